@@ -1,0 +1,51 @@
+#include "esuite/status.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define ES_MSG_LEN 1024
+#define ES_MAX_WARNINGS 32
+
+static _Thread_local char es_msg[ES_MSG_LEN];
+static _Thread_local char es_warn[ES_MAX_WARNINGS][ES_MSG_LEN / 2];
+static _Thread_local int es_nwarn;
+
+int es_error_set(int status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(es_msg, sizeof es_msg, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+const char *es_error_message(void) { return es_msg[0] ? es_msg : "unknown error"; }
+
+void es_error_clear(void) { es_msg[0] = '\0'; }
+
+const char *es_status_name(int status)
+{
+    static const char *names[] = {"ok", "invalid argument", "i/o error", "out of memory",
+                                  "series too short", "bad data", "configuration error",
+                                  "interrupted", "unsupported"};
+    if (status < 0 || status >= (int)(sizeof names / sizeof names[0]))
+        return "unknown status";
+    return names[status];
+}
+
+void es_warning_add(const char *fmt, ...)
+{
+    if (es_nwarn >= ES_MAX_WARNINGS)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(es_warn[es_nwarn++], sizeof es_warn[0], fmt, ap);
+    va_end(ap);
+}
+
+int es_warning_count(void) { return es_nwarn; }
+
+const char *es_warning_get(int i) { return (i >= 0 && i < es_nwarn) ? es_warn[i] : ""; }
+
+void es_warning_clear(void) { es_nwarn = 0; }

@@ -1,0 +1,28 @@
+/* esuite/series_io.h — read a 1-D series from text/CSV, HDF5, NetCDF or stdin.
+ *
+ * Spec strings: "FILE" (text/CSV, or the only/first 1-D variable of an HDF5 or
+ * NetCDF file), "FILE:VARIABLE" (HDF5 dataset path or NetCDF variable), "-"
+ * (text on stdin). The format is detected from the file's magic bytes, not its
+ * name. Text: one value per line, or delimited columns (',', ';', tab or
+ * spaces); `column` selects by header name or 1-based number; '#' lines are
+ * comments. Errors name the file, line and column, and NaN/Inf values are
+ * rejected with their line number. */
+#ifndef ESUITE_SERIES_IO_H
+#define ESUITE_SERIES_IO_H
+
+#include <stddef.h>
+
+typedef struct {
+    double *x;
+    size_t n;
+    char source[512]; /* what was read, for messages and provenance */
+} es_series;
+
+int es_series_read(const char *spec, const char *column, es_series *out);
+void es_series_free(es_series *s);
+
+/* Fast, correctly rounded decimal parser (falls back to strtod for hard
+ * cases). Returns the number of characters consumed, 0 if none. */
+size_t es_parse_double(const char *s, const char *end, double *value);
+
+#endif

@@ -1,0 +1,37 @@
+/* esuite/status.h — status codes and the per-thread error message.
+ *
+ * Every fallible function returns an int status (ES_OK on success). On
+ * failure it records a human-readable message with es_error_set(); the
+ * caller (usually the CLI) prints it with es_error_message(). GSL-style:
+ * no library function prints or exits on its own. */
+#ifndef ESUITE_STATUS_H
+#define ESUITE_STATUS_H
+
+enum {
+    ES_OK = 0,
+    ES_EINVAL = 1,   /* invalid argument or value out of range */
+    ES_EIO = 2,      /* file missing, unreadable, corrupt, or write failed */
+    ES_ENOMEM = 3,   /* allocation failed */
+    ES_ESHORT = 4,   /* series too short for the requested analysis */
+    ES_EDATA = 5,    /* bad data: NaN/Inf, impossible packing, ... */
+    ES_ECONFIG = 6,  /* configuration error */
+    ES_EINTR = 7,    /* interrupted by a signal */
+    ES_EUNSUP = 8    /* feature not available in this build */
+};
+
+/* Record the message of the current error (printf-style); returns `status`
+ * so that `return es_error_set(ES_EINVAL, "...")` reads naturally. */
+int es_error_set(int status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+const char *es_error_message(void);
+void es_error_clear(void);
+const char *es_status_name(int status);
+
+/* Warnings are collected, not printed, by the library (e.g. the sampling
+ * rule's t_dur < 1.5 t_nat). The CLI prints them to stderr. */
+void es_warning_add(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int es_warning_count(void);
+const char *es_warning_get(int i);
+void es_warning_clear(void);
+
+#endif

@@ -1,0 +1,82 @@
+/* core/config.h — strict INI configuration with a typed key schema.
+ *
+ * Every model registers an array of es_key_spec describing its keys (type,
+ * default, range, unit, documentation). The parser (inih) reads a file,
+ * rejects unknown sections/keys ("did you mean ...?"), malformed lines,
+ * wrong types and out-of-range values with a message naming file, line and
+ * key, then applies --set overrides (recorded). After es_config_load()
+ * succeeds every key of every registered section has a valid value
+ * (given, overridden or default), so the typed getters cannot fail. */
+#ifndef ESUITE_CONFIG_H
+#define ESUITE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum {
+    ES_KEY_INT,      /* 64-bit integer; min/max apply */
+    ES_KEY_DOUBLE,   /* finite double; min/max apply */
+    ES_KEY_BOOL,     /* true/false/yes/no/on/off/1/0 */
+    ES_KEY_STRING,   /* free text (paths, names) */
+    ES_KEY_ENUM,     /* one of `choices` ("a|b|c") */
+    ES_KEY_LIST      /* comma-separated doubles, each within min/max */
+} es_key_type;
+
+typedef struct {
+    const char *section;
+    const char *key;
+    es_key_type type;
+    const char *default_value; /* text form; NULL means the key is required */
+    double min, max;           /* inclusive bounds for INT/DOUBLE/LIST */
+    const char *choices;       /* ENUM: "a|b|c" */
+    const char *unit;          /* e.g. "s", "1", "sigma"; "" if dimensionless/none */
+    const char *doc;           /* one-line meaning, used for docs/config.md */
+} es_key_spec;
+
+/* Terminates a schema array. */
+#define ES_KEY_END {NULL, NULL, ES_KEY_INT, NULL, 0, 0, NULL, NULL, NULL}
+
+typedef struct es_config es_config;
+
+/* Schemas: `[run]` and `[output]` are built in; models add theirs. */
+const es_key_spec *es_config_core_schema(void);
+
+/* Load `path` against the schemas (NULL-terminated list of schema arrays).
+ * `overrides` are "section.key=value" strings (from --set), applied after
+ * the file. On error returns ES_ECONFIG/ES_EIO with es_error_message() set to
+ * "FILE:LINE: key 'section.key': ..." and *out = NULL. */
+int es_config_load(const char *path, const es_key_spec *const *schemas,
+                   const char *const *overrides, int n_overrides, es_config **out);
+/* Parse from an in-memory string (tests, embedded defaults). `name` is used in messages. */
+int es_config_load_string(const char *text, const char *name, const es_key_spec *const *schemas,
+                          const char *const *overrides, int n_overrides, es_config **out);
+/* Only read `[run] model` (first pass, to pick the model's schema). */
+int es_config_peek_model(const char *path, char *model, size_t len);
+void es_config_free(es_config *cfg);
+
+/* Typed getters. The key must be in a registered schema (programming error
+ * otherwise: abort with a message). */
+long long es_config_int(const es_config *cfg, const char *section, const char *key);
+double es_config_double(const es_config *cfg, const char *section, const char *key);
+bool es_config_bool(const es_config *cfg, const char *section, const char *key);
+const char *es_config_string(const es_config *cfg, const char *section, const char *key);
+int es_config_enum(const es_config *cfg, const char *section, const char *key); /* index into choices */
+/* LIST: returns count, *values points into cfg-owned storage. */
+size_t es_config_list(const es_config *cfg, const char *section, const char *key,
+                      const double **values);
+bool es_config_was_set(const es_config *cfg, const char *section, const char *key);
+
+/* Set a value programmatically (e.g. --threads, --output); validated like a file value. */
+int es_config_set(es_config *cfg, const char *section, const char *key, const char *value,
+                  const char *origin);
+
+/* The fully resolved config as INI text (every key, defaults included) and the
+ * list of overrides as "section.key=value" lines. Caller frees. */
+char *es_config_to_ini(const es_config *cfg);
+char *es_config_overrides_text(const es_config *cfg);
+const char *es_config_path(const es_config *cfg);
+
+/* Markdown table documenting a schema (docs/config.md is generated from it). */
+char *es_config_schema_markdown(const es_key_spec *const *schemas);
+
+#endif

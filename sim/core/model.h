@@ -1,0 +1,38 @@
+/* core/model.h — simulators registered with `esuite run` and `esuite bench`. */
+#ifndef ESUITE_MODEL_H
+#define ESUITE_MODEL_H
+
+#include <stdbool.h>
+#include "core/config.h"
+
+/* Everything a model's run function needs beyond its config. */
+typedef struct {
+    const es_config *cfg;
+    const char *output_dir;   /* resolved run directory (exists) */
+    int threads;              /* OpenMP threads in use */
+    unsigned long long seed;
+    bool quiet;               /* no progress output */
+    bool bench_json;          /* used by bench functions */
+} es_run_ctx;
+
+typedef struct {
+    const char *name;                       /* value of [run] model */
+    const char *summary;                    /* one line for --help */
+    const es_key_spec *schema;              /* keys of its section(s) */
+    int (*run)(const es_run_ctx *ctx);      /* returns ES_OK or a status */
+} es_model;
+
+/* NULL-terminated table of every model compiled in (core/models.c). */
+extern const es_model *const es_models[];
+const es_model *es_model_find(const char *name);
+
+/* Benchmarks: `esuite bench AREA [--json]`. Each area appends one JSON object
+ * per measured case to `cases` (a jansson array). */
+#include <jansson.h>
+typedef struct {
+    const char *area;
+    int (*run)(json_t *cases, bool quick);
+} es_bench_area;
+extern const es_bench_area es_bench_areas[];
+
+#endif

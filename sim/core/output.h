@@ -1,0 +1,69 @@
+/* core/output.h — run directories, atomic files, provenance, summary.json.
+ *
+ * Every file a run writes is first created under a temporary name
+ * ("<name>.part-<pid>") and renamed into place by es_output_commit() only
+ * when complete, so an interrupted run leaves nothing that looks finished.
+ * summary.json is written last: its presence marks a completed run. */
+#ifndef ESUITE_OUTPUT_H
+#define ESUITE_OUTPUT_H
+
+#include <hdf5.h>
+#include <jansson.h>
+#include <time.h>
+
+#include "core/config.h"
+
+/* What every output records about the run that made it. */
+typedef struct {
+    const char *model;       /* "gas", "school", "orbits", "ordinal" */
+    const char *run_name;
+    unsigned long long seed;
+    int threads;
+    char *config_ini;        /* resolved config (owned) */
+    char *overrides;         /* --set lines (owned, may be empty) */
+    const char *config_path;
+    char host[256];
+    char start_time[32];     /* ISO 8601 UTC */
+    char end_time[32];
+    char command_line[1024];
+} es_provenance;
+
+void es_provenance_init(es_provenance *p, const es_config *cfg, const char *model);
+void es_provenance_finish(es_provenance *p); /* stamps end_time */
+void es_provenance_free(es_provenance *p);
+
+/* A run's output directory. */
+typedef struct {
+    char dir[4096];
+    es_provenance prov;
+    int quiet;
+} es_run_output;
+
+int es_output_prepare_dir(const char *dir); /* mkdir -p */
+
+/* Atomic file: fill `tmp` (size >= 4200) with the temporary path for `final_path`. */
+void es_output_tmp_path(const char *final_path, char *tmp, size_t len);
+int es_output_commit(const char *tmp_path, const char *final_path); /* fsync + rename */
+void es_output_discard(const char *tmp_path);                      /* unlink */
+
+/* Provenance attributes: esuite_version, git_revision, config, overrides,
+ * seed, threads, host, start_time, end_time, model, Conventions=CF-1.8 (NetCDF),
+ * history, source. */
+int es_output_h5_provenance(hid_t file, const es_provenance *p);
+int es_output_nc_provenance(int ncid, const es_provenance *p);
+
+/* HDF5 helpers: 1-D/2-D double datasets with units and long_name attributes,
+ * chunked and deflate-compressed when large. */
+int es_h5_write_double(hid_t loc, const char *name, int rank, const unsigned long long *dims,
+                       const double *data, const char *units, const char *long_name);
+int es_h5_write_attr_string(hid_t obj, const char *name, const char *value);
+int es_h5_write_attr_double(hid_t obj, const char *name, double value);
+
+/* summary.json: adds a "provenance" object to `summary` and writes it
+ * atomically as DIR/summary.json. Steals nothing: caller keeps `summary`. */
+int es_output_write_summary(const char *dir, json_t *summary, const es_provenance *p);
+
+/* Print a JSON number with full double precision ("%.17g"); NaN/Inf as null. */
+json_t *es_json_real(double x);
+
+#endif

@@ -1,0 +1,22 @@
+/* core/progress.h — a progress bar on a terminal, log lines with ETA in batch jobs. */
+#ifndef ESUITE_PROGRESS_H
+#define ESUITE_PROGRESS_H
+
+#include <stdbool.h>
+
+typedef struct {
+    const char *label;
+    double total;         /* total work units (steps, time, events) */
+    double start_wall;
+    double last_print;
+    double log_interval;  /* seconds between batch log lines (default 30) */
+    bool tty;
+    bool quiet;
+} es_progress;
+
+void es_progress_start(es_progress *p, const char *label, double total, bool quiet);
+void es_progress_update(es_progress *p, double done); /* cheap: prints only when due */
+void es_progress_finish(es_progress *p);
+double es_wall_seconds(void);                          /* monotonic clock */
+
+#endif
