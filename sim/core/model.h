@@ -22,8 +22,9 @@ typedef struct {
     int (*run)(const es_run_ctx *ctx);      /* returns ES_OK or a status */
 } es_model;
 
-/* NULL-terminated table of every model compiled in (core/models.c). */
-extern const es_model *const es_models[];
+/* Models are looked up by name (core/models.c); NULL if not compiled in.
+ * Each simulator defines `const es_model es_model_<name>` in its folder. */
+extern const char *const es_model_names[]; /* NULL-terminated: gas, school, orbits */
 const es_model *es_model_find(const char *name);
 
 /* Benchmarks: `esuite bench AREA [--json]`. Each area appends one JSON object
@@ -33,6 +34,8 @@ typedef struct {
     const char *area;
     int (*run)(json_t *cases, bool quick);
 } es_bench_area;
-extern const es_bench_area es_bench_areas[];
+/* Each area defines `const es_bench_area es_bench_<area>` (ordinal, gas,
+ * school, orbits); NULL if not compiled in. */
+const es_bench_area *es_bench_find(const char *area);
 
 #endif
