@@ -1,0 +1,159 @@
+/* gas/gas.h — event-driven molecular dynamics of 2-D equal-mass hard discs.
+ *
+ * One central state struct (es_gas) holds the box, the particles, the cell
+ * list and the event queue. Units: m = k_B = 1, lengths in the disc diameter
+ * when sigma = 1 (any sigma > 0 works; sigma = 0 is the collisionless mode).
+ *
+ * Algorithm (spec ../shared/specs/gas.md §3.4):
+ *  - a cell list with cell-crossing events (cells are >= sigma wide, so the
+ *    3×3 neighbourhood holds every possible partner);
+ *  - one pending event per particle (its earliest: collision, crossing or
+ *    wall), kept in an indexed binary heap of N entries: O(log N) per event;
+ *  - per-particle counters bumped at every velocity change: a predicted
+ *    collision is stale when the partner's counter moved since prediction;
+ *  - lazy particles: each stores (x, y) at its own time t;
+ *  - collision time in the cancellation-free form t* = (r²−σ²)/(−b+√d),
+ *    b = Δr·Δv, d = b² − v²(r²−σ²); the impulse uses |Δr|² at contact so
+ *    that kinetic energy is conserved to rounding for any Δr.
+ * Boundaries: specular x walls (on centres, or on rims at σ/2), optional
+ * partition at x = Lx/2, y periodic or reflecting, or a fully periodic box. */
+#ifndef ESUITE_GAS_H
+#define ESUITE_GAS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Hot particle data: one 64-byte cache line per particle. */
+typedef struct {
+    double x, y;      /* centre at local time t */
+    double vx, vy;
+    double t;         /* local time */
+    uint32_t count;   /* bumped at every velocity change */
+    int32_t cell;     /* index into the cell grid */
+    int32_t next;     /* cell list: next particle in the same cell, -1 at end */
+    int32_t prev;     /* previous particle in the cell, -1 if head */
+    int32_t partner;  /* pending event: >= 0 collision partner, < 0 an ES_GAS_EV_* */
+    uint32_t pcount;  /* partner's counter when the collision was predicted */
+} es_gas_particle;
+
+enum {
+    ES_GAS_EV_NONE = -1,    /* nothing will happen (at rest) */
+    ES_GAS_EV_CROSS_X = -2, /* leaves its cell through an x face */
+    ES_GAS_EV_CROSS_Y = -3,
+    ES_GAS_EV_WALL_X = -4,  /* specular reflection, vx → −vx */
+    ES_GAS_EV_WALL_Y = -5
+};
+
+typedef enum { ES_GAS_BOX_WALLS = 0, ES_GAS_BOX_PERIODIC = 1 } es_gas_box_kind;
+typedef enum { ES_GAS_Y_PERIODIC = 0, ES_GAS_Y_REFLECT = 1 } es_gas_ybc;
+
+/* Everything that defines a simulation (plain struct, no config dependency). */
+typedef struct {
+    long n;                 /* number of discs */
+    double sigma;           /* disc diameter; 0 = collisionless (no pair events) */
+    double lx, ly;          /* box [0,lx]×[0,ly] */
+    es_gas_box_kind box;    /* walls in x (expansion) or fully periodic (equilibrium) */
+    es_gas_ybc ybc;         /* y boundary when box = WALLS */
+    int rim;                /* walls (and partition) act on rims: centres stay sigma/2 away */
+    int partition;          /* start confined to the left half x < lx/2 (WALLS only) */
+    double temperature;     /* T0: E = N·T0 exactly (2-D, kinetic only) */
+    unsigned long long seed;
+    unsigned long long stream; /* realization index: independent rng stream */
+    double cell_occupancy;  /* target mean discs per cell (<= 0: default 1.5) */
+    long max_tries;         /* insertion attempts per disc (<= 0: default 100000) */
+} es_gas_params;
+
+typedef struct {
+    double t;
+    int32_t i;
+} es_gas_heap_entry;
+
+typedef struct {
+    es_gas_params par;
+    long n;
+    double t;                 /* time of the last processed event */
+    es_gas_particle *p;
+    /* cell grid */
+    int ncx, ncy;
+    double cwx, cwy;          /* cell widths */
+    int32_t *head;            /* first particle of each cell, -1 if empty */
+    /* event queue: indexed binary heap of particles keyed by event time */
+    es_gas_heap_entry *heap;
+    int32_t *hpos;            /* position of each particle in heap */
+    /* walls (centre positions reachable) */
+    double xlo, xhi, ylo, yhi;
+    double xmid;              /* partition position for centres (right limit of left half) */
+    int partition_on;
+    /* statistics since the last es_gas_reset_stats */
+    unsigned long long n_events, n_coll, n_stale, n_cross, n_wall;
+    double virial;            /* Σ over collisions of |Δr·Δv| (= σ|Δp| at contact) */
+    double t_stats;           /* time when stats were reset */
+} es_gas;
+
+/* Default parameters: sigma 1, T0 1, walls, periodic y, centre walls, partition. */
+void es_gas_params_default(es_gas_params *par);
+
+/* Derive the box from two of (n, eta, kn) plus the aspect ratio lx/ly
+ * (the unused one is <= 0). eta is the packing fraction of the initial region
+ * (the left half when `partition`, else the whole box); kn = λ/lx with the
+ * Enskog mean free path. Fills par->n, lx, ly. */
+int es_gas_box_from(es_gas_params *par, long n, double eta, double kn, double aspect);
+
+/* Allocate and prepare: random sequential insertion (ES_EDATA "impossible
+ * packing" if it cannot be done), Maxwell velocities with zero total momentum
+ * rescaled to E = N·T0, events scheduled at t = 0. */
+int es_gas_alloc(const es_gas_params *par, es_gas **out);
+void es_gas_free(es_gas *g);
+
+/* Process the next event. Returns its type (>= 0: a collision, else ES_GAS_EV_*),
+ * or ES_GAS_EV_NONE if nothing can happen. */
+int es_gas_step(es_gas *g);
+/* Process every event with time <= t_end, then set the clock to t_end. */
+void es_gas_run_until(es_gas *g, double t_end);
+/* Process events until `ncoll` more collisions have happened. */
+void es_gas_run_collisions(es_gas *g, unsigned long long ncoll);
+/* Equilibrate: run collisions_per_particle·N/2 collisions (each involves two
+ * discs), then restart the clock at t = 0 and reset the statistics. */
+void es_gas_equilibrate(es_gas *g, double collisions_per_particle);
+
+/* Remove the partition at the current time (events recomputed). */
+void es_gas_remove_partition(es_gas *g);
+/* Reverse every velocity at the current time (Loschmidt). */
+void es_gas_reverse(es_gas *g);
+/* Recompute every event at the current time, after velocities or positions
+ * were edited by hand (tests). Positions must be at time g->t. */
+void es_gas_reschedule(es_gas *g);
+/* Bring every particle to time g->t and set the clock and local times to 0. */
+void es_gas_reset_clock(es_gas *g);
+void es_gas_reset_stats(es_gas *g);
+
+/* Snapshot at g->t: out[4i..4i+3] = x, y, vx, vy. */
+void es_gas_snapshot(const es_gas *g, double *out);
+double es_gas_energy(const es_gas *g);
+void es_gas_momentum(const es_gas *g, double P[2]);
+
+/* Every pair within the 3×3 cell neighbourhood at g->t: returns the number of
+ * pairs closer than sigma·(1 − rel_tol) and stores the smallest distance/sigma;
+ * also counts centres outside the box in *outside (if not NULL). */
+long es_gas_check_overlaps(const es_gas *g, double rel_tol, double *min_ratio, long *outside);
+
+/* Measured since es_gas_reset_stats: Z = PA/(NT) with T = E/N (virial),
+ * collision frequency per particle ν = 2·n_coll/(N·Δt). */
+double es_gas_measured_Z(const es_gas *g);
+double es_gas_measured_nu(const es_gas *g);
+
+/* Kinetic theory (spec §5–6), sigma = diameter, n = number density. */
+double es_gas_eta(double n, double sigma);            /* n π σ²/4 */
+double es_gas_henderson_Z(double eta);                /* (1+η²/8)/(1−η)² */
+double es_gas_contact_g(double eta);                  /* (1−7η/16)/(1−η)² */
+double es_gas_enskog_nu(double n, double sigma, double T); /* 2σ n √(πT) g(σ) */
+double es_gas_mean_free_path(double n, double sigma); /* 1/(2√2 n σ g(σ)) */
+double es_gas_excess_entropy(double eta);             /* −(9/8)η/(1−η) + (7/8)ln(1−η) */
+
+/* Initial-region kinetic scales of a prepared box. */
+typedef struct {
+    double eta, n_density, lambda, tau_c, kn, nu;
+} es_gas_scales;
+void es_gas_initial_scales(const es_gas_params *par, es_gas_scales *s);
+
+#endif

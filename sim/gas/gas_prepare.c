@@ -1,0 +1,477 @@
+/* Box set-up, random sequential insertion, Maxwell velocities (see gas.h). */
+#include "gas/gas.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "esuite/rng.h"
+#include "esuite/status.h"
+
+void es_gas_cell_insert(es_gas *g, int32_t i, int32_t c);
+void es_gas_cell_remove(es_gas *g, int32_t i);
+
+/* Random sequential addition of discs jams at this coverage in 2-D
+ * (Hinrichsen, Feder & Jøssang 1986): beyond it insertion cannot succeed. */
+#define ES_GAS_RSA_JAMMING 0.547
+
+void es_gas_params_default(es_gas_params *par)
+{
+    memset(par, 0, sizeof *par);
+    par->n = 1000;
+    par->sigma = 1.0;
+    par->lx = 100.0;
+    par->ly = 100.0;
+    par->box = ES_GAS_BOX_WALLS;
+    par->ybc = ES_GAS_Y_PERIODIC;
+    par->partition = 1;
+    par->temperature = 1.0;
+    par->seed = 1;
+}
+
+/* ---- kinetic theory ------------------------------------------------------ */
+
+double es_gas_eta(double n, double sigma) { return n * M_PI * sigma * sigma / 4.0; }
+
+double es_gas_henderson_Z(double eta)
+{
+    return (1.0 + eta * eta / 8.0) / ((1.0 - eta) * (1.0 - eta));
+}
+
+double es_gas_contact_g(double eta) { return (1.0 - 7.0 * eta / 16.0) / ((1.0 - eta) * (1.0 - eta)); }
+
+double es_gas_enskog_nu(double n, double sigma, double T)
+{
+    return 2.0 * sigma * n * sqrt(M_PI * T) * es_gas_contact_g(es_gas_eta(n, sigma));
+}
+
+double es_gas_mean_free_path(double n, double sigma)
+{
+    if (sigma <= 0.0 || n <= 0.0)
+        return INFINITY;
+    return 1.0 / (2.0 * M_SQRT2 * n * sigma * es_gas_contact_g(es_gas_eta(n, sigma)));
+}
+
+double es_gas_excess_entropy(double eta)
+{
+    return -(9.0 / 8.0) * eta / (1.0 - eta) + (7.0 / 8.0) * log(1.0 - eta);
+}
+
+static double initial_area(const es_gas_params *par)
+{
+    int half = par->box == ES_GAS_BOX_WALLS && par->partition;
+    return par->lx * par->ly * (half ? 0.5 : 1.0);
+}
+
+void es_gas_initial_scales(const es_gas_params *par, es_gas_scales *s)
+{
+    s->n_density = par->n / initial_area(par);
+    s->eta = es_gas_eta(s->n_density, par->sigma);
+    s->lambda = es_gas_mean_free_path(s->n_density, par->sigma);
+    s->nu = es_gas_enskog_nu(s->n_density, par->sigma, par->temperature);
+    s->tau_c = s->nu > 0.0 ? 1.0 / s->nu : INFINITY;
+    s->kn = s->lambda / par->lx;
+}
+
+/* ---- box from (n, eta, kn, aspect) ----------------------------------------- */
+
+static void box_from_n_eta(es_gas_params *par, long n, double eta, double aspect)
+{
+    double area = n * M_PI * par->sigma * par->sigma / (4.0 * eta);
+    if (par->box == ES_GAS_BOX_WALLS && par->partition)
+        area *= 2.0;
+    par->n = n;
+    par->lx = sqrt(area * aspect);
+    par->ly = par->lx / aspect;
+}
+
+int es_gas_box_from(es_gas_params *par, long n, double eta, double kn, double aspect)
+{
+    int given = (n > 0) + (eta > 0.0) + (kn > 0.0);
+    if (given != 2)
+        return es_error_set(ES_EINVAL, "gas box: give exactly two of N (%ld), packing_fraction "
+                                       "(%g) and knudsen (%g); the others must be 0",
+                            n, eta, kn);
+    if (!(aspect > 0.0))
+        return es_error_set(ES_EINVAL, "gas box: aspect = lx/ly must be > 0 (got %g)", aspect);
+    if (!(par->sigma > 0.0))
+        return es_error_set(ES_EINVAL, "gas box: packing_fraction and knudsen need diameter > 0; "
+                                       "give lx and ly for the collisionless mode");
+    if (eta >= ES_GAS_RSA_JAMMING)
+        return es_error_set(ES_EDATA, "impossible packing: packing_fraction %g is at or above the "
+                                      "random-insertion jamming limit %g", eta, ES_GAS_RSA_JAMMING);
+    if (n > 0 && eta > 0.0) {
+        box_from_n_eta(par, n, eta, aspect);
+        return ES_OK;
+    }
+    if (eta > 0.0) { /* eta and kn: lambda fixes lx */
+        double lambda = es_gas_mean_free_path(4.0 * eta / (M_PI * par->sigma * par->sigma), par->sigma);
+        par->lx = lambda / kn;
+        par->ly = par->lx / aspect;
+        double area = initial_area(par);
+        par->n = lround(eta * area * 4.0 / (M_PI * par->sigma * par->sigma));
+        if (par->n < 1)
+            return es_error_set(ES_EINVAL, "gas box: packing_fraction %g and knudsen %g give "
+                                           "fewer than one disc", eta, kn);
+        return ES_OK;
+    }
+    /* n and kn: lambda/lx falls monotonically with eta; bisect. */
+    double lo = 1e-12, hi = 0.5;
+    for (int it = 0; it < 200; it++) {
+        double mid = sqrt(lo * hi);
+        box_from_n_eta(par, n, mid, aspect);
+        es_gas_scales s;
+        es_gas_initial_scales(par, &s);
+        if (s.kn > kn)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    box_from_n_eta(par, n, sqrt(lo * hi), aspect);
+    if (hi >= 0.5 * (1 - 1e-9) || lo <= 1e-12 * (1 + 1e-9))
+        return es_error_set(ES_EINVAL, "gas box: N = %ld and knudsen = %g need a packing fraction "
+                                       "outside [1e-12, 0.5]", n, kn);
+    return ES_OK;
+}
+
+/* ---- allocation and insertion ------------------------------------------- */
+
+static int check_params(const es_gas_params *par)
+{
+    if (par->n < 1 || par->n > INT32_MAX / 2)
+        return es_error_set(ES_EINVAL, "gas: N = %ld out of range [1, %d]", par->n, INT32_MAX / 2);
+    if (!(par->sigma >= 0.0) || !isfinite(par->sigma))
+        return es_error_set(ES_EINVAL, "gas: diameter = %g must be >= 0", par->sigma);
+    if (!(par->lx > 0.0) || !(par->ly > 0.0) || !isfinite(par->lx) || !isfinite(par->ly))
+        return es_error_set(ES_EINVAL, "gas: box lx = %g, ly = %g must be positive", par->lx, par->ly);
+    if (!(par->temperature > 0.0))
+        return es_error_set(ES_EINVAL, "gas: temperature = %g must be > 0", par->temperature);
+    if (par->sigma > 0.0) {
+        int periodic_x = par->box == ES_GAS_BOX_PERIODIC;
+        int periodic_y = periodic_x || par->ybc == ES_GAS_Y_PERIODIC;
+        /* Periodic directions need 3 cells of width >= sigma (no double images). */
+        if ((periodic_x && par->lx < 3.0 * par->sigma) || (periodic_y && par->ly < 3.0 * par->sigma))
+            return es_error_set(ES_EINVAL, "gas: periodic box side (lx = %g, ly = %g) must be at "
+                                           "least 3 diameters (%g)", par->lx, par->ly, 3 * par->sigma);
+        double rim = par->rim ? par->sigma : 0.0;
+        double w = (par->box == ES_GAS_BOX_WALLS && par->partition ? 0.5 * par->lx : par->lx);
+        if (par->box == ES_GAS_BOX_WALLS && w - rim <= 0.0)
+            return es_error_set(ES_EINVAL, "gas: box too narrow for discs of diameter %g", par->sigma);
+    }
+    return ES_OK;
+}
+
+/* Cells: at least sigma wide, about `occupancy` discs each in the initial region. */
+static void choose_grid(es_gas *g)
+{
+    const es_gas_params *par = &g->par;
+    if (par->sigma <= 0.0) {
+        g->ncx = g->ncy = 1;
+    } else {
+        double occ = par->cell_occupancy > 0.0 ? par->cell_occupancy : 1.5;
+        double n0 = par->n / initial_area(par);
+        double w = fmax(par->sigma, sqrt(occ / n0));
+        g->ncx = (int)fmax(1.0, floor(par->lx / w));
+        g->ncy = (int)fmax(1.0, floor(par->ly / w));
+        /* keep the cell count addressable */
+        while ((double)g->ncx * g->ncy > 1.5e9 / 8) {
+            g->ncx = (g->ncx + 1) / 2;
+            g->ncy = (g->ncy + 1) / 2;
+        }
+    }
+    g->cwx = par->lx / g->ncx;
+    g->cwy = par->ly / g->ncy;
+}
+
+static inline int cell_of(const es_gas *g, double x, double y)
+{
+    int cx = (int)(x / g->cwx), cy = (int)(y / g->cwy);
+    if (cx >= g->ncx)
+        cx = g->ncx - 1;
+    if (cy >= g->ncy)
+        cy = g->ncy - 1;
+    if (cx < 0)
+        cx = 0;
+    if (cy < 0)
+        cy = 0;
+    return cy * g->ncx + cx;
+}
+
+/* Does a disc at (x, y) overlap any disc already in the cell list? */
+static int overlaps(const es_gas *g, double x, double y)
+{
+    double s2 = g->par.sigma * g->par.sigma;
+    int periodic_x = g->par.box == ES_GAS_BOX_PERIODIC;
+    int periodic_y = periodic_x || g->par.ybc == ES_GAS_Y_PERIODIC;
+    int c = cell_of(g, x, y), cx = c % g->ncx, cy = c / g->ncx;
+    for (int dy = -1; dy <= 1; dy++) {
+        int ny = cy + dy;
+        double sy = 0.0;
+        if (ny < 0 || ny >= g->ncy) {
+            if (!periodic_y || g->ncy < 3)
+                continue;
+            sy = ny < 0 ? -g->par.ly : g->par.ly;
+            ny = ny < 0 ? ny + g->ncy : ny - g->ncy;
+        }
+        for (int dx = -1; dx <= 1; dx++) {
+            int nx = cx + dx;
+            double sx = 0.0;
+            if (nx < 0 || nx >= g->ncx) {
+                if (!periodic_x || g->ncx < 3)
+                    continue;
+                sx = nx < 0 ? -g->par.lx : g->par.lx;
+                nx = nx < 0 ? nx + g->ncx : nx - g->ncx;
+            }
+            for (int32_t j = g->head[ny * g->ncx + nx]; j >= 0; j = g->p[j].next) {
+                double rx = x - g->p[j].x - sx, ry = y - g->p[j].y - sy;
+                if (rx * rx + ry * ry < s2)
+                    return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+static int insert_positions(es_gas *g, es_rng *r)
+{
+    const es_gas_params *par = &g->par;
+    long max_tries = par->max_tries > 0 ? par->max_tries : 100000;
+    double x0 = g->xlo, x1 = g->partition_on ? g->xmid : g->xhi;
+    double y0 = g->ylo, y1 = g->yhi;
+    if (par->box == ES_GAS_BOX_PERIODIC || par->ybc == ES_GAS_Y_PERIODIC) {
+        y0 = 0.0;
+        y1 = par->ly;
+    }
+    if (par->box == ES_GAS_BOX_PERIODIC) {
+        x0 = 0.0;
+        x1 = par->lx;
+    }
+    for (long i = 0; i < g->n; i++) {
+        long tries = 0;
+        double x, y;
+        do {
+            if (++tries > max_tries) {
+                double area = (x1 - x0) * (y1 - y0);
+                double disc = M_PI * par->sigma * par->sigma / 4.0;
+                return es_error_set(ES_EDATA, "impossible packing: placed %ld of %ld discs "
+                                              "(packing fraction %.4g of the requested %.4g) and "
+                                              "%ld random tries found no room for the next one",
+                                    i, g->n, i * disc / area, g->n * disc / area, max_tries);
+            }
+            x = x0 + (x1 - x0) * es_rng_uniform(r);
+            y = y0 + (y1 - y0) * es_rng_uniform(r);
+        } while (par->sigma > 0.0 && overlaps(g, x, y));
+        es_gas_particle *q = &g->p[i];
+        memset(q, 0, sizeof *q);
+        q->x = x;
+        q->y = y;
+        es_gas_cell_insert(g, (int32_t)i, cell_of(g, x, y));
+    }
+    return ES_OK;
+}
+
+/* Renumber particles in cell order so that neighbours are close in memory. */
+static int sort_by_cell(es_gas *g)
+{
+    long nc = (long)g->ncx * g->ncy;
+    es_gas_particle *sorted = malloc((size_t)g->n * sizeof *sorted);
+    if (!sorted)
+        return es_error_set(ES_ENOMEM, "gas: out of memory sorting %ld discs", g->n);
+    long k = 0;
+    for (long c = 0; c < nc; c++) {
+        for (int32_t j = g->head[c]; j >= 0; j = g->p[j].next)
+            sorted[k++] = g->p[j];
+        g->head[c] = -1;
+    }
+    memcpy(g->p, sorted, (size_t)g->n * sizeof *sorted);
+    free(sorted);
+    for (long i = 0; i < g->n; i++)
+        es_gas_cell_insert(g, (int32_t)i, g->p[i].cell);
+    return ES_OK;
+}
+
+static void maxwell_velocities(es_gas *g, es_rng *r)
+{
+    double T = g->par.temperature, px = 0.0, py = 0.0;
+    for (long i = 0; i < g->n; i++) {
+        g->p[i].vx = sqrt(T) * es_rng_gauss(r);
+        g->p[i].vy = sqrt(T) * es_rng_gauss(r);
+    }
+    for (long i = 0; i < g->n; i++) {
+        px += g->p[i].vx;
+        py += g->p[i].vy;
+    }
+    if (g->n > 1) {
+        px /= g->n;
+        py /= g->n;
+    } else {
+        px = py = 0.0;
+    }
+    double e = 0.0;
+    for (long i = 0; i < g->n; i++) {
+        g->p[i].vx -= px;
+        g->p[i].vy -= py;
+        e += 0.5 * (g->p[i].vx * g->p[i].vx + g->p[i].vy * g->p[i].vy);
+    }
+    double scale = e > 0.0 ? sqrt(g->n * T / e) : 0.0;
+    for (long i = 0; i < g->n; i++) {
+        g->p[i].vx *= scale;
+        g->p[i].vy *= scale;
+    }
+}
+
+int es_gas_alloc(const es_gas_params *par, es_gas **out)
+{
+    *out = NULL;
+    int st = check_params(par);
+    if (st)
+        return st;
+    es_gas *g = calloc(1, sizeof *g);
+    if (!g)
+        return es_error_set(ES_ENOMEM, "gas: out of memory");
+    g->par = *par;
+    g->n = par->n;
+    double rim = par->rim ? 0.5 * par->sigma : 0.0;
+    g->xlo = rim;
+    g->xhi = par->lx - rim;
+    g->xmid = 0.5 * par->lx - rim;
+    g->ylo = rim;
+    g->yhi = par->ly - rim;
+    g->partition_on = par->box == ES_GAS_BOX_WALLS && par->partition;
+    choose_grid(g);
+    size_t nc = (size_t)g->ncx * g->ncy;
+    g->p = malloc((size_t)g->n * sizeof *g->p);
+    g->head = malloc(nc * sizeof *g->head);
+    g->heap = malloc((size_t)g->n * sizeof *g->heap);
+    g->hpos = malloc((size_t)g->n * sizeof *g->hpos);
+    if (!g->p || !g->head || !g->heap || !g->hpos) {
+        es_gas_free(g);
+        return es_error_set(ES_ENOMEM, "gas: out of memory for %ld discs and %zu cells", par->n, nc);
+    }
+    for (size_t c = 0; c < nc; c++)
+        g->head[c] = -1;
+    es_rng r;
+    es_rng_seed(&r, par->seed, par->stream);
+    st = insert_positions(g, &r);
+    if (!st)
+        st = sort_by_cell(g);
+    if (st) {
+        es_gas_free(g);
+        return st;
+    }
+    maxwell_velocities(g, &r);
+    g->t = 0.0;
+    es_gas_reschedule(g);
+    es_gas_reset_stats(g);
+    *out = g;
+    return ES_OK;
+}
+
+void es_gas_free(es_gas *g)
+{
+    if (!g)
+        return;
+    free(g->p);
+    free(g->head);
+    free(g->heap);
+    free(g->hpos);
+    free(g);
+}
+
+/* ---- observables ---------------------------------------------------------- */
+
+void es_gas_snapshot(const es_gas *g, double *out)
+{
+    for (long i = 0; i < g->n; i++) {
+        const es_gas_particle *q = &g->p[i];
+        double dt = g->t - q->t;
+        out[4 * i] = q->x + q->vx * dt;
+        out[4 * i + 1] = q->y + q->vy * dt;
+        out[4 * i + 2] = q->vx;
+        out[4 * i + 3] = q->vy;
+    }
+}
+
+double es_gas_energy(const es_gas *g)
+{
+    double e = 0.0;
+    for (long i = 0; i < g->n; i++)
+        e += 0.5 * (g->p[i].vx * g->p[i].vx + g->p[i].vy * g->p[i].vy);
+    return e;
+}
+
+void es_gas_momentum(const es_gas *g, double P[2])
+{
+    P[0] = P[1] = 0.0;
+    for (long i = 0; i < g->n; i++) {
+        P[0] += g->p[i].vx;
+        P[1] += g->p[i].vy;
+    }
+}
+
+double es_gas_measured_Z(const es_gas *g)
+{
+    double e = es_gas_energy(g), dt = g->t - g->t_stats;
+    if (!(dt > 0.0) || !(e > 0.0))
+        return NAN;
+    /* PA = E + Σ|b|/(2Δt) (2-D virial theorem); N·T = E. */
+    return 1.0 + g->virial / (2.0 * dt * e);
+}
+
+double es_gas_measured_nu(const es_gas *g)
+{
+    double dt = g->t - g->t_stats;
+    return dt > 0.0 ? 2.0 * (double)g->n_coll / (g->n * dt) : NAN;
+}
+
+long es_gas_check_overlaps(const es_gas *g, double rel_tol, double *min_ratio, long *outside)
+{
+    long bad = 0, out = 0;
+    double s = g->par.sigma, dmin2 = INFINITY;
+    int periodic_x = g->par.box == ES_GAS_BOX_PERIODIC;
+    int periodic_y = periodic_x || g->par.ybc == ES_GAS_Y_PERIODIC;
+    for (long i = 0; i < g->n; i++) {
+        const es_gas_particle *a = &g->p[i];
+        double xa = a->x + a->vx * (g->t - a->t), ya = a->y + a->vy * (g->t - a->t);
+        double tol = 1e-9 * (g->par.lx + g->par.ly);
+        if (xa < -tol || xa > g->par.lx + tol || ya < -tol || ya > g->par.ly + tol)
+            out++;
+        if (s <= 0.0)
+            continue;
+        int cx = a->cell % g->ncx, cy = a->cell / g->ncx;
+        for (int dy = -1; dy <= 1; dy++)
+            for (int dx = -1; dx <= 1; dx++) {
+                int nx = cx + dx, ny = cy + dy;
+                double sx = 0.0, sy = 0.0;
+                if (nx < 0 || nx >= g->ncx) {
+                    if (!periodic_x)
+                        continue;
+                    sx = nx < 0 ? -g->par.lx : g->par.lx;
+                    nx = (nx + g->ncx) % g->ncx;
+                }
+                if (ny < 0 || ny >= g->ncy) {
+                    if (!periodic_y)
+                        continue;
+                    sy = ny < 0 ? -g->par.ly : g->par.ly;
+                    ny = (ny + g->ncy) % g->ncy;
+                }
+                for (int32_t j = g->head[ny * g->ncx + nx]; j >= 0; j = g->p[j].next) {
+                    if (j <= i)
+                        continue;
+                    const es_gas_particle *b = &g->p[j];
+                    double rx = xa - (b->x + b->vx * (g->t - b->t) + sx);
+                    double ry = ya - (b->y + b->vy * (g->t - b->t) + sy);
+                    double d2 = rx * rx + ry * ry;
+                    if (d2 < dmin2)
+                        dmin2 = d2;
+                    if (d2 < s * s * (1.0 - rel_tol) * (1.0 - rel_tol))
+                        bad++;
+                }
+            }
+    }
+    if (min_ratio)
+        *min_ratio = s > 0.0 ? sqrt(dmin2) / s : INFINITY;
+    if (outside)
+        *outside = out;
+    return bad;
+}
