@@ -312,8 +312,11 @@ static int entry_assign(es_cfg_entry *e, const char *raw, char *msg, size_t mlen
         double *list = malloc(cap * sizeof *list);
         char buf[ES_CFG_LINE_MAX];
         snprintf(buf, sizeof buf, "%s", v);
-        char *save = NULL;
-        for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        /* Split by hand: strtok would silently skip an empty element ("1,,2"). */
+        for (char *tok = buf, *next; tok; tok = next) {
+            next = strchr(tok, ',');
+            if (next)
+                *next++ = '\0';
             char t[256];
             trim_value(tok, t, sizeof t);
             if (!parse_double_strict(t, &d)) {
