@@ -7,10 +7,19 @@
  * Algorithm (spec ../shared/specs/gas.md §3.4):
  *  - a cell list with cell-crossing events (cells are >= sigma wide, so the
  *    3×3 neighbourhood holds every possible partner);
- *  - one pending event per particle (its earliest: collision, crossing or
- *    wall), kept in an indexed binary heap of N entries: O(log N) per event;
+ *  - per particle one collision candidate (time, partner, partner's counter)
+ *    and one boundary event (cell face or wall); the earlier is the
+ *    particle's key in an indexed 4-ary heap of N entries (a node's four
+ *    children share one cache line): O(log N) per event;
+ *  - particles are renumbered in cell order every few events per particle,
+ *    so that neighbour scans stay cache friendly at large N;
  *  - per-particle counters bumped at every velocity change: a predicted
- *    collision is stale when the partner's counter moved since prediction;
+ *    collision is stale when the partner's counter moved since prediction
+ *    (checked when it comes due, then the particle is re-predicted);
+ *  - a cell crossing scans only the newly adjacent row or column of cells and
+ *    keeps the collision candidate: every collision the particle's last full
+ *    scan dominated is later than that candidate, and partners that changed
+ *    since scanned the particle themselves;
  *  - lazy particles: each stores (x, y) at its own time t;
  *  - collision time in the cancellation-free form t* = (r²−σ²)/(−b+√d),
  *    b = Δr·Δv, d = b² − v²(r²−σ²); the impulse uses |Δr|² at contact so
@@ -32,9 +41,17 @@ typedef struct {
     int32_t cell;     /* index into the cell grid */
     int32_t next;     /* cell list: next particle in the same cell, -1 at end */
     int32_t prev;     /* previous particle in the cell, -1 if head */
-    int32_t partner;  /* pending event: >= 0 collision partner, < 0 an ES_GAS_EV_* */
-    uint32_t pcount;  /* partner's counter when the collision was predicted */
+    int32_t btype;    /* boundary event kind: an ES_GAS_EV_* */
+    int32_t id;       /* original index: snapshots are in this order */
 } es_gas_particle;
+
+/* A particle's pending events. */
+typedef struct {
+    double tc;        /* collision candidate time (INFINITY if none) */
+    double tb;        /* boundary event time (cell face or wall) */
+    int32_t partner;  /* collision candidate, -1 if none */
+    uint32_t pcount;  /* partner's counter when the candidate was predicted */
+} es_gas_event;
 
 enum {
     ES_GAS_EV_NONE = -1,    /* nothing will happen (at rest) */
@@ -68,18 +85,26 @@ typedef struct {
     int32_t i;
 } es_gas_heap_entry;
 
+#define ES_GAS_HEAP_ROOT 3
+
 typedef struct {
     es_gas_params par;
     long n;
     double t;                 /* time of the last processed event */
     es_gas_particle *p;
+    es_gas_event *ev;
     /* cell grid */
     int ncx, ncy;
     double cwx, cwy;          /* cell widths */
     int32_t *head;            /* first particle of each cell, -1 if empty */
-    /* event queue: indexed binary heap of particles keyed by event time */
+    /* event queue: indexed 4-ary heap of particles keyed by event time,
+     * root at heap[ES_GAS_HEAP_ROOT] (offset for cache-line aligned sibling groups) */
     es_gas_heap_entry *heap;
     int32_t *hpos;            /* position of each particle in heap */
+    unsigned long long next_sort; /* event count of the next renumbering */
+    es_gas_particle *sort_p;  /* scratch for renumbering */
+    es_gas_event *sort_ev;
+    int32_t *sort_map;
     /* walls (centre positions reachable) */
     double xlo, xhi, ylo, yhi;
     double xmid;              /* partition position for centres (right limit of left half) */
@@ -123,6 +148,8 @@ void es_gas_reverse(es_gas *g);
 /* Recompute every event at the current time, after velocities or positions
  * were edited by hand (tests). Positions must be at time g->t. */
 void es_gas_reschedule(es_gas *g);
+/* Renumber particles in cell order (done automatically every 8 N events). */
+void es_gas_renumber(es_gas *g);
 /* Bring every particle to time g->t and set the clock and local times to 0. */
 void es_gas_reset_clock(es_gas *g);
 void es_gas_reset_stats(es_gas *g);

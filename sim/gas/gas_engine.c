@@ -2,6 +2,7 @@
 #include "gas/gas.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 /* ---- indexed binary heap ------------------------------------------------ */
 
@@ -11,11 +12,14 @@ static inline void heap_place(es_gas *g, long k, es_gas_heap_entry e)
     g->hpos[e.i] = (int32_t)k;
 }
 
+/* 4-ary heap with the root at ES_GAS_HEAP_ROOT = 3: the children of q are
+ * 4q−8 .. 4q−5, a group aligned on a 64-byte line; the parent of q is
+ * (q−4)/4 + 3. */
 static void heap_sift_up(es_gas *g, long k)
 {
     es_gas_heap_entry e = g->heap[k];
-    while (k > 0) {
-        long parent = (k - 1) >> 1;
+    while (k > ES_GAS_HEAP_ROOT) {
+        long parent = ((k - 4) >> 2) + ES_GAS_HEAP_ROOT;
         if (g->heap[parent].t <= e.t)
             break;
         heap_place(g, k, g->heap[parent]);
@@ -26,18 +30,20 @@ static void heap_sift_up(es_gas *g, long k)
 
 static void heap_sift_down(es_gas *g, long k)
 {
-    long n = g->n;
+    long end = g->n + ES_GAS_HEAP_ROOT;
     es_gas_heap_entry e = g->heap[k];
     for (;;) {
-        long c = 2 * k + 1;
-        if (c >= n)
+        long c = 4 * k - 8;
+        if (c >= end)
             break;
-        if (c + 1 < n && g->heap[c + 1].t < g->heap[c].t)
-            c++;
-        if (e.t <= g->heap[c].t)
+        long last = c + 3 < end ? c + 3 : end - 1, m = c;
+        for (long q = c + 1; q <= last; q++)
+            if (g->heap[q].t < g->heap[m].t)
+                m = q;
+        if (e.t <= g->heap[m].t)
             break;
-        heap_place(g, k, g->heap[c]);
-        k = c;
+        heap_place(g, k, g->heap[m]);
+        k = m;
     }
     heap_place(g, k, e);
 }
@@ -91,6 +97,8 @@ static inline void advance(es_gas_particle *q, double t)
     q->t = t;
 }
 
+static inline double nonneg(double x) { return x > 0.0 ? x : 0.0; }
+
 /* Time until the x boundary event of a particle at (x, vx) in cell column cx:
  * the cell face, or a wall if it comes first. Sets *type. */
 static inline double boundary_x(const es_gas *g, double x, double vx, int cx, int *type)
@@ -101,19 +109,19 @@ static inline double boundary_x(const es_gas *g, double x, double vx, int cx, in
             double wall = g->partition_on ? g->xmid : g->xhi;
             if (wall <= face) {
                 *type = ES_GAS_EV_WALL_X;
-                return fmax(0.0, (wall - x) / vx);
+                return nonneg((wall - x) / vx);
             }
         }
         *type = ES_GAS_EV_CROSS_X;
-        return fmax(0.0, (face - x) / vx);
+        return nonneg((face - x) / vx);
     } else if (vx < 0.0) {
         double face = cx * g->cwx;
         if (g->par.box == ES_GAS_BOX_WALLS && g->xlo >= face) {
             *type = ES_GAS_EV_WALL_X;
-            return fmax(0.0, (g->xlo - x) / vx);
+            return nonneg((g->xlo - x) / vx);
         }
         *type = ES_GAS_EV_CROSS_X;
-        return fmax(0.0, (face - x) / vx);
+        return nonneg((face - x) / vx);
     }
     *type = ES_GAS_EV_NONE;
     return INFINITY;
@@ -126,121 +134,110 @@ static inline double boundary_y(const es_gas *g, double y, double vy, int cy, in
         double face = (cy + 1 == g->ncy) ? g->par.ly : (cy + 1) * g->cwy;
         if (walls && g->yhi <= face) {
             *type = ES_GAS_EV_WALL_Y;
-            return fmax(0.0, (g->yhi - y) / vy);
+            return nonneg((g->yhi - y) / vy);
         }
         *type = ES_GAS_EV_CROSS_Y;
-        return fmax(0.0, (face - y) / vy);
+        return nonneg((face - y) / vy);
     } else if (vy < 0.0) {
         double face = cy * g->cwy;
         if (walls && g->ylo >= face) {
             *type = ES_GAS_EV_WALL_Y;
-            return fmax(0.0, (g->ylo - y) / vy);
+            return nonneg((g->ylo - y) / vy);
         }
         *type = ES_GAS_EV_CROSS_Y;
-        return fmax(0.0, (face - y) / vy);
+        return nonneg((face - y) / vy);
     }
     *type = ES_GAS_EV_NONE;
     return INFINITY;
 }
 
-/* Earliest collision of particle i (already at time tnow) with the discs of
- * its 3×3 cell neighbourhood; returns the absolute time or INFINITY. */
-static double predict_collisions(const es_gas *g, int32_t i, double tnow, int32_t *partner)
-{
-    const es_gas_particle *p = g->p;
-    const es_gas_particle *a = &p[i];
-    double s2 = g->par.sigma * g->par.sigma;
-    int periodic_x = g->par.box == ES_GAS_BOX_PERIODIC;
-    int periodic_y = periodic_x || g->par.ybc == ES_GAS_Y_PERIODIC;
-    int cx = a->cell % g->ncx, cy = a->cell / g->ncx;
-    double best = INFINITY;
-    *partner = -1;
-    for (int dy = -1; dy <= 1; dy++) {
-        int ny = cy + dy;
-        double sy = 0.0;
-        if (ny < 0) {
-            if (!periodic_y)
-                continue;
-            ny += g->ncy;
-            sy = -g->par.ly;
-        } else if (ny >= g->ncy) {
-            if (!periodic_y)
-                continue;
-            ny -= g->ncy;
-            sy = g->par.ly;
-        }
-        for (int dx = -1; dx <= 1; dx++) {
-            int nx = cx + dx;
-            double sx = 0.0;
-            if (nx < 0) {
-                if (!periodic_x)
-                    continue;
-                nx += g->ncx;
-                sx = -g->par.lx;
-            } else if (nx >= g->ncx) {
-                if (!periodic_x)
-                    continue;
-                nx -= g->ncx;
-                sx = g->par.lx;
-            }
-            for (int32_t j = g->head[ny * g->ncx + nx]; j >= 0; j = p[j].next) {
-                if (j == i)
-                    continue;
-                const es_gas_particle *b = &p[j];
-                double dtj = tnow - b->t;
-                double rx = a->x - (b->x + b->vx * dtj + sx);
-                double ry = a->y - (b->y + b->vy * dtj + sy);
-                double wx = a->vx - b->vx, wy = a->vy - b->vy;
-                double bb = rx * wx + ry * wy;
-                if (bb >= 0.0)
-                    continue;
-                double w2 = wx * wx + wy * wy;
-                double c = rx * rx + ry * ry - s2;
-                double d = bb * bb - w2 * c;
-                if (d <= 0.0)
-                    continue;
-                double tc = c / (-bb + sqrt(d));
-                if (tc < 0.0)
-                    tc = 0.0; /* touching within rounding and approaching: now */
-                if (tnow + tc < best) {
-                    best = tnow + tc;
-                    *partner = j;
-                }
-            }
-        }
-    }
-    return best;
-}
-
-/* Bring particle i to tnow and schedule its earliest event. */
-static void predict(es_gas *g, int32_t i, double tnow)
+/* Earliest boundary event of particle i (at tnow): stored in ev/btype. */
+static inline void predict_boundary(es_gas *g, int32_t i, double tnow)
 {
     es_gas_particle *a = &g->p[i];
-    advance(a, tnow);
     int cx = a->cell % g->ncx, cy = a->cell / g->ncx;
     int tx, ty;
     double t_x = boundary_x(g, a->x, a->vx, cx, &tx);
     double t_y = boundary_y(g, a->y, a->vy, cy, &ty);
-    double best;
-    int type;
     if (t_x <= t_y) {
-        best = tnow + t_x;
-        type = tx;
+        g->ev[i].tb = tnow + t_x;
+        a->btype = tx;
     } else {
-        best = tnow + t_y;
-        type = ty;
+        g->ev[i].tb = tnow + t_y;
+        a->btype = ty;
     }
-    if (g->par.sigma > 0.0) {
-        int32_t j;
-        double tc = predict_collisions(g, i, tnow, &j);
-        if (tc < best) {
-            best = tc;
-            type = j;
-            a->pcount = g->p[j].count;
+}
+
+/* Scan the discs of cell (nx, ny) (raw indices, possibly outside the grid:
+ * wrapped with an image shift when periodic, skipped otherwise) for a
+ * collision with particle i at tnow earlier than i's candidate. */
+static void scan_cell(es_gas *g, int32_t i, int nx, int ny, double tnow)
+{
+    double sx = 0.0, sy = 0.0;
+    if (nx < 0 || nx >= g->ncx) {
+        if (g->par.box != ES_GAS_BOX_PERIODIC)
+            return;
+        sx = nx < 0 ? -g->par.lx : g->par.lx;
+        nx = nx < 0 ? nx + g->ncx : nx - g->ncx;
+    }
+    if (ny < 0 || ny >= g->ncy) {
+        if (g->par.box != ES_GAS_BOX_PERIODIC && g->par.ybc != ES_GAS_Y_PERIODIC)
+            return;
+        sy = ny < 0 ? -g->par.ly : g->par.ly;
+        ny = ny < 0 ? ny + g->ncy : ny - g->ncy;
+    }
+    const es_gas_particle *p = g->p;
+    const es_gas_particle *a = &p[i];
+    es_gas_event *e = &g->ev[i];
+    double s2 = g->par.sigma * g->par.sigma;
+    double ax = a->x - sx, ay = a->y - sy;
+    for (int32_t j = g->head[ny * g->ncx + nx]; j >= 0; j = p[j].next) {
+        if (j == i)
+            continue;
+        const es_gas_particle *b = &p[j];
+        double dtj = tnow - b->t;
+        double rx = ax - (b->x + b->vx * dtj);
+        double ry = ay - (b->y + b->vy * dtj);
+        double wx = a->vx - b->vx, wy = a->vy - b->vy;
+        double bb = rx * wx + ry * wy;
+        if (bb >= 0.0)
+            continue;
+        double w2 = wx * wx + wy * wy;
+        double c = rx * rx + ry * ry - s2;
+        double d = bb * bb - w2 * c;
+        if (d <= 0.0)
+            continue;
+        /* cancellation-free root; touching within rounding and approaching: now */
+        double tc = tnow + nonneg(c / (-bb + sqrt(d)));
+        if (tc < e->tc) {
+            e->tc = tc;
+            e->partner = j;
+            e->pcount = b->count;
         }
     }
-    a->partner = type;
-    heap_update(g, i, best);
+}
+
+static inline void schedule(es_gas *g, int32_t i)
+{
+    const es_gas_event *e = &g->ev[i];
+    heap_update(g, i, e->tc <= e->tb ? e->tc : e->tb);
+}
+
+/* Bring particle i to tnow and predict everything from scratch. */
+static void predict(es_gas *g, int32_t i, double tnow)
+{
+    es_gas_particle *a = &g->p[i];
+    advance(a, tnow);
+    predict_boundary(g, i, tnow);
+    g->ev[i].tc = INFINITY;
+    g->ev[i].partner = -1;
+    if (g->par.sigma > 0.0) {
+        int cx = a->cell % g->ncx, cy = a->cell / g->ncx;
+        for (int dy = -1; dy <= 1; dy++)
+            for (int dx = -1; dx <= 1; dx++)
+                scan_cell(g, i, cx + dx, cy + dy, tnow);
+    }
+    schedule(g, i);
 }
 
 /* ---- processing --------------------------------------------------------- */
@@ -280,40 +277,30 @@ static void do_collision(es_gas *g, int32_t i, int32_t j, double t)
     predict(g, j, t);
 }
 
-static void do_cross_x(es_gas *g, int32_t i, double t)
+/* Move particle i into the next cell along x (axis 0) or y (axis 1), then
+ * scan only the row/column of cells that just became adjacent. */
+static void do_cross(es_gas *g, int32_t i, double t, int axis)
 {
     es_gas_particle *a = &g->p[i];
     advance(a, t);
-    int cx = a->cell % g->ncx, cy = a->cell / g->ncx;
-    if (a->vx > 0.0) {
-        if (++cx == g->ncx) { /* periodic wrap */
+    int cx = a->cell % g->ncx, cy = a->cell / g->ncx, step;
+    if (axis == 0) {
+        step = a->vx > 0.0 ? 1 : -1;
+        cx += step;
+        if (cx == g->ncx) { /* periodic wrap */
             cx = 0;
             a->x -= g->par.lx;
-        }
-    } else {
-        if (--cx < 0) {
+        } else if (cx < 0) {
             cx = g->ncx - 1;
             a->x += g->par.lx;
         }
-    }
-    es_gas_cell_remove(g, i);
-    es_gas_cell_insert(g, i, cy * g->ncx + cx);
-    g->n_cross++;
-    predict(g, i, t);
-}
-
-static void do_cross_y(es_gas *g, int32_t i, double t)
-{
-    es_gas_particle *a = &g->p[i];
-    advance(a, t);
-    int cx = a->cell % g->ncx, cy = a->cell / g->ncx;
-    if (a->vy > 0.0) {
-        if (++cy == g->ncy) {
+    } else {
+        step = a->vy > 0.0 ? 1 : -1;
+        cy += step;
+        if (cy == g->ncy) {
             cy = 0;
             a->y -= g->par.ly;
-        }
-    } else {
-        if (--cy < 0) {
+        } else if (cy < 0) {
             cy = g->ncy - 1;
             a->y += g->par.ly;
         }
@@ -321,7 +308,16 @@ static void do_cross_y(es_gas *g, int32_t i, double t)
     es_gas_cell_remove(g, i);
     es_gas_cell_insert(g, i, cy * g->ncx + cx);
     g->n_cross++;
-    predict(g, i, t);
+    predict_boundary(g, i, t);
+    if (g->par.sigma > 0.0) {
+        if (axis == 0)
+            for (int d = -1; d <= 1; d++)
+                scan_cell(g, i, cx + step, cy + d, t);
+        else
+            for (int d = -1; d <= 1; d++)
+                scan_cell(g, i, cx + d, cy + step, t);
+    }
+    schedule(g, i);
 }
 
 static void do_wall(es_gas *g, int32_t i, double t, int axis)
@@ -341,26 +337,83 @@ static void do_wall(es_gas *g, int32_t i, double t, int axis)
     predict(g, i, t);
 }
 
+/* Renumber particles in cell order (row-major) for locality: particle data,
+ * event slots, partner references, cell lists and heap entries are permuted;
+ * ids keep the snapshot order. The dynamics is unchanged. */
+void es_gas_renumber(es_gas *g)
+{
+    long n = g->n;
+    g->next_sort = g->n_events + (unsigned long long)(8 * n) + 1000;
+    if (n < 2048)
+        return; /* everything fits in cache anyway */
+    if (!g->sort_p) {
+        g->sort_p = malloc((size_t)n * sizeof *g->sort_p);
+        g->sort_ev = malloc((size_t)n * sizeof *g->sort_ev);
+        g->sort_map = malloc((size_t)n * sizeof *g->sort_map);
+        if (!g->sort_p || !g->sort_ev || !g->sort_map) {
+            /* renumbering is an optimisation only: skip it without memory */
+            free(g->sort_p);
+            free(g->sort_ev);
+            free(g->sort_map);
+            g->sort_p = NULL;
+            g->sort_ev = NULL;
+            g->sort_map = NULL;
+            return;
+        }
+    }
+    long nc = (long)g->ncx * g->ncy, k = 0;
+    for (long c = 0; c < nc; c++)
+        for (int32_t j = g->head[c]; j >= 0; j = g->p[j].next)
+            g->sort_map[j] = (int32_t)k++;
+    for (long i = 0; i < n; i++) {
+        int32_t m = g->sort_map[i];
+        g->sort_p[m] = g->p[i];
+        g->sort_ev[m] = g->ev[i];
+        if (g->sort_ev[m].partner >= 0)
+            g->sort_ev[m].partner = g->sort_map[g->sort_ev[m].partner];
+    }
+    es_gas_particle *tp = g->p;
+    g->p = g->sort_p;
+    g->sort_p = tp;
+    es_gas_event *te = g->ev;
+    g->ev = g->sort_ev;
+    g->sort_ev = te;
+    for (long c = 0; c < nc; c++)
+        g->head[c] = -1;
+    for (long i = n - 1; i >= 0; i--) /* reverse so each list runs in index order */
+        es_gas_cell_insert(g, (int32_t)i, g->p[i].cell);
+    for (long q = ES_GAS_HEAP_ROOT; q < n + ES_GAS_HEAP_ROOT; q++) {
+        g->heap[q].i = g->sort_map[g->heap[q].i];
+        g->hpos[g->heap[q].i] = (int32_t)q;
+    }
+}
+
 int es_gas_step(es_gas *g)
 {
-    es_gas_heap_entry top = g->heap[0];
+    if (g->n_events >= g->next_sort)
+        es_gas_renumber(g);
+    es_gas_heap_entry top = g->heap[ES_GAS_HEAP_ROOT];
     if (!isfinite(top.t))
         return ES_GAS_EV_NONE;
     int32_t i = top.i;
     g->t = top.t;
     g->n_events++;
-    int type = g->p[i].partner;
-    if (type >= 0) {
-        if (g->p[type].count == g->p[i].pcount)
-            do_collision(g, i, type, top.t);
+    const es_gas_event *e = &g->ev[i];
+    if (e->tc <= e->tb) {
+        int32_t j = e->partner;
+        if (g->p[j].count == e->pcount)
+            do_collision(g, i, j, top.t);
         else {
             g->n_stale++;
             predict(g, i, top.t);
         }
-    } else if (type == ES_GAS_EV_CROSS_X)
-        do_cross_x(g, i, top.t);
+        return j;
+    }
+    int type = g->p[i].btype;
+    if (type == ES_GAS_EV_CROSS_X)
+        do_cross(g, i, top.t, 0);
     else if (type == ES_GAS_EV_CROSS_Y)
-        do_cross_y(g, i, top.t);
+        do_cross(g, i, top.t, 1);
     else if (type == ES_GAS_EV_WALL_X)
         do_wall(g, i, top.t, 0);
     else if (type == ES_GAS_EV_WALL_Y)
@@ -370,7 +423,7 @@ int es_gas_step(es_gas *g)
 
 void es_gas_run_until(es_gas *g, double t_end)
 {
-    while (g->heap[0].t <= t_end)
+    while (g->heap[ES_GAS_HEAP_ROOT].t <= t_end)
         es_gas_step(g);
     if (t_end > g->t)
         g->t = t_end;
@@ -387,9 +440,9 @@ void es_gas_run_collisions(es_gas *g, unsigned long long ncoll)
 void es_gas_reschedule(es_gas *g)
 {
     for (long i = 0; i < g->n; i++) {
-        g->heap[i].t = INFINITY;
-        g->heap[i].i = (int32_t)i;
-        g->hpos[i] = (int32_t)i;
+        g->heap[i + ES_GAS_HEAP_ROOT].t = INFINITY;
+        g->heap[i + ES_GAS_HEAP_ROOT].i = (int32_t)i;
+        g->hpos[i] = (int32_t)(i + ES_GAS_HEAP_ROOT);
     }
     /* All keys equal: the heap is valid; each predict() sifts one entry. */
     for (long i = 0; i < g->n; i++)

@@ -285,8 +285,10 @@ static int sort_by_cell(es_gas *g)
     }
     memcpy(g->p, sorted, (size_t)g->n * sizeof *sorted);
     free(sorted);
-    for (long i = 0; i < g->n; i++)
+    for (long i = 0; i < g->n; i++) {
+        g->p[i].id = (int32_t)i;
         es_gas_cell_insert(g, (int32_t)i, g->p[i].cell);
+    }
     return ES_OK;
 }
 
@@ -341,10 +343,12 @@ int es_gas_alloc(const es_gas_params *par, es_gas **out)
     choose_grid(g);
     size_t nc = (size_t)g->ncx * g->ncy;
     g->p = malloc((size_t)g->n * sizeof *g->p);
+    g->ev = malloc((size_t)g->n * sizeof *g->ev);
     g->head = malloc(nc * sizeof *g->head);
-    g->heap = malloc((size_t)g->n * sizeof *g->heap);
+    size_t hbytes = ((size_t)g->n + ES_GAS_HEAP_ROOT) * sizeof *g->heap;
+    g->heap = aligned_alloc(64, (hbytes + 63) / 64 * 64);
     g->hpos = malloc((size_t)g->n * sizeof *g->hpos);
-    if (!g->p || !g->head || !g->heap || !g->hpos) {
+    if (!g->p || !g->ev || !g->head || !g->heap || !g->hpos) {
         es_gas_free(g);
         return es_error_set(ES_ENOMEM, "gas: out of memory for %ld discs and %zu cells", par->n, nc);
     }
@@ -372,9 +376,13 @@ void es_gas_free(es_gas *g)
     if (!g)
         return;
     free(g->p);
+    free(g->ev);
     free(g->head);
     free(g->heap);
     free(g->hpos);
+    free(g->sort_p);
+    free(g->sort_ev);
+    free(g->sort_map);
     free(g);
 }
 
@@ -385,10 +393,11 @@ void es_gas_snapshot(const es_gas *g, double *out)
     for (long i = 0; i < g->n; i++) {
         const es_gas_particle *q = &g->p[i];
         double dt = g->t - q->t;
-        out[4 * i] = q->x + q->vx * dt;
-        out[4 * i + 1] = q->y + q->vy * dt;
-        out[4 * i + 2] = q->vx;
-        out[4 * i + 3] = q->vy;
+        size_t k = 4 * (size_t)q->id;
+        out[k] = q->x + q->vx * dt;
+        out[k + 1] = q->y + q->vy * dt;
+        out[k + 2] = q->vx;
+        out[k + 3] = q->vy;
     }
 }
 
