@@ -36,6 +36,45 @@ static const double exact_pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6, 
 
 static inline bool is_digit(char c) { return (unsigned)(c - '0') < 10u; }
 
+/* SWAR: are the 8 bytes at p all ASCII digits; their value (fast_float's trick). */
+static inline bool eight_digits(uint64_t v)
+{
+    return (((v & 0xF0F0F0F0F0F0F0F0ULL) |
+             (((v + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4)) ==
+            0x3333333333333333ULL);
+}
+
+static inline uint32_t eight_digits_value(uint64_t v)
+{
+    const uint64_t mask = 0x000000FF000000FFULL;
+    const uint64_t mul1 = 0x000F424000000064ULL; /* 100 + (1000000ULL << 32) */
+    const uint64_t mul2 = 0x0000271000000001ULL; /* 1 + (10000ULL << 32) */
+    v -= 0x3030303030303030ULL;
+    v = (v * 10) + (v >> 8); /* pairs of digits */
+    v = (((v & mask) * mul1) + (((v >> 16) & mask) * mul2)) >> 32;
+    return (uint32_t)v;
+}
+
+/* Digits from p into *w (w = 10 w + d, wrapping); returns the first non-digit. */
+static inline const char *scan_digits(const char *p, const char *end, uint64_t *w)
+{
+    uint64_t acc = *w;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    while (end - p >= 8) {
+        uint64_t v;
+        memcpy(&v, p, sizeof v); /* little-endian load */
+        if (!eight_digits(v))
+            break;
+        acc = acc * 100000000u + eight_digits_value(v);
+        p += 8;
+    }
+#endif
+    for (; p < end && is_digit(*p); p++)
+        acc = acc * 10 + (uint64_t)(*p - '0');
+    *w = acc;
+    return p;
+}
+
 static inline char lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c; }
 
 /* Case-insensitive prefix test of the literal `word` at [s, end). */
@@ -185,43 +224,31 @@ size_t es_parse_double(const char *s, const char *end, double *value)
         return slow_path(s, (size_t)(t - s), value);
     }
 
+    /* Accumulate every digit into w (eight at a time where possible); if
+     * more than 19 are significant, w has wrapped and strtod decides. */
     uint64_t w = 0;
-    int64_t exp10 = 0;
-    int ndigits = 0;         /* significant digits accumulated in w */
-    bool truncated = false;  /* non-zero digits beyond MAX_DIGITS */
-    bool any_digit = false;
-    while (p < end && *p == '0') { /* leading zeros are not significant */
-        p++;
-        any_digit = true;
-    }
-    for (; p < end && is_digit(*p); p++) {
-        any_digit = true;
-        if (ndigits < MAX_DIGITS) {
-            w = w * 10 + (uint64_t)(*p - '0');
-            ndigits++;
-        } else {
-            exp10++;
-            truncated |= *p != '0';
-        }
-    }
+    const char *int_start = p;
+    p = scan_digits(p, end, &w);
+    size_t nint = (size_t)(p - int_start), nfrac = 0;
+    const char *frac_start = p;
     if (p < end && *p == '.') {
-        p++;
-        if (ndigits == 0)
-            for (; p < end && *p == '0'; p++) {
-                exp10--;
-                any_digit = true;
-            }
-        for (; p < end && is_digit(*p); p++) {
-            any_digit = true;
-            if (ndigits < MAX_DIGITS) {
-                w = w * 10 + (uint64_t)(*p - '0');
-                ndigits++;
-                exp10--;
-            } else {
-                truncated |= *p != '0';
-            }
-        }
+        frac_start = ++p;
+        p = scan_digits(p, end, &w);
+        nfrac = (size_t)(p - frac_start);
     }
+    bool any_digit = nint + nfrac > 0;
+    bool truncated = false;
+    if (nint + nfrac > MAX_DIGITS) { /* leading zeros do not count */
+        size_t zeros = 0;
+        const char *z = int_start;
+        for (; z < int_start + nint && *z == '0'; z++)
+            zeros++;
+        if (z == int_start + nint)
+            for (z = frac_start; z < frac_start + nfrac && *z == '0'; z++)
+                zeros++;
+        truncated = nint + nfrac - zeros > MAX_DIGITS;
+    }
+    int64_t exp10 = -(int64_t)nfrac;
     if (!any_digit) {
         size_t n = parse_special(after_sign, end, neg, value);
         return n ? (size_t)(after_sign - s) + n : 0;
