@@ -8,11 +8,11 @@
 int es_series_read_text(const char *path, const char *column, es_series *out);
 /* HDF5 through the HDF5 API; `var` ("/group/dataset", leading '/' optional) may be NULL. */
 int es_series_read_hdf5(const char *path, const char *var, es_series *out);
-/* NetCDF (classic or NetCDF-4). When `quiet_open` and nc_open() fails it
- * returns ES_SERIES_NOT_NETCDF and sets no message, so the caller can try
- * the HDF5 API instead. */
+/* NetCDF (classic or NetCDF-4). With `hdf5_fallback`, a file that nc_open()
+ * cannot open or that NetCDF did not write (no _NCProperties) gives
+ * ES_SERIES_NOT_NETCDF and no message: the caller reads it as HDF5. */
 #define ES_SERIES_NOT_NETCDF (-1)
-int es_series_read_netcdf(const char *path, const char *var, int quiet_open, es_series *out);
+int es_series_read_netcdf(const char *path, const char *var, int hdf5_fallback, es_series *out);
 
 /* out->source = "path" or "path:var" (truncated to fit). */
 void es_series_set_source(es_series *s, const char *path, const char *var);

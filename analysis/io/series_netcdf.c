@@ -184,14 +184,22 @@ static int check_missing(int grp, int varid, const es_series *s)
     return ES_OK;
 }
 
-int es_series_read_netcdf(const char *path, const char *var, int quiet_open, es_series *out)
+int es_series_read_netcdf(const char *path, const char *var, int hdf5_fallback, es_series *out)
 {
     int ncid;
     int st = nc_open(path, NC_NOWRITE, &ncid);
     if (st != NC_NOERR)
-        return quiet_open ? ES_SERIES_NOT_NETCDF
+        return hdf5_fallback ? ES_SERIES_NOT_NETCDF
                           : es_error_set(ES_EIO, "cannot open '%s' as NetCDF: %s", path,
                                          nc_strerror(st));
+    /* NetCDF-C also opens plain HDF5 files, with made-up "phony_dim_N"
+     * dimensions; those read better through the HDF5 API (real dataset
+     * paths and shapes). Files written by the NetCDF library carry the
+     * hidden _NCProperties attribute (NetCDF >= 4.4.1). */
+    if (hdf5_fallback && nc_inq_att(ncid, NC_GLOBAL, "_NCProperties", NULL, NULL) != NC_NOERR) {
+        nc_close(ncid);
+        return ES_SERIES_NOT_NETCDF;
+    }
     int grp, varid;
     int rc = choose(path, ncid, var, &grp, &varid);
     size_t n = 0;

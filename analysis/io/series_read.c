@@ -4,7 +4,8 @@
  * "CDF\2", "CDF\5" is classic NetCDF; the HDF5 signature (at offset 0 or a
  * user block of 512, 1024, 2048, ... bytes) is HDF5, which NetCDF-4 files
  * also are, so those are offered to nc_open() first and read through the
- * HDF5 API only when NetCDF cannot open them. Anything else is text. */
+ * HDF5 API when NetCDF cannot open them or did not write them. Anything
+ * else is text. */
 #include "series_internal.h"
 
 #include <errno.h>
