@@ -383,14 +383,20 @@ int es_output_h5_provenance(hid_t file, const es_provenance *p)
 
 int es_output_nc_provenance(int ncid, const es_provenance *p)
 {
-    /* Attributes are written in define mode; enter it if the caller left it. */
-    int redef = nc_redef(ncid);
-    if (redef != NC_NOERR && redef != NC_EINDEFINE)
-        return es_error_set(ES_EIO, "NetCDF: cannot enter define mode: %s", nc_strerror(redef));
+    /* Classic files take new attributes only in define mode: enter it if
+     * the caller has left it (and leave it again at the end). NetCDF-4
+     * accepts them in either mode. */
+    int redef = NC_EINDEFINE;
+    int st = nc_put_att_text(ncid, NC_GLOBAL, "Conventions", 6, "CF-1.8");
+    if (st == NC_ENOTINDEFINE) {
+        redef = nc_redef(ncid);
+        if (redef != NC_NOERR)
+            return es_error_set(ES_EIO, "NetCDF: cannot enter define mode: %s", nc_strerror(redef));
+        st = nc_put_att_text(ncid, NC_GLOBAL, "Conventions", 6, "CF-1.8");
+    }
     char title[256], source[64], history[2048];
     str_attr a[16];
     int n = provenance_strings(p, title, source, history, a);
-    int st = nc_put_att_text(ncid, NC_GLOBAL, "Conventions", 6, "CF-1.8");
     for (int i = 0; i < n && st == NC_NOERR; i++)
         st = nc_put_att_text(ncid, NC_GLOBAL, a[i].name, strlen(a[i].value), a[i].value);
     const char *failed = st == NC_NOERR ? NULL : "string attributes";
