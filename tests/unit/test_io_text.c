@@ -10,6 +10,7 @@
 
 #include <fcntl.h>
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -314,6 +315,44 @@ static void test_large_line_count(void **state)
     expect_error(path, NULL, ES_EDATA, want);
 }
 
+static void test_threads_same_result(void **state)
+{
+    (void)state;
+    /* > 8 MB: parsed in pieces by several threads. Values and the first
+     * error (with its line number) must not depend on the thread count. */
+    char path[512];
+    snprintf(path, sizeof path, "%s/huge.txt", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    const int n = 1000000;
+    for (int i = 0; i < n; i++)
+        fprintf(f, "%s%d.%03d\n", i % 1000 == 0 ? "# block\n" : "", i, i % 997);
+    fclose(f);
+    es_series one, two;
+    omp_set_num_threads(1);
+    assert_int_equal(es_series_read(path, NULL, &one), ES_OK);
+    omp_set_num_threads(4);
+    assert_int_equal(es_series_read(path, NULL, &two), ES_OK);
+    assert_int_equal(one.n, n);
+    assert_int_equal(two.n, n);
+    assert_memory_equal(one.x, two.x, (size_t)n * sizeof(double));
+    assert_true(two.x[n - 1] == (n - 1) + (double)((n - 1) % 997) / 1000.0);
+    es_series_free(&one);
+    es_series_free(&two);
+    /* two bad lines in the last quarter: the earlier one is reported; lines
+     * = n values + n/1000 comments before them */
+    f = fopen(path, "a");
+    fputs("1.0\n2.0\nbad1\n3.0\nbad2\n", f);
+    fclose(f);
+    char want[600];
+    snprintf(want, sizeof want, "%s:%d: column 1: cannot parse 'bad1'", path, n + n / 1000 + 3);
+    omp_set_num_threads(1);
+    expect_error(path, NULL, ES_EDATA, want);
+    omp_set_num_threads(4);
+    expect_error(path, NULL, ES_EDATA, want);
+    omp_set_num_threads(2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -324,6 +363,7 @@ int main(void)
         cmocka_unit_test(test_colon_in_path),
         cmocka_unit_test(test_errors_name_line_and_column),
         cmocka_unit_test(test_large_line_count),
+        cmocka_unit_test(test_threads_same_result),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
