@@ -1,9 +1,9 @@
 /* series_text.c — one column of numbers from a text/CSV file or stdin.
  *
- * Speed matters (10^5 lines must take ~2 ms): the whole file is read with
- * one read() loop into a buffer ending in '\n' (a sentinel, so scans for the
- * end of a line need no bounds checks), and rows are parsed in a single pass
- * with es_parse_double(). The first non-comment line fixes the layout: its
+ * Speed matters (10^5 lines must take ~2 ms): the whole file is mapped
+ * (mmap) or read into one buffer ending in '\n' (a sentinel, so scans for
+ * the end of a line need no bounds checks), and rows are parsed in a single
+ * pass with es_parse_double(). The first non-comment line fixes the layout: its
  * delimiter (',' then ';' then tab, else runs of blanks), its number of
  * columns, and whether it is a header (any field that is not a number). */
 #include "series_internal.h"
@@ -84,13 +84,13 @@ static int load(const char *path, text_file *t)
             close(fd);
             return ES_OK;
         }
-        cap = (size_t)st.st_size + 2; /* one read() for the whole file */
+        cap = (size_t)st.st_size + 4096; /* the whole file, the sentinel, and EOF */
     }
     char *buf = malloc(cap);
     size_t len = 0;
     int rc = buf ? ES_OK : es_error_set(ES_ENOMEM, "%s: out of memory", t->name);
     while (rc == ES_OK) {
-        if (cap - len < 2) { /* keep room for the sentinel */
+        if (cap - len <= 2) { /* keep room for the sentinel */
             char *bigger = realloc(buf, 2 * cap);
             if (!bigger) {
                 rc = es_error_set(ES_ENOMEM, "%s: out of memory (%zu bytes read)", t->name, len);

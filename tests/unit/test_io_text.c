@@ -197,6 +197,28 @@ static void test_single_column_and_stdin(void **state)
     assert_true(s.x[4] == 2);
     assert_string_equal(s.source, "<stdin>");
     es_series_free(&s);
+
+    /* stdin larger than the 64 KiB first buffer, without a final newline */
+    char big[512];
+    snprintf(big, sizeof big, "%s/stdin_big.txt", dir);
+    FILE *f = fopen(big, "w");
+    for (int i = 0; i < 100000; i++)
+        fprintf(f, i + 1 < 100000 ? "%d\n" : "%d", i);
+    fclose(f);
+    saved = dup(STDIN_FILENO);
+    fd = open(big, O_RDONLY);
+    dup2(fd, STDIN_FILENO);
+    close(fd);
+    rc = es_series_read("-", NULL, &s);
+    dup2(saved, STDIN_FILENO);
+    close(saved);
+    assert_int_equal(rc, ES_OK);
+    assert_int_equal(s.n, 100000);
+    double sum = 0;
+    for (size_t i = 0; i < s.n; i++)
+        sum += s.x[i];
+    assert_true(sum == 99999.0 * 100000.0 / 2.0);
+    es_series_free(&s);
 }
 
 static void test_colon_in_path(void **state)
