@@ -1,4 +1,4 @@
-/* es_parse_double against glibc strtod, bit for bit, on about 10^6 random
+/* es_parse_double against glibc strtod, bit for bit, on 10^6 random
  * decimal strings of many shapes plus hand-picked edge cases (rounding
  * boundaries, subnormals, overflow, ties to even, specials, partial tokens). */
 #include <setjmp.h>
@@ -115,6 +115,22 @@ static void shape_data(char *buf)
     sprintf(buf, below(2) ? "%.17g" : "%.18e", d);
 }
 
+/* 1..19 significant digits scaled into the subnormal range, the normal /
+ * subnormal boundary, or next to overflow: the hard ends of the exponent range. */
+static void shape_extreme(char *buf)
+{
+    char digits[24];
+    int n = 1 + (int)below(19);
+    random_digits(digits, n, 0);
+    int e;
+    switch (below(3)) {
+    case 0: e = -345 + (int)below(25); break; /* subnormal .. rounds to zero */
+    case 1: e = -312 + (int)below(8); break;  /* around 2.2e-308 */
+    default: e = 290 + (int)below(20); break; /* around 1.8e308 */
+    }
+    sprintf(buf, "%s%.1s.%se%d", below(2) ? "-" : "", digits, digits + 1, e);
+}
+
 /* Exact midpoints between neighbouring doubles that fit in <= 19 digits:
  * integers in [2^53, 10^19), optionally written with a shifted point. */
 static void shape_tie(char *buf)
@@ -138,7 +154,7 @@ static void test_random_strings(void **state)
     (void)state;
     char buf[128];
     long ok = 0, total = 0;
-    const long per_shape = 250000;
+    const long per_shape = 200000;
     for (long i = 0; i < per_shape; i++) {
         shape_decimal(buf);
         ok += check_one(buf);
@@ -148,9 +164,11 @@ static void test_random_strings(void **state)
         ok += check_one(buf);
         shape_tie(buf);
         ok += check_one(buf);
-        total += 4;
+        shape_extreme(buf);
+        ok += check_one(buf);
+        total += 5;
     }
-    assert_int_equal(total, 4 * per_shape);
+    assert_int_equal(total, 5 * per_shape);
     assert_int_equal(ok, total);
 }
 
