@@ -4,7 +4,7 @@
  * (mmap) or read into one buffer ending in '\n' (a sentinel, so scans for
  * the end of a line need no bounds checks), and rows are parsed in a single
  * pass with es_parse_double(). The first non-comment line fixes the layout: its
- * delimiter (',' then ';' then tab, else runs of blanks), its number of
+ * delimiter (',', ';', blanks, or tabs: see detect_delim), its number of
  * columns, and whether it is a header (any field that is not a number). */
 #include "series_internal.h"
 
@@ -175,25 +175,46 @@ static int split_line(const char *p, char delim, span *fields, int max)
     }
 }
 
-static char detect_delim(const char *p)
-{
-    bool comma = false, semi = false, tab = false, quoted = false;
-    for (; *p != '\n'; p++) {
-        if (*p == '"')
-            quoted = !quoted;
-        else if (!quoted) {
-            comma |= *p == ',';
-            semi |= *p == ';';
-            tab |= *p == '\t';
-        }
-    }
-    return comma ? ',' : semi ? ';' : tab ? '\t' : ' ';
-}
-
 static bool is_number(span f)
 {
     double v;
     return f.len > 0 && es_parse_double(f.s, f.s + f.len, &v) == f.len;
+}
+
+/* ',' or ';' when the first line has one (outside quotes). Otherwise tabs
+ * and spaces are both blank separators, except for a tab-separated header
+ * whose names contain spaces or whose first name is empty (a pandas index):
+ * a line with words that are not numbers, split by single tabs into fewer
+ * fields than by blanks. `scratch` holds MAX_COLUMNS spans. */
+static char detect_delim(const char *p, span *scratch)
+{
+    bool comma = false, semi = false, tab = false, quoted = false;
+    for (const char *c = p; *c != '\n'; c++) {
+        if (*c == '"')
+            quoted = !quoted;
+        else if (!quoted) {
+            comma |= *c == ',';
+            semi |= *c == ';';
+            tab |= *c == '\t';
+        }
+    }
+    if (comma || semi)
+        return comma ? ',' : ';';
+    if (!tab)
+        return ' ';
+    int ntab = split_line(p, '\t', scratch, MAX_COLUMNS);
+    if (ntab == split_line(p, ' ', NULL, 0) || ntab > MAX_COLUMNS)
+        return ' ';
+    for (int i = 1; i < ntab; i++)
+        if (scratch[i].len == 0) /* "1 \t\t 2": blank runs, not empty fields */
+            return ' ';
+    int nws = split_line(p, ' ', scratch, MAX_COLUMNS);
+    bool text = false;
+    for (int i = 0; i < nws && i < MAX_COLUMNS && !text; i++)
+        text = !is_number(scratch[i]);
+    if (!text) /* a data line: its tabs are blanks */
+        return ' ';
+    return '\t';
 }
 
 static void list_columns(const span *names, int n, char *buf, size_t len)
@@ -530,12 +551,12 @@ int es_series_read_text(const char *path, const char *column, es_series *out)
         }
     }
 
-    t.delim = detect_delim(p);
     span *names = malloc(MAX_COLUMNS * sizeof *names);
     if (!names) {
         unload(&t);
         return es_error_set(ES_ENOMEM, "%s: out of memory", t.name);
     }
+    t.delim = detect_delim(p, names);
     t.ncols = split_line(p, t.delim, names, MAX_COLUMNS);
     bool header = false;
     for (int i = 0; i < t.ncols && i < MAX_COLUMNS && !header; i++)

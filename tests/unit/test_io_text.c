@@ -156,12 +156,15 @@ static void test_delimiters(void **state)
         {"spaces.dat", "  a    b\n 1   10\n2 \t 20\n3 30   \n"},
         {"crlf.csv", "\xEF\xBB\xBF" "a,b\r\n1,10\r\n2,20\r\n3,30\r\n"},
         {"nohead.csv", "1,10\n2,20\n3,30"}, /* no final newline */
+        {"names.tsv", "a name\tb\n1\t10\n2\t20\n3\t30\n"}, /* tab-separated: names with spaces */
+        {"pandas.tsv", "\tb\n1\t10\n2\t20\n3\t30\n"},    /* empty index name */
+        {"mixed.dat", "1 \t 10\n2\t \t20\n 3\t30\n"},        /* tabs and spaces are blanks */
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         char p[512];
         snprintf(p, sizeof p, "%s", write_file(cases[c].name, cases[c].text));
         es_series s;
-        const char *col = c == 4 ? "2" : "b";
+        const char *col = c == 4 || c == 7 ? "2" : "b";
         int rc = es_series_read(p, col, &s);
         if (rc)
             fprintf(stderr, "%s: %s\n", cases[c].name, es_error_message());
@@ -375,6 +378,137 @@ static void test_threads_same_result(void **state)
     omp_set_num_threads(2);
 }
 
+/* ---- randomised layouts with a known answer ---- */
+
+static uint64_t rs = 0x2545F4914F6CDD1DULL;
+
+static unsigned rnd(unsigned n) /* xorshift64* */
+{
+    rs ^= rs >> 12;
+    rs ^= rs << 25;
+    rs ^= rs >> 27;
+    return (unsigned)((rs * 0x2545F4914F6CDD1DULL) >> 33) % n;
+}
+
+static void random_number(char *buf)
+{
+    double v = ((double)rnd(1u << 30) / (1u << 30) - 0.5) * pow(10.0, (double)rnd(20) - 10.0);
+    switch (rnd(4)) {
+    case 0: sprintf(buf, "%.17g", v); break;
+    case 1: sprintf(buf, "%.3f", v); break;
+    case 2: sprintf(buf, "%d", (int)rnd(100000) - 50000); break;
+    default: sprintf(buf, "%.18e", v); break;
+    }
+}
+
+/* Generates files of 1-4 columns (',', ';', tab or blanks), with or without a
+ * header, random padding, CRLF, blank and comment lines, and sometimes one
+ * error in the selected column or a wrong field count. The reader must return
+ * exactly the generated values (strtod of the written text), or the error at
+ * the generated line. */
+static void test_random_layouts(void **state)
+{
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof path, "%s/random.txt", dir);
+    static double want[400];
+    static char text[200000];
+    const char delims[4] = {',', ';', '\t', ' '};
+    int checked_values = 0, checked_errors = 0;
+    for (int file = 0; file < 300; file++) {
+        int ncols = 1 + (int)rnd(4), col = (int)rnd((unsigned)ncols);
+        char delim = ncols == 1 ? ' ' : delims[rnd(4)]; /* one column: no delimiter to see */
+        int header = rnd(2), crlf = rnd(4) == 0, rows = 1 + (int)rnd(300);
+        int error_row = rows > 1 && rnd(3) == 0 ? 1 + (int)rnd((unsigned)rows - 1) : -1;
+        int error_kind = (int)rnd(3); /* 0 bad token, 1 NaN, 2 field count */
+        const char *eol = crlf ? "\r\n" : "\n";
+        char *p = text;
+        long line = 1, error_line = 0;
+        int n = 0;
+        if (rnd(3) == 0) {
+            p += sprintf(p, "# generated file %d%s", file, eol);
+            line++;
+        }
+        if (header) {
+            for (int c = 0; c < ncols; c++)
+                p += sprintf(p, "%s%sc%d", c ? (delim == ' ' ? "  " : "") : "",
+                             c && delim != ' ' ? (char[2]){delim, 0} : "", c + 1);
+            p += sprintf(p, "%s", eol);
+            line++;
+        }
+        for (int r = 0; r < rows; r++) {
+            if (rnd(10) == 0) { /* blank or comment line */
+                p += sprintf(p, "%s%s", rnd(2) ? "   " : "# note", eol);
+                line++;
+            }
+            int fields = ncols;
+            if (r == error_row && error_kind == 2)
+                fields = ncols == 1 ? 2 : ncols - 1;
+            for (int c = 0; c < fields; c++) {
+                char num[64];
+                random_number(num);
+                if (c == col && r == error_row && error_kind == 0)
+                    strcpy(num, "1.5.2");
+                else if (c == col && r == error_row && error_kind == 1)
+                    strcpy(num, rnd(2) ? "nan" : "-Inf");
+                else if (c == col && r != error_row)
+                    want[n++] = strtod(num, NULL);
+                if (c)
+                    p += delim == ' ' ? sprintf(p, "%s", rnd(2) ? " \t " : " ")
+                                      : sprintf(p, "%s%c%s", rnd(4) ? "" : " ", delim,
+                                                rnd(4) ? "" : "  ");
+                p += sprintf(p, "%s", num);
+            }
+            p += sprintf(p, "%s%s", rnd(5) ? "" : "  ", eol);
+            if (r == error_row)
+                error_line = line;
+            line++;
+        }
+        if (rnd(5) == 0 && p > text) /* no final newline */
+            p -= crlf ? 2 : 1;
+        *p = '\0';
+        FILE *f = fopen(path, "wb");
+        fputs(text, f);
+        fclose(f);
+
+        char colname[16];
+        if (header && rnd(2))
+            snprintf(colname, sizeof colname, "c%d", col + 1);
+        else
+            snprintf(colname, sizeof colname, "%d", col + 1);
+        es_series s;
+        es_error_clear();
+        int rc = es_series_read(path, ncols == 1 && rnd(2) ? NULL : colname, &s);
+        if (error_row < 0 && error_kind >= 0 && rc == ES_OK) {
+            assert_int_equal(s.n, n);
+            assert_memory_equal(s.x, want, (size_t)n * sizeof(double));
+            es_series_free(&s);
+            checked_values++;
+            continue;
+        }
+        if (error_row < 0) {
+            fprintf(stderr, "file %d: unexpected error %s\n%s\n", file, es_error_message(), text);
+            fail();
+        }
+        char where[600];
+        snprintf(where, sizeof where, "%s:%ld: ", path, error_line);
+        if (rc == ES_OK || strstr(es_error_message(), where) != es_error_message())
+            fprintf(stderr, "file %d: rc %d, message '%s', wanted prefix '%s'\n%.600s\n", file,
+                    rc, es_error_message(), where, text);
+        assert_int_equal(rc, ES_EDATA);
+        assert_ptr_equal(strstr(es_error_message(), where), es_error_message());
+        const char *what[3] = {"cannot parse '1.5.2' as a number", "NaN/Inf value in column",
+                               "expected"};
+        if (!strstr(es_error_message(), what[error_kind]))
+            fprintf(stderr, "file %d: message '%s', wanted '%s'\n%s\n", file, es_error_message(),
+                    what[error_kind], text);
+        assert_non_null(strstr(es_error_message(), what[error_kind]));
+        checked_errors++;
+    }
+    assert_int_equal(checked_values + checked_errors, 300);
+    assert_true(checked_errors > 50 && checked_values > 150);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -386,6 +520,7 @@ int main(void)
         cmocka_unit_test(test_errors_name_line_and_column),
         cmocka_unit_test(test_large_line_count),
         cmocka_unit_test(test_threads_same_result),
+        cmocka_unit_test(test_random_layouts),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
