@@ -475,8 +475,11 @@ int es_cmd_ordinal(int argc, char **argv)
         st = load_input(inputs[k], &o, &s[k]);
         if (!st) {
             st = analyse(&s[k], &o, &r[k]);
-            if (st)
-                es_error_set(st, "%s: %s", s[k].source, es_error_message());
+            if (st) {
+                char msg[1024]; /* copy: es_error_set writes the buffer it would read */
+                snprintf(msg, sizeof msg, "%s", es_error_message());
+                es_error_set(st, "%s: %s", s[k].source, msg);
+            }
         }
     }
     es_cli_print_warnings();
