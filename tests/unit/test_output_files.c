@@ -272,6 +272,14 @@ static void test_provenance_from_config(void **state)
     char *argv[] = {"esuite", "run", "--set", "run.name=my run", "it's.ini", NULL};
     es_provenance_set_command(&p, 5, argv);
     assert_string_equal(p.command_line, "esuite run --set 'run.name=my run' 'it'\\''s.ini'");
+    /* too long for the 1024-byte field: cut at a word, marked with "..." */
+    char long_arg[700];
+    memset(long_arg, 'a', sizeof long_arg - 1);
+    long_arg[sizeof long_arg - 1] = '\0';
+    char *argv2[] = {"esuite", long_arg, long_arg, NULL};
+    es_provenance_set_command(&p, 3, argv2);
+    assert_int_equal(strlen(p.command_line), strlen("esuite ") + 699 + 3);
+    assert_string_equal(p.command_line + strlen(p.command_line) - 4, "a...");
     es_provenance_free(&p);
     es_config_free(cfg);
 
