@@ -55,14 +55,21 @@ static void print_plan(const es_sweep *sw, FILE *out)
     fprintf(out, "sweep '%s': %zu tasks (%s, %zu varied key%s, %d replica%s), model %s\nbase %s\n\n",
             sw->name, sw->ntasks, sw->mode == ES_SWEEP_ZIP ? "zip" : "cartesian", sw->naxes,
             sw->naxes == 1 ? "" : "s", sw->replicas, sw->replicas == 1 ? "" : "s", sw->model, sw->base);
-    fprintf(out, "%-6s", "task");
+    int w[ES_SWEEP_MAX_AXES];
+    for (size_t a = 0; a < sw->naxes; a++) {
+        w[a] = (int)strlen(sw->axes[a].key);
+        for (size_t v = 0; v < sw->axes[a].n; v++)
+            if ((int)strlen(sw->axes[a].values[v]) > w[a])
+                w[a] = (int)strlen(sw->axes[a].values[v]);
+    }
+    fprintf(out, "%-4s", "task");
     for (size_t a = 0; a < sw->naxes; a++)
-        fprintf(out, "  %-14s", sw->axes[a].key);
+        fprintf(out, "  %-*s", w[a], sw->axes[a].key);
     fprintf(out, "  %-7s  %s\n", "replica", "seed");
     for (size_t i = 0; i < sw->ntasks; i++) {
-        fprintf(out, "%04zu  ", i);
+        fprintf(out, "%04zu", i);
         for (size_t a = 0; a < sw->naxes; a++)
-            fprintf(out, "  %-14s", sw->axes[a].values[sw->tasks[i].value_index[a]]);
+            fprintf(out, "  %-*s", w[a], sw->axes[a].values[sw->tasks[i].value_index[a]]);
         fprintf(out, "  %-7d  %llu\n", sw->tasks[i].replica, sw->tasks[i].seed);
     }
 }
