@@ -245,7 +245,10 @@ static int open_sweep(const sweep_opts *o, es_sweep **sw, char *dir, size_t len)
         st = es_sweep_load_dir(dir, sw);
     } else {
         st = es_sweep_load(o->target, sw);
-        es_cli_print_warnings();
+        if (st)
+            es_warning_clear(); /* the error message carries the hint */
+        else
+            es_cli_print_warnings();
         if (!st)
             snprintf(dir, len, "%s", o->dir ? o->dir : (*sw)->name);
     }
