@@ -82,6 +82,30 @@ if [ "$runs_fail" = 1 ]; then
   expect_true status-line grep -q "task 0007  failed    exit code 2  log D/logs/local-0007.log" status.txt
 fi
 
+# Signal forwarding in job.sbatch: Slurm sends USR1 to the batch shell
+# (--signal=B:USR1@120); the shell must pass it to the running esuite (here a
+# stand-in that records the signal and exits 3), then record the failure.
+cat > fake_esuite.sh <<EOF
+#!/bin/bash
+if [ "\$1" = run ]; then
+  trap 'echo USR1 > got_usr1; exit 3' USR1
+  touch started
+  for i in \$(seq 200); do sleep 0.05; done
+  exit 0
+fi
+exec "$ESUITE" "\$@"
+EOF
+chmod +x fake_esuite.sh
+rm -f D/started D/got_usr1
+SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_JOB_ID=5 ESUITE="$TMP/fake_esuite.sh" bash D/job.sbatch 2>/dev/null &
+jobpid=$!
+for i in $(seq 100); do [ -f D/started ] && break; sleep 0.05; done
+kill -USR1 $jobpid
+wait $jobpid
+expect_num usr1-forward-exit $? 3 0
+expect_true usr1-reached-esuite test -f D/got_usr1
+expect_true usr1-failed-recorded grep -q '"exit_code": 3' D/tasks/0002/failed.json
+
 # Fabricate results for tasks 0..10: P = 10*compression + log_interval + replica/4.
 for i in $(seq 0 10); do
   c=$(( i / 4 + 1 )); r=$(( i % 2 )); l=$([ $(( (i / 2) % 2 )) = 0 ] && echo 0.5 || echo 2)
