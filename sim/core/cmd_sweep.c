@@ -2,7 +2,9 @@
  *                      [--jobs N] [--status] [--quiet]
  * (internal, used by the job scripts) esuite sweep DIR --finish-task ID --exit-code RC --log L */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +122,41 @@ static int run_capture(char *const argv[], char *out, size_t len)
     if (pid < 0 || waitpid(pid, &status, 0) < 0)
         return -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* The last Slurm job of this sweep if squeue still lists any of its
+ * elements (pending or running): submitting again would run tasks twice. */
+static int active_slurm_job(const char *dir, char *jid, size_t len)
+{
+    char mpath[PATH_MAX + 32];
+    snprintf(mpath, sizeof mpath, "%s/manifest.json", dir);
+    json_error_t je;
+    json_t *m = json_load_file(mpath, 0, &je);
+    json_t *subs = json_object_get(m, "submissions");
+    const char *last = NULL;
+    for (size_t i = 0; i < json_array_size(subs); i++) {
+        json_t *o = json_array_get(subs, i);
+        const char *sch = json_string_value(json_object_get(o, "scheduler"));
+        if (sch && !strcmp(sch, "slurm"))
+            last = json_string_value(json_object_get(o, "job_id"));
+    }
+    int active = 0;
+    if (last) {
+        snprintf(jid, len, "%s", last);
+        char out[4096];
+        char *argv[] = {"squeue", "-h", "-o", "%i", "-j", jid, NULL};
+        int saved = dup(STDERR_FILENO), devnull = open("/dev/null", O_WRONLY);
+        if (devnull >= 0) { /* squeue complains about finished job ids */
+            dup2(devnull, STDERR_FILENO);
+            close(devnull);
+        }
+        int rc = run_capture(argv, out, sizeof out);
+        dup2(saved, STDERR_FILENO);
+        close(saved);
+        active = rc == 0 && out[strspn(out, " \n")] != '\0';
+    }
+    json_decref(m);
+    return active;
 }
 
 static int submit(const char *dir, const char *scheduler, const char *script, const char *array)
@@ -324,13 +361,17 @@ int es_cmd_sweep(int argc, char **argv)
             fprintf(stderr, "esuite: sweep: %zu tasks complete; collect with 'esuite collect %s'\n", n, dir);
         }
     } else {
-        char script[4400];
+        char script[4400], jid[256];
         int slurm = !strcmp(o.scheduler, "slurm");
         st = slurm ? es_sweep_write_sbatch(sw, abs, es_cli_self_path(), idx, n, script, sizeof script)
                    : es_sweep_write_pbs(sw, abs, es_cli_self_path(), idx, n, script, sizeof script);
         char *array = es_sweep_array_spec(idx, n, slurm ? sw->res.max_concurrent : 0);
         if (st) {
             es_cli_error("%s", es_error_message());
+            rc = 1;
+        } else if (o.submit && slurm && active_slurm_job(abs, jid, sizeof jid)) {
+            es_cli_error("sweep: job %s of this sweep is still queued or running (squeue -j %s); "
+                         "wait for it or cancel it (scancel %s) before submitting again", jid, jid, jid);
             rc = 1;
         } else if (o.submit) {
             rc = submit(abs, o.scheduler, script, array);

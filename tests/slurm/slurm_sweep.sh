@@ -66,11 +66,17 @@ vary output.compression = 1, 4
 time = 00:10:00
 cpus_per_task = 1
 max_concurrent = 2
+extra = --hold
 EOF
 "$ESUITE" sweep sweep.ini --plan || die "sweep --plan failed"
 jid=$("$ESUITE" sweep sweep.ini --scheduler slurm --dir "$W/sw" --submit) || die "sweep --submit failed"
 echo "submitted array job $jid"
 grep -q "\"job_id\": \"$jid\"" sw/manifest.json || die "job id $jid not recorded in manifest.json"
+# The job is held (extra = --hold): a second submission must be refused.
+out=$("$ESUITE" sweep sw --scheduler slurm --submit 2>&1) && die "a second submission of a queued sweep was accepted: $out"
+echo "$out" | grep -q "job $jid of this sweep is still queued or running" || die "unexpected refusal: $out"
+grep -qx '#SBATCH --hold' sw/job.sbatch || die "extra line missing from job.sbatch"
+scontrol release "$jid" || die "scontrol release $jid failed"
 for i in $(seq 1 600); do
   [ -z "$(squeue -h -j "$jid" 2>/dev/null)" ] && break
   sleep 0.5
