@@ -318,8 +318,9 @@ int es_cmd_sweep(int argc, char **argv)
         return 0;
     }
     if (o.status) {
-        if (!is_dir(o.target) && (!o.dir || !is_dir(dir))) {
-            es_cli_error("sweep: --status needs a sweep directory (give DIR, or --dir D with the file)");
+        if (!is_dir(o.target) && !is_dir(dir)) {
+            es_cli_error("sweep: --status: %s is not a sweep directory yet (give DIR, or --dir D with the file)",
+                         dir);
             es_sweep_free(sw);
             return 2;
         }
@@ -366,6 +367,10 @@ int es_cmd_sweep(int argc, char **argv)
         st = slurm ? es_sweep_write_sbatch(sw, abs, es_cli_self_path(), idx, n, script, sizeof script)
                    : es_sweep_write_pbs(sw, abs, es_cli_self_path(), idx, n, script, sizeof script);
         char *array = es_sweep_array_spec(idx, n, slurm ? sw->res.max_concurrent : 0);
+        if (slurm && idx[n - 1] > 1000)
+            fprintf(stderr, "esuite: sweep: note: array indices up to %zu; Slurm's default MaxArraySize "
+                            "(1001) allows 0..1000 only (see 'scontrol show config | grep MaxArraySize')\n",
+                    idx[n - 1]);
         if (st) {
             es_cli_error("%s", es_error_message());
             rc = 1;
