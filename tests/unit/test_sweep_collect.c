@@ -289,12 +289,76 @@ static void test_rewrite_same_sweep_keeps_state_other_sweep_refused(void **state
     es_sweep_free(sw);
 }
 
+
+/* zip mode with a word-valued key: dims (point, replica), the word axis as a
+ * string coordinate over point, values in task order. */
+static void test_zip_table(void **state)
+{
+    (void)state;
+    char path[512], dir[512], nc[600];
+    snprintf(path, sizeof path, "%s/z.ini", tmpdir);
+    write_file(path, "[sweep]\nbase = base.ini\nmode = zip\nreplicas = 2\n"
+                     "vary run.name = alpha, beta, gamma\nvary output.compression = 1, 2, 9\n");
+    es_sweep *sw;
+    assert_int_equal(es_sweep_load(path, &sw), ES_OK);
+    assert_int_equal(sw->ntasks, 6);
+    assert_false(sw->axes[0].numeric);
+    snprintf(dir, sizeof dir, "%s/zip", tmpdir);
+    assert_int_equal(es_sweep_write_dir(sw, dir), ES_OK);
+    es_sweep_free(sw);
+    for (size_t i = 0; i < 6; i++) {
+        char out[600], f[700], text[64];
+        snprintf(out, sizeof out, "%s/tasks/%04zu/out", dir, i);
+        es_sweep_mkdir_p(out);
+        snprintf(f, sizeof f, "%s/summary.json", out);
+        snprintf(text, sizeof text, "{\"E\": %zu.5}", 3 * i);
+        write_file(f, text);
+        assert_int_equal(es_sweep_finish_task(dir, i, 0, "l"), ES_OK);
+    }
+    es_collect_table *t;
+    assert_int_equal(es_collect_load(dir, &t), ES_OK);
+    snprintf(nc, sizeof nc, "%s/z.nc", tmpdir);
+    assert_int_equal(es_collect_write_nc(t, nc), ES_OK);
+    es_collect_free(t);
+    int ncid, v, nd, dimids[2];
+    size_t len;
+    char name[NC_MAX_NAME + 1];
+    assert_int_equal(nc_open(nc, NC_NOWRITE, &ncid), NC_NOERR);
+    assert_int_equal(nc_inq_varid(ncid, "E", &v), NC_NOERR);
+    nc_inq_varndims(ncid, v, &nd);
+    assert_int_equal(nd, 2);
+    nc_inq_vardimid(ncid, v, dimids);
+    nc_inq_dim(ncid, dimids[0], name, &len);
+    assert_string_equal(name, "point");
+    assert_int_equal(len, 3);
+    nc_inq_dim(ncid, dimids[1], name, &len);
+    assert_string_equal(name, "replica");
+    assert_int_equal(len, 2);
+    double E[6];
+    nc_get_var_double(ncid, v, E);
+    for (int i = 0; i < 6; i++)
+        assert_true(E[i] == 3 * i + 0.5);
+    int nv, cv;
+    assert_int_equal(nc_inq_varid(ncid, "run_name", &nv), NC_NOERR);
+    char *names[3];
+    assert_int_equal(nc_get_var_string(ncid, nv, names), NC_NOERR);
+    assert_string_equal(names[0], "alpha");
+    assert_string_equal(names[2], "gamma");
+    nc_free_string(3, names);
+    assert_int_equal(nc_inq_varid(ncid, "output_compression", &cv), NC_NOERR);
+    double c[3];
+    nc_get_var_double(ncid, cv, c);
+    assert_true(c[0] == 1 && c[1] == 2 && c[2] == 9);
+    nc_close(ncid);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_status_and_checksum),
         cmocka_unit_test(test_collect_table),
         cmocka_unit_test(test_rewrite_same_sweep_keeps_state_other_sweep_refused),
+        cmocka_unit_test(test_zip_table),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
