@@ -352,6 +352,11 @@ int es_cmd_sweep(int argc, char **argv)
                         "'esuite collect %s'\n", sw->ntasks, sw->name, dir);
     } else if (!strcmp(o.scheduler, "local")) {
         size_t nfailed;
+        if (sw->res.cpus_per_task > 0) { /* as under Slurm, unless the caller chose */
+            char nt[16];
+            snprintf(nt, sizeof nt, "%d", sw->res.cpus_per_task);
+            setenv("OMP_NUM_THREADS", nt, 0);
+        }
         if ((st = es_sweep_run_local(abs, es_cli_self_path(), idx, n, (int)o.jobs, o.quiet, &nfailed))) {
             es_cli_error("%s", es_error_message());
             rc = 1;
