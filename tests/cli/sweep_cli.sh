@@ -3,7 +3,7 @@
 # run fails (exit 2) — which exercises failure reporting — and completed
 # tasks are fabricated with summary.json files whose numbers the collected
 # table must reproduce.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 cd "$TMP"
 
 model=$("$ESUITE" info | sed -n 's/^models: //p' | tr ' ' '\n' | paste - - - | awk '$2 == "(not" {print $1; exit}')
