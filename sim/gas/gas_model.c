@@ -1,0 +1,467 @@
+/* `[run] model = gas`: free expansion of a hard-disc gas and its coarse-grained
+ * Boltzmann entropy (docs/gas.md). Maps the [gas] and [entropy] keys onto
+ * es_gas_run (gas_run.h) and writes gas.h5 and summary.json. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/model.h"
+#include "core/output.h"
+#include "core/progress.h"
+#include "esuite/status.h"
+#include "gas/gas_run.h"
+
+static const es_key_spec gas_schema[] = {
+    {"gas", "N", ES_KEY_INT, "2000", 0, 5e7, NULL, "1",
+     "Number of discs; 0 derives it from packing_fraction and knudsen."},
+    {"gas", "packing_fraction", ES_KEY_DOUBLE, "0.01", 0, 0.54, NULL, "1",
+     "Packing fraction eta of the initial region (left half, or the whole periodic box); 0 = not given."},
+    {"gas", "knudsen", ES_KEY_DOUBLE, "0", 0, 1e12, NULL, "1",
+     "Knudsen number lambda/lx of the initial state (Enskog mean free path); 0 = not given. Exactly two of N, packing_fraction, knudsen must be nonzero unless lx and ly are given."},
+    {"gas", "aspect", ES_KEY_DOUBLE, "1", 1e-3, 1e3, NULL, "1",
+     "Box aspect ratio lx/ly when the box is derived from N, packing_fraction, knudsen."},
+    {"gas", "lx", ES_KEY_DOUBLE, "0", 0, 1e12, NULL, "sigma",
+     "Explicit box length (with ly; then N is used and packing_fraction, knudsen are ignored); 0 = derive."},
+    {"gas", "ly", ES_KEY_DOUBLE, "0", 0, 1e12, NULL, "sigma", "Explicit box height (with lx)."},
+    {"gas", "diameter", ES_KEY_DOUBLE, "1", 0, 1e6, NULL, "sigma",
+     "Disc diameter; 0 = collisionless gas (needs lx and ly)."},
+    {"gas", "temperature", ES_KEY_DOUBLE, "1", 1e-12, 1e12, NULL, "m=kB=1",
+     "Initial temperature T0; the energy is exactly N*T0 (2-D, kinetic)."},
+    {"gas", "box", ES_KEY_ENUM, "expansion", 0, 0, "expansion|periodic", "",
+     "expansion: walls in x and a partition at lx/2 removed at t = 0; periodic: equilibrium box (EOS checks)."},
+    {"gas", "y_boundary", ES_KEY_ENUM, "periodic", 0, 0, "periodic|reflecting", "",
+     "Boundary in y for the expansion box."},
+    {"gas", "walls", ES_KEY_ENUM, "centre", 0, 0, "centre|rim", "",
+     "Walls (and partition) act on disc centres, or on rims (centres stay diameter/2 away)."},
+    {"gas", "equilibration_collisions", ES_KEY_DOUBLE, "10", 0, 1e6, NULL, "1",
+     "Collisions per particle run with the partition in place before t = 0."},
+    {"gas", "sampling", ES_KEY_ENUM, "u", 0, 0, "linear|log|list|u", "",
+     "Sampling times: linear or log in [t_min, t_end], an explicit list, or u = dv*t/lx uniform in [0, u_max] for the smallest dv."},
+    {"gas", "samples", ES_KEY_INT, "41", 1, 1e6, NULL, "1", "Number of sampling times (linear, log, u)."},
+    {"gas", "t_end", ES_KEY_DOUBLE, "100", 1e-12, 1e15, NULL, "sigma/sqrt(T0)", "Last sampling time (linear, log)."},
+    {"gas", "t_min", ES_KEY_DOUBLE, "0.1", 1e-12, 1e15, NULL, "sigma/sqrt(T0)",
+     "First positive sampling time for log sampling."},
+    {"gas", "times", ES_KEY_LIST, "1", 0, 1e15, NULL, "sigma/sqrt(T0)", "Sampling times for sampling = list."},
+    {"gas", "u_max", ES_KEY_DOUBLE, "4", 1e-6, 1e6, NULL, "1", "Largest u = dv*t/lx for sampling = u."},
+    {"gas", "realizations", ES_KEY_INT, "1", 1, 100000, NULL, "1",
+     "Independent runs (rng stream r of the seed), parallel over OpenMP threads; entropies per run and pooled."},
+    {"gas", "profile_bins", ES_KEY_INT, "40", 0, 1e6, NULL, "1", "Bins of the x-profiles (density, flow, temperature); 0 = none."},
+    {"gas", "cell_occupancy", ES_KEY_DOUBLE, "1.5", 0.05, 100, NULL, "1",
+     "Performance: target mean discs per cell of the event-driven cell list."},
+    {"entropy", "dx", ES_KEY_LIST, "0.05", 1e-9, 0.5, NULL, "lx",
+     "Position cell widths as fractions of lx, one per cell set (0.5/dx must be an integer); dx, dy, dv, v_max are parallel lists, a single value applies to every set."},
+    {"entropy", "dy", ES_KEY_LIST, "0", 0, 1, NULL, "ly",
+     "Position cell heights as fractions of ly; 0 = strips of the full height."},
+    {"entropy", "dv", ES_KEY_LIST, "0.1", 1e-9, 1e6, NULL, "sqrt(T0)", "Velocity cell sides."},
+    {"entropy", "v_max", ES_KEY_LIST, "6", 1e-9, 1e6, NULL, "sqrt(T0)",
+     "Velocity grid half-width (components beyond are counted and clamped)."},
+    ES_KEY_END};
+
+/* ---- config → run spec -------------------------------------------------- */
+
+typedef struct {
+    es_gas_run_spec spec;
+    es_bz_grid *sets;
+    double *times;
+    double *frac_dx, *frac_dy; /* as configured, for the output */
+} gas_setup;
+
+static void setup_free(gas_setup *s)
+{
+    free(s->sets);
+    free(s->times);
+    free(s->frac_dx);
+    free(s->frac_dy);
+}
+
+static int read_box(const es_config *cfg, es_gas_params *par)
+{
+    es_gas_params_default(par);
+    par->sigma = es_config_double(cfg, "gas", "diameter");
+    par->temperature = es_config_double(cfg, "gas", "temperature");
+    par->box = es_config_enum(cfg, "gas", "box") == 1 ? ES_GAS_BOX_PERIODIC : ES_GAS_BOX_WALLS;
+    par->partition = par->box == ES_GAS_BOX_WALLS;
+    par->ybc = es_config_enum(cfg, "gas", "y_boundary") == 1 ? ES_GAS_Y_REFLECT : ES_GAS_Y_PERIODIC;
+    par->rim = es_config_enum(cfg, "gas", "walls") == 1;
+    par->cell_occupancy = es_config_double(cfg, "gas", "cell_occupancy");
+    long n = (long)es_config_int(cfg, "gas", "N");
+    double lx = es_config_double(cfg, "gas", "lx"), ly = es_config_double(cfg, "gas", "ly");
+    if (lx > 0.0 || ly > 0.0) {
+        if (!(lx > 0.0 && ly > 0.0) || n < 1)
+            return es_error_set(ES_ECONFIG, "[gas]: an explicit box needs lx > 0, ly > 0 and N >= 1 "
+                                            "(got lx = %g, ly = %g, N = %ld)", lx, ly, n);
+        par->n = n;
+        par->lx = lx;
+        par->ly = ly;
+        return ES_OK;
+    }
+    if (par->sigma <= 0.0)
+        return es_error_set(ES_ECONFIG, "[gas]: diameter = 0 (collisionless) needs an explicit box "
+                                        "(lx and ly)");
+    int st = es_gas_box_from(par, n, es_config_double(cfg, "gas", "packing_fraction"),
+                             es_config_double(cfg, "gas", "knudsen"), es_config_double(cfg, "gas", "aspect"));
+    if (st)
+        return es_error_set(ES_ECONFIG, "[gas]: %s", es_error_message());
+    return ES_OK;
+}
+
+/* Parallel lists: each of length n_sets or 1. */
+static int read_sets(const es_config *cfg, gas_setup *s)
+{
+    const char *keys[4] = {"dx", "dy", "dv", "v_max"};
+    const double *v[4];
+    size_t len[4], n = 1;
+    for (int k = 0; k < 4; k++) {
+        len[k] = es_config_list(cfg, "entropy", keys[k], &v[k]);
+        if (len[k] > n)
+            n = len[k];
+    }
+    for (int k = 0; k < 4; k++)
+        if (len[k] != n && len[k] != 1)
+            return es_error_set(ES_ECONFIG, "[entropy] %s: %zu values, but another list has %zu; give "
+                                            "one value or one per cell set", keys[k], len[k], n);
+    s->sets = calloc(n, sizeof *s->sets);
+    s->frac_dx = calloc(n, sizeof(double));
+    s->frac_dy = calloc(n, sizeof(double));
+    if (!s->sets || !s->frac_dx || !s->frac_dy)
+        return es_error_set(ES_ENOMEM, "out of memory");
+    const es_gas_params *par = &s->spec.gas;
+    double sqT = sqrt(par->temperature);
+    for (size_t c = 0; c < n; c++) {
+        double fx = v[0][len[0] == 1 ? 0 : c], fy = v[1][len[1] == 1 ? 0 : c];
+        s->frac_dx[c] = fx;
+        s->frac_dy[c] = fy;
+        double half = 0.5 / fx;
+        if (fabs(half - round(half)) > 1e-9 * half)
+            return es_error_set(ES_ECONFIG, "[entropy] dx = %g (set %zu): 0.5/dx = %g must be an integer "
+                                            "so that lx/2 lies on a cell boundary", fx, c + 1, half);
+        if (fy > 0.0 && fabs(1.0 / fy - round(1.0 / fy)) > 1e-9 / fy)
+            return es_error_set(ES_ECONFIG, "[entropy] dy = %g (set %zu): 1/dy must be an integer", fy, c + 1);
+        s->sets[c] = (es_bz_grid){.lx = par->lx, .ly = par->ly, .dx = fx * par->lx,
+                                  .dy = fy > 0.0 ? fy * par->ly : 0.0,
+                                  .dv = v[2][len[2] == 1 ? 0 : c] * sqT,
+                                  .v_max = v[3][len[3] == 1 ? 0 : c] * sqT};
+    }
+    s->spec.sets = s->sets;
+    s->spec.n_sets = n;
+    return ES_OK;
+}
+
+static int read_times(const es_config *cfg, gas_setup *s)
+{
+    int mode = es_config_enum(cfg, "gas", "sampling"); /* linear|log|list|u */
+    size_t m = (size_t)es_config_int(cfg, "gas", "samples");
+    const double *list = NULL;
+    size_t nl = es_config_list(cfg, "gas", "times", &list);
+    size_t cap = (mode == 2 ? nl : m) + 1;
+    s->times = calloc(cap, sizeof(double));
+    if (!s->times)
+        return es_error_set(ES_ENOMEM, "out of memory");
+    size_t k = 0;
+    s->times[k++] = 0.0; /* ΔS needs the initial state */
+    double t_end = es_config_double(cfg, "gas", "t_end"), t_min = es_config_double(cfg, "gas", "t_min");
+    if (mode == 3) {
+        double dv = INFINITY;
+        for (size_t c = 0; c < s->spec.n_sets; c++)
+            dv = fmin(dv, s->sets[c].dv);
+        t_end = es_config_double(cfg, "gas", "u_max") * s->spec.gas.lx / dv;
+    }
+    if (mode == 1 && !(t_min < t_end))
+        return es_error_set(ES_ECONFIG, "[gas] log sampling needs t_min (%g) < t_end (%g)", t_min, t_end);
+    for (size_t i = 0; i < (mode == 2 ? nl : m); i++) {
+        double t;
+        if (mode == 2)
+            t = list[i];
+        else if (mode == 1)
+            t = m == 1 ? t_end : t_min * pow(t_end / t_min, (double)i / (m - 1));
+        else
+            t = t_end * (i + 1.0) / m;
+        if (t > s->times[k - 1])
+            s->times[k++] = t;
+        else if (mode == 2 && t > 0.0)
+            return es_error_set(ES_ECONFIG, "[gas] times: the list must be increasing (%g after %g)", t,
+                                s->times[k - 1]);
+    }
+    s->spec.times = s->times;
+    s->spec.n_times = k;
+    return ES_OK;
+}
+
+static int setup(const es_run_ctx *ctx, gas_setup *s)
+{
+    memset(s, 0, sizeof *s);
+    const es_config *cfg = ctx->cfg;
+    int st = read_box(cfg, &s->spec.gas);
+    if (st)
+        return st;
+    s->spec.gas.seed = ctx->seed;
+    s->spec.equilibration = es_config_double(cfg, "gas", "equilibration_collisions");
+    s->spec.realizations = (int)es_config_int(cfg, "gas", "realizations");
+    s->spec.profile_bins = (size_t)es_config_int(cfg, "gas", "profile_bins");
+    s->spec.threads = ctx->threads;
+    if ((st = read_sets(cfg, s)))
+        return st;
+    return read_times(cfg, s);
+}
+
+/* ---- output ----------------------------------------------------------------- */
+
+typedef double (*res_field)(const es_bz_result *r);
+static double f_SB(const es_bz_result *r) { return r->S_B; }
+static double f_sG(const es_bz_result *r) { return r->s_G; }
+static double f_sMM(const es_bz_result *r) { return r->s_MM; }
+static double f_occ(const es_bz_result *r) { return (double)r->occupied; }
+static double f_out(const es_bz_result *r) { return (double)r->out_of_range; }
+
+/* [R][K] dataset of one field of one cell set; `minus0` subtracts the t = 0 value. */
+static int write_field(hid_t grp, const char *name, const es_gas_run_result *res, const es_bz_result *arr,
+                       size_t c, res_field f, int minus0, const char *units, const char *long_name)
+{
+    size_t R = (size_t)res->realizations, K = res->n_times;
+    double *buf = malloc(R * K * sizeof *buf);
+    if (!buf)
+        return es_error_set(ES_ENOMEM, "out of memory");
+    for (size_t r = 0; r < R; r++)
+        for (size_t k = 0; k < K; k++)
+            buf[r * K + k] = f(&arr[ES_GAS_RKC(res, r, k, c)]) -
+                             (minus0 ? f(&arr[ES_GAS_RKC(res, r, 0, c)]) : 0.0);
+    unsigned long long dims[2] = {R, K};
+    int st = es_h5_write_double(grp, name, 2, dims, buf, units, long_name);
+    free(buf);
+    return st;
+}
+
+static int write_set_group(hid_t f, const gas_setup *s, const es_gas_run_result *res, size_t c)
+{
+    char name[32];
+    snprintf(name, sizeof name, "cells_%zu", c);
+    hid_t g = H5Gcreate2(f, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0)
+        return es_error_set(ES_EIO, "HDF5: cannot create group %s", name);
+    const es_bz_grid *gr = &s->sets[c];
+    es_h5_write_attr_double(g, "dx", gr->dx);
+    es_h5_write_attr_double(g, "dy", gr->dy > 0.0 ? gr->dy : gr->ly);
+    es_h5_write_attr_double(g, "dx_fraction_of_lx", s->frac_dx[c]);
+    es_h5_write_attr_double(g, "dy_fraction_of_ly", s->frac_dy[c]);
+    es_h5_write_attr_double(g, "dv", gr->dv);
+    es_h5_write_attr_double(g, "v_max", gr->v_max);
+    es_h5_write_attr_string(g, "strips", gr->dy > 0.0 ? "no" : "yes");
+    size_t K = res->n_times;
+    unsigned long long dk = K;
+    double *u = malloc(K * sizeof *u), *cf = malloc(K * sizeof *cf), *pool = malloc(3 * K * sizeof *pool);
+    int st = (!u || !cf || !pool) ? es_error_set(ES_ENOMEM, "out of memory") : ES_OK;
+    if (!st) {
+        for (size_t k = 0; k < K; k++) {
+            u[k] = gr->dv * s->times[k] / gr->lx;
+            cf[k] = es_bz_collisionless_dS(u[k]);
+            const es_bz_result *p = &res->pooled[ES_GAS_KC(res, k, c)];
+            pool[k] = p->s_MM;
+            pool[K + k] = p->s_MM - res->pooled[ES_GAS_KC(res, 0, c)].s_MM;
+            pool[2 * K + k] = (double)p->occupied;
+        }
+        st = es_h5_write_double(g, "u", 1, &dk, u, "1", "u = dv*t/lx");
+    }
+    if (!st)
+        st = es_h5_write_double(g, "dS_collisionless_limit", 1, &dk, cf, "kB",
+                                "closed-form collisionless dS/N(u) for dx, dv -> 0 (spec 7.3)");
+    if (!st)
+        st = es_h5_write_double(g, "pooled_s_MM", 1, &dk, pool, "kB", "Miller-Madow s per particle, counts pooled over realizations");
+    if (!st)
+        st = es_h5_write_double(g, "pooled_dS_MM", 1, &dk, pool + K, "kB", "pooled s_MM(t) - s_MM(0)");
+    if (!st)
+        st = es_h5_write_double(g, "pooled_occupied", 1, &dk, pool + 2 * K, "1", "occupied cells, pooled");
+    struct {
+        const char *name;
+        const es_bz_result *arr;
+        res_field f;
+        int minus0;
+        const char *units, *doc;
+    } fields[] = {
+        {"S_B", res->full, f_SB, 0, "kB", "exact log phase-space volume sum[n ln|D| - ln n!]"},
+        {"s_G", res->full, f_sG, 0, "kB", "plug-in Gibbs entropy per particle"},
+        {"s_MM", res->full, f_sMM, 0, "kB", "Miller-Madow entropy per particle"},
+        {"dS_MM", res->full, f_sMM, 1, "kB", "s_MM(t) - s_MM(0) per particle"},
+        {"occupied", res->full, f_occ, 0, "1", "occupied cells K_occ"},
+        {"out_of_range", res->full, f_out, 0, "1", "particles beyond the velocity grid"},
+        {"s_position_MM", res->position, f_sMM, 0, "kB", "position-only Miller-Madow entropy per particle"},
+        {"s_velocity_MM", res->velocity, f_sMM, 0, "kB", "velocity-only Miller-Madow entropy per particle"},
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0] && !st; i++)
+        st = write_field(g, fields[i].name, res, fields[i].arr, c, fields[i].f, fields[i].minus0,
+                         fields[i].units, fields[i].doc);
+    free(u);
+    free(cf);
+    free(pool);
+    H5Gclose(g);
+    return st;
+}
+
+static int write_h5(const char *tmp, const gas_setup *s, const es_gas_run_result *res, const es_provenance *p)
+{
+    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (f < 0)
+        return es_error_set(ES_EIO, "%s: cannot create HDF5 file", tmp);
+    int st = es_output_h5_provenance(f, p);
+    const es_gas_params *par = &s->spec.gas;
+    es_h5_write_attr_double(f, "N", (double)par->n);
+    es_h5_write_attr_double(f, "lx", par->lx);
+    es_h5_write_attr_double(f, "ly", par->ly);
+    es_h5_write_attr_double(f, "diameter", par->sigma);
+    es_h5_write_attr_double(f, "packing_fraction", res->scales.eta);
+    es_h5_write_attr_double(f, "mean_free_path", res->scales.lambda);
+    es_h5_write_attr_double(f, "mean_free_time", res->scales.tau_c);
+    es_h5_write_attr_double(f, "knudsen", res->scales.kn);
+    es_h5_write_attr_double(f, "realizations", res->realizations);
+    size_t R = (size_t)res->realizations, K = res->n_times, B = res->bins;
+    unsigned long long dk = K, drk[2] = {R, K}, dr = R;
+    if (!st)
+        st = es_h5_write_double(f, "time", 1, &dk, s->times, "sigma/sqrt(T0)", "sampling time after the partition removal");
+    if (!st)
+        st = es_h5_write_double(f, "n_right", 2, drk, res->n_right, "1", "fraction of discs with x > lx/2");
+    if (!st)
+        st = es_h5_write_double(f, "energy", 2, drk, res->energy, "T0", "kinetic energy per particle");
+    if (!st)
+        st = es_h5_write_double(f, "collisions", 2, drk, res->collisions, "1", "collisions since t = 0");
+    if (!st)
+        st = es_h5_write_double(f, "virial_Z", 2, drk, res->virial_P, "1",
+                                "1 + sum|r.v|/(2 t E): PA/(NT) from collisions averaged over [0, t]");
+    if (!st)
+        st = es_h5_write_double(f, "Z_equilibration", 1, &dr, res->Z_eq, "1", "PA/(NT) during equilibration");
+    if (!st)
+        st = es_h5_write_double(f, "collision_frequency_equilibration", 1, &dr, res->nu_eq, "sqrt(T0)/sigma",
+                                "collisions per particle per unit time during equilibration");
+    if (!st && B > 0) {
+        hid_t g = H5Gcreate2(f, "profiles", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        double *x = malloc(B * sizeof *x);
+        for (size_t b = 0; x && b < B; b++)
+            x[b] = (b + 0.5) * par->lx / B;
+        unsigned long long db = B, dkb[2] = {K, B};
+        st = x ? es_h5_write_double(g, "x", 1, &db, x, "sigma", "bin centre") : ES_ENOMEM;
+        if (!st)
+            st = es_h5_write_double(g, "density", 2, dkb, res->density, "1/sigma^2", "number density, realization mean");
+        if (!st)
+            st = es_h5_write_double(g, "ux", 2, dkb, res->ux, "sqrt(T0)", "flow velocity <vx>");
+        if (!st)
+            st = es_h5_write_double(g, "temperature", 2, dkb, res->temperature, "T0", "temperature 0.5<|v-u|^2>");
+        free(x);
+        H5Gclose(g);
+    }
+    for (size_t c = 0; c < s->spec.n_sets && !st; c++)
+        st = write_set_group(f, s, res, c);
+    H5Fclose(f);
+    return st;
+}
+
+static json_t *summary_json(const gas_setup *s, const es_gas_run_result *res)
+{
+    const es_gas_params *par = &s->spec.gas;
+    size_t R = (size_t)res->realizations, K = res->n_times, last = K - 1;
+    json_t *j = json_object();
+    json_object_set_new(j, "model", json_string("gas"));
+    json_object_set_new(j, "N", json_integer(par->n));
+    json_object_set_new(j, "realizations", json_integer((json_int_t)R));
+    json_object_set_new(j, "lx", es_json_real(par->lx));
+    json_object_set_new(j, "ly", es_json_real(par->ly));
+    json_object_set_new(j, "eta", es_json_real(res->scales.eta));
+    json_object_set_new(j, "knudsen", es_json_real(res->scales.kn));
+    json_object_set_new(j, "mean_free_path", es_json_real(res->scales.lambda));
+    json_object_set_new(j, "mean_free_time", es_json_real(res->scales.tau_c));
+    json_object_set_new(j, "t_end", es_json_real(s->times[last]));
+    double Z = 0.0, nu = 0.0, drift = 0.0, nr = 0.0;
+    int periodic = par->box == ES_GAS_BOX_PERIODIC;
+    for (size_t r = 0; r < R; r++) {
+        size_t rk = ES_GAS_RK(res, r, last);
+        /* periodic box: measured over the run; expansion: during equilibration */
+        Z += (periodic ? res->virial_P[rk] : res->Z_eq[r]) / R;
+        nu += (periodic ? 2.0 * res->collisions[rk] / (par->n * s->times[last]) : res->nu_eq[r]) / R;
+        drift = fmax(drift, res->energy_drift[r]);
+        nr += res->n_right[rk] / R;
+    }
+    json_object_set_new(j, "Z", es_json_real(Z));
+    json_object_set_new(j, "Z_henderson", es_json_real(es_gas_henderson_Z(res->scales.eta)));
+    json_object_set_new(j, "collision_frequency", es_json_real(nu));
+    json_object_set_new(j, "collision_frequency_enskog", es_json_real(res->scales.nu));
+    json_object_set_new(j, "energy_drift", es_json_real(drift));
+    json_object_set_new(j, "n_right_fraction", es_json_real(nr));
+    json_object_set_new(j, "dS_ideal", es_json_real(log(2.0)));
+    json_object_set_new(j, "dS_thermo_henderson",
+                        es_json_real(log(2.0) + es_gas_excess_entropy(res->scales.eta / 2) -
+                                     es_gas_excess_entropy(res->scales.eta)));
+    json_t *cells = json_array();
+    for (size_t c = 0; c < s->spec.n_sets; c++) {
+        const es_bz_grid *g = &s->sets[c];
+        json_t *o = json_object();
+        double ds = 0.0, dsg = 0.0, occ = 0.0;
+        for (size_t r = 0; r < R; r++) {
+            const es_bz_result *a = &res->full[ES_GAS_RKC(res, r, last, c)];
+            const es_bz_result *z = &res->full[ES_GAS_RKC(res, r, 0, c)];
+            ds += (a->s_MM - z->s_MM) / R;
+            dsg += (a->s_G - z->s_G) / R;
+            occ = fmax(occ, (double)a->occupied / par->n);
+        }
+        json_object_set_new(o, "dx", es_json_real(g->dx));
+        json_object_set_new(o, "dy", es_json_real(g->dy > 0.0 ? g->dy : g->ly));
+        json_object_set_new(o, "dv", es_json_real(g->dv));
+        json_object_set_new(o, "v_max", es_json_real(g->v_max));
+        json_object_set_new(o, "u_end", es_json_real(g->dv * s->times[last] / g->lx));
+        json_object_set_new(o, "dS_MM", es_json_real(ds));
+        json_object_set_new(o, "dS_G", es_json_real(dsg));
+        json_object_set_new(o, "dS_MM_pooled",
+                            es_json_real(res->pooled[ES_GAS_KC(res, last, c)].s_MM -
+                                         res->pooled[ES_GAS_KC(res, 0, c)].s_MM));
+        json_object_set_new(o, "occupied_fraction", es_json_real(occ));
+        json_array_append_new(cells, o);
+    }
+    json_object_set_new(j, "cells", cells);
+    return j;
+}
+
+/* ---- run ------------------------------------------------------------------------ */
+
+static void progress_cb(void *ctx, double done) { es_progress_update((es_progress *)ctx, done); }
+
+static int gas_run(const es_run_ctx *ctx)
+{
+    gas_setup s;
+    int st = setup(ctx, &s);
+    if (st) {
+        setup_free(&s);
+        return st;
+    }
+    es_progress prog = {0};
+    prog.log_interval = es_config_double(ctx->cfg, "output", "log_interval");
+    es_progress_start(&prog, "gas", 1.0, ctx->quiet);
+    s.spec.progress = progress_cb;
+    s.spec.progress_ctx = &prog;
+    es_gas_run_result *res = NULL;
+    st = es_gas_run(&s.spec, &res);
+    es_progress_finish(&prog);
+    es_provenance p;
+    es_provenance_init(&p, ctx->cfg, "gas");
+    p.seed = ctx->seed;
+    p.threads = ctx->threads;
+    if (!st) {
+        es_provenance_finish(&p);
+        char path[4200], tmp[4300];
+        snprintf(path, sizeof path, "%s/gas.h5", ctx->output_dir);
+        es_output_tmp_path(path, tmp, sizeof tmp);
+        st = write_h5(tmp, &s, res, &p);
+        if (st)
+            es_output_discard(tmp);
+        else
+            st = es_output_commit(tmp, path);
+    }
+    if (!st) {
+        json_t *sum = summary_json(&s, res);
+        st = es_output_write_summary(ctx->output_dir, sum, &p);
+        json_decref(sum);
+    }
+    es_provenance_free(&p);
+    es_gas_run_result_free(res);
+    setup_free(&s);
+    return st;
+}
+
+const es_model es_model_gas = {"gas", "free expansion of a hard-disc gas and its Boltzmann entropy",
+                               gas_schema, gas_run};
