@@ -392,12 +392,14 @@ static json_t *summary_json(const gas_setup *s, const es_gas_run_result *res)
     for (size_t c = 0; c < s->spec.n_sets; c++) {
         const es_bz_grid *g = &s->sets[c];
         json_t *o = json_object();
-        double ds = 0.0, dsg = 0.0, occ = 0.0;
+        double ds = 0.0, dsg = 0.0, occ = 0.0, dsx = 0.0;
         for (size_t r = 0; r < R; r++) {
             const es_bz_result *a = &res->full[ES_GAS_RKC(res, r, last, c)];
             const es_bz_result *z = &res->full[ES_GAS_RKC(res, r, 0, c)];
             ds += (a->s_MM - z->s_MM) / R;
             dsg += (a->s_G - z->s_G) / R;
+            dsx += (res->position[ES_GAS_RKC(res, r, last, c)].s_MM -
+                    res->position[ES_GAS_RKC(res, r, 0, c)].s_MM) / R;
             occ = fmax(occ, (double)a->occupied / par->n);
         }
         json_object_set_new(o, "dx", es_json_real(g->dx));
@@ -410,6 +412,7 @@ static json_t *summary_json(const gas_setup *s, const es_gas_run_result *res)
         json_object_set_new(o, "dS_MM_pooled",
                             es_json_real(res->pooled[ES_GAS_KC(res, last, c)].s_MM -
                                          res->pooled[ES_GAS_KC(res, 0, c)].s_MM));
+        json_object_set_new(o, "dS_position_MM", es_json_real(dsx));
         json_object_set_new(o, "occupied_fraction", es_json_real(occ));
         json_array_append_new(cells, o);
     }
