@@ -1,0 +1,135 @@
+/* The gas model adapter: config keys → run → gas.h5 and summary.json, and
+ * config errors that name the key. Numbers are checked against the exact
+ * finite-cell value of the collisionless expansion (spec gas.md §7.4). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <hdf5.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "core/model.h"
+#include "esuite/status.h"
+
+#define assert_close(a, b, tol)                                                                 \
+    do {                                                                                        \
+        double a_ = (a), b_ = (b), t_ = (tol);                                                  \
+        if (!(fabs(a_ - b_) <= t_)) {                                                           \
+            print_error("%s = %.10g, expected %.10g ± %.3g\n", #a, a_, b_, t_);                 \
+            fail();                                                                             \
+        }                                                                                       \
+    } while (0)
+
+extern const es_model es_model_gas;
+
+static int run_text(const char *ini, const char *dir)
+{
+    const es_key_spec *schemas[] = {es_config_core_schema(), es_model_gas.schema, NULL};
+    es_config *cfg = NULL;
+    int st = es_config_load_string(ini, "test.ini", schemas, NULL, 0, &cfg);
+    if (st)
+        return st;
+    es_run_ctx ctx = {.cfg = cfg, .output_dir = dir, .threads = 2,
+                      .seed = (unsigned long long)es_config_int(cfg, "run", "seed"), .quiet = true};
+    st = es_model_gas.run(&ctx);
+    es_config_free(cfg);
+    return st;
+}
+
+/* Collisionless, lx = 1, strips dx = 0.1, dv = 0.5, sampled at u = 1 (t = 2):
+ * exact finite-cell ΔS = 0.498718 (quadrature of §7.4 with this cell set),
+ * tol 0.003 + K_occ/N; at t = 2 (t√T/lx = 2) N_R/N = 0.500000 (spec §10.3 item 9). */
+static void test_collisionless_run(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/esuite-gas-test-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    const char *ini = "[run]\nmodel = gas\nseed = 3\n"
+                      "[gas]\nN = 100000\ndiameter = 0\nlx = 1\nly = 1000\nsampling = list\n"
+                      "times = 0.25, 1, 2\nprofile_bins = 10\nrealizations = 2\n"
+                      "[entropy]\ndx = 0.1, 0.05\ndy = 0\ndv = 0.5\nv_max = 6\n";
+    assert_int_equal(run_text(ini, dir), ES_OK);
+    char path[256];
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    json_error_t err;
+    json_t *s = json_load_file(path, 0, &err);
+    assert_non_null(s);
+    json_t *c0 = json_array_get(json_object_get(s, "cells"), 0);
+    double occ = json_real_value(json_object_get(c0, "occupied_fraction"));
+    assert_true(occ < 0.03);
+    assert_close(json_real_value(json_object_get(c0, "dS_MM")), 0.498718, 0.003 + occ);
+    assert_close(json_real_value(json_object_get(c0, "dS_MM_pooled")), 0.498718, 0.003 + occ / 2);
+    assert_close(json_real_value(json_object_get(c0, "u_end")), 1.0, 1e-12);
+    /* position-only: 10 strips, lx/2 filled → uniform: exactly ln 2 up to noise */
+    assert_close(json_real_value(json_object_get(c0, "dS_position_MM")), log(2.0), 0.005);
+    assert_close(json_real_value(json_object_get(s, "n_right_fraction")), 0.5, 3.0 / sqrt(2e5) + 0.002);
+    assert_true(json_real_value(json_object_get(s, "energy_drift")) < 1e-12);
+    json_decref(s);
+
+    /* gas.h5: N_R/N at t = 0.25 per realization (0.199464, tol 3/√N + 0.002),
+     * and the closed-form column at u = 0.5 (t = 1): 0.25. */
+    snprintf(path, sizeof path, "%s/gas.h5", dir);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    double nr[8], cf[4];
+    hid_t d = H5Dopen2(f, "/n_right", H5P_DEFAULT);
+    assert_true(d >= 0);
+    assert_true(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, nr) >= 0);
+    H5Dclose(d);
+    assert_close(nr[1], 0.199464, 3.0 / sqrt(1e5) + 0.002);
+    assert_close(nr[4 + 1], 0.199464, 3.0 / sqrt(1e5) + 0.002);
+    d = H5Dopen2(f, "/cells_0/dS_collisionless_limit", H5P_DEFAULT);
+    assert_true(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, cf) >= 0);
+    H5Dclose(d);
+    assert_close(cf[2], 0.25, 1e-12);
+    H5Fclose(f);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void expect_error(const char *ini, const char *needle)
+{
+    char dir[] = "/tmp/esuite-gas-test-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    int st = run_text(ini, dir);
+    assert_int_not_equal(st, ES_OK);
+    if (!strstr(es_error_message(), needle)) {
+        print_error("message '%s' lacks '%s'\n", es_error_message(), needle);
+        fail();
+    }
+    char path[256];
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    assert_int_not_equal(access(path, F_OK), 0); /* nothing that looks finished */
+    rmdir(dir);
+}
+
+static void test_config_errors(void **state)
+{
+    (void)state;
+    expect_error("[run]\nmodel = gas\n[gas]\nN = 100\n[entropy]\ndx = 0.3\n", "0.5/dx");
+    expect_error("[run]\nmodel = gas\n[gas]\nN = 100\n[entropy]\ndx = 0.1, 0.05\ndv = 0.1, 0.2, 0.3\n",
+                 "[entropy] dx");
+    expect_error("[run]\nmodel = gas\n[gas]\nN = 100\ndiameter = 0\n", "explicit box");
+    expect_error("[run]\nmodel = gas\n[gas]\nN = 100\npacking_fraction = 0.1\nknudsen = 0.1\n",
+                 "exactly two");
+    /* 30 discs in the 2.5×5 left half: η = 1.9 */
+    expect_error("[run]\nmodel = gas\n[gas]\nN = 30\nlx = 5\nly = 5\n", "impossible packing");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_collisionless_run),
+        cmocka_unit_test(test_config_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
