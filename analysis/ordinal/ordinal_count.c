@@ -129,18 +129,65 @@ void es_ordinal_pattern_perm(uint32_t code, int n, int *perm)
         perm[r[j]] = j;
 }
 
-void es_ord_codes(const double *x, size_t i0, size_t m, int n, int delay, uint32_t *restrict code)
+/* Codes of m consecutive windows for a compile-time n: per window, c_j
+ * counts the later samples below v[j] and the code is accumulated in Horner
+ * form, Σ c_j (n−1−j)! = ((c_0·(n−1) + c_1)·(n−2) + c_2)… . Everything stays
+ * in 64-bit lanes (the width of a double comparison mask), so the loop over
+ * windows vectorises without any packing. */
+static inline __attribute__((always_inline)) void codes_fixed(const double *restrict x, size_t m,
+                                                              size_t L, uint64_t *restrict code,
+                                                              const int n)
 {
-    for (size_t i = 0; i < m; i++)
-        code[i] = 0;
-    for (int j = 0; j < n - 1; j++) {
-        const double *restrict xj = x + i0 + (size_t)j * (size_t)delay;
-        const uint32_t f = es_fact32[n - 1 - j];
-        for (int k = j + 1; k < n; k++) {
-            const double *restrict xk = x + i0 + (size_t)k * (size_t)delay;
-            for (size_t i = 0; i < m; i++)
-                code[i] += (uint32_t)(xk[i] < xj[i]) * f;
+    for (size_t i = 0; i < m; i++) {
+        int64_t c = 0;
+#pragma GCC unroll 10
+        for (int j = 0; j < n - 1; j++) {
+            const double vj = x[i + (size_t)j * L];
+            int64_t cj = 0;
+#pragma GCC unroll 10
+            for (int k = j + 1; k < n; k++)
+                cj += (int64_t)(x[i + (size_t)k * L] < vj);
+            c = c * (n - j) + cj;
         }
+        code[i] = (uint64_t)c;
+    }
+}
+
+/* One out-of-line kernel per order (so each vectorises on its own), cloned
+ * for AVX2 and picked at load time where the compiler supports it. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define ES_ORD_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define ES_ORD_CLONES
+#endif
+#define ES_ORD_KERNEL(N)                                                                         \
+    ES_ORD_CLONES __attribute__((noinline)) static void codes_n##N(                              \
+        const double *restrict x, size_t m, size_t L, uint64_t *restrict code)                   \
+    {                                                                                            \
+        codes_fixed(x, m, L, code, N);                                                           \
+    }
+ES_ORD_KERNEL(3)
+ES_ORD_KERNEL(4)
+ES_ORD_KERNEL(5)
+ES_ORD_KERNEL(6)
+ES_ORD_KERNEL(7)
+ES_ORD_KERNEL(8)
+ES_ORD_KERNEL(9)
+ES_ORD_KERNEL(10)
+
+void es_ord_codes(const double *x, size_t i0, size_t m, int n, int delay, uint64_t *code)
+{
+    const double *xi = x + i0;
+    const size_t L = (size_t)delay;
+    switch (n) {
+    case 3: codes_n3(xi, m, L, code); break;
+    case 4: codes_n4(xi, m, L, code); break;
+    case 5: codes_n5(xi, m, L, code); break;
+    case 6: codes_n6(xi, m, L, code); break;
+    case 7: codes_n7(xi, m, L, code); break;
+    case 8: codes_n8(xi, m, L, code); break;
+    case 9: codes_n9(xi, m, L, code); break;
+    default: codes_n10(xi, m, L, code); break;
     }
 }
 
@@ -218,9 +265,9 @@ static void count_large(es_ordinal_workspace *w, const double *x, size_t ptot, i
         size_t m = ptot - i0 < ES_ORD_CHUNK ? ptot - i0 : ES_ORD_CHUNK;
         es_ord_codes(x, i0, m, w->n, delay, w->code);
         for (size_t i = 0; i < m; i++) {
-            uint32_t c = w->code[i];
+            uint64_t c = w->code[i];
             if (w->counts[c]++ == 0)
-                w->touched[nt++] = c;
+                w->touched[nt++] = (uint32_t)c;
         }
     }
     w->ntouched = nt;
@@ -336,7 +383,7 @@ int es_ordinal_count(const double *x, size_t T, int n, int delay, unsigned flags
         return rc;
     size_t P = (size_t)es_ordinal_ptot(T, n, delay);
     memset(counts, 0, (size_t)es_ordinal_factorial(n) * sizeof *counts);
-    uint32_t code[ES_ORD_CHUNK];
+    uint64_t code[ES_ORD_CHUNK];
     for (size_t i0 = 0; i0 < P; i0 += ES_ORD_CHUNK) {
         size_t m = P - i0 < ES_ORD_CHUNK ? P - i0 : ES_ORD_CHUNK;
         es_ord_codes(x, i0, m, n, delay, code);

@@ -20,7 +20,7 @@ struct es_ordinal_workspace {
     uint64_t *sub;       /* ES_ORD_NHIST * N (small n only) */
     uint32_t *touched;   /* codes with count > 0, in first-seen order (large n) */
     size_t ntouched;
-    uint32_t code[ES_ORD_CHUNK];
+    uint64_t code[ES_ORD_CHUNK];
 };
 
 /* Validate n and delay only (no data scan). */
@@ -30,7 +30,7 @@ int es_ord_check_length(size_t T, int n, int delay, unsigned flags);
 /* ES_EDATA naming the first NaN/Inf index. */
 int es_ord_check_finite(const double *x, size_t T);
 /* Lehmer codes of windows i0 .. i0+m−1 into code[0..m−1] (m ≤ ES_ORD_CHUNK). */
-void es_ord_codes(const double *x, size_t i0, size_t m, int n, int delay, uint32_t *code);
+void es_ord_codes(const double *x, size_t i0, size_t m, int n, int delay, uint64_t *code);
 /* Count all ptot windows into w->counts (zeroing only what the last call touched). */
 void es_ord_count_ws(es_ordinal_workspace *w, const double *x, size_t ptot, int delay);
 /* Entropies from the counts in w (uses the touched list for large n). */

@@ -17,7 +17,7 @@ size_t es_ordinal_sliding_count(size_t T, size_t window, size_t step)
 
 /* Add (sign +1) or remove (−1) the patterns of windows [i0, i1). */
 static void update(uint64_t *counts, const double *x, size_t i0, size_t i1, int n, int delay,
-                   int sign, uint32_t *code)
+                   int sign, uint64_t *code)
 {
     for (size_t s = i0; s < i1; s += ES_ORD_CHUNK) {
         size_t m = i1 - s < ES_ORD_CHUNK ? i1 - s : ES_ORD_CHUNK;
@@ -49,7 +49,7 @@ int es_ordinal_sliding(const double *x, size_t T, int n, int delay, size_t windo
     const size_t P = (size_t)es_ordinal_ptot(window, n, delay);
     const size_t nout = es_ordinal_sliding_count(T, window, step);
     uint64_t *counts = calloc(N, sizeof *counts);
-    uint32_t *code = malloc(ES_ORD_CHUNK * sizeof *code);
+    uint64_t *code = malloc(ES_ORD_CHUNK * sizeof *code);
     if (!counts || !code) {
         free(counts);
         free(code);
