@@ -17,8 +17,17 @@
 #include "esuite/status.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Hot loops are cloned for AVX2 (picked at load time) where the compiler
+ * supports function multiversioning. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define ES_ORD_CLONES_DECL __attribute__((target_clones("avx2", "default")))
+#else
+#define ES_ORD_CLONES_DECL
+#endif
 
 static const uint32_t es_fact32[11] = {1, 1, 2, 6, 24, 120, 720, 5040, 40320, 362880, 3628800};
 
@@ -66,20 +75,28 @@ int es_ord_check_length(size_t T, int n, int delay, unsigned flags)
     return ES_OK;
 }
 
-/* First non-finite sample; the fast path is a branch-free vectorisable scan. */
-int es_ord_check_finite(const double *x, size_t T)
+/* Nonzero if x[0..T) holds a NaN or Inf: a branch-free vectorisable scan. */
+ES_ORD_CLONES_DECL __attribute__((noinline)) static int any_nonfinite(const double *x, size_t T)
 {
     int bad = 0;
     for (size_t i = 0; i < T; i++)
         bad |= !(fabs(x[i]) <= 1.79769313486231570815e308);
-    if (!bad)
+    return bad;
+}
+
+/* ES_EDATA naming the first non-finite sample of x[a..b) (global index). */
+static int check_range(const double *x, size_t a, size_t b)
+{
+    if (!any_nonfinite(x + a, b - a))
         return ES_OK;
-    for (size_t i = 0; i < T; i++)
+    for (size_t i = a; i < b; i++)
         if (!isfinite(x[i]))
             return es_error_set(ES_EDATA, "ordinal: sample %zu (0-based) is %s", i,
                                 isnan(x[i]) ? "NaN" : "infinite");
     return ES_OK;
 }
+
+int es_ord_check_finite(const double *x, size_t T) { return check_range(x, 0, T); }
 
 int es_ordinal_check(const double *x, size_t T, int n, int delay, unsigned flags)
 {
@@ -153,15 +170,9 @@ static inline __attribute__((always_inline)) void codes_fixed(const double *rest
     }
 }
 
-/* One out-of-line kernel per order (so each vectorises on its own), cloned
- * for AVX2 and picked at load time where the compiler supports it. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define ES_ORD_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define ES_ORD_CLONES
-#endif
+/* One out-of-line kernel per order (so each vectorises on its own). */
 #define ES_ORD_KERNEL(N)                                                                         \
-    ES_ORD_CLONES __attribute__((noinline)) static void codes_n##N(                              \
+    ES_ORD_CLONES_DECL __attribute__((noinline)) static void codes_n##N(                              \
         const double *restrict x, size_t m, size_t L, uint64_t *restrict code)                   \
     {                                                                                            \
         codes_fixed(x, m, L, code, N);                                                           \
@@ -227,13 +238,32 @@ void es_ordinal_workspace_free(es_ordinal_workspace *w)
 
 const uint64_t *es_ordinal_workspace_counts(const es_ordinal_workspace *w) { return w->counts; }
 
-static void count_small(es_ordinal_workspace *w, const double *x, size_t ptot, int delay)
+/* The finite check is fused into the counting pass: chunk [i0, i0+m) reads
+ * samples up to i0+m−1+(n−1)ℓ, so checking the head [0, (n−1)ℓ) once and
+ * each chunk's new samples [i0+(n−1)ℓ, i0+m+(n−1)ℓ) covers the series in
+ * order (the first bad index is reported) while the data are in cache. */
+static int check_head(const double *x, int n, int delay, int check)
+{
+    return check ? check_range(x, 0, (size_t)(n - 1) * (size_t)delay) : ES_OK;
+}
+
+static int check_chunk(const double *x, size_t i0, size_t m, int n, int delay, int check)
+{
+    size_t a = i0 + (size_t)(n - 1) * (size_t)delay;
+    return check ? check_range(x, a, a + m) : ES_OK;
+}
+
+static int count_small(es_ordinal_workspace *w, const double *x, size_t ptot, int delay, int check)
 {
     const size_t N = w->N;
     uint64_t *h0 = w->sub, *h1 = h0 + N, *h2 = h1 + N, *h3 = h2 + N;
     memset(w->sub, 0, ES_ORD_NHIST * N * sizeof *w->sub);
-    for (size_t i0 = 0; i0 < ptot; i0 += ES_ORD_CHUNK) {
+    memset(w->counts, 0, N * sizeof *w->counts);
+    int rc = check_head(x, w->n, delay, check);
+    for (size_t i0 = 0; i0 < ptot && rc == ES_OK; i0 += ES_ORD_CHUNK) {
         size_t m = ptot - i0 < ES_ORD_CHUNK ? ptot - i0 : ES_ORD_CHUNK;
+        if ((rc = check_chunk(x, i0, m, w->n, delay, check)))
+            break;
         es_ord_codes(x, i0, m, w->n, delay, w->code);
         size_t i = 0;
         for (; i + 4 <= m; i += 4) {
@@ -245,8 +275,11 @@ static void count_small(es_ordinal_workspace *w, const double *x, size_t ptot, i
         for (; i < m; i++)
             h0[w->code[i]]++;
     }
+    if (rc)
+        return rc;
     for (size_t c = 0; c < N; c++)
         w->counts[c] = h0[c] + h1[c] + h2[c] + h3[c];
+    return ES_OK;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -255,14 +288,17 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static void count_large(es_ordinal_workspace *w, const double *x, size_t ptot, int delay)
+static int count_large(es_ordinal_workspace *w, const double *x, size_t ptot, int delay, int check)
 {
     /* Clear only what the previous call touched (n! can be 3.6 M). */
     for (size_t t = 0; t < w->ntouched; t++)
         w->counts[w->touched[t]] = 0;
     size_t nt = 0;
-    for (size_t i0 = 0; i0 < ptot; i0 += ES_ORD_CHUNK) {
+    int rc = check_head(x, w->n, delay, check);
+    for (size_t i0 = 0; i0 < ptot && rc == ES_OK; i0 += ES_ORD_CHUNK) {
         size_t m = ptot - i0 < ES_ORD_CHUNK ? ptot - i0 : ES_ORD_CHUNK;
+        if ((rc = check_chunk(x, i0, m, w->n, delay, check)))
+            break;
         es_ord_codes(x, i0, m, w->n, delay, w->code);
         for (size_t i = 0; i < m; i++) {
             uint64_t c = w->code[i];
@@ -271,16 +307,86 @@ static void count_large(es_ordinal_workspace *w, const double *x, size_t ptot, i
         }
     }
     w->ntouched = nt;
+    if (rc)
+        return rc;
     /* Index order makes the entropy sums identical to a scan of the array. */
     qsort(w->touched, nt, sizeof *w->touched, cmp_u32);
+    return ES_OK;
 }
 
-void es_ord_count_ws(es_ordinal_workspace *w, const double *x, size_t ptot, int delay)
+/* Long series: OpenMP over contiguous blocks of chunks, one histogram per
+ * thread, summed at the end. Counts are integers, so the result does not
+ * depend on the number of threads. Used outside parallel regions only (the
+ * batch mode parallelises over series instead) and for n ≤ 8 (≤ 320 kB of
+ * counts per thread). */
+#define ES_ORD_PAR_MIN ((size_t)1 << 20)
+
+static int count_parallel(es_ordinal_workspace *w, const double *x, size_t ptot, int delay,
+                          int check)
 {
+    const size_t N = w->N;
+    const int n = w->n;
+    const size_t nchunks = (ptot + ES_ORD_CHUNK - 1) / ES_ORD_CHUNK;
+    size_t first_bad = SIZE_MAX;
+    int nomem = 0;
+    memset(w->counts, 0, N * sizeof *w->counts);
+    int rc = check_head(x, n, delay, check);
+    if (rc)
+        return rc;
+#pragma omp parallel reduction(min : first_bad) reduction(| : nomem)
+    {
+        uint64_t *h = calloc(N, sizeof *h);
+        uint64_t *code = malloc(ES_ORD_CHUNK * sizeof *code);
+        nomem = !h || !code;
+#pragma omp for schedule(static)
+        for (size_t k = 0; k < nchunks; k++) {
+            if (nomem || first_bad != SIZE_MAX)
+                continue; /* this thread already failed: skip the rest of its block */
+            size_t i0 = k * ES_ORD_CHUNK;
+            size_t m = ptot - i0 < ES_ORD_CHUNK ? ptot - i0 : ES_ORD_CHUNK;
+            if (check) {
+                size_t a = i0 + (size_t)(n - 1) * (size_t)delay;
+                if (any_nonfinite(x + a, m)) {
+                    for (size_t i = a; i < a + m; i++)
+                        if (!isfinite(x[i])) {
+                            first_bad = i;
+                            break;
+                        }
+                    continue;
+                }
+            }
+            es_ord_codes(x, i0, m, n, delay, code);
+            for (size_t i = 0; i < m; i++)
+                h[code[i]]++;
+        }
+#pragma omp critical(es_ordinal_merge)
+        if (h)
+            for (size_t c = 0; c < N; c++)
+                w->counts[c] += h[c];
+        free(h);
+        free(code);
+    }
+    if (nomem)
+        return es_error_set(ES_ENOMEM, "ordinal: cannot allocate per-thread counts");
+    if (first_bad != SIZE_MAX)
+        return check_range(x, first_bad, first_bad + 1);
+    if (w->touched) { /* rebuild the touched list, already in index order */
+        size_t nt = 0;
+        for (size_t c = 0; c < N; c++)
+            if (w->counts[c])
+                w->touched[nt++] = (uint32_t)c;
+        w->ntouched = nt;
+    }
+    return ES_OK;
+}
+
+int es_ord_count_ws(es_ordinal_workspace *w, const double *x, size_t ptot, int delay, int check)
+{
+    if (ptot >= ES_ORD_PAR_MIN && w->n <= 8 && !omp_in_parallel() && omp_get_max_threads() > 1)
+        return count_parallel(w, x, ptot, delay, check);
     if (w->n <= ES_ORD_SMALL_N)
-        count_small(w, x, ptot, delay);
-    else
-        count_large(w, x, ptot, delay);
+        return count_small(w, x, ptot, delay, check);
+    return count_large(w, x, ptot, delay, check);
 }
 
 /* ---- entropies ---- */
@@ -400,11 +506,14 @@ int es_ordinal_hc_ws(es_ordinal_workspace *w, const double *x, size_t T, int del
 {
     if (!w)
         return es_error_set(ES_EINVAL, "ordinal: workspace is NULL");
-    int rc = es_ordinal_check(x, T, w->n, delay, flags);
-    if (rc)
+    int rc = es_ord_check_params(w->n, delay);
+    if (rc || (rc = es_ord_check_length(T, w->n, delay, flags)))
         return rc;
+    if (!x)
+        return es_error_set(ES_EINVAL, "ordinal: series pointer is NULL");
     size_t P = (size_t)es_ordinal_ptot(T, w->n, delay);
-    es_ord_count_ws(w, x, P, delay);
+    if ((rc = es_ord_count_ws(w, x, P, delay, 1)))
+        return rc;
     es_ord_result_ws(w, P, res);
     res->delay = delay;
     return ES_OK;
@@ -444,7 +553,7 @@ int es_ordinal_curve(const double *x, size_t T, int n, const int *delays, size_t
         return ES_ENOMEM;
     for (size_t d = 0; d < ndelays; d++) {
         size_t P = (size_t)es_ordinal_ptot(T, n, delays[d]);
-        es_ord_count_ws(w, x, P, delays[d]);
+        es_ord_count_ws(w, x, P, delays[d], 0); /* data checked above */
         es_ord_result_ws(w, P, &out[d]);
         out[d].delay = delays[d];
     }

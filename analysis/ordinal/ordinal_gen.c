@@ -78,6 +78,36 @@ static void noise_weights(double *w, size_t nb, size_t T, double alpha)
         w[k] *= scale;
 }
 
+/* Largest prime factor of M (trial division; M is a series length). */
+static size_t largest_prime_factor(size_t M)
+{
+    size_t best = 1;
+    for (size_t p = 2; p * p <= M; p++)
+        while (M % p == 0) {
+            best = p;
+            M /= p;
+        }
+    return M > 1 ? M : best;
+}
+
+/* GSL's mixed-radix FFT costs O(T·p) for a prime factor p: lengths whose
+ * largest prime factor exceeds 97 are generated at the smallest longer
+ * length without one (≤ 1 % longer in practice) and truncated. */
+static size_t fft_length(size_t T)
+{
+    size_t M = T;
+    while (largest_prime_factor(M) > 97)
+        M++;
+    return M;
+}
+
+/* Coloured noise: Gaussian white noise (es_rng stream 0 of `seed`), real
+ * FFT, amplitude filter f^alpha on bins k = 1..M/2 (zero mean term), inverse
+ * FFT. The transform runs at length T when T's prime factors are all ≤ 97
+ * (the spectrum is then exact); otherwise at the next length M > T that has
+ * no larger prime factor, keeping the first T samples and subtracting their
+ * mean (truncation leaks some power into the lowest frequencies, visible
+ * only for blue/violet noise). */
 int es_gen_colored_noise(double *x, size_t T, double alpha, uint64_t seed)
 {
     if (!isfinite(alpha) || alpha < -4.0 || alpha > 4.0)
@@ -87,37 +117,53 @@ int es_gen_colored_noise(double *x, size_t T, double alpha, uint64_t seed)
         return ES_OK;
     es_rng r;
     es_rng_seed(&r, seed, 0);
-    for (size_t i = 0; i < T; i++)
-        x[i] = es_rng_gauss(&r);
-    if (alpha == 0.0 || T < 2) /* white: all weights are 1, the filter is the identity */
+    if (alpha == 0.0 || T < 2) { /* white: all weights are 1, the filter is the identity */
+        for (size_t i = 0; i < T; i++)
+            x[i] = es_rng_gauss(&r);
         return ES_OK;
-
-    size_t nb = T / 2 + 1;
+    }
+    const size_t M = fft_length(T);
+    const size_t nb = M / 2 + 1;
+    double *y = M == T ? x : malloc(M * sizeof *y);
     double *w = malloc(nb * sizeof *w);
-    gsl_fft_real_wavetable *rt = gsl_fft_real_wavetable_alloc(T);
-    gsl_fft_halfcomplex_wavetable *ht = gsl_fft_halfcomplex_wavetable_alloc(T);
-    gsl_fft_real_workspace *ws = gsl_fft_real_workspace_alloc(T);
+    gsl_fft_real_wavetable *rt = gsl_fft_real_wavetable_alloc(M);
+    gsl_fft_halfcomplex_wavetable *ht = gsl_fft_halfcomplex_wavetable_alloc(M);
+    gsl_fft_real_workspace *ws = gsl_fft_real_workspace_alloc(M);
     int rc = ES_OK;
-    if (!w || !rt || !ht || !ws) {
-        rc = es_error_set(ES_ENOMEM, "noise: cannot allocate an FFT of length %zu", T);
+    if (!y || !w || !rt || !ht || !ws) {
+        rc = es_error_set(ES_ENOMEM, "noise: cannot allocate an FFT of length %zu", M);
         goto out;
     }
-    noise_weights(w, nb, T, alpha);
-    if (gsl_fft_real_transform(x, 1, T, rt, ws)) {
-        rc = es_error_set(ES_EINVAL, "noise: FFT of length %zu failed", T);
+    for (size_t i = 0; i < M; i++)
+        y[i] = es_rng_gauss(&r);
+    noise_weights(w, nb, M, alpha);
+    if (gsl_fft_real_transform(y, 1, M, rt, ws)) {
+        rc = es_error_set(ES_EINVAL, "noise: FFT of length %zu failed", M);
         goto out;
     }
-    /* Half-complex layout: x[0] = Re(0); x[2k−1], x[2k] = Re, Im of bin k;
-     * for even T, x[T−1] = Re(T/2). */
-    x[0] *= w[0];
-    for (size_t k = 1; 2 * k - 1 < T; k++) {
-        x[2 * k - 1] *= w[k];
-        if (2 * k < T)
-            x[2 * k] *= w[k];
+    /* Half-complex layout: y[0] = Re(0); y[2k−1], y[2k] = Re, Im of bin k;
+     * for even M, y[M−1] = Re(M/2). */
+    y[0] *= w[0];
+    for (size_t k = 1; 2 * k - 1 < M; k++) {
+        y[2 * k - 1] *= w[k];
+        if (2 * k < M)
+            y[2 * k] *= w[k];
     }
-    if (gsl_fft_halfcomplex_inverse(x, 1, T, ht, ws))
-        rc = es_error_set(ES_EINVAL, "noise: inverse FFT of length %zu failed", T);
+    if (gsl_fft_halfcomplex_inverse(y, 1, M, ht, ws)) {
+        rc = es_error_set(ES_EINVAL, "noise: inverse FFT of length %zu failed", M);
+        goto out;
+    }
+    if (M != T) {
+        double mean = 0.0;
+        for (size_t i = 0; i < T; i++)
+            mean += y[i];
+        mean /= (double)T;
+        for (size_t i = 0; i < T; i++)
+            x[i] = y[i] - mean;
+    }
 out:
+    if (y != x)
+        free(y);
     free(w);
     gsl_fft_real_wavetable_free(rt);
     gsl_fft_halfcomplex_wavetable_free(ht);

@@ -31,8 +31,9 @@ int es_ord_check_length(size_t T, int n, int delay, unsigned flags);
 int es_ord_check_finite(const double *x, size_t T);
 /* Lehmer codes of windows i0 .. i0+m−1 into code[0..m−1] (m ≤ ES_ORD_CHUNK). */
 void es_ord_codes(const double *x, size_t i0, size_t m, int n, int delay, uint64_t *code);
-/* Count all ptot windows into w->counts (zeroing only what the last call touched). */
-void es_ord_count_ws(es_ordinal_workspace *w, const double *x, size_t ptot, int delay);
+/* Count all ptot windows into w->counts (zeroing only what the last call
+ * touched); with `check`, ES_EDATA naming the first NaN/Inf sample. */
+int es_ord_count_ws(es_ordinal_workspace *w, const double *x, size_t ptot, int delay, int check);
 /* Entropies from the counts in w (uses the touched list for large n). */
 void es_ord_result_ws(const es_ordinal_workspace *w, uint64_t ptot, es_ordinal_result *res);
 /* Entropies from a full count array (index-order sums, Σ counts = ptot). */

@@ -148,12 +148,49 @@ static void test_curve_and_workspace(void **state)
     free(x);
 }
 
+/* Long series take the threaded counting path: same result for 1 and 2
+ * threads and as the plain serial count; the first bad sample is named. */
+static void test_long_series_threads(void **state)
+{
+    (void)state;
+    const size_t T = ((size_t)1 << 21) + 77;
+    double *x = noise(T, -0.5, 21);
+    uint64_t *full = malloc(5040 * sizeof *full);
+    for (int n = 5; n <= 7; n += 2) {
+        es_ordinal_result r1, r2, ref;
+        omp_set_num_threads(1);
+        assert_int_equal(es_ordinal_hc(x, T, n, 3, 0, &r1), 0);
+        omp_set_num_threads(2);
+        assert_int_equal(es_ordinal_hc(x, T, n, 3, 0, &r2), 0);
+        assert_memory_equal(&r1, &r2, sizeof r1);
+        assert_int_equal(es_ordinal_count(x, T, n, 3, 0, full, NULL), 0);
+        assert_int_equal(es_ordinal_hc_from_counts(full, n, &ref), 0);
+        assert_true(ref.H == r2.H && ref.C == r2.C);
+        assert_int_equal(r2.ptot, T - (size_t)(n - 1) * 3);
+    }
+    /* Two bad samples in different threads' blocks: the earlier one is named. */
+    x[T - 5] = NAN;
+    x[1500000] = INFINITY;
+    es_ordinal_result r;
+    assert_int_equal(es_ordinal_hc(x, T, 5, 1, 0, &r), ES_EDATA);
+    assert_non_null(strstr(es_error_message(), "sample 1500000 "));
+    x[1500000] = 0.0;
+    assert_int_equal(es_ordinal_hc(x, T, 5, 1, 0, &r), ES_EDATA);
+    assert_non_null(strstr(es_error_message(), "sample 2097224 "));
+    x[3] = NAN; /* in the head, checked before the blocks */
+    assert_int_equal(es_ordinal_hc(x, T, 5, 2, 0, &r), ES_EDATA);
+    assert_non_null(strstr(es_error_message(), "sample 3 "));
+    free(full);
+    free(x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sliding),
         cmocka_unit_test(test_batch),
         cmocka_unit_test(test_curve_and_workspace),
+        cmocka_unit_test(test_long_series_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
