@@ -411,13 +411,15 @@ void es_ord_finish(int n, double S, double Se, es_ordinal_result *res)
 
 /* Accumulates the two entropy sums over observed codes in index order. */
 typedef struct {
-    double invP, invN, S, Se;
+    double P, invN, S, Se;
     size_t k;
 } es_ord_acc;
 
 static inline void acc_add(es_ord_acc *a, uint64_t c)
 {
-    double p = (double)c * a->invP;
+    /* c / P, not c · (1/P) as the package does: a single pattern then has
+     * p = 1 exactly and H = +0 (the two differ by at most one ulp). */
+    double p = (double)c / a->P;
     double m = 0.5 * (p + a->invN);
     a->S += p * log2(p);
     a->Se += m * log2(m);
@@ -436,7 +438,7 @@ static void acc_finish(const es_ord_acc *a, int n, uint64_t ptot, es_ordinal_res
 
 static es_ord_acc acc_init(int n, uint64_t ptot)
 {
-    es_ord_acc a = {1.0 / (double)ptot, 1.0 / (double)es_ordinal_factorial(n), 0.0, 0.0, 0};
+    es_ord_acc a = {(double)ptot, 1.0 / (double)es_ordinal_factorial(n), 0.0, 0.0, 0};
     return a;
 }
 

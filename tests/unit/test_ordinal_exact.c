@@ -106,8 +106,9 @@ static void test_ramp_constant(void **state)
         for (int i = 0; i < 1000; i++)
             x[i] = kind == 0 ? i : kind == 1 ? 1000 - i : 2.5;
         assert_int_equal(es_ordinal_hc(x, 1000, 5, 1, 0, &r), 0);
-        assert_close(r.H, 0.0, 1e-12);
-        assert_close(r.C, 0.0, 1e-12);
+        assert_true(r.H == 0.0); /* exactly +0 (spec §7) */
+        assert_true(r.C == 0.0);
+        assert_true(r.S == 0.0);
         assert_false(signbit(r.H));
         assert_false(signbit(r.C));
         assert_int_equal(r.observed, 1);
