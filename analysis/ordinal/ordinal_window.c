@@ -55,7 +55,9 @@ int es_ordinal_sliding(const double *x, size_t T, int n, int delay, size_t windo
         free(code);
         return es_error_set(ES_ENOMEM, "ordinal: cannot allocate sliding-window counts");
     }
-    /* Window o covers pattern starts [o·step, o·step + P). */
+    /* Window o covers pattern starts [o·step, o·step + P). Each output scans
+     * the n! counts in index order (so it equals es_ordinal_hc on that window
+     * bit for bit): cheap for n ≤ 7, O(n!) per output beyond. */
     update(counts, x, 0, P, n, delay, +1, code);
     for (size_t o = 0;; o++) {
         es_ordinal_result r;
