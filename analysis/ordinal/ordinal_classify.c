@@ -90,6 +90,8 @@ static double locus_c(int n, double H)
 es_ordinal_class es_ordinal_classify(int n, double H, double C)
 {
     double hmin = es_ordinal_hmin_per(n), hmax = es_ordinal_hmax_per(n);
+    if (H > 1.0) /* rounding above the uniform value */
+        H = 1.0;
     if (H < hmin)
         return ES_ORDINAL_OVERSAMPLED;
     if (H <= hmax) {

@@ -499,6 +499,10 @@ static void test_classify(void **state)
         assert_int_equal(es_ordinal_classify(n, hh, lo), ES_ORDINAL_STOCHASTIC);
         assert_int_equal(es_ordinal_classify(n, hh, up), ES_ORDINAL_COMPLEX);
     }
+    /* n = 3 cannot separate periodic from anything (H_max,per = 1): H a hair
+     * above 1 is treated as 1, where C = 0 equals the chord's end → periodic. */
+    assert_int_equal(es_ordinal_classify(3, 1.0 + 1e-15, 0.0), ES_ORDINAL_PERIODIC);
+    assert_int_equal(es_ordinal_classify(3, 0.9, 0.01), ES_ORDINAL_REGULAR);
     assert_string_equal(es_ordinal_class_name(ES_ORDINAL_COMPLEX), "complex");
     assert_string_equal(es_ordinal_class_name(ES_ORDINAL_STOCHASTIC), "stochastic");
     assert_string_equal(es_ordinal_class_name(ES_ORDINAL_PERIODIC), "periodic");
