@@ -326,7 +326,7 @@ static void ordinal_provenance(es_provenance *p, int argc, char **argv)
 {
     memset(p, 0, sizeof *p);
     es_provenance_init(p, NULL, "ordinal");
-    es_provenance_set_command(p, argc, argv);
+    es_provenance_set_command(p, argc + 1, argv - 1); /* include the program name */
 }
 
 static int has_suffix(const char *s, const char *suf)

@@ -61,6 +61,8 @@ static const es_key_spec core_schema[] = {
      "Deflate level for large datasets (0 = none)."},
     {"output", "log_interval", ES_KEY_DOUBLE, "30", 0.1, 86400, NULL, "s",
      "Wall-clock seconds between progress log lines when not on a terminal."},
+    {"output", "checkpoint_interval", ES_KEY_DOUBLE, "0", 0, 1e7, NULL, "s",
+     "Wall-clock seconds between checkpoints (0: only on SIGTERM, SIGINT or SIGUSR1)."},
     ES_KEY_END};
 
 const es_key_spec *es_config_core_schema(void) { return core_schema; }
