@@ -32,8 +32,17 @@
  *     For n = 3, H_max,per = 1 and rule 3 never applies.
  * The boundaries are exact (closed-form envelopes, bisection); only the
  * choice of the noise locus as the complex/stochastic divide is a convention.
- * Near H → 1 all loci approach C → 0; a point exactly on the locus is
- * "stochastic". */
+ *     Refinement near H = 1: for nearly uniform distributions every point,
+ *     whatever its origin, lies on the same line C ≈ κ_n·(1 − H) to first
+ *     order (the C_min and C_max envelopes themselves converge there, e.g.
+ *     n = 4 at H = 0.9999: C/(1 − H) = 1.29 and 1.34), so white noise
+ *     would fall on either side of its own locus point at random. Points
+ *     with H ≥ H_w, the H of the k = 0.5 (nearly white) locus point, are
+ *     therefore "stochastic" whatever their C (n = 10: the n = 9 value).
+ * A point exactly on the locus is "stochastic". The loci hold for long
+ * series (Ptot ≥ ~20·n!); shorter ones bias noise towards lower H and higher
+ * C, i.e. towards "complex" (white noise at n = 8 with 10^5 points has
+ * H = 0.979, C = 0.088, above the locus). */
 #include "ordinal_internal.h"
 
 #include <math.h>
@@ -99,6 +108,9 @@ es_ordinal_class es_ordinal_classify(int n, double H, double C)
         double chord = c0 + (c1 - c0) * (H - hmin) / (hmax - hmin);
         return C >= chord ? ES_ORDINAL_PERIODIC : ES_ORDINAL_REGULAR;
     }
+    const es_locus *L = &locus_tab[(n >= 4 && n <= 9 ? n : 9) - 4];
+    if (H >= (*L)[5][0]) /* at or beyond the k = 0.5 noise point */
+        return ES_ORDINAL_STOCHASTIC;
     return C > locus_c(n, H) ? ES_ORDINAL_COMPLEX : ES_ORDINAL_STOCHASTIC;
 }
 

@@ -492,6 +492,21 @@ static void test_classify(void **state)
         assert_int_equal(es_ordinal_classify(n, k2[n - 4][0], k2[n - 4][1] + 0.01),
                          ES_ORDINAL_COMPLEX);
     }
+    /* White noise (10^5 points) is stochastic for every n; near H = 1 even
+     * the C_max envelope counts as stochastic (H ≥ the k = 0.5 point). */
+    enum { TW = 100000 };
+    double *w = malloc(TW * sizeof *w);
+    assert_int_equal(es_gen_colored_noise(w, TW, 0.0, 31), 0);
+    /* n = 3 has no stochastic region; n = 8 would need Ptot ≫ 8! (at 10^5
+     * points white noise has H = 0.979 from the finite-size bias alone). */
+    for (int n = 4; n <= 7; n++) {
+        es_ordinal_result r;
+        assert_int_equal(es_ordinal_hc(w, TW, n, 1, ES_ORDINAL_ALLOW_SHORT, &r), 0);
+        assert_int_equal(es_ordinal_classify(n, r.H, r.C), ES_ORDINAL_STOCHASTIC);
+        assert_int_equal(es_ordinal_classify(n, 0.999, es_ordinal_cmax(n, 0.999)),
+                         ES_ORDINAL_STOCHASTIC);
+    }
+    free(w);
     /* Every n (n = 10: the fallback locus) lies strictly between the envelopes. */
     for (int n = 4; n <= 10; n++) {
         double hh = 0.5 * (es_ordinal_hmax_per(n) + 1.0);
