@@ -3,19 +3,13 @@
  * targets: 10^5 points < 0.42 ms, curve < 1.6 ms). Each figure is the best of
  * several repetitions on a monotonic clock. */
 #include "core/model.h"
+#include "core/output.h"
+#include "core/progress.h"
 
 #include "esuite/ordinal.h"
 #include "esuite/status.h"
 
 #include <stdlib.h>
-#include <time.h>
-
-static double bench_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* Best wall time of `reps` H, C computations on x[0..T−1]. */
 static int time_hc(const double *x, size_t T, int reps, double *best)
@@ -27,9 +21,9 @@ static int time_hc(const double *x, size_t T, int reps, double *best)
     *best = 1e300;
     int rc = ES_OK;
     for (int k = 0; k < reps && rc == ES_OK; k++) {
-        double t0 = bench_now();
+        double t0 = es_wall_seconds();
         rc = es_ordinal_hc_ws(w, x, T, 1, 0, &r);
-        double t = bench_now() - t0;
+        double t = es_wall_seconds() - t0;
         if (t < *best)
             *best = t;
     }
@@ -54,8 +48,8 @@ static int bench_points(json_t *cases, size_t T, int reps)
     json_object_set_new(o, "order", json_integer(5));
     json_object_set_new(o, "delay", json_integer(1));
     json_object_set_new(o, "samples", json_integer((json_int_t)T));
-    json_object_set_new(o, "seconds", json_real(s));
-    json_object_set_new(o, "samples_per_second", json_real((double)T / s));
+    json_object_set_new(o, "seconds", es_json_real(s));
+    json_object_set_new(o, "samples_per_second", es_json_real((double)T / s));
     json_array_append_new(cases, o);
     return ES_OK;
 }
@@ -71,9 +65,9 @@ static int bench_curve(json_t *cases, int reps)
     int rc = (x && res) ? es_gen_colored_noise(x, T, 0.0, 12345) : ES_ENOMEM;
     double best = 1e300;
     for (int k = 0; k < reps && rc == ES_OK; k++) {
-        double t0 = bench_now();
+        double t0 = es_wall_seconds();
         rc = es_ordinal_curve(x, T, 5, delays, ND, 0, res);
-        double t = bench_now() - t0;
+        double t = es_wall_seconds() - t0;
         if (t < best)
             best = t;
     }
@@ -86,7 +80,7 @@ static int bench_curve(json_t *cases, int reps)
     json_object_set_new(o, "order", json_integer(5));
     json_object_set_new(o, "delays", json_string("1:99"));
     json_object_set_new(o, "samples", json_integer(T));
-    json_object_set_new(o, "curve_seconds", json_real(best));
+    json_object_set_new(o, "curve_seconds", es_json_real(best));
     json_array_append_new(cases, o);
     return ES_OK;
 }
