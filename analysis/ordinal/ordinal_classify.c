@@ -10,8 +10,14 @@
  *  2. H_min,per ≤ H ≤ H_max,per = log(4n−6)/log n!  → REGULAR, and PERIODIC if
  *     C ≥ chord(H), the straight line joining the exact C_max envelope at
  *     H_min,per and at H_max,per (pure sines fall between the chord and C_max).
- *  3. H > H_max,per → COMPLEX if C > C_locus(H), else STOCHASTIC, where
- *     C_locus is the curve traced by Gaussian f^−k noise, k = 3, 2.5, …, 0,
+ *  3. H > H_max,per → COMPLEX if C > C_div(H), else STOCHASTIC, with the
+ *     divide halfway between the correlated-noise locus and the upper bound,
+ *         C_div(H) = C_locus(H) + ½·(C_max(H) − C_locus(H)).
+ *     Why halfway: correlated noise lies ON its locus (a 10^5-point pink or
+ *     red noise falls above or below it at random), while chaotic maps lie
+ *     near C_max (Rosso et al. 2007); the midpoint separates the two with a
+ *     margin on both sides. C_locus is the curve traced by Gaussian f^−k
+ *     noise, k = 3, 2.5, …, 0,
  *     interpolated piecewise linearly in H, with the end point (1, 0):
  *       n = 5: the spec's tabulated locus (§2.3: 2^17 points, delay 1, mean
  *       of 4 seeds, computed with the reference package).
@@ -39,7 +45,7 @@
  *     would fall on either side of its own locus point at random. Points
  *     with H ≥ H_w, the H of the k = 0.5 (nearly white) locus point, are
  *     therefore "stochastic" whatever their C (n = 10: the n = 9 value).
- * A point exactly on the locus is "stochastic". The loci hold for long
+ * A point exactly on the divide is "stochastic". The loci hold for long
  * series (Ptot ≥ ~20·n!); shorter ones bias noise towards lower H and higher
  * C, i.e. towards "complex" (white noise at n = 8 with 10^5 points has
  * H = 0.979, C = 0.088, above the locus). */
@@ -111,7 +117,9 @@ es_ordinal_class es_ordinal_classify(int n, double H, double C)
     const es_locus *L = &locus_tab[(n >= 4 && n <= 9 ? n : 9) - 4];
     if (H >= (*L)[5][0]) /* at or beyond the k = 0.5 noise point */
         return ES_ORDINAL_STOCHASTIC;
-    return C > locus_c(n, H) ? ES_ORDINAL_COMPLEX : ES_ORDINAL_STOCHASTIC;
+    double locus = locus_c(n, H);
+    double divide = locus + 0.5 * (es_ordinal_cmax(n, H) - locus);
+    return C > divide ? ES_ORDINAL_COMPLEX : ES_ORDINAL_STOCHASTIC;
 }
 
 const char *es_ordinal_class_name(es_ordinal_class c)

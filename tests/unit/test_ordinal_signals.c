@@ -475,13 +475,30 @@ static void test_classify(void **state)
     assert_int_equal(es_ordinal_classify(5, 0.14, 0.1), ES_ORDINAL_OVERSAMPLED);
     assert_int_equal(es_ordinal_classify(5, 0.3, 0.20), ES_ORDINAL_REGULAR);
     assert_int_equal(es_ordinal_classify(5, 0.3, 0.27), ES_ORDINAL_PERIODIC);
-    /* On the f^−k locus (k = 2 point) → stochastic; above → complex. */
+    /* On the f^−k locus (k = 2 point) → stochastic; complex only above the
+     * divide halfway between the locus and C_max (C_max(0.8797) = 0.239914). */
+    double cmx = es_ordinal_cmax(5, 0.8797), div = 0.1623 + 0.5 * (cmx - 0.1623);
+    assert_true(fabs(cmx - 0.239914) < 1e-6 && fabs(div - 0.201107) < 1e-6);
     assert_int_equal(es_ordinal_classify(5, 0.8797, 0.1623), ES_ORDINAL_STOCHASTIC);
-    assert_int_equal(es_ordinal_classify(5, 0.8797, 0.1700), ES_ORDINAL_COMPLEX);
-    /* Between table points: linear interpolation (k = 1.5 and 1 points). */
+    assert_int_equal(es_ordinal_classify(5, 0.8797, 0.1700), ES_ORDINAL_STOCHASTIC);
+    assert_int_equal(es_ordinal_classify(5, 0.8797, div - 1e-4), ES_ORDINAL_STOCHASTIC);
+    assert_int_equal(es_ordinal_classify(5, 0.8797, div + 1e-4), ES_ORDINAL_COMPLEX);
+    /* Between table points the locus is interpolated linearly (k = 1.5 and 1 points). */
     double h = 0.5 * (0.9426 + 0.9772), c = 0.5 * (0.0895 + 0.0384);
-    assert_int_equal(es_ordinal_classify(5, h, c - 1e-4), ES_ORDINAL_STOCHASTIC);
-    assert_int_equal(es_ordinal_classify(5, h, c + 1e-4), ES_ORDINAL_COMPLEX);
+    double d2 = c + 0.5 * (es_ordinal_cmax(5, h) - c);
+    assert_int_equal(es_ordinal_classify(5, h, d2 - 1e-4), ES_ORDINAL_STOCHASTIC);
+    assert_int_equal(es_ordinal_classify(5, h, d2 + 1e-4), ES_ORDINAL_COMPLEX);
+    /* Coloured noises (10^5 points, 4 seeds each, k = 1, 2, 3) are stochastic. */
+    double *cn = malloc(100000 * sizeof *cn);
+    for (int seed = 1; seed <= 4; seed++)
+        for (int kk = 1; kk <= 3; kk++) {
+            es_ordinal_result rn;
+            assert_int_equal(es_gen_colored_noise(cn, 100000, -0.5 * kk, 70 + seed), 0);
+            assert_int_equal(es_ordinal_hc(cn, 100000, 5, 1, 0, &rn), 0);
+            if (rn.H > es_ordinal_hmax_per(5))
+                assert_int_equal(es_ordinal_classify(5, rn.H, rn.C), ES_ORDINAL_STOCHASTIC);
+        }
+    free(cn);
     /* The double pendulum point of the docs, "indeed complex". */
     assert_int_equal(es_ordinal_classify(5, 0.565, 0.38), ES_ORDINAL_COMPLEX);
     /* n = 4..9: the offline f^−2 noise points lie on their loci. */
@@ -489,8 +506,11 @@ static void test_classify(void **state)
                              {0.8401, 0.3021}, {0.8280, 0.3601}, {0.8157, 0.4215}};
     for (int n = 4; n <= 9; n++) {
         assert_int_equal(es_ordinal_classify(n, k2[n - 4][0], k2[n - 4][1]), ES_ORDINAL_STOCHASTIC);
-        assert_int_equal(es_ordinal_classify(n, k2[n - 4][0], k2[n - 4][1] + 0.01),
+        double top = es_ordinal_cmax(n, k2[n - 4][0]);
+        assert_int_equal(es_ordinal_classify(n, k2[n - 4][0], k2[n - 4][1] + 0.6 * (top - k2[n - 4][1])),
                          ES_ORDINAL_COMPLEX);
+        assert_int_equal(es_ordinal_classify(n, k2[n - 4][0], k2[n - 4][1] + 0.4 * (top - k2[n - 4][1])),
+                         ES_ORDINAL_STOCHASTIC);
     }
     /* White noise (10^5 points) is stochastic for every n; near H = 1 even
      * the C_max envelope counts as stochastic (H ≥ the k = 0.5 point). */
