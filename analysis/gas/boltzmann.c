@@ -10,6 +10,8 @@
 struct es_bz_workspace {
     size_t cap;
     uint64_t *key, *tmp;
+    uint32_t *hist;   /* marginal histograms (few cells) */
+    size_t hist_cap;
 };
 
 es_bz_workspace *es_bz_workspace_alloc(size_t n)
@@ -35,6 +37,7 @@ void es_bz_workspace_free(es_bz_workspace *w)
         return;
     free(w->key);
     free(w->tmp);
+    free(w->hist);
     free(w);
 }
 
@@ -92,18 +95,14 @@ int es_bz_grid_check(const es_bz_grid *g)
     return ES_OK;
 }
 
-static inline size_t clamp_index(double q, size_t n, int *clamped)
+/* floor(q) clamped to [0, n − 1]; q may be negative or huge. */
+static inline int64_t clamp64(double q, int64_t n)
 {
-    double f = floor(q);
-    if (f < 0.0) {
-        *clamped = 1;
+    if (!(q >= 0.0))
         return 0;
-    }
-    if (f >= (double)n) {
-        *clamped = 1;
+    if (q >= (double)n)
         return n - 1;
-    }
-    return (size_t)f;
+    return (int64_t)q;
 }
 
 /* LSD radix sort of keys below `bound` with 11-bit digits. */
@@ -151,6 +150,39 @@ static void from_sorted(const uint64_t *key, size_t n, double vol, es_bz_result 
     r->s_MM = n ? r->s_G + (occ - 1.0) / (2.0 * n) : NAN;
 }
 
+/* Estimators from a histogram of the keys (all below `bound`). */
+static int hist_entropy(es_bz_workspace *w, uint64_t bound, size_t n, double vol, es_bz_result *r)
+{
+    if (bound > w->hist_cap) {
+        uint32_t *h = realloc(w->hist, bound * sizeof *h);
+        if (!h)
+            return es_error_set(ES_ENOMEM, "entropy: out of memory for %llu cells",
+                                (unsigned long long)bound);
+        w->hist = h;
+        w->hist_cap = bound;
+    }
+    memset(w->hist, 0, bound * sizeof *w->hist);
+    for (size_t i = 0; i < n; i++)
+        w->hist[w->key[i]]++;
+    double lnv = log(vol), sum_nlnn = 0.0, SB = 0.0;
+    size_t occ = 0;
+    for (uint64_t k = 0; k < bound; k++) {
+        if (!w->hist[k])
+            continue;
+        double c = (double)w->hist[k];
+        sum_nlnn += c * log(c);
+        SB += c * lnv - lgamma(c + 1.0);
+        occ++;
+    }
+    r->n = n;
+    r->occupied = occ;
+    r->cell_volume = vol;
+    r->S_B = SB;
+    r->s_G = n ? lnv + log((double)n) - sum_nlnn / n : NAN;
+    r->s_MM = n ? r->s_G + (occ - 1.0) / (2.0 * n) : NAN;
+    return ES_OK;
+}
+
 int es_bz_entropy(const es_bz_grid *g, es_bz_marginal m, const double *pv, size_t n,
                   es_bz_workspace *w, es_bz_result *r)
 {
@@ -163,37 +195,46 @@ int es_bz_entropy(const es_bz_grid *g, es_bz_marginal m, const double *pv, size_
     size_t nx, ny, nv;
     es_bz_grid_shape(g, &nx, &ny, &nv);
     double dy = g->dy <= 0.0 ? g->ly : g->dy;
-    double k0 = (double)(nv / 2);
     uint64_t bound = 1;
     if (m != ES_BZ_VELOCITY)
         bound *= (uint64_t)nx * ny;
     if (m != ES_BZ_POSITION)
         bound *= (uint64_t)nv * nv;
     size_t out = 0;
+    /* Multiplying by precomputed inverses and working in int64 keeps this
+     * loop cheap; it dominates the cost of an entropy evaluation. */
+    const double idx = 1.0 / g->dx, idy = 1.0 / dy, idv = 1.0 / g->dv;
+    const int64_t inx = (int64_t)nx, iny = (int64_t)ny, inv = (int64_t)nv, ik0 = (int64_t)(nv / 2);
     for (size_t i = 0; i < n; i++) {
         const double *q = pv + 4 * i;
-        int clamped = 0, dummy = 0;
         uint64_t key = 0;
         if (m != ES_BZ_VELOCITY) {
-            size_t ix = clamp_index(q[0] / g->dx, nx, &dummy);
-            size_t iy = clamp_index(q[1] / dy, ny, &dummy);
-            key = (uint64_t)ix * ny + iy;
+            int64_t ix = clamp64(q[0] * idx, inx), iy = clamp64(q[1] * idy, iny);
+            key = (uint64_t)(ix * iny + iy);
         }
         if (m != ES_BZ_POSITION) {
-            size_t jx = clamp_index(q[2] / g->dv + k0, nv, &clamped);
-            size_t jy = clamp_index(q[3] / g->dv + k0, nv, &clamped);
-            key = (key * nv + jx) * nv + jy;
+            double fx = floor(q[2] * idv) + (double)ik0, fy = floor(q[3] * idv) + (double)ik0;
+            int clamped = fx < 0.0 || fy < 0.0 || fx >= (double)inv || fy >= (double)inv;
+            int64_t jx = clamp64(fx, inv), jy = clamp64(fy, inv);
+            key = (key * (uint64_t)inv + (uint64_t)jx) * (uint64_t)inv + (uint64_t)jy;
+            out += (size_t)clamped;
         }
-        out += clamped;
         w->key[i] = key;
     }
-    radix_sort(w->key, w->tmp, n, bound);
     double vol = 1.0;
     if (m != ES_BZ_VELOCITY)
         vol *= g->dx * dy;
     if (m != ES_BZ_POSITION)
         vol *= g->dv * g->dv;
-    from_sorted(w->key, n, vol, r);
+    if (m != ES_BZ_FULL && bound <= (uint64_t)(n > (1u << 20) ? n : (1u << 20))) {
+        /* A marginal has few cells (at most max(N, 2^20) here): a histogram
+         * is cheaper than sorting. The full phase space is always sorted. */
+        if ((st = hist_entropy(w, bound, n, vol, r)))
+            return st;
+    } else {
+        radix_sort(w->key, w->tmp, n, bound);
+        from_sorted(w->key, n, vol, r);
+    }
     r->out_of_range = out;
     return ES_OK;
 }
