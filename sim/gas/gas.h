@@ -105,6 +105,7 @@ typedef struct {
     es_gas_particle *sort_p;  /* scratch for renumbering */
     es_gas_event *sort_ev;
     int32_t *sort_map;
+    int32_t *zorder;          /* cells in Z (Morton) order, for renumbering */
     /* walls (centre positions reachable) */
     double xlo, xhi, ylo, yhi;
     double xmid;              /* partition position for centres (right limit of left half) */

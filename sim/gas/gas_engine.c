@@ -337,6 +337,44 @@ static void do_wall(es_gas *g, int32_t i, double t, int axis)
     predict(g, i, t);
 }
 
+/* Interleave the bits of x and y (Morton code). */
+static uint64_t morton(uint32_t x, uint32_t y)
+{
+    uint64_t m = 0;
+    for (int b = 0; b < 32; b++)
+        m |= ((uint64_t)((x >> b) & 1u) << (2 * b)) | ((uint64_t)((y >> b) & 1u) << (2 * b + 1));
+    return m;
+}
+
+static int cmp_u64_pair(const void *a, const void *b)
+{
+    const uint64_t *x = a, *y = b;
+    return (x[0] > y[0]) - (x[0] < y[0]);
+}
+
+/* Cells in Z order: a 3×3 neighbourhood then mostly lies in a short stretch
+ * of the renumbered particle array. NULL without memory. */
+static int32_t *zorder_cells(int ncx, int ncy)
+{
+    size_t nc = (size_t)ncx * ncy;
+    uint64_t *kv = malloc(2 * nc * sizeof *kv);
+    int32_t *order = malloc(nc * sizeof *order);
+    if (!kv || !order) {
+        free(kv);
+        free(order);
+        return NULL;
+    }
+    for (size_t c = 0; c < nc; c++) {
+        kv[2 * c] = morton((uint32_t)(c % (size_t)ncx), (uint32_t)(c / (size_t)ncx));
+        kv[2 * c + 1] = c;
+    }
+    qsort(kv, nc, 2 * sizeof *kv, cmp_u64_pair);
+    for (size_t q = 0; q < nc; q++)
+        order[q] = (int32_t)kv[2 * q + 1];
+    free(kv);
+    return order;
+}
+
 /* Renumber particles in cell order (row-major) for locality: particle data,
  * event slots, partner references, cell lists and heap entries are permuted;
  * ids keep the snapshot order. The dynamics is unchanged. */
@@ -362,8 +400,10 @@ void es_gas_renumber(es_gas *g)
         }
     }
     long nc = (long)g->ncx * g->ncy, k = 0;
-    for (long c = 0; c < nc; c++)
-        for (int32_t j = g->head[c]; j >= 0; j = g->p[j].next)
+    if (!g->zorder && !(g->zorder = zorder_cells(g->ncx, g->ncy)))
+        return;
+    for (long q = 0; q < nc; q++)
+        for (int32_t j = g->head[g->zorder[q]]; j >= 0; j = g->p[j].next)
             g->sort_map[j] = (int32_t)k++;
     for (long i = 0; i < n; i++) {
         int32_t m = g->sort_map[i];

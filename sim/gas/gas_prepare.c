@@ -383,6 +383,7 @@ void es_gas_free(es_gas *g)
     free(g->sort_p);
     free(g->sort_ev);
     free(g->sort_map);
+    free(g->zorder);
     free(g);
 }
 
