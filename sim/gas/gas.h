@@ -9,8 +9,8 @@
  *    3×3 neighbourhood holds every possible partner);
  *  - per particle one collision candidate (time, partner, partner's counter)
  *    and one boundary event (cell face or wall); the earlier is the
- *    particle's key in an indexed 4-ary heap of N entries (a node's four
- *    children share one cache line): O(log N) per event;
+ *    particle's key in a calendar queue (buckets of about two events,
+ *    recalibrated every 8 N events): O(1) per event on average;
  *  - particles are renumbered in cell order every few events per particle,
  *    so that neighbour scans stay cache friendly at large N;
  *  - per-particle counters bumped at every velocity change: a predicted
@@ -80,12 +80,12 @@ typedef struct {
     long max_tries;         /* insertion attempts per disc (<= 0: default 100000) */
 } es_gas_params;
 
+/* Event-queue node of a particle (calendar queue, gas_queue.c). */
 typedef struct {
-    double t;
-    int32_t i;
-} es_gas_heap_entry;
-
-#define ES_GAS_HEAP_ROOT 3
+    double t;         /* event time (INFINITY: not queued) */
+    int64_t vb;       /* virtual bucket floor(t / width) */
+    int32_t next, prev;
+} es_gas_qnode;
 
 typedef struct {
     es_gas_params par;
@@ -97,14 +97,19 @@ typedef struct {
     int ncx, ncy;
     double cwx, cwy;          /* cell widths */
     int32_t *head;            /* first particle of each cell, -1 if empty */
-    /* event queue: indexed 4-ary heap of particles keyed by event time,
-     * root at heap[ES_GAS_HEAP_ROOT] (offset for cache-line aligned sibling groups) */
-    es_gas_heap_entry *heap;
-    int32_t *hpos;            /* position of each particle in heap */
+    /* event queue: a calendar of buckets of width qw (a power-of-two count,
+     * wrapping every "year"), unsorted lists, O(1) per operation on average */
+    es_gas_qnode *qn;         /* per particle */
+    int32_t *qhead;           /* per bucket */
+    size_t qbuckets;
+    double qw, qinv;          /* bucket width and its inverse */
+    int64_t qcur;             /* virtual bucket of the earliest event (lower bound) */
+    int32_t qmin;             /* particle with the earliest event, −1 if unknown */
     unsigned long long next_sort; /* event count of the next renumbering */
     es_gas_particle *sort_p;  /* scratch for renumbering */
     es_gas_event *sort_ev;
     int32_t *sort_map;
+    es_gas_qnode *sort_qn;
     int32_t *zorder;          /* cells in Z (Morton) order, for renumbering */
     /* walls (centre positions reachable) */
     double xlo, xhi, ylo, yhi;
@@ -151,6 +156,13 @@ void es_gas_reverse(es_gas *g);
 void es_gas_reschedule(es_gas *g);
 /* Renumber particles in cell order (done automatically every 8 N events). */
 void es_gas_renumber(es_gas *g);
+
+/* Event queue (gas_queue.c): set particle i's event time; the particle with
+ * the earliest event (−1 if none); rebuild all (after times moved backwards,
+ * or to recalibrate the bucket width). */
+void es_gas_queue_update(es_gas *g, int32_t i, double t);
+int32_t es_gas_queue_min(es_gas *g);
+int es_gas_queue_rebuild(es_gas *g);
 /* Bring every particle to time g->t and set the clock and local times to 0. */
 void es_gas_reset_clock(es_gas *g);
 void es_gas_reset_stats(es_gas *g);

@@ -3,62 +3,7 @@
 
 #include <math.h>
 #include <stdlib.h>
-
-/* ---- indexed binary heap ------------------------------------------------ */
-
-static inline void heap_place(es_gas *g, long k, es_gas_heap_entry e)
-{
-    g->heap[k] = e;
-    g->hpos[e.i] = (int32_t)k;
-}
-
-/* 4-ary heap with the root at ES_GAS_HEAP_ROOT = 3: the children of q are
- * 4q−8 .. 4q−5, a group aligned on a 64-byte line; the parent of q is
- * (q−4)/4 + 3. */
-static void heap_sift_up(es_gas *g, long k)
-{
-    es_gas_heap_entry e = g->heap[k];
-    while (k > ES_GAS_HEAP_ROOT) {
-        long parent = ((k - 4) >> 2) + ES_GAS_HEAP_ROOT;
-        if (g->heap[parent].t <= e.t)
-            break;
-        heap_place(g, k, g->heap[parent]);
-        k = parent;
-    }
-    heap_place(g, k, e);
-}
-
-static void heap_sift_down(es_gas *g, long k)
-{
-    long end = g->n + ES_GAS_HEAP_ROOT;
-    es_gas_heap_entry e = g->heap[k];
-    for (;;) {
-        long c = 4 * k - 8;
-        if (c >= end)
-            break;
-        long last = c + 3 < end ? c + 3 : end - 1, m = c;
-        for (long q = c + 1; q <= last; q++)
-            if (g->heap[q].t < g->heap[m].t)
-                m = q;
-        if (e.t <= g->heap[m].t)
-            break;
-        heap_place(g, k, g->heap[m]);
-        k = m;
-    }
-    heap_place(g, k, e);
-}
-
-/* Change the event time of particle i. */
-static void heap_update(es_gas *g, int32_t i, double t)
-{
-    long k = g->hpos[i];
-    double old = g->heap[k].t;
-    g->heap[k].t = t;
-    if (t < old)
-        heap_sift_up(g, k);
-    else
-        heap_sift_down(g, k);
-}
+#include <string.h>
 
 /* ---- cell list ---------------------------------------------------------- */
 
@@ -220,7 +165,7 @@ static void scan_cell(es_gas *g, int32_t i, int nx, int ny, double tnow)
 static inline void schedule(es_gas *g, int32_t i)
 {
     const es_gas_event *e = &g->ev[i];
-    heap_update(g, i, e->tc <= e->tb ? e->tc : e->tb);
+    es_gas_queue_update(g, i, e->tc <= e->tb ? e->tc : e->tb);
 }
 
 /* Bring particle i to tnow and predict everything from scratch. */
@@ -376,23 +321,28 @@ static int32_t *zorder_cells(int ncx, int ncy)
 }
 
 /* Renumber particles in cell order (row-major) for locality: particle data,
- * event slots, partner references, cell lists and heap entries are permuted;
+ * event slots, partner references, cell lists and the event queue are permuted;
  * ids keep the snapshot order. The dynamics is unchanged. */
 void es_gas_renumber(es_gas *g)
 {
     long n = g->n;
     g->next_sort = g->n_events + (unsigned long long)(8 * n) + 1000;
-    if (n < 2048)
-        return; /* everything fits in cache anyway */
+    if (n < 2048) {
+        es_gas_queue_rebuild(g); /* recalibrate the bucket width */
+        return;                  /* everything fits in cache anyway */
+    }
     if (!g->sort_p) {
         g->sort_p = malloc((size_t)n * sizeof *g->sort_p);
         g->sort_ev = malloc((size_t)n * sizeof *g->sort_ev);
         g->sort_map = malloc((size_t)n * sizeof *g->sort_map);
-        if (!g->sort_p || !g->sort_ev || !g->sort_map) {
+        g->sort_qn = malloc((size_t)n * sizeof *g->sort_qn);
+        if (!g->sort_p || !g->sort_ev || !g->sort_map || !g->sort_qn) {
             /* renumbering is an optimisation only: skip it without memory */
             free(g->sort_p);
             free(g->sort_ev);
             free(g->sort_map);
+            free(g->sort_qn);
+            g->sort_qn = NULL;
             g->sort_p = NULL;
             g->sort_ev = NULL;
             g->sort_map = NULL;
@@ -422,48 +372,51 @@ void es_gas_renumber(es_gas *g)
         g->head[c] = -1;
     for (long i = n - 1; i >= 0; i--) /* reverse so each list runs in index order */
         es_gas_cell_insert(g, (int32_t)i, g->p[i].cell);
-    for (long q = ES_GAS_HEAP_ROOT; q < n + ES_GAS_HEAP_ROOT; q++) {
-        g->heap[q].i = g->sort_map[g->heap[q].i];
-        g->hpos[g->heap[q].i] = (int32_t)q;
-    }
+    /* queue nodes follow their particles; the lists are rebuilt */
+    for (long i = 0; i < n; i++)
+        g->sort_qn[g->sort_map[i]] = g->qn[i];
+    es_gas_qnode *tq = g->qn;
+    g->qn = g->sort_qn;
+    g->sort_qn = tq;
+    es_gas_queue_rebuild(g);
 }
 
 int es_gas_step(es_gas *g)
 {
     if (g->n_events >= g->next_sort)
         es_gas_renumber(g);
-    es_gas_heap_entry top = g->heap[ES_GAS_HEAP_ROOT];
-    if (!isfinite(top.t))
+    int32_t i = es_gas_queue_min(g);
+    if (i < 0)
         return ES_GAS_EV_NONE;
-    int32_t i = top.i;
-    g->t = top.t;
+    double te = g->qn[i].t;
+    g->t = te;
     g->n_events++;
     const es_gas_event *e = &g->ev[i];
     if (e->tc <= e->tb) {
         int32_t j = e->partner;
         if (g->p[j].count == e->pcount)
-            do_collision(g, i, j, top.t);
+            do_collision(g, i, j, te);
         else {
             g->n_stale++;
-            predict(g, i, top.t);
+            predict(g, i, te);
         }
         return j;
     }
     int type = g->p[i].btype;
     if (type == ES_GAS_EV_CROSS_X)
-        do_cross(g, i, top.t, 0);
+        do_cross(g, i, te, 0);
     else if (type == ES_GAS_EV_CROSS_Y)
-        do_cross(g, i, top.t, 1);
+        do_cross(g, i, te, 1);
     else if (type == ES_GAS_EV_WALL_X)
-        do_wall(g, i, top.t, 0);
+        do_wall(g, i, te, 0);
     else if (type == ES_GAS_EV_WALL_Y)
-        do_wall(g, i, top.t, 1);
+        do_wall(g, i, te, 1);
     return type;
 }
 
 void es_gas_run_until(es_gas *g, double t_end)
 {
-    while (g->heap[ES_GAS_HEAP_ROOT].t <= t_end)
+    for (int32_t i; (i = es_gas_queue_min(g)) >= 0 && g->qn[i].t <= t_end;)
         es_gas_step(g);
     if (t_end > g->t)
         g->t = t_end;
@@ -479,14 +432,13 @@ void es_gas_run_collisions(es_gas *g, unsigned long long ncoll)
 
 void es_gas_reschedule(es_gas *g)
 {
-    for (long i = 0; i < g->n; i++) {
-        g->heap[i + ES_GAS_HEAP_ROOT].t = INFINITY;
-        g->heap[i + ES_GAS_HEAP_ROOT].i = (int32_t)i;
-        g->hpos[i] = (int32_t)(i + ES_GAS_HEAP_ROOT);
-    }
-    /* All keys equal: the heap is valid; each predict() sifts one entry. */
+    /* Times may move backwards (reset_clock): start from an empty queue. */
+    for (long i = 0; i < g->n; i++)
+        g->qn[i].t = INFINITY;
+    es_gas_queue_rebuild(g);
     for (long i = 0; i < g->n; i++)
         predict(g, (int32_t)i, g->t);
+    es_gas_queue_rebuild(g); /* calibrate the bucket width on the new times */
 }
 
 void es_gas_remove_partition(es_gas *g)

@@ -345,10 +345,12 @@ int es_gas_alloc(const es_gas_params *par, es_gas **out)
     g->p = malloc((size_t)g->n * sizeof *g->p);
     g->ev = malloc((size_t)g->n * sizeof *g->ev);
     g->head = malloc(nc * sizeof *g->head);
-    size_t hbytes = ((size_t)g->n + ES_GAS_HEAP_ROOT) * sizeof *g->heap;
-    g->heap = aligned_alloc(64, (hbytes + 63) / 64 * 64);
-    g->hpos = malloc((size_t)g->n * sizeof *g->hpos);
-    if (!g->p || !g->ev || !g->head || !g->heap || !g->hpos) {
+    g->qbuckets = 1024;
+    while (g->qbuckets < 2 * (size_t)g->n)
+        g->qbuckets *= 2;
+    g->qn = malloc((size_t)g->n * sizeof *g->qn);
+    g->qhead = malloc(g->qbuckets * sizeof *g->qhead);
+    if (!g->p || !g->ev || !g->head || !g->qn || !g->qhead) {
         es_gas_free(g);
         return es_error_set(ES_ENOMEM, "gas: out of memory for %ld discs and %zu cells", par->n, nc);
     }
@@ -378,11 +380,12 @@ void es_gas_free(es_gas *g)
     free(g->p);
     free(g->ev);
     free(g->head);
-    free(g->heap);
-    free(g->hpos);
+    free(g->qn);
+    free(g->qhead);
     free(g->sort_p);
     free(g->sort_ev);
     free(g->sort_map);
+    free(g->sort_qn);
     free(g->zorder);
     free(g);
 }
