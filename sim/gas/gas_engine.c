@@ -113,51 +113,74 @@ static inline void predict_boundary(es_gas *g, int32_t i, double tnow)
     }
 }
 
-/* Scan the discs of cell (nx, ny) (raw indices, possibly outside the grid:
- * wrapped with an image shift when periodic, skipped otherwise) for a
- * collision with particle i at tnow earlier than i's candidate. */
-static void scan_cell(es_gas *g, int32_t i, int nx, int ny, double tnow)
+/* A neighbour cell to scan: its first disc and the periodic image shift. */
+typedef struct {
+    int32_t first;
+    double sx, sy;
+} nb_cell;
+
+/* Resolve cell (nx, ny) (raw indices, possibly outside the grid: wrapped with
+ * an image shift when periodic, skipped otherwise) into out[k]; prefetch its
+ * first disc so that the misses of all cells of a scan overlap instead of
+ * following one another. Returns the new count. */
+static inline int add_cell(const es_gas *g, int nx, int ny, nb_cell *out, int k)
 {
     double sx = 0.0, sy = 0.0;
     if (nx < 0 || nx >= g->ncx) {
         if (g->par.box != ES_GAS_BOX_PERIODIC)
-            return;
+            return k;
         sx = nx < 0 ? -g->par.lx : g->par.lx;
         nx = nx < 0 ? nx + g->ncx : nx - g->ncx;
     }
     if (ny < 0 || ny >= g->ncy) {
         if (g->par.box != ES_GAS_BOX_PERIODIC && g->par.ybc != ES_GAS_Y_PERIODIC)
-            return;
+            return k;
         sy = ny < 0 ? -g->par.ly : g->par.ly;
         ny = ny < 0 ? ny + g->ncy : ny - g->ncy;
     }
+    int32_t f = g->head[ny * g->ncx + nx];
+    if (f < 0)
+        return k;
+    __builtin_prefetch(&g->p[f]);
+    out[k].first = f;
+    out[k].sx = sx;
+    out[k].sy = sy;
+    return k + 1;
+}
+
+/* Scan the discs of the given cells for a collision with particle i at tnow
+ * earlier than i's candidate. */
+static void scan_cells(es_gas *g, int32_t i, const nb_cell *cells, int k, double tnow)
+{
     const es_gas_particle *p = g->p;
     const es_gas_particle *a = &p[i];
     es_gas_event *e = &g->ev[i];
     double s2 = g->par.sigma * g->par.sigma;
-    double ax = a->x - sx, ay = a->y - sy;
-    for (int32_t j = g->head[ny * g->ncx + nx]; j >= 0; j = p[j].next) {
-        if (j == i)
-            continue;
-        const es_gas_particle *b = &p[j];
-        double dtj = tnow - b->t;
-        double rx = ax - (b->x + b->vx * dtj);
-        double ry = ay - (b->y + b->vy * dtj);
-        double wx = a->vx - b->vx, wy = a->vy - b->vy;
-        double bb = rx * wx + ry * wy;
-        if (bb >= 0.0)
-            continue;
-        double w2 = wx * wx + wy * wy;
-        double c = rx * rx + ry * ry - s2;
-        double d = bb * bb - w2 * c;
-        if (d <= 0.0)
-            continue;
-        /* cancellation-free root; touching within rounding and approaching: now */
-        double tc = tnow + nonneg(c / (-bb + sqrt(d)));
-        if (tc < e->tc) {
-            e->tc = tc;
-            e->partner = j;
-            e->pcount = b->count;
+    for (int q = 0; q < k; q++) {
+        double ax = a->x - cells[q].sx, ay = a->y - cells[q].sy;
+        for (int32_t j = cells[q].first; j >= 0; j = p[j].next) {
+            if (j == i)
+                continue;
+            const es_gas_particle *b = &p[j];
+            double dtj = tnow - b->t;
+            double rx = ax - (b->x + b->vx * dtj);
+            double ry = ay - (b->y + b->vy * dtj);
+            double wx = a->vx - b->vx, wy = a->vy - b->vy;
+            double bb = rx * wx + ry * wy;
+            if (bb >= 0.0)
+                continue;
+            double w2 = wx * wx + wy * wy;
+            double c = rx * rx + ry * ry - s2;
+            double d = bb * bb - w2 * c;
+            if (d <= 0.0)
+                continue;
+            /* cancellation-free root; touching within rounding and approaching: now */
+            double tc = tnow + nonneg(c / (-bb + sqrt(d)));
+            if (tc < e->tc) {
+                e->tc = tc;
+                e->partner = j;
+                e->pcount = b->count;
+            }
         }
     }
 }
@@ -177,10 +200,12 @@ static void predict(es_gas *g, int32_t i, double tnow)
     g->ev[i].tc = INFINITY;
     g->ev[i].partner = -1;
     if (g->par.sigma > 0.0) {
-        int cx = a->cell % g->ncx, cy = a->cell / g->ncx;
+        int cx = a->cell % g->ncx, cy = a->cell / g->ncx, k = 0;
+        nb_cell cells[9];
         for (int dy = -1; dy <= 1; dy++)
             for (int dx = -1; dx <= 1; dx++)
-                scan_cell(g, i, cx + dx, cy + dy, tnow);
+                k = add_cell(g, cx + dx, cy + dy, cells, k);
+        scan_cells(g, i, cells, k, tnow);
     }
     schedule(g, i);
 }
@@ -255,12 +280,11 @@ static void do_cross(es_gas *g, int32_t i, double t, int axis)
     g->n_cross++;
     predict_boundary(g, i, t);
     if (g->par.sigma > 0.0) {
-        if (axis == 0)
-            for (int d = -1; d <= 1; d++)
-                scan_cell(g, i, cx + step, cy + d, t);
-        else
-            for (int d = -1; d <= 1; d++)
-                scan_cell(g, i, cx + d, cy + step, t);
+        nb_cell cells[3];
+        int k = 0;
+        for (int d = -1; d <= 1; d++)
+            k = axis == 0 ? add_cell(g, cx + step, cy + d, cells, k) : add_cell(g, cx + d, cy + step, cells, k);
+        scan_cells(g, i, cells, k, t);
     }
     schedule(g, i);
 }
