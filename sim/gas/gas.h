@@ -45,12 +45,17 @@ typedef struct {
     int32_t id;       /* original index: snapshots are in this order */
 } es_gas_particle;
 
-/* A particle's pending events. */
+/* A particle's pending events and its event-queue node: one 64-byte line. */
 typedef struct {
     double tc;        /* collision candidate time (INFINITY if none) */
     double tb;        /* boundary event time (cell face or wall) */
     int32_t partner;  /* collision candidate, -1 if none */
     uint32_t pcount;  /* partner's counter when the candidate was predicted */
+    /* calendar queue (gas_queue.c) */
+    double t;         /* queued event time min(tc, tb) (INFINITY: not queued) */
+    int64_t vb;       /* virtual bucket floor(t / width) */
+    int32_t next, prev;
+    double pad_[2];
 } es_gas_event;
 
 enum {
@@ -60,6 +65,9 @@ enum {
     ES_GAS_EV_WALL_X = -4,  /* specular reflection, vx → −vx */
     ES_GAS_EV_WALL_Y = -5
 };
+
+_Static_assert(sizeof(es_gas_particle) == 64, "particle record must be one cache line");
+_Static_assert(sizeof(es_gas_event) == 64, "event record must be one cache line");
 
 typedef enum { ES_GAS_BOX_WALLS = 0, ES_GAS_BOX_PERIODIC = 1 } es_gas_box_kind;
 typedef enum { ES_GAS_Y_PERIODIC = 0, ES_GAS_Y_REFLECT = 1 } es_gas_ybc;
@@ -80,12 +88,7 @@ typedef struct {
     long max_tries;         /* insertion attempts per disc (<= 0: default 100000) */
 } es_gas_params;
 
-/* Event-queue node of a particle (calendar queue, gas_queue.c). */
-typedef struct {
-    double t;         /* event time (INFINITY: not queued) */
-    int64_t vb;       /* virtual bucket floor(t / width) */
-    int32_t next, prev;
-} es_gas_qnode;
+
 
 typedef struct {
     es_gas_params par;
@@ -99,7 +102,6 @@ typedef struct {
     int32_t *head;            /* first particle of each cell, -1 if empty */
     /* event queue: a calendar of buckets of width qw (a power-of-two count,
      * wrapping every "year"), unsorted lists, O(1) per operation on average */
-    es_gas_qnode *qn;         /* per particle */
     int32_t *qhead;           /* per bucket */
     size_t qbuckets;
     double qw, qinv;          /* bucket width and its inverse */
@@ -109,7 +111,6 @@ typedef struct {
     es_gas_particle *sort_p;  /* scratch for renumbering */
     es_gas_event *sort_ev;
     int32_t *sort_map;
-    es_gas_qnode *sort_qn;
     int32_t *zorder;          /* cells in Z (Morton) order, for renumbering */
     /* walls (centre positions reachable) */
     double xlo, xhi, ylo, yhi;

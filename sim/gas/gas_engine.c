@@ -356,17 +356,14 @@ void es_gas_renumber(es_gas *g)
         return;                  /* everything fits in cache anyway */
     }
     if (!g->sort_p) {
-        g->sort_p = malloc((size_t)n * sizeof *g->sort_p);
-        g->sort_ev = malloc((size_t)n * sizeof *g->sort_ev);
+        g->sort_p = aligned_alloc(64, (size_t)n * sizeof *g->sort_p);
+        g->sort_ev = aligned_alloc(64, (size_t)n * sizeof *g->sort_ev);
         g->sort_map = malloc((size_t)n * sizeof *g->sort_map);
-        g->sort_qn = malloc((size_t)n * sizeof *g->sort_qn);
-        if (!g->sort_p || !g->sort_ev || !g->sort_map || !g->sort_qn) {
+        if (!g->sort_p || !g->sort_ev || !g->sort_map) {
             /* renumbering is an optimisation only: skip it without memory */
             free(g->sort_p);
             free(g->sort_ev);
             free(g->sort_map);
-            free(g->sort_qn);
-            g->sort_qn = NULL;
             g->sort_p = NULL;
             g->sort_ev = NULL;
             g->sort_map = NULL;
@@ -397,11 +394,6 @@ void es_gas_renumber(es_gas *g)
     for (long i = n - 1; i >= 0; i--) /* reverse so each list runs in index order */
         es_gas_cell_insert(g, (int32_t)i, g->p[i].cell);
     /* queue nodes follow their particles; the lists are rebuilt */
-    for (long i = 0; i < n; i++)
-        g->sort_qn[g->sort_map[i]] = g->qn[i];
-    es_gas_qnode *tq = g->qn;
-    g->qn = g->sort_qn;
-    g->sort_qn = tq;
     es_gas_queue_rebuild(g);
 }
 
@@ -412,7 +404,7 @@ int es_gas_step(es_gas *g)
     int32_t i = es_gas_queue_min(g);
     if (i < 0)
         return ES_GAS_EV_NONE;
-    double te = g->qn[i].t;
+    double te = g->ev[i].t;
     g->t = te;
     g->n_events++;
     const es_gas_event *e = &g->ev[i];
@@ -440,7 +432,7 @@ int es_gas_step(es_gas *g)
 
 void es_gas_run_until(es_gas *g, double t_end)
 {
-    for (int32_t i; (i = es_gas_queue_min(g)) >= 0 && g->qn[i].t <= t_end;)
+    for (int32_t i; (i = es_gas_queue_min(g)) >= 0 && g->ev[i].t <= t_end;)
         es_gas_step(g);
     if (t_end > g->t)
         g->t = t_end;
@@ -458,7 +450,7 @@ void es_gas_reschedule(es_gas *g)
 {
     /* Times may move backwards (reset_clock): start from an empty queue. */
     for (long i = 0; i < g->n; i++)
-        g->qn[i].t = INFINITY;
+        g->ev[i].t = INFINITY;
     es_gas_queue_rebuild(g);
     for (long i = 0; i < g->n; i++)
         predict(g, (int32_t)i, g->t);

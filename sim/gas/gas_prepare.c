@@ -274,7 +274,7 @@ static int insert_positions(es_gas *g, es_rng *r)
 static int sort_by_cell(es_gas *g)
 {
     long nc = (long)g->ncx * g->ncy;
-    es_gas_particle *sorted = malloc((size_t)g->n * sizeof *sorted);
+    es_gas_particle *sorted = aligned_alloc(64, (size_t)g->n * sizeof *sorted);
     if (!sorted)
         return es_error_set(ES_ENOMEM, "gas: out of memory sorting %ld discs", g->n);
     long k = 0;
@@ -342,15 +342,14 @@ int es_gas_alloc(const es_gas_params *par, es_gas **out)
     g->partition_on = par->box == ES_GAS_BOX_WALLS && par->partition;
     choose_grid(g);
     size_t nc = (size_t)g->ncx * g->ncy;
-    g->p = malloc((size_t)g->n * sizeof *g->p);
-    g->ev = malloc((size_t)g->n * sizeof *g->ev);
+    g->p = aligned_alloc(64, (size_t)g->n * sizeof *g->p); /* one cache line each */
+    g->ev = aligned_alloc(64, (size_t)g->n * sizeof *g->ev); /* 64-byte records */
     g->head = malloc(nc * sizeof *g->head);
     g->qbuckets = 1024;
     while (g->qbuckets < 2 * (size_t)g->n)
         g->qbuckets *= 2;
-    g->qn = malloc((size_t)g->n * sizeof *g->qn);
     g->qhead = malloc(g->qbuckets * sizeof *g->qhead);
-    if (!g->p || !g->ev || !g->head || !g->qn || !g->qhead) {
+    if (!g->p || !g->ev || !g->head || !g->qhead) {
         es_gas_free(g);
         return es_error_set(ES_ENOMEM, "gas: out of memory for %ld discs and %zu cells", par->n, nc);
     }
@@ -380,12 +379,10 @@ void es_gas_free(es_gas *g)
     free(g->p);
     free(g->ev);
     free(g->head);
-    free(g->qn);
     free(g->qhead);
     free(g->sort_p);
     free(g->sort_ev);
     free(g->sort_map);
-    free(g->sort_qn);
     free(g->zorder);
     free(g);
 }

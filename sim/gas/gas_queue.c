@@ -17,18 +17,18 @@
 
 static inline void unlink_node(es_gas *g, int32_t i)
 {
-    es_gas_qnode *q = &g->qn[i];
+    es_gas_event *q = &g->ev[i];
     if (q->prev >= 0)
-        g->qn[q->prev].next = q->next;
+        g->ev[q->prev].next = q->next;
     else
         g->qhead[(size_t)q->vb & (g->qbuckets - 1)] = q->next;
     if (q->next >= 0)
-        g->qn[q->next].prev = q->prev;
+        g->ev[q->next].prev = q->prev;
 }
 
 static inline void link_node(es_gas *g, int32_t i, double t)
 {
-    es_gas_qnode *q = &g->qn[i];
+    es_gas_event *q = &g->ev[i];
     q->t = t;
     if (!isfinite(t))
         return; /* never happens: not queued */
@@ -38,18 +38,18 @@ static inline void link_node(es_gas *g, int32_t i, double t)
     q->prev = -1;
     q->next = g->qhead[b];
     if (q->next >= 0)
-        g->qn[q->next].prev = i;
+        g->ev[q->next].prev = i;
     g->qhead[b] = i;
 }
 
 void es_gas_queue_update(es_gas *g, int32_t i, double t)
 {
-    if (isfinite(g->qn[i].t))
+    if (isfinite(g->ev[i].t))
         unlink_node(g, i);
     link_node(g, i, t);
     if (g->qmin == i)
         g->qmin = -1; /* moved: unknown again (it may still be the earliest) */
-    else if (g->qmin >= 0 && t < g->qn[g->qmin].t)
+    else if (g->qmin >= 0 && t < g->ev[g->qmin].t)
         g->qmin = i;
 }
 
@@ -58,10 +58,10 @@ static int32_t scan_all(es_gas *g)
 {
     int32_t best = -1;
     for (long i = 0; i < g->n; i++)
-        if (isfinite(g->qn[i].t) && (best < 0 || g->qn[i].t < g->qn[best].t))
+        if (isfinite(g->ev[i].t) && (best < 0 || g->ev[i].t < g->ev[best].t))
             best = (int32_t)i;
     if (best >= 0)
-        g->qcur = g->qn[best].vb;
+        g->qcur = g->ev[best].vb;
     return best;
 }
 
@@ -72,8 +72,8 @@ int32_t es_gas_queue_min(es_gas *g)
     size_t mask = g->qbuckets - 1;
     for (size_t step = 0; step < g->qbuckets; step++) {
         int32_t best = -1;
-        for (int32_t i = g->qhead[(size_t)g->qcur & mask]; i >= 0; i = g->qn[i].next)
-            if (g->qn[i].vb == g->qcur && (best < 0 || g->qn[i].t < g->qn[best].t))
+        for (int32_t i = g->qhead[(size_t)g->qcur & mask]; i >= 0; i = g->ev[i].next)
+            if (g->ev[i].vb == g->qcur && (best < 0 || g->ev[i].t < g->ev[best].t))
                 best = i;
         if (best >= 0)
             return g->qmin = best;
@@ -89,11 +89,11 @@ int es_gas_queue_rebuild(es_gas *g)
     double sum = 0.0, tmin = INFINITY;
     long cnt = 0;
     for (long i = 0; i < g->n; i++)
-        if (isfinite(g->qn[i].t)) {
-            sum += g->qn[i].t - g->t;
+        if (isfinite(g->ev[i].t)) {
+            sum += g->ev[i].t - g->t;
             cnt++;
-            if (g->qn[i].t < tmin)
-                tmin = g->qn[i].t;
+            if (g->ev[i].t < tmin)
+                tmin = g->ev[i].t;
         }
     double w = cnt > 0 && sum > 0.0 ? 2.0 * (sum / cnt) / cnt : 0.0;
     if (!(w > 0.0) || !isfinite(w))
@@ -108,7 +108,7 @@ int es_gas_queue_rebuild(es_gas *g)
         g->qhead[b] = -1;
     g->qcur = (int64_t)floor((isfinite(tmin) ? fmin(tmin, g->t) : g->t) * g->qinv);
     for (long i = 0; i < g->n; i++)
-        link_node(g, (int32_t)i, g->qn[i].t);
+        link_node(g, (int32_t)i, g->ev[i].t);
     g->qmin = -1;
     return 0;
 }
