@@ -47,7 +47,7 @@ static const es_key_spec gas_schema[] = {
     {"gas", "realizations", ES_KEY_INT, "1", 1, 100000, NULL, "1",
      "Independent runs (rng stream r of the seed), parallel over OpenMP threads; entropies per run and pooled."},
     {"gas", "profile_bins", ES_KEY_INT, "40", 0, 1e6, NULL, "1", "Bins of the x-profiles (density, flow, temperature); 0 = none."},
-    {"gas", "cell_occupancy", ES_KEY_DOUBLE, "1.5", 0.05, 100, NULL, "1",
+    {"gas", "cell_occupancy", ES_KEY_DOUBLE, "0.7", 0.05, 100, NULL, "1",
      "Performance: target mean discs per cell of the event-driven cell list."},
     {"entropy", "dx", ES_KEY_LIST, "0.05", 1e-9, 0.5, NULL, "lx",
      "Position cell widths as fractions of lx, one per cell set (0.5/dx must be an integer); dx, dy, dv, v_max are parallel lists, a single value applies to every set."},

@@ -168,7 +168,7 @@ static void choose_grid(es_gas *g)
     if (par->sigma <= 0.0) {
         g->ncx = g->ncy = 1;
     } else {
-        double occ = par->cell_occupancy > 0.0 ? par->cell_occupancy : 1.5;
+        double occ = par->cell_occupancy > 0.0 ? par->cell_occupancy : 0.7; /* tuned: bench gas */
         double n0 = par->n / initial_area(par);
         double w = fmax(par->sigma, sqrt(occ / n0));
         g->ncx = (int)fmax(1.0, floor(par->lx / w));
