@@ -1,0 +1,253 @@
+/* k nearest-neighbour distances on a uniform cell grid (periodic or open).
+ *
+ * Points are bucketed by a counting sort into cells of ~2 points; each query
+ * scans Chebyshev shells of cells around its own until the k-th best
+ * distance is no larger than the distance to any unscanned cell. Queries run
+ * in parallel and write only their own row, so the result does not depend
+ * on the thread count. */
+#include "esuite/school_metrics.h"
+#include "esuite/status.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#define KNN_MAX_K 32
+
+typedef struct {
+    size_t n;
+    int nc[3];        /* cells per axis */
+    double lo[3];     /* grid origin */
+    double w[3];      /* cell width per axis */
+    double box;       /* > 0: periodic */
+    size_t *start;    /* ncell + 1 offsets into idx */
+    size_t *idx;      /* point indices sorted by cell, ascending within a cell */
+} knn_grid;
+
+static double min_image(double d, double box)
+{
+    return box > 0 ? d - box * nearbyint(d / box) : d;
+}
+
+static int cell_coord(double x, const knn_grid *g, int a)
+{
+    double u = (x - g->lo[a]) / g->w[a];
+    if (g->box > 0) {
+        u = fmod(u, (double)g->nc[a]);
+        if (u < 0)
+            u += g->nc[a];
+    }
+    int c = (int)u;
+    if (c < 0 || u != u)
+        c = 0;
+    if (c >= g->nc[a])
+        c = g->nc[a] - 1;
+    return c;
+}
+
+static size_t cell_of(const double *p, const knn_grid *g)
+{
+    return ((size_t)cell_coord(p[2], g, 2) * (size_t)g->nc[1] + (size_t)cell_coord(p[1], g, 1)) *
+               (size_t)g->nc[0] +
+           (size_t)cell_coord(p[0], g, 0);
+}
+
+static void grid_shape(const double *pos, size_t n, double box, knn_grid *g)
+{
+    g->n = n;
+    g->box = box;
+    double ext[3];
+    if (box > 0) {
+        for (int a = 0; a < 3; a++) {
+            g->lo[a] = 0;
+            ext[a] = box;
+        }
+    } else {
+        double lo[3] = {INFINITY, INFINITY, INFINITY}, hi[3] = {-INFINITY, -INFINITY, -INFINITY};
+        for (size_t i = 0; i < n; i++)
+            for (int a = 0; a < 3; a++) {
+                lo[a] = fmin(lo[a], pos[3 * i + a]);
+                hi[a] = fmax(hi[a], pos[3 * i + a]);
+            }
+        for (int a = 0; a < 3; a++) {
+            g->lo[a] = lo[a];
+            ext[a] = hi[a] - lo[a];
+            if (!(ext[a] > 0))
+                ext[a] = 1.0;
+        }
+    }
+    /* About two points per cell, at most ~n cells in total. */
+    double vol = ext[0] * ext[1] * ext[2];
+    double h = cbrt(2.0 * vol / (double)n);
+    for (int a = 0; a < 3; a++) {
+        double c = floor(ext[a] / h);
+        if (!(c >= 1))
+            c = 1;
+        if (c > 1024)
+            c = 1024;
+        g->nc[a] = (int)c;
+        g->w[a] = ext[a] / c;
+        if (box <= 0)
+            g->w[a] *= 1.0 + 1e-12; /* the max point falls inside the last cell */
+    }
+}
+
+static int grid_build(const double *pos, size_t n, double box, knn_grid *g)
+{
+    grid_shape(pos, n, box, g);
+    size_t ncell = (size_t)g->nc[0] * (size_t)g->nc[1] * (size_t)g->nc[2];
+    g->start = calloc(ncell + 1, sizeof *g->start);
+    g->idx = malloc(n * sizeof *g->idx);
+    size_t *cell = malloc(n * sizeof *cell);
+    if (!g->start || !g->idx || !cell) {
+        free(cell);
+        return es_error_set(ES_ENOMEM, "school k-NN: out of memory for %zu points", n);
+    }
+    for (size_t i = 0; i < n; i++) {
+        cell[i] = cell_of(pos + 3 * i, g);
+        g->start[cell[i] + 1]++;
+    }
+    for (size_t c = 0; c < ncell; c++)
+        g->start[c + 1] += g->start[c];
+    size_t *fill = malloc(ncell * sizeof *fill);
+    if (!fill) {
+        free(cell);
+        return es_error_set(ES_ENOMEM, "school k-NN: out of memory");
+    }
+    for (size_t c = 0; c < ncell; c++)
+        fill[c] = g->start[c];
+    for (size_t i = 0; i < n; i++)
+        g->idx[fill[cell[i]]++] = i;
+    free(fill);
+    free(cell);
+    return ES_OK;
+}
+
+/* Insert d into the ascending top-k list best[0..*m). */
+static void topk_insert(double *best, size_t *m, size_t k, double d)
+{
+    if (*m == k && d >= best[k - 1])
+        return;
+    size_t j = (*m < k) ? (*m)++ : k - 1;
+    while (j > 0 && best[j - 1] > d) {
+        best[j] = best[j - 1];
+        j--;
+    }
+    best[j] = d;
+}
+
+static double dist2(const double *p, const double *q, double box)
+{
+    double dx = min_image(q[0] - p[0], box), dy = min_image(q[1] - p[1], box),
+           dz = min_image(q[2] - p[2], box);
+    return dx * dx + dy * dy + dz * dz;
+}
+
+static void scan_cell(const knn_grid *g, const double *pos, size_t i, size_t c, double *best,
+                      size_t *m, size_t k)
+{
+    for (size_t t = g->start[c]; t < g->start[c + 1]; t++) {
+        size_t j = g->idx[t];
+        if (j != i)
+            topk_insert(best, m, k, dist2(pos + 3 * i, pos + 3 * j, g->box));
+    }
+}
+
+static void brute_force(const knn_grid *g, const double *pos, size_t i, double *best, size_t k)
+{
+    size_t m = 0;
+    for (size_t j = 0; j < g->n; j++)
+        if (j != i)
+            topk_insert(best, &m, k, dist2(pos + 3 * i, pos + 3 * j, g->box));
+}
+
+/* Visit the cells at Chebyshev distance exactly s from (cx, cy, cz). Returns
+ * 0 when the shell cannot be visited without revisiting cells (periodic
+ * wrap-around) and 1 otherwise. */
+static int scan_shell(const knn_grid *g, const double *pos, size_t i, const int cc[3], int s,
+                      double *best, size_t *m, size_t k)
+{
+    if (g->box > 0)
+        for (int a = 0; a < 3; a++)
+            if (2 * s + 1 > g->nc[a])
+                return 0;
+    for (int oz = -s; oz <= s; oz++)
+        for (int oy = -s; oy <= s; oy++)
+            for (int ox = -s; ox <= s; ox++) {
+                if (abs(ox) != s && abs(oy) != s && abs(oz) != s)
+                    continue;
+                int c3[3] = {cc[0] + ox, cc[1] + oy, cc[2] + oz};
+                int ok = 1;
+                for (int a = 0; a < 3; a++) {
+                    if (g->box > 0)
+                        c3[a] = ((c3[a] % g->nc[a]) + g->nc[a]) % g->nc[a];
+                    else if (c3[a] < 0 || c3[a] >= g->nc[a])
+                        ok = 0;
+                }
+                if (ok)
+                    scan_cell(g, pos, i,
+                              ((size_t)c3[2] * (size_t)g->nc[1] + (size_t)c3[1]) * (size_t)g->nc[0] +
+                                  (size_t)c3[0],
+                              best, m, k);
+            }
+    return 1;
+}
+
+static void query(const knn_grid *g, const double *pos, size_t i, size_t k, double *out)
+{
+    double best[KNN_MAX_K];
+    size_t m = 0;
+    int cc[3];
+    int smax = 0;
+    for (int a = 0; a < 3; a++) {
+        cc[a] = cell_coord(pos[3 * i + a], g, a);
+        if (g->nc[a] > smax)
+            smax = g->nc[a];
+    }
+    double wmin = fmin(g->w[0], fmin(g->w[1], g->w[2]));
+    int done = 0;
+    for (int s = 0; s <= smax; s++) {
+        if (!scan_shell(g, pos, i, cc, s, best, &m, k))
+            break;
+        if (g->box > 0 && 2 * s + 1 == g->nc[0] && 2 * s + 1 == g->nc[1] &&
+            2 * s + 1 == g->nc[2]) {
+            done = (m == k); /* every cell scanned exactly once */
+            break;
+        }
+        if (m == k && best[k - 1] <= (s * wmin) * (s * wmin)) {
+            done = 1;
+            break;
+        }
+        if (g->box <= 0 && s >= smax) {
+            done = (m == k);
+            break;
+        }
+    }
+    if (!done)
+        brute_force(g, pos, i, best, k);
+    for (size_t t = 0; t < k; t++)
+        out[t] = sqrt(best[t]);
+}
+
+int es_school_knn(const double *pos, size_t n, double box, size_t k, double *dist)
+{
+    if (k < 1 || k > KNN_MAX_K)
+        return es_error_set(ES_EINVAL, "school k-NN: k = %zu outside [1, %d]", k, KNN_MAX_K);
+    if (n <= k)
+        return es_error_set(ES_EINVAL, "school k-NN: need more than k = %zu points, got %zu", k, n);
+    if (box > 0 && !isfinite(box))
+        return es_error_set(ES_EINVAL, "school k-NN: box size %g is not finite", box);
+    for (size_t i = 0; i < 3 * n; i++)
+        if (!isfinite(pos[i]))
+            return es_error_set(ES_EDATA, "school k-NN: position %zu of fish %zu is not finite",
+                                i % 3, i / 3);
+    knn_grid g = {0};
+    int rc = grid_build(pos, n, box, &g);
+    if (rc == ES_OK) {
+#pragma omp parallel for schedule(static)
+        for (size_t i = 0; i < n; i++)
+            query(&g, pos, i, k, dist + i * k);
+    }
+    free(g.start);
+    free(g.idx);
+    return rc;
+}

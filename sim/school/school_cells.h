@@ -1,0 +1,42 @@
+/* school/school_cells.h — cell list for the zone search (internal).
+ *
+ * Cells are at least r_a wide, so every neighbour within r_a of a fish lies
+ * in its own or an adjacent cell. Periodic: the cube [0, L) with min-image
+ * displacements; an axis with fewer than three cells is scanned whole so no
+ * cell (image) is visited twice. Open space: a grid over the current
+ * bounding box, capped at ~4N cells (wider cells stay correct). Fish are
+ * stored sorted by cell (positions and headings copied in that order) for
+ * cache locality; the order within a cell is ascending fish index. */
+#ifndef ESUITE_SCHOOL_CELLS_H
+#define ESUITE_SCHOOL_CELLS_H
+
+#include <stddef.h>
+
+struct es_school_cells {
+    size_t n;
+    int periodic;
+    double box;
+    int nc[3];
+    double lo[3], w[3];
+    size_t ncell, cap_cells;
+    size_t *start;   /* ncell + 1 */
+    size_t *fill;    /* ncell scratch */
+    size_t *cell;    /* per fish */
+    size_t *order;   /* sorted slot -> fish index */
+    double *spos;    /* positions in sorted order, n×3 */
+    double *sdir;    /* headings in sorted order, n×3 */
+};
+
+typedef struct es_school_cells es_school_cells;
+
+es_school_cells *es_school_cells_alloc(size_t n);
+void es_school_cells_free(es_school_cells *c);
+/* Rebuild for cutoff rc (> 0). box > 0: periodic cube. */
+int es_school_cells_build(es_school_cells *c, const double *pos, const double *dir, size_t n,
+                          double box, double rc);
+/* Cell coordinates of a point, and the list (<= 3 per axis) of cell
+ * coordinates to scan around it; returns the count per axis in cnt[a]. */
+void es_school_cells_around(const es_school_cells *c, const double *p, int list[3][3],
+                            int cnt[3]);
+
+#endif
