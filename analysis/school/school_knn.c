@@ -23,9 +23,17 @@ typedef struct {
     size_t *idx;      /* point indices sorted by cell, ascending within a cell */
 } knn_grid;
 
+/* Minimum image for |d| < box (coordinates in [0, box)); equal to
+ * d - box*rint(d/box) there, without the division. */
 static double min_image(double d, double box)
 {
-    return box > 0 ? d - box * nearbyint(d / box) : d;
+    if (box > 0) {
+        if (d > 0.5 * box)
+            d -= box;
+        else if (d < -0.5 * box)
+            d += box;
+    }
+    return d;
 }
 
 static int cell_coord(double x, const knn_grid *g, int a)
@@ -152,78 +160,64 @@ static void scan_cell(const knn_grid *g, const double *pos, size_t i, size_t c, 
     }
 }
 
-static void brute_force(const knn_grid *g, const double *pos, size_t i, double *best, size_t k)
+/* Offsets per axis that reach every cell exactly once: [-(nc-1)/2, nc/2]
+ * when periodic, the grid bounds otherwise. */
+static void offset_range(const knn_grid *g, const int cc[3], int omin[3], int omax[3])
 {
-    size_t m = 0;
-    for (size_t j = 0; j < g->n; j++)
-        if (j != i)
-            topk_insert(best, &m, k, dist2(pos + 3 * i, pos + 3 * j, g->box));
+    for (int a = 0; a < 3; a++) {
+        if (g->box > 0) {
+            omin[a] = -(g->nc[a] - 1) / 2;
+            omax[a] = g->nc[a] / 2;
+        } else {
+            omin[a] = -cc[a];
+            omax[a] = g->nc[a] - 1 - cc[a];
+        }
+    }
 }
 
-/* Visit the cells at Chebyshev distance exactly s from (cx, cy, cz). Returns
- * 0 when the shell cannot be visited without revisiting cells (periodic
- * wrap-around) and 1 otherwise. */
-static int scan_shell(const knn_grid *g, const double *pos, size_t i, const int cc[3], int s,
-                      double *best, size_t *m, size_t k)
+static int clampi(int x, int lo, int hi) { return x < lo ? lo : (x > hi ? hi : x); }
+
+/* Visit the cells whose offset (within the ranges) has Chebyshev norm s. */
+static void scan_shell(const knn_grid *g, const double *pos, size_t i, const int cc[3],
+                       const int omin[3], const int omax[3], int s, double *best, size_t *m,
+                       size_t k)
 {
-    if (g->box > 0)
-        for (int a = 0; a < 3; a++)
-            if (2 * s + 1 > g->nc[a])
-                return 0;
-    for (int oz = -s; oz <= s; oz++)
-        for (int oy = -s; oy <= s; oy++)
-            for (int ox = -s; ox <= s; ox++) {
+    int z0 = clampi(-s, omin[2], omax[2]), z1 = clampi(s, omin[2], omax[2]);
+    int y0 = clampi(-s, omin[1], omax[1]), y1 = clampi(s, omin[1], omax[1]);
+    int x0 = clampi(-s, omin[0], omax[0]), x1 = clampi(s, omin[0], omax[0]);
+    for (int oz = z0; oz <= z1; oz++)
+        for (int oy = y0; oy <= y1; oy++)
+            for (int ox = x0; ox <= x1; ox++) {
                 if (abs(ox) != s && abs(oy) != s && abs(oz) != s)
                     continue;
                 int c3[3] = {cc[0] + ox, cc[1] + oy, cc[2] + oz};
-                int ok = 1;
-                for (int a = 0; a < 3; a++) {
-                    if (g->box > 0)
+                if (g->box > 0)
+                    for (int a = 0; a < 3; a++)
                         c3[a] = ((c3[a] % g->nc[a]) + g->nc[a]) % g->nc[a];
-                    else if (c3[a] < 0 || c3[a] >= g->nc[a])
-                        ok = 0;
-                }
-                if (ok)
-                    scan_cell(g, pos, i,
-                              ((size_t)c3[2] * (size_t)g->nc[1] + (size_t)c3[1]) * (size_t)g->nc[0] +
-                                  (size_t)c3[0],
-                              best, m, k);
+                scan_cell(g, pos, i,
+                          ((size_t)c3[2] * (size_t)g->nc[1] + (size_t)c3[1]) * (size_t)g->nc[0] +
+                              (size_t)c3[0],
+                          best, m, k);
             }
-    return 1;
 }
 
 static void query(const knn_grid *g, const double *pos, size_t i, size_t k, double *out)
 {
     double best[KNN_MAX_K];
     size_t m = 0;
-    int cc[3];
-    int smax = 0;
-    for (int a = 0; a < 3; a++) {
+    int cc[3], omin[3], omax[3], smax = 0;
+    for (int a = 0; a < 3; a++)
         cc[a] = cell_coord(pos[3 * i + a], g, a);
-        if (g->nc[a] > smax)
-            smax = g->nc[a];
-    }
+    offset_range(g, cc, omin, omax);
+    for (int a = 0; a < 3; a++)
+        smax = abs(omin[a]) > smax ? abs(omin[a]) : (omax[a] > smax ? omax[a] : smax);
     double wmin = fmin(g->w[0], fmin(g->w[1], g->w[2]));
-    int done = 0;
     for (int s = 0; s <= smax; s++) {
-        if (!scan_shell(g, pos, i, cc, s, best, &m, k))
+        scan_shell(g, pos, i, cc, omin, omax, s, best, &m, k);
+        /* Unscanned cells are at least s cell widths away. */
+        if (m == k && best[k - 1] <= (s * wmin) * (s * wmin))
             break;
-        if (g->box > 0 && 2 * s + 1 == g->nc[0] && 2 * s + 1 == g->nc[1] &&
-            2 * s + 1 == g->nc[2]) {
-            done = (m == k); /* every cell scanned exactly once */
-            break;
-        }
-        if (m == k && best[k - 1] <= (s * wmin) * (s * wmin)) {
-            done = 1;
-            break;
-        }
-        if (g->box <= 0 && s >= smax) {
-            done = (m == k);
-            break;
-        }
     }
-    if (!done)
-        brute_force(g, pos, i, best, k);
     for (size_t t = 0; t < k; t++)
         out[t] = sqrt(best[t]);
 }
@@ -243,7 +237,7 @@ int es_school_knn(const double *pos, size_t n, double box, size_t k, double *dis
     knn_grid g = {0};
     int rc = grid_build(pos, n, box, &g);
     if (rc == ES_OK) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= 2048)
         for (size_t i = 0; i < n; i++)
             query(&g, pos, i, k, dist + i * k);
     }

@@ -296,7 +296,7 @@ double es_school_h_velcorr(const double *vel, size_t n, size_t exact_max)
     unsigned long long cnt[20] = {0};
     /* Integer counts: the sum over threads is exact in any order. */
     if (n <= exact_max) {
-#pragma omp parallel
+#pragma omp parallel if (n >= 1024)
         {
             unsigned long long loc[20] = {0};
 #pragma omp for schedule(dynamic, 16)

@@ -14,9 +14,14 @@ es_school_cells *es_school_cells_alloc(size_t n)
     c->n = n;
     c->cell = malloc((n ? n : 1) * sizeof *c->cell);
     c->order = malloc((n ? n : 1) * sizeof *c->order);
-    c->spos = malloc((n ? n : 1) * 3 * sizeof *c->spos);
-    c->sdir = malloc((n ? n : 1) * 3 * sizeof *c->sdir);
-    if (!c->cell || !c->order || !c->spos || !c->sdir) {
+    size_t m = (n ? n : 1) * sizeof(double);
+    c->sx = malloc(m);
+    c->sy = malloc(m);
+    c->sz = malloc(m);
+    c->sux = malloc(m);
+    c->suy = malloc(m);
+    c->suz = malloc(m);
+    if (!c->cell || !c->order || !c->sx || !c->sy || !c->sz || !c->sux || !c->suy || !c->suz) {
         es_school_cells_free(c);
         return NULL;
     }
@@ -31,8 +36,12 @@ void es_school_cells_free(es_school_cells *c)
     free(c->fill);
     free(c->cell);
     free(c->order);
-    free(c->spos);
-    free(c->sdir);
+    free(c->sx);
+    free(c->sy);
+    free(c->sz);
+    free(c->sux);
+    free(c->suy);
+    free(c->suz);
     free(c);
 }
 
@@ -124,31 +133,56 @@ int es_school_cells_build(es_school_cells *c, const double *pos, const double *d
     for (size_t i = 0; i < n; i++) {
         size_t t = c->fill[c->cell[i]]++;
         c->order[t] = i;
-        for (int a = 0; a < 3; a++) {
-            c->spos[3 * t + a] = pos[3 * i + a];
-            c->sdir[3 * t + a] = dir[3 * i + a];
-        }
+        c->sx[t] = pos[3 * i];
+        c->sy[t] = pos[3 * i + 1];
+        c->sz[t] = pos[3 * i + 2];
+        c->sux[t] = dir[3 * i];
+        c->suy[t] = dir[3 * i + 1];
+        c->suz[t] = dir[3 * i + 2];
     }
     return ES_OK;
 }
 
-void es_school_cells_around(const es_school_cells *c, const double *p, int list[3][3], int cnt[3])
+/* Cell coordinates to scan on one axis (ascending when contiguous). */
+static int axis_list(const es_school_cells *c, double x, int a, int list[3])
 {
-    for (int a = 0; a < 3; a++) {
-        int k = coord(c, p[a], a), m = 0;
-        if (c->periodic && c->nc[a] < 3) {
-            for (int q = 0; q < c->nc[a]; q++)
-                list[a][m++] = q;
-        } else {
-            for (int o = -1; o <= 1; o++) {
-                int q = k + o;
-                if (c->periodic)
-                    q = (q + c->nc[a]) % c->nc[a];
-                else if (q < 0 || q >= c->nc[a])
-                    continue;
-                list[a][m++] = q;
+    int k = coord(c, x, a), m = 0;
+    if (c->periodic && c->nc[a] < 3) {
+        for (int q = 0; q < c->nc[a]; q++)
+            list[m++] = q; /* the whole axis, each cell once */
+        return m;
+    }
+    for (int o = -1; o <= 1; o++) {
+        int q = k + o;
+        if (c->periodic)
+            q = q < 0 ? q + c->nc[a] : (q >= c->nc[a] ? q - c->nc[a] : q);
+        else if (q < 0 || q >= c->nc[a])
+            continue;
+        list[m++] = q;
+    }
+    return m;
+}
+
+int es_school_cells_runs(const es_school_cells *c, const double *p, size_t lo[27], size_t hi[27])
+{
+    int lx[3], ly[3], lz[3];
+    int mx = axis_list(c, p[0], 0, lx), my = axis_list(c, p[1], 1, ly), mz = axis_list(c, p[2], 2, lz);
+    int contiguous = 1;
+    for (int t = 1; t < mx; t++)
+        contiguous &= lx[t] == lx[t - 1] + 1;
+    int nr = 0;
+    for (int iz = 0; iz < mz; iz++)
+        for (int iy = 0; iy < my; iy++) {
+            size_t row = ((size_t)lz[iz] * (size_t)c->nc[1] + (size_t)ly[iy]) * (size_t)c->nc[0];
+            if (contiguous) {
+                lo[nr] = c->start[row + (size_t)lx[0]];
+                hi[nr++] = c->start[row + (size_t)lx[mx - 1] + 1];
+            } else {
+                for (int ix = 0; ix < mx; ix++) { /* wrapped: one run per cell */
+                    lo[nr] = c->start[row + (size_t)lx[ix]];
+                    hi[nr++] = c->start[row + (size_t)lx[ix] + 1];
+                }
             }
         }
-        cnt[a] = m;
-    }
+    return nr;
 }

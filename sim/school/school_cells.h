@@ -23,8 +23,8 @@ struct es_school_cells {
     size_t *fill;    /* ncell scratch */
     size_t *cell;    /* per fish */
     size_t *order;   /* sorted slot -> fish index */
-    double *spos;    /* positions in sorted order, n×3 */
-    double *sdir;    /* headings in sorted order, n×3 */
+    double *sx, *sy, *sz;    /* positions in sorted order (SoA, for SIMD) */
+    double *sux, *suy, *suz; /* headings in sorted order */
 };
 
 typedef struct es_school_cells es_school_cells;
@@ -34,9 +34,9 @@ void es_school_cells_free(es_school_cells *c);
 /* Rebuild for cutoff rc (> 0). box > 0: periodic cube. */
 int es_school_cells_build(es_school_cells *c, const double *pos, const double *dir, size_t n,
                           double box, double rc);
-/* Cell coordinates of a point, and the list (<= 3 per axis) of cell
- * coordinates to scan around it; returns the count per axis in cnt[a]. */
-void es_school_cells_around(const es_school_cells *c, const double *p, int list[3][3],
-                            int cnt[3]);
+/* The slot ranges [lo, hi) of the sorted arrays to scan around point p:
+ * 9 runs when the x-neighbours are contiguous in memory, at most 27 when
+ * they wrap. Returns the count. */
+int es_school_cells_runs(const es_school_cells *c, const double *p, size_t lo[27], size_t hi[27]);
 
 #endif

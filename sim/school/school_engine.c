@@ -184,10 +184,12 @@ typedef struct {
 
 typedef struct {
     double box;      /* > 0: min image */
+    double half;     /* box/2, or +inf in open space */
     double r_r2, r_o2, r_a2;
     int dewi;
-    double cos_blind; /* dewi: visible iff cos > cos_blind; couzin: visible iff cos >= cos_blind */
     int use_blind;
+    double cos_blind; /* dewi: visible iff cos > cos_blind (all zones);
+                         couzin: visible iff cos >= cos_blind (zoo and zoa only) */
 } zone_cfg;
 
 static zone_cfg zone_setup(const es_school_params *p)
@@ -195,12 +197,17 @@ static zone_cfg zone_setup(const es_school_params *p)
     zone_cfg z;
     z.dewi = p->mode == ES_SCHOOL_MODE_DEWI;
     z.box = z.dewi ? p->box : 0.0;
+    z.half = z.dewi ? 0.5 * p->box : INFINITY;
     z.r_r2 = p->r_r * p->r_r;
     z.r_o2 = p->r_o * p->r_o;
     z.r_a2 = p->r_a * p->r_a;
     if (z.dewi) {
         z.use_blind = p->blind_angle > 0;
         z.cos_blind = -cos(p->blind_angle * DEG);
+        /* The reference clips the cosine to [-1, 1]; comparing the unclipped
+         * value gives the same answer except at β = 180° (everything blind). */
+        if (p->blind_angle >= 180.0)
+            z.cos_blind = INFINITY;
     } else {
         z.use_blind = p->fov < 360.0;
         z.cos_blind = cos(0.5 * p->fov * DEG);
@@ -208,42 +215,88 @@ static zone_cfg zone_setup(const es_school_params *p)
     return z;
 }
 
-/* Add neighbour j (position pj, heading uj) to fish i's zone sums. */
-static inline void zone_add(const zone_cfg *z, const double *pi, const double *ui, const double *pj,
-                            const double *uj, zone_acc *acc)
+/* Zone sums of fish i (position pi, heading ui) over the neighbours in
+ * slots [t0, t1) of structure-of-arrays data. Branch-free so that it
+ * vectorises; the fish itself (and any coincident fish) is skipped by the
+ * reference's distance < 1e-10 rule. The lane order of the SIMD reduction is
+ * fixed by the binary, so results do not depend on the thread count. */
+/* no-math-errno lets sqrt vectorise; it changes no result, only errno.
+ * `dewi` and `blind` are compile-time constants in the four wrappers below,
+ * so each variant is a straight vector loop. */
+#define ZONE_ATTR __attribute__((optimize("no-math-errno")))
+static inline __attribute__((always_inline)) void
+zone_core(const zone_cfg *z, const double *pi, const double *ui, const double *restrict X,
+          const double *restrict Y, const double *restrict Z, const double *restrict UX,
+          const double *restrict UY, const double *restrict UZ, size_t t0, size_t t1,
+          zone_acc *acc, const int dewi, const int blind)
 {
-    double d[3];
-    for (int a = 0; a < 3; a++) {
-        d[a] = pj[a] - pi[a];
-        if (z->box > 0)
-            d[a] -= z->box * nearbyint(d[a] / z->box);
+    const double px = pi[0], py = pi[1], pz = pi[2], ux = ui[0], uy = ui[1], uz = ui[2];
+    const double L = z->box, h = z->half, ra2 = z->r_a2, rr2 = z->r_r2, ro2 = z->r_o2,
+                 cb = z->cos_blind;
+    double rx = 0, ry = 0, rz = 0, ox = 0, oy = 0, oz = 0, ax = 0, ay = 0, az = 0;
+    double nr = 0, no = 0, na = 0; /* exact counts (< 2^53) in double lanes */
+#pragma omp simd reduction(+ : rx, ry, rz, ox, oy, oz, ax, ay, az, nr, no, na)
+    for (size_t t = t0; t < t1; t++) {
+        double dx = X[t] - px, dy = Y[t] - py, dz = Z[t] - pz;
+        /* Minimum image; equals d - L·rint(d/L) for |d| < L (wrapped positions). */
+        dx = dx > h ? dx - L : (dx < -h ? dx + L : dx);
+        dy = dy > h ? dy - L : (dy < -h ? dy + L : dy);
+        dz = dz > h ? dz - L : (dz < -h ? dz + L : dz);
+        double r2 = dx * dx + dy * dy + dz * dz;
+        double r = sqrt(r2);
+        int near = (r2 < ra2) & (r >= 1e-10);
+        double inv = 1.0 / (near ? r : 1.0);
+        double c = (ux * dx + uy * dy + uz * dz) * inv; /* cos of the bearing (unclipped:
+                                                            see zone_setup) */
+        int rep0 = r2 < rr2;
+        int vis = blind ? (dewi ? (c > cb) : (rep0 | (c >= cb))) : 1;
+        int in = near & vis;
+        int rep = in & rep0;
+        int ori = in & !rep0 & (r2 < ro2);
+        int att = in & !rep0 & !(r2 < ro2);
+        rx -= rep ? dx * inv : 0.0;
+        ry -= rep ? dy * inv : 0.0;
+        rz -= rep ? dz * inv : 0.0;
+        ox += ori ? UX[t] : 0.0;
+        oy += ori ? UY[t] : 0.0;
+        oz += ori ? UZ[t] : 0.0;
+        ax += att ? dx * inv : 0.0;
+        ay += att ? dy * inv : 0.0;
+        az += att ? dz * inv : 0.0;
+        nr += rep ? 1.0 : 0.0;
+        no += ori ? 1.0 : 0.0;
+        na += att ? 1.0 : 0.0;
     }
-    double r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
-    if (r2 >= z->r_a2)
-        return;
-    double r = sqrt(r2);
-    if (r < 1e-10)
-        return; /* coincident fish are skipped, as the reference's numba path does */
-    double cosang = fmax(-1.0, fmin(1.0, dot3(ui, d) / r));
-    if (z->dewi) {
-        if (z->use_blind && !(cosang > z->cos_blind))
-            return; /* rear cone hides all three zones */
-    } else if (z->use_blind && r2 >= z->r_r2 && !(cosang >= z->cos_blind)) {
-        return; /* blind volume: orientation and attraction only */
-    }
-    if (r2 < z->r_r2) {
-        for (int a = 0; a < 3; a++)
-            acc->dr[a] -= d[a] / r;
-        acc->nr++;
-    } else if (r2 < z->r_o2) {
-        for (int a = 0; a < 3; a++)
-            acc->dor[a] += uj[a];
-        acc->no++;
-    } else {
-        for (int a = 0; a < 3; a++)
-            acc->da[a] += d[a] / r;
-        acc->na++;
-    }
+    acc->dr[0] += rx;
+    acc->dr[1] += ry;
+    acc->dr[2] += rz;
+    acc->dor[0] += ox;
+    acc->dor[1] += oy;
+    acc->dor[2] += oz;
+    acc->da[0] += ax;
+    acc->da[1] += ay;
+    acc->da[2] += az;
+    acc->nr += (int)nr;
+    acc->no += (int)no;
+    acc->na += (int)na;
+}
+
+#define ZONE_ARGS                                                                              \
+    const zone_cfg *z, const double *pi, const double *ui, const double *X, const double *Y,   \
+        const double *Z, const double *UX, const double *UY, const double *UZ, size_t t0,      \
+        size_t t1, zone_acc *acc
+#define ZONE_PASS z, pi, ui, X, Y, Z, UX, UY, UZ, t0, t1, acc
+ZONE_ATTR static void zone_dewi_blind(ZONE_ARGS) { zone_core(ZONE_PASS, 1, 1); }
+ZONE_ATTR static void zone_dewi_open(ZONE_ARGS) { zone_core(ZONE_PASS, 1, 0); }
+ZONE_ATTR static void zone_couzin_blind(ZONE_ARGS) { zone_core(ZONE_PASS, 0, 1); }
+ZONE_ATTR static void zone_couzin_open(ZONE_ARGS) { zone_core(ZONE_PASS, 0, 0); }
+
+static void zone_run(ZONE_ARGS)
+{
+    if (z->dewi)
+        (z->use_blind ? zone_dewi_blind : zone_dewi_open)(ZONE_PASS);
+    else
+        (z->use_blind ? zone_couzin_blind : zone_couzin_open)(ZONE_PASS);
 }
 
 /* The desired unit direction from the sums (falls back to u). */
@@ -278,22 +331,14 @@ static void zone_desired(const es_school_params *p, const double *u, const zone_
         d[a] = v[a] / nv;
 }
 
-static void desired_cells(const es_school *s, const zone_cfg *z, size_t i, zone_acc *acc)
+static void desired_cells(const es_school *s, const zone_cfg *z, const double *pi,
+                          const double *ui, zone_acc *acc)
 {
     const es_school_cells *c = s->cells;
-    const double *pi = s->pos + 3 * i, *ui = s->dir + 3 * i;
-    int list[3][3], cnt[3];
-    es_school_cells_around(c, pi, list, cnt);
-    for (int iz = 0; iz < cnt[2]; iz++)
-        for (int iy = 0; iy < cnt[1]; iy++)
-            for (int ix = 0; ix < cnt[0]; ix++) {
-                size_t cell = ((size_t)list[2][iz] * (size_t)c->nc[1] + (size_t)list[1][iy]) *
-                                  (size_t)c->nc[0] +
-                              (size_t)list[0][ix];
-                for (size_t t = c->start[cell]; t < c->start[cell + 1]; t++)
-                    if (c->order[t] != i)
-                        zone_add(z, pi, ui, c->spos + 3 * t, c->sdir + 3 * t, acc);
-            }
+    size_t lo[27], hi[27];
+    int nr = es_school_cells_runs(c, pi, lo, hi);
+    for (int r = 0; r < nr; r++)
+        zone_run(z, pi, ui, c->sx, c->sy, c->sz, c->sux, c->suy, c->suz, lo[r], hi[r], acc);
 }
 
 void es_school_desired(const es_school *s, size_t i, int brute_force, double d[3], int counts[3])
@@ -301,16 +346,19 @@ void es_school_desired(const es_school *s, size_t i, int brute_force, double d[3
     zone_cfg z = zone_setup(&s->p);
     zone_acc acc;
     memset(&acc, 0, sizeof acc);
+    const double *pi = s->pos + 3 * i, *ui = s->dir + 3 * i;
     if (brute_force) {
-        for (size_t j = 0; j < s->n; j++)
-            if (j != i)
-                zone_add(&z, s->pos + 3 * i, s->dir + 3 * i, s->pos + 3 * j, s->dir + 3 * j, &acc);
+        /* Plain loop over every other fish in index order (AoS data). */
+        for (size_t j = 0; j < s->n; j++) {
+            const double *q = s->pos + 3 * j, *uq = s->dir + 3 * j;
+            zone_run(&z, pi, ui, q, q + 1, q + 2, uq, uq + 1, uq + 2, 0, 1, &acc);
+        }
     } else {
         es_school_cells_build(s->cells, s->pos, s->dir, s->n,
                               s->p.mode == ES_SCHOOL_MODE_DEWI ? s->p.box : 0.0, s->p.r_a);
-        desired_cells(s, &z, i, &acc);
+        desired_cells(s, &z, pi, ui, &acc);
     }
-    zone_desired(&s->p, s->dir + 3 * i, &acc, d);
+    zone_desired(&s->p, ui, &acc, d);
     counts[0] = acc.nr;
     counts[1] = acc.no;
     counts[2] = acc.na;
@@ -373,7 +421,7 @@ static void update_fish(const es_school *s, const zone_cfg *z, size_t i, long lo
     double *out = s->dir_new + 3 * i;
     zone_acc acc;
     memset(&acc, 0, sizeof acc);
-    desired_cells(s, z, i, &acc);
+    desired_cells(s, z, s->pos + 3 * i, u, &acc);
     double d[3], g[3];
     zone_desired(p, u, &acc, d);
     if (p->mode == ES_SCHOOL_MODE_DEWI) {
@@ -410,10 +458,10 @@ int es_school_step(es_school *s, long long nsteps)
             return rc;
         long long step = s->step + 1;
         long long n = (long long)s->n;
-#pragma omp parallel for schedule(dynamic, 64)
-        for (long long i = 0; i < n; i++)
-            update_fish(s, &z, (size_t)i, step);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(dynamic, 64) if (n >= 512)
+        for (long long t = 0; t < n; t++) /* in cell order, for cache locality */
+            update_fish(s, &z, s->cells->order[t], step);
+#pragma omp parallel for schedule(static) if (n >= 4096)
         for (long long i = 0; i < n; i++)
             for (int a = 0; a < 3; a++) {
                 double x = s->pos[3 * i + a] + (s->dir_new[3 * i + a] * vdt) * dt;
