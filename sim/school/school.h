@@ -49,7 +49,9 @@ typedef struct {
     es_school_init init;
     double init_size;          /* sphere radius / cube side / torus radius (<= 0: default) */
     es_school_init_rng init_rng;
-    uint64_t seed;
+    uint64_t seed;             /* initial state */
+    uint64_t noise_seed;       /* noise stream es_counter_gauss2(noise_seed, fish, step, k);
+                                  separate so that replicas can share one initial state */
 } es_school_params;
 
 /* Defaults of the reference library (N 150, L 25, v0 1, r 1/5/10, ...). */

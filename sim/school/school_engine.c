@@ -32,6 +32,7 @@ void es_school_params_default(es_school_params *p)
     p->init_size = 0.0;
     p->init_rng = ES_SCHOOL_RNG_COUNTER;
     p->seed = 42;
+    p->noise_seed = 42;
 }
 
 int es_school_params_check(const es_school_params *p)
@@ -427,12 +428,12 @@ static void update_fish(const es_school *s, const zone_cfg *z, size_t i, long lo
     if (p->mode == ES_SCHOOL_MODE_DEWI) {
         es_school_turn_nlerp(u, d, p->max_turn, out);
         if (p->noise > 0) {
-            gauss3(p->seed, i, step, g);
+            gauss3(p->noise_seed, i, step, g);
             noise_additive(p->noise, g, out);
         }
     } else {
         if (p->noise > 0) {
-            gauss3(p->seed, i, step, g);
+            gauss3(p->noise_seed, i, step, g);
             noise_rotate(p->noise, g, d);
         }
         es_school_turn_rotate(u, d, p->max_turn, out);
