@@ -83,9 +83,9 @@ static void grid_shape(const double *pos, size_t n, double box, knn_grid *g)
                 ext[a] = 1.0;
         }
     }
-    /* About two points per cell, at most ~n cells in total. */
+    /* About three points per cell, at most ~n/3 cells in total. */
     double vol = ext[0] * ext[1] * ext[2];
-    double h = cbrt(2.0 * vol / (double)n);
+    double h = cbrt(3.0 * vol / (double)n);
     for (int a = 0; a < 3; a++) {
         double c = floor(ext[a] / h);
         if (!(c >= 1))
@@ -211,11 +211,22 @@ static void query(const knn_grid *g, const double *pos, size_t i, size_t k, doub
     offset_range(g, cc, omin, omax);
     for (int a = 0; a < 3; a++)
         smax = abs(omin[a]) > smax ? abs(omin[a]) : (omax[a] > smax ? omax[a] : smax);
+    /* Distance from the point to its own cell's faces: unscanned cells after
+     * shell s are at least s·w + this away. */
+    double margin = INFINITY;
+    for (int a = 0; a < 3; a++) {
+        double x = pos[3 * i + a] - g->lo[a];
+        if (g->box > 0)
+            x = x - g->box * floor(x / g->box);
+        double f = x / g->w[a] - cc[a];
+        f = f < 0 ? 0 : (f > 1 ? 1 : f);
+        margin = fmin(margin, g->w[a] * fmin(f, 1.0 - f));
+    }
     double wmin = fmin(g->w[0], fmin(g->w[1], g->w[2]));
     for (int s = 0; s <= smax; s++) {
         scan_shell(g, pos, i, cc, omin, omax, s, best, &m, k);
-        /* Unscanned cells are at least s cell widths away. */
-        if (m == k && best[k - 1] <= (s * wmin) * (s * wmin))
+        double bound = s * wmin + margin;
+        if (m == k && best[k - 1] <= bound * bound)
             break;
     }
     for (size_t t = 0; t < k; t++)

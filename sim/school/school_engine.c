@@ -235,8 +235,7 @@ zone_core(const zone_cfg *z, const double *pi, const double *ui, const double *r
     const double L = z->box, h = z->half, ra2 = z->r_a2, rr2 = z->r_r2, ro2 = z->r_o2,
                  cb = z->cos_blind;
     double rx = 0, ry = 0, rz = 0, ox = 0, oy = 0, oz = 0, ax = 0, ay = 0, az = 0;
-    double nr = 0, no = 0, na = 0; /* exact counts (< 2^53) in double lanes */
-#pragma omp simd reduction(+ : rx, ry, rz, ox, oy, oz, ax, ay, az, nr, no, na)
+    int nr = 0, no = 0, na = 0;
     for (size_t t = t0; t < t1; t++) {
         double dx = X[t] - px, dy = Y[t] - py, dz = Z[t] - pz;
         /* Minimum image; equals d - L·rint(d/L) for |d| < L (wrapped positions). */
@@ -244,29 +243,34 @@ zone_core(const zone_cfg *z, const double *pi, const double *ui, const double *r
         dy = dy > h ? dy - L : (dy < -h ? dy + L : dy);
         dz = dz > h ? dz - L : (dz < -h ? dz + L : dz);
         double r2 = dx * dx + dy * dy + dz * dz;
+        if (!(r2 < ra2))
+            continue;
         double r = sqrt(r2);
-        int near = (r2 < ra2) & (r >= 1e-10);
-        double inv = 1.0 / (near ? r : 1.0);
-        double c = (ux * dx + uy * dy + uz * dz) * inv; /* cos of the bearing (unclipped:
-                                                            see zone_setup) */
-        int rep0 = r2 < rr2;
-        int vis = blind ? (dewi ? (c > cb) : (rep0 | (c >= cb))) : 1;
-        int in = near & vis;
-        int rep = in & rep0;
-        int ori = in & !rep0 & (r2 < ro2);
-        int att = in & !rep0 & !(r2 < ro2);
-        rx -= rep ? dx * inv : 0.0;
-        ry -= rep ? dy * inv : 0.0;
-        rz -= rep ? dz * inv : 0.0;
-        ox += ori ? UX[t] : 0.0;
-        oy += ori ? UY[t] : 0.0;
-        oz += ori ? UZ[t] : 0.0;
-        ax += att ? dx * inv : 0.0;
-        ay += att ? dy * inv : 0.0;
-        az += att ? dz * inv : 0.0;
-        nr += rep ? 1.0 : 0.0;
-        no += ori ? 1.0 : 0.0;
-        na += att ? 1.0 : 0.0;
+        if (r < 1e-10)
+            continue; /* itself, or a coincident fish (the reference skips both) */
+        double inv = 1.0 / r;
+        if (blind) {
+            double c = (ux * dx + uy * dy + uz * dz) * inv; /* cos of the bearing (unclipped:
+                                                               see zone_setup) */
+            if (dewi ? !(c > cb) : (r2 >= rr2 && !(c >= cb)))
+                continue;
+        }
+        if (r2 < rr2) {
+            rx -= dx * inv;
+            ry -= dy * inv;
+            rz -= dz * inv;
+            nr++;
+        } else if (r2 < ro2) {
+            ox += UX[t];
+            oy += UY[t];
+            oz += UZ[t];
+            no++;
+        } else {
+            ax += dx * inv;
+            ay += dy * inv;
+            az += dz * inv;
+            na++;
+        }
     }
     acc->dr[0] += rx;
     acc->dr[1] += ry;
@@ -277,9 +281,9 @@ zone_core(const zone_cfg *z, const double *pi, const double *ui, const double *r
     acc->da[0] += ax;
     acc->da[1] += ay;
     acc->da[2] += az;
-    acc->nr += (int)nr;
-    acc->no += (int)no;
-    acc->na += (int)na;
+    acc->nr += nr;
+    acc->no += no;
+    acc->na += na;
 }
 
 #define ZONE_ARGS                                                                              \
