@@ -81,7 +81,7 @@ static void shape(es_school_cells *c, const double *pos, size_t n, double box, d
     }
     double nc[3], total = 1.0;
     for (int a = 0; a < 3; a++) {
-        nc[a] = floor(ext[a] / rc);
+        nc[a] = floor(ext[a] * ES_SCHOOL_CELL_SUB / rc);
         if (!(nc[a] >= 1))
             nc[a] = 1;
         total *= nc[a];
@@ -95,7 +95,7 @@ static void shape(es_school_cells *c, const double *pos, size_t n, double box, d
     }
     for (int a = 0; a < 3; a++) {
         c->nc[a] = (int)nc[a];
-        c->w[a] = ext[a] > 0 ? ext[a] / nc[a] : rc;
+        c->w[a] = ext[a] > 0 ? ext[a] / nc[a] : rc / ES_SCHOOL_CELL_SUB;
         if (!c->periodic)
             c->w[a] *= 1.0 + 1e-12; /* the extreme fish falls in the last cell */
     }
@@ -144,15 +144,15 @@ int es_school_cells_build(es_school_cells *c, const double *pos, const double *d
 }
 
 /* Cell coordinates to scan on one axis (ascending when contiguous). */
-static int axis_list(const es_school_cells *c, double x, int a, int list[3])
+static int axis_list(const es_school_cells *c, double x, int a, int list[ES_SCHOOL_CELL_SPAN])
 {
     int k = coord(c, x, a), m = 0;
-    if (c->periodic && c->nc[a] < 3) {
+    if (c->periodic && c->nc[a] < ES_SCHOOL_CELL_SPAN) {
         for (int q = 0; q < c->nc[a]; q++)
             list[m++] = q; /* the whole axis, each cell once */
         return m;
     }
-    for (int o = -1; o <= 1; o++) {
+    for (int o = -ES_SCHOOL_CELL_SUB; o <= ES_SCHOOL_CELL_SUB; o++) {
         int q = k + o;
         if (c->periodic)
             q = q < 0 ? q + c->nc[a] : (q >= c->nc[a] ? q - c->nc[a] : q);
@@ -163,9 +163,9 @@ static int axis_list(const es_school_cells *c, double x, int a, int list[3])
     return m;
 }
 
-int es_school_cells_runs(const es_school_cells *c, const double *p, size_t lo[27], size_t hi[27])
+int es_school_cells_runs(const es_school_cells *c, const double *p, size_t *lo, size_t *hi)
 {
-    int lx[3], ly[3], lz[3];
+    int lx[ES_SCHOOL_CELL_SPAN], ly[ES_SCHOOL_CELL_SPAN], lz[ES_SCHOOL_CELL_SPAN];
     int mx = axis_list(c, p[0], 0, lx), my = axis_list(c, p[1], 1, ly), mz = axis_list(c, p[2], 2, lz);
     int contiguous = 1;
     for (int t = 1; t < mx; t++)

@@ -340,7 +340,7 @@ static void desired_cells(const es_school *s, const zone_cfg *z, const double *p
                           const double *ui, zone_acc *acc)
 {
     const es_school_cells *c = s->cells;
-    size_t lo[27], hi[27];
+    size_t lo[ES_SCHOOL_CELL_MAXRUNS], hi[ES_SCHOOL_CELL_MAXRUNS];
     int nr = es_school_cells_runs(c, pi, lo, hi);
     for (int r = 0; r < nr; r++)
         zone_run(z, pi, ui, c->sx, c->sy, c->sz, c->sux, c->suy, c->suz, lo[r], hi[r], acc);

@@ -28,7 +28,7 @@ enum {
 /* Default size above which H_vel samples pairs instead of using all N(N-1)/2. */
 #define ES_SCHOOL_VELCORR_EXACT_MAX 4096
 /* Number of sampled pairs used above that size. */
-#define ES_SCHOOL_VELCORR_SAMPLES (1u << 23)
+#define ES_SCHOOL_VELCORR_SAMPLES (1u << 22)
 
 /* Entropy indices in es_school_metrics.h[] and the OSI weights. */
 enum {
@@ -80,7 +80,7 @@ double es_school_h_knn(const double *knn5, size_t n);                  /* CV of 
 /* Pairwise v̂_i·v̂_j histogram (20 bins of (c+1)/2). Exact over all pairs
  * when n <= exact_max; above it ES_SCHOOL_VELCORR_SAMPLES pairs drawn by a
  * fixed counter-based hash (deterministic, statistical error of each bin
- * probability <= 1.8e-4). exact_max = 0 selects the default. */
+ * probability <= 2.5e-4). exact_max = 0 selects the default. */
 double es_school_h_velcorr(const double *vel, size_t n, size_t exact_max);
 double es_school_h_shape(const double *pos, size_t n, const double c[3], double box);
 double es_school_osi(const double h[ES_SCHOOL_NH]);
