@@ -28,6 +28,8 @@ typedef struct {
 static double min_image(double d, double box)
 {
     if (box > 0) {
+        if (fabs(d) >= box) /* coordinates outside [0, box): the general rule */
+            return d - box * nearbyint(d / box);
         if (d > 0.5 * box)
             d -= box;
         else if (d < -0.5 * box)
@@ -233,6 +235,30 @@ static void query(const knn_grid *g, const double *pos, size_t i, size_t k, doub
         out[t] = sqrt(best[t]);
 }
 
+/* Small N: every pair once (i < j), inserted into both lists; serial. */
+#define KNN_SMALL_N 256
+static int knn_small(const double *pos, size_t n, double box, size_t k, double *dist)
+{
+    double *best = malloc(n * k * sizeof *best);
+    size_t *m = calloc(n, sizeof *m);
+    if (!best || !m) {
+        free(best);
+        free(m);
+        return es_error_set(ES_ENOMEM, "school k-NN: out of memory for %zu points", n);
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++) {
+            double d2 = dist2(pos + 3 * i, pos + 3 * j, box);
+            topk_insert(best + i * k, &m[i], k, d2);
+            topk_insert(best + j * k, &m[j], k, d2);
+        }
+    for (size_t t = 0; t < n * k; t++)
+        dist[t] = sqrt(best[t]);
+    free(best);
+    free(m);
+    return ES_OK;
+}
+
 int es_school_knn(const double *pos, size_t n, double box, size_t k, double *dist)
 {
     if (k < 1 || k > KNN_MAX_K)
@@ -245,6 +271,8 @@ int es_school_knn(const double *pos, size_t n, double box, size_t k, double *dis
         if (!isfinite(pos[i]))
             return es_error_set(ES_EDATA, "school k-NN: position %zu of fish %zu is not finite",
                                 i % 3, i / 3);
+    if (n <= KNN_SMALL_N)
+        return knn_small(pos, n, box, k, dist);
     knn_grid g = {0};
     int rc = grid_build(pos, n, box, &g);
     if (rc == ES_OK) {
