@@ -132,7 +132,7 @@ static int nc_define(nc_handles *h, const es_school_params *p, const es_school_r
         for (int k = 0; k < 2; k++) {
             NC_TRY(nc_def_var_chunking(h->ncid, vs[k], NC_CHUNKED, chunk));
             if (o->compression > 0)
-                NC_TRY(nc_def_var_deflate(h->ncid, vs[k], 1, 1, o->compression));
+                NC_TRY(nc_def_var_deflate(h->ncid, vs[k], 1, 1, o->compression)); /* + shuffle */
         }
         rc = put_text(h->ncid, h->v_pos, "units", "simulation_length_units");
         if (!rc)
