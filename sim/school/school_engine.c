@@ -44,11 +44,14 @@ int es_school_params_check(const es_school_params *p)
     if (!(p->dt > 0) || !(p->speed > 0))
         return es_error_set(ES_EINVAL, "school: dt and speed must be > 0 (dt = %g, speed = %g)",
                             p->dt, p->speed);
-    if (!(p->r_r > 0 && p->r_r < p->r_o && p->r_o <= p->r_a) || !isfinite(p->r_a))
+    /* The reference requires r_r < r_o; Couzin's phase diagram starts at Δr_o = 0. */
+    int couzin = p->mode == ES_SCHOOL_MODE_COUZIN;
+    if (!(p->r_r > 0 && (couzin ? p->r_r <= p->r_o : p->r_r < p->r_o) && p->r_o <= p->r_a) ||
+        !isfinite(p->r_a))
         return es_error_set(ES_EINVAL,
-                            "school: zone radii must satisfy 0 < r_r < r_o <= r_a, got r_r = %g, "
+                            "school: zone radii must satisfy 0 < r_r %s r_o <= r_a, got r_r = %g, "
                             "r_o = %g, r_a = %g",
-                            p->r_r, p->r_o, p->r_a);
+                            couzin ? "<=" : "<", p->r_r, p->r_o, p->r_a);
     if (!(p->max_turn > 0 && p->max_turn <= M_PI))
         return es_error_set(ES_EINVAL, "school: max_turn must be in (0, pi] rad per step, got %g",
                             p->max_turn);

@@ -309,6 +309,8 @@ static int simulate(es_school *s, const es_school_run_opts *o, nc_handles *h, se
                     double *vel, double *mtimes)
 {
     es_progress pg;
+    memset(&pg, 0, sizeof pg);
+    pg.log_interval = o->log_interval;
     es_progress_start(&pg, "school", (double)o->n_steps, o->quiet);
     size_t f = 0, mf = 0;
     int rc = ES_OK;

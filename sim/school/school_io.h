@@ -18,6 +18,7 @@ typedef struct {
     size_t velcorr_exact_max;
     int compression;           /* deflate level 0..9 */
     bool quiet;
+    double log_interval;       /* seconds between batch progress lines */
 } es_school_run_opts;
 
 /* Run the simulation and write DIR/school.nc and DIR/summary.json (last).

@@ -33,6 +33,10 @@ static const es_key_spec school_schema[] = {
      "Zone of orientation outer radius r_o."},
     {S, "r_attraction", ES_KEY_DOUBLE, "10", 1e-12, 1e12, NULL, "length",
      "Zone of attraction outer radius r_a."},
+    {S, "dr_orientation", ES_KEY_DOUBLE, "-1", -1, 1e12, NULL, "length",
+     "Zone-of-orientation width Δr_o = r_o − r_r; >= 0 overrides r_orientation (phase-diagram sweeps)."},
+    {S, "dr_attraction", ES_KEY_DOUBLE, "-1", -1, 1e12, NULL, "length",
+     "Zone-of-attraction width Δr_a = r_a − r_o; >= 0 overrides r_attraction."},
     {S, "max_turn", ES_KEY_DOUBLE, "0.3", 1e-12, 3.141592653589793, NULL, "rad/step",
      "Maximum turn per step (θ_max; couzin2002: θ·τ, e.g. 40°/s·0.1 s = 0.0698)."},
     {S, "noise", ES_KEY_DOUBLE, "0.1", 0, 10, NULL, "rad",
@@ -83,6 +87,16 @@ static int params_from_config(const es_config *cfg, unsigned long long seed, es_
     p->r_r = es_config_double(cfg, "school", "r_repulsion");
     p->r_o = es_config_double(cfg, "school", "r_orientation");
     p->r_a = es_config_double(cfg, "school", "r_attraction");
+    double dro = es_config_double(cfg, "school", "dr_orientation"),
+           dra = es_config_double(cfg, "school", "dr_attraction");
+    if (dro >= 0)
+        p->r_o = p->r_r + dro;
+    if (dra >= 0)
+        p->r_a = p->r_o + dra;
+    else if (dro >= 0 && p->r_a < p->r_o)
+        return es_error_set(ES_ECONFIG, "%s: [school] dr_orientation = %g puts r_o = %g above "
+                                        "r_attraction = %g; set dr_attraction too",
+                            es_config_path(cfg), dro, p->r_o, p->r_a);
     p->max_turn = es_config_double(cfg, "school", "max_turn");
     p->noise = es_config_double(cfg, "school", "noise");
     p->blind_angle = es_config_double(cfg, "school", "blind_angle");
@@ -125,6 +139,7 @@ static int school_run(const es_run_ctx *ctx)
         .velcorr_exact_max = (size_t)es_config_int(cfg, "school", "velcorr_exact_max"),
         .compression = (int)es_config_int(cfg, "output", "compression"),
         .quiet = ctx->quiet,
+        .log_interval = es_config_double(cfg, "output", "log_interval"),
     };
     es_provenance prov;
     es_provenance_init(&prov, cfg, "school");
