@@ -193,9 +193,10 @@ static void scan_shell(const knn_grid *g, const double *pos, size_t i, const int
                 if (abs(ox) != s && abs(oy) != s && abs(oz) != s)
                     continue;
                 int c3[3] = {cc[0] + ox, cc[1] + oy, cc[2] + oz};
-                if (g->box > 0)
+                if (g->box > 0) /* |offset| < nc: one conditional wrap */
                     for (int a = 0; a < 3; a++)
-                        c3[a] = ((c3[a] % g->nc[a]) + g->nc[a]) % g->nc[a];
+                        c3[a] = c3[a] < 0 ? c3[a] + g->nc[a]
+                                          : (c3[a] >= g->nc[a] ? c3[a] - g->nc[a] : c3[a]);
                 scan_cell(g, pos, i,
                           ((size_t)c3[2] * (size_t)g->nc[1] + (size_t)c3[1]) * (size_t)g->nc[0] +
                               (size_t)c3[0],
