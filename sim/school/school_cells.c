@@ -163,25 +163,51 @@ static int axis_list(const es_school_cells *c, double x, int a, int list[ES_SCHO
     return m;
 }
 
+static void sort_small(int *v, int m)
+{
+    for (int i = 1; i < m; i++)
+        for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            int t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+}
+
+/* Append [a, b) to the run list, merging with the previous run when they
+ * touch in memory (consecutive cells, consecutive rows). */
+static void push_run(size_t *lo, size_t *hi, int *nr, size_t a, size_t b)
+{
+    if (a == b)
+        return;
+    if (*nr > 0 && hi[*nr - 1] == a) {
+        hi[*nr - 1] = b;
+        return;
+    }
+    lo[*nr] = a;
+    hi[*nr] = b;
+    (*nr)++;
+}
+
 int es_school_cells_runs(const es_school_cells *c, const double *p, size_t *lo, size_t *hi)
 {
     int lx[ES_SCHOOL_CELL_SPAN], ly[ES_SCHOOL_CELL_SPAN], lz[ES_SCHOOL_CELL_SPAN];
     int mx = axis_list(c, p[0], 0, lx), my = axis_list(c, p[1], 1, ly), mz = axis_list(c, p[2], 2, lz);
-    int contiguous = 1;
-    for (int t = 1; t < mx; t++)
-        contiguous &= lx[t] == lx[t - 1] + 1;
+    /* Ascending cell order: memory order, so wrapped neighbours form at most
+     * two runs per row and whole rows/planes merge into one run. */
+    sort_small(lx, mx);
+    sort_small(ly, my);
+    sort_small(lz, mz);
     int nr = 0;
     for (int iz = 0; iz < mz; iz++)
         for (int iy = 0; iy < my; iy++) {
             size_t row = ((size_t)lz[iz] * (size_t)c->nc[1] + (size_t)ly[iy]) * (size_t)c->nc[0];
-            if (contiguous) {
-                lo[nr] = c->start[row + (size_t)lx[0]];
-                hi[nr++] = c->start[row + (size_t)lx[mx - 1] + 1];
-            } else {
-                for (int ix = 0; ix < mx; ix++) { /* wrapped: one run per cell */
-                    lo[nr] = c->start[row + (size_t)lx[ix]];
-                    hi[nr++] = c->start[row + (size_t)lx[ix] + 1];
-                }
+            for (int ix = 0; ix < mx;) {
+                int jx = ix;
+                while (jx + 1 < mx && lx[jx + 1] == lx[jx] + 1)
+                    jx++;
+                push_run(lo, hi, &nr, c->start[row + (size_t)lx[ix]],
+                         c->start[row + (size_t)lx[jx] + 1]);
+                ix = jx + 1;
             }
         }
     return nr;
