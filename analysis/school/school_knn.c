@@ -30,10 +30,8 @@ static double min_image(double d, double box)
     if (box > 0) {
         if (fabs(d) >= box) /* coordinates outside [0, box): the general rule */
             return d - box * nearbyint(d / box);
-        if (d > 0.5 * box)
-            d -= box;
-        else if (d < -0.5 * box)
-            d += box;
+        /* branch-free: half the pairs of a random cloud wrap */
+        d = d - (d > 0.5 * box ? box : 0.0) + (d < -0.5 * box ? box : 0.0);
     }
     return d;
 }
@@ -236,27 +234,47 @@ static void query(const knn_grid *g, const double *pos, size_t i, size_t k, doub
         out[t] = sqrt(best[t]);
 }
 
-/* Small N: every pair once (i < j), inserted into both lists; serial. */
+/* Small N: coordinates wrapped into [0, box) once (structure of arrays),
+ * then per point all squared distances in one branch-free loop the
+ * compiler vectorises, then a selection pass whose insertion branch is
+ * rarely taken. Serial. */
 #define KNN_SMALL_N 256
+static double wrap_coord(double x, double box)
+{
+    if (!(box > 0))
+        return x;
+    double y = x - box * floor(x / box);
+    return y >= box ? 0.0 : y;
+}
+
 static int knn_small(const double *pos, size_t n, double box, size_t k, double *dist)
 {
-    double *best = malloc(n * k * sizeof *best);
-    size_t *m = calloc(n, sizeof *m);
-    if (!best || !m) {
-        free(best);
-        free(m);
-        return es_error_set(ES_ENOMEM, "school k-NN: out of memory for %zu points", n);
+    double X[KNN_SMALL_N], Y[KNN_SMALL_N], Z[KNN_SMALL_N], d2[KNN_SMALL_N], best[KNN_MAX_K];
+    for (size_t i = 0; i < n; i++) {
+        X[i] = wrap_coord(pos[3 * i], box);
+        Y[i] = wrap_coord(pos[3 * i + 1], box);
+        Z[i] = wrap_coord(pos[3 * i + 2], box);
     }
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = i + 1; j < n; j++) {
-            double d2 = dist2(pos + 3 * i, pos + 3 * j, box);
-            topk_insert(best + i * k, &m[i], k, d2);
-            topk_insert(best + j * k, &m[j], k, d2);
+    const double L = box > 0 ? box : 0.0, h = box > 0 ? 0.5 * box : INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        const double px = X[i], py = Y[i], pz = Z[i];
+        for (size_t j = 0; j < n; j++) {
+            double dx = X[j] - px, dy = Y[j] - py, dz = Z[j] - pz;
+            dx = dx - (dx > h ? L : 0.0) + (dx < -h ? L : 0.0);
+            dy = dy - (dy > h ? L : 0.0) + (dy < -h ? L : 0.0);
+            dz = dz - (dz > h ? L : 0.0) + (dz < -h ? L : 0.0);
+            d2[j] = dx * dx + dy * dy + dz * dz;
         }
-    for (size_t t = 0; t < n * k; t++)
-        dist[t] = sqrt(best[t]);
-    free(best);
-    free(m);
+        d2[i] = INFINITY;
+        size_t m = k;
+        for (size_t t = 0; t < k; t++)
+            best[t] = INFINITY;
+        for (size_t j = 0; j < n; j++)
+            if (d2[j] < best[k - 1])
+                topk_insert(best, &m, k, d2[j]);
+        for (size_t t = 0; t < k; t++)
+            dist[i * k + t] = sqrt(best[t]);
+    }
     return ES_OK;
 }
 

@@ -250,9 +250,9 @@ zone_core(const zone_cfg *z, const double *pi, const double *ui, const double *r
         for (size_t t = c0; t < c1; t++) {
             double dx = X[t] - px, dy = Y[t] - py, dz = Z[t] - pz;
             /* Minimum image; equals d - L·rint(d/L) for |d| < L (wrapped positions). */
-            dx = dx > h ? dx - L : (dx < -h ? dx + L : dx);
-            dy = dy > h ? dy - L : (dy < -h ? dy + L : dy);
-            dz = dz > h ? dz - L : (dz < -h ? dz + L : dz);
+            dx = dx - (dx > h ? L : 0.0) + (dx < -h ? L : 0.0);
+            dy = dy - (dy > h ? L : 0.0) + (dy < -h ? L : 0.0);
+            dz = dz - (dz > h ? L : 0.0) + (dz < -h ? L : 0.0);
             double r2 = dx * dx + dy * dy + dz * dz;
             bx[m] = dx;
             by[m] = dy;
