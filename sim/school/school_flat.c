@@ -9,6 +9,9 @@
  * as ignored; an unknown key is an error naming file and line. */
 #include "school/school_flat.h"
 
+#include "core/config.h"
+#include "core/model.h"
+
 #include "esuite/status.h"
 
 #include <ctype.h>
@@ -143,6 +146,20 @@ static int parse_num(const char *v, flat_kind kind)
     return *v && !*end && errno == 0;
 }
 
+extern const es_model es_model_school;
+
+/* The schema entry of an esuite key, for range checks with the flat file's
+ * own line numbers (the INI text's lines would not match them). */
+static const es_key_spec *find_spec(const char *section, const char *key)
+{
+    const es_key_spec *lists[2] = {es_model_school.schema, es_config_core_schema()};
+    for (int l = 0; l < 2; l++)
+        for (const es_key_spec *k = lists[l]; k && k->key; k++)
+            if (!strcmp(k->section, section) && !strcmp(k->key, key))
+                return k;
+    return NULL;
+}
+
 static const flat_map *find_map(const char *key)
 {
     for (size_t i = 0; i < sizeof MAP / sizeof MAP[0]; i++)
@@ -218,6 +235,14 @@ static int handle_line(flat_state *st, const char *path, int lineno, char *line)
     if ((m->kind == FK_NUM || m->kind == FK_INT) && !parse_num(val, m->kind))
         return es_error_set(ES_ECONFIG, "%s:%d: key '%s': expected %s, got '%s'", path, lineno,
                             key, m->kind == FK_INT ? "an integer" : "a number", val);
+    if ((m->kind == FK_NUM || m->kind == FK_INT) && m->section) {
+        const es_key_spec *k = find_spec(m->section, m->key);
+        double v = strtod(val, NULL);
+        if (k && (v < k->min || v > k->max))
+            return es_error_set(ES_ECONFIG, "%s:%d: key '%s': value %s is out of range (allowed "
+                                            "range %g .. %g)",
+                                path, lineno, key, val, k->min, k->max);
+    }
     if (!strcmp(key, "torus_init")) {
         st->torus = b;
     } else if (!strcmp(key, "compute_entropy")) {

@@ -110,8 +110,12 @@ static int params_from_config(const es_config *cfg, unsigned long long seed, es_
     long long ns = es_config_int(cfg, "school", "noise_seed");
     p->noise_seed = ns < 0 ? seed : (uint64_t)ns;
     int rc = es_school_params_check(p);
-    if (rc != ES_OK)
-        return es_error_set(rc, "%s: [school] %s", es_config_path(cfg), es_error_message() + 8);
+    if (rc != ES_OK) {
+        char msg[512]; /* copy: es_error_set writes the buffer es_error_message reads */
+        const char *m = es_error_message();
+        snprintf(msg, sizeof msg, "%s", strncmp(m, "school: ", 8) ? m : m + 8);
+        return es_error_set(ES_ECONFIG, "%s: [school] %s", es_config_path(cfg), msg);
+    }
     long long si = es_config_int(cfg, "school", "save_interval"),
               me = es_config_int(cfg, "school", "metrics_every");
     if (me % si != 0)

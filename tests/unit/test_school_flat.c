@@ -86,6 +86,11 @@ static void test_bad_flat(void **state)
     assert_int_equal(es_school_import_flat(path, &ini), ES_ECONFIG);
     assert_non_null(strstr(es_error_message(), ":1: key 'n_fish': expected an integer"));
     fp = fopen(path, "w");
+    fputs("# N\n\nn_fish = 1\n", fp); /* range checked with the flat file's line number */
+    fclose(fp);
+    assert_int_equal(es_school_import_flat(path, &ini), ES_ECONFIG);
+    assert_non_null(strstr(es_error_message(), ":3: key 'n_fish': value 1 is out of range"));
+    fp = fopen(path, "w");
     fputs("[run]\nmodel = school\n", fp);
     fclose(fp);
     assert_int_equal(es_school_flat_is_reference(path), 0);
