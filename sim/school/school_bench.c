@@ -84,8 +84,9 @@ static const char case1_flat[] =
     "save_gif = true\noutput_dir = outputs\nanimation_fps = 30\nanimation_dpi = 100\n"
     "animation_skip = 5\nanimation_duration = 18.0\n";
 
-/* The whole `esuite run case1_swarm.txt` process, best of `reps`. */
-static int bench_process(json_t *cases, int reps)
+/* The whole `esuite run case1_swarm.txt` process, best of `reps`; with
+ * `level` >= 0 also `--set output.compression=LEVEL`. */
+static int bench_process(json_t *cases, int reps, int level)
 {
     char dir[] = "/tmp/esuite-bench-school-XXXXXX";
     if (!mkdtemp(dir))
@@ -107,7 +108,14 @@ static int bench_process(json_t *cases, int reps)
             int devnull = open("/dev/null", O_WRONLY);
             dup2(devnull, STDOUT_FILENO);
             dup2(devnull, STDERR_FILENO);
-            execl(es_cli_self_path(), "esuite", "run", cfg, "--output", out, "--quiet", (char *)NULL);
+            char set[64];
+            snprintf(set, sizeof set, "output.compression=%d", level);
+            if (level >= 0)
+                execl(es_cli_self_path(), "esuite", "run", cfg, "--output", out, "--quiet", "--set",
+                      set, (char *)NULL);
+            else
+                execl(es_cli_self_path(), "esuite", "run", cfg, "--output", out, "--quiet",
+                      (char *)NULL);
             _exit(127);
         }
         int status;
@@ -131,7 +139,8 @@ static int bench_process(json_t *cases, int reps)
         return rc;
     json_t *c = json_object();
     json_object_set_new(c, "area", json_string("school"));
-    json_object_set_new(c, "case", json_string("process_case1_swarm"));
+    json_object_set_new(c, "case", json_string(level >= 0 ? "process_case1_swarm_compression0"
+                                                          : "process_case1_swarm"));
     json_object_set_new(c, "mode", json_string("dewi-kadita"));
     json_object_set_new(c, "N", json_integer(150));
     json_object_set_new(c, "metrics_every", json_integer(1));
@@ -157,7 +166,8 @@ static int bench_school(json_t *cases, bool quick)
             if (rc)
                 return rc;
         }
-    return bench_process(cases, quick ? 3 : 10);
+    int rc = bench_process(cases, quick ? 3 : 10, -1);
+    return rc ? rc : bench_process(cases, quick ? 3 : 10, 0);
 }
 
 const es_bench_area es_bench_school = {.area = "school", .run = bench_school};
