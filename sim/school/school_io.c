@@ -185,9 +185,11 @@ static void series_free(series *s)
 static int frame_metrics(const es_school *s, const double *vel, const es_school_run_opts *o,
                          int with_entropy, double basic[SM_NBASIC], double hs[ES_SCHOOL_NH + 1])
 {
-    unsigned flags = (s->p.mode == ES_SCHOOL_MODE_COUZIN ? ES_SCHOOL_OPEN : 0u) |
-                     (o->periodic_centroid ? ES_SCHOOL_PERIODIC_CENTROID : 0u);
-    double cbox = (o->periodic_centroid && s->p.mode == ES_SCHOOL_MODE_DEWI) ? s->p.box : 0.0;
+    /* Open space has no images: periodic_centroid only applies to dewi-kadita. */
+    const int open = s->p.mode == ES_SCHOOL_MODE_COUZIN;
+    unsigned flags = (open ? ES_SCHOOL_OPEN : 0u) |
+                     (o->periodic_centroid && !open ? ES_SCHOOL_PERIODIC_CENTROID : 0u);
+    double cbox = (o->periodic_centroid && !open) ? s->p.box : 0.0;
     if (with_entropy) {
         es_school_metrics m;
         int rc = es_school_metrics_compute(s->pos, vel, s->n, s->p.box, flags,
