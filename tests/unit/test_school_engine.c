@@ -310,6 +310,84 @@ static void test_reference_initial_state(void **state)
     }
 }
 
+/* Zone rules on hand-placed pairs: the desired direction of fish 0. */
+static void place2(es_school *s, const double *x1, const double *u1)
+{
+    double pos[6] = {10, 10, 10, x1[0], x1[1], x1[2]}, dir[6] = {1, 0, 0, u1[0], u1[1], u1[2]};
+    memcpy(s->pos, pos, sizeof pos);
+    memcpy(s->dir, dir, sizeof dir);
+}
+
+static void test_zone_rules(void **state)
+{
+    (void)state;
+    es_school_params p;
+    es_school_params_default(&p);
+    p.n = 2;
+    p.box = 40;
+    p.r_r = 1;
+    p.r_o = 3;
+    p.r_a = 6;
+    p.blind_angle = 30;
+    es_school *s;
+    assert_int_equal(es_school_alloc(&p, &s), 0);
+    double d[3];
+    int cnt[3];
+    /* dewi: neighbour straight behind at 0.5 (repulsion zone) is in the rear cone: unseen */
+    place2(s, (double[]){9.5, 10, 10}, (double[]){0, 1, 0});
+    es_school_desired(s, 0, 1, d, cnt);
+    assert_int_equal(cnt[0] + cnt[1] + cnt[2], 0);
+    assert_float_equal(d[0], 1.0, 0); /* keeps its heading */
+    /* dewi: neighbour ahead in the zone of orientation heading +y: d = +y */
+    place2(s, (double[]){12, 10, 10}, (double[]){0, 1, 0});
+    es_school_desired(s, 0, 1, d, cnt);
+    assert_int_equal(cnt[1], 1);
+    assert_float_equal(d[1], 1.0, 1e-15);
+    /* periodic: a neighbour 0.5 ahead through the face is in the repulsion zone */
+    s->pos[0] = 39.8;
+    s->pos[3] = 0.3;
+    s->pos[4] = 10;
+    s->pos[5] = 10;
+    es_school_desired(s, 0, 1, d, cnt);
+    assert_int_equal(cnt[0], 1);
+    assert_float_equal(d[0], -1.0, 1e-15);
+    es_school_free(s);
+
+    p.mode = ES_SCHOOL_MODE_COUZIN;
+    p.fov = 270;
+    assert_int_equal(es_school_alloc(&p, &s), 0);
+    /* couzin: repulsion sees all round (behind at 0.5 → move forward, away) */
+    place2(s, (double[]){9.5, 10, 10}, (double[]){0, 1, 0});
+    es_school_desired(s, 0, 1, d, cnt);
+    assert_int_equal(cnt[0], 1);
+    assert_float_equal(d[0], 1.0, 1e-15);
+    /* couzin: attraction zone straight behind is in the blind volume (α = 270°) */
+    place2(s, (double[]){5, 10, 10}, (double[]){0, 1, 0});
+    es_school_desired(s, 0, 1, d, cnt);
+    assert_int_equal(cnt[2], 0);
+    /* couzin: orientation neighbour heading +y; include_self adds the own heading */
+    place2(s, (double[]){12, 10, 10}, (double[]){0, 1, 0});
+    es_school_desired(s, 0, 1, d, cnt);
+    assert_float_equal(d[1], 1.0, 1e-15);
+    s->p.include_self = 1;
+    es_school_desired(s, 0, 1, d, cnt);
+    assert_float_equal(d[0], M_SQRT1_2, 1e-15);
+    assert_float_equal(d[1], M_SQRT1_2, 1e-15);
+    /* couzin: one zoo (+y) and one zoa neighbour: d = ½(d_o + d_a), unnormalised sums */
+    es_school_free(s);
+    p.n = 3;
+    assert_int_equal(es_school_alloc(&p, &s), 0);
+    double pos3[9] = {10, 10, 10, 12, 10, 10, 10, 10, 15}, dir3[9] = {1, 0, 0, 0, 1, 0, 1, 0, 0};
+    memcpy(s->pos, pos3, sizeof pos3);
+    memcpy(s->dir, dir3, sizeof dir3);
+    es_school_desired(s, 0, 1, d, cnt);
+    assert_int_equal(cnt[1], 1);
+    assert_int_equal(cnt[2], 1);
+    assert_float_equal(d[1], M_SQRT1_2, 1e-15); /* ½((0,1,0) + (0,0,1)) normalised */
+    assert_float_equal(d[2], M_SQRT1_2, 1e-15);
+    es_school_free(s);
+}
+
 /* Bad parameters are rejected with a status. */
 static void test_bad_params(void **state)
 {
@@ -338,6 +416,7 @@ int main(void)
         cmocka_unit_test(test_thread_independence),
         cmocka_unit_test(test_aligned_stays_aligned),
         cmocka_unit_test(test_reference_initial_state),
+        cmocka_unit_test(test_zone_rules),
         cmocka_unit_test(test_bad_params),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
