@@ -29,6 +29,8 @@ typedef struct {
 } es_provenance;
 
 void es_provenance_init(es_provenance *p, const es_config *cfg, const char *model);
+/* cfg may be NULL (e.g. `esuite ordinal`): then config fields stay empty. */
+void es_provenance_set_command(es_provenance *p, int argc, char **argv);
 void es_provenance_finish(es_provenance *p); /* stamps end_time */
 void es_provenance_free(es_provenance *p);
 

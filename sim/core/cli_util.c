@@ -1,0 +1,87 @@
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "core/commands.h"
+#include "esuite/status.h"
+
+void es_cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("esuite: error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+void es_cli_print_warnings(void)
+{
+    for (int i = 0; i < es_warning_count(); i++)
+        fprintf(stderr, "esuite: warning: %s\n", es_warning_get(i));
+    es_warning_clear();
+}
+
+int es_cli_parse_int(const char *opt, const char *text, long long min, long long max, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (end == text || *end != '\0' || errno == ERANGE) {
+        es_cli_error("%s: expected an integer, got '%s' (allowed range %lld .. %lld)", opt, text, min, max);
+        return 0;
+    }
+    if (v < min || v > max) {
+        es_cli_error("%s: value %lld is out of range (allowed range %lld .. %lld)", opt, v, min, max);
+        return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+int es_cli_parse_double(const char *opt, const char *text, double min, double max, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || *end != '\0' || !isfinite(v)) {
+        es_cli_error("%s: expected a number, got '%s' (allowed range %g .. %g)", opt, text, min, max);
+        return 0;
+    }
+    if (v < min || v > max) {
+        es_cli_error("%s: value %g is out of range (allowed range %g .. %g)", opt, v, min, max);
+        return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+int es_cli_exit_status(int status)
+{
+    switch (status) {
+    case ES_OK: return 0;
+    case ES_EINVAL:
+    case ES_ESHORT:
+    case ES_EDATA:
+    case ES_ECONFIG:
+    case ES_EIO: return 2;
+    default: return 1;
+    }
+}
+
+static char self_path[PATH_MAX];
+
+void es_cli_set_argv0(const char *argv0)
+{
+    ssize_t n = readlink("/proc/self/exe", self_path, sizeof self_path - 1);
+    if (n > 0)
+        self_path[n] = '\0';
+    else
+        snprintf(self_path, sizeof self_path, "%s", argv0);
+}
+
+const char *es_cli_self_path(void) { return self_path; }

@@ -1,0 +1,73 @@
+/* esuite info — version, build, models; --config-doc prints the key reference. */
+#include <gsl/gsl_version.h>
+#include <hdf5.h>
+#include <jansson.h>
+#include <netcdf.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/commands.h"
+#include "core/config.h"
+#include "core/model.h"
+#include "esuite_version.h"
+
+/* Every schema compiled in: core first, then models in documentation order. */
+static size_t all_schemas(const es_key_spec **out, size_t max)
+{
+    size_t n = 0;
+    out[n++] = es_config_core_schema();
+    for (size_t i = 0; es_model_names[i] && n < max - 1; i++) {
+        const es_model *m = es_model_find(es_model_names[i]);
+        if (m && m->schema)
+            out[n++] = m->schema;
+    }
+    out[n] = NULL;
+    return n;
+}
+
+static void print_config_doc(void)
+{
+    const es_key_spec *schemas[16];
+    all_schemas(schemas, 16);
+    char *md = es_config_schema_markdown((const es_key_spec *const *)schemas);
+    fputs(md, stdout);
+    free(md);
+}
+
+int es_cmd_info(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--config-doc")) {
+            print_config_doc();
+            return 0;
+        }
+        if (!strcmp(argv[i], "--help")) {
+            printf("usage: esuite info [--config-doc]\n\n"
+                   "Print version, git revision, library versions, OpenMP threads and the models\n"
+                   "compiled in. --config-doc prints the Markdown reference of every config key\n"
+                   "(the generated part of docs/config.md).\n");
+            return 0;
+        }
+        es_cli_error("info: unknown argument '%s' (see 'esuite info --help')", argv[i]);
+        return 2;
+    }
+    unsigned h5maj, h5min, h5rel;
+    H5get_libversion(&h5maj, &h5min, &h5rel);
+    printf("esuite %s (git %s)\n", ESUITE_VERSION, ESUITE_GIT_REVISION);
+    printf("compiler: %s, C standard %ld\n", __VERSION__, (long)__STDC_VERSION__);
+    printf("libraries: GSL %s, HDF5 %u.%u.%u, NetCDF %.20s, jansson %s\n", GSL_VERSION, h5maj,
+           h5min, h5rel, nc_inq_libvers(), JANSSON_VERSION);
+    printf("OpenMP: %d threads available\n", omp_get_max_threads());
+    printf("models:");
+    for (size_t i = 0; es_model_names[i]; i++)
+        printf(" %s%s", es_model_names[i], es_model_find(es_model_names[i]) ? "" : " (not built)");
+    printf("\nbench areas:");
+    const char *areas[] = {"ordinal", "gas", "school", "orbits"};
+    for (size_t i = 0; i < 4; i++)
+        if (es_bench_find(areas[i]))
+            printf(" %s", areas[i]);
+    printf("\n");
+    return 0;
+}

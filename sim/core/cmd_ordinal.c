@@ -1,0 +1,511 @@
+/* esuite ordinal — permutation entropy and statistical complexity of series. */
+#include <getopt.h>
+#include <netcdf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/commands.h"
+#include "core/output.h"
+#include "core/plot.h"
+#include "esuite/ordinal.h"
+#include "esuite/series_io.h"
+#include "esuite/status.h"
+
+#define MAX_INPUTS 64
+
+typedef struct {
+    int order, delay, d_lo, d_hi, d_step, use_delays, use_auto, json, allow_short;
+    long long window, step;
+    double dt;
+    unsigned long long seed;
+    es_tnat_method tnat;
+    const char *column, *plot, *output;
+} ordinal_opts;
+
+static void ordinal_usage(FILE *out)
+{
+    fprintf(out,
+        "usage: esuite ordinal [--order n] [--delay L | --delays A:B[:STEP] | --auto]\n"
+        "                      [--column NAME] [--json] [--plot FILE.png] [--output FILE.h5|.nc]\n"
+        "                      [--window W [--step S]] [--dt DT] [--tnat-method M] [--allow-short]\n"
+        "                      INPUT...\n\n"
+        "Ordinal-pattern (Bandt–Pompe / PECCARY) analysis: normalised permutation entropy H and\n"
+        "Jensen–Shannon statistical complexity C, with the HC-plane class (docs/ordinal.md).\n\n"
+        "INPUT: a text/CSV file (one value per line, or a column), FILE:VARIABLE for an HDF5 dataset\n"
+        "or NetCDF variable, '-' for stdin, or a generated series gen:NAME[:LENGTH] with NAME one of\n"
+        "logistic, henon, tent, asymm_tent, sine, white, pink, red, blue, violet (default length 10^5).\n\n"
+        "  --order n          pattern length, 3..10 (default 5)\n"
+        "  --delay L          sampling interval in samples, >= 1 (default 1)\n"
+        "  --delays A:B[:S]   H(L), C(L) for L = A, A+S, ..., B (B inclusive)\n"
+        "  --auto             estimate t_nat, use the ideal delay t_pat = 0.4 t_nat (sampling rule)\n"
+        "  --tnat-method M    ncross | maxavg | minavg (default maxavg) for --auto\n"
+        "  --dt DT            time between samples (default 1) for t_pat and t_nat\n"
+        "  --window W         sliding-window H(t), C(t) over W samples, every --step S (default W/10)\n"
+        "  --column NAME      column of a CSV file, by header name or 1-based number\n"
+        "  --json             print JSON (full double precision)\n"
+        "  --plot FILE.png    draw the HC plane with the bounds and the result(s) (gnuplot)\n"
+        "  --output FILE      write the results with provenance to HDF5 (.h5) or NetCDF (.nc)\n"
+        "  --allow-short      accept fewer windows than n! (H cannot reach 1)\n"
+        "  --seed S           seed of generated noise (default 1)\n");
+}
+
+static int parse_delays(const char *text, ordinal_opts *o)
+{
+    long long a, b, s = 1;
+    char buf[128], *parts[3] = {0};
+    snprintf(buf, sizeof buf, "%s", text);
+    int np = 0;
+    for (char *p = strtok(buf, ":"); p && np < 3; p = strtok(NULL, ":"))
+        parts[np++] = p;
+    if (np < 2 || strtok(NULL, ":")) {
+        es_cli_error("--delays: expected A:B or A:B:STEP, got '%s'", text);
+        return 0;
+    }
+    if (!es_cli_parse_int("--delays A", parts[0], 1, 1000000000, &a) ||
+        !es_cli_parse_int("--delays B", parts[1], a, 1000000000, &b) ||
+        (np == 3 && !es_cli_parse_int("--delays STEP", parts[2], 1, 1000000000, &s)))
+        return 0;
+    o->d_lo = (int)a;
+    o->d_hi = (int)b;
+    o->d_step = (int)s;
+    o->use_delays = 1;
+    return 1;
+}
+
+static int parse_options(int argc, char **argv, ordinal_opts *o)
+{
+    static const struct option opts[] = {
+        {"order", required_argument, NULL, 'n'},   {"delay", required_argument, NULL, 'l'},
+        {"delays", required_argument, NULL, 'D'},  {"auto", no_argument, NULL, 'a'},
+        {"column", required_argument, NULL, 'c'},  {"json", no_argument, NULL, 'j'},
+        {"plot", required_argument, NULL, 'p'},    {"output", required_argument, NULL, 'o'},
+        {"window", required_argument, NULL, 'w'},  {"step", required_argument, NULL, 's'},
+        {"dt", required_argument, NULL, 't'},      {"tnat-method", required_argument, NULL, 'm'},
+        {"allow-short", no_argument, NULL, 'S'},   {"seed", required_argument, NULL, 'e'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+    long long v;
+    int c, ndelay_opts = 0;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":n:l:c:jh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'n':
+            if (!es_cli_parse_int("--order", optarg, ES_ORDINAL_MIN_ORDER, ES_ORDINAL_MAX_ORDER, &v)) return 0;
+            o->order = (int)v;
+            break;
+        case 'l':
+            if (!es_cli_parse_int("--delay", optarg, 1, 1000000000, &v)) return 0;
+            o->delay = (int)v;
+            ndelay_opts++;
+            break;
+        case 'D': if (!parse_delays(optarg, o)) return 0; ndelay_opts++; break;
+        case 'a': o->use_auto = 1; ndelay_opts++; break;
+        case 'c': o->column = optarg; break;
+        case 'j': o->json = 1; break;
+        case 'p': o->plot = optarg; break;
+        case 'o': o->output = optarg; break;
+        case 'w': if (!es_cli_parse_int("--window", optarg, 2, (long long)1 << 50, &o->window)) return 0; break;
+        case 's': if (!es_cli_parse_int("--step", optarg, 1, (long long)1 << 50, &o->step)) return 0; break;
+        case 't': if (!es_cli_parse_double("--dt", optarg, 1e-300, 1e300, &o->dt)) return 0; break;
+        case 'm':
+            if (es_tnat_method_parse(optarg, &o->tnat)) {
+                es_cli_error("--tnat-method: '%s' is not one of ncross, maxavg, minavg", optarg);
+                return 0;
+            }
+            break;
+        case 'S': o->allow_short = 1; break;
+        case 'e':
+            if (!es_cli_parse_int("--seed", optarg, 0, (long long)9e18, &v)) return 0;
+            o->seed = (unsigned long long)v;
+            break;
+        case 'h': ordinal_usage(stdout); exit(0);
+        case ':': es_cli_error("ordinal: option %s needs a value", argv[optind - 1]); return 0;
+        default: es_cli_error("ordinal: unknown option '%s' (see 'esuite ordinal --help')", argv[optind - 1]); return 0;
+        }
+    }
+    if (ndelay_opts > 1) {
+        es_cli_error("ordinal: give only one of --delay, --delays, --auto");
+        return 0;
+    }
+    if (o->window && (o->use_delays || o->use_auto)) {
+        es_cli_error("ordinal: --window works with one --delay, not with --delays or --auto");
+        return 0;
+    }
+    if (optind >= argc) {
+        es_cli_error("ordinal: missing INPUT (a file, FILE:VARIABLE, '-', or gen:NAME; see --help)");
+        return 0;
+    }
+    if (argc - optind > MAX_INPUTS) {
+        es_cli_error("ordinal: at most %d inputs", MAX_INPUTS);
+        return 0;
+    }
+    return 1;
+}
+
+/* gen:NAME[:LENGTH] — the ordinal module's generators, for demos and checks. */
+static int generate(const char *spec, const ordinal_opts *o, es_series *s)
+{
+    char name[64] = "";
+    long long len = 100000;
+    const char *p = spec + 4, *colon = strchr(p, ':');
+    size_t nl = colon ? (size_t)(colon - p) : strlen(p);
+    if (nl >= sizeof name) nl = sizeof name - 1;
+    memcpy(name, p, nl);
+    if (colon && !es_cli_parse_int("gen LENGTH", colon + 1, 2, (long long)1 << 32, &len))
+        return ES_EINVAL;
+    s->x = malloc((size_t)len * sizeof *s->x);
+    s->n = (size_t)len;
+    snprintf(s->source, sizeof s->source, "%s", spec);
+    static const struct { const char *name; double alpha; } noises[] = {
+        {"white", 0}, {"pink", -0.5}, {"red", -1}, {"blue", 0.5}, {"violet", 1}};
+    if (!strcmp(name, "logistic")) es_gen_logistic(s->x, s->n, 4.0, 0.1);
+    else if (!strcmp(name, "henon")) es_gen_henon(s->x, NULL, s->n, 1.4, 0.3);
+    else if (!strcmp(name, "tent")) es_gen_tent(s->x, s->n, 1.99, 0.1);
+    else if (!strcmp(name, "asymm_tent")) es_gen_asymm_tent(s->x, s->n, 0.1847, 0.1);
+    else if (!strcmp(name, "sine")) es_gen_sine(s->x, s->n, 0.01, 1.0, 0.0);
+    else {
+        for (size_t i = 0; i < sizeof noises / sizeof noises[0]; i++)
+            if (!strcmp(name, noises[i].name))
+                return es_gen_colored_noise(s->x, s->n, noises[i].alpha, o->seed);
+        free(s->x);
+        s->x = NULL;
+        return es_error_set(ES_EINVAL, "%s: unknown generator '%s' (logistic, henon, tent, asymm_tent, "
+                                       "sine, white, pink, red, blue, violet)", spec, name);
+    }
+    return ES_OK;
+}
+
+static int load_input(const char *spec, const ordinal_opts *o, es_series *s)
+{
+    memset(s, 0, sizeof *s);
+    if (!strncmp(spec, "gen:", 4))
+        return generate(spec, o, s);
+    return es_series_read(spec, o->column, s);
+}
+
+static json_t *result_json(const es_ordinal_result *r)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "H", es_json_real(r->H));
+    json_object_set_new(j, "C", es_json_real(r->C));
+    json_object_set_new(j, "order", json_integer(r->order));
+    json_object_set_new(j, "delay", json_integer(r->delay));
+    json_object_set_new(j, "patterns_total", json_integer((json_int_t)r->ptot));
+    json_object_set_new(j, "patterns_observed", json_integer((json_int_t)r->observed));
+    json_object_set_new(j, "forbidden", json_integer((json_int_t)r->forbidden));
+    json_object_set_new(j, "class", json_string(es_ordinal_class_name(es_ordinal_classify(r->order, r->H, r->C))));
+    return j;
+}
+
+static void print_result_text(const es_ordinal_result *r)
+{
+    printf("  n=%d L=%-5d H=%.6f C=%.6f  windows=%zu observed=%zu/%llu forbidden=%zu  class=%s\n",
+           r->order, r->delay, r->H, r->C, r->ptot, r->observed,
+           (unsigned long long)es_ordinal_factorial(r->order), r->forbidden,
+           es_ordinal_class_name(es_ordinal_classify(r->order, r->H, r->C)));
+}
+
+/* Everything computed for one input. */
+typedef struct {
+    es_ordinal_result *res;
+    size_t nres;
+    es_ordinal_auto_result autores;
+    double *wH, *wC;
+    size_t nwin;
+} ordinal_out;
+
+static int analyse(const es_series *s, const ordinal_opts *o, ordinal_out *out)
+{
+    unsigned flags = o->allow_short ? ES_ORDINAL_ALLOW_SHORT : 0;
+    memset(out, 0, sizeof *out);
+    if (o->use_auto) {
+        int st = es_ordinal_auto(NULL, o->dt, s->x, s->n, o->order, o->tnat, flags, &out->autores);
+        if (st) return st;
+        out->res = malloc(sizeof *out->res);
+        out->res[0] = out->autores.result;
+        out->nres = 1;
+        return ES_OK;
+    }
+    if (o->window) {
+        size_t step = o->step ? (size_t)o->step : ((size_t)o->window / 10 ? (size_t)o->window / 10 : 1);
+        if ((size_t)o->window > s->n)
+            return es_error_set(ES_ESHORT, "%s: --window %lld is longer than the series (%zu samples)",
+                                s->source, o->window, s->n);
+        out->nwin = es_ordinal_sliding_count(s->n, (size_t)o->window, step);
+        out->wH = malloc(out->nwin * sizeof(double));
+        out->wC = malloc(out->nwin * sizeof(double));
+        return es_ordinal_sliding(s->x, s->n, o->order, o->delay, (size_t)o->window, step, flags,
+                                  out->wH, out->wC);
+    }
+    int lo = o->use_delays ? o->d_lo : o->delay, hi = o->use_delays ? o->d_hi : o->delay;
+    int step = o->use_delays ? o->d_step : 1;
+    size_t nd = (size_t)((hi - lo) / step + 1);
+    int *delays = malloc(nd * sizeof *delays);
+    for (size_t i = 0; i < nd; i++)
+        delays[i] = lo + (int)i * step;
+    out->res = malloc(nd * sizeof *out->res);
+    out->nres = nd;
+    int st = es_ordinal_curve(s->x, s->n, o->order, delays, nd, flags, out->res);
+    free(delays);
+    return st;
+}
+
+static json_t *output_json(const es_series *s, const ordinal_opts *o, const ordinal_out *r, int multi)
+{
+    json_t *j;
+    if (o->window) {
+        j = json_object();
+        size_t step = o->step ? (size_t)o->step : ((size_t)o->window / 10 ? (size_t)o->window / 10 : 1);
+        json_t *start = json_array(), *H = json_array(), *C = json_array();
+        for (size_t i = 0; i < r->nwin; i++) {
+            json_array_append_new(start, json_integer((json_int_t)(i * step)));
+            json_array_append_new(H, es_json_real(r->wH[i]));
+            json_array_append_new(C, es_json_real(r->wC[i]));
+        }
+        json_object_set_new(j, "order", json_integer(o->order));
+        json_object_set_new(j, "delay", json_integer(o->delay));
+        json_object_set_new(j, "window", json_integer(o->window));
+        json_object_set_new(j, "step", json_integer((json_int_t)step));
+        json_object_set_new(j, "start", start);
+        json_object_set_new(j, "H", H);
+        json_object_set_new(j, "C", C);
+    } else if (o->use_delays) {
+        j = json_array();
+        for (size_t i = 0; i < r->nres; i++) {
+            json_t *e = result_json(&r->res[i]);
+            if (multi) json_object_set_new(e, "source", json_string(s->source));
+            json_array_append_new(j, e);
+        }
+        return j;
+    } else {
+        j = result_json(&r->res[0]);
+        if (o->use_auto) {
+            const es_ordinal_auto_result *a = &r->autores;
+            json_object_set_new(j, "t_nat", es_json_real(a->tnat));
+            json_object_set_new(j, "t_pat", es_json_real(a->tpat));
+            json_object_set_new(j, "t_dur", es_json_real(a->tdur));
+            json_object_set_new(j, "dt", es_json_real(a->dt));
+            json_object_set_new(j, "tnat_method", json_string(es_tnat_method_name(o->tnat)));
+            json_object_set_new(j, "delay_range", json_pack("[ii]", a->delay_lo, a->delay_hi));
+        }
+    }
+    if (multi)
+        json_object_set_new(j, "source", json_string(s->source));
+    return j;
+}
+
+static void output_text(const es_series *s, const ordinal_opts *o, const ordinal_out *r)
+{
+    printf("%s: %zu samples\n", s->source, s->n);
+    if (o->use_auto) {
+        const es_ordinal_auto_result *a = &r->autores;
+        printf("  t_nat = %.6g (%s), t_dur/t_nat = %.3g, ideal delays %d..%d, chosen %d (t_pat = %.6g)\n",
+               a->tnat, es_tnat_method_name(o->tnat), a->tdur / a->tnat, a->delay_lo, a->delay_hi,
+               a->delay, a->tpat);
+    }
+    if (o->window) {
+        printf("  sliding window %lld: %zu windows; H in [%.4f, %.4f]\n", o->window, r->nwin,
+               r->wH[0], r->wH[r->nwin - 1]);
+        return;
+    }
+    for (size_t i = 0; i < r->nres; i++)
+        print_result_text(&r->res[i]);
+}
+
+static void out_free(ordinal_out *r)
+{
+    free(r->res);
+    free(r->wH);
+    free(r->wC);
+}
+
+/* ---- --output: the curve(s) with provenance, HDF5 or NetCDF-4 ---- */
+
+static void ordinal_provenance(es_provenance *p, int argc, char **argv)
+{
+    memset(p, 0, sizeof *p);
+    es_provenance_init(p, NULL, "ordinal");
+    es_provenance_set_command(p, argc, argv);
+}
+
+static int has_suffix(const char *s, const char *suf)
+{
+    size_t a = strlen(s), b = strlen(suf);
+    return a >= b && !strcmp(s + a - b, suf);
+}
+
+static void curve_arrays(const ordinal_out *r, const ordinal_opts *o, double *cols[5])
+{
+    for (int k = 0; k < 5; k++)
+        cols[k] = malloc(r->nres * sizeof(double));
+    for (size_t i = 0; i < r->nres; i++) {
+        cols[0][i] = r->res[i].delay;
+        cols[1][i] = r->res[i].H;
+        cols[2][i] = r->res[i].C;
+        cols[3][i] = (double)r->res[i].observed;
+        cols[4][i] = es_ordinal_tpat(r->res[i].delay, o->dt, o->order);
+    }
+}
+
+static const char *col_names[5] = {"delay", "H", "C", "patterns_observed", "t_pat"};
+static const char *col_units[5] = {"1", "1", "1", "1", "time unit of --dt"};
+static const char *col_long[5] = {"sampling interval (delay) in samples", "normalised permutation entropy",
+                                  "Jensen-Shannon statistical complexity", "distinct ordinal patterns observed",
+                                  "pattern timescale delay*dt*(n-1)"};
+
+static int write_h5(const char *tmp, const es_series *s, const ordinal_out *r, size_t nin,
+                    const ordinal_opts *o, const es_provenance *p)
+{
+    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (f < 0)
+        return es_error_set(ES_EIO, "%s: cannot create HDF5 file", tmp);
+    int st = es_output_h5_provenance(f, p);
+    for (size_t k = 0; k < nin && !st; k++) {
+        char gname[32];
+        snprintf(gname, sizeof gname, "series_%zu", k);
+        hid_t g = H5Gcreate2(f, gname, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        es_h5_write_attr_string(g, "source", s[k].source);
+        es_h5_write_attr_double(g, "order", o->order);
+        es_h5_write_attr_double(g, "samples", (double)s[k].n);
+        double *cols[5];
+        curve_arrays(&r[k], o, cols);
+        unsigned long long dim = r[k].nres;
+        for (int c = 0; c < 5 && !st; c++)
+            st = es_h5_write_double(g, col_names[c], 1, &dim, cols[c], col_units[c], col_long[c]);
+        for (int c = 0; c < 5; c++)
+            free(cols[c]);
+        H5Gclose(g);
+    }
+    H5Fclose(f);
+    return st;
+}
+
+static int write_nc(const char *tmp, const es_series *s, const ordinal_out *r, size_t nin,
+                    const ordinal_opts *o, const es_provenance *p)
+{
+    int ncid, rc = nc_create(tmp, NC_NETCDF4 | NC_CLOBBER, &ncid);
+    if (rc != NC_NOERR)
+        return es_error_set(ES_EIO, "%s: cannot create NetCDF file: %s", tmp, nc_strerror(rc));
+    int st = es_output_nc_provenance(ncid, p);
+    for (size_t k = 0; k < nin && !st; k++) {
+        char gname[32];
+        int grp, dim, var[5];
+        snprintf(gname, sizeof gname, "series_%zu", k);
+        rc = nc_def_grp(ncid, gname, &grp);
+        rc |= nc_def_dim(grp, "delay", r[k].nres, &dim);
+        rc |= nc_put_att_text(grp, NC_GLOBAL, "source", strlen(s[k].source), s[k].source);
+        rc |= nc_put_att_int(grp, NC_GLOBAL, "order", NC_INT, 1, &o->order);
+        for (int c = 0; c < 5; c++) {
+            rc |= nc_def_var(grp, col_names[c], NC_DOUBLE, 1, &dim, &var[c]);
+            rc |= nc_put_att_text(grp, var[c], "units", strlen(col_units[c]), col_units[c]);
+            rc |= nc_put_att_text(grp, var[c], "long_name", strlen(col_long[c]), col_long[c]);
+        }
+        double *cols[5];
+        curve_arrays(&r[k], o, cols);
+        for (int c = 0; c < 5; c++) {
+            rc |= nc_put_var_double(grp, var[c], cols[c]);
+            free(cols[c]);
+        }
+        if (rc != NC_NOERR)
+            st = es_error_set(ES_EIO, "%s: NetCDF write failed", tmp);
+    }
+    nc_close(ncid);
+    return st;
+}
+
+static int write_output(const char *path, const es_series *s, const ordinal_out *r, size_t nin,
+                        const ordinal_opts *o, int argc, char **argv)
+{
+    int is_h5 = has_suffix(path, ".h5") || has_suffix(path, ".hdf5");
+    if (!is_h5 && !has_suffix(path, ".nc"))
+        return es_error_set(ES_EINVAL, "--output %s: the name must end in .h5, .hdf5 or .nc", path);
+    if (o->window)
+        return es_error_set(ES_EINVAL, "--output is not available with --window (use --json)");
+    char tmp[4300];
+    es_output_tmp_path(path, tmp, sizeof tmp);
+    es_provenance p;
+    ordinal_provenance(&p, argc, argv);
+    es_provenance_finish(&p);
+    int st = is_h5 ? write_h5(tmp, s, r, nin, o, &p) : write_nc(tmp, s, r, nin, o, &p);
+    es_provenance_free(&p);
+    if (st) {
+        es_output_discard(tmp);
+        return st;
+    }
+    return es_output_commit(tmp, path);
+}
+
+static int draw_plot(const char *png, const es_series *s, const ordinal_out *r, size_t nin,
+                     const ordinal_opts *o)
+{
+    size_t total = 0;
+    for (size_t k = 0; k < nin; k++)
+        total += o->window ? r[k].nwin : r[k].nres;
+    double *H = malloc(total * sizeof *H), *C = malloc(total * sizeof *C);
+    const char **labels = calloc(total, sizeof *labels);
+    size_t m = 0;
+    for (size_t k = 0; k < nin; k++) {
+        size_t cnt = o->window ? r[k].nwin : r[k].nres;
+        for (size_t i = 0; i < cnt; i++, m++) {
+            H[m] = o->window ? r[k].wH[i] : r[k].res[i].H;
+            C[m] = o->window ? r[k].wC[i] : r[k].res[i].C;
+            labels[m] = (cnt == 1 || i == 0) ? s[k].source : "";
+        }
+    }
+    es_hc_points pts = {H, C, labels, NULL, NULL, total, (o->use_delays || o->window) && nin == 1};
+    int st = es_plot_hc(png, o->order, &pts, "Complexity-entropy plane");
+    free(H);
+    free(C);
+    free(labels);
+    return st;
+}
+
+int es_cmd_ordinal(int argc, char **argv)
+{
+    ordinal_opts o = {.order = 5, .delay = 1, .dt = 1.0, .seed = 1, .tnat = ES_TNAT_MAXAVG};
+    if (!parse_options(argc, argv, &o))
+        return 2;
+    size_t nin = (size_t)(argc - optind);
+    char **inputs = argv + optind;
+    es_series *s = calloc(nin, sizeof *s);
+    ordinal_out *r = calloc(nin, sizeof *r);
+    int st = ES_OK;
+    for (size_t k = 0; k < nin && !st; k++) {
+        st = load_input(inputs[k], &o, &s[k]);
+        if (!st) {
+            st = analyse(&s[k], &o, &r[k]);
+            if (st)
+                es_error_set(st, "%s: %s", s[k].source, es_error_message());
+        }
+    }
+    es_cli_print_warnings();
+    if (!st && o.output)
+        st = write_output(o.output, s, r, nin, &o, argc, argv);
+    if (!st && o.plot)
+        st = draw_plot(o.plot, s, r, nin, &o);
+    if (!st) {
+        if (o.json) {
+            json_t *j = nin == 1 ? output_json(&s[0], &o, &r[0], 0) : json_array();
+            for (size_t k = 0; nin > 1 && k < nin; k++)
+                json_array_append_new(j, output_json(&s[k], &o, &r[k], 1));
+            char *txt = json_dumps(j, JSON_REAL_PRECISION(17) | JSON_PRESERVE_ORDER |
+                                          (json_is_array(j) ? JSON_INDENT(0) : 0));
+            puts(txt);
+            free(txt);
+            json_decref(j);
+        } else {
+            for (size_t k = 0; k < nin; k++)
+                output_text(&s[k], &o, &r[k]);
+        }
+    } else {
+        es_cli_error("%s", es_error_message());
+    }
+    for (size_t k = 0; k < nin; k++) {
+        es_series_free(&s[k]);
+        out_free(&r[k]);
+    }
+    free(s);
+    free(r);
+    return es_cli_exit_status(st);
+}

@@ -1,0 +1,209 @@
+/* esuite run CONFIG [--set section.key=value]... [--output DIR] [--threads N] [--quiet]
+ *
+ * config → model lookup → strict load against core + model schema →
+ * output directory → model run. */
+#include <errno.h>
+#include <getopt.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/commands.h"
+#include "core/config.h"
+#include "core/model.h"
+#include "core/output.h"
+#include "esuite/status.h"
+
+/* The school simulator recognises the reference library's flat
+ * "key = value" files and translates them to INI text (sim/school). */
+extern int es_school_import_flat(const char *path, char **ini_text) __attribute__((weak));
+
+#define MAX_OVERRIDES 256
+
+static void run_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: esuite run CONFIG [--set section.key=value]... [--output DIR] [--threads N] [--quiet]\n\n"
+            "Run the simulator named by [run] model (gas, school or orbits) in CONFIG.\n\n"
+            "  --set S.K=V   override one config key (repeatable; recorded in the output)\n"
+            "  --output DIR  run directory (default: [run] output_dir / [run] name)\n"
+            "  --threads N   OpenMP threads (same as --set run.threads=N; results do not depend on it)\n"
+            "  --quiet       no progress bar or log lines\n\n"
+            "Keys and their ranges: docs/config.md or 'esuite info --config-doc'.\n");
+}
+
+/* A file without any [section] header is a candidate flat reference config. */
+static int is_flat_config(const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return 0;
+    char line[4096];
+    int has_section = 0, has_kv = 0;
+    while (fgets(line, sizeof line, fp)) {
+        const char *p = line;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p == '[')
+            has_section = 1;
+        else if (*p != '#' && *p != ';' && strchr(p, '='))
+            has_kv = 1;
+    }
+    fclose(fp);
+    return has_kv && !has_section;
+}
+
+/* The model named by the last --set run.model=..., else by the file. */
+static const char *override_model(char *const *ov, int n)
+{
+    const char *m = NULL;
+    for (int i = 0; i < n; i++)
+        if (!strncmp(ov[i], "run.model=", 10))
+            m = ov[i] + 10;
+    return m;
+}
+
+static int load_config(const char *path, char **overrides, int nov, es_config **cfg,
+                       const es_model **model)
+{
+    const es_key_spec *core_only[] = {es_config_core_schema(), NULL};
+    char *flat_ini = NULL;
+    int st;
+    if (is_flat_config(path)) {
+        if (!es_school_import_flat)
+            return es_error_set(ES_ECONFIG, "%s: no [section] headers, and this build has no "
+                                            "importer for flat reference configs", path);
+        st = es_school_import_flat(path, &flat_ini);
+        if (st)
+            return st;
+    }
+    char name[128] = "";
+    const char *om = override_model(overrides, nov);
+    if (om)
+        snprintf(name, sizeof name, "%s", om);
+    else if (!flat_ini && (st = es_config_peek_model(path, name, sizeof name)))
+        return st;
+    else if (flat_ini)
+        snprintf(name, sizeof name, "school");
+    *model = es_model_find(name);
+    const es_key_spec *schemas[] = {es_config_core_schema(), *model ? (*model)->schema : NULL, NULL};
+    const char *const *ovc = (const char *const *)overrides;
+    if (flat_ini) {
+        st = es_config_load_string(flat_ini, path, schemas, ovc, nov, cfg);
+        free(flat_ini);
+    } else {
+        /* Without a known model, load against the core schema alone: it reports
+         * an invalid [run] model with file and line, or any earlier error. */
+        st = es_config_load(path, *model ? schemas : core_only, ovc, nov, cfg);
+    }
+    if (st)
+        return st;
+    if (!*model) {
+        es_config_free(*cfg);
+        *cfg = NULL;
+        return es_error_set(ES_ECONFIG, "%s: model '%s' is not available in this build "
+                                        "(see 'esuite info')", path, name);
+    }
+    return ES_OK;
+}
+
+static int resolve_output_dir(const es_config *cfg, const char *cli_dir, char *dir, size_t len)
+{
+    if (cli_dir)
+        snprintf(dir, len, "%s", cli_dir);
+    else
+        snprintf(dir, len, "%s/%s", es_config_string(cfg, "run", "output_dir"),
+                 es_config_string(cfg, "run", "name"));
+    char summary[4300];
+    snprintf(summary, sizeof summary, "%s/summary.json", dir);
+    if (access(summary, F_OK) == 0) {
+        if (!es_config_bool(cfg, "output", "overwrite"))
+            return es_error_set(ES_EIO,
+                                "%s already holds a completed run (summary.json); choose another "
+                                "--output or set output.overwrite = true", dir);
+        /* Remove the completion marker first: a crash while overwriting must
+         * not leave a directory that looks complete. */
+        if (unlink(summary) != 0)
+            return es_error_set(ES_EIO, "%s: cannot remove: %s", summary, strerror(errno));
+    }
+    return es_output_prepare_dir(dir);
+}
+
+int es_cmd_run(int argc, char **argv)
+{
+    static const struct option opts[] = {{"set", required_argument, NULL, 's'},
+                                         {"output", required_argument, NULL, 'o'},
+                                         {"threads", required_argument, NULL, 't'},
+                                         {"quiet", no_argument, NULL, 'q'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    char *overrides[MAX_OVERRIDES];
+    int nov = 0, quiet = 0, c;
+    const char *outdir = NULL, *threads = NULL;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":s:o:t:qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            if (nov == MAX_OVERRIDES) {
+                es_cli_error("too many --set options (at most %d)", MAX_OVERRIDES);
+                return 2;
+            }
+            overrides[nov++] = optarg;
+            break;
+        case 'o': outdir = optarg; break;
+        case 't': threads = optarg; break;
+        case 'q': quiet = 1; break;
+        case 'h': run_usage(stdout); return 0;
+        case ':': es_cli_error("run: option %s needs a value", argv[optind - 1]); return 2;
+        default: es_cli_error("run: unknown option '%s' (see 'esuite run --help')", argv[optind - 1]); return 2;
+        }
+    }
+    if (optind != argc - 1) {
+        if (optind >= argc)
+            es_cli_error("run: missing CONFIG file (see 'esuite run --help')");
+        else
+            es_cli_error("run: expected one CONFIG file, got an extra argument '%s'", argv[optind + 1]);
+        return 2;
+    }
+    const char *path = argv[optind];
+    es_config *cfg = NULL;
+    const es_model *model = NULL;
+    int st = load_config(path, overrides, nov, &cfg, &model);
+    if (!st && threads)
+        st = es_config_set(cfg, "run", "threads", threads, "--threads");
+    if (st) {
+        es_cli_error("%s", es_error_message());
+        es_config_free(cfg);
+        return 2;
+    }
+    char dir[4096];
+    if ((st = resolve_output_dir(cfg, outdir, dir, sizeof dir))) {
+        es_cli_error("%s", es_error_message());
+        es_config_free(cfg);
+        return 2;
+    }
+    long long nthreads = es_config_int(cfg, "run", "threads");
+    if (nthreads > 0)
+        omp_set_num_threads((int)nthreads);
+    es_run_ctx ctx = {.cfg = cfg,
+                      .output_dir = dir,
+                      .threads = omp_get_max_threads(),
+                      .seed = (unsigned long long)es_config_int(cfg, "run", "seed"),
+                      .quiet = quiet != 0,
+                      .bench_json = false};
+    st = model->run(&ctx);
+    es_cli_print_warnings();
+    if (st) {
+        es_cli_error("%s", es_error_message());
+        es_config_free(cfg);
+        return es_cli_exit_status(st);
+    }
+    if (!quiet)
+        fprintf(stderr, "esuite: %s run complete: %s/summary.json\n", model->name, dir);
+    es_config_free(cfg);
+    return 0;
+}

@@ -1,0 +1,286 @@
+/* esuite validate — run every validation/<case>.ini and compare the quantity
+ * it names with the published value within its tolerance.
+ *
+ * A case runs either `esuite ARGS` (JSON on stdout) or `esuite run CONFIG`
+ * (summary.json), in the case file's directory, as a child process of this
+ * same executable, so a case exercises exactly what a user runs. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <ini.h>
+#include <jansson.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/commands.h"
+#include "esuite/status.h"
+
+typedef struct {
+    char file[1024], dir[1024];
+    char description[512], source[512], args[2048], config[1024], quantity[256];
+    double expected, tolerance;
+    int has_expected, has_tolerance, error, line;
+    char errmsg[3072];
+} vcase;
+
+static int case_handler(void *user, const char *section, const char *name, const char *value)
+{
+    vcase *c = user;
+    if (c->error)
+        return 1;
+    char *end;
+    if (strcmp(section, "case") != 0) {
+        snprintf(c->errmsg, sizeof c->errmsg, "%s: unknown section [%s] (expected [case])", c->file, section);
+        c->error = 1;
+    } else if (!strcmp(name, "description")) snprintf(c->description, sizeof c->description, "%s", value);
+    else if (!strcmp(name, "source")) snprintf(c->source, sizeof c->source, "%s", value);
+    else if (!strcmp(name, "args")) snprintf(c->args, sizeof c->args, "%s", value);
+    else if (!strcmp(name, "config")) snprintf(c->config, sizeof c->config, "%s", value);
+    else if (!strcmp(name, "quantity")) snprintf(c->quantity, sizeof c->quantity, "%s", value);
+    else if (!strcmp(name, "expected") || !strcmp(name, "tolerance")) {
+        double v = strtod(value, &end);
+        if (end == value || *end || !isfinite(v)) {
+            snprintf(c->errmsg, sizeof c->errmsg, "%s: key 'case.%s': expected a number, got '%s'",
+                     c->file, name, value);
+            c->error = 1;
+        } else if (name[0] == 'e') {
+            c->expected = v;
+            c->has_expected = 1;
+        } else {
+            c->tolerance = v;
+            c->has_tolerance = 1;
+        }
+    } else {
+        snprintf(c->errmsg, sizeof c->errmsg, "%s: unknown key 'case.%s' (keys: description, source, "
+                 "args, config, quantity, expected, tolerance)", c->file, name);
+        c->error = 1;
+    }
+    return 1;
+}
+
+static int load_case(const char *path, vcase *c)
+{
+    memset(c, 0, sizeof *c);
+    snprintf(c->file, sizeof c->file, "%s", path);
+    char tmp[1024];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    snprintf(c->dir, sizeof c->dir, "%s", dirname(tmp));
+    int rc = ini_parse(path, case_handler, c);
+    if (rc < 0)
+        return es_error_set(ES_EIO, "%s: cannot open", path);
+    if (rc > 0)
+        return es_error_set(ES_ECONFIG, "%s:%d: malformed line", path, rc);
+    if (c->error)
+        return es_error_set(ES_ECONFIG, "%s", c->errmsg);
+    if (!*c->args == !*c->config)
+        return es_error_set(ES_ECONFIG, "%s: give exactly one of 'args' or 'config'", path);
+    if (!*c->quantity || !c->has_expected || !c->has_tolerance || !*c->source)
+        return es_error_set(ES_ECONFIG, "%s: 'source', 'quantity', 'expected' and 'tolerance' are required", path);
+    return ES_OK;
+}
+
+/* Run self with argv in directory dir; capture stdout (caller frees). */
+static int run_child(const char *dir, char **argv, char **out, int quiet_stderr)
+{
+    int pipefd[2];
+    if (pipe(pipefd))
+        return es_error_set(ES_EIO, "pipe: %s", strerror(errno));
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(pipefd[1], STDOUT_FILENO);
+        close(pipefd[0]);
+        close(pipefd[1]);
+        if (quiet_stderr) {
+            int devnull = open("/dev/null", O_WRONLY);
+            if (devnull >= 0)
+                dup2(devnull, STDERR_FILENO);
+        }
+        if (chdir(dir) != 0)
+            _exit(127);
+        execv(es_cli_self_path(), argv);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    ssize_t n;
+    while ((n = read(pipefd[0], buf + len, cap - len - 1)) > 0) {
+        len += (size_t)n;
+        if (cap - len < 2)
+            buf = realloc(buf, cap *= 2);
+    }
+    buf[len] = '\0';
+    close(pipefd[0]);
+    int status;
+    waitpid(pid, &status, 0);
+    *out = buf;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return es_error_set(ES_EIO, "esuite %s exited with status %d", argv[1],
+                            WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    return ES_OK;
+}
+
+/* Follow a path like "final.P", "[0].C" or "cases[2].value". */
+static json_t *json_path(json_t *root, const char *path)
+{
+    json_t *cur = root;
+    const char *p = path;
+    while (cur && *p) {
+        if (*p == '.') {
+            p++;
+        } else if (*p == '[') {
+            char *end;
+            long idx = strtol(p + 1, &end, 10);
+            if (*end != ']')
+                return NULL;
+            cur = json_array_get(cur, (size_t)idx);
+            p = end + 1;
+        } else {
+            char key[128];
+            size_t n = strcspn(p, ".[");
+            if (n >= sizeof key)
+                return NULL;
+            memcpy(key, p, n);
+            key[n] = '\0';
+            cur = json_object_get(cur, key);
+            p += n;
+        }
+    }
+    return cur;
+}
+
+static int evaluate(const vcase *c, double *got)
+{
+    char *out = NULL, *argv[64];
+    int argc = 0, st;
+    char buf[2048], tmpdir[] = "/tmp/esuite-validate-XXXXXX";
+    argv[argc++] = "esuite";
+    if (*c->args) {
+        snprintf(buf, sizeof buf, "%s", c->args);
+        for (char *t = strtok(buf, " \t"); t && argc < 62; t = strtok(NULL, " \t"))
+            argv[argc++] = t;
+        argv[argc] = NULL;
+        st = run_child(c->dir, argv, &out, 0);
+    } else {
+        if (!mkdtemp(tmpdir))
+            return es_error_set(ES_EIO, "mkdtemp: %s", strerror(errno));
+        char *rargv[] = {"esuite", "run", (char *)c->config, "--output", tmpdir, "--quiet", NULL};
+        st = run_child(c->dir, rargv, &out, 0);
+        if (!st) {
+            char sp[1100];
+            snprintf(sp, sizeof sp, "%s/summary.json", tmpdir);
+            FILE *fp = fopen(sp, "r");
+            free(out);
+            out = NULL;
+            if (fp) {
+                fseek(fp, 0, SEEK_END);
+                long len = ftell(fp);
+                rewind(fp);
+                out = calloc((size_t)len + 1, 1);
+                if (fread(out, 1, (size_t)len, fp) != (size_t)len) {}
+                fclose(fp);
+            } else {
+                st = es_error_set(ES_EIO, "%s: run wrote no summary.json", c->config);
+            }
+        }
+        char cmd[1200];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+        if (system(cmd)) {}
+    }
+    if (st) {
+        free(out);
+        return st;
+    }
+    json_error_t jerr;
+    json_t *root = json_loads(out ? out : "", 0, &jerr);
+    free(out);
+    if (!root)
+        return es_error_set(ES_EDATA, "output is not JSON: %s", jerr.text);
+    json_t *v = json_path(root, c->quantity);
+    if (!v || !json_is_number(v)) {
+        json_decref(root);
+        return es_error_set(ES_EDATA, "quantity '%s' not found (or not a number) in the output", c->quantity);
+    }
+    *got = json_number_value(v);
+    json_decref(root);
+    return ES_OK;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int es_cmd_validate(int argc, char **argv)
+{
+    const char *dir = "validation", *only = NULL;
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--dir") && i + 1 < argc) dir = argv[++i];
+        else if (!strcmp(argv[i], "--case") && i + 1 < argc) only = argv[++i];
+        else if (!strcmp(argv[i], "--json")) json = 1;
+        else if (!strcmp(argv[i], "--help")) {
+            printf("usage: esuite validate [--dir DIR] [--case NAME] [--json]\n\n"
+                   "Run every DIR/*.ini validation case (default DIR: validation) and compare its\n"
+                   "quantity with the published value. Exit status 1 if any case fails.\n");
+            return 0;
+        } else {
+            es_cli_error("validate: unknown argument '%s'", argv[i]);
+            return 2;
+        }
+    }
+    DIR *d = opendir(dir);
+    if (!d) {
+        es_cli_error("validate: cannot open directory %s: %s", dir, strerror(errno));
+        return 2;
+    }
+    char *names[1024];
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < 1024) {
+        size_t l = strlen(e->d_name);
+        if (l > 4 && !strcmp(e->d_name + l - 4, ".ini") && (!only || strstr(e->d_name, only)))
+            names[n++] = strdup(e->d_name);
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_names);
+    int failed = 0;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        char path[2048];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        vcase c;
+        double got = NAN;
+        int st = load_case(path, &c);
+        if (!st)
+            st = evaluate(&c, &got);
+        int pass = !st && fabs(got - c.expected) <= c.tolerance;
+        failed += !pass;
+        if (json) {
+            json_array_append_new(arr, json_pack("{s:s, s:s, s:f, s:f, s:f, s:b}", "case", names[i],
+                "quantity", c.quantity, "expected", c.expected, "got", isfinite(got) ? got : 0.0,
+                "tolerance", c.tolerance, "pass", pass));
+        } else if (st) {
+            printf("FAIL  %-40s %s\n", names[i], es_error_message());
+        } else {
+            printf("%s  %-40s %s = %.6g (expected %.6g ± %.2g; %s)\n", pass ? "pass" : "FAIL", names[i],
+                   c.quantity, got, c.expected, c.tolerance, c.source);
+        }
+        free(names[i]);
+    }
+    if (json) {
+        char *t = json_dumps(arr, JSON_INDENT(1) | JSON_REAL_PRECISION(17));
+        puts(t);
+        free(t);
+    } else {
+        printf("%zu passed, %d failed\n", n - (size_t)failed, failed);
+    }
+    json_decref(arr);
+    return failed ? 1 : 0;
+}

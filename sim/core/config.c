@@ -1,0 +1,760 @@
+/* Strict INI configuration: inih does the lexing, this file checks every key
+ * against the registered schemas and keeps the typed values. */
+#include "core/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "esuite/status.h"
+
+#define ES_CFG_LINE_MAX 4096
+
+typedef struct {
+    const es_key_spec *spec;
+    char *text;        /* value as written (or default) */
+    double num;        /* INT, DOUBLE, BOOL (0/1), ENUM (index) */
+    long long inum;    /* INT */
+    double *list;      /* LIST */
+    size_t nlist;
+    int line;          /* 0 = default or override */
+    int set;           /* given in the file or by an override */
+    int overridden;
+} es_cfg_entry;
+
+struct es_config {
+    char *path;
+    es_cfg_entry *entries;
+    size_t n;
+    char **overrides;  /* "section.key=value" as given */
+    size_t noverrides;
+    /* parse state */
+    int error;
+    int cur_line;
+    int stream_error;
+};
+
+/* ---------- core schema ---------- */
+
+static const es_key_spec core_schema[] = {
+    {"run", "model", ES_KEY_ENUM, NULL, 0, 0, "gas|school|orbits", "",
+     "Simulator to run."},
+    {"run", "name", ES_KEY_STRING, "run", 0, 0, NULL, "",
+     "Run name; the output directory is output_dir/name."},
+    {"run", "seed", ES_KEY_INT, "1", 0, 9.2e18, NULL, "",
+     "Seed of every random stream; same seed and config give the same output for any thread count."},
+    {"run", "threads", ES_KEY_INT, "0", 0, 4096, NULL, "",
+     "OpenMP threads; 0 uses OMP_NUM_THREADS or all cores."},
+    {"run", "output_dir", ES_KEY_STRING, "outputs", 0, 0, NULL, "",
+     "Parent directory of the run directory (overridden by --output, which names the run directory itself)."},
+    {"output", "overwrite", ES_KEY_BOOL, "false", 0, 0, NULL, "",
+     "Replace an existing completed run in the same directory instead of refusing."},
+    {"output", "compression", ES_KEY_INT, "4", 0, 9, NULL, "",
+     "Deflate level for large datasets (0 = none)."},
+    {"output", "log_interval", ES_KEY_DOUBLE, "30", 0.1, 86400, NULL, "s",
+     "Wall-clock seconds between progress log lines when not on a terminal."},
+    ES_KEY_END};
+
+const es_key_spec *es_config_core_schema(void) { return core_schema; }
+
+/* ---------- helpers ---------- */
+
+static char *es_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+static const char *type_name(es_key_type t)
+{
+    switch (t) {
+    case ES_KEY_INT: return "an integer";
+    case ES_KEY_DOUBLE: return "a number";
+    case ES_KEY_BOOL: return "a boolean (true/false)";
+    case ES_KEY_STRING: return "a string";
+    case ES_KEY_ENUM: return "one of the listed choices";
+    case ES_KEY_LIST: return "a comma-separated list of numbers";
+    }
+    return "a value";
+}
+
+static void format_range(const es_key_spec *s, char *buf, size_t len)
+{
+    if (s->type == ES_KEY_ENUM)
+        snprintf(buf, len, "allowed: %s", s->choices);
+    else if (s->type == ES_KEY_INT || s->type == ES_KEY_DOUBLE || s->type == ES_KEY_LIST)
+        snprintf(buf, len, "allowed range %.10g .. %.10g", s->min, s->max);
+    else if (s->type == ES_KEY_BOOL)
+        snprintf(buf, len, "allowed: true, false, yes, no, on, off, 1, 0");
+    else
+        buf[0] = '\0';
+}
+
+/* Levenshtein distance, for "did you mean". */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 63 || lb > 63)
+        return 64;
+    size_t d[64][64];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            size_t sub = d[i - 1][j - 1] + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
+            size_t del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
+            d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+    return d[la][lb];
+}
+
+static es_cfg_entry *find_entry(const es_config *cfg, const char *section, const char *key)
+{
+    for (size_t i = 0; i < cfg->n; i++)
+        if (strcmp(cfg->entries[i].spec->section, section) == 0 &&
+            strcmp(cfg->entries[i].spec->key, key) == 0)
+            return &cfg->entries[i];
+    return NULL;
+}
+
+static int section_known(const es_config *cfg, const char *section)
+{
+    for (size_t i = 0; i < cfg->n; i++)
+        if (strcmp(cfg->entries[i].spec->section, section) == 0)
+            return 1;
+    return 0;
+}
+
+/* Suggest the closest key of the same section, or the section that owns `key`. */
+static void suggest_key(const es_config *cfg, const char *section, const char *key, char *buf,
+                        size_t len)
+{
+    size_t best = (size_t)-1;
+    const es_key_spec *bs = NULL;
+    for (size_t i = 0; i < cfg->n; i++) {
+        const es_key_spec *s = cfg->entries[i].spec;
+        if (strcmp(s->section, section) == 0) {
+            size_t d = edit_distance(key, s->key);
+            if (d < best) {
+                best = d;
+                bs = s;
+            }
+        }
+    }
+    size_t limit = strlen(key) / 3 + 2;
+    if (bs && best <= limit) {
+        snprintf(buf, len, " (did you mean '%s.%s'?)", bs->section, bs->key);
+        return;
+    }
+    for (size_t i = 0; i < cfg->n; i++) {
+        const es_key_spec *s = cfg->entries[i].spec;
+        if (strcmp(s->key, key) == 0) {
+            snprintf(buf, len, " (did you mean '%s.%s'? it belongs to section [%s])", s->section,
+                     s->key, s->section);
+            return;
+        }
+    }
+    buf[0] = '\0';
+}
+
+static void suggest_section(const es_config *cfg, const char *section, char *buf, size_t len)
+{
+    size_t best = (size_t)-1;
+    const char *bs = NULL;
+    for (size_t i = 0; i < cfg->n; i++) {
+        size_t d = edit_distance(section, cfg->entries[i].spec->section);
+        if (d < best) {
+            best = d;
+            bs = cfg->entries[i].spec->section;
+        }
+    }
+    if (bs && best <= strlen(section) / 3 + 2)
+        snprintf(buf, len, " (did you mean [%s]?)", bs);
+    else
+        buf[0] = '\0';
+}
+
+/* Strip surrounding whitespace and one pair of matching quotes. */
+static void trim_value(const char *in, char *out, size_t len)
+{
+    while (isspace((unsigned char)*in))
+        in++;
+    size_t n = strlen(in);
+    while (n && isspace((unsigned char)in[n - 1]))
+        n--;
+    if (n >= 2 && (in[0] == '"' || in[0] == '\'') && in[n - 1] == in[0]) {
+        in++;
+        n -= 2;
+    }
+    if (n >= len)
+        n = len - 1;
+    memcpy(out, in, n);
+    out[n] = '\0';
+}
+
+static int parse_double_strict(const char *s, double *v)
+{
+    if (!*s)
+        return 0;
+    char *end;
+    errno = 0;
+    *v = strtod(s, &end);
+    if (end == s || *end != '\0')
+        return 0;
+    if (errno == ERANGE && fabs(*v) > 1.0)
+        return 0;
+    return isfinite(*v);
+}
+
+static int parse_bool(const char *s, int *b)
+{
+    static const char *yes[] = {"true", "yes", "on", "1"}, *no[] = {"false", "no", "off", "0"};
+    for (int i = 0; i < 4; i++) {
+        if (strcasecmp(s, yes[i]) == 0) {
+            *b = 1;
+            return 1;
+        }
+        if (strcasecmp(s, no[i]) == 0) {
+            *b = 0;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int enum_index(const char *choices, const char *s)
+{
+    int idx = 0;
+    const char *p = choices;
+    size_t n = strlen(s);
+    while (*p) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        if (len == n && strncmp(p, s, n) == 0)
+            return idx;
+        idx++;
+        if (!bar)
+            break;
+        p = bar + 1;
+    }
+    return -1;
+}
+
+/* Parse `value` into `e` according to its spec; on error fill msg. */
+static int entry_assign(es_cfg_entry *e, const char *raw, char *msg, size_t mlen)
+{
+    const es_key_spec *s = e->spec;
+    char v[ES_CFG_LINE_MAX], range[256];
+    trim_value(raw, v, sizeof v);
+    format_range(s, range, sizeof range);
+    double d = 0;
+    int b = 0;
+    switch (s->type) {
+    case ES_KEY_INT:
+        if (!parse_double_strict(v, &d) || d != floor(d) || fabs(d) > 9.2e18) {
+            snprintf(msg, mlen, "expected %s, got '%s' (%s)", type_name(s->type), v, range);
+            return 0;
+        }
+        if (d < s->min || d > s->max) {
+            snprintf(msg, mlen, "value %s is out of range (%s)", v, range);
+            return 0;
+        }
+        e->inum = (long long)d;
+        e->num = d;
+        break;
+    case ES_KEY_DOUBLE:
+        if (!parse_double_strict(v, &d)) {
+            snprintf(msg, mlen, "expected %s, got '%s' (%s)", type_name(s->type), v, range);
+            return 0;
+        }
+        if (d < s->min || d > s->max) {
+            snprintf(msg, mlen, "value %s is out of range (%s)", v, range);
+            return 0;
+        }
+        e->num = d;
+        break;
+    case ES_KEY_BOOL:
+        if (!parse_bool(v, &b)) {
+            snprintf(msg, mlen, "expected %s, got '%s'", type_name(s->type), v);
+            return 0;
+        }
+        e->num = b;
+        break;
+    case ES_KEY_ENUM: {
+        int idx = enum_index(s->choices, v);
+        if (idx < 0) {
+            snprintf(msg, mlen, "'%s' is not a valid choice (%s)", v, range);
+            return 0;
+        }
+        e->num = idx;
+        break;
+    }
+    case ES_KEY_STRING:
+        if (!*v && s->default_value && *s->default_value) {
+            snprintf(msg, mlen, "expected a non-empty string");
+            return 0;
+        }
+        break;
+    case ES_KEY_LIST: {
+        size_t cap = 8, n = 0;
+        double *list = malloc(cap * sizeof *list);
+        char buf[ES_CFG_LINE_MAX];
+        snprintf(buf, sizeof buf, "%s", v);
+        char *save = NULL;
+        for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+            char t[256];
+            trim_value(tok, t, sizeof t);
+            if (!parse_double_strict(t, &d)) {
+                snprintf(msg, mlen, "element %zu: expected a number, got '%s' (%s)", n + 1, t, range);
+                free(list);
+                return 0;
+            }
+            if (d < s->min || d > s->max) {
+                snprintf(msg, mlen, "element %zu: value %s is out of range (%s)", n + 1, t, range);
+                free(list);
+                return 0;
+            }
+            if (n == cap)
+                list = realloc(list, (cap *= 2) * sizeof *list);
+            list[n++] = d;
+        }
+        if (n == 0) {
+            snprintf(msg, mlen, "expected %s, got an empty value", type_name(s->type));
+            free(list);
+            return 0;
+        }
+        free(e->list);
+        e->list = list;
+        e->nlist = n;
+        break;
+    }
+    }
+    free(e->text);
+    e->text = es_strdup(v);
+    return 1;
+}
+
+/* ---------- building a config ---------- */
+
+static es_config *config_new(const char *path, const es_key_spec *const *schemas)
+{
+    es_config *cfg = calloc(1, sizeof *cfg);
+    cfg->path = es_strdup(path);
+    size_t n = 0;
+    for (size_t k = 0; schemas[k]; k++)
+        for (const es_key_spec *s = schemas[k]; s->key; s++)
+            n++;
+    cfg->entries = calloc(n ? n : 1, sizeof *cfg->entries);
+    for (size_t k = 0; schemas[k]; k++)
+        for (const es_key_spec *s = schemas[k]; s->key; s++) {
+            if (find_entry(cfg, s->section, s->key))
+                continue; /* a later schema may not redefine a key */
+            cfg->entries[cfg->n++].spec = s;
+        }
+    return cfg;
+}
+
+void es_config_free(es_config *cfg)
+{
+    if (!cfg)
+        return;
+    for (size_t i = 0; i < cfg->n; i++) {
+        free(cfg->entries[i].text);
+        free(cfg->entries[i].list);
+    }
+    for (size_t i = 0; i < cfg->noverrides; i++)
+        free(cfg->overrides[i]);
+    free(cfg->overrides);
+    free(cfg->entries);
+    free(cfg->path);
+    free(cfg);
+}
+
+static int config_ini_handler(void *user, const char *section, const char *name, const char *value)
+{
+    es_config *cfg = user;
+    if (cfg->error)
+        return 1; /* report only the first problem */
+    char msg[1024], hint[256];
+    if (!*section) {
+        cfg->error = es_error_set(ES_ECONFIG,
+                                  "%s:%d: key '%s' appears before any [section] header",
+                                  cfg->path, cfg->cur_line, name);
+        return 1;
+    }
+    if (!section_known(cfg, section)) {
+        suggest_section(cfg, section, hint, sizeof hint);
+        cfg->error = es_error_set(ES_ECONFIG, "%s:%d: unknown section [%s]%s", cfg->path,
+                                  cfg->cur_line, section, hint);
+        return 1;
+    }
+    es_cfg_entry *e = find_entry(cfg, section, name);
+    if (!e) {
+        suggest_key(cfg, section, name, hint, sizeof hint);
+        cfg->error = es_error_set(ES_ECONFIG, "%s:%d: unknown key '%s.%s'%s", cfg->path,
+                                  cfg->cur_line, section, name, hint);
+        return 1;
+    }
+    if (e->set) {
+        cfg->error = es_error_set(ES_ECONFIG, "%s:%d: key '%s.%s' is given twice (first at line %d)",
+                                  cfg->path, cfg->cur_line, section, name, e->line);
+        return 1;
+    }
+    if (!entry_assign(e, value, msg, sizeof msg)) {
+        cfg->error = es_error_set(ES_ECONFIG, "%s:%d: key '%s.%s': %s", cfg->path, cfg->cur_line,
+                                  section, name, msg);
+        return 1;
+    }
+    e->set = 1;
+    e->line = cfg->cur_line;
+    return 1;
+}
+
+/* Line reader for ini_parse_stream that counts lines (inih's handler does not
+ * receive line numbers in Debian's build) and rejects over-long lines. */
+typedef struct {
+    es_config *cfg;
+    FILE *fp;
+    const char *text;
+} line_source;
+
+static char *read_line(char *buf, int size, void *stream)
+{
+    line_source *src = stream;
+    char *r;
+    if (src->fp) {
+        r = fgets(buf, size, src->fp);
+    } else {
+        if (!*src->text)
+            return NULL;
+        const char *nl = strchr(src->text, '\n');
+        size_t n = nl ? (size_t)(nl - src->text + 1) : strlen(src->text);
+        if (n >= (size_t)size)
+            n = (size_t)size - 1;
+        memcpy(buf, src->text, n);
+        buf[n] = '\0';
+        src->text += n;
+        r = buf;
+    }
+    if (!r)
+        return NULL;
+    src->cfg->cur_line++;
+    size_t len = strlen(buf);
+    if (len == (size_t)size - 1 && buf[len - 1] != '\n' && !src->cfg->error) {
+        src->cfg->error = es_error_set(ES_ECONFIG, "%s:%d: line longer than %d characters",
+                                       src->cfg->path, src->cfg->cur_line, size - 2);
+        src->cfg->stream_error = 1;
+    }
+    return r;
+}
+
+static int split_override(const char *ov, char *section, char *key, const char **value)
+{
+    const char *eq = strchr(ov, '=');
+    const char *dot = strchr(ov, '.');
+    if (!eq || !dot || dot > eq || dot == ov || eq == dot + 1)
+        return 0;
+    size_t ls = (size_t)(dot - ov), lk = (size_t)(eq - dot - 1);
+    if (ls >= 128 || lk >= 128)
+        return 0;
+    memcpy(section, ov, ls);
+    section[ls] = '\0';
+    memcpy(key, dot + 1, lk);
+    key[lk] = '\0';
+    *value = eq + 1;
+    return 1;
+}
+
+static int apply_override(es_config *cfg, const char *ov)
+{
+    char section[128], key[128], msg[1024], hint[256];
+    const char *value;
+    if (!split_override(ov, section, key, &value))
+        return es_error_set(ES_ECONFIG, "--set %s: expected section.key=value", ov);
+    es_cfg_entry *e = find_entry(cfg, section, key);
+    if (!e) {
+        if (!section_known(cfg, section)) {
+            suggest_section(cfg, section, hint, sizeof hint);
+            return es_error_set(ES_ECONFIG, "--set %s: unknown section [%s]%s", ov, section, hint);
+        }
+        suggest_key(cfg, section, key, hint, sizeof hint);
+        return es_error_set(ES_ECONFIG, "--set %s: unknown key '%s.%s'%s", ov, section, key, hint);
+    }
+    if (!entry_assign(e, value, msg, sizeof msg))
+        return es_error_set(ES_ECONFIG, "--set %s: key '%s.%s': %s", ov, section, key, msg);
+    e->set = 1;
+    e->overridden = 1;
+    cfg->overrides = realloc(cfg->overrides, (cfg->noverrides + 1) * sizeof *cfg->overrides);
+    cfg->overrides[cfg->noverrides++] = es_strdup(ov);
+    return ES_OK;
+}
+
+static int finish_load(es_config *cfg, int ini_rc, const char *const *overrides, int n_overrides)
+{
+    if (cfg->error)
+        return cfg->error;
+    if (ini_rc > 0)
+        return es_error_set(ES_ECONFIG,
+                            "%s:%d: malformed line (expected 'key = value' or '[section]')",
+                            cfg->path, ini_rc);
+    for (int i = 0; i < n_overrides; i++) {
+        int st = apply_override(cfg, overrides[i]);
+        if (st)
+            return st;
+    }
+    char msg[1024];
+    for (size_t i = 0; i < cfg->n; i++) {
+        es_cfg_entry *e = &cfg->entries[i];
+        if (e->set)
+            continue;
+        if (!e->spec->default_value)
+            return es_error_set(ES_ECONFIG, "%s: missing required key '%s.%s' (%s)", cfg->path,
+                                e->spec->section, e->spec->key, e->spec->doc);
+        if (!entry_assign(e, e->spec->default_value, msg, sizeof msg)) {
+            fprintf(stderr, "esuite: internal error: default of %s.%s: %s\n", e->spec->section,
+                    e->spec->key, msg);
+            abort();
+        }
+    }
+    return ES_OK;
+}
+
+int es_config_load(const char *path, const es_key_spec *const *schemas,
+                   const char *const *overrides, int n_overrides, es_config **out)
+{
+    *out = NULL;
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return es_error_set(ES_EIO, "%s: cannot open config file: %s", path, strerror(errno));
+    es_config *cfg = config_new(path, schemas);
+    line_source src = {cfg, fp, NULL};
+    int rc = ini_parse_stream(read_line, &src, config_ini_handler, cfg);
+    fclose(fp);
+    int st = finish_load(cfg, rc, overrides, n_overrides);
+    if (st) {
+        es_config_free(cfg);
+        return st;
+    }
+    *out = cfg;
+    return ES_OK;
+}
+
+int es_config_load_string(const char *text, const char *name, const es_key_spec *const *schemas,
+                          const char *const *overrides, int n_overrides, es_config **out)
+{
+    *out = NULL;
+    es_config *cfg = config_new(name, schemas);
+    line_source src = {cfg, NULL, text};
+    int rc = ini_parse_stream(read_line, &src, config_ini_handler, cfg);
+    int st = finish_load(cfg, rc, overrides, n_overrides);
+    if (st) {
+        es_config_free(cfg);
+        return st;
+    }
+    *out = cfg;
+    return ES_OK;
+}
+
+/* ---------- first pass: which model? ---------- */
+
+typedef struct {
+    char *model;
+    size_t len;
+    int found;
+    int line;
+} peek_state;
+
+static int peek_handler(void *user, const char *section, const char *name, const char *value)
+{
+    peek_state *ps = user;
+    if (strcmp(section, "run") == 0 && strcmp(name, "model") == 0 && !ps->found) {
+        trim_value(value, ps->model, ps->len);
+        ps->found = 1;
+    }
+    return 1;
+}
+
+int es_config_peek_model(const char *path, char *model, size_t len)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return es_error_set(ES_EIO, "%s: cannot open config file: %s", path, strerror(errno));
+    peek_state ps = {model, len, 0, 0};
+    model[0] = '\0';
+    ini_parse_file(fp, peek_handler, &ps);
+    fclose(fp);
+    return ES_OK;
+}
+
+/* ---------- getters ---------- */
+
+static const es_cfg_entry *get(const es_config *cfg, const char *section, const char *key,
+                               es_key_type type)
+{
+    const es_cfg_entry *e = find_entry(cfg, section, key);
+    if (!e || e->spec->type != type) {
+        fprintf(stderr, "esuite: internal error: config key %s.%s %s\n", section, key,
+                e ? "read with the wrong type" : "is not in any schema");
+        abort();
+    }
+    return e;
+}
+
+long long es_config_int(const es_config *cfg, const char *section, const char *key)
+{
+    return get(cfg, section, key, ES_KEY_INT)->inum;
+}
+
+double es_config_double(const es_config *cfg, const char *section, const char *key)
+{
+    return get(cfg, section, key, ES_KEY_DOUBLE)->num;
+}
+
+bool es_config_bool(const es_config *cfg, const char *section, const char *key)
+{
+    return get(cfg, section, key, ES_KEY_BOOL)->num != 0;
+}
+
+const char *es_config_string(const es_config *cfg, const char *section, const char *key)
+{
+    const es_cfg_entry *e = find_entry(cfg, section, key);
+    if (!e) {
+        fprintf(stderr, "esuite: internal error: config key %s.%s is not in any schema\n", section, key);
+        abort();
+    }
+    return e->text;
+}
+
+int es_config_enum(const es_config *cfg, const char *section, const char *key)
+{
+    return (int)get(cfg, section, key, ES_KEY_ENUM)->num;
+}
+
+size_t es_config_list(const es_config *cfg, const char *section, const char *key,
+                      const double **values)
+{
+    const es_cfg_entry *e = get(cfg, section, key, ES_KEY_LIST);
+    *values = e->list;
+    return e->nlist;
+}
+
+bool es_config_was_set(const es_config *cfg, const char *section, const char *key)
+{
+    const es_cfg_entry *e = find_entry(cfg, section, key);
+    return e && e->set;
+}
+
+int es_config_set(es_config *cfg, const char *section, const char *key, const char *value,
+                  const char *origin)
+{
+    char ov[ES_CFG_LINE_MAX];
+    snprintf(ov, sizeof ov, "%s.%s=%s", section, key, value);
+    int st = apply_override(cfg, ov);
+    if (st)
+        return es_error_set(st, "%s: %s", origin, es_error_message());
+    return ES_OK;
+}
+
+const char *es_config_path(const es_config *cfg) { return cfg->path; }
+
+/* ---------- serialisation ---------- */
+
+typedef struct {
+    char *buf;
+    size_t len, cap;
+} sbuf;
+
+static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(sbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if (b->len + (size_t)n + 1 > b->cap) {
+        b->cap = (b->len + (size_t)n + 1) * 2;
+        b->buf = realloc(b->buf, b->cap);
+    }
+    va_start(ap, fmt);
+    vsnprintf(b->buf + b->len, b->cap - b->len, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+char *es_config_to_ini(const es_config *cfg)
+{
+    sbuf b = {0};
+    sb_printf(&b, "; resolved configuration (every key, defaults included)\n");
+    const char *section = NULL;
+    for (size_t i = 0; i < cfg->n; i++) {
+        const es_cfg_entry *e = &cfg->entries[i];
+        if (!section || strcmp(section, e->spec->section) != 0) {
+            section = e->spec->section;
+            sb_printf(&b, "%s[%s]\n", b.len > 60 ? "\n" : "", section);
+        }
+        sb_printf(&b, "%s = %s%s\n", e->spec->key, e->text ? e->text : "",
+                  e->overridden ? "    ; set on the command line" : "");
+    }
+    if (!b.buf)
+        sb_printf(&b, "%s", "");
+    return b.buf;
+}
+
+char *es_config_overrides_text(const es_config *cfg)
+{
+    sbuf b = {0};
+    sb_printf(&b, "%s", "");
+    for (size_t i = 0; i < cfg->noverrides; i++)
+        sb_printf(&b, "%s\n", cfg->overrides[i]);
+    return b.buf;
+}
+
+static const char *type_label(es_key_type t)
+{
+    static const char *names[] = {"integer", "number", "boolean", "string", "choice", "list"};
+    return names[t];
+}
+
+char *es_config_schema_markdown(const es_key_spec *const *schemas)
+{
+    sbuf b = {0};
+    const char *section = NULL;
+    for (size_t k = 0; schemas[k]; k++)
+        for (const es_key_spec *s = schemas[k]; s->key; s++) {
+            if (!section || strcmp(section, s->section) != 0) {
+                section = s->section;
+                sb_printf(&b, "\n### [%s]\n\n| key | type | default | allowed | unit | meaning |\n"
+                              "|---|---|---|---|---|---|\n", section);
+            }
+            char range[256];
+            format_range(s, range, sizeof range);
+            const char *allowed = range;
+            if (!strncmp(range, "allowed: ", 9))
+                allowed = range + 9;
+            else if (!strncmp(range, "allowed range ", 14))
+                allowed = range + 14;
+            char choices[512];
+            snprintf(choices, sizeof choices, "%s", allowed);
+            for (char *p = choices; *p; p++)
+                if (*p == '|')
+                    *p = '/';
+            sb_printf(&b, "| `%s` | %s | %s | %s | %s | %s |\n", s->key, type_label(s->type),
+                      s->default_value ? (*s->default_value ? s->default_value : "(empty)") : "required",
+                      *choices ? choices : "-", s->unit && *s->unit ? s->unit : "-", s->doc);
+        }
+    return b.buf;
+}

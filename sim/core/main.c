@@ -1,0 +1,61 @@
+/* esuite — one executable, subcommands dispatched by name. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/commands.h"
+#include "esuite_version.h"
+
+typedef struct {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+} es_command;
+
+static const es_command commands[] = {
+    {"run", es_cmd_run, "run a simulation (gas | school | orbits) from an INI config"},
+    {"ordinal", es_cmd_ordinal, "ordinal-pattern analysis: permutation entropy H, complexity C"},
+    {"school-metrics", es_cmd_school_metrics, "school order parameters, entropies and OSI of a NetCDF file"},
+    {"bench", es_cmd_bench, "performance benchmarks (ordinal, gas, school, orbits) as JSON"},
+    {"validate", es_cmd_validate, "check every validation case against its published value"},
+    {"info", es_cmd_info, "version, build, models, and the config key reference"},
+};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: esuite [--help] [--version] COMMAND [ARGS]\n\n"
+                 "esuite %s — entropy suite: hard-disc gas, fish schools, orbits, ordinal patterns.\n\n"
+                 "commands:\n", ESUITE_VERSION);
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(out, "  %-15s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n'esuite COMMAND --help' describes a command. Documentation: docs/.\n");
+}
+
+int main(int argc, char **argv)
+{
+    es_cli_set_argv0(argv[0]);
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+        printf("esuite %s (git %s)\n", ESUITE_VERSION, ESUITE_GIT_REVISION);
+        return 0;
+    }
+    if (!strcmp(cmd, "help") && argc >= 3) {
+        char *args[] = {argv[2], "--help", NULL};
+        for (size_t i = 0; i < N_COMMANDS; i++)
+            if (!strcmp(commands[i].name, argv[2]))
+                return commands[i].fn(2, args);
+    }
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (!strcmp(commands[i].name, cmd))
+            return commands[i].fn(argc - 1, argv + 1);
+    es_cli_error("unknown command '%s' (see 'esuite --help')", cmd);
+    return 2;
+}

@@ -1,0 +1,114 @@
+/* gnuplot driver: data and script go to a temporary directory, the PNG is
+ * rendered under a temporary name and renamed when gnuplot succeeds. */
+#include "core/plot.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/output.h"
+#include "esuite/ordinal.h"
+#include "esuite/status.h"
+
+int es_plot_run_script(const char *script, const char *tmp_png, const char *png_path)
+{
+    char sfile[] = "/tmp/esuite-plot-XXXXXX";
+    int fd = mkstemp(sfile);
+    if (fd < 0)
+        return es_error_set(ES_EIO, "cannot create a temporary file: %s", strerror(errno));
+    FILE *fp = fdopen(fd, "w");
+    fputs(script, fp);
+    fclose(fp);
+    char cmd[8300];
+    snprintf(cmd, sizeof cmd, "gnuplot '%s' 2>&1", sfile);
+    FILE *pp = popen(cmd, "r");
+    char out[2048] = "";
+    size_t n = pp ? fread(out, 1, sizeof out - 1, pp) : 0;
+    out[n] = '\0';
+    int rc = pp ? pclose(pp) : -1;
+    unlink(sfile);
+    if (rc != 0) {
+        es_output_discard(tmp_png);
+        if (rc > 0 && WIFEXITED(rc) && WEXITSTATUS(rc) == 127)
+            return es_error_set(ES_EUNSUP, "gnuplot is not installed (apt-get install -y gnuplot-nox)");
+        return es_error_set(ES_EIO, "gnuplot failed while drawing %s: %s", png_path, out);
+    }
+    return es_output_commit(tmp_png, png_path);
+}
+
+static int write_bounds(FILE *fp, int n)
+{
+    /* Exact envelopes on a grid fine enough to look smooth. */
+    for (int i = 0; i <= 400; i++) {
+        double H = i / 400.0;
+        fprintf(fp, "%.6f %.6f %.6f\n", H, es_ordinal_cmin(n, H), es_ordinal_cmax(n, H));
+    }
+    return 0;
+}
+
+int es_plot_hc(const char *png_path, int n, const es_hc_points *pts, const char *title)
+{
+    char dir[] = "/tmp/esuite-hc-XXXXXX";
+    if (!mkdtemp(dir))
+        return es_error_set(ES_EIO, "cannot create a temporary directory: %s", strerror(errno));
+    char bfile[64], pfile[64], tmp_png[4300];
+    snprintf(bfile, sizeof bfile, "%s/bounds.dat", dir);
+    snprintf(pfile, sizeof pfile, "%s/points.dat", dir);
+    FILE *fb = fopen(bfile, "w"), *fpnt = fopen(pfile, "w");
+    if (!fb || !fpnt) {
+        if (fb) fclose(fb);
+        if (fpnt) fclose(fpnt);
+        return es_error_set(ES_EIO, "cannot write plot data in %s", dir);
+    }
+    write_bounds(fb, n);
+    fclose(fb);
+    for (size_t i = 0; i < pts->npts; i++)
+        fprintf(fpnt, "%.10f %.10f %.10g \"%s\"\n", pts->H[i], pts->C[i],
+                pts->color ? pts->color[i] : 0.0, pts->labels && pts->labels[i] ? pts->labels[i] : "");
+    fclose(fpnt);
+
+    double h1 = es_ordinal_hmin_per(n), h2 = es_ordinal_hmax_per(n);
+    double c1min = es_ordinal_cmin(n, h1), c1max = es_ordinal_cmax(n, h1);
+    double c2min = es_ordinal_cmin(n, h2), c2max = es_ordinal_cmax(n, h2);
+    es_output_tmp_path(png_path, tmp_png, sizeof tmp_png);
+    char script[16384];
+    int len = snprintf(script, sizeof script,
+        "set terminal pngcairo size 900,700 enhanced font 'DejaVu Sans,11'\n"
+        "set output '%s'\n"
+        "set title \"%s (order n = %d)\"\n"
+        "set xlabel 'Normalised permutation entropy H'\n"
+        "set ylabel 'Statistical complexity C'\n"
+        "set xrange [0:1]\nset yrange [0:%.3f]\nset key top left\nset grid lc rgb '#dddddd'\n"
+        "set arrow from %.6f,%.6f to %.6f,%.6f nohead dt 2 lc rgb '#555555'\n"
+        "set arrow from %.6f,%.6f to %.6f,%.6f nohead dt 2 lc rgb '#555555'\n"
+        "set arrow from %.6f,%.6f to %.6f,%.6f nohead dt 2 lc rgb '#555555'\n"
+        "set label 'regular' at %.4f,%.4f font ',9' tc rgb '#555555'\n"
+        "set label 'complex' at %.4f,%.4f font ',9' tc rgb '#555555'\n"
+        "set label 'stochastic' at 0.80,0.03 font ',9' tc rgb '#555555'\n",
+        tmp_png, title ? title : "HC plane", n, es_ordinal_max_c(n, 1000) * 1.08,
+        h1, c1min, h1, c1max, h2, c2min, h2, c2max, h1, c1max, h2, c2max,
+        0.5 * (h1 + h2) - 0.05, 0.5 * (c1min + c2min) + 0.02, h2 + 0.03, c2max - 0.01);
+    const char *point_style = pts->connect ? "with linespoints pt 7 ps 0.6" : "with points pt 7 ps 1.3";
+    if (pts->color)
+        len += snprintf(script + len, sizeof script - (size_t)len,
+                        "set palette rgb 33,13,10\nset cblabel '%s'\n",
+                        pts->color_label ? pts->color_label : "");
+    len += snprintf(script + len, sizeof script - (size_t)len,
+        "plot '%s' using 1:2 with lines lw 2 lc rgb '#1f77b4' title 'C_{min}', \\\n"
+        "     '%s' using 1:3 with lines lw 2 lc rgb '#d62728' title 'C_{max}', \\\n"
+        "     '%s' using 1:2%s %s %s title '%s'",
+        bfile, bfile, pfile, pts->color ? ":3" : "", point_style,
+        pts->color ? "lc palette" : "lc rgb '#2ca02c'", pts->npts == 1 ? "series" : "series");
+    if (pts->labels)
+        len += snprintf(script + len, sizeof script - (size_t)len,
+                        ", \\\n     '%s' using 1:2:4 with labels offset 1,0.7 left font ',9' notitle", pfile);
+    snprintf(script + len, sizeof script - (size_t)len, "\n");
+    int st = es_plot_run_script(script, tmp_png, png_path);
+    unlink(bfile);
+    unlink(pfile);
+    rmdir(dir);
+    return st;
+}
