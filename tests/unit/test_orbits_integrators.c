@@ -1,0 +1,252 @@
+/* Integrators: leapfrog second order (energy error ∝ dt²), rk8pd accuracy on
+ * Kepler (analytic period), the double pendulum converged (energy drift and
+ * the spec §11 converged value x2(5 s)), the rotating frame (Jacobi integral,
+ * Coriolis/centrifugal signs against an inertial integration), and the
+ * tangent maps against finite differences of neighbouring orbits. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "orbits/orbits.h"
+
+static es_orb_system kepler_sys(void)
+{
+    es_orb_potential p = {.nterms = 1, .omega = 0.0};
+    p.term[0] = (es_orb_term){ES_ORB_POINTMASS, 1.0, 0, 0, 1, 1};
+    es_orb_system s;
+    es_orb_system_potential(&s, &p, 2);
+    return s;
+}
+
+/* max |E − E0| over n_orbits periods of an e = 0.5, a = 1 Kepler orbit. */
+static double leapfrog_energy_error(double dt, int n_orbits)
+{
+    es_orb_system s = kepler_sys();
+    es_orb_params par;
+    es_orb_params_default(&par);
+    par.dt = dt;
+    par.ntangent = 0;
+    es_orbit *o = es_orbit_alloc(&s, &par);
+    assert_non_null(o);
+    /* apocentre r = 1.5, v = sqrt((1 − e)/(a(1 + e))) */
+    double y0[4] = {1.5, 0.0, 0.0, sqrt(0.5 / 1.5)};
+    assert_int_equal(es_orbit_set(o, y0, 0.0), 0);
+    double emax = 0.0, e0 = o->e0;
+    long long nsteps = llround(n_orbits * 2 * M_PI / dt);
+    for (long long i = 0; i < nsteps; i++) {
+        es_orb_leapfrog_steps(o, 1);
+        emax = fmax(emax, fabs(es_orbit_energy(o) - e0));
+    }
+    es_orbit_free(o);
+    return emax;
+}
+
+/* Leapfrog energy error scales as dt²: halving dt divides it by 4 (±10%). */
+static void test_leapfrog_order(void **state)
+{
+    (void)state;
+    double e1 = leapfrog_energy_error(2 * M_PI / 2000, 3);
+    double e2 = leapfrog_energy_error(2 * M_PI / 4000, 3);
+    double ratio = e1 / e2;
+    print_message("leapfrog Kepler e=0.5: dE(dt)=%.3e dE(dt/2)=%.3e ratio %.4f\n", e1, e2, ratio);
+    assert_true(fabs(ratio - 4.0) < 0.4);
+    /* symplectic: no secular drift — the error after 30 orbits is the same
+     * bounded oscillation as after 3 (within 10%) */
+    double e30 = leapfrog_energy_error(2 * M_PI / 2000, 30);
+    assert_true(e30 < 1.1 * e1);
+}
+
+/* rk8pd: after 10 periods (T = 2π for a = 1) the Kepler orbit is back at
+ * its initial point to 1e-8 and the energy to 1e-10. */
+static void test_rk8pd_kepler(void **state)
+{
+    (void)state;
+    es_orb_system s = kepler_sys();
+    es_orb_params par;
+    es_orb_params_default(&par);
+    par.integrator = ES_ORB_RK8PD;
+    par.dt = 0.01;
+    par.eps_abs = par.eps_rel = 1e-13;
+    par.ntangent = 0;
+    es_orbit *o = es_orbit_alloc(&s, &par);
+    double y0[4] = {1.5, 0.0, 0.0, sqrt(0.5 / 1.5)};
+    es_orbit_set(o, y0, 0.0);
+    for (int k = 1; k <= 10; k++)
+        assert_int_equal(es_orbit_advance(o, k * 2 * M_PI), 0);
+    for (int i = 0; i < 4; i++)
+        assert_float_equal(o->y[i], y0[i], 1e-8);
+    assert_true(o->max_drift < 1e-10);
+    es_orbit_free(o);
+}
+
+/* Double pendulum, spec §4.2 parameters (L = M = 1, g = 9.80665, θ1 = 120°,
+ * θ2 = −10°, at rest): over 100 s with rk8pd at 1e-12 the relative energy
+ * drift stays below 1e-6, and x2(5 s) = 0.2572 (spec §6 item 12: the
+ * converged value; the package's default RK45 gives 0.0288). */
+static void test_double_pendulum(void **state)
+{
+    (void)state;
+    es_orb_system s;
+    es_orb_system_pendulum(&s, 1, 1, 1, 1, 9.80665);
+    es_orb_params par;
+    es_orb_params_default(&par);
+    par.integrator = ES_ORB_RK8PD;
+    par.dt = 1.0 / 64;
+    par.eps_abs = par.eps_rel = 1e-12;
+    par.ntangent = 0;
+    es_orbit *o = es_orbit_alloc(&s, &par);
+    double y0[4] = {120 * M_PI / 180, 0, -10 * M_PI / 180, 0};
+    es_orbit_set(o, y0, 0.0);
+    assert_float_equal(o->e0, 9.80665 * (1.0 - cos(10 * M_PI / 180)), 1e-14);
+    for (int k = 1; k <= 320; k++) /* t = 5 s on the 2⁻⁶ grid */
+        es_orbit_advance(o, k / 64.0);
+    double x2 = es_orb_observable_eval(&s, ES_ORB_OBS_X2, o->y);
+    print_message("double pendulum x2(5 s) = %.6f\n", x2);
+    assert_float_equal(x2, 0.2572, 5e-4);
+    for (int k = 321; k <= 6400; k++)
+        es_orbit_advance(o, k / 64.0);
+    print_message("double pendulum max relative energy drift over 100 s: %.3e\n", o->max_drift);
+    assert_true(o->max_drift < 1e-6);
+    es_orbit_free(o);
+
+    /* unequal masses and lengths: the same equations conserve the general energy */
+    es_orb_system_pendulum(&s, 2.0, 0.5, 1.2, 0.7, 9.81);
+    o = es_orbit_alloc(&s, &par);
+    es_orbit_set(o, y0, 0.0);
+    for (int k = 1; k <= 1000; k++)
+        es_orbit_advance(o, k * 0.02);
+    assert_true(o->max_drift < 1e-6);
+    es_orbit_free(o);
+}
+
+/* Rotating frame: a Plummer sphere seen from a frame rotating at Ω gives the
+ * inertial orbit rotated by −Ωt (checks the Coriolis and centrifugal signs);
+ * with a Dehnen bar the Jacobi integral is conserved to 1e-9. */
+static void test_rotating_frame(void **state)
+{
+    (void)state;
+    es_orb_potential p = {.nterms = 1, .omega = 0.0};
+    p.term[0] = (es_orb_term){ES_ORB_PLUMMER, 1.0, 0.5, 0, 1, 1};
+    es_orb_system inert, rot;
+    es_orb_system_potential(&inert, &p, 3);
+    p.omega = 0.7;
+    es_orb_system_potential(&rot, &p, 3);
+    es_orb_params par;
+    es_orb_params_default(&par);
+    par.integrator = ES_ORB_RK8PD;
+    par.eps_abs = par.eps_rel = 1e-13;
+    par.ntangent = 0;
+    es_orbit *a = es_orbit_alloc(&inert, &par), *b = es_orbit_alloc(&rot, &par);
+    double yi[6] = {1.0, 0.2, 0.1, 0.1, 0.8, 0.05};
+    /* rotating-frame velocity = inertial − Ω ẑ × x */
+    double yr[6] = {1.0, 0.2, 0.1, 0.1 + 0.7 * 0.2, 0.8 - 0.7 * 1.0, 0.05};
+    es_orbit_set(a, yi, 0.0);
+    es_orbit_set(b, yr, 0.0);
+    double T = 20.0;
+    es_orbit_advance(a, T);
+    es_orbit_advance(b, T);
+    double c = cos(0.7 * T), sn = sin(0.7 * T);
+    assert_float_equal(b->y[0], c * a->y[0] + sn * a->y[1], 1e-9);
+    assert_float_equal(b->y[1], -sn * a->y[0] + c * a->y[1], 1e-9);
+    assert_float_equal(b->y[2], a->y[2], 1e-9);
+    /* inertial L_z from the rotating frame equals the inertial one */
+    assert_float_equal(es_orb_observable_eval(&rot, ES_ORB_OBS_LZ, b->y),
+                       es_orb_observable_eval(&inert, ES_ORB_OBS_LZ, a->y), 1e-9);
+    es_orbit_free(a);
+    es_orbit_free(b);
+
+    es_orb_potential bar = {.nterms = 2, .omega = 0.5};
+    bar.term[0] = (es_orb_term){ES_ORB_LOGARITHMIC, 1.0, 0.2, 0, 1, 0.9};
+    bar.term[1] = (es_orb_term){ES_ORB_DEHNEN_BAR, -0.02, 1.2, 0, 1, 1};
+    es_orb_system_potential(&rot, &bar, 3);
+    par.eps_abs = par.eps_rel = 1e-11;
+    b = es_orbit_alloc(&rot, &par);
+    double y3[6] = {1.3, 0.1, 0.05, 0.0, 0.4, 0.02};
+    es_orbit_set(b, y3, 0.0);
+    for (int k = 1; k <= 100; k++)
+        es_orbit_advance(b, k * 1.0);
+    print_message("bar: Jacobi drift over t = 100: %.3e\n", b->max_drift);
+    assert_true(b->max_drift < 1e-9);
+    es_orbit_free(b);
+    /* the leapfrog refuses the rotating frame */
+    par.integrator = ES_ORB_LEAPFROG;
+    assert_null(es_orbit_alloc(&rot, &par));
+}
+
+/* Tangent vector after time T equals (y(x0 + εw0) − y(x0 − εw0)) / 2ε
+ * (independent finite differences of two trajectories), for the leapfrog
+ * tangent map (Hénon–Heiles) and the rk8pd variational equations (double
+ * pendulum via dual numbers, Lorenz by hand). */
+static void check_tangent(const es_orb_system *s, es_orb_integrator integ, const double *y0,
+                          double T, double dt, double tol)
+{
+    es_orb_params par;
+    es_orb_params_default(&par);
+    par.integrator = integ;
+    par.dt = dt;
+    par.eps_abs = par.eps_rel = 1e-13;
+    par.ntangent = 1;
+    es_orbit *o = es_orbit_alloc(s, &par);
+    es_orbit_set(o, y0, 0.0);
+    double w0[ES_ORB_MAXVAR];
+    for (int i = 0; i < s->nvar; i++)
+        w0[i] = o->w[0][i];
+    es_orbit_advance(o, T);
+    double growth = exp(o->log_growth);
+    double eps = 1e-6;
+    double yp[ES_ORB_MAXVAR], ym[ES_ORB_MAXVAR];
+    par.ntangent = 0;
+    es_orbit *p = es_orbit_alloc(s, &par), *m = es_orbit_alloc(s, &par);
+    for (int i = 0; i < s->nvar; i++) {
+        yp[i] = y0[i] + eps * w0[i];
+        ym[i] = y0[i] - eps * w0[i];
+    }
+    es_orbit_set(p, yp, 0.0);
+    es_orbit_set(m, ym, 0.0);
+    es_orbit_advance(p, T);
+    es_orbit_advance(m, T);
+    for (int i = 0; i < s->nvar; i++) {
+        double fd = (p->y[i] - m->y[i]) / (2 * eps);
+        assert_float_equal(o->w[0][i] * growth, fd, tol * growth);
+    }
+    es_orbit_free(o);
+    es_orbit_free(p);
+    es_orbit_free(m);
+}
+
+static void test_tangent_maps(void **state)
+{
+    (void)state;
+    es_orb_system s;
+    es_orb_system_henon_heiles(&s);
+    double hh[4] = {0.0, 0.1, 0.45, 0.05};
+    check_tangent(&s, ES_ORB_LEAPFROG, hh, 10.0, 0.01, 1e-6);
+    check_tangent(&s, ES_ORB_RK8PD, hh, 10.0, 0.01, 1e-6);
+    es_orb_system_pendulum(&s, 1.0, 2.0, 1.5, 1.0, 9.8);
+    double dp[4] = {1.0, 0.3, -0.5, 0.0};
+    check_tangent(&s, ES_ORB_RK8PD, dp, 2.0, 0.01, 1e-6);
+    es_orb_system_lorenz(&s, 10, 28, 8.0 / 3);
+    double lz[3] = {1.0, 1.0, 20.0};
+    check_tangent(&s, ES_ORB_RK8PD, lz, 1.0, 0.01, 1e-6);
+    /* a 3-D potential sum with the leapfrog */
+    es_orb_potential p = {.nterms = 2, .omega = 0.0};
+    p.term[0] = (es_orb_term){ES_ORB_MIYAMOTO_NAGAI, 1.0, 0.65, 0.26, 1, 1};
+    p.term[1] = (es_orb_term){ES_ORB_NFW, 3.0, 2.0, 0, 1, 1};
+    es_orb_system_potential(&s, &p, 3);
+    double y3[6] = {1.0, 0.0, 0.1, 0.0, 1.1, 0.1};
+    check_tangent(&s, ES_ORB_LEAPFROG, y3, 10.0, 0.005, 1e-6);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_leapfrog_order),
+        cmocka_unit_test(test_rk8pd_kepler),
+        cmocka_unit_test(test_double_pendulum),
+        cmocka_unit_test(test_rotating_frame),
+        cmocka_unit_test(test_tangent_maps),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
