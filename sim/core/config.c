@@ -312,8 +312,11 @@ static int entry_assign(es_cfg_entry *e, const char *raw, char *msg, size_t mlen
         double *list = malloc(cap * sizeof *list);
         char buf[ES_CFG_LINE_MAX];
         snprintf(buf, sizeof buf, "%s", v);
-        char *save = NULL;
-        for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        /* Split by hand: strtok would silently skip an empty element ("1,,2"). */
+        for (char *tok = buf, *next; tok; tok = next) {
+            next = strchr(tok, ',');
+            if (next)
+                *next++ = '\0';
             char t[256];
             trim_value(tok, t, sizeof t);
             if (!parse_double_strict(t, &d)) {
@@ -659,11 +662,17 @@ bool es_config_was_set(const es_config *cfg, const char *section, const char *ke
 int es_config_set(es_config *cfg, const char *section, const char *key, const char *value,
                   const char *origin)
 {
-    char ov[ES_CFG_LINE_MAX];
+    char msg[1024], ov[ES_CFG_LINE_MAX];
+    es_cfg_entry *e = find_entry(cfg, section, key);
+    if (!e)
+        return es_error_set(ES_ECONFIG, "%s: unknown key '%s.%s'", origin, section, key);
+    if (!entry_assign(e, value, msg, sizeof msg))
+        return es_error_set(ES_ECONFIG, "%s: key '%s.%s': %s", origin, section, key, msg);
+    e->set = 1;
+    e->overridden = 1;
     snprintf(ov, sizeof ov, "%s.%s=%s", section, key, value);
-    int st = apply_override(cfg, ov);
-    if (st)
-        return es_error_set(st, "%s: %s", origin, es_error_message());
+    cfg->overrides = realloc(cfg->overrides, (cfg->noverrides + 1) * sizeof *cfg->overrides);
+    cfg->overrides[cfg->noverrides++] = es_strdup(ov);
     return ES_OK;
 }
 

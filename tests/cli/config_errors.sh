@@ -1,0 +1,32 @@
+# esuite run: every class of bad config input gives one clear line and a nonzero exit,
+# and leaves no output directory behind.
+. "$(dirname "$0")/lib.sh"
+cd "$TMP"
+w() { printf '%b' "$2" > "$1"; }
+
+w unknown_model.ini '[run]\nmodel = plasma\n'
+expect_fail unknown-model "unknown_model.ini:2: key 'run.model': 'plasma' is not a valid choice (allowed: gas|school|orbits)" \
+  "$ESUITE" run unknown_model.ini
+w typo_key.ini '[run]\nmodel = gas\nsede = 4\n'
+expect_fail unknown-key "typo_key.ini:3: unknown key 'run.sede' (did you mean 'run.seed'?)" "$ESUITE" run typo_key.ini
+w typo_section.ini '[runn]\nmodel = gas\n'
+expect_fail unknown-section "typo_section.ini:1: unknown section [runn] (did you mean [run]?)" "$ESUITE" run typo_section.ini
+w malformed.ini '[run]\nmodel = gas\nthreads 4\n'
+expect_fail malformed-line "malformed.ini:3: malformed line" "$ESUITE" run malformed.ini
+w wrong_type.ini '[run]\nmodel = gas\nthreads = four\n'
+expect_fail wrong-type "wrong_type.ini:3: key 'run.threads': expected an integer, got 'four' (allowed range 0 .. 4096)" \
+  "$ESUITE" run wrong_type.ini
+w range.ini '[run]\nmodel = gas\nthreads = 100000\n'
+expect_fail out-of-range "range.ini:3: key 'run.threads': value 100000 is out of range (allowed range 0 .. 4096)" \
+  "$ESUITE" run range.ini
+expect_fail missing-file "nope.ini: cannot open config file: No such file or directory" "$ESUITE" run nope.ini
+w ok.ini '[run]\nmodel = gas\n'
+expect_fail bad-set "--set run.thread=2: unknown key 'run.thread' (did you mean 'run.threads'?)" \
+  "$ESUITE" run ok.ini --set run.thread=2
+expect_fail bad-threads "--threads: key 'run.threads': value -3 is out of range (allowed range 0 .. 4096)" \
+  "$ESUITE" run ok.ini --threads -3
+expect_fail no-config "run: missing CONFIG file" "$ESUITE" run
+expect_fail unknown-option "run: unknown option '--frobnicate'" "$ESUITE" run ok.ini --frobnicate
+expect_fail unknown-command "unknown command 'rnu'" "$ESUITE" rnu
+expect_true no-output-dir-left test ! -e outputs
+finish

@@ -1,0 +1,62 @@
+# esuite ordinal: exact values through the whole CLI path, JSON shape, formats, bad input.
+. "$(dirname "$0")/lib.sh"
+cd "$TMP"
+
+# Bandt–Pompe worked example (n = 3): H = 0.588762, C = 0.289954 (spec §8 #8).
+printf '4\n7\n9\n10\n6\n11\n3\n' > bp.txt
+j=$("$ESUITE" ordinal --json --order 3 --allow-short bp.txt)
+expect_num bp-H "$(json_get "$j" H)" 0.588762 1e-6
+expect_num bp-C "$(json_get "$j" C)" 0.289954 1e-6
+expect_num bp-total "$(json_get "$j" patterns_total)" 5 0
+expect_num bp-observed "$(json_get "$j" patterns_observed)" 3 0
+expect_num bp-forbidden "$(json_get "$j" forbidden)" 3 0
+expect_true bp-class-key grep -q '"class": *"' <<<"$j"
+# stdin gives the same numbers
+j2=$("$ESUITE" ordinal --json --order 3 --allow-short - < bp.txt)
+expect_true stdin-same test "$j" = "$j2"
+
+# A ramp: one pattern, H = C = 0 exactly (spec §8 #1), also from a CSV column by name and number.
+seq 0 999 > ramp.txt
+expect_num ramp-H "$(json_get "$("$ESUITE" ordinal --json ramp.txt)" H)" 0 0
+awk 'BEGIN { print "t,x,y"; for (i = 0; i < 1000; i++) printf "%d,%d,%.17g\n", i, i, sin(i * 0.37) }' > cols.csv
+expect_num csv-name "$(json_get "$("$ESUITE" ordinal --json --column x cols.csv)" H)" 0 0
+jy=$("$ESUITE" ordinal --json --column y cols.csv); jy3=$("$ESUITE" ordinal --json --column 3 cols.csv)
+expect_true csv-number test "$jy" = "$jy3"
+
+# --delays gives an array with one object per delay
+arr=$("$ESUITE" ordinal --json --delays 1:9:2 gen:logistic:20000)
+expect_num delays-count "$(grep -o '"delay"' <<<"$arr" | wc -l)" 5 0
+
+# --auto on a sine: t_nat ~ 2*pi (maxavg), chosen delay = round(0.4 t_nat / (4 dt)) = 63
+a=$("$ESUITE" ordinal --json --auto --dt 0.01 gen:sine:10000)
+expect_num auto-tnat "$(json_get "$a" t_nat)" 6.2832 0.01
+expect_num auto-delay "$(json_get "$a" delay)" 63 0
+
+# Output files: HDF5 and NetCDF with the curve and provenance, nothing left under temp names.
+"$ESUITE" ordinal --delays 1:20 --output curve.h5 gen:henon:20000 > /dev/null
+"$ESUITE" ordinal --delays 1:20 --output curve.nc gen:henon:20000 > /dev/null
+expect_true h5-written test -s curve.h5
+expect_true nc-written test -s curve.nc
+expect_true no-temp-files test -z "$(ls -A | grep part || true)"
+# The written series reads back through the HDF5/NetCDF readers: H(L=1) of the Hénon map.
+h_direct=$(json_get "$("$ESUITE" ordinal --json gen:henon:20000)" H)
+h_h5=$("$ESUITE" ordinal --json --order 3 --allow-short curve.h5:/series_0/H | grep -c H)
+expect_num h5-readable "$h_h5" 1 0
+
+# Bad input: one line, nonzero, names what is wrong.
+printf '1\n2\nnan\n4\n' > nan.txt
+expect_fail nan "nan.txt:3" "$ESUITE" ordinal nan.txt
+printf '1\n2\nabc\n4\n' > text.txt
+expect_fail garbage "text.txt:3" "$ESUITE" ordinal text.txt
+expect_fail too-short "too short" "$ESUITE" ordinal --order 3 bp.txt
+expect_fail missing "missing.txt" "$ESUITE" ordinal missing.txt
+expect_fail order-range "--order: value 11 is out of range (allowed range 3 .. 10)" "$ESUITE" ordinal --order 11 ramp.txt
+expect_fail delay-zero "--delay: value 0 is out of range" "$ESUITE" ordinal --delay 0 ramp.txt
+expect_fail delays-bad "--delays: expected A:B or A:B:STEP" "$ESUITE" ordinal --delays 5 ramp.txt
+expect_fail both-modes "only one of --delay, --delays, --auto" "$ESUITE" ordinal --delay 2 --auto ramp.txt
+printf '\x89HDF\r\n\x1a\ngarbage garbage garbage' > corrupt.h5
+expect_fail corrupt-h5 "corrupt.h5" "$ESUITE" ordinal corrupt.h5
+expect_fail bad-output-name "--output out.txt" "$ESUITE" ordinal --output out.txt ramp.txt
+expect_fail failed-no-output "nan.txt:3" "$ESUITE" ordinal --output failed.h5 nan.txt
+expect_true failed-left-nothing test ! -e failed.h5
+finish

@@ -1,0 +1,198 @@
+/* Config parser: every bad-input class gives one message naming file, line
+ * and key, with the allowed range; good input yields the typed values. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/config.h"
+#include "esuite/status.h"
+
+static const es_key_spec test_schema[] = {
+    {"gas", "N", ES_KEY_INT, "1000", 2, 1e7, NULL, "", "Number of discs."},
+    {"gas", "packing_fraction", ES_KEY_DOUBLE, "0.05", 1e-6, 0.7, NULL, "1", "Area fraction."},
+    {"gas", "periodic_y", ES_KEY_BOOL, "true", 0, 0, NULL, "", "Periodic in y."},
+    {"gas", "walls", ES_KEY_ENUM, "centre", 0, 0, "centre|rim", "", "Wall contact."},
+    {"gas", "dv", ES_KEY_LIST, "0.5", 1e-9, 100, NULL, "v0", "Velocity cells."},
+    {"gas", "label", ES_KEY_STRING, "x", 0, 0, NULL, "", "A label."},
+    {"gas", "t_end", ES_KEY_DOUBLE, NULL, 0, 1e9, NULL, "tau", "End time (required)."},
+    ES_KEY_END};
+
+static int load(const char *text, es_config **cfg, const char *const *ov, int nov)
+{
+    const es_key_spec *schemas[] = {es_config_core_schema(), test_schema, NULL};
+    es_error_clear();
+    return es_config_load_string(text, "t.ini", schemas, ov, nov, cfg);
+}
+
+static void expect_error(const char *text, const char *needle1, const char *needle2)
+{
+    es_config *cfg = NULL;
+    int st = load(text, &cfg, NULL, 0);
+    assert_int_equal(st, ES_ECONFIG);
+    assert_null(cfg);
+    const char *msg = es_error_message();
+    if (!strstr(msg, needle1) || (needle2 && !strstr(msg, needle2)))
+        fail_msg("message '%s' lacks '%s' / '%s'", msg, needle1, needle2 ? needle2 : "");
+    assert_null(strchr(msg, '\n')); /* one line */
+}
+
+static void test_values_and_defaults(void **state)
+{
+    (void)state;
+    es_config *cfg;
+    const char *text = "[run]\nmodel = gas\nseed = 42\n\n[gas]\nN = 1e4\npacking_fraction = 0.2\n"
+                       "periodic_y = no\nwalls = rim\ndv = 0.25, 0.5 ,1\nt_end = 12.5\n";
+    assert_int_equal(load(text, &cfg, NULL, 0), ES_OK);
+    assert_int_equal(es_config_int(cfg, "gas", "N"), 10000);
+    assert_true(es_config_double(cfg, "gas", "packing_fraction") == 0.2);
+    assert_false(es_config_bool(cfg, "gas", "periodic_y"));
+    assert_int_equal(es_config_enum(cfg, "gas", "walls"), 1);
+    const double *dv;
+    assert_int_equal(es_config_list(cfg, "gas", "dv", &dv), 3);
+    assert_true(dv[0] == 0.25);
+    assert_true(dv[2] == 1.0);
+    assert_int_equal(es_config_int(cfg, "run", "seed"), 42);
+    assert_int_equal(es_config_int(cfg, "run", "threads"), 0);        /* default */
+    assert_string_equal(es_config_string(cfg, "run", "name"), "run"); /* default */
+    assert_true(es_config_was_set(cfg, "gas", "N"));
+    assert_false(es_config_was_set(cfg, "gas", "label"));
+    char *ini = es_config_to_ini(cfg);
+    assert_non_null(strstr(ini, "[gas]\nN = 1e4\n"));
+    assert_non_null(strstr(ini, "threads = 0\n"));
+    free(ini);
+    es_config_free(cfg);
+}
+
+static void test_resolved_config_round_trips(void **state)
+{
+    (void)state;
+    es_config *a, *b;
+    assert_int_equal(load("[run]\nmodel = gas\n[gas]\nt_end = 3\nN = 77\n", &a, NULL, 0), ES_OK);
+    char *ini = es_config_to_ini(a);
+    assert_int_equal(load(ini, &b, NULL, 0), ES_OK);
+    assert_int_equal(es_config_int(b, "gas", "N"), 77);
+    assert_true(es_config_double(b, "gas", "t_end") == 3.0);
+    free(ini);
+    es_config_free(a);
+    es_config_free(b);
+}
+
+static void test_unknown_key_suggests(void **state)
+{
+    (void)state;
+    expect_error("[run]\nmodel = gas\nsede = 3\n", "t.ini:3: unknown key 'run.sede'",
+                 "did you mean 'run.seed'?");
+    expect_error("[run]\nmodel = gas\nN = 3\n", "t.ini:3: unknown key 'run.N'", "belongs to section [gas]");
+}
+
+static void test_unknown_section_suggests(void **state)
+{
+    (void)state;
+    expect_error("[run]\nmodel = gas\n[gass]\nN = 3\n", "t.ini:4: unknown section [gass]", "did you mean [gas]?");
+}
+
+static void test_wrong_type(void **state)
+{
+    (void)state;
+    expect_error("[run]\nmodel = gas\n[gas]\nt_end = 1\nN = lots\n",
+                 "t.ini:5: key 'gas.N': expected an integer, got 'lots'", "allowed range 2 .. 10000000");
+    expect_error("[run]\nmodel = gas\n[gas]\nt_end = 1\nN = 10.5\n", "t.ini:5: key 'gas.N'", "integer");
+    expect_error("[gas]\nt_end = 1\npacking_fraction = 0.1x\n", "t.ini:3: key 'gas.packing_fraction'",
+                 "expected a number");
+    expect_error("[gas]\nt_end = 1\nperiodic_y = maybe\n", "t.ini:3: key 'gas.periodic_y'", "boolean");
+    expect_error("[gas]\nt_end = nan\n", "t.ini:2: key 'gas.t_end'", "expected a number");
+    expect_error("[gas]\nt_end = 1\ndv = 0.5,,1\n", "t.ini:3: key 'gas.dv': element 2", "expected a number");
+}
+
+static void test_out_of_range(void **state)
+{
+    (void)state;
+    expect_error("[gas]\nt_end = 1\npacking_fraction = 0.95\n",
+                 "t.ini:3: key 'gas.packing_fraction': value 0.95 is out of range", "0.7");
+    expect_error("[run]\nthreads = -1\n", "t.ini:2: key 'run.threads'", "allowed range 0 .. 4096");
+    expect_error("[gas]\nt_end = 1\nwalls = middle\n", "t.ini:3: key 'gas.walls': 'middle' is not a valid choice",
+                 "centre|rim");
+    expect_error("[run]\nmodel = plasma\n", "t.ini:2: key 'run.model': 'plasma' is not a valid choice",
+                 "gas|school|orbits");
+}
+
+static void test_malformed_and_structure(void **state)
+{
+    (void)state;
+    expect_error("[run]\nmodel = gas\nthis line has no equals sign\n", "t.ini:3: malformed line", NULL);
+    expect_error("seed = 1\n[run]\n", "t.ini:1: key 'seed' appears before any [section]", NULL);
+    expect_error("[run]\nseed = 1\nseed = 2\n", "t.ini:3: key 'run.seed' is given twice", "line 2");
+    expect_error("[run]\nmodel = gas\n", "missing required key 'gas.t_end'", NULL);
+}
+
+static void test_overrides_recorded(void **state)
+{
+    (void)state;
+    es_config *cfg;
+    const char *ov[] = {"gas.N=500", "run.seed=7"};
+    assert_int_equal(load("[run]\nmodel = gas\n[gas]\nN = 100\nt_end = 1\n", &cfg, ov, 2), ES_OK);
+    assert_int_equal(es_config_int(cfg, "gas", "N"), 500);
+    assert_int_equal(es_config_int(cfg, "run", "seed"), 7);
+    char *txt = es_config_overrides_text(cfg);
+    assert_string_equal(txt, "gas.N=500\nrun.seed=7\n");
+    free(txt);
+    char *ini = es_config_to_ini(cfg);
+    assert_non_null(strstr(ini, "N = 500    ; set on the command line"));
+    free(ini);
+    es_config_free(cfg);
+}
+
+static void test_bad_overrides(void **state)
+{
+    (void)state;
+    es_config *cfg;
+    const char *bad1[] = {"gas.NN=5"};
+    assert_int_equal(load("[gas]\nt_end = 1\n", &cfg, bad1, 1), ES_ECONFIG);
+    assert_non_null(strstr(es_error_message(), "--set gas.NN=5: unknown key 'gas.NN' (did you mean 'gas.N'?)"));
+    const char *bad2[] = {"gas.N=1"};
+    assert_int_equal(load("[gas]\nt_end = 1\n", &cfg, bad2, 1), ES_ECONFIG);
+    assert_non_null(strstr(es_error_message(), "--set gas.N=1: key 'gas.N': value 1 is out of range"));
+    const char *bad3[] = {"N=5"};
+    assert_int_equal(load("[gas]\nt_end = 1\n", &cfg, bad3, 1), ES_ECONFIG);
+    assert_non_null(strstr(es_error_message(), "expected section.key=value"));
+}
+
+static void test_long_line_rejected(void **state)
+{
+    (void)state;
+    char text[6000] = "[gas]\nt_end = 1\nlabel = ";
+    size_t n = strlen(text);
+    memset(text + n, 'a', 5000);
+    text[n + 5000] = '\n';
+    text[n + 5001] = '\0';
+    expect_error(text, "t.ini:3: line longer than", NULL);
+}
+
+static void test_schema_markdown(void **state)
+{
+    (void)state;
+    const es_key_spec *schemas[] = {test_schema, NULL};
+    char *md = es_config_schema_markdown(schemas);
+    assert_non_null(strstr(md, "### [gas]"));
+    assert_non_null(strstr(md, "| `packing_fraction` | number | 0.05 | 1e-06 .. 0.7 | 1 | Area fraction. |"));
+    assert_non_null(strstr(md, "| `walls` | choice | centre | centre/rim | - | Wall contact. |"));
+    assert_non_null(strstr(md, "| `t_end` | number | required |"));
+    free(md);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_values_and_defaults), cmocka_unit_test(test_resolved_config_round_trips),
+        cmocka_unit_test(test_unknown_key_suggests), cmocka_unit_test(test_unknown_section_suggests),
+        cmocka_unit_test(test_wrong_type),           cmocka_unit_test(test_out_of_range),
+        cmocka_unit_test(test_malformed_and_structure), cmocka_unit_test(test_overrides_recorded),
+        cmocka_unit_test(test_bad_overrides),        cmocka_unit_test(test_long_line_rejected),
+        cmocka_unit_test(test_schema_markdown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
