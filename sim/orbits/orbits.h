@@ -212,6 +212,8 @@ typedef struct {
     int escaped;
     long long nsteps;
     double t_end;         /* time reached (< requested if escaped) */
+    double t_radial;      /* mean time between pericentres (minima of r at outputs); NaN if < 2 */
+    double t_azimuthal;   /* 2π / |mean dφ/dt| in the integration frame; NaN if not a potential */
 } es_orb_result;
 
 typedef struct {
@@ -234,5 +236,38 @@ int es_orb_run_one(const es_orb_system *s, const es_orb_run_params *rp, const do
  * so results are identical for any thread count). series may be NULL. */
 int es_orb_run_ensemble(const es_orb_system *s, const es_orb_run_params *rp, const double *y0,
                         size_t n, es_orb_result *res, double *series, int *status);
+
+/* ---- in-situ ordinal analysis (insitu.c) ---- */
+/* Where t_nat comes from: the ordinal-module estimators on the observable
+ * itself, or the orbit's own radial / azimuthal period. */
+typedef enum {
+    ES_ORB_TNAT_NCROSS = 0, ES_ORB_TNAT_MAXAVG, ES_ORB_TNAT_MINAVG,
+    ES_ORB_TNAT_RADIAL, ES_ORB_TNAT_AZIMUTHAL
+} es_orb_tnat_source;
+const char *es_orb_tnat_source_name(es_orb_tnat_source s);
+
+typedef struct {
+    int order;                 /* n (3..8 here) */
+    es_orb_tnat_source tnat;
+    int curve_max_delay;       /* > 0: also H(ℓ), C(ℓ) for ℓ = 1..curve_max_delay */
+} es_orb_insitu_params;
+
+typedef struct {
+    double tnat;      /* natural timescale used */
+    int delay;        /* ideal delay ℓ (t_pat = 0.4 t_nat) */
+    double tpat;
+    double H, C;
+    int ordinal_class;/* es_ordinal_class, −1 if not analysed */
+    int chaotic;      /* PECCARY verdict: 1 complex/stochastic, 0 periodic/regular/oversampled, −1 none */
+    int status;       /* ES_OK or why it could not be analysed (too short, no t_nat, escaped) */
+    int warned;       /* t_dur < 1.5 t_nat or delay clamped */
+} es_orb_insitu;
+
+/* Analyse one sampled observable x[0..T−1] (output step dt). res gives the
+ * orbital periods (for the radial/azimuthal sources). Curves, when
+ * requested, go to Hc/Cc (curve_max_delay values each, NaN where too short).
+ * Never fails the run: problems are recorded in out->status. */
+void es_orb_insitu_one(const double *x, size_t T, double dt, const es_orb_result *res,
+                       const es_orb_insitu_params *p, es_orb_insitu *out, double *Hc, double *Cc);
 
 #endif

@@ -15,6 +15,41 @@ size_t es_orb_run_nout(const es_orb_run_params *rp)
     return (size_t)floor(rp->t_end / dto + 1e-9) + 1;
 }
 
+/* Orbital periods measured on the fly at the output times: pericentres are
+ * strict local minima of r; φ is unwrapped between outputs (the output step
+ * must be shorter than half an azimuthal period). */
+typedef struct {
+    double r1, r2;  /* r at the two previous outputs */
+    double t_first, t_last;
+    long n_peri;
+    double phi_prev, phi_total;
+    int have;
+} period_tracker;
+
+static void track(const es_orb_system *s, period_tracker *p, const double *y, double t, double dto,
+                  size_t j)
+{
+    if (s->kind != ES_ORB_SYS_POTENTIAL)
+        return;
+    double r = es_orb_observable_eval(s, ES_ORB_OBS_RSPH, y);
+    double phi = atan2(y[1], y[0]);
+    if (j >= 2 && p->r1 < p->r2 && p->r1 < r) {
+        double tp = t - dto;
+        if (p->n_peri == 0)
+            p->t_first = tp;
+        p->t_last = tp;
+        p->n_peri++;
+    }
+    if (j >= 1) {
+        double d = phi - p->phi_prev;
+        d -= 2 * M_PI * floor((d + M_PI) / (2 * M_PI));
+        p->phi_total += d;
+    }
+    p->phi_prev = phi;
+    p->r2 = p->r1;
+    p->r1 = r;
+}
+
 static void record(const es_orb_system *s, const es_orb_run_params *rp, const double *y,
                    double *series, size_t nout, size_t j)
 {
@@ -37,12 +72,19 @@ int es_orb_run_one(const es_orb_system *s, const es_orb_run_params *rp, const do
         return ES_EINVAL;
     int rc = es_orbit_set(o, y0, 0.0);
     double dto = rp->par.dt * rp->output_every;
-    if (rc == ES_OK && series)
-        record(s, rp, o->y, series, nout, 0);
+    period_tracker pt;
+    memset(&pt, 0, sizeof pt);
+    if (rc == ES_OK) {
+        track(s, &pt, o->y, 0.0, dto, 0);
+        if (series)
+            record(s, rp, o->y, series, nout, 0);
+    }
     for (size_t j = 1; rc == ES_OK && j < nout; j++) {
         rc = es_orbit_advance(o, (double)j * dto);
         if (rc != ES_OK)
             break;
+        if (!o->escaped)
+            track(s, &pt, o->y, o->t, dto, j);
         if (series) {
             if (o->escaped)
                 for (int k = 0; k < rp->nobs; k++)
@@ -60,6 +102,10 @@ int es_orb_run_one(const es_orb_system *s, const es_orb_run_params *rp, const do
     res->chaos_class = (int)es_orb_chaos_classify(o, &rp->cls);
     res->nsteps = o->nsteps;
     res->t_end = o->t;
+    res->t_radial = pt.n_peri >= 2 ? (pt.t_last - pt.t_first) / (double)(pt.n_peri - 1) : NAN;
+    res->t_azimuthal = (s->kind == ES_ORB_SYS_POTENTIAL && pt.phi_total != 0.0 && o->t > 0)
+                           ? 2 * M_PI * o->t / fabs(pt.phi_total)
+                           : NAN;
     es_orbit_free(o);
     return rc;
 }
