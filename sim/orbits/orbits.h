@@ -237,6 +237,23 @@ int es_orb_run_one(const es_orb_system *s, const es_orb_run_params *rp, const do
 int es_orb_run_ensemble(const es_orb_system *s, const es_orb_run_params *rp, const double *y0,
                         size_t n, es_orb_result *res, double *series, int *status);
 
+/* ---- maps and noise from the ordinal module (maps.c) ---- */
+typedef enum {
+    ES_ORB_MAP_LOGISTIC = 0, ES_ORB_MAP_HENON, ES_ORB_MAP_TENT, ES_ORB_MAP_ASYMM_TENT,
+    ES_ORB_MAP_NOISE
+} es_orb_map_kind;
+typedef struct {
+    double r, x0;   /* logistic r; start value (logistic, tent, skew tent) */
+    double a, b;    /* Hénon map a, b; skew-tent a (in a) */
+    double mu;      /* tent */
+    double alpha;   /* noise colour exponent (PSD ∝ f^(2α)) */
+} es_orb_map_params;
+const char *es_orb_map_name(es_orb_map_kind k);
+/* T samples into x; *lyap = the map's Lyapunov exponent along this orbit
+ * (per iteration, NaN for noise). The Hénon map ignores x0 (starts at (1,1)). */
+int es_orb_map_generate(es_orb_map_kind k, const es_orb_map_params *p, size_t T, uint64_t seed,
+                        double *x, double *lyap);
+
 /* ---- in-situ ordinal analysis (insitu.c) ---- */
 /* Where t_nat comes from: the ordinal-module estimators on the observable
  * itself, or the orbit's own radial / azimuthal period. */
