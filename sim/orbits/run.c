@@ -17,13 +17,14 @@ size_t es_orb_run_nout(const es_orb_run_params *rp)
 
 /* Orbital periods measured on the fly at the output times: pericentres are
  * strict local minima of r; φ is unwrapped between outputs (the output step
- * must be shorter than half an azimuthal period). */
+ * must be shorter than half an azimuthal period). An orbit whose r varies
+ * by less than 1e-8 relative is circular: no radial period. */
 typedef struct {
     double r1, r2;  /* r at the two previous outputs */
     double t_first, t_last;
     long n_peri;
     double phi_prev, phi_total;
-    int have;
+    double rmin, rmax;
 } period_tracker;
 
 static void track(const es_orb_system *s, period_tracker *p, const double *y, double t, double dto,
@@ -33,6 +34,10 @@ static void track(const es_orb_system *s, period_tracker *p, const double *y, do
         return;
     double r = es_orb_observable_eval(s, ES_ORB_OBS_RSPH, y);
     double phi = atan2(y[1], y[0]);
+    if (j == 0 || r < p->rmin)
+        p->rmin = r;
+    if (j == 0 || r > p->rmax)
+        p->rmax = r;
     if (j >= 2 && p->r1 < p->r2 && p->r1 < r) {
         double tp = t - dto;
         if (p->n_peri == 0)
@@ -102,7 +107,8 @@ int es_orb_run_one(const es_orb_system *s, const es_orb_run_params *rp, const do
     res->chaos_class = (int)es_orb_chaos_classify(o, &rp->cls);
     res->nsteps = o->nsteps;
     res->t_end = o->t;
-    res->t_radial = pt.n_peri >= 2 ? (pt.t_last - pt.t_first) / (double)(pt.n_peri - 1) : NAN;
+    /* a circular orbit has no radial period (its r minima are rounding noise) */
+    res->t_radial = pt.n_peri >= 2 && pt.rmax - pt.rmin > 1e-8 * pt.rmax ? (pt.t_last - pt.t_first) / (double)(pt.n_peri - 1) : NAN;
     res->t_azimuthal = (s->kind == ES_ORB_SYS_POTENTIAL && pt.phi_total != 0.0 && o->t > 0)
                            ? 2 * M_PI * o->t / fabs(pt.phi_total)
                            : NAN;
