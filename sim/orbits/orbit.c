@@ -94,7 +94,8 @@ int es_orbit_set(es_orbit *o, const double *y0, double t0)
     o->log_growth = 0.0;
     o->sali = o->par.ntangent >= 2 ? sqrt(2.0) : NAN;
     o->e0 = es_orb_system_energy(o->sys, o->y);
-    o->max_drift = 0.0;
+    /* no conserved quantity (Lorenz): the drift is undefined, not zero */
+    o->max_drift = isfinite(o->e0) ? 0.0 : NAN;
     o->escaped = 0;
     o->nsteps = 0;
     o->cache_valid = 0;

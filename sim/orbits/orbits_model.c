@@ -83,7 +83,7 @@ static int generate_maps(const es_orbits_setup_t *su, es_orbits_data *d, uint64_
         es_orb_result *r = &d->res[i];
         memset(r, 0, sizeof *r);
         r->mlce = lyap;
-        r->sali = r->e0 = r->t_radial = r->t_azimuthal = NAN;
+        r->sali = r->e0 = r->max_drift = r->t_radial = r->t_azimuthal = NAN;
         r->chaos_class = isfinite(lyap) && lyap > su->rp.cls.mlce_threshold;
         r->t_end = (double)(d->nout - 1);
         r->nsteps = (long long)d->nout - 1;

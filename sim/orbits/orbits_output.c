@@ -194,11 +194,11 @@ json_t *es_orbits_summary(const es_orbits_setup_t *su, const es_orbits_data *d, 
 {
     json_t *s = json_object();
     size_t n = d->n, cnt[3] = {0, 0, 0};
-    double maxdrift = 0.0;
+    double maxdrift = NAN; /* NaN when no orbit has a conserved quantity */
     double *ml = malloc(n * sizeof *ml);
     for (size_t i = 0; i < n; i++) {
         cnt[d->res[i].chaos_class]++;
-        if (d->res[i].max_drift > maxdrift)
+        if (d->res[i].max_drift > maxdrift || (isnan(maxdrift) && !isnan(d->res[i].max_drift)))
             maxdrift = d->res[i].max_drift;
         ml[i] = d->res[i].mlce;
     }
