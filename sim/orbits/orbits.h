@@ -214,6 +214,7 @@ typedef struct {
     double t_end;         /* time reached (< requested if escaped) */
     double t_radial;      /* mean time between pericentres (minima of r at outputs); NaN if < 2 */
     double t_azimuthal;   /* 2π / |mean dφ/dt| in the integration frame; NaN if not a potential */
+    int nsection;         /* surface-of-section points recorded */
 } es_orb_result;
 
 typedef struct {
@@ -224,6 +225,9 @@ typedef struct {
     int nobs;             /* observables recorded per output */
     es_orb_observable obs[8];
     int store_series;     /* keep the sampled observables (n·nobs·nout doubles) */
+    int section_max;      /* > 0: record up to this many (y, vy) points per orbit where
+                             x crosses 0 upwards (vx > 0), linearly interpolated
+                             between outputs (potential systems only) */
 } es_orb_run_params;
 
 /* Number of output samples (t = 0, dt·output_every, ..., ≤ t_end). */
@@ -232,10 +236,18 @@ size_t es_orb_run_nout(const es_orb_run_params *rp);
  * series[k·nout + j] for observable k at output j (NaN after an escape). */
 int es_orb_run_one(const es_orb_system *s, const es_orb_run_params *rp, const double *y0,
                    es_orb_result *res, double *series);
+/* Same, also filling section[2·k], section[2·k+1] = (y, vy) of the k-th
+ * upward x = 0 crossing (section holds 2·section_max doubles; may be NULL). */
+int es_orb_run_one_sos(const es_orb_system *s, const es_orb_run_params *rp, const double *y0,
+                       es_orb_result *res, double *series, double *section);
 /* All orbits, OpenMP over orbits (dynamic schedule; each orbit independent,
  * so results are identical for any thread count). series may be NULL. */
 int es_orb_run_ensemble(const es_orb_system *s, const es_orb_run_params *rp, const double *y0,
                         size_t n, es_orb_result *res, double *series, int *status);
+/* With surface-of-section points (section: n·2·section_max doubles, may be NULL). */
+int es_orb_run_ensemble_sos(const es_orb_system *s, const es_orb_run_params *rp,
+                            const double *y0, size_t n, es_orb_result *res, double *series,
+                            double *section, int *status);
 
 /* ---- maps and noise from the ordinal module (maps.c) ---- */
 typedef enum {

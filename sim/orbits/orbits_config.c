@@ -86,6 +86,8 @@ const es_key_spec es_orbits_schema[] = {
      "Natural timescale: an ordinal-module estimator on the observable, or the orbit's radial/azimuthal period."},
     {S, "curve_max_delay", ES_KEY_INT, "0", 0, 10000, NULL, "samples", "Also store H(ℓ), C(ℓ) for ℓ = 1..this (0 = off)."},
     {S, "store_series", ES_KEY_BOOL, "true", 0, 0, NULL, "", "Write the sampled observables to orbits.h5."},
+    {S, "section_points", ES_KEY_INT, "0", 0, 1e6, NULL, "",
+     "Potentials: record up to this many (y, vy) points per orbit where x crosses 0 upwards (surface of section; 0 = off); drawn in section.png with plots = true."},
     {S, "plots", ES_KEY_BOOL, "false", 0, 0, NULL, "", "Write hc_plane.png (orbits coloured by log10 mLCE) with gnuplot."},
     ES_KEY_END};
 
@@ -241,6 +243,9 @@ int es_orbits_setup(const es_config *cfg, uint64_t seed, es_orbits_setup_t *su)
         rp->obs[0] = ES_ORB_OBS_X;
     }
     rp->store_series = es_config_bool(cfg, S, "store_series");
+    rp->section_max = su->sys.kind == ES_ORB_SYS_POTENTIAL && !su->is_map
+                          ? (int)es_config_int(cfg, S, "section_points")
+                          : 0;
 
     es_orb_ic_params *ic = &su->ic;
     ic->kind = (es_orb_ic_kind)es_config_enum(cfg, S, "ic");

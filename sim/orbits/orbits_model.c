@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/model.h"
 #include "core/plot.h"
@@ -23,6 +24,7 @@ static void data_free(es_orbits_data *d)
     free(d->ins);
     free(d->Hc);
     free(d->Cc);
+    free(d->section);
 }
 
 static int data_alloc(es_orbits_data *d, const es_orbits_setup_t *su)
@@ -40,7 +42,10 @@ static int data_alloc(es_orbits_data *d, const es_orbits_setup_t *su)
         d->Hc = malloc(d->n * nobs * L * sizeof *d->Hc);
         d->Cc = malloc(d->n * nobs * L * sizeof *d->Cc);
     }
-    if (!d->res || !d->series || !d->ins || (L && (!d->Hc || !d->Cc)))
+    size_t S2 = 2 * (size_t)su->rp.section_max;
+    if (S2)
+        d->section = calloc(d->n * S2, sizeof *d->section);
+    if (!d->res || !d->series || !d->ins || (L && (!d->Hc || !d->Cc)) || (S2 && !d->section))
         return es_error_set(ES_ENOMEM, "orbits: out of memory for %zu orbits × %zu samples",
                             d->n, d->nout);
     return ES_OK;
@@ -58,8 +63,10 @@ static int integrate(const es_orbits_setup_t *su, es_orbits_data *d, bool quiet)
     int st = ES_OK;
     for (size_t i0 = 0; i0 < d->n && st == ES_OK; i0 += chunk) {
         size_t m = d->n - i0 < chunk ? d->n - i0 : chunk;
-        st = es_orb_run_ensemble(&su->sys, &su->rp, d->y0 + i0 * (size_t)su->sys.nvar, m,
-                                 d->res + i0, d->series + i0 * per, status + i0);
+        size_t sper = 2 * (size_t)su->rp.section_max;
+        st = es_orb_run_ensemble_sos(&su->sys, &su->rp, d->y0 + i0 * (size_t)su->sys.nvar, m,
+                                     d->res + i0, d->series + i0 * per,
+                                     d->section ? d->section + i0 * sper : NULL, status + i0);
         es_progress_update(&pr, (double)(i0 + m));
     }
     es_progress_finish(&pr);
@@ -123,14 +130,50 @@ static int plot_hc(const char *dir, const es_orbits_setup_t *su, const es_orbits
     if (m > 0) {
         char png[4200], title[256];
         snprintf(png, sizeof png, "%s/hc_plane.png", dir);
-        snprintf(title, sizeof title, "orbits: %s, n = %d", su->is_map ? "x" :
-                 es_orb_observable_name(su->rp.obs[0]), su->ip.order);
+        snprintf(title, sizeof title, "orbits: %s at the ideal delay, coloured by mLCE",
+                 su->is_map ? "x" : es_orb_observable_name(su->rp.obs[0]));
         es_hc_points pts = {H, C, NULL, col, "log10 mLCE", m, 0};
         st = es_plot_hc(png, su->ip.order, &pts, title);
     }
     free(H);
     free(C);
     free(col);
+    return st;
+}
+
+/* Surface of section: every orbit's (y, vy) crossings, regular orbits
+ * (chaos indicator) in blue, chaotic in red. */
+static int plot_section(const char *dir, const es_orbits_setup_t *su, const es_orbits_data *d)
+{
+    char tdir[] = "/tmp/esuite-sos-XXXXXX";
+    if (!mkdtemp(tdir))
+        return es_error_set(ES_EIO, "cannot create a temporary directory");
+    char dat[64], png[4200], tmp_png[4300];
+    snprintf(dat, sizeof dat, "%s/sos.dat", tdir);
+    FILE *fp = fopen(dat, "w");
+    if (!fp) {
+        rmdir(tdir);
+        return es_error_set(ES_EIO, "%s: cannot write", dat);
+    }
+    size_t S2 = 2 * (size_t)su->rp.section_max;
+    for (size_t i = 0; i < d->n; i++)
+        for (int k = 0; k < d->res[i].nsection; k++)
+            fprintf(fp, "%.9g %.9g %d\n", d->section[i * S2 + 2 * k],
+                    d->section[i * S2 + 2 * k + 1], d->res[i].chaos_class);
+    fclose(fp);
+    snprintf(png, sizeof png, "%s/section.png", dir);
+    es_output_tmp_path(png, tmp_png, sizeof tmp_png);
+    char script[9000];
+    snprintf(script, sizeof script,
+             "set terminal pngcairo size 1000,900 font ',11'\nset output '%s'\n"
+             "set xlabel 'y'\nset ylabel 'v_y'\nset title 'surface of section x = 0, v_x > 0 "
+             "(E = %g): blue regular, red chaotic (chaos indicator)'\n"
+             "set palette defined (0 '#1f4e9c', 1 '#d62728', 2 '#999999')\nset cbrange [0:2]\n"
+             "unset colorbox\nplot '%s' using 1:2:3 with dots lc palette notitle\n",
+             tmp_png, su->ic.energy, dat);
+    int st = es_plot_run_script(script, tmp_png, png);
+    unlink(dat);
+    rmdir(tdir);
     return st;
 }
 
@@ -168,6 +211,8 @@ static int orbits_run(const es_run_ctx *ctx)
                                 (int)es_config_int(ctx->cfg, "output", "compression"));
     if (st == ES_OK && su.plots)
         st = plot_hc(ctx->output_dir, &su, &d);
+    if (st == ES_OK && su.plots && d.section)
+        st = plot_section(ctx->output_dir, &su, &d);
     if (st == ES_OK) {
         json_t *sum = es_orbits_summary(&su, &d, seconds);
         st = es_output_write_summary(ctx->output_dir, sum, &prov);

@@ -39,6 +39,7 @@ typedef struct {
     double *series;       /* n·nobs·nout (orbit-major, then observable) */
     es_orb_insitu *ins;   /* n·nobs */
     double *Hc, *Cc;      /* n·nobs·curve_max_delay, or NULL */
+    double *section;      /* n·2·section_max surface-of-section points, or NULL */
 } es_orbits_data;
 
 int es_orbits_write_h5(const char *path, const es_orbits_setup_t *su, const es_orbits_data *d,

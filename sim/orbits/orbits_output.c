@@ -28,7 +28,7 @@ static int write_dataset(hid_t loc, const char *name, hid_t type, int rank, cons
         total *= dims[i];
     if (total >= 4096 && compression > 0) {
         /* one orbit per chunk for 2-D series: reading one orbit reads one chunk */
-        hsize_t chunk[2] = {1, rank == 2 ? dims[1] : dims[0]};
+        hsize_t chunk[3] = {1, rank >= 2 ? dims[1] : 1, rank == 3 ? dims[2] : 1};
         if (rank == 1)
             chunk[0] = dims[0] < 65536 ? dims[0] : 65536;
         H5Pset_chunk(dcpl, rank, chunk);
@@ -87,6 +87,13 @@ static int write_table(hid_t file, const es_orbits_setup_t *su, const es_orbits_
     DCOL("t_radial", d->res[i].t_radial, "time", "mean interval between pericentres");
     DCOL("t_azimuthal", d->res[i].t_azimuthal, "time", "2π / |mean dφ/dt|");
     DCOL("nsteps", (double)d->res[i].nsteps, "", "integrator steps taken");
+    if (st == ES_OK && d->section) {
+        ICOL("nsection", d->res[i].nsection, "surface-of-section points recorded");
+        hsize_t sd[3] = {d->n, (hsize_t)su->rp.section_max, 2};
+        if (st == ES_OK)
+            st = write_dataset(g, "section", H5T_NATIVE_DOUBLE, 3, sd, d->section, comp, "",
+                               "(y, vy) at upward x = 0 crossings; first nsection rows valid");
+    }
     H5Gclose(g);
     return st;
 }

@@ -62,8 +62,29 @@ static void record(const es_orb_system *s, const es_orb_run_params *rp, const do
         series[(size_t)k * nout + j] = es_orb_observable_eval(s, rp->obs[k], y);
 }
 
+/* Upward crossing of x = 0 between outputs (prev → cur): linear interpolation. */
+static void section_point(const es_orb_system *s, const es_orb_run_params *rp, const double *prev,
+                          const double *cur, es_orb_result *res, double *section)
+{
+    int d = s->ndim;
+    if (!section || res->nsection >= rp->section_max || !(prev[0] < 0.0 && cur[0] >= 0.0))
+        return;
+    double f = -prev[0] / (cur[0] - prev[0]);
+    if (!((1 - f) * prev[d] + f * cur[d] > 0.0))
+        return;
+    section[2 * res->nsection] = (1 - f) * prev[1] + f * cur[1];
+    section[2 * res->nsection + 1] = (1 - f) * prev[d + 1] + f * cur[d + 1];
+    res->nsection++;
+}
+
 int es_orb_run_one(const es_orb_system *s, const es_orb_run_params *rp, const double *y0,
                    es_orb_result *res, double *series)
+{
+    return es_orb_run_one_sos(s, rp, y0, res, series, NULL);
+}
+
+int es_orb_run_one_sos(const es_orb_system *s, const es_orb_run_params *rp, const double *y0,
+                       es_orb_result *res, double *series, double *section)
 {
     memset(res, 0, sizeof *res);
     if (rp->output_every < 1)
@@ -84,12 +105,18 @@ int es_orb_run_one(const es_orb_system *s, const es_orb_run_params *rp, const do
         if (series)
             record(s, rp, o->y, series, nout, 0);
     }
+    if (s->kind != ES_ORB_SYS_POTENTIAL || rp->section_max <= 0)
+        section = NULL;
+    double prev[ES_ORB_MAXVAR];
     for (size_t j = 1; rc == ES_OK && j < nout; j++) {
+        memcpy(prev, o->y, sizeof prev);
         rc = es_orbit_advance(o, (double)j * dto);
         if (rc != ES_OK)
             break;
-        if (!o->escaped)
+        if (!o->escaped) {
             track(s, &pt, o->y, o->t, dto, j);
+            section_point(s, rp, prev, o->y, res, section);
+        }
         if (series) {
             if (o->escaped)
                 for (int k = 0; k < rp->nobs; k++)
@@ -119,11 +146,20 @@ int es_orb_run_one(const es_orb_system *s, const es_orb_run_params *rp, const do
 int es_orb_run_ensemble(const es_orb_system *s, const es_orb_run_params *rp, const double *y0,
                         size_t n, es_orb_result *res, double *series, int *status)
 {
+    return es_orb_run_ensemble_sos(s, rp, y0, n, res, series, NULL, status);
+}
+
+int es_orb_run_ensemble_sos(const es_orb_system *s, const es_orb_run_params *rp,
+                            const double *y0, size_t n, es_orb_result *res, double *series,
+                            double *section, int *status)
+{
     size_t per = es_orb_run_nout(rp) * (size_t)rp->nobs;
+    size_t sper = 2 * (size_t)(rp->section_max > 0 ? rp->section_max : 0);
 #pragma omp parallel for schedule(dynamic, 1)
     for (size_t i = 0; i < n; i++)
-        status[i] = es_orb_run_one(s, rp, y0 + i * (size_t)s->nvar, &res[i],
-                                   series ? series + i * per : NULL);
+        status[i] = es_orb_run_one_sos(s, rp, y0 + i * (size_t)s->nvar, &res[i],
+                                       series ? series + i * per : NULL,
+                                       section ? section + i * sper : NULL);
     for (size_t i = 0; i < n; i++)
         if (status[i] != ES_OK)
             return status[i];
