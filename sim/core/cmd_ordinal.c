@@ -326,7 +326,7 @@ static void ordinal_provenance(es_provenance *p, int argc, char **argv)
 {
     memset(p, 0, sizeof *p);
     es_provenance_init(p, NULL, "ordinal");
-    es_provenance_set_command(p, argc, argv);
+    es_provenance_set_command(p, argc + 1, argv - 1); /* include the program name */
 }
 
 static int has_suffix(const char *s, const char *suf)
@@ -475,8 +475,11 @@ int es_cmd_ordinal(int argc, char **argv)
         st = load_input(inputs[k], &o, &s[k]);
         if (!st) {
             st = analyse(&s[k], &o, &r[k]);
-            if (st)
-                es_error_set(st, "%s: %s", s[k].source, es_error_message());
+            if (st) {
+                char msg[1024]; /* copy: es_error_set writes the buffer it would read */
+                snprintf(msg, sizeof msg, "%s", es_error_message());
+                es_error_set(st, "%s: %s", s[k].source, msg);
+            }
         }
     }
     es_cli_print_warnings();

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/checkpoint.h"
 #include "core/commands.h"
 #include "core/config.h"
 #include "core/model.h"
@@ -26,12 +27,17 @@ extern int es_school_import_flat(const char *path, char **ini_text) __attribute_
 static void run_usage(FILE *out)
 {
     fprintf(out,
-            "usage: esuite run CONFIG [--set section.key=value]... [--output DIR] [--threads N] [--quiet]\n\n"
+            "usage: esuite run CONFIG [--set section.key=value]... [--output DIR] [--threads N] [--quiet]\n"
+            "       esuite run --resume DIR [--threads N] [--quiet]\n\n"
             "Run the simulator named by [run] model (gas, school or orbits) in CONFIG.\n\n"
             "  --set S.K=V   override one config key (repeatable; recorded in the output)\n"
             "  --output DIR  run directory (default: [run] output_dir / [run] name)\n"
             "  --threads N   OpenMP threads (same as --set run.threads=N; results do not depend on it)\n"
-            "  --quiet       no progress bar or log lines\n\n"
+            "  --quiet       no progress bar or log lines\n"
+            "  --resume DIR  continue the interrupted run in DIR from DIR/checkpoint.esck; the output is\n"
+            "                bit-identical to an uninterrupted run (any thread count)\n\n"
+            "Checkpoints are written every [output] checkpoint_interval seconds and on SIGTERM, SIGINT\n"
+            "and SIGUSR1 (what SLURM sends before a time limit); the run then exits with status 3.\n\n"
             "Keys and their ranges: docs/config.md or 'esuite info --config-doc'.\n");
 }
 
@@ -138,11 +144,12 @@ int es_cmd_run(int argc, char **argv)
                                          {"output", required_argument, NULL, 'o'},
                                          {"threads", required_argument, NULL, 't'},
                                          {"quiet", no_argument, NULL, 'q'},
+                                         {"resume", required_argument, NULL, 'r'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     char *overrides[MAX_OVERRIDES];
     int nov = 0, quiet = 0, c;
-    const char *outdir = NULL, *threads = NULL;
+    const char *outdir = NULL, *threads = NULL, *resume = NULL;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":s:o:t:qh", opts, NULL)) != -1) {
@@ -157,19 +164,30 @@ int es_cmd_run(int argc, char **argv)
         case 'o': outdir = optarg; break;
         case 't': threads = optarg; break;
         case 'q': quiet = 1; break;
+        case 'r': resume = optarg; break;
         case 'h': run_usage(stdout); return 0;
         case ':': es_cli_error("run: option %s needs a value", argv[optind - 1]); return 2;
         default: es_cli_error("run: unknown option '%s' (see 'esuite run --help')", argv[optind - 1]); return 2;
         }
     }
-    if (optind != argc - 1) {
+    char *resume_ini = NULL;
+    if (resume) {
+        if (optind != argc || nov || outdir) {
+            es_cli_error("run: --resume DIR takes no CONFIG, --set or --output (the run's own config is used)");
+            return 2;
+        }
+        if (es_checkpoint_resume_config(resume, &resume_ini)) {
+            es_cli_error("%s", es_error_message());
+            return 2;
+        }
+    } else if (optind != argc - 1) {
         if (optind >= argc)
             es_cli_error("run: missing CONFIG file (see 'esuite run --help')");
         else
             es_cli_error("run: expected one CONFIG file, got an extra argument '%s'", argv[optind + 1]);
         return 2;
     }
-    const char *path = argv[optind];
+    const char *path = resume ? resume_ini : argv[optind];
     es_config *cfg = NULL;
     const es_model *model = NULL;
     int st = load_config(path, overrides, nov, &cfg, &model);
@@ -178,10 +196,14 @@ int es_cmd_run(int argc, char **argv)
     if (st) {
         es_cli_error("%s", es_error_message());
         es_config_free(cfg);
+        free(resume_ini);
         return 2;
     }
     char dir[4096];
-    if ((st = resolve_output_dir(cfg, outdir, dir, sizeof dir))) {
+    if (resume) {
+        snprintf(dir, sizeof dir, "%s", resume);
+        es_checkpoint_set_resume(resume);
+    } else if ((st = resolve_output_dir(cfg, outdir, dir, sizeof dir))) {
         es_cli_error("%s", es_error_message());
         es_config_free(cfg);
         return 2;
@@ -197,10 +219,25 @@ int es_cmd_run(int argc, char **argv)
                       .bench_json = false};
     st = model->run(&ctx);
     es_cli_print_warnings();
+    if (st == ES_EINTR) {
+        es_cli_error("interrupted: checkpoint written; continue with 'esuite run --resume %s'", dir);
+        es_config_free(cfg);
+        free(resume_ini);
+        return 3;
+    }
     if (st) {
         es_cli_error("%s", es_error_message());
         es_config_free(cfg);
+        free(resume_ini);
         return es_cli_exit_status(st);
+    }
+    /* Finished: the checkpoint and the resume config are no longer needed. */
+    char ck[4300];
+    snprintf(ck, sizeof ck, "%s/%s", dir, ES_CHECKPOINT_FILE);
+    unlink(ck);
+    if (resume_ini) {
+        unlink(resume_ini);
+        free(resume_ini);
     }
     if (!quiet)
         fprintf(stderr, "esuite: %s run complete: %s/summary.json\n", model->name, dir);

@@ -10,6 +10,8 @@ int es_cmd_bench(int argc, char **argv);
 int es_cmd_validate(int argc, char **argv);
 int es_cmd_info(int argc, char **argv);
 int es_cmd_school_metrics(int argc, char **argv);
+int es_cmd_sweep(int argc, char **argv);
+int es_cmd_collect(int argc, char **argv);
 
 /* Shared CLI helpers (cli_util.c). */
 void es_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -38,6 +38,7 @@ struct es_config {
     /* parse state */
     int error;
     int cur_line;
+    int section_line;  /* line of the latest [section] header */
     int stream_error;
 };
 
@@ -60,6 +61,8 @@ static const es_key_spec core_schema[] = {
      "Deflate level for large datasets (0 = none)."},
     {"output", "log_interval", ES_KEY_DOUBLE, "30", 0.1, 86400, NULL, "s",
      "Wall-clock seconds between progress log lines when not on a terminal."},
+    {"output", "checkpoint_interval", ES_KEY_DOUBLE, "0", 0, 1e7, NULL, "s",
+     "Wall-clock seconds between checkpoints (0: only on SIGTERM, SIGINT or SIGUSR1)."},
     ES_KEY_END};
 
 const es_key_spec *es_config_core_schema(void) { return core_schema; }
@@ -400,7 +403,7 @@ static int config_ini_handler(void *user, const char *section, const char *name,
     if (!section_known(cfg, section)) {
         suggest_section(cfg, section, hint, sizeof hint);
         cfg->error = es_error_set(ES_ECONFIG, "%s:%d: unknown section [%s]%s", cfg->path,
-                                  cfg->cur_line, section, hint);
+                                  cfg->section_line, section, hint);
         return 1;
     }
     es_cfg_entry *e = find_entry(cfg, section, name);
@@ -454,6 +457,11 @@ static char *read_line(char *buf, int size, void *stream)
     if (!r)
         return NULL;
     src->cfg->cur_line++;
+    const char *p = buf;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p == '[')
+        src->cfg->section_line = src->cfg->cur_line;
     size_t len = strlen(buf);
     if (len == (size_t)size - 1 && buf[len - 1] != '\n' && !src->cfg->error) {
         src->cfg->error = es_error_set(ES_ECONFIG, "%s:%d: line longer than %d characters",

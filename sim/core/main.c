@@ -16,6 +16,8 @@ static const es_command commands[] = {
     {"ordinal", es_cmd_ordinal, "ordinal-pattern analysis: permutation entropy H, complexity C"},
     {"school-metrics", es_cmd_school_metrics, "school order parameters, entropies and OSI of a NetCDF file"},
     {"bench", es_cmd_bench, "performance benchmarks (ordinal, gas, school, orbits) as JSON"},
+    {"sweep", es_cmd_sweep, "parameter sweeps: plan, Slurm/PBS array scripts, local runs, status"},
+    {"collect", es_cmd_collect, "gather a sweep's summary.json files into a NetCDF table and CSV"},
     {"validate", es_cmd_validate, "check every validation case against its published value"},
     {"info", es_cmd_info, "version, build, models, and the config key reference"},
 };

@@ -1,6 +1,6 @@
 # esuite run: every class of bad config input gives one clear line and a nonzero exit,
 # and leaves no output directory behind.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 cd "$TMP"
 w() { printf '%b' "$2" > "$1"; }
 

@@ -1,6 +1,6 @@
 # docs/config.md documents every config key: its generated reference section must equal
 # what the binary's schemas print ('esuite info --config-doc'), so a key cannot go undocumented.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 doc="$ES_SOURCE_DIR/docs/config.md"
 "$ESUITE" info --config-doc > "$TMP/generated.md"
 sed -n '/<!-- BEGIN GENERATED KEYS -->/,/<!-- END GENERATED KEYS -->/p' "$doc" | sed '1d;$d' > "$TMP/doc.md"

@@ -1,5 +1,5 @@
 # esuite ordinal: exact values through the whole CLI path, JSON shape, formats, bad input.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 cd "$TMP"
 
 # Bandt–Pompe worked example (n = 3): H = 0.588762, C = 0.289954 (spec §8 #8).
@@ -48,7 +48,7 @@ printf '1\n2\nnan\n4\n' > nan.txt
 expect_fail nan "nan.txt:3" "$ESUITE" ordinal nan.txt
 printf '1\n2\nabc\n4\n' > text.txt
 expect_fail garbage "text.txt:3" "$ESUITE" ordinal text.txt
-expect_fail too-short "too short" "$ESUITE" ordinal --order 3 bp.txt
+expect_fail too-short "bp.txt: ordinal: Ptot = 5 windows is less than n! = 6" "$ESUITE" ordinal --order 3 bp.txt
 expect_fail missing "missing.txt" "$ESUITE" ordinal missing.txt
 expect_fail order-range "--order: value 11 is out of range (allowed range 3 .. 10)" "$ESUITE" ordinal --order 11 ramp.txt
 expect_fail delay-zero "--delay: value 0 is out of range" "$ESUITE" ordinal --delay 0 ramp.txt

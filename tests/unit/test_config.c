@@ -92,7 +92,7 @@ static void test_unknown_key_suggests(void **state)
 static void test_unknown_section_suggests(void **state)
 {
     (void)state;
-    expect_error("[run]\nmodel = gas\n[gass]\nN = 3\n", "t.ini:4: unknown section [gass]", "did you mean [gas]?");
+    expect_error("[run]\nmodel = gas\n[gass]\nN = 3\n", "t.ini:3: unknown section [gass]", "did you mean [gas]?");
 }
 
 static void test_wrong_type(void **state)

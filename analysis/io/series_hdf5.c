@@ -1,0 +1,200 @@
+/* series_hdf5.c — a 1-D numeric dataset of an HDF5 file, read as double.
+ *
+ * "FILE:/group/dataset" names the dataset (the leading '/' is optional);
+ * plain "FILE" takes the only 1-D numeric dataset in the file, ignoring
+ * dimension scales when there are other candidates, and otherwise lists the
+ * candidates. HDF5's own error printing is switched off while we work:
+ * library code reports through es_error_set() only. */
+#include "series_internal.h"
+
+#include <hdf5.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "esuite/status.h"
+
+typedef struct {
+    es_name_list all;    /* 1-D numeric datasets */
+    es_name_list plain;  /* ... that are not dimension scales */
+    int rc;
+} h5_scan;
+
+static bool is_numeric(hid_t dset)
+{
+    hid_t type = H5Dget_type(dset);
+    H5T_class_t cls = H5Tget_class(type);
+    H5Tclose(type);
+    return cls == H5T_INTEGER || cls == H5T_FLOAT;
+}
+
+static int rank_of(hid_t dset, hsize_t *dims, int maxrank)
+{
+    hid_t space = H5Dget_space(dset);
+    int rank = H5Sget_simple_extent_ndims(space);
+    if (rank > 0 && rank <= maxrank)
+        H5Sget_simple_extent_dims(space, dims, NULL);
+    H5Sclose(space);
+    return rank;
+}
+
+static bool is_dimension_scale(hid_t dset)
+{
+    if (H5Aexists(dset, "CLASS") <= 0)
+        return false;
+    hid_t attr = H5Aopen(dset, "CLASS", H5P_DEFAULT);
+    hid_t type = H5Aget_type(attr);
+    bool scale = false;
+    if (H5Tget_class(type) == H5T_STRING && !H5Tis_variable_str(type)) {
+        char buf[64] = {0};
+        size_t size = H5Tget_size(type);
+        if (size < sizeof buf && H5Aread(attr, type, buf) >= 0)
+            scale = strncmp(buf, "DIMENSION_SCALE", 15) == 0;
+    }
+    H5Tclose(type);
+    H5Aclose(attr);
+    return scale;
+}
+
+static herr_t visit(hid_t group, const char *name, const H5L_info_t *info, void *data)
+{
+    h5_scan *scan = data;
+    if (info->type != H5L_TYPE_HARD)
+        return 0;
+    hid_t obj = H5Oopen(group, name, H5P_DEFAULT);
+    if (obj < 0)
+        return 0;
+    if (H5Iget_type(obj) == H5I_DATASET) {
+        hsize_t dims[1];
+        if (rank_of(obj, dims, 1) == 1 && is_numeric(obj)) {
+            char path[1024];
+            snprintf(path, sizeof path, "/%s", name);
+            scan->rc = es_name_list_add(&scan->all, path);
+            if (!scan->rc && !is_dimension_scale(obj))
+                scan->rc = es_name_list_add(&scan->plain, path);
+        }
+    }
+    H5Oclose(obj);
+    return scan->rc ? -1 : 0;
+}
+
+static int find_candidates(hid_t file, h5_scan *scan)
+{
+    memset(scan, 0, sizeof *scan);
+    herr_t st = H5Lvisit(file, H5_INDEX_NAME, H5_ITER_INC, visit, scan);
+    if (scan->rc)
+        return scan->rc;
+    return st < 0 ? es_error_set(ES_EIO, "cannot list the datasets of the HDF5 file") : ES_OK;
+}
+
+/* Open the dataset to read; sets `chosen` to its full path. */
+static int open_dataset(const char *path, hid_t file, const char *var, hid_t *dset, char *chosen,
+                        size_t len)
+{
+    h5_scan scan;
+    char list[600];
+    if (var) {
+        snprintf(chosen, len, "%s%s", var[0] == '/' ? "" : "/", var);
+        /* Walk the path link by link: H5Dopen2 on a missing path is an error
+         * we want to explain, not an HDF5 stack dump. */
+        htri_t ok = 1;
+        for (char *slash = strchr(chosen + 1, '/'); ok > 0; slash = strchr(slash + 1, '/')) {
+            if (slash)
+                *slash = '\0';
+            ok = H5Lexists(file, chosen, H5P_DEFAULT);
+            if (!slash)
+                break;
+            *slash = '/';
+        }
+        if (ok > 0 && (*dset = H5Dopen2(file, chosen, H5P_DEFAULT)) >= 0)
+            return ES_OK;
+        int rc = find_candidates(file, &scan);
+        if (rc == ES_OK) {
+            es_name_list_join(&scan.all, list, sizeof list);
+            rc = es_error_set(ES_EINVAL, "%s: no dataset '%s' (1-D numeric datasets: %s)", path,
+                              chosen, scan.all.n ? list : "none");
+        }
+        es_name_list_free(&scan.all);
+        es_name_list_free(&scan.plain);
+        return rc;
+    }
+    int rc = find_candidates(file, &scan);
+    if (rc == ES_OK) {
+        const es_name_list *pick = scan.all.n == 1 ? &scan.all : &scan.plain;
+        if (pick->n == 1) {
+            snprintf(chosen, len, "%s", pick->names[0]);
+            *dset = H5Dopen2(file, chosen, H5P_DEFAULT);
+            if (*dset < 0)
+                rc = es_error_set(ES_EIO, "%s: cannot open dataset '%s'", path, chosen);
+        } else if (scan.all.n == 0) {
+            rc = es_error_set(ES_EINVAL, "%s: no 1-D numeric dataset in the file", path);
+        } else {
+            es_name_list_join(&scan.all, list, sizeof list);
+            rc = es_error_set(ES_EINVAL,
+                              "%s has %zu 1-D numeric datasets (%s): choose one, as %s:DATASET",
+                              path, scan.all.n, list, path);
+        }
+    }
+    es_name_list_free(&scan.all);
+    es_name_list_free(&scan.plain);
+    return rc;
+}
+
+static int read_dataset(hid_t dset, const char *what, es_series *out)
+{
+    hsize_t dims[H5S_MAX_RANK];
+    int rank = rank_of(dset, dims, H5S_MAX_RANK);
+    if (rank != 1) {
+        char shape[256] = "scalar";
+        size_t used = 0;
+        for (int i = 0; i < rank && used < sizeof shape - 24; i++)
+            used += (size_t)snprintf(shape + used, sizeof shape - used, "%s%llu", i ? " x " : "",
+                                     (unsigned long long)dims[i]);
+        return es_error_set(ES_EINVAL, "%s is %d-D (shape %s): select a 1-D dataset", what, rank,
+                            shape);
+    }
+    if (!is_numeric(dset))
+        return es_error_set(ES_EINVAL, "%s is not numeric", what);
+    if (dims[0] == 0)
+        return es_error_set(ES_EDATA, "%s: no values (empty series)", what);
+    double *x = malloc((size_t)dims[0] * sizeof *x);
+    if (!x)
+        return es_error_set(ES_ENOMEM, "%s: out of memory for %llu values", what,
+                            (unsigned long long)dims[0]);
+    if (H5Dread(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, x) < 0) {
+        free(x);
+        return es_error_set(ES_EIO, "%s: read failed (corrupt file or unsupported filter)", what);
+    }
+    out->x = x;
+    out->n = (size_t)dims[0];
+    return ES_OK;
+}
+
+int es_series_read_hdf5(const char *path, const char *var, es_series *out)
+{
+    H5E_auto2_t old_func;
+    void *old_data;
+    H5Eget_auto2(H5E_DEFAULT, &old_func, &old_data);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+
+    int rc;
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (file < 0) {
+        rc = es_error_set(ES_EIO, "cannot open '%s' as HDF5 (corrupt or truncated file?)", path);
+    } else {
+        hid_t dset = -1;
+        char chosen[1024];
+        rc = open_dataset(path, file, var, &dset, chosen, sizeof chosen);
+        if (rc == ES_OK) {
+            es_series_set_source(out, path, chosen);
+            rc = read_dataset(dset, out->source, out);
+            H5Dclose(dset);
+        }
+        H5Fclose(file);
+    }
+    if (rc == ES_OK && (rc = es_series_check_finite(out)) != ES_OK)
+        es_series_free(out);
+    H5Eset_auto2(H5E_DEFAULT, old_func, old_data);
+    return rc;
+}

@@ -1,0 +1,33 @@
+/* series_internal.h — the format readers behind es_series_read(). */
+#ifndef ES_SERIES_INTERNAL_H
+#define ES_SERIES_INTERNAL_H
+
+#include "esuite/series_io.h"
+
+/* Text/CSV from `path` ("-": stdin); `column` may be NULL. */
+int es_series_read_text(const char *path, const char *column, es_series *out);
+/* HDF5 through the HDF5 API; `var` ("/group/dataset", leading '/' optional) may be NULL. */
+int es_series_read_hdf5(const char *path, const char *var, es_series *out);
+/* NetCDF (classic or NetCDF-4). With `hdf5_fallback`, a file that nc_open()
+ * cannot open or that NetCDF did not write (no _NCProperties) gives
+ * ES_SERIES_NOT_NETCDF and no message: the caller reads it as HDF5. */
+#define ES_SERIES_NOT_NETCDF (-1)
+int es_series_read_netcdf(const char *path, const char *var, int hdf5_fallback, es_series *out);
+
+/* out->source = "path" or "path:var" (truncated to fit). */
+void es_series_set_source(es_series *s, const char *path, const char *var);
+
+/* Shared by the binary readers: NaN/Inf check naming the first bad index. */
+int es_series_check_finite(const es_series *s);
+
+/* Growable list of candidate variable names for "which one?" messages. */
+typedef struct {
+    char **names;
+    size_t n, cap;
+} es_name_list;
+int es_name_list_add(es_name_list *l, const char *name);
+/* "a, b, c" into buf (truncated with "..." when long). */
+void es_name_list_join(const es_name_list *l, char *buf, size_t len);
+void es_name_list_free(es_name_list *l);
+
+#endif

@@ -1,0 +1,229 @@
+/* series_netcdf.c — a 1-D numeric variable of a NetCDF file, read as double.
+ *
+ * "FILE:var" names the variable ("FILE:/group/var" in NetCDF-4 groups);
+ * plain "FILE" takes the only 1-D numeric variable, ignoring coordinate
+ * variables (a variable named like its dimension, e.g. time(time)) when
+ * there are other candidates. Values equal to the variable's _FillValue or
+ * missing_value (or the default fill of float/double variables) are missing
+ * data and rejected with their index, like NaN/Inf. */
+#include "series_internal.h"
+
+#include <netcdf.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "esuite/status.h"
+
+static bool is_numeric_type(nc_type t)
+{
+    switch (t) {
+    case NC_BYTE: case NC_UBYTE: case NC_SHORT: case NC_USHORT: case NC_INT: case NC_UINT:
+    case NC_INT64: case NC_UINT64: case NC_FLOAT: case NC_DOUBLE:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Full name of variable `varid` in group `grp`: "x" in the root group, "/g/x" elsewhere. */
+static void var_path(int grp, int varid, char *buf, size_t len)
+{
+    char name[NC_MAX_NAME + 1] = "";
+    nc_inq_varname(grp, varid, name);
+    size_t glen = 0;
+    nc_inq_grpname_full(grp, &glen, NULL);
+    char *gname = malloc(glen + 1);
+    if (gname && nc_inq_grpname_full(grp, &glen, gname) == NC_NOERR && strcmp(gname, "/") != 0)
+        snprintf(buf, len, "%s/%s", gname, name);
+    else
+        snprintf(buf, len, "%s", name);
+    free(gname);
+}
+
+typedef struct {
+    es_name_list all, plain; /* 1-D numeric variables; those that are not coordinates */
+} nc_scan;
+
+static int scan_group(int grp, nc_scan *scan)
+{
+    int nvars = 0;
+    if (nc_inq_nvars(grp, &nvars) != NC_NOERR)
+        return es_error_set(ES_EIO, "cannot list NetCDF variables");
+    for (int v = 0; v < nvars; v++) {
+        int ndims = 0, dimid = -1;
+        nc_type type;
+        if (nc_inq_varndims(grp, v, &ndims) != NC_NOERR || ndims != 1)
+            continue;
+        nc_inq_vartype(grp, v, &type);
+        nc_inq_vardimid(grp, v, &dimid);
+        if (!is_numeric_type(type))
+            continue;
+        char path[1024], vname[NC_MAX_NAME + 1] = "", dname[NC_MAX_NAME + 1] = "";
+        var_path(grp, v, path, sizeof path);
+        nc_inq_varname(grp, v, vname);
+        nc_inq_dimname(grp, dimid, dname);
+        int rc = es_name_list_add(&scan->all, path);
+        if (!rc && strcmp(vname, dname) != 0)
+            rc = es_name_list_add(&scan->plain, path);
+        if (rc)
+            return rc;
+    }
+    int ngrps = 0;
+    if (nc_inq_grps(grp, &ngrps, NULL) != NC_NOERR || ngrps == 0)
+        return ES_OK; /* classic files have no groups */
+    int *grps = malloc((size_t)ngrps * sizeof *grps);
+    if (!grps)
+        return es_error_set(ES_ENOMEM, "out of memory listing NetCDF groups");
+    nc_inq_grps(grp, NULL, grps);
+    int rc = ES_OK;
+    for (int g = 0; g < ngrps && rc == ES_OK; g++)
+        rc = scan_group(grps[g], scan);
+    free(grps);
+    return rc;
+}
+
+/* Group and variable id of a name "var" or "/group/sub/var". */
+static bool lookup(int ncid, const char *name, int *grp, int *varid)
+{
+    const char *slash = strrchr(name, '/');
+    *grp = ncid;
+    if (slash && slash != name) {
+        char gpath[1024];
+        snprintf(gpath, sizeof gpath, "%s%.*s", name[0] == '/' ? "" : "/", (int)(slash - name),
+                 name);
+        if (nc_inq_grp_full_ncid(ncid, gpath, grp) != NC_NOERR)
+            return false;
+    }
+    return nc_inq_varid(*grp, slash ? slash + 1 : name, varid) == NC_NOERR;
+}
+
+static int choose(const char *path, int ncid, const char *var, int *grp, int *varid)
+{
+    if (var && lookup(ncid, var, grp, varid))
+        return ES_OK;
+    nc_scan scan = {0};
+    int rc = scan_group(ncid, &scan);
+    char list[600];
+    es_name_list_join(&scan.all, list, sizeof list);
+    if (rc == ES_OK) {
+        const es_name_list *pick = scan.all.n == 1 ? &scan.all : &scan.plain;
+        if (var)
+            rc = es_error_set(ES_EINVAL, "%s: no variable '%s' (1-D numeric variables: %s)", path,
+                              var, scan.all.n ? list : "none");
+        else if (scan.all.n == 0)
+            rc = es_error_set(ES_EINVAL, "%s: no 1-D numeric variable in the file", path);
+        else if (pick->n != 1)
+            rc = es_error_set(ES_EINVAL,
+                              "%s has %zu 1-D numeric variables (%s): choose one, as %s:VARIABLE",
+                              path, scan.all.n, list, path);
+        else if (!lookup(ncid, pick->names[0], grp, varid))
+            rc = es_error_set(ES_EIO, "%s: cannot open variable '%s'", path, pick->names[0]);
+    }
+    es_name_list_free(&scan.all);
+    es_name_list_free(&scan.plain);
+    return rc;
+}
+
+static int check_shape(int grp, int varid, const char *what, size_t *n)
+{
+    int ndims = 0, dimids[NC_MAX_VAR_DIMS];
+    nc_type type;
+    nc_inq_varndims(grp, varid, &ndims);
+    nc_inq_vardimid(grp, varid, dimids);
+    nc_inq_vartype(grp, varid, &type);
+    size_t len[NC_MAX_VAR_DIMS] = {0};
+    for (int i = 0; i < ndims; i++)
+        nc_inq_dimlen(grp, dimids[i], &len[i]);
+    if (ndims != 1) {
+        char shape[512] = "scalar";
+        size_t used = 0;
+        for (int i = 0; i < ndims && used < sizeof shape - 80; i++) {
+            char dname[NC_MAX_NAME + 1] = "";
+            nc_inq_dimname(grp, dimids[i], dname);
+            used += (size_t)snprintf(shape + used, sizeof shape - used, "%s%s=%zu", i ? ", " : "",
+                                     dname, len[i]);
+        }
+        return es_error_set(ES_EINVAL, "%s is %d-D (%s): select a 1-D variable", what, ndims, shape);
+    }
+    if (!is_numeric_type(type))
+        return es_error_set(ES_EINVAL, "%s is not numeric", what);
+    if (len[0] == 0)
+        return es_error_set(ES_EDATA, "%s: no values (empty series)", what);
+    *n = len[0];
+    return ES_OK;
+}
+
+/* Missing-data markers: explicit _FillValue / missing_value attributes, or
+ * the library's default fill for floating-point variables. */
+static int check_missing(int grp, int varid, const es_series *s)
+{
+    double marks[3];
+    int nmarks = 0;
+    const char *attrs[2] = {"_FillValue", "missing_value"};
+    for (int a = 0; a < 2; a++) {
+        size_t alen = 0;
+        nc_type atype;
+        if (nc_inq_att(grp, varid, attrs[a], &atype, &alen) == NC_NOERR && alen == 1 &&
+            is_numeric_type(atype) && nc_get_att_double(grp, varid, attrs[a], &marks[nmarks]) == NC_NOERR)
+            nmarks++;
+    }
+    nc_type type;
+    nc_inq_vartype(grp, varid, &type);
+    if (nmarks == 0 && type == NC_DOUBLE)
+        marks[nmarks++] = NC_FILL_DOUBLE;
+    if (nmarks == 0 && type == NC_FLOAT)
+        marks[nmarks++] = (double)NC_FILL_FLOAT;
+    for (size_t i = 0; i < s->n; i++)
+        for (int m = 0; m < nmarks; m++)
+            if (s->x[i] == marks[m])
+                return es_error_set(ES_EDATA,
+                                    "%s: missing value (fill value %g) at index %zu (0-based)",
+                                    s->source, marks[m], i);
+    return ES_OK;
+}
+
+int es_series_read_netcdf(const char *path, const char *var, int hdf5_fallback, es_series *out)
+{
+    int ncid;
+    int st = nc_open(path, NC_NOWRITE, &ncid);
+    if (st != NC_NOERR)
+        return hdf5_fallback ? ES_SERIES_NOT_NETCDF
+                          : es_error_set(ES_EIO, "cannot open '%s' as NetCDF: %s", path,
+                                         nc_strerror(st));
+    /* NetCDF-C also opens plain HDF5 files, with made-up "phony_dim_N"
+     * dimensions; those read better through the HDF5 API (real dataset
+     * paths and shapes). Files written by the NetCDF library carry the
+     * hidden _NCProperties attribute (NetCDF >= 4.4.1). */
+    if (hdf5_fallback && nc_inq_att(ncid, NC_GLOBAL, "_NCProperties", NULL, NULL) != NC_NOERR) {
+        nc_close(ncid);
+        return ES_SERIES_NOT_NETCDF;
+    }
+    int grp, varid;
+    int rc = choose(path, ncid, var, &grp, &varid);
+    size_t n = 0;
+    if (rc == ES_OK) {
+        char name[1024];
+        var_path(grp, varid, name, sizeof name);
+        es_series_set_source(out, path, name);
+        rc = check_shape(grp, varid, out->source, &n);
+    }
+    if (rc == ES_OK) {
+        out->x = malloc(n * sizeof *out->x);
+        if (!out->x)
+            rc = es_error_set(ES_ENOMEM, "%s: out of memory for %zu values", out->source, n);
+        else if ((st = nc_get_var_double(grp, varid, out->x)) != NC_NOERR)
+            rc = es_error_set(ES_EIO, "%s: read failed: %s", out->source, nc_strerror(st));
+        else
+            out->n = n;
+    }
+    if (rc == ES_OK)
+        rc = es_series_check_finite(out);
+    if (rc == ES_OK)
+        rc = check_missing(grp, varid, out);
+    nc_close(ncid);
+    if (rc)
+        es_series_free(out);
+    return rc;
+}

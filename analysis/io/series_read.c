@@ -1,0 +1,178 @@
+/* series_read.c — es_series_read(): spec parsing and format detection.
+ *
+ * The format comes from the file's magic bytes, never its name: "CDF\1",
+ * "CDF\2", "CDF\5" is classic NetCDF; the HDF5 signature (at offset 0 or a
+ * user block of 512, 1024, 2048, ... bytes) is HDF5, which NetCDF-4 files
+ * also are, so those are offered to nc_open() first and read through the
+ * HDF5 API when NetCDF cannot open them or did not write them. Anything
+ * else is text. */
+#include "series_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "esuite/status.h"
+
+typedef enum { FMT_TEXT, FMT_NETCDF_CLASSIC, FMT_HDF5 } es_format;
+
+static const unsigned char hdf5_magic[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+
+static int detect_format(const char *path, es_format *fmt)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return es_error_set(ES_EIO, "cannot open '%s': %s", path, strerror(errno));
+    struct stat st;
+    int err = fstat(fd, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
+    if (err) {
+        close(fd);
+        return es_error_set(ES_EIO, "cannot read '%s': %s", path, strerror(err));
+    }
+    unsigned char head[8] = {0};
+    ssize_t got = pread(fd, head, sizeof head, 0);
+    *fmt = FMT_TEXT;
+    if (got >= 4 && memcmp(head, "CDF", 3) == 0 && (head[3] == 1 || head[3] == 2 || head[3] == 5)) {
+        *fmt = FMT_NETCDF_CLASSIC;
+    } else {
+        /* HDF5 looks for its signature at 0, 512, 1024, 2048, ... */
+        off_t off = 0;
+        while (got == (ssize_t)sizeof head) {
+            if (memcmp(head, hdf5_magic, sizeof head) == 0) {
+                *fmt = FMT_HDF5;
+                break;
+            }
+            off = off ? 2 * off : 512;
+            if (off + (off_t)sizeof head > st.st_size)
+                break;
+            got = pread(fd, head, sizeof head, off);
+        }
+    }
+    close(fd);
+    return ES_OK;
+}
+
+static int path_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+int es_series_read(const char *spec, const char *column, es_series *out)
+{
+    if (!out)
+        return es_error_set(ES_EINVAL, "es_series_read: no output series");
+    memset(out, 0, sizeof *out);
+    if (!spec || !*spec)
+        return es_error_set(ES_EINVAL, "empty series file name");
+    if (column && !*column)
+        column = NULL;
+
+    /* "FILE:VARIABLE", unless the whole spec is itself a file: a path may
+     * contain colons, a variable name split off at the last one. */
+    char path[4096];
+    const char *var = NULL;
+    if (strlen(spec) >= sizeof path)
+        return es_error_set(ES_EINVAL, "series file name too long: '%.64s...'", spec);
+    strcpy(path, spec);
+    const char *colon = strrchr(spec, ':');
+    if (strcmp(spec, "-") != 0 && colon && colon != spec && !path_exists(spec)) {
+        path[colon - spec] = '\0';
+        var = colon[1] ? colon + 1 : NULL;
+    }
+    if (var && column && strcmp(var, column) != 0)
+        return es_error_set(ES_EINVAL,
+                            "'%s': variable '%s' given in the file name and column '%s' given "
+                            "separately; give only one",
+                            spec, var, column);
+    const char *name = var ? var : column;
+
+    if (strcmp(path, "-") == 0)
+        return es_series_read_text("-", name, out);
+
+    es_format fmt;
+    int rc = detect_format(path, &fmt);
+    if (rc)
+        return rc;
+    switch (fmt) {
+    case FMT_NETCDF_CLASSIC:
+        return es_series_read_netcdf(path, name, 0, out);
+    case FMT_HDF5:
+        rc = es_series_read_netcdf(path, name, 1, out);
+        if (rc == ES_SERIES_NOT_NETCDF)
+            return es_series_read_hdf5(path, name, out); /* plain HDF5 NetCDF cannot open */
+        return rc;
+    default:
+        return es_series_read_text(path, name, out);
+    }
+}
+
+void es_series_free(es_series *s)
+{
+    if (!s)
+        return;
+    free(s->x);
+    s->x = NULL;
+    s->n = 0;
+}
+
+void es_series_set_source(es_series *s, const char *path, const char *var)
+{
+    int w = var ? snprintf(s->source, sizeof s->source, "%s:%s", path, var)
+                : snprintf(s->source, sizeof s->source, "%s", path);
+    if (w >= (int)sizeof s->source) /* keep the end: the variable name matters most */
+        memcpy(s->source + sizeof s->source - 4, "...", 4);
+}
+
+int es_series_check_finite(const es_series *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (!isfinite(s->x[i]))
+            return es_error_set(ES_EDATA, "%s: NaN/Inf value at index %zu (0-based)", s->source, i);
+    return ES_OK;
+}
+
+int es_name_list_add(es_name_list *l, const char *name)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 8;
+        char **names = realloc(l->names, cap * sizeof *names);
+        if (!names)
+            return es_error_set(ES_ENOMEM, "out of memory listing variables");
+        l->names = names;
+        l->cap = cap;
+    }
+    char *copy = strdup(name);
+    if (!copy)
+        return es_error_set(ES_ENOMEM, "out of memory listing variables");
+    l->names[l->n++] = copy;
+    return ES_OK;
+}
+
+void es_name_list_join(const es_name_list *l, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < l->n; i++) {
+        int w = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", l->names[i]);
+        if (w < 0 || (size_t)w >= len - used) {
+            if (len > 4)
+                strcpy(buf + len - 4, "...");
+            return;
+        }
+        used += (size_t)w;
+    }
+}
+
+void es_name_list_free(es_name_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->names[i]);
+    free(l->names);
+    memset(l, 0, sizeof *l);
+}

@@ -1,0 +1,95 @@
+/* esuite collect SWEEPDIR [--output table.nc] [--csv table.csv] [--strict] */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/collect.h"
+#include "core/commands.h"
+#include "esuite/status.h"
+
+static void collect_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: esuite collect SWEEPDIR [--output table.nc] [--csv table.csv] [--strict] [--quiet]\n\n"
+            "Gather every task's summary.json into one NetCDF table whose dimensions are the swept\n"
+            "keys (cartesian: one per key, plus replica; zip: point, plus replica) and a CSV with\n"
+            "one row per task. Pending, failed or corrupt tasks are NaN (_FillValue) in the table,\n"
+            "listed on stderr and in the global attributes missing_tasks / failed_tasks.\n\n"
+            "  --output F  NetCDF file (default SWEEPDIR/table.nc)\n"
+            "  --csv F     CSV file (default SWEEPDIR/table.csv)\n"
+            "  --strict    exit with status 1 when any task is not complete (the files are written)\n"
+            "  --quiet     no per-task lines on stderr (the summary line stays)\n");
+}
+
+int es_cmd_collect(int argc, char **argv)
+{
+    static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
+                                         {"csv", required_argument, NULL, 'c'},
+                                         {"strict", no_argument, NULL, 's'},
+                                         {"quiet", no_argument, NULL, 'q'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    const char *nc = NULL, *csv = NULL;
+    int strict = 0, quiet = 0, c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:c:sqh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o': nc = optarg; break;
+        case 'c': csv = optarg; break;
+        case 's': strict = 1; break;
+        case 'q': quiet = 1; break;
+        case 'h': collect_usage(stdout); return 0;
+        case ':': es_cli_error("collect: option %s needs a value", argv[optind - 1]); return 2;
+        default: es_cli_error("collect: unknown option '%s' (see 'esuite collect --help')", argv[optind - 1]); return 2;
+        }
+    }
+    if (optind != argc - 1) {
+        es_cli_error("collect: expected one SWEEPDIR (see 'esuite collect --help')");
+        return 2;
+    }
+    const char *dir = argv[optind];
+    es_collect_table *t;
+    int st = es_collect_load(dir, &t);
+    if (st) {
+        es_cli_error("%s", es_error_message());
+        return es_cli_exit_status(st);
+    }
+    char ncpath[4400], csvpath[4400];
+    snprintf(ncpath, sizeof ncpath, "%s", nc ? nc : "");
+    snprintf(csvpath, sizeof csvpath, "%s", csv ? csv : "");
+    if (!nc)
+        snprintf(ncpath, sizeof ncpath, "%s/table.nc", dir);
+    if (!csv)
+        snprintf(csvpath, sizeof csvpath, "%s/table.csv", dir);
+    const es_sweep *sw = t->sw;
+    for (size_t i = 0; i < sw->ntasks && !quiet; i++) {
+        const es_task_status *s = &t->status[i];
+        if (s->state == ES_TASK_COMPLETE)
+            continue;
+        char label[1024];
+        es_sweep_task_label(sw, i, label, sizeof label);
+        if (s->state == ES_TASK_FAILED)
+            fprintf(stderr, "esuite: collect: task %04zu (%s replica %d) failed with exit code %d (log %s/%s)\n",
+                    i, label, sw->tasks[i].replica, s->exit_code, dir, s->log);
+        else if (s->state == ES_TASK_CORRUPT)
+            fprintf(stderr, "esuite: collect: task %04zu (%s replica %d): outputs changed since "
+                            "completion (checksum mismatch); left out\n", i, label, sw->tasks[i].replica);
+        else
+            fprintf(stderr, "esuite: collect: task %04zu (%s replica %d) has no result yet%s\n", i,
+                    label, sw->tasks[i].replica, s->has_checkpoint ? " (a checkpoint exists)" : "");
+    }
+    if (!(st = es_collect_write_nc(t, ncpath)))
+        st = es_collect_write_csv(t, csvpath);
+    if (st) {
+        es_cli_error("%s", es_error_message());
+        es_collect_free(t);
+        return 1;
+    }
+    size_t incomplete = sw->ntasks - t->ncomplete;
+    fprintf(stderr, "esuite: collect: %zu of %zu tasks complete (%zu failed, %zu pending, %zu corrupt), "
+                    "%zu fields → %s, %s\n", t->ncomplete, sw->ntasks, t->nfailed, t->npending, t->ncorrupt,
+            t->nfields, ncpath, csvpath);
+    es_collect_free(t);
+    return strict && incomplete ? 1 : 0;
+}

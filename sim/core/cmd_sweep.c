@@ -1,0 +1,399 @@
+/* esuite sweep FILE|DIR [--plan] [--scheduler slurm|pbs|local] [--dir D] [--submit]
+ *                      [--jobs N] [--status] [--quiet]
+ * (internal, used by the job scripts) esuite sweep DIR --finish-task ID --exit-code RC --log L */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/commands.h"
+#include "core/sweep.h"
+#include "esuite/status.h"
+
+static void sweep_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: esuite sweep SWEEP.ini --plan\n"
+            "       esuite sweep SWEEP.ini --scheduler slurm|pbs|local [--dir D] [--submit] [--jobs N]\n"
+            "       esuite sweep DIR --scheduler slurm|pbs|local [--submit] [--jobs N]\n"
+            "       esuite sweep DIR --status\n\n"
+            "Parameter sweeps over a base config (docs/hpc.md).\n\n"
+            "  --plan              list the tasks (index, varied values, replica, seed); writes nothing\n"
+            "  --scheduler S       write the sweep directory (one resolved config per task,\n"
+            "                      manifest.json) and: slurm → job.sbatch (array job), pbs → job.pbs,\n"
+            "                      local → run the tasks here\n"
+            "  --dir D             sweep directory (default: ./NAME from [sweep] name)\n"
+            "  --submit            slurm/pbs: submit the script (sbatch/qsub) and record the job id\n"
+            "  --jobs N            local: tasks run at the same time (default 1)\n"
+            "  --status            list complete, failed (exit code, log), pending tasks; exit 0\n"
+            "                      only when all are complete\n"
+            "  --quiet             fewer messages\n\n"
+            "Finished tasks (summary.json and a matching output checksum in out/.complete) are\n"
+            "skipped, so rerunning the same command resumes the sweep.\n");
+}
+
+typedef struct {
+    const char *target, *scheduler, *dir;
+    int plan, submit, status, quiet;
+    long long jobs, finish_task, exit_code;
+    const char *log;
+} sweep_opts;
+
+static int is_dir(const char *p)
+{
+    struct stat sb;
+    return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+static void print_plan(const es_sweep *sw, FILE *out)
+{
+    fprintf(out, "sweep '%s': %zu tasks (%s, %zu varied key%s, %d replica%s), model %s\nbase %s\n\n",
+            sw->name, sw->ntasks, sw->mode == ES_SWEEP_ZIP ? "zip" : "cartesian", sw->naxes,
+            sw->naxes == 1 ? "" : "s", sw->replicas, sw->replicas == 1 ? "" : "s", sw->model, sw->base);
+    int w[ES_SWEEP_MAX_AXES];
+    for (size_t a = 0; a < sw->naxes; a++) {
+        w[a] = (int)strlen(sw->axes[a].key);
+        for (size_t v = 0; v < sw->axes[a].n; v++)
+            if ((int)strlen(sw->axes[a].values[v]) > w[a])
+                w[a] = (int)strlen(sw->axes[a].values[v]);
+    }
+    fprintf(out, "%-4s", "task");
+    for (size_t a = 0; a < sw->naxes; a++)
+        fprintf(out, "  %-*s", w[a], sw->axes[a].key);
+    fprintf(out, "  %-7s  %s\n", "replica", "seed");
+    for (size_t i = 0; i < sw->ntasks; i++) {
+        fprintf(out, "%04zu", i);
+        for (size_t a = 0; a < sw->naxes; a++)
+            fprintf(out, "  %-*s", w[a], sw->axes[a].values[sw->tasks[i].value_index[a]]);
+        fprintf(out, "  %-7d  %llu\n", sw->tasks[i].replica, sw->tasks[i].seed);
+    }
+}
+
+/* Indices of tasks that are not complete; prints what is skipped. */
+static size_t pending_tasks(const es_sweep *sw, const char *dir, size_t *idx, int quiet)
+{
+    size_t n = 0, done = 0;
+    for (size_t i = 0; i < sw->ntasks; i++) {
+        es_task_status st;
+        if (es_sweep_task_status(dir, i, &st) == ES_OK && st.state == ES_TASK_COMPLETE) {
+            done++;
+            continue;
+        }
+        if (st.state == ES_TASK_CORRUPT)
+            fprintf(stderr, "esuite: sweep: task %04zu: outputs changed since completion "
+                            "(checksum mismatch): it runs again\n", i);
+        idx[n++] = i;
+    }
+    if (!quiet && done)
+        fprintf(stderr, "esuite: sweep: %zu of %zu tasks already complete (skipped)\n", done, sw->ntasks);
+    return n;
+}
+
+/* Run argv, capture its stdout; returns the exit status or -1. */
+static int run_capture(char *const argv[], char *out, size_t len)
+{
+    int fd[2];
+    if (pipe(fd))
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fd[1], STDOUT_FILENO);
+        close(fd[0]);
+        close(fd[1]);
+        execvp(argv[0], argv);
+        fprintf(stderr, "esuite: cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(fd[1]);
+    size_t got = 0;
+    ssize_t r;
+    while (got + 1 < len && (r = read(fd[0], out + got, len - got - 1)) > 0)
+        got += (size_t)r;
+    out[got] = '\0';
+    close(fd[0]);
+    int status;
+    if (pid < 0 || waitpid(pid, &status, 0) < 0)
+        return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* The last Slurm job of this sweep if squeue still lists any of its
+ * elements (pending or running): submitting again would run tasks twice. */
+static int active_slurm_job(const char *dir, char *jid, size_t len)
+{
+    char mpath[PATH_MAX + 32];
+    snprintf(mpath, sizeof mpath, "%s/manifest.json", dir);
+    json_error_t je;
+    json_t *m = json_load_file(mpath, 0, &je);
+    json_t *subs = json_object_get(m, "submissions");
+    const char *last = NULL;
+    for (size_t i = 0; i < json_array_size(subs); i++) {
+        json_t *o = json_array_get(subs, i);
+        const char *sch = json_string_value(json_object_get(o, "scheduler"));
+        if (sch && !strcmp(sch, "slurm"))
+            last = json_string_value(json_object_get(o, "job_id"));
+    }
+    int active = 0;
+    if (last) {
+        snprintf(jid, len, "%s", last);
+        char out[4096];
+        char *argv[] = {"squeue", "-h", "-o", "%i", "-j", jid, NULL};
+        int saved = dup(STDERR_FILENO), devnull = open("/dev/null", O_WRONLY);
+        if (devnull >= 0) { /* squeue complains about finished job ids */
+            dup2(devnull, STDERR_FILENO);
+            close(devnull);
+        }
+        int rc = run_capture(argv, out, sizeof out);
+        dup2(saved, STDERR_FILENO);
+        close(saved);
+        active = rc == 0 && out[strspn(out, " \n")] != '\0';
+    }
+    json_decref(m);
+    return active;
+}
+
+static int submit(const char *dir, const char *scheduler, const char *script, const char *array)
+{
+    char out[4096];
+    char *sb_argv[] = {"sbatch", "--parsable", (char *)script, NULL};
+    char *pbs_argv[] = {"qsub", (char *)script, NULL};
+    int rc = run_capture(!strcmp(scheduler, "slurm") ? sb_argv : pbs_argv, out, sizeof out);
+    if (rc != 0) {
+        es_cli_error("sweep: %s %s failed (exit status %d)%s%s", !strcmp(scheduler, "slurm") ? "sbatch" : "qsub",
+                     script, rc, *out ? ": " : "", out);
+        return 1;
+    }
+    out[strcspn(out, ";\n")] = '\0'; /* sbatch --parsable: "JOBID[;CLUSTER]" */
+    if (es_sweep_record_submission(dir, scheduler, out, array)) {
+        es_cli_error("%s", es_error_message());
+        return 1;
+    }
+    printf("%s\n", out);
+    fprintf(stderr, "esuite: sweep: submitted job %s (tasks %s); monitor with 'squeue -j %s' and "
+                    "'esuite sweep %s --status'\n", out, array, out, dir);
+    return 0;
+}
+
+static int do_status(const es_sweep *sw, const char *dir)
+{
+    size_t count[4] = {0};
+    es_task_status *st = calloc(sw->ntasks ? sw->ntasks : 1, sizeof *st);
+    for (size_t i = 0; i < sw->ntasks; i++) {
+        es_sweep_task_status(dir, i, &st[i]);
+        count[st[i].state]++;
+    }
+    printf("sweep '%s' in %s: %zu tasks: %zu complete, %zu failed, %zu pending, %zu corrupt\n",
+           sw->name, dir, sw->ntasks, count[ES_TASK_COMPLETE], count[ES_TASK_FAILED],
+           count[ES_TASK_PENDING], count[ES_TASK_CORRUPT]);
+    for (size_t i = 0; i < sw->ntasks; i++) {
+        if (st[i].state == ES_TASK_COMPLETE)
+            continue;
+        char label[1024];
+        es_sweep_task_label(sw, i, label, sizeof label);
+        printf("  task %04zu  %-8s", i, es_task_state_name(st[i].state));
+        if (st[i].state == ES_TASK_FAILED)
+            printf("  exit code %d  log %s/%s", st[i].exit_code, dir, st[i].log);
+        if (st[i].has_checkpoint)
+            printf("  (checkpoint: resumable)");
+        printf("  %s replica %d\n", label, sw->tasks[i].replica);
+    }
+    free(st);
+    return count[ES_TASK_COMPLETE] == sw->ntasks ? 0 : 1;
+}
+
+static int parse_opts(int argc, char **argv, sweep_opts *o)
+{
+    static const struct option opts[] = {
+        {"plan", no_argument, NULL, 'p'},          {"scheduler", required_argument, NULL, 's'},
+        {"dir", required_argument, NULL, 'd'},     {"submit", no_argument, NULL, 'S'},
+        {"jobs", required_argument, NULL, 'j'},    {"status", no_argument, NULL, 't'},
+        {"quiet", no_argument, NULL, 'q'},         {"finish-task", required_argument, NULL, 'F'},
+        {"exit-code", required_argument, NULL, 'E'}, {"log", required_argument, NULL, 'L'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+    memset(o, 0, sizeof *o);
+    o->jobs = 1;
+    o->finish_task = -1;
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":ps:d:Sj:tqh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'p': o->plan = 1; break;
+        case 's': o->scheduler = optarg; break;
+        case 'd': o->dir = optarg; break;
+        case 'S': o->submit = 1; break;
+        case 't': o->status = 1; break;
+        case 'q': o->quiet = 1; break;
+        case 'L': o->log = optarg; break;
+        case 'j':
+            if (!es_cli_parse_int("--jobs", optarg, 1, 4096, &o->jobs))
+                return 2;
+            break;
+        case 'F':
+            if (!es_cli_parse_int("--finish-task", optarg, 0, 1000000, &o->finish_task))
+                return 2;
+            break;
+        case 'E':
+            if (!es_cli_parse_int("--exit-code", optarg, -1, 255, &o->exit_code))
+                return 2;
+            break;
+        case 'h': sweep_usage(stdout); return -1;
+        case ':': es_cli_error("sweep: option %s needs a value", argv[optind - 1]); return 2;
+        default: es_cli_error("sweep: unknown option '%s' (see 'esuite sweep --help')", argv[optind - 1]); return 2;
+        }
+    }
+    if (optind != argc - 1) {
+        es_cli_error(optind >= argc ? "sweep: missing SWEEP file or sweep DIR (see 'esuite sweep --help')"
+                                    : "sweep: expected one SWEEP file or sweep DIR");
+        return 2;
+    }
+    o->target = argv[optind];
+    if (o->scheduler && strcmp(o->scheduler, "slurm") && strcmp(o->scheduler, "pbs") &&
+        strcmp(o->scheduler, "local")) {
+        es_cli_error("sweep: --scheduler: expected slurm, pbs or local, got '%s'", o->scheduler);
+        return 2;
+    }
+    int modes = o->plan + (o->scheduler != NULL) + o->status + (o->finish_task >= 0);
+    if (modes != 1) {
+        es_cli_error("sweep: give exactly one of --plan, --scheduler, --status");
+        return 2;
+    }
+    if (o->submit && (!o->scheduler || !strcmp(o->scheduler, "local"))) {
+        es_cli_error("sweep: --submit needs --scheduler slurm or pbs");
+        return 2;
+    }
+    return 0;
+}
+
+/* The sweep: from a sweep file (validated, written to the directory) or
+ * from an existing sweep directory. */
+static int open_sweep(const sweep_opts *o, es_sweep **sw, char *dir, size_t len)
+{
+    int st;
+    if (is_dir(o->target)) {
+        snprintf(dir, len, "%s", o->target);
+        st = es_sweep_load_dir(dir, sw);
+    } else {
+        st = es_sweep_load(o->target, sw);
+        if (st)
+            es_warning_clear(); /* the error message carries the hint */
+        else
+            es_cli_print_warnings();
+        if (!st)
+            snprintf(dir, len, "%s", o->dir ? o->dir : (*sw)->name);
+    }
+    if (st) {
+        es_cli_error("%s", es_error_message());
+        return es_cli_exit_status(st);
+    }
+    return 0;
+}
+
+int es_cmd_sweep(int argc, char **argv)
+{
+    sweep_opts o;
+    int rc = parse_opts(argc, argv, &o);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if (o.finish_task >= 0) {
+        int st = es_sweep_finish_task(o.target, (size_t)o.finish_task, (int)o.exit_code, o.log);
+        if (st)
+            es_cli_error("%s", es_error_message());
+        return st ? 1 : 0;
+    }
+    es_sweep *sw = NULL;
+    char dir[PATH_MAX];
+    if ((rc = open_sweep(&o, &sw, dir, sizeof dir)))
+        return rc;
+    if (o.plan) {
+        print_plan(sw, stdout);
+        es_sweep_free(sw);
+        return 0;
+    }
+    if (o.status) {
+        if (!is_dir(o.target) && !is_dir(dir)) {
+            es_cli_error("sweep: --status: %s is not a sweep directory yet (give DIR, or --dir D with the file)",
+                         dir);
+            es_sweep_free(sw);
+            return 2;
+        }
+        if (!is_dir(o.target)) { /* read what the directory holds */
+            es_sweep_free(sw);
+            if ((rc = es_sweep_load_dir(dir, &sw))) {
+                es_cli_error("%s", es_error_message());
+                return 2;
+            }
+        }
+        rc = do_status(sw, dir);
+        es_sweep_free(sw);
+        return rc;
+    }
+    int st = is_dir(o.target) ? ES_OK : es_sweep_write_dir(sw, dir);
+    char abs[PATH_MAX];
+    if (!st && !realpath(dir, abs))
+        st = es_error_set(ES_EIO, "%s: %s", dir, strerror(errno));
+    if (st) {
+        es_cli_error("%s", es_error_message());
+        es_sweep_free(sw);
+        return es_cli_exit_status(st);
+    }
+    size_t *idx = malloc((sw->ntasks ? sw->ntasks : 1) * sizeof *idx);
+    size_t n = pending_tasks(sw, abs, idx, o.quiet);
+    rc = 0;
+    if (n == 0) {
+        fprintf(stderr, "esuite: sweep: all %zu tasks of '%s' are complete; collect with "
+                        "'esuite collect %s'\n", sw->ntasks, sw->name, dir);
+    } else if (!strcmp(o.scheduler, "local")) {
+        size_t nfailed;
+        if (sw->res.cpus_per_task > 0) { /* as under Slurm, unless the caller chose */
+            char nt[16];
+            snprintf(nt, sizeof nt, "%d", sw->res.cpus_per_task);
+            setenv("OMP_NUM_THREADS", nt, 0);
+        }
+        if ((st = es_sweep_run_local(abs, es_cli_self_path(), idx, n, (int)o.jobs, o.quiet, &nfailed))) {
+            es_cli_error("%s", es_error_message());
+            rc = 1;
+        } else if (nfailed) {
+            es_cli_error("sweep: %zu of %zu tasks failed (see 'esuite sweep %s --status')", nfailed, n, dir);
+            rc = 1;
+        } else if (!o.quiet) {
+            fprintf(stderr, "esuite: sweep: %zu tasks complete; collect with 'esuite collect %s'\n", n, dir);
+        }
+    } else {
+        char script[4400], jid[256];
+        int slurm = !strcmp(o.scheduler, "slurm");
+        st = slurm ? es_sweep_write_sbatch(sw, abs, es_cli_self_path(), idx, n, script, sizeof script)
+                   : es_sweep_write_pbs(sw, abs, es_cli_self_path(), idx, n, script, sizeof script);
+        char *array = es_sweep_array_spec(idx, n, slurm ? sw->res.max_concurrent : 0);
+        if (slurm && idx[n - 1] > 1000)
+            fprintf(stderr, "esuite: sweep: note: array indices up to %zu; Slurm's default MaxArraySize "
+                            "(1001) allows 0..1000 only (see 'scontrol show config | grep MaxArraySize')\n",
+                    idx[n - 1]);
+        if (st) {
+            es_cli_error("%s", es_error_message());
+            rc = 1;
+        } else if (o.submit && slurm && active_slurm_job(abs, jid, sizeof jid)) {
+            es_cli_error("sweep: job %s of this sweep is still queued or running (squeue -j %s); "
+                         "wait for it or cancel it (scancel %s) before submitting again", jid, jid, jid);
+            rc = 1;
+        } else if (o.submit) {
+            rc = submit(abs, o.scheduler, script, array);
+        } else {
+            printf("%s\n", script);
+            if (!o.quiet)
+                fprintf(stderr, "esuite: sweep: wrote %s for %zu tasks (%s); submit with '%s %s'\n", script,
+                        n, array, slurm ? "sbatch" : "qsub", script);
+        }
+        free(array);
+    }
+    free(idx);
+    es_sweep_free(sw);
+    return rc;
+}

@@ -1,0 +1,393 @@
+/* esuite collect: summary.json of every task → NetCDF table + CSV. */
+#include "core/collect.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <netcdf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "esuite/status.h"
+#include "esuite_version.h"
+
+static long find_field(const es_collect_table *t, const char *name)
+{
+    for (size_t i = 0; i < t->nfields; i++)
+        if (!strcmp(t->fields[i], name))
+            return (long)i;
+    return -1;
+}
+
+long es_collect_field_index(const es_collect_table *t, const char *field) { return find_field(t, field); }
+
+static long add_field(es_collect_table *t, const char *name)
+{
+    long k = find_field(t, name);
+    if (k >= 0)
+        return k;
+    size_t nt = t->sw->ntasks, nf = t->nfields + 1;
+    t->fields = realloc(t->fields, nf * sizeof *t->fields);
+    t->fields[t->nfields] = strdup(name);
+    /* Re-layout values with one more column, NaN filled. */
+    double *v = malloc(nt * nf * sizeof *v);
+    for (size_t i = 0; i < nt; i++) {
+        for (size_t j = 0; j < t->nfields; j++)
+            v[i * nf + j] = t->values[i * t->nfields + j];
+        v[i * nf + t->nfields] = NAN;
+    }
+    free(t->values);
+    t->values = v;
+    t->nfields = nf;
+    return (long)(nf - 1);
+}
+
+static void flatten(es_collect_table *t, size_t task, const char *prefix, json_t *obj)
+{
+    const char *key;
+    json_t *val;
+    json_object_foreach(obj, key, val)
+    {
+        if (!*prefix && !strcmp(key, "provenance"))
+            continue;
+        char name[512];
+        snprintf(name, sizeof name, "%s%s%s", prefix, *prefix ? "." : "", key);
+        if (json_is_object(val)) {
+            flatten(t, task, name, val);
+        } else if (json_is_number(val) || json_is_null(val)) {
+            long k = add_field(t, name);
+            t->values[task * t->nfields + (size_t)k] = json_is_null(val) ? NAN : json_number_value(val);
+        }
+    }
+}
+
+int es_collect_load(const char *dir, es_collect_table **out)
+{
+    *out = NULL;
+    es_collect_table *t = calloc(1, sizeof *t);
+    snprintf(t->dir, sizeof t->dir, "%s", dir);
+    int st = es_sweep_load_dir(dir, &t->sw);
+    if (st) {
+        free(t);
+        return st;
+    }
+    size_t nt = t->sw->ntasks;
+    t->status = calloc(nt ? nt : 1, sizeof *t->status);
+    for (size_t i = 0; i < nt && !st; i++) {
+        if ((st = es_sweep_task_status(dir, i, &t->status[i])))
+            break;
+        switch (t->status[i].state) {
+        case ES_TASK_PENDING: t->npending++; continue;
+        case ES_TASK_FAILED: t->nfailed++; continue;
+        case ES_TASK_CORRUPT: t->ncorrupt++; continue;
+        case ES_TASK_COMPLETE: t->ncomplete++; break;
+        }
+        char td[64], path[4400];
+        es_sweep_task_dir(i, td, sizeof td);
+        snprintf(path, sizeof path, "%s/%s/out/summary.json", dir, td);
+        json_error_t je;
+        json_t *s = json_load_file(path, JSON_PRESERVE_ORDER | JSON_DECODE_ANY, &je);
+        if (!s || !json_is_object(s))
+            st = es_error_set(ES_EDATA, "%s:%d: %s", path, je.line, s ? "not a JSON object" : je.text);
+        else
+            flatten(t, i, "", s);
+        json_decref(s);
+    }
+    if (st) {
+        es_collect_free(t);
+        return st;
+    }
+    *out = t;
+    return ES_OK;
+}
+
+void es_collect_free(es_collect_table *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->nfields; i++)
+        free(t->fields[i]);
+    free(t->fields);
+    free(t->values);
+    free(t->status);
+    es_sweep_free(t->sw);
+    free(t);
+}
+
+/* ---- NetCDF ---- */
+
+#define NCCHK(call)                                                                                \
+    do {                                                                                           \
+        int _r = (call);                                                                           \
+        if (_r != NC_NOERR) {                                                                      \
+            st = es_error_set(ES_EIO, "%s: NetCDF: %s", path, nc_strerror(_r));                    \
+            goto done;                                                                             \
+        }                                                                                          \
+    } while (0)
+
+/* NetCDF names: '.' and other punctuation → '_', unique among `taken`. */
+static void nc_name(const char *in, char *out, size_t len, char taken[][256], size_t ntaken)
+{
+    char base[200];
+    size_t k = 0;
+    for (const char *p = in; *p && k + 1 < sizeof base; p++)
+        base[k++] = (isalnum((unsigned char)*p) || *p == '_' || *p == '-') ? *p : '_';
+    base[k] = '\0';
+    if (!k || !(isalpha((unsigned char)base[0]) || base[0] == '_'))
+        snprintf(out, len, "v_%s", base);
+    else
+        snprintf(out, len, "%s", base);
+    char cand[256];
+    snprintf(cand, sizeof cand, "%s", out);
+    for (int n = 2;; n++) {
+        size_t i = 0;
+        while (i < ntaken && strcmp(taken[i], cand))
+            i++;
+        if (i == ntaken)
+            break;
+        snprintf(cand, sizeof cand, "%.200s_%d", out, n);
+    }
+    snprintf(out, len, "%s", cand);
+}
+
+static char *task_list(const es_collect_table *t, es_task_state want)
+{
+    size_t cap = 64, len = 0;
+    char *b = malloc(cap);
+    b[0] = '\0';
+    for (size_t i = 0; i < t->sw->ntasks; i++) {
+        if (t->status[i].state != want)
+            continue;
+        char item[1200];
+        if (want == ES_TASK_FAILED)
+            snprintf(item, sizeof item, "%s%zu (exit %d, log %s)", len ? "; " : "", i,
+                     t->status[i].exit_code, t->status[i].log);
+        else
+            snprintf(item, sizeof item, "%s%zu", len ? ", " : "", i);
+        size_t n = strlen(item);
+        if (len + n + 1 > cap)
+            b = realloc(b, cap = 2 * (len + n + 1));
+        memcpy(b + len, item, n + 1);
+        len += n;
+    }
+    if (!len) {
+        free(b);
+        b = strdup("none");
+    }
+    return b;
+}
+
+static int put_att_text(int ncid, int var, const char *name, const char *value)
+{
+    return nc_put_att_text(ncid, var, name, strlen(value), value);
+}
+
+int es_collect_write_nc(const es_collect_table *t, const char *path)
+{
+    const es_sweep *sw = t->sw;
+    char tmp[4400];
+    snprintf(tmp, sizeof tmp, "%s.part-%ld", path, (long)getpid());
+    int ncid = -1, st = ES_OK;
+    int dims[ES_SWEEP_MAX_AXES + 1], ndims = 0;
+    char taken[ES_SWEEP_MAX_AXES * 2 + 8 + 1024][256];
+    size_t ntaken = 0;
+    int *fieldvar = calloc(t->nfields ? t->nfields : 1, sizeof *fieldvar);
+    int axvar[ES_SWEEP_MAX_AXES], v_index, v_seed, v_status;
+    char *missing = task_list(t, ES_TASK_PENDING), *failed = task_list(t, ES_TASK_FAILED),
+         *corrupt = task_list(t, ES_TASK_CORRUPT);
+    if (t->nfields > 1000) {
+        st = es_error_set(ES_EDATA, "%s: more than 1000 summary fields", path);
+        goto done;
+    }
+    NCCHK(nc_create(tmp, NC_NETCDF4 | NC_CLOBBER, &ncid));
+    /* Dimensions and coordinate variables. */
+    if (sw->mode == ES_SWEEP_ZIP && sw->naxes) {
+        snprintf(taken[ntaken++], 256, "point");
+        NCCHK(nc_def_dim(ncid, "point", sw->axes[0].n, &dims[ndims++]));
+    }
+    for (size_t a = 0; a < sw->naxes; a++) {
+        char name[256];
+        nc_name(sw->axes[a].key, name, sizeof name, taken, ntaken);
+        snprintf(taken[ntaken++], 256, "%s", name);
+        int d;
+        if (sw->mode == ES_SWEEP_CARTESIAN) {
+            NCCHK(nc_def_dim(ncid, name, sw->axes[a].n, &d));
+            dims[ndims++] = d;
+        } else {
+            d = dims[0];
+        }
+        NCCHK(nc_def_var(ncid, name, sw->axes[a].numeric ? NC_DOUBLE : NC_STRING, 1, &d, &axvar[a]));
+        NCCHK(put_att_text(ncid, axvar[a], "sweep_key", sw->axes[a].key));
+        NCCHK(put_att_text(ncid, axvar[a], "long_name", sw->axes[a].key));
+    }
+    snprintf(taken[ntaken++], 256, "replica");
+    NCCHK(nc_def_dim(ncid, "replica", (size_t)sw->replicas, &dims[ndims++]));
+    int v_rep;
+    NCCHK(nc_def_var(ncid, "replica", NC_INT, 1, &dims[ndims - 1], &v_rep));
+    snprintf(taken[ntaken++], 256, "task_index");
+    snprintf(taken[ntaken++], 256, "task_seed");
+    snprintf(taken[ntaken++], 256, "task_status");
+    NCCHK(nc_def_var(ncid, "task_index", NC_INT, ndims, dims, &v_index));
+    NCCHK(nc_def_var(ncid, "task_seed", NC_UINT64, ndims, dims, &v_seed));
+    NCCHK(nc_def_var(ncid, "task_status", NC_BYTE, ndims, dims, &v_status));
+    NCCHK(put_att_text(ncid, v_status, "flag_meanings", "pending complete failed corrupt"));
+    signed char flags[4] = {0, 1, 2, 3};
+    NCCHK(nc_put_att_schar(ncid, v_status, "flag_values", NC_BYTE, 4, flags));
+    double fill = NAN;
+    for (size_t f = 0; f < t->nfields; f++) {
+        char name[256];
+        nc_name(t->fields[f], name, sizeof name, taken, ntaken);
+        snprintf(taken[ntaken++], 256, "%s", name);
+        NCCHK(nc_def_var(ncid, name, NC_DOUBLE, ndims, dims, &fieldvar[f]));
+        NCCHK(nc_def_var_fill(ncid, fieldvar[f], 0, &fill));
+        NCCHK(put_att_text(ncid, fieldvar[f], "long_name", t->fields[f]));
+        NCCHK(put_att_text(ncid, fieldvar[f], "source", "summary.json"));
+    }
+    char now[32], ntxt[64];
+    time_t tt = time(NULL);
+    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime(&tt));
+    NCCHK(put_att_text(ncid, NC_GLOBAL, "Conventions", "CF-1.8"));
+    NCCHK(put_att_text(ncid, NC_GLOBAL, "title", "esuite sweep summary table"));
+    NCCHK(put_att_text(ncid, NC_GLOBAL, "sweep_name", sw->name));
+    NCCHK(put_att_text(ncid, NC_GLOBAL, "sweep_dir", t->dir));
+    NCCHK(put_att_text(ncid, NC_GLOBAL, "sweep_mode", sw->mode == ES_SWEEP_ZIP ? "zip" : "cartesian"));
+    NCCHK(put_att_text(ncid, NC_GLOBAL, "base_config", sw->base));
+    NCCHK(put_att_text(ncid, NC_GLOBAL, "model", sw->model));
+    NCCHK(put_att_text(ncid, NC_GLOBAL, "esuite_version", ESUITE_VERSION));
+    NCCHK(put_att_text(ncid, NC_GLOBAL, "git_revision", ESUITE_GIT_REVISION));
+    NCCHK(put_att_text(ncid, NC_GLOBAL, "created", now));
+    snprintf(ntxt, sizeof ntxt, "%zu of %zu", t->ncomplete, sw->ntasks);
+    NCCHK(put_att_text(ncid, NC_GLOBAL, "complete_tasks", ntxt));
+    NCCHK(put_att_text(ncid, NC_GLOBAL, "missing_tasks", missing));
+    NCCHK(put_att_text(ncid, NC_GLOBAL, "failed_tasks", failed));
+    NCCHK(put_att_text(ncid, NC_GLOBAL, "corrupt_tasks", corrupt));
+    NCCHK(nc_enddef(ncid));
+    /* Coordinates. */
+    for (size_t a = 0; a < sw->naxes; a++) {
+        if (sw->axes[a].numeric) {
+            double *v = malloc(sw->axes[a].n * sizeof *v);
+            for (size_t i = 0; i < sw->axes[a].n; i++)
+                v[i] = strtod(sw->axes[a].values[i], NULL);
+            int r = nc_put_var_double(ncid, axvar[a], v);
+            free(v);
+            NCCHK(r);
+        } else {
+            NCCHK(nc_put_var_string(ncid, axvar[a], (const char **)sw->axes[a].values));
+        }
+    }
+    int *reps = malloc((size_t)sw->replicas * sizeof *reps);
+    for (int r = 0; r < sw->replicas; r++)
+        reps[r] = r;
+    int rr = nc_put_var_int(ncid, v_rep, reps);
+    free(reps);
+    NCCHK(rr);
+    /* Task order is the C order of the dimensions (see sweep.h). */
+    size_t nt = sw->ntasks;
+    int *idx = malloc(nt * sizeof *idx);
+    unsigned long long *seeds = malloc(nt * sizeof *seeds);
+    signed char *stat = malloc(nt);
+    double *col = malloc(nt * sizeof *col);
+    for (size_t i = 0; i < nt; i++) {
+        idx[i] = (int)i;
+        seeds[i] = sw->tasks[i].seed;
+        stat[i] = (signed char)t->status[i].state;
+    }
+    int r1 = nc_put_var_int(ncid, v_index, idx), r2 = nc_put_var_ulonglong(ncid, v_seed, seeds),
+        r3 = nc_put_var_schar(ncid, v_status, stat);
+    int r4 = NC_NOERR;
+    for (size_t f = 0; f < t->nfields && r4 == NC_NOERR; f++) {
+        for (size_t i = 0; i < nt; i++)
+            col[i] = t->values[i * t->nfields + f];
+        r4 = nc_put_var_double(ncid, fieldvar[f], col);
+    }
+    free(idx);
+    free(seeds);
+    free(stat);
+    free(col);
+    NCCHK(r1);
+    NCCHK(r2);
+    NCCHK(r3);
+    NCCHK(r4);
+    int rc = nc_close(ncid);
+    ncid = -1;
+    NCCHK(rc);
+    if (rename(tmp, path) != 0)
+        st = es_error_set(ES_EIO, "%s: cannot rename into place: %s", path, strerror(errno));
+done:
+    if (ncid >= 0)
+        nc_close(ncid);
+    if (st)
+        unlink(tmp);
+    free(fieldvar);
+    free(missing);
+    free(failed);
+    free(corrupt);
+    return st;
+}
+
+/* ---- CSV ---- */
+
+static void csv_text(FILE *fp, const char *s)
+{
+    if (!strpbrk(s, ",\"\n")) {
+        fputs(s, fp);
+        return;
+    }
+    fputc('"', fp);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', fp);
+        fputc(*s, fp);
+    }
+    fputc('"', fp);
+}
+
+int es_collect_write_csv(const es_collect_table *t, const char *path)
+{
+    const es_sweep *sw = t->sw;
+    char tmp[4400];
+    snprintf(tmp, sizeof tmp, "%s.part-%ld", path, (long)getpid());
+    FILE *fp = fopen(tmp, "w");
+    if (!fp)
+        return es_error_set(ES_EIO, "%s: cannot write: %s", tmp, strerror(errno));
+    fputs("task,replica,seed,status,exit_code", fp);
+    for (size_t a = 0; a < sw->naxes; a++) {
+        fputc(',', fp);
+        csv_text(fp, sw->axes[a].key);
+    }
+    for (size_t f = 0; f < t->nfields; f++) {
+        fputc(',', fp);
+        csv_text(fp, t->fields[f]);
+    }
+    fputc('\n', fp);
+    for (size_t i = 0; i < sw->ntasks; i++) {
+        const es_task_status *s = &t->status[i];
+        fprintf(fp, "%zu,%d,%llu,%s,", i, sw->tasks[i].replica, sw->tasks[i].seed,
+                es_task_state_name(s->state));
+        if (s->state == ES_TASK_FAILED)
+            fprintf(fp, "%d", s->exit_code);
+        for (size_t a = 0; a < sw->naxes; a++) {
+            fputc(',', fp);
+            csv_text(fp, sw->axes[a].values[sw->tasks[i].value_index[a]]);
+        }
+        for (size_t f = 0; f < t->nfields; f++) {
+            double v = t->values[i * t->nfields + f];
+            fputc(',', fp);
+            if (!isnan(v))
+                fprintf(fp, "%.17g", v);
+        }
+        fputc('\n', fp);
+    }
+    int bad = ferror(fp) != 0;
+    bad |= fflush(fp) != 0 || fsync(fileno(fp)) != 0;
+    bad |= fclose(fp) != 0;
+    if (bad || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return es_error_set(ES_EIO, "%s: cannot write: %s", path, strerror(errno));
+    }
+    return ES_OK;
+}

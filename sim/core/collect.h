@@ -1,0 +1,43 @@
+/* core/collect.h — gather a sweep's summary.json files into one table.
+ *
+ * Every numeric field of every complete task's summary.json (nested objects
+ * flattened with ".", e.g. "final.P"; "provenance" and arrays left out; null
+ * read as NaN) becomes a column. Tasks that are not complete (pending,
+ * failed, or whose outputs changed after completion) keep NaN in every
+ * column and are listed, never dropped.
+ *
+ * NetCDF (netCDF-4): for a cartesian sweep one dimension per varied key
+ * (named like the key with '.' → '_', coordinate variable of the values,
+ * attribute sweep_key with the real name) plus "replica"; for a zip sweep a
+ * "point" dimension with one coordinate variable per key, plus "replica".
+ * Each field is a double variable over those dimensions with _FillValue NaN;
+ * task_index, task_seed and task_status (0 pending, 1 complete, 2 failed,
+ * 3 corrupt) share them. Global attributes list the missing and failed
+ * tasks. The CSV has one row per task. Both files are written atomically. */
+#ifndef ESUITE_COLLECT_H
+#define ESUITE_COLLECT_H
+
+#include <stddef.h>
+
+#include "core/sweep.h"
+
+typedef struct {
+    es_sweep *sw;            /* from the sweep directory's manifest */
+    char dir[4096];
+    size_t nfields;
+    char **fields;           /* flattened summary names, first-seen order */
+    double *values;          /* ntasks × nfields, row-major; NaN where missing */
+    es_task_status *status;  /* per task */
+    size_t ncomplete, npending, nfailed, ncorrupt;
+} es_collect_table;
+
+int es_collect_load(const char *sweep_dir, es_collect_table **out);
+void es_collect_free(es_collect_table *t);
+
+/* Value of `field` for task i (NaN if absent); -1 index if no such field. */
+long es_collect_field_index(const es_collect_table *t, const char *field);
+
+int es_collect_write_nc(const es_collect_table *t, const char *path);
+int es_collect_write_csv(const es_collect_table *t, const char *path);
+
+#endif

@@ -1,0 +1,494 @@
+/* output.c — run directories, atomic files, provenance attributes, summary.json.
+ *
+ * Every output is written under a hidden temporary name in its final
+ * directory and renamed into place only when complete (rename within one
+ * directory is atomic), with fsync of the file before and of the directory
+ * after, so neither a crash nor a full disk leaves a file that looks
+ * finished. HDF5's own error printing is switched off while these functions
+ * run: problems are reported through es_error_set() only. */
+#include "core/output.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <netcdf.h>
+#include <omp.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "esuite/status.h"
+#include "esuite_version.h"
+
+#define H5_CHUNK_THRESHOLD 4096 /* elements; smaller datasets stay contiguous */
+#define H5_CHUNK_ELEMENTS 65536 /* about 512 KiB of doubles per chunk */
+#define H5_DEFLATE_LEVEL 4
+
+static const char *nz(const char *s) { return s ? s : ""; }
+
+/* ---------- provenance ---------- */
+
+static void iso_utc_now(char *buf, size_t len)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    if (strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        buf[0] = '\0';
+}
+
+void es_provenance_init(es_provenance *p, const es_config *cfg, const char *model)
+{
+    memset(p, 0, sizeof *p);
+    p->model = nz(model);
+    p->run_name = "";
+    p->config_path = "";
+    p->threads = omp_get_max_threads();
+    if (cfg) {
+        p->run_name = nz(es_config_string(cfg, "run", "name"));
+        p->seed = (unsigned long long)es_config_int(cfg, "run", "seed");
+        long long threads = es_config_int(cfg, "run", "threads");
+        if (threads > 0)
+            p->threads = (int)threads;
+        p->config_ini = es_config_to_ini(cfg);
+        p->overrides = es_config_overrides_text(cfg);
+        p->config_path = nz(es_config_path(cfg));
+    }
+    if (gethostname(p->host, sizeof p->host) != 0)
+        snprintf(p->host, sizeof p->host, "unknown");
+    p->host[sizeof p->host - 1] = '\0';
+    iso_utc_now(p->start_time, sizeof p->start_time);
+}
+
+/* True when `arg` must be quoted to be pasted back into a POSIX shell. */
+static bool needs_quotes(const char *arg)
+{
+    if (!*arg)
+        return true;
+    for (const char *c = arg; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+              strchr("-_./:=,+@%", *c)))
+            return true;
+    return false;
+}
+
+void es_provenance_set_command(es_provenance *p, int argc, char **argv)
+{
+    char *out = p->command_line;
+    size_t cap = sizeof p->command_line, used = 0;
+    out[0] = '\0';
+    for (int i = 0; i < argc && argv[i]; i++) {
+        char word[1100];
+        size_t w = 0;
+        bool q = needs_quotes(argv[i]);
+        if (q)
+            word[w++] = '\'';
+        for (const char *c = argv[i]; *c && w < sizeof word - 8; c++) {
+            if (*c == '\'') { /* 'it'\''s' */
+                memcpy(word + w, "'\\''", 4);
+                w += 4;
+            } else {
+                word[w++] = *c;
+            }
+        }
+        if (q)
+            word[w++] = '\'';
+        word[w] = '\0';
+        if (used + (i ? 1 : 0) + w + 1 > cap) { /* does not fit: mark the cut */
+            memcpy(out + (used + 4 <= cap ? used : cap - 4), "...", 4);
+            return;
+        }
+        if (i)
+            out[used++] = ' ';
+        memcpy(out + used, word, w + 1);
+        used += w;
+    }
+}
+
+void es_provenance_finish(es_provenance *p) { iso_utc_now(p->end_time, sizeof p->end_time); }
+
+void es_provenance_free(es_provenance *p)
+{
+    free(p->config_ini);
+    free(p->overrides);
+    p->config_ini = NULL;
+    p->overrides = NULL;
+}
+
+/* ---------- directories and atomic files ---------- */
+
+int es_output_prepare_dir(const char *dir)
+{
+    if (!dir || !*dir)
+        return es_error_set(ES_EINVAL, "empty output directory name");
+    char path[4096];
+    if (strlen(dir) >= sizeof path)
+        return es_error_set(ES_EINVAL, "output directory name too long: '%.64s...'", dir);
+    strcpy(path, dir);
+    /* Create each component in turn, like mkdir -p. */
+    for (char *s = path + 1;; s++) {
+        if (*s != '/' && *s != '\0')
+            continue;
+        char saved = *s;
+        *s = '\0';
+        if (mkdir(path, 0777) != 0) {
+            int err = errno;
+            struct stat st;
+            if (err != EEXIST)
+                return es_error_set(ES_EIO, "cannot create output directory '%s': %s", path,
+                                    strerror(err));
+            if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+                return es_error_set(ES_EIO,
+                                    "cannot create output directory '%s': '%s' exists and is not "
+                                    "a directory",
+                                    dir, path);
+        }
+        *s = saved;
+        if (!saved)
+            break;
+    }
+    if (access(dir, W_OK | X_OK) != 0)
+        return es_error_set(ES_EIO, "output directory '%s' is not writable: %s", dir,
+                            strerror(errno));
+    return ES_OK;
+}
+
+void es_output_tmp_path(const char *final_path, char *tmp, size_t len)
+{
+    const char *slash = strrchr(final_path, '/');
+    int dirlen = slash ? (int)(slash - final_path + 1) : 0;
+    const char *base = slash ? slash + 1 : final_path;
+    int w = snprintf(tmp, len, "%.*s.%s.part-%ld", dirlen, final_path, base, (long)getpid());
+    (void)w; /* len >= 4200 per the contract; a longer name fails at open() */
+}
+
+/* fsync a path opened read-only (enough on Linux for files and directories). */
+static int fsync_path(const char *path, int flags)
+{
+    int fd = open(path, O_RDONLY | flags);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    int err = errno;
+    close(fd);
+    errno = err;
+    return rc;
+}
+
+int es_output_commit(const char *tmp_path, const char *final_path)
+{
+    if (fsync_path(tmp_path, 0) != 0)
+        return es_error_set(ES_EIO, "cannot flush '%s' to disk: %s", tmp_path, strerror(errno));
+    if (rename(tmp_path, final_path) != 0)
+        return es_error_set(ES_EIO, "cannot rename '%s' to '%s': %s", tmp_path, final_path,
+                            strerror(errno));
+    /* Make the new directory entry itself durable. */
+    char dir[4096];
+    const char *slash = strrchr(final_path, '/');
+    if (!slash)
+        strcpy(dir, ".");
+    else if (slash == final_path)
+        strcpy(dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - final_path), final_path);
+    if (fsync_path(dir, O_DIRECTORY) != 0 && errno != EINVAL)
+        return es_error_set(ES_EIO, "cannot flush directory '%s' to disk: %s", dir,
+                            strerror(errno));
+    return ES_OK;
+}
+
+void es_output_discard(const char *tmp_path)
+{
+    if (tmp_path && *tmp_path)
+        unlink(tmp_path);
+}
+
+/* ---------- HDF5 ---------- */
+
+/* HDF5 prints its error stack by default; library code must not print. */
+typedef struct {
+    H5E_auto2_t func;
+    void *data;
+} h5_quiet;
+
+static h5_quiet h5_quiet_begin(void)
+{
+    h5_quiet q;
+    H5Eget_auto2(H5E_DEFAULT, &q.func, &q.data);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    return q;
+}
+
+static void h5_quiet_end(h5_quiet q) { H5Eset_auto2(H5E_DEFAULT, q.func, q.data); }
+
+/* Scalar attribute of `file_type`, replacing an existing one of that name. */
+static int h5_attr_scalar(hid_t obj, const char *name, hid_t file_type, hid_t mem_type,
+                          const void *value)
+{
+    h5_quiet q = h5_quiet_begin();
+    if (H5Aexists(obj, name) > 0)
+        H5Adelete(obj, name);
+    hid_t space = H5Screate(H5S_SCALAR);
+    hid_t attr = space < 0 ? -1 : H5Acreate2(obj, name, file_type, space, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t st = attr < 0 ? -1 : H5Awrite(attr, mem_type, value);
+    if (attr >= 0)
+        H5Aclose(attr);
+    if (space >= 0)
+        H5Sclose(space);
+    h5_quiet_end(q);
+    return st < 0 ? es_error_set(ES_EIO, "HDF5: cannot write attribute '%s'", name) : ES_OK;
+}
+
+/* Strings are variable-length UTF-8: h5py reads them as str, any length fits. */
+int es_h5_write_attr_string(hid_t obj, const char *name, const char *value)
+{
+    hid_t type = H5Tcopy(H5T_C_S1);
+    H5Tset_size(type, H5T_VARIABLE);
+    H5Tset_cset(type, H5T_CSET_UTF8);
+    const char *v = nz(value);
+    int rc = h5_attr_scalar(obj, name, type, type, &v);
+    H5Tclose(type);
+    return rc;
+}
+
+int es_h5_write_attr_double(hid_t obj, const char *name, double value)
+{
+    return h5_attr_scalar(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value);
+}
+
+/* Chunk shape of about H5_CHUNK_ELEMENTS, filling the fastest dimensions first. */
+static void chunk_dims(int rank, const hsize_t *dims, hsize_t *chunk)
+{
+    hsize_t budget = H5_CHUNK_ELEMENTS;
+    for (int i = rank - 1; i >= 0; i--) {
+        hsize_t c = dims[i] < budget ? dims[i] : budget;
+        chunk[i] = c > 0 ? c : 1;
+        budget /= chunk[i];
+        if (budget < 1)
+            budget = 1;
+    }
+}
+
+int es_h5_write_double(hid_t loc, const char *name, int rank, const unsigned long long *dims,
+                       const double *data, const char *units, const char *long_name)
+{
+    if (rank < 1 || rank > H5S_MAX_RANK)
+        return es_error_set(ES_EINVAL, "HDF5 dataset '%s': rank %d out of range 1..%d", name, rank,
+                            H5S_MAX_RANK);
+    hsize_t hd[H5S_MAX_RANK], chunk[H5S_MAX_RANK];
+    unsigned long long total = 1;
+    for (int i = 0; i < rank; i++) {
+        hd[i] = (hsize_t)dims[i];
+        total *= dims[i];
+    }
+    h5_quiet q = h5_quiet_begin();
+    hid_t space = H5Screate_simple(rank, hd, NULL);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    if (total > H5_CHUNK_THRESHOLD) {
+        chunk_dims(rank, hd, chunk);
+        H5Pset_chunk(dcpl, rank, chunk);
+        if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) {
+            H5Pset_shuffle(dcpl); /* byte-shuffle first: doubles compress far better */
+            H5Pset_deflate(dcpl, H5_DEFLATE_LEVEL);
+        }
+    }
+    hid_t dset = H5Dcreate2(loc, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    herr_t st = dset < 0 ? -1 : H5Dwrite(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
+    H5Pclose(dcpl);
+    H5Sclose(space);
+    h5_quiet_end(q);
+    if (st < 0) {
+        if (dset >= 0)
+            H5Dclose(dset);
+        return es_error_set(ES_EIO, "HDF5: cannot write dataset '%s' (%llu values)", name, total);
+    }
+    int rc = ES_OK;
+    if (units)
+        rc = es_h5_write_attr_string(dset, "units", units);
+    if (!rc && long_name)
+        rc = es_h5_write_attr_string(dset, "long_name", long_name);
+    H5Dclose(dset);
+    return rc;
+}
+
+static void history_line(const es_provenance *p, char *buf, size_t len)
+{
+    int w = snprintf(buf, len, "%s: %s (esuite %s, git %s)", p->start_time,
+                     *p->command_line ? p->command_line : "esuite", ESUITE_VERSION,
+                     ESUITE_GIT_REVISION);
+    (void)w;
+}
+
+static void title_line(const es_provenance *p, char *buf, size_t len)
+{
+    if (*nz(p->run_name))
+        snprintf(buf, len, "esuite %s run '%s'", nz(p->model), p->run_name);
+    else
+        snprintf(buf, len, "esuite %s output", nz(p->model));
+}
+
+/* The string attributes shared by HDF5 and NetCDF, in writing order. */
+typedef struct {
+    const char *name, *value;
+} str_attr;
+
+static int provenance_strings(const es_provenance *p, char *title, char *source, char *history,
+                              str_attr *a)
+{
+    title_line(p, title, 256);
+    snprintf(source, 64, "esuite %s", ESUITE_VERSION);
+    history_line(p, history, 2048);
+    int n = 0;
+    a[n++] = (str_attr){"title", title};
+    a[n++] = (str_attr){"source", source};
+    a[n++] = (str_attr){"esuite_version", ESUITE_VERSION};
+    a[n++] = (str_attr){"git_revision", ESUITE_GIT_REVISION};
+    a[n++] = (str_attr){"model", nz(p->model)};
+    a[n++] = (str_attr){"run_name", nz(p->run_name)};
+    a[n++] = (str_attr){"host", p->host};
+    a[n++] = (str_attr){"start_time", p->start_time};
+    a[n++] = (str_attr){"end_time", p->end_time};
+    a[n++] = (str_attr){"config_path", nz(p->config_path)};
+    a[n++] = (str_attr){"config", nz(p->config_ini)};
+    a[n++] = (str_attr){"overrides", nz(p->overrides)};
+    a[n++] = (str_attr){"command_line", p->command_line};
+    a[n++] = (str_attr){"history", history};
+    return n;
+}
+
+int es_output_h5_provenance(hid_t file, const es_provenance *p)
+{
+    char title[256], source[64], history[2048];
+    str_attr a[16];
+    int n = provenance_strings(p, title, source, history, a);
+    for (int i = 0; i < n; i++) {
+        int rc = es_h5_write_attr_string(file, a[i].name, a[i].value);
+        if (rc)
+            return rc;
+    }
+    unsigned long long seed = p->seed;
+    int rc = h5_attr_scalar(file, "seed", H5T_STD_U64LE, H5T_NATIVE_ULLONG, &seed);
+    if (!rc) {
+        int threads = p->threads;
+        rc = h5_attr_scalar(file, "threads", H5T_STD_I32LE, H5T_NATIVE_INT, &threads);
+    }
+    return rc;
+}
+
+/* ---------- NetCDF ---------- */
+
+int es_output_nc_provenance(int ncid, const es_provenance *p)
+{
+    /* Classic files take new attributes only in define mode: enter it if
+     * the caller has left it (and leave it again at the end). NetCDF-4
+     * accepts them in either mode. */
+    int redef = NC_EINDEFINE;
+    int st = nc_put_att_text(ncid, NC_GLOBAL, "Conventions", 6, "CF-1.8");
+    if (st == NC_ENOTINDEFINE) {
+        redef = nc_redef(ncid);
+        if (redef != NC_NOERR)
+            return es_error_set(ES_EIO, "NetCDF: cannot enter define mode: %s", nc_strerror(redef));
+        st = nc_put_att_text(ncid, NC_GLOBAL, "Conventions", 6, "CF-1.8");
+    }
+    char title[256], source[64], history[2048];
+    str_attr a[16];
+    int n = provenance_strings(p, title, source, history, a);
+    for (int i = 0; i < n && st == NC_NOERR; i++)
+        st = nc_put_att_text(ncid, NC_GLOBAL, a[i].name, strlen(a[i].value), a[i].value);
+    const char *failed = st == NC_NOERR ? NULL : "string attributes";
+    int format = NC_FORMAT_CLASSIC;
+    nc_inq_format(ncid, &format);
+    if (!failed) {
+        /* 64-bit unsigned integers exist in NetCDF-4 and CDF5 only; classic
+         * formats get the seed as exact decimal text. */
+        if (format == NC_FORMAT_NETCDF4 || format == NC_FORMAT_CDF5) {
+            unsigned long long seed = p->seed;
+            st = nc_put_att_ulonglong(ncid, NC_GLOBAL, "seed", NC_UINT64, 1, &seed);
+        } else {
+            char seed[32];
+            snprintf(seed, sizeof seed, "%llu", p->seed);
+            st = nc_put_att_text(ncid, NC_GLOBAL, "seed", strlen(seed), seed);
+        }
+        failed = st == NC_NOERR ? NULL : "seed";
+    }
+    if (!failed) {
+        int threads = p->threads;
+        st = nc_put_att_int(ncid, NC_GLOBAL, "threads", NC_INT, 1, &threads);
+        failed = st == NC_NOERR ? NULL : "threads";
+    }
+    if (redef == NC_NOERR) {
+        int st2 = nc_enddef(ncid);
+        if (!failed && st2 != NC_NOERR) {
+            st = st2;
+            failed = "enddef";
+        }
+    }
+    if (failed)
+        return es_error_set(ES_EIO, "NetCDF: cannot write provenance (%s): %s", failed,
+                            nc_strerror(st));
+    return ES_OK;
+}
+
+/* ---------- summary.json ---------- */
+
+json_t *es_json_real(double x) { return isfinite(x) ? json_real(x) : json_null(); }
+
+static json_t *lines_array(const char *text)
+{
+    json_t *arr = json_array();
+    for (const char *s = nz(text); *s;) {
+        const char *e = strchr(s, '\n');
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        if (len)
+            json_array_append_new(arr, json_stringn(s, len));
+        s += len + (e ? 1 : 0);
+    }
+    return arr;
+}
+
+static json_t *provenance_json(const es_provenance *p)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "esuite_version", json_string(ESUITE_VERSION));
+    json_object_set_new(j, "git_revision", json_string(ESUITE_GIT_REVISION));
+    json_object_set_new(j, "model", json_string(nz(p->model)));
+    json_object_set_new(j, "run_name", json_string(nz(p->run_name)));
+    /* json_int_t is 64-bit signed; config seeds are at most 9.2e18 < 2^63 */
+    json_object_set_new(j, "seed", p->seed <= (unsigned long long)LLONG_MAX
+                                       ? json_integer((json_int_t)p->seed)
+                                       : json_real((double)p->seed));
+    json_object_set_new(j, "threads", json_integer(p->threads));
+    json_object_set_new(j, "host", json_string(p->host));
+    json_object_set_new(j, "start_time", json_string(p->start_time));
+    json_object_set_new(j, "end_time", json_string(p->end_time));
+    json_object_set_new(j, "config_path", json_string(nz(p->config_path)));
+    json_object_set_new(j, "overrides", lines_array(p->overrides));
+    json_object_set_new(j, "command_line", json_string(p->command_line));
+    return j;
+}
+
+int es_output_write_summary(const char *dir, json_t *summary, const es_provenance *p)
+{
+    if (summary && !json_is_object(summary))
+        return es_error_set(ES_EINVAL, "summary.json: the summary must be a JSON object");
+    json_t *doc = summary ? json_deep_copy(summary) : json_object();
+    if (!doc)
+        return es_error_set(ES_ENOMEM, "summary.json: out of memory");
+    json_object_set_new(doc, "provenance", provenance_json(p));
+    char path[4200], tmp[4400];
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    es_output_tmp_path(path, tmp, sizeof tmp);
+    int rc = ES_OK;
+    if (json_dump_file(doc, tmp, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) != 0)
+        rc = es_error_set(ES_EIO, "cannot write '%s': %s", path, strerror(errno));
+    json_decref(doc);
+    if (rc == ES_OK)
+        rc = es_output_commit(tmp, path);
+    if (rc)
+        es_output_discard(tmp);
+    return rc;
+}

@@ -1,0 +1,633 @@
+/* Sweep files: parsing, value specs, task expansion and validation.
+ *
+ * The file is read line by line here (not with inih) so that "vary KEY"
+ * lines and every error carry the file's line number. */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/model.h"
+#include "core/sweep.h"
+#include "esuite/status.h"
+
+static char *xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    char *e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = '\0';
+    return s;
+}
+
+static int parse_double(const char *text, double *out)
+{
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", text);
+    char *s = trim(buf), *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno == ERANGE || !isfinite(v))
+        return 0;
+    *out = v;
+    return 1;
+}
+
+static int is_integer_text(const char *s)
+{
+    if (*s == '+' || *s == '-')
+        s++;
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!isdigit((unsigned char)*s))
+            return 0;
+    return 1;
+}
+
+void es_sweep_free_values(char **values, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(values[i]);
+    free(values);
+}
+
+static int push_value(char ***values, size_t *n, const char *text)
+{
+    char **v = realloc(*values, (*n + 1) * sizeof *v);
+    if (!v)
+        return es_error_set(ES_ENOMEM, "out of memory");
+    *values = v;
+    if (!(v[*n] = xstrdup(text)))
+        return es_error_set(ES_ENOMEM, "out of memory");
+    (*n)++;
+    return ES_OK;
+}
+
+static void fmt_number(double x, char *buf, size_t len)
+{
+    if (x == 0)
+        x = 0; /* no "-0" */
+    snprintf(buf, len, "%.15g", x);
+}
+
+/* A:B:STEP, inclusive of B within a relative 1e-9 of a step. */
+static int parse_range(const char *spec, char *parts[3], char ***values, size_t *n)
+{
+    double a, b, step;
+    if (!parse_double(parts[0], &a) || !parse_double(parts[1], &b) || !parse_double(parts[2], &step))
+        return es_error_set(ES_ECONFIG, "'%s': expected A:B:STEP with three numbers", spec);
+    if (step == 0 || (b - a) / step < 0)
+        return es_error_set(ES_ECONFIG, "'%s': STEP must be nonzero and lead from A to B", spec);
+    double count = floor((b - a) / step + 1e-9) + 1;
+    if (count > 100000)
+        return es_error_set(ES_ECONFIG, "'%s': %.0f values (at most 100000)", spec, count);
+    int ints = is_integer_text(trim(parts[0])) && is_integer_text(trim(parts[1])) &&
+               is_integer_text(trim(parts[2]));
+    for (long k = 0; k < (long)count; k++) {
+        char buf[64];
+        if (ints)
+            snprintf(buf, sizeof buf, "%lld", (long long)a + k * (long long)step);
+        else
+            fmt_number(a + (double)k * step, buf, sizeof buf);
+        int st = push_value(values, n, buf);
+        if (st)
+            return st;
+    }
+    return ES_OK;
+}
+
+static int parse_logspace(const char *spec, char ***values, size_t *n)
+{
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", spec + strlen("logspace("));
+    char *close = strrchr(buf, ')');
+    if (!close || *trim(close + 1))
+        return es_error_set(ES_ECONFIG, "'%s': expected logspace(A,B,N)", spec);
+    *close = '\0';
+    char *p[3], *save = NULL, *tok = strtok_r(buf, ",", &save);
+    int k = 0;
+    while (tok && k < 3) {
+        p[k++] = tok;
+        tok = strtok_r(NULL, ",", &save);
+    }
+    double a, b, cnt;
+    if (k != 3 || tok || !parse_double(p[0], &a) || !parse_double(p[1], &b) ||
+        !parse_double(p[2], &cnt) || cnt != floor(cnt) || cnt < 1 || cnt > 100000)
+        return es_error_set(ES_ECONFIG,
+                            "'%s': expected logspace(A,B,N): exponents A, B and a count N >= 1", spec);
+    for (long i = 0; i < (long)cnt; i++) {
+        double e = cnt == 1 ? a : a + (b - a) * (double)i / (cnt - 1);
+        char num[64];
+        fmt_number(pow(10.0, e), num, sizeof num);
+        int st = push_value(values, n, num);
+        if (st)
+            return st;
+    }
+    return ES_OK;
+}
+
+int es_sweep_parse_values(const char *spec, char ***values, size_t *n)
+{
+    *values = NULL;
+    *n = 0;
+    char buf[4096];
+    if (strlen(spec) >= sizeof buf)
+        return es_error_set(ES_ECONFIG, "value list longer than %zu characters", sizeof buf - 1);
+    snprintf(buf, sizeof buf, "%s", spec);
+    char *s = trim(buf);
+    int st;
+    if (!*s)
+        return es_error_set(ES_ECONFIG, "empty value list");
+    if (!strncmp(s, "logspace(", 9)) {
+        st = parse_logspace(s, values, n);
+    } else if (strchr(s, ':') && !strchr(s, ',')) {
+        char *parts[4] = {0};
+        int k = 0;
+        for (char *p = s, *q; k < 4 && p; p = q) {
+            q = strchr(p, ':');
+            if (q)
+                *q++ = '\0';
+            parts[k++] = p;
+        }
+        if (k != 3) {
+            st = es_error_set(ES_ECONFIG, "'%s': expected A:B:STEP", spec);
+        } else {
+            st = parse_range(spec, parts, values, n);
+        }
+    } else {
+        st = ES_OK;
+        for (char *p = s, *q; p && !st; p = q) {
+            q = strchr(p, ',');
+            if (q)
+                *q++ = '\0';
+            char *v = trim(p);
+            if (!*v)
+                st = es_error_set(ES_ECONFIG, "'%s': empty element in the list", spec);
+            else
+                st = push_value(values, n, v);
+        }
+    }
+    if (st) {
+        es_sweep_free_values(*values, *n);
+        *values = NULL;
+        *n = 0;
+    }
+    return st;
+}
+
+/* ---- the file ---- */
+
+typedef struct {
+    es_sweep *sw;
+    const char *file;
+    int line;
+    int seeds_line, replicas_line, mode_line, base_line;
+} parse_ctx;
+
+static int perr(const parse_ctx *c, const char *fmt, const char *a, const char *b)
+{
+    char msg[1024];
+    snprintf(msg, sizeof msg, fmt, a, b);
+    return es_error_set(ES_ECONFIG, "%s:%d: %s", c->file, c->line, msg);
+}
+
+static int add_axis(parse_ctx *c, const char *key, const char *spec)
+{
+    es_sweep *sw = c->sw;
+    const char *dot = strchr(key, '.');
+    if (!dot || dot == key || !dot[1] || strchr(key, ' '))
+        return perr(c, "vary '%s': expected 'vary section.key = values'%s", key, "");
+    for (size_t i = 0; i < sw->naxes; i++)
+        if (!strcmp(sw->axes[i].key, key)) {
+            char first[16];
+            snprintf(first, sizeof first, "%d", sw->axes[i].line);
+            return perr(c, "vary '%s' is given twice (first on line %s)", key, first);
+        }
+    if (sw->naxes == ES_SWEEP_MAX_AXES)
+        return perr(c, "too many vary lines (at most 16)%s%s", "", "");
+    es_sweep_axis *ax = &sw->axes[sw->naxes];
+    snprintf(ax->key, sizeof ax->key, "%s", key);
+    ax->line = c->line;
+    if (es_sweep_parse_values(spec, &ax->values, &ax->n)) {
+        char msg[2048];
+        snprintf(msg, sizeof msg, "%s", es_error_message());
+        return perr(c, "vary %s: %s", key, msg);
+    }
+    ax->numeric = 1;
+    for (size_t i = 0; i < ax->n; i++) {
+        double d;
+        if (!parse_double(ax->values[i], &d))
+            ax->numeric = 0;
+    }
+    sw->naxes++;
+    return ES_OK;
+}
+
+static int parse_int_value(parse_ctx *c, const char *key, const char *v, long long min,
+                           long long max, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long x = strtoll(v, &end, 10);
+    if (end == v || *end || errno == ERANGE || x < min || x > max) {
+        char range[96];
+        snprintf(range, sizeof range, "an integer in %lld .. %lld", min, max);
+        char msg[700];
+        snprintf(msg, sizeof msg, "key '%s': expected %s, got '%s'", key, range, v);
+        return es_error_set(ES_ECONFIG, "%s:%d: %s", c->file, c->line, msg);
+    }
+    *out = x;
+    return ES_OK;
+}
+
+static int sweep_key(parse_ctx *c, char *key, char *val)
+{
+    es_sweep *sw = c->sw;
+    long long x = 0;
+    int st;
+    if (!strncmp(key, "vary", 4) && isspace((unsigned char)key[4]))
+        return add_axis(c, trim(key + 4), val);
+    if (!strcmp(key, "base")) {
+        c->base_line = c->line;
+        snprintf(sw->base, sizeof sw->base, "%s", val);
+    } else if (!strcmp(key, "name")) {
+        for (const char *p = val; *p; p++)
+            if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '.')
+                return perr(c, "key 'sweep.name': '%s' may use only letters, digits, '_', '-', '.'%s",
+                            val, "");
+        if (!*val || strlen(val) >= sizeof sw->name)
+            return perr(c, "key 'sweep.name': 1 to 127 characters%s%s", "", "");
+        snprintf(sw->name, sizeof sw->name, "%s", val);
+    } else if (!strcmp(key, "mode")) {
+        c->mode_line = c->line;
+        if (!strcmp(val, "cartesian"))
+            sw->mode = ES_SWEEP_CARTESIAN;
+        else if (!strcmp(val, "zip"))
+            sw->mode = ES_SWEEP_ZIP;
+        else
+            return perr(c, "key 'sweep.mode': expected cartesian or zip, got '%s'%s", val, "");
+    } else if (!strcmp(key, "replicas")) {
+        c->replicas_line = c->line;
+        if ((st = parse_int_value(c, "sweep.replicas", val, 1, 100000, &x)))
+            return st;
+        sw->replicas = (int)x;
+    } else if (!strcmp(key, "seeds")) {
+        c->seeds_line = c->line;
+        char **v;
+        size_t n;
+        if (es_sweep_parse_values(val, &v, &n)) {
+            char msg[1024];
+            snprintf(msg, sizeof msg, "%s", es_error_message());
+            return perr(c, "key 'sweep.seeds': %s%s", msg, "");
+        }
+        free(sw->seeds);
+        sw->seeds = calloc(n, sizeof *sw->seeds);
+        sw->nseeds = (int)n;
+        for (size_t i = 0; i < n; i++) {
+            if ((st = parse_int_value(c, "sweep.seeds", v[i], 0, LLONG_MAX, &x))) {
+                es_sweep_free_values(v, n);
+                return st;
+            }
+            sw->seeds[i] = (unsigned long long)x;
+        }
+        es_sweep_free_values(v, n);
+    } else {
+        return perr(c, "unknown key 'sweep.%s' (keys: base, name, mode, replicas, seeds, "
+                       "vary SECTION.KEY)%s", key, "");
+    }
+    return ES_OK;
+}
+
+static int slurm_key(parse_ctx *c, const char *key, const char *val)
+{
+    es_sweep_resources *r = &c->sw->res;
+    long long x = 0;
+    int st;
+    if (!strcmp(key, "time"))
+        snprintf(r->time, sizeof r->time, "%s", val);
+    else if (!strcmp(key, "mem"))
+        snprintf(r->mem, sizeof r->mem, "%s", val);
+    else if (!strcmp(key, "partition"))
+        snprintf(r->partition, sizeof r->partition, "%s", val);
+    else if (!strcmp(key, "account"))
+        snprintf(r->account, sizeof r->account, "%s", val);
+    else if (!strcmp(key, "cpus_per_task")) {
+        if ((st = parse_int_value(c, "slurm.cpus_per_task", val, 1, 4096, &x)))
+            return st;
+        r->cpus_per_task = (int)x;
+    } else if (!strcmp(key, "max_concurrent")) {
+        if ((st = parse_int_value(c, "slurm.max_concurrent", val, 1, 1000000, &x)))
+            return st;
+        r->max_concurrent = (int)x;
+    } else if (!strcmp(key, "extra")) {
+        if (r->nextra == ES_SWEEP_MAX_EXTRA)
+            return perr(c, "too many 'extra' lines (at most 32)%s%s", "", "");
+        snprintf(r->extra[r->nextra++], sizeof r->extra[0], "%s", val);
+    } else {
+        return perr(c, "unknown key 'slurm.%s' (keys: time, cpus_per_task, mem, partition, "
+                       "account, max_concurrent, extra)%s", key, "");
+    }
+    if (strchr(val, '\n') || strchr(val, '\''))
+        return perr(c, "key 'slurm.%s': quotes are not allowed in '%s'", key, val);
+    return ES_OK;
+}
+
+static int parse_file(parse_ctx *c, FILE *fp)
+{
+    char raw[8192], section[64] = "";
+    int st;
+    while (fgets(raw, sizeof raw, fp)) {
+        c->line++;
+        if (!strchr(raw, '\n') && !feof(fp))
+            return perr(c, "line longer than %s characters%s", "8190", "");
+        /* A comment starts at ';' or '#' at the line start or after a blank. */
+        for (char *p = raw; *p; p++)
+            if ((*p == ';' || *p == '#') && (p == raw || isspace((unsigned char)p[-1]))) {
+                *p = '\0';
+                break;
+            }
+        char *s = trim(raw);
+        if (!*s)
+            continue;
+        if (*s == '[') {
+            char *e = strchr(s, ']');
+            if (!e || *trim(e + 1))
+                return perr(c, "malformed section header '%s'%s", s, "");
+            *e = '\0';
+            snprintf(section, sizeof section, "%s", trim(s + 1));
+            if (strcmp(section, "sweep") && strcmp(section, "slurm") && strcmp(section, "vary"))
+                return perr(c, "unknown section [%s] (sections: [sweep], [vary], [slurm])%s", section, "");
+            continue;
+        }
+        char *eq = strchr(s, '=');
+        if (!eq)
+            return perr(c, "malformed line '%s' (expected 'key = value')%s", s, "");
+        *eq = '\0';
+        char *key = trim(s), *val = trim(eq + 1);
+        if (!*section)
+            return perr(c, "key '%s' outside a section (start with [sweep])%s", key, "");
+        if (!*val)
+            return perr(c, "key '%s' has no value%s", key, "");
+        if (!strcmp(section, "sweep"))
+            st = sweep_key(c, key, val);
+        else if (!strcmp(section, "vary"))
+            st = add_axis(c, key, val);
+        else
+            st = slurm_key(c, key, val);
+        if (st)
+            return st;
+    }
+    return ES_OK;
+}
+
+/* ---- expansion ---- */
+
+static int expand(parse_ctx *c)
+{
+    es_sweep *sw = c->sw;
+    if (sw->seeds && sw->replicas && sw->replicas != sw->nseeds) {
+        c->line = c->seeds_line;
+        char a[32], b[32];
+        snprintf(a, sizeof a, "%d", sw->nseeds);
+        snprintf(b, sizeof b, "%d", sw->replicas);
+        return perr(c, "key 'sweep.seeds': %s seeds for replicas = %s", a, b);
+    }
+    if (!sw->replicas)
+        sw->replicas = sw->seeds ? sw->nseeds : 1;
+    size_t points = 1;
+    if (sw->mode == ES_SWEEP_ZIP) {
+        points = sw->naxes ? sw->axes[0].n : 1;
+        for (size_t a = 1; a < sw->naxes; a++)
+            if (sw->axes[a].n != points) {
+                c->line = sw->axes[a].line;
+                char n1[32], n2[32];
+                snprintf(n1, sizeof n1, "%zu", sw->axes[a].n);
+                snprintf(n2, sizeof n2, "%zu", points);
+                return perr(c, "mode = zip needs lists of equal length: %s values here, %s on the "
+                               "first vary line", n1, n2);
+            }
+    } else {
+        for (size_t a = 0; a < sw->naxes; a++) {
+            if (points > 1000000 / sw->axes[a].n)
+                return es_error_set(ES_ECONFIG, "%s: more than 1000000 tasks", c->file);
+            points *= sw->axes[a].n;
+        }
+    }
+    if (points * (size_t)sw->replicas > 1000000)
+        return es_error_set(ES_ECONFIG, "%s: more than 1000000 tasks", c->file);
+    sw->ntasks = points * (size_t)sw->replicas;
+    sw->tasks = calloc(sw->ntasks, sizeof *sw->tasks);
+    if (!sw->tasks)
+        return es_error_set(ES_ENOMEM, "out of memory");
+    for (size_t t = 0; t < sw->ntasks; t++) {
+        es_sweep_task *tk = &sw->tasks[t];
+        tk->index = t;
+        tk->replica = (int)(t % (size_t)sw->replicas);
+        size_t p = t / (size_t)sw->replicas;
+        for (size_t a = sw->naxes; a-- > 0;) {
+            if (sw->mode == ES_SWEEP_ZIP) {
+                tk->value_index[a] = p;
+            } else {
+                tk->value_index[a] = p % sw->axes[a].n;
+                p /= sw->axes[a].n;
+            }
+        }
+    }
+    return ES_OK;
+}
+
+/* Overrides of task i: every axis, then run.seed. */
+static int task_overrides(const es_sweep *sw, size_t i, char ov[][512], int *nov)
+{
+    const es_sweep_task *tk = &sw->tasks[i];
+    unsigned long long seed_base = sw->base_seed;
+    int k = 0;
+    for (size_t a = 0; a < sw->naxes; a++) {
+        const char *v = sw->axes[a].values[tk->value_index[a]];
+        if (!strcmp(sw->axes[a].key, "run.seed"))
+            seed_base = strtoull(v, NULL, 10);
+        snprintf(ov[k++], 512, "%s=%s", sw->axes[a].key, v);
+    }
+    unsigned long long seed =
+        sw->seeds ? sw->seeds[tk->replica] : seed_base + (unsigned long long)tk->replica;
+    snprintf(ov[k++], 512, "run.seed=%llu", seed);
+    *nov = k;
+    return ES_OK;
+}
+
+static int load_task(const es_sweep *sw, size_t i, es_config **cfg)
+{
+    char ov[ES_SWEEP_MAX_AXES + 1][512];
+    const char *ovp[ES_SWEEP_MAX_AXES + 1];
+    int nov;
+    task_overrides(sw, i, ov, &nov);
+    for (int k = 0; k < nov; k++)
+        ovp[k] = ov[k];
+    const es_model *m = es_model_find(sw->model);
+    const es_key_spec *schemas[] = {es_config_core_schema(), m ? m->schema : NULL, NULL};
+    return es_config_load(sw->base, schemas, ovp, nov, cfg);
+}
+
+int es_sweep_task_config(const es_sweep *sw, size_t i, char **ini)
+{
+    es_config *cfg;
+    int st = load_task(sw, i, &cfg);
+    if (st)
+        return st;
+    char *text = es_config_to_ini(cfg);
+    es_config_free(cfg);
+    /* Say where the values come from in the task's own terms. */
+    const char *from = "    ; set on the command line", *to = "    ; set by the sweep";
+    for (char *p = strstr(text, from); p; p = strstr(p, from)) {
+        memmove(p + strlen(to), p + strlen(from), strlen(p + strlen(from)) + 1);
+        memcpy(p, to, strlen(to));
+    }
+    char hdr[4600];
+    snprintf(hdr, sizeof hdr, "; task %zu of sweep '%s' (base config %s)\n", i, sw->name, sw->base);
+    *ini = malloc(strlen(hdr) + strlen(text) + 1);
+    strcpy(*ini, hdr);
+    strcat(*ini, text);
+    free(text);
+    return ES_OK;
+}
+
+void es_sweep_task_label(const es_sweep *sw, size_t i, char *buf, size_t len)
+{
+    size_t off = 0;
+    buf[0] = '\0';
+    for (size_t a = 0; a < sw->naxes && off < len; a++)
+        off += (size_t)snprintf(buf + off, len - off, "%s%s=%s", a ? " " : "", sw->axes[a].key,
+                                sw->axes[a].values[sw->tasks[i].value_index[a]]);
+}
+
+/* Every value alone, then every task: a bad value names its vary line. */
+static int validate(parse_ctx *c)
+{
+    es_sweep *sw = c->sw;
+    char model[64] = "";
+    int st = es_config_peek_model(sw->base, model, sizeof model);
+    if (st) {
+        c->line = c->base_line;
+        char msg[2048];
+        snprintf(msg, sizeof msg, "%s", es_error_message());
+        return perr(c, "base config: %s%s", msg, "");
+    }
+    snprintf(sw->model, sizeof sw->model, "%s", model);
+    /* Without the model in this build only [run] and [output] can be checked
+     * (enough to plan and write scripts on a login node with a small build). */
+    const es_model *m = es_model_find(model);
+    const es_key_spec *schemas[] = {es_config_core_schema(), m ? m->schema : NULL, NULL};
+    const char *hint = m ? "" : " (model not in this build: only [run] and [output] keys can be checked)";
+    if (!m)
+        es_warning_add("%s: model '%s' is not in this build: only [run] and [output] keys are "
+                       "checked, and its tasks cannot run here", c->file, model);
+    es_config *cfg;
+    if ((st = es_config_load(sw->base, schemas, NULL, 0, &cfg))) {
+        c->line = c->base_line;
+        char msg[2048];
+        snprintf(msg, sizeof msg, "%s", es_error_message());
+        return perr(c, "base config: %s%s", msg, hint);
+    }
+    sw->base_seed = (unsigned long long)es_config_int(cfg, "run", "seed");
+    es_config_free(cfg);
+    for (size_t a = 0; a < sw->naxes; a++)
+        for (size_t v = 0; v < sw->axes[a].n; v++) {
+            char ov[600];
+            snprintf(ov, sizeof ov, "%s=%s", sw->axes[a].key, sw->axes[a].values[v]);
+            const char *ovp[] = {ov};
+            if ((st = es_config_load(sw->base, schemas, ovp, 1, &cfg))) {
+                c->line = sw->axes[a].line;
+                char msg[2048];
+                snprintf(msg, sizeof msg, "%s", es_error_message());
+                strncat(msg, hint, sizeof msg - strlen(msg) - 1);
+                return perr(c, "vary %s: %s", sw->axes[a].key, msg);
+            }
+            es_config_free(cfg);
+        }
+    for (size_t i = 0; i < sw->ntasks; i++) {
+        if ((st = load_task(sw, i, &cfg))) {
+            c->line = c->seeds_line ? c->seeds_line : c->replicas_line;
+            char msg[2048], idx[32];
+            snprintf(msg, sizeof msg, "%s", es_error_message());
+            snprintf(idx, sizeof idx, "%zu", i);
+            return perr(c, "task %s: %s", idx, msg);
+        }
+        sw->tasks[i].seed = (unsigned long long)es_config_int(cfg, "run", "seed");
+        es_config_free(cfg);
+    }
+    return ES_OK;
+}
+
+int es_sweep_load(const char *path, es_sweep **out)
+{
+    *out = NULL;
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return es_error_set(ES_EIO, "%s: cannot open sweep file: %s", path, strerror(errno));
+    es_sweep *sw = calloc(1, sizeof *sw);
+    snprintf(sw->path, sizeof sw->path, "%s", path);
+    parse_ctx c = {.sw = sw, .file = path};
+    int st = parse_file(&c, fp);
+    fclose(fp);
+    if (!st && !sw->base[0])
+        st = es_error_set(ES_ECONFIG, "%s: [sweep] base = CONFIG is required", path);
+    if (!st && !sw->naxes && sw->replicas <= 1 && sw->nseeds <= 1)
+        st = es_error_set(ES_ECONFIG, "%s: nothing to sweep (no vary line and one replica)", path);
+    if (!st) {
+        /* base is relative to the sweep file. */
+        if (sw->base[0] != '/') {
+            char dir[4096], tmp[4096];
+            snprintf(dir, sizeof dir, "%s", path);
+            char *slash = strrchr(dir, '/');
+            if (slash) {
+                *slash = '\0';
+                snprintf(tmp, sizeof tmp, "%s/%s", dir, sw->base);
+                snprintf(sw->base, sizeof sw->base, "%s", tmp);
+            }
+        }
+        char abs[PATH_MAX];
+        if (realpath(sw->base, abs))
+            snprintf(sw->base, sizeof sw->base, "%s", abs);
+        if (!sw->name[0]) {
+            const char *b = strrchr(path, '/');
+            snprintf(sw->name, sizeof sw->name, "%s", b ? b + 1 : path);
+            char *dot = strrchr(sw->name, '.');
+            if (dot && dot != sw->name)
+                *dot = '\0';
+        }
+        st = expand(&c);
+    }
+    if (!st)
+        st = validate(&c);
+    if (st) {
+        es_sweep_free(sw);
+        return st;
+    }
+    *out = sw;
+    return ES_OK;
+}
+
+void es_sweep_free(es_sweep *sw)
+{
+    if (!sw)
+        return;
+    for (size_t a = 0; a < sw->naxes; a++)
+        es_sweep_free_values(sw->axes[a].values, sw->axes[a].n);
+    free(sw->seeds);
+    free(sw->tasks);
+    free(sw);
+}

@@ -1,0 +1,519 @@
+/* Sweep directories: manifest.json, task configs, completion markers.
+ *
+ * A task is complete when tasks/NNNN/out/summary.json exists and
+ * tasks/NNNN/out/.complete records the checksum of the outputs as they were
+ * when the run finished; a rerun skips exactly those tasks. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/checkpoint.h"
+#include "core/sweep.h"
+#include "esuite/status.h"
+#include "esuite_version.h"
+
+uint64_t es_fnv1a64(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+int es_sweep_mkdir_p(const char *dir)
+{
+    char b[4096];
+    snprintf(b, sizeof b, "%s", dir);
+    for (char *p = b + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(b, 0777) != 0 && errno != EEXIST)
+                return es_error_set(ES_EIO, "%s: cannot create directory: %s", b, strerror(errno));
+            *p = '/';
+        }
+    if (mkdir(b, 0777) != 0 && errno != EEXIST)
+        return es_error_set(ES_EIO, "%s: cannot create directory: %s", b, strerror(errno));
+    return ES_OK;
+}
+
+/* Temp name + fsync + rename: readers never see half a file. */
+int es_sweep_write_file_atomic(const char *path, const char *text, size_t len)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.part-%ld", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    if (fd < 0)
+        return es_error_set(ES_EIO, "%s: cannot write: %s", tmp, strerror(errno));
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, text + off, len - off);
+        if (w < 0) {
+            close(fd);
+            unlink(tmp);
+            return es_error_set(ES_EIO, "%s: write failed: %s", tmp, strerror(errno));
+        }
+        off += (size_t)w;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return es_error_set(ES_EIO, "%s: cannot commit: %s", path, strerror(errno));
+    }
+    return ES_OK;
+}
+
+void es_sweep_task_dir(size_t index, char *buf, size_t len) { snprintf(buf, len, "tasks/%04zu", index); }
+
+static char *read_text(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    fseek(fp, 0, SEEK_END);
+    long n = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    size_t got = fread(buf, 1, (size_t)n, fp);
+    buf[got] = '\0';
+    fclose(fp);
+    return buf;
+}
+
+static int json_write(const char *path, json_t *root)
+{
+    char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    if (!text)
+        return es_error_set(ES_ENOMEM, "out of memory");
+    size_t n = strlen(text);
+    char *t2 = realloc(text, n + 2);
+    t2[n] = '\n';
+    t2[n + 1] = '\0';
+    int st = es_sweep_write_file_atomic(path, t2, n + 1);
+    free(t2);
+    return st;
+}
+
+static json_t *value_json(const char *text, int numeric)
+{
+    if (numeric)
+        return json_real(strtod(text, NULL));
+    return json_string(text);
+}
+
+static json_t *manifest_json(const es_sweep *sw)
+{
+    json_t *m = json_object();
+    char now[32];
+    time_t t = time(NULL);
+    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+    json_object_set_new(m, "format", json_string("esuite-sweep-1"));
+    json_object_set_new(m, "name", json_string(sw->name));
+    json_object_set_new(m, "sweep_file", json_string(sw->path));
+    json_object_set_new(m, "base_config", json_string(sw->base));
+    json_object_set_new(m, "model", json_string(sw->model));
+    json_object_set_new(m, "mode", json_string(sw->mode == ES_SWEEP_ZIP ? "zip" : "cartesian"));
+    json_object_set_new(m, "replicas", json_integer(sw->replicas));
+    json_object_set_new(m, "esuite_version", json_string(ESUITE_VERSION));
+    json_object_set_new(m, "git_revision", json_string(ESUITE_GIT_REVISION));
+    json_object_set_new(m, "created", json_string(now));
+    json_t *axes = json_array();
+    for (size_t a = 0; a < sw->naxes; a++) {
+        json_t *ax = json_object(), *vals = json_array();
+        json_object_set_new(ax, "key", json_string(sw->axes[a].key));
+        json_object_set_new(ax, "numeric", json_boolean(sw->axes[a].numeric));
+        for (size_t v = 0; v < sw->axes[a].n; v++)
+            json_array_append_new(vals, json_string(sw->axes[a].values[v]));
+        json_object_set_new(ax, "values", vals);
+        json_array_append_new(axes, ax);
+    }
+    json_object_set_new(m, "axes", axes);
+    const es_sweep_resources *r = &sw->res;
+    json_t *res = json_object(), *extra = json_array();
+    json_object_set_new(res, "time", json_string(r->time));
+    json_object_set_new(res, "cpus_per_task", json_integer(r->cpus_per_task));
+    json_object_set_new(res, "mem", json_string(r->mem));
+    json_object_set_new(res, "partition", json_string(r->partition));
+    json_object_set_new(res, "account", json_string(r->account));
+    json_object_set_new(res, "max_concurrent", json_integer(r->max_concurrent));
+    for (int i = 0; i < r->nextra; i++)
+        json_array_append_new(extra, json_string(r->extra[i]));
+    json_object_set_new(res, "extra", extra);
+    json_object_set_new(m, "resources", res);
+    json_t *tasks = json_array();
+    for (size_t i = 0; i < sw->ntasks; i++) {
+        const es_sweep_task *tk = &sw->tasks[i];
+        json_t *o = json_object(), *params = json_object(), *vi = json_array();
+        char d[64];
+        es_sweep_task_dir(i, d, sizeof d);
+        json_object_set_new(o, "index", json_integer((json_int_t)i));
+        json_object_set_new(o, "dir", json_string(d));
+        for (size_t a = 0; a < sw->naxes; a++) {
+            json_object_set_new(params, sw->axes[a].key,
+                                value_json(sw->axes[a].values[tk->value_index[a]], sw->axes[a].numeric));
+            json_array_append_new(vi, json_integer((json_int_t)tk->value_index[a]));
+        }
+        json_object_set_new(o, "params", params);
+        json_object_set_new(o, "value_index", vi);
+        json_object_set_new(o, "replica", json_integer(tk->replica));
+        json_object_set_new(o, "seed", json_integer((json_int_t)tk->seed));
+        json_array_append_new(tasks, o);
+    }
+    json_object_set_new(m, "tasks", tasks);
+    json_object_set_new(m, "submissions", json_array());
+    return m;
+}
+
+int es_sweep_write_dir(const es_sweep *sw, const char *dir)
+{
+    int st;
+    char path[4400];
+    snprintf(path, sizeof path, "%s/logs", dir);
+    if ((st = es_sweep_mkdir_p(path)))
+        return st;
+    /* First pass: compare with what is there, so a clash changes nothing. */
+    char **texts = calloc(sw->ntasks, sizeof *texts);
+    for (size_t i = 0; i < sw->ntasks && !st; i++) {
+        char td[64];
+        es_sweep_task_dir(i, td, sizeof td);
+        if ((st = es_sweep_task_config(sw, i, &texts[i])))
+            break;
+        snprintf(path, sizeof path, "%s/%s/config.ini", dir, td);
+        char *old = read_text(path);
+        if (old && strcmp(old, texts[i]) != 0)
+            st = es_error_set(ES_ECONFIG, "%s holds a different sweep (%s differs from task %zu of "
+                                          "%s); choose another --dir", dir, path, i, sw->path);
+        free(old);
+    }
+    char mpath[4400];
+    snprintf(mpath, sizeof mpath, "%s/manifest.json", dir);
+    json_t *old_manifest = NULL;
+    if (!st && access(mpath, F_OK) == 0) {
+        json_error_t je;
+        old_manifest = json_load_file(mpath, 0, &je);
+        if (!old_manifest ||
+            json_array_size(json_object_get(old_manifest, "tasks")) != sw->ntasks)
+            st = es_error_set(ES_ECONFIG, "%s holds a different sweep (%s: task count differs or "
+                                          "unreadable); choose another --dir", dir, mpath);
+    }
+    for (size_t i = 0; i < sw->ntasks && !st; i++) {
+        char td[64];
+        es_sweep_task_dir(i, td, sizeof td);
+        snprintf(path, sizeof path, "%s/%s", dir, td);
+        if ((st = es_sweep_mkdir_p(path)))
+            break;
+        snprintf(path, sizeof path, "%s/%s/config.ini", dir, td);
+        if (access(path, F_OK) != 0)
+            st = es_sweep_write_file_atomic(path, texts[i], strlen(texts[i]));
+    }
+    for (size_t i = 0; i < sw->ntasks; i++)
+        free(texts[i]);
+    free(texts);
+    if (!st) {
+        json_t *m = manifest_json(sw);
+        if (old_manifest) { /* keep the history of submissions and the creation time */
+            json_object_set(m, "submissions", json_object_get(old_manifest, "submissions"));
+            json_object_set(m, "created", json_object_get(old_manifest, "created"));
+        }
+        st = json_write(mpath, m);
+        json_decref(m);
+    }
+    json_decref(old_manifest);
+    return st;
+}
+
+int es_sweep_load_dir(const char *dir, es_sweep **out)
+{
+    *out = NULL;
+    char mpath[4400];
+    snprintf(mpath, sizeof mpath, "%s/manifest.json", dir);
+    json_error_t je;
+    json_t *m = json_load_file(mpath, 0, &je);
+    if (!m)
+        return es_error_set(ES_EIO, "%s: %s (line %d): not a sweep directory?", mpath, je.text, je.line);
+    es_sweep *sw = calloc(1, sizeof *sw);
+    int st = ES_OK;
+    const char *s;
+#define GETS(field, key)                                                                           \
+    if ((s = json_string_value(json_object_get(m, key))))                                          \
+        snprintf(sw->field, sizeof sw->field, "%s", s);
+    GETS(path, "sweep_file")
+    GETS(base, "base_config")
+    GETS(name, "name")
+    GETS(model, "model")
+    s = json_string_value(json_object_get(m, "mode"));
+    sw->mode = s && !strcmp(s, "zip") ? ES_SWEEP_ZIP : ES_SWEEP_CARTESIAN;
+    sw->replicas = (int)json_integer_value(json_object_get(m, "replicas"));
+    json_t *axes = json_object_get(m, "axes");
+    sw->naxes = json_array_size(axes);
+    if (sw->naxes > ES_SWEEP_MAX_AXES || sw->replicas < 1)
+        st = es_error_set(ES_EDATA, "%s: malformed manifest", mpath);
+    for (size_t a = 0; a < sw->naxes && !st; a++) {
+        json_t *ax = json_array_get(axes, a), *vals = json_object_get(ax, "values");
+        snprintf(sw->axes[a].key, sizeof sw->axes[a].key, "%s",
+                 json_string_value(json_object_get(ax, "key")) ? json_string_value(json_object_get(ax, "key")) : "?");
+        sw->axes[a].numeric = json_is_true(json_object_get(ax, "numeric"));
+        sw->axes[a].n = json_array_size(vals);
+        sw->axes[a].values = calloc(sw->axes[a].n ? sw->axes[a].n : 1, sizeof(char *));
+        for (size_t v = 0; v < sw->axes[a].n; v++) {
+            const char *t = json_string_value(json_array_get(vals, v));
+            sw->axes[a].values[v] = strdup(t ? t : "");
+        }
+    }
+    json_t *res = json_object_get(m, "resources");
+    es_sweep_resources *r = &sw->res;
+#define GETR(field)                                                                                \
+    if ((s = json_string_value(json_object_get(res, #field))))                                     \
+        snprintf(r->field, sizeof r->field, "%s", s);
+    GETR(time)
+    GETR(mem)
+    GETR(partition)
+    GETR(account)
+    r->cpus_per_task = (int)json_integer_value(json_object_get(res, "cpus_per_task"));
+    r->max_concurrent = (int)json_integer_value(json_object_get(res, "max_concurrent"));
+    json_t *extra = json_object_get(res, "extra");
+    for (size_t i = 0; i < json_array_size(extra) && i < ES_SWEEP_MAX_EXTRA; i++)
+        snprintf(r->extra[r->nextra++], sizeof r->extra[0], "%s",
+                 json_string_value(json_array_get(extra, i)) ? json_string_value(json_array_get(extra, i)) : "");
+    json_t *tasks = json_object_get(m, "tasks");
+    sw->ntasks = json_array_size(tasks);
+    sw->tasks = calloc(sw->ntasks ? sw->ntasks : 1, sizeof *sw->tasks);
+    for (size_t i = 0; i < sw->ntasks && !st; i++) {
+        json_t *o = json_array_get(tasks, i), *vi = json_object_get(o, "value_index");
+        es_sweep_task *tk = &sw->tasks[i];
+        tk->index = i;
+        tk->replica = (int)json_integer_value(json_object_get(o, "replica"));
+        tk->seed = (unsigned long long)json_integer_value(json_object_get(o, "seed"));
+        if (json_array_size(vi) != sw->naxes)
+            st = es_error_set(ES_EDATA, "%s: task %zu: malformed value_index", mpath, i);
+        for (size_t a = 0; a < sw->naxes && !st; a++) {
+            tk->value_index[a] = (size_t)json_integer_value(json_array_get(vi, a));
+            if (tk->value_index[a] >= sw->axes[a].n)
+                st = es_error_set(ES_EDATA, "%s: task %zu: value index out of range", mpath, i);
+        }
+        if (tk->replica < 0 || tk->replica >= sw->replicas)
+            st = es_error_set(ES_EDATA, "%s: task %zu: replica out of range", mpath, i);
+    }
+    json_decref(m);
+    if (st) {
+        es_sweep_free(sw);
+        return st;
+    }
+    *out = sw;
+    return ES_OK;
+}
+
+int es_sweep_record_submission(const char *dir, const char *scheduler, const char *job_id,
+                               const char *array_spec)
+{
+    char mpath[4400];
+    snprintf(mpath, sizeof mpath, "%s/manifest.json", dir);
+    json_error_t je;
+    json_t *m = json_load_file(mpath, JSON_PRESERVE_ORDER, &je);
+    if (!m)
+        return es_error_set(ES_EIO, "%s: %s", mpath, je.text);
+    json_t *subs = json_object_get(m, "submissions");
+    if (!json_is_array(subs)) {
+        subs = json_array();
+        json_object_set_new(m, "submissions", subs);
+    }
+    char now[32];
+    time_t t = time(NULL);
+    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+    json_t *o = json_object();
+    json_object_set_new(o, "scheduler", json_string(scheduler));
+    json_object_set_new(o, "job_id", json_string(job_id));
+    json_object_set_new(o, "tasks", json_string(array_spec));
+    json_object_set_new(o, "time", json_string(now));
+    json_array_append_new(subs, o);
+    int st = json_write(mpath, m);
+    json_decref(m);
+    return st;
+}
+
+/* ---- output checksum ---- */
+
+typedef struct {
+    char **names;
+    size_t n, cap;
+} name_list;
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int skipped(const char *name)
+{
+    return !strcmp(name, ".complete") || !strcmp(name, ES_CHECKPOINT_FILE) ||
+           strstr(name, ".part-") != NULL;
+}
+
+static int list_files(const char *root, const char *rel, name_list *l)
+{
+    char path[4400];
+    snprintf(path, sizeof path, "%s%s%s", root, *rel ? "/" : "", rel);
+    DIR *d = opendir(path);
+    if (!d)
+        return es_error_set(ES_EIO, "%s: cannot list: %s", path, strerror(errno));
+    struct dirent *e;
+    int st = ES_OK;
+    while ((e = readdir(d)) && !st) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || skipped(e->d_name))
+            continue;
+        char r[4400], full[8800];
+        snprintf(r, sizeof r, "%s%s%s", rel, *rel ? "/" : "", e->d_name);
+        snprintf(full, sizeof full, "%s/%s", root, r);
+        struct stat sb;
+        if (stat(full, &sb) != 0)
+            continue;
+        if (S_ISDIR(sb.st_mode)) {
+            st = list_files(root, r, l);
+        } else if (S_ISREG(sb.st_mode)) {
+            if (l->n == l->cap)
+                l->names = realloc(l->names, (l->cap = l->cap ? 2 * l->cap : 16) * sizeof *l->names);
+            l->names[l->n++] = strdup(r);
+        }
+    }
+    closedir(d);
+    return st;
+}
+
+int es_sweep_output_hash(const char *out, uint64_t *hash, size_t *nfiles, uint64_t *nbytes)
+{
+    name_list l = {0};
+    int st = list_files(out, "", &l);
+    uint64_t h = ES_FNV1A64_INIT, total = 0;
+    if (!st)
+        qsort(l.names, l.n, sizeof *l.names, cmp_str);
+    static unsigned char buf[1 << 16];
+    for (size_t i = 0; i < l.n && !st; i++) {
+        char full[8800];
+        snprintf(full, sizeof full, "%s/%s", out, l.names[i]);
+        FILE *fp = fopen(full, "rb");
+        if (!fp) {
+            st = es_error_set(ES_EIO, "%s: cannot read: %s", full, strerror(errno));
+            break;
+        }
+        struct stat sb;
+        fstat(fileno(fp), &sb);
+        unsigned char size[8];
+        for (int k = 0; k < 8; k++)
+            size[k] = (unsigned char)((uint64_t)sb.st_size >> (8 * k));
+        h = es_fnv1a64(h, l.names[i], strlen(l.names[i]) + 1);
+        h = es_fnv1a64(h, size, 8);
+        size_t got;
+        while ((got = fread(buf, 1, sizeof buf, fp)) > 0) {
+            h = es_fnv1a64(h, buf, got);
+            total += got;
+        }
+        fclose(fp);
+    }
+    for (size_t i = 0; i < l.n; i++)
+        free(l.names[i]);
+    free(l.names);
+    if (st)
+        return st;
+    *hash = h;
+    if (nfiles)
+        *nfiles = l.n;
+    if (nbytes)
+        *nbytes = total;
+    return ES_OK;
+}
+
+const char *es_task_state_name(es_task_state s)
+{
+    static const char *names[] = {"pending", "complete", "failed", "corrupt"};
+    return names[s];
+}
+
+int es_sweep_task_status(const char *dir, size_t index, es_task_status *st)
+{
+    memset(st, 0, sizeof *st);
+    char td[64], path[4400], out[4400];
+    es_sweep_task_dir(index, td, sizeof td);
+    snprintf(out, sizeof out, "%s/%s/out", dir, td);
+    snprintf(path, sizeof path, "%s/%s", out, ES_CHECKPOINT_FILE);
+    st->has_checkpoint = access(path, F_OK) == 0;
+    snprintf(path, sizeof path, "%s/.complete", out);
+    json_error_t je;
+    json_t *c = json_load_file(path, 0, &je);
+    if (c) {
+        const char *want = json_string_value(json_object_get(c, "fnv1a64"));
+        char summary[4500];
+        snprintf(summary, sizeof summary, "%s/summary.json", out);
+        uint64_t h;
+        char got[32];
+        if (access(summary, F_OK) == 0 && es_sweep_output_hash(out, &h, NULL, NULL) == ES_OK) {
+            snprintf(got, sizeof got, "%016llx", (unsigned long long)h);
+            st->state = want && !strcmp(want, got) ? ES_TASK_COMPLETE : ES_TASK_CORRUPT;
+        } else {
+            st->state = ES_TASK_CORRUPT;
+        }
+        json_decref(c);
+        return ES_OK;
+    }
+    snprintf(path, sizeof path, "%s/%s/failed.json", dir, td);
+    json_t *f = json_load_file(path, 0, &je);
+    if (f) {
+        st->state = ES_TASK_FAILED;
+        st->exit_code = (int)json_integer_value(json_object_get(f, "exit_code"));
+        const char *log = json_string_value(json_object_get(f, "log"));
+        snprintf(st->log, sizeof st->log, "%s", log ? log : "");
+        json_decref(f);
+        return ES_OK;
+    }
+    st->state = ES_TASK_PENDING;
+    return ES_OK;
+}
+
+int es_sweep_finish_task(const char *dir, size_t index, int exit_code, const char *log)
+{
+    char td[64], out[4400], path[4500], failed[4500];
+    es_sweep_task_dir(index, td, sizeof td);
+    snprintf(out, sizeof out, "%s/%s/out", dir, td);
+    snprintf(failed, sizeof failed, "%s/%s/failed.json", dir, td);
+    snprintf(path, sizeof path, "%s/summary.json", out);
+    if (exit_code == 0 && access(path, F_OK) != 0)
+        exit_code = -1; /* "success" without a summary is a failure */
+    json_t *o = json_object();
+    int st;
+    if (exit_code == 0) {
+        uint64_t h, bytes;
+        size_t nfiles;
+        if ((st = es_sweep_output_hash(out, &h, &nfiles, &bytes))) {
+            json_decref(o);
+            return st;
+        }
+        char hex[32], now[32];
+        snprintf(hex, sizeof hex, "%016llx", (unsigned long long)h);
+        time_t t = time(NULL);
+        strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+        json_object_set_new(o, "fnv1a64", json_string(hex));
+        json_object_set_new(o, "files", json_integer((json_int_t)nfiles));
+        json_object_set_new(o, "bytes", json_integer((json_int_t)bytes));
+        json_object_set_new(o, "completed", json_string(now));
+        snprintf(path, sizeof path, "%s/.complete", out);
+        st = json_write(path, o);
+        if (!st)
+            unlink(failed);
+    } else {
+        snprintf(path, sizeof path, "%s/.complete", out);
+        unlink(path);
+        json_object_set_new(o, "exit_code", json_integer(exit_code));
+        json_object_set_new(o, "log", json_string(log ? log : ""));
+        if (exit_code == -1)
+            json_object_set_new(o, "reason", json_string("exit status 0 but no summary.json"));
+        st = json_write(failed, o);
+    }
+    json_decref(o);
+    return st;
+}

@@ -1,0 +1,115 @@
+/* The local scheduler: run a sweep's tasks on this machine, N at a time,
+ * each as a child `esuite run` (fork/exec of this executable), with its
+ * stdout and stderr in logs/local-NNNN.log. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/sweep.h"
+#include "esuite/status.h"
+
+typedef struct {
+    pid_t pid;
+    size_t task;
+} slot;
+
+static pid_t start_task(const char *dir, const char *esuite, size_t task)
+{
+    char td[64], cfg[128], out[128], log[128];
+    es_sweep_task_dir(task, td, sizeof td);
+    snprintf(cfg, sizeof cfg, "%s/config.ini", td);
+    snprintf(out, sizeof out, "%s/out", td);
+    snprintf(log, sizeof log, "logs/local-%04zu.log", task);
+    pid_t pid = fork();
+    if (pid != 0)
+        return pid;
+    /* child */
+    if (chdir(dir) != 0)
+        _exit(127);
+    int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    if (fd >= 0) {
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        close(fd);
+    }
+    char *argv[] = {"esuite", "run", cfg, "--output", out, "--set", "output.overwrite=true",
+                    "--quiet", NULL};
+    execv(esuite, argv);
+    fprintf(stderr, "esuite: cannot execute %s: %s\n", esuite, strerror(errno));
+    _exit(127);
+}
+
+static int finish(const char *dir, size_t task, int status, size_t *nfailed, int quiet)
+{
+    int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    char log[128];
+    snprintf(log, sizeof log, "logs/local-%04zu.log", task);
+    if (rc != 0)
+        (*nfailed)++;
+    if (!quiet)
+        fprintf(stderr, "esuite: sweep: task %04zu %s%.0d%s\n", task,
+                rc ? "failed with exit code " : "complete", rc, rc ? " (see the log)" : "");
+    return es_sweep_finish_task(dir, task, rc, log);
+}
+
+int es_sweep_run_local(const char *dir, const char *esuite, const size_t *idx, size_t n, int jobs,
+                       int quiet, size_t *nfailed)
+{
+    *nfailed = 0;
+    if (jobs < 1)
+        jobs = 1;
+    slot *running = calloc((size_t)jobs, sizeof *running);
+    size_t next = 0, active = 0;
+    int st = ES_OK;
+    while ((next < n || active) && !st) {
+        while (next < n && active < (size_t)jobs) {
+            char failed[4400], td[64];
+            es_sweep_task_dir(idx[next], td, sizeof td);
+            snprintf(failed, sizeof failed, "%s/%s/failed.json", dir, td);
+            unlink(failed);
+            pid_t pid = start_task(dir, esuite, idx[next]);
+            if (pid < 0) {
+                st = es_error_set(ES_EIO, "fork: %s", strerror(errno));
+                break;
+            }
+            for (int k = 0; k < jobs; k++)
+                if (!running[k].pid) {
+                    running[k].pid = pid;
+                    running[k].task = idx[next];
+                    break;
+                }
+            active++;
+            next++;
+        }
+        if (!active)
+            break;
+        int status;
+        pid_t done = waitpid(-1, &status, 0);
+        if (done < 0) {
+            if (errno == EINTR)
+                continue;
+            st = es_error_set(ES_EIO, "waitpid: %s", strerror(errno));
+            break;
+        }
+        for (int k = 0; k < jobs; k++)
+            if (running[k].pid == done) {
+                running[k].pid = 0;
+                active--;
+                st = finish(dir, running[k].task, status, nfailed, quiet);
+                break;
+            }
+    }
+    /* On an error, still reap what runs (each child finishes its own run). */
+    for (int k = 0; k < jobs; k++)
+        if (running[k].pid) {
+            int status;
+            waitpid(running[k].pid, &status, 0);
+            finish(dir, running[k].task, status, nfailed, quiet);
+        }
+    free(running);
+    return st;
+}

@@ -1,0 +1,144 @@
+# esuite sweep / collect end to end without a simulator: the sweep varies
+# [run]/[output] keys of a model that is not in this build, so every task
+# run fails (exit 2) — which exercises failure reporting — and completed
+# tasks are fabricated with summary.json files whose numbers the collected
+# table must reproduce.
+. "$(dirname "$0")/lib.bash"
+cd "$TMP"
+
+model=$("$ESUITE" info | sed -n 's/^models: //p' | tr ' ' '\n' | paste - - - | awk '$2 == "(not" {print $1; exit}')
+if [ -z "$model" ]; then
+  model=$("$ESUITE" info | sed -n 's/^models: //p' | awk '{print $1}')
+  runs_fail=0
+else
+  runs_fail=1
+fi
+
+printf '[run]\nmodel = %s\nseed = 100\n' "$model" > base.ini
+cat > s.ini <<'EOF'
+[sweep]
+base = base.ini
+name = demo
+replicas = 2
+vary output.compression = 1:3:1       ; 3 values
+vary output.log_interval = 0.5, 2
+[slurm]
+time = 00:10:00
+cpus_per_task = 2
+mem = 1G
+partition = debug
+account = proj
+max_concurrent = 3
+extra = --qos=low
+EOF
+
+# --plan: 3 x 2 x 2 = 12 tasks, replica fastest.
+"$ESUITE" sweep s.ini --plan > plan.txt 2>/dev/null
+expect_true plan-rc test $? -eq 0
+expect_num plan-task-lines "$(grep -c '^00[01][0-9]  ' plan.txt)" 12 0
+expect_true plan-task7 grep -Eq '^0007  2 +2 +1 +101$' plan.txt
+expect_true plan-header grep -q "sweep 'demo': 12 tasks (cartesian, 2 varied keys, 2 replicas)" plan.txt
+
+# Errors name the sweep file and line.
+sed 's/output.log_interval/output.log_intervall/' s.ini > typo.ini
+expect_fail vary-typo "typo.ini:6: vary output.log_intervall: --set output.log_intervall=0.5: unknown key" \
+  "$ESUITE" sweep typo.ini --plan
+expect_fail no-mode "sweep: give exactly one of --plan, --scheduler, --status" "$ESUITE" sweep s.ini
+expect_fail bad-scheduler "--scheduler: expected slurm, pbs or local, got 'sge'" "$ESUITE" sweep s.ini --scheduler sge
+
+# Slurm script.
+"$ESUITE" sweep s.ini --scheduler slurm --dir D > script.txt 2>/dev/null
+expect_true slurm-rc test $? -eq 0
+expect_true script-path grep -qx "$TMP/D/job.sbatch" script.txt
+for line in '#SBATCH --array=0-11%3' '#SBATCH --cpus-per-task=2' '#SBATCH --time=00:10:00' '#SBATCH --mem=1G' \
+            '#SBATCH --partition=debug' '#SBATCH --account=proj' '#SBATCH --signal=B:USR1@120' \
+            '#SBATCH --qos=low' '#SBATCH --job-name=demo' 'export OMP_NUM_THREADS=${SLURM_CPUS_PER_TASK:-1}'; do
+  expect_true "sbatch: $line" grep -qxF -- "$line" D/job.sbatch
+done
+expect_true sbatch-run-line grep -qF '"$ESUITE" run "$T/config.ini" --output "$T/out" --set output.overwrite=true --quiet &' D/job.sbatch
+expect_num task-configs "$(ls D/tasks | wc -l)" 12 0
+expect_true task3-config grep -q '^seed = 101 ' D/tasks/0003/config.ini
+expect_true task3-log grep -q '^log_interval = 2 ' D/tasks/0003/config.ini
+expect_true manifest-params grep -q '"output.compression": 1' D/manifest.json
+
+# PBS script.
+"$ESUITE" sweep D --scheduler pbs >/dev/null 2>&1
+expect_true pbs-array grep -qx '#PBS -J 0-11' D/job.pbs
+expect_true pbs-select grep -qx '#PBS -l select=1:ncpus=2:mem=1G' D/job.pbs
+
+if [ "$runs_fail" = 1 ]; then
+  # One array element run by hand as Slurm would: the run fails, and the
+  # failure is recorded with its exit code and log path.
+  SLURM_ARRAY_TASK_ID=3 SLURM_ARRAY_JOB_ID=77 SLURM_CPUS_PER_TASK=1 ESUITE="$ESUITE" bash D/job.sbatch 2>/dev/null
+  expect_num sbatch-task-exit $? 2 0
+  expect_true failed-json grep -q '"exit_code": 2' D/tasks/0003/failed.json
+  expect_true failed-log grep -q '"log": "logs/slurm-77_3.err"' D/tasks/0003/failed.json
+  # Local runner: all 12 fail; --status lists each with its exit code and log.
+  "$ESUITE" sweep D --scheduler local --jobs 2 2>/dev/null
+  expect_num local-rc $? 1 0
+  "$ESUITE" sweep D --status > status.txt
+  expect_num status-rc $? 1 0
+  expect_true status-head grep -q "12 tasks: 0 complete, 12 failed, 0 pending, 0 corrupt" status.txt
+  expect_true status-line grep -q "task 0007  failed    exit code 2  log D/logs/local-0007.log" status.txt
+fi
+
+# Signal forwarding in job.sbatch: Slurm sends USR1 to the batch shell
+# (--signal=B:USR1@120); the shell must pass it to the running esuite (here a
+# stand-in that records the signal and exits 3), then record the failure.
+cat > fake_esuite.sh <<EOF
+#!/bin/bash
+if [ "\$1" = run ]; then
+  trap 'echo USR1 > got_usr1; exit 3' USR1
+  touch started
+  for i in \$(seq 200); do sleep 0.05; done
+  exit 0
+fi
+exec "$ESUITE" "\$@"
+EOF
+chmod +x fake_esuite.sh
+rm -f D/started D/got_usr1
+SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_JOB_ID=5 ESUITE="$TMP/fake_esuite.sh" bash D/job.sbatch 2>/dev/null &
+jobpid=$!
+for i in $(seq 100); do [ -f D/started ] && break; sleep 0.05; done
+kill -USR1 $jobpid
+wait $jobpid
+expect_num usr1-forward-exit $? 3 0
+expect_true usr1-reached-esuite test -f D/got_usr1
+expect_true usr1-failed-recorded grep -q '"exit_code": 3' D/tasks/0002/failed.json
+
+# Fabricate results for tasks 0..10: P = 10*compression + log_interval + replica/4.
+for i in $(seq 0 10); do
+  c=$(( i / 4 + 1 )); r=$(( i % 2 )); l=$([ $(( (i / 2) % 2 )) = 0 ] && echo 0.5 || echo 2)
+  P=$(awk -v c=$c -v l=$l -v r=$r 'BEGIN { printf "%.17g", 10 * c + l + r / 4 }')
+  d=D/tasks/$(printf %04d $i)/out; mkdir -p $d
+  printf '{"P": %s, "final": {"H": %d}, "provenance": {"seed": 1}}\n' "$P" $i > $d/summary.json
+  "$ESUITE" sweep "$TMP/D" --finish-task $i --exit-code 0 --log x
+done
+rm -f D/tasks/0011/failed.json                        # 11: never ran
+"$ESUITE" sweep D --status > status.txt
+expect_true status-11-complete grep -q "12 tasks: 11 complete, 0 failed, 1 pending, 0 corrupt" status.txt
+
+# Rerun: only the unfinished task is scheduled.
+"$ESUITE" sweep s.ini --scheduler slurm --dir D > /dev/null 2>err.txt
+expect_true resubmit-array grep -qx '#SBATCH --array=11%3' D/job.sbatch
+expect_true resubmit-skip grep -q "11 of 12 tasks already complete (skipped)" err.txt
+
+# Collect: the table reproduces the fabricated numbers; task 11 is reported.
+"$ESUITE" collect D --output t.nc --csv t.csv 2> collect_err.txt
+expect_num collect-rc $? 0 0
+expect_true collect-lists-missing grep -q "task 0011 (output.compression=3 output.log_interval=2 replica 1) has no result yet" collect_err.txt
+expect_true collect-summary grep -q "11 of 12 tasks complete (0 failed, 1 pending, 0 corrupt), 2 fields" collect_err.txt
+"$ESUITE" collect D --strict --quiet --output t2.nc --csv t2.csv 2>/dev/null
+expect_num collect-strict-rc $? 1 0
+expect_true csv-header grep -qx 'task,replica,seed,status,exit_code,output.compression,output.log_interval,P,final.H' t.csv
+expect_true csv-row9 grep -qx '9,1,101,complete,,3,0.5,30.75,9' t.csv
+expect_true csv-row11 grep -qx '11,1,101,pending,,3,2,,' t.csv
+if command -v ncdump >/dev/null; then
+  # P(compression=2, log_interval=2, replica=1) = 22.25 (task 7)
+  vals=$(ncdump -v P t.nc | sed -n '/^ P =/,/;/p' | tr -d ' P=;\n' | tr ',' ' ')
+  set -- $vals
+  expect_num nc-P-task7 "${8}" 22.25 0
+  expect_true nc-P-task11-fill test "${12}" = "_" -o "${12}" = "NaN"
+  expect_true nc-missing-attr grep -q 'missing_tasks = "11"' <(ncdump -h t.nc)
+fi
+finish

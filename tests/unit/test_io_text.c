@@ -1,0 +1,526 @@
+/* Text/CSV series reader: round trips bit for bit, layouts (delimiters,
+ * headers, comments, CRLF, BOM, stdin), column selection, "FILE:COLUMN"
+ * specs, and every error with its exact line number in the message. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "esuite/series_io.h"
+#include "esuite/status.h"
+
+static char dir[256];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/esuite_test_io_text_XXXXXX");
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Write `text` to dir/name; returns the path (static buffer per call site is
+ * not needed: callers copy). */
+static const char *write_file(const char *name, const char *text)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static uint64_t bits(double d)
+{
+    uint64_t b;
+    memcpy(&b, &d, sizeof b);
+    return b;
+}
+
+/* Read `spec` (with `column`) expecting failure; the message must contain `want`. */
+static void expect_error(const char *spec, const char *column, int status, const char *want)
+{
+    es_series s;
+    es_error_clear();
+    int rc = es_series_read(spec, column, &s);
+    if (rc != status || !strstr(es_error_message(), want))
+        fprintf(stderr, "status %d, message: %s\n  wanted %d and: %s\n", rc, es_error_message(),
+                status, want);
+    assert_int_equal(rc, status);
+    assert_non_null(strstr(es_error_message(), want));
+    assert_null(s.x);
+}
+
+static void test_round_trip_17_digits(void **state)
+{
+    (void)state;
+    /* logistic-map values and extreme magnitudes, written with %.17g and
+     * %.18e (numpy's default), must come back bit for bit */
+    enum { N = 20000 };
+    static double x[N];
+    double v = 0.3;
+    for (int i = 0; i < N; i++) {
+        v = 3.99 * v * (1 - v);
+        x[i] = (i % 7 == 0) ? v * pow(10.0, (double)(i % 601) - 300.0) : (i % 2 ? v : -v);
+    }
+    x[1] = 4.9406564584124654e-324; /* smallest subnormal */
+    x[2] = 1.7976931348623157e308;
+    x[3] = -0.0;
+    const char *fmts[2] = {"%.17g\n", "%.18e\n"};
+    for (int f = 0; f < 2; f++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/rt%d.txt", dir, f);
+        FILE *fp = fopen(path, "w");
+        assert_non_null(fp);
+        for (int i = 0; i < N; i++)
+            fprintf(fp, fmts[f], x[i]);
+        fclose(fp);
+        es_series s;
+        assert_int_equal(es_series_read(path, NULL, &s), ES_OK);
+        assert_int_equal(s.n, N);
+        int same = 0;
+        for (int i = 0; i < N; i++)
+            same += bits(s.x[i]) == bits(x[i]);
+        assert_int_equal(same, N);
+        assert_string_equal(s.source, path);
+        es_series_free(&s);
+    }
+}
+
+static void test_csv_header_by_name_and_number(void **state)
+{
+    (void)state;
+    const char *path = write_file("h.csv", "# produced by a test\n"
+                                           "t,x,\"y value\"\n"
+                                           "0,1.5,-2\n"
+                                           "\n"
+                                           "1, 2.25 ,1e3\n"
+                                           "# interleaved comment\n"
+                                           "2,3.125,0.5\n");
+    char p[512];
+    snprintf(p, sizeof p, "%s", path);
+    es_series s;
+    assert_int_equal(es_series_read(p, "x", &s), ES_OK);
+    assert_int_equal(s.n, 3);
+    assert_true(s.x[0] == 1.5 && s.x[1] == 2.25 && s.x[2] == 3.125);
+    es_series_free(&s);
+    assert_int_equal(es_series_read(p, "3", &s), ES_OK); /* 1-based number */
+    assert_int_equal(s.n, 3);
+    assert_true(s.x[0] == -2 && s.x[1] == 1000 && s.x[2] == 0.5);
+    es_series_free(&s);
+    assert_int_equal(es_series_read(p, "y value", &s), ES_OK); /* quoted header name */
+    assert_true(s.x[1] == 1000);
+    es_series_free(&s);
+    /* FILE:COLUMN spec form, by name and by number */
+    char spec[600];
+    snprintf(spec, sizeof spec, "%s:t", p);
+    assert_int_equal(es_series_read(spec, NULL, &s), ES_OK);
+    assert_true(s.n == 3 && s.x[0] == 0 && s.x[2] == 2);
+    char want[600];
+    snprintf(want, sizeof want, "%s:t", p);
+    assert_string_equal(s.source, want);
+    es_series_free(&s);
+    snprintf(spec, sizeof spec, "%s:2", p);
+    assert_int_equal(es_series_read(spec, NULL, &s), ES_OK);
+    assert_true(s.n == 3 && s.x[1] == 2.25);
+    es_series_free(&s);
+}
+
+static void test_delimiters(void **state)
+{
+    (void)state;
+    struct {
+        const char *name, *text;
+    } cases[] = {
+        {"semi.csv", "a;b\n1;10\n2;20\n3;30\n"},
+        {"tab.tsv", "a\tb\n1\t10\n2\t20\n3\t30\n"},
+        {"spaces.dat", "  a    b\n 1   10\n2 \t 20\n3 30   \n"},
+        {"crlf.csv", "\xEF\xBB\xBF" "a,b\r\n1,10\r\n2,20\r\n3,30\r\n"},
+        {"nohead.csv", "1,10\n2,20\n3,30"}, /* no final newline */
+        {"names.tsv", "a name\tb\n1\t10\n2\t20\n3\t30\n"}, /* tab-separated: names with spaces */
+        {"pandas.tsv", "\tb\n1\t10\n2\t20\n3\t30\n"},    /* empty index name */
+        {"mixed.dat", "1 \t 10\n2\t \t20\n 3\t30\n"},        /* tabs and spaces are blanks */
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        char p[512];
+        snprintf(p, sizeof p, "%s", write_file(cases[c].name, cases[c].text));
+        es_series s;
+        const char *col = c == 4 || c == 7 ? "2" : "b";
+        int rc = es_series_read(p, col, &s);
+        if (rc)
+            fprintf(stderr, "%s: %s\n", cases[c].name, es_error_message());
+        assert_int_equal(rc, ES_OK);
+        assert_int_equal(s.n, 3);
+        assert_true(s.x[0] == 10 && s.x[1] == 20 && s.x[2] == 30);
+        es_series_free(&s);
+    }
+}
+
+static void test_single_column_and_stdin(void **state)
+{
+    (void)state;
+    char p[512];
+    snprintf(p, sizeof p, "%s", write_file("one.txt", "# comment\n  \n0.1\n.5\n5.\n-1e-3\n+2\n"));
+    es_series s;
+    assert_int_equal(es_series_read(p, NULL, &s), ES_OK);
+    assert_int_equal(s.n, 5);
+    assert_true(s.x[0] == 0.1 && s.x[1] == 0.5 && s.x[2] == 5.0 && s.x[3] == -1e-3 && s.x[4] == 2);
+    es_series_free(&s);
+
+    /* "-" reads standard input */
+    int saved = dup(STDIN_FILENO);
+    int fd = open(p, O_RDONLY);
+    assert_true(saved >= 0 && fd >= 0);
+    dup2(fd, STDIN_FILENO);
+    close(fd);
+    int rc = es_series_read("-", NULL, &s);
+    dup2(saved, STDIN_FILENO);
+    close(saved);
+    assert_int_equal(rc, ES_OK);
+    assert_int_equal(s.n, 5);
+    assert_true(s.x[4] == 2);
+    assert_string_equal(s.source, "<stdin>");
+    es_series_free(&s);
+
+    /* stdin larger than the 64 KiB first buffer, without a final newline */
+    char big[512];
+    snprintf(big, sizeof big, "%s/stdin_big.txt", dir);
+    FILE *f = fopen(big, "w");
+    for (int i = 0; i < 100000; i++)
+        fprintf(f, i + 1 < 100000 ? "%d\n" : "%d", i);
+    fclose(f);
+    saved = dup(STDIN_FILENO);
+    fd = open(big, O_RDONLY);
+    dup2(fd, STDIN_FILENO);
+    close(fd);
+    rc = es_series_read("-", NULL, &s);
+    dup2(saved, STDIN_FILENO);
+    close(saved);
+    assert_int_equal(rc, ES_OK);
+    assert_int_equal(s.n, 100000);
+    double sum = 0;
+    for (size_t i = 0; i < s.n; i++)
+        sum += s.x[i];
+    assert_true(sum == 99999.0 * 100000.0 / 2.0);
+    es_series_free(&s);
+}
+
+static void test_colon_in_path(void **state)
+{
+    (void)state;
+    /* A file whose name contains a colon is used whole when it exists. */
+    char p[512];
+    snprintf(p, sizeof p, "%s", write_file("a:b.txt", "7\n8\n"));
+    es_series s;
+    assert_int_equal(es_series_read(p, NULL, &s), ES_OK);
+    assert_true(s.n == 2 && s.x[1] == 8);
+    es_series_free(&s);
+    /* ... and split at the last colon otherwise: "a:b.txt:1" is column 1 */
+    char spec[600];
+    snprintf(spec, sizeof spec, "%s:1", p);
+    assert_int_equal(es_series_read(spec, NULL, &s), ES_OK);
+    assert_true(s.n == 2 && s.x[0] == 7);
+    es_series_free(&s);
+}
+
+static void test_errors_name_line_and_column(void **state)
+{
+    (void)state;
+    char p[512], want[700];
+    snprintf(p, sizeof p, "%s", write_file("bad.csv", "t,x\n"
+                                                      "0,1\n"
+                                                      "# c\n"
+                                                      "1,2\n"
+                                                      "2,abc\n"));
+    snprintf(want, sizeof want, "%s:5: column 'x': cannot parse 'abc' as a number", p);
+    expect_error(p, "x", ES_EDATA, want);
+
+    snprintf(p, sizeof p, "%s", write_file("nan.csv", "t,x\n0,1\n1,2\n\n2,NaN\n"));
+    snprintf(want, sizeof want, "%s:5: NaN/Inf value in column 'x'", p);
+    expect_error(p, "x", ES_EDATA, want);
+    snprintf(p, sizeof p, "%s", write_file("inf.txt", "1\n2\n3\n-inf\n"));
+    snprintf(want, sizeof want, "%s:4: NaN/Inf value in column 1", p);
+    expect_error(p, NULL, ES_EDATA, want);
+
+    snprintf(p, sizeof p, "%s", write_file("short.csv", "a,b,c\n1,2,3\n4,5\n"));
+    snprintf(want, sizeof want, "%s:3: expected 3 columns, found 2", p);
+    expect_error(p, "c", ES_EDATA, want);
+    snprintf(p, sizeof p, "%s", write_file("long.csv", "a,b\n1,2\n3,4\n5,6,7\n"));
+    snprintf(want, sizeof want, "%s:4: expected 2 columns, found 3", p);
+    expect_error(p, "a", ES_EDATA, want);
+    snprintf(p, sizeof p, "%s", write_file("two.txt", "1\n2\n3 4\n"));
+    snprintf(want, sizeof want, "%s:3: expected 1 column, found 2", p);
+    expect_error(p, NULL, ES_EDATA, want);
+    snprintf(p, sizeof p, "%s", write_file("glued.txt", "1\n2.5x\n"));
+    snprintf(want, sizeof want, "%s:2: column 1: cannot parse '2.5x' as a number", p);
+    expect_error(p, NULL, ES_EDATA, want);
+    snprintf(p, sizeof p, "%s", write_file("emptyfield.csv", "a,b\n1,2\n3,\n"));
+    snprintf(want, sizeof want, "%s:3: column 'b': empty value", p);
+    expect_error(p, "b", ES_EDATA, want);
+
+    /* column selection */
+    snprintf(p, sizeof p, "%s", write_file("multi.csv", "t,x,y\n1,2,3\n"));
+    snprintf(want, sizeof want, "%s has 3 columns (t, x, y)", p);
+    expect_error(p, NULL, ES_EINVAL, want);
+    snprintf(want, sizeof want, "%s: no column 'z' (columns: t, x, y)", p);
+    expect_error(p, "z", ES_EINVAL, want);
+    snprintf(want, sizeof want, "%s: column 4 out of range 1..3", p);
+    expect_error(p, "4", ES_EINVAL, want);
+    snprintf(p, sizeof p, "%s", write_file("multi_nohead.csv", "1,2\n3,4\n"));
+    snprintf(want, sizeof want, "%s has 2 columns and no header line", p);
+    expect_error(p, NULL, ES_EINVAL, want);
+
+    /* empty series */
+    snprintf(p, sizeof p, "%s", write_file("empty.txt", ""));
+    snprintf(want, sizeof want, "%s: no values (empty series)", p);
+    expect_error(p, NULL, ES_EDATA, want);
+    snprintf(p, sizeof p, "%s", write_file("comments.txt", "# only\n\n# comments\n"));
+    snprintf(want, sizeof want, "%s: no values (empty series)", p);
+    expect_error(p, NULL, ES_EDATA, want);
+    snprintf(p, sizeof p, "%s", write_file("header_only.csv", "t,x\n# nothing\n"));
+    snprintf(want, sizeof want, "%s: no values in column 'x' (empty series)", p);
+    expect_error(p, "x", ES_EDATA, want);
+
+    /* missing file: ES_EIO with the path and strerror */
+    snprintf(p, sizeof p, "%s/does-not-exist.txt", dir);
+    snprintf(want, sizeof want, "cannot open '%s': No such file or directory", p);
+    expect_error(p, NULL, ES_EIO, want);
+    snprintf(want, sizeof want, "cannot read '%s': Is a directory", dir);
+    expect_error(dir, NULL, ES_EIO, want);
+}
+
+static void test_large_line_count(void **state)
+{
+    (void)state;
+    /* 2*10^5 lines, the error on the very last one: line numbers stay exact
+     * and the buffer growth path is exercised. */
+    char path[512];
+    snprintf(path, sizeof path, "%s/big.txt", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    const int n = 200000;
+    double sum = 0;
+    for (int i = 0; i < n; i++) {
+        fprintf(f, "%d.5\n", i);
+        sum += i + 0.5;
+    }
+    fclose(f);
+    es_series s;
+    assert_int_equal(es_series_read(path, NULL, &s), ES_OK);
+    assert_int_equal(s.n, n);
+    double got = 0;
+    for (size_t i = 0; i < s.n; i++)
+        got += s.x[i];
+    assert_true(got == sum); /* exact: sums of halves below 2^53 */
+    es_series_free(&s);
+    f = fopen(path, "a");
+    fputs("1e400x\n", f);
+    fclose(f);
+    char want[600];
+    snprintf(want, sizeof want, "%s:%d: column 1: cannot parse '1e400x'", path, n + 1);
+    expect_error(path, NULL, ES_EDATA, want);
+}
+
+static void test_threads_same_result(void **state)
+{
+    (void)state;
+    /* > 8 MB: parsed in pieces by several threads. Values and the first
+     * error (with its line number) must not depend on the thread count. */
+    char path[512];
+    snprintf(path, sizeof path, "%s/huge.txt", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    const int n = 1000000;
+    for (int i = 0; i < n; i++)
+        fprintf(f, "%s%d.%03d\n", i % 1000 == 0 ? "# block\n" : "", i, i % 997);
+    fclose(f);
+    es_series one, two;
+    omp_set_num_threads(1);
+    assert_int_equal(es_series_read(path, NULL, &one), ES_OK);
+    omp_set_num_threads(4);
+    assert_int_equal(es_series_read(path, NULL, &two), ES_OK);
+    assert_int_equal(one.n, n);
+    assert_int_equal(two.n, n);
+    assert_memory_equal(one.x, two.x, (size_t)n * sizeof(double));
+    assert_true(two.x[n - 1] == (n - 1) + (double)((n - 1) % 997) / 1000.0);
+    es_series_free(&one);
+    es_series_free(&two);
+    /* two bad lines in the last quarter: the earlier one is reported; lines
+     * = n values + n/1000 comments before them */
+    f = fopen(path, "a");
+    fputs("1.0\n2.0\nbad1\n3.0\nbad2\n", f);
+    fclose(f);
+    char want[600];
+    snprintf(want, sizeof want, "%s:%d: column 1: cannot parse 'bad1'", path, n + n / 1000 + 3);
+    omp_set_num_threads(1);
+    expect_error(path, NULL, ES_EDATA, want);
+    omp_set_num_threads(4);
+    expect_error(path, NULL, ES_EDATA, want);
+    omp_set_num_threads(2);
+}
+
+/* ---- randomised layouts with a known answer ---- */
+
+static uint64_t rs = 0x2545F4914F6CDD1DULL;
+
+static unsigned rnd(unsigned n) /* xorshift64* */
+{
+    rs ^= rs >> 12;
+    rs ^= rs << 25;
+    rs ^= rs >> 27;
+    return (unsigned)((rs * 0x2545F4914F6CDD1DULL) >> 33) % n;
+}
+
+static void random_number(char *buf)
+{
+    double v = ((double)rnd(1u << 30) / (1u << 30) - 0.5) * pow(10.0, (double)rnd(20) - 10.0);
+    switch (rnd(4)) {
+    case 0: sprintf(buf, "%.17g", v); break;
+    case 1: sprintf(buf, "%.3f", v); break;
+    case 2: sprintf(buf, "%d", (int)rnd(100000) - 50000); break;
+    default: sprintf(buf, "%.18e", v); break;
+    }
+}
+
+/* Generates files of 1-4 columns (',', ';', tab or blanks), with or without a
+ * header, random padding, CRLF, blank and comment lines, and sometimes one
+ * error in the selected column or a wrong field count. The reader must return
+ * exactly the generated values (strtod of the written text), or the error at
+ * the generated line. */
+static void test_random_layouts(void **state)
+{
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof path, "%s/random.txt", dir);
+    static double want[400];
+    static char text[200000];
+    const char delims[4] = {',', ';', '\t', ' '};
+    int checked_values = 0, checked_errors = 0;
+    for (int file = 0; file < 300; file++) {
+        int ncols = 1 + (int)rnd(4), col = (int)rnd((unsigned)ncols);
+        char delim = ncols == 1 ? ' ' : delims[rnd(4)]; /* one column: no delimiter to see */
+        int header = rnd(2), crlf = rnd(4) == 0, rows = 1 + (int)rnd(300);
+        int error_row = rows > 1 && rnd(3) == 0 ? 1 + (int)rnd((unsigned)rows - 1) : -1;
+        int error_kind = (int)rnd(3); /* 0 bad token, 1 NaN, 2 field count */
+        const char *eol = crlf ? "\r\n" : "\n";
+        char *p = text;
+        long line = 1, error_line = 0;
+        int n = 0;
+        if (rnd(3) == 0) {
+            p += sprintf(p, "# generated file %d%s", file, eol);
+            line++;
+        }
+        if (header) {
+            for (int c = 0; c < ncols; c++)
+                p += sprintf(p, "%s%sc%d", c ? (delim == ' ' ? "  " : "") : "",
+                             c && delim != ' ' ? (char[2]){delim, 0} : "", c + 1);
+            p += sprintf(p, "%s", eol);
+            line++;
+        }
+        for (int r = 0; r < rows; r++) {
+            if (rnd(10) == 0) { /* blank or comment line */
+                p += sprintf(p, "%s%s", rnd(2) ? "   " : "# note", eol);
+                line++;
+            }
+            int fields = ncols;
+            if (r == error_row && error_kind == 2)
+                fields = ncols == 1 ? 2 : ncols - 1;
+            for (int c = 0; c < fields; c++) {
+                char num[64];
+                random_number(num);
+                if (c == col && r == error_row && error_kind == 0)
+                    strcpy(num, "1.5.2");
+                else if (c == col && r == error_row && error_kind == 1)
+                    strcpy(num, rnd(2) ? "nan" : "-Inf");
+                else if (c == col && r != error_row)
+                    want[n++] = strtod(num, NULL);
+                if (c)
+                    p += delim == ' ' ? sprintf(p, "%s", rnd(2) ? " \t " : " ")
+                                      : sprintf(p, "%s%c%s", rnd(4) ? "" : " ", delim,
+                                                rnd(4) ? "" : "  ");
+                p += sprintf(p, "%s", num);
+            }
+            p += sprintf(p, "%s%s", rnd(5) ? "" : "  ", eol);
+            if (r == error_row)
+                error_line = line;
+            line++;
+        }
+        if (rnd(5) == 0 && p > text) /* no final newline */
+            p -= crlf ? 2 : 1;
+        *p = '\0';
+        FILE *f = fopen(path, "wb");
+        fputs(text, f);
+        fclose(f);
+
+        char colname[16];
+        if (header && rnd(2))
+            snprintf(colname, sizeof colname, "c%d", col + 1);
+        else
+            snprintf(colname, sizeof colname, "%d", col + 1);
+        es_series s;
+        es_error_clear();
+        int rc = es_series_read(path, ncols == 1 && rnd(2) ? NULL : colname, &s);
+        if (error_row < 0 && error_kind >= 0 && rc == ES_OK) {
+            assert_int_equal(s.n, n);
+            assert_memory_equal(s.x, want, (size_t)n * sizeof(double));
+            es_series_free(&s);
+            checked_values++;
+            continue;
+        }
+        if (error_row < 0) {
+            fprintf(stderr, "file %d: unexpected error %s\n%s\n", file, es_error_message(), text);
+            fail();
+        }
+        char where[600];
+        snprintf(where, sizeof where, "%s:%ld: ", path, error_line);
+        if (rc == ES_OK || strstr(es_error_message(), where) != es_error_message())
+            fprintf(stderr, "file %d: rc %d, message '%s', wanted prefix '%s'\n%.600s\n", file,
+                    rc, es_error_message(), where, text);
+        assert_int_equal(rc, ES_EDATA);
+        assert_ptr_equal(strstr(es_error_message(), where), es_error_message());
+        const char *what[3] = {"cannot parse '1.5.2' as a number", "NaN/Inf value in column",
+                               "expected"};
+        if (!strstr(es_error_message(), what[error_kind]))
+            fprintf(stderr, "file %d: message '%s', wanted '%s'\n%s\n", file, es_error_message(),
+                    what[error_kind], text);
+        assert_non_null(strstr(es_error_message(), what[error_kind]));
+        checked_errors++;
+    }
+    assert_int_equal(checked_values + checked_errors, 300);
+    assert_true(checked_errors > 50 && checked_values > 150);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_round_trip_17_digits),
+        cmocka_unit_test(test_csv_header_by_name_and_number),
+        cmocka_unit_test(test_delimiters),
+        cmocka_unit_test(test_single_column_and_stdin),
+        cmocka_unit_test(test_colon_in_path),
+        cmocka_unit_test(test_errors_name_line_and_column),
+        cmocka_unit_test(test_large_line_count),
+        cmocka_unit_test(test_threads_same_result),
+        cmocka_unit_test(test_random_layouts),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

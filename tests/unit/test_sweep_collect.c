@@ -1,0 +1,364 @@
+/* Sweep directories and collect, on fabricated task outputs: completion
+ * checksums (against an FNV-1a computed here), failed/pending/corrupt
+ * states, and the NetCDF/CSV table values read back independently. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <netcdf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/collect.h"
+#include "core/model.h"
+#include "core/sweep.h"
+#include "esuite/status.h"
+
+static char tmpdir[256], sweepdir[400];
+
+static const char *test_model(void)
+{
+    for (int i = 0; es_model_names[i]; i++)
+        if (!es_model_find(es_model_names[i]))
+            return es_model_names[i];
+    return es_model_names[0];
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+}
+
+/* 2 (compression) x 3 (log_interval) x 2 replicas = 12 tasks. */
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/es_sweep_collect_XXXXXX");
+    if (!mkdtemp(tmpdir))
+        return -1;
+    char path[512], text[256];
+    snprintf(path, sizeof path, "%s/base.ini", tmpdir);
+    snprintf(text, sizeof text, "[run]\nmodel = %s\nseed = 5\n", test_model());
+    write_file(path, text);
+    snprintf(path, sizeof path, "%s/s.ini", tmpdir);
+    write_file(path, "[sweep]\nbase = base.ini\nname = t\nreplicas = 2\n"
+                     "vary output.compression = 1,4\nvary output.log_interval = 0.5:1.5:0.5\n");
+    es_sweep *sw;
+    if (es_sweep_load(path, &sw))
+        return -1;
+    snprintf(sweepdir, sizeof sweepdir, "%s/sweep", tmpdir);
+    int st = es_sweep_write_dir(sw, sweepdir);
+    es_sweep_free(sw);
+    return st ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Summary of task i: P = 10*c + li + 0.25*r from its own parameters, so
+ * the table can be checked against the coordinates. */
+static double expected_P(double c, double li, int r) { return 10 * c + li + 0.25 * r; }
+
+static void fabricate(size_t i, double c, double li, int r)
+{
+    char out[600], path[700], text[512];
+    snprintf(out, sizeof out, "%s/tasks/%04zu/out", sweepdir, i);
+    assert_int_equal(es_sweep_mkdir_p(out), ES_OK);
+    snprintf(path, sizeof path, "%s/summary.json", out);
+    snprintf(text, sizeof text,
+             "{\"P\": %.17g, \"final\": {\"H\": %zu, \"C\": null}, \"label\": \"x\", \"list\": [1, 2],"
+             " \"provenance\": {\"seed\": 3}}\n",
+             expected_P(c, li, r), i);
+    write_file(path, text);
+}
+
+static void test_status_and_checksum(void **state)
+{
+    (void)state;
+    es_sweep *sw;
+    assert_int_equal(es_sweep_load_dir(sweepdir, &sw), ES_OK);
+    assert_int_equal(sw->ntasks, 12);
+    es_task_status st;
+    assert_int_equal(es_sweep_task_status(sweepdir, 0, &st), ES_OK);
+    assert_int_equal(st.state, ES_TASK_PENDING);
+    for (size_t i = 0; i < 12; i++) {
+        if (i == 5 || i == 9)
+            continue; /* 5 fails, 9 never runs */
+        double c = strtod(sw->axes[0].values[sw->tasks[i].value_index[0]], NULL);
+        double li = strtod(sw->axes[1].values[sw->tasks[i].value_index[1]], NULL);
+        fabricate(i, c, li, sw->tasks[i].replica);
+        assert_int_equal(es_sweep_finish_task(sweepdir, i, 0, "logs/x.err"), ES_OK);
+    }
+    assert_int_equal(es_sweep_finish_task(sweepdir, 5, 3, "logs/slurm-7_5.err"), ES_OK);
+    assert_int_equal(es_sweep_task_status(sweepdir, 5, &st), ES_OK);
+    assert_int_equal(st.state, ES_TASK_FAILED);
+    assert_int_equal(st.exit_code, 3);
+    assert_string_equal(st.log, "logs/slurm-7_5.err");
+    assert_int_equal(es_sweep_task_status(sweepdir, 9, &st), ES_OK);
+    assert_int_equal(st.state, ES_TASK_PENDING);
+    assert_int_equal(es_sweep_task_status(sweepdir, 4, &st), ES_OK);
+    assert_int_equal(st.state, ES_TASK_COMPLETE);
+
+    /* The checksum of an output dir with just summary.json, computed here. */
+    char out[600], path[700];
+    snprintf(out, sizeof out, "%s/tasks/0004/out", sweepdir);
+    snprintf(path, sizeof path, "%s/summary.json", out);
+    FILE *fp = fopen(path, "rb");
+    char buf[1024];
+    size_t n = fread(buf, 1, sizeof buf, fp);
+    fclose(fp);
+    uint64_t h = 0xcbf29ce484222325ULL;
+    unsigned char bytes[64 + 1024];
+    size_t len = 0;
+    memcpy(bytes, "summary.json", 13); /* with its NUL */
+    len = 13;
+    for (int k = 0; k < 8; k++)
+        bytes[len++] = (unsigned char)((uint64_t)n >> (8 * k));
+    memcpy(bytes + len, buf, n);
+    len += n;
+    for (size_t k = 0; k < len; k++) {
+        h ^= bytes[k];
+        h *= 0x100000001b3ULL;
+    }
+    uint64_t got;
+    size_t nfiles;
+    uint64_t nbytes;
+    assert_int_equal(es_sweep_output_hash(out, &got, &nfiles, &nbytes), ES_OK);
+    assert_true(got == h);
+    assert_int_equal(nfiles, 1);
+    assert_int_equal(nbytes, n);
+
+    /* A changed output is caught: task 4 becomes corrupt; restored, complete again. */
+    FILE *ap = fopen(path, "a");
+    fputs(" ", ap);
+    fclose(ap);
+    assert_int_equal(es_sweep_task_status(sweepdir, 4, &st), ES_OK);
+    assert_int_equal(st.state, ES_TASK_CORRUPT);
+    fp = fopen(path, "wb");
+    fwrite(buf, 1, n, fp);
+    fclose(fp);
+    assert_int_equal(es_sweep_task_status(sweepdir, 4, &st), ES_OK);
+    assert_int_equal(st.state, ES_TASK_COMPLETE);
+    /* A zero exit without summary.json is a failure, not a completion. */
+    assert_int_equal(es_sweep_finish_task(sweepdir, 9, 0, "logs/y.err"), ES_OK);
+    assert_int_equal(es_sweep_task_status(sweepdir, 9, &st), ES_OK);
+    assert_int_equal(st.state, ES_TASK_FAILED);
+    assert_int_equal(st.exit_code, -1);
+    char failed[700];
+    snprintf(failed, sizeof failed, "%s/tasks/0009/failed.json", sweepdir);
+    unlink(failed); /* back to pending for the collect test */
+    es_sweep_free(sw);
+}
+
+static void test_collect_table(void **state)
+{
+    (void)state;
+    es_collect_table *t;
+    assert_int_equal(es_collect_load(sweepdir, &t), ES_OK);
+    assert_int_equal(t->ncomplete, 10);
+    assert_int_equal(t->nfailed, 1);
+    assert_int_equal(t->npending, 1);
+    /* numeric fields only, flattened, provenance and arrays left out */
+    assert_int_equal(t->nfields, 3);
+    assert_string_equal(t->fields[0], "P");
+    assert_string_equal(t->fields[1], "final.H");
+    assert_string_equal(t->fields[2], "final.C");
+    const es_sweep *sw = t->sw;
+    for (size_t i = 0; i < 12; i++) {
+        double p = t->values[i * 3 + 0];
+        if (i == 5 || i == 9) {
+            assert_true(isnan(p));
+            continue;
+        }
+        double c = strtod(sw->axes[0].values[sw->tasks[i].value_index[0]], NULL);
+        double li = strtod(sw->axes[1].values[sw->tasks[i].value_index[1]], NULL);
+        assert_true(p == expected_P(c, li, sw->tasks[i].replica));
+        assert_true(t->values[i * 3 + 1] == (double)i);
+        assert_true(isnan(t->values[i * 3 + 2])); /* null → NaN */
+    }
+
+    char nc[600], csv[600];
+    snprintf(nc, sizeof nc, "%s/t.nc", tmpdir);
+    snprintf(csv, sizeof csv, "%s/t.csv", tmpdir);
+    assert_int_equal(es_collect_write_nc(t, nc), ES_OK);
+    assert_int_equal(es_collect_write_csv(t, csv), ES_OK);
+    es_collect_free(t);
+
+    /* NetCDF read back: P(compression, log_interval, replica). */
+    int ncid, varid, dimids[3], nd;
+    assert_int_equal(nc_open(nc, NC_NOWRITE, &ncid), NC_NOERR);
+    assert_int_equal(nc_inq_varid(ncid, "P", &varid), NC_NOERR);
+    assert_int_equal(nc_inq_varndims(ncid, varid, &nd), NC_NOERR);
+    assert_int_equal(nd, 3);
+    nc_inq_vardimid(ncid, varid, dimids);
+    size_t len[3];
+    for (int k = 0; k < 3; k++)
+        nc_inq_dimlen(ncid, dimids[k], &len[k]);
+    assert_int_equal(len[0], 2);
+    assert_int_equal(len[1], 3);
+    assert_int_equal(len[2], 2);
+    double cc[2], ll[3], P[12];
+    int cv, lv;
+    assert_int_equal(nc_inq_varid(ncid, "output_compression", &cv), NC_NOERR);
+    assert_int_equal(nc_inq_varid(ncid, "output_log_interval", &lv), NC_NOERR);
+    nc_get_var_double(ncid, cv, cc);
+    nc_get_var_double(ncid, lv, ll);
+    assert_true(cc[0] == 1 && cc[1] == 4);
+    assert_true(ll[0] == 0.5 && ll[1] == 1.0 && ll[2] == 1.5);
+    nc_get_var_double(ncid, varid, P);
+    for (int a = 0; a < 2; a++)
+        for (int b = 0; b < 3; b++)
+            for (int r = 0; r < 2; r++) {
+                int i = (a * 3 + b) * 2 + r;
+                if (i == 5 || i == 9)
+                    assert_true(isnan(P[i]));
+                else
+                    assert_true(P[i] == expected_P(cc[a], ll[b], r));
+            }
+    char att[256] = "";
+    size_t alen;
+    nc_inq_attlen(ncid, NC_GLOBAL, "missing_tasks", &alen);
+    nc_get_att_text(ncid, NC_GLOBAL, "missing_tasks", att);
+    att[alen] = '\0';
+    assert_string_equal(att, "9");
+    nc_inq_attlen(ncid, NC_GLOBAL, "failed_tasks", &alen);
+    nc_get_att_text(ncid, NC_GLOBAL, "failed_tasks", att);
+    att[alen] = '\0';
+    assert_string_equal(att, "5 (exit 3, log logs/slurm-7_5.err)");
+    signed char status[12];
+    int sv;
+    nc_inq_varid(ncid, "task_status", &sv);
+    nc_get_var_schar(ncid, sv, status);
+    assert_int_equal(status[5], ES_TASK_FAILED);
+    assert_int_equal(status[9], ES_TASK_PENDING);
+    assert_int_equal(status[0], ES_TASK_COMPLETE);
+    nc_close(ncid);
+
+    /* CSV: header, and row of task 7 (c=4, li=0.5, r=1) and the failed task 5. */
+    FILE *fp = fopen(csv, "r");
+    char line[1024];
+    assert_non_null(fgets(line, sizeof line, fp));
+    assert_string_equal(line, "task,replica,seed,status,exit_code,output.compression,output.log_interval,"
+                              "P,final.H,final.C\n");
+    int row = 0;
+    while (fgets(line, sizeof line, fp)) {
+        if (row == 5)
+            assert_string_equal(line, "5,1,6,failed,3,1,1.5,,,\n");
+        if (row == 7) {
+            char want[256];
+            snprintf(want, sizeof want, "7,1,6,complete,,4,0.5,%.17g,7,\n", expected_P(4, 0.5, 1));
+            assert_string_equal(line, want);
+        }
+        row++;
+    }
+    fclose(fp);
+    assert_int_equal(row, 12);
+}
+
+static void test_rewrite_same_sweep_keeps_state_other_sweep_refused(void **state)
+{
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof path, "%s/s.ini", tmpdir);
+    es_sweep *sw;
+    assert_int_equal(es_sweep_load(path, &sw), ES_OK);
+    assert_int_equal(es_sweep_write_dir(sw, sweepdir), ES_OK); /* idempotent */
+    es_task_status st;
+    assert_int_equal(es_sweep_task_status(sweepdir, 0, &st), ES_OK);
+    assert_int_equal(st.state, ES_TASK_COMPLETE);
+    es_sweep_free(sw);
+    write_file(path, "[sweep]\nbase = base.ini\nname = t\nreplicas = 2\n"
+                     "vary output.compression = 1,5\nvary output.log_interval = 0.5:1.5:0.5\n");
+    assert_int_equal(es_sweep_load(path, &sw), ES_OK);
+    es_error_clear();
+    assert_int_equal(es_sweep_write_dir(sw, sweepdir), ES_ECONFIG);
+    assert_non_null(strstr(es_error_message(), "holds a different sweep"));
+    es_sweep_free(sw);
+}
+
+
+/* zip mode with a word-valued key: dims (point, replica), the word axis as a
+ * string coordinate over point, values in task order. */
+static void test_zip_table(void **state)
+{
+    (void)state;
+    char path[512], dir[512], nc[600];
+    snprintf(path, sizeof path, "%s/z.ini", tmpdir);
+    write_file(path, "[sweep]\nbase = base.ini\nmode = zip\nreplicas = 2\n"
+                     "vary run.name = alpha, beta, gamma\nvary output.compression = 1, 2, 9\n");
+    es_sweep *sw;
+    assert_int_equal(es_sweep_load(path, &sw), ES_OK);
+    assert_int_equal(sw->ntasks, 6);
+    assert_false(sw->axes[0].numeric);
+    snprintf(dir, sizeof dir, "%s/zip", tmpdir);
+    assert_int_equal(es_sweep_write_dir(sw, dir), ES_OK);
+    es_sweep_free(sw);
+    for (size_t i = 0; i < 6; i++) {
+        char out[600], f[700], text[64];
+        snprintf(out, sizeof out, "%s/tasks/%04zu/out", dir, i);
+        es_sweep_mkdir_p(out);
+        snprintf(f, sizeof f, "%s/summary.json", out);
+        snprintf(text, sizeof text, "{\"E\": %zu.5}", 3 * i);
+        write_file(f, text);
+        assert_int_equal(es_sweep_finish_task(dir, i, 0, "l"), ES_OK);
+    }
+    es_collect_table *t;
+    assert_int_equal(es_collect_load(dir, &t), ES_OK);
+    snprintf(nc, sizeof nc, "%s/z.nc", tmpdir);
+    assert_int_equal(es_collect_write_nc(t, nc), ES_OK);
+    es_collect_free(t);
+    int ncid, v, nd, dimids[2];
+    size_t len;
+    char name[NC_MAX_NAME + 1];
+    assert_int_equal(nc_open(nc, NC_NOWRITE, &ncid), NC_NOERR);
+    assert_int_equal(nc_inq_varid(ncid, "E", &v), NC_NOERR);
+    nc_inq_varndims(ncid, v, &nd);
+    assert_int_equal(nd, 2);
+    nc_inq_vardimid(ncid, v, dimids);
+    nc_inq_dim(ncid, dimids[0], name, &len);
+    assert_string_equal(name, "point");
+    assert_int_equal(len, 3);
+    nc_inq_dim(ncid, dimids[1], name, &len);
+    assert_string_equal(name, "replica");
+    assert_int_equal(len, 2);
+    double E[6];
+    nc_get_var_double(ncid, v, E);
+    for (int i = 0; i < 6; i++)
+        assert_true(E[i] == 3 * i + 0.5);
+    int nv, cv;
+    assert_int_equal(nc_inq_varid(ncid, "run_name", &nv), NC_NOERR);
+    char *names[3];
+    assert_int_equal(nc_get_var_string(ncid, nv, names), NC_NOERR);
+    assert_string_equal(names[0], "alpha");
+    assert_string_equal(names[2], "gamma");
+    nc_free_string(3, names);
+    assert_int_equal(nc_inq_varid(ncid, "output_compression", &cv), NC_NOERR);
+    double c[3];
+    nc_get_var_double(ncid, cv, c);
+    assert_true(c[0] == 1 && c[1] == 2 && c[2] == 9);
+    nc_close(ncid);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_status_and_checksum),
+        cmocka_unit_test(test_collect_table),
+        cmocka_unit_test(test_rewrite_same_sweep_keeps_state_other_sweep_refused),
+        cmocka_unit_test(test_zip_table),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

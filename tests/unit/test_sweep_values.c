@@ -1,0 +1,126 @@
+/* Sweep value specs: A:B:STEP, lists, logspace; and the Slurm array spec. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/sweep.h"
+#include "esuite/status.h"
+
+static void expect_values(const char *spec, size_t n, const char *const *want)
+{
+    char **v;
+    size_t got;
+    assert_int_equal(es_sweep_parse_values(spec, &v, &got), ES_OK);
+    assert_int_equal(got, n);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(v[i], want[i]);
+    es_sweep_free_values(v, got);
+}
+
+static void test_integer_range(void **state)
+{
+    (void)state;
+    /* 1 + 3k <= 10: k = 0..3 */
+    expect_values("1:10:3", 4, (const char *[]){"1", "4", "7", "10"});
+    expect_values("10:1:-4", 3, (const char *[]){"10", "6", "2"});
+    expect_values("5:5:1", 1, (const char *[]){"5"});
+}
+
+static void test_float_range_prints_as_written(void **state)
+{
+    (void)state;
+    /* 0.1 + 2*0.1 = 0.30000000000000004 in binary: %.15g gives 0.3, and the
+     * endpoint is included despite the rounding. */
+    expect_values("0.1:0.3:0.1", 3, (const char *[]){"0.1", "0.2", "0.3"});
+    expect_values("0:1:0.25", 5, (const char *[]){"0", "0.25", "0.5", "0.75", "1"});
+}
+
+static void test_list(void **state)
+{
+    (void)state;
+    expect_values(" 64, 128 ,256", 3, (const char *[]){"64", "128", "256"});
+    expect_values("centre,rim", 2, (const char *[]){"centre", "rim"});
+    expect_values("0.5", 1, (const char *[]){"0.5"});
+}
+
+static void test_logspace_numpy_convention(void **state)
+{
+    (void)state;
+    /* numpy.logspace(-1, 1, 3) = [0.1, 1, 10]; (-2, 1, 4) = [0.01, 0.1, 1, 10] */
+    expect_values("logspace(-1,1,3)", 3, (const char *[]){"0.1", "1", "10"});
+    expect_values("logspace(-2, 1, 4)", 4, (const char *[]){"0.01", "0.1", "1", "10"});
+    char **v;
+    size_t n;
+    /* 10^(0 + 1*k/4): compare with pow() directly */
+    assert_int_equal(es_sweep_parse_values("logspace(0,1,5)", &v, &n), ES_OK);
+    assert_int_equal(n, 5);
+    for (size_t k = 0; k < n; k++)
+        assert_true(fabs(strtod(v[k], NULL) - pow(10.0, (double)k / 4.0)) < 1e-14 * pow(10.0, (double)k / 4.0));
+    es_sweep_free_values(v, n);
+}
+
+static void expect_bad(const char *spec, const char *needle)
+{
+    char **v = (char **)1;
+    size_t n = 99;
+    es_error_clear();
+    assert_int_equal(es_sweep_parse_values(spec, &v, &n), ES_ECONFIG);
+    assert_null(v);
+    assert_int_equal(n, 0);
+    if (!strstr(es_error_message(), needle))
+        fail_msg("message '%s' lacks '%s'", es_error_message(), needle);
+}
+
+static void test_bad_specs(void **state)
+{
+    (void)state;
+    expect_bad("1:2", "A:B:STEP");
+    expect_bad("1:x:1", "three numbers");
+    expect_bad("1:5:-1", "STEP");
+    expect_bad("1:5:0", "STEP");
+    expect_bad("logspace(1,2)", "logspace(A,B,N)");
+    expect_bad("logspace(1,2,2.5)", "logspace(A,B,N)");
+    expect_bad("1,,2", "empty element");
+    expect_bad("  ", "empty value list");
+}
+
+static void test_array_spec(void **state)
+{
+    (void)state;
+    size_t idx[] = {0, 1, 2, 3, 7, 9, 10, 11};
+    char *s = es_sweep_array_spec(idx, 8, 4);
+    assert_string_equal(s, "0-3,7,9-11%4");
+    free(s);
+    size_t one[] = {5};
+    s = es_sweep_array_spec(one, 1, 0);
+    assert_string_equal(s, "5");
+    free(s);
+}
+
+static void test_fnv1a64_reference(void **state)
+{
+    (void)state;
+    /* Published FNV-1a 64 test vectors (Fowler/Noll/Vo): "" and "a", "foobar". */
+    assert_true(es_fnv1a64(ES_FNV1A64_INIT, "", 0) == 0xcbf29ce484222325ULL);
+    assert_true(es_fnv1a64(ES_FNV1A64_INIT, "a", 1) == 0xaf63dc4c8601ec8cULL);
+    assert_true(es_fnv1a64(ES_FNV1A64_INIT, "foobar", 6) == 0x85944171f73967e8ULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_integer_range),
+        cmocka_unit_test(test_float_range_prints_as_written),
+        cmocka_unit_test(test_list),
+        cmocka_unit_test(test_logspace_numpy_convention),
+        cmocka_unit_test(test_bad_specs),
+        cmocka_unit_test(test_array_spec),
+        cmocka_unit_test(test_fnv1a64_reference),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
