@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/checkpoint.h"
 #include "core/model.h"
 #include "core/plot.h"
 #include "core/progress.h"
@@ -51,23 +52,91 @@ static int data_alloc(es_orbits_data *d, const es_orbits_setup_t *su)
     return ES_OK;
 }
 
-/* Integrate in chunks so the progress line can be updated between them. */
-static int integrate(const es_orbits_setup_t *su, es_orbits_data *d, bool quiet)
+/* Checkpoint after `done` orbits: the per-orbit results, their series and
+ * section points (orbits are independent, so continuing from `done`
+ * reproduces an uninterrupted run bit for bit). */
+static int write_checkpoint(const es_run_ctx *ctx, const es_orbits_setup_t *su,
+                            const es_orbits_data *d, size_t done)
 {
+    es_checkpoint_writer *w;
+    int st = es_checkpoint_writer_begin(ctx->output_dir, "orbits", ctx->cfg, &w);
+    if (st)
+        return st;
+    uint64_t n64[2] = {(uint64_t)d->n, (uint64_t)done};
+    size_t per = d->nout * (size_t)su->rp.nobs, sper = 2 * (size_t)su->rp.section_max;
+    st = es_checkpoint_write_section(w, "orbits_done", n64, sizeof n64);
+    if (!st)
+        st = es_checkpoint_write_section(w, "results", d->res, done * sizeof *d->res);
+    if (!st)
+        st = es_checkpoint_write_section(w, "series", d->series, done * per * sizeof *d->series);
+    if (!st && sper)
+        st = es_checkpoint_write_section(w, "section", d->section,
+                                         done * sper * sizeof *d->section);
+    if (st) {
+        es_checkpoint_writer_free(w);
+        return st;
+    }
+    return es_checkpoint_writer_commit(w);
+}
+
+static int read_checkpoint(const char *path, const es_run_ctx *ctx, const es_orbits_setup_t *su,
+                           es_orbits_data *d, size_t *done)
+{
+    es_checkpoint *c;
+    int st = es_checkpoint_read(path, "orbits", es_checkpoint_config_hash(ctx->cfg), &c);
+    if (st)
+        return st;
+    uint64_t n64[2];
+    size_t per = d->nout * (size_t)su->rp.nobs, sper = 2 * (size_t)su->rp.section_max;
+    st = es_checkpoint_read_section(c, "orbits_done", n64, sizeof n64);
+    if (!st && (n64[0] != d->n || n64[1] > d->n))
+        st = es_error_set(ES_EDATA, "%s: holds %llu of %llu orbits, this run has %zu", path,
+                          (unsigned long long)n64[1], (unsigned long long)n64[0], d->n);
+    size_t k = st ? 0 : (size_t)n64[1];
+    if (!st)
+        st = es_checkpoint_read_section(c, "results", d->res, k * sizeof *d->res);
+    if (!st)
+        st = es_checkpoint_read_section(c, "series", d->series, k * per * sizeof *d->series);
+    if (!st && sper)
+        st = es_checkpoint_read_section(c, "section", d->section, k * sper * sizeof *d->section);
+    es_checkpoint_free(c);
+    *done = k;
+    return st;
+}
+
+/* Integrate in chunks of 64 orbits: the progress line is updated and a
+ * checkpoint written (every [output] checkpoint_interval s, or on SIGTERM,
+ * SIGINT, SIGUSR1, after which the run stops with ES_EINTR) between them. */
+static int integrate(const es_run_ctx *ctx, const es_orbits_setup_t *su, es_orbits_data *d)
+{
+    size_t i0 = 0;
+    int st = ES_OK;
+    const char *resume = es_checkpoint_resume_path();
+    if (resume && (st = read_checkpoint(resume, ctx, su, d, &i0)))
+        return st;
     int *status = calloc(d->n, sizeof *status);
     if (!status)
         return es_error_set(ES_ENOMEM, "orbits: out of memory");
+    es_checkpoint_install_signals();
+    es_checkpoint_timer timer;
+    es_checkpoint_timer_init(&timer, es_config_double(ctx->cfg, "output", "checkpoint_interval"));
     es_progress pr;
-    es_progress_start(&pr, "orbits", (double)d->n, quiet);
-    size_t per = d->nout * (size_t)su->rp.nobs, chunk = 64;
-    int st = ES_OK;
-    for (size_t i0 = 0; i0 < d->n && st == ES_OK; i0 += chunk) {
+    es_progress_start(&pr, "orbits", (double)d->n, ctx->quiet);
+    size_t per = d->nout * (size_t)su->rp.nobs, chunk = 64, sper = 2 * (size_t)su->rp.section_max;
+    while (i0 < d->n && st == ES_OK) {
         size_t m = d->n - i0 < chunk ? d->n - i0 : chunk;
-        size_t sper = 2 * (size_t)su->rp.section_max;
         st = es_orb_run_ensemble_sos(&su->sys, &su->rp, d->y0 + i0 * (size_t)su->sys.nvar, m,
                                      d->res + i0, d->series + i0 * per,
                                      d->section ? d->section + i0 * sper : NULL, status + i0);
-        es_progress_update(&pr, (double)(i0 + m));
+        i0 += m;
+        es_progress_update(&pr, (double)i0);
+        if (st == ES_OK && i0 < d->n && es_checkpoint_due(&timer)) {
+            st = write_checkpoint(ctx, su, d, i0);
+            es_checkpoint_timer_reset(&timer);
+            if (st == ES_OK && es_checkpoint_should_stop())
+                st = es_error_set(ES_EINTR, "orbits: interrupted by signal %d after %zu of %zu "
+                                  "orbits (checkpoint written)", es_checkpoint_signal(), i0, d->n);
+        }
     }
     es_progress_finish(&pr);
     free(status);
@@ -197,7 +266,7 @@ static int orbits_run(const es_run_ctx *ctx)
         d.dt_out = su.rp.par.dt * su.rp.output_every;
     }
     if ((st = data_alloc(&d, &su)) == ES_OK)
-        st = su.is_map ? generate_maps(&su, &d, ctx->seed) : integrate(&su, &d, ctx->quiet);
+        st = su.is_map ? generate_maps(&su, &d, ctx->seed) : integrate(ctx, &su, &d);
     if (st == ES_OK)
         analyse(&su, &d);
     double seconds = es_wall_seconds() - t0;

@@ -6,6 +6,7 @@
 #include <hdf5.h>
 #include <jansson.h>
 #include <math.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "core/checkpoint.h"
 #include "core/config.h"
 #include "core/model.h"
 #include "esuite/status.h"
@@ -156,6 +158,50 @@ static void test_double_pendulum_run(void **state)
     rmdir(dir);
 }
 
+/* Interrupted after the first chunk of 64 orbits (SIGUSR1), then resumed
+ * from checkpoint.esck: the per-orbit table and the series equal an
+ * uninterrupted run bit for bit. */
+static void test_checkpoint_resume(void **state)
+{
+    (void)state;
+    const char *ini = "[run]\nmodel = orbits\n[orbits]\nsystem = henon_heiles\n"
+                      "n_orbits = 150\nic = section\nenergy = 0.125\nt_end = 100\n"
+                      "output_every = 5\nobservables = y\nsection_points = 20\n";
+    char a[] = "/tmp/esuite_orbits_ckaXXXXXX", b[] = "/tmp/esuite_orbits_ckbXXXXXX";
+    assert_non_null(mkdtemp(a));
+    assert_non_null(mkdtemp(b));
+    assert_int_equal(run_text(ini, a), 0);
+    es_checkpoint_install_signals();
+    raise(SIGUSR1);
+    assert_int_equal(run_text(ini, b), ES_EINTR);
+    es_checkpoint_clear_request();
+    char ck[4300];
+    snprintf(ck, sizeof ck, "%s/%s", b, ES_CHECKPOINT_FILE);
+    assert_int_equal(access(ck, F_OK), 0);
+    es_checkpoint_set_resume(b);
+    assert_int_equal(run_text(ini, b), 0);
+    es_checkpoint_set_resume(NULL);
+    char ha[4200], hb[4200];
+    snprintf(ha, sizeof ha, "%s/orbits.h5", a);
+    snprintf(hb, sizeof hb, "%s/orbits.h5", b);
+    double *sa = malloc(150 * 2001 * sizeof *sa), *sb = malloc(150 * 2001 * sizeof *sb);
+    double ma[150], mb[150], pa[150 * 20 * 2], pb[150 * 20 * 2];
+    read_h5(ha, "/series/y", sa, H5T_NATIVE_DOUBLE);
+    read_h5(hb, "/series/y", sb, H5T_NATIVE_DOUBLE);
+    read_h5(ha, "/orbits/sali", ma, H5T_NATIVE_DOUBLE);
+    read_h5(hb, "/orbits/sali", mb, H5T_NATIVE_DOUBLE);
+    read_h5(ha, "/orbits/section", pa, H5T_NATIVE_DOUBLE);
+    read_h5(hb, "/orbits/section", pb, H5T_NATIVE_DOUBLE);
+    assert_memory_equal(sa, sb, 150 * 2001 * sizeof *sa);
+    assert_memory_equal(ma, mb, sizeof ma);
+    assert_memory_equal(pa, pb, sizeof pa);
+    free(sa);
+    free(sb);
+    char cmd[9000];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", a, b);
+    assert_int_equal(system(cmd), 0);
+}
+
 static void expect_error(const char *ini, const char *needle)
 {
     int st = run_text(ini, "/tmp");
@@ -184,6 +230,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_henon_heiles_run),
         cmocka_unit_test(test_double_pendulum_run),
+        cmocka_unit_test(test_checkpoint_resume),
         cmocka_unit_test(test_bad_configs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
