@@ -9,7 +9,7 @@ mkdir -p "$out"
 
 echo "== ordinal patterns: maps, noises and a sine in the HC plane (n = 5) =="
 "$esuite" ordinal --order 5 --json --plot "$out/hc_plane.png" --output "$out/hc_plane.h5" \
-  gen:logistic gen:henon gen:asymm_tent gen:tent gen:white gen:pink gen:red gen:sine > "$out/hc_plane.json"
+  gen:logistic gen:henon gen:asymm_tent gen:white gen:pink gen:red gen:sine > "$out/hc_plane.json"
 "$esuite" ordinal --order 5 gen:logistic gen:henon gen:asymm_tent gen:tent gen:white gen:pink gen:red gen:sine
 
 echo "== H(L), C(L) of a sine (dt = 0.01, period 2*pi) for L = 1..150 =="

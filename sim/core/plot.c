@@ -66,8 +66,13 @@ int es_plot_hc(const char *png_path, int n, const es_hc_points *pts, const char 
     write_bounds(fb, n);
     fclose(fb);
     for (size_t i = 0; i < pts->npts; i++)
+    {
+        const char *label = pts->labels && pts->labels[i] ? pts->labels[i] : "";
+        if (!strncmp(label, "gen:", 4)) /* generated series: the generator's name is enough */
+            label += 4;
         fprintf(fpnt, "%.10f %.10f %.10g \"%s\"\n", pts->H[i], pts->C[i],
-                pts->color ? pts->color[i] : 0.0, pts->labels && pts->labels[i] ? pts->labels[i] : "");
+                pts->color ? pts->color[i] : 0.0, label);
+    }
     fclose(fpnt);
 
     double h1 = es_ordinal_hmin_per(n), h2 = es_ordinal_hmax_per(n);
@@ -90,7 +95,7 @@ int es_plot_hc(const char *png_path, int n, const es_hc_points *pts, const char 
         "set label 'stochastic' at 0.80,0.03 font ',9' tc rgb '#555555'\n",
         tmp_png, title ? title : "HC plane", n, es_ordinal_max_c(n, 1000) * 1.08,
         h1, c1min, h1, c1max, h2, c2min, h2, c2max, h1, c1max, h2, c2max,
-        0.5 * (h1 + h2) - 0.05, 0.5 * (c1min + c2min) + 0.02, h2 + 0.03, c2max - 0.01);
+        0.5 * (h1 + h2) - 0.05, 0.5 * (c1min + c2min) + 0.02, h2 + 0.06, 0.5 * (c2max + c2min));
     const char *point_style = pts->connect ? "with linespoints pt 7 ps 0.6" : "with points pt 7 ps 1.3";
     if (pts->color)
         len += snprintf(script + len, sizeof script - (size_t)len,
@@ -102,9 +107,13 @@ int es_plot_hc(const char *png_path, int n, const es_hc_points *pts, const char 
         "     '%s' using 1:2%s %s %s title '%s'",
         bfile, bfile, pfile, pts->color ? ":3" : "", point_style,
         pts->color ? "lc palette" : "lc rgb '#2ca02c'", pts->npts == 1 ? "series" : "series");
+    /* Labels right of their point, or left of it near H = 1 so they stay inside. */
     if (pts->labels)
         len += snprintf(script + len, sizeof script - (size_t)len,
-                        ", \\\n     '%s' using 1:2:4 with labels offset 1,0.7 left font ',9' notitle", pfile);
+                        ", \\\n     '%s' using ($1 <= 0.8 ? $1 : NaN):2:4 with labels offset 1,0.7 left "
+                        "font ',9' noenhanced notitle"
+                        ", \\\n     '%s' using ($1 > 0.8 ? $1 : NaN):2:4 with labels offset -1,0.7 right "
+                        "font ',9' noenhanced notitle", pfile, pfile);
     snprintf(script + len, sizeof script - (size_t)len, "\n");
     int st = es_plot_run_script(script, tmp_png, png_path);
     unlink(bfile);
