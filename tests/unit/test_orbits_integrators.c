@@ -20,10 +20,17 @@ static es_orb_system kepler_sys(void)
     return s;
 }
 
-/* max |E − E0| over n_orbits periods of an e = 0.5, a = 1 Kepler orbit. */
-static double leapfrog_energy_error(double dt, int n_orbits)
+/* max |E − E0| over n_orbits periods of an e = 0.5, a = 1 Kepler orbit
+ * (iso = 0), or of an isochrone (GM = b = 1) orbit from (1, 0, 0.2) with
+ * v = (0, 0.5, 0.1) (iso = 1); *dL = max |L − L0| (any component). */
+static double leapfrog_error(double dt, int n_orbits, int iso, double *dL)
 {
     es_orb_system s = kepler_sys();
+    if (iso) {
+        es_orb_potential p = {.nterms = 1, .omega = 0.0};
+        p.term[0] = (es_orb_term){ES_ORB_ISOCHRONE, 1.0, 1.0, 0, 1, 1};
+        es_orb_system_potential(&s, &p, 3);
+    }
     es_orb_params par;
     es_orb_params_default(&par);
     par.dt = dt;
@@ -31,16 +38,38 @@ static double leapfrog_energy_error(double dt, int n_orbits)
     es_orbit *o = es_orbit_alloc(&s, &par);
     assert_non_null(o);
     /* apocentre r = 1.5, v = sqrt((1 − e)/(a(1 + e))) */
-    double y0[4] = {1.5, 0.0, 0.0, sqrt(0.5 / 1.5)};
-    assert_int_equal(es_orbit_set(o, y0, 0.0), 0);
-    double emax = 0.0, e0 = o->e0;
+    double kep[4] = {1.5, 0.0, 0.0, sqrt(0.5 / 1.5)};
+    double isy[6] = {1.0, 0.0, 0.2, 0.0, 0.5, 0.1};
+    assert_int_equal(es_orbit_set(o, iso ? isy : kep, 0.0), 0);
+    double emax = 0.0, e0 = o->e0, L0[3], lmax = 0.0;
+    int d = s.ndim;
+    const double *y = o->y;
+#define ANGMOM(L)                                                      \
+    do {                                                               \
+        double z = d == 3 ? y[2] : 0.0, vz = d == 3 ? y[5] : 0.0;      \
+        L[0] = y[1] * vz - z * y[d + 1];                               \
+        L[1] = z * y[d] - y[0] * vz;                                   \
+        L[2] = y[0] * y[d + 1] - y[1] * y[d];                          \
+    } while (0)
+    ANGMOM(L0);
     long long nsteps = llround(n_orbits * 2 * M_PI / dt);
     for (long long i = 0; i < nsteps; i++) {
         es_orb_leapfrog_steps(o, 1);
         emax = fmax(emax, fabs(es_orbit_energy(o) - e0));
+        double L[3];
+        ANGMOM(L);
+        for (int k = 0; k < 3; k++)
+            lmax = fmax(lmax, fabs(L[k] - L0[k]));
     }
     es_orbit_free(o);
+    if (dL)
+        *dL = lmax;
     return emax;
+}
+
+static double leapfrog_energy_error(double dt, int n_orbits)
+{
+    return leapfrog_error(dt, n_orbits, 0, NULL);
 }
 
 /* Leapfrog energy error scales as dt²: halving dt divides it by 4 (±10%). */
@@ -56,6 +85,13 @@ static void test_leapfrog_order(void **state)
      * bounded oscillation as after 3 (within 10%) */
     double e30 = leapfrog_energy_error(2 * M_PI / 2000, 30);
     assert_true(e30 < 1.1 * e1);
+    /* isochrone (3-D orbit): the same dt² law; the leapfrog conserves the
+     * angular momentum of a central force exactly (to rounding, 1e-13) */
+    double dL1, dL2;
+    double i1 = leapfrog_error(0.02, 5, 1, &dL1), i2 = leapfrog_error(0.01, 5, 1, &dL2);
+    print_message("leapfrog isochrone: dE ratio %.4f, max dL %.1e\n", i1 / i2, fmax(dL1, dL2));
+    assert_true(fabs(i1 / i2 - 4.0) < 0.4);
+    assert_true(fmax(dL1, dL2) < 1e-13);
 }
 
 /* rk8pd: after 10 periods (T = 2π for a = 1) the Kepler orbit is back at
