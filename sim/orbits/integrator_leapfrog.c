@@ -11,7 +11,7 @@ static void eval_cache(es_orbit *o)
 {
     int d = o->sys->ndim;
     double x[3] = {o->y[0], o->y[1], d == 3 ? o->y[2] : 0.0};
-    es_orb_potential_eval(&o->sys->pot, x, o->acc, o->par.ntangent > 0 ? o->hess : NULL);
+    es_orb_potential_force(&o->sys->pot, x, o->acc, o->par.ntangent > 0 ? o->hess : NULL);
     o->cache_valid = 1;
 }
 

@@ -57,6 +57,10 @@ int es_orb_term_parse(const char *s, es_orb_term_kind *k);
 double es_orb_term_eval(const es_orb_term *t, const double x[3], double acc[3], double hess[9]);
 double es_orb_potential_eval(const es_orb_potential *p, const double x[3], double acc[3],
                              double hess[9]);
+/* acc (and hess) only: skips Φ where it costs (the logarithm of the
+ * logarithmic and NFW terms); what the integrators call. */
+void es_orb_potential_force(const es_orb_potential *p, const double x[3], double acc[3],
+                            double hess[9]);
 /* Check parameters (positive scales, q in range, ...): ES_EINVAL naming the term. */
 int es_orb_potential_check(const es_orb_potential *p);
 /* Circular speed in the plane z = 0 at radius R (from the axisymmetric part

@@ -31,9 +31,10 @@ int es_orb_term_parse(const char *s, es_orb_term_kind *k)
 
 /* Hénon & Heiles (1964): V = ½(x² + y²) + x²y − y³/3, planar (z ignored). */
 double es_orb_pot_henon_heiles(const es_orb_term *t, const double x[3], double acc[3],
-                               double hess[9])
+                               double hess[9], int want_phi)
 {
     (void)t;
+    (void)want_phi;
     double X = x[0], Y = x[1];
     if (acc) {
         acc[0] = -(X + 2.0 * X * Y);
@@ -50,7 +51,7 @@ double es_orb_pot_henon_heiles(const es_orb_term *t, const double x[3], double a
     return 0.5 * (X * X + Y * Y) + X * X * Y - Y * Y * Y / 3.0;
 }
 
-typedef double (*term_fn)(const es_orb_term *, const double *, double *, double *);
+typedef double (*term_fn)(const es_orb_term *, const double *, double *, double *, int);
 static const term_fn term_fns[ES_ORB_NTERMKINDS] = {
     es_orb_pot_pointmass, es_orb_pot_plummer, es_orb_pot_hernquist,
     es_orb_pot_isochrone, es_orb_pot_nfw, es_orb_pot_logarithmic,
@@ -58,11 +59,11 @@ static const term_fn term_fns[ES_ORB_NTERMKINDS] = {
 
 double es_orb_term_eval(const es_orb_term *t, const double x[3], double acc[3], double hess[9])
 {
-    return term_fns[t->kind](t, x, acc, hess);
+    return term_fns[t->kind](t, x, acc, hess, 1);
 }
 
-double es_orb_potential_eval(const es_orb_potential *p, const double x[3], double acc[3],
-                             double hess[9])
+static double potential_sum(const es_orb_potential *p, const double x[3], double acc[3],
+                            double hess[9], int want_phi)
 {
     double phi = 0.0, a[3], h[9];
     if (acc)
@@ -70,7 +71,8 @@ double es_orb_potential_eval(const es_orb_potential *p, const double x[3], doubl
     if (hess)
         memset(hess, 0, 9 * sizeof *hess);
     for (int k = 0; k < p->nterms; k++) {
-        phi += es_orb_term_eval(&p->term[k], x, acc ? a : NULL, hess ? h : NULL);
+        phi += term_fns[p->term[k].kind](&p->term[k], x, acc ? a : NULL, hess ? h : NULL,
+                                         want_phi);
         if (acc)
             for (int i = 0; i < 3; i++)
                 acc[i] += a[i];
@@ -79,6 +81,18 @@ double es_orb_potential_eval(const es_orb_potential *p, const double x[3], doubl
                 hess[i] += h[i];
     }
     return phi;
+}
+
+double es_orb_potential_eval(const es_orb_potential *p, const double x[3], double acc[3],
+                             double hess[9])
+{
+    return potential_sum(p, x, acc, hess, 1);
+}
+
+void es_orb_potential_force(const es_orb_potential *p, const double x[3], double acc[3],
+                            double hess[9])
+{
+    potential_sum(p, x, acc, hess, 0);
 }
 
 int es_orb_potential_check(const es_orb_potential *p)

@@ -25,8 +25,10 @@ static void bar_w(double r, double Rb, double *W, double *W1, double *W2)
     }
 }
 
-double es_orb_pot_dehnen_bar(const es_orb_term *t, const double x[3], double acc[3], double hess[9])
+double es_orb_pot_dehnen_bar(const es_orb_term *t, const double x[3], double acc[3],
+                             double hess[9], int want_phi)
 {
+    (void)want_phi;
     double r = sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2]);
     double W, W1, W2;
     bar_w(r, t->a, &W, &W1, &W2);

@@ -4,7 +4,8 @@
 
 #include <math.h>
 
-double es_orb_pot_logarithmic(const es_orb_term *t, const double x[3], double acc[3], double hess[9])
+double es_orb_pot_logarithmic(const es_orb_term *t, const double x[3], double acc[3],
+                              double hess[9], int want_phi)
 {
     double w[3] = {1.0, 1.0 / (t->qy * t->qy), 1.0 / (t->qz * t->qz)};
     double Q = t->a * t->a;
@@ -21,12 +22,13 @@ double es_orb_pot_logarithmic(const es_orb_term *t, const double x[3], double ac
         for (int i = 0; i < 3; i++)
             for (int j = 0; j < 3; j++)
                 hess[3 * i + j] = v2 * ((i == j ? w[i] / Q : 0.0) - 2.0 * gx[i] * gx[j]);
-    return 0.5 * v2 * log(Q);
+    return want_phi ? 0.5 * v2 * log(Q) : 0.0; /* the log is most of the cost */
 }
 
 double es_orb_pot_miyamoto_nagai(const es_orb_term *t, const double x[3], double acc[3],
-                                 double hess[9])
+                                 double hess[9], int want_phi)
 {
+    (void)want_phi;
     double z = x[2];
     double zeta = sqrt(z * z + t->b * t->b);
     double az = t->a + zeta;

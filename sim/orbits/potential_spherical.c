@@ -25,23 +25,29 @@ static double radius(const double x[3])
     return sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2]);
 }
 
-double es_orb_pot_pointmass(const es_orb_term *t, const double x[3], double acc[3], double hess[9])
+double es_orb_pot_pointmass(const es_orb_term *t, const double x[3], double acc[3],
+                            double hess[9], int want_phi)
 {
+    (void)want_phi;
     double r = radius(x);
     double r3 = r * r * r;
     return spherical_fill(-t->gm / r, t->gm / r3, -3.0 * t->gm / (r3 * r * r), x, acc, hess);
 }
 
-double es_orb_pot_plummer(const es_orb_term *t, const double x[3], double acc[3], double hess[9])
+double es_orb_pot_plummer(const es_orb_term *t, const double x[3], double acc[3],
+                          double hess[9], int want_phi)
 {
+    (void)want_phi;
     double r = radius(x);
     double s = sqrt(r * r + t->a * t->a);
     double s3 = s * s * s;
     return spherical_fill(-t->gm / s, t->gm / s3, -3.0 * t->gm / (s3 * s * s), x, acc, hess);
 }
 
-double es_orb_pot_hernquist(const es_orb_term *t, const double x[3], double acc[3], double hess[9])
+double es_orb_pot_hernquist(const es_orb_term *t, const double x[3], double acc[3],
+                            double hess[9], int want_phi)
 {
+    (void)want_phi;
     double r = radius(x);
     double ra = r + t->a;
     double k1 = t->gm / (r * ra * ra);
@@ -49,8 +55,10 @@ double es_orb_pot_hernquist(const es_orb_term *t, const double x[3], double acc[
     return spherical_fill(-t->gm / ra, k1, k2, x, acc, hess);
 }
 
-double es_orb_pot_isochrone(const es_orb_term *t, const double x[3], double acc[3], double hess[9])
+double es_orb_pot_isochrone(const es_orb_term *t, const double x[3], double acc[3],
+                            double hess[9], int want_phi)
 {
+    (void)want_phi;
     double r = radius(x);
     double b = t->a;
     double s = sqrt(b * b + r * r);
@@ -82,14 +90,15 @@ static void nfw_fg(double u, double *f, double *g)
     *g = -3.0 * (*f) + q * q;
 }
 
-double es_orb_pot_nfw(const es_orb_term *t, const double x[3], double acc[3], double hess[9])
+double es_orb_pot_nfw(const es_orb_term *t, const double x[3], double acc[3],
+                      double hess[9], int want_phi)
 {
     double r = radius(x);
     double u = r / t->a;
     double f, g;
     nfw_fg(u, &f, &g);
     double r3 = r * r * r;
-    double phi = (u < 1e-12) ? -t->gm / t->a : -t->gm * log1p(u) / r;
+    double phi = !want_phi ? 0.0 : (u < 1e-12) ? -t->gm / t->a : -t->gm * log1p(u) / r;
     /* Φ' = GM f / r², Φ'' = GM(−2f + u²/(1+u)²)/r³ */
     return spherical_fill(phi, t->gm * f / r3, t->gm * g / (r3 * r * r), x, acc, hess);
 }

@@ -92,7 +92,7 @@ static void potential_rhs(const es_orb_system *s, const double *y, double *dydt,
     double x[3] = {y[0], y[1], d == 3 ? y[2] : 0.0}, acc[3], hess[9];
     const double *v = y + d;
     double Om = s->pot.omega;
-    es_orb_potential_eval(&s->pot, x, acc, w ? hess : NULL);
+    es_orb_potential_force(&s->pot, x, acc, w ? hess : NULL);
     for (int i = 0; i < d; i++) {
         dydt[i] = v[i];
         dydt[d + i] = acc[i];
