@@ -166,8 +166,11 @@ static int parse_observables(const es_config *cfg, const es_orb_system *sys, es_
         es_orb_observable o;
         if (rp->nobs == 8)
             return es_error_set(ES_ECONFIG, "key 'orbits.observables': at most 8 observables");
-        if (es_orb_observable_parse(tok, &o) != ES_OK || es_orb_observable_check(sys, o) != ES_OK)
-            return es_error_set(ES_ECONFIG, "key 'orbits.observables': %s", es_error_message());
+        if (es_orb_observable_parse(tok, &o) != ES_OK || es_orb_observable_check(sys, o) != ES_OK) {
+            char msg[512]; /* copy: the message buffer is rewritten by es_error_set */
+            snprintf(msg, sizeof msg, "%s", es_error_message());
+            return es_error_set(ES_ECONFIG, "key 'orbits.observables': %s", msg);
+        }
         rp->obs[rp->nobs++] = o;
     }
     if (rp->nobs == 0)
@@ -211,8 +214,11 @@ int es_orbits_setup(const es_config *cfg, uint64_t seed, es_orbits_setup_t *su)
         break;
     }
     su->is_map = su->system >= ES_ORB_MODEL_LOGISTIC;
-    if (!su->is_map && es_orb_system_check(&su->sys) != ES_OK)
-        return es_error_set(ES_ECONFIG, "[orbits]: %s", es_error_message());
+    if (!su->is_map && es_orb_system_check(&su->sys) != ES_OK) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", es_error_message());
+        return es_error_set(ES_ECONFIG, "[orbits]: %s", msg);
+    }
 
     es_orb_run_params *rp = &su->rp;
     es_orb_params_default(&rp->par);

@@ -260,8 +260,13 @@ static int orbits_run(const es_run_ctx *ctx)
         d.nout = su.map_length;
         d.dt_out = 1.0;
     } else {
-        if ((st = es_orb_ic_generate(&su.sys, &su.ic, &d.y0, &d.n)))
-            return st;
+        if ((st = es_orb_ic_generate(&su.sys, &su.ic, &d.y0, &d.n))) {
+            char msg[1024];
+            snprintf(msg, sizeof msg, "%s", es_error_message());
+            return es_error_set(st == ES_EINVAL ? ES_ECONFIG : st,
+                                "[orbits] initial conditions (ic = %s): %s",
+                                es_orb_ic_name(su.ic.kind), msg);
+        }
         d.nout = es_orb_run_nout(&su.rp);
         d.dt_out = su.rp.par.dt * su.rp.output_every;
     }
