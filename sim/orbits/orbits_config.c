@@ -85,7 +85,7 @@ const es_key_spec es_orbits_schema[] = {
     {S, "tnat", ES_KEY_ENUM, "maxavg", 0, 0, "ncross|maxavg|minavg|radial|azimuthal", "",
      "Natural timescale: an ordinal-module estimator on the observable, or the orbit's radial/azimuthal period."},
     {S, "curve_max_delay", ES_KEY_INT, "0", 0, 10000, NULL, "samples", "Also store H(ℓ), C(ℓ) for ℓ = 1..this (0 = off)."},
-    {S, "store_series", ES_KEY_BOOL, "true", 0, 0, NULL, "", "Write the sampled observables to orbits.h5."},
+    {S, "store_series", ES_KEY_BOOL, "true", 0, 0, NULL, "", "Write the sampled observables to orbits.h5; false analyses each chunk of 64 orbits as it finishes and keeps no series (memory independent of n_orbits)."},
     {S, "section_points", ES_KEY_INT, "0", 0, 1e6, NULL, "",
      "Potentials: record up to this many (y, vy) points per orbit where x crosses 0 upwards (surface of section; 0 = off); drawn in section.png with plots = true."},
     {S, "plots", ES_KEY_BOOL, "false", 0, 0, NULL, "", "Write hc_plane.png (orbits coloured by log10 mLCE) with gnuplot."},

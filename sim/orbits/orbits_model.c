@@ -28,16 +28,26 @@ static void data_free(es_orbits_data *d)
     free(d->section);
 }
 
+#define ORB_CHUNK 64
+
+/* With store_series = false the series of one chunk of orbits at a time are
+ * kept (analysed right after the chunk), so memory does not grow with n. */
+static int keep_series(const es_orbits_setup_t *su)
+{
+    return su->rp.store_series || su->is_map;
+}
+
 static int data_alloc(es_orbits_data *d, const es_orbits_setup_t *su)
 {
     size_t nobs = (size_t)su->rp.nobs, L = (size_t)su->ip.curve_max_delay;
-    double bytes = (double)d->n * nobs * d->nout * 8.0;
+    size_t nser = keep_series(su) || d->n < ORB_CHUNK ? d->n : ORB_CHUNK;
+    double bytes = (double)nser * nobs * d->nout * 8.0;
     if (bytes > 64e9)
         return es_error_set(ES_ECONFIG, "[orbits]: n_orbits × observables × samples = %.3g "
-                            "doubles (%.3g GB) is too large; reduce n_orbits, t_end or raise "
-                            "output_every", bytes / 8, bytes / 1e9);
+                            "doubles (%.3g GB) is too large; reduce n_orbits, t_end, raise "
+                            "output_every or set store_series = false", bytes / 8, bytes / 1e9);
     d->res = calloc(d->n, sizeof *d->res);
-    d->series = malloc(d->n * nobs * d->nout * sizeof *d->series);
+    d->series = malloc(nser * nobs * d->nout * sizeof *d->series);
     d->ins = calloc(d->n * nobs, sizeof *d->ins);
     if (L) {
         d->Hc = malloc(d->n * nobs * L * sizeof *d->Hc);
@@ -52,6 +62,22 @@ static int data_alloc(es_orbits_data *d, const es_orbits_setup_t *su)
     return ES_OK;
 }
 
+/* In-situ analysis of orbits i0 .. i0+m−1 whose series start at `series`. */
+static void analyse_range(const es_orbits_setup_t *su, es_orbits_data *d, size_t i0, size_t m,
+                          const double *series)
+{
+    int nobs = su->rp.nobs, L = su->ip.curve_max_delay;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (size_t j = 0; j < m; j++)
+        for (int k = 0; k < nobs; k++) {
+            size_t ik = (i0 + j) * (size_t)nobs + (size_t)k;
+            size_t jk = j * (size_t)nobs + (size_t)k;
+            es_orb_insitu_one(series + jk * d->nout, d->nout, d->dt_out, &d->res[i0 + j], &su->ip,
+                              &d->ins[ik], L ? d->Hc + ik * (size_t)L : NULL,
+                              L ? d->Cc + ik * (size_t)L : NULL);
+        }
+}
+
 /* Checkpoint after `done` orbits: the per-orbit results, their series and
  * section points (orbits are independent, so continuing from `done`
  * reproduces an uninterrupted run bit for bit). */
@@ -64,11 +90,19 @@ static int write_checkpoint(const es_run_ctx *ctx, const es_orbits_setup_t *su,
         return st;
     uint64_t n64[2] = {(uint64_t)d->n, (uint64_t)done};
     size_t per = d->nout * (size_t)su->rp.nobs, sper = 2 * (size_t)su->rp.section_max;
+    size_t nobs = (size_t)su->rp.nobs, L = (size_t)su->ip.curve_max_delay;
     st = es_checkpoint_write_section(w, "orbits_done", n64, sizeof n64);
     if (!st)
         st = es_checkpoint_write_section(w, "results", d->res, done * sizeof *d->res);
-    if (!st)
+    if (!st && keep_series(su))
         st = es_checkpoint_write_section(w, "series", d->series, done * per * sizeof *d->series);
+    if (!st && !keep_series(su))
+        st = es_checkpoint_write_section(w, "insitu", d->ins, done * nobs * sizeof *d->ins);
+    if (!st && !keep_series(su) && L) {
+        st = es_checkpoint_write_section(w, "H_curve", d->Hc, done * nobs * L * sizeof *d->Hc);
+        if (!st)
+            st = es_checkpoint_write_section(w, "C_curve", d->Cc, done * nobs * L * sizeof *d->Cc);
+    }
     if (!st && sper)
         st = es_checkpoint_write_section(w, "section", d->section,
                                          done * sper * sizeof *d->section);
@@ -95,8 +129,16 @@ static int read_checkpoint(const char *path, const es_run_ctx *ctx, const es_orb
     size_t k = st ? 0 : (size_t)n64[1];
     if (!st)
         st = es_checkpoint_read_section(c, "results", d->res, k * sizeof *d->res);
-    if (!st)
+    size_t nobs = (size_t)su->rp.nobs, L = (size_t)su->ip.curve_max_delay;
+    if (!st && keep_series(su))
         st = es_checkpoint_read_section(c, "series", d->series, k * per * sizeof *d->series);
+    if (!st && !keep_series(su))
+        st = es_checkpoint_read_section(c, "insitu", d->ins, k * nobs * sizeof *d->ins);
+    if (!st && !keep_series(su) && L) {
+        st = es_checkpoint_read_section(c, "H_curve", d->Hc, k * nobs * L * sizeof *d->Hc);
+        if (!st)
+            st = es_checkpoint_read_section(c, "C_curve", d->Cc, k * nobs * L * sizeof *d->Cc);
+    }
     if (!st && sper)
         st = es_checkpoint_read_section(c, "section", d->section, k * sper * sizeof *d->section);
     es_checkpoint_free(c);
@@ -104,7 +146,7 @@ static int read_checkpoint(const char *path, const es_run_ctx *ctx, const es_orb
     return st;
 }
 
-/* Integrate in chunks of 64 orbits: the progress line is updated and a
+/* Integrate in chunks of ORB_CHUNK orbits: the progress line is updated and a
  * checkpoint written (every [output] checkpoint_interval s, or on SIGTERM,
  * SIGINT, SIGUSR1, after which the run stops with ES_EINTR) between them. */
 static int integrate(const es_run_ctx *ctx, const es_orbits_setup_t *su, es_orbits_data *d)
@@ -122,12 +164,16 @@ static int integrate(const es_run_ctx *ctx, const es_orbits_setup_t *su, es_orbi
     es_checkpoint_timer_init(&timer, es_config_double(ctx->cfg, "output", "checkpoint_interval"));
     es_progress pr;
     es_progress_start(&pr, "orbits", (double)d->n, ctx->quiet);
-    size_t per = d->nout * (size_t)su->rp.nobs, chunk = 64, sper = 2 * (size_t)su->rp.section_max;
+    size_t per = d->nout * (size_t)su->rp.nobs, sper = 2 * (size_t)su->rp.section_max;
+    int keep = keep_series(su);
     while (i0 < d->n && st == ES_OK) {
-        size_t m = d->n - i0 < chunk ? d->n - i0 : chunk;
+        size_t m = d->n - i0 < ORB_CHUNK ? d->n - i0 : ORB_CHUNK;
+        double *ser = d->series + (keep ? i0 * per : 0);
         st = es_orb_run_ensemble_sos(&su->sys, &su->rp, d->y0 + i0 * (size_t)su->sys.nvar, m,
-                                     d->res + i0, d->series + i0 * per,
+                                     d->res + i0, ser,
                                      d->section ? d->section + i0 * sper : NULL, status + i0);
+        if (st == ES_OK && !keep)
+            analyse_range(su, d, i0, m, ser);
         i0 += m;
         es_progress_update(&pr, (double)i0);
         if (st == ES_OK && i0 < d->n && es_checkpoint_due(&timer)) {
@@ -166,19 +212,6 @@ static int generate_maps(const es_orbits_setup_t *su, es_orbits_data *d, uint64_
         st |= s;
     }
     return st;
-}
-
-static void analyse(const es_orbits_setup_t *su, es_orbits_data *d)
-{
-    int nobs = su->rp.nobs, L = su->ip.curve_max_delay;
-#pragma omp parallel for schedule(dynamic, 1)
-    for (size_t i = 0; i < d->n; i++)
-        for (int k = 0; k < nobs; k++) {
-            size_t ik = i * (size_t)nobs + (size_t)k;
-            es_orb_insitu_one(d->series + ik * d->nout, d->nout, d->dt_out, &d->res[i], &su->ip,
-                              &d->ins[ik], L ? d->Hc + ik * (size_t)L : NULL,
-                              L ? d->Cc + ik * (size_t)L : NULL);
-        }
 }
 
 static int plot_hc(const char *dir, const es_orbits_setup_t *su, const es_orbits_data *d)
@@ -272,8 +305,8 @@ static int orbits_run(const es_run_ctx *ctx)
     }
     if ((st = data_alloc(&d, &su)) == ES_OK)
         st = su.is_map ? generate_maps(&su, &d, ctx->seed) : integrate(ctx, &su, &d);
-    if (st == ES_OK)
-        analyse(&su, &d);
+    if (st == ES_OK && keep_series(&su))
+        analyse_range(&su, &d, 0, d.n, d.series);
     double seconds = es_wall_seconds() - t0;
     es_provenance prov;
     es_provenance_init(&prov, ctx->cfg, "orbits");

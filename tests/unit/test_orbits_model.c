@@ -202,6 +202,49 @@ static void test_checkpoint_resume(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* store_series = false analyses each chunk of 64 orbits right after it is
+ * integrated (memory independent of n_orbits): the per-orbit H, C, t_nat and
+ * curves equal those of a run that keeps every series, also across an
+ * interruption and resume. */
+static void test_streaming_analysis(void **state)
+{
+    (void)state;
+    const char *keep = "[run]\nmodel = orbits\n[orbits]\nsystem = henon_heiles\n"
+                       "n_orbits = 150\nic = section\nenergy = 0.14\nt_end = 200\n"
+                       "output_every = 5\nobservables = x, y\ncurve_max_delay = 3\n";
+    char stream[512];
+    snprintf(stream, sizeof stream, "%sstore_series = false\n", keep);
+    char a[] = "/tmp/esuite_orbits_staXXXXXX", b[] = "/tmp/esuite_orbits_stbXXXXXX";
+    assert_non_null(mkdtemp(a));
+    assert_non_null(mkdtemp(b));
+    assert_int_equal(run_text(keep, a), 0);
+    es_checkpoint_install_signals();
+    raise(SIGUSR1);
+    assert_int_equal(run_text(stream, b), ES_EINTR);
+    es_checkpoint_clear_request();
+    es_checkpoint_set_resume(b);
+    assert_int_equal(run_text(stream, b), 0);
+    es_checkpoint_set_resume(NULL);
+    char ha[4200], hb[4200];
+    snprintf(ha, sizeof ha, "%s/orbits.h5", a);
+    snprintf(hb, sizeof hb, "%s/orbits.h5", b);
+    const char *names[] = {"/insitu/x/H", "/insitu/y/C", "/insitu/y/tnat", "/insitu/x/C_curve"};
+    const size_t counts[] = {150, 150, 150, 450};
+    double va[450], vb[450];
+    for (int k = 0; k < 4; k++) {
+        read_h5(ha, names[k], va, H5T_NATIVE_DOUBLE);
+        read_h5(hb, names[k], vb, H5T_NATIVE_DOUBLE);
+        assert_memory_equal(va, vb, counts[k] * sizeof *va);
+    }
+    /* no series stored */
+    hid_t f = H5Fopen(hb, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(H5Lexists(f, "/series", H5P_DEFAULT) <= 0);
+    H5Fclose(f);
+    char cmd[9000];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", a, b);
+    assert_int_equal(system(cmd), 0);
+}
+
 static void expect_error(const char *ini, const char *needle)
 {
     int st = run_text(ini, "/tmp");
@@ -231,6 +274,7 @@ int main(void)
         cmocka_unit_test(test_henon_heiles_run),
         cmocka_unit_test(test_double_pendulum_run),
         cmocka_unit_test(test_checkpoint_resume),
+        cmocka_unit_test(test_streaming_analysis),
         cmocka_unit_test(test_bad_configs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
