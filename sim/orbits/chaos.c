@@ -96,6 +96,7 @@ const char *es_orb_chaos_class_name(es_orb_chaos_class c)
     case ES_ORB_CHAOS_REGULAR: return "regular";
     case ES_ORB_CHAOS_CHAOTIC: return "chaotic";
     case ES_ORB_CHAOS_ESCAPED: return "escaped";
+    case ES_ORB_CHAOS_NONE: return "none";
     }
     return "?";
 }

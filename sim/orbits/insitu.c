@@ -57,6 +57,10 @@ void es_orb_insitu_one(const double *x, size_t T, double dt, const es_orb_result
     }
     out->status = st;
     out->warned = es_warning_count() > nw;
+    /* per-series warnings are summarised by the caller (one line per
+     * observable); drop them unless older warnings share the list */
+    if (out->warned && nw == 0)
+        es_warning_clear();
     if (st == ES_OK) {
         es_ordinal_class c = es_ordinal_classify(p->order, out->H, out->C);
         out->ordinal_class = (int)c;

@@ -177,7 +177,12 @@ double es_orbit_mlce(const es_orbit *o);   /* log_growth / (t − t0) */
 double es_orbit_sali(const es_orbit *o);
 double es_orbit_energy(const es_orbit *o);
 
-typedef enum { ES_ORB_CHAOS_REGULAR = 0, ES_ORB_CHAOS_CHAOTIC = 1, ES_ORB_CHAOS_ESCAPED = 2 } es_orb_chaos_class;
+typedef enum {
+    ES_ORB_CHAOS_REGULAR = 0,
+    ES_ORB_CHAOS_CHAOTIC = 1,
+    ES_ORB_CHAOS_ESCAPED = 2,
+    ES_ORB_CHAOS_NONE = 3 /* no indicator (noise series) */
+} es_orb_chaos_class;
 typedef struct {
     double sali_threshold;  /* SALI below → chaotic (Hamiltonian systems), e.g. 1e-8 */
     double mlce_threshold;  /* mLCE above → chaotic (dissipative systems or ntangent = 1) */

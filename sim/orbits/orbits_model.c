@@ -194,8 +194,10 @@ static int integrate(const es_run_ctx *ctx, const es_orbits_setup_t *su, es_orbi
  * chaos indicator (chaotic above mlce_threshold; noise: no indicator). */
 static int generate_maps(const es_orbits_setup_t *su, es_orbits_data *d, uint64_t seed)
 {
-    int st = ES_OK;
-#pragma omp parallel for schedule(dynamic, 1) reduction(| : st)
+    int *status = calloc(d->n, sizeof *status);
+    if (!status)
+        return es_error_set(ES_ENOMEM, "orbits: out of memory");
+#pragma omp parallel for schedule(dynamic, 1)
     for (size_t i = 0; i < d->n; i++) {
         es_orb_map_params mp = su->mp;
         mp.x0 += 1e-9 * (double)i;
@@ -206,12 +208,38 @@ static int generate_maps(const es_orbits_setup_t *su, es_orbits_data *d, uint64_
         memset(r, 0, sizeof *r);
         r->mlce = lyap;
         r->sali = r->e0 = r->max_drift = r->t_radial = r->t_azimuthal = NAN;
-        r->chaos_class = isfinite(lyap) && lyap > su->rp.cls.mlce_threshold;
+        r->chaos_class = !isfinite(lyap)                     ? ES_ORB_CHAOS_NONE
+                         : lyap > su->rp.cls.mlce_threshold ? ES_ORB_CHAOS_CHAOTIC
+                                                            : ES_ORB_CHAOS_REGULAR;
         r->t_end = (double)(d->nout - 1);
         r->nsteps = (long long)d->nout - 1;
-        st |= s;
+        status[i] = s;
     }
+    int st = ES_OK;
+    for (size_t i = 0; i < d->n && st == ES_OK; i++)
+        st = status[i]; /* the first failure in orbit order (thread-count independent) */
+    free(status);
     return st;
+}
+
+/* One line per observable instead of one warning per series. */
+static void summarise_warnings(const es_orbits_setup_t *su, const es_orbits_data *d)
+{
+    for (int k = 0; k < su->rp.nobs; k++) {
+        size_t w = 0, bad = 0;
+        for (size_t i = 0; i < d->n; i++) {
+            w += d->ins[i * (size_t)su->rp.nobs + (size_t)k].warned != 0;
+            bad += d->ins[i * (size_t)su->rp.nobs + (size_t)k].status != ES_OK;
+        }
+        const char *on = su->is_map ? "x" : es_orb_observable_name(su->rp.obs[k]);
+        if (w)
+            es_warning_add("orbits: %zu of %zu '%s' series broke the sampling rule (t_dur < 1.5 "
+                           "t_nat, or the ideal delay rounds below 1 sample); see "
+                           "/insitu/%s/warned", w, d->n, on, on);
+        if (bad)
+            es_warning_add("orbits: %zu of %zu '%s' series could not be analysed (escaped, too "
+                           "short or no t_nat); see /insitu/%s/status", bad, d->n, on, on);
+    }
 }
 
 static int plot_hc(const char *dir, const es_orbits_setup_t *su, const es_orbits_data *d)
@@ -307,6 +335,8 @@ static int orbits_run(const es_run_ctx *ctx)
         st = su.is_map ? generate_maps(&su, &d, ctx->seed) : integrate(ctx, &su, &d);
     if (st == ES_OK && keep_series(&su))
         analyse_range(&su, &d, 0, d.n, d.series);
+    if (st == ES_OK)
+        summarise_warnings(&su, &d);
     double seconds = es_wall_seconds() - t0;
     es_provenance prov;
     es_provenance_init(&prov, ctx->cfg, "orbits");

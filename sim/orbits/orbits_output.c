@@ -81,7 +81,7 @@ static int write_table(hid_t file, const es_orbits_setup_t *su, const es_orbits_
     DCOL("max_drift", d->res[i].max_drift, "", "max |E − E0| / |E0| at output times");
     DCOL("mlce", d->res[i].mlce, "1/time", "maximal Lyapunov exponent estimate at t_end (maps: per iteration)");
     DCOL("sali", d->res[i].sali, "", "SALI at t_end");
-    ICOL("chaos_class", d->res[i].chaos_class, "chaos indicator class: 0 regular, 1 chaotic, 2 escaped/lost");
+    ICOL("chaos_class", d->res[i].chaos_class, "chaos indicator class: 0 regular, 1 chaotic, 2 escaped/lost, 3 none (noise)");
     ICOL("escaped", d->res[i].escaped, "1 beyond escape_radius, 2 non-finite state");
     DCOL("t_end", d->res[i].t_end, "time", "time reached");
     DCOL("t_radial", d->res[i].t_radial, "time", "mean interval between pericentres");
@@ -117,6 +117,7 @@ static int write_insitu(hid_t file, const es_orbits_setup_t *su, const es_orbits
         ICOL("class", IN(i).ordinal_class, "HC-plane class: 0 oversampled 1 periodic 2 regular 3 complex 4 stochastic, −1 none");
         ICOL("chaotic", IN(i).chaotic, "PECCARY verdict: 1 complex/stochastic, 0 otherwise, −1 none");
         ICOL("status", IN(i).status, "0 analysed, else the esuite status why not");
+        ICOL("warned", IN(i).warned, "1: t_dur < 1.5 t_nat or the ideal delay was clamped to 1");
         int L = su->ip.curve_max_delay;
         if (st == ES_OK && L > 0 && d->Hc) {
             double *h = malloc(d->n * (size_t)L * sizeof *h), *c = malloc(d->n * (size_t)L * sizeof *c);
@@ -200,16 +201,18 @@ static int cmp_double(const void *a, const void *b)
 json_t *es_orbits_summary(const es_orbits_setup_t *su, const es_orbits_data *d, double seconds)
 {
     json_t *s = json_object();
-    size_t n = d->n, cnt[3] = {0, 0, 0};
+    size_t n = d->n, cnt[4] = {0, 0, 0, 0};
     double maxdrift = NAN; /* NaN when no orbit has a conserved quantity */
     double *ml = malloc(n * sizeof *ml);
+    size_t nml = 0;
     for (size_t i = 0; i < n; i++) {
         cnt[d->res[i].chaos_class]++;
         if (d->res[i].max_drift > maxdrift || (isnan(maxdrift) && !isnan(d->res[i].max_drift)))
             maxdrift = d->res[i].max_drift;
-        ml[i] = d->res[i].mlce;
+        if (isfinite(d->res[i].mlce))
+            ml[nml++] = d->res[i].mlce;
     }
-    qsort(ml, n, sizeof *ml, cmp_double);
+    qsort(ml, nml, sizeof *ml, cmp_double);
     json_object_set_new(s, "model", json_string("orbits"));
     json_object_set_new(s, "n_orbits", json_integer((json_int_t)n));
     json_object_set_new(s, "samples_per_orbit", json_integer((json_int_t)d->nout));
@@ -218,7 +221,8 @@ json_t *es_orbits_summary(const es_orbits_setup_t *su, const es_orbits_data *d, 
     json_object_set_new(ci, "regular", es_json_real((double)cnt[0] / n));
     json_object_set_new(ci, "chaotic", es_json_real((double)cnt[1] / n));
     json_object_set_new(ci, "escaped", es_json_real((double)cnt[2] / n));
-    json_object_set_new(ci, "median_mlce", es_json_real(ml[n / 2]));
+    json_object_set_new(ci, "none", es_json_real((double)cnt[3] / n));
+    json_object_set_new(ci, "median_mlce", es_json_real(nml ? ml[nml / 2] : NAN));
     json_object_set_new(ci, "max_energy_drift", es_json_real(maxdrift));
     json_object_set_new(s, "chaos_indicator", ci);
     free(ml);
