@@ -56,8 +56,9 @@ int es_orb_odeiv2_init(es_orbit *o)
     ws->nvar = o->nvar;
     ws->ntan = o->par.ntangent;
     ws->gsys = (gsl_odeiv2_system){ode_func, NULL, (size_t)(o->nvar * (1 + ws->ntan)), ws};
-    const gsl_odeiv2_step_type *T =
-        o->par.integrator == ES_ORB_RKF45 ? gsl_odeiv2_step_rkf45 : gsl_odeiv2_step_rk8pd;
+    const gsl_odeiv2_step_type *T = o->par.integrator == ES_ORB_RKF45 ? gsl_odeiv2_step_rkf45
+                                    : o->par.integrator == ES_ORB_RK4 ? gsl_odeiv2_step_rk4
+                                                                      : gsl_odeiv2_step_rk8pd;
     size_t dim = ws->gsys.dimension;
     ws->step = gsl_odeiv2_step_alloc(T, dim);
     ws->ctrl = gsl_odeiv2_control_y_new(o->par.eps_abs, o->par.eps_rel);
@@ -87,13 +88,46 @@ void es_orb_odeiv2_free(es_orbit *o)
     o->ode = NULL;
 }
 
-int es_orb_odeiv2_to(es_orbit *o, double t1)
+static void pack(const es_orbit *o, ode_ws *ws)
 {
-    ode_ws *ws = o->ode;
     int n = o->nvar;
     memcpy(ws->Y, o->y, (size_t)n * sizeof(double));
     for (int k = 0; k < ws->ntan; k++)
         memcpy(ws->Y + (k + 1) * n, o->w[k], (size_t)n * sizeof(double));
+}
+
+static void unpack(es_orbit *o, const ode_ws *ws)
+{
+    int n = o->nvar;
+    memcpy(o->y, ws->Y, (size_t)n * sizeof(double));
+    for (int k = 0; k < ws->ntan; k++)
+        memcpy(o->w[k], ws->Y + (k + 1) * n, (size_t)n * sizeof(double));
+}
+
+/* Classical RK4 with the fixed step dt (no error control): a reference
+ * fourth-order method for convergence studies. */
+int es_orb_rk4_steps(es_orbit *o, long long nsteps)
+{
+    ode_ws *ws = o->ode;
+    double yerr[NV], h = o->par.dt, t = o->t;
+    pack(o, ws);
+    gsl_odeiv2_step_reset(ws->step);
+    for (long long i = 0; i < nsteps; i++) {
+        int rc = gsl_odeiv2_step_apply(ws->step, t, h, ws->Y, yerr, NULL, NULL, &ws->gsys);
+        if (rc != GSL_SUCCESS)
+            return es_error_set(ES_EDATA, "orbits: rk4 step failed at t = %g (%s)", t,
+                                gsl_strerror(rc));
+        t += h;
+    }
+    unpack(o, ws);
+    o->nsteps += nsteps;
+    return ES_OK;
+}
+
+int es_orb_odeiv2_to(es_orbit *o, double t1)
+{
+    ode_ws *ws = o->ode;
+    pack(o, ws);
     double t = o->t;
     int rc = GSL_SUCCESS;
     /* the evolver reuses the derivative at the end of its last step; the
@@ -117,9 +151,7 @@ int es_orb_odeiv2_to(es_orbit *o, double t1)
     if (rc != GSL_SUCCESS)
         return es_error_set(ES_EDATA, "orbits: GSL odeiv2 failed at t = %g (%s)", t,
                             rc == GSL_EFAILED ? "step size underflow" : gsl_strerror(rc));
-    memcpy(o->y, ws->Y, (size_t)n * sizeof(double));
-    for (int k = 0; k < ws->ntan; k++)
-        memcpy(o->w[k], ws->Y + (k + 1) * n, (size_t)n * sizeof(double));
+    unpack(o, ws);
     o->t = t1;
     return ES_OK;
 }

@@ -8,21 +8,21 @@
 
 #include "esuite/status.h"
 
-static const char *const integ_names[] = {"leapfrog", "rk8pd", "rkf45"};
+static const char *const integ_names[] = {"leapfrog", "rk8pd", "rkf45", "rk4"};
 
 const char *es_orb_integrator_name(es_orb_integrator i)
 {
-    return (i >= 0 && i <= ES_ORB_RKF45) ? integ_names[i] : "?";
+    return (i >= 0 && i <= ES_ORB_RK4) ? integ_names[i] : "?";
 }
 
 int es_orb_integrator_parse(const char *s, es_orb_integrator *i)
 {
-    for (int k = 0; k <= ES_ORB_RKF45; k++)
+    for (int k = 0; k <= ES_ORB_RK4; k++)
         if (strcmp(s, integ_names[k]) == 0) {
             *i = (es_orb_integrator)k;
             return ES_OK;
         }
-    return es_error_set(ES_EINVAL, "unknown integrator '%s' (allowed: leapfrog, rk8pd, rkf45)", s);
+    return es_error_set(ES_EINVAL, "unknown integrator '%s' (allowed: leapfrog, rk8pd, rkf45, rk4)", s);
 }
 
 void es_orb_params_default(es_orb_params *p)
@@ -53,7 +53,7 @@ es_orbit *es_orbit_alloc(const es_orb_system *sys, const es_orb_params *par)
                      "and Lorenz");
         return NULL;
     }
-    if (par->integrator != ES_ORB_LEAPFROG &&
+    if (par->integrator != ES_ORB_LEAPFROG && par->integrator != ES_ORB_RK4 &&
         !(par->eps_abs > 0.0 && par->eps_rel >= 0.0 && isfinite(par->eps_abs + par->eps_rel))) {
         es_error_set(ES_EINVAL, "orbits: tolerances eps_abs = %g (> 0), eps_rel = %g (>= 0)",
                      par->eps_abs, par->eps_rel);
@@ -133,13 +133,14 @@ int es_orbit_advance(es_orbit *o, double t1)
     if (!(t1 >= o->t))
         return es_error_set(ES_EINVAL, "orbits: cannot advance from t = %g back to %g", o->t, t1);
     int rc;
-    if (o->par.integrator == ES_ORB_LEAPFROG) {
+    if (o->par.integrator == ES_ORB_LEAPFROG || o->par.integrator == ES_ORB_RK4) {
         double n = (t1 - o->t) / o->par.dt;
         long long steps = llround(n);
         if (fabs(n - (double)steps) > 1e-6)
             return es_error_set(ES_EINVAL, "orbits: output interval %g is not a multiple of "
                                 "dt = %g", t1 - o->t, o->par.dt);
-        rc = es_orb_leapfrog_steps(o, steps);
+        rc = o->par.integrator == ES_ORB_LEAPFROG ? es_orb_leapfrog_steps(o, steps)
+                                                  : es_orb_rk4_steps(o, steps);
         o->t = t1;
     } else {
         rc = es_orb_odeiv2_to(o, t1);

@@ -119,7 +119,9 @@ int es_orb_observable_check(const es_orb_system *s, es_orb_observable o);
 double es_orb_observable_eval(const es_orb_system *s, es_orb_observable o, const double *y);
 
 /* ---- per-orbit state and integrators ---- */
-typedef enum { ES_ORB_LEAPFROG = 0, ES_ORB_RK8PD, ES_ORB_RKF45 } es_orb_integrator;
+/* leapfrog: KDK, fixed dt; rk8pd/rkf45: adaptive (eps_abs, eps_rel); rk4:
+ * classical fixed-step Runge–Kutta (dt), any system. */
+typedef enum { ES_ORB_LEAPFROG = 0, ES_ORB_RK8PD, ES_ORB_RKF45, ES_ORB_RK4 } es_orb_integrator;
 const char *es_orb_integrator_name(es_orb_integrator i);
 int es_orb_integrator_parse(const char *s, es_orb_integrator *i);
 
@@ -146,7 +148,7 @@ struct es_orbit {
     double e0;                   /* conserved quantity at t0 */
     double max_drift;            /* max |E − E0| / max(|E0|, tiny) at checks */
     int escaped;
-    long long nsteps;            /* steps taken (leapfrog) or accepted (odeiv2, approx.) */
+    long long nsteps;            /* steps taken */
     /* leapfrog cache: acceleration and Hessian at the current position */
     double acc[3], hess[9];
     int cache_valid;
@@ -165,6 +167,7 @@ int es_orbit_advance(es_orbit *o, double t1);
 
 /* Internal steppers (one file each). */
 int es_orb_leapfrog_steps(es_orbit *o, long long nsteps);
+int es_orb_rk4_steps(es_orbit *o, long long nsteps); /* fixed-step GSL rk4 (odeiv2 workspace) */
 int es_orb_odeiv2_init(es_orbit *o);
 int es_orb_odeiv2_to(es_orbit *o, double t1);
 void es_orb_odeiv2_free(es_orbit *o);

@@ -94,6 +94,34 @@ static void test_leapfrog_order(void **state)
     assert_true(fmax(dL1, dL2) < 1e-13);
 }
 
+/* Fixed-step rk4 is fourth order: the Kepler (e = 0.5) position error after
+ * one period (exactly periodic: T = 2π) falls by 2⁴ = 16 (±10%) when dt is
+ * halved. */
+static double rk4_error(double dt)
+{
+    es_orb_system s = kepler_sys();
+    es_orb_params par;
+    es_orb_params_default(&par);
+    par.integrator = ES_ORB_RK4;
+    par.dt = dt;
+    par.ntangent = 1;
+    es_orbit *o = es_orbit_alloc(&s, &par);
+    double y0[4] = {1.5, 0.0, 0.0, sqrt(0.5 / 1.5)};
+    es_orbit_set(o, y0, 0.0);
+    assert_int_equal(es_orbit_advance(o, 2 * M_PI), 0);
+    double e = hypot(o->y[0] - y0[0], o->y[1] - y0[1]);
+    es_orbit_free(o);
+    return e;
+}
+
+static void test_rk4_order(void **state)
+{
+    (void)state;
+    double e1 = rk4_error(2 * M_PI / 1000), e2 = rk4_error(2 * M_PI / 2000);
+    print_message("rk4 Kepler: error %.3e -> %.3e, ratio %.3f\n", e1, e2, e1 / e2);
+    assert_true(fabs(e1 / e2 - 16.0) < 1.6);
+}
+
 /* rk8pd: after 10 periods (T = 2π for a = 1) the Kepler orbit is back at
  * its initial point to 1e-8 and the energy to 1e-10. */
 static void test_rk8pd_kepler(void **state)
@@ -279,6 +307,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_leapfrog_order),
+        cmocka_unit_test(test_rk4_order),
         cmocka_unit_test(test_rk8pd_kepler),
         cmocka_unit_test(test_double_pendulum),
         cmocka_unit_test(test_rotating_frame),

@@ -6,6 +6,7 @@
 #include <hdf5.h>
 #include <jansson.h>
 #include <math.h>
+#include <omp.h>
 #include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -245,6 +246,42 @@ static void test_streaming_analysis(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* The whole run (integration, maps, in-situ analysis, summary) gives
+ * bit-identical per-orbit tables on 1 and 2 threads. */
+static void test_thread_count(void **state)
+{
+    (void)state;
+    const char *inis[2] = {
+        "[run]\nmodel = orbits\n[orbits]\nsystem = potential\npotential = logarithmic + "
+        "plummer\nn_orbits = 40\nic = energy\nenergy = 0.3\nrmax = 1.5\nt_end = 100\n"
+        "output_every = 2\nobservables = R, Lz\nchaos_indicator = sali\n",
+        "[run]\nmodel = orbits\n[orbits]\nsystem = noise\nnoise_alpha = -0.5\n"
+        "n_orbits = 12\nmap_length = 5000\n"};
+    const char *dsets[2][2] = {{"/orbits/sali", "/insitu/Lz/C"}, {"/insitu/x/H", "/insitu/x/C"}};
+    const size_t counts[2] = {40, 12};
+    for (int c = 0; c < 2; c++) {
+        char a[] = "/tmp/esuite_orbits_t1XXXXXX", b[] = "/tmp/esuite_orbits_t2XXXXXX";
+        assert_non_null(mkdtemp(a));
+        assert_non_null(mkdtemp(b));
+        omp_set_num_threads(1);
+        assert_int_equal(run_text(inis[c], a), 0);
+        omp_set_num_threads(2);
+        assert_int_equal(run_text(inis[c], b), 0);
+        char ha[4200], hb[4200];
+        snprintf(ha, sizeof ha, "%s/orbits.h5", a);
+        snprintf(hb, sizeof hb, "%s/orbits.h5", b);
+        for (int k = 0; k < 2; k++) {
+            double va[40], vb[40];
+            read_h5(ha, dsets[c][k], va, H5T_NATIVE_DOUBLE);
+            read_h5(hb, dsets[c][k], vb, H5T_NATIVE_DOUBLE);
+            assert_memory_equal(va, vb, counts[c] * sizeof *va);
+        }
+        char cmd[9000];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", a, b);
+        assert_int_equal(system(cmd), 0);
+    }
+}
+
 static void expect_error(const char *ini, const char *needle)
 {
     int st = run_text(ini, "/tmp");
@@ -275,6 +312,7 @@ int main(void)
         cmocka_unit_test(test_double_pendulum_run),
         cmocka_unit_test(test_checkpoint_resume),
         cmocka_unit_test(test_streaming_analysis),
+        cmocka_unit_test(test_thread_count),
         cmocka_unit_test(test_bad_configs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
