@@ -144,6 +144,13 @@ int es_orbit_advance(es_orbit *o, double t1)
         o->t = t1;
     } else {
         rc = es_orb_odeiv2_to(o, t1);
+        if (rc == ES_EDATA) {
+            /* the step size collapsed (typically an orbit running away to
+             * infinity): this orbit is lost, the ensemble goes on */
+            o->escaped = 2;
+            es_error_clear();
+            return ES_OK;
+        }
     }
     if (rc != ES_OK)
         return rc;

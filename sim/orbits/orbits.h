@@ -147,7 +147,8 @@ struct es_orbit {
     double sali;                 /* SALI at the last renormalisation (1.414.. initially) */
     double e0;                   /* conserved quantity at t0 */
     double max_drift;            /* max |E − E0| / max(|E0|, tiny) at checks */
-    int escaped;
+    int escaped;                 /* 1 beyond escape_radius; 2 lost (non-finite state or the
+                                    adaptive step size collapsed) */
     long long nsteps;            /* steps taken */
     /* leapfrog cache: acceleration and Hessian at the current position */
     double acc[3], hess[9];

@@ -78,11 +78,11 @@ static int write_table(hid_t file, const es_orbits_setup_t *su, const es_orbits_
 #define ICOL(nm, expr, doc) \
     if (st == ES_OK) { name_ = nm; COL(expr, H5T_NATIVE_INT, int, "", doc); }
     DCOL("e0", d->res[i].e0, "energy", "initial energy or Jacobi integral");
-    DCOL("max_drift", d->res[i].max_drift, "", "max |E − E0| / |E0| at output times");
+    DCOL("max_drift", d->res[i].max_drift, "", "max |E − E0| / |E0| at output times (until an escape)");
     DCOL("mlce", d->res[i].mlce, "1/time", "maximal Lyapunov exponent estimate at t_end (maps: per iteration)");
     DCOL("sali", d->res[i].sali, "", "SALI at t_end");
     ICOL("chaos_class", d->res[i].chaos_class, "chaos indicator class: 0 regular, 1 chaotic, 2 escaped/lost, 3 none (noise)");
-    ICOL("escaped", d->res[i].escaped, "1 beyond escape_radius, 2 non-finite state");
+    ICOL("escaped", d->res[i].escaped, "1 beyond escape_radius, 2 lost (non-finite state or step-size collapse)");
     DCOL("t_end", d->res[i].t_end, "time", "time reached");
     DCOL("t_radial", d->res[i].t_radial, "time", "mean interval between pericentres");
     DCOL("t_azimuthal", d->res[i].t_azimuthal, "time", "2π / |mean dφ/dt|");
@@ -207,6 +207,8 @@ json_t *es_orbits_summary(const es_orbits_setup_t *su, const es_orbits_data *d, 
     size_t nml = 0;
     for (size_t i = 0; i < n; i++) {
         cnt[d->res[i].chaos_class]++;
+        if (d->res[i].escaped)
+            continue; /* drift and exponent of a runaway orbit are meaningless */
         if (d->res[i].max_drift > maxdrift || (isnan(maxdrift) && !isnan(d->res[i].max_drift)))
             maxdrift = d->res[i].max_drift;
         if (isfinite(d->res[i].mlce))

@@ -223,6 +223,42 @@ static void test_henon_heiles_fractions(void **state)
     assert_true(f[0].regular > f[1].regular && f[1].regular > f[2].regular);
 }
 
+/* Above the escape energy (E = 1/4 > 1/6) every orbit leaves through the
+ * open channels: with escape_radius = 10 each one is flagged escaped (1) at
+ * r > 10, without it the runaway is flagged lost (2) — for the leapfrog (a
+ * non-finite state) and for rk8pd (step-size collapse) — and the ensemble run
+ * itself succeeds. */
+static void test_escapes(void **state)
+{
+    (void)state;
+    es_orb_system s;
+    es_orb_system_henon_heiles(&s);
+    es_orb_ic_params ic = {0};
+    ic.kind = ES_ORB_IC_SECTION, ic.n = 30, ic.seed = 5, ic.energy = 0.25, ic.rmax = 1.5;
+    double *y0;
+    size_t n;
+    assert_int_equal(es_orb_ic_generate(&s, &ic, &y0, &n), 0);
+    es_orb_result res[30];
+    int st[30];
+    for (int c = 0; c < 3; c++) {
+        es_orb_run_params rp;
+        memset(&rp, 0, sizeof rp);
+        es_orb_params_default(&rp.par);
+        rp.par.integrator = c == 2 ? ES_ORB_RK8PD : ES_ORB_LEAPFROG;
+        rp.par.escape_radius = c == 0 ? 10.0 : 0.0;
+        rp.cls.sali_threshold = 1e-8;
+        rp.t_end = 500;
+        rp.output_every = 10;
+        assert_int_equal(es_orb_run_ensemble(&s, &rp, y0, n, res, NULL, st), 0);
+        for (size_t i = 0; i < n; i++) {
+            assert_int_equal(res[i].escaped, c == 0 ? 1 : 2);
+            assert_int_equal(res[i].chaos_class, ES_ORB_CHAOS_ESCAPED);
+            assert_true(res[i].t_end < 500);
+        }
+    }
+    free(y0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -230,6 +266,7 @@ int main(void)
         cmocka_unit_test(test_energy_grid_file),
         cmocka_unit_test(test_thread_independence),
         cmocka_unit_test(test_henon_heiles_fractions),
+        cmocka_unit_test(test_escapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
