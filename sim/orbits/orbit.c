@@ -48,9 +48,8 @@ es_orbit *es_orbit_alloc(const es_orb_system *sys, const es_orb_params *par)
         return NULL;
     }
     if (par->integrator == ES_ORB_LEAPFROG && !es_orb_system_separable(sys)) {
-        es_error_set(ES_EINVAL, "orbits: the leapfrog needs a static potential in an inertial "
-                     "frame; use integrator = rk8pd for rotating frames, the double pendulum "
-                     "and Lorenz");
+        es_error_set(ES_EINVAL, "orbits: the leapfrog integrates motion in a potential; use "
+                     "integrator = rk8pd (or rk4) for the double pendulum and Lorenz");
         return NULL;
     }
     if (par->integrator != ES_ORB_LEAPFROG && par->integrator != ES_ORB_RK4 &&

@@ -97,7 +97,7 @@ void es_orb_system_rhs(const es_orb_system *s, const double *y, double *dydt,
 /* Conserved quantity: energy, or the Jacobi integral in a rotating frame;
  * NaN for Lorenz (dissipative). */
 double es_orb_system_energy(const es_orb_system *s, const double *y);
-/* True when the leapfrog applies (static potential, no rotating frame). */
+/* True when the leapfrog applies (motion in a potential, inertial or rotating frame). */
 int es_orb_system_separable(const es_orb_system *s);
 /* Is the system Hamiltonian (SALI meaningful)? */
 int es_orb_system_hamiltonian(const es_orb_system *s);

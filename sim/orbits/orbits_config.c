@@ -20,7 +20,7 @@ const es_key_spec es_orbits_schema[] = {
      "system = potential: '+'- or ','-separated terms from pointmass, plummer, hernquist, isochrone, nfw, logarithmic, miyamoto_nagai, dehnen_bar (each at most once)."},
     {S, "ndim", ES_KEY_INT, "3", 2, 3, NULL, "", "system = potential: 2 (planar, z = 0) or 3 dimensions."},
     {S, "pattern_speed", ES_KEY_DOUBLE, "0", -BIG, BIG, NULL, "1/time",
-     "Angular speed Ω of the frame about z (the bar's pattern speed); ≠ 0 adds Coriolis and centrifugal forces and conserves the Jacobi integral (needs an odeiv2 integrator)."},
+     "Angular speed Ω of the frame about z (the bar's pattern speed); ≠ 0 adds Coriolis and centrifugal forces and conserves the Jacobi integral."},
     {S, "pointmass_gm", ES_KEY_DOUBLE, "1", 1e-300, BIG, NULL, "length³/time²", "G·M of the point mass."},
     {S, "plummer_gm", ES_KEY_DOUBLE, "1", 1e-300, BIG, NULL, "length³/time²", "G·M of the Plummer sphere."},
     {S, "plummer_a", ES_KEY_DOUBLE, "1", 1e-300, BIG, NULL, "length", "Plummer scale radius."},
@@ -56,7 +56,7 @@ const es_key_spec es_orbits_schema[] = {
     {S, "skew_a", ES_KEY_DOUBLE, "0.1847", 1e-6, 0.999999, NULL, "", "Skew tent map break point a."},
     {S, "noise_alpha", ES_KEY_DOUBLE, "0", -2, 2, NULL, "", "Noise: PSD ∝ f^(2α) (0 white, −1 red, −0.5 pink, 0.5 blue, 1 violet)."},
     {S, "integrator", ES_KEY_ENUM, "leapfrog", 0, 0, "leapfrog|rk8pd|rkf45|rk4", "",
-     "leapfrog (KDK, symplectic; static potentials), adaptive GSL odeiv2 rk8pd/rkf45 landing on every output time, or fixed-step rk4 (dt)."},
+     "leapfrog (KDK, symplectic; potentials, also in a rotating frame), adaptive GSL odeiv2 rk8pd/rkf45 landing on every output time, or fixed-step rk4 (dt)."},
     {S, "dt", ES_KEY_DOUBLE, "0.01", 1e-12, 1e6, NULL, "time", "Leapfrog step (odeiv2: initial step); outputs every output_every·dt."},
     {S, "eps_abs", ES_KEY_DOUBLE, "1e-12", 1e-300, 1, NULL, "", "odeiv2 absolute tolerance."},
     {S, "eps_rel", ES_KEY_DOUBLE, "1e-12", 0, 1, NULL, "", "odeiv2 relative tolerance."},
@@ -235,9 +235,9 @@ int es_orbits_setup(const es_config *cfg, uint64_t seed, es_orbits_setup_t *su)
     rp->output_every = (int)es_config_int(cfg, S, "output_every");
     if (!su->is_map) {
         if (rp->par.integrator == ES_ORB_LEAPFROG && !es_orb_system_separable(&su->sys))
-            return es_error_set(ES_ECONFIG, "key 'orbits.integrator': leapfrog needs a static "
-                                "potential (pattern_speed = 0); use rk8pd for rotating frames, "
-                                "the double pendulum and Lorenz");
+            return es_error_set(ES_ECONFIG, "key 'orbits.integrator': leapfrog integrates "
+                                "motion in a potential; use rk8pd or rk4 for the double pendulum "
+                                "and Lorenz");
         if ((st = parse_observables(cfg, &su->sys, rp)))
             return st;
         if (es_orb_run_nout(rp) < 2)

@@ -75,7 +75,7 @@ int es_orb_system_check(const es_orb_system *s)
 
 int es_orb_system_separable(const es_orb_system *s)
 {
-    return s->kind == ES_ORB_SYS_POTENTIAL && s->pot.omega == 0.0;
+    return s->kind == ES_ORB_SYS_POTENTIAL; /* rotating frames: see integrator_leapfrog.c */
 }
 
 int es_orb_system_hamiltonian(const es_orb_system *s)

@@ -296,8 +296,8 @@ static void test_bad_configs(void **state)
     (void)state;
     expect_error("[run]\nmodel = orbits\n[orbits]\nsystem = henon_heiles\nobservables = z\n",
                  "observables");
-    expect_error("[run]\nmodel = orbits\n[orbits]\nsystem = potential\npotential = dehnen_bar\n"
-                 "pattern_speed = 0.5\n", "integrator");
+    expect_error("[run]\nmodel = orbits\n[orbits]\nsystem = lorenz\nintegrator = leapfrog\n"
+                 "ic = grid\n", "integrator");
     expect_error("[run]\nmodel = orbits\n[orbits]\nsystem = potential\npotential = plummer+foo\n",
                  "foo");
     expect_error("[run]\nmodel = orbits\n[orbits]\nsystem = lorenz\nintegrator = rk8pd\n"
