@@ -17,4 +17,9 @@ echo "== H(L), C(L) of a sine (dt = 0.01, period 2*pi) for L = 1..150 =="
 echo "== ideal sampling for the same sine (t_pat = 0.4 t_nat) =="
 "$esuite" ordinal --order 5 --auto --dt 0.01 gen:sine
 
-echo "demo figures: $out/hc_plane.png $out/sine_curve.png"
+echo "== orbits: Hénon–Heiles ensemble at E = 1/8 (SALI and PECCARY per orbit) =="
+"$esuite" run configs/orbits_henon_heiles.ini --output "$out/henon_heiles" --set output.overwrite=true --quiet
+grep -A3 '"chaos_indicator"' "$out/henon_heiles/summary.json" | head -4
+
+echo "demo figures:"
+ls -1 "$out"/*.png "$out"/*/*.png

@@ -1,0 +1,482 @@
+/* Order parameters, the seven entropies and the OSI of one school frame,
+ * defined as in ../shared/specs/school.md §3 (dewi-kadita v0.0.4). */
+#include "esuite/school_metrics.h"
+#include "esuite/rng.h"
+#include "esuite/status.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const double es_school_osi_weights[ES_SCHOOL_NH] = {0.18, 0.28, 0.08, 0.08, 0.10, 0.18, 0.10};
+const char *const es_school_entropy_names[ES_SCHOOL_NH] = {
+    "school_cohesion_entropy",      "polarization_entropy",    "depth_stratification_entropy",
+    "angular_momentum_entropy",     "nearest_neighbor_entropy", "velocity_correlation_entropy",
+    "school_shape_entropy"};
+
+/* ---------------------------------------------------------------- helpers */
+
+double es_school_entropy_counts(const unsigned long long *counts, size_t nbins)
+{
+    unsigned long long total = 0;
+    for (size_t b = 0; b < nbins; b++)
+        total += counts[b];
+    if (total == 0 || nbins < 2)
+        return 0.5;
+    double H = 0.0;
+    for (size_t b = 0; b < nbins; b++)
+        if (counts[b] > 0) {
+            double p = (double)counts[b] / (double)total;
+            H -= p * log(p);
+        }
+    return H / log((double)nbins);
+}
+
+/* numpy.linspace(lo, hi, nbins+1)[i]: i*step + lo, the last edge exactly hi. */
+static double edge(double lo, double hi, size_t nbins, size_t i)
+{
+    return i == nbins ? hi : (double)i * ((hi - lo) / (double)nbins) + lo;
+}
+
+long es_school_bin(double x, double lo, double hi, size_t nbins)
+{
+    if (!(x >= lo && x <= hi))
+        return -1;
+    /* numpy's fast path: scaled index, then corrected against the edges. */
+    long b = (long)(((x - lo) / (hi - lo)) * (double)nbins);
+    if (b == (long)nbins)
+        b--;
+    if (x < edge(lo, hi, nbins, (size_t)b))
+        b--;
+    else if (b != (long)nbins - 1 && x >= edge(lo, hi, nbins, (size_t)b + 1))
+        b++;
+    return b;
+}
+
+/* numpy.histogramdd's rule: largest i with edge_i <= x (searchsorted right),
+ * x == hi in the last bin, outside dropped. */
+static long bin_dd(double x, double lo, double hi, size_t nbins)
+{
+    if (!(x >= lo && x <= hi))
+        return -1;
+    if (x == hi)
+        return (long)nbins - 1;
+    long b = (long)(((x - lo) / (hi - lo)) * (double)nbins);
+    if (b > (long)nbins - 1)
+        b = (long)nbins - 1;
+    while (b > 0 && x < edge(lo, hi, nbins, (size_t)b))
+        b--;
+    while (b < (long)nbins - 1 && x >= edge(lo, hi, nbins, (size_t)b + 1))
+        b++;
+    return b;
+}
+
+static void unit(const double *v, double u[3])
+{
+    double nrm = sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+    if (nrm < 1e-10)
+        nrm = 1.0;
+    u[0] = v[0] / nrm;
+    u[1] = v[1] / nrm;
+    u[2] = v[2] / nrm;
+}
+
+static void cross(const double a[3], const double b[3], double c[3])
+{
+    c[0] = a[1] * b[2] - a[2] * b[1];
+    c[1] = a[2] * b[0] - a[0] * b[2];
+    c[2] = a[0] * b[1] - a[1] * b[0];
+}
+
+static double norm3(const double a[3]) { return sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2]); }
+
+/* Offset of p from the centroid c; minimum image when box > 0. */
+static void offset(const double *p, const double c[3], double box, double r[3])
+{
+    for (int a = 0; a < 3; a++) {
+        r[a] = p[a] - c[a];
+        if (box > 0)
+            r[a] -= box * nearbyint(r[a] / box);
+    }
+}
+
+/* ------------------------------------------------------ order parameters */
+
+void es_school_centroid(const double *pos, size_t n, double c[3])
+{
+    c[0] = c[1] = c[2] = 0.0;
+    for (size_t i = 0; i < n; i++)
+        for (int a = 0; a < 3; a++)
+            c[a] += pos[3 * i + a];
+    for (int a = 0; a < 3; a++)
+        c[a] = n ? c[a] / (double)n : 0.0;
+}
+
+void es_school_centroid_periodic(const double *pos, size_t n, double box, double c[3])
+{
+    es_school_centroid(pos, n, c);
+    if (!(box > 0) || n == 0)
+        return;
+    for (int a = 0; a < 3; a++) {
+        double sc = 0, ss = 0;
+        for (size_t i = 0; i < n; i++) {
+            double th = 2.0 * M_PI * pos[3 * i + a] / box;
+            sc += cos(th);
+            ss += sin(th);
+        }
+        if (hypot(sc, ss) < 1e-12 * (double)n)
+            continue; /* no preferred position on this axis: keep the plain mean */
+        double m = box * atan2(ss, sc) / (2.0 * M_PI);
+        c[a] = m < 0 ? m + box : m;
+    }
+}
+
+double es_school_polarization(const double *vel, size_t n)
+{
+    if (n == 0)
+        return 0.0;
+    double s[3] = {0, 0, 0}, u[3];
+    for (size_t i = 0; i < n; i++) {
+        unit(vel + 3 * i, u);
+        for (int a = 0; a < 3; a++)
+            s[a] += u[a];
+    }
+    for (int a = 0; a < 3; a++)
+        s[a] /= (double)n;
+    return norm3(s);
+}
+
+double es_school_rotation(const double *pos, const double *vel, size_t n, const double c[3],
+                          double box)
+{
+    if (n == 0)
+        return 0.0;
+    double s[3] = {0, 0, 0}, r[3], ru[3], u[3], x[3];
+    for (size_t i = 0; i < n; i++) {
+        offset(pos + 3 * i, c, box, r);
+        unit(r, ru);
+        unit(vel + 3 * i, u);
+        cross(ru, u, x);
+        for (int a = 0; a < 3; a++)
+            s[a] += x[a];
+    }
+    for (int a = 0; a < 3; a++)
+        s[a] /= (double)n;
+    return norm3(s);
+}
+
+double es_school_spread(const double *pos, size_t n, const double c[3], double box)
+{
+    if (n == 0)
+        return 0.0;
+    double s = 0, r[3];
+    for (size_t i = 0; i < n; i++) {
+        offset(pos + 3 * i, c, box, r);
+        s += r[0] * r[0] + r[1] * r[1] + r[2] * r[2];
+    }
+    return sqrt(s / (double)n);
+}
+
+/* ------------------------------------------------------------- entropies */
+
+double es_school_h_cohesion(const double *nnd, size_t n, double box)
+{
+    if (n < 2)
+        return 0.5;
+    unsigned long long cnt[25] = {0};
+    for (size_t i = 0; i < n; i++) {
+        long b = es_school_bin(nnd[i], 0.0, box / 2, 25);
+        if (b >= 0)
+            cnt[b]++;
+    }
+    return es_school_entropy_counts(cnt, 25);
+}
+
+double es_school_h_polarization(const double *vel, size_t n)
+{
+    enum { NT = 12, NP = 24 };
+    unsigned long long cnt[NT][NP];
+    memset(cnt, 0, sizeof cnt);
+    double u[3];
+    for (size_t i = 0; i < n; i++) {
+        unit(vel + 3 * i, u);
+        double th = acos(fmax(-1.0, fmin(1.0, u[2])));
+        double ph = atan2(u[1], u[0]) + M_PI;
+        long bt = bin_dd(th, 0.0, M_PI, NT), bp = bin_dd(ph, 0.0, 2 * M_PI, NP);
+        if (bt >= 0 && bp >= 0)
+            cnt[bt][bp]++;
+    }
+    /* Rows multiplied by sin(θ at the row centre), as the reference does. */
+    double w[NT], total = 0.0;
+    for (int t = 0; t < NT; t++) {
+        w[t] = sin((edge(0, M_PI, NT, t) + edge(0, M_PI, NT, t + 1)) / 2);
+        for (int p = 0; p < NP; p++)
+            total += (double)cnt[t][p] * w[t];
+    }
+    if (total == 0.0)
+        return 0.5;
+    double H = 0.0;
+    for (int t = 0; t < NT; t++)
+        for (int p = 0; p < NP; p++)
+            if (cnt[t][p]) {
+                double q = (double)cnt[t][p] * w[t] / total;
+                H -= q * log(q);
+            }
+    return H / log((double)(NT * NP));
+}
+
+double es_school_h_depth(const double *pos, size_t n, double box)
+{
+    unsigned long long cnt[15] = {0};
+    for (size_t i = 0; i < n; i++) {
+        long b = es_school_bin(pos[3 * i + 2], 0.0, box, 15);
+        if (b >= 0)
+            cnt[b]++;
+    }
+    return es_school_entropy_counts(cnt, 15);
+}
+
+double es_school_h_angular(const double *pos, const double *vel, size_t n, const double c[3],
+                           double box)
+{
+    if (n < 3)
+        return 0.5;
+    unsigned long long cnt[20] = {0};
+    double r[3], ru[3], u[3], x[3];
+    for (size_t i = 0; i < n; i++) {
+        offset(pos + 3 * i, c, box, r);
+        unit(r, ru);
+        unit(vel + 3 * i, u);
+        cross(ru, u, x);
+        long b = es_school_bin(norm3(x), 0.0, 1.0, 20);
+        if (b >= 0)
+            cnt[b]++;
+    }
+    return es_school_entropy_counts(cnt, 20);
+}
+
+double es_school_h_knn(const double *knn5, size_t n)
+{
+    if (n < 6)
+        return 0.5;
+    unsigned long long cnt[20] = {0};
+    for (size_t i = 0; i < n; i++) {
+        const double *d = knn5 + 5 * i;
+        double mean = (d[0] + d[1] + d[2] + d[3] + d[4]) / 5.0, var = 0.0;
+        for (int m = 0; m < 5; m++)
+            var += (d[m] - mean) * (d[m] - mean);
+        double cv = sqrt(var / 5.0) / (mean + 1e-10); /* population sd, as numpy.std */
+        long b = es_school_bin(cv, 0.0, 2.0, 20);
+        if (b >= 0)
+            cnt[b]++;
+    }
+    return es_school_entropy_counts(cnt, 20);
+}
+
+static void velcorr_bin(const double *u, size_t i, size_t j, unsigned long long *cnt)
+{
+    const double *a = u + 3 * i, *b = u + 3 * j;
+    double c = a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+    long k = es_school_bin((c + 1.0) / 2.0, 0.0, 1.0, 20);
+    if (k >= 0)
+        cnt[k]++;
+}
+
+double es_school_h_velcorr(const double *vel, size_t n, size_t exact_max)
+{
+    if (n < 2)
+        return 0.5;
+    if (exact_max == 0)
+        exact_max = ES_SCHOOL_VELCORR_EXACT_MAX;
+    double *u = malloc(3 * n * sizeof *u);
+    if (!u)
+        return NAN;
+    for (size_t i = 0; i < n; i++)
+        unit(vel + 3 * i, u + 3 * i);
+    unsigned long long cnt[20] = {0};
+    /* Integer counts: the sum over threads is exact in any order. */
+    if (n <= exact_max) {
+#pragma omp parallel if (n >= 1024)
+        {
+            unsigned long long loc[20] = {0};
+#pragma omp for schedule(dynamic, 16)
+            for (size_t i = 0; i < n; i++)
+                for (size_t j = i + 1; j < n; j++)
+                    velcorr_bin(u, i, j, loc);
+#pragma omp critical
+            for (int b = 0; b < 20; b++)
+                cnt[b] += loc[b];
+        }
+    } else {
+        /* Uniform pairs i != j from a fixed hash: a deterministic estimate. */
+        const uint64_t key = 0x5c4001c0440ULL;
+#pragma omp parallel
+        {
+            unsigned long long loc[20] = {0};
+#pragma omp for schedule(static)
+            for (size_t s = 0; s < ES_SCHOOL_VELCORR_SAMPLES; s++) {
+                uint64_t h = es_counter_u64(key, n, s, 0);
+                size_t i = (size_t)((h >> 32) % n), j = (size_t)((h & 0xffffffffu) % (n - 1));
+                if (j >= i)
+                    j++;
+                velcorr_bin(u, i, j, loc);
+            }
+#pragma omp critical
+            for (int b = 0; b < 20; b++)
+                cnt[b] += loc[b];
+        }
+    }
+    free(u);
+    return es_school_entropy_counts(cnt, 20);
+}
+
+/* Eigenvalues of a symmetric 3×3 matrix by cyclic Jacobi rotations. */
+static void eig3(double A[3][3], double ev[3])
+{
+    for (int sweep = 0; sweep < 50; sweep++) {
+        double off = fabs(A[0][1]) + fabs(A[0][2]) + fabs(A[1][2]);
+        if (off <= 1e-300 || off < 1e-17 * (fabs(A[0][0]) + fabs(A[1][1]) + fabs(A[2][2])))
+            break;
+        for (int p = 0; p < 2; p++)
+            for (int q = p + 1; q < 3; q++) {
+                if (A[p][q] == 0.0)
+                    continue;
+                double th = (A[q][q] - A[p][p]) / (2.0 * A[p][q]);
+                double t = (th >= 0 ? 1.0 : -1.0) / (fabs(th) + sqrt(th * th + 1.0));
+                double c = 1.0 / sqrt(t * t + 1.0), s = t * c;
+                for (int k = 0; k < 3; k++) { /* A <- A J */
+                    double akp = A[k][p], akq = A[k][q];
+                    A[k][p] = c * akp - s * akq;
+                    A[k][q] = s * akp + c * akq;
+                }
+                for (int k = 0; k < 3; k++) { /* A <- J^T A */
+                    double apk = A[p][k], aqk = A[q][k];
+                    A[p][k] = c * apk - s * aqk;
+                    A[q][k] = s * apk + c * aqk;
+                }
+            }
+    }
+    for (int a = 0; a < 3; a++)
+        ev[a] = A[a][a];
+}
+
+double es_school_h_shape(const double *pos, size_t n, const double c[3], double box)
+{
+    if (n < 4)
+        return 0.5;
+    /* Sample covariance (ddof = 1) of the offsets from their own mean. */
+    double m[3] = {0, 0, 0}, r[3];
+    for (size_t i = 0; i < n; i++) {
+        offset(pos + 3 * i, c, box, r);
+        for (int a = 0; a < 3; a++)
+            m[a] += r[a];
+    }
+    for (int a = 0; a < 3; a++)
+        m[a] /= (double)n;
+    double C[3][3] = {{0}};
+    for (size_t i = 0; i < n; i++) {
+        offset(pos + 3 * i, c, box, r);
+        for (int a = 0; a < 3; a++)
+            r[a] -= m[a];
+        for (int a = 0; a < 3; a++)
+            for (int b = 0; b < 3; b++)
+                C[a][b] += r[a] * r[b];
+    }
+    for (int a = 0; a < 3; a++)
+        for (int b = 0; b < 3; b++)
+            C[a][b] /= (double)(n - 1);
+    double ev[3], sum = 0.0, H = 0.0;
+    eig3(C, ev);
+    for (int a = 0; a < 3; a++) {
+        ev[a] = fmax(ev[a], 1e-10);
+        sum += ev[a];
+    }
+    for (int a = 0; a < 3; a++) {
+        double p = ev[a] / sum;
+        H -= p * log(p);
+    }
+    return H / log(3.0);
+}
+
+double es_school_osi(const double h[ES_SCHOOL_NH])
+{
+    double s = 0.0;
+    for (int k = 0; k < ES_SCHOOL_NH; k++)
+        s += es_school_osi_weights[k] * h[k];
+    return s;
+}
+
+const char *es_school_classify(double P, double M)
+{
+    if (P > 0.9)
+        return "Highly Parallel";
+    if (P > 0.7)
+        return "Dynamic Parallel";
+    if (M > 0.5)
+        return "Torus";
+    if (P > 0.4 || M > 0.3)
+        return "Transitional";
+    return "Swarm";
+}
+
+/* ------------------------------------------------------------ one frame */
+
+int es_school_metrics_compute(const double *pos, const double *vel, size_t n, double box,
+                              unsigned flags, size_t velcorr_exact_max, es_school_metrics *out)
+{
+    if (!(box > 0) || !isfinite(box))
+        return es_error_set(ES_EINVAL, "school metrics: box size must be > 0 and finite, got %g",
+                            box);
+    if (n == 0)
+        return es_error_set(ES_EINVAL, "school metrics: no fish");
+    for (size_t i = 0; i < 3 * n; i++)
+        if (!isfinite(pos[i]) || !isfinite(vel[i]))
+            return es_error_set(ES_EDATA, "school metrics: fish %zu has a non-finite %s", i / 3,
+                                isfinite(pos[i]) ? "velocity" : "position");
+    double c[3], cbox = 0.0;
+    if (flags & ES_SCHOOL_PERIODIC_CENTROID) {
+        es_school_centroid_periodic(pos, n, box, c);
+        cbox = box;
+    } else {
+        es_school_centroid(pos, n, c);
+    }
+    out->polarization = es_school_polarization(vel, n);
+    out->rotation = es_school_rotation(pos, vel, n, c, cbox);
+    out->spread = es_school_spread(pos, n, c, cbox);
+    out->order_index = fmax(out->polarization, out->rotation);
+
+    double knn_box = (flags & ES_SCHOOL_OPEN) ? 0.0 : box;
+    out->h[ES_SCHOOL_H_COH] = 0.5;
+    out->h[ES_SCHOOL_H_KNN] = 0.5;
+    if (n >= 2) {
+        size_t k = n >= 6 ? 5 : 1;
+        double *d = malloc(n * k * sizeof *d), *nnd = malloc(n * sizeof *nnd);
+        if (!d || !nnd) {
+            free(d);
+            free(nnd);
+            return es_error_set(ES_ENOMEM, "school metrics: out of memory for %zu fish", n);
+        }
+        int rc = es_school_knn(pos, n, knn_box, k, d);
+        if (rc != ES_OK) {
+            free(d);
+            free(nnd);
+            return rc;
+        }
+        for (size_t i = 0; i < n; i++)
+            nnd[i] = d[i * k];
+        out->h[ES_SCHOOL_H_COH] = es_school_h_cohesion(nnd, n, box);
+        if (k == 5)
+            out->h[ES_SCHOOL_H_KNN] = es_school_h_knn(d, n);
+        free(d);
+        free(nnd);
+    }
+    out->h[ES_SCHOOL_H_POL] = es_school_h_polarization(vel, n);
+    out->h[ES_SCHOOL_H_DEPTH] = es_school_h_depth(pos, n, box);
+    out->h[ES_SCHOOL_H_ANG] = es_school_h_angular(pos, vel, n, c, cbox);
+    out->h[ES_SCHOOL_H_VEL] = es_school_h_velcorr(vel, n, velcorr_exact_max);
+    if (isnan(out->h[ES_SCHOOL_H_VEL]))
+        return es_error_set(ES_ENOMEM, "school metrics: out of memory for %zu fish", n);
+    out->h[ES_SCHOOL_H_SHAPE] = es_school_h_shape(pos, n, c, cbox);
+    out->osi = es_school_osi(out->h);
+    return ES_OK;
+}

@@ -1,0 +1,366 @@
+/* `[run] model = orbits`: ensembles of orbits (or map/noise series) with a
+ * chaos indicator per orbit and in-situ ordinal analysis, written to
+ * orbits.h5 and summary.json (plus hc_plane.png with plots = true). */
+#include "orbits/orbits_model.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/checkpoint.h"
+#include "core/model.h"
+#include "core/plot.h"
+#include "core/progress.h"
+#include "esuite/rng.h"
+#include "esuite/status.h"
+
+static void data_free(es_orbits_data *d)
+{
+    free(d->y0);
+    free(d->res);
+    free(d->series);
+    free(d->ins);
+    free(d->Hc);
+    free(d->Cc);
+    free(d->section);
+}
+
+#define ORB_CHUNK 64
+
+/* With store_series = false the series of one chunk of orbits at a time are
+ * kept (analysed right after the chunk), so memory does not grow with n. */
+static int keep_series(const es_orbits_setup_t *su)
+{
+    return su->rp.store_series || su->is_map;
+}
+
+static int data_alloc(es_orbits_data *d, const es_orbits_setup_t *su)
+{
+    size_t nobs = (size_t)su->rp.nobs, L = (size_t)su->ip.curve_max_delay;
+    size_t nser = keep_series(su) || d->n < ORB_CHUNK ? d->n : ORB_CHUNK;
+    double bytes = (double)nser * nobs * d->nout * 8.0;
+    if (bytes > 64e9)
+        return es_error_set(ES_ECONFIG, "[orbits]: n_orbits × observables × samples = %.3g "
+                            "doubles (%.3g GB) is too large; reduce n_orbits, t_end, raise "
+                            "output_every or set store_series = false", bytes / 8, bytes / 1e9);
+    d->res = calloc(d->n, sizeof *d->res);
+    d->series = malloc(nser * nobs * d->nout * sizeof *d->series);
+    d->ins = calloc(d->n * nobs, sizeof *d->ins);
+    if (L) {
+        d->Hc = malloc(d->n * nobs * L * sizeof *d->Hc);
+        d->Cc = malloc(d->n * nobs * L * sizeof *d->Cc);
+    }
+    size_t S2 = 2 * (size_t)su->rp.section_max;
+    if (S2)
+        d->section = calloc(d->n * S2, sizeof *d->section);
+    if (!d->res || !d->series || !d->ins || (L && (!d->Hc || !d->Cc)) || (S2 && !d->section))
+        return es_error_set(ES_ENOMEM, "orbits: out of memory for %zu orbits × %zu samples",
+                            d->n, d->nout);
+    return ES_OK;
+}
+
+/* In-situ analysis of orbits i0 .. i0+m−1 whose series start at `series`. */
+static void analyse_range(const es_orbits_setup_t *su, es_orbits_data *d, size_t i0, size_t m,
+                          const double *series)
+{
+    int nobs = su->rp.nobs, L = su->ip.curve_max_delay;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (size_t j = 0; j < m; j++)
+        for (int k = 0; k < nobs; k++) {
+            size_t ik = (i0 + j) * (size_t)nobs + (size_t)k;
+            size_t jk = j * (size_t)nobs + (size_t)k;
+            es_orb_insitu_one(series + jk * d->nout, d->nout, d->dt_out, &d->res[i0 + j], &su->ip,
+                              &d->ins[ik], L ? d->Hc + ik * (size_t)L : NULL,
+                              L ? d->Cc + ik * (size_t)L : NULL);
+        }
+}
+
+/* Checkpoint after `done` orbits: the per-orbit results, their series and
+ * section points (orbits are independent, so continuing from `done`
+ * reproduces an uninterrupted run bit for bit). */
+static int write_checkpoint(const es_run_ctx *ctx, const es_orbits_setup_t *su,
+                            const es_orbits_data *d, size_t done)
+{
+    es_checkpoint_writer *w;
+    int st = es_checkpoint_writer_begin(ctx->output_dir, "orbits", ctx->cfg, &w);
+    if (st)
+        return st;
+    uint64_t n64[2] = {(uint64_t)d->n, (uint64_t)done};
+    size_t per = d->nout * (size_t)su->rp.nobs, sper = 2 * (size_t)su->rp.section_max;
+    size_t nobs = (size_t)su->rp.nobs, L = (size_t)su->ip.curve_max_delay;
+    st = es_checkpoint_write_section(w, "orbits_done", n64, sizeof n64);
+    if (!st)
+        st = es_checkpoint_write_section(w, "results", d->res, done * sizeof *d->res);
+    if (!st && keep_series(su))
+        st = es_checkpoint_write_section(w, "series", d->series, done * per * sizeof *d->series);
+    if (!st && !keep_series(su))
+        st = es_checkpoint_write_section(w, "insitu", d->ins, done * nobs * sizeof *d->ins);
+    if (!st && !keep_series(su) && L) {
+        st = es_checkpoint_write_section(w, "H_curve", d->Hc, done * nobs * L * sizeof *d->Hc);
+        if (!st)
+            st = es_checkpoint_write_section(w, "C_curve", d->Cc, done * nobs * L * sizeof *d->Cc);
+    }
+    if (!st && sper)
+        st = es_checkpoint_write_section(w, "section", d->section,
+                                         done * sper * sizeof *d->section);
+    if (st) {
+        es_checkpoint_writer_free(w);
+        return st;
+    }
+    return es_checkpoint_writer_commit(w);
+}
+
+static int read_checkpoint(const char *path, const es_run_ctx *ctx, const es_orbits_setup_t *su,
+                           es_orbits_data *d, size_t *done)
+{
+    es_checkpoint *c;
+    int st = es_checkpoint_read(path, "orbits", es_checkpoint_config_hash(ctx->cfg), &c);
+    if (st)
+        return st;
+    uint64_t n64[2];
+    size_t per = d->nout * (size_t)su->rp.nobs, sper = 2 * (size_t)su->rp.section_max;
+    st = es_checkpoint_read_section(c, "orbits_done", n64, sizeof n64);
+    if (!st && (n64[0] != d->n || n64[1] > d->n))
+        st = es_error_set(ES_EDATA, "%s: holds %llu of %llu orbits, this run has %zu", path,
+                          (unsigned long long)n64[1], (unsigned long long)n64[0], d->n);
+    size_t k = st ? 0 : (size_t)n64[1];
+    if (!st)
+        st = es_checkpoint_read_section(c, "results", d->res, k * sizeof *d->res);
+    size_t nobs = (size_t)su->rp.nobs, L = (size_t)su->ip.curve_max_delay;
+    if (!st && keep_series(su))
+        st = es_checkpoint_read_section(c, "series", d->series, k * per * sizeof *d->series);
+    if (!st && !keep_series(su))
+        st = es_checkpoint_read_section(c, "insitu", d->ins, k * nobs * sizeof *d->ins);
+    if (!st && !keep_series(su) && L) {
+        st = es_checkpoint_read_section(c, "H_curve", d->Hc, k * nobs * L * sizeof *d->Hc);
+        if (!st)
+            st = es_checkpoint_read_section(c, "C_curve", d->Cc, k * nobs * L * sizeof *d->Cc);
+    }
+    if (!st && sper)
+        st = es_checkpoint_read_section(c, "section", d->section, k * sper * sizeof *d->section);
+    es_checkpoint_free(c);
+    *done = k;
+    return st;
+}
+
+/* Integrate in chunks of ORB_CHUNK orbits: the progress line is updated and a
+ * checkpoint written (every [output] checkpoint_interval s, or on SIGTERM,
+ * SIGINT, SIGUSR1, after which the run stops with ES_EINTR) between them. */
+static int integrate(const es_run_ctx *ctx, const es_orbits_setup_t *su, es_orbits_data *d)
+{
+    size_t i0 = 0;
+    int st = ES_OK;
+    const char *resume = es_checkpoint_resume_path();
+    if (resume && (st = read_checkpoint(resume, ctx, su, d, &i0)))
+        return st;
+    int *status = calloc(d->n, sizeof *status);
+    if (!status)
+        return es_error_set(ES_ENOMEM, "orbits: out of memory");
+    es_checkpoint_install_signals();
+    es_checkpoint_timer timer;
+    es_checkpoint_timer_init(&timer, es_config_double(ctx->cfg, "output", "checkpoint_interval"));
+    es_progress pr;
+    es_progress_start(&pr, "orbits", (double)d->n, ctx->quiet);
+    size_t per = d->nout * (size_t)su->rp.nobs, sper = 2 * (size_t)su->rp.section_max;
+    int keep = keep_series(su);
+    while (i0 < d->n && st == ES_OK) {
+        size_t m = d->n - i0 < ORB_CHUNK ? d->n - i0 : ORB_CHUNK;
+        double *ser = d->series + (keep ? i0 * per : 0);
+        st = es_orb_run_ensemble_sos(&su->sys, &su->rp, d->y0 + i0 * (size_t)su->sys.nvar, m,
+                                     d->res + i0, ser,
+                                     d->section ? d->section + i0 * sper : NULL, status + i0);
+        if (st == ES_OK && !keep)
+            analyse_range(su, d, i0, m, ser);
+        i0 += m;
+        es_progress_update(&pr, (double)i0);
+        if (st == ES_OK && i0 < d->n && es_checkpoint_due(&timer)) {
+            st = write_checkpoint(ctx, su, d, i0);
+            es_checkpoint_timer_reset(&timer);
+            if (st == ES_OK && es_checkpoint_should_stop())
+                st = es_error_set(ES_EINTR, "orbits: interrupted by signal %d after %zu of %zu "
+                                  "orbits (checkpoint written)", es_checkpoint_signal(), i0, d->n);
+        }
+    }
+    es_progress_finish(&pr);
+    free(status);
+    return st;
+}
+
+/* Maps and noise: one series per "orbit"; orbit i starts at x0 + i·1e-9
+ * (noise: its own counter-derived seed). The map's Lyapunov exponent is the
+ * chaos indicator (chaotic above mlce_threshold; noise: no indicator). */
+static int generate_maps(const es_orbits_setup_t *su, es_orbits_data *d, uint64_t seed)
+{
+    int *status = calloc(d->n, sizeof *status);
+    if (!status)
+        return es_error_set(ES_ENOMEM, "orbits: out of memory");
+#pragma omp parallel for schedule(dynamic, 1)
+    for (size_t i = 0; i < d->n; i++) {
+        es_orb_map_params mp = su->mp;
+        mp.x0 += 1e-9 * (double)i;
+        double lyap;
+        int s = es_orb_map_generate(su->map, &mp, d->nout, es_counter_u64(seed, i, 0, 0),
+                                    d->series + i * d->nout, &lyap);
+        es_orb_result *r = &d->res[i];
+        memset(r, 0, sizeof *r);
+        r->mlce = lyap;
+        r->sali = r->e0 = r->max_drift = r->t_radial = r->t_azimuthal = NAN;
+        r->chaos_class = !isfinite(lyap)                     ? ES_ORB_CHAOS_NONE
+                         : lyap > su->rp.cls.mlce_threshold ? ES_ORB_CHAOS_CHAOTIC
+                                                            : ES_ORB_CHAOS_REGULAR;
+        r->t_end = (double)(d->nout - 1);
+        r->nsteps = (long long)d->nout - 1;
+        status[i] = s;
+    }
+    int st = ES_OK;
+    for (size_t i = 0; i < d->n && st == ES_OK; i++)
+        st = status[i]; /* the first failure in orbit order (thread-count independent) */
+    free(status);
+    return st;
+}
+
+/* One line per observable instead of one warning per series. */
+static void summarise_warnings(const es_orbits_setup_t *su, const es_orbits_data *d)
+{
+    for (int k = 0; k < su->rp.nobs; k++) {
+        size_t w = 0, bad = 0;
+        for (size_t i = 0; i < d->n; i++) {
+            w += d->ins[i * (size_t)su->rp.nobs + (size_t)k].warned != 0;
+            bad += d->ins[i * (size_t)su->rp.nobs + (size_t)k].status != ES_OK;
+        }
+        const char *on = su->is_map ? "x" : es_orb_observable_name(su->rp.obs[k]);
+        if (w)
+            es_warning_add("orbits: %zu of %zu '%s' series broke the sampling rule (t_dur < 1.5 "
+                           "t_nat, or the ideal delay rounds below 1 sample); see "
+                           "/insitu/%s/warned", w, d->n, on, on);
+        if (bad)
+            es_warning_add("orbits: %zu of %zu '%s' series could not be analysed (escaped, too "
+                           "short or no t_nat); see /insitu/%s/status", bad, d->n, on, on);
+    }
+}
+
+static int plot_hc(const char *dir, const es_orbits_setup_t *su, const es_orbits_data *d)
+{
+    double *H = malloc(d->n * sizeof *H), *C = malloc(d->n * sizeof *C),
+           *col = malloc(d->n * sizeof *col);
+    size_t m = 0;
+    int nobs = su->rp.nobs;
+    for (size_t i = 0; H && C && col && i < d->n; i++) {
+        const es_orb_insitu *a = &d->ins[i * (size_t)nobs];
+        if (a->status != ES_OK)
+            continue;
+        H[m] = a->H, C[m] = a->C;
+        col[m] = log10(fmax(fabs(d->res[i].mlce), 1e-6));
+        m++;
+    }
+    int st = ES_OK;
+    if (m > 0) {
+        char png[4200], title[256];
+        snprintf(png, sizeof png, "%s/hc_plane.png", dir);
+        snprintf(title, sizeof title, "orbits: %s at the ideal delay, coloured by mLCE",
+                 su->is_map ? "x" : es_orb_observable_name(su->rp.obs[0]));
+        es_hc_points pts = {H, C, NULL, col, "log10 mLCE", m, 0};
+        st = es_plot_hc(png, su->ip.order, &pts, title);
+    }
+    free(H);
+    free(C);
+    free(col);
+    return st;
+}
+
+/* Surface of section: every orbit's (y, vy) crossings, regular orbits
+ * (chaos indicator) in blue, chaotic in red. */
+static int plot_section(const char *dir, const es_orbits_setup_t *su, const es_orbits_data *d)
+{
+    char tdir[] = "/tmp/esuite-sos-XXXXXX";
+    if (!mkdtemp(tdir))
+        return es_error_set(ES_EIO, "cannot create a temporary directory");
+    char dat[64], png[4200], tmp_png[4300];
+    snprintf(dat, sizeof dat, "%s/sos.dat", tdir);
+    FILE *fp = fopen(dat, "w");
+    if (!fp) {
+        rmdir(tdir);
+        return es_error_set(ES_EIO, "%s: cannot write", dat);
+    }
+    size_t S2 = 2 * (size_t)su->rp.section_max;
+    for (size_t i = 0; i < d->n; i++)
+        for (int k = 0; k < d->res[i].nsection; k++)
+            fprintf(fp, "%.9g %.9g %d\n", d->section[i * S2 + 2 * k],
+                    d->section[i * S2 + 2 * k + 1], d->res[i].chaos_class);
+    fclose(fp);
+    snprintf(png, sizeof png, "%s/section.png", dir);
+    es_output_tmp_path(png, tmp_png, sizeof tmp_png);
+    char script[9000];
+    snprintf(script, sizeof script,
+             "set terminal pngcairo size 1000,900 font ',11'\nset output '%s'\n"
+             "set xlabel 'y'\nset ylabel 'v_y'\nset title 'surface of section x = 0, v_x > 0 "
+             "(E = %g): blue regular, red chaotic (chaos indicator)'\n"
+             "set palette defined (0 '#1f4e9c', 1 '#d62728', 2 '#999999')\nset cbrange [0:2]\n"
+             "unset colorbox\nplot '%s' using 1:2:3 with dots lc palette notitle\n",
+             tmp_png, su->ic.energy, dat);
+    int st = es_plot_run_script(script, tmp_png, png);
+    unlink(dat);
+    rmdir(tdir);
+    return st;
+}
+
+static int orbits_run(const es_run_ctx *ctx)
+{
+    es_orbits_setup_t su;
+    int st = es_orbits_setup(ctx->cfg, ctx->seed, &su);
+    if (st)
+        return st;
+    es_orbits_data d;
+    memset(&d, 0, sizeof d);
+    double t0 = es_wall_seconds();
+    if (su.is_map) {
+        d.n = su.ic.n;
+        d.nout = su.map_length;
+        d.dt_out = 1.0;
+    } else {
+        if ((st = es_orb_ic_generate(&su.sys, &su.ic, &d.y0, &d.n))) {
+            char msg[1024];
+            snprintf(msg, sizeof msg, "%s", es_error_message());
+            return es_error_set(st == ES_EINVAL ? ES_ECONFIG : st,
+                                "[orbits] initial conditions (ic = %s): %s",
+                                es_orb_ic_name(su.ic.kind), msg);
+        }
+        d.nout = es_orb_run_nout(&su.rp);
+        d.dt_out = su.rp.par.dt * su.rp.output_every;
+    }
+    if ((st = data_alloc(&d, &su)) == ES_OK)
+        st = su.is_map ? generate_maps(&su, &d, ctx->seed) : integrate(ctx, &su, &d);
+    if (st == ES_OK && keep_series(&su))
+        analyse_range(&su, &d, 0, d.n, d.series);
+    if (st == ES_OK)
+        summarise_warnings(&su, &d);
+    double seconds = es_wall_seconds() - t0;
+    es_provenance prov;
+    es_provenance_init(&prov, ctx->cfg, "orbits");
+    es_provenance_finish(&prov);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/orbits.h5", ctx->output_dir);
+    if (st == ES_OK)
+        st = es_orbits_write_h5(path, &su, &d, &prov,
+                                (int)es_config_int(ctx->cfg, "output", "compression"));
+    if (st == ES_OK && su.plots)
+        st = plot_hc(ctx->output_dir, &su, &d);
+    if (st == ES_OK && su.plots && d.section)
+        st = plot_section(ctx->output_dir, &su, &d);
+    if (st == ES_OK) {
+        json_t *sum = es_orbits_summary(&su, &d, seconds);
+        st = es_output_write_summary(ctx->output_dir, sum, &prov);
+        json_decref(sum);
+    }
+    es_provenance_free(&prov);
+    data_free(&d);
+    return st;
+}
+
+const es_model es_model_orbits = {
+    "orbits",
+    "tracer orbits, Hénon–Heiles, double pendulum, Lorenz, maps: chaos indicators + in-situ PECCARY",
+    es_orbits_schema, orbits_run};

@@ -1,0 +1,501 @@
+/* The Couzin zone model, one synchronous step at a time (both modes). */
+#include "school/school.h"
+#include "school/school_cells.h"
+
+#include "esuite/rng.h"
+#include "esuite/status.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEG (M_PI / 180.0)
+
+void es_school_params_default(es_school_params *p)
+{
+    memset(p, 0, sizeof *p);
+    p->mode = ES_SCHOOL_MODE_DEWI;
+    p->n = 150;
+    p->box = 25.0;
+    p->dt = 0.1;
+    p->speed = 1.0;
+    p->r_r = 1.0;
+    p->r_o = 5.0;
+    p->r_a = 10.0;
+    p->max_turn = 0.3;
+    p->noise = 0.1;
+    p->blind_angle = 30.0;
+    p->fov = 270.0;
+    p->orientation_weight = 1.0;
+    p->include_self = 0;
+    p->init = ES_SCHOOL_INIT_BOX;
+    p->init_size = 0.0;
+    p->init_rng = ES_SCHOOL_RNG_COUNTER;
+    p->seed = 42;
+    p->noise_seed = 42;
+}
+
+int es_school_params_check(const es_school_params *p)
+{
+    if (p->n < 2)
+        return es_error_set(ES_EINVAL, "school: N = %zu, need at least 2 fish", p->n);
+    if (!(p->box > 0) || !isfinite(p->box))
+        return es_error_set(ES_EINVAL, "school: box size must be > 0, got %g", p->box);
+    if (!(p->dt > 0) || !(p->speed > 0))
+        return es_error_set(ES_EINVAL, "school: dt and speed must be > 0 (dt = %g, speed = %g)",
+                            p->dt, p->speed);
+    /* The reference requires r_r < r_o; Couzin's phase diagram starts at Δr_o = 0. */
+    int couzin = p->mode == ES_SCHOOL_MODE_COUZIN;
+    if (!(p->r_r > 0 && (couzin ? p->r_r <= p->r_o : p->r_r < p->r_o) && p->r_o <= p->r_a) ||
+        !isfinite(p->r_a))
+        return es_error_set(ES_EINVAL,
+                            "school: zone radii must satisfy 0 < r_r %s r_o <= r_a, got r_r = %g, "
+                            "r_o = %g, r_a = %g",
+                            couzin ? "<=" : "<", p->r_r, p->r_o, p->r_a);
+    if (!(p->max_turn > 0 && p->max_turn <= M_PI))
+        return es_error_set(ES_EINVAL, "school: max_turn must be in (0, pi] rad per step, got %g",
+                            p->max_turn);
+    if (!(p->noise >= 0) || !isfinite(p->noise))
+        return es_error_set(ES_EINVAL, "school: noise must be >= 0, got %g", p->noise);
+    if (!(p->blind_angle <= 180.0))
+        return es_error_set(ES_EINVAL, "school: blind_angle must be <= 180 degrees, got %g",
+                            p->blind_angle);
+    if (!(p->fov > 0 && p->fov <= 360.0))
+        return es_error_set(ES_EINVAL, "school: fov must be in (0, 360] degrees, got %g", p->fov);
+    if (!(p->orientation_weight >= 0 && p->orientation_weight <= 1))
+        return es_error_set(ES_EINVAL, "school: orientation_weight must be in [0, 1], got %g",
+                            p->orientation_weight);
+    return ES_OK;
+}
+
+int es_school_alloc(const es_school_params *p, es_school **out)
+{
+    *out = NULL;
+    int rc = es_school_params_check(p);
+    if (rc != ES_OK)
+        return rc;
+    es_school *s = calloc(1, sizeof *s);
+    if (!s)
+        return es_error_set(ES_ENOMEM, "school: out of memory");
+    s->p = *p;
+    s->n = p->n;
+    s->pos = malloc(3 * s->n * sizeof *s->pos);
+    s->dir = malloc(3 * s->n * sizeof *s->dir);
+    s->dir_new = malloc(3 * s->n * sizeof *s->dir_new);
+    s->cells = es_school_cells_alloc(s->n);
+    if (!s->pos || !s->dir || !s->dir_new || !s->cells) {
+        es_school_free(s);
+        return es_error_set(ES_ENOMEM, "school: out of memory for %zu fish", p->n);
+    }
+    *out = s;
+    return ES_OK;
+}
+
+void es_school_free(es_school *s)
+{
+    if (!s)
+        return;
+    free(s->pos);
+    free(s->dir);
+    free(s->dir_new);
+    es_school_cells_free(s->cells);
+    free(s);
+}
+
+void es_school_velocities(const es_school *s, double *vel)
+{
+    for (size_t k = 0; k < 3 * s->n; k++)
+        vel[k] = s->dir[k] * s->p.speed;
+}
+
+/* ------------------------------------------------------------ turning */
+
+static double dot3(const double *a, const double *b) { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; }
+
+void es_school_turn_nlerp(const double u[3], const double d[3], double max_turn, double out[3])
+{
+    double c = fmax(-1.0, fmin(1.0, dot3(u, d)));
+    double ang = acos(c);
+    if (ang < 1e-10) {
+        memcpy(out, u, 3 * sizeof *out);
+    } else if (ang <= max_turn) {
+        memcpy(out, d, 3 * sizeof *out);
+    } else {
+        /* Linear interpolation by t = θ_max/φ, renormalised: the reference's NLERP. */
+        double t = max_turn / ang, v[3];
+        for (int a = 0; a < 3; a++)
+            v[a] = u[a] * (1 - t) + d[a] * t;
+        double nv = sqrt(dot3(v, v));
+        if (nv > 1e-10)
+            for (int a = 0; a < 3; a++)
+                out[a] = v[a] / nv;
+        else
+            memcpy(out, u, 3 * sizeof *out);
+    }
+}
+
+/* A unit vector perpendicular to unit u (deterministic). */
+static void perpendicular(const double u[3], double e[3])
+{
+    int m = 0;
+    for (int a = 1; a < 3; a++)
+        if (fabs(u[a]) < fabs(u[m]))
+            m = a;
+    double ax[3] = {0, 0, 0};
+    ax[m] = 1.0;
+    double p = dot3(ax, u);
+    for (int a = 0; a < 3; a++)
+        e[a] = ax[a] - p * u[a];
+    double ne = sqrt(dot3(e, e));
+    for (int a = 0; a < 3; a++)
+        e[a] /= ne;
+}
+
+void es_school_turn_rotate(const double u[3], const double d[3], double max_turn, double out[3])
+{
+    double c = fmax(-1.0, fmin(1.0, dot3(u, d)));
+    double ang = acos(c);
+    if (ang <= max_turn) {
+        memcpy(out, d, 3 * sizeof *out);
+        return;
+    }
+    /* Rotate u by exactly max_turn in the plane spanned by u and d. */
+    double w[3];
+    for (int a = 0; a < 3; a++)
+        w[a] = d[a] - c * u[a];
+    double nw = sqrt(dot3(w, w));
+    if (nw < 1e-12)
+        perpendicular(u, w); /* d anti-parallel to u: the plane is our choice */
+    else
+        for (int a = 0; a < 3; a++)
+            w[a] /= nw;
+    double cs = cos(max_turn), sn = sin(max_turn), nrm = 0;
+    for (int a = 0; a < 3; a++) {
+        out[a] = cs * u[a] + sn * w[a];
+        nrm += out[a] * out[a];
+    }
+    nrm = sqrt(nrm);
+    for (int a = 0; a < 3; a++)
+        out[a] /= nrm;
+}
+
+/* ------------------------------------------------------- zone response */
+
+typedef struct {
+    double dr[3], dor[3], da[3];
+    int nr, no, na;
+} zone_acc;
+
+typedef struct {
+    double box;      /* > 0: min image */
+    double half;     /* box/2, or +inf in open space */
+    double r_r2, r_o2, r_a2;
+    int dewi;
+    int use_blind;
+    double cos_blind; /* dewi: visible iff cos > cos_blind (all zones);
+                         couzin: visible iff cos >= cos_blind (zoo and zoa only) */
+} zone_cfg;
+
+static zone_cfg zone_setup(const es_school_params *p)
+{
+    zone_cfg z;
+    z.dewi = p->mode == ES_SCHOOL_MODE_DEWI;
+    z.box = z.dewi ? p->box : 0.0;
+    z.half = z.dewi ? 0.5 * p->box : INFINITY;
+    z.r_r2 = p->r_r * p->r_r;
+    z.r_o2 = p->r_o * p->r_o;
+    z.r_a2 = p->r_a * p->r_a;
+    if (z.dewi) {
+        z.use_blind = p->blind_angle > 0;
+        z.cos_blind = -cos(p->blind_angle * DEG);
+        /* The reference clips the cosine to [-1, 1]; comparing the unclipped
+         * value gives the same answer except at β = 180° (everything blind). */
+        if (p->blind_angle >= 180.0)
+            z.cos_blind = INFINITY;
+    } else {
+        z.use_blind = p->fov < 360.0;
+        z.cos_blind = cos(0.5 * p->fov * DEG);
+    }
+    return z;
+}
+
+/* Zone sums of fish i (position pi, heading ui) over the neighbours in
+ * slots [t0, t1) of structure-of-arrays data. Branch-free so that it
+ * vectorises; the fish itself (and any coincident fish) is skipped by the
+ * reference's distance < 1e-10 rule. The lane order of the SIMD reduction is
+ * fixed by the binary, so results do not depend on the thread count. */
+/* `dewi` and `blind` are compile-time constants in the four wrappers below,
+ * so each variant is a straight loop without mode tests. */
+#define ZONE_ATTR
+static inline __attribute__((always_inline)) void
+zone_core(const zone_cfg *z, const double *pi, const double *ui, const double *restrict X,
+          const double *restrict Y, const double *restrict Z, const double *restrict UX,
+          const double *restrict UY, const double *restrict UZ, size_t t0, size_t t1,
+          zone_acc *acc, const int dewi, const int blind)
+{
+    const double px = pi[0], py = pi[1], pz = pi[2], ux = ui[0], uy = ui[1], uz = ui[2];
+    const double L = z->box, h = z->half, ra2 = z->r_a2, rr2 = z->r_r2, ro2 = z->r_o2,
+                 cb = z->cos_blind;
+    double rx = 0, ry = 0, rz = 0, ox = 0, oy = 0, oz = 0, ax = 0, ay = 0, az = 0;
+    int nr = 0, no = 0, na = 0;
+    /* Two passes per chunk: a branch-free distance filter that compacts the
+     * candidates within r_a (no mispredicted branch on the ~70% rejected at
+     * large N), then the zone sums over those only, in the same ascending
+     * order, so the sums equal those of a single loop. */
+    enum { CHUNK = 256 };
+    double bx[CHUNK], by[CHUNK], bz[CHUNK], br2[CHUNK];
+    size_t bt[CHUNK];
+    for (size_t c0 = t0; c0 < t1; c0 += CHUNK) {
+        size_t c1 = c0 + CHUNK < t1 ? c0 + CHUNK : t1, m = 0;
+        for (size_t t = c0; t < c1; t++) {
+            double dx = X[t] - px, dy = Y[t] - py, dz = Z[t] - pz;
+            /* Minimum image; equals d - L·rint(d/L) for |d| < L (wrapped positions). */
+            dx = dx - (dx > h ? L : 0.0) + (dx < -h ? L : 0.0);
+            dy = dy - (dy > h ? L : 0.0) + (dy < -h ? L : 0.0);
+            dz = dz - (dz > h ? L : 0.0) + (dz < -h ? L : 0.0);
+            double r2 = dx * dx + dy * dy + dz * dz;
+            bx[m] = dx;
+            by[m] = dy;
+            bz[m] = dz;
+            br2[m] = r2;
+            bt[m] = t;
+            m += (r2 < ra2);
+        }
+        for (size_t q = 0; q < m; q++) {
+            double dx = bx[q], dy = by[q], dz = bz[q], r2 = br2[q];
+            double r = sqrt(r2);
+            if (r < 1e-10)
+                continue; /* itself, or a coincident fish (the reference skips both) */
+            double inv = 1.0 / r;
+            if (blind) {
+                double c = (ux * dx + uy * dy + uz * dz) * inv; /* cos of the bearing (unclipped:
+                                                                   see zone_setup) */
+                if (dewi ? !(c > cb) : (r2 >= rr2 && !(c >= cb)))
+                    continue;
+            }
+            if (r2 < rr2) {
+                rx -= dx * inv;
+                ry -= dy * inv;
+                rz -= dz * inv;
+                nr++;
+            } else if (r2 < ro2) {
+                size_t t = bt[q];
+                ox += UX[t];
+                oy += UY[t];
+                oz += UZ[t];
+                no++;
+            } else {
+                ax += dx * inv;
+                ay += dy * inv;
+                az += dz * inv;
+                na++;
+            }
+        }
+    }
+    acc->dr[0] += rx;
+    acc->dr[1] += ry;
+    acc->dr[2] += rz;
+    acc->dor[0] += ox;
+    acc->dor[1] += oy;
+    acc->dor[2] += oz;
+    acc->da[0] += ax;
+    acc->da[1] += ay;
+    acc->da[2] += az;
+    acc->nr += nr;
+    acc->no += no;
+    acc->na += na;
+}
+
+#define ZONE_ARGS                                                                              \
+    const zone_cfg *z, const double *pi, const double *ui, const double *X, const double *Y,   \
+        const double *Z, const double *UX, const double *UY, const double *UZ, size_t t0,      \
+        size_t t1, zone_acc *acc
+#define ZONE_PASS z, pi, ui, X, Y, Z, UX, UY, UZ, t0, t1, acc
+ZONE_ATTR static void zone_dewi_blind(ZONE_ARGS) { zone_core(ZONE_PASS, 1, 1); }
+ZONE_ATTR static void zone_dewi_open(ZONE_ARGS) { zone_core(ZONE_PASS, 1, 0); }
+ZONE_ATTR static void zone_couzin_blind(ZONE_ARGS) { zone_core(ZONE_PASS, 0, 1); }
+ZONE_ATTR static void zone_couzin_open(ZONE_ARGS) { zone_core(ZONE_PASS, 0, 0); }
+
+static void zone_run(ZONE_ARGS)
+{
+    if (z->dewi)
+        (z->use_blind ? zone_dewi_blind : zone_dewi_open)(ZONE_PASS);
+    else
+        (z->use_blind ? zone_couzin_blind : zone_couzin_open)(ZONE_PASS);
+}
+
+/* The desired unit direction from the sums (falls back to u). */
+static void zone_desired(const es_school_params *p, const double *u, const zone_acc *acc,
+                         double d[3])
+{
+    double v[3] = {0, 0, 0};
+    if (acc->nr > 0) {
+        memcpy(v, acc->dr, sizeof v);
+    } else if (p->mode == ES_SCHOOL_MODE_DEWI) {
+        for (int a = 0; a < 3; a++)
+            v[a] = p->orientation_weight * acc->dor[a] + acc->da[a];
+    } else {
+        double dor[3];
+        for (int a = 0; a < 3; a++)
+            dor[a] = acc->dor[a] + ((p->include_self && acc->no > 0) ? u[a] : 0.0);
+        for (int a = 0; a < 3; a++) {
+            if (acc->no > 0 && acc->na > 0)
+                v[a] = 0.5 * (dor[a] + acc->da[a]);
+            else if (acc->no > 0)
+                v[a] = dor[a];
+            else
+                v[a] = acc->da[a];
+        }
+    }
+    double nv = sqrt(dot3(v, v));
+    if (nv < 1e-10) {
+        memcpy(d, u, 3 * sizeof *d);
+        return;
+    }
+    for (int a = 0; a < 3; a++)
+        d[a] = v[a] / nv;
+}
+
+static void desired_cells(const es_school *s, const zone_cfg *z, const double *pi,
+                          const double *ui, zone_acc *acc)
+{
+    const es_school_cells *c = s->cells;
+    size_t lo[ES_SCHOOL_CELL_MAXRUNS], hi[ES_SCHOOL_CELL_MAXRUNS];
+    int nr = es_school_cells_runs(c, pi, lo, hi);
+    for (int r = 0; r < nr; r++)
+        zone_run(z, pi, ui, c->sx, c->sy, c->sz, c->sux, c->suy, c->suz, lo[r], hi[r], acc);
+}
+
+void es_school_desired(const es_school *s, size_t i, int brute_force, double d[3], int counts[3])
+{
+    zone_cfg z = zone_setup(&s->p);
+    zone_acc acc;
+    memset(&acc, 0, sizeof acc);
+    const double *pi = s->pos + 3 * i, *ui = s->dir + 3 * i;
+    if (brute_force) {
+        /* Plain loop over every other fish in index order (AoS data). */
+        for (size_t j = 0; j < s->n; j++) {
+            const double *q = s->pos + 3 * j, *uq = s->dir + 3 * j;
+            zone_run(&z, pi, ui, q, q + 1, q + 2, uq, uq + 1, uq + 2, 0, 1, &acc);
+        }
+    } else {
+        es_school_cells_build(s->cells, s->pos, s->dir, s->n,
+                              s->p.mode == ES_SCHOOL_MODE_DEWI ? s->p.box : 0.0, s->p.r_a);
+        desired_cells(s, &z, pi, ui, &acc);
+    }
+    zone_desired(&s->p, ui, &acc, d);
+    counts[0] = acc.nr;
+    counts[1] = acc.no;
+    counts[2] = acc.na;
+}
+
+/* ---------------------------------------------------------------- noise */
+
+static void gauss3(uint64_t seed, size_t i, long long step, double g[3])
+{
+    double a[2], b[2];
+    es_counter_gauss2(seed, (uint64_t)i, (uint64_t)step, 0, a);
+    es_counter_gauss2(seed, (uint64_t)i, (uint64_t)step, 1, b);
+    g[0] = a[0];
+    g[1] = a[1];
+    g[2] = b[0];
+}
+
+/* dewi: add σ·N(0, I₃) to the heading, renormalise. */
+static void noise_additive(double sigma, const double g[3], double u[3])
+{
+    double v[3];
+    for (int a = 0; a < 3; a++)
+        v[a] = u[a] + g[a] * sigma;
+    double nv = sqrt(dot3(v, v));
+    if (nv > 1e-10)
+        for (int a = 0; a < 3; a++)
+            u[a] = v[a] / nv;
+}
+
+/* couzin: deflect d by an N(0, σ) angle towards a uniformly random
+ * perpendicular direction (rotation about a random axis ⟂ d): rms angle σ. */
+static void noise_rotate(double sigma, const double g[3], double d[3])
+{
+    double e1[3], e2[3], t[3];
+    perpendicular(d, e1);
+    e2[0] = d[1] * e1[2] - d[2] * e1[1];
+    e2[1] = d[2] * e1[0] - d[0] * e1[2];
+    e2[2] = d[0] * e1[1] - d[1] * e1[0];
+    double h = hypot(g[1], g[2]);
+    if (h == 0.0)
+        return;
+    for (int a = 0; a < 3; a++)
+        t[a] = (g[1] * e1[a] + g[2] * e2[a]) / h;
+    double psi = sigma * g[0], cs = cos(psi), sn = sin(psi), nrm = 0;
+    for (int a = 0; a < 3; a++) {
+        d[a] = cs * d[a] + sn * t[a];
+        nrm += d[a] * d[a];
+    }
+    nrm = sqrt(nrm);
+    for (int a = 0; a < 3; a++)
+        d[a] /= nrm;
+}
+
+/* ----------------------------------------------------------------- step */
+
+static void update_fish(const es_school *s, const zone_cfg *z, size_t i, long long step)
+{
+    const es_school_params *p = &s->p;
+    const double *u = s->dir + 3 * i;
+    double *out = s->dir_new + 3 * i;
+    zone_acc acc;
+    memset(&acc, 0, sizeof acc);
+    desired_cells(s, z, s->pos + 3 * i, u, &acc);
+    double d[3], g[3];
+    zone_desired(p, u, &acc, d);
+    if (p->mode == ES_SCHOOL_MODE_DEWI) {
+        es_school_turn_nlerp(u, d, p->max_turn, out);
+        if (p->noise > 0) {
+            gauss3(p->noise_seed, i, step, g);
+            noise_additive(p->noise, g, out);
+        }
+    } else {
+        if (p->noise > 0) {
+            gauss3(p->noise_seed, i, step, g);
+            noise_rotate(p->noise, g, d);
+        }
+        es_school_turn_rotate(u, d, p->max_turn, out);
+    }
+}
+
+static double wrap(double x, double L)
+{
+    double y = fmod(x, L);
+    if (y < 0)
+        y += L;
+    return y >= L ? 0.0 : y; /* never exactly L */
+}
+
+int es_school_step(es_school *s, long long nsteps)
+{
+    zone_cfg z = zone_setup(&s->p);
+    const int dewi = s->p.mode == ES_SCHOOL_MODE_DEWI;
+    const double L = s->p.box, vdt = s->p.speed, dt = s->p.dt;
+    for (long long k = 0; k < nsteps; k++) {
+        int rc = es_school_cells_build(s->cells, s->pos, s->dir, s->n, dewi ? L : 0.0, s->p.r_a);
+        if (rc != ES_OK)
+            return rc;
+        long long step = s->step + 1;
+        long long n = (long long)s->n;
+#pragma omp parallel for schedule(dynamic, 32) if (n >= 512)
+        for (long long t = 0; t < n; t++) /* in cell order, for cache locality */
+            update_fish(s, &z, s->cells->order[t], step);
+#pragma omp parallel for schedule(static) if (n >= 4096)
+        for (long long i = 0; i < n; i++)
+            for (int a = 0; a < 3; a++) {
+                double x = s->pos[3 * i + a] + (s->dir_new[3 * i + a] * vdt) * dt;
+                s->pos[3 * i + a] = dewi ? wrap(x, L) : x;
+            }
+        double *t = s->dir;
+        s->dir = s->dir_new;
+        s->dir_new = t;
+        s->step = step;
+    }
+    return ES_OK;
+}

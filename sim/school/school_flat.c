@@ -1,0 +1,311 @@
+/* The reference library's flat config files ("key = value" lines, '#'
+ * comments, no sections; e.g. its configs/case1_swarm.txt) translated to an
+ * equivalent esuite INI text, so `esuite run case1_swarm.txt` works on the
+ * file unchanged (spec §4: keys and defaults of dewi-kadita v0.0.4).
+ *
+ * The run uses mode = dewi-kadita and init_rng = numpy: the initial state is
+ * the reference's own for the same seed. Keys that only steer the
+ * reference's plots, animations and file formats are listed in one warning
+ * as ignored; an unknown key is an error naming file and line. */
+#include "school/school_flat.h"
+
+#include "core/config.h"
+#include "core/model.h"
+
+#include "esuite/status.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef enum { FK_NUM, FK_INT, FK_BOOL, FK_TEXT } flat_kind;
+
+typedef struct {
+    const char *flat;     /* reference key */
+    flat_kind kind;
+    const char *section;  /* esuite section, NULL: handled specially */
+    const char *key;      /* esuite key */
+} flat_map;
+
+static const flat_map MAP[] = {
+    {"n_fish", FK_INT, "school", "n_fish"},
+    {"box_size", FK_NUM, "school", "box_size"},
+    {"speed", FK_NUM, "school", "speed"},
+    {"r_repulsion", FK_NUM, "school", "r_repulsion"},
+    {"r_orientation", FK_NUM, "school", "r_orientation"},
+    {"r_attraction", FK_NUM, "school", "r_attraction"},
+    {"max_turn", FK_NUM, "school", "max_turn"},
+    {"noise", FK_NUM, "school", "noise"},
+    {"blind_angle", FK_NUM, "school", "blind_angle"},
+    {"dt", FK_NUM, "school", "dt"},
+    {"n_steps", FK_INT, "school", "n_steps"},
+    {"orientation_weight", FK_NUM, NULL, "orientation_weight"},
+    {"torus_init", FK_BOOL, NULL, "torus_init"},
+    {"torus_radius", FK_NUM, "school", "init_size"},
+    {"seed", FK_INT, "run", "seed"},
+    {"scenario_name", FK_TEXT, NULL, "scenario_name"},
+    {"output_dir", FK_TEXT, "run", "output_dir"},
+    {"compute_entropy", FK_BOOL, NULL, "compute_entropy"},
+};
+
+/* Reference keys that only affect its plots, animations, file formats or
+ * its own acceleration: accepted and reported as ignored. */
+static const char *const IGNORED[] = {
+    "use_numba", "save_csv", "save_netcdf", "save_png", "save_gif", "animation_fps",
+    "animation_dpi", "animation_skip", "animation_duration", NULL};
+
+typedef struct {
+    char *buf;
+    size_t len, cap;
+} sbuf;
+
+static int sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int sb_printf(sbuf *b, const char *fmt, ...)
+{
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(b->buf ? b->buf + b->len : NULL, b->buf ? b->cap - b->len : 0, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+            return ES_ENOMEM;
+        if (b->buf && b->len + (size_t)n < b->cap) {
+            b->len += (size_t)n;
+            return ES_OK;
+        }
+        size_t cap = (b->cap ? 2 * b->cap : 1024) + (size_t)n;
+        char *nb = realloc(b->buf, cap);
+        if (!nb)
+            return ES_ENOMEM;
+        b->buf = nb;
+        b->cap = cap;
+    }
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    char *e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = '\0';
+    return s;
+}
+
+/* The reference's scenario-name → file-name rule ("Case 1 - Swarm" → "case1_swarm"). */
+void es_school_flat_run_name(const char *scenario, char *out, size_t len)
+{
+    size_t k = 0;
+    int last_us = 1;
+    for (const char *p = scenario; *p && k + 1 < len; p++) {
+        if (isalnum((unsigned char)*p)) {
+            out[k++] = (char)tolower((unsigned char)*p);
+            last_us = 0;
+        } else if (!last_us) {
+            out[k++] = '_';
+            last_us = 1;
+        }
+    }
+    while (k > 0 && out[k - 1] == '_')
+        k--;
+    out[k] = '\0';
+    /* "case_1_..." → "case1_..." */
+    if (!strncmp(out, "case_", 5) && isdigit((unsigned char)out[5])) {
+        memmove(out + 4, out + 5, strlen(out + 5) + 1);
+    }
+    if (!out[0])
+        snprintf(out, len, "run");
+}
+
+static int parse_bool(const char *v, int *b)
+{
+    if (!strcasecmp(v, "true")) {
+        *b = 1;
+        return 1;
+    }
+    if (!strcasecmp(v, "false")) {
+        *b = 0;
+        return 1;
+    }
+    return 0;
+}
+
+static int parse_num(const char *v, flat_kind kind)
+{
+    char *end;
+    errno = 0;
+    if (kind == FK_INT) {
+        (void)strtoll(v, &end, 10);
+    } else {
+        (void)strtod(v, &end);
+    }
+    return *v && !*end && errno == 0;
+}
+
+extern const es_model es_model_school;
+
+/* The schema entry of an esuite key, for range checks with the flat file's
+ * own line numbers (the INI text's lines would not match them). */
+static const es_key_spec *find_spec(const char *section, const char *key)
+{
+    const es_key_spec *lists[2] = {es_model_school.schema, es_config_core_schema()};
+    for (int l = 0; l < 2; l++)
+        for (const es_key_spec *k = lists[l]; k && k->key; k++)
+            if (!strcmp(k->section, section) && !strcmp(k->key, key))
+                return k;
+    return NULL;
+}
+
+static const flat_map *find_map(const char *key)
+{
+    for (size_t i = 0; i < sizeof MAP / sizeof MAP[0]; i++)
+        if (!strcmp(MAP[i].flat, key))
+            return &MAP[i];
+    return NULL;
+}
+
+static int is_ignored(const char *key)
+{
+    for (int i = 0; IGNORED[i]; i++)
+        if (!strcmp(IGNORED[i], key))
+            return 1;
+    return 0;
+}
+
+int es_school_flat_is_reference(const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return 0;
+    char line[4096];
+    int has_section = 0, has_kv = 0;
+    while (fgets(line, sizeof line, fp)) {
+        char *p = trim(line);
+        if (*p == '[')
+            has_section = 1;
+        else if (*p && *p != '#' && *p != ';' && strchr(p, '='))
+            has_kv = 1;
+    }
+    fclose(fp);
+    return has_kv && !has_section;
+}
+
+typedef struct {
+    sbuf run, school;
+    char ignored[1024];
+    int torus, entropy, have_entropy;
+    double weight;
+    int have_weight;
+} flat_state;
+
+static int handle_line(flat_state *st, const char *path, int lineno, char *line)
+{
+    char *p = trim(line);
+    if (!*p || *p == '#')
+        return ES_OK;
+    char *eq = strchr(p, '=');
+    if (!eq)
+        return ES_OK; /* the reference skips lines without '=' */
+    *eq = '\0';
+    char *key = trim(p), *val = trim(eq + 1);
+    char *hash = strchr(val, '#'); /* inline comment, as the reference strips it */
+    if (hash) {
+        *hash = '\0';
+        val = trim(val);
+    }
+    if (is_ignored(key)) {
+        size_t n = strlen(st->ignored);
+        snprintf(st->ignored + n, sizeof st->ignored - n, "%s%s", n ? ", " : "", key);
+        return ES_OK;
+    }
+    const flat_map *m = find_map(key);
+    if (!m)
+        return es_error_set(ES_ECONFIG,
+                            "%s:%d: key '%s' is not a dewi-kadita config key (flat reference "
+                            "config; see docs/school.md for the accepted keys)",
+                            path, lineno, key);
+    int b = 0;
+    if (m->kind == FK_BOOL && !parse_bool(val, &b))
+        return es_error_set(ES_ECONFIG, "%s:%d: key '%s': expected true or false, got '%s'", path,
+                            lineno, key, val);
+    if ((m->kind == FK_NUM || m->kind == FK_INT) && !parse_num(val, m->kind))
+        return es_error_set(ES_ECONFIG, "%s:%d: key '%s': expected %s, got '%s'", path, lineno,
+                            key, m->kind == FK_INT ? "an integer" : "a number", val);
+    if ((m->kind == FK_NUM || m->kind == FK_INT) && m->section) {
+        const es_key_spec *k = find_spec(m->section, m->key);
+        double v = strtod(val, NULL);
+        if (k && (v < k->min || v > k->max))
+            return es_error_set(ES_ECONFIG, "%s:%d: key '%s': value %s is out of range (allowed "
+                                            "range %g .. %g)",
+                                path, lineno, key, val, k->min, k->max);
+    }
+    if (!strcmp(key, "torus_init")) {
+        st->torus = b;
+    } else if (!strcmp(key, "compute_entropy")) {
+        st->entropy = b;
+        st->have_entropy = 1;
+    } else if (!strcmp(key, "orientation_weight")) {
+        st->weight = strtod(val, NULL);
+        st->have_weight = 1;
+    } else if (!strcmp(key, "scenario_name")) {
+        char name[256];
+        es_school_flat_run_name(val, name, sizeof name);
+        return sb_printf(&st->run, "name = %s\n", name);
+    } else {
+        sbuf *dst = !strcmp(m->section, "run") ? &st->run : &st->school;
+        return sb_printf(dst, "%s = %s\n", m->key, val);
+    }
+    return ES_OK;
+}
+
+int es_school_import_flat(const char *path, char **ini_text)
+{
+    *ini_text = NULL;
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return es_error_set(ES_EIO, "%s: cannot open: %s", path, strerror(errno));
+    flat_state st;
+    memset(&st, 0, sizeof st);
+    st.entropy = 1;
+    char line[4096];
+    int lineno = 0, rc = ES_OK;
+    while (rc == ES_OK && fgets(line, sizeof line, fp)) {
+        lineno++;
+        rc = handle_line(&st, path, lineno, line);
+    }
+    fclose(fp);
+    sbuf out = {0};
+    if (rc == ES_OK) {
+        if (st.have_weight) {
+            /* the reference clips w to [0, 1] */
+            double w = st.weight < 0 ? 0 : (st.weight > 1 ? 1 : st.weight);
+            if (w != st.weight)
+                es_warning_add("%s: orientation_weight = %g clipped to %g, as the reference does",
+                               path, st.weight, w);
+            rc = sb_printf(&st.school, "orientation_weight = %.17g\n", w);
+        }
+        if (rc == ES_OK && st.torus)
+            rc = sb_printf(&st.school, "init = torus\n");
+        if (rc == ES_OK && !st.entropy)
+            rc = sb_printf(&st.school, "entropy = false\n");
+    }
+    if (rc == ES_OK)
+        rc = sb_printf(&out,
+                       "; translated by esuite from the flat dewi-kadita config %s\n[run]\n"
+                       "model = school\n%s[school]\nmode = dewi-kadita\ninit_rng = numpy\n%s",
+                       path, st.run.buf ? st.run.buf : "", st.school.buf ? st.school.buf : "");
+    free(st.run.buf);
+    free(st.school.buf);
+    if (rc != ES_OK) {
+        free(out.buf);
+        return rc == ES_ENOMEM ? es_error_set(ES_ENOMEM, "%s: out of memory", path) : rc;
+    }
+    if (st.ignored[0])
+        es_warning_add("%s: visualisation/format-only keys ignored: %s", path, st.ignored);
+    *ini_text = out.buf;
+    return ES_OK;
+}

@@ -1,0 +1,431 @@
+/* A school run: simulation loop, in-situ metrics, school.nc, summary.json.
+ *
+ * school.nc (NetCDF-4, CF-1.8) uses the reference library's layout and
+ * names: dimensions time, fish, spatial; positions and velocities
+ * (time, fish, spatial); polarization, rotation, spread, order_index (time);
+ * the seven entropies and oceanic_schooling_index on `time` when
+ * metrics_every == save_interval (the reference's case), otherwise on their
+ * own dimension `metrics_time`. Global attributes: box_size, mode, the
+ * model parameters and the provenance (config, seed, version, ...). */
+#include "school/school_io.h"
+
+#include "core/progress.h"
+#include "esuite/school_metrics.h"
+#include "esuite/status.h"
+
+#include <math.h>
+#include <netcdf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { SM_P, SM_M, SM_SPREAD, SM_ORDER, SM_NBASIC };
+static const char *const basic_names[SM_NBASIC] = {"polarization", "rotation", "spread",
+                                                   "order_index"};
+static const char *const basic_long[SM_NBASIC] = {
+    "school_polarization_order_parameter", "school_rotation_order_parameter", "school_spread_rms",
+    "order_index"};
+
+typedef struct {
+    int ncid;
+    int v_time, v_mtime, v_pos, v_vel;
+    int v_basic[SM_NBASIC];
+    int v_h[ES_SCHOOL_NH], v_osi;
+    int separate_mtime;
+} nc_handles;
+
+#define NC_TRY(call)                                                                               \
+    do {                                                                                           \
+        int nc_rc_ = (call);                                                                       \
+        if (nc_rc_ != NC_NOERR)                                                                    \
+            return es_error_set(ES_EIO, "school.nc: %s (%s)", nc_strerror(nc_rc_), #call);       \
+    } while (0)
+
+static int put_text(int ncid, int var, const char *name, const char *text)
+{
+    NC_TRY(nc_put_att_text(ncid, var, name, strlen(text), text));
+    return ES_OK;
+}
+
+static int def_series(nc_handles *h, const char *name, int dim, const char *units,
+                      const char *long_name, int bounded, size_t chunk, int *var)
+{
+    NC_TRY(nc_def_var(h->ncid, name, NC_DOUBLE, 1, &dim, var));
+    NC_TRY(nc_def_var_chunking(h->ncid, *var, NC_CHUNKED, &chunk));
+    int rc = put_text(h->ncid, *var, "units", units);
+    if (!rc)
+        rc = put_text(h->ncid, *var, "long_name", long_name);
+    if (!rc && bounded) {
+        double vr[2] = {0.0, 1.0};
+        NC_TRY(nc_put_att_double(h->ncid, *var, "valid_range", NC_DOUBLE, 2, vr));
+    }
+    return rc;
+}
+
+static int put_param_attrs(int ncid, const es_school_params *p, const es_school_run_opts *o,
+                           const char *mode_name)
+{
+    struct {
+        const char *name;
+        double v;
+    } d[] = {{"box_size", p->box},          {"speed", p->speed},
+             {"r_repulsion", p->r_r},       {"r_orientation", p->r_o},
+             {"r_attraction", p->r_a},      {"max_turn", p->max_turn},
+             {"noise", p->noise},           {"blind_angle", p->blind_angle},
+             {"fov", p->fov},               {"orientation_weight", p->orientation_weight},
+             {"dt", p->dt}};
+    for (size_t k = 0; k < sizeof d / sizeof d[0]; k++)
+        NC_TRY(nc_put_att_double(ncid, NC_GLOBAL, d[k].name, NC_DOUBLE, 1, &d[k].v));
+    int n_fish = (int)(p->n > 2147483647u ? 2147483647u : p->n);
+    long long steps = o->n_steps, si = o->save_interval, me = o->metrics_every;
+    NC_TRY(nc_put_att_int(ncid, NC_GLOBAL, "n_fish", NC_INT, 1, &n_fish));
+    NC_TRY(nc_put_att_longlong(ncid, NC_GLOBAL, "n_steps", NC_INT64, 1, &steps));
+    NC_TRY(nc_put_att_longlong(ncid, NC_GLOBAL, "save_interval", NC_INT64, 1, &si));
+    NC_TRY(nc_put_att_longlong(ncid, NC_GLOBAL, "metrics_every", NC_INT64, 1, &me));
+    int rc = put_text(ncid, NC_GLOBAL, "mode", mode_name);
+    if (!rc)
+        rc = put_text(ncid, NC_GLOBAL, "title", "3D Couzin Model Fish Schooling Simulation");
+    if (!rc)
+        rc = put_text(ncid, NC_GLOBAL, "centroid",
+                      o->periodic_centroid ? "periodic (circular mean)" : "naive (reference)");
+    return rc;
+}
+
+static int nc_define(nc_handles *h, const es_school_params *p, const es_school_run_opts *o,
+                     size_t nframes, size_t nmframes, const char *mode_name,
+                     const es_provenance *prov)
+{
+    int dt, df, ds, dm;
+    NC_TRY(nc_def_dim(h->ncid, "time", nframes, &dt));
+    NC_TRY(nc_def_dim(h->ncid, "fish", p->n, &df));
+    NC_TRY(nc_def_dim(h->ncid, "spatial", 3, &ds));
+    h->separate_mtime = o->entropy && o->metrics_every != o->save_interval;
+    dm = dt;
+    if (h->separate_mtime)
+        NC_TRY(nc_def_dim(h->ncid, "metrics_time", nmframes, &dm));
+    int v;
+    size_t ch = nframes < 4096 ? nframes : 4096, mch = nmframes < 4096 ? nmframes : 4096;
+    if (ch == 0)
+        ch = 1;
+    if (mch == 0)
+        mch = 1;
+    int rc = def_series(h, "time", dt, "simulation_time_units", "simulation_time", 0, ch, &h->v_time);
+    if (!rc)
+        rc = put_text(h->ncid, h->v_time, "axis", "T");
+    if (!rc && h->separate_mtime)
+        rc = def_series(h, "metrics_time", dm, "simulation_time_units", "simulation_time", 0, mch,
+                        &h->v_mtime);
+    if (rc)
+        return rc;
+    NC_TRY(nc_def_var(h->ncid, "fish", NC_INT, 1, &df, &v));
+    if ((rc = put_text(h->ncid, v, "long_name", "fish_index")))
+        return rc;
+    NC_TRY(nc_def_var(h->ncid, "spatial", NC_INT, 1, &ds, &v));
+    if ((rc = put_text(h->ncid, v, "comment", "0=x, 1=y, 2=z (depth)")))
+        return rc;
+    if (!o->metrics_only) {
+        int dims[3] = {dt, df, ds};
+        size_t chunk[3] = {1, p->n, 3};
+        NC_TRY(nc_def_var(h->ncid, "positions", NC_DOUBLE, 3, dims, &h->v_pos));
+        NC_TRY(nc_def_var(h->ncid, "velocities", NC_DOUBLE, 3, dims, &h->v_vel));
+        int vs[2] = {h->v_pos, h->v_vel};
+        for (int k = 0; k < 2; k++) {
+            NC_TRY(nc_def_var_chunking(h->ncid, vs[k], NC_CHUNKED, chunk));
+            if (o->compression > 0)
+                NC_TRY(nc_def_var_deflate(h->ncid, vs[k], 1, 1, o->compression)); /* + shuffle */
+        }
+        rc = put_text(h->ncid, h->v_pos, "units", "simulation_length_units");
+        if (!rc)
+            rc = put_text(h->ncid, h->v_pos, "long_name", "fish_positions");
+        if (!rc)
+            rc = put_text(h->ncid, h->v_vel, "units", "simulation_velocity_units");
+        if (!rc)
+            rc = put_text(h->ncid, h->v_vel, "long_name", "fish_velocities");
+        if (rc)
+            return rc;
+    }
+    for (int k = 0; k < SM_NBASIC && !rc; k++)
+        rc = def_series(h, basic_names[k], dt,
+                        k == SM_SPREAD ? "simulation_length_units" : "dimensionless",
+                        basic_long[k], k != SM_SPREAD, ch, &h->v_basic[k]);
+    if (o->entropy) {
+        for (int k = 0; k < ES_SCHOOL_NH && !rc; k++)
+            rc = def_series(h, es_school_entropy_names[k], dm, "dimensionless",
+                            es_school_entropy_names[k], 1, mch, &h->v_h[k]);
+        if (!rc)
+            rc = def_series(h, "oceanic_schooling_index", dm, "dimensionless",
+                            "oceanic_schooling_index", 1, mch, &h->v_osi);
+    }
+    if (!rc)
+        rc = put_param_attrs(h->ncid, p, o, mode_name);
+    if (!rc)
+        rc = es_output_nc_provenance(h->ncid, prov);
+    if (rc)
+        return rc;
+    NC_TRY(nc_enddef(h->ncid));
+    return ES_OK;
+}
+
+/* The time series kept in memory for summary.json. */
+typedef struct {
+    double *basic[SM_NBASIC];
+    double *h[ES_SCHOOL_NH + 1]; /* last: OSI */
+    size_t nframes, nmframes;
+} series;
+
+static void series_free(series *s)
+{
+    for (int k = 0; k < SM_NBASIC; k++)
+        free(s->basic[k]);
+    for (int k = 0; k <= ES_SCHOOL_NH; k++)
+        free(s->h[k]);
+}
+
+/* Order parameters and (optionally) entropies of the current frame. */
+static int frame_metrics(const es_school *s, const double *vel, const es_school_run_opts *o,
+                         int with_entropy, double basic[SM_NBASIC], double hs[ES_SCHOOL_NH + 1])
+{
+    /* Open space has no images: periodic_centroid only applies to dewi-kadita. */
+    const int open = s->p.mode == ES_SCHOOL_MODE_COUZIN;
+    unsigned flags = (open ? ES_SCHOOL_OPEN : 0u) |
+                     (o->periodic_centroid && !open ? ES_SCHOOL_PERIODIC_CENTROID : 0u);
+    double cbox = (o->periodic_centroid && !open) ? s->p.box : 0.0;
+    if (with_entropy) {
+        es_school_metrics m;
+        int rc = es_school_metrics_compute(s->pos, vel, s->n, s->p.box, flags,
+                                           o->velcorr_exact_max, &m);
+        if (rc != ES_OK)
+            return rc;
+        basic[SM_P] = m.polarization;
+        basic[SM_M] = m.rotation;
+        basic[SM_SPREAD] = m.spread;
+        basic[SM_ORDER] = m.order_index;
+        memcpy(hs, m.h, sizeof m.h);
+        hs[ES_SCHOOL_NH] = m.osi;
+        return ES_OK;
+    }
+    double c[3];
+    if (cbox > 0)
+        es_school_centroid_periodic(s->pos, s->n, cbox, c);
+    else
+        es_school_centroid(s->pos, s->n, c);
+    basic[SM_P] = es_school_polarization(vel, s->n);
+    basic[SM_M] = es_school_rotation(s->pos, vel, s->n, c, cbox);
+    basic[SM_SPREAD] = es_school_spread(s->pos, s->n, c, cbox);
+    basic[SM_ORDER] = fmax(basic[SM_P], basic[SM_M]);
+    return ES_OK;
+}
+
+static json_t *stats_json(const double *x, size_t n, double *mean_out)
+{
+    size_t half = n / 2;
+    double mean = 0, sd = 0, lo = INFINITY, hi = -INFINITY;
+    for (size_t i = half; i < n; i++)
+        mean += x[i];
+    mean /= (double)(n - half);
+    for (size_t i = half; i < n; i++)
+        sd += (x[i] - mean) * (x[i] - mean);
+    sd = sqrt(sd / (double)(n - half)); /* population sd, as numpy.std */
+    for (size_t i = 0; i < n; i++) {
+        lo = fmin(lo, x[i]);
+        hi = fmax(hi, x[i]);
+    }
+    if (mean_out)
+        *mean_out = mean;
+    json_t *o = json_object();
+    json_object_set_new(o, "mean", es_json_real(mean));
+    json_object_set_new(o, "sd", es_json_real(sd));
+    json_object_set_new(o, "final", es_json_real(x[n - 1]));
+    json_object_set_new(o, "min", es_json_real(lo));
+    json_object_set_new(o, "max", es_json_real(hi));
+    return o;
+}
+
+static json_t *summary_json(const series *ts, const es_school_params *p,
+                            const es_school_run_opts *o, const char *mode_name, double wall)
+{
+    json_t *root = json_object(), *metrics = json_object(), *mean = json_object(),
+           *fin = json_object();
+    json_object_set_new(root, "model", json_string("school"));
+    json_object_set_new(root, "mode", json_string(mode_name));
+    json_object_set_new(root, "n_fish", json_integer((json_int_t)p->n));
+    json_object_set_new(root, "n_steps", json_integer(o->n_steps));
+    json_object_set_new(root, "frames", json_integer((json_int_t)ts->nframes));
+    double m[SM_NBASIC], mosi = NAN;
+    for (int k = 0; k < SM_NBASIC; k++)
+        json_object_set_new(metrics, basic_names[k], stats_json(ts->basic[k], ts->nframes, &m[k]));
+    if (o->entropy) {
+        for (int k = 0; k <= ES_SCHOOL_NH; k++)
+            json_object_set_new(metrics,
+                                k < ES_SCHOOL_NH ? es_school_entropy_names[k]
+                                                 : "oceanic_schooling_index",
+                                stats_json(ts->h[k], ts->nmframes, k == ES_SCHOOL_NH ? &mosi : NULL));
+    }
+    json_object_set_new(root, "metrics", metrics);
+    double Pf = ts->basic[SM_P][ts->nframes - 1], Mf = ts->basic[SM_M][ts->nframes - 1];
+    /* Short keys for validation cases: mean.P, final.OSI, ... (second-half means). */
+    json_object_set_new(mean, "P", es_json_real(m[SM_P]));
+    json_object_set_new(mean, "M", es_json_real(m[SM_M]));
+    json_object_set_new(fin, "P", es_json_real(Pf));
+    json_object_set_new(fin, "M", es_json_real(Mf));
+    if (o->entropy) {
+        json_object_set_new(mean, "OSI", es_json_real(mosi));
+        json_object_set_new(fin, "OSI", es_json_real(ts->h[ES_SCHOOL_NH][ts->nmframes - 1]));
+    }
+    json_object_set_new(root, "mean", mean);
+    json_object_set_new(root, "final", fin);
+    /* The reference CLI classifies the final frame; the second-half means too. */
+    json_object_set_new(root, "state", json_string(es_school_classify(Pf, Mf)));
+    json_object_set_new(root, "state_second_half", json_string(es_school_classify(m[SM_P], m[SM_M])));
+    json_object_set_new(root, "wall_seconds", es_json_real(wall));
+    return root;
+}
+
+static int write_frame(nc_handles *h, const es_school *s, const double *vel, size_t f, int metrics_only)
+{
+    double t = (double)s->step * s->p.dt;
+    size_t st1[1] = {f}, one[1] = {1};
+    NC_TRY(nc_put_vara_double(h->ncid, h->v_time, st1, one, &t));
+    if (!metrics_only) {
+        size_t st[3] = {f, 0, 0}, cnt[3] = {1, s->n, 3};
+        NC_TRY(nc_put_vara_double(h->ncid, h->v_pos, st, cnt, s->pos));
+        NC_TRY(nc_put_vara_double(h->ncid, h->v_vel, st, cnt, vel));
+    }
+    return ES_OK;
+}
+
+static int put_series(nc_handles *h, const series *ts, int entropy)
+{
+    size_t st[1] = {0}, cnt[1] = {ts->nframes}, mcnt[1] = {ts->nmframes};
+    for (int k = 0; k < SM_NBASIC; k++)
+        NC_TRY(nc_put_vara_double(h->ncid, h->v_basic[k], st, cnt, ts->basic[k]));
+    if (entropy) {
+        for (int k = 0; k < ES_SCHOOL_NH; k++)
+            NC_TRY(nc_put_vara_double(h->ncid, h->v_h[k], st, mcnt, ts->h[k]));
+        NC_TRY(nc_put_vara_double(h->ncid, h->v_osi, st, mcnt, ts->h[ES_SCHOOL_NH]));
+    }
+    return ES_OK;
+}
+
+static int simulate(es_school *s, const es_school_run_opts *o, nc_handles *h, series *ts,
+                    double *vel, double *mtimes)
+{
+    es_progress pg;
+    memset(&pg, 0, sizeof pg);
+    pg.log_interval = o->log_interval;
+    es_progress_start(&pg, "school", (double)o->n_steps, o->quiet);
+    size_t f = 0, mf = 0;
+    int rc = ES_OK;
+    for (long long step = 0; step <= o->n_steps && rc == ES_OK; step += o->save_interval) {
+        if (step > 0) {
+            long long todo = o->save_interval;
+            if (step > o->n_steps)
+                break;
+            rc = es_school_step(s, todo);
+            if (rc)
+                break;
+        }
+        es_school_velocities(s, vel);
+        int with_h = o->entropy && step % o->metrics_every == 0;
+        double basic[SM_NBASIC], hs[ES_SCHOOL_NH + 1];
+        rc = frame_metrics(s, vel, o, with_h, basic, hs);
+        if (rc)
+            break;
+        for (int k = 0; k < SM_NBASIC; k++)
+            ts->basic[k][f] = basic[k];
+        if (with_h) {
+            for (int k = 0; k <= ES_SCHOOL_NH; k++)
+                ts->h[k][mf] = hs[k];
+            mtimes[mf++] = (double)step * s->p.dt;
+        }
+        rc = write_frame(h, s, vel, f, o->metrics_only);
+        f++;
+        es_progress_update(&pg, (double)step);
+    }
+    es_progress_finish(&pg);
+    return rc;
+}
+
+int es_school_run_to_dir(const es_school_params *p, const es_school_run_opts *o, const char *dir,
+                         es_provenance *prov, const char *mode_name)
+{
+    double t0 = es_wall_seconds();
+    size_t nframes = (size_t)(o->n_steps / o->save_interval) + 1;
+    size_t nmframes = o->entropy ? (size_t)(o->n_steps / o->metrics_every) + 1 : 0;
+    es_school *s = NULL;
+    int rc = es_school_alloc(p, &s);
+    if (rc)
+        return rc;
+    if ((rc = es_school_init_state(s))) {
+        es_school_free(s);
+        return rc;
+    }
+    series ts = {.nframes = nframes, .nmframes = nmframes};
+    double *vel = malloc(3 * p->n * sizeof *vel), *mtimes = malloc((nmframes + 1) * sizeof *mtimes);
+    int ok = vel && mtimes;
+    for (int k = 0; k < SM_NBASIC; k++)
+        ok &= (ts.basic[k] = malloc(nframes * sizeof(double))) != NULL;
+    for (int k = 0; k <= ES_SCHOOL_NH && o->entropy; k++)
+        ok &= (ts.h[k] = malloc(nmframes * sizeof(double))) != NULL;
+    char final_path[4200], tmp[4300];
+    snprintf(final_path, sizeof final_path, "%s/school.nc", dir);
+    es_output_tmp_path(final_path, tmp, sizeof tmp);
+    nc_handles h;
+    memset(&h, 0, sizeof h);
+    h.ncid = -1;
+    if (!ok) {
+        rc = es_error_set(ES_ENOMEM, "school: out of memory for %zu frames of %zu fish", nframes, p->n);
+    } else {
+        int nrc = nc_create(tmp, NC_NETCDF4 | NC_CLOBBER, &h.ncid);
+        if (nrc != NC_NOERR) {
+            h.ncid = -1;
+            rc = es_error_set(ES_EIO, "%s: cannot create: %s", tmp, nc_strerror(nrc));
+        }
+    }
+    if (!rc)
+        rc = nc_define(&h, p, o, nframes, nmframes, mode_name, prov);
+    if (!rc)
+        rc = simulate(s, o, &h, &ts, vel, mtimes);
+    if (!rc)
+        rc = put_series(&h, &ts, o->entropy);
+    if (!rc && h.separate_mtime) {
+        size_t st[1] = {0}, cnt[1] = {nmframes};
+        int nrc = nc_put_vara_double(h.ncid, h.v_mtime, st, cnt, mtimes);
+        if (nrc != NC_NOERR)
+            rc = es_error_set(ES_EIO, "school.nc: %s", nc_strerror(nrc));
+    }
+    if (!rc) {
+        /* fish and spatial index coordinates */
+        int *idx = malloc((p->n + 3) * sizeof *idx), fv, sv;
+        if (!idx) {
+            rc = es_error_set(ES_ENOMEM, "school: out of memory");
+        } else {
+            for (size_t i = 0; i < p->n + 3; i++)
+                idx[i] = (int)i;
+            if (nc_inq_varid(h.ncid, "fish", &fv) || nc_put_var_int(h.ncid, fv, idx) ||
+                nc_inq_varid(h.ncid, "spatial", &sv) || nc_put_var_int(h.ncid, sv, idx))
+                rc = es_error_set(ES_EIO, "school.nc: cannot write the fish/spatial coordinates");
+            free(idx);
+        }
+    }
+    if (h.ncid >= 0) {
+        int nrc = nc_close(h.ncid);
+        if (!rc && nrc != NC_NOERR)
+            rc = es_error_set(ES_EIO, "%s: %s", tmp, nc_strerror(nrc));
+    }
+    if (!rc)
+        rc = es_output_commit(tmp, final_path);
+    else
+        es_output_discard(tmp);
+    if (!rc) {
+        es_provenance_finish(prov);
+        json_t *sum = summary_json(&ts, p, o, mode_name, es_wall_seconds() - t0);
+        rc = es_output_write_summary(dir, sum, prov);
+        json_decref(sum);
+    }
+    series_free(&ts);
+    free(vel);
+    free(mtimes);
+    es_school_free(s);
+    return rc;
+}

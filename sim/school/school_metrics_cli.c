@@ -1,0 +1,217 @@
+/* esuite school-metrics [--json] [--box L] [--periodic-centroid] [--open] FILE.nc
+ *
+ * Per-frame order parameters, the seven entropies and the OSI of a NetCDF
+ * file holding positions(time, fish, spatial) and velocities(time, fish,
+ * spatial) — the layout esuite and the reference library both write. The
+ * box side comes from the global attribute box_size or --box. */
+#include "core/commands.h"
+#include "esuite/school_metrics.h"
+#include "esuite/status.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <netcdf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int es_school_metrics_main(int argc, char **argv);
+
+#define NCOLS (4 + ES_SCHOOL_NH + 1)
+static const char *const col_names[NCOLS] = {
+    "polarization", "rotation", "spread", "order_index", "school_cohesion_entropy",
+    "polarization_entropy", "depth_stratification_entropy", "angular_momentum_entropy",
+    "nearest_neighbor_entropy", "velocity_correlation_entropy", "school_shape_entropy",
+    "oceanic_schooling_index"};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: esuite school-metrics [--json] [--box L] [--periodic-centroid] [--open] FILE.nc\n\n"
+            "Order parameters P, M, spread, order index, the seven dewi-kadita entropies and the\n"
+            "Oceanic Schooling Index of every frame of FILE.nc (variables positions and velocities,\n"
+            "dimensions (time, fish, spatial)). Definitions: docs/school.md.\n\n"
+            "  --json               one JSON object with an array per metric (and time), %%.17g\n"
+            "  --box L              periodic box side (default: global attribute box_size)\n"
+            "  --periodic-centroid  circular-mean centroid for M, spread, H_ang, H_shape\n"
+            "                       (default: the reference's naive centroid)\n"
+            "  --open               open-space k-NN distances (couzin2002 runs)\n");
+}
+
+typedef struct {
+    int ncid, vpos, vvel, vtime;
+    size_t nt, nf;
+    double box;
+} nc_in;
+
+static int open_input(const char *path, double box_opt, nc_in *in)
+{
+    int rc = nc_open(path, NC_NOWRITE, &in->ncid);
+    if (rc != NC_NOERR)
+        return es_error_set(ES_EIO, "%s: cannot open as NetCDF: %s", path, nc_strerror(rc));
+    const char *names[2] = {"positions", "velocities"};
+    int *vars[2] = {&in->vpos, &in->vvel};
+    size_t shape[2][3];
+    for (int k = 0; k < 2; k++) {
+        int nd, dims[NC_MAX_VAR_DIMS];
+        if (nc_inq_varid(in->ncid, names[k], vars[k]) != NC_NOERR)
+            return es_error_set(ES_EDATA, "%s: no variable '%s' (need positions and velocities "
+                                          "with dimensions (time, fish, spatial))", path, names[k]);
+        nc_inq_varndims(in->ncid, *vars[k], &nd);
+        if (nd != 3)
+            return es_error_set(ES_EDATA, "%s: variable '%s' has %d dimensions, expected 3 "
+                                          "(time, fish, spatial)", path, names[k], nd);
+        nc_inq_vardimid(in->ncid, *vars[k], dims);
+        for (int a = 0; a < 3; a++)
+            nc_inq_dimlen(in->ncid, dims[a], &shape[k][a]);
+        if (shape[k][2] != 3)
+            return es_error_set(ES_EDATA, "%s: variable '%s' has spatial size %zu, expected 3",
+                                path, names[k], shape[k][2]);
+    }
+    if (shape[0][0] != shape[1][0] || shape[0][1] != shape[1][1])
+        return es_error_set(ES_EDATA, "%s: positions (%zu×%zu) and velocities (%zu×%zu) differ "
+                                      "in shape", path, shape[0][0], shape[0][1], shape[1][0],
+                            shape[1][1]);
+    in->nt = shape[0][0];
+    in->nf = shape[0][1];
+    if (in->nt == 0 || in->nf == 0)
+        return es_error_set(ES_EDATA, "%s: no frames or no fish", path);
+    if (nc_inq_varid(in->ncid, "time", &in->vtime) != NC_NOERR)
+        in->vtime = -1;
+    in->box = box_opt;
+    if (!(in->box > 0)) {
+        if (nc_get_att_double(in->ncid, NC_GLOBAL, "box_size", &in->box) != NC_NOERR)
+            return es_error_set(ES_EDATA, "%s: no global attribute box_size; pass --box L", path);
+        if (!(in->box > 0) || !isfinite(in->box))
+            return es_error_set(ES_EDATA, "%s: global attribute box_size = %g is not a positive "
+                                          "number; pass --box L", path, in->box);
+    }
+    return ES_OK;
+}
+
+static int frame_row(const nc_in *in, size_t t, unsigned flags, double *pos, double *vel,
+                     double *time, double row[NCOLS])
+{
+    size_t st[3] = {t, 0, 0}, cnt[3] = {1, in->nf, 3};
+    if (nc_get_vara_double(in->ncid, in->vpos, st, cnt, pos) != NC_NOERR ||
+        nc_get_vara_double(in->ncid, in->vvel, st, cnt, vel) != NC_NOERR)
+        return es_error_set(ES_EIO, "frame %zu: cannot read positions/velocities", t);
+    *time = (double)t;
+    if (in->vtime >= 0) {
+        size_t s1[1] = {t}, c1[1] = {1};
+        if (nc_get_vara_double(in->ncid, in->vtime, s1, c1, time) != NC_NOERR)
+            *time = (double)t;
+    }
+    es_school_metrics m;
+    int rc = es_school_metrics_compute(pos, vel, in->nf, in->box, flags, 0, &m);
+    if (rc)
+        return es_error_set(rc, "frame %zu: %s", t, es_error_message());
+    row[0] = m.polarization;
+    row[1] = m.rotation;
+    row[2] = m.spread;
+    row[3] = m.order_index;
+    for (int k = 0; k < ES_SCHOOL_NH; k++)
+        row[4 + k] = m.h[k];
+    row[NCOLS - 1] = m.osi;
+    return ES_OK;
+}
+
+static int run(const char *path, double box, unsigned flags, int as_json)
+{
+    nc_in in = {.ncid = -1};
+    int rc = open_input(path, box, &in);
+    double *pos = NULL, *vel = NULL;
+    json_t *root = NULL, *arr[NCOLS + 1] = {NULL};
+    if (!rc) {
+        pos = malloc(3 * in.nf * sizeof *pos);
+        vel = malloc(3 * in.nf * sizeof *vel);
+        if (!pos || !vel)
+            rc = es_error_set(ES_ENOMEM, "out of memory for %zu fish", in.nf);
+    }
+    if (!rc && as_json) {
+        root = json_object();
+        for (int k = 0; k <= NCOLS; k++) {
+            arr[k] = json_array();
+            json_object_set_new(root, k == 0 ? "time" : col_names[k - 1], arr[k]);
+        }
+    } else if (!rc) {
+        printf("# %s: %zu frames, %zu fish, box %.17g\n# time", path, in.nt, in.nf, in.box);
+        for (int k = 0; k < NCOLS; k++)
+            printf(" %s", col_names[k]);
+        printf("\n");
+    }
+    for (size_t t = 0; !rc && t < in.nt; t++) {
+        double row[NCOLS], time;
+        rc = frame_row(&in, t, flags, pos, vel, &time, row);
+        if (rc)
+            break;
+        if (as_json) {
+            json_array_append_new(arr[0], json_real(time));
+            for (int k = 0; k < NCOLS; k++)
+                json_array_append_new(arr[k + 1], json_real(row[k]));
+        } else {
+            printf("%.10g", time);
+            for (int k = 0; k < NCOLS; k++)
+                printf(" %.10g", row[k]);
+            printf("\n");
+        }
+    }
+    if (!rc && as_json) {
+        char *text = json_dumps(root, JSON_REAL_PRECISION(17) | JSON_COMPACT);
+        if (!text)
+            rc = es_error_set(ES_ENOMEM, "out of memory for the JSON output");
+        else
+            printf("%s\n", text);
+        free(text);
+    }
+    json_decref(root);
+    free(pos);
+    free(vel);
+    if (in.ncid >= 0)
+        nc_close(in.ncid);
+    return rc;
+}
+
+int es_school_metrics_main(int argc, char **argv)
+{
+    static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
+                                         {"box", required_argument, NULL, 'b'},
+                                         {"periodic-centroid", no_argument, NULL, 'p'},
+                                         {"open", no_argument, NULL, 'o'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    int as_json = 0, c;
+    unsigned flags = 0;
+    double box = 0.0;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":jb:poh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'j': as_json = 1; break;
+        case 'b':
+            if (!es_cli_parse_double("--box", optarg, 1e-300, 1e300, &box))
+                return 2;
+            break;
+        case 'p': flags |= ES_SCHOOL_PERIODIC_CENTROID; break;
+        case 'o': flags |= ES_SCHOOL_OPEN; break;
+        case 'h': usage(stdout); return 0;
+        case ':': es_cli_error("school-metrics: option %s needs a value", argv[optind - 1]); return 2;
+        default:
+            es_cli_error("school-metrics: unknown option '%s' (see 'esuite school-metrics --help')",
+                         argv[optind - 1]);
+            return 2;
+        }
+    }
+    if (optind != argc - 1) {
+        es_cli_error(optind >= argc ? "school-metrics: missing FILE.nc"
+                                    : "school-metrics: expected one FILE.nc");
+        return 2;
+    }
+    int rc = run(argv[optind], box, flags, as_json);
+    if (rc) {
+        es_cli_error("%s", es_error_message());
+        return es_cli_exit_status(rc);
+    }
+    return 0;
+}

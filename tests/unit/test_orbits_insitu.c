@@ -1,0 +1,136 @@
+/* In-situ analysis: the orbital period trackers against closed forms
+ * (Kepler: T = 2π a^{3/2}; isochrone: T_r = 2πGM/(−2E)^{3/2} and
+ * Ω_φ/Ω_r = ½(1 + L/√(L² + 4GMb)), Binney & Tremaine 2008 eqs 3.225–3.226),
+ * and a circular orbit's x(t) = sin t through the ideal sampling rule
+ * against the spec §3.3 table (t_pat/t_nat = 0.4: ℓ = 63, H = 0.5104,
+ * C = 0.3925 at dt = 0.01, T = 10⁴, n = 5). Also maps: the logistic map at
+ * r = 4 has Lyapunov exponent ln 2. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "esuite/ordinal.h"
+#include "orbits/orbits.h"
+
+static es_orb_run_params run_params(double dt, int every, double t_end)
+{
+    es_orb_run_params rp;
+    memset(&rp, 0, sizeof rp);
+    es_orb_params_default(&rp.par);
+    rp.par.integrator = ES_ORB_RK8PD;
+    rp.par.dt = dt;
+    rp.par.eps_abs = rp.par.eps_rel = 1e-12;
+    rp.par.ntangent = 0;
+    rp.cls.sali_threshold = 1e-8;
+    rp.cls.mlce_threshold = 0.01;
+    rp.t_end = t_end;
+    rp.output_every = every;
+    rp.nobs = 1;
+    rp.obs[0] = ES_ORB_OBS_X;
+    return rp;
+}
+
+static void test_periods(void **state)
+{
+    (void)state;
+    es_orb_potential p = {.nterms = 1, .omega = 0.0};
+    p.term[0] = (es_orb_term){ES_ORB_POINTMASS, 1.0, 0, 0, 1, 1};
+    es_orb_system s;
+    es_orb_system_potential(&s, &p, 3);
+    es_orb_run_params rp = run_params(0.001, 1, 200.0);
+    es_orb_result r;
+    /* e = 0.5, a = 1 */
+    double kep[6] = {1.5, 0, 0, 0, sqrt(0.5 / 1.5), 0};
+    assert_int_equal(es_orb_run_one(&s, &rp, kep, &r, NULL), 0);
+    assert_float_equal(r.t_radial, 2 * M_PI, 2e-3);
+    assert_float_equal(r.t_azimuthal, 2 * M_PI, 0.05); /* 200/2π ≈ 31.8 turns: phase end effect */
+    /* isochrone GM = 1, b = 1 */
+    p.term[0] = (es_orb_term){ES_ORB_ISOCHRONE, 1.0, 1.0, 0, 1, 1};
+    es_orb_system_potential(&s, &p, 3);
+    rp = run_params(0.001, 1, 500.0);
+    double iso[6] = {1.0, 0, 0, 0, 0.45, 0};
+    assert_int_equal(es_orb_run_one(&s, &rp, iso, &r, NULL), 0);
+    double E = r.e0, L = 0.45;
+    double Tr = 2 * M_PI / pow(-2 * E, 1.5);
+    double ratio = 0.5 * (1 + L / sqrt(L * L + 4.0));
+    print_message("isochrone: T_r %.5f (theory %.5f), T_phi %.4f (theory %.4f)\n", r.t_radial, Tr,
+                  r.t_azimuthal, Tr / ratio);
+    assert_float_equal(r.t_radial, Tr, 2e-3);
+    assert_float_equal(r.t_azimuthal, Tr / ratio, 0.01 * Tr / ratio);
+}
+
+static void test_circular_ideal_sampling(void **state)
+{
+    (void)state;
+    es_orb_potential p = {.nterms = 1, .omega = 0.0};
+    p.term[0] = (es_orb_term){ES_ORB_POINTMASS, 1.0, 0, 0, 1, 1};
+    es_orb_system s;
+    es_orb_system_potential(&s, &p, 2);
+    es_orb_run_params rp = run_params(0.01, 1, 99.99);
+    size_t nout = es_orb_run_nout(&rp);
+    assert_int_equal(nout, 10000);
+    double *x = malloc(nout * sizeof *x);
+    es_orb_result r;
+    double y0[4] = {0.0, -1.0, 1.0, 0.0}; /* x(t) = sin t */
+    assert_int_equal(es_orb_run_one(&s, &rp, y0, &r, x), 0);
+    assert_float_equal(x[157], sin(1.57), 1e-9);
+    es_orb_insitu_params ip = {5, ES_ORB_TNAT_MAXAVG, 3};
+    es_orb_insitu a;
+    double Hc[3], Cc[3];
+    es_orb_insitu_one(x, nout, 0.01, &r, &ip, &a, Hc, Cc);
+    assert_int_equal(a.status, 0);
+    print_message("circular: tnat %.5f delay %d H %.4f C %.4f class %s\n", a.tnat, a.delay, a.H,
+                  a.C, es_ordinal_class_name(a.ordinal_class));
+    assert_float_equal(a.tnat, 6.28333, 1e-4); /* spec §3.2: maxavg on sin t */
+    assert_int_equal(a.delay, 63);
+    assert_float_equal(a.H, 0.5104, 1e-4);
+    assert_float_equal(a.C, 0.3925, 1e-4);
+    assert_int_equal(a.chaotic, 0);
+    /* spec §2.3: ℓ = 1 on sin t gives (0.1597, 0.1514) */
+    assert_float_equal(Hc[0], 0.1597, 1e-4);
+    assert_float_equal(Cc[0], 0.1514, 1e-4);
+    /* the radial-period source on a circular orbit has no pericentres */
+    ip.tnat = ES_ORB_TNAT_RADIAL;
+    ip.curve_max_delay = 0;
+    es_orb_insitu_one(x, nout, 0.01, &r, &ip, &a, NULL, NULL);
+    assert_int_not_equal(a.status, 0);
+    assert_int_equal(a.ordinal_class, -1);
+    /* the azimuthal period (2π) through the sampling rule gives the same ℓ = 63 */
+    ip.tnat = ES_ORB_TNAT_AZIMUTHAL;
+    es_orb_insitu_one(x, nout, 0.01, &r, &ip, &a, NULL, NULL);
+    assert_int_equal(a.status, 0);
+    assert_int_equal(a.delay, 63);
+    free(x);
+}
+
+static void test_maps(void **state)
+{
+    (void)state;
+    es_orb_map_params mp = {4.0, 0.1, 1.4, 0.3, 1.99, 0.0};
+    size_t T = 100000;
+    double *x = malloc(T * sizeof *x), lyap;
+    assert_int_equal(es_orb_map_generate(ES_ORB_MAP_LOGISTIC, &mp, T, 1, x, &lyap), 0);
+    assert_float_equal(x[3], 0.28901376, 1e-8); /* spec §4.2 first values */
+    assert_float_equal(lyap, log(2.0), 0.01);
+    assert_int_equal(es_orb_map_generate(ES_ORB_MAP_TENT, &mp, T, 1, x, &lyap), 0);
+    assert_float_equal(lyap, log(1.99), 1e-12);
+    /* Hénon map a = 1.4, b = 0.3: λ1 = 0.419 (Sprott 2003, Table A.1) */
+    assert_int_equal(es_orb_map_generate(ES_ORB_MAP_HENON, &mp, T, 1, x, &lyap), 0);
+    assert_float_equal(x[2], 0.796, 1e-12);
+    assert_float_equal(lyap, 0.419, 0.005);
+    free(x);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_periods),
+        cmocka_unit_test(test_circular_ideal_sampling),
+        cmocka_unit_test(test_maps),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,423 @@
+/* School engine: turning laws, cell list vs brute force, thread
+ * independence, symmetry, and the reference's t = 0 state (spec §3, §5). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "esuite/school_metrics.h"
+#include "school/school.h"
+
+static double angle(const double *a, const double *b)
+{
+    double c = (a[0] * b[0] + a[1] * b[1] + a[2] * b[2]) /
+               (sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2]) *
+                sqrt(b[0] * b[0] + b[1] * b[1] + b[2] * b[2]));
+    return acos(fmax(-1.0, fmin(1.0, c)));
+}
+
+/* True rotation: exactly θτ per step, for any desired direction. */
+static void test_turn_rotate(void **state)
+{
+    (void)state;
+    double u[3] = {1, 0, 0}, out[3];
+    double phis[] = {0.3, 1.0, M_PI / 2, 2.0, 3.0, M_PI - 1e-9};
+    for (size_t k = 0; k < sizeof phis / sizeof phis[0]; k++) {
+        double d[3] = {cos(phis[k]), sin(phis[k]) * 0.6, sin(phis[k]) * 0.8};
+        es_school_turn_rotate(u, d, 0.0698, out);
+        assert_float_equal(angle(u, out), 0.0698, 1e-12);
+        /* out stays in the plane of u and d */
+        double n[3] = {u[1] * d[2] - u[2] * d[1], u[2] * d[0] - u[0] * d[2], u[0] * d[1] - u[1] * d[0]};
+        assert_float_equal(n[0] * out[0] + n[1] * out[1] + n[2] * out[2], 0.0, 1e-12);
+    }
+    double d[3] = {-1, 0, 0}; /* anti-parallel: still exactly θτ */
+    es_school_turn_rotate(u, d, 0.2, out);
+    assert_float_equal(angle(u, out), 0.2, 1e-12);
+    double near[3] = {cos(0.05), sin(0.05), 0}; /* within reach: lands on d */
+    es_school_turn_rotate(u, near, 0.2, out);
+    assert_float_equal(angle(near, out), 0.0, 1e-7);
+}
+
+/* NLERP (reference): effective turn for θ_max = 0.2 from spec §5:
+ * φ = 0.3 → 0.2003; 1.0 → 0.183; π/2 → 0.145; 2.0 → 0.106; 2.5 → 0.056; 3.0 → 0.011. */
+static void test_turn_nlerp(void **state)
+{
+    (void)state;
+    double phis[] = {0.3, 1.0, M_PI / 2, 2.0, 2.5, 3.0};
+    double want[] = {0.2003, 0.183, 0.145, 0.106, 0.056, 0.011};
+    double u[3] = {1, 0, 0}, out[3];
+    for (int k = 0; k < 6; k++) {
+        double d[3] = {cos(phis[k]), sin(phis[k]), 0};
+        es_school_turn_nlerp(u, d, 0.2, out);
+        assert_float_equal(angle(u, out), want[k], k == 0 ? 5e-5 : 5e-4);
+    }
+    /* closed-form check: tan(turn) = t sin φ / (1 − t + t cos φ), t = θ/φ */
+    double phi = 1.3, t = 0.2 / phi, d[3] = {cos(phi), sin(phi), 0};
+    es_school_turn_nlerp(u, d, 0.2, out);
+    assert_float_equal(angle(u, out), atan2(t * sin(phi), 1 - t + t * cos(phi)), 1e-14);
+}
+
+/* A single fish with one neighbour far behind it, noise off: each step it
+ * turns by exactly θτ (couzin mode) until it faces the neighbour. */
+static void test_single_fish_max_turn(void **state)
+{
+    (void)state;
+    es_school_params p;
+    es_school_params_default(&p);
+    p.mode = ES_SCHOOL_MODE_COUZIN;
+    p.n = 2;
+    p.noise = 0.0;
+    p.fov = 360.0;
+    p.r_r = 1;
+    p.r_o = 2;
+    p.r_a = 50;
+    p.speed = 0.01;
+    p.max_turn = 0.0698;
+    es_school *s;
+    assert_int_equal(es_school_alloc(&p, &s), 0);
+    double pos[6] = {0, 0, 0, -20, 0.5, 0}, dir[6] = {1, 0, 0, -1, 0, 0};
+    memcpy(s->pos, pos, sizeof pos);
+    memcpy(s->dir, dir, sizeof dir);
+    for (int k = 0; k < 10; k++) {
+        double before[3] = {s->dir[0], s->dir[1], s->dir[2]};
+        assert_int_equal(es_school_step(s, 1), 0);
+        assert_float_equal(angle(before, s->dir), 0.0698, 1e-12);
+    }
+    es_school_free(s);
+}
+
+static void set_case1(es_school_params *p, size_t n)
+{
+    es_school_params_default(p);
+    p->n = n;
+    p->box = 25.0 * cbrt((double)n / 150.0); /* case-1 density */
+    p->r_r = 2;
+    p->r_o = 3;
+    p->r_a = 15;
+    p->max_turn = 0.4;
+    p->noise = 0.2;
+    p->blind_angle = 30;
+    p->seed = 42;
+}
+
+/* Cell list gives the same zone counts and desired direction as a plain
+ * loop over all fish: periodic with many cells, periodic with r_a > L/2
+ * (one or two cells per axis), and open space (couzin mode, α = 270°). */
+static void compare_cells(es_school_params *p)
+{
+    es_school *s;
+    assert_int_equal(es_school_alloc(p, &s), 0);
+    assert_int_equal(es_school_init_state(s), 0);
+    assert_int_equal(es_school_step(s, 5), 0);
+    for (size_t i = 0; i < s->n; i++) {
+        double a[3], b[3];
+        int ca[3], cb[3];
+        es_school_desired(s, i, 1, a, ca);
+        es_school_desired(s, i, 0, b, cb);
+        for (int k = 0; k < 3; k++) {
+            assert_int_equal(ca[k], cb[k]);
+            assert_float_equal(a[k], b[k], 1e-12);
+        }
+    }
+    es_school_free(s);
+}
+
+static void test_cells_vs_brute_force(void **state)
+{
+    (void)state;
+    es_school_params p;
+    set_case1(&p, 400);
+    p.r_r = 0.5;
+    p.r_o = 1.5;
+    p.r_a = 4.0; /* L ≈ 35: 8 cells per axis */
+    compare_cells(&p);
+    set_case1(&p, 300); /* r_a = 15 > L/2 ≈ 15.7·… : 1–2 cells per axis */
+    p.box = 20.0;
+    p.r_a = 9.0; /* 2 cells per axis: each scanned once */
+    compare_cells(&p);
+    set_case1(&p, 150);
+    compare_cells(&p);
+    es_school_params_default(&p);
+    p.mode = ES_SCHOOL_MODE_COUZIN;
+    p.n = 300;
+    p.r_r = 1;
+    p.r_o = 3;
+    p.r_a = 6;
+    p.fov = 270;
+    p.init = ES_SCHOOL_INIT_SPHERE;
+    p.init_size = 12;
+    p.box = 30;
+    compare_cells(&p);
+}
+
+/* Same trajectory bit for bit with 1 and 2 threads (N above the
+ * parallel thresholds), both modes. */
+static void run_threads(es_school_params *p, int threads, double *pos, double *dir)
+{
+    omp_set_num_threads(threads);
+    es_school *s;
+    assert_int_equal(es_school_alloc(p, &s), 0);
+    assert_int_equal(es_school_init_state(s), 0);
+    assert_int_equal(es_school_step(s, 8), 0);
+    memcpy(pos, s->pos, 3 * p->n * sizeof *pos);
+    memcpy(dir, s->dir, 3 * p->n * sizeof *dir);
+    es_school_free(s);
+}
+
+static void test_thread_independence(void **state)
+{
+    (void)state;
+    es_school_params p;
+    for (int mode = 0; mode < 2; mode++) {
+        set_case1(&p, 3000);
+        p.r_a = 6;
+        if (mode) {
+            p.mode = ES_SCHOOL_MODE_COUZIN;
+            p.init = ES_SCHOOL_INIT_SPHERE;
+            p.init_size = 20;
+        }
+        size_t m = 3 * p.n;
+        double *a = malloc(m * sizeof *a), *b = malloc(m * sizeof *b), *ua = malloc(m * sizeof *ua),
+               *ub = malloc(m * sizeof *ub);
+        run_threads(&p, 1, a, ua);
+        run_threads(&p, 2, b, ub);
+        assert_memory_equal(a, b, m * sizeof *a);
+        assert_memory_equal(ua, ub, m * sizeof *ua);
+        /* metrics too (parallel k-NN and pair histogram) */
+        es_school_metrics m1, m2;
+        omp_set_num_threads(1);
+        assert_int_equal(es_school_metrics_compute(a, ua, p.n, p.box, 0, 0, &m1), 0);
+        omp_set_num_threads(2);
+        assert_int_equal(es_school_metrics_compute(a, ua, p.n, p.box, 0, 0, &m2), 0);
+        assert_memory_equal(&m1, &m2, sizeof m1);
+        free(a);
+        free(b);
+        free(ua);
+        free(ub);
+    }
+}
+
+/* A lattice filling the periodic box, all headings +x, no noise: every
+ * zone sum is symmetric about the heading, so P stays 1 (dewi mode, with a
+ * 30° blind cone). */
+static void test_aligned_stays_aligned(void **state)
+{
+    (void)state;
+    es_school_params p;
+    es_school_params_default(&p);
+    p.n = 64;
+    p.box = 10.0;
+    p.r_r = 1;
+    p.r_o = 3;
+    p.r_a = 4.9;
+    p.noise = 0;
+    p.blind_angle = 30;
+    es_school *s;
+    assert_int_equal(es_school_alloc(&p, &s), 0);
+    for (int i = 0; i < 64; i++) {
+        s->pos[3 * i] = 1.25 + 2.5 * (i % 4);
+        s->pos[3 * i + 1] = 1.25 + 2.5 * ((i / 4) % 4);
+        s->pos[3 * i + 2] = 1.25 + 2.5 * (i / 16);
+        s->dir[3 * i] = 1;
+        s->dir[3 * i + 1] = 0;
+        s->dir[3 * i + 2] = 0;
+    }
+    assert_int_equal(es_school_step(s, 500), 0);
+    double vel[3 * 64];
+    es_school_velocities(s, vel);
+    assert_float_equal(es_school_polarization(vel, 64), 1.0, 1e-12);
+    es_school_free(s);
+}
+
+/* init_rng = numpy reproduces the reference's t = 0 state: spec §3 fish-0
+ * values and the published t = 0 P, M, spread and NND statistics (§4). */
+static void test_reference_initial_state(void **state)
+{
+    (void)state;
+    es_np_random r;
+    es_np_random_seed(&r, 42);
+    assert_float_equal(es_np_random_rand(&r), 0.37454012, 5e-9);
+    assert_float_equal(es_np_random_rand(&r), 0.95071431, 5e-9);
+    assert_float_equal(es_np_random_rand(&r), 0.73199394, 5e-9);
+    struct {
+        size_t n;
+        double L, v0;
+        int torus;
+        unsigned seed;
+        double P, M, spread, nnd_mean, nnd_sd, nnd_min, nnd_max;
+    } c[4] = {{150, 25, 1.0, 0, 42, 0.0638, 0.0724, 12.785, 2.663, 0.914, 0.589, 4.929},
+              {200, 25, 1.0, 1, 42, 0.0081, 0.9519, 6.349, 1.041, 0.495, 0.131, 3.602},
+              {180, 28, 1.2, 0, 456, 0.0303, 0.0781, 13.851, 2.801, 1.020, 0.595, 5.635},
+              {250, 35, 1.5, 0, 789, 0.0166, 0.0377, 17.194, 3.049, 1.106, 0.606, 6.162}};
+    for (int k = 0; k < 4; k++) {
+        es_school_params p;
+        es_school_params_default(&p);
+        p.n = c[k].n;
+        p.box = c[k].L;
+        p.speed = c[k].v0;
+        p.init = c[k].torus ? ES_SCHOOL_INIT_TORUS : ES_SCHOOL_INIT_BOX;
+        p.init_size = 6.0;
+        p.init_rng = ES_SCHOOL_RNG_NUMPY;
+        p.seed = c[k].seed;
+        es_school *s;
+        assert_int_equal(es_school_alloc(&p, &s), 0);
+        assert_int_equal(es_school_init_state(s), 0);
+        double *vel = malloc(3 * p.n * sizeof *vel), *nnd = malloc(p.n * sizeof *nnd);
+        es_school_velocities(s, vel);
+        if (k == 0) {
+            double x0[6] = {9.363503, 23.767858, 18.299849, 0.179236, 0.850534, 0.494436};
+            for (int a = 0; a < 3; a++) {
+                assert_float_equal(s->pos[a], x0[a], 5e-7);
+                assert_float_equal(vel[a], x0[3 + a], 5e-7);
+            }
+        }
+        if (k == 2) {
+            double x0[6] = {6.965165, 4.565870, 21.942011, -0.114243, -0.191653, -1.179075};
+            for (int a = 0; a < 3; a++) {
+                assert_float_equal(s->pos[a], x0[a], 5e-7);
+                assert_float_equal(vel[a], x0[3 + a], 5e-7);
+            }
+        }
+        es_school_metrics m;
+        assert_int_equal(es_school_metrics_compute(s->pos, vel, p.n, p.box, 0, 0, &m), 0);
+        assert_float_equal(m.polarization, c[k].P, 5e-5);
+        assert_float_equal(m.rotation, c[k].M, 5e-5);
+        assert_float_equal(m.spread, c[k].spread, 5e-4);
+        assert_int_equal(es_school_knn(s->pos, p.n, p.box, 1, nnd), 0);
+        double mu = 0, sd = 0, lo = INFINITY, hi = 0;
+        for (size_t i = 0; i < p.n; i++) {
+            mu += nnd[i];
+            lo = fmin(lo, nnd[i]);
+            hi = fmax(hi, nnd[i]);
+        }
+        mu /= (double)p.n;
+        for (size_t i = 0; i < p.n; i++)
+            sd += (nnd[i] - mu) * (nnd[i] - mu);
+        sd = sqrt(sd / (double)p.n);
+        assert_float_equal(mu, c[k].nnd_mean, 5e-4);
+        assert_float_equal(sd, c[k].nnd_sd, 5e-4);
+        assert_float_equal(lo, c[k].nnd_min, 5e-4);
+        assert_float_equal(hi, c[k].nnd_max, 5e-4);
+        free(vel);
+        free(nnd);
+        es_school_free(s);
+    }
+}
+
+/* Zone rules on hand-placed pairs: the desired direction of fish 0. */
+static void place2(es_school *s, const double *x1, const double *u1)
+{
+    double pos[6] = {10, 10, 10, x1[0], x1[1], x1[2]}, dir[6] = {1, 0, 0, u1[0], u1[1], u1[2]};
+    memcpy(s->pos, pos, sizeof pos);
+    memcpy(s->dir, dir, sizeof dir);
+}
+
+static void test_zone_rules(void **state)
+{
+    (void)state;
+    es_school_params p;
+    es_school_params_default(&p);
+    p.n = 2;
+    p.box = 40;
+    p.r_r = 1;
+    p.r_o = 3;
+    p.r_a = 6;
+    p.blind_angle = 30;
+    es_school *s;
+    assert_int_equal(es_school_alloc(&p, &s), 0);
+    double d[3];
+    int cnt[3];
+    /* dewi: neighbour straight behind at 0.5 (repulsion zone) is in the rear cone: unseen */
+    place2(s, (double[]){9.5, 10, 10}, (double[]){0, 1, 0});
+    es_school_desired(s, 0, 1, d, cnt);
+    assert_int_equal(cnt[0] + cnt[1] + cnt[2], 0);
+    assert_float_equal(d[0], 1.0, 0); /* keeps its heading */
+    /* dewi: neighbour ahead in the zone of orientation heading +y: d = +y */
+    place2(s, (double[]){12, 10, 10}, (double[]){0, 1, 0});
+    es_school_desired(s, 0, 1, d, cnt);
+    assert_int_equal(cnt[1], 1);
+    assert_float_equal(d[1], 1.0, 1e-15);
+    /* periodic: a neighbour 0.5 ahead through the face is in the repulsion zone */
+    s->pos[0] = 39.8;
+    s->pos[3] = 0.3;
+    s->pos[4] = 10;
+    s->pos[5] = 10;
+    es_school_desired(s, 0, 1, d, cnt);
+    assert_int_equal(cnt[0], 1);
+    assert_float_equal(d[0], -1.0, 1e-15);
+    es_school_free(s);
+
+    p.mode = ES_SCHOOL_MODE_COUZIN;
+    p.fov = 270;
+    assert_int_equal(es_school_alloc(&p, &s), 0);
+    /* couzin: repulsion sees all round (behind at 0.5 → move forward, away) */
+    place2(s, (double[]){9.5, 10, 10}, (double[]){0, 1, 0});
+    es_school_desired(s, 0, 1, d, cnt);
+    assert_int_equal(cnt[0], 1);
+    assert_float_equal(d[0], 1.0, 1e-15);
+    /* couzin: attraction zone straight behind is in the blind volume (α = 270°) */
+    place2(s, (double[]){5, 10, 10}, (double[]){0, 1, 0});
+    es_school_desired(s, 0, 1, d, cnt);
+    assert_int_equal(cnt[2], 0);
+    /* couzin: orientation neighbour heading +y; include_self adds the own heading */
+    place2(s, (double[]){12, 10, 10}, (double[]){0, 1, 0});
+    es_school_desired(s, 0, 1, d, cnt);
+    assert_float_equal(d[1], 1.0, 1e-15);
+    s->p.include_self = 1;
+    es_school_desired(s, 0, 1, d, cnt);
+    assert_float_equal(d[0], M_SQRT1_2, 1e-15);
+    assert_float_equal(d[1], M_SQRT1_2, 1e-15);
+    /* couzin: one zoo (+y) and one zoa neighbour: d = ½(d_o + d_a), unnormalised sums */
+    es_school_free(s);
+    p.n = 3;
+    assert_int_equal(es_school_alloc(&p, &s), 0);
+    double pos3[9] = {10, 10, 10, 12, 10, 10, 10, 10, 15}, dir3[9] = {1, 0, 0, 0, 1, 0, 1, 0, 0};
+    memcpy(s->pos, pos3, sizeof pos3);
+    memcpy(s->dir, dir3, sizeof dir3);
+    es_school_desired(s, 0, 1, d, cnt);
+    assert_int_equal(cnt[1], 1);
+    assert_int_equal(cnt[2], 1);
+    assert_float_equal(d[1], M_SQRT1_2, 1e-15); /* ½((0,1,0) + (0,0,1)) normalised */
+    assert_float_equal(d[2], M_SQRT1_2, 1e-15);
+    es_school_free(s);
+}
+
+/* Bad parameters are rejected with a status. */
+static void test_bad_params(void **state)
+{
+    (void)state;
+    es_school_params p;
+    es_school_params_default(&p);
+    p.r_o = 0.5; /* r_r = 1 > r_o */
+    assert_int_not_equal(es_school_params_check(&p), 0);
+    es_school_params_default(&p);
+    p.orientation_weight = 1.5;
+    assert_int_not_equal(es_school_params_check(&p), 0);
+    es_school_params_default(&p);
+    p.n = 1;
+    assert_int_not_equal(es_school_params_check(&p), 0);
+    es_school_params_default(&p);
+    assert_int_equal(es_school_params_check(&p), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_turn_rotate),
+        cmocka_unit_test(test_turn_nlerp),
+        cmocka_unit_test(test_single_fish_max_turn),
+        cmocka_unit_test(test_cells_vs_brute_force),
+        cmocka_unit_test(test_thread_independence),
+        cmocka_unit_test(test_aligned_stays_aligned),
+        cmocka_unit_test(test_reference_initial_state),
+        cmocka_unit_test(test_zone_rules),
+        cmocka_unit_test(test_bad_params),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,293 @@
+/* School metrics on hand-computed configurations (spec §3 definitions). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "esuite/rng.h"
+#include "esuite/school_metrics.h"
+
+/* numpy.histogram edge rules: last bin closed, outside dropped. */
+static void test_bin_edges(void **state)
+{
+    (void)state;
+    assert_int_equal(es_school_bin(0.0, 0.0, 1.0, 20), 0);
+    assert_int_equal(es_school_bin(0.05, 0.0, 1.0, 20), 1);   /* on an inner edge: upper bin */
+    assert_int_equal(es_school_bin(0.0499, 0.0, 1.0, 20), 0);
+    assert_int_equal(es_school_bin(1.0, 0.0, 1.0, 20), 19);   /* right edge included */
+    assert_int_equal(es_school_bin(1.0 + 1e-15, 0.0, 1.0, 20), -1);
+    assert_int_equal(es_school_bin(-1e-300, 0.0, 1.0, 20), -1);
+    assert_int_equal(es_school_bin(12.5, 0.0, 12.5, 25), 24);
+    assert_int_equal(es_school_bin(NAN, 0.0, 1.0, 20), -1);
+}
+
+/* An aligned school: P = 1, H_vel = 0 (all pairs in the top bin), H_pol = 0. */
+static void test_aligned_school(void **state)
+{
+    (void)state;
+    enum { N = 50 };
+    double vel[3 * N];
+    for (int i = 0; i < N; i++) {
+        vel[3 * i] = 0.0;
+        vel[3 * i + 1] = 0.0;
+        vel[3 * i + 2] = 1.5;
+    }
+    assert_float_equal(es_school_polarization(vel, N), 1.0, 1e-15);
+    assert_float_equal(es_school_h_velcorr(vel, N, 0), 0.0, 1e-15);
+    assert_float_equal(es_school_h_polarization(vel, N), 0.0, 1e-15);
+}
+
+/* The 0.5 guards of spec §3. */
+static void test_guards(void **state)
+{
+    (void)state;
+    double pos[18] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 1, 1, 1, 2, 2, 2, 3, 3, 3};
+    double vel[18] = {1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 1, 0, 1};
+    double c[3] = {0, 0, 0}, nnd[1] = {1.0}, knn[25] = {0};
+    assert_float_equal(es_school_h_cohesion(nnd, 1, 10.0), 0.5, 0);
+    assert_float_equal(es_school_h_velcorr(vel, 1, 0), 0.5, 0);
+    assert_float_equal(es_school_h_angular(pos, vel, 2, c, 0), 0.5, 0);
+    assert_float_equal(es_school_h_shape(pos, 3, c, 0), 0.5, 0);
+    assert_float_equal(es_school_h_knn(knn, 5), 0.5, 0);
+    /* No value in range: all depths above L. */
+    assert_float_equal(es_school_h_depth(pos, 3, 0.5), 0.5, 0);
+    /* Nearest-neighbour distances all beyond L/2 are dropped. */
+    double far[3] = {6.0, 7.0, 8.0};
+    assert_float_equal(es_school_h_cohesion(far, 3, 10.0), 0.5, 0);
+    unsigned long long zero[4] = {0};
+    assert_float_equal(es_school_entropy_counts(zero, 4), 0.5, 0);
+}
+
+/* Uniform occupancy of the 12×24 (θ, φ) grid: one heading at each cell
+ * centre. P vanishes and H_pol follows from the sin θ row weights. */
+static void test_uniform_headings(void **state)
+{
+    (void)state;
+    enum { NT = 12, NP = 24, N = NT * NP };
+    double *vel = malloc(3 * N * sizeof *vel);
+    double w[NT], W = 0;
+    for (int t = 0; t < NT; t++) {
+        double th = (t + 0.5) * M_PI / NT;
+        w[t] = sin(th);
+        W += NP * w[t];
+        for (int p = 0; p < NP; p++) {
+            double ph = (p + 0.5) * 2 * M_PI / NP - M_PI; /* atan2 range */
+            double *v = vel + 3 * (t * NP + p);
+            v[0] = sin(th) * cos(ph);
+            v[1] = sin(th) * sin(ph);
+            v[2] = cos(th);
+        }
+    }
+    double H = 0;
+    for (int t = 0; t < NT; t++) {
+        double q = w[t] / W;
+        H -= NP * q * log(q);
+    }
+    H /= log((double)N);
+    assert_float_equal(es_school_h_polarization(vel, N), H, 1e-13);
+    assert_float_equal(H, 0.9761171278247959, 1e-13); /* independent: python3 */
+    assert_float_equal(es_school_polarization(vel, N), 0.0, 1e-14);
+    free(vel);
+}
+
+/* Points (±a,0,0), (0,±b,0), (0,0,±c): covariance diag(2a², 2b², 2c²)/5,
+ * so p = (a², b², c²)/(a²+b²+c²). */
+static void test_shape_entropy(void **state)
+{
+    (void)state;
+    double a = 1, b = 2, cc = 3;
+    double pos[18] = {a, 0, 0, -a, 0, 0, 0, b, 0, 0, -b, 0, 0, 0, cc, 0, 0, -cc};
+    double c[3];
+    es_school_centroid(pos, 6, c);
+    double s = a * a + b * b + cc * cc, p[3] = {a * a / s, b * b / s, cc * cc / s}, H = 0;
+    for (int k = 0; k < 3; k++)
+        H -= p[k] * log(p[k]);
+    assert_float_equal(es_school_h_shape(pos, 6, c, 0), H / log(3.0), 1e-13);
+    /* Isotropic: H = 1. Rotated copy of the isotropic cross still gives 1. */
+    double iso[18] = {2, 0, 0, -2, 0, 0, 0, 2, 0, 0, -2, 0, 0, 0, 2, 0, 0, -2};
+    es_school_centroid(iso, 6, c);
+    assert_float_equal(es_school_h_shape(iso, 6, c, 0), 1.0, 1e-13);
+    /* A line: two eigenvalues floored at 1e-10. */
+    double line[12] = {0, 0, 0, 1, 0, 0, 2, 0, 0, 3, 0, 0};
+    es_school_centroid(line, 4, c);
+    double lam = 5.0 / 3.0, q0 = lam / (lam + 2e-10), q1 = 1e-10 / (lam + 2e-10);
+    double Hl = -(q0 * log(q0) + 2 * q1 * log(q1)) / log(3.0);
+    assert_float_equal(es_school_h_shape(line, 4, c, 0), Hl, 1e-15);
+}
+
+/* A ring with tangential headings: M = 1, P = 0, spread = R; radial
+ * headings: M = 0; all headings +x: P = 1, M = 0. */
+static void test_order_parameters(void **state)
+{
+    (void)state;
+    enum { N = 36 };
+    double pos[3 * N], vel[3 * N], c[3], R = 4.0;
+    for (int i = 0; i < N; i++) {
+        double th = 2 * M_PI * i / N;
+        pos[3 * i] = 10 + R * cos(th);
+        pos[3 * i + 1] = 10 + R * sin(th);
+        pos[3 * i + 2] = 10;
+        vel[3 * i] = -sin(th);
+        vel[3 * i + 1] = cos(th);
+        vel[3 * i + 2] = 0;
+    }
+    es_school_centroid(pos, N, c);
+    assert_float_equal(es_school_rotation(pos, vel, N, c, 0), 1.0, 1e-14);
+    assert_float_equal(es_school_polarization(vel, N), 0.0, 1e-14);
+    assert_float_equal(es_school_spread(pos, N, c, 0), R, 1e-13);
+    for (int i = 0; i < N; i++) {
+        vel[3 * i] = 1;
+        vel[3 * i + 1] = 0;
+    }
+    assert_float_equal(es_school_polarization(vel, N), 1.0, 1e-15);
+    assert_float_equal(es_school_rotation(pos, vel, N, c, 0), 0.0, 1e-14);
+    /* H_ang: |r̂ × x̂| = |sin θ| over the ring, binned by hand. */
+    unsigned long long cnt[20] = {0};
+    for (int i = 0; i < N; i++)
+        cnt[es_school_bin(fabs(sin(2 * M_PI * i / N)), 0, 1, 20)]++;
+    assert_float_equal(es_school_h_angular(pos, vel, N, c, 0), es_school_entropy_counts(cnt, 20),
+                       1e-15);
+}
+
+/* A school straddling the periodic face: the naive centroid is off by
+ * ~L/2, the periodic-aware one is not. */
+static void test_periodic_centroid(void **state)
+{
+    (void)state;
+    enum { N = 20 };
+    double L = 20.0, pos[3 * N], c[3];
+    for (int i = 0; i < N; i++) {
+        double x = -1.0 + 2.0 * i / (N - 1); /* [-1, 1] wrapped */
+        pos[3 * i] = x < 0 ? x + L : x;
+        pos[3 * i + 1] = 5;
+        pos[3 * i + 2] = 5;
+    }
+    es_school_centroid_periodic(pos, N, L, c);
+    double cx = c[0] > L / 2 ? c[0] - L : c[0];
+    assert_float_equal(cx, 0.0, 1e-12);
+    double rms = 0;
+    for (int i = 0; i < N; i++) {
+        double x = -1.0 + 2.0 * i / (N - 1);
+        rms += x * x;
+    }
+    assert_float_equal(es_school_spread(pos, N, c, L), sqrt(rms / N), 1e-12);
+    es_school_centroid(pos, N, c);
+    assert_float_equal(c[0], L / 2, 1e-12); /* the reference's naive centroid */
+}
+
+static double brute_min_image(double d, double L) { return L > 0 ? d - L * nearbyint(d / L) : d; }
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void check_knn(size_t n, double L, double spread, size_t k)
+{
+    double *pos = malloc(3 * n * sizeof *pos), *d = malloc(n * k * sizeof *d),
+           *all = malloc(n * sizeof *all);
+    for (size_t i = 0; i < 3 * n; i++)
+        pos[i] = es_counter_uniform(7, i, n, 0) * (L > 0 ? L : spread);
+    assert_int_equal(es_school_knn(pos, n, L, k, d), 0);
+    for (size_t i = 0; i < n; i++) {
+        size_t m = 0;
+        for (size_t j = 0; j < n; j++) {
+            if (j == i)
+                continue;
+            double dx = brute_min_image(pos[3 * j] - pos[3 * i], L),
+                   dy = brute_min_image(pos[3 * j + 1] - pos[3 * i + 1], L),
+                   dz = brute_min_image(pos[3 * j + 2] - pos[3 * i + 2], L);
+            all[m++] = sqrt(dx * dx + dy * dy + dz * dz);
+        }
+        qsort(all, m, sizeof *all, cmp_double);
+        for (size_t t = 0; t < k; t++)
+            assert_float_equal(d[i * k + t], all[t], 1e-12);
+    }
+    free(pos);
+    free(d);
+    free(all);
+}
+
+/* Cell-grid k-NN equals brute force (periodic and open, several sizes). */
+static void test_knn_brute_force(void **state)
+{
+    (void)state;
+    check_knn(7, 10.0, 0, 5);
+    check_knn(150, 25.0, 0, 5);
+    check_knn(1000, 10.0, 0, 5);
+    check_knn(777, 3.0, 0, 1);
+    check_knn(600, 0.0, 30.0, 5);
+    check_knn(64, 0.0, 5.0, 5);
+}
+
+/* H_coh and H_knn from hand-made distance sets. */
+static void test_cohesion_knn(void **state)
+{
+    (void)state;
+    double nnd[4] = {1.0, 1.0, 3.0, 3.0}; /* two bins of width 0.5 (L = 25) */
+    assert_float_equal(es_school_h_cohesion(nnd, 4, 25.0), log(2.0) / log(25.0), 1e-15);
+    double knn[30];
+    for (int i = 0; i < 6; i++)
+        for (int m = 0; m < 5; m++)
+            knn[5 * i + m] = (i < 3) ? 2.0 : 1.0 + m; /* CV 0 and CV sqrt(2)/3 */
+    double cv = sqrt(2.0) / (3.0 + 1e-10);
+    assert_int_equal(es_school_bin(cv, 0, 2, 20), 4);
+    assert_float_equal(es_school_h_knn(knn, 6), log(2.0) / log(20.0), 1e-15);
+}
+
+/* Sampled pair histogram above the threshold agrees with the exact one. */
+static void test_velcorr_sampled(void **state)
+{
+    (void)state;
+    size_t n = 5000;
+    double *vel = malloc(3 * n * sizeof *vel);
+    for (size_t i = 0; i < n; i++) {
+        double g[2], h[2];
+        es_counter_gauss2(3, i, 0, 0, g);
+        es_counter_gauss2(3, i, 0, 1, h);
+        vel[3 * i] = g[0];
+        vel[3 * i + 1] = g[1];
+        vel[3 * i + 2] = h[0] + (i % 3 == 0 ? 2.0 : 0.0);
+    }
+    double exact = es_school_h_velcorr(vel, n, 10000), sampled = es_school_h_velcorr(vel, n, 1000);
+    assert_float_equal(sampled, exact, 2e-3);
+    assert_true(exact > 0.8 && exact < 1.0);
+    free(vel);
+}
+
+/* Classifier thresholds and the OSI weights (sum 1). */
+static void test_classify_osi(void **state)
+{
+    (void)state;
+    assert_string_equal(es_school_classify(0.95, 0.0), "Highly Parallel");
+    assert_string_equal(es_school_classify(0.9, 0.0), "Dynamic Parallel");
+    assert_string_equal(es_school_classify(0.72, 0.32), "Dynamic Parallel");
+    assert_string_equal(es_school_classify(0.1, 0.8), "Torus");
+    assert_string_equal(es_school_classify(0.5, 0.1), "Transitional");
+    assert_string_equal(es_school_classify(0.1, 0.31), "Transitional");
+    assert_string_equal(es_school_classify(0.08, 0.06), "Swarm");
+    double ones[ES_SCHOOL_NH] = {1, 1, 1, 1, 1, 1, 1};
+    assert_float_equal(es_school_osi(ones), 1.0, 1e-15);
+    double h[ES_SCHOOL_NH] = {0.347, 0.814, 0.744, 0.805, 0.324, 1.000, 0.953};
+    /* Spec §4 re-run table, case 1 rep 0: OSI 0.722. */
+    assert_float_equal(es_school_osi(h), 0.722, 5e-4);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bin_edges),        cmocka_unit_test(test_aligned_school),
+        cmocka_unit_test(test_guards),           cmocka_unit_test(test_uniform_headings),
+        cmocka_unit_test(test_shape_entropy),    cmocka_unit_test(test_order_parameters),
+        cmocka_unit_test(test_periodic_centroid), cmocka_unit_test(test_knn_brute_force),
+        cmocka_unit_test(test_cohesion_knn),     cmocka_unit_test(test_velcorr_sampled),
+        cmocka_unit_test(test_classify_osi),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

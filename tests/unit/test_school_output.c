@@ -1,0 +1,129 @@
+/* A school run end to end: school.nc layout and values, summary.json
+ * statistics recomputed from the file, the reference's t = 0 numbers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <math.h>
+#include <netcdf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "core/model.h"
+
+extern const es_model es_model_school;
+
+static const char *CFG = "[run]\nmodel = school\nname = t\nseed = 42\n"
+                         "[school]\nn_fish = 150\nbox_size = 25\nr_repulsion = 2\n"
+                         "r_orientation = 3\nr_attraction = 15\nmax_turn = 0.4\nnoise = 0.2\n"
+                         "blind_angle = 30\nn_steps = 40\ninit_rng = numpy\nsave_interval = 2\n"
+                         "metrics_every = 4\n";
+
+static double get_mean_second_half(const double *x, size_t n)
+{
+    double s = 0;
+    for (size_t i = n / 2; i < n; i++)
+        s += x[i];
+    return s / (double)(n - n / 2);
+}
+
+static void test_run_output(void **state)
+{
+    (void)state;
+    const es_key_spec *schemas[] = {es_config_core_schema(), es_model_school.schema, NULL};
+    es_config *cfg = NULL;
+    assert_int_equal(es_config_load_string(CFG, "test", schemas, NULL, 0, &cfg), 0);
+    char dir[] = "/tmp/esuite-school-out-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    es_run_ctx ctx = {.cfg = cfg, .output_dir = dir, .threads = 1, .seed = 42, .quiet = true};
+    assert_int_equal(es_model_school.run(&ctx), 0);
+
+    char path[256];
+    snprintf(path, sizeof path, "%s/school.nc", dir);
+    int nc, v, dim;
+    size_t len;
+    assert_int_equal(nc_open(path, NC_NOWRITE, &nc), NC_NOERR);
+    assert_int_equal(nc_inq_dimid(nc, "time", &dim), NC_NOERR);
+    nc_inq_dimlen(nc, dim, &len);
+    assert_int_equal(len, 21); /* steps 0, 2, ..., 40 */
+    assert_int_equal(nc_inq_dimid(nc, "metrics_time", &dim), NC_NOERR);
+    nc_inq_dimlen(nc, dim, &len);
+    assert_int_equal(len, 11); /* steps 0, 4, ..., 40 */
+    assert_int_equal(nc_inq_dimid(nc, "fish", &dim), NC_NOERR);
+    nc_inq_dimlen(nc, dim, &len);
+    assert_int_equal(len, 150);
+    double box;
+    assert_int_equal(nc_get_att_double(nc, NC_GLOBAL, "box_size", &box), NC_NOERR);
+    assert_float_equal(box, 25.0, 0);
+    char mode[32] = {0};
+    assert_int_equal(nc_get_att_text(nc, NC_GLOBAL, "mode", mode), NC_NOERR);
+    assert_string_equal(mode, "dewi-kadita");
+    /* t = 0: the reference's initial state (spec §3/§4) */
+    double x0[3], P[21], osi[11], t[21];
+    size_t st[3] = {0, 0, 0}, ct[3] = {1, 1, 3};
+    assert_int_equal(nc_inq_varid(nc, "positions", &v), NC_NOERR);
+    assert_int_equal(nc_get_vara_double(nc, v, st, ct, x0), NC_NOERR);
+    assert_float_equal(x0[0], 9.363503, 5e-7);
+    assert_float_equal(x0[1], 23.767858, 5e-7);
+    assert_int_equal(nc_inq_varid(nc, "polarization", &v), NC_NOERR);
+    assert_int_equal(nc_get_var_double(nc, v, P), NC_NOERR);
+    assert_float_equal(P[0], 0.0638, 5e-5);
+    assert_int_equal(nc_inq_varid(nc, "time", &v), NC_NOERR);
+    assert_int_equal(nc_get_var_double(nc, v, t), NC_NOERR);
+    assert_float_equal(t[20], 4.0, 1e-12);
+    assert_int_equal(nc_inq_varid(nc, "oceanic_schooling_index", &v), NC_NOERR);
+    assert_int_equal(nc_get_var_double(nc, v, osi), NC_NOERR);
+    for (const char *const *name = (const char *const[]){"velocities", "rotation", "spread",
+                                                         "order_index", "school_cohesion_entropy",
+                                                         "velocity_correlation_entropy", NULL};
+         *name; name++)
+        assert_int_equal(nc_inq_varid(nc, *name, &v), NC_NOERR);
+    nc_close(nc);
+
+    /* summary.json: second-half means and finals equal the file's series */
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    json_error_t err;
+    json_t *sum = json_load_file(path, 0, &err);
+    assert_non_null(sum);
+    json_t *mean = json_object_get(sum, "mean"), *fin = json_object_get(sum, "final");
+    assert_float_equal(json_real_value(json_object_get(mean, "P")), get_mean_second_half(P, 21), 1e-15);
+    assert_float_equal(json_real_value(json_object_get(mean, "OSI")), get_mean_second_half(osi, 11),
+                       1e-15);
+    assert_float_equal(json_real_value(json_object_get(fin, "P")), P[20], 0);
+    assert_string_equal(json_string_value(json_object_get(sum, "state")), "Swarm");
+    json_decref(sum);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    es_config_free(cfg);
+}
+
+/* metrics_every not a multiple of save_interval: a config error. */
+static void test_bad_interval(void **state)
+{
+    (void)state;
+    const es_key_spec *schemas[] = {es_config_core_schema(), es_model_school.schema, NULL};
+    es_config *cfg = NULL;
+    assert_int_equal(es_config_load_string("[run]\nmodel = school\n[school]\nsave_interval = 3\n"
+                                           "metrics_every = 4\n",
+                                           "bad", schemas, NULL, 0, &cfg),
+                     0);
+    es_run_ctx ctx = {.cfg = cfg, .output_dir = "/tmp", .threads = 1, .seed = 1, .quiet = true};
+    assert_int_not_equal(es_model_school.run(&ctx), 0);
+    es_config_free(cfg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_run_output),
+        cmocka_unit_test(test_bad_interval),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
