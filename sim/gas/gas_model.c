@@ -10,6 +10,7 @@
 #include "core/output.h"
 #include "core/progress.h"
 #include "esuite/status.h"
+#include "gas/gas_plots.h"
 #include "gas/gas_run.h"
 
 static const es_key_spec gas_schema[] = {
@@ -47,6 +48,8 @@ static const es_key_spec gas_schema[] = {
     {"gas", "realizations", ES_KEY_INT, "1", 1, 100000, NULL, "1",
      "Independent runs (rng stream r of the seed), parallel over OpenMP threads; entropies per run and pooled."},
     {"gas", "profile_bins", ES_KEY_INT, "40", 0, 1e6, NULL, "1", "Bins of the x-profiles (density, flow, temperature); 0 = none."},
+    {"gas", "plots", ES_KEY_BOOL, "true", 0, 0, NULL, "",
+     "Draw entropy.png (dS/N against u per cell set, with the collisionless limit) and profiles.png with gnuplot; a failure is a warning."},
     {"gas", "cell_occupancy", ES_KEY_DOUBLE, "0.7", 0.05, 100, NULL, "1",
      "Performance: target mean discs per cell of the event-driven cell list."},
     {"entropy", "dx", ES_KEY_LIST, "0.05", 1e-9, 0.5, NULL, "lx",
@@ -455,6 +458,9 @@ static int gas_run(const es_run_ctx *ctx)
         else
             st = es_output_commit(tmp, path);
     }
+    if (!st && es_config_bool(ctx->cfg, "gas", "plots") &&
+        es_gas_plots(res, s.sets, s.times, s.spec.gas.lx, ctx->output_dir))
+        es_warning_add("gas: figures not drawn: %s", es_error_message());
     if (!st) {
         json_t *sum = summary_json(&s, res);
         st = es_output_write_summary(ctx->output_dir, sum, &p);

@@ -1,0 +1,142 @@
+/* Figures of a gas run (gnuplot, pngcairo): ΔS/N against u for every cell
+ * set with the collisionless closed form, and density profiles. */
+#include "gas/gas_plots.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/output.h"
+#include "core/plot.h"
+#include "esuite/status.h"
+
+/* A growing text buffer. */
+typedef struct {
+    char *s;
+    size_t len, cap;
+} sbuf;
+
+static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(sbuf *b, const char *fmt, ...)
+{
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        size_t room = b->cap - b->len;
+        int n = b->s ? vsnprintf(b->s + b->len, room, fmt, ap) : -1;
+        va_end(ap);
+        if (n >= 0 && (size_t)n < room) {
+            b->len += (size_t)n;
+            return;
+        }
+        size_t cap = b->cap ? 2 * b->cap : 4096;
+        while (n >= 0 && cap - b->len <= (size_t)n)
+            cap *= 2;
+        char *s = realloc(b->s, cap);
+        if (!s)
+            return; /* out of memory: the script is truncated, gnuplot reports it */
+        b->s = s;
+        b->cap = cap;
+    }
+}
+
+static int run(sbuf *b, const char *dir, const char *name)
+{
+    char path[4200], tmp[4300];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    es_output_tmp_path(path, tmp, sizeof tmp);
+    char *head = NULL;
+    size_t hl = strlen(tmp) + 128;
+    head = malloc(hl + b->len + 1);
+    if (!head || !b->s) {
+        free(head);
+        return es_error_set(ES_ENOMEM, "plots: out of memory");
+    }
+    snprintf(head, hl, "set terminal pngcairo size 1000,700 enhanced font ',11'\nset output '%s'\n", tmp);
+    strcat(head, b->s);
+    int st = es_plot_run_script(head, tmp, path);
+    free(head);
+    return st;
+}
+
+static int plot_entropy(const es_gas_run_result *res, const es_bz_grid *sets, const double *times,
+                        double lx, const char *dir)
+{
+    sbuf b = {0};
+    size_t K = res->n_times, C = res->n_sets;
+    double umax = 0.0;
+    for (size_t c = 0; c < C; c++)
+        umax = fmax(umax, sets[c].dv * times[K - 1] / lx);
+    sb_printf(&b, "set title 'Coarse-grained Boltzmann entropy after the partition removal'\n"
+                  "set xlabel 'u = {/Symbol D}v t / L_x'\nset ylabel '{/Symbol D}S/N (Miller-Madow, pooled)'\n"
+                  "set key bottom right\nset grid\nset xrange [0:%g]\n", umax > 0 ? umax : 1);
+    for (size_t c = 0; c < C; c++) {
+        sb_printf(&b, "$s%zu << EOD\n", c);
+        for (size_t k = 0; k < K; k++)
+            sb_printf(&b, "%.10g %.10g\n", sets[c].dv * times[k] / lx,
+                      res->pooled[ES_GAS_KC(res, k, c)].s_MM - res->pooled[ES_GAS_KC(res, 0, c)].s_MM);
+        sb_printf(&b, "EOD\n");
+    }
+    sb_printf(&b, "$cf << EOD\n");
+    for (int k = 0; k <= 400; k++) {
+        double u = (umax > 0 ? umax : 1) * k / 400.0;
+        sb_printf(&b, "%.10g %.10g\n", u, es_bz_collisionless_dS(u));
+    }
+    sb_printf(&b, "EOD\nplot $cf w l lw 2 dt 2 lc rgb 'black' t 'collisionless limit', "
+                  "log(2) w l lc rgb 'gray' t 'ln 2'");
+    for (size_t c = 0; c < C; c++)
+        sb_printf(&b, ", $s%zu w lp pt 7 ps 0.6 t '{/Symbol D}x = %.3g, {/Symbol D}v = %.3g'", c,
+                  sets[c].dx, sets[c].dv);
+    sb_printf(&b, "\n");
+    int st = run(&b, dir, "entropy.png");
+    free(b.s);
+    return st;
+}
+
+static int plot_profiles(const es_gas_run_result *res, const double *times, double lx, const char *dir)
+{
+    size_t K = res->n_times, B = res->bins;
+    if (B == 0)
+        return ES_OK;
+    sbuf b = {0};
+    sb_printf(&b, "set title 'Density profiles (all realizations)'\nset xlabel 'x / L_x'\n"
+                  "set ylabel 'n(x) / n_{initial}'\nset key outside right\nset grid\n");
+    size_t shown[6], ns = 0;
+    for (size_t q = 0; q < 6 && q < K; q++) {
+        size_t k = K <= 6 ? q : (size_t)llround((double)q * (K - 1) / 5.0);
+        shown[ns++] = k;
+    }
+    double n0 = 0.0; /* mean initial density over the occupied bins */
+    size_t occ = 0;
+    for (size_t j = 0; j < B; j++)
+        if (res->density[j] > 0.0) {
+            n0 += res->density[j];
+            occ++;
+        }
+    n0 = occ ? n0 / occ : 1.0;
+    for (size_t s = 0; s < ns; s++) {
+        sb_printf(&b, "$p%zu << EOD\n", s);
+        for (size_t j = 0; j < B; j++)
+            sb_printf(&b, "%.8g %.8g\n", (j + 0.5) / B, res->density[shown[s] * B + j] / n0);
+        sb_printf(&b, "EOD\n");
+    }
+    sb_printf(&b, "plot ");
+    for (size_t s = 0; s < ns; s++)
+        sb_printf(&b, "%s$p%zu w l lw 2 t 't = %.4g'", s ? ", " : "", s, times[shown[s]]);
+    sb_printf(&b, "\n");
+    (void)lx;
+    int st = run(&b, dir, "profiles.png");
+    free(b.s);
+    return st;
+}
+
+int es_gas_plots(const es_gas_run_result *res, const es_bz_grid *sets, const double *times, double lx,
+                 const char *dir)
+{
+    int st = plot_entropy(res, sets, times, lx, dir);
+    if (!st)
+        st = plot_profiles(res, times, lx, dir);
+    return st;
+}
