@@ -216,6 +216,17 @@ int es_gas_run(const es_gas_run_spec *s, es_gas_run_result **out)
             st = es_error_set(status[r], "%s", msg);
 
     for (size_t k = 0; k < s->n_times && !st; k++) {
+        /* Long intervals are run in PROGRESS_STEPS pieces so that progress is
+         * reported inside them; stopping at intermediate times changes nothing. */
+        enum { PROGRESS_STEPS = 16 };
+        double t0 = k > 0 ? s->times[k - 1] : 0.0;
+        for (int q = 1; s->progress && q < PROGRESS_STEPS; q++) {
+            double tq = t0 + (s->times[k] - t0) * q / PROGRESS_STEPS;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+            for (size_t r = 0; r < R; r++)
+                es_gas_run_until(gs[r], tq);
+            s->progress(s->progress_ctx, (k + (double)q / PROGRESS_STEPS) / s->n_times);
+        }
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
         for (size_t r = 0; r < R; r++) {
             es_gas_run_until(gs[r], s->times[k]);
