@@ -14,13 +14,13 @@ es_school_cells *es_school_cells_alloc(size_t n)
     c->n = n;
     c->cell = malloc((n ? n : 1) * sizeof *c->cell);
     c->order = malloc((n ? n : 1) * sizeof *c->order);
-    size_t m = (n ? n : 1) * sizeof(double);
-    c->sx = malloc(m);
-    c->sy = malloc(m);
-    c->sz = malloc(m);
-    c->sux = malloc(m);
-    c->suy = malloc(m);
-    c->suz = malloc(m);
+    size_t m = n + ES_SCHOOL_CELL_PAD;
+    c->sx = calloc(m, sizeof(double));
+    c->sy = calloc(m, sizeof(double));
+    c->sz = calloc(m, sizeof(double));
+    c->sux = calloc(m, sizeof(double));
+    c->suy = calloc(m, sizeof(double));
+    c->suz = calloc(m, sizeof(double));
     if (!c->cell || !c->order || !c->sx || !c->sy || !c->sz || !c->sux || !c->suy || !c->suz) {
         es_school_cells_free(c);
         return NULL;
