@@ -296,10 +296,86 @@ knn_small_block(const double *X, const double *Y, const double *Z, size_t n, dou
             dist[(i0 + l) * k + m] = sqrt(best[m][l]);
 }
 
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#include <immintrin.h>
+#define KNN_HAVE_AVX2 1
+/* The same block with AVX2 intrinsics: vminpd/vmaxpd for the network (the
+ * generic vector code needs a compare and a blend per min). Identical
+ * results: the same IEEE operations in the same order, and min/max are
+ * exact on the non-negative, non-NaN squared distances. */
+static inline __attribute__((always_inline, target("avx2"))) void
+knn_small_block_avx2(const double *X, const double *Y, const double *Z, size_t n, double box,
+                     size_t k, size_t i0, double *dist)
+{
+    const double hh = box > 0 ? 0.5 * box : INFINITY;
+    const __m256d Lv = _mm256_set1_pd(box > 0 ? box : 0.0), h = _mm256_set1_pd(hh),
+                  mh = _mm256_set1_pd(-hh), inf = _mm256_set1_pd(INFINITY),
+                  lanes = _mm256_setr_pd(0, 1, 2, 3);
+    const __m256d px = _mm256_loadu_pd(X + i0), py = _mm256_loadu_pd(Y + i0),
+                  pz = _mm256_loadu_pd(Z + i0);
+    __m256d best[KNN_MAX_K];
+    for (size_t m = 0; m < k; m++)
+        best[m] = inf;
+    for (size_t j = 0; j < n; j++) {
+        __m256d dx = _mm256_sub_pd(_mm256_set1_pd(X[j]), px),
+                dy = _mm256_sub_pd(_mm256_set1_pd(Y[j]), py),
+                dz = _mm256_sub_pd(_mm256_set1_pd(Z[j]), pz);
+#define KNN_MI(d)                                                                                  \
+    d = _mm256_add_pd(_mm256_sub_pd(d, _mm256_and_pd(_mm256_cmp_pd(d, h, _CMP_GT_OQ), Lv)),      \
+                      _mm256_and_pd(_mm256_cmp_pd(d, mh, _CMP_LT_OQ), Lv))
+        KNN_MI(dx);
+        KNN_MI(dy);
+        KNN_MI(dz);
+#undef KNN_MI
+        __m256d d2 = _mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(dx, dx), _mm256_mul_pd(dy, dy)),
+                                   _mm256_mul_pd(dz, dz));
+        if (j - i0 < 4) /* the query itself is one of the lanes */
+            d2 = _mm256_blendv_pd(
+                d2, inf, _mm256_cmp_pd(lanes, _mm256_set1_pd((double)(j - i0)), _CMP_EQ_OQ));
+        for (size_t m = k - 1; m > 0; m--)
+            best[m] = _mm256_min_pd(best[m], _mm256_max_pd(best[m - 1], d2));
+        best[0] = _mm256_min_pd(best[0], d2);
+    }
+    double out[KNN_MAX_K][4];
+    for (size_t m = 0; m < k; m++)
+        _mm256_storeu_pd(out[m], best[m]);
+    for (size_t l = 0; l < 4 && i0 + l < n; l++)
+        for (size_t m = 0; m < k; m++)
+            dist[(i0 + l) * k + m] = sqrt(out[m][l]);
+}
+
+static __attribute__((target("avx2"))) void knn_small_run_avx2(const double *X, const double *Y,
+                                                                const double *Z, size_t n,
+                                                                double box, size_t k, double *dist)
+{
+    /* Queries write only their own rows: any thread count gives the same. */
+    long long nb = (long long)((n + 3) / 4);
+#pragma omp parallel for schedule(static) if (n >= 96)
+    for (long long b = 0; b < nb; b++) {
+        size_t i0 = 4 * (size_t)b;
+        if (k == 5)
+            knn_small_block_avx2(X, Y, Z, n, box, 5, i0, dist);
+        else if (k == 1)
+            knn_small_block_avx2(X, Y, Z, n, box, 1, i0, dist);
+        else
+            knn_small_block_avx2(X, Y, Z, n, box, k, i0, dist);
+    }
+}
+#endif
+
 KNN_CLONES static void knn_small_run(const double *X, const double *Y, const double *Z, size_t n,
                                      double box, size_t k, double *dist)
 {
-    for (size_t i0 = 0; i0 < n; i0 += 4) {
+#ifdef KNN_HAVE_AVX2
+    if (__builtin_cpu_supports("avx2")) {
+        knn_small_run_avx2(X, Y, Z, n, box, k, dist);
+        return;
+    }
+#endif
+    long long nb = (long long)((n + 3) / 4);
+#pragma omp parallel for schedule(static) if (n >= 96)
+    for (long long b = 0; b < nb; b++) {
+        size_t i0 = 4 * (size_t)b;
         if (k == 5)
             knn_small_block(X, Y, Z, n, box, 5, i0, dist);
         else if (k == 1)

@@ -290,6 +290,7 @@ static void velcorr_bin(const double *u, size_t i, size_t j, unsigned long long 
  * (dropped). Four interleaved sub-histograms avoid a store-to-load chain. */
 typedef double vc_v4d __attribute__((vector_size(32)));
 typedef long long vc_v4l __attribute__((vector_size(32)));
+typedef int vc_v4i __attribute__((vector_size(16)));
 #define VC4(x) ((vc_v4d){(x), (x), (x), (x)})
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
@@ -307,31 +308,49 @@ VC_CLONES static void velcorr_rows(const double *ux, const double *uy, const dou
     memset(sub, 0, sizeof sub);
     const vc_v4d one = VC4(1.0), two = VC4(2.0), twenty = VC4(20.0), step = VC4(1.0 / 20.0),
                  zero = VC4(0.0);
-    const vc_v4l lane = {0, 1, 2, 3}, b19 = {19, 19, 19, 19}, b20 = {20, 20, 20, 20},
-                 b1 = {1, 1, 1, 1};
+    const vc_v4d nineteen = VC4(19.0);
+    const vc_v4l lane = {0, 1, 2, 3};
+    /* Bins of one row segment, then counted by a scalar loop (extracting
+     * vector lanes one by one is slower than a store and reload). */
+    enum { SEG = 512 };
+    int bins[SEG + 4];
     for (size_t i = i0; i < i1; i++) {
         const vc_v4d ax = VC4(ux[i]), ay = VC4(uy[i]), az = VC4(uz[i]);
-        for (size_t j = i + 1; j < n; j += 4) {
-            vc_v4d bx, by, bz;
-            memcpy(&bx, ux + j, sizeof bx);
-            memcpy(&by, uy + j, sizeof by);
-            memcpy(&bz, uz + j, sizeof bz);
-            const vc_v4d c = ax * bx + ay * by + az * bz;
-            const vc_v4d x = (c + one) / two;
-            const vc_v4l inside = (x >= zero) & (x <= one);
-            /* (long)(x·20) of an in-range x; 0 elsewhere (masked) */
-            vc_v4l b = __builtin_convertvector((vc_v4d)(inside & (vc_v4l)(x * twenty)), vc_v4l);
-            b -= (b == b20) & b1; /* b == 20 → 19 (was: b += -1 where equal) */
-            const vc_v4d e0 = __builtin_convertvector(b, vc_v4d) * step,
-                         e1 = __builtin_convertvector(b + b1, vc_v4d) * step;
-            const vc_v4l lower = x < e0, higher = ~lower & (b != b19) & (x >= e1);
-            b = b + lower - higher; /* masks are -1 where true */
-            const vc_v4l valid = inside & (lane < (long long)(n - j));
-            b = (valid & b) | (~valid & b20);
-            sub[0][b[0]]++;
-            sub[1][b[1]]++;
-            sub[2][b[2]]++;
-            sub[3][b[3]]++;
+        for (size_t s0 = i + 1; s0 < n; s0 += SEG) {
+            const size_t s1 = n - s0 < SEG ? n : s0 + SEG;
+            for (size_t j = s0; j < s1; j += 4) {
+                vc_v4d bx, by, bz;
+                memcpy(&bx, ux + j, sizeof bx);
+                memcpy(&by, uy + j, sizeof by);
+                memcpy(&bz, uz + j, sizeof bz);
+                const vc_v4d c = ax * bx + ay * by + az * bz;
+                const vc_v4d x = (c + one) / two;
+                const vc_v4l inside = (x >= zero) & (x <= one);
+                /* (long)(x·20) of an in-range x (0 elsewhere, masked), kept as
+                 * a double: small integers are exact, and int32 conversions
+                 * are single instructions where int64 ones are not. */
+                vc_v4d b = __builtin_convertvector(
+                    __builtin_convertvector((vc_v4d)(inside & (vc_v4l)(x * twenty)), vc_v4i),
+                    vc_v4d);
+                b -= (vc_v4d)((b == twenty) & (vc_v4l)one); /* b == 20 → 19 */
+                const vc_v4d e0 = b * step, e1 = (b + one) * step;
+                const vc_v4l lower = x < e0, higher = ~lower & (b != nineteen) & (x >= e1);
+                b = b - (vc_v4d)(lower & (vc_v4l)one) + (vc_v4d)(higher & (vc_v4l)one);
+                const vc_v4l valid = inside & (lane < (long long)(s1 - j));
+                b = (vc_v4d)((valid & (vc_v4l)b) | (~valid & (vc_v4l)twenty));
+                vc_v4i bi = __builtin_convertvector(b, vc_v4i);
+                memcpy(bins + (j - s0), &bi, sizeof bi);
+            }
+            const size_t m = s1 - s0;
+            size_t q = 0;
+            for (; q + 4 <= m; q += 4) {
+                sub[0][bins[q]]++;
+                sub[1][bins[q + 1]]++;
+                sub[2][bins[q + 2]]++;
+                sub[3][bins[q + 3]]++;
+            }
+            for (; q < m; q++)
+                sub[0][bins[q]]++;
         }
     }
     for (int k = 0; k < 20; k++)
@@ -363,7 +382,7 @@ double es_school_h_velcorr(const double *vel, size_t n, size_t exact_max)
                 soa[a * m + i] = u[3 * i + a];
         /* Rows in blocks of 16; blocks handed out dynamically (row i has n-1-i pairs). */
         long long nb = (long long)((n + 15) / 16);
-#pragma omp parallel if (n >= 1024)
+#pragma omp parallel if (n >= 96)
         {
             unsigned long long loc[20] = {0};
 #pragma omp for schedule(dynamic, 1)

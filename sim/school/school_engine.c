@@ -522,7 +522,7 @@ int es_school_step(es_school *s, long long nsteps)
             return rc;
         long long step = s->step + 1;
         long long n = (long long)s->n;
-#pragma omp parallel for schedule(dynamic, 32) if (n >= 512)
+#pragma omp parallel for schedule(dynamic, 16) if (n >= 96)
         for (long long t = 0; t < n; t++) /* in cell order, for cache locality */
             update_fish(s, &z, s->cells->order[t], step);
 #pragma omp parallel for schedule(static) if (n >= 4096)
