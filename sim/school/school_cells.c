@@ -48,7 +48,7 @@ void es_school_cells_free(es_school_cells *c)
 static int coord(const es_school_cells *c, double x, int a)
 {
     double u = (x - c->lo[a]) / c->w[a];
-    if (c->periodic) {
+    if (c->periodic && !(u >= 0 && u < (double)c->nc[a])) { /* fmod(u, nc) == u inside */
         u = fmod(u, (double)c->nc[a]);
         if (u < 0)
             u += c->nc[a];
@@ -190,6 +190,14 @@ static void push_run(size_t *lo, size_t *hi, int *nr, size_t a, size_t b)
 
 int es_school_cells_runs(const es_school_cells *c, const double *p, size_t *lo, size_t *hi)
 {
+    if (c->periodic && c->nc[0] < ES_SCHOOL_CELL_SPAN && c->nc[1] < ES_SCHOOL_CELL_SPAN &&
+        c->nc[2] < ES_SCHOOL_CELL_SPAN) {
+        /* Every axis is scanned whole: all cells in ascending order, which
+         * merge into the single run of every slot. */
+        lo[0] = 0;
+        hi[0] = c->start[c->ncell];
+        return c->start[c->ncell] > 0;
+    }
     int lx[ES_SCHOOL_CELL_SPAN], ly[ES_SCHOOL_CELL_SPAN], lz[ES_SCHOOL_CELL_SPAN];
     int mx = axis_list(c, p[0], 0, lx), my = axis_list(c, p[1], 1, ly), mz = axis_list(c, p[2], 2, lz);
     /* Ascending cell order: memory order, so wrapped neighbours form at most

@@ -505,6 +505,8 @@ static void update_fish(const es_school *s, const zone_cfg *z, size_t i, long lo
 
 static double wrap(double x, double L)
 {
+    if (x >= 0 && x < L)
+        return x; /* what fmod returns there, without the call */
     double y = fmod(x, L);
     if (y < 0)
         y += L;

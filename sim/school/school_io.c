@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <math.h>
 #include <netcdf.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,7 +198,8 @@ static void series_free(series *s)
 }
 
 /* Order parameters and (optionally) entropies of the current frame. */
-static int frame_metrics(const es_school *s, const double *vel, const es_school_run_opts *o,
+static int frame_metrics(const es_school *s, const double *pos, const double *vel,
+                         const es_school_run_opts *o,
                          int with_entropy, double basic[SM_NBASIC], double hs[ES_SCHOOL_NH + 1])
 {
     /* Open space has no images: periodic_centroid only applies to dewi-kadita. */
@@ -207,7 +209,7 @@ static int frame_metrics(const es_school *s, const double *vel, const es_school_
     double cbox = (o->periodic_centroid && !open) ? s->p.box : 0.0;
     if (with_entropy) {
         es_school_metrics m;
-        int rc = es_school_metrics_compute(s->pos, vel, s->n, s->p.box, flags,
+        int rc = es_school_metrics_compute(pos, vel, s->n, s->p.box, flags,
                                            o->velcorr_exact_max, &m);
         if (rc != ES_OK)
             return rc;
@@ -221,12 +223,12 @@ static int frame_metrics(const es_school *s, const double *vel, const es_school_
     }
     double c[3];
     if (cbox > 0)
-        es_school_centroid_periodic(s->pos, s->n, cbox, c);
+        es_school_centroid_periodic(pos, s->n, cbox, c);
     else
-        es_school_centroid(s->pos, s->n, c);
+        es_school_centroid(pos, s->n, c);
     basic[SM_P] = es_school_polarization(vel, s->n);
-    basic[SM_M] = es_school_rotation(s->pos, vel, s->n, c, cbox);
-    basic[SM_SPREAD] = es_school_spread(s->pos, s->n, c, cbox);
+    basic[SM_M] = es_school_rotation(pos, vel, s->n, c, cbox);
+    basic[SM_SPREAD] = es_school_spread(pos, s->n, c, cbox);
     basic[SM_ORDER] = fmax(basic[SM_P], basic[SM_M]);
     return ES_OK;
 }
@@ -310,6 +312,8 @@ typedef struct {
     size_t blk;             /* frames per trajectory write (= chunk) */
     double *bpos, *bvel;    /* blk buffered frames: f - nbuf .. f - 1 */
     size_t nbuf;
+    double *snap;           /* 3n: frame f's positions (pipelined mode) */
+    int pipelined;
     nc_handles h;
     char tmp[4300];
 } school_run;
@@ -326,16 +330,15 @@ static int flush_traj(school_run *r)
     return ES_OK;
 }
 
-/* Metrics of the current state as frame f, its trajectory buffered. */
-static int record_frame(school_run *r)
+/* Metrics of frame f (positions pos, velocities vel at `step`), its
+ * trajectory buffered. */
+static int record_frame_of(school_run *r, const double *pos, const double *vel, long long step)
 {
     const es_school *s = r->s;
     const es_school_run_opts *o = r->o;
-    long long step = s->step;
-    es_school_velocities(s, r->vel);
     int with_h = o->entropy && step % o->metrics_every == 0;
     double basic[SM_NBASIC], hs[ES_SCHOOL_NH + 1];
-    int rc = frame_metrics(s, r->vel, o, with_h, basic, hs);
+    int rc = frame_metrics(s, pos, vel, o, with_h, basic, hs);
     if (rc)
         return rc;
     for (int k = 0; k < SM_NBASIC; k++)
@@ -348,12 +351,42 @@ static int record_frame(school_run *r)
     }
     if (!o->metrics_only) {
         size_t m = 3 * s->n;
-        memcpy(r->bpos + r->nbuf * m, s->pos, m * sizeof(double));
-        memcpy(r->bvel + r->nbuf * m, r->vel, m * sizeof(double));
+        memcpy(r->bpos + r->nbuf * m, pos, m * sizeof(double));
+        memcpy(r->bvel + r->nbuf * m, vel, m * sizeof(double));
         r->nbuf++;
     }
     r->f++;
     return r->nbuf == r->blk ? flush_traj(r) : ES_OK;
+}
+
+/* The engine's current state as frame f. */
+static int record_frame(school_run *r)
+{
+    es_school_velocities(r->s, r->vel);
+    return record_frame_of(r, r->s->pos, r->vel, r->s->step);
+}
+
+/* Two threads, small N: frame f's metrics and output on one thread while
+ * the other steps the engine to frame f + 1 (from a snapshot of frame f's
+ * positions; the inner loops then run single-threaded). The same
+ * functions on the same data as the sequential order: identical results.
+ * On return the engine stands at frame f's step, not yet recorded. */
+static int pipelined_frame(school_run *r)
+{
+    es_school *s = r->s;
+    long long step = s->step, target = (long long)(r->f + 1) * r->o->save_interval;
+    int last = r->f + 1 >= r->ts.nframes, rc_rec = ES_OK, rc_step = ES_OK;
+    memcpy(r->snap, s->pos, 3 * s->n * sizeof *r->snap);
+    es_school_velocities(s, r->vel);
+#pragma omp parallel sections num_threads(2)
+    {
+#pragma omp section
+        rc_rec = record_frame_of(r, r->snap, r->vel, step);
+#pragma omp section
+        if (!last)
+            rc_step = es_school_step(s, target - step);
+    }
+    return rc_rec ? rc_rec : rc_step;
 }
 
 static int put_series(school_run *r)
@@ -518,8 +551,12 @@ static int simulate(school_run *r, const char *dir)
         long long target = (long long)r->f * o->save_interval, from = r->s->step;
         if (target > from)
             rc = es_school_step(r->s, target - from);
-        if (!rc)
+        if (!rc && r->pipelined) {
+            from = r->s->step;
+            rc = pipelined_frame(r); /* engine now at frame f, unrecorded */
+        } else if (!rc) {
             rc = record_frame(r);
+        }
         es_progress_update(&pg, (double)r->s->step);
         int hook = o->stop_after_steps > 0 && from < o->stop_after_steps &&
                    r->s->step >= o->stop_after_steps;
@@ -548,6 +585,7 @@ static void run_free(school_run *r)
     free(r->vel);
     free(r->bpos);
     free(r->bvel);
+    free(r->snap);
     es_school_free(r->s);
 }
 
@@ -571,7 +609,11 @@ static int run_alloc(school_run *r, const es_school_params *p, const es_school_r
     r->mtimes = malloc((nmframes + 1) * sizeof *r->mtimes);
     r->bpos = malloc((m + 1) * sizeof *r->bpos);
     r->bvel = malloc((m + 1) * sizeof *r->bvel);
-    int ok = r->vel && r->times && r->mtimes && r->bpos && r->bvel;
+    r->snap = malloc(3 * p->n * sizeof *r->snap);
+    /* Below ~1000 fish one step is too short to share among threads well:
+     * overlap the step with the previous frame's metrics instead. */
+    r->pipelined = omp_get_max_threads() >= 2 && p->n <= 1024;
+    int ok = r->vel && r->times && r->mtimes && r->bpos && r->bvel && r->snap;
     for (int k = 0; k < SM_NBASIC; k++)
         ok &= (r->ts.basic[k] = malloc(nframes * sizeof(double))) != NULL;
     for (int k = 0; k <= ES_SCHOOL_NH && o->entropy; k++)
