@@ -82,8 +82,11 @@ int es_school_alloc(const es_school_params *p, es_school **out)
     s->pos = malloc(3 * s->n * sizeof *s->pos);
     s->dir = malloc(3 * s->n * sizeof *s->dir);
     s->dir_new = malloc(3 * s->n * sizeof *s->dir_new);
+    s->noise_pre[0] = malloc(3 * s->n * sizeof *s->noise_pre[0]);
+    s->noise_pre[1] = malloc(3 * s->n * sizeof *s->noise_pre[1]);
+    s->noise_step[0] = s->noise_step[1] = -1;
     s->cells = es_school_cells_alloc(s->n);
-    if (!s->pos || !s->dir || !s->dir_new || !s->cells) {
+    if (!s->pos || !s->dir || !s->dir_new || !s->cells || !s->noise_pre[0] || !s->noise_pre[1]) {
         es_school_free(s);
         return es_error_set(ES_ENOMEM, "school: out of memory for %zu fish", p->n);
     }
@@ -98,6 +101,8 @@ void es_school_free(es_school *s)
     free(s->pos);
     free(s->dir);
     free(s->dir_new);
+    free(s->noise_pre[0]);
+    free(s->noise_pre[1]);
     es_school_cells_free(s->cells);
     free(s);
 }
@@ -440,6 +445,25 @@ static void gauss3(uint64_t seed, size_t i, long long step, double g[3])
     g[2] = b[0];
 }
 
+void es_school_draw_noise(es_school *s, long long step)
+{
+    int slot = (int)(step & 1);
+    s->noise_step[slot] = -1;
+    for (size_t i = 0; i < s->n; i++)
+        gauss3(s->p.noise_seed, i, step, s->noise_pre[slot] + 3 * i);
+    s->noise_step[slot] = step;
+}
+
+/* The noise of fish i at `step`: drawn ahead if available. */
+static void noise_of(const es_school *s, size_t i, long long step, double g[3])
+{
+    int slot = (int)(step & 1);
+    if (s->noise_step[slot] == step)
+        memcpy(g, s->noise_pre[slot] + 3 * i, 3 * sizeof *g);
+    else
+        gauss3(s->p.noise_seed, i, step, g);
+}
+
 /* dewi: add σ·N(0, I₃) to the heading, renormalise. */
 static void noise_additive(double sigma, const double g[3], double u[3])
 {
@@ -491,12 +515,12 @@ static void update_fish(const es_school *s, const zone_cfg *z, size_t i, long lo
     if (p->mode == ES_SCHOOL_MODE_DEWI) {
         es_school_turn_nlerp(u, d, p->max_turn, out);
         if (p->noise > 0) {
-            gauss3(p->noise_seed, i, step, g);
+            noise_of(s, i, step, g);
             noise_additive(p->noise, g, out);
         }
     } else {
         if (p->noise > 0) {
-            gauss3(p->noise_seed, i, step, g);
+            noise_of(s, i, step, g);
             noise_rotate(p->noise, g, d);
         }
         es_school_turn_rotate(u, d, p->max_turn, out);

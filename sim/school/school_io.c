@@ -378,10 +378,18 @@ static int pipelined_frame(school_run *r)
     int last = r->f + 1 >= r->ts.nframes, rc_rec = ES_OK, rc_step = ES_OK;
     memcpy(r->snap, s->pos, 3 * s->n * sizeof *r->snap);
     es_school_velocities(s, r->vel);
+    /* One step per frame: the metrics thread also draws the noise of the
+     * step after this one (slot (step + 2) % 2, while the engine reads slot
+     * (step + 1) % 2, drawn in the previous frame). */
+    int ahead = r->o->save_interval == 1 && r->p->noise > 0 && target + 1 <= r->o->n_steps;
 #pragma omp parallel sections num_threads(2)
     {
 #pragma omp section
-        rc_rec = record_frame_of(r, r->snap, r->vel, step);
+        {
+            rc_rec = record_frame_of(r, r->snap, r->vel, step);
+            if (ahead)
+                es_school_draw_noise(s, target + 1);
+        }
 #pragma omp section
         if (!last)
             rc_step = es_school_step(s, target - step);
