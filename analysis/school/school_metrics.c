@@ -306,7 +306,7 @@ VC_CLONES static void velcorr_rows(const double *ux, const double *uy, const dou
 {
     unsigned long long sub[4][24];
     memset(sub, 0, sizeof sub);
-    const vc_v4d one = VC4(1.0), two = VC4(2.0), twenty = VC4(20.0), step = VC4(1.0 / 20.0),
+    const vc_v4d one = VC4(1.0), half = VC4(0.5), twenty = VC4(20.0), step = VC4(1.0 / 20.0),
                  zero = VC4(0.0);
     const vc_v4d nineteen = VC4(19.0);
     const vc_v4l lane = {0, 1, 2, 3};
@@ -324,7 +324,7 @@ VC_CLONES static void velcorr_rows(const double *ux, const double *uy, const dou
                 memcpy(&by, uy + j, sizeof by);
                 memcpy(&bz, uz + j, sizeof bz);
                 const vc_v4d c = ax * bx + ay * by + az * bz;
-                const vc_v4d x = (c + one) / two;
+                const vc_v4d x = (c + one) * half; /* == (c + 1) / 2 exactly: a power of two */
                 const vc_v4l inside = (x >= zero) & (x <= one);
                 /* (long)(x·20) of an in-range x (0 elsewhere, masked), kept as
                  * a double: small integers are exact, and int32 conversions
