@@ -687,8 +687,8 @@ int es_school_run_to_dir(const es_school_params *p, const es_school_run_opts *o,
     }
     if (!rc)
         rc = es_output_commit(r.tmp, final_path);
-    else if (rc != ES_EINTR)
-        es_output_discard(r.tmp); /* interrupted: the checkpoint refers to it */
+    else if (rc != ES_EINTR && !resume)
+        es_output_discard(r.tmp); /* interrupted or resumed: the checkpoint refers to it */
     if (!rc) {
         es_provenance_finish(prov);
         json_t *sum = summary_json(&r.ts, p, o, mode_name, es_wall_seconds() - t0);
