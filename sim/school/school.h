@@ -70,9 +70,11 @@ typedef struct {
     double *dir_new;   /* double buffer for the synchronous update */
     es_school_cells *cells;
     /* Noise drawn ahead (es_school_draw_noise): slot step % 2 holds the
-     * n×3 normals of step noise_step[slot]; any other step draws its own. */
+     * normals of fish [0, noise_count[slot]) at step noise_step[slot]; any
+     * other (fish, step) draws its own. */
     double *noise_pre[2];
     long long noise_step[2];
+    size_t noise_count[2];
 } es_school;
 
 int es_school_alloc(const es_school_params *p, es_school **out);
@@ -81,11 +83,11 @@ void es_school_free(es_school *s);
 int es_school_init_state(es_school *s);
 /* Advance `nsteps` steps. */
 int es_school_step(es_school *s, long long nsteps);
-/* Draw the noise of step `step` ahead of es_school_step (e.g. on another
+/* Draw the noise of fish [0, nfish) at step `step` ahead of es_school_step (e.g. on another
  * thread while the engine works on step - 1): the same numbers the step
  * would draw itself, so results do not change. Must not run concurrently
  * with a step that uses slot step % 2, i.e. step - 2 or step itself. */
-void es_school_draw_noise(es_school *s, long long step);
+void es_school_draw_noise(es_school *s, long long step, size_t nfish);
 /* velocities = speed·dir into vel (n×3). */
 void es_school_velocities(const es_school *s, double *vel);
 

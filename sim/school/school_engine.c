@@ -445,12 +445,15 @@ static void gauss3(uint64_t seed, size_t i, long long step, double g[3])
     g[2] = b[0];
 }
 
-void es_school_draw_noise(es_school *s, long long step)
+void es_school_draw_noise(es_school *s, long long step, size_t nfish)
 {
     int slot = (int)(step & 1);
     s->noise_step[slot] = -1;
-    for (size_t i = 0; i < s->n; i++)
+    if (nfish > s->n)
+        nfish = s->n;
+    for (size_t i = 0; i < nfish; i++)
         gauss3(s->p.noise_seed, i, step, s->noise_pre[slot] + 3 * i);
+    s->noise_count[slot] = nfish;
     s->noise_step[slot] = step;
 }
 
@@ -458,7 +461,7 @@ void es_school_draw_noise(es_school *s, long long step)
 static void noise_of(const es_school *s, size_t i, long long step, double g[3])
 {
     int slot = (int)(step & 1);
-    if (s->noise_step[slot] == step)
+    if (s->noise_step[slot] == step && i < s->noise_count[slot])
         memcpy(g, s->noise_pre[slot] + 3 * i, 3 * sizeof *g);
     else
         gauss3(s->p.noise_seed, i, step, g);
