@@ -92,7 +92,8 @@ void es_school_draw_noise(es_school *s, long long step, size_t nfish);
 void es_school_velocities(const es_school *s, double *vel);
 
 /* The desired direction and neighbour counts of fish i (before turning and
- * noise): used by tests to compare the cell list with brute force. */
+ * noise): used by tests to compare the cell list with brute force (counts
+ * -1 if the brute-force copy cannot be allocated). */
 void es_school_desired(const es_school *s, size_t i, int brute_force, double d[3],
                        int counts[3]);
 

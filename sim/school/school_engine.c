@@ -412,8 +412,11 @@ void es_school_desired(const es_school *s, size_t i, int brute_force, double d[3
         /* Every other fish in index order, from a padded structure-of-arrays copy. */
         size_t m = s->n + ES_SCHOOL_CELL_PAD;
         double *buf = calloc(6 * m, sizeof *buf);
-        if (!buf)
-            abort(); /* test helper: a few kB */
+        if (!buf) { /* out of memory: no answer */
+            memcpy(d, ui, 3 * sizeof *d);
+            counts[0] = counts[1] = counts[2] = -1;
+            return;
+        }
         for (size_t j = 0; j < s->n; j++)
             for (int a = 0; a < 3; a++) {
                 buf[a * m + j] = s->pos[3 * j + a];
