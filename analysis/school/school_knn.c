@@ -10,6 +10,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define KNN_MAX_K 32
 
@@ -235,10 +236,25 @@ static void query(const knn_grid *g, const double *pos, size_t i, size_t k, doub
 }
 
 /* Small N: coordinates wrapped into [0, box) once (structure of arrays),
- * then per point all squared distances in one branch-free loop the
- * compiler vectorises, then a selection pass whose insertion branch is
- * rarely taken. Serial. */
+ * then four query points at a time, one per lane of a GCC vector of four
+ * doubles: each candidate j is broadcast, its squared distance to the four
+ * queries computed, and inserted into each lane's ascending top-k list by a
+ * branch-free min/max network (b_m <- min(b_m, max(b_{m-1}, d))). The same
+ * distances and the same selection as a scalar loop, so the result is
+ * identical for any SIMD width; square roots only at the end. Serial. */
 #define KNN_SMALL_N 256
+typedef double v4d __attribute__((vector_size(32)));
+typedef long long v4l __attribute__((vector_size(32)));
+#define V4(x) ((v4d){(x), (x), (x), (x)})
+#define VMIN(a, b) ((v4d)((((a) < (b)) & (v4l)(a)) | (~((a) < (b)) & (v4l)(b))))
+#define VMAX(a, b) ((v4d)((((a) > (b)) & (v4l)(a)) | (~((a) > (b)) & (v4l)(b))))
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define KNN_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define KNN_CLONES
+#endif
+
 static double wrap_coord(double x, double box)
 {
     if (!(box > 0))
@@ -247,34 +263,138 @@ static double wrap_coord(double x, double box)
     return y >= box ? 0.0 : y;
 }
 
+/* Top-k of four queries i0..i0+3 (lanes past n are computed and dropped).
+ * `k` is a compile-time constant at the hot call sites. */
+static inline __attribute__((always_inline)) void
+knn_small_block(const double *X, const double *Y, const double *Z, size_t n, double box, size_t k,
+                size_t i0, double *dist)
+{
+    const double L = box > 0 ? box : 0.0, hh = box > 0 ? 0.5 * box : INFINITY;
+    const v4d Lv = V4(L), h = V4(hh), mh = V4(-hh), inf = V4(INFINITY);
+    v4d px, py, pz, best[KNN_MAX_K];
+    memcpy(&px, X + i0, sizeof px);
+    memcpy(&py, Y + i0, sizeof py);
+    memcpy(&pz, Z + i0, sizeof pz);
+    const v4l self = {(long long)i0, (long long)i0 + 1, (long long)i0 + 2, (long long)i0 + 3};
+    for (size_t m = 0; m < k; m++)
+        best[m] = inf;
+    for (size_t j = 0; j < n; j++) {
+        v4d dx = V4(X[j]) - px, dy = V4(Y[j]) - py, dz = V4(Z[j]) - pz;
+        dx = dx - (v4d)((dx > h) & (v4l)Lv) + (v4d)((dx < mh) & (v4l)Lv);
+        dy = dy - (v4d)((dy > h) & (v4l)Lv) + (v4d)((dy < mh) & (v4l)Lv);
+        dz = dz - (v4d)((dz > h) & (v4l)Lv) + (v4d)((dz < mh) & (v4l)Lv);
+        v4d d2 = dx * dx + dy * dy + dz * dz;
+        const v4l jj = {(long long)j, (long long)j, (long long)j, (long long)j};
+        const v4l me = jj == self;
+        d2 = (v4d)((me & (v4l)inf) | (~me & (v4l)d2));
+        for (size_t m = k - 1; m > 0; m--)
+            best[m] = VMIN(best[m], VMAX(best[m - 1], d2));
+        best[0] = VMIN(best[0], d2);
+    }
+    for (size_t l = 0; l < 4 && i0 + l < n; l++)
+        for (size_t m = 0; m < k; m++)
+            dist[(i0 + l) * k + m] = sqrt(best[m][l]);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#include <immintrin.h>
+#define KNN_HAVE_AVX2 1
+/* The same block with AVX2 intrinsics: vminpd/vmaxpd for the network (the
+ * generic vector code needs a compare and a blend per min). Identical
+ * results: the same IEEE operations in the same order, and min/max are
+ * exact on the non-negative, non-NaN squared distances. */
+static inline __attribute__((always_inline, target("avx2"))) void
+knn_small_block_avx2(const double *X, const double *Y, const double *Z, size_t n, double box,
+                     size_t k, size_t i0, double *dist)
+{
+    const double hh = box > 0 ? 0.5 * box : INFINITY;
+    const __m256d Lv = _mm256_set1_pd(box > 0 ? box : 0.0), h = _mm256_set1_pd(hh),
+                  mh = _mm256_set1_pd(-hh), inf = _mm256_set1_pd(INFINITY),
+                  lanes = _mm256_setr_pd(0, 1, 2, 3);
+    const __m256d px = _mm256_loadu_pd(X + i0), py = _mm256_loadu_pd(Y + i0),
+                  pz = _mm256_loadu_pd(Z + i0);
+    __m256d best[KNN_MAX_K];
+    for (size_t m = 0; m < k; m++)
+        best[m] = inf;
+    for (size_t j = 0; j < n; j++) {
+        __m256d dx = _mm256_sub_pd(_mm256_set1_pd(X[j]), px),
+                dy = _mm256_sub_pd(_mm256_set1_pd(Y[j]), py),
+                dz = _mm256_sub_pd(_mm256_set1_pd(Z[j]), pz);
+#define KNN_MI(d)                                                                                  \
+    d = _mm256_add_pd(_mm256_sub_pd(d, _mm256_and_pd(_mm256_cmp_pd(d, h, _CMP_GT_OQ), Lv)),      \
+                      _mm256_and_pd(_mm256_cmp_pd(d, mh, _CMP_LT_OQ), Lv))
+        KNN_MI(dx);
+        KNN_MI(dy);
+        KNN_MI(dz);
+#undef KNN_MI
+        __m256d d2 = _mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(dx, dx), _mm256_mul_pd(dy, dy)),
+                                   _mm256_mul_pd(dz, dz));
+        if (j - i0 < 4) /* the query itself is one of the lanes */
+            d2 = _mm256_blendv_pd(
+                d2, inf, _mm256_cmp_pd(lanes, _mm256_set1_pd((double)(j - i0)), _CMP_EQ_OQ));
+        for (size_t m = k - 1; m > 0; m--)
+            best[m] = _mm256_min_pd(best[m], _mm256_max_pd(best[m - 1], d2));
+        best[0] = _mm256_min_pd(best[0], d2);
+    }
+    double out[KNN_MAX_K][4];
+    for (size_t m = 0; m < k; m++)
+        _mm256_storeu_pd(out[m], best[m]);
+    for (size_t l = 0; l < 4 && i0 + l < n; l++)
+        for (size_t m = 0; m < k; m++)
+            dist[(i0 + l) * k + m] = sqrt(out[m][l]);
+}
+
+static __attribute__((target("avx2"))) void knn_small_run_avx2(const double *X, const double *Y,
+                                                                const double *Z, size_t n,
+                                                                double box, size_t k, double *dist)
+{
+    /* Queries write only their own rows: any thread count gives the same. */
+    long long nb = (long long)((n + 3) / 4);
+#pragma omp parallel for schedule(static) if (n >= 96)
+    for (long long b = 0; b < nb; b++) {
+        size_t i0 = 4 * (size_t)b;
+        if (k == 5)
+            knn_small_block_avx2(X, Y, Z, n, box, 5, i0, dist);
+        else if (k == 1)
+            knn_small_block_avx2(X, Y, Z, n, box, 1, i0, dist);
+        else
+            knn_small_block_avx2(X, Y, Z, n, box, k, i0, dist);
+    }
+}
+#endif
+
+KNN_CLONES static void knn_small_run(const double *X, const double *Y, const double *Z, size_t n,
+                                     double box, size_t k, double *dist)
+{
+#ifdef KNN_HAVE_AVX2
+    if (__builtin_cpu_supports("avx2")) {
+        knn_small_run_avx2(X, Y, Z, n, box, k, dist);
+        return;
+    }
+#endif
+    long long nb = (long long)((n + 3) / 4);
+#pragma omp parallel for schedule(static) if (n >= 96)
+    for (long long b = 0; b < nb; b++) {
+        size_t i0 = 4 * (size_t)b;
+        if (k == 5)
+            knn_small_block(X, Y, Z, n, box, 5, i0, dist);
+        else if (k == 1)
+            knn_small_block(X, Y, Z, n, box, 1, i0, dist);
+        else
+            knn_small_block(X, Y, Z, n, box, k, i0, dist);
+    }
+}
+
 static int knn_small(const double *pos, size_t n, double box, size_t k, double *dist)
 {
-    double X[KNN_SMALL_N], Y[KNN_SMALL_N], Z[KNN_SMALL_N], d2[KNN_SMALL_N], best[KNN_MAX_K];
+    /* + 4: the last block of queries reads whole vectors */
+    double X[KNN_SMALL_N + 4] = {0}, Y[KNN_SMALL_N + 4] = {0}, Z[KNN_SMALL_N + 4] = {0};
     for (size_t i = 0; i < n; i++) {
         X[i] = wrap_coord(pos[3 * i], box);
         Y[i] = wrap_coord(pos[3 * i + 1], box);
         Z[i] = wrap_coord(pos[3 * i + 2], box);
     }
-    const double L = box > 0 ? box : 0.0, h = box > 0 ? 0.5 * box : INFINITY;
-    for (size_t i = 0; i < n; i++) {
-        const double px = X[i], py = Y[i], pz = Z[i];
-        for (size_t j = 0; j < n; j++) {
-            double dx = X[j] - px, dy = Y[j] - py, dz = Z[j] - pz;
-            dx = dx - (dx > h ? L : 0.0) + (dx < -h ? L : 0.0);
-            dy = dy - (dy > h ? L : 0.0) + (dy < -h ? L : 0.0);
-            dz = dz - (dz > h ? L : 0.0) + (dz < -h ? L : 0.0);
-            d2[j] = dx * dx + dy * dy + dz * dz;
-        }
-        d2[i] = INFINITY;
-        size_t m = k;
-        for (size_t t = 0; t < k; t++)
-            best[t] = INFINITY;
-        for (size_t j = 0; j < n; j++)
-            if (d2[j] < best[k - 1])
-                topk_insert(best, &m, k, d2[j]);
-        for (size_t t = 0; t < k; t++)
-            dist[i * k + t] = sqrt(best[t]);
-    }
+    knn_small_run(X, Y, Z, n, box, k, dist);
     return ES_OK;
 }
 

@@ -69,6 +69,12 @@ typedef struct {
     double *dir;       /* n×3 unit headings; velocity = speed·dir */
     double *dir_new;   /* double buffer for the synchronous update */
     es_school_cells *cells;
+    /* Noise drawn ahead (es_school_draw_noise): slot step % 2 holds the
+     * normals of fish [0, noise_count[slot]) at step noise_step[slot]; any
+     * other (fish, step) draws its own. */
+    double *noise_pre[2];
+    long long noise_step[2];
+    size_t noise_count[2];
 } es_school;
 
 int es_school_alloc(const es_school_params *p, es_school **out);
@@ -77,11 +83,17 @@ void es_school_free(es_school *s);
 int es_school_init_state(es_school *s);
 /* Advance `nsteps` steps. */
 int es_school_step(es_school *s, long long nsteps);
+/* Draw the noise of fish [0, nfish) at step `step` ahead of es_school_step (e.g. on another
+ * thread while the engine works on step - 1): the same numbers the step
+ * would draw itself, so results do not change. Must not run concurrently
+ * with a step that uses slot step % 2, i.e. step - 2 or step itself. */
+void es_school_draw_noise(es_school *s, long long step, size_t nfish);
 /* velocities = speed·dir into vel (n×3). */
 void es_school_velocities(const es_school *s, double *vel);
 
 /* The desired direction and neighbour counts of fish i (before turning and
- * noise): used by tests to compare the cell list with brute force. */
+ * noise): used by tests to compare the cell list with brute force (counts
+ * -1 if the brute-force copy cannot be allocated). */
 void es_school_desired(const es_school *s, size_t i, int brute_force, double d[3],
                        int counts[3]);
 

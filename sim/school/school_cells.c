@@ -14,13 +14,13 @@ es_school_cells *es_school_cells_alloc(size_t n)
     c->n = n;
     c->cell = malloc((n ? n : 1) * sizeof *c->cell);
     c->order = malloc((n ? n : 1) * sizeof *c->order);
-    size_t m = (n ? n : 1) * sizeof(double);
-    c->sx = malloc(m);
-    c->sy = malloc(m);
-    c->sz = malloc(m);
-    c->sux = malloc(m);
-    c->suy = malloc(m);
-    c->suz = malloc(m);
+    size_t m = n + ES_SCHOOL_CELL_PAD;
+    c->sx = calloc(m, sizeof(double));
+    c->sy = calloc(m, sizeof(double));
+    c->sz = calloc(m, sizeof(double));
+    c->sux = calloc(m, sizeof(double));
+    c->suy = calloc(m, sizeof(double));
+    c->suz = calloc(m, sizeof(double));
     if (!c->cell || !c->order || !c->sx || !c->sy || !c->sz || !c->sux || !c->suy || !c->suz) {
         es_school_cells_free(c);
         return NULL;
@@ -48,7 +48,7 @@ void es_school_cells_free(es_school_cells *c)
 static int coord(const es_school_cells *c, double x, int a)
 {
     double u = (x - c->lo[a]) / c->w[a];
-    if (c->periodic) {
+    if (c->periodic && !(u >= 0 && u < (double)c->nc[a])) { /* fmod(u, nc) == u inside */
         u = fmod(u, (double)c->nc[a]);
         if (u < 0)
             u += c->nc[a];
@@ -190,6 +190,14 @@ static void push_run(size_t *lo, size_t *hi, int *nr, size_t a, size_t b)
 
 int es_school_cells_runs(const es_school_cells *c, const double *p, size_t *lo, size_t *hi)
 {
+    if (c->periodic && c->nc[0] < ES_SCHOOL_CELL_SPAN && c->nc[1] < ES_SCHOOL_CELL_SPAN &&
+        c->nc[2] < ES_SCHOOL_CELL_SPAN) {
+        /* Every axis is scanned whole: all cells in ascending order, which
+         * merge into the single run of every slot. */
+        lo[0] = 0;
+        hi[0] = c->start[c->ncell];
+        return c->start[c->ncell] > 0;
+    }
     int lx[ES_SCHOOL_CELL_SPAN], ly[ES_SCHOOL_CELL_SPAN], lz[ES_SCHOOL_CELL_SPAN];
     int mx = axis_list(c, p[0], 0, lx), my = axis_list(c, p[1], 1, ly), mz = axis_list(c, p[2], 2, lz);
     /* Ascending cell order: memory order, so wrapped neighbours form at most

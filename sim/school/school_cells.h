@@ -18,6 +18,9 @@
 #define ES_SCHOOL_CELL_SUB 2
 #define ES_SCHOOL_CELL_SPAN (2 * ES_SCHOOL_CELL_SUB + 1)
 #define ES_SCHOOL_CELL_MAXRUNS (ES_SCHOOL_CELL_SPAN * ES_SCHOOL_CELL_SPAN * ES_SCHOOL_CELL_SPAN)
+/* The sorted position/heading arrays hold this many zeroed slots past n,
+ * so SIMD kernels may read whole blocks beyond a run's end (masked). */
+#define ES_SCHOOL_CELL_PAD 16
 
 struct es_school_cells {
     size_t n;
@@ -30,7 +33,7 @@ struct es_school_cells {
     size_t *fill;    /* ncell scratch */
     size_t *cell;    /* per fish */
     size_t *order;   /* sorted slot -> fish index */
-    double *sx, *sy, *sz;    /* positions in sorted order (SoA, for SIMD) */
+    double *sx, *sy, *sz;    /* positions in sorted order (SoA, for SIMD; n + PAD) */
     double *sux, *suy, *suz; /* headings in sorted order */
 };
 

@@ -82,8 +82,11 @@ int es_school_alloc(const es_school_params *p, es_school **out)
     s->pos = malloc(3 * s->n * sizeof *s->pos);
     s->dir = malloc(3 * s->n * sizeof *s->dir);
     s->dir_new = malloc(3 * s->n * sizeof *s->dir_new);
+    s->noise_pre[0] = malloc(3 * s->n * sizeof *s->noise_pre[0]);
+    s->noise_pre[1] = malloc(3 * s->n * sizeof *s->noise_pre[1]);
+    s->noise_step[0] = s->noise_step[1] = -1;
     s->cells = es_school_cells_alloc(s->n);
-    if (!s->pos || !s->dir || !s->dir_new || !s->cells) {
+    if (!s->pos || !s->dir || !s->dir_new || !s->cells || !s->noise_pre[0] || !s->noise_pre[1]) {
         es_school_free(s);
         return es_error_set(ES_ENOMEM, "school: out of memory for %zu fish", p->n);
     }
@@ -98,6 +101,8 @@ void es_school_free(es_school *s)
     free(s->pos);
     free(s->dir);
     free(s->dir_new);
+    free(s->noise_pre[0]);
+    free(s->noise_pre[1]);
     es_school_cells_free(s->cells);
     free(s);
 }
@@ -220,90 +225,121 @@ static zone_cfg zone_setup(const es_school_params *p)
 }
 
 /* Zone sums of fish i (position pi, heading ui) over the neighbours in
- * slots [t0, t1) of structure-of-arrays data. Branch-free so that it
- * vectorises; the fish itself (and any coincident fish) is skipped by the
- * reference's distance < 1e-10 rule. The lane order of the SIMD reduction is
- * fixed by the binary, so results do not depend on the thread count. */
+ * slots [t0, t1) of structure-of-arrays data (readable up to
+ * t1 + ES_SCHOOL_CELL_PAD - 1: the last block is read whole and masked).
+ *
+ * Written with GCC vector types of four doubles: slot t goes to lane
+ * (t - t0) mod 4, every lane is a plain IEEE sum in slot order, and the
+ * four lanes are added in a fixed tree at the end. The compiler maps the
+ * lanes onto two SSE2 registers or one AVX2 register (the clones below),
+ * which changes nothing in the arithmetic: the sums depend only on the slot
+ * order, never on the thread count or the instruction set. No branches:
+ * masks select the zone of each slot. This file is built with
+ * -fno-math-errno -fno-trapping-math so that sqrt becomes one SIMD
+ * instruction; neither flag changes a result. The fish itself (and any
+ * coincident fish) is skipped by the reference's distance < 1e-10 rule. */
+typedef double v4d __attribute__((vector_size(32)));
+typedef long long v4l __attribute__((vector_size(32)));
+#define V4(x) ((v4d){(x), (x), (x), (x)})
+#define SEL(m, v) ((v4d)((m) & (v4l)(v))) /* v where m, else +0 */
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define ZONE_ATTR __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+#else
+#define ZONE_ATTR
+#endif
+
 /* `dewi` and `blind` are compile-time constants in the four wrappers below,
  * so each variant is a straight loop without mode tests. */
-#define ZONE_ATTR
 static inline __attribute__((always_inline)) void
 zone_core(const zone_cfg *z, const double *pi, const double *ui, const double *restrict X,
           const double *restrict Y, const double *restrict Z, const double *restrict UX,
           const double *restrict UY, const double *restrict UZ, size_t t0, size_t t1,
           zone_acc *acc, const int dewi, const int blind)
 {
-    const double px = pi[0], py = pi[1], pz = pi[2], ux = ui[0], uy = ui[1], uz = ui[2];
-    const double L = z->box, h = z->half, ra2 = z->r_a2, rr2 = z->r_r2, ro2 = z->r_o2,
-                 cb = z->cos_blind;
-    double rx = 0, ry = 0, rz = 0, ox = 0, oy = 0, oz = 0, ax = 0, ay = 0, az = 0;
-    int nr = 0, no = 0, na = 0;
-    /* Two passes per chunk: a branch-free distance filter that compacts the
-     * candidates within r_a (no mispredicted branch on the ~70% rejected at
-     * large N), then the zone sums over those only, in the same ascending
-     * order, so the sums equal those of a single loop. */
-    enum { CHUNK = 256 };
-    double bx[CHUNK], by[CHUNK], bz[CHUNK], br2[CHUNK];
-    size_t bt[CHUNK];
-    for (size_t c0 = t0; c0 < t1; c0 += CHUNK) {
-        size_t c1 = c0 + CHUNK < t1 ? c0 + CHUNK : t1, m = 0;
-        for (size_t t = c0; t < c1; t++) {
-            double dx = X[t] - px, dy = Y[t] - py, dz = Z[t] - pz;
+    const v4d px = V4(pi[0]), py = V4(pi[1]), pz = V4(pi[2]);
+    const v4d ux = V4(ui[0]), uy = V4(ui[1]), uz = V4(ui[2]);
+    const v4d L = V4(z->box), h = V4(z->half), mh = V4(-z->half), ra2 = V4(z->r_a2),
+              rr2 = V4(z->r_r2), ro2 = V4(z->r_o2), cb = V4(z->cos_blind), tiny = V4(1e-10),
+              one = V4(1.0);
+    const v4l lane = {0, 1, 2, 3};
+    v4d rx = V4(0.0), ry = rx, rz = rx, ox = rx, oy = rx, oz = rx, ax = rx, ay = rx, az = rx,
+        nr = rx, no = rx, na = rx;
+    /* Two passes per chunk: the displacement, r² and 1/r first (a short
+     * loop whose only long-latency work is sqrt and the division, so many
+     * are in flight at once), then the zone logic reading them back. */
+    enum { CH = 128 };
+    v4d bdx[CH / 4], bdy[CH / 4], bdz[CH / 4], br2[CH / 4], binv[CH / 4];
+    for (size_t c0 = t0; c0 < t1; c0 += CH) {
+        const size_t c1 = t1 - c0 < CH ? t1 : c0 + CH;
+        const size_t nb = (c1 - c0 + 3) / 4;
+        for (size_t q = 0; q < nb; q++) {
+            const size_t b0 = c0 + 4 * q;
+            v4d dx, dy, dz;
+            memcpy(&dx, X + b0, sizeof dx);
+            memcpy(&dy, Y + b0, sizeof dy);
+            memcpy(&dz, Z + b0, sizeof dz);
+            dx -= px;
+            dy -= py;
+            dz -= pz;
             /* Minimum image; equals d - L·rint(d/L) for |d| < L (wrapped positions). */
-            dx = dx - (dx > h ? L : 0.0) + (dx < -h ? L : 0.0);
-            dy = dy - (dy > h ? L : 0.0) + (dy < -h ? L : 0.0);
-            dz = dz - (dz > h ? L : 0.0) + (dz < -h ? L : 0.0);
-            double r2 = dx * dx + dy * dy + dz * dz;
-            bx[m] = dx;
-            by[m] = dy;
-            bz[m] = dz;
-            br2[m] = r2;
-            bt[m] = t;
-            m += (r2 < ra2);
+            dx = dx - SEL(dx > h, L) + SEL(dx < mh, L);
+            dy = dy - SEL(dy > h, L) + SEL(dy < mh, L);
+            dz = dz - SEL(dz > h, L) + SEL(dz < mh, L);
+            const v4d r2 = dx * dx + dy * dy + dz * dz;
+            const v4d r = {sqrt(r2[0]), sqrt(r2[1]), sqrt(r2[2]), sqrt(r2[3])};
+            bdx[q] = dx;
+            bdy[q] = dy;
+            bdz[q] = dz;
+            br2[q] = r2;
+            /* r < 1e-10 (the fish itself: inv = inf) is excluded by a zero inv */
+            binv[q] = SEL(r >= tiny, one / r);
         }
-        for (size_t q = 0; q < m; q++) {
-            double dx = bx[q], dy = by[q], dz = bz[q], r2 = br2[q];
-            double r = sqrt(r2);
-            if (r < 1e-10)
-                continue; /* itself, or a coincident fish (the reference skips both) */
-            double inv = 1.0 / r;
+        for (size_t q = 0; q < nb; q++) {
+            const size_t b0 = c0 + 4 * q;
+            const long long left = (long long)(t1 - b0);
+            const v4d dx = bdx[q], dy = bdy[q], dz = bdz[q], r2 = br2[q], inv = binv[q];
+            v4d vx, vy, vz;
+            memcpy(&vx, UX + b0, sizeof vx);
+            memcpy(&vy, UY + b0, sizeof vy);
+            memcpy(&vz, UZ + b0, sizeof vz);
+            v4l ok = (lane < left) & (r2 < ra2) & (inv > V4(0.0));
             if (blind) {
-                double c = (ux * dx + uy * dy + uz * dz) * inv; /* cos of the bearing (unclipped:
-                                                                   see zone_setup) */
-                if (dewi ? !(c > cb) : (r2 >= rr2 && !(c >= cb)))
-                    continue;
+                /* cos of the bearing (unclipped: see zone_setup) */
+                const v4d cs = (ux * dx + uy * dy + uz * dz) * inv;
+                ok &= dewi ? (cs > cb) : ((r2 < rr2) | (cs >= cb));
             }
-            if (r2 < rr2) {
-                rx -= dx * inv;
-                ry -= dy * inv;
-                rz -= dz * inv;
-                nr++;
-            } else if (r2 < ro2) {
-                size_t t = bt[q];
-                ox += UX[t];
-                oy += UY[t];
-                oz += UZ[t];
-                no++;
-            } else {
-                ax += dx * inv;
-                ay += dy * inv;
-                az += dz * inv;
-                na++;
-            }
+            const v4l inr = ok & (r2 < rr2), ino = ok & (r2 >= rr2) & (r2 < ro2),
+                      ina = ok & (r2 >= ro2);
+            const v4d ex = dx * inv, ey = dy * inv, ez = dz * inv;
+            rx -= SEL(inr, ex);
+            ry -= SEL(inr, ey);
+            rz -= SEL(inr, ez);
+            ox += SEL(ino, vx);
+            oy += SEL(ino, vy);
+            oz += SEL(ino, vz);
+            ax += SEL(ina, ex);
+            ay += SEL(ina, ey);
+            az += SEL(ina, ez);
+            nr += SEL(inr, one);
+            no += SEL(ino, one);
+            na += SEL(ina, one);
         }
     }
-    acc->dr[0] += rx;
-    acc->dr[1] += ry;
-    acc->dr[2] += rz;
-    acc->dor[0] += ox;
-    acc->dor[1] += oy;
-    acc->dor[2] += oz;
-    acc->da[0] += ax;
-    acc->da[1] += ay;
-    acc->da[2] += az;
-    acc->nr += nr;
-    acc->no += no;
-    acc->na += na;
+#define HSUM(v) (((v)[0] + (v)[1]) + ((v)[2] + (v)[3]))
+    acc->dr[0] += HSUM(rx);
+    acc->dr[1] += HSUM(ry);
+    acc->dr[2] += HSUM(rz);
+    acc->dor[0] += HSUM(ox);
+    acc->dor[1] += HSUM(oy);
+    acc->dor[2] += HSUM(oz);
+    acc->da[0] += HSUM(ax);
+    acc->da[1] += HSUM(ay);
+    acc->da[2] += HSUM(az);
+    acc->nr += (int)HSUM(nr);
+    acc->no += (int)HSUM(no);
+    acc->na += (int)HSUM(na);
+#undef HSUM
 }
 
 #define ZONE_ARGS                                                                              \
@@ -373,11 +409,22 @@ void es_school_desired(const es_school *s, size_t i, int brute_force, double d[3
     memset(&acc, 0, sizeof acc);
     const double *pi = s->pos + 3 * i, *ui = s->dir + 3 * i;
     if (brute_force) {
-        /* Plain loop over every other fish in index order (AoS data). */
-        for (size_t j = 0; j < s->n; j++) {
-            const double *q = s->pos + 3 * j, *uq = s->dir + 3 * j;
-            zone_run(&z, pi, ui, q, q + 1, q + 2, uq, uq + 1, uq + 2, 0, 1, &acc);
+        /* Every other fish in index order, from a padded structure-of-arrays copy. */
+        size_t m = s->n + ES_SCHOOL_CELL_PAD;
+        double *buf = calloc(6 * m, sizeof *buf);
+        if (!buf) { /* out of memory: no answer */
+            memcpy(d, ui, 3 * sizeof *d);
+            counts[0] = counts[1] = counts[2] = -1;
+            return;
         }
+        for (size_t j = 0; j < s->n; j++)
+            for (int a = 0; a < 3; a++) {
+                buf[a * m + j] = s->pos[3 * j + a];
+                buf[(3 + a) * m + j] = s->dir[3 * j + a];
+            }
+        zone_run(&z, pi, ui, buf, buf + m, buf + 2 * m, buf + 3 * m, buf + 4 * m, buf + 5 * m, 0,
+                 s->n, &acc);
+        free(buf);
     } else {
         es_school_cells_build(s->cells, s->pos, s->dir, s->n,
                               s->p.mode == ES_SCHOOL_MODE_DEWI ? s->p.box : 0.0, s->p.r_a);
@@ -399,6 +446,28 @@ static void gauss3(uint64_t seed, size_t i, long long step, double g[3])
     g[0] = a[0];
     g[1] = a[1];
     g[2] = b[0];
+}
+
+void es_school_draw_noise(es_school *s, long long step, size_t nfish)
+{
+    int slot = (int)(step & 1);
+    s->noise_step[slot] = -1;
+    if (nfish > s->n)
+        nfish = s->n;
+    for (size_t i = 0; i < nfish; i++)
+        gauss3(s->p.noise_seed, i, step, s->noise_pre[slot] + 3 * i);
+    s->noise_count[slot] = nfish;
+    s->noise_step[slot] = step;
+}
+
+/* The noise of fish i at `step`: drawn ahead if available. */
+static void noise_of(const es_school *s, size_t i, long long step, double g[3])
+{
+    int slot = (int)(step & 1);
+    if (s->noise_step[slot] == step && i < s->noise_count[slot])
+        memcpy(g, s->noise_pre[slot] + 3 * i, 3 * sizeof *g);
+    else
+        gauss3(s->p.noise_seed, i, step, g);
 }
 
 /* dewi: add σ·N(0, I₃) to the heading, renormalise. */
@@ -452,12 +521,12 @@ static void update_fish(const es_school *s, const zone_cfg *z, size_t i, long lo
     if (p->mode == ES_SCHOOL_MODE_DEWI) {
         es_school_turn_nlerp(u, d, p->max_turn, out);
         if (p->noise > 0) {
-            gauss3(p->noise_seed, i, step, g);
+            noise_of(s, i, step, g);
             noise_additive(p->noise, g, out);
         }
     } else {
         if (p->noise > 0) {
-            gauss3(p->noise_seed, i, step, g);
+            noise_of(s, i, step, g);
             noise_rotate(p->noise, g, d);
         }
         es_school_turn_rotate(u, d, p->max_turn, out);
@@ -466,6 +535,8 @@ static void update_fish(const es_school *s, const zone_cfg *z, size_t i, long lo
 
 static double wrap(double x, double L)
 {
+    if (x >= 0 && x < L)
+        return x; /* what fmod returns there, without the call */
     double y = fmod(x, L);
     if (y < 0)
         y += L;
@@ -483,7 +554,7 @@ int es_school_step(es_school *s, long long nsteps)
             return rc;
         long long step = s->step + 1;
         long long n = (long long)s->n;
-#pragma omp parallel for schedule(dynamic, 32) if (n >= 512)
+#pragma omp parallel for schedule(dynamic, 16) if (n >= 96)
         for (long long t = 0; t < n; t++) /* in cell order, for cache locality */
             update_fish(s, &z, s->cells->order[t], step);
 #pragma omp parallel for schedule(static) if (n >= 4096)

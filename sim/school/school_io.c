@@ -9,12 +9,15 @@
  * model parameters and the provenance (config, seed, version, ...). */
 #include "school/school_io.h"
 
+#include "core/checkpoint.h"
 #include "core/progress.h"
 #include "esuite/school_metrics.h"
 #include "esuite/status.h"
 
+#include <errno.h>
 #include <math.h>
 #include <netcdf.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +94,19 @@ static int put_param_attrs(int ncid, const es_school_params *p, const es_school_
     return rc;
 }
 
+/* Frames per trajectory chunk (and per write): about 1 MiB, at least one
+ * frame. Few, large HDF5 writes instead of one per frame. */
+static size_t traj_block_frames(size_t n, size_t nframes)
+{
+    size_t f = (size_t)1 << 20;
+    f /= 24 * (n ? n : 1);
+    if (f < 1)
+        f = 1;
+    if (f > nframes)
+        f = nframes ? nframes : 1;
+    return f;
+}
+
 static int nc_define(nc_handles *h, const es_school_params *p, const es_school_run_opts *o,
                      size_t nframes, size_t nmframes, const char *mode_name,
                      const es_provenance *prov)
@@ -125,7 +141,7 @@ static int nc_define(nc_handles *h, const es_school_params *p, const es_school_r
         return rc;
     if (!o->metrics_only) {
         int dims[3] = {dt, df, ds};
-        size_t chunk[3] = {1, p->n, 3};
+        size_t chunk[3] = {traj_block_frames(p->n, nframes), p->n, 3};
         NC_TRY(nc_def_var(h->ncid, "positions", NC_DOUBLE, 3, dims, &h->v_pos));
         NC_TRY(nc_def_var(h->ncid, "velocities", NC_DOUBLE, 3, dims, &h->v_vel));
         int vs[2] = {h->v_pos, h->v_vel};
@@ -182,7 +198,8 @@ static void series_free(series *s)
 }
 
 /* Order parameters and (optionally) entropies of the current frame. */
-static int frame_metrics(const es_school *s, const double *vel, const es_school_run_opts *o,
+static int frame_metrics(const es_school *s, const double *pos, const double *vel,
+                         const es_school_run_opts *o,
                          int with_entropy, double basic[SM_NBASIC], double hs[ES_SCHOOL_NH + 1])
 {
     /* Open space has no images: periodic_centroid only applies to dewi-kadita. */
@@ -192,7 +209,7 @@ static int frame_metrics(const es_school *s, const double *vel, const es_school_
     double cbox = (o->periodic_centroid && !open) ? s->p.box : 0.0;
     if (with_entropy) {
         es_school_metrics m;
-        int rc = es_school_metrics_compute(s->pos, vel, s->n, s->p.box, flags,
+        int rc = es_school_metrics_compute(pos, vel, s->n, s->p.box, flags,
                                            o->velcorr_exact_max, &m);
         if (rc != ES_OK)
             return rc;
@@ -206,12 +223,12 @@ static int frame_metrics(const es_school *s, const double *vel, const es_school_
     }
     double c[3];
     if (cbox > 0)
-        es_school_centroid_periodic(s->pos, s->n, cbox, c);
+        es_school_centroid_periodic(pos, s->n, cbox, c);
     else
-        es_school_centroid(s->pos, s->n, c);
+        es_school_centroid(pos, s->n, c);
     basic[SM_P] = es_school_polarization(vel, s->n);
-    basic[SM_M] = es_school_rotation(s->pos, vel, s->n, c, cbox);
-    basic[SM_SPREAD] = es_school_spread(s->pos, s->n, c, cbox);
+    basic[SM_M] = es_school_rotation(pos, vel, s->n, c, cbox);
+    basic[SM_SPREAD] = es_school_spread(pos, s->n, c, cbox);
     basic[SM_ORDER] = fmax(basic[SM_P], basic[SM_M]);
     return ES_OK;
 }
@@ -281,68 +298,353 @@ static json_t *summary_json(const series *ts, const es_school_params *p,
     return root;
 }
 
-static int write_frame(nc_handles *h, const es_school *s, const double *vel, size_t f, int metrics_only)
+/* ------------------------------------------------------------ the run */
+
+/* Everything a run carries from frame to frame, and across a checkpoint. */
+typedef struct {
+    const es_school_params *p;
+    const es_school_run_opts *o;
+    es_school *s;
+    series ts;
+    double *times, *mtimes; /* nframes, nmframes */
+    double *vel;            /* 3n scratch */
+    size_t f, mf;           /* frames and metric frames recorded so far */
+    size_t blk;             /* frames per trajectory write (= chunk) */
+    double *bpos, *bvel;    /* blk buffered frames: f - nbuf .. f - 1 */
+    size_t nbuf;
+    double *snap;           /* 3n: frame f's positions (pipelined mode) */
+    int pipelined;
+    nc_handles h;
+    char tmp[4300];
+} school_run;
+
+/* Write the buffered trajectory frames in one call per variable. */
+static int flush_traj(school_run *r)
 {
-    double t = (double)s->step * s->p.dt;
-    size_t st1[1] = {f}, one[1] = {1};
-    NC_TRY(nc_put_vara_double(h->ncid, h->v_time, st1, one, &t));
-    if (!metrics_only) {
-        size_t st[3] = {f, 0, 0}, cnt[3] = {1, s->n, 3};
-        NC_TRY(nc_put_vara_double(h->ncid, h->v_pos, st, cnt, s->pos));
-        NC_TRY(nc_put_vara_double(h->ncid, h->v_vel, st, cnt, vel));
-    }
+    if (r->nbuf == 0 || r->o->metrics_only)
+        return ES_OK;
+    size_t st[3] = {r->f - r->nbuf, 0, 0}, cnt[3] = {r->nbuf, r->p->n, 3};
+    NC_TRY(nc_put_vara_double(r->h.ncid, r->h.v_pos, st, cnt, r->bpos));
+    NC_TRY(nc_put_vara_double(r->h.ncid, r->h.v_vel, st, cnt, r->bvel));
+    r->nbuf = 0;
     return ES_OK;
 }
 
-static int put_series(nc_handles *h, const series *ts, int entropy)
+/* Metrics of frame f (positions pos, velocities vel at `step`), its
+ * trajectory buffered. */
+static int record_frame_of(school_run *r, const double *pos, const double *vel, long long step)
 {
+    const es_school *s = r->s;
+    const es_school_run_opts *o = r->o;
+    int with_h = o->entropy && step % o->metrics_every == 0;
+    double basic[SM_NBASIC], hs[ES_SCHOOL_NH + 1];
+    int rc = frame_metrics(s, pos, vel, o, with_h, basic, hs);
+    if (rc)
+        return rc;
+    for (int k = 0; k < SM_NBASIC; k++)
+        r->ts.basic[k][r->f] = basic[k];
+    r->times[r->f] = (double)step * s->p.dt;
+    if (with_h) {
+        for (int k = 0; k <= ES_SCHOOL_NH; k++)
+            r->ts.h[k][r->mf] = hs[k];
+        r->mtimes[r->mf++] = (double)step * s->p.dt;
+    }
+    if (!o->metrics_only) {
+        size_t m = 3 * s->n;
+        memcpy(r->bpos + r->nbuf * m, pos, m * sizeof(double));
+        memcpy(r->bvel + r->nbuf * m, vel, m * sizeof(double));
+        r->nbuf++;
+    }
+    r->f++;
+    return r->nbuf == r->blk ? flush_traj(r) : ES_OK;
+}
+
+/* The engine's current state as frame f. */
+static int record_frame(school_run *r)
+{
+    es_school_velocities(r->s, r->vel);
+    return record_frame_of(r, r->s->pos, r->vel, r->s->step);
+}
+
+/* Two threads, small N: frame f's metrics and output on one thread while
+ * the other steps the engine to frame f + 1 (from a snapshot of frame f's
+ * positions; the inner loops then run single-threaded). The same
+ * functions on the same data as the sequential order: identical results.
+ * On return the engine stands at frame f's step, not yet recorded. */
+static int pipelined_frame(school_run *r)
+{
+    es_school *s = r->s;
+    long long step = s->step, target = (long long)(r->f + 1) * r->o->save_interval;
+    int last = r->f + 1 >= r->ts.nframes, rc_rec = ES_OK, rc_step = ES_OK;
+    memcpy(r->snap, s->pos, 3 * s->n * sizeof *r->snap);
+    es_school_velocities(s, r->vel);
+    /* One step per frame: the metrics thread also draws the noise of the
+     * step after this one (slot (step + 2) % 2, while the engine reads slot
+     * (step + 1) % 2, drawn in the previous frame). */
+    int ahead = r->o->save_interval == 1 && r->p->noise > 0 && target + 1 <= r->o->n_steps;
+#pragma omp parallel sections num_threads(2)
+    {
+#pragma omp section
+        {
+            rc_rec = record_frame_of(r, r->snap, r->vel, step);
+            if (ahead) /* half the fish: the two threads then take about as long */
+                es_school_draw_noise(s, target + 1, s->n / 2);
+        }
+#pragma omp section
+        if (!last)
+            rc_step = es_school_step(s, target - step);
+    }
+    return rc_rec ? rc_rec : rc_step;
+}
+
+static int put_series(school_run *r)
+{
+    nc_handles *h = &r->h;
+    const series *ts = &r->ts;
     size_t st[1] = {0}, cnt[1] = {ts->nframes}, mcnt[1] = {ts->nmframes};
+    NC_TRY(nc_put_vara_double(h->ncid, h->v_time, st, cnt, r->times));
     for (int k = 0; k < SM_NBASIC; k++)
         NC_TRY(nc_put_vara_double(h->ncid, h->v_basic[k], st, cnt, ts->basic[k]));
-    if (entropy) {
+    if (r->o->entropy) {
         for (int k = 0; k < ES_SCHOOL_NH; k++)
             NC_TRY(nc_put_vara_double(h->ncid, h->v_h[k], st, mcnt, ts->h[k]));
         NC_TRY(nc_put_vara_double(h->ncid, h->v_osi, st, mcnt, ts->h[ES_SCHOOL_NH]));
+        if (h->separate_mtime)
+            NC_TRY(nc_put_vara_double(h->ncid, h->v_mtime, st, mcnt, r->mtimes));
     }
     return ES_OK;
 }
 
-static int simulate(es_school *s, const es_school_run_opts *o, nc_handles *h, series *ts,
-                    double *vel, double *mtimes)
+/* ------------------------------------------------------- checkpointing
+ *
+ * A checkpoint holds the engine state (step, positions, headings: the
+ * noise is keyed by step, so nothing else), the metric series recorded so
+ * far, and the name of the partial school.nc. The buffered trajectory
+ * frames are written and the file synced first, so the file holds exactly
+ * frames 0 .. f-1; the resumed run renames it to its own temporary name,
+ * reopens it and continues at frame f. */
+
+static int write_checkpoint(school_run *r, const char *dir)
 {
+    int rc = flush_traj(r);
+    if (rc)
+        return rc;
+    NC_TRY(nc_sync(r->h.ncid));
+    size_t f = r->f, mf = r->mf, n3 = 3 * r->p->n;
+    int64_t st[4] = {r->s->step, (int64_t)f, (int64_t)mf, (int64_t)r->p->n};
+    double *fr = malloc((5 * f + (ES_SCHOOL_NH + 2) * mf + 1) * sizeof *fr);
+    if (!fr)
+        return es_error_set(ES_ENOMEM, "school: out of memory for a checkpoint");
+    double *q = fr;
+    for (int k = 0; k < SM_NBASIC; k++, q += f)
+        memcpy(q, r->ts.basic[k], f * sizeof *q);
+    memcpy(q, r->times, f * sizeof *q);
+    q += f;
+    for (int k = 0; k <= ES_SCHOOL_NH && r->o->entropy; k++, q += mf)
+        memcpy(q, r->ts.h[k], mf * sizeof *q);
+    if (r->o->entropy) {
+        memcpy(q, r->mtimes, mf * sizeof *q);
+        q += mf;
+    }
+    es_checkpoint_writer *w = NULL;
+    rc = es_checkpoint_writer_begin(dir, "school", r->o->cfg, &w);
+    if (!rc)
+        rc = es_checkpoint_write_section(w, "school_state", st, sizeof st);
+    if (!rc)
+        rc = es_checkpoint_write_section(w, "pos", r->s->pos, n3 * sizeof(double));
+    if (!rc)
+        rc = es_checkpoint_write_section(w, "dir", r->s->dir, n3 * sizeof(double));
+    if (!rc)
+        rc = es_checkpoint_write_section(w, "series", fr, (size_t)(q - fr) * sizeof *fr);
+    if (!rc)
+        rc = es_checkpoint_write_section(w, "nc_partial", r->tmp, strlen(r->tmp));
+    free(fr);
+    if (rc) {
+        if (w)
+            es_checkpoint_writer_free(w);
+        return rc;
+    }
+    return es_checkpoint_writer_commit(w);
+}
+
+/* Restore the state from `path` and reopen the partial school.nc. */
+static int read_checkpoint(school_run *r, const char *path)
+{
+    es_checkpoint *c;
+    int rc = es_checkpoint_read(path, "school", es_checkpoint_config_hash(r->o->cfg), &c);
+    if (rc)
+        return rc;
+    int64_t st[4];
+    size_t n3 = 3 * r->p->n;
+    rc = es_checkpoint_read_section(c, "school_state", st, sizeof st);
+    if (!rc && (st[3] != (int64_t)r->p->n || st[1] < 1 || (size_t)st[1] > r->ts.nframes ||
+                (size_t)st[2] > r->ts.nmframes || st[0] < 0 || st[0] > r->o->n_steps))
+        rc = es_error_set(ES_EDATA, "%s: school state does not fit this run's configuration", path);
+    if (!rc)
+        rc = es_checkpoint_read_section(c, "pos", r->s->pos, n3 * sizeof(double));
+    if (!rc)
+        rc = es_checkpoint_read_section(c, "dir", r->s->dir, n3 * sizeof(double));
+    size_t f = rc ? 0 : (size_t)st[1], mf = rc ? 0 : (size_t)st[2], size = 0;
+    const double *q = rc ? NULL : es_checkpoint_section(c, "series", &size);
+    size_t want = (5 * f + (r->o->entropy ? (ES_SCHOOL_NH + 2) * mf : 0)) * sizeof(double);
+    if (!rc && (!q || size != want))
+        rc = es_error_set(ES_EDATA, "%s: section 'series' missing or of the wrong size", path);
+    if (!rc) {
+        r->s->step = st[0];
+        r->f = f;
+        r->mf = mf;
+        for (int k = 0; k < SM_NBASIC; k++, q += f)
+            memcpy(r->ts.basic[k], q, f * sizeof *q);
+        memcpy(r->times, q, f * sizeof *q);
+        q += f;
+        for (int k = 0; k <= ES_SCHOOL_NH && r->o->entropy; k++, q += mf)
+            memcpy(r->ts.h[k], q, mf * sizeof *q);
+        if (r->o->entropy)
+            memcpy(r->mtimes, q, mf * sizeof *q);
+    }
+    char old[4300] = "";
+    const char *name = rc ? NULL : es_checkpoint_section(c, "nc_partial", &size);
+    if (!rc && (!name || size == 0 || size >= sizeof old))
+        rc = es_error_set(ES_EDATA, "%s: section 'nc_partial' missing", path);
+    if (!rc)
+        memcpy(old, name, size);
+    es_checkpoint_free(c);
+    if (rc)
+        return rc;
+    if (strcmp(old, r->tmp) != 0 && rename(old, r->tmp) != 0)
+        return es_error_set(ES_EIO, "%s: cannot take over the partial output %s: %s", path, old,
+                            strerror(errno));
+    int nrc = nc_open(r->tmp, NC_WRITE, &r->h.ncid);
+    if (nrc != NC_NOERR) {
+        r->h.ncid = -1;
+        return es_error_set(ES_EDATA, "%s: cannot reopen the partial output (%s): %s", path,
+                            r->tmp, nc_strerror(nrc));
+    }
+    nc_handles *h = &r->h;
+    h->separate_mtime = r->o->entropy && r->o->metrics_every != r->o->save_interval;
+    NC_TRY(nc_inq_varid(h->ncid, "time", &h->v_time));
+    if (h->separate_mtime)
+        NC_TRY(nc_inq_varid(h->ncid, "metrics_time", &h->v_mtime));
+    if (!r->o->metrics_only) {
+        NC_TRY(nc_inq_varid(h->ncid, "positions", &h->v_pos));
+        NC_TRY(nc_inq_varid(h->ncid, "velocities", &h->v_vel));
+    }
+    for (int k = 0; k < SM_NBASIC; k++)
+        NC_TRY(nc_inq_varid(h->ncid, basic_names[k], &h->v_basic[k]));
+    if (r->o->entropy) {
+        for (int k = 0; k < ES_SCHOOL_NH; k++)
+            NC_TRY(nc_inq_varid(h->ncid, es_school_entropy_names[k], &h->v_h[k]));
+        NC_TRY(nc_inq_varid(h->ncid, "oceanic_schooling_index", &h->v_osi));
+    }
+    return ES_OK;
+}
+
+/* Frames f .. nframes-1, with checkpoints between frames. Returns
+ * ES_EINTR after the checkpoint a signal (or the test hook) asked for. */
+static int simulate(school_run *r, const char *dir)
+{
+    const es_school_run_opts *o = r->o;
     es_progress pg;
     memset(&pg, 0, sizeof pg);
     pg.log_interval = o->log_interval;
     es_progress_start(&pg, "school", (double)o->n_steps, o->quiet);
-    size_t f = 0, mf = 0;
+    es_checkpoint_timer timer;
+    const int ckpt = o->cfg != NULL;
+    if (ckpt) {
+        es_checkpoint_install_signals();
+        es_checkpoint_timer_init(&timer, o->checkpoint_interval);
+    }
     int rc = ES_OK;
-    for (long long step = 0; step <= o->n_steps && rc == ES_OK; step += o->save_interval) {
-        if (step > 0) {
-            long long todo = o->save_interval;
-            if (step > o->n_steps)
-                break;
-            rc = es_school_step(s, todo);
-            if (rc)
-                break;
+    while (r->f < r->ts.nframes && rc == ES_OK) {
+        long long target = (long long)r->f * o->save_interval, from = r->s->step;
+        if (target > from)
+            rc = es_school_step(r->s, target - from);
+        if (!rc && r->pipelined) {
+            from = r->s->step;
+            rc = pipelined_frame(r); /* engine now at frame f, unrecorded */
+        } else if (!rc) {
+            rc = record_frame(r);
         }
-        es_school_velocities(s, vel);
-        int with_h = o->entropy && step % o->metrics_every == 0;
-        double basic[SM_NBASIC], hs[ES_SCHOOL_NH + 1];
-        rc = frame_metrics(s, vel, o, with_h, basic, hs);
-        if (rc)
-            break;
-        for (int k = 0; k < SM_NBASIC; k++)
-            ts->basic[k][f] = basic[k];
-        if (with_h) {
-            for (int k = 0; k <= ES_SCHOOL_NH; k++)
-                ts->h[k][mf] = hs[k];
-            mtimes[mf++] = (double)step * s->p.dt;
+        es_progress_update(&pg, (double)r->s->step);
+        int hook = o->stop_after_steps > 0 && from < o->stop_after_steps &&
+                   r->s->step >= o->stop_after_steps;
+        if (rc || !ckpt || r->f >= r->ts.nframes || !(hook || es_checkpoint_due(&timer)))
+            continue;
+        rc = write_checkpoint(r, dir);
+        es_checkpoint_timer_reset(&timer);
+        if (!rc && (hook || es_checkpoint_should_stop())) {
+            int sig = hook ? 0 : es_checkpoint_signal();
+            es_checkpoint_clear_request();
+            rc = es_error_set(ES_EINTR,
+                              "school: interrupted %s%d at step %lld of %lld (checkpoint written)",
+                              hook ? "by stop_after_steps = " : "by signal ",
+                              hook ? (int)o->stop_after_steps : sig, r->s->step, o->n_steps);
         }
-        rc = write_frame(h, s, vel, f, o->metrics_only);
-        f++;
-        es_progress_update(&pg, (double)step);
     }
     es_progress_finish(&pg);
+    return rc;
+}
+
+static void run_free(school_run *r)
+{
+    series_free(&r->ts);
+    free(r->times);
+    free(r->mtimes);
+    free(r->vel);
+    free(r->bpos);
+    free(r->bvel);
+    free(r->snap);
+    es_school_free(r->s);
+}
+
+static int run_alloc(school_run *r, const es_school_params *p, const es_school_run_opts *o)
+{
+    memset(r, 0, sizeof *r);
+    r->p = p;
+    r->o = o;
+    r->h.ncid = -1;
+    size_t nframes = (size_t)(o->n_steps / o->save_interval) + 1;
+    size_t nmframes = o->entropy ? (size_t)(o->n_steps / o->metrics_every) + 1 : 0;
+    r->ts.nframes = nframes;
+    r->ts.nmframes = nmframes;
+    int rc = es_school_alloc(p, &r->s);
+    if (rc)
+        return rc;
+    r->blk = traj_block_frames(p->n, nframes);
+    size_t m = o->metrics_only ? 0 : r->blk * 3 * p->n;
+    r->vel = malloc(3 * p->n * sizeof *r->vel);
+    r->times = malloc(nframes * sizeof *r->times);
+    r->mtimes = malloc((nmframes + 1) * sizeof *r->mtimes);
+    r->bpos = malloc((m + 1) * sizeof *r->bpos);
+    r->bvel = malloc((m + 1) * sizeof *r->bvel);
+    r->snap = malloc(3 * p->n * sizeof *r->snap);
+    /* Below ~1000 fish one step is too short to share among threads well:
+     * overlap the step with the previous frame's metrics instead. */
+    r->pipelined = omp_get_max_threads() >= 2 && p->n <= 1024;
+    int ok = r->vel && r->times && r->mtimes && r->bpos && r->bvel && r->snap;
+    for (int k = 0; k < SM_NBASIC; k++)
+        ok &= (r->ts.basic[k] = malloc(nframes * sizeof(double))) != NULL;
+    for (int k = 0; k <= ES_SCHOOL_NH && o->entropy; k++)
+        ok &= (r->ts.h[k] = malloc(nmframes * sizeof(double))) != NULL;
+    if (!ok)
+        return es_error_set(ES_ENOMEM, "school: out of memory for %zu frames of %zu fish", nframes,
+                            p->n);
+    return ES_OK;
+}
+
+/* The fish and spatial index coordinates. */
+static int put_index_coords(school_run *r)
+{
+    size_t n = r->p->n;
+    int *idx = malloc((n + 3) * sizeof *idx), fv, sv, rc = ES_OK;
+    if (!idx)
+        return es_error_set(ES_ENOMEM, "school: out of memory");
+    for (size_t i = 0; i < n + 3; i++)
+        idx[i] = (int)i;
+    if (nc_inq_varid(r->h.ncid, "fish", &fv) || nc_put_var_int(r->h.ncid, fv, idx) ||
+        nc_inq_varid(r->h.ncid, "spatial", &sv) || nc_put_var_int(r->h.ncid, sv, idx))
+        rc = es_error_set(ES_EIO, "school.nc: cannot write the fish/spatial coordinates");
+    free(idx);
     return rc;
 }
 
@@ -350,82 +652,49 @@ int es_school_run_to_dir(const es_school_params *p, const es_school_run_opts *o,
                          es_provenance *prov, const char *mode_name)
 {
     double t0 = es_wall_seconds();
-    size_t nframes = (size_t)(o->n_steps / o->save_interval) + 1;
-    size_t nmframes = o->entropy ? (size_t)(o->n_steps / o->metrics_every) + 1 : 0;
-    es_school *s = NULL;
-    int rc = es_school_alloc(p, &s);
-    if (rc)
-        return rc;
-    if ((rc = es_school_init_state(s))) {
-        es_school_free(s);
-        return rc;
-    }
-    series ts = {.nframes = nframes, .nmframes = nmframes};
-    double *vel = malloc(3 * p->n * sizeof *vel), *mtimes = malloc((nmframes + 1) * sizeof *mtimes);
-    int ok = vel && mtimes;
-    for (int k = 0; k < SM_NBASIC; k++)
-        ok &= (ts.basic[k] = malloc(nframes * sizeof(double))) != NULL;
-    for (int k = 0; k <= ES_SCHOOL_NH && o->entropy; k++)
-        ok &= (ts.h[k] = malloc(nmframes * sizeof(double))) != NULL;
-    char final_path[4200], tmp[4300];
+    school_run r;
+    int rc = run_alloc(&r, p, o);
+    char final_path[4200];
     snprintf(final_path, sizeof final_path, "%s/school.nc", dir);
-    es_output_tmp_path(final_path, tmp, sizeof tmp);
-    nc_handles h;
-    memset(&h, 0, sizeof h);
-    h.ncid = -1;
-    if (!ok) {
-        rc = es_error_set(ES_ENOMEM, "school: out of memory for %zu frames of %zu fish", nframes, p->n);
-    } else {
-        int nrc = nc_create(tmp, NC_NETCDF4 | NC_CLOBBER, &h.ncid);
-        if (nrc != NC_NOERR) {
-            h.ncid = -1;
-            rc = es_error_set(ES_EIO, "%s: cannot create: %s", tmp, nc_strerror(nrc));
+    es_output_tmp_path(final_path, r.tmp, sizeof r.tmp);
+    const char *resume = o->cfg ? es_checkpoint_resume_path() : NULL;
+    if (!rc && resume) {
+        rc = read_checkpoint(&r, resume);
+    } else if (!rc) {
+        rc = es_school_init_state(r.s);
+        if (!rc) {
+            int nrc = nc_create(r.tmp, NC_NETCDF4 | NC_CLOBBER, &r.h.ncid);
+            if (nrc != NC_NOERR) {
+                r.h.ncid = -1;
+                rc = es_error_set(ES_EIO, "%s: cannot create: %s", r.tmp, nc_strerror(nrc));
+            }
         }
+        if (!rc)
+            rc = nc_define(&r.h, p, o, r.ts.nframes, r.ts.nmframes, mode_name, prov);
+        if (!rc)
+            rc = put_index_coords(&r);
     }
     if (!rc)
-        rc = nc_define(&h, p, o, nframes, nmframes, mode_name, prov);
+        rc = simulate(&r, dir);
     if (!rc)
-        rc = simulate(s, o, &h, &ts, vel, mtimes);
+        rc = flush_traj(&r);
     if (!rc)
-        rc = put_series(&h, &ts, o->entropy);
-    if (!rc && h.separate_mtime) {
-        size_t st[1] = {0}, cnt[1] = {nmframes};
-        int nrc = nc_put_vara_double(h.ncid, h.v_mtime, st, cnt, mtimes);
-        if (nrc != NC_NOERR)
-            rc = es_error_set(ES_EIO, "school.nc: %s", nc_strerror(nrc));
-    }
-    if (!rc) {
-        /* fish and spatial index coordinates */
-        int *idx = malloc((p->n + 3) * sizeof *idx), fv, sv;
-        if (!idx) {
-            rc = es_error_set(ES_ENOMEM, "school: out of memory");
-        } else {
-            for (size_t i = 0; i < p->n + 3; i++)
-                idx[i] = (int)i;
-            if (nc_inq_varid(h.ncid, "fish", &fv) || nc_put_var_int(h.ncid, fv, idx) ||
-                nc_inq_varid(h.ncid, "spatial", &sv) || nc_put_var_int(h.ncid, sv, idx))
-                rc = es_error_set(ES_EIO, "school.nc: cannot write the fish/spatial coordinates");
-            free(idx);
-        }
-    }
-    if (h.ncid >= 0) {
-        int nrc = nc_close(h.ncid);
+        rc = put_series(&r);
+    if (r.h.ncid >= 0) {
+        int nrc = nc_close(r.h.ncid);
         if (!rc && nrc != NC_NOERR)
-            rc = es_error_set(ES_EIO, "%s: %s", tmp, nc_strerror(nrc));
+            rc = es_error_set(ES_EIO, "%s: %s", r.tmp, nc_strerror(nrc));
     }
     if (!rc)
-        rc = es_output_commit(tmp, final_path);
-    else
-        es_output_discard(tmp);
+        rc = es_output_commit(r.tmp, final_path);
+    else if (rc != ES_EINTR && !resume)
+        es_output_discard(r.tmp); /* interrupted or resumed: the checkpoint refers to it */
     if (!rc) {
         es_provenance_finish(prov);
-        json_t *sum = summary_json(&ts, p, o, mode_name, es_wall_seconds() - t0);
+        json_t *sum = summary_json(&r.ts, p, o, mode_name, es_wall_seconds() - t0);
         rc = es_output_write_summary(dir, sum, prov);
         json_decref(sum);
     }
-    series_free(&ts);
-    free(vel);
-    free(mtimes);
-    es_school_free(s);
+    run_free(&r);
     return rc;
 }

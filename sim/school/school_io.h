@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/config.h"
 #include "core/output.h"
 #include "school/school.h"
 
@@ -19,10 +20,21 @@ typedef struct {
     int compression;           /* deflate level 0..9 */
     bool quiet;
     double log_interval;       /* seconds between batch progress lines */
+    /* Checkpoint/restart (NULL cfg: none, as in benchmarks): the run's
+     * config (its text and hash go into DIR/checkpoint.esck), the wall-clock
+     * interval between checkpoints (<= 0: only on SIGTERM/SIGINT/SIGUSR1),
+     * and a test hook: checkpoint and stop with ES_EINTR when the run
+     * crosses this step (0: never; a resumed run starting there goes on). */
+    const es_config *cfg;
+    double checkpoint_interval;
+    long long stop_after_steps;
 } es_school_run_opts;
 
 /* Run the simulation and write DIR/school.nc and DIR/summary.json (last).
- * `mode_name` is recorded as the global attribute `mode`. */
+ * `mode_name` is recorded as the global attribute `mode`. With o->cfg set,
+ * a run started by `esuite run --resume DIR` (es_checkpoint_resume_path())
+ * continues from DIR/checkpoint.esck, and a checkpoint requested by a
+ * signal ends the run with ES_EINTR, the partial school.nc kept for it. */
 int es_school_run_to_dir(const es_school_params *p, const es_school_run_opts *o, const char *dir,
                          es_provenance *prov, const char *mode_name);
 
