@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/checkpoint.h"
 #include "core/model.h"
 #include "core/output.h"
 #include "core/progress.h"
@@ -52,6 +53,8 @@ static const es_key_spec gas_schema[] = {
      "Draw entropy.png (dS/N against u per cell set, with the collisionless limit) and profiles.png with gnuplot; a failure is a warning."},
     {"gas", "cell_occupancy", ES_KEY_DOUBLE, "0.7", 0.05, 100, NULL, "1",
      "Performance: target mean discs per cell of the event-driven cell list."},
+    {"gas", "stop_after_samples", ES_KEY_INT, "0", 0, 1e6, NULL, "1",
+     "Testing aid: after this many samples write a checkpoint and stop as if SIGUSR1 came (exit 3; continue with esuite run --resume DIR); 0 = never."},
     {"entropy", "dx", ES_KEY_LIST, "0.05", 1e-9, 0.5, NULL, "lx",
      "Position cell widths as fractions of lx, one per cell set (0.5/dx must be an integer); dx, dy, dv, v_max are parallel lists, a single value applies to every set."},
     {"entropy", "dy", ES_KEY_LIST, "0", 0, 1, NULL, "ly",
@@ -203,6 +206,11 @@ static int setup(const es_run_ctx *ctx, gas_setup *s)
     s->spec.realizations = (int)es_config_int(cfg, "gas", "realizations");
     s->spec.profile_bins = (size_t)es_config_int(cfg, "gas", "profile_bins");
     s->spec.threads = ctx->threads;
+    s->spec.ck_cfg = cfg;
+    s->spec.ck_dir = ctx->output_dir;
+    s->spec.ck_interval = es_config_double(cfg, "output", "checkpoint_interval");
+    s->spec.stop_after_samples = (size_t)es_config_int(cfg, "gas", "stop_after_samples");
+    s->spec.resume = es_checkpoint_resume_path();
     if ((st = read_sets(cfg, s)))
         return st;
     return read_times(cfg, s);

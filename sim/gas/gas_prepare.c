@@ -322,7 +322,7 @@ static void maxwell_velocities(es_gas *g, es_rng *r)
     }
 }
 
-int es_gas_alloc(const es_gas_params *par, es_gas **out)
+int es_gas_alloc_bare(const es_gas_params *par, es_gas **out)
 {
     *out = NULL;
     int st = check_params(par);
@@ -353,8 +353,20 @@ int es_gas_alloc(const es_gas_params *par, es_gas **out)
         es_gas_free(g);
         return es_error_set(ES_ENOMEM, "gas: out of memory for %ld discs and %zu cells", par->n, nc);
     }
+    /* padding bytes defined: a checkpoint stores the records verbatim */
+    memset(g->ev, 0, (size_t)g->n * sizeof *g->ev);
     for (size_t c = 0; c < nc; c++)
         g->head[c] = -1;
+    *out = g;
+    return ES_OK;
+}
+
+int es_gas_alloc(const es_gas_params *par, es_gas **out)
+{
+    es_gas *g;
+    int st = es_gas_alloc_bare(par, &g);
+    if (st)
+        return st;
     es_rng r;
     es_rng_seed(&r, par->seed, par->stream);
     st = insert_positions(g, &r);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "esuite/status.h"
+#include "gas/gas_checkpoint.h"
 
 void es_gas_run_result_free(es_gas_run_result *res)
 {
@@ -172,6 +173,135 @@ static int reduce(const es_gas_run_spec *s, es_gas_run_result *res, size_t k, co
     return ES_OK;
 }
 
+/* ---- checkpoint/restart ------------------------------------------------- */
+
+/* Run-level arrays of a checkpoint: everything collected so far (the future
+ * samples' slots are still zero and are stored too, which keeps this simple). */
+typedef struct {
+    const char *name;
+    void *data;
+    size_t size;
+} run_section;
+
+static size_t run_sections(es_gas_run_result *res, double *E0, run_section *out)
+{
+    size_t R = (size_t)res->realizations, K = res->n_times, C = res->n_sets, B = res->bins;
+    size_t d = sizeof(double), b = sizeof(es_bz_result), k = 0;
+    out[k++] = (run_section){"E0", E0, R * d};
+    out[k++] = (run_section){"Z_eq", res->Z_eq, R * d};
+    out[k++] = (run_section){"nu_eq", res->nu_eq, R * d};
+    out[k++] = (run_section){"energy_drift", res->energy_drift, R * d};
+    out[k++] = (run_section){"n_right", res->n_right, R * K * d};
+    out[k++] = (run_section){"energy", res->energy, R * K * d};
+    out[k++] = (run_section){"collisions", res->collisions, R * K * d};
+    out[k++] = (run_section){"virial_P", res->virial_P, R * K * d};
+    out[k++] = (run_section){"full", res->full, R * K * C * b};
+    out[k++] = (run_section){"position", res->position, R * K * C * b};
+    out[k++] = (run_section){"velocity", res->velocity, R * K * C * b};
+    out[k++] = (run_section){"pooled", res->pooled, K * C * b};
+    out[k++] = (run_section){"density", res->density, K * B * d};
+    out[k++] = (run_section){"ux", res->ux, K * B * d};
+    out[k++] = (run_section){"temperature", res->temperature, K * B * d};
+    return k;
+}
+
+enum { RUN_SECTIONS_MAX = 16 };
+
+/* Shape and progress: samples taken, R, N, K, C, B. */
+static void run_header(const es_gas_run_result *res, size_t n, size_t done, uint64_t h[6])
+{
+    h[0] = done;
+    h[1] = (uint64_t)res->realizations;
+    h[2] = n;
+    h[3] = res->n_times;
+    h[4] = res->n_sets;
+    h[5] = res->bins;
+}
+
+static int save_checkpoint(const es_gas_run_spec *s, es_gas_run_result *res, es_gas **gs, double *E0,
+                           size_t done)
+{
+    es_checkpoint_writer *w;
+    int st = es_checkpoint_writer_begin(s->ck_dir, "gas", s->ck_cfg, &w);
+    if (st)
+        return st;
+    uint64_t h[6];
+    run_header(res, (size_t)s->gas.n, done, h);
+    st = es_checkpoint_write_section(w, "gas_run", h, sizeof h);
+    run_section sec[RUN_SECTIONS_MAX];
+    size_t ns = run_sections(res, E0, sec);
+    for (size_t i = 0; i < ns && !st; i++)
+        st = es_checkpoint_write_section(w, sec[i].name, sec[i].data, sec[i].size);
+    for (int r = 0; r < res->realizations && !st; r++) {
+        char prefix[32];
+        snprintf(prefix, sizeof prefix, "r%d", r);
+        st = es_gas_checkpoint_save(gs[r], w, prefix);
+    }
+    if (st) {
+        es_checkpoint_writer_free(w);
+        return st;
+    }
+    return es_checkpoint_writer_commit(w);
+}
+
+/* Restore engines, E0 and results; *done: samples already taken. */
+static int load_checkpoint(const es_gas_run_spec *s, es_gas_run_result *res, es_gas **gs, double *E0,
+                           size_t *done)
+{
+    es_checkpoint *c;
+    uint64_t config_hash = s->ck_cfg ? es_checkpoint_config_hash(s->ck_cfg) : 0;
+    int st = es_checkpoint_read(s->resume, "gas", config_hash, &c);
+    if (st)
+        return st;
+    uint64_t h[6], want[6];
+    st = es_checkpoint_read_section(c, "gas_run", h, sizeof h);
+    run_header(res, (size_t)s->gas.n, (size_t)h[0], want);
+    if (!st && (memcmp(h + 1, want + 1, 5 * sizeof *h) != 0 || h[0] < 1 || h[0] >= res->n_times))
+        st = es_error_set(ES_EDATA, "%s: gas checkpoint of %llu realizations x %llu discs, %llu samples "
+                                    "(%llu taken), %llu cell sets, %llu bins does not fit this run",
+                          s->resume, (unsigned long long)h[1], (unsigned long long)h[2],
+                          (unsigned long long)h[3], (unsigned long long)h[0],
+                          (unsigned long long)h[4], (unsigned long long)h[5]);
+    run_section sec[RUN_SECTIONS_MAX];
+    size_t ns = run_sections(res, E0, sec);
+    for (size_t i = 0; i < ns && !st; i++)
+        st = es_checkpoint_read_section(c, sec[i].name, sec[i].data, sec[i].size);
+    for (int r = 0; r < res->realizations && !st; r++) {
+        char prefix[32];
+        snprintf(prefix, sizeof prefix, "r%d", r);
+        es_gas_params par = s->gas;
+        par.stream = (unsigned long long)r;
+        st = es_gas_checkpoint_load(c, prefix, &par, &gs[r]);
+    }
+    es_checkpoint_free(c);
+    if (st)
+        return es_error_set(st, "resume: %s", es_error_message());
+    *done = (size_t)h[0];
+    return ES_OK;
+}
+
+/* After `done` samples: checkpoint when due, the test hook fires or a signal
+ * came; ES_EINTR when the run must stop. */
+static int maybe_checkpoint(const es_gas_run_spec *s, es_gas_run_result *res, es_gas **gs, double *E0,
+                            size_t done, es_checkpoint_timer *timer)
+{
+    int hook = s->stop_after_samples > 0 && done == s->stop_after_samples;
+    if (!s->ck_dir || done >= res->n_times || !(hook || es_checkpoint_due(timer)))
+        return ES_OK;
+    int st = save_checkpoint(s, res, gs, E0, done);
+    es_checkpoint_timer_reset(timer);
+    if (st || !(hook || es_checkpoint_should_stop()))
+        return st;
+    int sig = hook ? 0 : es_checkpoint_signal();
+    es_checkpoint_clear_request();
+    if (hook)
+        return es_error_set(ES_EINTR, "gas: interrupted by stop_after_samples = %zu after sample %zu "
+                                      "of %zu (checkpoint written)", s->stop_after_samples, done,
+                            res->n_times);
+    return es_error_set(ES_EINTR, "gas: interrupted by signal %d after sample %zu of %zu (checkpoint "
+                                  "written)", sig, done, res->n_times);
+}
+
 int es_gas_run(const es_gas_run_spec *s, es_gas_run_result **out)
 {
     *out = NULL;
@@ -194,15 +324,25 @@ int es_gas_run(const es_gas_run_spec *s, es_gas_run_result **out)
     es_gas_initial_scales(&s->gas, &res->scales);
     int threads = s->threads > 0 ? s->threads : omp_get_max_threads();
     char msg[512] = "";
+    size_t k0 = 0; /* samples already taken (resume) */
+    es_checkpoint_timer timer = {0};
+    if (s->ck_dir) {
+        es_checkpoint_install_signals();
+        es_checkpoint_timer_init(&timer, s->ck_interval);
+    }
+    if (s->resume)
+        st = load_checkpoint(s, res, gs, E0, &k0);
 
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
     for (size_t r = 0; r < R; r++) {
-        status[r] = prepare(s, (int)r, &gs[r], &res->Z_eq[r], &res->nu_eq[r]);
+        if (st)
+            continue;
+        status[r] = s->resume ? ES_OK : prepare(s, (int)r, &gs[r], &res->Z_eq[r], &res->nu_eq[r]);
         if (!status[r]) {
             ws[r] = es_bz_workspace_alloc(n);
             if (!ws[r])
-                status[r] = ES_ENOMEM;
-            else
+                status[r] = es_error_set(ES_ENOMEM, "out of memory for the entropy workspace");
+            else if (!s->resume)
                 E0[r] = es_gas_energy(gs[r]);
         }
         if (status[r]) {
@@ -215,7 +355,7 @@ int es_gas_run(const es_gas_run_spec *s, es_gas_run_result **out)
         if (status[r])
             st = es_error_set(status[r], "%s", msg);
 
-    for (size_t k = 0; k < s->n_times && !st; k++) {
+    for (size_t k = k0; k < s->n_times && !st; k++) {
         /* Long intervals are run in PROGRESS_STEPS pieces so that progress is
          * reported inside them; stopping at intermediate times changes nothing. */
         enum { PROGRESS_STEPS = 16 };
@@ -240,6 +380,8 @@ int es_gas_run(const es_gas_run_spec *s, es_gas_run_result **out)
             st = reduce(s, res, k, snaps, n, wp, prof);
         if (s->progress)
             s->progress(s->progress_ctx, (k + 1.0) / s->n_times);
+        if (!st)
+            st = maybe_checkpoint(s, res, gs, E0, k + 1, &timer);
     }
 done:
     if (gs)

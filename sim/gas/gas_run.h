@@ -1,7 +1,8 @@
 /* gas/gas_run.h — free-expansion experiment: R independent realizations
  * (OpenMP across realizations), entropies of several cell sets sampled at
- * given times, per realization and pooled. Independent of the config and
- * output layers (the model adapter gas_model.c maps config keys onto it).
+ * given times, per realization and pooled. Independent of the output layer
+ * (the model adapter gas_model.c maps config keys onto it); the config is
+ * only used to identify checkpoints.
  *
  * Reproducibility: realization r uses rng stream r of the seed; samples are
  * taken in lockstep and every reduction runs in realization order, so the
@@ -11,6 +12,7 @@
 
 #include <stddef.h>
 
+#include "core/config.h"
 #include "esuite/boltzmann.h"
 #include "gas/gas.h"
 
@@ -27,6 +29,20 @@ typedef struct {
     /* Optional progress report between samples: done in [0, 1]. */
     void (*progress)(void *ctx, double done);
     void *progress_ctx;
+    /* Checkpoint/restart (core/checkpoint.h), all optional. With ck_dir set,
+     * es_checkpoint_install_signals() is called and, at the boundary after a
+     * sample, a checkpoint (ck_dir/checkpoint.esck, identified by ck_cfg's
+     * hash) is written every ck_interval wall seconds (<= 0: only on signals)
+     * and on SIGTERM/SIGINT/SIGUSR1, after which the run returns ES_EINTR.
+     * stop_after_samples > 0 acts like a SIGUSR1 once that many samples are
+     * taken (a testing aid). resume: a checkpoint file to continue from (its
+     * config hash must be ck_cfg's); the result is bit-identical to an
+     * uninterrupted run, for any thread count on either side. */
+    const es_config *ck_cfg;
+    const char *ck_dir;
+    double ck_interval;
+    size_t stop_after_samples;
+    const char *resume;
 } es_gas_run_spec;
 
 /* Index helpers: sample k (time), set c, realization r. */

@@ -1,0 +1,297 @@
+/* Checkpoint/restart of the gas experiment (gas_run.h, gas_checkpoint.h): a
+ * collisional free expansion (N = 2000, Kn = 0.1, 2 realizations) stopped
+ * after k of its samples — by the stop_after_samples hook or by SIGUSR1 — and
+ * resumed from its checkpoint ends with every output array bit-identical
+ * (memcmp) to an uninterrupted run, with 1 thread before and 2 after the
+ * resume and the other way round; periodic checkpoints do not perturb the
+ * run; a checkpoint is refused for a changed config or another run shape. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/checkpoint.h"
+#include "core/model.h"
+#include "esuite/status.h"
+#include "gas/gas_run.h"
+
+extern const es_model es_model_gas;
+
+#define NS 10 /* sampling intervals: NS + 1 samples including t = 0 */
+
+static char tmpdir[256], ckpath[300];
+static es_config *cfg, *cfg_other;
+static es_gas_run_result *ref; /* the uninterrupted run, computed once */
+
+static const char *ini = "[run]\nmodel = gas\nseed = 77\n[gas]\nN = 2000\npacking_fraction = 0\n"
+                         "knudsen = 0.1\nrealizations = 2\n";
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/es_gasresume_XXXXXX");
+    if (!mkdtemp(tmpdir))
+        return -1;
+    snprintf(ckpath, sizeof ckpath, "%s/%s", tmpdir, ES_CHECKPOINT_FILE);
+    const es_key_spec *schemas[] = {es_config_core_schema(), es_model_gas.schema, NULL};
+    if (es_config_load_string(ini, "gas-resume", schemas, NULL, 0, &cfg))
+        return -1;
+    /* the same run with another seed: a different config */
+    const char *other = "[run]\nmodel = gas\nseed = 78\n[gas]\nN = 2000\npacking_fraction = 0\n"
+                        "knudsen = 0.1\nrealizations = 2\n";
+    return es_config_load_string(other, "gas-resume-other", schemas, NULL, 0, &cfg_other);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    es_config_free(cfg);
+    es_config_free(cfg_other);
+    es_gas_run_result_free(ref);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Progress callback: raises SIGUSR1 once `done` reaches raise_at (the run
+ * stops at the next sample boundary). Every run uses it, so that all of them
+ * advance the engines through the same intermediate times. */
+typedef struct {
+    double raise_at; /* > 1: never */
+    int raised;
+} prog_ctx;
+
+static void on_progress(void *ctx, double done)
+{
+    prog_ctx *p = ctx;
+    if (!p->raised && done >= p->raise_at) {
+        p->raised = 1;
+        raise(SIGUSR1);
+    }
+}
+
+typedef struct {
+    es_gas_run_spec s;
+    es_bz_grid set;
+    double times[NS + 1];
+    prog_ctx prog;
+} gas_case;
+
+static void make_case(gas_case *c, int threads)
+{
+    memset(c, 0, sizeof *c);
+    es_gas_run_spec *s = &c->s;
+    es_gas_params_default(&s->gas);
+    s->gas.seed = 77;
+    assert_int_equal(es_gas_box_from(&s->gas, 2000, 0.0, 0.1, 1.0), ES_OK);
+    s->equilibration = 2.0;
+    c->set = (es_bz_grid){.dx = 0.05 * s->gas.lx, .dy = 0.0, .dv = 0.25, .v_max = 5.0};
+    s->sets = &c->set;
+    s->n_sets = 1;
+    /* up to 3 lx/c0 (c0 = √2 for T0 = 1): the front crosses the empty half,
+     * reflects and mixes, with about 14 collisions per disc (Kn = 0.1) */
+    for (size_t k = 0; k <= NS; k++)
+        c->times[k] = 3.0 * s->gas.lx / M_SQRT2 * k / NS;
+    s->times = c->times;
+    s->n_times = NS + 1;
+    s->realizations = 2;
+    s->profile_bins = 10;
+    s->threads = threads;
+    c->prog.raise_at = 2.0;
+    s->progress = on_progress;
+    s->progress_ctx = &c->prog;
+    s->ck_cfg = cfg;
+    s->ck_dir = tmpdir;
+}
+
+/* Every output array of two runs, byte for byte. */
+static void assert_results_equal(const es_gas_run_result *a, const es_gas_run_result *b)
+{
+    assert_int_equal(a->realizations, b->realizations);
+    assert_int_equal(a->n_times, b->n_times);
+    size_t R = (size_t)a->realizations, K = a->n_times, C = a->n_sets, B = a->bins;
+    size_t d = sizeof(double), z = sizeof(es_bz_result);
+    assert_memory_equal(a->Z_eq, b->Z_eq, R * d);
+    assert_memory_equal(a->nu_eq, b->nu_eq, R * d);
+    assert_memory_equal(a->energy_drift, b->energy_drift, R * d);
+    assert_memory_equal(a->n_right, b->n_right, R * K * d);
+    assert_memory_equal(a->energy, b->energy, R * K * d);
+    assert_memory_equal(a->collisions, b->collisions, R * K * d);
+    assert_memory_equal(a->virial_P, b->virial_P, R * K * d);
+    assert_memory_equal(a->full, b->full, R * K * C * z);
+    assert_memory_equal(a->position, b->position, R * K * C * z);
+    assert_memory_equal(a->velocity, b->velocity, R * K * C * z);
+    assert_memory_equal(a->pooled, b->pooled, K * C * z);
+    assert_memory_equal(a->density, b->density, K * B * d);
+    assert_memory_equal(a->ux, b->ux, K * B * d);
+    assert_memory_equal(a->temperature, b->temperature, K * B * d);
+}
+
+static es_gas_run_result *reference(void)
+{
+    if (ref)
+        return ref;
+    gas_case c;
+    make_case(&c, 2);
+    c.s.ck_dir = NULL; /* no checkpointing at all */
+    assert_int_equal(es_gas_run(&c.s, &ref), ES_OK);
+    /* a collisional expansion: the left half empties towards N_R/N = 1/2 */
+    for (int r = 0; r < 2; r++) {
+        size_t last = ES_GAS_RK(ref, r, NS);
+        /* about 14 collisions per disc (each collision involves two) */
+        assert_true(ref->collisions[last] > 5.0 * 2000);
+        assert_true(fabs(ref->n_right[last] - 0.5) < 0.05);
+        assert_true(ref->energy_drift[r] < 1e-12);
+    }
+    return ref;
+}
+
+/* Samples taken according to the checkpoint on disk. */
+static uint64_t checkpoint_samples(void)
+{
+    es_checkpoint *ck;
+    assert_int_equal(es_checkpoint_read(ckpath, "gas", es_checkpoint_config_hash(cfg), &ck), ES_OK);
+    uint64_t h[6];
+    assert_int_equal(es_checkpoint_read_section(ck, "gas_run", h, sizeof h), ES_OK);
+    es_checkpoint_free(ck);
+    return h[0];
+}
+
+/* Stop after `k` samples (hook) with `t1` threads, resume with `t2`. */
+static void cut_and_resume(size_t k, int t1, int t2)
+{
+    reference();
+    unlink(ckpath);
+    gas_case c;
+    make_case(&c, t1);
+    c.s.stop_after_samples = k;
+    es_gas_run_result *res = (es_gas_run_result *)0x1;
+    assert_int_equal(es_gas_run(&c.s, &res), ES_EINTR);
+    assert_null(res);
+    char want[96];
+    snprintf(want, sizeof want, "stop_after_samples = %zu after sample %zu of %d", k, k, NS + 1);
+    assert_non_null(strstr(es_error_message(), want));
+    assert_int_equal(checkpoint_samples(), k);
+
+    gas_case d;
+    make_case(&d, t2);
+    d.s.stop_after_samples = k; /* as in the checkpoint's config: must not fire again */
+    d.s.resume = ckpath;
+    assert_int_equal(es_gas_run(&d.s, &res), ES_OK);
+    assert_results_equal(res, ref);
+    es_gas_run_result_free(res);
+}
+
+static void test_resume_1_to_2_threads(void **state)
+{
+    (void)state;
+    cut_and_resume(4, 1, 2);
+}
+
+static void test_resume_2_to_1_threads_right_after_t0(void **state)
+{
+    (void)state;
+    cut_and_resume(1, 2, 1);
+}
+
+static void test_resume_after_sigusr1(void **state)
+{
+    (void)state;
+    reference();
+    unlink(ckpath);
+    es_checkpoint_clear_request();
+    gas_case c;
+    make_case(&c, 2);
+    /* raised during the interval towards sample 7 (progress 6.5/11) */
+    c.prog.raise_at = 6.5 / (NS + 1);
+    es_gas_run_result *res;
+    assert_int_equal(es_gas_run(&c.s, &res), ES_EINTR);
+    char want[96];
+    snprintf(want, sizeof want, "signal %d after sample 7 of %d", SIGUSR1, NS + 1);
+    assert_non_null(strstr(es_error_message(), want));
+    assert_int_equal(checkpoint_samples(), 7);
+    assert_false(es_checkpoint_requested()); /* the request was consumed */
+
+    gas_case d;
+    make_case(&d, 1);
+    d.s.resume = ckpath;
+    assert_int_equal(es_gas_run(&d.s, &res), ES_OK);
+    assert_results_equal(res, ref);
+    es_gas_run_result_free(res);
+}
+
+/* A checkpoint after every sample (interval 1 ns): the run is not perturbed
+ * and the last checkpoint holds all but the final sample. */
+static void test_periodic_checkpoints_do_not_perturb(void **state)
+{
+    (void)state;
+    reference();
+    unlink(ckpath);
+    gas_case c;
+    make_case(&c, 2);
+    c.s.ck_interval = 1e-9;
+    es_gas_run_result *res;
+    assert_int_equal(es_gas_run(&c.s, &res), ES_OK);
+    assert_results_equal(res, ref);
+    es_gas_run_result_free(res);
+    assert_int_equal(checkpoint_samples(), NS);
+}
+
+static void test_changed_config_refused(void **state)
+{
+    (void)state;
+    unlink(ckpath);
+    gas_case c;
+    make_case(&c, 2);
+    c.s.stop_after_samples = 3;
+    es_gas_run_result *res;
+    assert_int_equal(es_gas_run(&c.s, &res), ES_EINTR);
+
+    /* another seed in the config: refused, naming the file and the reason */
+    gas_case d;
+    make_case(&d, 2);
+    d.s.ck_cfg = cfg_other;
+    d.s.resume = ckpath;
+    assert_int_equal(es_gas_run(&d.s, &res), ES_EDATA);
+    assert_null(res);
+    assert_non_null(strstr(es_error_message(), ckpath));
+    assert_non_null(strstr(es_error_message(), "written for another configuration"));
+
+    /* the same config but another run shape (3 realizations): refused too */
+    make_case(&d, 2);
+    d.s.realizations = 3;
+    d.s.resume = ckpath;
+    assert_int_equal(es_gas_run(&d.s, &res), ES_EDATA);
+    assert_non_null(strstr(es_error_message(), "2 realizations x 2000 discs"));
+    assert_non_null(strstr(es_error_message(), "does not fit this run"));
+
+    /* the checkpoint itself is intact: the right config resumes it */
+    make_case(&d, 1);
+    d.s.stop_after_samples = 3;
+    d.s.resume = ckpath;
+    assert_int_equal(es_gas_run(&d.s, &res), ES_OK);
+    assert_results_equal(res, reference());
+    es_gas_run_result_free(res);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_resume_1_to_2_threads),
+        cmocka_unit_test(test_resume_2_to_1_threads_right_after_t0),
+        cmocka_unit_test(test_resume_after_sigusr1),
+        cmocka_unit_test(test_periodic_checkpoints_do_not_perturb),
+        cmocka_unit_test(test_changed_config_refused),
+    };
+    int rc = cmocka_run_group_tests(tests, setup, teardown);
+    es_checkpoint_restore_signals();
+    return rc;
+}
