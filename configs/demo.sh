@@ -21,5 +21,24 @@ echo "== orbits: Hénon–Heiles ensemble at E = 1/8 (SALI and PECCARY per orbit
 "$esuite" run configs/orbits_henon_heiles.ini --output "$out/henon_heiles" --set output.overwrite=true --quiet
 grep -A3 '"chaos_indicator"' "$out/henon_heiles/summary.json" | head -4
 
+echo "== gas: free expansion V -> 2V of 10^4 hard discs, Boltzmann entropy S_B(t) =="
+"$esuite" run configs/gas_expansion.ini --output "$out/gas_expansion" --set output.overwrite=true --quiet
+grep -m1 -A2 '"final' "$out/gas_expansion/summary.json" || true
+
+echo "== school: swarm -> highly parallel (dewi-kadita case 4, 250 fish, 1000 steps) =="
+"$esuite" run configs/school_case4_highly_parallel.ini --output "$out/school" --set output.overwrite=true --quiet
+"$esuite" school-metrics "$out/school/school.nc" > "$out/school/metrics.txt"
+if command -v gnuplot > /dev/null; then
+  gnuplot <<GP
+set terminal pngcairo size 900,500 font 'DejaVu Sans,11'
+set output '$out/school/order_parameters.png'
+set title 'School: swarm to highly parallel (dewi-kadita case 4)'
+set xlabel 'time'; set yrange [0:1.05]; set key at graph 0.98,0.75 right box opaque
+plot '$out/school/metrics.txt' using 1:2 with lines lw 2 title 'polarisation P', \
+     '' using 1:3 with lines lw 2 title 'rotation M', \
+     '' using 1:13 with lines lw 2 title 'OSI'
+GP
+fi
+
 echo "demo figures:"
 ls -1 "$out"/*.png "$out"/*/*.png

@@ -43,6 +43,16 @@ h_direct=$(json_get "$("$ESUITE" ordinal --json gen:henon:20000)" H)
 h_h5=$("$ESUITE" ordinal --json --order 3 --allow-short curve.h5:/series_0/H | grep -c H)
 expect_num h5-readable "$h_h5" 1 0
 
+# --plot: a real PNG of the stated size (pngcairo 900 x 700), written atomically.
+if command -v gnuplot > /dev/null; then
+  "$ESUITE" ordinal --plot hc.png gen:logistic:20000 gen:white:20000 > /dev/null
+  expect_true png-signature test "$(head -c 8 hc.png | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a"
+  expect_num png-width "$((16#$(od -An -tx1 -j16 -N4 hc.png | tr -d ' \n')))" 900 0
+  expect_num png-height "$((16#$(od -An -tx1 -j20 -N4 hc.png | tr -d ' \n')))" 700 0
+else
+  echo "note: gnuplot not installed, --plot not checked"
+fi
+
 # Bad input: one line, nonzero, names what is wrong.
 printf '1\n2\nnan\n4\n' > nan.txt
 expect_fail nan "nan.txt:3" "$ESUITE" ordinal nan.txt

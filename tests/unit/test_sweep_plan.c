@@ -93,7 +93,9 @@ static void test_cartesian_order_and_seeds(void **state)
     assert_non_null(strstr(ini, "compression = 2 "));
     assert_non_null(strstr(ini, "log_interval = 2 "));
     assert_non_null(strstr(ini, "seed = 101 "));
-    const es_key_spec *schemas[] = {es_config_core_schema(), NULL};
+    /* Load against the model's schema too when that model is compiled in. */
+    const es_model *m = es_model_find(test_model());
+    const es_key_spec *schemas[] = {es_config_core_schema(), m ? m->schema : NULL, NULL};
     es_config *cfg;
     assert_int_equal(es_config_load_string(ini, "task7", schemas, NULL, 0, &cfg), ES_OK);
     assert_int_equal(es_config_int(cfg, "output", "compression"), 2);

@@ -1,0 +1,58 @@
+#!/bin/bash
+# Kill-and-resume of a real `esuite run` (orbits model, Hénon–Heiles ensemble):
+# SIGUSR1 makes the run checkpoint and exit 3; `esuite run --resume DIR` with
+# another thread count finishes it, and summary.json (class fractions, SALI and
+# PECCARY agreement, drifts) equals an uninterrupted run's number for number.
+. "$(dirname "$0")/lib.bash"
+
+cat >"$TMP/hh.ini" <<'EOF2'
+[run]
+model = orbits
+seed = 5
+[orbits]
+system = henon_heiles
+integrator = leapfrog
+dt = 0.01
+t_end = 1000
+output_every = 5
+n_orbits = 384
+ic = section
+energy = 0.125
+chaos_indicator = sali
+observables = x, y
+order = 5
+tnat = maxavg
+EOF2
+
+# Everything of summary.json but wall time and provenance.
+stats() { sed '/"provenance"/,$d' "$1" | grep -v '"seconds"'; }
+
+"$ESUITE" run "$TMP/hh.ini" --output "$TMP/ref" --quiet --threads 2 2>"$TMP/ref.err"
+expect_true "uninterrupted run succeeds" test -f "$TMP/ref/summary.json"
+
+"$ESUITE" run "$TMP/hh.ini" --output "$TMP/cut" --quiet --threads 1 2>"$TMP/cut.err" &
+pid=$!
+sleep 0.5
+kill -USR1 "$pid" 2>/dev/null
+wait "$pid"
+rc=$?
+if [ $rc -eq 0 ]; then
+  echo "SKIP: the run finished within 0.5 s, before the signal"
+  finish
+  exit
+fi
+expect_true "interrupted run exits with status 3 (got $rc)" test $rc -eq 3
+expect_true "checkpoint written" test -s "$TMP/cut/checkpoint.esck"
+expect_true "no summary.json after the interruption" test ! -e "$TMP/cut/summary.json"
+expect_true "resume hint printed" grep -q "esuite run --resume $TMP/cut" "$TMP/cut.err"
+
+"$ESUITE" run --resume "$TMP/cut" --quiet --threads 2 2>"$TMP/resume.err"
+rc=$?
+expect_true "resumed run succeeds (rc $rc: $(cat "$TMP/resume.err"))" test $rc -eq 0
+expect_true "checkpoint removed after completion" test ! -e "$TMP/cut/checkpoint.esck"
+stats "$TMP/ref/summary.json" >"$TMP/ref.stats"
+stats "$TMP/cut/summary.json" >"$TMP/cut.stats"
+expect_true "summary.json has the class fractions" grep -q '"regular"' "$TMP/ref.stats"
+expect_true "summary.json identical to the uninterrupted run" cmp -s "$TMP/ref.stats" "$TMP/cut.stats"
+expect_num "orbits analysed" "$(json_get "$(cat "$TMP/cut/summary.json")" n_orbits)" 384 0
+finish
