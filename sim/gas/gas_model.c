@@ -107,8 +107,11 @@ static int read_box(const es_config *cfg, es_gas_params *par)
                                         "(lx and ly)");
     int st = es_gas_box_from(par, n, es_config_double(cfg, "gas", "packing_fraction"),
                              es_config_double(cfg, "gas", "knudsen"), es_config_double(cfg, "gas", "aspect"));
-    if (st)
-        return es_error_set(ES_ECONFIG, "[gas]: %s", es_error_message());
+    if (st) {
+        char msg[512]; /* the message may not be formatted into itself */
+        snprintf(msg, sizeof msg, "%s", es_error_message());
+        return es_error_set(ES_ECONFIG, "[gas]: %s", msg);
+    }
     return ES_OK;
 }
 

@@ -78,8 +78,11 @@ static int check_spec(const es_gas_run_spec *s)
         g.lx = s->gas.lx;
         g.ly = s->gas.ly;
         int st = es_bz_grid_check(&g);
-        if (st)
-            return es_error_set(st, "cell set %zu: %s", c + 1, es_error_message());
+        if (st) {
+            char msg[512]; /* the message may not be formatted into itself */
+            snprintf(msg, sizeof msg, "%s", es_error_message());
+            return es_error_set(st, "cell set %zu: %s", c + 1, msg);
+        }
         if (s->gas.box == ES_GAS_BOX_WALLS && s->gas.partition) {
             double half = 0.5 * s->gas.lx / g.dx;
             if (fabs(half - round(half)) > 1e-9 * half)
@@ -274,8 +277,11 @@ static int load_checkpoint(const es_gas_run_spec *s, es_gas_run_result *res, es_
         st = es_gas_checkpoint_load(c, prefix, &par, &gs[r]);
     }
     es_checkpoint_free(c);
-    if (st)
-        return es_error_set(st, "resume: %s", es_error_message());
+    if (st) {
+        char msg[512]; /* the message may not be formatted into itself */
+        snprintf(msg, sizeof msg, "%s", es_error_message());
+        return es_error_set(st, "resume: %s", msg);
+    }
     *done = (size_t)h[0];
     return ES_OK;
 }
