@@ -13,10 +13,14 @@ static _Thread_local int es_nwarn;
 
 int es_error_set(int status, const char *fmt, ...)
 {
+    /* Format into a scratch buffer first: callers may pass es_error_message()
+     * itself as an argument (to prefix context), which must not alias the output. */
+    char tmp[ES_MSG_LEN];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(es_msg, sizeof es_msg, fmt, ap);
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
     va_end(ap);
+    memcpy(es_msg, tmp, sizeof es_msg);
     return status;
 }
 
