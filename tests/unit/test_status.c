@@ -1,0 +1,39 @@
+/* Status/error messages: prefixing context onto the current message works. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "esuite/status.h"
+
+static void test_prefix_current_message(void **state)
+{
+    (void)state;
+    assert_int_equal(es_error_set(ES_EDATA, "NaN at index %d", 17), ES_EDATA);
+    assert_int_equal(es_error_set(ES_EIO, "data.txt: %s", es_error_message()), ES_EIO);
+    assert_string_equal(es_error_message(), "data.txt: NaN at index 17");
+    es_error_set(ES_EIO, "%s%s", es_error_message(), es_error_message());
+    assert_string_equal(es_error_message(), "data.txt: NaN at index 17data.txt: NaN at index 17");
+}
+
+static void test_warnings_and_names(void **state)
+{
+    (void)state;
+    es_warning_clear();
+    es_warning_add("t_dur/t_nat = %.2f < 1.5", 1.25);
+    assert_int_equal(es_warning_count(), 1);
+    assert_string_equal(es_warning_get(0), "t_dur/t_nat = 1.25 < 1.5");
+    es_warning_clear();
+    assert_int_equal(es_warning_count(), 0);
+    assert_string_equal(es_status_name(ES_ESHORT), "series too short");
+    assert_string_equal(es_status_name(99), "unknown status");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_prefix_current_message),
+                                       cmocka_unit_test(test_warnings_and_names)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
