@@ -67,13 +67,9 @@ else
 fi
 
 # A real SIGUSR1: a longer run (many samples) stopped while it runs.
-"$ESUITE" run "$TMP/gas.ini" --output "$TMP/sig" --quiet --threads 1 --set gas.samples=4000 \
-  --set gas.u_max=40 2>"$TMP/sig.err" &
-pid=$!
-sleep 1
-kill -USR1 "$pid" 2>/dev/null
-wait "$pid"
-rc=$?
+signal_run 1 "$TMP/sig.err" "$ESUITE" run "$TMP/gas.ini" --output "$TMP/sig" --quiet --threads 1 \
+  --set gas.samples=4000 --set gas.u_max=40
+rc=$RC
 if [ $rc -eq 0 ]; then
   echo "SKIP: the signalled run finished within 1 s (machine too fast for this config)"
 else

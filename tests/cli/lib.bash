@@ -44,3 +44,15 @@ finish() {
   echo "$pass passed, $fail failed"
   [ "$fail" -eq 0 ]
 }
+
+# signal_run SECONDS ERRFILE CMD... : start CMD in the background (stderr to ERRFILE), send it
+# SIGUSR1 (what Slurm sends before a time limit) after SECONDS, wait; sets RC to its exit status.
+signal_run() {
+  local delay=$1 errfile=$2; shift 2
+  "$@" 2>"$errfile" &
+  local pid=$!
+  sleep "$delay"
+  kill -USR1 "$pid" 2>/dev/null
+  wait "$pid"
+  RC=$?
+}

@@ -30,12 +30,8 @@ stats() { sed '/"provenance"/,$d' "$1" | grep -v '"seconds"'; }
 "$ESUITE" run "$TMP/hh.ini" --output "$TMP/ref" --quiet --threads 2 2>"$TMP/ref.err"
 expect_true "uninterrupted run succeeds" test -f "$TMP/ref/summary.json"
 
-"$ESUITE" run "$TMP/hh.ini" --output "$TMP/cut" --quiet --threads 1 2>"$TMP/cut.err" &
-pid=$!
-sleep 0.5
-kill -USR1 "$pid" 2>/dev/null
-wait "$pid"
-rc=$?
+signal_run 0.5 "$TMP/cut.err" "$ESUITE" run "$TMP/hh.ini" --output "$TMP/cut" --quiet --threads 1
+rc=$RC
 if [ $rc -eq 0 ]; then
   echo "SKIP: the run finished within 0.5 s, before the signal"
   finish

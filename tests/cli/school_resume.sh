@@ -31,12 +31,8 @@ stats() { sed -n '1,/"wall_seconds"/p' "$1" | grep -v '"wall_seconds"'; }
 "$ESUITE" run "$TMP/school.ini" --output "$TMP/ref" --quiet --threads 2 2>"$TMP/ref.err"
 expect_true "uninterrupted run succeeds" test -f "$TMP/ref/summary.json"
 
-"$ESUITE" run "$TMP/school.ini" --output "$TMP/cut" --quiet --threads 1 2>"$TMP/cut.err" &
-pid=$!
-sleep 0.5
-kill -USR1 "$pid" 2>/dev/null
-wait "$pid"
-rc=$?
+signal_run 0.5 "$TMP/cut.err" "$ESUITE" run "$TMP/school.ini" --output "$TMP/cut" --quiet --threads 1
+rc=$RC
 if [ $rc -eq 0 ]; then
   echo "SKIP: the run finished within 0.5 s, before the signal (machine too fast for this config)"
   finish
