@@ -25,6 +25,10 @@ expect_fail bad-set "--set run.thread=2: unknown key 'run.thread' (did you mean 
   "$ESUITE" run ok.ini --set run.thread=2
 expect_fail bad-threads "--threads: key 'run.threads': value -3 is out of range (allowed range 0 .. 4096)" \
   "$ESUITE" run ok.ini --threads -3
+expect_fail bad-checkpoint-interval "key 'output.checkpoint_interval': value -5 is out of range (allowed range 0 .. 10000000)" \
+  "$ESUITE" run ok.ini --set output.checkpoint_interval=-5
+expect_fail resume-with-config "--resume DIR takes no CONFIG" "$ESUITE" run --resume somewhere ok.ini
+expect_fail resume-missing-dir "nowhere" "$ESUITE" run --resume nowhere
 expect_fail no-config "run: missing CONFIG file" "$ESUITE" run
 expect_fail unknown-option "run: unknown option '--frobnicate'" "$ESUITE" run ok.ini --frobnicate
 expect_fail unknown-command "unknown command 'rnu'" "$ESUITE" rnu

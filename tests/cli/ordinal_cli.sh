@@ -64,6 +64,16 @@ expect_fail order-range "--order: value 11 is out of range (allowed range 3 .. 1
 expect_fail delay-zero "--delay: value 0 is out of range" "$ESUITE" ordinal --delay 0 ramp.txt
 expect_fail delays-bad "--delays: expected A:B or A:B:STEP" "$ESUITE" ordinal --delays 5 ramp.txt
 expect_fail both-modes "only one of --delay, --delays, --auto" "$ESUITE" ordinal --delay 2 --auto ramp.txt
+expect_fail tnat-method "--tnat-method: 'fourier' is not one of ncross, maxavg, minavg" "$ESUITE" ordinal --auto --tnat-method fourier ramp.txt
+expect_fail dt-zero "--dt: value 0 is out of range" "$ESUITE" ordinal --dt 0 ramp.txt
+expect_fail dt-text "--dt: expected a number, got 'fast'" "$ESUITE" ordinal --dt fast ramp.txt
+expect_fail window-one "--window: value 1 is out of range" "$ESUITE" ordinal --window 1 ramp.txt
+expect_fail window-delays "--window works with one --delay" "$ESUITE" ordinal --window 100 --delays 1:5 ramp.txt
+expect_fail window-long "--window 5000 is longer than the series (1000 samples)" "$ESUITE" ordinal --window 5000 ramp.txt
+expect_fail column-missing "column" "$ESUITE" ordinal --column zz cols.csv
+expect_fail gen-unknown "unknown generator 'chaos'" "$ESUITE" ordinal gen:chaos
+expect_fail auto-no-period "ramp.txt" "$ESUITE" ordinal --auto ramp.txt
+expect_fail no-input "missing INPUT" "$ESUITE" ordinal --order 5
 printf '\x89HDF\r\n\x1a\ngarbage garbage garbage' > corrupt.h5
 expect_fail corrupt-h5 "corrupt.h5" "$ESUITE" ordinal corrupt.h5
 expect_fail bad-output-name "--output out.txt" "$ESUITE" ordinal --output out.txt ramp.txt
