@@ -65,6 +65,9 @@ int es_config_enum(const es_config *cfg, const char *section, const char *key); 
 size_t es_config_list(const es_config *cfg, const char *section, const char *key,
                       const double **values);
 bool es_config_was_set(const es_config *cfg, const char *section, const char *key);
+/* Line of the file that set the key (0: default or --set override): for semantic
+ * errors found after loading, e.g. "FILE:LINE: key 'ramp.values': ...". */
+int es_config_line(const es_config *cfg, const char *section, const char *key);
 
 /* Set a value programmatically (e.g. --threads, --output); validated like a file value. */
 int es_config_set(es_config *cfg, const char *section, const char *key, const char *value,

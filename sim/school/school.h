@@ -46,6 +46,8 @@ typedef struct {
     double fov;                /* couzin: field of perception α in degrees (360: none) */
     double orientation_weight; /* dewi: w in [0, 1] */
     int include_self;          /* couzin: add v_i to d_o when the zoo is occupied */
+    int zone_normalise;        /* couzin: d_o and d_a made unit vectors before ½(d_o + d_a)
+                                  (the Couzin 2005 reading; 0: raw sums, spec §1) */
     es_school_init init;
     double init_size;          /* sphere radius / cube side / torus radius (<= 0: default) */
     es_school_init_rng init_rng;

@@ -360,6 +360,14 @@ static void zone_run(ZONE_ARGS)
         (z->use_blind ? zone_couzin_blind : zone_couzin_open)(ZONE_PASS);
 }
 
+/* v / |v|, or 0 for |v| < 1e-10 (the reference's unit-vector rule). */
+static void unit_or_zero(double v[3])
+{
+    double nv = sqrt(dot3(v, v));
+    for (int a = 0; a < 3; a++)
+        v[a] = nv < 1e-10 ? 0.0 : v[a] / nv;
+}
+
 /* The desired unit direction from the sums (falls back to u). */
 static void zone_desired(const es_school_params *p, const double *u, const zone_acc *acc,
                          double d[3])
@@ -372,15 +380,20 @@ static void zone_desired(const es_school_params *p, const double *u, const zone_
             v[a] = p->orientation_weight * acc->dor[a] + acc->da[a];
     } else {
         double dor[3];
+        double da[3] = {acc->da[0], acc->da[1], acc->da[2]};
         for (int a = 0; a < 3; a++)
             dor[a] = acc->dor[a] + ((p->include_self && acc->no > 0) ? u[a] : 0.0);
+        if (p->zone_normalise) { /* each zone pulls with weight ½, whatever its count */
+            unit_or_zero(dor);
+            unit_or_zero(da);
+        }
         for (int a = 0; a < 3; a++) {
             if (acc->no > 0 && acc->na > 0)
-                v[a] = 0.5 * (dor[a] + acc->da[a]);
+                v[a] = 0.5 * (dor[a] + da[a]);
             else if (acc->no > 0)
                 v[a] = dor[a];
             else
-                v[a] = acc->da[a];
+                v[a] = da[a];
         }
     }
     double nv = sqrt(dot3(v, v));

@@ -3,7 +3,9 @@
  * summary.json (second-half mean and sd, final values, classified state). */
 #include "school/school.h"
 #include "school/school_io.h"
+#include "school/school_ramp.h"
 
+#include "core/checkpoint.h"
 #include "core/model.h"
 #include "core/output.h"
 #include "core/progress.h"
@@ -11,6 +13,7 @@
 #include "esuite/status.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +52,10 @@ static const es_key_spec school_schema[] = {
      "dewi-kadita: w in desired = normalise(w·d_o + d_a)."},
     {S, "include_self", ES_KEY_BOOL, "false", 0, 0, NULL, "",
      "couzin2002: add the fish's own heading to d_o when its zone of orientation is occupied."},
+    {S, "zone_weighting", ES_KEY_ENUM, "counts", 0, 0, "counts|normalised", "",
+     "couzin2002: counts: d = ½(d_o + d_a) of the raw sums, so each zone pulls in proportion to "
+     "its neighbour count (the spec's reading of Couzin 2002); normalised: d_o and d_a made unit "
+     "vectors first (Couzin 2005 and many re-implementations): gives the dynamic-parallel band."},
     {S, "init", ES_KEY_ENUM, "box", 0, 0, "box|sphere|cube|torus", "",
      "Initial positions: uniform in the box, a ball or cube about the box centre, or the "
      "reference's torus ring with tangential headings."},
@@ -75,8 +82,28 @@ static const es_key_spec school_schema[] = {
     {S, "stop_after_steps", ES_KEY_INT, "0", 0, 1e12, NULL, "steps",
      "Testing: write a checkpoint and stop (exit status 3, as after SIGUSR1) once the run passes "
      "this step; 0: never. A run resumed from there continues to the end."},
-    ES_KEY_END};
 #undef S
+#define R "ramp"
+    {R, "parameter", ES_KEY_ENUM, "none", 0, 0, "none|dr_orientation|dr_attraction|noise", "",
+     "Ramp (collective-memory protocol): the parameter changed hold by hold with the state carried "
+     "over; none: a plain run. dr_orientation keeps Δr_a fixed."},
+    {R, "values", ES_KEY_LIST, "0", -1e12, 1e12, NULL, "",
+     "The values of the way up, in order (instead of from/to/step)."},
+    {R, "from", ES_KEY_DOUBLE, "0", -1e12, 1e12, NULL, "", "First value of an evenly spaced ramp."},
+    {R, "to", ES_KEY_DOUBLE, "0", -1e12, 1e12, NULL, "",
+     "Last value of an evenly spaced ramp (included when reached within step/1000)."},
+    {R, "step", ES_KEY_DOUBLE, "0.5", 1e-12, 1e12, NULL, "", "Spacing of an evenly spaced ramp (> 0)."},
+    {R, "back", ES_KEY_BOOL, "true", 0, 0, NULL, "",
+     "After the way up, visit the same values in reverse order (the way down of a hysteresis loop)."},
+    {R, "hold_steps", ES_KEY_INT, "2000", 1, 1e12, NULL, "steps", "Steps per value."},
+    {R, "average_steps", ES_KEY_INT, "0", 0, 1e12, NULL, "steps",
+     "The last steps of each hold over which P and M are averaged; 0: the second half."},
+    {R, "sample_every", ES_KEY_INT, "5", 1, 1e12, NULL, "steps",
+     "Steps between the samples of P and M inside the averaging window."},
+    {R, "plots", ES_KEY_BOOL, "true", 0, 0, NULL, "",
+     "Draw hysteresis.png (P and M per hold, up and down; needs gnuplot)."},
+#undef R
+    ES_KEY_END};
 
 static int params_from_config(const es_config *cfg, unsigned long long seed, es_school_params *p)
 {
@@ -106,6 +133,7 @@ static int params_from_config(const es_config *cfg, unsigned long long seed, es_
     p->fov = es_config_double(cfg, "school", "fov");
     p->orientation_weight = es_config_double(cfg, "school", "orientation_weight");
     p->include_self = es_config_bool(cfg, "school", "include_self");
+    p->zone_normalise = es_config_enum(cfg, "school", "zone_weighting") == 1;
     p->init = (es_school_init)es_config_enum(cfg, "school", "init");
     p->init_size = es_config_double(cfg, "school", "init_size");
     p->init_rng = (es_school_init_rng)es_config_enum(cfg, "school", "init_rng");
@@ -121,11 +149,130 @@ static int params_from_config(const es_config *cfg, unsigned long long seed, es_
     }
     long long si = es_config_int(cfg, "school", "save_interval"),
               me = es_config_int(cfg, "school", "metrics_every");
-    if (me % si != 0)
+    if (me % si != 0 && es_config_enum(cfg, "ramp", "parameter") == 0) /* a ramp has no metrics_every */
         return es_error_set(ES_ECONFIG,
                             "%s: [school] metrics_every = %lld must be a multiple of save_interval "
                             "= %lld",
                             es_config_path(cfg), me, si);
+    return ES_OK;
+}
+
+/* "FILE:LINE: key 'section.key': ..." (no line for a default or a --set). */
+static int key_error(const es_config *cfg, const char *sec, const char *key, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    int line = es_config_line(cfg, sec, key);
+    if (line > 0)
+        return es_error_set(ES_ECONFIG, "%s:%d: key '%s.%s': %s", es_config_path(cfg), line, sec,
+                            key, msg);
+    return es_error_set(ES_ECONFIG, "%s: key '%s.%s': %s", es_config_path(cfg), sec, key, msg);
+}
+
+enum { RAMP_MAX_VALUES = 100000 };
+
+/* The way-up values: `values`, or from, from + step, ... <= to. */
+static int ramp_values(const es_config *cfg, double **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    const char *range[3] = {"from", "to", "step"};
+    if (es_config_was_set(cfg, "ramp", "values")) {
+        for (int k = 0; k < 3; k++)
+            if (es_config_was_set(cfg, "ramp", range[k]))
+                return key_error(cfg, "ramp", range[k], "give either ramp.values or "
+                                                        "ramp.from/to/step, not both");
+        const double *v;
+        size_t m = es_config_list(cfg, "ramp", "values", &v);
+        *out = malloc((m ? m : 1) * sizeof **out);
+        if (!*out)
+            return es_error_set(ES_ENOMEM, "school: out of memory");
+        memcpy(*out, v, m * sizeof *v);
+        *n = m;
+        return ES_OK;
+    }
+    double a = es_config_double(cfg, "ramp", "from"), b = es_config_double(cfg, "ramp", "to"),
+           h = es_config_double(cfg, "ramp", "step");
+    if (b < a)
+        return key_error(cfg, "ramp", "to", "%g is below ramp.from = %g (the way up ascends; "
+                                            "list descending values in ramp.values)", b, a);
+    double m = floor((b - a) / h + 1e-3) + 1;
+    if (m > RAMP_MAX_VALUES)
+        return key_error(cfg, "ramp", "step", "%g gives %.0f values (at most %d)", h, m,
+                         RAMP_MAX_VALUES);
+    *n = (size_t)m;
+    *out = malloc(*n * sizeof **out);
+    if (!*out)
+        return es_error_set(ES_ENOMEM, "school: out of memory");
+    for (size_t i = 0; i < *n; i++)
+        (*out)[i] = a + (double)i * h; /* no accumulated rounding */
+    return ES_OK;
+}
+
+/* [ramp] → options, every value checked against the model (each hold must
+ * be a valid parameter set) and against the keys a ramp run does not use. */
+static int ramp_from_config(const es_config *cfg, const es_school_params *p,
+                            es_school_ramp_opts *o, double **values)
+{
+    int param = es_config_enum(cfg, "ramp", "parameter");
+    memset(o, 0, sizeof *o);
+    *values = NULL;
+    /* keys of a plain run that a ramp run would silently ignore */
+    const char *const plain[][2] = {{"school", "n_steps"},         {"school", "metrics_every"},
+                                    {"school", "stop_after_steps"}, {"output", "checkpoint_interval"}};
+    for (size_t k = 0; k < sizeof plain / sizeof plain[0]; k++)
+        if (es_config_was_set(cfg, plain[k][0], plain[k][1]))
+            return key_error(cfg, plain[k][0], plain[k][1],
+                             "not used by a ramp run (ramp.parameter = %s): its length is the "
+                             "number of holds × ramp.hold_steps, and it is not checkpointed",
+                             es_config_string(cfg, "ramp", "parameter"));
+    if (es_config_was_set(cfg, "school", "entropy") && es_config_bool(cfg, "school", "entropy"))
+        return key_error(cfg, "school", "entropy",
+                         "a ramp run records P and M only; set entropy = false");
+    o->param = (es_school_ramp_param)param;
+    o->param_name = es_config_string(cfg, "ramp", "parameter");
+    o->back = es_config_bool(cfg, "ramp", "back");
+    o->hold_steps = es_config_int(cfg, "ramp", "hold_steps");
+    o->average_steps = es_config_int(cfg, "ramp", "average_steps");
+    if (o->average_steps == 0)
+        o->average_steps = o->hold_steps / 2;
+    o->sample_every = es_config_int(cfg, "ramp", "sample_every");
+    o->save_interval = es_config_int(cfg, "school", "save_interval");
+    o->metrics_only = es_config_bool(cfg, "school", "metrics_only");
+    o->periodic_centroid = es_config_bool(cfg, "school", "periodic_centroid");
+    o->plots = es_config_bool(cfg, "ramp", "plots");
+    o->log_interval = es_config_double(cfg, "output", "log_interval");
+    if (o->average_steps > o->hold_steps)
+        return key_error(cfg, "ramp", "average_steps", "%lld exceeds ramp.hold_steps = %lld",
+                         o->average_steps, o->hold_steps);
+    if (o->average_steps < o->sample_every)
+        return key_error(cfg, "ramp", o->average_steps == o->hold_steps / 2 ? "hold_steps"
+                                                                             : "average_steps",
+                         "the averaging window (%lld steps) holds no sample (ramp.sample_every "
+                         "= %lld)", o->average_steps, o->sample_every);
+    int rc = ramp_values(cfg, values, &o->nvalues);
+    if (rc)
+        return rc;
+    o->values = *values;
+    const char *vkey = es_config_was_set(cfg, "ramp", "values") ? "values" : "from";
+    for (size_t i = 0; i < o->nvalues; i++) {
+        double v = o->values[i];
+        es_school_params q;
+        if (v < 0)
+            return key_error(cfg, "ramp", vkey, "value %g is negative (%s >= 0)", v, o->param_name);
+        if (es_school_ramp_apply(p, o->param, v, &q) != ES_OK) {
+            char msg[300];
+            const char *m = es_error_message();
+            snprintf(msg, sizeof msg, "%s", strncmp(m, "school: ", 8) ? m : m + 8);
+            return key_error(cfg, "ramp", vkey, "%s = %g: %s", o->param_name, v, msg);
+        }
+    }
+    if (es_checkpoint_resume_path())
+        return es_error_set(ES_ECONFIG, "%s: a ramp run cannot be resumed (it writes no checkpoint)",
+                            es_config_path(cfg));
     return ES_OK;
 }
 
@@ -136,6 +283,23 @@ static int school_run(const es_run_ctx *ctx)
     int rc = params_from_config(cfg, ctx->seed, &p);
     if (rc != ES_OK)
         return rc;
+    if (es_config_enum(cfg, "ramp", "parameter") != ES_SCHOOL_RAMP_NONE) {
+        es_school_ramp_opts ro;
+        double *values = NULL;
+        rc = ramp_from_config(cfg, &p, &ro, &values);
+        if (rc == ES_OK) {
+            ro.quiet = ctx->quiet;
+            es_provenance prov;
+            es_provenance_init(&prov, cfg, "school");
+            prov.seed = ctx->seed;
+            prov.threads = ctx->threads;
+            rc = es_school_ramp_run(&p, &ro, ctx->output_dir, &prov,
+                                    es_config_string(cfg, "school", "mode"));
+            es_provenance_free(&prov);
+        }
+        free(values);
+        return rc;
+    }
     es_school_run_opts o = {
         .n_steps = es_config_int(cfg, "school", "n_steps"),
         .save_interval = es_config_int(cfg, "school", "save_interval"),

@@ -1,0 +1,472 @@
+/* A ramp run: one engine, a parameter changed hold by hold, per-hold means
+ * of P and M (the collective-memory protocol of Couzin et al. 2002).
+ *
+ * school.nc: dimensions hold, time, fish, spatial. On `hold`: hold_value,
+ * hold_direction (+1 up, -1 down), hold_start_step, hold_polarization_mean
+ * / _sd, hold_rotation_mean / _sd, hold_state (CF flags). On `time` (every
+ * save_interval steps, t = 0 included): time, ramp_value, polarization,
+ * rotation, spread, order_index, and positions/velocities unless
+ * metrics_only. summary.json: `ramp` with one object per hold. */
+#include "school/school_ramp.h"
+
+#include "core/plot.h"
+#include "core/progress.h"
+#include "esuite/school_metrics.h"
+#include "esuite/status.h"
+
+#include <math.h>
+#include <netcdf.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NC_TRY(call)                                                                               \
+    do {                                                                                           \
+        int nc_rc_ = (call);                                                                       \
+        if (nc_rc_ != NC_NOERR)                                                                    \
+            return es_error_set(ES_EIO, "school.nc: %s (%s)", nc_strerror(nc_rc_), #call);       \
+    } while (0)
+
+/* The classifier's states as CF flag values (order of increasing order). */
+static const char *const state_names[] = {"Swarm", "Transitional", "Torus", "Dynamic Parallel",
+                                          "Highly Parallel"};
+static const char state_flags[] = "swarm transitional torus dynamic_parallel highly_parallel";
+enum { NSTATES = 5 };
+
+static signed char state_code(const char *s)
+{
+    for (int k = 0; k < NSTATES; k++)
+        if (!strcmp(s, state_names[k]))
+            return (signed char)k;
+    return -1;
+}
+
+int es_school_ramp_apply(const es_school_params *base, es_school_ramp_param param, double v,
+                         es_school_params *out)
+{
+    *out = *base;
+    switch (param) {
+    case ES_SCHOOL_RAMP_DR_ORIENTATION: {
+        double dra = base->r_a - base->r_o; /* Δr_a is held while Δr_o moves */
+        out->r_o = base->r_r + v;
+        out->r_a = out->r_o + dra;
+        break;
+    }
+    case ES_SCHOOL_RAMP_DR_ATTRACTION:
+        out->r_a = base->r_o + v;
+        break;
+    case ES_SCHOOL_RAMP_NOISE:
+        out->noise = v;
+        break;
+    case ES_SCHOOL_RAMP_NONE:
+        break;
+    }
+    return es_school_params_check(out);
+}
+
+/* One hold's result. */
+typedef struct {
+    double value;
+    int direction; /* +1 up, -1 down */
+    long long start_step;
+    double P, P_sd, M, M_sd;
+    const char *state;
+} hold_result;
+
+typedef struct {
+    int ncid;
+    int v_time, v_val, v_basic[4], v_pos, v_vel;
+    size_t frame;
+} ramp_nc;
+
+static int put_text(int ncid, int var, const char *name, const char *text)
+{
+    NC_TRY(nc_put_att_text(ncid, var, name, strlen(text), text));
+    return ES_OK;
+}
+
+static int def_var(int ncid, const char *name, nc_type type, int ndims, const int *dims,
+                   const char *units, const char *long_name, int *var)
+{
+    NC_TRY(nc_def_var(ncid, name, type, ndims, dims, var));
+    int rc = put_text(ncid, *var, "units", units);
+    return rc ? rc : put_text(ncid, *var, "long_name", long_name);
+}
+
+static const char *value_label(es_school_ramp_param param)
+{
+    return param == ES_SCHOOL_RAMP_DR_ORIENTATION  ? "Δr_o = r_o − r_r"
+           : param == ES_SCHOOL_RAMP_DR_ATTRACTION ? "Δr_a = r_a − r_o"
+                                                   : "noise σ (rad)";
+}
+
+static const char *value_units(es_school_ramp_param param)
+{
+    return param == ES_SCHOOL_RAMP_NOISE ? "rad" : "simulation_length_units";
+}
+
+static int nc_define_ramp(ramp_nc *h, const es_school_params *p, const es_school_ramp_opts *o,
+                          size_t nholds, size_t nframes, const char *mode_name,
+                          const es_provenance *prov)
+{
+    int dh, dt, df, ds, v;
+    NC_TRY(nc_def_dim(h->ncid, "hold", nholds, &dh));
+    NC_TRY(nc_def_dim(h->ncid, "time", nframes, &dt));
+    NC_TRY(nc_def_dim(h->ncid, "fish", p->n, &df));
+    NC_TRY(nc_def_dim(h->ncid, "spatial", 3, &ds));
+    const char *vu = value_units(o->param);
+    int rc = def_var(h->ncid, "time", NC_DOUBLE, 1, &dt, "simulation_time_units",
+                     "simulation_time", &h->v_time);
+    if (!rc)
+        rc = put_text(h->ncid, h->v_time, "axis", "T");
+    if (!rc)
+        rc = def_var(h->ncid, "ramp_value", NC_DOUBLE, 1, &dt, vu, o->param_name, &h->v_val);
+    static const char *const bn[4] = {"polarization", "rotation", "spread", "order_index"};
+    static const char *const bl[4] = {"school_polarization_order_parameter",
+                                      "school_rotation_order_parameter", "school_spread_rms",
+                                      "order_index"};
+    for (int k = 0; k < 4 && !rc; k++)
+        rc = def_var(h->ncid, bn[k], NC_DOUBLE, 1, &dt,
+                     k == 2 ? "simulation_length_units" : "dimensionless", bl[k], &h->v_basic[k]);
+    struct {
+        const char *name, *units, *long_name;
+        nc_type type;
+    } hv[] = {{"hold_value", vu, "value of the ramped parameter in the hold", NC_DOUBLE},
+              {"hold_direction", "1", "+1: way up, -1: way down", NC_INT},
+              {"hold_start_step", "steps", "first step of the hold", NC_INT64},
+              {"hold_polarization_mean", "dimensionless", "mean P over the averaging window",
+               NC_DOUBLE},
+              {"hold_polarization_sd", "dimensionless", "population sd of P over the window",
+               NC_DOUBLE},
+              {"hold_rotation_mean", "dimensionless", "mean M over the averaging window",
+               NC_DOUBLE},
+              {"hold_rotation_sd", "dimensionless", "population sd of M over the window",
+               NC_DOUBLE},
+              {"hold_state", "1", "state of the window means (reference classifier)", NC_BYTE}};
+    for (size_t k = 0; k < sizeof hv / sizeof hv[0] && !rc; k++)
+        rc = def_var(h->ncid, hv[k].name, hv[k].type, 1, &dh, hv[k].units, hv[k].long_name, &v);
+    if (rc)
+        return rc;
+    signed char fv[NSTATES] = {0, 1, 2, 3, 4};
+    NC_TRY(nc_put_att_schar(h->ncid, v, "flag_values", NC_BYTE, NSTATES, fv));
+    if ((rc = put_text(h->ncid, v, "flag_meanings", state_flags)))
+        return rc;
+    if (!o->metrics_only) {
+        int dims[3] = {dt, df, ds};
+        size_t chunk[3] = {1, p->n, 3};
+        rc = def_var(h->ncid, "positions", NC_DOUBLE, 3, dims, "simulation_length_units",
+                     "fish_positions", &h->v_pos);
+        if (!rc)
+            rc = def_var(h->ncid, "velocities", NC_DOUBLE, 3, dims, "simulation_velocity_units",
+                         "fish_velocities", &h->v_vel);
+        if (rc)
+            return rc;
+        NC_TRY(nc_def_var_chunking(h->ncid, h->v_pos, NC_CHUNKED, chunk));
+        NC_TRY(nc_def_var_chunking(h->ncid, h->v_vel, NC_CHUNKED, chunk));
+    }
+    double d[] = {p->box, p->speed, p->r_r, p->max_turn, p->noise, p->fov, p->dt};
+    const char *dn[] = {"box_size", "speed", "r_repulsion", "max_turn", "noise", "fov", "dt"};
+    for (size_t k = 0; k < sizeof d / sizeof d[0]; k++)
+        NC_TRY(nc_put_att_double(h->ncid, NC_GLOBAL, dn[k], NC_DOUBLE, 1, &d[k]));
+    int n_fish = (int)(p->n > 2147483647u ? 2147483647u : p->n);
+    long long ll[] = {o->hold_steps, o->average_steps, o->sample_every, o->save_interval};
+    const char *lln[] = {"ramp_hold_steps", "ramp_average_steps", "ramp_sample_every",
+                         "save_interval"};
+    NC_TRY(nc_put_att_int(h->ncid, NC_GLOBAL, "n_fish", NC_INT, 1, &n_fish));
+    for (int k = 0; k < 4; k++)
+        NC_TRY(nc_put_att_longlong(h->ncid, NC_GLOBAL, lln[k], NC_INT64, 1, &ll[k]));
+    rc = put_text(h->ncid, NC_GLOBAL, "mode", mode_name);
+    if (!rc)
+        rc = put_text(h->ncid, NC_GLOBAL, "ramp_parameter", o->param_name);
+    if (!rc)
+        rc = put_text(h->ncid, NC_GLOBAL, "title", "3D Couzin model: parameter ramp (hysteresis)");
+    if (!rc)
+        rc = es_output_nc_provenance(h->ncid, prov);
+    if (rc)
+        return rc;
+    NC_TRY(nc_enddef(h->ncid));
+    return ES_OK;
+}
+
+/* P and M of the engine's current state (velocities into vel). */
+static void order_params(const es_school *s, const es_school_ramp_opts *o, double *vel,
+                         double out[4])
+{
+    const int periodic = o->periodic_centroid && s->p.mode == ES_SCHOOL_MODE_DEWI;
+    double c[3], box = periodic ? s->p.box : 0.0;
+    es_school_velocities(s, vel);
+    if (periodic)
+        es_school_centroid_periodic(s->pos, s->n, box, c);
+    else
+        es_school_centroid(s->pos, s->n, c);
+    out[0] = es_school_polarization(vel, s->n);
+    out[1] = es_school_rotation(s->pos, vel, s->n, c, box);
+    out[2] = es_school_spread(s->pos, s->n, c, box);
+    out[3] = fmax(out[0], out[1]);
+}
+
+static int put_frame(ramp_nc *h, const es_school *s, const es_school_ramp_opts *o, double *vel,
+                     double value)
+{
+    double m[4];
+    order_params(s, o, vel, m);
+    size_t st[3] = {h->frame, 0, 0}, cnt[3] = {1, s->n, 3};
+    double t = (double)s->step * s->p.dt;
+    NC_TRY(nc_put_var1_double(h->ncid, h->v_time, st, &t));
+    NC_TRY(nc_put_var1_double(h->ncid, h->v_val, st, &value));
+    for (int k = 0; k < 4; k++)
+        NC_TRY(nc_put_var1_double(h->ncid, h->v_basic[k], st, &m[k]));
+    if (!o->metrics_only) {
+        NC_TRY(nc_put_vara_double(h->ncid, h->v_pos, st, cnt, s->pos));
+        NC_TRY(nc_put_vara_double(h->ncid, h->v_vel, st, cnt, vel));
+    }
+    h->frame++;
+    return ES_OK;
+}
+
+/* Steps [from, to) of the engine, one at a time when a frame or a sample falls due. */
+static int run_hold(es_school *s, const es_school_ramp_opts *o, ramp_nc *h, double *vel,
+                    hold_result *r, es_progress *pg)
+{
+    long long h0 = s->step, end = h0 + o->hold_steps, w0 = end - o->average_steps;
+    double sP = 0, sP2 = 0, sM = 0, sM2 = 0;
+    long long cnt = 0;
+    while (s->step < end) {
+        /* next step at which something is recorded */
+        long long nf = (s->step / o->save_interval + 1) * o->save_interval;
+        long long ns = s->step < w0 ? w0 : s->step;
+        ns = ns - (ns - h0) % o->sample_every + o->sample_every;
+        long long next = nf < ns ? nf : ns;
+        if (next > end)
+            next = end;
+        int rc = es_school_step(s, next - s->step);
+        if (rc)
+            return rc;
+        if (s->step > w0 && (s->step - h0) % o->sample_every == 0) {
+            double m[4];
+            order_params(s, o, vel, m);
+            sP += m[0];
+            sP2 += m[0] * m[0];
+            sM += m[1];
+            sM2 += m[1] * m[1];
+            cnt++;
+        }
+        if (s->step % o->save_interval == 0 && (rc = put_frame(h, s, o, vel, r->value)))
+            return rc;
+        es_progress_update(pg, (double)s->step);
+    }
+    double n = cnt > 0 ? (double)cnt : NAN;
+    r->start_step = h0;
+    r->P = sP / n;
+    r->M = sM / n;
+    r->P_sd = sqrt(fmax(0.0, sP2 / n - r->P * r->P));
+    r->M_sd = sqrt(fmax(0.0, sM2 / n - r->M * r->M));
+    r->state = es_school_classify(r->P, r->M);
+    return ES_OK;
+}
+
+static int put_holds(ramp_nc *h, const hold_result *hr, size_t nh)
+{
+    static const char *const names[] = {"hold_value",         "hold_direction",
+                                        "hold_start_step",    "hold_polarization_mean",
+                                        "hold_polarization_sd", "hold_rotation_mean",
+                                        "hold_rotation_sd",   "hold_state"};
+    int var[8];
+    for (int k = 0; k < 8; k++)
+        NC_TRY(nc_inq_varid(h->ncid, names[k], &var[k]));
+    for (size_t i = 0; i < nh; i++) {
+        size_t st[1] = {i};
+        double dv[5] = {hr[i].value, hr[i].P, hr[i].P_sd, hr[i].M, hr[i].M_sd};
+        int dvar[5] = {var[0], var[3], var[4], var[5], var[6]};
+        for (int k = 0; k < 5; k++)
+            NC_TRY(nc_put_var1_double(h->ncid, dvar[k], st, &dv[k]));
+        long long s0 = hr[i].start_step;
+        signed char sc = state_code(hr[i].state);
+        NC_TRY(nc_put_var1_int(h->ncid, var[1], st, &hr[i].direction));
+        NC_TRY(nc_put_var1_longlong(h->ncid, var[2], st, &s0));
+        NC_TRY(nc_put_var1_schar(h->ncid, var[7], st, &sc));
+    }
+    return ES_OK;
+}
+
+static json_t *ramp_json(const es_school_params *p, const es_school_ramp_opts *o,
+                         const hold_result *hr, size_t nh, const char *mode_name, double wall)
+{
+    json_t *root = json_object(), *ramp = json_object(), *holds = json_array();
+    for (size_t i = 0; i < nh; i++) {
+        json_t *h = json_object();
+        json_object_set_new(h, "value", es_json_real(hr[i].value));
+        json_object_set_new(h, "direction", json_string(hr[i].direction > 0 ? "up" : "down"));
+        json_object_set_new(h, "start_step", json_integer(hr[i].start_step));
+        json_object_set_new(h, "P", es_json_real(hr[i].P));
+        json_object_set_new(h, "P_sd", es_json_real(hr[i].P_sd));
+        json_object_set_new(h, "M", es_json_real(hr[i].M));
+        json_object_set_new(h, "M_sd", es_json_real(hr[i].M_sd));
+        json_object_set_new(h, "state", json_string(hr[i].state));
+        json_array_append_new(holds, h);
+    }
+    json_object_set_new(ramp, "parameter", json_string(o->param_name));
+    json_object_set_new(ramp, "hold_steps", json_integer(o->hold_steps));
+    json_object_set_new(ramp, "average_steps", json_integer(o->average_steps));
+    json_object_set_new(ramp, "sample_every", json_integer(o->sample_every));
+    json_object_set_new(ramp, "back", json_boolean(o->back));
+    json_object_set_new(ramp, "holds", holds);
+    json_object_set_new(root, "model", json_string("school"));
+    json_object_set_new(root, "mode", json_string(mode_name));
+    json_object_set_new(root, "n_fish", json_integer((json_int_t)p->n));
+    json_object_set_new(root, "n_steps", json_integer((json_int_t)nh * o->hold_steps));
+    json_object_set_new(root, "ramp", ramp);
+    /* the last hold, under the keys of a plain run */
+    json_t *mean = json_object();
+    json_object_set_new(mean, "P", es_json_real(hr[nh - 1].P));
+    json_object_set_new(mean, "M", es_json_real(hr[nh - 1].M));
+    json_object_set_new(root, "mean", mean);
+    json_object_set_new(root, "state", json_string(hr[nh - 1].state));
+    json_object_set_new(root, "wall_seconds", es_json_real(wall));
+    return root;
+}
+
+/* hysteresis.png: P and M per hold against the value, up (solid) and down (dashed). */
+static int ramp_plot(const char *dir, const es_school_ramp_opts *o, const hold_result *hr,
+                     size_t nh)
+{
+    size_t cap = 4096 + 160 * nh;
+    char *sc = malloc(cap), png[4200], tmp[4300];
+    if (!sc)
+        return es_error_set(ES_ENOMEM, "school: out of memory for the figure");
+    snprintf(png, sizeof png, "%s/hysteresis.png", dir);
+    es_output_tmp_path(png, tmp, sizeof tmp);
+    size_t n = (size_t)snprintf(sc, cap,
+                                "set terminal pngcairo noenhanced size 900,420 font 'sans,11'\n"
+                                "set output '%s'\n", tmp);
+    for (int dir_ = 1; dir_ >= -1; dir_ -= 2) {
+        n += (size_t)snprintf(sc + n, cap - n, "$%s << EOD\n", dir_ > 0 ? "up" : "down");
+        for (size_t i = 0; i < nh; i++)
+            if (hr[i].direction == dir_)
+                n += (size_t)snprintf(sc + n, cap - n, "%.17g %.17g %.17g %.17g %.17g\n",
+                                      hr[i].value, hr[i].P, hr[i].P_sd, hr[i].M, hr[i].M_sd);
+        n += (size_t)snprintf(sc + n, cap - n, "EOD\n");
+    }
+    snprintf(sc + n, cap - n,
+             "set multiplot layout 1,2 title 'ramp of %s: %lld steps per value, means over the last "
+             "%lld (bars: sd)'\n"
+             "set xlabel '%s'\nset yrange [0:1.05]\nset key bottom right\nset grid\n"
+             "set ylabel 'polarisation P'\n"
+             "plot $up u 1:2:3 w yerrorlines lw 2 pt 7 lc rgb '#1f77b4' t 'up', "
+             "$down u 1:2:3 w yerrorlines lw 2 dt 2 pt 6 lc rgb '#d62728' t 'down'\n"
+             "set ylabel 'rotation M'\nset key top right\n"
+             "plot $up u 1:4:5 w yerrorlines lw 2 pt 7 lc rgb '#1f77b4' t 'up', "
+             "$down u 1:4:5 w yerrorlines lw 2 dt 2 pt 6 lc rgb '#d62728' t 'down'\n"
+             "unset multiplot\n",
+             o->param_name, o->hold_steps, o->average_steps, value_label(o->param));
+    int rc = es_plot_run_script(sc, tmp, png);
+    free(sc);
+    return rc;
+}
+
+/* The hold sequence: values up, then (back) the same values down. */
+static size_t hold_plan(const es_school_ramp_opts *o, hold_result *hr)
+{
+    size_t nh = 0;
+    for (size_t i = 0; i < o->nvalues; i++, nh++) {
+        hr[nh].value = o->values[i];
+        hr[nh].direction = 1;
+    }
+    for (size_t i = o->nvalues; o->back && i-- > 0; nh++) {
+        hr[nh].value = o->values[i];
+        hr[nh].direction = -1;
+    }
+    return nh;
+}
+
+static int ramp_simulate(es_school *s, const es_school_params *p, const es_school_ramp_opts *o,
+                         ramp_nc *h, hold_result *hr, size_t nh, double *vel)
+{
+    es_progress pg;
+    memset(&pg, 0, sizeof pg);
+    pg.log_interval = o->log_interval;
+    es_progress_start(&pg, "school ramp", (double)nh * (double)o->hold_steps, o->quiet);
+    es_school_params q;
+    int rc = es_school_ramp_apply(p, o->param, hr[0].value, &q);
+    if (!rc) {
+        s->p = q;
+        rc = put_frame(h, s, o, vel, hr[0].value); /* t = 0 */
+    }
+    for (size_t i = 0; i < nh && !rc; i++) {
+        /* The engine reads its parameters at every step: change them, keep the state. */
+        rc = es_school_ramp_apply(p, o->param, hr[i].value, &q);
+        if (!rc) {
+            s->p = q;
+            rc = run_hold(s, o, h, vel, &hr[i], &pg);
+        }
+    }
+    es_progress_finish(&pg);
+    return rc;
+}
+
+int es_school_ramp_run(const es_school_params *p, const es_school_ramp_opts *o, const char *dir,
+                       es_provenance *prov, const char *mode_name)
+{
+    double t0 = es_wall_seconds();
+    size_t nh = o->nvalues * (o->back ? 2 : 1);
+    long long total = (long long)nh * o->hold_steps;
+    size_t nframes = (size_t)(total / o->save_interval) + 1;
+    hold_result *hr = calloc(nh ? nh : 1, sizeof *hr);
+    double *vel = malloc(3 * p->n * sizeof *vel);
+    es_school *s = NULL;
+    int rc = (!hr || !vel) ? es_error_set(ES_ENOMEM, "school: out of memory") : ES_OK;
+    if (!rc && nh == 0)
+        rc = es_error_set(ES_ECONFIG, "school ramp: no values");
+    if (!rc)
+        rc = es_school_alloc(p, &s);
+    if (!rc)
+        rc = es_school_init_state(s);
+    char final_path[4200], tmp[4300];
+    snprintf(final_path, sizeof final_path, "%s/school.nc", dir);
+    es_output_tmp_path(final_path, tmp, sizeof tmp);
+    ramp_nc h = {.ncid = -1};
+    if (!rc) {
+        int nrc = nc_create(tmp, NC_NETCDF4 | NC_CLOBBER, &h.ncid);
+        if (nrc != NC_NOERR) {
+            h.ncid = -1;
+            rc = es_error_set(ES_EIO, "%s: cannot create: %s", tmp, nc_strerror(nrc));
+        }
+    }
+    if (!rc)
+        hold_plan(o, hr);
+    if (!rc)
+        rc = nc_define_ramp(&h, p, o, nh, nframes, mode_name, prov);
+    /* Below ~1000 fish a step is too short to share among threads (the
+     * team's barriers cost more than the work, and far more on a busy
+     * machine): step on one thread. Results do not depend on it. */
+    int threads = omp_get_max_threads();
+    if (p->n <= 1024)
+        omp_set_num_threads(1);
+    if (!rc)
+        rc = ramp_simulate(s, p, o, &h, hr, nh, vel);
+    omp_set_num_threads(threads);
+    if (!rc)
+        rc = put_holds(&h, hr, nh);
+    if (h.ncid >= 0) {
+        int nrc = nc_close(h.ncid);
+        if (!rc && nrc != NC_NOERR)
+            rc = es_error_set(ES_EIO, "%s: %s", tmp, nc_strerror(nrc));
+    }
+    if (!rc)
+        rc = es_output_commit(tmp, final_path);
+    else
+        es_output_discard(tmp);
+    if (!rc && o->plots && ramp_plot(dir, o, hr, nh))
+        es_warning_add("school: hysteresis.png not drawn: %s", es_error_message());
+    if (!rc) {
+        es_provenance_finish(prov);
+        json_t *sum = ramp_json(p, o, hr, nh, mode_name, es_wall_seconds() - t0);
+        rc = es_output_write_summary(dir, sum, prov);
+        json_decref(sum);
+    }
+    es_school_free(s);
+    free(vel);
+    free(hr);
+    return rc;
+}
