@@ -1,87 +1,278 @@
-/* Collective memory (Couzin et al. 2002; spec §2 "hysteresis"): Δr_a = 14
- * fixed, Δr_o stepped up 0 → 5 and back down in steps of 0.5, 2000 steps
- * per value with the state carried over. In the window Δr_o ≈ 2–3 the group
- * mills when approached from below and stays parallel when approached from
- * above. couzin2002 mode, N = 100, s = 3, θτ = 4°, α = 270°, σ = 0.05;
- * means of P and M over the second half of each hold; 3 seeds. */
+/* Collective memory (Couzin et al. 2002; spec §2 "hysteresis") through the
+ * code path of `esuite run`: configs/school_couzin_hysteresis.ini (Δr_a = 14
+ * fixed, Δr_o stepped 0 → 5 and back down in steps of 0.5, 2000 steps per
+ * value with the state carried over, couzin2002 mode, N = 100, s = 3,
+ * θτ = 4°, α = 270°, σ = 0.05) is loaded and run by the school model; its
+ * summary.json and school.nc are read back.
+ *
+ * Asserted: at Δr_o = 2.5 the group mills on the way up (M > 0.5, P < 0.5)
+ * and schools on the way down (P > 0.9, M < 0.2), for every seed; the ends
+ * of the loop are the same state both ways; the per-hold means equal an
+ * independent loop over the engine (same holds, same window) to 1e-12; the
+ * hold variables of school.nc equal summary.json; bad [ramp] input fails
+ * with FILE:LINE: key. Seeds 1-3 (seed 1 only under AddressSanitizer). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <jansson.h>
 #include <math.h>
+#include <netcdf.h>
+#include <omp.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "core/config.h"
+#include "core/model.h"
 #include "esuite/school_metrics.h"
+#include "esuite/status.h"
 #include "school/school.h"
 
-enum { NV = 11 }; /* Δr_o = 0, 0.5, ..., 5 */
+extern const es_model es_model_school;
 
-static void hold(es_school *s, double dro, long steps, double *P, double *M)
+#if defined(__SANITIZE_ADDRESS__)
+#define NSEEDS 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NSEEDS 1
+#endif
+#endif
+#ifndef NSEEDS
+#define NSEEDS 3
+#endif
+
+enum { NV = 11, NH = 2 * NV }; /* Δr_o = 0, 0.5, ..., 5, up and down */
+
+static const char *cfg_path(void)
 {
-    s->p.r_o = s->p.r_r + dro;
-    s->p.r_a = s->p.r_o + 14.0;
-    double v[300], c[3];
-    long cnt = 0;
-    *P = *M = 0;
-    for (long t = 1; t <= steps; t++) {
-        assert_int_equal(es_school_step(s, 1), 0);
-        if (t > steps / 2 && t % 5 == 0) {
-            es_school_velocities(s, v);
-            es_school_centroid(s->pos, 100, c);
-            *P += es_school_polarization(v, 100);
-            *M += es_school_rotation(s->pos, v, 100, c, 0);
-            cnt++;
-        }
+    return ES_SOURCE_DIR "/configs/school_couzin_hysteresis.ini";
+}
+
+/* Run the config with `overrides` into a fresh directory; returns summary.json. */
+static json_t *run_ramp(const char **overrides, int nov, char *dir, size_t len)
+{
+    const es_key_spec *schemas[] = {es_config_core_schema(), es_model_school.schema, NULL};
+    es_config *cfg;
+    assert_int_equal(es_config_load(cfg_path(), schemas, overrides, nov, &cfg), 0);
+    snprintf(dir, len, "/tmp/esuite-hyst-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    es_run_ctx ctx = {.cfg = cfg,
+                      .output_dir = dir,
+                      .threads = omp_get_max_threads(),
+                      .seed = (unsigned long long)es_config_int(cfg, "run", "seed"),
+                      .quiet = true};
+    int rc = es_model_school.run(&ctx);
+    if (rc)
+        fprintf(stderr, "%s\n", es_error_message());
+    assert_int_equal(rc, 0);
+    es_config_free(cfg);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    json_error_t err;
+    json_t *sum = json_load_file(path, 0, &err);
+    assert_non_null(sum);
+    return sum;
+}
+
+static void remove_run(const char *dir)
+{
+    const char *files[] = {"summary.json", "school.nc", "hysteresis.png"};
+    char path[4200];
+    for (int k = 0; k < 3; k++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[k]);
+        remove(path);
     }
-    *P /= (double)cnt;
-    *M /= (double)cnt;
+    remove(dir);
+}
+
+static double hold_num(json_t *holds, size_t i, const char *key)
+{
+    json_t *v = json_object_get(json_array_get(holds, i), key);
+    assert_non_null(v);
+    return json_number_value(v);
+}
+
+/* The protocol written out by hand on the engine (the loop the ramp
+ * replaces): hold k has value values[k], P and M sampled every 5 steps in
+ * the second half. */
+static void direct_loop(uint64_t seed, double up[NV][2], double down[NV][2])
+{
+    es_school_params p;
+    es_school_params_default(&p);
+    p.mode = ES_SCHOOL_MODE_COUZIN;
+    p.n = 100;
+    p.box = 100;
+    p.speed = 3;
+    p.r_r = 1;
+    p.r_o = 1;
+    p.r_a = 15;
+    p.max_turn = 0.06981317007977318;
+    p.noise = 0.05;
+    p.fov = 270;
+    p.init = ES_SCHOOL_INIT_SPHERE;
+    p.init_size = 5;
+    p.seed = p.noise_seed = seed;
+    es_school *s;
+    assert_int_equal(es_school_alloc(&p, &s), 0);
+    assert_int_equal(es_school_init_state(s), 0);
+    double v[300], c[3];
+    for (int h = 0; h < NH; h++) {
+        int k = h < NV ? h : NH - 1 - h;
+        s->p.r_o = s->p.r_r + 0.5 * k;
+        s->p.r_a = s->p.r_o + 14.0;
+        double sP = 0, sM = 0;
+        long cnt = 0;
+        for (long t = 1; t <= 2000; t++) {
+            assert_int_equal(es_school_step(s, 1), 0);
+            if (t > 1000 && t % 5 == 0) {
+                es_school_velocities(s, v);
+                es_school_centroid(s->pos, 100, c);
+                sP += es_school_polarization(v, 100);
+                sM += es_school_rotation(s->pos, v, 100, c, 0);
+                cnt++;
+            }
+        }
+        double *out = h < NV ? up[k] : down[k];
+        out[0] = sP / (double)cnt;
+        out[1] = sM / (double)cnt;
+    }
+    es_school_free(s);
+}
+
+/* school.nc's hold variables against summary.json. */
+static void check_nc_holds(const char *dir, json_t *holds)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/school.nc", dir);
+    int ncid, dim, vv, vp, vm, vd, vs;
+    size_t nh;
+    assert_int_equal(nc_open(path, NC_NOWRITE, &ncid), NC_NOERR);
+    assert_int_equal(nc_inq_dimid(ncid, "hold", &dim), NC_NOERR);
+    assert_int_equal(nc_inq_dimlen(ncid, dim, &nh), NC_NOERR);
+    assert_int_equal(nh, NH);
+    assert_int_equal(nc_inq_varid(ncid, "hold_value", &vv), NC_NOERR);
+    assert_int_equal(nc_inq_varid(ncid, "hold_polarization_mean", &vp), NC_NOERR);
+    assert_int_equal(nc_inq_varid(ncid, "hold_rotation_mean", &vm), NC_NOERR);
+    assert_int_equal(nc_inq_varid(ncid, "hold_direction", &vd), NC_NOERR);
+    assert_int_equal(nc_inq_varid(ncid, "hold_state", &vs), NC_NOERR);
+    double val[NH], P[NH], M[NH];
+    int dir_[NH];
+    signed char st[NH];
+    assert_int_equal(nc_get_var_double(ncid, vv, val), NC_NOERR);
+    assert_int_equal(nc_get_var_double(ncid, vp, P), NC_NOERR);
+    assert_int_equal(nc_get_var_double(ncid, vm, M), NC_NOERR);
+    assert_int_equal(nc_get_var_int(ncid, vd, dir_), NC_NOERR);
+    assert_int_equal(nc_get_var_schar(ncid, vs, st), NC_NOERR);
+    static const char *const names[] = {"Swarm", "Transitional", "Torus", "Dynamic Parallel",
+                                        "Highly Parallel"};
+    for (size_t i = 0; i < NH; i++) {
+        assert_float_equal(val[i], 0.5 * (double)(i < NV ? i : NH - 1 - i), 1e-15);
+        assert_int_equal(dir_[i], i < NV ? 1 : -1);
+        assert_float_equal(P[i], hold_num(holds, i, "P"), 0);
+        assert_float_equal(M[i], hold_num(holds, i, "M"), 0);
+        assert_true(st[i] >= 0 && st[i] < 5);
+        assert_string_equal(names[st[i]],
+                            json_string_value(json_object_get(json_array_get(holds, i), "state")));
+    }
+    /* one frame per 100 steps over the 22 holds, t = 0 included */
+    assert_int_equal(nc_inq_dimid(ncid, "time", &dim), NC_NOERR);
+    assert_int_equal(nc_inq_dimlen(ncid, dim, &nh), NC_NOERR);
+    assert_int_equal(nh, NH * 2000 / 100 + 1);
+    nc_close(ncid);
 }
 
 static void test_collective_memory(void **state)
 {
     (void)state;
-    for (uint64_t seed = 1; seed <= 3; seed++) {
-        es_school_params p;
-        es_school_params_default(&p);
-        p.mode = ES_SCHOOL_MODE_COUZIN;
-        p.n = 100;
-        p.box = 100;
-        p.speed = 3;
-        p.r_r = 1;
-        p.r_o = 1;
-        p.r_a = 15;
-        p.max_turn = 40.0 * M_PI / 180.0 * 0.1;
-        p.noise = 0.05;
-        p.fov = 270;
-        p.init = ES_SCHOOL_INIT_SPHERE;
-        p.init_size = 5;
-        p.seed = p.noise_seed = seed;
-        es_school *s;
-        assert_int_equal(es_school_alloc(&p, &s), 0);
-        assert_int_equal(es_school_init_state(s), 0);
-        double up[NV][2], down[NV][2];
-        for (int k = 0; k < NV; k++)
-            hold(s, 0.5 * k, 2000, &up[k][0], &up[k][1]);
-        for (int k = NV - 1; k >= 0; k--)
-            hold(s, 0.5 * k, 2000, &down[k][0], &down[k][1]);
-        printf("  seed %d: Δr_o = 2.5 up P %.3f M %.3f, down P %.3f M %.3f\n", (int)seed, up[5][0],
-               up[5][1], down[5][0], down[5][1]);
-        /* Δr_o = 2.5: torus from below, parallel from above */
-        assert_true(up[5][1] > 0.5);
-        assert_true(up[5][0] < 0.5);
-        assert_true(down[5][0] > 0.9);
-        assert_true(down[5][1] < 0.2);
-        /* the ends of the ramp are the same state both ways */
-        assert_true(up[0][0] < 0.3 && down[0][0] < 0.3);      /* swarm at Δr_o = 0 */
-        assert_true(up[10][0] > 0.99 && down[10][0] > 0.99);  /* parallel at Δr_o = 5 */
-        es_school_free(s);
+    for (int seed = 1; seed <= NSEEDS; seed++) {
+        char ov[64], dir[256];
+        snprintf(ov, sizeof ov, "run.seed=%d", seed);
+        const char *overrides[] = {ov, "ramp.plots=false"};
+        json_t *sum = run_ramp(overrides, 2, dir, sizeof dir);
+        json_t *holds = json_object_get(json_object_get(sum, "ramp"), "holds");
+        assert_int_equal(json_array_size(holds), NH);
+        /* hold 5 = Δr_o 2.5 up, hold NH-1-5 = 2.5 down */
+        double Pu = hold_num(holds, 5, "P"), Mu = hold_num(holds, 5, "M"),
+               Pd = hold_num(holds, NH - 6, "P"), Md = hold_num(holds, NH - 6, "M");
+        printf("  seed %d: Δr_o = 2.5 up P %.3f M %.3f, down P %.3f M %.3f\n", seed, Pu, Mu, Pd,
+               Md);
+        assert_float_equal(hold_num(holds, 5, "value"), 2.5, 1e-15);
+        assert_float_equal(hold_num(holds, NH - 6, "value"), 2.5, 1e-15);
+        assert_true(Mu > 0.5 && Pu < 0.5); /* torus from below */
+        assert_true(Pd > 0.9 && Md < 0.2); /* parallel from above */
+        assert_true(hold_num(holds, 0, "P") < 0.3 && hold_num(holds, NH - 1, "P") < 0.3);
+        assert_true(hold_num(holds, NV - 1, "P") > 0.99 && hold_num(holds, NV, "P") > 0.99);
+        if (seed == 1) {
+            double up[NV][2], down[NV][2];
+            int nt = omp_get_max_threads();
+            omp_set_num_threads(1); /* N = 100: a step is too short to share (results do not change) */
+            direct_loop((uint64_t)seed, up, down);
+            omp_set_num_threads(nt);
+            for (int k = 0; k < NV; k++) {
+                assert_float_equal(hold_num(holds, (size_t)k, "P"), up[k][0], 1e-12);
+                assert_float_equal(hold_num(holds, (size_t)k, "M"), up[k][1], 1e-12);
+                assert_float_equal(hold_num(holds, (size_t)(NH - 1 - k), "P"), down[k][0], 1e-12);
+                assert_float_equal(hold_num(holds, (size_t)(NH - 1 - k), "M"), down[k][1], 1e-12);
+            }
+            check_nc_holds(dir, holds);
+        }
+        json_decref(sum);
+        remove_run(dir);
     }
+}
+
+/* Bad [ramp] input: one message naming file, line and key; no output. */
+static void test_bad_ramp(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *mode, *extra, *want;
+    } cases[] = {
+        {"couzin2002", "values = 0, -1\n", "test:4: key 'ramp.values': value -1 is negative"},
+        {"couzin2002", "values = 1\nfrom = 0\n", "test:5: key 'ramp.from': give either"},
+        {"couzin2002", "from = 3\nto = 1\n", "test:5: key 'ramp.to': 1 is below ramp.from = 3"},
+        {"couzin2002", "hold_steps = 10\naverage_steps = 20\n",
+         "test:5: key 'ramp.average_steps': 20 exceeds"},
+        /* dewi-kadita needs r_r < r_o: Δr_o = 0 is not a valid hold */
+        {"dewi-kadita", "values = 1, 0\n",
+         "test:4: key 'ramp.values': dr_orientation = 0: zone radii must satisfy"},
+    };
+    const es_key_spec *schemas[] = {es_config_core_schema(), es_model_school.schema, NULL};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "[ramp]\nparameter = dr_orientation\nback = false\n%s[run]\nmodel = school\n"
+                 "[school]\nmode = %s\nn_fish = 10\nentropy = false\n"
+                 "r_orientation = 2\nr_attraction = 3\n",
+                 cases[k].extra, cases[k].mode);
+        es_config *cfg;
+        assert_int_equal(es_config_load_string(text, "test", schemas, NULL, 0, &cfg), 0);
+        es_run_ctx ctx = {.cfg = cfg, .output_dir = "/nonexistent-esuite", .threads = 1,
+                          .seed = 1, .quiet = true};
+        assert_int_not_equal(es_model_school.run(&ctx), 0);
+        if (!strstr(es_error_message(), cases[k].want))
+            fail_msg("case %zu: '%s' lacks '%s'", k, es_error_message(), cases[k].want);
+        es_config_free(cfg);
+    }
+    /* a key of a plain run that the ramp would ignore */
+    es_config *cfg;
+    assert_int_equal(es_config_load_string("[run]\nmodel = school\n[school]\nn_steps = 10\n"
+                                           "entropy = false\n[ramp]\nparameter = noise\n",
+                                           "test", schemas, NULL, 0, &cfg),
+                     0);
+    es_run_ctx ctx = {.cfg = cfg, .output_dir = "/nonexistent-esuite", .threads = 1, .seed = 1,
+                      .quiet = true};
+    assert_int_not_equal(es_model_school.run(&ctx), 0);
+    assert_non_null(strstr(es_error_message(), "test:4: key 'school.n_steps': not used by a ramp"));
+    es_config_free(cfg);
 }
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_collective_memory)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_bad_ramp),
+                                       cmocka_unit_test(test_collective_memory)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
