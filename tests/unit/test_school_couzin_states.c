@@ -2,7 +2,7 @@
  * through the code path of `esuite run`: configs/school_couzin_{swarm,
  * torus, dynamic_parallel, highly_parallel}.ini (zone_weighting =
  * normalised, N = 100, s = 3, θτ = 4°, α = 270°, σ = 0.05, Δr_a = 12,
- * Δr_o = 0, 1, 3, 10), seeds 1-3, second-half statistics from summary.json
+ * Δr_o = 0, 1, 3, 10), seeds 1-3 (1 under ASan), second-half statistics from summary.json
  * and school.nc.
  *
  * The spec's oracle (§2): swarm P and M low; torus M > 0.5 with low P;
@@ -35,7 +35,18 @@
 
 extern const es_model es_model_school;
 
-enum { N = 100, K = 6, LAG_FRAMES = 5 /* save_interval 10 → 50 steps */, NSEED = 3 };
+#if defined(__SANITIZE_ADDRESS__)
+#define NSEED 1 /* under AddressSanitizer: one seed */
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NSEED 1
+#endif
+#endif
+#ifndef NSEED
+#define NSEED 3
+#endif
+
+enum { N = 100, K = 6, LAG_FRAMES = 5 /* save_interval 10 → 50 steps */ };
 
 typedef struct {
     double P, P_sd, M, keep;
