@@ -670,7 +670,7 @@ bool es_config_was_set(const es_config *cfg, const char *section, const char *ke
 int es_config_line(const es_config *cfg, const char *section, const char *key)
 {
     const es_cfg_entry *e = find_entry(cfg, section, key);
-    return e ? e->line : 0;
+    return e && !e->overridden ? e->line : 0;
 }
 
 int es_config_set(es_config *cfg, const char *section, const char *key, const char *value,

@@ -25,7 +25,8 @@ typedef enum {
     ES_SCHOOL_INIT_BOX = 0,    /* uniform in [0, L)^3, isotropic headings */
     ES_SCHOOL_INIT_SPHERE = 1, /* uniform in a ball of radius init_size about the box centre */
     ES_SCHOOL_INIT_CUBE = 2,   /* uniform in a cube of side init_size about the box centre */
-    ES_SCHOOL_INIT_TORUS = 3   /* the reference's ring (radius init_size, tangential headings) */
+    ES_SCHOOL_INIT_TORUS = 3,  /* the reference's ring (radius init_size, tangential headings) */
+    ES_SCHOOL_INIT_FILE = 4    /* given positions and velocities (init_pos, init_vel) */
 } es_school_init;
 
 typedef enum {
@@ -51,6 +52,8 @@ typedef struct {
     es_school_init init;
     double init_size;          /* sphere radius / cube side / torus radius (<= 0: default) */
     es_school_init_rng init_rng;
+    const double *init_pos;    /* init = file: n×3 start positions and velocities (borrowed; */
+    const double *init_vel;    /*   headings are the normalised velocities) */
     uint64_t seed;             /* initial state */
     uint64_t noise_seed;       /* noise stream es_counter_gauss2(noise_seed, fish, step, k);
                                   separate so that replicas can share one initial state */

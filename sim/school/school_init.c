@@ -179,10 +179,18 @@ int es_school_init_state(es_school *s)
                                 (unsigned long long)s->p.seed);
         es_np_random_seed(&d.np, (uint32_t)s->p.seed);
     }
-    if (s->p.init == ES_SCHOOL_INIT_TORUS)
+    if (s->p.init == ES_SCHOOL_INIT_FILE) {
+        if (!s->p.init_pos || !s->p.init_vel)
+            return es_error_set(ES_EINVAL, "school: init = file without positions/velocities");
+        memcpy(s->pos, s->p.init_pos, 3 * s->n * sizeof *s->pos);
+        memcpy(s->dir, s->p.init_vel, 3 * s->n * sizeof *s->dir);
+        for (size_t i = 0; i < s->n; i++)
+            normalise(s->dir + 3 * i);
+    } else if (s->p.init == ES_SCHOOL_INIT_TORUS) {
         init_torus(s, &d);
-    else
+    } else {
         init_region(s, &d);
+    }
     if (s->p.mode == ES_SCHOOL_MODE_DEWI)
         for (size_t k = 0; k < 3 * s->n; k++)
             s->pos[k] = wrap(s->pos[k], s->p.box);

@@ -13,6 +13,7 @@
 #include "esuite/status.h"
 
 #include <math.h>
+#include <netcdf.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,9 +57,13 @@ static const es_key_spec school_schema[] = {
      "couzin2002: counts: d = ½(d_o + d_a) of the raw sums, so each zone pulls in proportion to "
      "its neighbour count (the spec's reading of Couzin 2002); normalised: d_o and d_a made unit "
      "vectors first (Couzin 2005 and many re-implementations): gives the dynamic-parallel band."},
-    {S, "init", ES_KEY_ENUM, "box", 0, 0, "box|sphere|cube|torus", "",
-     "Initial positions: uniform in the box, a ball or cube about the box centre, or the "
-     "reference's torus ring with tangential headings."},
+    {S, "init", ES_KEY_ENUM, "box", 0, 0, "box|sphere|cube|torus|file", "",
+     "Initial positions: uniform in the box, a ball or cube about the box centre, the "
+     "reference's torus ring with tangential headings, or the last frame of init_file."},
+    {S, "init_file", ES_KEY_STRING, "", 0, 0, NULL, "",
+     "init = file: a school.nc (esuite's or the reference's layout: positions and velocities "
+     "(time, fish, spatial)) whose last frame starts the run (chained runs); relative to the "
+     "working directory; its fish count must equal n_fish."},
     {S, "init_size", ES_KEY_DOUBLE, "0", 0, 1e12, NULL, "length",
      "Ball radius / cube side / ring radius; 0: L/4, L/2, L/4."},
     {S, "init_rng", ES_KEY_ENUM, "counter", 0, 0, "counter|numpy", "",
@@ -276,13 +281,83 @@ static int ramp_from_config(const es_config *cfg, const es_school_params *p,
     return ES_OK;
 }
 
+/* init = file: the last frame of positions and velocities of [school] init_file. */
+static int load_init_file(const es_config *cfg, size_t n, double **pos, double **vel)
+{
+    *pos = *vel = NULL;
+    const char *path = es_config_string(cfg, "school", "init_file");
+    int init_file = es_config_enum(cfg, "school", "init") == ES_SCHOOL_INIT_FILE;
+    if (!init_file)
+        return *path ? key_error(cfg, "school", "init_file", "needs init = file") : ES_OK;
+    if (!*path)
+        return key_error(cfg, "school", "init", "init = file needs [school] init_file");
+    int ncid, vp, vv, dims[3], nd;
+    size_t len[3];
+    int nrc = nc_open(path, NC_NOWRITE, &ncid);
+    if (nrc != NC_NOERR)
+        return key_error(cfg, "school", "init_file", "cannot open '%s': %s", path,
+                         nc_strerror(nrc));
+    nrc = nc_inq_varid(ncid, "positions", &vp);
+    if (nrc == NC_NOERR)
+        nrc = nc_inq_varid(ncid, "velocities", &vv);
+    if (nrc == NC_NOERR)
+        nrc = nc_inq_varndims(ncid, vp, &nd);
+    if (nrc == NC_NOERR && nd == 3)
+        nrc = nc_inq_vardimid(ncid, vp, dims);
+    for (int k = 0; k < 3 && nrc == NC_NOERR && nd == 3; k++)
+        nrc = nc_inq_dimlen(ncid, dims[k], &len[k]);
+    int rc = ES_OK;
+    if (nrc != NC_NOERR || nd != 3 || len[2] != 3 || len[0] == 0)
+        rc = key_error(cfg, "school", "init_file",
+                       "'%s' has no positions/velocities (time, fish, spatial) frame%s%s", path,
+                       nrc != NC_NOERR ? ": " : "", nrc != NC_NOERR ? nc_strerror(nrc) : "");
+    else if (len[1] != n)
+        rc = key_error(cfg, "school", "init_file", "'%s' has %zu fish, [school] n_fish = %zu",
+                       path, len[1], n);
+    if (!rc) {
+        *pos = malloc(3 * n * sizeof **pos);
+        *vel = malloc(3 * n * sizeof **vel);
+        size_t st[3] = {len[0] - 1, 0, 0}, ct[3] = {1, n, 3};
+        if (!*pos || !*vel)
+            rc = es_error_set(ES_ENOMEM, "school: out of memory for the initial state");
+        else if (nc_get_vara_double(ncid, vp, st, ct, *pos) != NC_NOERR ||
+                 nc_get_vara_double(ncid, vv, st, ct, *vel) != NC_NOERR)
+            rc = key_error(cfg, "school", "init_file", "cannot read the last frame of '%s'",
+                           path);
+    }
+    nc_close(ncid);
+    if (rc) {
+        free(*pos);
+        free(*vel);
+        *pos = *vel = NULL;
+    }
+    return rc;
+}
+
+static int school_run_with(const es_run_ctx *ctx, es_school_params *p);
+
 static int school_run(const es_run_ctx *ctx)
 {
-    const es_config *cfg = ctx->cfg;
     es_school_params p;
-    int rc = params_from_config(cfg, ctx->seed, &p);
-    if (rc != ES_OK)
-        return rc;
+    int rc = params_from_config(ctx->cfg, ctx->seed, &p);
+    double *pos = NULL, *vel = NULL;
+    /* a resumed run restores its state from the checkpoint */
+    if (!rc && !es_checkpoint_resume_path())
+        rc = load_init_file(ctx->cfg, p.n, &pos, &vel);
+    p.init_pos = pos;
+    p.init_vel = vel;
+    if (!rc)
+        rc = school_run_with(ctx, &p);
+    free(pos);
+    free(vel);
+    return rc;
+}
+
+static int school_run_with(const es_run_ctx *ctx, es_school_params *pp)
+{
+    const es_config *cfg = ctx->cfg;
+    const es_school_params p = *pp;
+    int rc;
     if (es_config_enum(cfg, "ramp", "parameter") != ES_SCHOOL_RAMP_NONE) {
         es_school_ramp_opts ro;
         double *values = NULL;

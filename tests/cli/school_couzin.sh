@@ -1,6 +1,7 @@
-# [ramp] from the command line: bad input → one message naming file, line and
-# key, nonzero exit, no output directory contents; a short ramp run writes
-# school.nc and a summary whose holds follow the plan (values up, then down).
+# couzin2002 runs from the command line: [ramp] and init = file. Bad input →
+# one message naming file, line and key, nonzero exit, no output; a short
+# ramp run writes school.nc and a summary whose holds follow the plan (values
+# up, then down); a run started from its final frame starts where it ended.
 . "$(dirname "$0")/lib.bash"
 cd "$TMP"
 base='[run]
@@ -34,4 +35,20 @@ sum=$(tr -d '\n ' < ok/summary.json)
 expect_num ramp-ok-steps "$(json_get "$sum" n_steps)" 160 0
 vals=$(printf '%s' "$sum" | grep -o '"value":[-0-9.eE+]*' | sed 's/.*://' | tr '\n' ' ')
 expect_true ramp-ok-plan test "$vals" = "0.050000000000000003 0.29999999999999999 0.29999999999999999 0.050000000000000003 "
+# init = file (plain runs: metrics every frame)
+plain() { printf '%s\n' "$base" | sed '$d' | sed 's/^save_interval = 10/save_interval = 10\nmetrics_every = 10/'; }
+plain | sed 's/^init = sphere/init = file/' > nofile.ini
+expect_fail init-no-file "nofile.ini:7: key 'school.init': init = file needs [school] init_file" \
+  "$ESUITE" run nofile.ini --output nofile
+plain | sed 's|^init = sphere|init = file\ninit_file = ok/school.nc|' |
+  sed 's/^n_fish = 20/n_fish = 21/' > wrongn.ini
+expect_fail init-wrong-n "wrongn.ini:8: key 'school.init_file': 'ok/school.nc' has 20 fish, [school] n_fish = 21" \
+  "$ESUITE" run wrongn.ini --output wrongn
+expect_true init-wrong-n-no-output test ! -e wrongn/summary.json
+plain | sed 's|^init = sphere|init = file\ninit_file = ok/school.nc\nn_steps = 0|' > chain.ini
+"$ESUITE" run chain.ini --output chain --quiet 2> chain.err
+# the last frame of ok (after the way down) is frame 0 of chain: same P
+p_ok=$("$ESUITE" school-metrics --open ok/school.nc | tail -1 | awk '{ print $2 }')
+p_chain=$("$ESUITE" school-metrics --open chain/school.nc | tail -1 | awk '{ print $2 }')
+expect_num init-chain-P "$p_chain" "$p_ok" 1e-9
 finish
