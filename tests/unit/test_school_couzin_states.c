@@ -14,7 +14,8 @@
  * (5 s) later. A rigid highly parallel group keeps them (> 0.8); in the
  * dynamic parallel group they change (< 0.4). With zone_weighting =
  * counts (the raw sums) the band does not exist: at Δr_o = 3 the group
- * mills and at Δr_o = 5 it is rigid with P > 0.99 (asserted too). */
+ * mills and at Δr_o = 5 it is rigid with P > 0.99 (asserted too). The rule
+ * itself is checked on a hand-made neighbourhood against closed forms. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -32,6 +33,7 @@
 #include "core/config.h"
 #include "core/model.h"
 #include "esuite/status.h"
+#include "school/school.h"
 
 extern const es_model es_model_school;
 
@@ -199,12 +201,68 @@ static void test_counts_has_no_band(void **state)
     assert_true(b.P > 0.99 && b.keep > 0.8);
 }
 
+/* The two readings on a hand-made neighbourhood: fish 0 at the origin heading
+ * +x, one zone-of-orientation neighbour heading +y (distance 2), three
+ * zone-of-attraction neighbours straight above (distance 5-7, +z).
+ * counts: d ∝ ½((0,1,0) + (0,0,3)) → (0, 1, 3)/√10;
+ * normalised: d ∝ ½((0,1,0) + (0,0,1)) → (0, 1, 1)/√2. Cell list and
+ * brute force agree. */
+static void test_zone_weighting_rule(void **state)
+{
+    (void)state;
+    es_school_params p;
+    es_school_params_default(&p);
+    p.mode = ES_SCHOOL_MODE_COUZIN;
+    p.n = 5;
+    p.r_r = 1;
+    p.r_o = 3;
+    p.r_a = 10;
+    p.fov = 360;
+    double pos[15] = {0, 0, 0, 2, 0, 0, 0, 0, 5, 0.1, 0, 6, -0.1, 0, 7},
+           dir[15] = {1, 0, 0, 0, 1, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0};
+    for (int w = 0; w < 2; w++) {
+        p.zone_normalise = w;
+        es_school *s;
+        assert_int_equal(es_school_alloc(&p, &s), 0);
+        memcpy(s->pos, pos, sizeof pos);
+        memcpy(s->dir, dir, sizeof dir);
+        for (int bf = 0; bf < 2; bf++) {
+            double d[3];
+            int cnt[3];
+            es_school_desired(s, 0, bf, d, cnt);
+            assert_int_equal(cnt[0], 0);
+            assert_int_equal(cnt[1], 1);
+            assert_int_equal(cnt[2], 3);
+            /* the three attraction unit vectors, summed exactly */
+            double a[3] = {0, 0, 0};
+            for (int j = 2; j < 5; j++) {
+                double r = sqrt(pos[3 * j] * pos[3 * j] + pos[3 * j + 2] * pos[3 * j + 2]);
+                a[0] += pos[3 * j] / r;
+                a[2] += pos[3 * j + 2] / r;
+            }
+            if (w) {
+                double na = sqrt(a[0] * a[0] + a[2] * a[2]);
+                a[0] /= na;
+                a[2] /= na;
+            }
+            double v[3] = {0.5 * a[0], 0.5, 0.5 * a[2]};
+            double nv = sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+            for (int k = 0; k < 3; k++)
+                assert_float_equal(d[k], v[k] / nv, 1e-14);
+            /* and the closed forms quoted above, to the tilt of the off-axis neighbours */
+            assert_float_equal(d[2] / d[1], w ? 1.0 : 3.0, 1e-3);
+        }
+        es_school_free(s);
+    }
+}
+
 int main(void)
 {
     /* N = 100 on a shared 2-core machine: the two-thread pipeline of a plain
      * run spends most of its time waiting; results do not depend on it. */
     omp_set_num_threads(1);
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_zone_weighting_rule),
         cmocka_unit_test(test_swarm),
         cmocka_unit_test(test_torus),
         cmocka_unit_test(test_parallel_states),
