@@ -118,6 +118,20 @@ static int prepare(const es_gas_run_spec *s, int r, es_gas **out, double *Z, dou
     return ES_OK;
 }
 
+enum { SETS_PER_CALL = 16 };
+
+/* Cell sets c0, c0 + 1, … (at most SETS_PER_CALL) on the box; returns how many. */
+static size_t set_grids(const es_gas_run_spec *s, size_t c0, es_bz_grid *grid)
+{
+    size_t m = s->n_sets - c0 < SETS_PER_CALL ? s->n_sets - c0 : SETS_PER_CALL;
+    for (size_t c = 0; c < m; c++) {
+        grid[c] = s->sets[c0 + c];
+        grid[c].lx = s->gas.lx;
+        grid[c].ly = s->gas.ly;
+    }
+    return m;
+}
+
 /* Everything measured on realization r at sample k from its snapshot. */
 static int measure(const es_gas_run_spec *s, es_gas_run_result *res, const es_gas *g, int r,
                    size_t k, const double *snap, es_bz_workspace *w, double E0)
@@ -132,16 +146,13 @@ static int measure(const es_gas_run_spec *s, es_gas_run_result *res, const es_ga
     double drift = fabs(E / E0 - 1.0);
     if (drift > res->energy_drift[r])
         res->energy_drift[r] = drift;
-    for (size_t c = 0; c < s->n_sets; c++) {
-        es_bz_grid grid = s->sets[c];
-        grid.lx = s->gas.lx;
-        grid.ly = s->gas.ly;
-        size_t i = ES_GAS_RKC(res, r, k, c);
-        int st = es_bz_entropy(&grid, ES_BZ_FULL, snap, n, w, &res->full[i]);
-        if (!st)
-            st = es_bz_entropy(&grid, ES_BZ_POSITION, snap, n, w, &res->position[i]);
-        if (!st)
-            st = es_bz_entropy(&grid, ES_BZ_VELOCITY, snap, n, w, &res->velocity[i]);
+    /* All cell sets in one call: they share the passes over the snapshot. */
+    for (size_t c0 = 0; c0 < s->n_sets; c0 += SETS_PER_CALL) {
+        es_bz_grid grid[SETS_PER_CALL];
+        size_t m = set_grids(s, c0, grid);
+        size_t i = ES_GAS_RKC(res, r, k, c0);
+        int st = es_bz_entropy_sets(grid, m, snap, n, w, &res->full[i], &res->position[i],
+                                    &res->velocity[i]);
         if (st)
             return st;
     }
@@ -153,11 +164,11 @@ static int reduce(const es_gas_run_spec *s, es_gas_run_result *res, size_t k, co
                   size_t n, es_bz_workspace *wp, double *prof)
 {
     size_t R = (size_t)s->realizations;
-    for (size_t c = 0; c < s->n_sets; c++) {
-        es_bz_grid grid = s->sets[c];
-        grid.lx = s->gas.lx;
-        grid.ly = s->gas.ly;
-        int st = es_bz_entropy(&grid, ES_BZ_FULL, snaps, R * n, wp, &res->pooled[ES_GAS_KC(res, k, c)]);
+    for (size_t c0 = 0; c0 < s->n_sets; c0 += SETS_PER_CALL) {
+        es_bz_grid grid[SETS_PER_CALL];
+        size_t m = set_grids(s, c0, grid);
+        int st = es_bz_entropy_sets(grid, m, snaps, R * n, wp, &res->pooled[ES_GAS_KC(res, k, c0)],
+                                    NULL, NULL);
         if (st)
             return st;
     }
