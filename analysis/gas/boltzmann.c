@@ -424,7 +424,8 @@ static void group_accum(es_bz_workspace *w, const cells *c, uint32_t *u, size_t 
 }
 
 /* Room for k cell sets of the grouped path. */
-static int grouped_reserve(es_bz_workspace *w, const cells *cs, size_t k, size_t n, int vel)
+static int grouped_reserve(es_bz_workspace *w, const cells *cs, size_t k, size_t n,
+                           es_bz_result *const *rv)
 {
     int st = grow((void **)&w->s, &w->s_cap, n, sizeof *w->s, 0);
     for (size_t j = 0; j < k && !st; j++) {
@@ -432,9 +433,10 @@ static int grouped_reserve(es_bz_workspace *w, const cells *cs, size_t k, size_t
         st = grow((void **)&sl->u, &sl->u_cap, n, sizeof *sl->u, 0);
         if (!st)
             st = grow((void **)&sl->poff, &sl->poff_cap, (size_t)cs[j].P + 1, sizeof *sl->poff, 1);
-        if (!st && vel)
+        if (!st && rv[j])
             st = grow((void **)&sl->vhist, &sl->vhist_cap, (size_t)cs[j].V, sizeof *sl->vhist, 1);
-        if (!st && cs[j].V > w->cnt_cap) {
+        /* Dense group counts are used only when V <= 2m + 64 for a group of m <= n. */
+        if (!st && cs[j].V > w->cnt_cap && cs[j].V <= 2 * (uint64_t)n + 64) {
             free(w->cnt);
             w->cnt = NULL;
             w->cnt_cap = 0;
@@ -472,10 +474,7 @@ static size_t pass_scatter(const cells *c, const double *pv, size_t i0, size_t i
 static int grouped_sets(const cells *cs, size_t k, const double *pv, size_t n, es_bz_workspace *w,
                         es_bz_result **rf, es_bz_result **rp, es_bz_result **rv)
 {
-    int vel = 0;
-    for (size_t j = 0; j < k; j++)
-        vel |= rv[j] != NULL;
-    int st = grouped_reserve(w, cs, k, n, vel);
+    int st = grouped_reserve(w, cs, k, n, rv);
     if (st)
         return st;
     for (size_t i0 = 0; i0 < n; i0 += BZ_CHUNK) {
