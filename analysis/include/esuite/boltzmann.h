@@ -23,7 +23,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A cell set. lx/dx and ly/dy must be integers (to 1e-9 relative). */
+/* A cell set. lx/dx and ly/dy must be integers (to 1e-9 relative). A
+ * particle's cells are floor(x·(1/dx)), floor(y·(1/dy)) clamped to the box
+ * and floor(v·(1/dv)) + K per velocity component (clamped, see v_max). */
 typedef struct {
     double lx, ly;   /* position domain [0,lx]×[0,ly] */
     double dx;       /* position cell width in x */
@@ -49,7 +51,9 @@ typedef struct {
 
 typedef struct es_bz_workspace es_bz_workspace;
 
-/* Workspace for up to `n` particles (grows on demand). NULL on failure. */
+/* Workspace for the entropy calls (buffers grow on demand, so `n`, the
+ * expected number of particles, is only a hint). NULL on failure. A
+ * workspace serves one thread at a time. */
 es_bz_workspace *es_bz_workspace_alloc(size_t n);
 void es_bz_workspace_free(es_bz_workspace *w);
 
