@@ -240,8 +240,10 @@ static void naive_entropy(const es_bz_grid *g, es_bz_marginal m, const double *p
     for (size_t i = 0; i < n; i++) {
         const double *q = pv + 4 * i;
         uint64_t k = 0;
-        if (m != ES_BZ_VELOCITY)
-            k = (uint64_t)(naive_index(q[0], 1.0 / g->dx, nx) * ny + naive_index(q[1], 1.0 / dy, ny));
+        if (m != ES_BZ_VELOCITY) {
+            int64_t ix = naive_index(q[0], 1.0 / g->dx, nx), iy = naive_index(q[1], 1.0 / dy, ny);
+            k = (uint64_t)(ix * ny + iy);
+        }
         if (m != ES_BZ_POSITION) {
             double fx = floor(q[2] * (1.0 / g->dv)) + (double)K;
             double fy = floor(q[3] * (1.0 / g->dv)) + (double)K;
