@@ -118,6 +118,20 @@ static int prepare(const es_gas_run_spec *s, int r, es_gas **out, double *Z, dou
     return ES_OK;
 }
 
+enum { SETS_PER_CALL = 16 };
+
+/* Cell sets c0, c0 + 1, … (at most SETS_PER_CALL) on the box; returns how many. */
+static size_t set_grids(const es_gas_run_spec *s, size_t c0, es_bz_grid *grid)
+{
+    size_t m = s->n_sets - c0 < SETS_PER_CALL ? s->n_sets - c0 : SETS_PER_CALL;
+    for (size_t c = 0; c < m; c++) {
+        grid[c] = s->sets[c0 + c];
+        grid[c].lx = s->gas.lx;
+        grid[c].ly = s->gas.ly;
+    }
+    return m;
+}
+
 /* Everything measured on realization r at sample k from its snapshot. */
 static int measure(const es_gas_run_spec *s, es_gas_run_result *res, const es_gas *g, int r,
                    size_t k, const double *snap, es_bz_workspace *w, double E0)
@@ -132,35 +146,58 @@ static int measure(const es_gas_run_spec *s, es_gas_run_result *res, const es_ga
     double drift = fabs(E / E0 - 1.0);
     if (drift > res->energy_drift[r])
         res->energy_drift[r] = drift;
-    for (size_t c = 0; c < s->n_sets; c++) {
-        es_bz_grid grid = s->sets[c];
-        grid.lx = s->gas.lx;
-        grid.ly = s->gas.ly;
-        size_t i = ES_GAS_RKC(res, r, k, c);
-        int st = es_bz_entropy(&grid, ES_BZ_FULL, snap, n, w, &res->full[i]);
-        if (!st)
-            st = es_bz_entropy(&grid, ES_BZ_POSITION, snap, n, w, &res->position[i]);
-        if (!st)
-            st = es_bz_entropy(&grid, ES_BZ_VELOCITY, snap, n, w, &res->velocity[i]);
+    /* All cell sets in one call: they share the passes over the snapshot. */
+    for (size_t c0 = 0; c0 < s->n_sets; c0 += SETS_PER_CALL) {
+        es_bz_grid grid[SETS_PER_CALL];
+        size_t m = set_grids(s, c0, grid);
+        size_t i = ES_GAS_RKC(res, r, k, c0);
+        int st = es_bz_entropy_sets(grid, m, snap, n, w, &res->full[i], &res->position[i],
+                                    &res->velocity[i]);
         if (st)
             return st;
     }
     return ES_OK;
 }
 
-/* Pooled entropies and realization-averaged profiles, in realization order. */
+/* Pooled full-phase-space entropies of all R·N particles at sample k. With
+ * one realization they are its own (the same counts, bit for bit). Else the
+ * cell sets are split into contiguous blocks, evaluated in parallel with the
+ * realizations' workspaces; a set's result does not depend on its block. */
+static int pooled_entropy(const es_gas_run_spec *s, es_gas_run_result *res, size_t k,
+                          const double *snaps, size_t n, es_bz_workspace **ws, int threads,
+                          int *status)
+{
+    size_t R = (size_t)s->realizations, C = s->n_sets;
+    if (R == 1) {
+        for (size_t c = 0; c < C; c++)
+            res->pooled[ES_GAS_KC(res, k, c)] = res->full[ES_GAS_RKC(res, 0, k, c)];
+        return ES_OK;
+    }
+    size_t T = R < (size_t)threads ? R : (size_t)threads;
+    T = T < C ? T : C;
+#pragma omp parallel for schedule(static, 1) num_threads((int)T)
+    for (size_t t = 0; t < T; t++) {
+        status[t] = ES_OK;
+        for (size_t c0 = t * C / T, c1 = (t + 1) * C / T; c0 < c1 && !status[t];) {
+            es_bz_grid grid[SETS_PER_CALL];
+            size_t m = set_grids(s, c0, grid);
+            m = m < c1 - c0 ? m : c1 - c0;
+            status[t] = es_bz_entropy_sets(grid, m, snaps, R * n, ws[t],
+                                           &res->pooled[ES_GAS_KC(res, k, c0)], NULL, NULL);
+            c0 += m;
+        }
+    }
+    for (size_t t = 0; t < T; t++)
+        if (status[t])
+            return es_error_set(status[t], "gas run: pooled entropy at sample %zu failed", k);
+    return ES_OK;
+}
+
+/* Realization-averaged profiles, in realization order. */
 static int reduce(const es_gas_run_spec *s, es_gas_run_result *res, size_t k, const double *snaps,
-                  size_t n, es_bz_workspace *wp, double *prof)
+                  size_t n, double *prof)
 {
     size_t R = (size_t)s->realizations;
-    for (size_t c = 0; c < s->n_sets; c++) {
-        es_bz_grid grid = s->sets[c];
-        grid.lx = s->gas.lx;
-        grid.ly = s->gas.ly;
-        int st = es_bz_entropy(&grid, ES_BZ_FULL, snaps, R * n, wp, &res->pooled[ES_GAS_KC(res, k, c)]);
-        if (st)
-            return st;
-    }
     size_t B = s->profile_bins;
     if (B == 0)
         return ES_OK;
@@ -322,8 +359,7 @@ int es_gas_run(const es_gas_run_spec *s, es_gas_run_result **out)
     double *E0 = calloc(R, sizeof *E0);
     double *prof = malloc((3 * s->profile_bins + 1) * sizeof *prof);
     int *status = calloc(R, sizeof *status);
-    es_bz_workspace *wp = es_bz_workspace_alloc(R * n);
-    if (!res || !gs || !ws || !snaps || !E0 || !prof || !status || !wp) {
+    if (!res || !gs || !ws || !snaps || !E0 || !prof || !status) {
         st = es_error_set(ES_ENOMEM, "gas run: out of memory for %zu realizations of %zu discs", R, n);
         goto done;
     }
@@ -383,7 +419,9 @@ int es_gas_run(const es_gas_run_spec *s, es_gas_run_result **out)
             if (status[r])
                 st = es_error_set(status[r], "gas run: entropy at sample %zu failed", k);
         if (!st)
-            st = reduce(s, res, k, snaps, n, wp, prof);
+            st = pooled_entropy(s, res, k, snaps, n, ws, threads, status);
+        if (!st)
+            st = reduce(s, res, k, snaps, n, prof);
         if (s->progress)
             s->progress(s->progress_ctx, (k + 1.0) / s->n_times);
         if (!st)
@@ -402,7 +440,6 @@ done:
     free(E0);
     free(prof);
     free(status);
-    es_bz_workspace_free(wp);
     if (st) {
         es_gas_run_result_free(res);
         return st;

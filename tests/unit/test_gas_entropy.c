@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "esuite/boltzmann.h"
 #include "esuite/rng.h"
@@ -208,13 +209,176 @@ static void test_profiles(void **state)
     assert_close(es_bz_kinetic_energy(pv, 4), 0.5 + 6.5 + 1.0, 1e-15);
 }
 
+/* ---- the fast counting paths against a naive counter ------------------------ */
+
+/* Cell index floor(q·inv) clamped to [0, n − 1] (the documented rule). */
+static int64_t naive_index(double q, double inv, int64_t n)
+{
+    double f = floor(q * inv);
+    if (!(f >= 0.0))
+        return 0;
+    return f >= (double)n ? n - 1 : (int64_t)f;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Straightforward reference: 64-bit keys, qsort, runs of equal keys summed in
+ * ascending key order with lgamma and log called directly. */
+static void naive_entropy(const es_bz_grid *g, es_bz_marginal m, const double *pv, size_t n,
+                          es_bz_result *r)
+{
+    int64_t nx = (int64_t)llround(g->lx / g->dx);
+    int64_t ny = g->dy <= 0.0 ? 1 : (int64_t)llround(g->ly / g->dy);
+    int64_t K = (int64_t)ceil(g->v_max / g->dv - 1e-12), nv = 2 * K;
+    double dy = g->dy <= 0.0 ? g->ly : g->dy;
+    uint64_t *key = malloc((n + 1) * sizeof *key);
+    size_t out = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double *q = pv + 4 * i;
+        uint64_t k = 0;
+        if (m != ES_BZ_VELOCITY) {
+            int64_t ix = naive_index(q[0], 1.0 / g->dx, nx), iy = naive_index(q[1], 1.0 / dy, ny);
+            k = (uint64_t)(ix * ny + iy);
+        }
+        if (m != ES_BZ_POSITION) {
+            double fx = floor(q[2] * (1.0 / g->dv)) + (double)K;
+            double fy = floor(q[3] * (1.0 / g->dv)) + (double)K;
+            out += fx < 0.0 || fy < 0.0 || fx >= (double)nv || fy >= (double)nv;
+            int64_t jx = fx < 0.0 ? 0 : fx >= (double)nv ? nv - 1 : (int64_t)fx;
+            int64_t jy = fy < 0.0 ? 0 : fy >= (double)nv ? nv - 1 : (int64_t)fy;
+            k = (k * (uint64_t)nv + (uint64_t)jx) * (uint64_t)nv + (uint64_t)jy;
+        }
+        key[i] = k;
+    }
+    qsort(key, n, sizeof *key, cmp_u64);
+    double vol = 1.0;
+    if (m != ES_BZ_VELOCITY)
+        vol *= g->dx * dy;
+    if (m != ES_BZ_POSITION)
+        vol *= g->dv * g->dv;
+    double lnv = log(vol), sum_nlnn = 0.0, SB = 0.0;
+    size_t occ = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && key[j] == key[i])
+            j++;
+        double c = (double)(j - i);
+        sum_nlnn += c * log(c);
+        SB += c * lnv - lgamma(c + 1.0);
+        occ++;
+        i = j;
+    }
+    free(key);
+    memset(r, 0, sizeof *r);
+    r->n = n;
+    r->occupied = occ;
+    r->out_of_range = m == ES_BZ_POSITION ? 0 : out;
+    r->cell_volume = vol;
+    r->S_B = SB;
+    r->s_G = n ? lnv + log((double)n) - sum_nlnn / n : NAN;
+    r->s_MM = n ? r->s_G + (occ - 1.0) / (2.0 * n) : NAN;
+}
+
+/* Exact equality: integer counts and the floating results to the last bit. */
+static void assert_same(const es_bz_result *a, const es_bz_result *b, size_t set, int m)
+{
+    if (a->n != b->n || a->occupied != b->occupied || a->out_of_range != b->out_of_range ||
+        memcmp(&a->cell_volume, &b->cell_volume, sizeof(double)) ||
+        memcmp(&a->S_B, &b->S_B, sizeof(double)) || memcmp(&a->s_G, &b->s_G, sizeof(double)) ||
+        memcmp(&a->s_MM, &b->s_MM, sizeof(double))) {
+        print_error("set %zu marginal %d: occupied %zu/%zu, out %zu/%zu, S_B %.17g/%.17g, "
+                    "s_G %.17g/%.17g\n", set, m, a->occupied, b->occupied, a->out_of_range,
+                    b->out_of_range, a->S_B, b->S_B, a->s_G, b->s_G);
+        fail();
+    }
+}
+
+/* A half-expanded gas with the awkward cases mixed in: particles exactly on
+ * cell edges and box walls, slightly outside the box, velocities exactly at
+ * ±K dv, beyond v_max, −0.0, and a cluster of 5000 identical particles (a
+ * count above the ln n! table). */
+static double *awkward_gas(size_t n, double lx, double ly)
+{
+    double *pv = malloc(4 * n * sizeof *pv);
+    es_rng r;
+    es_rng_seed(&r, 2024, 3);
+    for (size_t i = 0; i < n; i++) {
+        double u = es_rng_uniform(&r);
+        double x = u < 0.7 ? u / 0.7 * 0.5 * lx : (0.5 + (u - 0.7) / 0.6) * lx;
+        set(pv, i, x, es_rng_uniform(&r) * ly, 1.3 * es_rng_gauss(&r), es_rng_gauss(&r));
+        switch (i % 11) {
+        case 0: pv[4 * i] = lx * (double)(i % 100) / 100.0; break; /* on an x edge */
+        case 1: pv[4 * i + 1] = ly; break;
+        case 2: pv[4 * i] = i % 2 ? -1e-12 : lx * (1 + 1e-12); break;
+        case 3: pv[4 * i + 2] = i % 2 ? 6.0 : -6.0; break;         /* ±v_max */
+        case 4: pv[4 * i + 3] = i % 2 ? 9.5 : -40.0; break;        /* beyond */
+        case 5: pv[4 * i + 2] = -0.0; pv[4 * i + 3] = 0.25 * (double)(i % 7); break;
+        default: break;
+        }
+    }
+    for (size_t i = n - 5000; i < n; i++)
+        set(pv, i, 0.3 * lx, 0.2 * ly, 0.01, -0.01);
+    return pv;
+}
+
+/* Every marginal of strips and squares of many sizes, through every path
+ * (dense counts, small sorts, insertion sorts, the sorted-key fallback for
+ * grids with more than 2^20 position or velocity cells, > 10 sets at once). */
+static void test_fast_equals_naive(void **state)
+{
+    (void)state;
+    const double lx = 2.0, ly = 1.0;
+    size_t n = 30000;
+    double *pv = awkward_gas(n, lx, ly);
+    enum { NS = 13 };
+    const double fx[NS] = {0.01, 0.01, 0.02, 0.05, 0.05, 0.1, 0.25, 0.25, 0.5, 1.0 / 2048,
+                           0.1, 0.25, 0.02};
+    const int square[NS] = {0, 1, 1, 0, 1, 1, 0, 1, 1, 1, 0, 0, 0};
+    const double dv[NS] = {0.05, 0.1, 0.25, 1.0, 0.5, 0.05, 1.0, 0.05, 2.0, 0.5, 0.01, 0.3, 7.0};
+    es_bz_grid g[NS];
+    for (int c = 0; c < NS; c++)
+        g[c] = (es_bz_grid){.lx = lx, .ly = ly, .dx = fx[c] * lx,
+                            .dy = square[c] ? (c == 9 ? ly / 1024 : fx[c] * lx) : 0.0,
+                            .dv = dv[c], .v_max = 6.0};
+    es_bz_workspace *w = es_bz_workspace_alloc(10);
+    es_bz_result full[NS], pos[NS], vel[NS], one, ref;
+    assert_int_equal(es_bz_entropy_sets(g, NS, pv, n, w, full, pos, vel), ES_OK);
+    for (int c = 0; c < NS; c++) {
+        es_bz_result *fast[3] = {&full[c], &pos[c], &vel[c]};
+        for (int m = 0; m < 3; m++) {
+            naive_entropy(&g[c], (es_bz_marginal)m, pv, n, &ref);
+            assert_same(fast[m], &ref, (size_t)c, m);
+            assert_int_equal(es_bz_entropy(&g[c], (es_bz_marginal)m, pv, n, w, &one), ES_OK);
+            assert_same(&one, &ref, (size_t)c, m);
+        }
+    }
+    /* The cases the data was built for did occur. */
+    assert_true(full[0].out_of_range > n / 11);
+    assert_true(pos[6].occupied == 4 && full[7].occupied < n);
+    /* Full phase space only (the pooled call), and no particles at all. */
+    assert_int_equal(es_bz_entropy_sets(g, NS, pv, n, w, full, NULL, NULL), ES_OK);
+    for (int c = 0; c < NS; c++) {
+        naive_entropy(&g[c], ES_BZ_FULL, pv, n, &ref);
+        assert_same(&full[c], &ref, (size_t)c, 0);
+    }
+    assert_int_equal(es_bz_entropy_all(&g[1], pv, 0, w, &full[0], &pos[0], &vel[0]), ES_OK);
+    assert_int_equal(full[0].occupied, 0);
+    assert_true(isnan(full[0].s_G) && isnan(vel[0].s_MM));
+    es_bz_workspace_free(w);
+    free(pv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hand_made_exact),    cmocka_unit_test(test_bad_grid),
         cmocka_unit_test(test_maxwell_s1_table),   cmocka_unit_test(test_collisionless_closed_form),
         cmocka_unit_test(test_equilibrium_value),  cmocka_unit_test(test_bias_law),
-        cmocka_unit_test(test_profiles),
+        cmocka_unit_test(test_profiles),          cmocka_unit_test(test_fast_equals_naive),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,15 +12,20 @@
  *   s_MM = s_G + (K_occ − 1)/(2N)           Miller–Madow bias correction
  * S_B/N ≈ s_G + 1 − ln N (Stirling); all three are biased low at finite N by
  * an amount that grows with the occupied-cell count K_occ, so ΔS comparisons
- * should use s_MM with K_occ/N small. Counting sorts 64-bit cell keys
- * (radix sort, O(N)); no dense array over cells is ever allocated. */
+ * should use s_MM with K_occ/N small. Counting is O(N) and exact: dense
+ * histograms for the position and velocity marginals (few cells), and for
+ * the full phase space a counting sort by position cell followed by small
+ * per-cell counts of the velocity cells (or a radix sort of 64-bit keys for
+ * very fine grids); no dense array over the full phase space is allocated. */
 #ifndef ESUITE_BOLTZMANN_H
 #define ESUITE_BOLTZMANN_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-/* A cell set. lx/dx and ly/dy must be integers (to 1e-9 relative). */
+/* A cell set. lx/dx and ly/dy must be integers (to 1e-9 relative). A
+ * particle's cells are floor(x·(1/dx)), floor(y·(1/dy)) clamped to the box
+ * and floor(v·(1/dv)) + K per velocity component (clamped, see v_max). */
 typedef struct {
     double lx, ly;   /* position domain [0,lx]×[0,ly] */
     double dx;       /* position cell width in x */
@@ -46,7 +51,9 @@ typedef struct {
 
 typedef struct es_bz_workspace es_bz_workspace;
 
-/* Workspace for up to `n` particles (grows on demand). NULL on failure. */
+/* Workspace for the entropy calls (buffers grow on demand, so `n`, the
+ * expected number of particles, is only a hint). NULL on failure. A
+ * workspace serves one thread at a time. */
 es_bz_workspace *es_bz_workspace_alloc(size_t n);
 void es_bz_workspace_free(es_bz_workspace *w);
 
@@ -58,6 +65,19 @@ void es_bz_grid_shape(const es_bz_grid *g, size_t *nx, size_t *ny, size_t *nv);
 /* Entropy of n particles for one cell set and marginal. */
 int es_bz_entropy(const es_bz_grid *g, es_bz_marginal m, const double *pv, size_t n,
                   es_bz_workspace *w, es_bz_result *r);
+
+/* All three marginals of one cell set at once (cheaper than three calls);
+ * any result pointer may be NULL. Bit-identical to es_bz_entropy. */
+int es_bz_entropy_all(const es_bz_grid *g, const double *pv, size_t n, es_bz_workspace *w,
+                      es_bz_result *full, es_bz_result *position, es_bz_result *velocity);
+
+/* Every marginal asked for (arrays of k results; any array may be NULL) of
+ * k cell sets; sets share the passes over the particles, which makes this
+ * much cheaper at large N than one call per set. Bit-identical to
+ * es_bz_entropy set by set. */
+int es_bz_entropy_sets(const es_bz_grid *g, size_t k, const double *pv, size_t n,
+                       es_bz_workspace *w, es_bz_result *full, es_bz_result *position,
+                       es_bz_result *velocity);
 
 /* Same estimators from occupation numbers (zeros allowed) with cell volume |Δ|. */
 int es_bz_from_counts(const uint64_t *counts, size_t k, double cell_volume, es_bz_result *r);
