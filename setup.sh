@@ -33,7 +33,7 @@ if [ "$mode" = demo ]; then
   exit 0
 fi
 
-# test: the Release build with warnings as errors runs everything (unit, cli, validation);
+# test: the Release build with warnings as errors runs everything (unit, cli, release, validation);
 # the sanitizer build runs the unit and CLI tests again under ASan+UBSan.
 build build -DESUITE_WERROR=ON
 ctest --test-dir build --output-on-failure -j "$jobs"
