@@ -375,6 +375,14 @@ static int school_run_with(const es_run_ctx *ctx, es_school_params *pp)
         free(values);
         return rc;
     }
+    /* [ramp] keys without ramp.parameter would be silently ignored by a plain run */
+    static const char *const ramp_keys[] = {"values", "from", "to", "step", "back",
+                                            "hold_steps", "average_steps", "sample_every", "plots"};
+    for (size_t k = 0; k < sizeof ramp_keys / sizeof ramp_keys[0]; k++)
+        if (es_config_was_set(cfg, "ramp", ramp_keys[k]))
+            return key_error(cfg, "ramp", ramp_keys[k],
+                             "set, but ramp.parameter = none (a plain run); name the parameter "
+                             "to ramp");
     es_school_run_opts o = {
         .n_steps = es_config_int(cfg, "school", "n_steps"),
         .save_interval = es_config_int(cfg, "school", "save_interval"),

@@ -37,6 +37,10 @@ vals=$(printf '%s' "$sum" | grep -o '"value":[-0-9.eE+]*' | sed 's/.*://' | tr '
 expect_true ramp-ok-plan test "$vals" = "0.050000000000000003 0.29999999999999999 0.29999999999999999 0.050000000000000003 "
 # init = file (plain runs: metrics every frame)
 plain() { printf '%s\n' "$base" | sed '$d' | sed 's/^save_interval = 10/save_interval = 10\nmetrics_every = 10/'; }
+{ plain; printf '[ramp]\nvalues = 1, 2\n'; } > orphan.ini
+expect_fail ramp-no-parameter "orphan.ini:13: key 'ramp.values': set, but ramp.parameter = none" \
+  "$ESUITE" run orphan.ini --output orphan
+expect_true ramp-no-parameter-no-output test ! -e orphan/summary.json -a ! -e orphan/school.nc
 plain | sed 's/^init = sphere/init = file/' > nofile.ini
 expect_fail init-no-file "nofile.ini:7: key 'school.init': init = file needs [school] init_file" \
   "$ESUITE" run nofile.ini --output nofile
