@@ -306,6 +306,15 @@ static int load_init_file(const es_config *cfg, size_t n, double **pos, double *
         nrc = nc_inq_vardimid(ncid, vp, dims);
     for (int k = 0; k < 3 && nrc == NC_NOERR && nd == 3; k++)
         nrc = nc_inq_dimlen(ncid, dims[k], &len[k]);
+    /* velocities on the same dimensions, so that the same frame is read */
+    int vnd = 0, vdims[3];
+    if (nrc == NC_NOERR && nd == 3)
+        nrc = nc_inq_varndims(ncid, vv, &vnd);
+    if (nrc == NC_NOERR && nd == 3 && vnd == 3)
+        nrc = nc_inq_vardimid(ncid, vv, vdims);
+    if (nrc == NC_NOERR && nd == 3 &&
+        (vnd != 3 || vdims[0] != dims[0] || vdims[1] != dims[1] || vdims[2] != dims[2]))
+        nd = 0;
     int rc = ES_OK;
     if (nrc != NC_NOERR || nd != 3 || len[2] != 3 || len[0] == 0)
         rc = key_error(cfg, "school", "init_file",
@@ -324,6 +333,17 @@ static int load_init_file(const es_config *cfg, size_t n, double **pos, double *
                  nc_get_vara_double(ncid, vv, st, ct, *vel) != NC_NOERR)
             rc = key_error(cfg, "school", "init_file", "cannot read the last frame of '%s'",
                            path);
+        /* a NaN or a zero velocity would silently become a NaN or an arbitrary heading */
+        for (size_t i = 0; i < n && !rc; i++) {
+            const double *x = *pos + 3 * i, *v = *vel + 3 * i;
+            int finite = isfinite(x[0]) && isfinite(x[1]) && isfinite(x[2]) && isfinite(v[0]) &&
+                         isfinite(v[1]) && isfinite(v[2]);
+            if (!finite || v[0] * v[0] + v[1] * v[1] + v[2] * v[2] == 0.0)
+                rc = key_error(cfg, "school", "init_file",
+                               "'%s', last frame, fish %zu: %s", path, i,
+                               finite ? "zero velocity (no heading)"
+                                      : "non-finite position or velocity");
+        }
     }
     nc_close(ncid);
     if (rc) {

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/config.h"
 #include "core/model.h"
@@ -111,8 +112,63 @@ static void test_chain(void **state)
     cleanup(c);
 }
 
+/* A one-frame school.nc with every fish heading +x, except fish 7: velocity v7. */
+static void write_frame(const char *path, const double v7[3])
+{
+    int ncid, d[3], vp, vv;
+    assert_int_equal(nc_create(path, NC_NETCDF4 | NC_CLOBBER, &ncid), NC_NOERR);
+    assert_int_equal(nc_def_dim(ncid, "time", 1, &d[0]), NC_NOERR);
+    assert_int_equal(nc_def_dim(ncid, "fish", N, &d[1]), NC_NOERR);
+    assert_int_equal(nc_def_dim(ncid, "spatial", 3, &d[2]), NC_NOERR);
+    assert_int_equal(nc_def_var(ncid, "positions", NC_DOUBLE, 3, d, &vp), NC_NOERR);
+    assert_int_equal(nc_def_var(ncid, "velocities", NC_DOUBLE, 3, d, &vv), NC_NOERR);
+    assert_int_equal(nc_enddef(ncid), NC_NOERR);
+    double pos[3 * N], vel[3 * N];
+    for (int i = 0; i < N; i++)
+        for (int a = 0; a < 3; a++) {
+            pos[3 * i + a] = 50.0 + 0.1 * i + a;
+            vel[3 * i + a] = i == 7 ? v7[a] : (a == 0 ? 3.0 : 0.0);
+        }
+    assert_int_equal(nc_put_var_double(ncid, vp, pos), NC_NOERR);
+    assert_int_equal(nc_put_var_double(ncid, vv, vel), NC_NOERR);
+    assert_int_equal(nc_close(ncid), NC_NOERR);
+}
+
+/* A NaN or a zero velocity in the file: one message naming the key, the
+ * file and the fish, and no run. */
+static void test_bad_frame(void **state)
+{
+    (void)state;
+    const es_key_spec *schemas[] = {es_config_core_schema(), es_model_school.schema, NULL};
+    const double bad[2][3] = {{3.0, NAN, 0.0}, {0.0, 0.0, 0.0}};
+    const char *want[2] = {"fish 7: non-finite position or velocity", "fish 7: zero velocity"};
+    char file[64] = "/tmp/esuite-initf-bad-XXXXXX";
+    int fd = mkstemp(file);
+    assert_true(fd >= 0);
+    close(fd);
+    for (int k = 0; k < 2; k++) {
+        write_frame(file, bad[k]);
+        char ov[128];
+        snprintf(ov, sizeof ov, "school.init_file=%s", file);
+        const char *o[] = {"school.init=file", ov, "school.n_steps=0"};
+        es_config *cfg;
+        assert_int_equal(es_config_load(ES_SOURCE_DIR "/configs/school_couzin_torus.ini", schemas,
+                                        o, 3, &cfg),
+                         0);
+        es_run_ctx ctx = {.cfg = cfg, .output_dir = "/nonexistent-esuite", .threads = 1,
+                          .seed = 1, .quiet = true};
+        assert_int_not_equal(es_model_school.run(&ctx), 0);
+        const char *m = es_error_message();
+        if (!strstr(m, "key 'school.init_file'") || !strstr(m, file) || !strstr(m, want[k]))
+            fail_msg("case %d: '%s' lacks the key, the file or '%s'", k, m, want[k]);
+        es_config_free(cfg);
+    }
+    remove(file);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_chain)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_chain),
+                                       cmocka_unit_test(test_bad_frame)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
