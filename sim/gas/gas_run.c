@@ -175,6 +175,9 @@ static int pooled_entropy(const es_gas_run_spec *s, es_gas_run_result *res, size
     }
     size_t T = R < (size_t)threads ? R : (size_t)threads;
     T = T < C ? T : C;
+    if (T == 0) /* no cell sets (num_threads(0) is not allowed) */
+        return ES_OK;
+    char msg[512] = ""; /* the failing thread's message (messages are thread-local) */
 #pragma omp parallel for schedule(static, 1) num_threads((int)T)
     for (size_t t = 0; t < T; t++) {
         status[t] = ES_OK;
@@ -186,10 +189,16 @@ static int pooled_entropy(const es_gas_run_spec *s, es_gas_run_result *res, size
                                            &res->pooled[ES_GAS_KC(res, k, c0)], NULL, NULL);
             c0 += m;
         }
+        if (status[t]) {
+#pragma omp critical(gas_pooled_msg)
+            if (!msg[0])
+                snprintf(msg, sizeof msg, "%s", es_error_message());
+        }
     }
     for (size_t t = 0; t < T; t++)
         if (status[t])
-            return es_error_set(status[t], "gas run: pooled entropy at sample %zu failed", k);
+            return es_error_set(status[t], "gas run: pooled entropy at sample %zu failed: %s", k,
+                                msg);
     return ES_OK;
 }
 
@@ -414,10 +423,15 @@ int es_gas_run(const es_gas_run_spec *s, es_gas_run_result **out)
             es_gas_run_until(gs[r], s->times[k]);
             es_gas_snapshot(gs[r], snaps + r * n * 4);
             status[r] = measure(s, res, gs[r], (int)r, k, snaps + r * n * 4, ws[r], E0[r]);
+            if (status[r]) {
+#pragma omp critical(gas_run_msg)
+                if (!msg[0])
+                    snprintf(msg, sizeof msg, "realization %zu: %s", r, es_error_message());
+            }
         }
         for (size_t r = 0; r < R && !st; r++)
             if (status[r])
-                st = es_error_set(status[r], "gas run: entropy at sample %zu failed", k);
+                st = es_error_set(status[r], "gas run: entropy at sample %zu failed: %s", k, msg);
         if (!st)
             st = pooled_entropy(s, res, k, snaps, n, ws, threads, status);
         if (!st)
