@@ -331,7 +331,9 @@ static json_t *ramp_json(const es_school_params *p, const es_school_ramp_opts *o
 static int ramp_plot(const char *dir, const es_school_ramp_opts *o, const hold_result *hr,
                      size_t nh)
 {
-    size_t cap = 4096 + 160 * nh;
+    /* fixed text (< 2 KB), the paths (tmp < 4300 bytes) and one < 160-byte line per hold:
+     * n must stay below cap, or cap - n would wrap */
+    size_t cap = 16384 + 160 * nh;
     char *sc = malloc(cap), png[4200], tmp[4300];
     if (!sc)
         return es_error_set(ES_ENOMEM, "school: out of memory for the figure");
