@@ -177,6 +177,22 @@ static int key_error(const es_config *cfg, const char *sec, const char *key, con
     return es_error_set(ES_ECONFIG, "%s: key '%s.%s': %s", es_config_path(cfg), sec, key, msg);
 }
 
+/* A key given a value other than its default. The resolved configurations
+ * that sweeps (one per task) and checkpoints (resume) write list every key,
+ * defaults included, so "was set" alone would flag them all. */
+static bool key_given(const es_config *cfg, const char *sec, const char *key)
+{
+    if (!es_config_was_set(cfg, sec, key))
+        return false;
+    const es_key_spec *const schemas[] = {es_config_core_schema(), school_schema, NULL};
+    for (size_t k = 0; schemas[k]; k++)
+        for (const es_key_spec *s = schemas[k]; s->key; s++)
+            if (!strcmp(s->section, sec) && !strcmp(s->key, key))
+                return !s->default_value ||
+                       strcmp(es_config_string(cfg, sec, key), s->default_value) != 0;
+    return true;
+}
+
 enum { RAMP_MAX_VALUES = 100000 };
 
 /* The way-up values: `values`, or from, from + step, ... <= to. */
@@ -185,9 +201,9 @@ static int ramp_values(const es_config *cfg, double **out, size_t *n)
     *out = NULL;
     *n = 0;
     const char *range[3] = {"from", "to", "step"};
-    if (es_config_was_set(cfg, "ramp", "values")) {
+    if (key_given(cfg, "ramp", "values")) {
         for (int k = 0; k < 3; k++)
-            if (es_config_was_set(cfg, "ramp", range[k]))
+            if (key_given(cfg, "ramp", range[k]))
                 return key_error(cfg, "ramp", range[k], "give either ramp.values or "
                                                         "ramp.from/to/step, not both");
         const double *v;
@@ -229,7 +245,7 @@ static int ramp_from_config(const es_config *cfg, const es_school_params *p,
     const char *const plain[][2] = {{"school", "n_steps"},         {"school", "metrics_every"},
                                     {"school", "stop_after_steps"}, {"output", "checkpoint_interval"}};
     for (size_t k = 0; k < sizeof plain / sizeof plain[0]; k++)
-        if (es_config_was_set(cfg, plain[k][0], plain[k][1]))
+        if (key_given(cfg, plain[k][0], plain[k][1]))
             return key_error(cfg, plain[k][0], plain[k][1],
                              "not used by a ramp run (ramp.parameter = %s): its length is the "
                              "number of holds × ramp.hold_steps, and it is not checkpointed",
@@ -262,7 +278,7 @@ static int ramp_from_config(const es_config *cfg, const es_school_params *p,
     if (rc)
         return rc;
     o->values = *values;
-    const char *vkey = es_config_was_set(cfg, "ramp", "values") ? "values" : "from";
+    const char *vkey = key_given(cfg, "ramp", "values") ? "values" : "from";
     for (size_t i = 0; i < o->nvalues; i++) {
         double v = o->values[i];
         es_school_params q;
@@ -399,7 +415,7 @@ static int school_run_with(const es_run_ctx *ctx, es_school_params *pp)
     static const char *const ramp_keys[] = {"values", "from", "to", "step", "back",
                                             "hold_steps", "average_steps", "sample_every", "plots"};
     for (size_t k = 0; k < sizeof ramp_keys / sizeof ramp_keys[0]; k++)
-        if (es_config_was_set(cfg, "ramp", ramp_keys[k]))
+        if (key_given(cfg, "ramp", ramp_keys[k]))
             return key_error(cfg, "ramp", ramp_keys[k],
                              "set, but ramp.parameter = none (a plain run); name the parameter "
                              "to ramp");

@@ -35,6 +35,13 @@ sum=$(tr -d '\n ' < ok/summary.json)
 expect_num ramp-ok-steps "$(json_get "$sum" n_steps)" 160 0
 vals=$(printf '%s' "$sum" | grep -o '"value":[-0-9.eE+]*' | sed 's/.*://' | tr '\n' ' ')
 expect_true ramp-ok-plan test "$vals" = "0.050000000000000003 0.29999999999999999 0.29999999999999999 0.050000000000000003 "
+# a sweep over the ramp config: every task runs its resolved config, which lists
+# every key with its default (n_steps, values = 0 next to from/to/step): not errors
+printf '[sweep]\nbase = ok.ini\nname = rs\nmode = cartesian\nreplicas = 1\nvary school.noise = 0.05:0.1:0.05\n' > rs.ini
+"$ESUITE" sweep rs.ini --scheduler local --jobs 1 --dir rs --quiet 2> rs.err
+expect_true ramp-sweep-tasks test -s rs/tasks/0000/out/summary.json -a -s rs/tasks/0001/out/summary.json
+holds=$(tr -d '\n ' < rs/tasks/0001/out/summary.json | grep -o '"direction":' | grep -c '')
+expect_num ramp-sweep-holds "$holds" 4 0
 # init = file (plain runs: metrics every frame)
 plain() { printf '%s\n' "$base" | sed '$d' | sed 's/^save_interval = 10/save_interval = 10\nmetrics_every = 10/'; }
 { plain; printf '[ramp]\nvalues = 1, 2\n'; } > orphan.ini

@@ -232,7 +232,7 @@ static void test_bad_ramp(void **state)
         const char *mode, *extra, *want;
     } cases[] = {
         {"couzin2002", "values = 0, -1\n", "test:4: key 'ramp.values': value -1 is negative"},
-        {"couzin2002", "values = 1\nfrom = 0\n", "test:5: key 'ramp.from': give either"},
+        {"couzin2002", "values = 1\nfrom = 2\n", "test:5: key 'ramp.from': give either"},
         {"couzin2002", "from = 3\nto = 1\n", "test:5: key 'ramp.to': 1 is below ramp.from = 3"},
         {"couzin2002", "hold_steps = 10\naverage_steps = 20\n",
          "test:5: key 'ramp.average_steps': 20 exceeds"},
