@@ -26,7 +26,7 @@ enum {
 };
 
 /* Default size above which H_vel samples pairs instead of using all N(N-1)/2. */
-#define ES_SCHOOL_VELCORR_EXACT_MAX 4096
+#define ES_SCHOOL_VELCORR_EXACT_MAX 32768
 /* Number of sampled pairs used above that size. */
 #define ES_SCHOOL_VELCORR_SAMPLES (1u << 22)
 
