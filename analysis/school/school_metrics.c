@@ -191,17 +191,89 @@ double es_school_h_cohesion(const double *nnd, size_t n, double box)
     return es_school_entropy_counts(cnt, 25);
 }
 
+/* The reference's (θ, φ) cell of unit heading u: acos and atan2. */
+static void pol_cell_exact(const double u[3], long *bt, long *bp)
+{
+    double th = acos(fmax(-1.0, fmin(1.0, u[2])));
+    double ph = atan2(u[1], u[0]) + M_PI;
+    *bt = bin_dd(th, 0.0, M_PI, 12);
+    *bp = bin_dd(ph, 0.0, 2 * M_PI, 24);
+}
+
+/* The same cell by comparisons, or 0 when u lies within 1e-9 (in angle) of
+ * a cell edge: then acos/atan2 decide. Away from the edges the answer is
+ * certain — acos and atan2 err by ~1e-16, the edge cosines and sines below
+ * by as little — so the cell is the exact path's, bit for bit.
+ * θ: θ >= e_k iff u_z <= cos e_k (acos decreases, slope <= -1).
+ * φ = atan2(u_y, u_x) + π: the quadrant from the signs (edges k = 0, 6,
+ * 12, 18), rotated by a multiple of π/2 (exact) into the first, then the
+ * signs of y' cos(15°m) − x' sin(15°m), m = 1..5. */
+typedef struct {
+    double ct[13]; /* cos of the θ edges */
+    double cs[6], sn[6]; /* cos, sin of 15°·m */
+} pol_edges;
+
+static void pol_edges_init(pol_edges *e)
+{
+    for (int k = 0; k <= 12; k++)
+        e->ct[k] = cos(edge(0, M_PI, 12, (size_t)k));
+    for (int m = 0; m < 6; m++) {
+        e->cs[m] = cos(m * (M_PI / 12));
+        e->sn[m] = sin(m * (M_PI / 12));
+    }
+}
+
+static int pol_cell_fast(const pol_edges *e, const double u[3], long *bt, long *bp)
+{
+    const double tol = 1e-9;
+    double z = u[2];
+    if (!(z > -1.0 + 1e-6 && z < 1.0 - 1e-6)) /* near a pole (and NaN): exact path */
+        return 0;
+    long t = 0;
+    for (int k = 1; k < 12; k++) {
+        if (fabs(z - e->ct[k]) <= tol)
+            return 0;
+        t += z < e->ct[k];
+    }
+    double x = u[0], y = u[1], rho = fabs(x) + fabs(y);
+    if (!(fabs(x) > tol * rho && fabs(y) > tol * rho)) /* on an axis, or zero */
+        return 0;
+    long q;
+    double xr, yr;
+    if (y < 0) {
+        q = x < 0 ? 0 : 1;
+        xr = x < 0 ? -x : -y;
+        yr = x < 0 ? -y : x;
+    } else {
+        q = x > 0 ? 2 : 3;
+        xr = x > 0 ? x : y;
+        yr = x > 0 ? y : -x;
+    }
+    long sct = 0;
+    for (int m = 1; m < 6; m++) {
+        double c = yr * e->cs[m] - xr * e->sn[m]; /* rho·sin(α' − 15°m) */
+        if (fabs(c) <= tol * rho)
+            return 0;
+        sct += c > 0;
+    }
+    *bt = t;
+    *bp = 6 * q + sct;
+    return 1;
+}
+
 double es_school_h_polarization(const double *vel, size_t n)
 {
     enum { NT = 12, NP = 24 };
     unsigned long long cnt[NT][NP];
     memset(cnt, 0, sizeof cnt);
+    pol_edges e;
+    pol_edges_init(&e);
     double u[3];
     for (size_t i = 0; i < n; i++) {
         unit(vel + 3 * i, u);
-        double th = acos(fmax(-1.0, fmin(1.0, u[2])));
-        double ph = atan2(u[1], u[0]) + M_PI;
-        long bt = bin_dd(th, 0.0, M_PI, NT), bp = bin_dd(ph, 0.0, 2 * M_PI, NP);
+        long bt, bp;
+        if (!pol_cell_fast(&e, u, &bt, &bp))
+            pol_cell_exact(u, &bt, &bp);
         if (bt >= 0 && bp >= 0)
             cnt[bt][bp]++;
     }
