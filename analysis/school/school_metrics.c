@@ -130,13 +130,24 @@ void es_school_centroid_periodic(const double *pos, size_t n, double box, double
     }
 }
 
-double es_school_polarization(const double *vel, size_t n)
+/* Heading i of `src`: unit(v_i), or v_i itself when the caller passes unit
+ * headings already (es_school_metrics_compute normalises once per frame;
+ * unit() of a unit vector may differ in the last bit, so never twice). */
+static void heading(const double *src, int is_unit, size_t i, double u[3])
+{
+    if (is_unit)
+        memcpy(u, src + 3 * i, 3 * sizeof *u);
+    else
+        unit(src + 3 * i, u);
+}
+
+static double polarization_of(const double *src, int is_unit, size_t n)
 {
     if (n == 0)
         return 0.0;
     double s[3] = {0, 0, 0}, u[3];
     for (size_t i = 0; i < n; i++) {
-        unit(vel + 3 * i, u);
+        heading(src, is_unit, i, u);
         for (int a = 0; a < 3; a++)
             s[a] += u[a];
     }
@@ -145,23 +156,41 @@ double es_school_polarization(const double *vel, size_t n)
     return norm3(s);
 }
 
-double es_school_rotation(const double *pos, const double *vel, size_t n, const double c[3],
-                          double box)
+double es_school_polarization(const double *vel, size_t n) { return polarization_of(vel, 0, n); }
+
+/* M and H_ang share r̂_i × v̂_i: one pass for both (either output may be
+ * NULL). */
+static void rotation_angular(const double *pos, const double *src, int is_unit, size_t n,
+                             const double c[3], double box, double *M, double *Hang)
 {
-    if (n == 0)
-        return 0.0;
     double s[3] = {0, 0, 0}, r[3], ru[3], u[3], x[3];
+    unsigned long long cnt[20] = {0};
     for (size_t i = 0; i < n; i++) {
         offset(pos + 3 * i, c, box, r);
         unit(r, ru);
-        unit(vel + 3 * i, u);
+        heading(src, is_unit, i, u);
         cross(ru, u, x);
         for (int a = 0; a < 3; a++)
             s[a] += x[a];
+        long b = es_school_bin(norm3(x), 0.0, 1.0, 20);
+        if (b >= 0)
+            cnt[b]++;
     }
-    for (int a = 0; a < 3; a++)
-        s[a] /= (double)n;
-    return norm3(s);
+    if (M) {
+        for (int a = 0; a < 3; a++)
+            s[a] = n ? s[a] / (double)n : 0.0;
+        *M = n ? norm3(s) : 0.0;
+    }
+    if (Hang)
+        *Hang = n < 3 ? 0.5 : es_school_entropy_counts(cnt, 20);
+}
+
+double es_school_rotation(const double *pos, const double *vel, size_t n, const double c[3],
+                          double box)
+{
+    double M;
+    rotation_angular(pos, vel, 0, n, c, box, &M, NULL);
+    return M;
 }
 
 double es_school_spread(const double *pos, size_t n, const double c[3], double box)
@@ -261,7 +290,7 @@ static int pol_cell_fast(const pol_edges *e, const double u[3], long *bt, long *
     return 1;
 }
 
-double es_school_h_polarization(const double *vel, size_t n)
+static double h_polarization_of(const double *src, int is_unit, size_t n)
 {
     enum { NT = 12, NP = 24 };
     unsigned long long cnt[NT][NP];
@@ -270,7 +299,7 @@ double es_school_h_polarization(const double *vel, size_t n)
     pol_edges_init(&e);
     double u[3];
     for (size_t i = 0; i < n; i++) {
-        unit(vel + 3 * i, u);
+        heading(src, is_unit, i, u);
         long bt, bp;
         if (!pol_cell_fast(&e, u, &bt, &bp))
             pol_cell_exact(u, &bt, &bp);
@@ -296,6 +325,11 @@ double es_school_h_polarization(const double *vel, size_t n)
     return H / log((double)(NT * NP));
 }
 
+double es_school_h_polarization(const double *vel, size_t n)
+{
+    return h_polarization_of(vel, 0, n);
+}
+
 double es_school_h_depth(const double *pos, size_t n, double box)
 {
     unsigned long long cnt[15] = {0};
@@ -312,18 +346,9 @@ double es_school_h_angular(const double *pos, const double *vel, size_t n, const
 {
     if (n < 3)
         return 0.5;
-    unsigned long long cnt[20] = {0};
-    double r[3], ru[3], u[3], x[3];
-    for (size_t i = 0; i < n; i++) {
-        offset(pos + 3 * i, c, box, r);
-        unit(r, ru);
-        unit(vel + 3 * i, u);
-        cross(ru, u, x);
-        long b = es_school_bin(norm3(x), 0.0, 1.0, 20);
-        if (b >= 0)
-            cnt[b]++;
-    }
-    return es_school_entropy_counts(cnt, 20);
+    double H;
+    rotation_angular(pos, vel, 0, n, c, box, NULL, &H);
+    return H;
 }
 
 double es_school_h_knn(const double *knn5, size_t n)
@@ -454,8 +479,15 @@ int es_school_metrics_compute(const double *pos, const double *vel, size_t n, do
     } else {
         es_school_centroid(pos, n, c);
     }
-    out->polarization = es_school_polarization(vel, n);
-    out->rotation = es_school_rotation(pos, vel, n, c, cbox);
+    double *u = malloc(3 * n * sizeof *u); /* unit headings, once */
+    if (!u)
+        return es_error_set(ES_ENOMEM, "school metrics: out of memory for %zu fish", n);
+    for (size_t i = 0; i < n; i++)
+        unit(vel + 3 * i, u + 3 * i);
+    out->polarization = polarization_of(u, 1, n);
+    rotation_angular(pos, u, 1, n, c, cbox, &out->rotation, &out->h[ES_SCHOOL_H_ANG]);
+    out->h[ES_SCHOOL_H_POL] = h_polarization_of(u, 1, n);
+    free(u);
     out->spread = es_school_spread(pos, n, c, cbox);
     out->order_index = fmax(out->polarization, out->rotation);
 
@@ -484,9 +516,7 @@ int es_school_metrics_compute(const double *pos, const double *vel, size_t n, do
         free(d);
         free(nnd);
     }
-    out->h[ES_SCHOOL_H_POL] = es_school_h_polarization(vel, n);
     out->h[ES_SCHOOL_H_DEPTH] = es_school_h_depth(pos, n, box);
-    out->h[ES_SCHOOL_H_ANG] = es_school_h_angular(pos, vel, n, c, cbox);
     out->h[ES_SCHOOL_H_VEL] = es_school_h_velcorr(vel, n, velcorr_exact_max);
     if (isnan(out->h[ES_SCHOOL_H_VEL]))
         return es_error_set(ES_ENOMEM, "school metrics: out of memory for %zu fish", n);
