@@ -1,7 +1,6 @@
 /* Order parameters, the seven entropies and the OSI of one school frame,
  * defined as in ../shared/specs/school.md §3 (dewi-kadita v0.0.4). */
 #include "esuite/school_metrics.h"
-#include "esuite/rng.h"
 #include "esuite/status.h"
 
 #include <math.h>
@@ -131,13 +130,24 @@ void es_school_centroid_periodic(const double *pos, size_t n, double box, double
     }
 }
 
-double es_school_polarization(const double *vel, size_t n)
+/* Heading i of `src`: unit(v_i), or v_i itself when the caller passes unit
+ * headings already (es_school_metrics_compute normalises once per frame;
+ * unit() of a unit vector may differ in the last bit, so never twice). */
+static void heading(const double *src, int is_unit, size_t i, double u[3])
+{
+    if (is_unit)
+        memcpy(u, src + 3 * i, 3 * sizeof *u);
+    else
+        unit(src + 3 * i, u);
+}
+
+static double polarization_of(const double *src, int is_unit, size_t n)
 {
     if (n == 0)
         return 0.0;
     double s[3] = {0, 0, 0}, u[3];
     for (size_t i = 0; i < n; i++) {
-        unit(vel + 3 * i, u);
+        heading(src, is_unit, i, u);
         for (int a = 0; a < 3; a++)
             s[a] += u[a];
     }
@@ -146,23 +156,41 @@ double es_school_polarization(const double *vel, size_t n)
     return norm3(s);
 }
 
-double es_school_rotation(const double *pos, const double *vel, size_t n, const double c[3],
-                          double box)
+double es_school_polarization(const double *vel, size_t n) { return polarization_of(vel, 0, n); }
+
+/* M and H_ang share r̂_i × v̂_i: one pass for both (either output may be
+ * NULL). */
+static void rotation_angular(const double *pos, const double *src, int is_unit, size_t n,
+                             const double c[3], double box, double *M, double *Hang)
 {
-    if (n == 0)
-        return 0.0;
     double s[3] = {0, 0, 0}, r[3], ru[3], u[3], x[3];
+    unsigned long long cnt[20] = {0};
     for (size_t i = 0; i < n; i++) {
         offset(pos + 3 * i, c, box, r);
         unit(r, ru);
-        unit(vel + 3 * i, u);
+        heading(src, is_unit, i, u);
         cross(ru, u, x);
         for (int a = 0; a < 3; a++)
             s[a] += x[a];
+        long b = es_school_bin(norm3(x), 0.0, 1.0, 20);
+        if (b >= 0)
+            cnt[b]++;
     }
-    for (int a = 0; a < 3; a++)
-        s[a] /= (double)n;
-    return norm3(s);
+    if (M) {
+        for (int a = 0; a < 3; a++)
+            s[a] = n ? s[a] / (double)n : 0.0;
+        *M = n ? norm3(s) : 0.0;
+    }
+    if (Hang)
+        *Hang = n < 3 ? 0.5 : es_school_entropy_counts(cnt, 20);
+}
+
+double es_school_rotation(const double *pos, const double *vel, size_t n, const double c[3],
+                          double box)
+{
+    double M;
+    rotation_angular(pos, vel, 0, n, c, box, &M, NULL);
+    return M;
 }
 
 double es_school_spread(const double *pos, size_t n, const double c[3], double box)
@@ -192,17 +220,89 @@ double es_school_h_cohesion(const double *nnd, size_t n, double box)
     return es_school_entropy_counts(cnt, 25);
 }
 
-double es_school_h_polarization(const double *vel, size_t n)
+/* The reference's (θ, φ) cell of unit heading u: acos and atan2. */
+static void pol_cell_exact(const double u[3], long *bt, long *bp)
+{
+    double th = acos(fmax(-1.0, fmin(1.0, u[2])));
+    double ph = atan2(u[1], u[0]) + M_PI;
+    *bt = bin_dd(th, 0.0, M_PI, 12);
+    *bp = bin_dd(ph, 0.0, 2 * M_PI, 24);
+}
+
+/* The same cell by comparisons, or 0 when u lies within 1e-9 (in angle) of
+ * a cell edge: then acos/atan2 decide. Away from the edges the answer is
+ * certain — acos and atan2 err by ~1e-16, the edge cosines and sines below
+ * by as little — so the cell is the exact path's, bit for bit.
+ * θ: θ >= e_k iff u_z <= cos e_k (acos decreases, slope <= -1).
+ * φ = atan2(u_y, u_x) + π: the quadrant from the signs (edges k = 0, 6,
+ * 12, 18), rotated by a multiple of π/2 (exact) into the first, then the
+ * signs of y' cos(15°m) − x' sin(15°m), m = 1..5. */
+typedef struct {
+    double ct[13]; /* cos of the θ edges */
+    double cs[6], sn[6]; /* cos, sin of 15°·m */
+} pol_edges;
+
+static void pol_edges_init(pol_edges *e)
+{
+    for (int k = 0; k <= 12; k++)
+        e->ct[k] = cos(edge(0, M_PI, 12, (size_t)k));
+    for (int m = 0; m < 6; m++) {
+        e->cs[m] = cos(m * (M_PI / 12));
+        e->sn[m] = sin(m * (M_PI / 12));
+    }
+}
+
+static int pol_cell_fast(const pol_edges *e, const double u[3], long *bt, long *bp)
+{
+    const double tol = 1e-9;
+    double z = u[2];
+    if (!(z > -1.0 + 1e-6 && z < 1.0 - 1e-6)) /* near a pole (and NaN): exact path */
+        return 0;
+    long t = 0;
+    for (int k = 1; k < 12; k++) {
+        if (fabs(z - e->ct[k]) <= tol)
+            return 0;
+        t += z < e->ct[k];
+    }
+    double x = u[0], y = u[1], rho = fabs(x) + fabs(y);
+    if (!(fabs(x) > tol * rho && fabs(y) > tol * rho)) /* on an axis, or zero */
+        return 0;
+    long q;
+    double xr, yr;
+    if (y < 0) {
+        q = x < 0 ? 0 : 1;
+        xr = x < 0 ? -x : -y;
+        yr = x < 0 ? -y : x;
+    } else {
+        q = x > 0 ? 2 : 3;
+        xr = x > 0 ? x : y;
+        yr = x > 0 ? y : -x;
+    }
+    long sct = 0;
+    for (int m = 1; m < 6; m++) {
+        double c = yr * e->cs[m] - xr * e->sn[m]; /* rho·sin(α' − 15°m) */
+        if (fabs(c) <= tol * rho)
+            return 0;
+        sct += c > 0;
+    }
+    *bt = t;
+    *bp = 6 * q + sct;
+    return 1;
+}
+
+static double h_polarization_of(const double *src, int is_unit, size_t n)
 {
     enum { NT = 12, NP = 24 };
     unsigned long long cnt[NT][NP];
     memset(cnt, 0, sizeof cnt);
+    pol_edges e;
+    pol_edges_init(&e);
     double u[3];
     for (size_t i = 0; i < n; i++) {
-        unit(vel + 3 * i, u);
-        double th = acos(fmax(-1.0, fmin(1.0, u[2])));
-        double ph = atan2(u[1], u[0]) + M_PI;
-        long bt = bin_dd(th, 0.0, M_PI, NT), bp = bin_dd(ph, 0.0, 2 * M_PI, NP);
+        heading(src, is_unit, i, u);
+        long bt, bp;
+        if (!pol_cell_fast(&e, u, &bt, &bp))
+            pol_cell_exact(u, &bt, &bp);
         if (bt >= 0 && bp >= 0)
             cnt[bt][bp]++;
     }
@@ -225,6 +325,11 @@ double es_school_h_polarization(const double *vel, size_t n)
     return H / log((double)(NT * NP));
 }
 
+double es_school_h_polarization(const double *vel, size_t n)
+{
+    return h_polarization_of(vel, 0, n);
+}
+
 double es_school_h_depth(const double *pos, size_t n, double box)
 {
     unsigned long long cnt[15] = {0};
@@ -241,18 +346,9 @@ double es_school_h_angular(const double *pos, const double *vel, size_t n, const
 {
     if (n < 3)
         return 0.5;
-    unsigned long long cnt[20] = {0};
-    double r[3], ru[3], u[3], x[3];
-    for (size_t i = 0; i < n; i++) {
-        offset(pos + 3 * i, c, box, r);
-        unit(r, ru);
-        unit(vel + 3 * i, u);
-        cross(ru, u, x);
-        long b = es_school_bin(norm3(x), 0.0, 1.0, 20);
-        if (b >= 0)
-            cnt[b]++;
-    }
-    return es_school_entropy_counts(cnt, 20);
+    double H;
+    rotation_angular(pos, vel, 0, n, c, box, NULL, &H);
+    return H;
 }
 
 double es_school_h_knn(const double *knn5, size_t n)
@@ -270,151 +366,6 @@ double es_school_h_knn(const double *knn5, size_t n)
         if (b >= 0)
             cnt[b]++;
     }
-    return es_school_entropy_counts(cnt, 20);
-}
-
-static void velcorr_bin(const double *u, size_t i, size_t j, unsigned long long *cnt)
-{
-    const double *a = u + 3 * i, *b = u + 3 * j;
-    double c = a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-    long k = es_school_bin((c + 1.0) / 2.0, 0.0, 1.0, 20);
-    if (k >= 0)
-        cnt[k]++;
-}
-
-/* The exact all-pairs histogram, vectorised: for fish i, the pairs (i, j),
- * j > i, four at a time in GCC vectors of four doubles; the bin index is
- * es_school_bin's rule for [0, 1] in 20 bins computed without branches
- * (scaled index, clamped, then corrected against the edges k·(1/20)), so
- * the counts equal velcorr_bin's exactly. Out-of-range values go to bin 20
- * (dropped). Four interleaved sub-histograms avoid a store-to-load chain. */
-typedef double vc_v4d __attribute__((vector_size(32)));
-typedef long long vc_v4l __attribute__((vector_size(32)));
-typedef int vc_v4i __attribute__((vector_size(16)));
-#define VC4(x) ((vc_v4d){(x), (x), (x), (x)})
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define VC_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define VC_CLONES
-#endif
-
-/* ux, uy, uz: unit headings (SoA), readable up to index n + 3. Rows
- * [i0, i1), all j > i; counts added to cnt[0..19]. */
-VC_CLONES static void velcorr_rows(const double *ux, const double *uy, const double *uz, size_t n,
-                                   size_t i0, size_t i1, unsigned long long *cnt)
-{
-    unsigned long long sub[4][24];
-    memset(sub, 0, sizeof sub);
-    const vc_v4d one = VC4(1.0), half = VC4(0.5), twenty = VC4(20.0), step = VC4(1.0 / 20.0),
-                 zero = VC4(0.0);
-    const vc_v4d nineteen = VC4(19.0);
-    const vc_v4l lane = {0, 1, 2, 3};
-    /* Bins of one row segment, then counted by a scalar loop (extracting
-     * vector lanes one by one is slower than a store and reload). */
-    enum { SEG = 512 };
-    int bins[SEG + 4];
-    for (size_t i = i0; i < i1; i++) {
-        const vc_v4d ax = VC4(ux[i]), ay = VC4(uy[i]), az = VC4(uz[i]);
-        for (size_t s0 = i + 1; s0 < n; s0 += SEG) {
-            const size_t s1 = n - s0 < SEG ? n : s0 + SEG;
-            for (size_t j = s0; j < s1; j += 4) {
-                vc_v4d bx, by, bz;
-                memcpy(&bx, ux + j, sizeof bx);
-                memcpy(&by, uy + j, sizeof by);
-                memcpy(&bz, uz + j, sizeof bz);
-                const vc_v4d c = ax * bx + ay * by + az * bz;
-                const vc_v4d x = (c + one) * half; /* == (c + 1) / 2 exactly: a power of two */
-                const vc_v4l inside = (x >= zero) & (x <= one);
-                /* (long)(x·20) of an in-range x (0 elsewhere, masked), kept as
-                 * a double: small integers are exact, and int32 conversions
-                 * are single instructions where int64 ones are not. */
-                vc_v4d b = __builtin_convertvector(
-                    __builtin_convertvector((vc_v4d)(inside & (vc_v4l)(x * twenty)), vc_v4i),
-                    vc_v4d);
-                b -= (vc_v4d)((b == twenty) & (vc_v4l)one); /* b == 20 → 19 */
-                const vc_v4d e0 = b * step, e1 = (b + one) * step;
-                const vc_v4l lower = x < e0, higher = ~lower & (b != nineteen) & (x >= e1);
-                b = b - (vc_v4d)(lower & (vc_v4l)one) + (vc_v4d)(higher & (vc_v4l)one);
-                const vc_v4l valid = inside & (lane < (long long)(s1 - j));
-                b = (vc_v4d)((valid & (vc_v4l)b) | (~valid & (vc_v4l)twenty));
-                vc_v4i bi = __builtin_convertvector(b, vc_v4i);
-                memcpy(bins + (j - s0), &bi, sizeof bi);
-            }
-            const size_t m = s1 - s0;
-            size_t q = 0;
-            for (; q + 4 <= m; q += 4) {
-                sub[0][bins[q]]++;
-                sub[1][bins[q + 1]]++;
-                sub[2][bins[q + 2]]++;
-                sub[3][bins[q + 3]]++;
-            }
-            for (; q < m; q++)
-                sub[0][bins[q]]++;
-        }
-    }
-    for (int k = 0; k < 20; k++)
-        cnt[k] += sub[0][k] + sub[1][k] + sub[2][k] + sub[3][k];
-}
-
-double es_school_h_velcorr(const double *vel, size_t n, size_t exact_max)
-{
-    if (n < 2)
-        return 0.5;
-    if (exact_max == 0)
-        exact_max = ES_SCHOOL_VELCORR_EXACT_MAX;
-    double *u = malloc(3 * n * sizeof *u);
-    if (!u)
-        return NAN;
-    for (size_t i = 0; i < n; i++)
-        unit(vel + 3 * i, u + 3 * i);
-    unsigned long long cnt[20] = {0};
-    /* Integer counts: the sum over threads is exact in any order. */
-    if (n <= exact_max) {
-        size_t m = n + 4; /* SoA copy, padded for whole-vector reads */
-        double *soa = calloc(3 * m, sizeof *soa);
-        if (!soa) {
-            free(u);
-            return NAN;
-        }
-        for (size_t i = 0; i < n; i++)
-            for (int a = 0; a < 3; a++)
-                soa[a * m + i] = u[3 * i + a];
-        /* Rows in blocks of 16; blocks handed out dynamically (row i has n-1-i pairs). */
-        long long nb = (long long)((n + 15) / 16);
-#pragma omp parallel if (n >= 96)
-        {
-            unsigned long long loc[20] = {0};
-#pragma omp for schedule(dynamic, 1)
-            for (long long bk = 0; bk < nb; bk++) {
-                size_t i0 = (size_t)bk * 16, i1 = i0 + 16 < n ? i0 + 16 : n;
-                velcorr_rows(soa, soa + m, soa + 2 * m, n, i0, i1, loc);
-            }
-#pragma omp critical
-            for (int b = 0; b < 20; b++)
-                cnt[b] += loc[b];
-        }
-        free(soa);
-    } else {
-        /* Uniform pairs i != j from a fixed hash: a deterministic estimate. */
-        const uint64_t key = 0x5c4001c0440ULL;
-#pragma omp parallel
-        {
-            unsigned long long loc[20] = {0};
-#pragma omp for schedule(static)
-            for (size_t s = 0; s < ES_SCHOOL_VELCORR_SAMPLES; s++) {
-                uint64_t h = es_counter_u64(key, n, s, 0);
-                size_t i = (size_t)((h >> 32) % n), j = (size_t)((h & 0xffffffffu) % (n - 1));
-                if (j >= i)
-                    j++;
-                velcorr_bin(u, i, j, loc);
-            }
-#pragma omp critical
-            for (int b = 0; b < 20; b++)
-                cnt[b] += loc[b];
-        }
-    }
-    free(u);
     return es_school_entropy_counts(cnt, 20);
 }
 
@@ -528,8 +479,15 @@ int es_school_metrics_compute(const double *pos, const double *vel, size_t n, do
     } else {
         es_school_centroid(pos, n, c);
     }
-    out->polarization = es_school_polarization(vel, n);
-    out->rotation = es_school_rotation(pos, vel, n, c, cbox);
+    double *u = malloc(3 * n * sizeof *u); /* unit headings, once */
+    if (!u)
+        return es_error_set(ES_ENOMEM, "school metrics: out of memory for %zu fish", n);
+    for (size_t i = 0; i < n; i++)
+        unit(vel + 3 * i, u + 3 * i);
+    out->polarization = polarization_of(u, 1, n);
+    rotation_angular(pos, u, 1, n, c, cbox, &out->rotation, &out->h[ES_SCHOOL_H_ANG]);
+    out->h[ES_SCHOOL_H_POL] = h_polarization_of(u, 1, n);
+    free(u);
     out->spread = es_school_spread(pos, n, c, cbox);
     out->order_index = fmax(out->polarization, out->rotation);
 
@@ -558,9 +516,7 @@ int es_school_metrics_compute(const double *pos, const double *vel, size_t n, do
         free(d);
         free(nnd);
     }
-    out->h[ES_SCHOOL_H_POL] = es_school_h_polarization(vel, n);
     out->h[ES_SCHOOL_H_DEPTH] = es_school_h_depth(pos, n, box);
-    out->h[ES_SCHOOL_H_ANG] = es_school_h_angular(pos, vel, n, c, cbox);
     out->h[ES_SCHOOL_H_VEL] = es_school_h_velcorr(vel, n, velcorr_exact_max);
     if (isnan(out->h[ES_SCHOOL_H_VEL]))
         return es_error_set(ES_ENOMEM, "school metrics: out of memory for %zu fish", n);

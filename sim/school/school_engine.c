@@ -120,6 +120,23 @@ static double dot3(const double *a, const double *b) { return a[0] * b[0] + a[1]
 void es_school_turn_nlerp(const double u[3], const double d[3], double max_turn, double out[3])
 {
     double c = fmax(-1.0, fmin(1.0, dot3(u, d)));
+    /* Without acos where the answer is certain: acos(1) = 0 (keep u), and
+     * c < 1 means acos(c) >= acos(1 - 2^-53) > 1e-8; c above cos(max_turn)
+     * by 1e-12 puts the angle below max_turn by >= 1e-12, far beyond
+     * acos's error (< 1 ulp). Same branch as with acos, bit for bit. */
+    if (c == 1.0) {
+        memcpy(out, u, 3 * sizeof *out);
+        return;
+    }
+    static _Thread_local double mt_cached = -1.0, cos_cached = 0.0; /* one cos per run */
+    if (max_turn != mt_cached) {
+        cos_cached = cos(max_turn);
+        mt_cached = max_turn;
+    }
+    if (c > cos_cached + 1e-12) {
+        memcpy(out, d, 3 * sizeof *out);
+        return;
+    }
     double ang = acos(c);
     if (ang < 1e-10) {
         memcpy(out, u, 3 * sizeof *out);

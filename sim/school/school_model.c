@@ -82,8 +82,8 @@ static const es_key_spec school_schema[] = {
     {S, "periodic_centroid", ES_KEY_BOOL, "false", 0, 0, NULL, "",
      "Use a periodic-aware (circular-mean) centroid for M, spread, H_ang, H_shape instead of the "
      "reference's naive mean."},
-    {S, "velcorr_exact_max", ES_KEY_INT, "4096", 2, 1e9, NULL, "fish",
-     "Largest N for the exact all-pairs velocity-correlation histogram (above: 2^23 sampled pairs)."},
+    {S, "velcorr_exact_max", ES_KEY_INT, "32768", 2, 1e9, NULL, "fish",
+     "Largest N for the exact velocity-correlation histogram (all pairs, or a dual tree from 2048 fish; above: 2^22 sampled pairs)."},
     {S, "stop_after_steps", ES_KEY_INT, "0", 0, 1e12, NULL, "steps",
      "Testing: write a checkpoint and stop (exit status 3, as after SIGUSR1) once the run passes "
      "this step; 0: never. A run resumed from there continues to the end."},

@@ -261,6 +261,190 @@ static void test_velcorr_sampled(void **state)
     free(vel);
 }
 
+/* Headings for the pair-histogram tests: kind 0 isotropic, 1 an aligned
+ * school (spread ~0.15 rad about +z), 2 two opposite schools plus an
+ * isotropic third; every kind also holds exact duplicates, exact
+ * opposites (c = -|u|², rounding may put it below -1: dropped) and zero
+ * velocities (unit vector ~0: c ~ 0). */
+static void velcorr_headings(double *vel, size_t n, int kind)
+{
+    for (size_t i = 0; i < n; i++) {
+        double g[2], h[2];
+        es_counter_gauss2(11, i, (uint64_t)kind, 0, g);
+        es_counter_gauss2(11, i, (uint64_t)kind, 1, h);
+        double s = kind == 0 ? 1.0 : (kind == 1 ? 0.15 : (i % 3 == 0 ? 1.0 : 0.1));
+        double z = kind == 0 ? 0.0 : (kind == 1 ? 1.0 : (i % 2 ? 1.0 : -1.0));
+        vel[3 * i] = s * g[0];
+        vel[3 * i + 1] = s * g[1];
+        vel[3 * i + 2] = s * h[0] + z;
+    }
+    for (size_t i = 0; i + 1 < n; i += 97) { /* duplicates and opposites */
+        for (int a = 0; a < 3; a++)
+            vel[3 * (i + 1) + a] = (i % 2 ? -2.5 : 0.5) * vel[3 * i + a];
+    }
+    for (size_t i = 5; i < n; i += 1009) /* zero velocity */
+        vel[3 * i] = vel[3 * i + 1] = vel[3 * i + 2] = 0.0;
+}
+
+/* The independent reference: every pair, the scalar definition. */
+static void velcorr_reference(const double *vel, size_t n, unsigned long long *cnt)
+{
+    double *u = malloc(3 * n * sizeof *u);
+    assert_non_null(u);
+    for (size_t i = 0; i < n; i++) {
+        const double *v = vel + 3 * i;
+        double nrm = sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+        if (nrm < 1e-10)
+            nrm = 1.0;
+        for (int a = 0; a < 3; a++)
+            u[3 * i + a] = v[a] / nrm;
+    }
+    memset(cnt, 0, 20 * sizeof *cnt);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++) {
+            const double *a = u + 3 * i, *b = u + 3 * j;
+            long k = es_school_bin((a[0] * b[0] + a[1] * b[1] + a[2] * b[2] + 1.0) / 2.0, 0, 1, 20);
+            if (k >= 0)
+                cnt[k]++;
+        }
+    free(u);
+}
+
+/* The dual-tree counts equal the all-pairs counts bin by bin (aligned,
+ * isotropic and mixed headings, N in the thousands), and both equal the
+ * scalar definition; dropped pairs (c rounding outside [-1, 1]) are
+ * dropped by both. */
+static void test_velcorr_tree_exact(void **state)
+{
+    (void)state;
+    const size_t sizes[3] = {3000, 4500, 2600};
+    for (int kind = 0; kind < 3; kind++) {
+        size_t n = sizes[kind];
+        double *vel = malloc(3 * n * sizeof *vel);
+        assert_non_null(vel);
+        velcorr_headings(vel, n, kind);
+        unsigned long long pairs[20], tree[20], ref[20], total = 0;
+        assert_int_equal(es_school_velcorr_counts(vel, n, ES_SCHOOL_VELCORR_PAIRS, pairs), 0);
+        assert_int_equal(es_school_velcorr_counts(vel, n, ES_SCHOOL_VELCORR_TREE, tree), 0);
+        for (int k = 0; k < 20; k++) {
+            assert_int_equal(tree[k], pairs[k]);
+            total += tree[k];
+        }
+        assert_true(total <= (unsigned long long)n * (n - 1) / 2);
+        if (kind == 1) { /* aligned: almost every pair in the top bin */
+            assert_true(tree[19] > total * 3 / 4);
+        }
+        if (kind == 2) {
+            velcorr_reference(vel, n, ref);
+            for (int k = 0; k < 20; k++)
+                assert_int_equal(tree[k], ref[k]);
+            /* the H_vel of the two paths: the same double */
+            assert_true(es_school_h_velcorr(vel, n, n) ==
+                        es_school_entropy_counts(pairs, 20));
+        }
+        free(vel);
+    }
+    /* All headings equal (every node pair touches c = 1): still exact. */
+    size_t n = 2500;
+    double *vel = malloc(3 * n * sizeof *vel);
+    assert_non_null(vel);
+    for (size_t i = 0; i < n; i++) {
+        vel[3 * i] = 0.3;
+        vel[3 * i + 1] = -0.4;
+        vel[3 * i + 2] = 1.2;
+    }
+    unsigned long long pairs[20], tree[20];
+    assert_int_equal(es_school_velcorr_counts(vel, n, ES_SCHOOL_VELCORR_PAIRS, pairs), 0);
+    assert_int_equal(es_school_velcorr_counts(vel, n, ES_SCHOOL_VELCORR_TREE, tree), 0);
+    for (int k = 0; k < 20; k++)
+        assert_int_equal(tree[k], pairs[k]);
+    free(vel);
+}
+
+/* H_pol against an independent binning (acos, atan2 and a linear search of
+ * numpy.histogramdd's edges) for isotropic headings and for headings placed
+ * exactly on cell edges, 1e-12 … 1e-8 off them, at the poles and at zero: the fast
+ * comparison path must give every fish the reference's cell. */
+static double edge_ref(double hi, int nb, int k) { return k == nb ? hi : k * (hi / nb); }
+
+static long bin_ref(double x, double hi, int nb)
+{
+    if (!(x >= 0 && x <= hi))
+        return -1;
+    long b = 0;
+    for (int k = 1; k < nb; k++)
+        if (edge_ref(hi, nb, k) <= x)
+            b = k;
+    return b;
+}
+
+static double h_pol_ref(const double *vel, size_t n)
+{
+    static unsigned long long cnt[12][24];
+    memset(cnt, 0, sizeof cnt);
+    for (size_t i = 0; i < n; i++) {
+        const double *v = vel + 3 * i;
+        double nrm = sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+        if (nrm < 1e-10)
+            nrm = 1.0;
+        double ux = v[0] / nrm, uy = v[1] / nrm, uz = v[2] / nrm;
+        long bt = bin_ref(acos(fmax(-1.0, fmin(1.0, uz))), M_PI, 12),
+             bp = bin_ref(atan2(uy, ux) + M_PI, 2 * M_PI, 24);
+        if (bt >= 0 && bp >= 0)
+            cnt[bt][bp]++;
+    }
+    double w[12], total = 0, H = 0;
+    for (int t = 0; t < 12; t++) {
+        w[t] = sin((edge_ref(M_PI, 12, t) + edge_ref(M_PI, 12, t + 1)) / 2);
+        for (int p = 0; p < 24; p++)
+            total += (double)cnt[t][p] * w[t];
+    }
+    for (int t = 0; t < 12; t++)
+        for (int p = 0; p < 24; p++)
+            if (cnt[t][p]) {
+                double q = (double)cnt[t][p] * w[t] / total;
+                H -= q * log(q);
+            }
+    return H / log(288.0);
+}
+
+static void test_polarization_bins(void **state)
+{
+    (void)state;
+    size_t n = 20000;
+    double *vel = malloc(3 * n * sizeof *vel);
+    assert_non_null(vel);
+    for (size_t i = 0; i < n; i++) {
+        double g[2], h[2];
+        es_counter_gauss2(5, i, 0, 0, g);
+        es_counter_gauss2(5, i, 0, 1, h);
+        vel[3 * i] = g[0];
+        vel[3 * i + 1] = g[1];
+        vel[3 * i + 2] = h[0];
+    }
+    assert_float_equal(es_school_h_polarization(vel, n), h_pol_ref(vel, n), 1e-14);
+    /* On and next to every edge: θ = e_t (+-1e-12, +-1e-8), φ = f_p - π likewise. */
+    size_t m = 0;
+    const double off[9] = {0, 1e-12, -1e-12, 1e-8, -1e-8, 2e-9, -2e-9, 4e-9, -4e-9};
+    for (int t = 0; t <= 12; t++)
+        for (int p = 0; p <= 24; p++)
+            for (int o = 0; o < 9 && m + 1 < n; o++, m++) {
+                double th = edge_ref(M_PI, 12, t) + off[o],
+                       ph = edge_ref(2 * M_PI, 24, p) - M_PI + off[(o + p) % 9];
+                vel[3 * m] = 2.0 * sin(th) * cos(ph);
+                vel[3 * m + 1] = 2.0 * sin(th) * sin(ph);
+                vel[3 * m + 2] = 2.0 * cos(th);
+            }
+    for (int k = 0; k < 6; k++, m++) { /* zero, signed zeros, axes */
+        const double z[6][3] = {{0, 0, 0}, {-0.0, -0.0, 1}, {-1, -0.0, 0},
+                                {-1, 0.0, 0}, {0, 1, 0}, {1e-12, -1e-12, 0}};
+        memcpy(vel + 3 * m, z[k], sizeof z[k]);
+    }
+    assert_float_equal(es_school_h_polarization(vel, m), h_pol_ref(vel, m), 1e-14);
+    assert_float_equal(es_school_h_polarization(vel, n), h_pol_ref(vel, n), 1e-14);
+    free(vel);
+}
+
 /* Classifier thresholds and the OSI weights (sum 1). */
 static void test_classify_osi(void **state)
 {
@@ -287,6 +471,7 @@ int main(void)
         cmocka_unit_test(test_shape_entropy),    cmocka_unit_test(test_order_parameters),
         cmocka_unit_test(test_periodic_centroid), cmocka_unit_test(test_knn_brute_force),
         cmocka_unit_test(test_cohesion_knn),     cmocka_unit_test(test_velcorr_sampled),
+        cmocka_unit_test(test_velcorr_tree_exact), cmocka_unit_test(test_polarization_bins),
         cmocka_unit_test(test_classify_osi),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

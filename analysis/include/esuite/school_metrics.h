@@ -26,7 +26,7 @@ enum {
 };
 
 /* Default size above which H_vel samples pairs instead of using all N(N-1)/2. */
-#define ES_SCHOOL_VELCORR_EXACT_MAX 4096
+#define ES_SCHOOL_VELCORR_EXACT_MAX 32768
 /* Number of sampled pairs used above that size. */
 #define ES_SCHOOL_VELCORR_SAMPLES (1u << 22)
 
@@ -78,10 +78,26 @@ double es_school_h_angular(const double *pos, const double *vel, size_t n, const
                            double box);                                /* 20 bins |r̂×v̂| */
 double es_school_h_knn(const double *knn5, size_t n);                  /* CV of 5-NN, 20 bins [0,2] */
 /* Pairwise v̂_i·v̂_j histogram (20 bins of (c+1)/2). Exact over all pairs
- * when n <= exact_max; above it ES_SCHOOL_VELCORR_SAMPLES pairs drawn by a
- * fixed counter-based hash (deterministic, statistical error of each bin
- * probability <= 2.5e-4). exact_max = 0 selects the default. */
+ * when n <= exact_max (ES_SCHOOL_VELCORR_AUTO); above it
+ * ES_SCHOOL_VELCORR_SAMPLES pairs drawn by a fixed counter-based hash
+ * (deterministic, statistical error of each bin probability <= 2.5e-4).
+ * exact_max = 0 selects the default. */
 double es_school_h_velcorr(const double *vel, size_t n, size_t exact_max);
+/* The pair counts themselves, cnt[20] (dropped pairs not counted):
+ * PAIRS every pair (O(N²)); TREE a k-d tree over the headings on the unit
+ * sphere with a dual-tree walk that counts whole node pairs lying
+ * provably inside one bin and resolves the others pair by pair — the same
+ * counts as PAIRS, bin by bin; SAMPLED the estimate above; AUTO PAIRS below
+ * ES_SCHOOL_VELCORR_TREE_MIN fish, TREE from there. Any thread count gives
+ * the same counts. Returns ES_OK, ES_ENOMEM or ES_EINVAL (unknown method). */
+enum {
+    ES_SCHOOL_VELCORR_AUTO = 0,
+    ES_SCHOOL_VELCORR_PAIRS = 1,
+    ES_SCHOOL_VELCORR_TREE = 2,
+    ES_SCHOOL_VELCORR_SAMPLED = 3
+};
+#define ES_SCHOOL_VELCORR_TREE_MIN 2048
+int es_school_velcorr_counts(const double *vel, size_t n, int method, unsigned long long *cnt);
 double es_school_h_shape(const double *pos, size_t n, const double c[3], double box);
 double es_school_osi(const double h[ES_SCHOOL_NH]);
 
