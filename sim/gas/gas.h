@@ -45,7 +45,7 @@ typedef struct {
     int32_t id;       /* original index: snapshots are in this order */
 } es_gas_particle;
 
-/* A particle's pending events and its event-queue node: one 64-byte line. */
+/* A particle's pending events and its queue key: one 64-byte line. */
 typedef struct {
     double tc;        /* collision candidate time (INFINITY if none) */
     double tb;        /* boundary event time (cell face or wall) */
@@ -53,10 +53,18 @@ typedef struct {
     uint32_t pcount;  /* partner's counter when the candidate was predicted */
     /* calendar queue (gas_queue.c) */
     double t;         /* queued event time min(tc, tb) (INFINITY: not queued) */
-    int64_t vb;       /* virtual bucket floor(t / width) */
-    int32_t next, prev;
-    double pad_[2];
+    int64_t vb;       /* virtual bucket floor(t / width); INT64_MIN when not queued */
+    double pad_[3];
 } es_gas_event;
+
+/* A calendar bucket: the particles whose event falls in it, unsorted, in one
+ * cache line (more than ES_GAS_BUCKET_CAP go to the overflow list). Entries
+ * of particles rescheduled elsewhere are dropped when the bucket is scanned. */
+#define ES_GAS_BUCKET_CAP 15
+typedef struct {
+    int32_t n;
+    int32_t e[ES_GAS_BUCKET_CAP];
+} es_gas_bucket;
 
 enum {
     ES_GAS_EV_NONE = -1,    /* nothing will happen (at rest) */
@@ -68,6 +76,7 @@ enum {
 
 _Static_assert(sizeof(es_gas_particle) == 64, "particle record must be one cache line");
 _Static_assert(sizeof(es_gas_event) == 64, "event record must be one cache line");
+_Static_assert(sizeof(es_gas_bucket) == 64, "calendar bucket must be one cache line");
 
 typedef enum { ES_GAS_BOX_WALLS = 0, ES_GAS_BOX_PERIODIC = 1 } es_gas_box_kind;
 typedef enum { ES_GAS_Y_PERIODIC = 0, ES_GAS_Y_REFLECT = 1 } es_gas_ybc;
@@ -101,12 +110,17 @@ typedef struct {
     double cwx, cwy;          /* cell widths */
     int32_t *head;            /* first particle of each cell, -1 if empty */
     /* event queue: a calendar of buckets of width qw (a power-of-two count,
-     * wrapping every "year"), unsorted lists, O(1) per operation on average */
-    int32_t *qhead;           /* per bucket */
+     * wrapping every "year"), each a compact array of particle indices, so
+     * that the next few events can be read (and their data prefetched) cheaply */
+    es_gas_bucket *qb;        /* per bucket */
     size_t qbuckets;
+    int32_t *qover;           /* overflow of full buckets (normally empty) */
+    size_t nover;             /* entries in qover (capacity n) */
     double qw, qinv;          /* bucket width and its inverse */
     int64_t qcur;             /* virtual bucket of the earliest event (lower bound) */
     int32_t qmin;             /* particle with the earliest event, −1 if unknown */
+    int32_t qslot;            /* its entry: slot in bucket qcur, or −1 − index in qover */
+    int64_t qpf, qpf2, qpf3;  /* prefetch cursors (no effect on results, not checkpointed) */
     unsigned long long next_sort; /* event count of the next renumbering */
     es_gas_particle *sort_p;  /* scratch for renumbering */
     es_gas_event *sort_ev;
@@ -162,10 +176,12 @@ void es_gas_reschedule(es_gas *g);
 void es_gas_renumber(es_gas *g);
 
 /* Event queue (gas_queue.c): set particle i's event time; the particle with
- * the earliest event (−1 if none); rebuild all (after times moved backwards,
- * or to recalibrate the bucket width). */
+ * the earliest event (−1 if none); take that particle's entry out of the
+ * queue (right after es_gas_queue_min, before it is rescheduled); rebuild all
+ * (after times moved backwards, or to recalibrate the bucket width). */
 void es_gas_queue_update(es_gas *g, int32_t i, double t);
 int32_t es_gas_queue_min(es_gas *g);
+void es_gas_queue_pop(es_gas *g);
 int es_gas_queue_rebuild(es_gas *g);
 /* Bring every particle to time g->t and set the clock and local times to 0. */
 void es_gas_reset_clock(es_gas *g);

@@ -404,6 +404,7 @@ int es_gas_step(es_gas *g)
     int32_t i = es_gas_queue_min(g);
     if (i < 0)
         return ES_GAS_EV_NONE;
+    es_gas_queue_pop(g);
     double te = g->ev[i].t;
     g->t = te;
     g->n_events++;

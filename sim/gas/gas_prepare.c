@@ -348,8 +348,9 @@ int es_gas_alloc_bare(const es_gas_params *par, es_gas **out)
     g->qbuckets = 1024;
     while (g->qbuckets < 2 * (size_t)g->n)
         g->qbuckets *= 2;
-    g->qhead = malloc(g->qbuckets * sizeof *g->qhead);
-    if (!g->p || !g->ev || !g->head || !g->qhead) {
+    g->qb = aligned_alloc(64, g->qbuckets * sizeof *g->qb); /* one line per bucket */
+    g->qover = malloc(((size_t)g->n + 1) * sizeof *g->qover);
+    if (!g->p || !g->ev || !g->head || !g->qb || !g->qover) {
         es_gas_free(g);
         return es_error_set(ES_ENOMEM, "gas: out of memory for %ld discs and %zu cells", par->n, nc);
     }
@@ -357,6 +358,10 @@ int es_gas_alloc_bare(const es_gas_params *par, es_gas **out)
     memset(g->ev, 0, (size_t)g->n * sizeof *g->ev);
     for (size_t c = 0; c < nc; c++)
         g->head[c] = -1;
+    for (size_t b = 0; b < g->qbuckets; b++)
+        g->qb[b].n = 0;
+    for (long i = 0; i < g->n; i++)
+        g->ev[i].vb = INT64_MIN; /* not queued */
     *out = g;
     return ES_OK;
 }
@@ -391,7 +396,8 @@ void es_gas_free(es_gas *g)
     free(g->p);
     free(g->ev);
     free(g->head);
-    free(g->qhead);
+    free(g->qb);
+    free(g->qover);
     free(g->sort_p);
     free(g->sort_ev);
     free(g->sort_map);
