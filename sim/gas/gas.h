@@ -38,14 +38,13 @@ typedef struct {
     double vx, vy;
     double t;         /* local time */
     uint32_t count;   /* bumped at every velocity change */
-    int32_t cell;     /* index into the cell grid */
+    int32_t cell;     /* index cy·ncx + cx into the cell grid */
+    int32_t cx, cy;   /* its column and row (no division in the hot path) */
     int32_t next;     /* cell list: next particle in the same cell, -1 at end */
     int32_t prev;     /* previous particle in the cell, -1 if head */
-    int32_t btype;    /* boundary event kind: an ES_GAS_EV_* */
-    int32_t id;       /* original index: snapshots are in this order */
 } es_gas_particle;
 
-/* A particle's pending events and its queue key: one 64-byte line. */
+/* A particle's pending events, its queue key and cold data: one 64-byte line. */
 typedef struct {
     double tc;        /* collision candidate time (INFINITY if none) */
     double tb;        /* boundary event time (cell face or wall) */
@@ -54,13 +53,22 @@ typedef struct {
     /* calendar queue (gas_queue.c) */
     double t;         /* queued event time min(tc, tb) (INFINITY: not queued) */
     int64_t vb;       /* virtual bucket floor(t / width); INT64_MIN when not queued */
-    double pad_[3];
+    int32_t btype;    /* boundary event kind: an ES_GAS_EV_* */
+    int32_t id;       /* original index of the particle: snapshots are in this order */
+    double pad_[2];
 } es_gas_event;
 
 /* A calendar bucket: the particles whose event falls in it, unsorted, in one
  * cache line (more than ES_GAS_BUCKET_CAP go to the overflow list). Entries
  * of particles rescheduled elsewhere are dropped when the bucket is scanned. */
 #define ES_GAS_BUCKET_CAP 15
+/* Mean events per bucket at the front of the calendar; the bucket count is
+ * the power of two >= 4N / ES_GAS_BUCKET_EVENTS, so a year holds about four
+ * mean event intervals. Fewer events per bucket mean shorter scans but more
+ * buckets (memory the appends miss in). */
+#ifndef ES_GAS_BUCKET_EVENTS
+#define ES_GAS_BUCKET_EVENTS 2
+#endif
 typedef struct {
     int32_t n;
     int32_t e[ES_GAS_BUCKET_CAP];

@@ -286,7 +286,7 @@ static int sort_by_cell(es_gas *g)
     memcpy(g->p, sorted, (size_t)g->n * sizeof *sorted);
     free(sorted);
     for (long i = 0; i < g->n; i++) {
-        g->p[i].id = (int32_t)i;
+        g->ev[i].id = (int32_t)i;
         es_gas_cell_insert(g, (int32_t)i, g->p[i].cell);
     }
     return ES_OK;
@@ -346,7 +346,7 @@ int es_gas_alloc_bare(const es_gas_params *par, es_gas **out)
     g->ev = aligned_alloc(64, (size_t)g->n * sizeof *g->ev); /* 64-byte records */
     g->head = malloc(nc * sizeof *g->head);
     g->qbuckets = 1024;
-    while (g->qbuckets < 2 * (size_t)g->n)
+    while (g->qbuckets < 4 * (size_t)g->n / ES_GAS_BUCKET_EVENTS)
         g->qbuckets *= 2;
     g->qb = aligned_alloc(64, g->qbuckets * sizeof *g->qb); /* one line per bucket */
     g->qover = malloc(((size_t)g->n + 1) * sizeof *g->qover);
@@ -412,7 +412,7 @@ void es_gas_snapshot(const es_gas *g, double *out)
     for (long i = 0; i < g->n; i++) {
         const es_gas_particle *q = &g->p[i];
         double dt = g->t - q->t;
-        size_t k = 4 * (size_t)q->id;
+        size_t k = 4 * (size_t)g->ev[i].id;
         out[k] = q->x + q->vx * dt;
         out[k + 1] = q->y + q->vy * dt;
         out[k + 2] = q->vx;
@@ -466,7 +466,7 @@ long es_gas_check_overlaps(const es_gas *g, double rel_tol, double *min_ratio, l
             out++;
         if (s <= 0.0)
             continue;
-        int cx = a->cell % g->ncx, cy = a->cell / g->ncx;
+        int cx = a->cx, cy = a->cy;
         for (int dy = -1; dy <= 1; dy++)
             for (int dx = -1; dx <= 1; dx++) {
                 int nx = cx + dx, ny = cy + dy;

@@ -2,7 +2,7 @@
  *
  * Each particle has exactly one pending event time. Times map to virtual
  * buckets vb = floor(t / qw); bucket vb lives in slot (vb mod B), B a power of
- * two >= 2N, so one "year" B·qw holds the whole near future. The earliest
+ * two >= N, so one "year" B·qw holds the whole near future. The earliest
  * event is found by scanning slots from qcur (no finite event has a smaller
  * virtual bucket) and taking the minimum over the entries whose particle's
  * current vb equals the bucket being scanned; entries of later years are
@@ -12,8 +12,8 @@
  * of the next few buckets are known without chasing pointers, so their
  * records and neighbourhoods are prefetched while the current event is
  * processed (at large N every event otherwise waits for several DRAM misses
- * one after another). The width is recalibrated on rebuild to about two
- * events per bucket at the front: insert, find-min and pop cost O(1) on
+ * one after another). The width is recalibrated on rebuild to a few
+ * events per bucket at the front (gas.h): insert, find-min and pop cost O(1) on
  * average. Ties are broken by entry order, which depends only on the sequence
  * of operations: runs stay deterministic. */
 #include <math.h>
@@ -30,6 +30,9 @@
 #endif
 #ifndef ES_GAS_PF_NEAR
 #define ES_GAS_PF_NEAR 4
+#endif
+#ifndef ES_GAS_PF_MIN_N
+#define ES_GAS_PF_MIN_N 20000
 #endif
 #ifndef ES_GAS_PF_CELLS
 #define ES_GAS_PF_CELLS 2
@@ -83,10 +86,9 @@ static inline void prefetch_heads(const es_gas *g, int32_t c)
     }
 }
 
-static inline void prefetch_cells(const es_gas *g, int32_t c)
+static inline void prefetch_cells(const es_gas *g, int cx, int cy)
 {
     /* first disc of each cell of the 3×3 neighbourhood (edges: only a hint) */
-    int cx = c % g->ncx, cy = c / g->ncx;
     for (int dy = -1; dy <= 1; dy++) {
         int y = cy + dy;
         if (y < 0 || y >= g->ncy)
@@ -105,6 +107,8 @@ static inline void prefetch_cells(const es_gas *g, int32_t c)
 /* Prefetch for the events a few buckets ahead (no effect on results). */
 static inline void prefetch_ahead(es_gas *g)
 {
+    if (g->n < ES_GAS_PF_MIN_N)
+        return; /* everything stays in cache: only overhead */
     size_t mask = g->qbuckets - 1;
     if (g->qpf < g->qcur)
         g->qpf = g->qcur;
@@ -140,7 +144,7 @@ static inline void prefetch_ahead(es_gas *g)
         for (int s = 0; s < b->n; s++) {
             int32_t k = b->e[s];
             if (g->ev[k].vb == g->qpf3)
-                prefetch_cells(g, g->p[k].cell);
+                prefetch_cells(g, g->p[k].cx, g->p[k].cy);
         }
     }
 #endif
@@ -237,8 +241,9 @@ void es_gas_queue_pop(es_gas *g)
 
 int es_gas_queue_rebuild(es_gas *g)
 {
-    /* Width: about two events per bucket at the front. A particle's next
-     * event lies on average m ahead, so events arrive at rate N/m. */
+    /* Width: about ES_GAS_BUCKET_EVENTS events per bucket at the front. A
+     * particle's next event lies on average m ahead, so events arrive at
+     * rate N/m. */
     double sum = 0.0, tmin = INFINITY;
     long cnt = 0;
     for (long i = 0; i < g->n; i++)
@@ -248,7 +253,7 @@ int es_gas_queue_rebuild(es_gas *g)
             if (g->ev[i].t < tmin)
                 tmin = g->ev[i].t;
         }
-    double w = cnt > 0 && sum > 0.0 ? 2.0 * (sum / cnt) / cnt : 0.0;
+    double w = cnt > 0 && sum > 0.0 ? ES_GAS_BUCKET_EVENTS * (sum / cnt) / cnt : 0.0;
     if (!(w > 0.0) || !isfinite(w))
         w = g->qw > 0.0 ? g->qw : 1.0;
     /* keep virtual bucket numbers far from int64 overflow */
