@@ -101,7 +101,7 @@ typedef struct {
     double temperature;     /* T0: E = N·T0 exactly (2-D, kinetic only) */
     unsigned long long seed;
     unsigned long long stream; /* realization index: independent rng stream */
-    double cell_occupancy;  /* target mean discs per cell (<= 0: default 0.7) */
+    double cell_occupancy;  /* target mean discs per cell (<= 0: automatic, from the mean free path) */
     long max_tries;         /* insertion attempts per disc (<= 0: default 100000) */
 } es_gas_params;
 

@@ -98,14 +98,33 @@ static inline double boundary_y(const es_gas *g, double y, double vy, int cy, in
     return INFINITY;
 }
 
+/* Time until a periodic-box particle at x with velocity v in cell column
+ * (or row) c of n, width w, side l, leaves its cell: the same faces as
+ * boundary_x, without branches (the sign of v is a coin toss). */
+static inline double face_time(double x, double v, int c, int n, double w, double l)
+{
+    int up = v > 0.0;
+    double face = c + up == n ? l : (c + up) * w;
+    double t = nonneg((face - x) / v);
+    return v != 0.0 ? t : INFINITY;
+}
+
 /* Earliest boundary event of particle i (at tnow): stored in ev/btype. */
 static inline void predict_boundary(es_gas *g, int32_t i, double tnow)
 {
     es_gas_particle *a = &g->p[i];
     int cx = a->cx, cy = a->cy;
     int tx, ty;
-    double t_x = boundary_x(g, a->x, a->vx, cx, &tx);
-    double t_y = boundary_y(g, a->y, a->vy, cy, &ty);
+    double t_x, t_y;
+    if (g->par.box == ES_GAS_BOX_PERIODIC) {
+        t_x = face_time(a->x, a->vx, cx, g->ncx, g->cwx, g->par.lx);
+        t_y = face_time(a->y, a->vy, cy, g->ncy, g->cwy, g->par.ly);
+        tx = a->vx != 0.0 ? ES_GAS_EV_CROSS_X : ES_GAS_EV_NONE;
+        ty = a->vy != 0.0 ? ES_GAS_EV_CROSS_Y : ES_GAS_EV_NONE;
+    } else {
+        t_x = boundary_x(g, a->x, a->vx, cx, &tx);
+        t_y = boundary_y(g, a->y, a->vy, cy, &ty);
+    }
     if (t_x <= t_y) {
         g->ev[i].tb = tnow + t_x;
         g->ev[i].btype = tx;
@@ -377,13 +396,18 @@ static int32_t *zorder_cells(int ncx, int ncy)
     return order;
 }
 
+/* Events per particle between renumberings. */
+#ifndef ES_GAS_SORT_EVENTS
+#define ES_GAS_SORT_EVENTS 8
+#endif
+
 /* Renumber particles in cell order (row-major) for locality: particle data,
  * event slots, partner references, cell lists and the event queue are permuted;
  * ids keep the snapshot order. The dynamics is unchanged. */
 void es_gas_renumber(es_gas *g)
 {
     long n = g->n;
-    g->next_sort = g->n_events + (unsigned long long)(8 * n) + 1000;
+    g->next_sort = g->n_events + (unsigned long long)(ES_GAS_SORT_EVENTS * n) + 1000;
     if (n < 2048) {
         es_gas_queue_rebuild(g); /* recalibrate the bucket width */
         return;                  /* everything fits in cache anyway */

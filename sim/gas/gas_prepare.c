@@ -168,9 +168,17 @@ static void choose_grid(es_gas *g)
     if (par->sigma <= 0.0) {
         g->ncx = g->ncy = 1;
     } else {
-        double occ = par->cell_occupancy > 0.0 ? par->cell_occupancy : 0.7; /* tuned: bench gas */
-        double n0 = par->n / initial_area(par);
-        double w = fmax(par->sigma, sqrt(occ / n0));
+        double n0 = par->n / initial_area(par), w;
+        if (par->cell_occupancy > 0.0) {
+            w = fmax(par->sigma, sqrt(par->cell_occupancy / n0));
+        } else {
+            /* Automatic: wider cells mean fewer crossing events but more
+             * pairs per scan; with the Enskog mean free path λ the best width
+             * measured (bench gas, N = 10^4..10^6) is close to σ·(λ/σ)^0.6:
+             * 7σ at φ = 0.01 (0.55 discs per cell), 2.7σ at 0.05, σ at 0.2. */
+            double lam = es_gas_mean_free_path(n0, par->sigma);
+            w = isfinite(lam) ? fmax(par->sigma, par->sigma * pow(lam / par->sigma, 0.6)) : par->sigma;
+        }
         g->ncx = (int)fmax(1.0, floor(par->lx / w));
         g->ncy = (int)fmax(1.0, floor(par->ly / w));
         /* keep the cell count addressable */
@@ -384,6 +392,9 @@ int es_gas_alloc(const es_gas_params *par, es_gas **out)
     maxwell_velocities(g, &r);
     g->t = 0.0;
     es_gas_reschedule(g);
+#ifdef ES_GAS_INIT_Z
+    es_gas_renumber(g); /* Z order from the start */
+#endif
     es_gas_reset_stats(g);
     *out = g;
     return ES_OK;
