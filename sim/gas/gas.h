@@ -158,6 +158,8 @@ int es_gas_box_from(es_gas_params *par, long n, double eta, double kn, double as
  * rescaled to E = N·T0, events scheduled at t = 0. */
 int es_gas_alloc(const es_gas_params *par, es_gas **out);
 void es_gas_free(es_gas *g);
+/* Allocate size bytes on 64-byte lines (huge pages for large arrays); free(). */
+void *es_gas_alloc_lines(size_t size);
 /* Allocate the box, cell grid and queue for `par` with no particles placed
  * (heads empty, records zeroed): for restoring a checkpoint (gas_checkpoint.h). */
 int es_gas_alloc_bare(const es_gas_params *par, es_gas **out);

@@ -413,8 +413,8 @@ void es_gas_renumber(es_gas *g)
         return;                  /* everything fits in cache anyway */
     }
     if (!g->sort_p) {
-        g->sort_p = aligned_alloc(64, (size_t)n * sizeof *g->sort_p);
-        g->sort_ev = aligned_alloc(64, (size_t)n * sizeof *g->sort_ev);
+        g->sort_p = es_gas_alloc_lines((size_t)n * sizeof *g->sort_p);
+        g->sort_ev = es_gas_alloc_lines((size_t)n * sizeof *g->sort_ev);
         g->sort_map = malloc((size_t)n * sizeof *g->sort_map);
         if (!g->sort_p || !g->sort_ev || !g->sort_map) {
             /* renumbering is an optimisation only: skip it without memory */

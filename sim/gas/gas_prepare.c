@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "esuite/rng.h"
 #include "esuite/status.h"
@@ -161,6 +162,23 @@ static int check_params(const es_gas_params *par)
     return ES_OK;
 }
 
+void *es_gas_alloc_lines(size_t size)
+{
+    /* Large arrays are read at random (one event here, the next far away):
+     * on 4 KiB pages nearly every access would also miss the TLB, so ask for
+     * transparent huge pages (a hint; ignored where unsupported). */
+    const size_t huge = (size_t)2 << 20;
+    if (size < 2 * huge)
+        return aligned_alloc(64, (size + 63) / 64 * 64);
+    size = (size + huge - 1) / huge * huge;
+    void *ptr = aligned_alloc(huge, size);
+#ifdef MADV_HUGEPAGE
+    if (ptr)
+        (void)madvise(ptr, size, MADV_HUGEPAGE);
+#endif
+    return ptr;
+}
+
 /* Cells: at least sigma wide, about `occupancy` discs each in the initial region. */
 static void choose_grid(es_gas *g)
 {
@@ -282,7 +300,7 @@ static int insert_positions(es_gas *g, es_rng *r)
 static int sort_by_cell(es_gas *g)
 {
     long nc = (long)g->ncx * g->ncy;
-    es_gas_particle *sorted = aligned_alloc(64, (size_t)g->n * sizeof *sorted);
+    es_gas_particle *sorted = es_gas_alloc_lines((size_t)g->n * sizeof *sorted);
     if (!sorted)
         return es_error_set(ES_ENOMEM, "gas: out of memory sorting %ld discs", g->n);
     long k = 0;
@@ -350,13 +368,13 @@ int es_gas_alloc_bare(const es_gas_params *par, es_gas **out)
     g->partition_on = par->box == ES_GAS_BOX_WALLS && par->partition;
     choose_grid(g);
     size_t nc = (size_t)g->ncx * g->ncy;
-    g->p = aligned_alloc(64, (size_t)g->n * sizeof *g->p); /* one cache line each */
-    g->ev = aligned_alloc(64, (size_t)g->n * sizeof *g->ev); /* 64-byte records */
-    g->head = malloc(nc * sizeof *g->head);
+    g->p = es_gas_alloc_lines((size_t)g->n * sizeof *g->p); /* one cache line each */
+    g->ev = es_gas_alloc_lines((size_t)g->n * sizeof *g->ev); /* 64-byte records */
+    g->head = es_gas_alloc_lines(nc * sizeof *g->head);
     g->qbuckets = 1024;
     while (g->qbuckets < 4 * (size_t)g->n / ES_GAS_BUCKET_EVENTS)
         g->qbuckets *= 2;
-    g->qb = aligned_alloc(64, g->qbuckets * sizeof *g->qb); /* one line per bucket */
+    g->qb = es_gas_alloc_lines(g->qbuckets * sizeof *g->qb); /* one line per bucket */
     g->qover = malloc(((size_t)g->n + 1) * sizeof *g->qover);
     if (!g->p || !g->ev || !g->head || !g->qb || !g->qover) {
         es_gas_free(g);
@@ -392,9 +410,6 @@ int es_gas_alloc(const es_gas_params *par, es_gas **out)
     maxwell_velocities(g, &r);
     g->t = 0.0;
     es_gas_reschedule(g);
-#ifdef ES_GAS_INIT_Z
-    es_gas_renumber(g); /* Z order from the start */
-#endif
     es_gas_reset_stats(g);
     *out = g;
     return ES_OK;

@@ -129,11 +129,11 @@ static inline void prefetch_ahead(es_gas *g)
             const es_gas_event *e = &g->ev[k];
             if (e->vb != g->qpf2)
                 continue; /* stale or a later year */
+            prefetch_heads(g, g->p[k].cell);
             if (e->tc <= e->tb && e->partner >= 0) {
                 __builtin_prefetch(&g->p[e->partner]);
                 __builtin_prefetch(&g->ev[e->partner]);
             }
-            prefetch_heads(g, g->p[k].cell);
         }
     }
 #if ES_GAS_PF_CELLS > 0
@@ -143,8 +143,15 @@ static inline void prefetch_ahead(es_gas *g)
         const es_gas_bucket *b = &g->qb[(size_t)g->qpf3 & mask];
         for (int s = 0; s < b->n; s++) {
             int32_t k = b->e[s];
-            if (g->ev[k].vb == g->qpf3)
-                prefetch_cells(g, g->p[k].cx, g->p[k].cy);
+            const es_gas_event *e = &g->ev[k];
+            if (e->vb != g->qpf3)
+                continue;
+            prefetch_cells(g, g->p[k].cx, g->p[k].cy);
+            if (e->tc <= e->tb && e->partner >= 0) { /* the partner is re-predicted too */
+                const es_gas_particle *q = &g->p[e->partner];
+                if (q->cell != g->p[k].cell)
+                    prefetch_cells(g, q->cx, q->cy);
+            }
         }
     }
 #endif
