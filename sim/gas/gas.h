@@ -107,6 +107,13 @@ typedef struct {
 
 
 
+/* A deferred calendar append (gas_queue.c). */
+#define ES_GAS_QDEFER 8
+typedef struct {
+    int64_t vb;
+    int32_t i, pad_;
+} es_gas_pending;
+
 typedef struct {
     es_gas_params par;
     long n;
@@ -129,6 +136,11 @@ typedef struct {
     int32_t qmin;             /* particle with the earliest event, −1 if unknown */
     int32_t qslot;            /* its entry: slot in bucket qcur, or −1 − index in qover */
     int64_t qpf, qpf2, qpf3;  /* prefetch cursors (no effect on results, not checkpointed) */
+    /* appends to buckets far ahead wait in a short FIFO while their bucket
+     * line is prefetched (at large N it is a DRAM miss) */
+    es_gas_pending qpend[ES_GAS_QDEFER];
+    int32_t npend, pend0;     /* entries, index of the oldest */
+    int64_t pend_min;         /* smallest vb waiting (INT64_MAX if none) */
     unsigned long long next_sort; /* event count of the next renumbering */
     es_gas_particle *sort_p;  /* scratch for renumbering */
     es_gas_event *sort_ev;

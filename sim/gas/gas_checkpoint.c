@@ -10,7 +10,7 @@
 /* Every scalar of es_gas that evolves (the rest follows from the params). */
 typedef struct {
     double t, qw, qinv, virial, t_stats;
-    int64_t n, ncx, ncy, qbuckets, qcur, qmin, qslot, partition_on, nover, nentries;
+    int64_t n, ncx, ncy, qbuckets, qcur, qmin, qslot, partition_on, nover, nentries, npend;
     uint64_t next_sort, n_events, n_coll, n_stale, n_cross, n_wall;
 } gas_scalars;
 
@@ -51,6 +51,12 @@ static int save_queue(const es_gas *g, es_checkpoint_writer *w, const char *pref
         st = save_section(w, prefix, "queue", ent, nent * sizeof *ent);
     if (!st)
         st = save_section(w, prefix, "queue_overflow", g->qover, g->nover * sizeof *g->qover);
+    es_gas_pending pend[ES_GAS_QDEFER]; /* deferred appends, oldest first */
+    memset(pend, 0, sizeof pend);
+    for (int q = 0; q < g->npend; q++)
+        pend[q] = g->qpend[(g->pend0 + q) % ES_GAS_QDEFER];
+    if (!st)
+        st = save_section(w, prefix, "queue_pending", pend, (size_t)g->npend * sizeof *pend);
     free(cnt);
     free(ent);
     return st;
@@ -74,6 +80,7 @@ int es_gas_checkpoint_save(const es_gas *g, es_checkpoint_writer *w, const char 
     s.qslot = g->qslot;
     s.nover = (int64_t)g->nover;
     s.nentries = (int64_t)queue_entries(g);
+    s.npend = g->npend;
     s.partition_on = g->partition_on;
     s.next_sort = g->next_sort;
     s.n_events = g->n_events;
@@ -112,7 +119,7 @@ static int load_section(const es_checkpoint *c, const char *prefix, const char *
 
 static int load_queue(const es_checkpoint *c, const char *prefix, es_gas *g, const gas_scalars *s)
 {
-    if (s->nover < 0 || s->nover > g->n || s->nentries < 0 ||
+    if (s->nover < 0 || s->nover > g->n || s->nentries < 0 || s->npend < 0 || s->npend > ES_GAS_QDEFER ||
         s->nentries > (int64_t)g->qbuckets * ES_GAS_BUCKET_CAP)
         return es_error_set(ES_EDATA, "gas checkpoint: %s holds an inconsistent event queue", prefix);
     size_t nent = (size_t)s->nentries;
@@ -127,6 +134,16 @@ static int load_queue(const es_checkpoint *c, const char *prefix, es_gas *g, con
         st = load_section(c, prefix, "queue", ent, nent * sizeof *ent);
     if (!st)
         st = load_section(c, prefix, "queue_overflow", g->qover, (size_t)s->nover * sizeof *g->qover);
+    if (!st)
+        st = load_section(c, prefix, "queue_pending", g->qpend, (size_t)s->npend * sizeof *g->qpend);
+    g->npend = (int32_t)s->npend;
+    g->pend0 = 0;
+    g->pend_min = INT64_MAX;
+    for (int q = 0; !st && q < g->npend; q++) {
+        if (g->qpend[q].i < 0 || g->qpend[q].i >= g->n)
+            st = es_error_set(ES_EDATA, "gas checkpoint: %s holds an inconsistent event queue", prefix);
+        g->pend_min = g->qpend[q].vb < g->pend_min ? g->qpend[q].vb : g->pend_min;
+    }
     size_t k = 0;
     for (size_t b = 0; !st && b < g->qbuckets; b++) {
         if (cnt[b] > ES_GAS_BUCKET_CAP || k + cnt[b] > nent) {

@@ -388,6 +388,7 @@ int es_gas_alloc_bare(const es_gas_params *par, es_gas **out)
         g->qb[b].n = 0;
     for (long i = 0; i < g->n; i++)
         g->ev[i].vb = INT64_MIN; /* not queued */
+    g->pend_min = INT64_MAX;
     *out = g;
     return ES_OK;
 }

@@ -38,10 +38,10 @@
 #define ES_GAS_PF_CELLS 2
 #endif
 
-/* Add particle i (its vb set) to its bucket, or to the overflow list. */
-static void append(es_gas *g, int32_t i)
+/* Add particle i to bucket vb, or to the overflow list. */
+static void append(es_gas *g, int32_t i, int64_t vb)
 {
-    es_gas_bucket *b = &g->qb[(size_t)g->ev[i].vb & (g->qbuckets - 1)];
+    es_gas_bucket *b = &g->qb[(size_t)vb & (g->qbuckets - 1)];
     if (b->n < ES_GAS_BUCKET_CAP) {
         b->e[b->n++] = i;
         return;
@@ -52,6 +52,20 @@ static void append(es_gas *g, int32_t i)
         return;
     }
     g->qover[g->nover++] = i;
+}
+
+/* Append the oldest deferred entry. */
+static void flush_one(es_gas *g)
+{
+    es_gas_pending q = g->qpend[g->pend0];
+    g->pend0 = (g->pend0 + 1) % ES_GAS_QDEFER;
+    g->npend--;
+    g->pend_min = INT64_MAX;
+    for (int k = 0; k < g->npend; k++) {
+        int64_t v = g->qpend[(g->pend0 + k) % ES_GAS_QDEFER].vb;
+        g->pend_min = v < g->pend_min ? v : g->pend_min;
+    }
+    append(g, q.i, q.vb); /* last: a rebuild there empties the FIFO */
 }
 
 static inline void set_vb(es_gas *g, int32_t i)
@@ -70,8 +84,25 @@ void es_gas_queue_update(es_gas *g, int32_t i, double t)
     g->ev[i].t = t;
     set_vb(g, i);
     g->qmin = -1;
-    if (g->ev[i].vb != INT64_MIN)
-        append(g, i);
+    int64_t vb = g->ev[i].vb;
+    if (vb == INT64_MIN)
+        return;
+    if (g->n < ES_GAS_PF_MIN_N || vb <= g->qcur + ES_GAS_PF_FAR) {
+        append(g, i, vb);
+        return;
+    }
+    /* Far ahead (nearly always): fetch the bucket line now, append later.
+     * The entry is the same as an immediate append would make; it is
+     * flushed before the scan or the prefetch comes near its bucket. */
+    __builtin_prefetch(&g->qb[(size_t)vb & (g->qbuckets - 1)], 1);
+    if (g->npend == ES_GAS_QDEFER)
+        flush_one(g);
+    es_gas_pending *q = &g->qpend[(g->pend0 + g->npend) % ES_GAS_QDEFER];
+    q->vb = vb;
+    q->i = i;
+    q->pad_ = 0;
+    g->npend++;
+    g->pend_min = vb < g->pend_min ? vb : g->pend_min;
 }
 
 static inline void prefetch_heads(const es_gas *g, int32_t c)
@@ -219,6 +250,8 @@ int32_t es_gas_queue_min(es_gas *g)
         return g->qmin;
     for (;;) {
         for (size_t step = 0; step < g->qbuckets; step++) {
+            while (g->npend > 0 && g->pend_min <= g->qcur + ES_GAS_PF_FAR)
+                flush_one(g);
             prefetch_ahead(g);
             int32_t best = scan_bucket(g);
             if (best >= 0)
@@ -272,11 +305,13 @@ int es_gas_queue_rebuild(es_gas *g)
     for (size_t b = 0; b < g->qbuckets; b++)
         g->qb[b].n = 0;
     g->nover = 0;
+    g->npend = g->pend0 = 0;
+    g->pend_min = INT64_MAX;
     g->qcur = (int64_t)floor((isfinite(tmin) ? fmin(tmin, g->t) : g->t) * g->qinv);
     for (long i = 0; i < g->n; i++) {
         set_vb(g, (int32_t)i);
         if (g->ev[i].vb != INT64_MIN)
-            append(g, (int32_t)i);
+            append(g, (int32_t)i, g->ev[i].vb);
     }
     g->qmin = -1;
     g->qpf = g->qpf2 = g->qpf3 = g->qcur;
