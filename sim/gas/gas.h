@@ -9,8 +9,11 @@
  *    3×3 neighbourhood holds every possible partner);
  *  - per particle one collision candidate (time, partner, partner's counter)
  *    and one boundary event (cell face or wall); the earlier is the
- *    particle's key in a calendar queue (buckets of about two events,
- *    recalibrated every 8 N events): O(1) per event on average;
+ *    particle's key in a calendar queue (buckets of about two events, each a
+ *    cache line of particle indices with lazy deletion, recalibrated every
+ *    8 N events): O(1) per event on average; at large N the records and
+ *    neighbourhoods of the next events in the calendar are prefetched while
+ *    the current one is processed (gas_queue.c);
  *  - particles are renumbered in cell order every few events per particle,
  *    so that neighbour scans stay cache friendly at large N;
  *  - per-particle counters bumped at every velocity change: a predicted
