@@ -9,8 +9,11 @@
  *    3×3 neighbourhood holds every possible partner);
  *  - per particle one collision candidate (time, partner, partner's counter)
  *    and one boundary event (cell face or wall); the earlier is the
- *    particle's key in a calendar queue (buckets of about two events,
- *    recalibrated every 8 N events): O(1) per event on average;
+ *    particle's key in a calendar queue (buckets of about two events, each a
+ *    cache line of particle indices with lazy deletion, recalibrated every
+ *    8 N events): O(1) per event on average; at large N the records and
+ *    neighbourhoods of the next events in the calendar are prefetched while
+ *    the current one is processed (gas_queue.c);
  *  - particles are renumbered in cell order every few events per particle,
  *    so that neighbour scans stay cache friendly at large N;
  *  - per-particle counters bumped at every velocity change: a predicted
@@ -38,14 +41,13 @@ typedef struct {
     double vx, vy;
     double t;         /* local time */
     uint32_t count;   /* bumped at every velocity change */
-    int32_t cell;     /* index into the cell grid */
+    int32_t cell;     /* index cy·ncx + cx into the cell grid */
+    int32_t cx, cy;   /* its column and row (no division in the hot path) */
     int32_t next;     /* cell list: next particle in the same cell, -1 at end */
     int32_t prev;     /* previous particle in the cell, -1 if head */
-    int32_t btype;    /* boundary event kind: an ES_GAS_EV_* */
-    int32_t id;       /* original index: snapshots are in this order */
 } es_gas_particle;
 
-/* A particle's pending events and its event-queue node: one 64-byte line. */
+/* A particle's pending events, its queue key and cold data: one 64-byte line. */
 typedef struct {
     double tc;        /* collision candidate time (INFINITY if none) */
     double tb;        /* boundary event time (cell face or wall) */
@@ -53,10 +55,27 @@ typedef struct {
     uint32_t pcount;  /* partner's counter when the candidate was predicted */
     /* calendar queue (gas_queue.c) */
     double t;         /* queued event time min(tc, tb) (INFINITY: not queued) */
-    int64_t vb;       /* virtual bucket floor(t / width) */
-    int32_t next, prev;
+    int64_t vb;       /* virtual bucket floor(t / width); INT64_MIN when not queued */
+    int32_t btype;    /* boundary event kind: an ES_GAS_EV_* */
+    int32_t id;       /* original index of the particle: snapshots are in this order */
     double pad_[2];
 } es_gas_event;
+
+/* A calendar bucket: the particles whose event falls in it, unsorted, in one
+ * cache line (more than ES_GAS_BUCKET_CAP go to the overflow list). Entries
+ * of particles rescheduled elsewhere are dropped when the bucket is scanned. */
+#define ES_GAS_BUCKET_CAP 15
+/* Mean events per bucket at the front of the calendar; the bucket count is
+ * the power of two >= 4N / ES_GAS_BUCKET_EVENTS, so a year holds about four
+ * mean event intervals. Fewer events per bucket mean shorter scans but more
+ * buckets (memory the appends miss in). */
+#ifndef ES_GAS_BUCKET_EVENTS
+#define ES_GAS_BUCKET_EVENTS 2
+#endif
+typedef struct {
+    int32_t n;
+    int32_t e[ES_GAS_BUCKET_CAP];
+} es_gas_bucket;
 
 enum {
     ES_GAS_EV_NONE = -1,    /* nothing will happen (at rest) */
@@ -68,6 +87,7 @@ enum {
 
 _Static_assert(sizeof(es_gas_particle) == 64, "particle record must be one cache line");
 _Static_assert(sizeof(es_gas_event) == 64, "event record must be one cache line");
+_Static_assert(sizeof(es_gas_bucket) == 64, "calendar bucket must be one cache line");
 
 typedef enum { ES_GAS_BOX_WALLS = 0, ES_GAS_BOX_PERIODIC = 1 } es_gas_box_kind;
 typedef enum { ES_GAS_Y_PERIODIC = 0, ES_GAS_Y_REFLECT = 1 } es_gas_ybc;
@@ -84,11 +104,18 @@ typedef struct {
     double temperature;     /* T0: E = N·T0 exactly (2-D, kinetic only) */
     unsigned long long seed;
     unsigned long long stream; /* realization index: independent rng stream */
-    double cell_occupancy;  /* target mean discs per cell (<= 0: default 0.7) */
+    double cell_occupancy;  /* target mean discs per cell (<= 0: automatic, from the mean free path) */
     long max_tries;         /* insertion attempts per disc (<= 0: default 100000) */
 } es_gas_params;
 
 
+
+/* A deferred calendar append (gas_queue.c). */
+#define ES_GAS_QDEFER 8
+typedef struct {
+    int64_t vb;
+    int32_t i, pad_;
+} es_gas_pending;
 
 typedef struct {
     es_gas_params par;
@@ -101,12 +128,22 @@ typedef struct {
     double cwx, cwy;          /* cell widths */
     int32_t *head;            /* first particle of each cell, -1 if empty */
     /* event queue: a calendar of buckets of width qw (a power-of-two count,
-     * wrapping every "year"), unsorted lists, O(1) per operation on average */
-    int32_t *qhead;           /* per bucket */
+     * wrapping every "year"), each a compact array of particle indices, so
+     * that the next few events can be read (and their data prefetched) cheaply */
+    es_gas_bucket *qb;        /* per bucket */
     size_t qbuckets;
+    int32_t *qover;           /* overflow of full buckets (normally empty) */
+    size_t nover;             /* entries in qover (capacity n) */
     double qw, qinv;          /* bucket width and its inverse */
     int64_t qcur;             /* virtual bucket of the earliest event (lower bound) */
     int32_t qmin;             /* particle with the earliest event, −1 if unknown */
+    int32_t qslot;            /* its entry: slot in bucket qcur, or −1 − index in qover */
+    int64_t qpf, qpf2, qpf3;  /* prefetch cursors (no effect on results, not checkpointed) */
+    /* appends to buckets far ahead wait in a short FIFO while their bucket
+     * line is prefetched (at large N it is a DRAM miss) */
+    es_gas_pending qpend[ES_GAS_QDEFER];
+    int32_t npend, pend0;     /* entries, index of the oldest */
+    int64_t pend_min;         /* smallest vb waiting (INT64_MAX if none) */
     unsigned long long next_sort; /* event count of the next renumbering */
     es_gas_particle *sort_p;  /* scratch for renumbering */
     es_gas_event *sort_ev;
@@ -136,6 +173,8 @@ int es_gas_box_from(es_gas_params *par, long n, double eta, double kn, double as
  * rescaled to E = N·T0, events scheduled at t = 0. */
 int es_gas_alloc(const es_gas_params *par, es_gas **out);
 void es_gas_free(es_gas *g);
+/* Allocate size bytes on 64-byte lines (huge pages for large arrays); free(). */
+void *es_gas_alloc_lines(size_t size);
 /* Allocate the box, cell grid and queue for `par` with no particles placed
  * (heads empty, records zeroed): for restoring a checkpoint (gas_checkpoint.h). */
 int es_gas_alloc_bare(const es_gas_params *par, es_gas **out);
@@ -162,10 +201,12 @@ void es_gas_reschedule(es_gas *g);
 void es_gas_renumber(es_gas *g);
 
 /* Event queue (gas_queue.c): set particle i's event time; the particle with
- * the earliest event (−1 if none); rebuild all (after times moved backwards,
- * or to recalibrate the bucket width). */
+ * the earliest event (−1 if none); take that particle's entry out of the
+ * queue (right after es_gas_queue_min, before it is rescheduled); rebuild all
+ * (after times moved backwards, or to recalibrate the bucket width). */
 void es_gas_queue_update(es_gas *g, int32_t i, double t);
 int32_t es_gas_queue_min(es_gas *g);
+void es_gas_queue_pop(es_gas *g);
 int es_gas_queue_rebuild(es_gas *g);
 /* Bring every particle to time g->t and set the clock and local times to 0. */
 void es_gas_reset_clock(es_gas *g);

@@ -2,6 +2,7 @@
 #include "gas/gas_checkpoint.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "esuite/status.h"
@@ -9,7 +10,7 @@
 /* Every scalar of es_gas that evolves (the rest follows from the params). */
 typedef struct {
     double t, qw, qinv, virial, t_stats;
-    int64_t n, ncx, ncy, qbuckets, qcur, qmin, partition_on;
+    int64_t n, ncx, ncy, qbuckets, qcur, qmin, qslot, partition_on, nover, nentries, npend;
     uint64_t next_sort, n_events, n_coll, n_stale, n_cross, n_wall;
 } gas_scalars;
 
@@ -19,6 +20,46 @@ static int save_section(es_checkpoint_writer *w, const char *prefix, const char 
     char key[128];
     snprintf(key, sizeof key, "%s.%s", prefix, name);
     return es_checkpoint_write_section(w, key, data, size);
+}
+
+/* The calendar buckets packed: their fill counts, then their entries in order
+ * (verbatim content, without the unused slots). */
+static size_t queue_entries(const es_gas *g)
+{
+    size_t k = 0;
+    for (size_t b = 0; b < g->qbuckets; b++)
+        k += (size_t)g->qb[b].n;
+    return k;
+}
+
+static int save_queue(const es_gas *g, es_checkpoint_writer *w, const char *prefix, size_t nent)
+{
+    unsigned char *cnt = malloc(g->qbuckets);
+    int32_t *ent = malloc((nent + 1) * sizeof *ent);
+    int st = ES_OK;
+    if (!cnt || !ent)
+        st = es_error_set(ES_ENOMEM, "gas checkpoint: out of memory packing the event queue");
+    size_t k = 0;
+    for (size_t b = 0; !st && b < g->qbuckets; b++) {
+        cnt[b] = (unsigned char)g->qb[b].n;
+        for (int s = 0; s < g->qb[b].n; s++)
+            ent[k++] = g->qb[b].e[s];
+    }
+    if (!st)
+        st = save_section(w, prefix, "queue_fill", cnt, g->qbuckets);
+    if (!st)
+        st = save_section(w, prefix, "queue", ent, nent * sizeof *ent);
+    if (!st)
+        st = save_section(w, prefix, "queue_overflow", g->qover, g->nover * sizeof *g->qover);
+    es_gas_pending pend[ES_GAS_QDEFER]; /* deferred appends, oldest first */
+    memset(pend, 0, sizeof pend);
+    for (int q = 0; q < g->npend; q++)
+        pend[q] = g->qpend[(g->pend0 + q) % ES_GAS_QDEFER];
+    if (!st)
+        st = save_section(w, prefix, "queue_pending", pend, (size_t)g->npend * sizeof *pend);
+    free(cnt);
+    free(ent);
+    return st;
 }
 
 int es_gas_checkpoint_save(const es_gas *g, es_checkpoint_writer *w, const char *prefix)
@@ -36,6 +77,10 @@ int es_gas_checkpoint_save(const es_gas *g, es_checkpoint_writer *w, const char 
     s.qbuckets = (int64_t)g->qbuckets;
     s.qcur = g->qcur;
     s.qmin = g->qmin;
+    s.qslot = g->qslot;
+    s.nover = (int64_t)g->nover;
+    s.nentries = (int64_t)queue_entries(g);
+    s.npend = g->npend;
     s.partition_on = g->partition_on;
     s.next_sort = g->next_sort;
     s.n_events = g->n_events;
@@ -52,7 +97,7 @@ int es_gas_checkpoint_save(const es_gas *g, es_checkpoint_writer *w, const char 
     if (!st)
         st = save_section(w, prefix, "head", g->head, nc * sizeof *g->head);
     if (!st)
-        st = save_section(w, prefix, "queue", g->qhead, g->qbuckets * sizeof *g->qhead);
+        st = save_queue(g, w, prefix, (size_t)s.nentries);
     return st;
 }
 
@@ -70,6 +115,52 @@ static int load_section(const es_checkpoint *c, const char *prefix, const char *
                                       "%zu", key, have, size);
     memcpy(data, src, size);
     return ES_OK;
+}
+
+static int load_queue(const es_checkpoint *c, const char *prefix, es_gas *g, const gas_scalars *s)
+{
+    if (s->nover < 0 || s->nover > g->n || s->nentries < 0 || s->npend < 0 || s->npend > ES_GAS_QDEFER ||
+        s->nentries > (int64_t)g->qbuckets * ES_GAS_BUCKET_CAP)
+        return es_error_set(ES_EDATA, "gas checkpoint: %s holds an inconsistent event queue", prefix);
+    size_t nent = (size_t)s->nentries;
+    unsigned char *cnt = malloc(g->qbuckets);
+    int32_t *ent = malloc((nent + 1) * sizeof *ent);
+    int st = ES_OK;
+    if (!cnt || !ent)
+        st = es_error_set(ES_ENOMEM, "gas checkpoint: out of memory unpacking the event queue");
+    if (!st)
+        st = load_section(c, prefix, "queue_fill", cnt, g->qbuckets);
+    if (!st)
+        st = load_section(c, prefix, "queue", ent, nent * sizeof *ent);
+    if (!st)
+        st = load_section(c, prefix, "queue_overflow", g->qover, (size_t)s->nover * sizeof *g->qover);
+    if (!st)
+        st = load_section(c, prefix, "queue_pending", g->qpend, (size_t)s->npend * sizeof *g->qpend);
+    g->npend = (int32_t)s->npend;
+    g->pend0 = 0;
+    g->pend_min = INT64_MAX;
+    for (int q = 0; !st && q < g->npend; q++) {
+        if (g->qpend[q].i < 0 || g->qpend[q].i >= g->n)
+            st = es_error_set(ES_EDATA, "gas checkpoint: %s holds an inconsistent event queue", prefix);
+        g->pend_min = g->qpend[q].vb < g->pend_min ? g->qpend[q].vb : g->pend_min;
+    }
+    size_t k = 0;
+    for (size_t b = 0; !st && b < g->qbuckets; b++) {
+        if (cnt[b] > ES_GAS_BUCKET_CAP || k + cnt[b] > nent) {
+            st = es_error_set(ES_EDATA, "gas checkpoint: %s holds an inconsistent event queue", prefix);
+            break;
+        }
+        g->qb[b].n = cnt[b];
+        for (int q = 0; q < cnt[b]; q++)
+            g->qb[b].e[q] = ent[k++];
+    }
+    for (size_t q = 0; !st && q < nent; q++)
+        if (ent[q] < 0 || ent[q] >= g->n)
+            st = es_error_set(ES_EDATA, "gas checkpoint: %s holds an inconsistent event queue", prefix);
+    g->nover = (size_t)s->nover;
+    free(cnt);
+    free(ent);
+    return st;
 }
 
 int es_gas_checkpoint_load(const es_checkpoint *c, const char *prefix, const es_gas_params *par,
@@ -95,7 +186,7 @@ int es_gas_checkpoint_load(const es_checkpoint *c, const char *prefix, const es_
     if (!st)
         st = load_section(c, prefix, "head", g->head, nc * sizeof *g->head);
     if (!st)
-        st = load_section(c, prefix, "queue", g->qhead, g->qbuckets * sizeof *g->qhead);
+        st = load_queue(c, prefix, g, &s);
     if (st) {
         es_gas_free(g);
         return st;
@@ -107,6 +198,8 @@ int es_gas_checkpoint_load(const es_checkpoint *c, const char *prefix, const es_
     g->t_stats = s.t_stats;
     g->qcur = s.qcur;
     g->qmin = (int32_t)s.qmin;
+    g->qslot = (int32_t)s.qslot;
+    g->qpf = g->qpf2 = g->qpf3 = g->qcur;
     g->partition_on = (int)s.partition_on;
     g->next_sort = s.next_sort;
     g->n_events = s.n_events;

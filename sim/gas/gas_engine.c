@@ -14,6 +14,8 @@ void es_gas_cell_insert(es_gas *g, int32_t i, int32_t c)
 {
     es_gas_particle *p = g->p;
     p[i].cell = c;
+    p[i].cx = c % g->ncx;
+    p[i].cy = c / g->ncx;
     p[i].prev = -1;
     p[i].next = g->head[c];
     if (g->head[c] >= 0)
@@ -96,20 +98,39 @@ static inline double boundary_y(const es_gas *g, double y, double vy, int cy, in
     return INFINITY;
 }
 
+/* Time until a periodic-box particle at x with velocity v in cell column
+ * (or row) c of n, width w, side l, leaves its cell: the same faces as
+ * boundary_x, without branches (the sign of v is a coin toss). */
+static inline double face_time(double x, double v, int c, int n, double w, double l)
+{
+    int up = v > 0.0;
+    double face = c + up == n ? l : (c + up) * w;
+    double t = nonneg((face - x) / v);
+    return v != 0.0 ? t : INFINITY;
+}
+
 /* Earliest boundary event of particle i (at tnow): stored in ev/btype. */
 static inline void predict_boundary(es_gas *g, int32_t i, double tnow)
 {
     es_gas_particle *a = &g->p[i];
-    int cx = a->cell % g->ncx, cy = a->cell / g->ncx;
+    int cx = a->cx, cy = a->cy;
     int tx, ty;
-    double t_x = boundary_x(g, a->x, a->vx, cx, &tx);
-    double t_y = boundary_y(g, a->y, a->vy, cy, &ty);
+    double t_x, t_y;
+    if (g->par.box == ES_GAS_BOX_PERIODIC) {
+        t_x = face_time(a->x, a->vx, cx, g->ncx, g->cwx, g->par.lx);
+        t_y = face_time(a->y, a->vy, cy, g->ncy, g->cwy, g->par.ly);
+        tx = a->vx != 0.0 ? ES_GAS_EV_CROSS_X : ES_GAS_EV_NONE;
+        ty = a->vy != 0.0 ? ES_GAS_EV_CROSS_Y : ES_GAS_EV_NONE;
+    } else {
+        t_x = boundary_x(g, a->x, a->vx, cx, &tx);
+        t_y = boundary_y(g, a->y, a->vy, cy, &ty);
+    }
     if (t_x <= t_y) {
         g->ev[i].tb = tnow + t_x;
-        a->btype = tx;
+        g->ev[i].btype = tx;
     } else {
         g->ev[i].tb = tnow + t_y;
-        a->btype = ty;
+        g->ev[i].btype = ty;
     }
 }
 
@@ -159,23 +180,21 @@ static void scan_cells(es_gas *g, int32_t i, const nb_cell *cells, int k, double
     for (int q = 0; q < k; q++) {
         double ax = a->x - cells[q].sx, ay = a->y - cells[q].sy;
         for (int32_t j = cells[q].first; j >= 0; j = p[j].next) {
-            if (j == i)
-                continue;
+            /* Branch free: whether a pair approaches and meets is a coin
+             * toss for the branch predictor. j == i gives bb = 0: no event. */
             const es_gas_particle *b = &p[j];
             double dtj = tnow - b->t;
             double rx = ax - (b->x + b->vx * dtj);
             double ry = ay - (b->y + b->vy * dtj);
             double wx = a->vx - b->vx, wy = a->vy - b->vy;
             double bb = rx * wx + ry * wy;
-            if (bb >= 0.0)
-                continue;
             double w2 = wx * wx + wy * wy;
             double c = rx * rx + ry * ry - s2;
             double d = bb * bb - w2 * c;
-            if (d <= 0.0)
-                continue;
+            int hit = (bb < 0.0) & (d > 0.0);
             /* cancellation-free root; touching within rounding and approaching: now */
-            double tc = tnow + nonneg(c / (-bb + sqrt(d)));
+            double tc = tnow + nonneg(c / (-bb + sqrt(hit ? d : 1.0)));
+            tc = hit ? tc : INFINITY;
             if (tc < e->tc) {
                 e->tc = tc;
                 e->partner = j;
@@ -191,6 +210,28 @@ static inline void schedule(es_gas *g, int32_t i)
     es_gas_queue_update(g, i, e->tc <= e->tb ? e->tc : e->tb);
 }
 
+/* The 3×3 neighbourhood of cell (cx, cy): away from the grid edges (nearly
+ * always) no wrapping or image shift is needed. */
+static inline int neighbourhood(const es_gas *g, int cx, int cy, nb_cell *cells)
+{
+    int k = 0;
+    if (cx > 0 && cx < g->ncx - 1 && cy > 0 && cy < g->ncy - 1) {
+        const int32_t *row = g->head + (ptrdiff_t)(cy - 1) * g->ncx + (cx - 1);
+        for (int dy = 0; dy < 3; dy++, row += g->ncx)
+            for (int dx = 0; dx < 3; dx++) {
+                int32_t f = row[dx];
+                cells[k].first = f; /* kept only if not empty (branch free) */
+                cells[k].sx = cells[k].sy = 0.0;
+                k += f >= 0;
+            }
+        return k;
+    }
+    for (int dy = -1; dy <= 1; dy++)
+        for (int dx = -1; dx <= 1; dx++)
+            k = add_cell(g, cx + dx, cy + dy, cells, k);
+    return k;
+}
+
 /* Bring particle i to tnow and predict everything from scratch. */
 static void predict(es_gas *g, int32_t i, double tnow)
 {
@@ -200,11 +241,8 @@ static void predict(es_gas *g, int32_t i, double tnow)
     g->ev[i].tc = INFINITY;
     g->ev[i].partner = -1;
     if (g->par.sigma > 0.0) {
-        int cx = a->cell % g->ncx, cy = a->cell / g->ncx, k = 0;
         nb_cell cells[9];
-        for (int dy = -1; dy <= 1; dy++)
-            for (int dx = -1; dx <= 1; dx++)
-                k = add_cell(g, cx + dx, cy + dy, cells, k);
+        int k = neighbourhood(g, a->cx, a->cy, cells);
         scan_cells(g, i, cells, k, tnow);
     }
     schedule(g, i);
@@ -253,7 +291,7 @@ static void do_cross(es_gas *g, int32_t i, double t, int axis)
 {
     es_gas_particle *a = &g->p[i];
     advance(a, t);
-    int cx = a->cell % g->ncx, cy = a->cell / g->ncx, step;
+    int cx = a->cx, cy = a->cy, step;
     if (axis == 0) {
         step = a->vx > 0.0 ? 1 : -1;
         cx += step;
@@ -277,13 +315,27 @@ static void do_cross(es_gas *g, int32_t i, double t, int axis)
     }
     es_gas_cell_remove(g, i);
     es_gas_cell_insert(g, i, cy * g->ncx + cx);
+    a->cx = cx; /* as set by the insert, without its division */
+    a->cy = cy;
     g->n_cross++;
     predict_boundary(g, i, t);
     if (g->par.sigma > 0.0) {
         nb_cell cells[3];
         int k = 0;
-        for (int d = -1; d <= 1; d++)
-            k = axis == 0 ? add_cell(g, cx + step, cy + d, cells, k) : add_cell(g, cx + d, cy + step, cells, k);
+        /* the new row or column: (nx, ny) ± one cell along the face */
+        int nx = axis == 0 ? cx + step : cx, ny = axis == 0 ? cy : cy + step;
+        if (nx > 0 && nx < g->ncx - 1 && ny > 0 && ny < g->ncy - 1) {
+            ptrdiff_t c = (ptrdiff_t)ny * g->ncx + nx, d = axis == 0 ? g->ncx : 1;
+            for (ptrdiff_t q = c - d; q <= c + d; q += d) {
+                int32_t f = g->head[q];
+                cells[k].first = f;
+                cells[k].sx = cells[k].sy = 0.0;
+                k += f >= 0;
+            }
+        } else {
+            for (int d = -1; d <= 1; d++)
+                k = axis == 0 ? add_cell(g, nx, ny + d, cells, k) : add_cell(g, nx + d, ny, cells, k);
+        }
         scan_cells(g, i, cells, k, t);
     }
     schedule(g, i);
@@ -344,20 +396,25 @@ static int32_t *zorder_cells(int ncx, int ncy)
     return order;
 }
 
+/* Events per particle between renumberings. */
+#ifndef ES_GAS_SORT_EVENTS
+#define ES_GAS_SORT_EVENTS 8
+#endif
+
 /* Renumber particles in cell order (row-major) for locality: particle data,
  * event slots, partner references, cell lists and the event queue are permuted;
  * ids keep the snapshot order. The dynamics is unchanged. */
 void es_gas_renumber(es_gas *g)
 {
     long n = g->n;
-    g->next_sort = g->n_events + (unsigned long long)(8 * n) + 1000;
+    g->next_sort = g->n_events + (unsigned long long)(ES_GAS_SORT_EVENTS * n) + 1000;
     if (n < 2048) {
         es_gas_queue_rebuild(g); /* recalibrate the bucket width */
         return;                  /* everything fits in cache anyway */
     }
     if (!g->sort_p) {
-        g->sort_p = aligned_alloc(64, (size_t)n * sizeof *g->sort_p);
-        g->sort_ev = aligned_alloc(64, (size_t)n * sizeof *g->sort_ev);
+        g->sort_p = es_gas_alloc_lines((size_t)n * sizeof *g->sort_p);
+        g->sort_ev = es_gas_alloc_lines((size_t)n * sizeof *g->sort_ev);
         g->sort_map = malloc((size_t)n * sizeof *g->sort_map);
         if (!g->sort_p || !g->sort_ev || !g->sort_map) {
             /* renumbering is an optimisation only: skip it without memory */
@@ -404,6 +461,7 @@ int es_gas_step(es_gas *g)
     int32_t i = es_gas_queue_min(g);
     if (i < 0)
         return ES_GAS_EV_NONE;
+    es_gas_queue_pop(g);
     double te = g->ev[i].t;
     g->t = te;
     g->n_events++;
@@ -418,7 +476,7 @@ int es_gas_step(es_gas *g)
         }
         return j;
     }
-    int type = g->p[i].btype;
+    int type = e->btype;
     if (type == ES_GAS_EV_CROSS_X)
         do_cross(g, i, te, 0);
     else if (type == ES_GAS_EV_CROSS_Y)
