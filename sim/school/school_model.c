@@ -270,8 +270,8 @@ static int ramp_from_config(const es_config *cfg, const es_school_params *p,
         return key_error(cfg, "ramp", "average_steps", "%lld exceeds ramp.hold_steps = %lld",
                          o->average_steps, o->hold_steps);
     if (o->average_steps < o->sample_every)
-        return key_error(cfg, "ramp", o->average_steps == o->hold_steps / 2 ? "hold_steps"
-                                                                             : "average_steps",
+        return key_error(cfg, "ramp", key_given(cfg, "ramp", "average_steps") ? "average_steps"
+                                                                               : "hold_steps",
                          "the averaging window (%lld steps) holds no sample (ramp.sample_every "
                          "= %lld)", o->average_steps, o->sample_every);
     int rc = ramp_values(cfg, values, &o->nvalues);
