@@ -193,6 +193,24 @@ static bool key_given(const es_config *cfg, const char *sec, const char *key)
     return true;
 }
 
+/* couzin2002-only keys: dewi-kadita mode would ignore them silently. A
+ * value equal to the default (resolved configs list it) is not an error. */
+static int check_mode_keys(const es_config *cfg, const es_school_params *p)
+{
+    if (p->mode != ES_SCHOOL_MODE_DEWI)
+        return ES_OK;
+    const char *key = NULL;
+    if (key_given(cfg, "school", "include_self") && es_config_bool(cfg, "school", "include_self"))
+        key = "include_self";
+    else if (key_given(cfg, "school", "zone_weighting") &&
+             es_config_enum(cfg, "school", "zone_weighting") != 0)
+        key = "zone_weighting";
+    if (!key)
+        return ES_OK;
+    return key_error(cfg, "school", key, "%s = %s: couzin2002 only, not used by mode = dewi-kadita",
+                     key, es_config_string(cfg, "school", key));
+}
+
 enum { RAMP_MAX_VALUES = 100000 };
 
 /* The way-up values: `values`, or from, from + step, ... <= to. */
@@ -376,6 +394,8 @@ static int school_run(const es_run_ctx *ctx)
 {
     es_school_params p;
     int rc = params_from_config(ctx->cfg, ctx->seed, &p);
+    if (!rc)
+        rc = check_mode_keys(ctx->cfg, &p);
     double *pos = NULL, *vel = NULL;
     /* a resumed run restores its state from the checkpoint */
     if (!rc && !es_checkpoint_resume_path())

@@ -55,8 +55,26 @@ static void test_window_key(void **state)
                  "test:10: key 'ramp.hold_steps': the averaging window (4 steps) holds no sample");
 }
 
+/* couzin2002-only keys are errors in dewi-kadita mode unless at their default. */
+static void test_mode_keys(void **state)
+{
+    (void)state;
+    expect_error("[run]\nmodel = school\n[school]\nn_fish = 10\nzone_weighting = normalised\n",
+                 "test:5: key 'school.zone_weighting': zone_weighting = normalised: couzin2002 only, "
+                 "not used by mode = dewi-kadita");
+    expect_error("[run]\nmodel = school\n[school]\nmode = dewi-kadita\ninclude_self = true\n",
+                 "test:5: key 'school.include_self': include_self = true: couzin2002 only");
+    /* at the default (as in a resolved config) and in couzin2002 mode: accepted, so the
+     * run gets as far as the output directory */
+    expect_error("[run]\nmodel = school\n[school]\nn_fish = 10\nn_steps = 1\n"
+                 "zone_weighting = counts\ninclude_self = false\n", "/nonexistent-esuite");
+    expect_error("[run]\nmodel = school\n[school]\nmode = couzin2002\nn_fish = 10\nn_steps = 1\n"
+                 "zone_weighting = normalised\ninclude_self = true\n", "/nonexistent-esuite");
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_window_key)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_window_key),
+                                       cmocka_unit_test(test_mode_keys)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
