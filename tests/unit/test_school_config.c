@@ -8,9 +8,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <netcdf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/config.h"
 #include "core/model.h"
@@ -72,9 +74,56 @@ static void test_mode_keys(void **state)
                  "zone_weighting = normalised\ninclude_self = true\n", "/nonexistent-esuite");
 }
 
+/* Run `text` after a round trip through its resolved INI (what sweep tasks
+ * and resume run) into a fresh directory; the deflate level of school.nc's
+ * positions (0: none). */
+static int resolved_run_deflate(const char *text, const char *removed[])
+{
+    es_config *cfg = load(text);
+    char *ini = es_config_to_ini(cfg);
+    es_config_free(cfg);
+    cfg = load(ini);
+    free(ini);
+    char dir[64] = "/tmp/esuite-schcfg-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    es_run_ctx ctx = {.cfg = cfg, .output_dir = dir, .threads = 1, .seed = 1, .quiet = true};
+    int rc = es_model_school.run(&ctx);
+    if (rc)
+        fail_msg("run: %s", es_error_message());
+    es_config_free(cfg);
+    char path[128];
+    snprintf(path, sizeof path, "%s/school.nc", dir);
+    int ncid, var, shuffle = 0, deflate = 0, level = 0;
+    assert_int_equal(nc_open(path, NC_NOWRITE, &ncid), NC_NOERR);
+    assert_int_equal(nc_inq_varid(ncid, "positions", &var), NC_NOERR);
+    assert_int_equal(nc_inq_var_deflate(ncid, var, &shuffle, &deflate, &level), NC_NOERR);
+    nc_close(ncid);
+    for (size_t k = 0; removed[k]; k++) {
+        snprintf(path, sizeof path, "%s/%s", dir, removed[k]);
+        remove(path);
+    }
+    assert_int_equal(rmdir(dir), 0);
+    return deflate ? level : 0;
+}
+
+#define PLAIN "[run]\nmodel = school\n[school]\nn_fish = 10\nn_steps = 4\nentropy = false\n"
+
+/* Compression not asked for stays off through a resolved config (which lists
+ * every key); an explicit level, 4 (the old default) included, stays that level. */
+static void test_resolved_compression(void **state)
+{
+    (void)state;
+    const char *plain_files[] = {"summary.json", "school.nc", NULL};
+    assert_int_equal(resolved_run_deflate(PLAIN, plain_files), 0);
+    assert_int_equal(resolved_run_deflate(PLAIN "[output]\ncompression = 4\n", plain_files), 4);
+    assert_int_equal(resolved_run_deflate(PLAIN "[output]\ncompression = 1\n", plain_files), 1);
+    assert_int_equal(resolved_run_deflate(PLAIN "[output]\ncompression = 0\n", plain_files), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_window_key),
-                                       cmocka_unit_test(test_mode_keys)};
+                                       cmocka_unit_test(test_mode_keys),
+                                       cmocka_unit_test(test_resolved_compression)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
