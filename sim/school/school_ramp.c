@@ -437,14 +437,17 @@ int es_school_ramp_run(const es_school_params *p, const es_school_ramp_opts *o, 
     }
     if (!rc)
         hold_plan(o, hr);
-    if (!rc)
-        rc = nc_define_ramp(&h, p, o, nh, nframes, mode_name, prov);
     /* Below ~1000 fish a step is too short to share among threads (the
      * team's barriers cost more than the work, and far more on a busy
-     * machine): step on one thread. Results do not depend on it. */
+     * machine): step on one thread, and record that thread count in the
+     * provenance. Results do not depend on it. */
     int threads = omp_get_max_threads();
-    if (p->n <= 1024)
+    if (p->n <= 1024) {
         omp_set_num_threads(1);
+        prov->threads = 1;
+    }
+    if (!rc)
+        rc = nc_define_ramp(&h, p, o, nh, nframes, mode_name, prov);
     if (!rc)
         rc = ramp_simulate(s, p, o, &h, hr, nh, vel);
     omp_set_num_threads(threads);

@@ -8,7 +8,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <jansson.h>
 #include <netcdf.h>
+#include <omp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,35 +77,66 @@ static void test_mode_keys(void **state)
                  "zone_weighting = normalised\ninclude_self = true\n", "/nonexistent-esuite");
 }
 
-/* Run `text` after a round trip through its resolved INI (what sweep tasks
- * and resume run) into a fresh directory; the deflate level of school.nc's
- * positions (0: none). */
-static int resolved_run_deflate(const char *text, const char *removed[])
+/* Run `text` (after a round trip through its resolved INI, what sweep tasks
+ * and resume run, if `resolved`) into the fresh directory dir on `threads`
+ * threads; returns summary.json. */
+static json_t *run_into(const char *text, bool resolved, int threads, char dir[64])
 {
     es_config *cfg = load(text);
-    char *ini = es_config_to_ini(cfg);
-    es_config_free(cfg);
-    cfg = load(ini);
-    free(ini);
-    char dir[64] = "/tmp/esuite-schcfg-XXXXXX";
+    if (resolved) {
+        char *ini = es_config_to_ini(cfg);
+        es_config_free(cfg);
+        cfg = load(ini);
+        free(ini);
+    }
+    snprintf(dir, 64, "/tmp/esuite-schcfg-XXXXXX");
     assert_non_null(mkdtemp(dir));
-    es_run_ctx ctx = {.cfg = cfg, .output_dir = dir, .threads = 1, .seed = 1, .quiet = true};
+    omp_set_num_threads(threads);
+    es_run_ctx ctx = {.cfg = cfg, .output_dir = dir, .threads = threads, .seed = 1,
+                      .quiet = true};
     int rc = es_model_school.run(&ctx);
     if (rc)
         fail_msg("run: %s", es_error_message());
     es_config_free(cfg);
     char path[128];
-    snprintf(path, sizeof path, "%s/school.nc", dir);
-    int ncid, var, shuffle = 0, deflate = 0, level = 0;
-    assert_int_equal(nc_open(path, NC_NOWRITE, &ncid), NC_NOERR);
-    assert_int_equal(nc_inq_varid(ncid, "positions", &var), NC_NOERR);
-    assert_int_equal(nc_inq_var_deflate(ncid, var, &shuffle, &deflate, &level), NC_NOERR);
-    nc_close(ncid);
-    for (size_t k = 0; removed[k]; k++) {
-        snprintf(path, sizeof path, "%s/%s", dir, removed[k]);
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    json_error_t err;
+    json_t *sum = json_load_file(path, 0, &err);
+    assert_non_null(sum);
+    return sum;
+}
+
+static void remove_run(const char *dir)
+{
+    const char *files[] = {"summary.json", "school.nc", "hysteresis.png"};
+    char path[128];
+    for (int k = 0; k < 3; k++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[k]);
         remove(path);
     }
     assert_int_equal(rmdir(dir), 0);
+}
+
+static int nc_open_run(const char *dir)
+{
+    char path[128];
+    int ncid;
+    snprintf(path, sizeof path, "%s/school.nc", dir);
+    assert_int_equal(nc_open(path, NC_NOWRITE, &ncid), NC_NOERR);
+    return ncid;
+}
+
+/* The deflate level of school.nc's positions (0: none) of `text` run from
+ * its resolved config. */
+static int resolved_run_deflate(const char *text)
+{
+    char dir[64];
+    json_decref(run_into(text, true, 1, dir));
+    int ncid = nc_open_run(dir), var, shuffle = 0, deflate = 0, level = 0;
+    assert_int_equal(nc_inq_varid(ncid, "positions", &var), NC_NOERR);
+    assert_int_equal(nc_inq_var_deflate(ncid, var, &shuffle, &deflate, &level), NC_NOERR);
+    nc_close(ncid);
+    remove_run(dir);
     return deflate ? level : 0;
 }
 
@@ -113,17 +147,45 @@ static int resolved_run_deflate(const char *text, const char *removed[])
 static void test_resolved_compression(void **state)
 {
     (void)state;
-    const char *plain_files[] = {"summary.json", "school.nc", NULL};
-    assert_int_equal(resolved_run_deflate(PLAIN, plain_files), 0);
-    assert_int_equal(resolved_run_deflate(PLAIN "[output]\ncompression = 4\n", plain_files), 4);
-    assert_int_equal(resolved_run_deflate(PLAIN "[output]\ncompression = 1\n", plain_files), 1);
-    assert_int_equal(resolved_run_deflate(PLAIN "[output]\ncompression = 0\n", plain_files), 0);
+    assert_int_equal(resolved_run_deflate(PLAIN), 0);
+    assert_int_equal(resolved_run_deflate(PLAIN "[output]\ncompression = 4\n"), 4);
+    assert_int_equal(resolved_run_deflate(PLAIN "[output]\ncompression = 1\n"), 1);
+    assert_int_equal(resolved_run_deflate(PLAIN "[output]\ncompression = 0\n"), 0);
+}
+
+/* The provenance records the threads a ramp ran on: one below 1025 fish
+ * (the ramp steps small schools on one thread), else the run's. */
+static void test_ramp_threads(void **state)
+{
+    (void)state;
+    const struct {
+        int n, want;
+    } cases[] = {{10, 1}, {1100, 2}};
+    for (size_t k = 0; k < 2; k++) {
+        char text[512], dir[64];
+        snprintf(text, sizeof text,
+                 "[run]\nmodel = school\n[school]\nmode = couzin2002\nn_fish = %d\n"
+                 "box_size = 100\nentropy = false\nsave_interval = 2\n[ramp]\nparameter = noise\n"
+                 "values = 0.1\nback = false\nhold_steps = 4\nsample_every = 2\nplots = false\n",
+                 cases[k].n);
+        json_t *sum = run_into(text, false, 2, dir);
+        json_t *th = json_object_get(json_object_get(sum, "provenance"), "threads");
+        assert_non_null(th);
+        assert_int_equal(json_integer_value(th), cases[k].want);
+        int ncid = nc_open_run(dir), nc_threads = 0;
+        assert_int_equal(nc_get_att_int(ncid, NC_GLOBAL, "threads", &nc_threads), NC_NOERR);
+        assert_int_equal(nc_threads, cases[k].want);
+        nc_close(ncid);
+        json_decref(sum);
+        remove_run(dir);
+    }
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_window_key),
                                        cmocka_unit_test(test_mode_keys),
-                                       cmocka_unit_test(test_resolved_compression)};
+                                       cmocka_unit_test(test_resolved_compression),
+                                       cmocka_unit_test(test_ramp_threads)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
