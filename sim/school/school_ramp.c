@@ -225,12 +225,27 @@ static int put_frame(ramp_nc *h, const es_school *s, const es_school_ramp_opts *
     return ES_OK;
 }
 
+/* Running mean and sum of squared deviations (Welford 1962). */
+typedef struct {
+    double mean, m2;
+} welford;
+
+static void welford_add(welford *w, double x, long long count)
+{
+    double d = x - w->mean;
+    w->mean += d / (double)count;
+    w->m2 += d * (x - w->mean);
+}
+
 /* Steps [from, to) of the engine, one at a time when a frame or a sample falls due. */
 static int run_hold(es_school *s, const es_school_ramp_opts *o, ramp_nc *h, double *vel,
                     hold_result *r, es_progress *pg)
 {
     long long h0 = s->step, end = h0 + o->hold_steps, w0 = end - o->average_steps;
-    double sP = 0, sP2 = 0, sM = 0, sM2 = 0;
+    /* Means as plain sums; sds by Welford's update (E[x²] − mean² cancels
+     * catastrophically for an ordered state, P ≈ 1 with a tiny sd). */
+    double sP = 0, sM = 0;
+    welford wP = {0, 0}, wM = {0, 0};
     long long cnt = 0;
     while (s->step < end) {
         /* next step at which something is recorded */
@@ -247,10 +262,10 @@ static int run_hold(es_school *s, const es_school_ramp_opts *o, ramp_nc *h, doub
             double m[4];
             order_params(s, o, vel, m);
             sP += m[0];
-            sP2 += m[0] * m[0];
             sM += m[1];
-            sM2 += m[1] * m[1];
             cnt++;
+            welford_add(&wP, m[0], cnt);
+            welford_add(&wM, m[1], cnt);
         }
         if (s->step % o->save_interval == 0 && (rc = put_frame(h, s, o, vel, r->value)))
             return rc;
@@ -260,8 +275,8 @@ static int run_hold(es_school *s, const es_school_ramp_opts *o, ramp_nc *h, doub
     r->start_step = h0;
     r->P = sP / n;
     r->M = sM / n;
-    r->P_sd = sqrt(fmax(0.0, sP2 / n - r->P * r->P));
-    r->M_sd = sqrt(fmax(0.0, sM2 / n - r->M * r->M));
+    r->P_sd = sqrt(wP.m2 / n);
+    r->M_sd = sqrt(wM.m2 / n);
     r->state = es_school_classify(r->P, r->M);
     return ES_OK;
 }

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <jansson.h>
+#include <math.h>
 #include <netcdf.h>
 #include <omp.h>
 #include <stdbool.h>
@@ -181,11 +182,59 @@ static void test_ramp_threads(void **state)
     }
 }
 
+/* A hold's sd of P and M equals the two-pass population sd of the samples
+ * in its window, read back from school.nc (frames every sample here), to
+ * 1e-12 relative; the means are the samples' plain mean. The state is
+ * ordered (P ≈ 1), where E[x²] − mean² loses about 8 digits. */
+static void test_ramp_sd(void **state)
+{
+    (void)state;
+    enum { HOLD = 400, EVERY = 2, NH = 2 };
+    char dir[64];
+    json_t *sum = run_into("[run]\nmodel = school\n[school]\nmode = couzin2002\nn_fish = 20\n"
+                           "box_size = 50\ninit = sphere\ninit_size = 2\nentropy = false\n"
+                           "save_interval = 2\n[ramp]\nparameter = noise\nvalues = 0.01, 0.02\n"
+                           "back = false\nhold_steps = 400\nsample_every = 2\nplots = false\n",
+                           false, 1, dir);
+    json_t *holds = json_object_get(json_object_get(sum, "ramp"), "holds");
+    assert_int_equal(json_array_size(holds), NH);
+    int ncid = nc_open_run(dir);
+    const char *var[2] = {"polarization", "rotation"}, *mk[2] = {"P", "M"}, *sk[2] = {"P_sd", "M_sd"};
+    for (int q = 0; q < 2; q++) {
+        int v;
+        double x[NH * HOLD / EVERY + 1];
+        assert_int_equal(nc_inq_varid(ncid, var[q], &v), NC_NOERR);
+        assert_int_equal(nc_get_var_double(ncid, v, x), NC_NOERR);
+        for (size_t h = 0; h < NH; h++) {
+            /* window: the second half, steps h0 + HOLD/2 + EVERY ... h0 + HOLD = frames */
+            size_t f0 = (h * HOLD + HOLD / 2) / EVERY + 1, f1 = (h + 1) * HOLD / EVERY;
+            double s1 = 0, s2 = 0, n = (double)(f1 - f0 + 1);
+            for (size_t f = f0; f <= f1; f++)
+                s1 += x[f];
+            double mean = s1 / n;
+            for (size_t f = f0; f <= f1; f++)
+                s2 += (x[f] - mean) * (x[f] - mean);
+            double sd = sqrt(s2 / n);
+            json_t *ho = json_array_get(holds, h);
+            assert_true(mean == json_number_value(json_object_get(ho, mk[q])));
+            double got = json_number_value(json_object_get(ho, sk[q]));
+            if (!(fabs(got - sd) <= 1e-12 * sd))
+                fail_msg("hold %zu %s: sd %.17g, two-pass %.17g", h, sk[q], got, sd);
+            if (q == 0)
+                assert_true(mean > 0.99); /* ordered: the case that needs care */
+        }
+    }
+    nc_close(ncid);
+    json_decref(sum);
+    remove_run(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_window_key),
                                        cmocka_unit_test(test_mode_keys),
                                        cmocka_unit_test(test_resolved_compression),
-                                       cmocka_unit_test(test_ramp_threads)};
+                                       cmocka_unit_test(test_ramp_threads),
+                                       cmocka_unit_test(test_ramp_sd)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
