@@ -211,6 +211,16 @@ static int check_mode_keys(const es_config *cfg, const es_school_params *p)
                      key, es_config_string(cfg, "school", key));
 }
 
+/* Trajectories of doubles deflate by only ~7 % and deflate dominated the
+ * run time: uncompressed unless [output] compression asks for a level. The
+ * default, -1, is what a resolved config (sweep task, resume) then lists,
+ * so it runs uncompressed too, and an explicit 4 stays 4. */
+static int school_compression(const es_config *cfg)
+{
+    long long level = es_config_int(cfg, "output", "compression");
+    return level < 0 ? 0 : (int)level;
+}
+
 enum { RAMP_MAX_VALUES = 100000 };
 
 /* The way-up values: `values`, or from, from + step, ... <= to. */
@@ -271,6 +281,10 @@ static int ramp_from_config(const es_config *cfg, const es_school_params *p,
     if (es_config_was_set(cfg, "school", "entropy") && es_config_bool(cfg, "school", "entropy"))
         return key_error(cfg, "school", "entropy",
                          "a ramp run records P and M only; set entropy = false");
+    if (key_given(cfg, "school", "velcorr_exact_max"))
+        return key_error(cfg, "school", "velcorr_exact_max",
+                         "not used by a ramp run: it records P and M only (no velocity "
+                         "correlation)");
     o->param = (es_school_ramp_param)param;
     o->param_name = es_config_string(cfg, "ramp", "parameter");
     o->back = es_config_bool(cfg, "ramp", "back");
@@ -284,6 +298,7 @@ static int ramp_from_config(const es_config *cfg, const es_school_params *p,
     o->periodic_centroid = es_config_bool(cfg, "school", "periodic_centroid");
     o->plots = es_config_bool(cfg, "ramp", "plots");
     o->log_interval = es_config_double(cfg, "output", "log_interval");
+    o->compression = school_compression(cfg);
     if (o->average_steps > o->hold_steps)
         return key_error(cfg, "ramp", "average_steps", "%lld exceeds ramp.hold_steps = %lld",
                          o->average_steps, o->hold_steps);
@@ -389,16 +404,6 @@ static int load_init_file(const es_config *cfg, size_t n, double **pos, double *
 }
 
 static int school_run_with(const es_run_ctx *ctx, es_school_params *p);
-
-/* Trajectories of doubles deflate by only ~7 % and deflate dominated the
- * run time: uncompressed unless [output] compression asks for a level. The
- * default, -1, is what a resolved config (sweep task, resume) then lists,
- * so it runs uncompressed too, and an explicit 4 stays 4. */
-static int school_compression(const es_config *cfg)
-{
-    long long level = es_config_int(cfg, "output", "compression");
-    return level < 0 ? 0 : (int)level;
-}
 
 static int school_run(const es_run_ctx *ctx)
 {

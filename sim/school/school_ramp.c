@@ -164,6 +164,10 @@ static int nc_define_ramp(ramp_nc *h, const es_school_params *p, const es_school
             return rc;
         NC_TRY(nc_def_var_chunking(h->ncid, h->v_pos, NC_CHUNKED, chunk));
         NC_TRY(nc_def_var_chunking(h->ncid, h->v_vel, NC_CHUNKED, chunk));
+        if (o->compression > 0) { /* deflate with shuffle, as in a plain run */
+            NC_TRY(nc_def_var_deflate(h->ncid, h->v_pos, 1, 1, o->compression));
+            NC_TRY(nc_def_var_deflate(h->ncid, h->v_vel, 1, 1, o->compression));
+        }
     }
     double d[] = {p->box, p->speed, p->r_r, p->max_turn, p->noise, p->fov, p->dt};
     const char *dn[] = {"box_size", "speed", "r_repulsion", "max_turn", "noise", "fov", "dt"};

@@ -141,6 +141,7 @@ static int resolved_run_deflate(const char *text)
     return deflate ? level : 0;
 }
 
+#define RAMP RAMP_HEAD "back = false\nhold_steps = 4\nsample_every = 2\nplots = false\n"
 #define PLAIN "[run]\nmodel = school\n[school]\nn_fish = 10\nn_steps = 4\nentropy = false\n"
 
 /* Compression not asked for stays off through a resolved config (which lists
@@ -152,6 +153,17 @@ static void test_resolved_compression(void **state)
     assert_int_equal(resolved_run_deflate(PLAIN "[output]\ncompression = 4\n"), 4);
     assert_int_equal(resolved_run_deflate(PLAIN "[output]\ncompression = 1\n"), 1);
     assert_int_equal(resolved_run_deflate(PLAIN "[output]\ncompression = 0\n"), 0);
+    /* ramp runs likewise (their resolved config also lists velcorr_exact_max at its default) */
+    assert_int_equal(resolved_run_deflate(RAMP), 0);
+    assert_int_equal(resolved_run_deflate(RAMP "[output]\ncompression = 4\n"), 4);
+}
+
+/* Keys a ramp run would ignore are errors naming file, line and key. */
+static void test_ramp_ignored_keys(void **state)
+{
+    (void)state;
+    expect_error(RAMP_HEAD "[school]\nvelcorr_exact_max = 100\n",
+                 "test:11: key 'school.velcorr_exact_max': not used by a ramp run");
 }
 
 /* The provenance records the threads a ramp ran on: one below 1025 fish
@@ -235,6 +247,7 @@ int main(void)
                                        cmocka_unit_test(test_mode_keys),
                                        cmocka_unit_test(test_resolved_compression),
                                        cmocka_unit_test(test_ramp_threads),
-                                       cmocka_unit_test(test_ramp_sd)};
+                                       cmocka_unit_test(test_ramp_sd),
+                                       cmocka_unit_test(test_ramp_ignored_keys)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
