@@ -9,6 +9,7 @@
  * metrics_only. summary.json: `ramp` with one object per hold. */
 #include "school/school_ramp.h"
 
+#include "core/checkpoint.h"
 #include "core/plot.h"
 #include "core/progress.h"
 #include "esuite/school_metrics.h"
@@ -229,6 +230,20 @@ static int put_frame(ramp_nc *h, const es_school *s, const es_school_ramp_opts *
     return ES_OK;
 }
 
+/* SIGTERM, SIGINT or SIGUSR1 (flags set by the checkpoint handlers) stop a
+ * ramp: it has no checkpoint, so the run fails and its partial school.nc is
+ * discarded (`esuite run` says "checkpoint written" only when one exists). */
+static int check_signal(long long step)
+{
+    if (!es_checkpoint_requested())
+        return ES_OK;
+    int sig = es_checkpoint_signal();
+    es_checkpoint_clear_request();
+    return es_error_set(ES_EINTR, "school ramp: interrupted by signal %d at step %lld; a ramp run "
+                                "writes no checkpoint, so nothing was written (run it again)",
+                        sig, step);
+}
+
 /* Running mean and sum of squared deviations (Welford 1962). */
 typedef struct {
     double mean, m2;
@@ -261,6 +276,8 @@ static int run_hold(es_school *s, const es_school_ramp_opts *o, ramp_nc *h, doub
             next = end;
         int rc = es_school_step(s, next - s->step);
         if (rc)
+            return rc;
+        if ((rc = check_signal(s->step)))
             return rc;
         if (s->step > w0 && (s->step - h0) % o->sample_every == 0) {
             double m[4];
@@ -430,6 +447,7 @@ int es_school_ramp_run(const es_school_params *p, const es_school_ramp_opts *o, 
                        es_provenance *prov, const char *mode_name)
 {
     double t0 = es_wall_seconds();
+    es_checkpoint_install_signals(); /* before the temporary school.nc exists */
     size_t nh = o->nvalues * (o->back ? 2 : 1);
     long long total = (long long)nh * o->hold_steps;
     size_t nframes = (size_t)(total / o->save_interval) + 1;
@@ -472,6 +490,8 @@ int es_school_ramp_run(const es_school_params *p, const es_school_ramp_opts *o, 
     omp_set_num_threads(threads);
     if (!rc)
         rc = put_holds(&h, hr, nh);
+    if (!rc)
+        rc = check_signal(s->step);
     if (h.ncid >= 0) {
         int nrc = nc_close(h.ncid);
         if (!rc && nrc != NC_NOERR)
