@@ -15,8 +15,9 @@
  * chunk from cache for every set (re-reading a 32 MB snapshot per set and
  * marginal was the main cost of a sort per marginal at N = 10^6). Velocity
  * bins avoid libm's floor, a call on baseline x86-64. ln n! and n ln n come
- * from tables filled by lgamma and log, so they are bit-identical to calling
- * them. */
+ * from tables filled by lgamma_r and log, so they are bit-identical to calling
+ * them. lgamma_r, not lgamma: lgamma writes the global signgam, a data race
+ * when workspaces are filled and used on several OpenMP threads at once. */
 #include "esuite/boltzmann.h"
 
 #include <math.h>
@@ -24,6 +25,13 @@
 #include <string.h>
 
 #include "esuite/status.h"
+
+/* ln Γ(x) without touching signgam (glibc's lgamma_r; _DEFAULT_SOURCE). */
+static inline double ln_gamma(double x)
+{
+    int sign;
+    return lgamma_r(x, &sign);
+}
 
 enum {
     BZ_TAB = 4096,  /* table of n ln n and ln n! for n < BZ_TAB */
@@ -65,7 +73,7 @@ es_bz_workspace *es_bz_workspace_alloc(size_t n)
     for (int k = 0; k < BZ_TAB; k++) {
         double c = (double)k;
         w->nlnn[k] = k ? c * log(c) : 0.0;
-        w->lnfact[k] = lgamma(c + 1.0);
+        w->lnfact[k] = ln_gamma(c + 1.0);
     }
     return w;
 }
@@ -232,7 +240,7 @@ static inline void acc_add(const es_bz_workspace *w, accum *a, size_t count)
         a->SB += c * a->lnv - w->lnfact[count];
     } else {
         a->sum_nlnn += c * log(c);
-        a->SB += c * a->lnv - lgamma(c + 1.0);
+        a->SB += c * a->lnv - ln_gamma(c + 1.0);
     }
     a->occ++;
 }
@@ -632,7 +640,7 @@ int es_bz_from_counts(const uint64_t *counts, size_t k, double cell_volume, es_b
         double c = (double)counts[a];
         n += c;
         sum_nlnn += c * log(c);
-        SB += c * lnv - lgamma(c + 1.0);
+        SB += c * lnv - ln_gamma(c + 1.0);
         occ++;
     }
     r->n = (size_t)n;

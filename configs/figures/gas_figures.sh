@@ -4,7 +4,7 @@
 #   docs/figures/gas_collapse_u.png   ΔS/N against u = dv t/lx: collapse (Kn = ∞) and its breaking
 #   docs/figures/gas_profiles_kn01.png density profiles n(x, t) at Kn = 0.1
 # usage: configs/figures/gas_figures.sh [PATH/TO/esuite] [WORKDIR] [FIGDIR]
-# Runs the five configs configs/figures/gas_kn*.ini (about 6 min CPU on two cores),
+# Runs the five configs configs/figures/gas_kn*.ini (about 5 min on two loaded cores, as docs/gas.md says),
 # compiles the small HDF5 reader gas_table.c, and draws with gnuplot.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

@@ -219,7 +219,10 @@ int es_cmd_run(int argc, char **argv)
                       .bench_json = false};
     st = model->run(&ctx);
     es_cli_print_warnings();
-    if (st == ES_EINTR) {
+    char ck[4300];
+    snprintf(ck, sizeof ck, "%s/%s", dir, ES_CHECKPOINT_FILE);
+    /* interrupted with a checkpoint to resume from (a ramp run has none: an error) */
+    if (st == ES_EINTR && access(ck, F_OK) == 0) {
         es_cli_error("interrupted: checkpoint written; continue with 'esuite run --resume %s'", dir);
         es_config_free(cfg);
         free(resume_ini);
@@ -232,8 +235,6 @@ int es_cmd_run(int argc, char **argv)
         return es_cli_exit_status(st);
     }
     /* Finished: the checkpoint and the resume config are no longer needed. */
-    char ck[4300];
-    snprintf(ck, sizeof ck, "%s/%s", dir, ES_CHECKPOINT_FILE);
     unlink(ck);
     if (resume_ini) {
         unlink(resume_ini);

@@ -57,8 +57,9 @@ static const es_key_spec core_schema[] = {
      "Parent directory of the run directory (overridden by --output, which names the run directory itself)."},
     {"output", "overwrite", ES_KEY_BOOL, "false", 0, 0, NULL, "",
      "Replace an existing completed run in the same directory instead of refusing."},
-    {"output", "compression", ES_KEY_INT, "4", 0, 9, NULL, "",
-     "Deflate level for large datasets (0 = none)."},
+    {"output", "compression", ES_KEY_INT, "-1", -1, 9, NULL, "",
+     "Deflate level for large datasets, 0 (none) to 9; -1: the model's default (orbits.h5: 4; "
+     "school.nc: none, trajectories of doubles barely deflate). A resolved config keeps -1."},
     {"output", "log_interval", ES_KEY_DOUBLE, "30", 0.1, 86400, NULL, "s",
      "Wall-clock seconds between progress log lines when not on a terminal."},
     {"output", "checkpoint_interval", ES_KEY_DOUBLE, "0", 0, 1e7, NULL, "s",

@@ -161,11 +161,13 @@ static int measure(const es_gas_run_spec *s, es_gas_run_result *res, const es_ga
 
 /* Pooled full-phase-space entropies of all R·N particles at sample k. With
  * one realization they are its own (the same counts, bit for bit). Else the
- * cell sets are split into contiguous blocks, evaluated in parallel with the
- * realizations' workspaces; a set's result does not depend on its block. */
+ * cell sets are split into T contiguous blocks, evaluated in parallel; a
+ * set's result does not depend on its block or its workspace. Each block
+ * gets a workspace of its own for this sample only, freed at the end: the
+ * realizations' workspaces would grow to R·N particles per set and keep
+ * that for the whole run (4·R·N·(C + T) bytes on top of theirs). */
 static int pooled_entropy(const es_gas_run_spec *s, es_gas_run_result *res, size_t k,
-                          const double *snaps, size_t n, es_bz_workspace **ws, int threads,
-                          int *status)
+                          const double *snaps, size_t n, int threads, int *status)
 {
     size_t R = (size_t)s->realizations, C = s->n_sets;
     if (R == 1) {
@@ -180,15 +182,17 @@ static int pooled_entropy(const es_gas_run_spec *s, es_gas_run_result *res, size
     char msg[512] = ""; /* the failing thread's message (messages are thread-local) */
 #pragma omp parallel for schedule(static, 1) num_threads((int)T)
     for (size_t t = 0; t < T; t++) {
-        status[t] = ES_OK;
+        es_bz_workspace *w = es_bz_workspace_alloc(R * n);
+        status[t] = w ? ES_OK : es_error_set(ES_ENOMEM, "out of memory for the entropy workspace");
         for (size_t c0 = t * C / T, c1 = (t + 1) * C / T; c0 < c1 && !status[t];) {
             es_bz_grid grid[SETS_PER_CALL];
             size_t m = set_grids(s, c0, grid);
             m = m < c1 - c0 ? m : c1 - c0;
-            status[t] = es_bz_entropy_sets(grid, m, snaps, R * n, ws[t],
+            status[t] = es_bz_entropy_sets(grid, m, snaps, R * n, w,
                                            &res->pooled[ES_GAS_KC(res, k, c0)], NULL, NULL);
             c0 += m;
         }
+        es_bz_workspace_free(w);
         if (status[t]) {
 #pragma omp critical(gas_pooled_msg)
             if (!msg[0])
@@ -433,7 +437,7 @@ int es_gas_run(const es_gas_run_spec *s, es_gas_run_result **out)
             if (status[r])
                 st = es_error_set(status[r], "gas run: entropy at sample %zu failed: %s", k, msg);
         if (!st)
-            st = pooled_entropy(s, res, k, snaps, n, ws, threads, status);
+            st = pooled_entropy(s, res, k, snaps, n, threads, status);
         if (!st)
             st = reduce(s, res, k, snaps, n, prof);
         if (s->progress)

@@ -343,9 +343,9 @@ static int orbits_run(const es_run_ctx *ctx)
     es_provenance_finish(&prov);
     char path[4200];
     snprintf(path, sizeof path, "%s/orbits.h5", ctx->output_dir);
+    long long level = es_config_int(ctx->cfg, "output", "compression"); /* -1: default, 4 */
     if (st == ES_OK)
-        st = es_orbits_write_h5(path, &su, &d, &prov,
-                                (int)es_config_int(ctx->cfg, "output", "compression"));
+        st = es_orbits_write_h5(path, &su, &d, &prov, level < 0 ? 4 : (int)level);
     if (st == ES_OK && su.plots)
         st = plot_hc(ctx->output_dir, &su, &d);
     if (st == ES_OK && su.plots && d.section)

@@ -193,6 +193,34 @@ static bool key_given(const es_config *cfg, const char *sec, const char *key)
     return true;
 }
 
+/* couzin2002-only keys: dewi-kadita mode would ignore them silently. A
+ * value equal to the default (resolved configs list it) is not an error. */
+static int check_mode_keys(const es_config *cfg, const es_school_params *p)
+{
+    if (p->mode != ES_SCHOOL_MODE_DEWI)
+        return ES_OK;
+    const char *key = NULL;
+    if (key_given(cfg, "school", "include_self") && es_config_bool(cfg, "school", "include_self"))
+        key = "include_self";
+    else if (key_given(cfg, "school", "zone_weighting") &&
+             es_config_enum(cfg, "school", "zone_weighting") != 0)
+        key = "zone_weighting";
+    if (!key)
+        return ES_OK;
+    return key_error(cfg, "school", key, "%s = %s: couzin2002 only, not used by mode = dewi-kadita",
+                     key, es_config_string(cfg, "school", key));
+}
+
+/* Trajectories of doubles deflate by only ~7 % and deflate dominated the
+ * run time: uncompressed unless [output] compression asks for a level. The
+ * default, -1, is what a resolved config (sweep task, resume) then lists,
+ * so it runs uncompressed too, and an explicit 4 stays 4. */
+static int school_compression(const es_config *cfg)
+{
+    long long level = es_config_int(cfg, "output", "compression");
+    return level < 0 ? 0 : (int)level;
+}
+
 enum { RAMP_MAX_VALUES = 100000 };
 
 /* The way-up values: `values`, or from, from + step, ... <= to. */
@@ -253,6 +281,10 @@ static int ramp_from_config(const es_config *cfg, const es_school_params *p,
     if (es_config_was_set(cfg, "school", "entropy") && es_config_bool(cfg, "school", "entropy"))
         return key_error(cfg, "school", "entropy",
                          "a ramp run records P and M only; set entropy = false");
+    if (key_given(cfg, "school", "velcorr_exact_max"))
+        return key_error(cfg, "school", "velcorr_exact_max",
+                         "not used by a ramp run: it records P and M only (no velocity "
+                         "correlation)");
     o->param = (es_school_ramp_param)param;
     o->param_name = es_config_string(cfg, "ramp", "parameter");
     o->back = es_config_bool(cfg, "ramp", "back");
@@ -266,12 +298,13 @@ static int ramp_from_config(const es_config *cfg, const es_school_params *p,
     o->periodic_centroid = es_config_bool(cfg, "school", "periodic_centroid");
     o->plots = es_config_bool(cfg, "ramp", "plots");
     o->log_interval = es_config_double(cfg, "output", "log_interval");
+    o->compression = school_compression(cfg);
     if (o->average_steps > o->hold_steps)
         return key_error(cfg, "ramp", "average_steps", "%lld exceeds ramp.hold_steps = %lld",
                          o->average_steps, o->hold_steps);
     if (o->average_steps < o->sample_every)
-        return key_error(cfg, "ramp", o->average_steps == o->hold_steps / 2 ? "hold_steps"
-                                                                             : "average_steps",
+        return key_error(cfg, "ramp", key_given(cfg, "ramp", "average_steps") ? "average_steps"
+                                                                               : "hold_steps",
                          "the averaging window (%lld steps) holds no sample (ramp.sample_every "
                          "= %lld)", o->average_steps, o->sample_every);
     int rc = ramp_values(cfg, values, &o->nvalues);
@@ -376,6 +409,8 @@ static int school_run(const es_run_ctx *ctx)
 {
     es_school_params p;
     int rc = params_from_config(ctx->cfg, ctx->seed, &p);
+    if (!rc)
+        rc = check_mode_keys(ctx->cfg, &p);
     double *pos = NULL, *vel = NULL;
     /* a resumed run restores its state from the checkpoint */
     if (!rc && !es_checkpoint_resume_path())
@@ -427,11 +462,7 @@ static int school_run_with(const es_run_ctx *ctx, es_school_params *pp)
         .metrics_only = es_config_bool(cfg, "school", "metrics_only"),
         .periodic_centroid = es_config_bool(cfg, "school", "periodic_centroid"),
         .velcorr_exact_max = (size_t)es_config_int(cfg, "school", "velcorr_exact_max"),
-        /* Trajectories of doubles deflate by only ~7 % and deflate dominated
-         * the run time: uncompressed unless [output] compression is set. */
-        .compression = es_config_was_set(cfg, "output", "compression")
-                           ? (int)es_config_int(cfg, "output", "compression")
-                           : 0,
+        .compression = school_compression(cfg),
         .quiet = ctx->quiet,
         .log_interval = es_config_double(cfg, "output", "log_interval"),
         .cfg = cfg,

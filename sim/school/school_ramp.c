@@ -9,6 +9,7 @@
  * metrics_only. summary.json: `ramp` with one object per hold. */
 #include "school/school_ramp.h"
 
+#include "core/checkpoint.h"
 #include "core/plot.h"
 #include "core/progress.h"
 #include "esuite/school_metrics.h"
@@ -164,6 +165,10 @@ static int nc_define_ramp(ramp_nc *h, const es_school_params *p, const es_school
             return rc;
         NC_TRY(nc_def_var_chunking(h->ncid, h->v_pos, NC_CHUNKED, chunk));
         NC_TRY(nc_def_var_chunking(h->ncid, h->v_vel, NC_CHUNKED, chunk));
+        if (o->compression > 0) { /* deflate with shuffle, as in a plain run */
+            NC_TRY(nc_def_var_deflate(h->ncid, h->v_pos, 1, 1, o->compression));
+            NC_TRY(nc_def_var_deflate(h->ncid, h->v_vel, 1, 1, o->compression));
+        }
     }
     double d[] = {p->box, p->speed, p->r_r, p->max_turn, p->noise, p->fov, p->dt};
     const char *dn[] = {"box_size", "speed", "r_repulsion", "max_turn", "noise", "fov", "dt"};
@@ -225,12 +230,41 @@ static int put_frame(ramp_nc *h, const es_school *s, const es_school_ramp_opts *
     return ES_OK;
 }
 
+/* SIGTERM, SIGINT or SIGUSR1 (flags set by the checkpoint handlers) stop a
+ * ramp: it has no checkpoint, so the run fails and its partial school.nc is
+ * discarded (`esuite run` says "checkpoint written" only when one exists). */
+static int check_signal(long long step)
+{
+    if (!es_checkpoint_requested())
+        return ES_OK;
+    int sig = es_checkpoint_signal();
+    es_checkpoint_clear_request();
+    return es_error_set(ES_EINTR, "school ramp: interrupted by signal %d at step %lld; a ramp run "
+                                "writes no checkpoint, so nothing was written (run it again)",
+                        sig, step);
+}
+
+/* Running mean and sum of squared deviations (Welford 1962). */
+typedef struct {
+    double mean, m2;
+} welford;
+
+static void welford_add(welford *w, double x, long long count)
+{
+    double d = x - w->mean;
+    w->mean += d / (double)count;
+    w->m2 += d * (x - w->mean);
+}
+
 /* Steps [from, to) of the engine, one at a time when a frame or a sample falls due. */
 static int run_hold(es_school *s, const es_school_ramp_opts *o, ramp_nc *h, double *vel,
                     hold_result *r, es_progress *pg)
 {
     long long h0 = s->step, end = h0 + o->hold_steps, w0 = end - o->average_steps;
-    double sP = 0, sP2 = 0, sM = 0, sM2 = 0;
+    /* Means as plain sums; sds by Welford's update (E[x²] − mean² cancels
+     * catastrophically for an ordered state, P ≈ 1 with a tiny sd). */
+    double sP = 0, sM = 0;
+    welford wP = {0, 0}, wM = {0, 0};
     long long cnt = 0;
     while (s->step < end) {
         /* next step at which something is recorded */
@@ -243,14 +277,16 @@ static int run_hold(es_school *s, const es_school_ramp_opts *o, ramp_nc *h, doub
         int rc = es_school_step(s, next - s->step);
         if (rc)
             return rc;
+        if ((rc = check_signal(s->step)))
+            return rc;
         if (s->step > w0 && (s->step - h0) % o->sample_every == 0) {
             double m[4];
             order_params(s, o, vel, m);
             sP += m[0];
-            sP2 += m[0] * m[0];
             sM += m[1];
-            sM2 += m[1] * m[1];
             cnt++;
+            welford_add(&wP, m[0], cnt);
+            welford_add(&wM, m[1], cnt);
         }
         if (s->step % o->save_interval == 0 && (rc = put_frame(h, s, o, vel, r->value)))
             return rc;
@@ -260,8 +296,8 @@ static int run_hold(es_school *s, const es_school_ramp_opts *o, ramp_nc *h, doub
     r->start_step = h0;
     r->P = sP / n;
     r->M = sM / n;
-    r->P_sd = sqrt(fmax(0.0, sP2 / n - r->P * r->P));
-    r->M_sd = sqrt(fmax(0.0, sM2 / n - r->M * r->M));
+    r->P_sd = sqrt(wP.m2 / n);
+    r->M_sd = sqrt(wM.m2 / n);
     r->state = es_school_classify(r->P, r->M);
     return ES_OK;
 }
@@ -411,6 +447,7 @@ int es_school_ramp_run(const es_school_params *p, const es_school_ramp_opts *o, 
                        es_provenance *prov, const char *mode_name)
 {
     double t0 = es_wall_seconds();
+    es_checkpoint_install_signals(); /* before the temporary school.nc exists */
     size_t nh = o->nvalues * (o->back ? 2 : 1);
     long long total = (long long)nh * o->hold_steps;
     size_t nframes = (size_t)(total / o->save_interval) + 1;
@@ -437,19 +474,24 @@ int es_school_ramp_run(const es_school_params *p, const es_school_ramp_opts *o, 
     }
     if (!rc)
         hold_plan(o, hr);
-    if (!rc)
-        rc = nc_define_ramp(&h, p, o, nh, nframes, mode_name, prov);
     /* Below ~1000 fish a step is too short to share among threads (the
      * team's barriers cost more than the work, and far more on a busy
-     * machine): step on one thread. Results do not depend on it. */
+     * machine): step on one thread, and record that thread count in the
+     * provenance. Results do not depend on it. */
     int threads = omp_get_max_threads();
-    if (p->n <= 1024)
+    if (p->n <= 1024) {
         omp_set_num_threads(1);
+        prov->threads = 1;
+    }
+    if (!rc)
+        rc = nc_define_ramp(&h, p, o, nh, nframes, mode_name, prov);
     if (!rc)
         rc = ramp_simulate(s, p, o, &h, hr, nh, vel);
     omp_set_num_threads(threads);
     if (!rc)
         rc = put_holds(&h, hr, nh);
+    if (!rc)
+        rc = check_signal(s->step);
     if (h.ncid >= 0) {
         int nrc = nc_close(h.ncid);
         if (!rc && nrc != NC_NOERR)

@@ -35,6 +35,7 @@ typedef struct {
     long long sample_every;  /* steps between samples inside the window */
     long long save_interval; /* steps between frames of the time series */
     bool metrics_only;       /* no positions/velocities */
+    int compression;         /* deflate level of positions/velocities, 0: none */
     bool periodic_centroid;  /* dewi-kadita only, as in a plain run */
     bool plots;              /* draw hysteresis.png */
     bool quiet;
