@@ -18,9 +18,12 @@
 #include <math.h>
 #include <netcdf.h>
 #include <omp.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 enum { SM_P, SM_M, SM_SPREAD, SM_ORDER, SM_NBASIC };
 static const char *const basic_names[SM_NBASIC] = {"polarization", "rotation", "spread",
@@ -314,6 +317,7 @@ typedef struct {
     size_t nbuf;
     double *snap;           /* 3n: frame f's positions (pipelined mode) */
     int pipelined;
+    struct pipe_worker *pw; /* pipelined mode: the thread that records frames */
     nc_handles h;
     char tmp[4300];
 } school_run;
@@ -366,35 +370,153 @@ static int record_frame(school_run *r)
     return record_frame_of(r, r->s->pos, r->vel, r->s->step);
 }
 
-/* Two threads, small N: frame f's metrics and output on one thread while
- * the other steps the engine to frame f + 1 (from a snapshot of frame f's
- * positions; the inner loops then run single-threaded). The same
- * functions on the same data as the sequential order: identical results.
- * On return the engine stands at frame f's step, not yet recorded. */
+/* ------------------------------------------------- pipelined frames
+ *
+ * Two threads, small N: frame f's metrics and output on a worker thread
+ * while the calling thread steps the engine to frame f + 1 (from a
+ * snapshot of frame f's positions; both threads run their inner loops
+ * single-threaded). The same functions on the same data as the
+ * sequential order: identical results.
+ *
+ * The worker lives for the whole run and the two threads hand frames over
+ * through two counters: a waiter spins briefly (one frame's work is
+ * ~0.1 ms, so on a quiet machine the other side is nearly always done
+ * within the spin) and then sleeps on a condition variable, so that a
+ * descheduled partner on a loaded machine costs a sleep, not a spinning
+ * core (an OpenMP region per frame spun in libgomp for milliseconds per
+ * frame under load). */
+typedef struct pipe_worker {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    atomic_long posted, done; /* frames handed to the worker / recorded by it */
+    int quit;
+    /* the posted frame */
+    long long step, ahead_step;
+    int ahead;
+    int rc;
+    char msg[1024];
+} pipe_worker;
+
+static double mono_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static void pw_post(pipe_worker *w, atomic_long *ctr, long v)
+{
+    pthread_mutex_lock(&w->mu);
+    atomic_store(ctr, v);
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+static void pw_wait(pipe_worker *w, atomic_long *ctr, long v)
+{
+    enum { SPIN_CHECK = 256 };
+    const double spin = 2e-4; /* seconds */
+    double t0 = 0;
+    for (unsigned k = 1; atomic_load(ctr) < v; k++) {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+        if (k % SPIN_CHECK == 0) {
+            double t = mono_seconds();
+            if (t0 == 0)
+                t0 = t;
+            else if (t - t0 > spin)
+                break;
+        }
+    }
+    if (atomic_load(ctr) >= v)
+        return;
+    pthread_mutex_lock(&w->mu);
+    while (atomic_load(ctr) < v)
+        pthread_cond_wait(&w->cv, &w->mu);
+    pthread_mutex_unlock(&w->mu);
+}
+
+static void *pw_main(void *arg)
+{
+    school_run *r = arg;
+    pipe_worker *w = r->pw;
+    omp_set_num_threads(1); /* the metrics' own parallel loops stay on this thread */
+    for (long job = 1;; job++) {
+        pw_wait(w, &w->posted, job);
+        if (w->quit)
+            break;
+        w->rc = record_frame_of(r, r->snap, r->vel, w->step);
+        if (w->rc)
+            snprintf(w->msg, sizeof w->msg, "%s", es_error_message());
+        else if (w->ahead) /* half the fish: the two threads then take about as long */
+            es_school_draw_noise(r->s, w->ahead_step, r->s->n / 2);
+        pw_post(w, &w->done, job);
+    }
+    return NULL;
+}
+
+/* Start the worker (no worker: the run is not pipelined). */
+static void pw_start(school_run *r)
+{
+    pipe_worker *w = calloc(1, sizeof *w);
+    if (!w) {
+        r->pipelined = 0;
+        return;
+    }
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    atomic_init(&w->posted, 0);
+    atomic_init(&w->done, 0);
+    r->pw = w;
+    if (pthread_create(&w->thread, NULL, pw_main, r) != 0) {
+        pthread_mutex_destroy(&w->mu);
+        pthread_cond_destroy(&w->cv);
+        free(w);
+        r->pw = NULL;
+        r->pipelined = 0;
+    }
+}
+
+static void pw_stop(school_run *r)
+{
+    pipe_worker *w = r->pw;
+    if (!w)
+        return;
+    w->quit = 1;
+    pw_post(w, &w->posted, atomic_load(&w->posted) + 1);
+    pthread_join(w->thread, NULL);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+    free(w);
+    r->pw = NULL;
+}
+
+/* One pipelined frame. On return the engine stands at frame f's step, not
+ * yet recorded. */
 static int pipelined_frame(school_run *r)
 {
     es_school *s = r->s;
+    pipe_worker *w = r->pw;
     long long step = s->step, target = (long long)(r->f + 1) * r->o->save_interval;
-    int last = r->f + 1 >= r->ts.nframes, rc_rec = ES_OK, rc_step = ES_OK;
+    int last = r->f + 1 >= r->ts.nframes, rc_step = ES_OK;
     memcpy(r->snap, s->pos, 3 * s->n * sizeof *r->snap);
     es_school_velocities(s, r->vel);
-    /* One step per frame: the metrics thread also draws the noise of the
-     * step after this one (slot (step + 2) % 2, while the engine reads slot
+    /* One step per frame: the worker also draws the noise of the step
+     * after this one (slot (step + 2) % 2, while the engine reads slot
      * (step + 1) % 2, drawn in the previous frame). */
-    int ahead = r->o->save_interval == 1 && r->p->noise > 0 && target + 1 <= r->o->n_steps;
-#pragma omp parallel sections num_threads(2)
-    {
-#pragma omp section
-        {
-            rc_rec = record_frame_of(r, r->snap, r->vel, step);
-            if (ahead) /* half the fish: the two threads then take about as long */
-                es_school_draw_noise(s, target + 1, s->n / 2);
-        }
-#pragma omp section
-        if (!last)
-            rc_step = es_school_step(s, target - step);
-    }
-    return rc_rec ? rc_rec : rc_step;
+    w->step = step;
+    w->ahead = r->o->save_interval == 1 && r->p->noise > 0 && target + 1 <= r->o->n_steps;
+    w->ahead_step = target + 1;
+    long job = atomic_load(&w->posted) + 1;
+    pw_post(w, &w->posted, job);
+    if (!last)
+        rc_step = es_school_step(s, target - step);
+    pw_wait(w, &w->done, job);
+    if (w->rc)
+        return es_error_set(w->rc, "%s", w->msg);
+    return rc_step;
 }
 
 static int put_series(school_run *r)
@@ -554,7 +676,12 @@ static int simulate(school_run *r, const char *dir)
         es_checkpoint_install_signals();
         es_checkpoint_timer_init(&timer, o->checkpoint_interval);
     }
-    int rc = ES_OK;
+    int rc = ES_OK, threads = omp_get_max_threads();
+    if (r->pipelined) {
+        pw_start(r);
+        if (r->pipelined)
+            omp_set_num_threads(1); /* the engine's loops stay on this thread */
+    }
     while (r->f < r->ts.nframes && rc == ES_OK) {
         long long target = (long long)r->f * o->save_interval, from = r->s->step;
         if (target > from)
@@ -580,6 +707,10 @@ static int simulate(school_run *r, const char *dir)
                               hook ? "by stop_after_steps = " : "by signal ",
                               hook ? (int)o->stop_after_steps : sig, r->s->step, o->n_steps);
         }
+    }
+    if (r->pw) {
+        pw_stop(r);
+        omp_set_num_threads(threads);
     }
     es_progress_finish(&pg);
     return rc;
