@@ -11,8 +11,10 @@
 
 #define DEG (M_PI / 180.0)
 
-/* The per-slot sums of the all-pairs step (es_school.pair_acc). */
-enum { PA_RX, PA_RY, PA_RZ, PA_OX, PA_OY, PA_OZ, PA_AX, PA_AY, PA_AZ, PA_NR, PA_NO, PA_NA, PA_N };
+/* The per-slot sums of the all-pairs step (es_school.pair_acc); only the
+ * repulsion count matters in dewi-kadita mode (it gives repulsion
+ * priority), so the other two counts are not kept. */
+enum { PA_RX, PA_RY, PA_RZ, PA_OX, PA_OY, PA_OZ, PA_AX, PA_AY, PA_AZ, PA_NR, PA_N };
 
 void es_school_params_default(es_school_params *p)
 {
@@ -409,14 +411,14 @@ pairs_core(const zone_cfg *z, const double *restrict X, const double *restrict Y
               one = V4(1.0), zero = V4(0.0);
     const v4l lane = {0, 1, 2, 3};
     memset(acc, 0, PA_N * m * sizeof *acc);
-    double *const A[PA_N] = {acc,         acc + m,     acc + 2 * m,  acc + 3 * m,
-                             acc + 4 * m, acc + 5 * m, acc + 6 * m,  acc + 7 * m,
-                             acc + 8 * m, acc + 9 * m, acc + 10 * m, acc + 11 * m};
+    double *A[PA_N];
+    for (int k = 0; k < PA_N; k++)
+        A[k] = acc + (size_t)k * m;
     for (size_t i = 0; i < n; i++) {
         const v4d px = V4(X[i]), py = V4(Y[i]), pz = V4(Z[i]);
         const v4d ux = V4(UX[i]), uy = V4(UY[i]), uz = V4(UZ[i]);
         v4d rx = zero, ry = zero, rz = zero, ox = zero, oy = zero, oz = zero, ax = zero,
-            ay = zero, az = zero, nr = zero, no = zero, na = zero;
+            ay = zero, az = zero, nr = zero;
         for (size_t b0 = i + 1; b0 < n; b0 += 4) {
             v4d dx, dy, dz, vx, vy, vz;
             memcpy(&dx, X + b0, sizeof dx);
@@ -452,13 +454,11 @@ pairs_core(const zone_cfg *z, const double *restrict X, const double *restrict Y
             ay += SEL(oki & za, ey);
             az += SEL(oki & za, ez);
             nr += SEL(oki & zr, one);
-            no += SEL(oki & zo, one);
-            na += SEL(oki & za, one);
             /* j's terms: -(-e) for repulsion, v_i for orientation, -e for attraction */
             const v4d tj[PA_N] = {SEL(okj & zr, ex),  SEL(okj & zr, ey),  SEL(okj & zr, ez),
                                   SEL(okj & zo, ux),  SEL(okj & zo, uy),  SEL(okj & zo, uz),
                                   -SEL(okj & za, ex), -SEL(okj & za, ey), -SEL(okj & za, ez),
-                                  SEL(okj & zr, one), SEL(okj & zo, one), SEL(okj & za, one)};
+                                  SEL(okj & zr, one)};
             for (int k = 0; k < PA_N; k++) {
                 v4d a;
                 memcpy(&a, A[k] + b0, sizeof a);
@@ -468,7 +468,7 @@ pairs_core(const zone_cfg *z, const double *restrict X, const double *restrict Y
         }
         /* Rows i' < i are done: slot i's column sums are complete. */
 #define HSUM(v) (((v)[0] + (v)[1]) + ((v)[2] + (v)[3]))
-        const v4d row[PA_N] = {rx, ry, rz, ox, oy, oz, ax, ay, az, nr, no, na};
+        const v4d row[PA_N] = {rx, ry, rz, ox, oy, oz, ax, ay, az, nr};
         for (int k = 0; k < PA_N; k++)
             A[k][i] += HSUM(row[k]);
 #undef HSUM
@@ -697,8 +697,7 @@ static void step_pairs(const es_school *s, const zone_cfg *z, long long step)
             acc.da[a] = A[(PA_AX + a) * m + t];
         }
         acc.nr = (int)A[PA_NR * m + t];
-        acc.no = (int)A[PA_NO * m + t];
-        acc.na = (int)A[PA_NA * m + t];
+        acc.no = acc.na = -1; /* not counted (unused in this mode) */
         finish_fish(s, c->order[t], &acc, step);
     }
 }
