@@ -7,6 +7,7 @@
  * metrics_every == save_interval (the reference's case), otherwise on their
  * own dimension `metrics_time`. Global attributes: box_size, mode, the
  * model parameters and the provenance (config, seed, version, ...). */
+#define _GNU_SOURCE /* sync_file_range */
 #include "school/school_io.h"
 
 #include "core/checkpoint.h"
@@ -15,6 +16,7 @@
 #include "esuite/status.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <netcdf.h>
 #include <omp.h>
@@ -24,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 enum { SM_P, SM_M, SM_SPREAD, SM_ORDER, SM_NBASIC };
 static const char *const basic_names[SM_NBASIC] = {"polarization", "rotation", "spread",
@@ -110,6 +113,17 @@ static size_t traj_block_frames(size_t n, size_t nframes)
     return f;
 }
 
+/* Trajectories are written a whole chunk at a time: with no chunk cache
+ * HDF5 writes each block to the file at once (on the pipelined worker,
+ * while the other thread steps) instead of holding all of them until
+ * nc_close, in the serial end of the run. */
+static int traj_no_cache(nc_handles *h)
+{
+    NC_TRY(nc_set_var_chunk_cache(h->ncid, h->v_pos, 1, 1, 0.0f));
+    NC_TRY(nc_set_var_chunk_cache(h->ncid, h->v_vel, 1, 1, 0.0f));
+    return ES_OK;
+}
+
 static int nc_define(nc_handles *h, const es_school_params *p, const es_school_run_opts *o,
                      size_t nframes, size_t nmframes, const char *mode_name,
                      const es_provenance *prov)
@@ -153,6 +167,8 @@ static int nc_define(nc_handles *h, const es_school_params *p, const es_school_r
             if (o->compression > 0)
                 NC_TRY(nc_def_var_deflate(h->ncid, vs[k], 1, 1, o->compression)); /* + shuffle */
         }
+        if ((rc = traj_no_cache(h)))
+            return rc;
         rc = put_text(h->ncid, h->v_pos, "units", "simulation_length_units");
         if (!rc)
             rc = put_text(h->ncid, h->v_pos, "long_name", "fish_positions");
@@ -318,6 +334,7 @@ typedef struct {
     double *snap;           /* 3n: frame f's positions (pipelined mode) */
     int pipelined;
     struct pipe_worker *pw; /* pipelined mode: the thread that records frames */
+    int wb_fd;              /* read-only descriptor of the partial file (write-back hints), or -1 */
     nc_handles h;
     char tmp[4300];
 } school_run;
@@ -331,6 +348,12 @@ static int flush_traj(school_run *r)
     NC_TRY(nc_put_vara_double(r->h.ncid, r->h.v_pos, st, cnt, r->bpos));
     NC_TRY(nc_put_vara_double(r->h.ncid, r->h.v_vel, st, cnt, r->bvel));
     r->nbuf = 0;
+#ifdef __linux__
+    /* Start the write-back now: the fsync before the final rename then
+     * finds little left to write. Only a hint: errors are ignored. */
+    if (r->wb_fd >= 0)
+        (void)sync_file_range(r->wb_fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
     return ES_OK;
 }
 
@@ -650,6 +673,9 @@ static int read_checkpoint(school_run *r, const char *path)
     if (!r->o->metrics_only) {
         NC_TRY(nc_inq_varid(h->ncid, "positions", &h->v_pos));
         NC_TRY(nc_inq_varid(h->ncid, "velocities", &h->v_vel));
+        int rc2 = traj_no_cache(h);
+        if (rc2)
+            return rc2;
     }
     for (int k = 0; k < SM_NBASIC; k++)
         NC_TRY(nc_inq_varid(h->ncid, basic_names[k], &h->v_basic[k]));
@@ -734,6 +760,7 @@ static int run_alloc(school_run *r, const es_school_params *p, const es_school_r
     r->p = p;
     r->o = o;
     r->h.ncid = -1;
+    r->wb_fd = -1;
     size_t nframes = (size_t)(o->n_steps / o->save_interval) + 1;
     size_t nmframes = o->entropy ? (size_t)(o->n_steps / o->metrics_every) + 1 : 0;
     r->ts.nframes = nframes;
@@ -806,11 +833,15 @@ int es_school_run_to_dir(const es_school_params *p, const es_school_run_opts *o,
             rc = put_index_coords(&r);
     }
     if (!rc)
+        r.wb_fd = open(r.tmp, O_RDONLY | O_CLOEXEC);
+    if (!rc)
         rc = simulate(&r, dir);
     if (!rc)
         rc = flush_traj(&r);
     if (!rc)
         rc = put_series(&r);
+    if (r.wb_fd >= 0)
+        close(r.wb_fd);
     if (r.h.ncid >= 0) {
         int nrc = nc_close(r.h.ncid);
         if (!rc && nrc != NC_NOERR)
