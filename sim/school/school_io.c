@@ -482,8 +482,8 @@ static void *pw_main(void *arg)
         w->rc = record_frame_of(r, r->snap, r->vel, w->step);
         if (w->rc)
             snprintf(w->msg, sizeof w->msg, "%s", es_error_message());
-        else if (w->ahead) /* half the fish: the two threads then take about as long */
-            es_school_draw_noise(r->s, w->ahead_step, r->s->n / 2);
+        else if (w->ahead) /* a quarter of the fish: the two threads then take about as long */
+            es_school_draw_noise(r->s, w->ahead_step, r->s->n / 4);
         pw_post(w, &w->done, job);
     }
     return NULL;
