@@ -92,7 +92,7 @@ int es_school_alloc(const es_school_params *p, es_school **out)
     s->noise_step[0] = s->noise_step[1] = -1;
     s->cells = es_school_cells_alloc(s->n);
     if (s->n <= ES_SCHOOL_PAIRS_MAX && p->mode == ES_SCHOOL_MODE_DEWI &&
-        !(s->pair_acc = malloc(PA_N * (s->n + ES_SCHOOL_CELL_PAD) * sizeof *s->pair_acc))) {
+        !(s->pair_acc = malloc(3 * PA_N * (s->n + ES_SCHOOL_CELL_PAD) * sizeof *s->pair_acc))) {
         es_school_free(s);
         return es_error_set(ES_ENOMEM, "school: out of memory for %zu fish", p->n);
     }
@@ -395,26 +395,27 @@ static void zone_run(ZONE_ARGS)
  * negated one (IEEE subtraction and the minimum-image shift are exactly
  * antisymmetric), and so are the unit vector and the bearing cosine, so
  * each fish gets the same terms as in zone_core; only the order of the
- * summation differs: fish i's sum is its column part (rows i' < i, in
- * slot order, one scalar sum per slot) plus its row part (slots j > i,
- * four lanes added in a fixed tree). The order depends on N and the slot
- * order only: identical for any thread count (this runs on one thread)
- * and SIMD width (lane-wise arithmetic, the clones of zone_core).
- * On return acc[k·m + i] holds the total k of slot i. */
+ * summation differs. Rows i in [r0, r1): the terms for j > i go to the
+ * column sums C (one scalar sum per slot, in row order) and the row's own
+ * terms, four lanes added in a fixed tree, to R[k·m + i]. The rows are cut
+ * into two fixed parts with their own C (step_pairs), so the order
+ * depends on N and the slot order only: identical for any thread count
+ * and SIMD width (lane-wise arithmetic, the clones of zone_core). */
 static inline __attribute__((always_inline)) void
 pairs_core(const zone_cfg *z, const double *restrict X, const double *restrict Y,
            const double *restrict Z, const double *restrict UX, const double *restrict UY,
-           const double *restrict UZ, size_t n, size_t m, double *restrict acc, const int blind)
+           const double *restrict UZ, size_t n, size_t m, size_t r0, size_t r1,
+           double *restrict C, double *restrict R, const int blind)
 {
     const v4d L = V4(z->box), h = V4(z->half), mh = V4(-z->half), ra2 = V4(z->r_a2),
               rr2 = V4(z->r_r2), ro2 = V4(z->r_o2), cb = V4(z->cos_blind), tiny = V4(1e-10),
               one = V4(1.0), zero = V4(0.0);
     const v4l lane = {0, 1, 2, 3};
-    memset(acc, 0, PA_N * m * sizeof *acc);
+    memset(C, 0, PA_N * m * sizeof *C);
     double *A[PA_N];
     for (int k = 0; k < PA_N; k++)
-        A[k] = acc + (size_t)k * m;
-    for (size_t i = 0; i < n; i++) {
+        A[k] = C + (size_t)k * m;
+    for (size_t i = r0; i < r1; i++) {
         const v4d px = V4(X[i]), py = V4(Y[i]), pz = V4(Z[i]);
         const v4d ux = V4(UX[i]), uy = V4(UY[i]), uz = V4(UZ[i]);
         v4d rx = zero, ry = zero, rz = zero, ox = zero, oy = zero, oz = zero, ax = zero,
@@ -466,19 +467,19 @@ pairs_core(const zone_cfg *z, const double *restrict X, const double *restrict Y
                 memcpy(A[k] + b0, &a, sizeof a);
             }
         }
-        /* Rows i' < i are done: slot i's column sums are complete. */
 #define HSUM(v) (((v)[0] + (v)[1]) + ((v)[2] + (v)[3]))
         const v4d row[PA_N] = {rx, ry, rz, ox, oy, oz, ax, ay, az, nr};
         for (int k = 0; k < PA_N; k++)
-            A[k][i] += HSUM(row[k]);
+            R[(size_t)k * m + i] = HSUM(row[k]);
 #undef HSUM
     }
 }
 
 #define PAIRS_ARGS                                                                             \
     const zone_cfg *z, const double *X, const double *Y, const double *Z, const double *UX,    \
-        const double *UY, const double *UZ, size_t n, size_t m, double *acc
-#define PAIRS_PASS z, X, Y, Z, UX, UY, UZ, n, m, acc
+        const double *UY, const double *UZ, size_t n, size_t m, size_t r0, size_t r1, double *C, \
+        double *R
+#define PAIRS_PASS z, X, Y, Z, UX, UY, UZ, n, m, r0, r1, C, R
 ZONE_ATTR static void pairs_blind(PAIRS_ARGS) { pairs_core(PAIRS_PASS, 1); }
 ZONE_ATTR static void pairs_open(PAIRS_ARGS) { pairs_core(PAIRS_PASS, 0); }
 
@@ -682,21 +683,38 @@ static int use_pairs(const es_school *s)
            c->nc[1] < ES_SCHOOL_CELL_SPAN && c->nc[2] < ES_SCHOOL_CELL_SPAN;
 }
 
+/* The first row of the second part: about half of the n(n-1)/2 pairs in
+ * each (row i has n-1-i). */
+static size_t pairs_split(size_t n)
+{
+    size_t s = 0, acc = 0, half = n * (n - 1) / 4;
+    while (s < n && acc + (n - 1 - s) <= half)
+        acc += n - 1 - s++;
+    return s;
+}
+
 static void step_pairs(const es_school *s, const zone_cfg *z, long long step)
 {
     const es_school_cells *c = s->cells;
-    const size_t n = s->n, m = n + ES_SCHOOL_CELL_PAD;
-    double *A = s->pair_acc;
-    (z->use_blind ? pairs_blind : pairs_open)(z, c->sx, c->sy, c->sz, c->sux, c->suy, c->suz, n,
-                                              m, A);
+    const size_t n = s->n, m = n + ES_SCHOOL_CELL_PAD, cut = pairs_split(n);
+    double *C0 = s->pair_acc, *C1 = C0 + PA_N * m, *R = C1 + PA_N * m;
+    /* Two fixed parts, on two threads or one after the other: the same sums. */
+#pragma omp parallel for schedule(static, 1) if (n >= 96)
+    for (int part = 0; part < 2; part++)
+        (z->use_blind ? pairs_blind : pairs_open)(z, c->sx, c->sy, c->sz, c->sux, c->suy, c->suz,
+                                                  n, m, part ? cut : 0, part ? n : cut,
+                                                  part ? C1 : C0, R);
     for (size_t t = 0; t < n; t++) {
+        double tot[PA_N];
+        for (int k = 0; k < PA_N; k++) /* fixed order: part 0, part 1, own row */
+            tot[k] = (C0[k * m + t] + C1[k * m + t]) + R[k * m + t];
         zone_acc acc;
         for (int a = 0; a < 3; a++) {
-            acc.dr[a] = A[(PA_RX + a) * m + t];
-            acc.dor[a] = A[(PA_OX + a) * m + t];
-            acc.da[a] = A[(PA_AX + a) * m + t];
+            acc.dr[a] = tot[PA_RX + a];
+            acc.dor[a] = tot[PA_OX + a];
+            acc.da[a] = tot[PA_AX + a];
         }
-        acc.nr = (int)A[PA_NR * m + t];
+        acc.nr = (int)tot[PA_NR];
         acc.no = acc.na = -1; /* not counted (unused in this mode) */
         finish_fish(s, c->order[t], &acc, step);
     }
