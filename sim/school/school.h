@@ -80,7 +80,15 @@ typedef struct {
     double *noise_pre[2];
     long long noise_step[2];
     size_t noise_count[2];
+    /* Small N with every fish in every fish's view (the cell list covers
+     * the whole periodic box): zone sums per unordered pair, accumulated
+     * into both fish (ES_SCHOOL_PAIR_ACC arrays of n + pad slots). */
+    double *pair_acc;
 } es_school;
+
+/* Up to this N (chosen by N and geometry only, never by the thread count)
+ * an all-pairs step evaluates each pair once, on one thread. */
+#define ES_SCHOOL_PAIRS_MAX 1024
 
 int es_school_alloc(const es_school_params *p, es_school **out);
 void es_school_free(es_school *s);

@@ -11,6 +11,11 @@
 
 #define DEG (M_PI / 180.0)
 
+/* The per-slot sums of the all-pairs step (es_school.pair_acc); only the
+ * repulsion count matters in dewi-kadita mode (it gives repulsion
+ * priority), so the other two counts are not kept. */
+enum { PA_RX, PA_RY, PA_RZ, PA_OX, PA_OY, PA_OZ, PA_AX, PA_AY, PA_AZ, PA_NR, PA_N };
+
 void es_school_params_default(es_school_params *p)
 {
     memset(p, 0, sizeof *p);
@@ -86,6 +91,11 @@ int es_school_alloc(const es_school_params *p, es_school **out)
     s->noise_pre[1] = malloc(3 * s->n * sizeof *s->noise_pre[1]);
     s->noise_step[0] = s->noise_step[1] = -1;
     s->cells = es_school_cells_alloc(s->n);
+    if (s->n <= ES_SCHOOL_PAIRS_MAX && p->mode == ES_SCHOOL_MODE_DEWI &&
+        !(s->pair_acc = malloc(3 * PA_N * (s->n + ES_SCHOOL_CELL_PAD) * sizeof *s->pair_acc))) {
+        es_school_free(s);
+        return es_error_set(ES_ENOMEM, "school: out of memory for %zu fish", p->n);
+    }
     if (!s->pos || !s->dir || !s->dir_new || !s->cells || !s->noise_pre[0] || !s->noise_pre[1]) {
         es_school_free(s);
         return es_error_set(ES_ENOMEM, "school: out of memory for %zu fish", p->n);
@@ -103,6 +113,7 @@ void es_school_free(es_school *s)
     free(s->dir_new);
     free(s->noise_pre[0]);
     free(s->noise_pre[1]);
+    free(s->pair_acc);
     es_school_cells_free(s->cells);
     free(s);
 }
@@ -377,6 +388,101 @@ static void zone_run(ZONE_ARGS)
         (z->use_blind ? zone_couzin_blind : zone_couzin_open)(ZONE_PASS);
 }
 
+/* All pairs at once (dewi-kadita mode, every fish within reach of every
+ * other: the cell list covers the whole box): each unordered pair of slots
+ * i < j is evaluated once — displacement, r², 1/r and the zone — and its
+ * terms go to both fish. The displacement of i seen from j is exactly the
+ * negated one (IEEE subtraction and the minimum-image shift are exactly
+ * antisymmetric), and so are the unit vector and the bearing cosine, so
+ * each fish gets the same terms as in zone_core; only the order of the
+ * summation differs. Rows i in [r0, r1): the terms for j > i go to the
+ * column sums C (one scalar sum per slot, in row order) and the row's own
+ * terms, four lanes added in a fixed tree, to R[k·m + i]. The rows are cut
+ * into two fixed parts with their own C (step_pairs), so the order
+ * depends on N and the slot order only: identical for any thread count
+ * and SIMD width (lane-wise arithmetic, the clones of zone_core). */
+static inline __attribute__((always_inline)) void
+pairs_core(const zone_cfg *z, const double *restrict X, const double *restrict Y,
+           const double *restrict Z, const double *restrict UX, const double *restrict UY,
+           const double *restrict UZ, size_t n, size_t m, size_t r0, size_t r1,
+           double *restrict C, double *restrict R, const int blind)
+{
+    const v4d L = V4(z->box), h = V4(z->half), mh = V4(-z->half), ra2 = V4(z->r_a2),
+              rr2 = V4(z->r_r2), ro2 = V4(z->r_o2), cb = V4(z->cos_blind), tiny = V4(1e-10),
+              one = V4(1.0), zero = V4(0.0);
+    const v4l lane = {0, 1, 2, 3};
+    memset(C, 0, PA_N * m * sizeof *C);
+    double *A[PA_N];
+    for (int k = 0; k < PA_N; k++)
+        A[k] = C + (size_t)k * m;
+    for (size_t i = r0; i < r1; i++) {
+        const v4d px = V4(X[i]), py = V4(Y[i]), pz = V4(Z[i]);
+        const v4d ux = V4(UX[i]), uy = V4(UY[i]), uz = V4(UZ[i]);
+        v4d rx = zero, ry = zero, rz = zero, ox = zero, oy = zero, oz = zero, ax = zero,
+            ay = zero, az = zero, nr = zero;
+        for (size_t b0 = i + 1; b0 < n; b0 += 4) {
+            v4d dx, dy, dz, vx, vy, vz;
+            memcpy(&dx, X + b0, sizeof dx);
+            memcpy(&dy, Y + b0, sizeof dy);
+            memcpy(&dz, Z + b0, sizeof dz);
+            dx -= px;
+            dy -= py;
+            dz -= pz;
+            dx = dx - SEL(dx > h, L) + SEL(dx < mh, L);
+            dy = dy - SEL(dy > h, L) + SEL(dy < mh, L);
+            dz = dz - SEL(dz > h, L) + SEL(dz < mh, L);
+            const v4d r2 = dx * dx + dy * dy + dz * dz;
+            const v4d r = {sqrt(r2[0]), sqrt(r2[1]), sqrt(r2[2]), sqrt(r2[3])};
+            const v4d inv = SEL(r >= tiny, one / r);
+            memcpy(&vx, UX + b0, sizeof vx);
+            memcpy(&vy, UY + b0, sizeof vy);
+            memcpy(&vz, UZ + b0, sizeof vz);
+            const v4l ok = (lane < (long long)(n - b0)) & (r2 < ra2) & (inv > zero);
+            v4l oki = ok, okj = ok;
+            if (blind) { /* i looks along +d, j along -d */
+                oki &= (ux * dx + uy * dy + uz * dz) * inv > cb;
+                okj &= -((vx * dx + vy * dy + vz * dz) * inv) > cb;
+            }
+            const v4l zr = r2 < rr2, zo = (r2 >= rr2) & (r2 < ro2), za = r2 >= ro2;
+            const v4d ex = dx * inv, ey = dy * inv, ez = dz * inv;
+            rx -= SEL(oki & zr, ex);
+            ry -= SEL(oki & zr, ey);
+            rz -= SEL(oki & zr, ez);
+            ox += SEL(oki & zo, vx);
+            oy += SEL(oki & zo, vy);
+            oz += SEL(oki & zo, vz);
+            ax += SEL(oki & za, ex);
+            ay += SEL(oki & za, ey);
+            az += SEL(oki & za, ez);
+            nr += SEL(oki & zr, one);
+            /* j's terms: -(-e) for repulsion, v_i for orientation, -e for attraction */
+            const v4d tj[PA_N] = {SEL(okj & zr, ex),  SEL(okj & zr, ey),  SEL(okj & zr, ez),
+                                  SEL(okj & zo, ux),  SEL(okj & zo, uy),  SEL(okj & zo, uz),
+                                  -SEL(okj & za, ex), -SEL(okj & za, ey), -SEL(okj & za, ez),
+                                  SEL(okj & zr, one)};
+            for (int k = 0; k < PA_N; k++) {
+                v4d a;
+                memcpy(&a, A[k] + b0, sizeof a);
+                a += tj[k];
+                memcpy(A[k] + b0, &a, sizeof a);
+            }
+        }
+#define HSUM(v) (((v)[0] + (v)[1]) + ((v)[2] + (v)[3]))
+        const v4d row[PA_N] = {rx, ry, rz, ox, oy, oz, ax, ay, az, nr};
+        for (int k = 0; k < PA_N; k++)
+            R[(size_t)k * m + i] = HSUM(row[k]);
+#undef HSUM
+    }
+}
+
+#define PAIRS_ARGS                                                                             \
+    const zone_cfg *z, const double *X, const double *Y, const double *Z, const double *UX,    \
+        const double *UY, const double *UZ, size_t n, size_t m, size_t r0, size_t r1, double *C, \
+        double *R
+#define PAIRS_PASS z, X, Y, Z, UX, UY, UZ, n, m, r0, r1, C, R
+ZONE_ATTR static void pairs_blind(PAIRS_ARGS) { pairs_core(PAIRS_PASS, 1); }
+ZONE_ATTR static void pairs_open(PAIRS_ARGS) { pairs_core(PAIRS_PASS, 0); }
+
 /* v / |v|, or 0 for |v| < 1e-10 (the reference's unit-vector rule). */
 static void unit_or_zero(double v[3])
 {
@@ -538,16 +644,14 @@ static void noise_rotate(double sigma, const double g[3], double d[3])
 
 /* ----------------------------------------------------------------- step */
 
-static void update_fish(const es_school *s, const zone_cfg *z, size_t i, long long step)
+/* Turn and noise of fish i from its zone sums. */
+static void finish_fish(const es_school *s, size_t i, const zone_acc *acc, long long step)
 {
     const es_school_params *p = &s->p;
     const double *u = s->dir + 3 * i;
     double *out = s->dir_new + 3 * i;
-    zone_acc acc;
-    memset(&acc, 0, sizeof acc);
-    desired_cells(s, z, s->pos + 3 * i, u, &acc);
     double d[3], g[3];
-    zone_desired(p, u, &acc, d);
+    zone_desired(p, u, acc, d);
     if (p->mode == ES_SCHOOL_MODE_DEWI) {
         es_school_turn_nlerp(u, d, p->max_turn, out);
         if (p->noise > 0) {
@@ -560,6 +664,59 @@ static void update_fish(const es_school *s, const zone_cfg *z, size_t i, long lo
             noise_rotate(p->noise, g, d);
         }
         es_school_turn_rotate(u, d, p->max_turn, out);
+    }
+}
+
+static void update_fish(const es_school *s, const zone_cfg *z, size_t i, long long step)
+{
+    zone_acc acc;
+    memset(&acc, 0, sizeof acc);
+    desired_cells(s, z, s->pos + 3 * i, s->dir + 3 * i, &acc);
+    finish_fish(s, i, &acc, step);
+}
+
+/* Whether this step takes the all-pairs path: N and geometry only. */
+static int use_pairs(const es_school *s)
+{
+    const es_school_cells *c = s->cells;
+    return s->pair_acc && c->periodic && c->nc[0] < ES_SCHOOL_CELL_SPAN &&
+           c->nc[1] < ES_SCHOOL_CELL_SPAN && c->nc[2] < ES_SCHOOL_CELL_SPAN;
+}
+
+/* The first row of the second part: about half of the n(n-1)/2 pairs in
+ * each (row i has n-1-i). */
+static size_t pairs_split(size_t n)
+{
+    size_t s = 0, acc = 0, half = n * (n - 1) / 4;
+    while (s < n && acc + (n - 1 - s) <= half)
+        acc += n - 1 - s++;
+    return s;
+}
+
+static void step_pairs(const es_school *s, const zone_cfg *z, long long step)
+{
+    const es_school_cells *c = s->cells;
+    const size_t n = s->n, m = n + ES_SCHOOL_CELL_PAD, cut = pairs_split(n);
+    double *C0 = s->pair_acc, *C1 = C0 + PA_N * m, *R = C1 + PA_N * m;
+    /* Two fixed parts, on two threads or one after the other: the same sums. */
+#pragma omp parallel for schedule(static, 1) if (n >= 96)
+    for (int part = 0; part < 2; part++)
+        (z->use_blind ? pairs_blind : pairs_open)(z, c->sx, c->sy, c->sz, c->sux, c->suy, c->suz,
+                                                  n, m, part ? cut : 0, part ? n : cut,
+                                                  part ? C1 : C0, R);
+    for (size_t t = 0; t < n; t++) {
+        double tot[PA_N];
+        for (int k = 0; k < PA_N; k++) /* fixed order: part 0, part 1, own row */
+            tot[k] = (C0[k * m + t] + C1[k * m + t]) + R[k * m + t];
+        zone_acc acc;
+        for (int a = 0; a < 3; a++) {
+            acc.dr[a] = tot[PA_RX + a];
+            acc.dor[a] = tot[PA_OX + a];
+            acc.da[a] = tot[PA_AX + a];
+        }
+        acc.nr = (int)tot[PA_NR];
+        acc.no = acc.na = -1; /* not counted (unused in this mode) */
+        finish_fish(s, c->order[t], &acc, step);
     }
 }
 
@@ -584,9 +741,13 @@ int es_school_step(es_school *s, long long nsteps)
             return rc;
         long long step = s->step + 1;
         long long n = (long long)s->n;
+        if (use_pairs(s)) {
+            step_pairs(s, &z, step);
+        } else {
 #pragma omp parallel for schedule(dynamic, 16) if (n >= 96)
-        for (long long t = 0; t < n; t++) /* in cell order, for cache locality */
-            update_fish(s, &z, s->cells->order[t], step);
+            for (long long t = 0; t < n; t++) /* in cell order, for cache locality */
+                update_fish(s, &z, s->cells->order[t], step);
+        }
 #pragma omp parallel for schedule(static) if (n >= 4096)
         for (long long i = 0; i < n; i++)
             for (int a = 0; a < 3; a++) {

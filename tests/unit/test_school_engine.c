@@ -206,6 +206,59 @@ static void test_thread_independence(void **state)
 /* A lattice filling the periodic box, all headings +x, no noise: every
  * zone sum is symmetric about the heading, so P stays 1 (dewi mode, with a
  * 30° blind cone). */
+/* The all-pairs step (every fish within r_a of every other: case 1's
+ * r_a = 15 > L/2) evaluates each pair once and adds its terms to both
+ * fish. Without noise one step must equal the NLERP turn towards the
+ * brute-force desired direction of every fish (the sums differ only in
+ * their order: 1e-12), with and without the blind zone (N = 301: 4 cells
+ * per axis, r_a < L/2); and it must give
+ * the same trajectory bit for bit with 1 and 2 threads. */
+static void check_pairs_step(es_school_params *p)
+{
+    es_school *s;
+    assert_int_equal(es_school_alloc(p, &s), 0);
+    assert_int_equal(es_school_init_state(s), 0);
+    assert_int_equal(es_school_step(s, 3), 0);
+    size_t m = 3 * p->n;
+    double *want = malloc(m * sizeof *want);
+    int nseen = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        double d[3];
+        int cnt[3];
+        es_school_desired(s, i, 1, d, cnt);
+        nseen += cnt[0] + cnt[1] + cnt[2];
+        es_school_turn_nlerp(s->dir + 3 * i, d, p->max_turn, want + 3 * i);
+    }
+    /* a real test: a good part of all pairs interact */
+    assert_true(nseen > 0.3 * (double)(p->n * (p->n - 1)));
+    assert_int_equal(es_school_step(s, 1), 0);
+    for (size_t k = 0; k < m; k++)
+        assert_float_equal(s->dir[k], want[k], 1e-12);
+    free(want);
+    es_school_free(s);
+}
+
+static void test_pairs_step(void **state)
+{
+    (void)state;
+    es_school_params p;
+    set_case1(&p, 150);
+    p.noise = 0;
+    check_pairs_step(&p);
+    p.blind_angle = 0;
+    check_pairs_step(&p);
+    p.blind_angle = 60;
+    p.n = 301; /* not a multiple of 4 */
+    p.box = 25.0 * cbrt(301 / 150.0);
+    check_pairs_step(&p);
+    set_case1(&p, 150);
+    double a[450], b[450], ua[450], ub[450];
+    run_threads(&p, 1, a, ua);
+    run_threads(&p, 2, b, ub);
+    assert_memory_equal(a, b, sizeof a);
+    assert_memory_equal(ua, ub, sizeof ua);
+}
+
 static void test_aligned_stays_aligned(void **state)
 {
     (void)state;
@@ -414,6 +467,7 @@ int main(void)
         cmocka_unit_test(test_single_fish_max_turn),
         cmocka_unit_test(test_cells_vs_brute_force),
         cmocka_unit_test(test_thread_independence),
+        cmocka_unit_test(test_pairs_step),
         cmocka_unit_test(test_aligned_stays_aligned),
         cmocka_unit_test(test_reference_initial_state),
         cmocka_unit_test(test_zone_rules),
