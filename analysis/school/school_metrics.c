@@ -70,7 +70,7 @@ static long bin_dd(double x, double lo, double hi, size_t nbins)
     return b;
 }
 
-static void unit(const double *v, double u[3])
+void es_school_unit(const double v[3], double u[3])
 {
     double nrm = sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
     if (nrm < 1e-10)
@@ -79,6 +79,8 @@ static void unit(const double *v, double u[3])
     u[1] = v[1] / nrm;
     u[2] = v[2] / nrm;
 }
+
+static inline void unit(const double *v, double u[3]) { es_school_unit(v, u); }
 
 static void cross(const double a[3], const double b[3], double c[3])
 {

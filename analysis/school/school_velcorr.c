@@ -24,15 +24,7 @@
 
 #define NB 20
 
-static void unit(const double *v, double u[3])
-{
-    double nrm = sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
-    if (nrm < 1e-10)
-        nrm = 1.0;
-    u[0] = v[0] / nrm;
-    u[1] = v[1] / nrm;
-    u[2] = v[2] / nrm;
-}
+static inline void unit(const double *v, double u[3]) { es_school_unit(v, u); }
 
 /* The reference's bin of one dot product (-1 when dropped). */
 static long dot_bin(double c) { return es_school_bin((c + 1.0) / 2.0, 0.0, 1.0, NB); }

@@ -43,13 +43,6 @@ typedef struct {
     int separate_mtime;
 } nc_handles;
 
-#define NC_TRY(call)                                                                               \
-    do {                                                                                           \
-        int nc_rc_ = (call);                                                                       \
-        if (nc_rc_ != NC_NOERR)                                                                    \
-            return es_error_set(ES_EIO, "school.nc: %s (%s)", nc_strerror(nc_rc_), #call);       \
-    } while (0)
-
 static int put_text(int ncid, int var, const char *name, const char *text)
 {
     NC_TRY(nc_put_att_text(ncid, var, name, strlen(text), text));

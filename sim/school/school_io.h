@@ -9,6 +9,15 @@
 #include "core/output.h"
 #include "school/school.h"
 
+/* Return an ES_EIO error naming the failed NetCDF call (needs <netcdf.h> and
+ * esuite/status.h where it is used). */
+#define NC_TRY(call)                                                                               \
+    do {                                                                                           \
+        int nc_rc_ = (call);                                                                       \
+        if (nc_rc_ != NC_NOERR)                                                                    \
+            return es_error_set(ES_EIO, "school.nc: %s (%s)", nc_strerror(nc_rc_), #call);       \
+    } while (0)
+
 typedef struct {
     long long n_steps;
     long long save_interval;   /* steps between frames */

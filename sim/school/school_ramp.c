@@ -8,6 +8,7 @@
  * rotation, spread, order_index, and positions/velocities unless
  * metrics_only. summary.json: `ramp` with one object per hold. */
 #include "school/school_ramp.h"
+#include "school/school_io.h"
 
 #include "core/checkpoint.h"
 #include "core/plot.h"
@@ -21,13 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define NC_TRY(call)                                                                               \
-    do {                                                                                           \
-        int nc_rc_ = (call);                                                                       \
-        if (nc_rc_ != NC_NOERR)                                                                    \
-            return es_error_set(ES_EIO, "school.nc: %s (%s)", nc_strerror(nc_rc_), #call);       \
-    } while (0)
 
 /* The classifier's states as CF flag values (order of increasing order). */
 static const char *const state_names[] = {"Swarm", "Transitional", "Torus", "Dynamic Parallel",

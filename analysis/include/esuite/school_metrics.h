@@ -55,6 +55,9 @@ double es_school_entropy_counts(const unsigned long long *counts, size_t nbins);
  * or -1 when x is outside (or NaN). */
 long es_school_bin(double x, double lo, double hi, size_t nbins);
 
+/* The reference's unit vector: v/|v|, or v itself when |v| < 1e-10 (a zero
+ * velocity stays zero instead of becoming NaN). */
+void es_school_unit(const double v[3], double u[3]);
 void es_school_centroid(const double *pos, size_t n, double c[3]);
 /* Per-axis circular mean on [0, box); falls back to the plain mean on an
  * axis whose resultant vanishes. */
