@@ -344,6 +344,69 @@ knn_small_block_avx2(const double *X, const double *Y, const double *Z, size_t n
             dist[(i0 + l) * k + m] = sqrt(out[m][l]);
 }
 
+/* Eight queries per vector with AVX-512. The minimum image as
+ * min(|d|, L - |d|) (L = ∞ when open): for |d| < L the same magnitude as
+ * the compare-and-shift of the AVX2 block (L - |d| is exact where |d| > L/2
+ * and rounds to >= L/2 elsewhere), and the sign vanishes in the square, so
+ * the squared distances, the network and the roots are the same bits. */
+static inline __attribute__((always_inline, target("avx512f"))) void
+knn_small_block_avx512(const double *X, const double *Y, const double *Z, size_t n, double box,
+                       size_t k, size_t i0, double *dist)
+{
+    const __m512d Lv = _mm512_set1_pd(box > 0 ? box : INFINITY), inf = _mm512_set1_pd(INFINITY),
+                  lanes = _mm512_setr_pd(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m512d px = _mm512_loadu_pd(X + i0), py = _mm512_loadu_pd(Y + i0),
+                  pz = _mm512_loadu_pd(Z + i0);
+    __m512d best[KNN_MAX_K];
+    for (size_t m = 0; m < k; m++)
+        best[m] = inf;
+    for (size_t j = 0; j < n; j++) {
+        __m512d dx = _mm512_abs_pd(_mm512_sub_pd(_mm512_set1_pd(X[j]), px)),
+                dy = _mm512_abs_pd(_mm512_sub_pd(_mm512_set1_pd(Y[j]), py)),
+                dz = _mm512_abs_pd(_mm512_sub_pd(_mm512_set1_pd(Z[j]), pz));
+        dx = _mm512_min_pd(dx, _mm512_sub_pd(Lv, dx));
+        dy = _mm512_min_pd(dy, _mm512_sub_pd(Lv, dy));
+        dz = _mm512_min_pd(dz, _mm512_sub_pd(Lv, dz));
+        __m512d d2 = _mm512_add_pd(_mm512_add_pd(_mm512_mul_pd(dx, dx), _mm512_mul_pd(dy, dy)),
+                                   _mm512_mul_pd(dz, dz));
+        if (j - i0 < 8) /* the query itself is one of the lanes */
+            d2 = _mm512_mask_mov_pd(
+                d2, _mm512_cmp_pd_mask(lanes, _mm512_set1_pd((double)(j - i0)), _CMP_EQ_OQ), inf);
+        /* Past the first few candidates most are no closer than any lane's
+         * k-th best, and then the network changes nothing. */
+        if (!_mm512_cmp_pd_mask(d2, best[k - 1], _CMP_LT_OQ))
+            continue;
+        for (size_t m = k - 1; m > 0; m--)
+            best[m] = _mm512_min_pd(best[m], _mm512_max_pd(best[m - 1], d2));
+        best[0] = _mm512_min_pd(best[0], d2);
+    }
+    double out[KNN_MAX_K][8];
+    for (size_t m = 0; m < k; m++)
+        _mm512_storeu_pd(out[m], best[m]);
+    for (size_t l = 0; l < 8 && i0 + l < n; l++)
+        for (size_t m = 0; m < k; m++)
+            dist[(i0 + l) * k + m] = sqrt(out[m][l]);
+}
+
+static __attribute__((target("avx512f"))) void knn_small_run_avx512(const double *X,
+                                                                    const double *Y,
+                                                                    const double *Z, size_t n,
+                                                                    double box, size_t k,
+                                                                    double *dist)
+{
+    long long nb = (long long)((n + 7) / 8);
+#pragma omp parallel for schedule(static) if (n >= 96)
+    for (long long b = 0; b < nb; b++) {
+        size_t i0 = 8 * (size_t)b;
+        if (k == 5)
+            knn_small_block_avx512(X, Y, Z, n, box, 5, i0, dist);
+        else if (k == 1)
+            knn_small_block_avx512(X, Y, Z, n, box, 1, i0, dist);
+        else
+            knn_small_block_avx512(X, Y, Z, n, box, k, i0, dist);
+    }
+}
+
 static __attribute__((target("avx2"))) void knn_small_run_avx2(const double *X, const double *Y,
                                                                 const double *Z, size_t n,
                                                                 double box, size_t k, double *dist)
@@ -367,6 +430,10 @@ KNN_CLONES static void knn_small_run(const double *X, const double *Y, const dou
                                      double box, size_t k, double *dist)
 {
 #ifdef KNN_HAVE_AVX2
+    if (__builtin_cpu_supports("avx512f")) {
+        knn_small_run_avx512(X, Y, Z, n, box, k, dist);
+        return;
+    }
     if (__builtin_cpu_supports("avx2")) {
         knn_small_run_avx2(X, Y, Z, n, box, k, dist);
         return;
@@ -387,8 +454,8 @@ KNN_CLONES static void knn_small_run(const double *X, const double *Y, const dou
 
 static int knn_small(const double *pos, size_t n, double box, size_t k, double *dist)
 {
-    /* + 4: the last block of queries reads whole vectors */
-    double X[KNN_SMALL_N + 4] = {0}, Y[KNN_SMALL_N + 4] = {0}, Z[KNN_SMALL_N + 4] = {0};
+    /* + 8: the last block of queries reads whole vectors */
+    double X[KNN_SMALL_N + 8] = {0}, Y[KNN_SMALL_N + 8] = {0}, Z[KNN_SMALL_N + 8] = {0};
     for (size_t i = 0; i < n; i++) {
         X[i] = wrap_coord(pos[3 * i], box);
         Y[i] = wrap_coord(pos[3 * i + 1], box);
