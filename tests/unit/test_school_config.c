@@ -21,6 +21,7 @@
 #include "core/config.h"
 #include "core/model.h"
 #include "esuite/status.h"
+#include "school_test_run.h"
 
 extern const es_model es_model_school;
 
@@ -93,30 +94,10 @@ static json_t *run_into(const char *text, bool resolved, int threads, char dir[6
     snprintf(dir, 64, "/tmp/esuite-schcfg-XXXXXX");
     assert_non_null(mkdtemp(dir));
     omp_set_num_threads(threads);
-    es_run_ctx ctx = {.cfg = cfg, .output_dir = dir, .threads = threads, .seed = 1,
-                      .quiet = true};
-    int rc = es_model_school.run(&ctx);
-    if (rc)
-        fail_msg("run: %s", es_error_message());
-    es_config_free(cfg);
-    char path[128];
-    snprintf(path, sizeof path, "%s/summary.json", dir);
-    json_error_t err;
-    json_t *sum = json_load_file(path, 0, &err);
-    assert_non_null(sum);
-    return sum;
+    return school_test_run(cfg, dir, threads, 1);
 }
 
-static void remove_run(const char *dir)
-{
-    const char *files[] = {"summary.json", "school.nc", "hysteresis.png"};
-    char path[128];
-    for (int k = 0; k < 3; k++) {
-        snprintf(path, sizeof path, "%s/%s", dir, files[k]);
-        remove(path);
-    }
-    assert_int_equal(rmdir(dir), 0);
-}
+static void remove_run(const char *dir) { assert_int_equal(school_test_remove_run(dir), 0); }
 
 static int nc_open_run(const char *dir)
 {

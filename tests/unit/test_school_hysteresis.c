@@ -28,6 +28,7 @@
 #include "core/config.h"
 #include "core/model.h"
 #include "esuite/school_metrics.h"
+#include "school_test_run.h"
 #include "esuite/status.h"
 #include "school/school.h"
 
@@ -59,34 +60,11 @@ static json_t *run_ramp(const char **overrides, int nov, char *dir, size_t len)
     assert_int_equal(es_config_load(cfg_path(), schemas, overrides, nov, &cfg), 0);
     snprintf(dir, len, "/tmp/esuite-hyst-XXXXXX");
     assert_non_null(mkdtemp(dir));
-    es_run_ctx ctx = {.cfg = cfg,
-                      .output_dir = dir,
-                      .threads = omp_get_max_threads(),
-                      .seed = (unsigned long long)es_config_int(cfg, "run", "seed"),
-                      .quiet = true};
-    int rc = es_model_school.run(&ctx);
-    if (rc)
-        fprintf(stderr, "%s\n", es_error_message());
-    assert_int_equal(rc, 0);
-    es_config_free(cfg);
-    char path[4200];
-    snprintf(path, sizeof path, "%s/summary.json", dir);
-    json_error_t err;
-    json_t *sum = json_load_file(path, 0, &err);
-    assert_non_null(sum);
-    return sum;
+    return school_test_run(cfg, dir, omp_get_max_threads(),
+                           (unsigned long long)es_config_int(cfg, "run", "seed"));
 }
 
-static void remove_run(const char *dir)
-{
-    const char *files[] = {"summary.json", "school.nc", "hysteresis.png"};
-    char path[4200];
-    for (int k = 0; k < 3; k++) {
-        snprintf(path, sizeof path, "%s/%s", dir, files[k]);
-        remove(path);
-    }
-    remove(dir);
-}
+static void remove_run(const char *dir) { school_test_remove_run(dir); }
 
 static double hold_num(json_t *holds, size_t i, const char *key)
 {
