@@ -16,6 +16,7 @@
 #ifndef ESUITE_SCHOOL_H
 #define ESUITE_SCHOOL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -96,6 +97,9 @@ void es_school_free(es_school *s);
 int es_school_init_state(es_school *s);
 /* Advance `nsteps` steps. */
 int es_school_step(es_school *s, long long nsteps);
+/* true: es_school_step uses its portable kernels even where AVX-512 is
+ * available. The two give the same bits; tests compare them. */
+extern bool es_school_portable_kernels;
 /* Draw the noise of fish [0, nfish) at step `step` ahead of es_school_step (e.g. on another
  * thread while the engine works on step - 1): the same numbers the step
  * would draw itself, so results do not change. Must not run concurrently

@@ -326,6 +326,7 @@ typedef struct {
     size_t nbuf;
     double *snap;           /* 3n: frame f's positions (pipelined mode) */
     int pipelined;
+    size_t noise_share;     /* pipelined mode: fish whose next-step noise the worker draws */
     struct pipe_worker *pw; /* pipelined mode: the thread that records frames */
     int wb_fd;              /* read-only descriptor of the partial file (write-back hints), or -1 */
     nc_handles h;
@@ -411,6 +412,7 @@ typedef struct pipe_worker {
     /* the posted frame */
     long long step, ahead_step;
     int ahead;
+    size_t ahead_fish; /* the worker draws the noise of fish [0, ahead_fish) */
     int rc;
     char msg[1024];
 } pipe_worker;
@@ -475,10 +477,8 @@ static void *pw_main(void *arg)
         w->rc = record_frame_of(r, r->snap, r->vel, w->step);
         if (w->rc)
             snprintf(w->msg, sizeof w->msg, "%s", es_error_message());
-        else if (w->ahead) /* all of it: the two threads then take about as long
-                              (case 1, 1000 frames: ≈ 49 ms of metrics + 15 of noise
-                              here against ≈ 61 ms of stepping) */
-            es_school_draw_noise(r->s, w->ahead_step, r->s->n);
+        else if (w->ahead) /* the share that balances the two threads (pipelined_frame) */
+            es_school_draw_noise(r->s, w->ahead_step, w->ahead_fish);
         pw_post(w, &w->done, job);
     }
     return NULL;
@@ -537,10 +537,19 @@ static int pipelined_frame(school_run *r)
     w->step = step;
     w->ahead = r->o->save_interval == 1 && r->p->noise > 0 && target + 1 <= r->o->n_steps;
     w->ahead_step = target + 1;
+    w->ahead_fish = r->noise_share;
     long job = atomic_load(&w->posted) + 1;
     pw_post(w, &w->posted, job);
     if (!last)
         rc_step = es_school_step(s, target - step);
+    /* Balance: the step draws the noise the worker did not. A worker done
+     * first takes 1/16 of the fish more next frame, a late one 1/16 less
+     * (which thread draws a number does not change it). */
+    const size_t n = s->n, d = n / 16 + 1;
+    if (atomic_load(&w->done) >= job)
+        r->noise_share = r->noise_share + d < n ? r->noise_share + d : n;
+    else
+        r->noise_share = r->noise_share > d ? r->noise_share - d : 0;
     pw_wait(w, &w->done, job, &w->spin_main);
     if (w->rc)
         return es_error_set(w->rc, "%s", w->msg);
@@ -784,6 +793,7 @@ static int run_alloc(school_run *r, const es_school_params *p, const es_school_r
     /* Below ~1000 fish one step is too short to share among threads well:
      * overlap the step with the previous frame's metrics instead. */
     r->pipelined = omp_get_max_threads() >= 2 && p->n <= 1024;
+    r->noise_share = p->n / 2;
     int ok = r->vel && r->times && r->mtimes && r->bpos && r->bvel && r->snap;
     for (int k = 0; k < SM_NBASIC; k++)
         ok &= (r->ts.basic[k] = malloc(nframes * sizeof(double))) != NULL;
