@@ -721,12 +721,11 @@ void es_school_desired(const es_school *s, size_t i, int brute_force, double d[3
 
 static void gauss3(uint64_t seed, size_t i, long long step, double g[3])
 {
-    double a[2], b[2];
+    double a[2];
     es_counter_gauss2(seed, (uint64_t)i, (uint64_t)step, 0, a);
-    es_counter_gauss2(seed, (uint64_t)i, (uint64_t)step, 1, b);
     g[0] = a[0];
     g[1] = a[1];
-    g[2] = b[0];
+    g[2] = es_counter_gauss1(seed, (uint64_t)i, (uint64_t)step, 1);
 }
 
 void es_school_draw_noise(es_school *s, long long step, size_t nfish)

@@ -29,5 +29,7 @@ uint64_t es_counter_u64(uint64_t seed, uint64_t a, uint64_t b, uint64_t c);
 double es_counter_uniform(uint64_t seed, uint64_t a, uint64_t b, uint64_t c); /* (0,1) */
 /* Two independent standard normals from one key. */
 void es_counter_gauss2(uint64_t seed, uint64_t a, uint64_t b, uint64_t c, double out[2]);
+/* out[0] of es_counter_gauss2 (same arguments), without computing out[1]. */
+double es_counter_gauss1(uint64_t seed, uint64_t a, uint64_t b, uint64_t c);
 
 #endif
