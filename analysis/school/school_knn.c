@@ -257,7 +257,7 @@ typedef long long v4l __attribute__((vector_size(32)));
 
 static double wrap_coord(double x, double box)
 {
-    if (!(box > 0))
+    if (!(box > 0) || (x >= 0 && x < box)) /* open, or already inside (the simulators' frames) */
         return x;
     double y = x - box * floor(x / box);
     return y >= box ? 0.0 : y;

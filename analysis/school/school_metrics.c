@@ -4,6 +4,7 @@
 #include "esuite/status.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -254,6 +255,17 @@ static void pol_edges_init(pol_edges *e)
     }
 }
 
+static pol_edges pol_tab;
+static double pol_w[12]; /* sin(θ at the centre of each row) */
+static pthread_once_t pol_once = PTHREAD_ONCE_INIT;
+
+static void pol_tables_init(void)
+{
+    pol_edges_init(&pol_tab);
+    for (int t = 0; t < 12; t++)
+        pol_w[t] = sin((edge(0, M_PI, 12, (size_t)t) + edge(0, M_PI, 12, (size_t)t + 1)) / 2);
+}
+
 static int pol_cell_fast(const pol_edges *e, const double u[3], long *bt, long *bp)
 {
     const double tol = 1e-9;
@@ -297,8 +309,8 @@ static double h_polarization_of(const double *src, int is_unit, size_t n)
     enum { NT = 12, NP = 24 };
     unsigned long long cnt[NT][NP];
     memset(cnt, 0, sizeof cnt);
-    pol_edges e;
-    pol_edges_init(&e);
+    pthread_once(&pol_once, pol_tables_init); /* the edges and weights, once per process */
+    const pol_edges e = pol_tab;
     double u[3];
     for (size_t i = 0; i < n; i++) {
         heading(src, is_unit, i, u);
@@ -309,9 +321,9 @@ static double h_polarization_of(const double *src, int is_unit, size_t n)
             cnt[bt][bp]++;
     }
     /* Rows multiplied by sin(θ at the row centre), as the reference does. */
-    double w[NT], total = 0.0;
+    const double *w = pol_w;
+    double total = 0.0;
     for (int t = 0; t < NT; t++) {
-        w[t] = sin((edge(0, M_PI, NT, t) + edge(0, M_PI, NT, t + 1)) / 2);
         for (int p = 0; p < NP; p++)
             total += (double)cnt[t][p] * w[t];
     }

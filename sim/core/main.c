@@ -1,6 +1,7 @@
 /* esuite — one executable, subcommands dispatched by name. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/commands.h"
 #include "esuite_version.h"
@@ -33,6 +34,19 @@ static void usage(FILE *out)
     fprintf(out, "\n'esuite COMMAND --help' describes a command. Documentation: docs/.\n");
 }
 
+/* Leave without the libraries' exit handlers: every output is closed and
+ * renamed by now, and the HDF5, libcurl, OpenSSL and GnuTLS tear-down
+ * (≈ 1 ms of a short run) frees memory the kernel frees anyway. Sanitizer
+ * builds exit normally, so that LeakSanitizer still checks. */
+static int es_cli_exit(int rc)
+{
+#if !defined(__SANITIZE_ADDRESS__)
+    fflush(NULL);
+    _exit(rc);
+#endif
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     es_cli_set_argv0(argv[0]);
@@ -57,7 +71,7 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < N_COMMANDS; i++)
         if (!strcmp(commands[i].name, cmd))
-            return commands[i].fn(argc - 1, argv + 1);
+            return es_cli_exit(commands[i].fn(argc - 1, argv + 1));
     es_cli_error("unknown command '%s' (see 'esuite --help')", cmd);
     return 2;
 }
