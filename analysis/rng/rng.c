@@ -92,16 +92,6 @@ double es_counter_uniform(uint64_t seed, uint64_t a, uint64_t b, uint64_t c)
     return ((double)(es_counter_u64(seed, a, b, c) >> 11) + 0.5) * 0x1.0p-53;
 }
 
-/* out[0] of es_counter_gauss2 alone: the same uniforms and the same cos
- * (glibc's sincos and cos share their code: equal bits), without the sin. */
-double es_counter_gauss1(uint64_t seed, uint64_t a, uint64_t b, uint64_t c)
-{
-    uint64_t h1 = es_counter_u64(seed, a, b, c);
-    uint64_t h2 = mix64(h1 ^ 0x082efa98ec4e6c89ULL);
-    double u1 = ((double)(h1 >> 11) + 0.5) * 0x1.0p-53, u2 = ((double)(h2 >> 11) + 0.5) * 0x1.0p-53;
-    return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
-}
-
 void es_counter_gauss2(uint64_t seed, uint64_t a, uint64_t b, uint64_t c, double out[2])
 {
     uint64_t h1 = es_counter_u64(seed, a, b, c);

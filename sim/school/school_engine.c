@@ -719,23 +719,13 @@ void es_school_desired(const es_school *s, size_t i, int brute_force, double d[3
 
 /* ---------------------------------------------------------------- noise */
 
-static void gauss3(uint64_t seed, size_t i, long long step, double g[3])
-{
-    double a[2];
-    es_counter_gauss2(seed, (uint64_t)i, (uint64_t)step, 0, a);
-    g[0] = a[0];
-    g[1] = a[1];
-    g[2] = es_counter_gauss1(seed, (uint64_t)i, (uint64_t)step, 1);
-}
-
 void es_school_draw_noise(es_school *s, long long step, size_t nfish)
 {
     int slot = (int)(step & 1);
     s->noise_step[slot] = -1;
     if (nfish > s->n)
         nfish = s->n;
-    for (size_t i = 0; i < nfish; i++)
-        gauss3(s->p.noise_seed, i, step, s->noise_pre[slot] + 3 * i);
+    es_counter_gauss3_batch(s->p.noise_seed, (uint64_t)step, 0, nfish, s->noise_pre[slot]);
     s->noise_count[slot] = nfish;
     s->noise_step[slot] = step;
 }
@@ -743,11 +733,21 @@ void es_school_draw_noise(es_school *s, long long step, size_t nfish)
 /* The noise of fish i at `step`: drawn ahead if available. */
 static void noise_of(const es_school *s, size_t i, long long step, double g[3])
 {
+    memcpy(g, s->noise_pre[step & 1] + 3 * i, 3 * sizeof *g);
+}
+
+/* Before a step: draw (in blocks) the noise that was not drawn ahead. */
+static void noise_fill(es_school *s, long long step)
+{
+    if (!(s->p.noise > 0))
+        return;
     int slot = (int)(step & 1);
-    if (s->noise_step[slot] == step && i < s->noise_count[slot])
-        memcpy(g, s->noise_pre[slot] + 3 * i, 3 * sizeof *g);
-    else
-        gauss3(s->p.noise_seed, i, step, g);
+    size_t from = s->noise_step[slot] == step ? s->noise_count[slot] : 0;
+    if (from < s->n)
+        es_counter_gauss3_batch(s->p.noise_seed, (uint64_t)step, from, s->n - from,
+                                s->noise_pre[slot] + 3 * from);
+    s->noise_count[slot] = s->n;
+    s->noise_step[slot] = step;
 }
 
 /* dewi: add σ·N(0, I₃) to the heading, renormalise. */
@@ -889,6 +889,7 @@ int es_school_step(es_school *s, long long nsteps)
             return rc;
         long long step = s->step + 1;
         long long n = (long long)s->n;
+        noise_fill(s, step);
         if (use_pairs(s)) {
             step_pairs(s, &z, step);
         } else {

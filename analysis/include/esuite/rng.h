@@ -10,6 +10,7 @@
 #ifndef ESUITE_RNG_H
 #define ESUITE_RNG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct {
@@ -29,7 +30,11 @@ uint64_t es_counter_u64(uint64_t seed, uint64_t a, uint64_t b, uint64_t c);
 double es_counter_uniform(uint64_t seed, uint64_t a, uint64_t b, uint64_t c); /* (0,1) */
 /* Two independent standard normals from one key. */
 void es_counter_gauss2(uint64_t seed, uint64_t a, uint64_t b, uint64_t c, double out[2]);
-/* out[0] of es_counter_gauss2 (same arguments), without computing out[1]. */
-double es_counter_gauss1(uint64_t seed, uint64_t a, uint64_t b, uint64_t c);
+/* Gaussian triples for counters a0 .. a0 + n - 1 at `step`: g[3k + c] for
+ * counter a0 + k. The uniforms of es_counter_gauss2(seed, a, step, 0) (c = 0,
+ * 1) and (…, 1) (c = 2), turned into normals by Box-Muller with a portable
+ * log and sin/cos: the same bits on every machine, for any split of the
+ * counters, within a few ulp of libm (rng_batch.c). */
+void es_counter_gauss3_batch(uint64_t seed, uint64_t step, uint64_t a0, size_t n, double *g);
 
 #endif
