@@ -465,7 +465,6 @@ static void pw_wait(pipe_worker *w, atomic_long *ctr, long v, double *budget)
     pthread_mutex_unlock(&w->mu);
 }
 
-static double dbg_step, dbg_rec, dbg_noise; static long dbg_share;
 static void *pw_main(void *arg)
 {
     school_run *r = arg;
@@ -475,13 +474,11 @@ static void *pw_main(void *arg)
         pw_wait(w, &w->posted, job, &w->spin_worker);
         if (w->quit)
             break;
-        double t0 = mono_seconds();
         w->rc = record_frame_of(r, r->snap, r->vel, w->step);
-        double t1 = mono_seconds(); dbg_rec += t1 - t0;
         if (w->rc)
             snprintf(w->msg, sizeof w->msg, "%s", es_error_message());
         else if (w->ahead) /* the share that balances the two threads (pipelined_frame) */
-            { es_school_draw_noise(r->s, w->ahead_step, w->ahead_fish); dbg_noise += mono_seconds() - t1; dbg_share += (long)w->ahead_fish; }
+            es_school_draw_noise(r->s, w->ahead_step, w->ahead_fish);
         pw_post(w, &w->done, job);
     }
     return NULL;
@@ -518,7 +515,6 @@ static void pw_stop(school_run *r)
     w->quit = 1;
     pw_post(w, &w->posted, atomic_load(&w->posted) + 1);
     pthread_join(w->thread, NULL);
-    fprintf(stderr, "DBG step %.1f ms rec %.1f ms noise %.1f ms mean share %.1f\n", dbg_step*1e3, dbg_rec*1e3, dbg_noise*1e3, dbg_share/1000.0);
     pthread_mutex_destroy(&w->mu);
     pthread_cond_destroy(&w->cv);
     free(w);
@@ -544,10 +540,8 @@ static int pipelined_frame(school_run *r)
     w->ahead_fish = r->noise_share;
     long job = atomic_load(&w->posted) + 1;
     pw_post(w, &w->posted, job);
-    double t0 = mono_seconds();
     if (!last)
         rc_step = es_school_step(s, target - step);
-    dbg_step += mono_seconds() - t0;
     /* Balance: the step draws the noise the worker did not. A worker done
      * first takes 1/16 of the fish more next frame, a late one 1/16 less
      * (which thread draws a number does not change it). */
