@@ -324,9 +324,14 @@ typedef struct {
     size_t blk;             /* frames per trajectory write (= chunk) */
     double *bpos, *bvel;    /* blk buffered frames: f - nbuf .. f - 1 */
     size_t nbuf;
-    double *snap;           /* 3n: frame f's positions (pipelined mode) */
+    /* pipelined mode: a ring of ES_SCHOOL_RING frames handed to the worker */
+    double *ring_pos, *ring_vel; /* RING × 3n each */
+    long long *ring_step;
+    size_t fpost;           /* frames posted to the worker (it owns f until drained) */
     int pipelined;
-    size_t noise_share;     /* pipelined mode: fish whose next-step noise the worker draws */
+    int setup_on_worker;    /* the worker creates school.nc before its first frame */
+    const char *mode_name;
+    es_provenance *prov;
     struct pipe_worker *pw; /* pipelined mode: the thread that records frames */
     int wb_fd;              /* read-only descriptor of the partial file (write-back hints), or -1 */
     nc_handles h;
@@ -389,32 +394,33 @@ static int record_frame(school_run *r)
 
 /* ------------------------------------------------- pipelined frames
  *
- * Two threads, small N: frame f's metrics and output on a worker thread
- * while the calling thread steps the engine to frame f + 1 (from a
- * snapshot of frame f's positions; both threads run their inner loops
- * single-threaded). The same functions on the same data as the
- * sequential order: identical results.
+ * Two threads, small N: a worker computes the metrics and output of the
+ * frames the calling thread posts into a ring of ES_SCHOOL_RING snapshots
+ * (positions, velocities, step) while that thread steps the engine on (both
+ * run their inner loops single-threaded). The stepping thread waits only
+ * when the ring is full, so it can run ahead while the worker creates and
+ * defines school.nc (≈ 4 ms, the worker's first job in a fresh run). The
+ * same functions on the same data as the sequential order: identical
+ * results. The series and r->f belong to the worker until pw_drain.
  *
  * The worker lives for the whole run and the two threads hand frames over
  * through two counters: a waiter spins briefly (one frame's work is
- * ~0.1 ms, so on a quiet machine the other side is nearly always done
+ * ~0.05 ms, so on a quiet machine the other side is nearly always done
  * within the spin) and then sleeps on a condition variable, so that a
  * descheduled partner on a loaded machine costs a sleep, not a spinning
  * core (an OpenMP region per frame spun in libgomp for milliseconds per
  * frame under load: 0.6 s instead of 0.13 s with one core busy). */
+#define ES_SCHOOL_RING 64
 typedef struct pipe_worker {
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     atomic_long posted, done; /* frames handed to the worker / recorded by it */
+    atomic_int sleepers;      /* threads asleep (or about to be) in pw_wait */
+    atomic_long quit_job;     /* the job that tells the worker to leave (0: none yet) */
+    atomic_int rc;            /* the worker's first error (later frames are then skipped) */
     double spin_main, spin_worker; /* pw_wait's spin budgets (seconds) */
-    int quit;
-    /* the posted frame */
-    long long step, ahead_step;
-    int ahead;
-    size_t ahead_fish; /* the worker draws the noise of fish [0, ahead_fish) */
-    int rc;
-    char msg[1024];
+    char msg[1024];           /* written before rc */
 } pipe_worker;
 
 static double mono_seconds(void)
@@ -424,12 +430,16 @@ static double mono_seconds(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+/* Publish *ctr = v; wake the partner only if it went to sleep (the seq_cst
+ * store and load pair with pw_wait's: one side always sees the other). */
 static void pw_post(pipe_worker *w, atomic_long *ctr, long v)
 {
-    pthread_mutex_lock(&w->mu);
     atomic_store(ctr, v);
-    pthread_cond_broadcast(&w->cv);
-    pthread_mutex_unlock(&w->mu);
+    if (atomic_load(&w->sleepers) > 0) {
+        pthread_mutex_lock(&w->mu);
+        pthread_cond_broadcast(&w->cv);
+        pthread_mutex_unlock(&w->mu);
+    }
 }
 
 /* Wait until *ctr >= v: spin up to *budget seconds, then sleep. The
@@ -460,9 +470,26 @@ static void pw_wait(pipe_worker *w, atomic_long *ctr, long v, double *budget)
     }
     *budget = fmax(0.5 * *budget, 2e-6);
     pthread_mutex_lock(&w->mu);
+    atomic_fetch_add(&w->sleepers, 1);
     while (atomic_load(ctr) < v)
         pthread_cond_wait(&w->cv, &w->mu);
+    atomic_fetch_sub(&w->sleepers, 1);
     pthread_mutex_unlock(&w->mu);
+}
+
+static int setup_output(school_run *r);
+
+static void pw_fail(pipe_worker *w, int rc)
+{
+    snprintf(w->msg, sizeof w->msg, "%s", es_error_message());
+    atomic_store(&w->rc, rc);
+}
+
+/* The worker's error as this thread's (ES_OK if none). */
+static int pw_error(pipe_worker *w)
+{
+    int rc = atomic_load(&w->rc);
+    return rc ? es_error_set(rc, "%s", w->msg) : ES_OK;
 }
 
 static void *pw_main(void *arg)
@@ -470,15 +497,23 @@ static void *pw_main(void *arg)
     school_run *r = arg;
     pipe_worker *w = r->pw;
     omp_set_num_threads(1); /* the metrics' own parallel loops stay on this thread */
+    if (r->setup_on_worker) {
+        int rc = setup_output(r);
+        if (rc)
+            pw_fail(w, rc);
+    }
+    const size_t n3 = 3 * r->p->n;
     for (long job = 1;; job++) {
         pw_wait(w, &w->posted, job, &w->spin_worker);
-        if (w->quit)
+        if (job == atomic_load(&w->quit_job))
             break;
-        w->rc = record_frame_of(r, r->snap, r->vel, w->step);
-        if (w->rc)
-            snprintf(w->msg, sizeof w->msg, "%s", es_error_message());
-        else if (w->ahead) /* the share that balances the two threads (pipelined_frame) */
-            es_school_draw_noise(r->s, w->ahead_step, w->ahead_fish);
+        const size_t slot = (size_t)(job - 1) % ES_SCHOOL_RING;
+        if (!atomic_load(&w->rc)) {
+            int rc = record_frame_of(r, r->ring_pos + slot * n3, r->ring_vel + slot * n3,
+                                     r->ring_step[slot]);
+            if (rc)
+                pw_fail(w, rc);
+        }
         pw_post(w, &w->done, job);
     }
     return NULL;
@@ -496,8 +531,12 @@ static void pw_start(school_run *r)
     pthread_cond_init(&w->cv, NULL);
     atomic_init(&w->posted, 0);
     atomic_init(&w->done, 0);
+    atomic_init(&w->sleepers, 0);
+    atomic_init(&w->quit_job, 0);
+    atomic_init(&w->rc, ES_OK);
     w->spin_main = w->spin_worker = 5e-5;
     r->pw = w;
+    r->fpost = r->f;
     if (pthread_create(&w->thread, NULL, pw_main, r) != 0) {
         pthread_mutex_destroy(&w->mu);
         pthread_cond_destroy(&w->cv);
@@ -507,53 +546,52 @@ static void pw_start(school_run *r)
     }
 }
 
-static void pw_stop(school_run *r)
+/* Wait until the worker has recorded every posted frame; its error, if any. */
+static int pw_drain(school_run *r)
+{
+    pipe_worker *w = r->pw;
+    pw_wait(w, &w->done, atomic_load(&w->posted), &w->spin_main);
+    return pw_error(w);
+}
+
+/* Drain, stop and join the worker; its error, if any. */
+static int pw_stop(school_run *r)
 {
     pipe_worker *w = r->pw;
     if (!w)
-        return;
-    w->quit = 1;
-    pw_post(w, &w->posted, atomic_load(&w->posted) + 1);
+        return ES_OK;
+    const long quit = atomic_load(&w->posted) + 1;
+    atomic_store(&w->quit_job, quit);
+    pw_post(w, &w->posted, quit);
     pthread_join(w->thread, NULL);
+    int rc = pw_error(w);
     pthread_mutex_destroy(&w->mu);
     pthread_cond_destroy(&w->cv);
     free(w);
     r->pw = NULL;
+    return rc;
 }
 
-/* One pipelined frame. On return the engine stands at frame f's step, not
- * yet recorded. */
+/* Post the engine's current state as frame fpost and step on to the next
+ * frame's step (none after the last). */
 static int pipelined_frame(school_run *r)
 {
     es_school *s = r->s;
     pipe_worker *w = r->pw;
-    long long step = s->step, target = (long long)(r->f + 1) * r->o->save_interval;
-    int last = r->f + 1 >= r->ts.nframes, rc_step = ES_OK;
-    memcpy(r->snap, s->pos, 3 * s->n * sizeof *r->snap);
-    es_school_velocities(s, r->vel);
-    /* One step per frame: the worker also draws the noise of the step
-     * after this one (slot (step + 2) % 2, while the engine reads slot
-     * (step + 1) % 2, drawn in the previous frame). */
-    w->step = step;
-    w->ahead = r->o->save_interval == 1 && r->p->noise > 0 && target + 1 <= r->o->n_steps;
-    w->ahead_step = target + 1;
-    w->ahead_fish = r->noise_share;
-    long job = atomic_load(&w->posted) + 1;
+    const long job = atomic_load(&w->posted) + 1;
+    if (job > ES_SCHOOL_RING) /* its slot is free once job - RING is recorded */
+        pw_wait(w, &w->done, job - ES_SCHOOL_RING, &w->spin_main);
+    int rc = pw_error(w);
+    if (rc)
+        return rc;
+    const size_t n3 = 3 * s->n, slot = (size_t)(job - 1) % ES_SCHOOL_RING;
+    memcpy(r->ring_pos + slot * n3, s->pos, n3 * sizeof *r->ring_pos);
+    es_school_velocities(s, r->ring_vel + slot * n3);
+    r->ring_step[slot] = s->step;
     pw_post(w, &w->posted, job);
-    if (!last)
-        rc_step = es_school_step(s, target - step);
-    /* Balance: the step draws the noise the worker did not. A worker done
-     * first takes 1/16 of the fish more next frame, a late one 1/16 less
-     * (which thread draws a number does not change it). */
-    const size_t n = s->n, d = n / 16 + 1;
-    if (atomic_load(&w->done) >= job)
-        r->noise_share = r->noise_share + d < n ? r->noise_share + d : n;
-    else
-        r->noise_share = r->noise_share > d ? r->noise_share - d : 0;
-    pw_wait(w, &w->done, job, &w->spin_main);
-    if (w->rc)
-        return es_error_set(w->rc, "%s", w->msg);
-    return rc_step;
+    r->fpost++;
+    long long target = (long long)r->fpost * r->o->save_interval;
+    return r->fpost < r->ts.nframes ? es_school_step(s, target - s->step) : ES_OK;
 }
 
 static int put_series(school_run *r)
@@ -722,21 +760,29 @@ static int simulate(school_run *r, const char *dir)
         if (r->pipelined)
             omp_set_num_threads(1); /* the engine's loops stay on this thread */
     }
-    while (r->f < r->ts.nframes && rc == ES_OK) {
-        long long target = (long long)r->f * o->save_interval, from = r->s->step;
+    if (!r->pipelined && r->setup_on_worker) { /* no worker after all */
+        r->setup_on_worker = 0;
+        rc = setup_output(r);
+    }
+    /* frames done by this thread: recorded (sequential) or posted (pipelined) */
+    size_t *fr = r->pipelined ? &r->fpost : &r->f;
+    while (*fr < r->ts.nframes && rc == ES_OK) {
+        long long target = (long long)*fr * o->save_interval, from = r->s->step;
         if (target > from)
             rc = es_school_step(r->s, target - from);
         if (!rc && r->pipelined) {
             from = r->s->step;
-            rc = pipelined_frame(r); /* engine now at frame f, unrecorded */
+            rc = pipelined_frame(r); /* frame posted, engine at the next frame's step */
         } else if (!rc) {
             rc = record_frame(r);
         }
         es_progress_update(&pg, (double)r->s->step);
         int hook = o->stop_after_steps > 0 && from < o->stop_after_steps &&
                    r->s->step >= o->stop_after_steps;
-        if (rc || !ckpt || r->f >= r->ts.nframes || !(hook || es_checkpoint_due(&timer)))
+        if (rc || !ckpt || *fr >= r->ts.nframes || !(hook || es_checkpoint_due(&timer)))
             continue;
+        if (r->pw && (rc = pw_drain(r)) != ES_OK)
+            break;
         rc = write_checkpoint(r, dir);
         es_checkpoint_timer_reset(&timer);
         if (!rc && (hook || es_checkpoint_should_stop())) {
@@ -749,7 +795,8 @@ static int simulate(school_run *r, const char *dir)
         }
     }
     if (r->pw) {
-        pw_stop(r);
+        int src = pw_stop(r);
+        rc = rc ? rc : src;
         omp_set_num_threads(threads);
     }
     es_progress_finish(&pg);
@@ -764,7 +811,9 @@ static void run_free(school_run *r)
     free(r->vel);
     free(r->bpos);
     free(r->bvel);
-    free(r->snap);
+    free(r->ring_pos);
+    free(r->ring_vel);
+    free(r->ring_step);
     es_school_free(r->s);
 }
 
@@ -789,12 +838,16 @@ static int run_alloc(school_run *r, const es_school_params *p, const es_school_r
     r->mtimes = malloc((nmframes + 1) * sizeof *r->mtimes);
     r->bpos = malloc((m + 1) * sizeof *r->bpos);
     r->bvel = malloc((m + 1) * sizeof *r->bvel);
-    r->snap = malloc(3 * p->n * sizeof *r->snap);
     /* Below ~1000 fish one step is too short to share among threads well:
      * overlap the step with the previous frame's metrics instead. */
     r->pipelined = omp_get_max_threads() >= 2 && p->n <= 1024;
-    r->noise_share = p->n / 2;
-    int ok = r->vel && r->times && r->mtimes && r->bpos && r->bvel && r->snap;
+    int ok = r->vel && r->times && r->mtimes && r->bpos && r->bvel;
+    if (r->pipelined) {
+        r->ring_pos = malloc(ES_SCHOOL_RING * 3 * p->n * sizeof *r->ring_pos);
+        r->ring_vel = malloc(ES_SCHOOL_RING * 3 * p->n * sizeof *r->ring_vel);
+        r->ring_step = malloc(ES_SCHOOL_RING * sizeof *r->ring_step);
+        ok &= r->ring_pos && r->ring_vel && r->ring_step;
+    }
     for (int k = 0; k < SM_NBASIC; k++)
         ok &= (r->ts.basic[k] = malloc(nframes * sizeof(double))) != NULL;
     for (int k = 0; k <= ES_SCHOOL_NH && o->entropy; k++)
@@ -821,6 +874,22 @@ static int put_index_coords(school_run *r)
     return rc;
 }
 
+/* Create and define school.nc (the temporary name) for a fresh run. */
+static int setup_output(school_run *r)
+{
+    int nrc = nc_create(r->tmp, NC_NETCDF4 | NC_CLOBBER, &r->h.ncid);
+    if (nrc != NC_NOERR) {
+        r->h.ncid = -1;
+        return es_error_set(ES_EIO, "%s: cannot create: %s", r->tmp, nc_strerror(nrc));
+    }
+    int rc = nc_define(&r->h, r->p, r->o, r->ts.nframes, r->ts.nmframes, r->mode_name, r->prov);
+    if (!rc)
+        rc = put_index_coords(r);
+    if (!rc)
+        r->wb_fd = open(r->tmp, O_RDONLY | O_CLOEXEC);
+    return rc;
+}
+
 int es_school_run_to_dir(const es_school_params *p, const es_school_run_opts *o, const char *dir,
                          es_provenance *prov, const char *mode_name)
 {
@@ -830,25 +899,20 @@ int es_school_run_to_dir(const es_school_params *p, const es_school_run_opts *o,
     char final_path[4200];
     snprintf(final_path, sizeof final_path, "%s/school.nc", dir);
     es_output_tmp_path(final_path, r.tmp, sizeof r.tmp);
+    r.mode_name = mode_name;
+    r.prov = prov;
     const char *resume = o->cfg ? es_checkpoint_resume_path() : NULL;
     if (!rc && resume) {
         rc = read_checkpoint(&r, resume);
+        if (!rc)
+            r.wb_fd = open(r.tmp, O_RDONLY | O_CLOEXEC);
     } else if (!rc) {
         rc = es_school_init_state(r.s);
-        if (!rc) {
-            int nrc = nc_create(r.tmp, NC_NETCDF4 | NC_CLOBBER, &r.h.ncid);
-            if (nrc != NC_NOERR) {
-                r.h.ncid = -1;
-                rc = es_error_set(ES_EIO, "%s: cannot create: %s", r.tmp, nc_strerror(nrc));
-            }
-        }
-        if (!rc)
-            rc = nc_define(&r.h, p, o, r.ts.nframes, r.ts.nmframes, mode_name, prov);
-        if (!rc)
-            rc = put_index_coords(&r);
+        /* pipelined: the worker creates the file while this thread steps ahead */
+        r.setup_on_worker = r.pipelined;
+        if (!rc && !r.setup_on_worker)
+            rc = setup_output(&r);
     }
-    if (!rc)
-        r.wb_fd = open(r.tmp, O_RDONLY | O_CLOEXEC);
     if (!rc)
         rc = simulate(&r, dir);
     if (!rc)
