@@ -474,8 +474,29 @@ const char *es_school_classify(double P, double M)
 
 /* ------------------------------------------------------------ one frame */
 
+/* H_vel, from the given first rows of the pair histogram where they apply. */
+static double h_velcorr_part(const double *vel, size_t n, size_t exact_max,
+                             const es_school_velcorr_part *part)
+{
+    size_t emax = exact_max ? exact_max : ES_SCHOOL_VELCORR_EXACT_MAX;
+    if (!part || n < 2 || n >= ES_SCHOOL_VELCORR_TREE_MIN || n > emax)
+        return es_school_h_velcorr(vel, n, exact_max);
+    unsigned long long cnt[20];
+    memcpy(cnt, part->cnt, sizeof cnt);
+    if (es_school_velcorr_count_rows(vel, n, part->rows, n, cnt) != ES_OK)
+        return NAN;
+    return es_school_entropy_counts(cnt, 20);
+}
+
 int es_school_metrics_compute(const double *pos, const double *vel, size_t n, double box,
                               unsigned flags, size_t velcorr_exact_max, es_school_metrics *out)
+{
+    return es_school_metrics_compute_part(pos, vel, n, box, flags, velcorr_exact_max, NULL, out);
+}
+
+int es_school_metrics_compute_part(const double *pos, const double *vel, size_t n, double box,
+                                   unsigned flags, size_t velcorr_exact_max,
+                                   const es_school_velcorr_part *part, es_school_metrics *out)
 {
     if (!(box > 0) || !isfinite(box))
         return es_error_set(ES_EINVAL, "school metrics: box size must be > 0 and finite, got %g",
@@ -510,7 +531,7 @@ int es_school_metrics_compute(const double *pos, const double *vel, size_t n, do
     out->h[ES_SCHOOL_H_KNN] = 0.5;
     if (n >= 2) {
         size_t k = n >= 6 ? 5 : 1;
-        double *d = malloc(n * k * sizeof *d), *nnd = malloc(n * sizeof *nnd);
+        double *d = malloc(n * k * sizeof *d), *nnd = calloc(n, sizeof *nnd);
         if (!d || !nnd) {
             free(d);
             free(nnd);
@@ -531,7 +552,7 @@ int es_school_metrics_compute(const double *pos, const double *vel, size_t n, do
         free(nnd);
     }
     out->h[ES_SCHOOL_H_DEPTH] = es_school_h_depth(pos, n, box);
-    out->h[ES_SCHOOL_H_VEL] = es_school_h_velcorr(vel, n, velcorr_exact_max);
+    out->h[ES_SCHOOL_H_VEL] = h_velcorr_part(vel, n, velcorr_exact_max, part);
     if (isnan(out->h[ES_SCHOOL_H_VEL]))
         return es_error_set(ES_ENOMEM, "school metrics: out of memory for %zu fish", n);
     out->h[ES_SCHOOL_H_SHAPE] = es_school_h_shape(pos, n, c, cbox);

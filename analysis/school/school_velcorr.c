@@ -747,6 +747,22 @@ static int counts_sampled(const double *vel, size_t n, unsigned long long *cnt)
     return ES_OK;
 }
 
+int es_school_velcorr_count_rows(const double *vel, size_t n, size_t i0, size_t i1,
+                                 unsigned long long *cnt)
+{
+    if (i1 > n)
+        i1 = n;
+    if (i0 >= i1)
+        return ES_OK;
+    size_t m;
+    double *soa = unit_soa(vel, n, &m);
+    if (!soa)
+        return es_error_set(ES_ENOMEM, "school velocity correlation: out of memory");
+    vc_rows(soa, soa + m, soa + 2 * m, n, i0, i1, cnt);
+    free(soa);
+    return ES_OK;
+}
+
 int es_school_velcorr_counts(const double *vel, size_t n, int method, unsigned long long *cnt)
 {
     memset(cnt, 0, NB * sizeof *cnt);

@@ -211,7 +211,7 @@ static void series_free(series *s)
 
 /* Order parameters and (optionally) entropies of the current frame. */
 static int frame_metrics(const es_school *s, const double *pos, const double *vel,
-                         const es_school_run_opts *o,
+                         const es_school_run_opts *o, const es_school_velcorr_part *part,
                          int with_entropy, double basic[SM_NBASIC], double hs[ES_SCHOOL_NH + 1])
 {
     /* Open space has no images: periodic_centroid only applies to dewi-kadita. */
@@ -221,8 +221,8 @@ static int frame_metrics(const es_school *s, const double *pos, const double *ve
     double cbox = (o->periodic_centroid && !open) ? s->p.box : 0.0;
     if (with_entropy) {
         es_school_metrics m;
-        int rc = es_school_metrics_compute(pos, vel, s->n, s->p.box, flags,
-                                           o->velcorr_exact_max, &m);
+        int rc = es_school_metrics_compute_part(pos, vel, s->n, s->p.box, flags,
+                                                o->velcorr_exact_max, part, &m);
         if (rc != ES_OK)
             return rc;
         basic[SM_P] = m.polarization;
@@ -327,6 +327,8 @@ typedef struct {
     /* pipelined mode: a ring of ES_SCHOOL_RING frames handed to the worker */
     double *ring_pos, *ring_vel; /* RING × 3n each */
     long long *ring_step;
+    es_school_velcorr_part *ring_vc; /* rows of H_vel's counts done by the stepping thread */
+    size_t vc_share;        /* how many rows it takes (adapted to balance the threads) */
     size_t fpost;           /* frames posted to the worker (it owns f until drained) */
     int pipelined;
     int setup_on_worker;    /* the worker creates school.nc before its first frame */
@@ -356,15 +358,16 @@ static int flush_traj(school_run *r)
     return ES_OK;
 }
 
-/* Metrics of frame f (positions pos, velocities vel at `step`), its
- * trajectory buffered. */
-static int record_frame_of(school_run *r, const double *pos, const double *vel, long long step)
+/* Metrics of frame f (positions pos, velocities vel at `step`; part: the
+ * first rows of H_vel's pair counts, or NULL), its trajectory buffered. */
+static int record_frame_of(school_run *r, const double *pos, const double *vel,
+                           const es_school_velcorr_part *part, long long step)
 {
     const es_school *s = r->s;
     const es_school_run_opts *o = r->o;
     int with_h = o->entropy && step % o->metrics_every == 0;
     double basic[SM_NBASIC], hs[ES_SCHOOL_NH + 1];
-    int rc = frame_metrics(s, pos, vel, o, with_h, basic, hs);
+    int rc = frame_metrics(s, pos, vel, o, part, with_h, basic, hs);
     if (rc)
         return rc;
     for (int k = 0; k < SM_NBASIC; k++)
@@ -389,7 +392,7 @@ static int record_frame_of(school_run *r, const double *pos, const double *vel, 
 static int record_frame(school_run *r)
 {
     es_school_velocities(r->s, r->vel);
-    return record_frame_of(r, r->s->pos, r->vel, r->s->step);
+    return record_frame_of(r, r->s->pos, r->vel, NULL, r->s->step);
 }
 
 /* ------------------------------------------------- pipelined frames
@@ -510,7 +513,7 @@ static void *pw_main(void *arg)
         const size_t slot = (size_t)(job - 1) % ES_SCHOOL_RING;
         if (!atomic_load(&w->rc)) {
             int rc = record_frame_of(r, r->ring_pos + slot * n3, r->ring_vel + slot * n3,
-                                     r->ring_step[slot]);
+                                     r->ring_vc + slot, r->ring_step[slot]);
             if (rc)
                 pw_fail(w, rc);
         }
@@ -588,6 +591,21 @@ static int pipelined_frame(school_run *r)
     memcpy(r->ring_pos + slot * n3, s->pos, n3 * sizeof *r->ring_pos);
     es_school_velocities(s, r->ring_vel + slot * n3);
     r->ring_step[slot] = s->step;
+    /* Balance: this thread counts the first rows of the pair histogram. The
+     * worker behind by more than half the ring gets fewer rows to count,
+     * one nearly caught up more (integer counts: the split changes nothing). */
+    const long behind = job - 1 - atomic_load(&w->done);
+    const size_t d = s->n / 64 + 1;
+    if (behind > ES_SCHOOL_RING / 2)
+        r->vc_share = r->vc_share + d < s->n ? r->vc_share + d : s->n;
+    else if (behind < ES_SCHOOL_RING / 4)
+        r->vc_share = r->vc_share > d ? r->vc_share - d : 0;
+    es_school_velcorr_part *vc = r->ring_vc + slot;
+    vc->rows = r->o->entropy && s->step % r->o->metrics_every == 0 ? r->vc_share : 0;
+    memset(vc->cnt, 0, sizeof vc->cnt);
+    if (vc->rows && (rc = es_school_velcorr_count_rows(r->ring_vel + slot * n3, s->n, 0, vc->rows,
+                                                       vc->cnt)) != ES_OK)
+        return rc;
     pw_post(w, &w->posted, job);
     r->fpost++;
     long long target = (long long)r->fpost * r->o->save_interval;
@@ -814,6 +832,7 @@ static void run_free(school_run *r)
     free(r->ring_pos);
     free(r->ring_vel);
     free(r->ring_step);
+    free(r->ring_vc);
     es_school_free(r->s);
 }
 
@@ -846,7 +865,8 @@ static int run_alloc(school_run *r, const es_school_params *p, const es_school_r
         r->ring_pos = malloc(ES_SCHOOL_RING * 3 * p->n * sizeof *r->ring_pos);
         r->ring_vel = malloc(ES_SCHOOL_RING * 3 * p->n * sizeof *r->ring_vel);
         r->ring_step = malloc(ES_SCHOOL_RING * sizeof *r->ring_step);
-        ok &= r->ring_pos && r->ring_vel && r->ring_step;
+        r->ring_vc = malloc(ES_SCHOOL_RING * sizeof *r->ring_vc);
+        ok &= r->ring_pos && r->ring_vel && r->ring_step && r->ring_vc;
     }
     for (int k = 0; k < SM_NBASIC; k++)
         ok &= (r->ts.basic[k] = malloc(nframes * sizeof(double))) != NULL;

@@ -314,6 +314,45 @@ static void velcorr_reference(const double *vel, size_t n, unsigned long long *c
  * isotropic and mixed headings, N in the thousands), and both equal the
  * scalar definition; dropped pairs (c rounding outside [-1, 1]) are
  * dropped by both. */
+/* Rows of the pair histogram counted in pieces (as the pipelined run splits
+ * them between its threads) add up to the all-pairs counts, and a frame's
+ * metrics with the first rows given equal those computed in one piece. */
+static void test_velcorr_rows(void **state)
+{
+    (void)state;
+    enum { N = 150 };
+    double pos[3 * N], vel[3 * N];
+    for (size_t i = 0; i < N; i++) {
+        double g[2], h[2];
+        es_counter_gauss2(5, i, 0, 0, g);
+        es_counter_gauss2(5, i, 0, 1, h);
+        vel[3 * i] = g[0] + 0.8; /* a loose school: many bins used */
+        vel[3 * i + 1] = g[1];
+        vel[3 * i + 2] = h[0];
+        for (int a = 0; a < 3; a++)
+            pos[3 * i + a] = 25.0 * es_counter_uniform(6, i, (uint64_t)a, 0);
+    }
+    unsigned long long all[20], sum = 0;
+    assert_int_equal(es_school_velcorr_counts(vel, N, ES_SCHOOL_VELCORR_PAIRS, all), 0);
+    for (int b = 0; b < 20; b++)
+        sum += all[b];
+    assert_true(sum == N * (N - 1) / 2);
+    es_school_metrics whole;
+    assert_int_equal(es_school_metrics_compute(pos, vel, N, 25.0, 0, 0, &whole), 0);
+    const size_t cuts[] = {0, 1, 7, 64, 149, 150};
+    for (size_t c = 0; c < sizeof cuts / sizeof *cuts; c++) {
+        es_school_velcorr_part part = {.rows = cuts[c]};
+        unsigned long long rest[20] = {0};
+        assert_int_equal(es_school_velcorr_count_rows(vel, N, 0, cuts[c], part.cnt), 0);
+        assert_int_equal(es_school_velcorr_count_rows(vel, N, cuts[c], N, rest), 0);
+        for (int b = 0; b < 20; b++)
+            assert_true(part.cnt[b] + rest[b] == all[b]);
+        es_school_metrics m;
+        assert_int_equal(es_school_metrics_compute_part(pos, vel, N, 25.0, 0, 0, &part, &m), 0);
+        assert_memory_equal(&m, &whole, sizeof m);
+    }
+}
+
 static void test_velcorr_tree_exact(void **state)
 {
     (void)state;
@@ -472,7 +511,7 @@ int main(void)
         cmocka_unit_test(test_periodic_centroid), cmocka_unit_test(test_knn_brute_force),
         cmocka_unit_test(test_cohesion_knn),     cmocka_unit_test(test_velcorr_sampled),
         cmocka_unit_test(test_velcorr_tree_exact), cmocka_unit_test(test_polarization_bins),
-        cmocka_unit_test(test_classify_osi),
+        cmocka_unit_test(test_classify_osi),       cmocka_unit_test(test_velcorr_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

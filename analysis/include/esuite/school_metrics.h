@@ -104,10 +104,27 @@ int es_school_velcorr_counts(const double *vel, size_t n, int method, unsigned l
 double es_school_h_shape(const double *pos, size_t n, const double c[3], double box);
 double es_school_osi(const double h[ES_SCHOOL_NH]);
 
+/* Adds to cnt (20 bins) the pairs (i, j) with i in [i0, i1) and i < j < n: rows of the
+ * all-pairs histogram, so that rows counted in several places (e.g. threads) add up to
+ * ES_SCHOOL_VELCORR_PAIRS's counts exactly. Returns ES_OK or ES_ENOMEM. */
+int es_school_velcorr_count_rows(const double *vel, size_t n, size_t i0, size_t i1,
+                                 unsigned long long *cnt);
+/* The first `rows` rows of a frame's pair histogram, counted elsewhere. */
+typedef struct {
+    size_t rows;
+    unsigned long long cnt[20];
+} es_school_velcorr_part;
+
 /* Everything for one frame. flags: ES_SCHOOL_OPEN, ES_SCHOOL_PERIODIC_CENTROID.
  * velcorr_exact_max as above (0 = default). Returns ES_OK, ES_EINVAL, ES_ENOMEM. */
 int es_school_metrics_compute(const double *pos, const double *vel, size_t n, double box,
                               unsigned flags, size_t velcorr_exact_max, es_school_metrics *out);
+/* The same, with the first part->rows rows of H_vel's all-pairs histogram given (part may
+ * be NULL; it is used only where the histogram is exact all pairs: n below
+ * ES_SCHOOL_VELCORR_TREE_MIN and not above velcorr_exact_max). Same results. */
+int es_school_metrics_compute_part(const double *pos, const double *vel, size_t n, double box,
+                                   unsigned flags, size_t velcorr_exact_max,
+                                   const es_school_velcorr_part *part, es_school_metrics *out);
 
 /* The reference CLI's classifier: P > 0.9 "Highly Parallel"; P > 0.7
  * "Dynamic Parallel"; M > 0.5 "Torus"; P > 0.4 or M > 0.3 "Transitional";
