@@ -24,7 +24,10 @@
 /* Lookahead in buckets (about two events each): the particle and event
  * records of the events PF_FAR buckets ahead are prefetched, and PF_NEAR
  * buckets ahead (once those have arrived) their partner and the cell heads
- * of their neighbourhood. Tuned with `esuite bench gas`. */
+ * of their neighbourhood, PF_CELLS ahead the first disc of each of those
+ * cells. A cell crossing scans only the row of cells beyond the one entered
+ * and relinks its cell-list neighbours: just those are fetched for it. Tuned
+ * with `esuite bench gas`. */
 #ifndef ES_GAS_PF_FAR
 #define ES_GAS_PF_FAR 8
 #endif
@@ -105,16 +108,50 @@ void es_gas_queue_update(es_gas *g, int32_t i, double t)
     g->pend_min = vb < g->pend_min ? vb : g->pend_min;
 }
 
-static inline void prefetch_heads(const es_gas *g, int32_t c)
+static inline void prefetch_heads(const es_gas *g, int32_t c, int rad)
 {
-    /* the three rows of the 3×3 neighbourhood (clamped: only a hint) */
+    /* rows cy-rad..cy+rad of columns cx-rad..cx+rad (clamped: only a hint) */
     long nc = (long)g->ncx * g->ncy;
-    for (int d = -1; d <= 1; d++) {
-        long r = (long)c + (long)d * g->ncx - 1;
+    for (int d = -rad; d <= rad; d++) {
+        long r = (long)c + (long)d * g->ncx - rad;
         r = r < 0 ? 0 : r >= nc ? nc - 1 : r;
         __builtin_prefetch(&g->head[r]);
-        __builtin_prefetch(&g->head[r + 2 < nc ? r + 2 : r]);
+        __builtin_prefetch(&g->head[r + 2 * rad < nc ? r + 2 * rad : r]);
     }
+}
+
+/* A crossing particle enters the next cell along `axis` and scans the row
+ * (or column) of three cells beyond it, which lies outside its present 3×3
+ * neighbourhood: prefetch their heads (discs = 0) or their first discs
+ * (discs = 1, once the heads have arrived). Cells off the grid wrap (right in
+ * the periodic box, a harmless hint otherwise). */
+static inline void prefetch_cross(const es_gas *g, const es_gas_particle *a, int axis, int discs)
+{
+    int s = (axis == 0 ? a->vx : a->vy) > 0.0 ? 1 : -1;
+    for (int d = -1; d <= 2; d++) {
+        int x = a->cx, y = a->cy;
+        if (d == 2) { /* the cell entered: its first disc is relinked */
+            x += axis == 0 ? s : 0;
+            y += axis == 0 ? 0 : s;
+        } else {
+            x += axis == 0 ? 2 * s : d;
+            y += axis == 0 ? d : 2 * s;
+        }
+        x = x < 0 ? x + g->ncx : x >= g->ncx ? x - g->ncx : x;
+        y = y < 0 ? y + g->ncy : y >= g->ncy ? y - g->ncy : y;
+        if (x < 0 || x >= g->ncx || y < 0 || y >= g->ncy)
+            continue;
+        const int32_t *h = &g->head[(ptrdiff_t)y * g->ncx + x];
+        if (!discs)
+            __builtin_prefetch(h);
+        else if (*h >= 0)
+            __builtin_prefetch(&g->p[*h], 1);
+    }
+}
+
+static inline int is_cross(const es_gas_event *e)
+{
+    return e->tb < e->tc && (e->btype == ES_GAS_EV_CROSS_X || e->btype == ES_GAS_EV_CROSS_Y);
 }
 
 static inline void prefetch_cells(const es_gas *g, int cx, int cy)
@@ -131,6 +168,35 @@ static inline void prefetch_cells(const es_gas *g, int cx, int cy)
             int32_t f = g->head[y * g->ncx + x];
             if (f >= 0)
                 __builtin_prefetch(&g->p[f]);
+        }
+    }
+}
+
+/* Prefetch the first disc of each cell that the events of the buckets up to
+ * ES_GAS_PF_CELLS ahead of the front will scan (their heads have arrived). */
+static inline void prefetch_discs(es_gas *g)
+{
+    int64_t *cur = &g->qpf3;
+    size_t mask = g->qbuckets - 1;
+    if (*cur < g->qcur)
+        *cur = g->qcur;
+    for (int64_t end = g->qcur + ES_GAS_PF_CELLS; *cur < end; (*cur)++) {
+        const es_gas_bucket *b = &g->qb[(size_t)*cur & mask];
+        for (int s = 0; s < b->n; s++) {
+            int32_t k = b->e[s];
+            const es_gas_event *e = &g->ev[k];
+            if (e->vb != *cur)
+                continue;
+            if (is_cross(e)) {
+                prefetch_cross(g, &g->p[k], e->btype == ES_GAS_EV_CROSS_Y, 1);
+                continue;
+            }
+            prefetch_cells(g, g->p[k].cx, g->p[k].cy);
+            if (e->tc <= e->tb && e->partner >= 0) { /* the partner is re-predicted too */
+                const es_gas_particle *q = &g->p[e->partner];
+                if (q->cell != g->p[k].cell)
+                    prefetch_cells(g, q->cx, q->cy);
+            }
         }
     }
 }
@@ -160,31 +226,31 @@ static inline void prefetch_ahead(es_gas *g)
             const es_gas_event *e = &g->ev[k];
             if (e->vb != g->qpf2)
                 continue; /* stale or a later year */
-            prefetch_heads(g, g->p[k].cell);
+            const es_gas_particle *a = &g->p[k];
+            if (is_cross(e)) {
+                /* only the new row is scanned; the particle's cell-list
+                 * neighbours (or its cell's head) are relinked */
+                prefetch_cross(g, a, e->btype == ES_GAS_EV_CROSS_Y, 0);
+                __builtin_prefetch(&g->head[a->cell], 1);
+                if (a->next >= 0)
+                    __builtin_prefetch(&g->p[a->next], 1);
+                if (a->prev >= 0)
+                    __builtin_prefetch(&g->p[a->prev], 1);
+                continue;
+            }
             if (e->tc <= e->tb && e->partner >= 0) {
+                /* the partner (not yet here) lies in an adjacent cell: its
+                 * 3×3 is within this 5×5 */
+                prefetch_heads(g, a->cell, 2);
                 __builtin_prefetch(&g->p[e->partner]);
                 __builtin_prefetch(&g->ev[e->partner]);
+            } else {
+                prefetch_heads(g, a->cell, 1);
             }
         }
     }
 #if ES_GAS_PF_CELLS > 0
-    if (g->qpf3 < g->qcur)
-        g->qpf3 = g->qcur;
-    for (int64_t end = g->qcur + ES_GAS_PF_CELLS; g->qpf3 < end; g->qpf3++) {
-        const es_gas_bucket *b = &g->qb[(size_t)g->qpf3 & mask];
-        for (int s = 0; s < b->n; s++) {
-            int32_t k = b->e[s];
-            const es_gas_event *e = &g->ev[k];
-            if (e->vb != g->qpf3)
-                continue;
-            prefetch_cells(g, g->p[k].cx, g->p[k].cy);
-            if (e->tc <= e->tb && e->partner >= 0) { /* the partner is re-predicted too */
-                const es_gas_particle *q = &g->p[e->partner];
-                if (q->cell != g->p[k].cell)
-                    prefetch_cells(g, q->cx, q->cy);
-            }
-        }
-    }
+    prefetch_discs(g);
 #endif
 }
 
