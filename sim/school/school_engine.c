@@ -397,99 +397,82 @@ static void zone_run(ZONE_ARGS)
  * each fish gets the same terms as in zone_core; only the order of the
  * summation differs. Rows i in [r0, r1): the terms for j > i go to the
  * column sums C (one scalar sum per slot, in row order) and the row's own
- * terms to R[k·m + i]: slot j goes to lane (j - i - 1) mod 8, each lane a
- * plain IEEE sum in slot order, the eight lanes added in a fixed tree. The
- * rows are cut into two fixed parts with their own C (step_pairs), so the
- * sums depend on N and the slot order only: identical for any thread
- * count, and between this portable kernel (eight lanes as two halves of
- * four) and the AVX-512 one below (one register of eight). */
-typedef struct {
-    v4d v[PA_N];
-} pa_lanes4;
-
-static inline __attribute__((always_inline)) void
-pairs_block(const zone_cfg *z, const double *restrict X, const double *restrict Y,
-            const double *restrict Z, const double *restrict UX, const double *restrict UY,
-            const double *restrict UZ, size_t i, size_t b0, size_t n, double *const *A,
-            pa_lanes4 *acc, const int blind)
-{
-    const v4d L = V4(z->box), h = V4(z->half), mh = V4(-z->half), ra2 = V4(z->r_a2),
-              rr2 = V4(z->r_r2), ro2 = V4(z->r_o2), cb = V4(z->cos_blind), tiny = V4(1e-10),
-              one = V4(1.0), zero = V4(0.0);
-    const v4l lane = {0, 1, 2, 3};
-    const v4d px = V4(X[i]), py = V4(Y[i]), pz = V4(Z[i]);
-    const v4d ux = V4(UX[i]), uy = V4(UY[i]), uz = V4(UZ[i]);
-    v4d dx, dy, dz, vx, vy, vz;
-    memcpy(&dx, X + b0, sizeof dx);
-    memcpy(&dy, Y + b0, sizeof dy);
-    memcpy(&dz, Z + b0, sizeof dz);
-    dx -= px;
-    dy -= py;
-    dz -= pz;
-    dx = dx - SEL(dx > h, L) + SEL(dx < mh, L);
-    dy = dy - SEL(dy > h, L) + SEL(dy < mh, L);
-    dz = dz - SEL(dz > h, L) + SEL(dz < mh, L);
-    const v4d r2 = dx * dx + dy * dy + dz * dz;
-    const v4d r = {sqrt(r2[0]), sqrt(r2[1]), sqrt(r2[2]), sqrt(r2[3])};
-    const v4d inv = SEL(r >= tiny, one / r);
-    memcpy(&vx, UX + b0, sizeof vx);
-    memcpy(&vy, UY + b0, sizeof vy);
-    memcpy(&vz, UZ + b0, sizeof vz);
-    const v4l ok = (lane < (long long)(n - b0)) & (r2 < ra2) & (inv > zero);
-    v4l oki = ok, okj = ok;
-    if (blind) { /* i looks along +d, j along -d */
-        oki &= (ux * dx + uy * dy + uz * dz) * inv > cb;
-        okj &= -((vx * dx + vy * dy + vz * dz) * inv) > cb;
-    }
-    const v4l zr = r2 < rr2, zo = (r2 >= rr2) & (r2 < ro2), za = r2 >= ro2;
-    const v4d ex = dx * inv, ey = dy * inv, ez = dz * inv;
-    v4d *a = acc->v;
-    a[PA_RX] -= SEL(oki & zr, ex);
-    a[PA_RY] -= SEL(oki & zr, ey);
-    a[PA_RZ] -= SEL(oki & zr, ez);
-    a[PA_OX] += SEL(oki & zo, vx);
-    a[PA_OY] += SEL(oki & zo, vy);
-    a[PA_OZ] += SEL(oki & zo, vz);
-    a[PA_AX] += SEL(oki & za, ex);
-    a[PA_AY] += SEL(oki & za, ey);
-    a[PA_AZ] += SEL(oki & za, ez);
-    a[PA_NR] += SEL(oki & zr, one);
-    /* j's terms: -(-e) for repulsion, v_i for orientation, -e for attraction */
-    const v4d tj[PA_N] = {SEL(okj & zr, ex),  SEL(okj & zr, ey),  SEL(okj & zr, ez),
-                          SEL(okj & zo, ux),  SEL(okj & zo, uy),  SEL(okj & zo, uz),
-                          -SEL(okj & za, ex), -SEL(okj & za, ey), -SEL(okj & za, ez),
-                          SEL(okj & zr, one)};
-    for (int k = 0; k < PA_N; k++) {
-        v4d c;
-        memcpy(&c, A[k] + b0, sizeof c);
-        c += tj[k];
-        memcpy(A[k] + b0, &c, sizeof c);
-    }
-}
-
+ * terms, four lanes added in a fixed tree, to R[k·m + i]. The rows are cut
+ * into two fixed parts with their own C (step_pairs), so the order
+ * depends on N and the slot order only: identical for any thread count
+ * and SIMD width (lane-wise arithmetic, the clones of zone_core, and the
+ * AVX-512 kernel below, which keeps this four-lane order). */
 static inline __attribute__((always_inline)) void
 pairs_core(const zone_cfg *z, const double *restrict X, const double *restrict Y,
            const double *restrict Z, const double *restrict UX, const double *restrict UY,
            const double *restrict UZ, size_t n, size_t m, size_t r0, size_t r1,
            double *restrict C, double *restrict R, const int blind)
 {
+    const v4d L = V4(z->box), h = V4(z->half), mh = V4(-z->half), ra2 = V4(z->r_a2),
+              rr2 = V4(z->r_r2), ro2 = V4(z->r_o2), cb = V4(z->cos_blind), tiny = V4(1e-10),
+              one = V4(1.0), zero = V4(0.0);
+    const v4l lane = {0, 1, 2, 3};
     memset(C, 0, PA_N * m * sizeof *C);
     double *A[PA_N];
     for (int k = 0; k < PA_N; k++)
         A[k] = C + (size_t)k * m;
     for (size_t i = r0; i < r1; i++) {
-        pa_lanes4 lo, hi; /* lanes 0-3 and 4-7 */
-        memset(&lo, 0, sizeof lo);
-        memset(&hi, 0, sizeof hi);
-        for (size_t b0 = i + 1; b0 < n; b0 += 8) {
-            pairs_block(z, X, Y, Z, UX, UY, UZ, i, b0, n, A, &lo, blind);
-            if (b0 + 4 < n)
-                pairs_block(z, X, Y, Z, UX, UY, UZ, i, b0 + 4, n, A, &hi, blind);
+        const v4d px = V4(X[i]), py = V4(Y[i]), pz = V4(Z[i]);
+        const v4d ux = V4(UX[i]), uy = V4(UY[i]), uz = V4(UZ[i]);
+        v4d rx = zero, ry = zero, rz = zero, ox = zero, oy = zero, oz = zero, ax = zero,
+            ay = zero, az = zero, nr = zero;
+        for (size_t b0 = i + 1; b0 < n; b0 += 4) {
+            v4d dx, dy, dz, vx, vy, vz;
+            memcpy(&dx, X + b0, sizeof dx);
+            memcpy(&dy, Y + b0, sizeof dy);
+            memcpy(&dz, Z + b0, sizeof dz);
+            dx -= px;
+            dy -= py;
+            dz -= pz;
+            dx = dx - SEL(dx > h, L) + SEL(dx < mh, L);
+            dy = dy - SEL(dy > h, L) + SEL(dy < mh, L);
+            dz = dz - SEL(dz > h, L) + SEL(dz < mh, L);
+            const v4d r2 = dx * dx + dy * dy + dz * dz;
+            const v4d r = {sqrt(r2[0]), sqrt(r2[1]), sqrt(r2[2]), sqrt(r2[3])};
+            const v4d inv = SEL(r >= tiny, one / r);
+            memcpy(&vx, UX + b0, sizeof vx);
+            memcpy(&vy, UY + b0, sizeof vy);
+            memcpy(&vz, UZ + b0, sizeof vz);
+            const v4l ok = (lane < (long long)(n - b0)) & (r2 < ra2) & (inv > zero);
+            v4l oki = ok, okj = ok;
+            if (blind) { /* i looks along +d, j along -d */
+                oki &= (ux * dx + uy * dy + uz * dz) * inv > cb;
+                okj &= -((vx * dx + vy * dy + vz * dz) * inv) > cb;
+            }
+            const v4l zr = r2 < rr2, zo = (r2 >= rr2) & (r2 < ro2), za = r2 >= ro2;
+            const v4d ex = dx * inv, ey = dy * inv, ez = dz * inv;
+            rx -= SEL(oki & zr, ex);
+            ry -= SEL(oki & zr, ey);
+            rz -= SEL(oki & zr, ez);
+            ox += SEL(oki & zo, vx);
+            oy += SEL(oki & zo, vy);
+            oz += SEL(oki & zo, vz);
+            ax += SEL(oki & za, ex);
+            ay += SEL(oki & za, ey);
+            az += SEL(oki & za, ez);
+            nr += SEL(oki & zr, one);
+            /* j's terms: -(-e) for repulsion, v_i for orientation, -e for attraction */
+            const v4d tj[PA_N] = {SEL(okj & zr, ex),  SEL(okj & zr, ey),  SEL(okj & zr, ez),
+                                  SEL(okj & zo, ux),  SEL(okj & zo, uy),  SEL(okj & zo, uz),
+                                  -SEL(okj & za, ex), -SEL(okj & za, ey), -SEL(okj & za, ez),
+                                  SEL(okj & zr, one)};
+            for (int k = 0; k < PA_N; k++) {
+                v4d a;
+                memcpy(&a, A[k] + b0, sizeof a);
+                a += tj[k];
+                memcpy(A[k] + b0, &a, sizeof a);
+            }
         }
-        for (int k = 0; k < PA_N; k++) {
-            const v4d a = lo.v[k], b = hi.v[k];
-            R[(size_t)k * m + i] = ((a[0] + a[1]) + (a[2] + a[3])) + ((b[0] + b[1]) + (b[2] + b[3]));
-        }
+#define HSUM(v) (((v)[0] + (v)[1]) + ((v)[2] + (v)[3]))
+        const v4d row[PA_N] = {rx, ry, rz, ox, oy, oz, ax, ay, az, nr};
+        for (int k = 0; k < PA_N; k++)
+            R[(size_t)k * m + i] = HSUM(row[k]);
+#undef HSUM
     }
 }
 
@@ -514,7 +497,23 @@ pa_min_image(__m512d d, __m512d L, __m512d h, __m512d mh)
     return _mm512_add_pd(_mm512_mask_sub_pd(d, above, d, L), _mm512_maskz_mov_pd(below, L));
 }
 
-static inline __attribute__((always_inline, target("avx512f"))) void
+/* A row sum of four lanes gets the eight slots of a block as the four-lane
+ * kernel does: slots b0..b0+3 first, then b0+4..b0+7 (sub: subtract). */
+static inline __attribute__((always_inline, target("avx512f,avx512vl,avx512dq"))) void
+pa_row_add(__m256d *a, __mmask8 m, __m512d t, int sub)
+{
+    const __m256d lo = _mm512_castpd512_pd256(t), hi = _mm512_extractf64x4_pd(t, 1);
+    const __mmask8 mh = (__mmask8)(m >> 4);
+    if (sub) {
+        *a = _mm256_mask_sub_pd(*a, m, *a, lo);
+        *a = _mm256_mask_sub_pd(*a, mh, *a, hi);
+    } else {
+        *a = _mm256_mask_add_pd(*a, m, *a, lo);
+        *a = _mm256_mask_add_pd(*a, mh, *a, hi);
+    }
+}
+
+static inline __attribute__((always_inline, target("avx512f,avx512vl,avx512dq"))) void
 pairs_core_avx512(const zone_cfg *z, const double *restrict X, const double *restrict Y,
                   const double *restrict Z, const double *restrict UX, const double *restrict UY,
                   const double *restrict UZ, size_t n, size_t m, size_t r0, size_t r1,
@@ -535,9 +534,9 @@ pairs_core_avx512(const zone_cfg *z, const double *restrict X, const double *res
                       pz = _mm512_set1_pd(Z[i]);
         const __m512d ux = _mm512_set1_pd(UX[i]), uy = _mm512_set1_pd(UY[i]),
                       uz = _mm512_set1_pd(UZ[i]);
-        __m512d acc[PA_N];
+        __m256d acc[PA_N]; /* four lanes, as pairs_core: slot j in lane (j - i - 1) mod 4 */
         for (int k = 0; k < PA_N; k++)
-            acc[k] = zero;
+            acc[k] = _mm256_setzero_pd();
         for (size_t b0 = i + 1; b0 < n; b0 += 8) {
             const size_t left = n - b0;
             const __mmask8 tail = left >= 8 ? 0xFF : (__mmask8)((1u << left) - 1);
@@ -573,16 +572,16 @@ pairs_core_avx512(const zone_cfg *z, const double *restrict X, const double *res
             const __m512d ex = _mm512_mul_pd(dx, inv), ey = _mm512_mul_pd(dy, inv),
                           ez = _mm512_mul_pd(dz, inv);
             const __mmask8 ir = oki & zr, io = oki & zo, ia = oki & za;
-            acc[PA_RX] = _mm512_mask_sub_pd(acc[PA_RX], ir, acc[PA_RX], ex);
-            acc[PA_RY] = _mm512_mask_sub_pd(acc[PA_RY], ir, acc[PA_RY], ey);
-            acc[PA_RZ] = _mm512_mask_sub_pd(acc[PA_RZ], ir, acc[PA_RZ], ez);
-            acc[PA_OX] = _mm512_mask_add_pd(acc[PA_OX], io, acc[PA_OX], vx);
-            acc[PA_OY] = _mm512_mask_add_pd(acc[PA_OY], io, acc[PA_OY], vy);
-            acc[PA_OZ] = _mm512_mask_add_pd(acc[PA_OZ], io, acc[PA_OZ], vz);
-            acc[PA_AX] = _mm512_mask_add_pd(acc[PA_AX], ia, acc[PA_AX], ex);
-            acc[PA_AY] = _mm512_mask_add_pd(acc[PA_AY], ia, acc[PA_AY], ey);
-            acc[PA_AZ] = _mm512_mask_add_pd(acc[PA_AZ], ia, acc[PA_AZ], ez);
-            acc[PA_NR] = _mm512_mask_add_pd(acc[PA_NR], ir, acc[PA_NR], one);
+            pa_row_add(&acc[PA_RX], ir, ex, 1);
+            pa_row_add(&acc[PA_RY], ir, ey, 1);
+            pa_row_add(&acc[PA_RZ], ir, ez, 1);
+            pa_row_add(&acc[PA_OX], io, vx, 0);
+            pa_row_add(&acc[PA_OY], io, vy, 0);
+            pa_row_add(&acc[PA_OZ], io, vz, 0);
+            pa_row_add(&acc[PA_AX], ia, ex, 0);
+            pa_row_add(&acc[PA_AY], ia, ey, 0);
+            pa_row_add(&acc[PA_AZ], ia, ez, 0);
+            pa_row_add(&acc[PA_NR], ir, one, 0);
             /* j's terms: +e for repulsion, v_i for orientation, -e for attraction */
             const __mmask8 jr = okj & zr, jo = okj & zo, ja = okj & za;
             const struct {
@@ -598,14 +597,14 @@ pairs_core_avx512(const zone_cfg *z, const double *restrict X, const double *res
             }
         }
         for (int k = 0; k < PA_N; k++) {
-            double l[8];
-            _mm512_storeu_pd(l, acc[k]);
-            R[(size_t)k * m + i] = ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
+            double l[4];
+            _mm256_storeu_pd(l, acc[k]);
+            R[(size_t)k * m + i] = (l[0] + l[1]) + (l[2] + l[3]);
         }
     }
 }
 
-static __attribute__((target("avx512f"))) void
+static __attribute__((target("avx512f,avx512vl,avx512dq"))) void
 pairs_avx512(const zone_cfg *z, const double *X, const double *Y, const double *Z,
              const double *UX, const double *UY, const double *UZ, size_t n, size_t m, size_t r0,
              size_t r1, double *C, double *R)
@@ -845,7 +844,8 @@ static void step_pairs(const es_school *s, const zone_cfg *z, long long step)
     /* Two fixed parts, on two threads or one after the other: the same sums. */
     pairs_fn run = z->use_blind ? pairs_blind : pairs_open;
 #ifdef ES_PAIRS_AVX512
-    if (!es_school_portable_kernels && __builtin_cpu_supports("avx512f"))
+    if (!es_school_portable_kernels && __builtin_cpu_supports("avx512f") &&
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq"))
         run = pairs_avx512;
 #endif
 #pragma omp parallel for schedule(static, 1) if (n >= 96)
