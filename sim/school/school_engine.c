@@ -252,13 +252,15 @@ static zone_cfg zone_setup(const es_school_params *p)
     return z;
 }
 
-/* Zone sums of fish i (position pi, heading ui) over the neighbours in
- * slots [t0, t1) of structure-of-arrays data (readable up to
- * t1 + ES_SCHOOL_CELL_PAD - 1: the last block is read whole and masked).
+/* Zone sums of fish i (position pi, heading ui) over the neighbours in the
+ * runs of slots [run_lo[r], run_hi[r]) of structure-of-arrays data (readable
+ * up to a run's end + ES_SCHOOL_CELL_PAD - 1: the last block is read whole
+ * and masked).
  *
- * Written with GCC vector types of four doubles: slot t goes to lane
- * (t - t0) mod 4, every lane is a plain IEEE sum in slot order, and the
- * four lanes are added in a fixed tree at the end. The compiler maps the
+ * Written with GCC vector types of four doubles: slot t of a run starting
+ * at t0 goes to lane (t - t0) mod 4, every lane is a plain IEEE sum in run
+ * and slot order, and the four lanes are added in a fixed tree at the end
+ * (once per fish: one call takes all its runs). The compiler maps the
  * lanes onto two SSE2 registers or one AVX2 register (the clones below),
  * which changes nothing in the arithmetic: the sums depend only on the slot
  * order, never on the thread count or the instruction set. No branches:
@@ -277,13 +279,29 @@ typedef long long v4l __attribute__((vector_size(32)));
 #define ZONE_ATTR
 #endif
 
+bool es_school_portable_kernels = false;
+
+/* AVX-512 F, VL and DQ: what the intrinsic kernels below use. */
+static int es_school_have_avx512(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+    static int have = -1; /* racy first use writes the same value */
+    if (have < 0)
+        have = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+               __builtin_cpu_supports("avx512dq");
+    return have;
+#else
+    return 0;
+#endif
+}
+
 /* `dewi` and `blind` are compile-time constants in the four wrappers below,
  * so each variant is a straight loop without mode tests. */
 static inline __attribute__((always_inline)) void
 zone_core(const zone_cfg *z, const double *pi, const double *ui, const double *restrict X,
           const double *restrict Y, const double *restrict Z, const double *restrict UX,
-          const double *restrict UY, const double *restrict UZ, size_t t0, size_t t1,
-          zone_acc *acc, const int dewi, const int blind)
+          const double *restrict UY, const double *restrict UZ, const size_t *run_lo,
+          const size_t *run_hi, int nruns, zone_acc *acc, const int dewi, const int blind)
 {
     const v4d px = V4(pi[0]), py = V4(pi[1]), pz = V4(pi[2]);
     const v4d ux = V4(ui[0]), uy = V4(ui[1]), uz = V4(ui[2]);
@@ -298,7 +316,8 @@ zone_core(const zone_cfg *z, const double *pi, const double *ui, const double *r
      * are in flight at once), then the zone logic reading them back. */
     enum { CH = 128 };
     v4d bdx[CH / 4], bdy[CH / 4], bdz[CH / 4], br2[CH / 4], binv[CH / 4];
-    for (size_t c0 = t0; c0 < t1; c0 += CH) {
+    for (int run = 0; run < nruns; run++) /* lanes restart at each run's first slot */
+    for (size_t t0 = run_lo[run], t1 = run_hi[run], c0 = t0; c0 < t1; c0 += CH) {
         const size_t c1 = t1 - c0 < CH ? t1 : c0 + CH;
         const size_t nb = (c1 - c0 + 3) / 4;
         for (size_t q = 0; q < nb; q++) {
@@ -372,16 +391,27 @@ zone_core(const zone_cfg *z, const double *pi, const double *ui, const double *r
 
 #define ZONE_ARGS                                                                              \
     const zone_cfg *z, const double *pi, const double *ui, const double *X, const double *Y,   \
-        const double *Z, const double *UX, const double *UY, const double *UZ, size_t t0,      \
-        size_t t1, zone_acc *acc
-#define ZONE_PASS z, pi, ui, X, Y, Z, UX, UY, UZ, t0, t1, acc
+        const double *Z, const double *UX, const double *UY, const double *UZ,                 \
+        const size_t *run_lo, const size_t *run_hi, int nruns, zone_acc *acc
+#define ZONE_PASS z, pi, ui, X, Y, Z, UX, UY, UZ, run_lo, run_hi, nruns, acc
 ZONE_ATTR static void zone_dewi_blind(ZONE_ARGS) { zone_core(ZONE_PASS, 1, 1); }
 ZONE_ATTR static void zone_dewi_open(ZONE_ARGS) { zone_core(ZONE_PASS, 1, 0); }
 ZONE_ATTR static void zone_couzin_blind(ZONE_ARGS) { zone_core(ZONE_PASS, 0, 1); }
 ZONE_ATTR static void zone_couzin_open(ZONE_ARGS) { zone_core(ZONE_PASS, 0, 0); }
 
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+static void zone_avx512(ZONE_ARGS);
+#define ES_ZONE_AVX512 1
+#endif
+
 static void zone_run(ZONE_ARGS)
 {
+#ifdef ES_ZONE_AVX512
+    if (!es_school_portable_kernels && es_school_have_avx512()) {
+        zone_avx512(ZONE_PASS);
+        return;
+    }
+#endif
     if (z->dewi)
         (z->use_blind ? zone_dewi_blind : zone_dewi_open)(ZONE_PASS);
     else
@@ -614,6 +644,98 @@ pairs_avx512(const zone_cfg *z, const double *X, const double *Y, const double *
     else
         pairs_core_avx512(z, X, Y, Z, UX, UY, UZ, n, m, r0, r1, C, R, 0);
 }
+
+/* zone_core in AVX-512: eight slots per register, the sums kept as
+ * zone_core's four lanes (slots b0..b0+3, then b0+4..b0+7, as its
+ * consecutive blocks), the same operations in the same order: the same
+ * bits. One pass (zone_core's two passes keep its divisions in flight). */
+static inline __attribute__((always_inline, target("avx512f,avx512vl,avx512dq"))) void
+zone_core_avx512(const zone_cfg *z, const double *pi, const double *ui, const double *restrict X,
+                 const double *restrict Y, const double *restrict Z, const double *restrict UX,
+                 const double *restrict UY, const double *restrict UZ, const size_t *run_lo,
+                 const size_t *run_hi, int nruns, zone_acc *out, const int dewi, const int blind)
+{
+    const __m512d L = _mm512_set1_pd(z->box), h = _mm512_set1_pd(z->half),
+                  mh = _mm512_set1_pd(-z->half), ra2 = _mm512_set1_pd(z->r_a2),
+                  rr2 = _mm512_set1_pd(z->r_r2), ro2 = _mm512_set1_pd(z->r_o2),
+                  cb = _mm512_set1_pd(z->cos_blind), tiny = _mm512_set1_pd(1e-10),
+                  one = _mm512_set1_pd(1.0), zero = _mm512_setzero_pd();
+    const __m512d px = _mm512_set1_pd(pi[0]), py = _mm512_set1_pd(pi[1]), pz = _mm512_set1_pd(pi[2]);
+    const __m512d ux = _mm512_set1_pd(ui[0]), uy = _mm512_set1_pd(ui[1]), uz = _mm512_set1_pd(ui[2]);
+    enum { RX, RY, RZ, OX, OY, OZ, AX, AY, AZ, NR, NO, NA, NACC };
+    __m256d a[NACC];
+    for (int k = 0; k < NACC; k++)
+        a[k] = _mm256_setzero_pd();
+    for (int run = 0; run < nruns; run++)
+    for (size_t t1 = run_hi[run], b0 = run_lo[run]; b0 < t1; b0 += 8) {
+        const size_t left = t1 - b0;
+        const __mmask8 tail = left >= 8 ? 0xFF : (__mmask8)((1u << left) - 1);
+        const __m512d dx = pa_min_image(_mm512_sub_pd(_mm512_loadu_pd(X + b0), px), L, h, mh);
+        const __m512d dy = pa_min_image(_mm512_sub_pd(_mm512_loadu_pd(Y + b0), py), L, h, mh);
+        const __m512d dz = pa_min_image(_mm512_sub_pd(_mm512_loadu_pd(Z + b0), pz), L, h, mh);
+        const __m512d r2 = _mm512_add_pd(
+            _mm512_add_pd(_mm512_mul_pd(dx, dx), _mm512_mul_pd(dy, dy)), _mm512_mul_pd(dz, dz));
+        const __m512d r = _mm512_sqrt_pd(r2);
+        const __m512d inv = _mm512_maskz_div_pd(_mm512_cmp_pd_mask(r, tiny, _CMP_GE_OQ), one, r);
+        __mmask8 ok = tail & _mm512_cmp_pd_mask(r2, ra2, _CMP_LT_OQ) &
+                      _mm512_cmp_pd_mask(inv, zero, _CMP_GT_OQ);
+        const __mmask8 inrr = _mm512_cmp_pd_mask(r2, rr2, _CMP_LT_OQ);
+        if (blind) {
+            const __m512d cs = _mm512_mul_pd(
+                _mm512_add_pd(_mm512_add_pd(_mm512_mul_pd(ux, dx), _mm512_mul_pd(uy, dy)),
+                              _mm512_mul_pd(uz, dz)),
+                inv);
+            ok &= dewi ? _mm512_cmp_pd_mask(cs, cb, _CMP_GT_OQ)
+                       : (__mmask8)(inrr | _mm512_cmp_pd_mask(cs, cb, _CMP_GE_OQ));
+        }
+        const __mmask8 inr = ok & inrr,
+                       ino = ok & _mm512_cmp_pd_mask(r2, rr2, _CMP_GE_OQ) &
+                             _mm512_cmp_pd_mask(r2, ro2, _CMP_LT_OQ),
+                       ina = ok & _mm512_cmp_pd_mask(r2, ro2, _CMP_GE_OQ);
+        const __m512d ex = _mm512_mul_pd(dx, inv), ey = _mm512_mul_pd(dy, inv),
+                      ez = _mm512_mul_pd(dz, inv);
+        pa_row_add(&a[RX], inr, ex, 1);
+        pa_row_add(&a[RY], inr, ey, 1);
+        pa_row_add(&a[RZ], inr, ez, 1);
+        pa_row_add(&a[OX], ino, _mm512_loadu_pd(UX + b0), 0);
+        pa_row_add(&a[OY], ino, _mm512_loadu_pd(UY + b0), 0);
+        pa_row_add(&a[OZ], ino, _mm512_loadu_pd(UZ + b0), 0);
+        pa_row_add(&a[AX], ina, ex, 0);
+        pa_row_add(&a[AY], ina, ey, 0);
+        pa_row_add(&a[AZ], ina, ez, 0);
+        pa_row_add(&a[NR], inr, one, 0);
+        pa_row_add(&a[NO], ino, one, 0);
+        pa_row_add(&a[NA], ina, one, 0);
+    }
+    double l[NACC][4];
+    for (int k = 0; k < NACC; k++)
+        _mm256_storeu_pd(l[k], a[k]);
+#define HSUM4(v) (((v)[0] + (v)[1]) + ((v)[2] + (v)[3]))
+    for (int d = 0; d < 3; d++) {
+        out->dr[d] += HSUM4(l[RX + d]);
+        out->dor[d] += HSUM4(l[OX + d]);
+        out->da[d] += HSUM4(l[AX + d]);
+    }
+    out->nr += (int)HSUM4(l[NR]);
+    out->no += (int)HSUM4(l[NO]);
+    out->na += (int)HSUM4(l[NA]);
+#undef HSUM4
+}
+
+static __attribute__((target("avx512f,avx512vl,avx512dq"))) void zone_avx512(ZONE_ARGS)
+{
+    if (z->dewi) {
+        if (z->use_blind)
+            zone_core_avx512(ZONE_PASS, 1, 1);
+        else
+            zone_core_avx512(ZONE_PASS, 1, 0);
+    } else {
+        if (z->use_blind)
+            zone_core_avx512(ZONE_PASS, 0, 1);
+        else
+            zone_core_avx512(ZONE_PASS, 0, 0);
+    }
+}
 #endif
 
 #define PAIRS_ARGS                                                                             \
@@ -624,8 +746,6 @@ pairs_avx512(const zone_cfg *z, const double *X, const double *Y, const double *
 ZONE_ATTR static void pairs_blind(PAIRS_ARGS) { pairs_core(PAIRS_PASS, 1); }
 ZONE_ATTR static void pairs_open(PAIRS_ARGS) { pairs_core(PAIRS_PASS, 0); }
 typedef void (*pairs_fn)(PAIRS_ARGS);
-
-bool es_school_portable_kernels = false;
 
 /* v / |v|, or 0 for |v| < 1e-10 (the reference's unit-vector rule). */
 static void unit_or_zero(double v[3])
@@ -678,8 +798,7 @@ static void desired_cells(const es_school *s, const zone_cfg *z, const double *p
     const es_school_cells *c = s->cells;
     size_t lo[ES_SCHOOL_CELL_MAXRUNS], hi[ES_SCHOOL_CELL_MAXRUNS];
     int nr = es_school_cells_runs(c, pi, lo, hi);
-    for (int r = 0; r < nr; r++)
-        zone_run(z, pi, ui, c->sx, c->sy, c->sz, c->sux, c->suy, c->suz, lo[r], hi[r], acc);
+    zone_run(z, pi, ui, c->sx, c->sy, c->sz, c->sux, c->suy, c->suz, lo, hi, nr, acc);
 }
 
 void es_school_desired(const es_school *s, size_t i, int brute_force, double d[3], int counts[3])
@@ -702,8 +821,9 @@ void es_school_desired(const es_school *s, size_t i, int brute_force, double d[3
                 buf[a * m + j] = s->pos[3 * j + a];
                 buf[(3 + a) * m + j] = s->dir[3 * j + a];
             }
-        zone_run(&z, pi, ui, buf, buf + m, buf + 2 * m, buf + 3 * m, buf + 4 * m, buf + 5 * m, 0,
-                 s->n, &acc);
+        const size_t all_lo = 0, all_hi = s->n;
+        zone_run(&z, pi, ui, buf, buf + m, buf + 2 * m, buf + 3 * m, buf + 4 * m, buf + 5 * m,
+                 &all_lo, &all_hi, 1, &acc);
         free(buf);
     } else {
         es_school_cells_build(s->cells, s->pos, s->dir, s->n,
@@ -844,8 +964,7 @@ static void step_pairs(const es_school *s, const zone_cfg *z, long long step)
     /* Two fixed parts, on two threads or one after the other: the same sums. */
     pairs_fn run = z->use_blind ? pairs_blind : pairs_open;
 #ifdef ES_PAIRS_AVX512
-    if (!es_school_portable_kernels && __builtin_cpu_supports("avx512f") &&
-        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq"))
+    if (!es_school_portable_kernels && es_school_have_avx512())
         run = pairs_avx512;
 #endif
 #pragma omp parallel for schedule(static, 1) if (n >= 96)

@@ -190,6 +190,12 @@ static void test_thread_independence(void **state)
         run_threads(&p, 2, b, ub);
         assert_memory_equal(a, b, m * sizeof *a);
         assert_memory_equal(ua, ub, m * sizeof *ua);
+        /* the portable cell-list kernel gives the AVX-512 one's bits */
+        es_school_portable_kernels = true;
+        run_threads(&p, 2, b, ub);
+        es_school_portable_kernels = false;
+        assert_memory_equal(a, b, m * sizeof *a);
+        assert_memory_equal(ua, ub, m * sizeof *ua);
         /* metrics too (parallel k-NN and pair histogram) */
         es_school_metrics m1, m2;
         omp_set_num_threads(1);
@@ -197,6 +203,40 @@ static void test_thread_independence(void **state)
         omp_set_num_threads(2);
         assert_int_equal(es_school_metrics_compute(a, ua, p.n, p.box, 0, 0, &m2), 0);
         assert_memory_equal(&m1, &m2, sizeof m1);
+        free(a);
+        free(b);
+        free(ua);
+        free(ub);
+    }
+}
+
+/* The cell-list kernel: portable and AVX-512 give the same bits in the two
+ * variants test_thread_independence does not take (dewi-kadita without the
+ * blind cone, couzin2002 with a 270° field of perception). */
+static void test_cell_kernels(void **state)
+{
+    (void)state;
+    for (int v = 0; v < 2; v++) {
+        es_school_params p;
+        set_case1(&p, 3000);
+        p.r_a = 6;
+        if (v == 0) {
+            p.blind_angle = 0;
+        } else {
+            p.mode = ES_SCHOOL_MODE_COUZIN;
+            p.init = ES_SCHOOL_INIT_SPHERE;
+            p.init_size = 20;
+            p.fov = 270;
+        }
+        size_t m = 3 * p.n;
+        double *a = malloc(m * sizeof *a), *b = malloc(m * sizeof *b), *ua = malloc(m * sizeof *ua),
+               *ub = malloc(m * sizeof *ub);
+        run_threads(&p, 2, a, ua);
+        es_school_portable_kernels = true;
+        run_threads(&p, 2, b, ub);
+        es_school_portable_kernels = false;
+        assert_memory_equal(a, b, m * sizeof *a);
+        assert_memory_equal(ua, ub, m * sizeof *ua);
         free(a);
         free(b);
         free(ua);
@@ -529,6 +569,7 @@ int main(void)
         cmocka_unit_test(test_single_fish_max_turn),
         cmocka_unit_test(test_cells_vs_brute_force),
         cmocka_unit_test(test_thread_independence),
+        cmocka_unit_test(test_cell_kernels),
         cmocka_unit_test(test_pairs_step),
         cmocka_unit_test(test_noise_batch),
         cmocka_unit_test(test_aligned_stays_aligned),
