@@ -527,6 +527,41 @@ pa_min_image(__m512d d, __m512d L, __m512d h, __m512d mh)
     return _mm512_add_pd(_mm512_mask_sub_pd(d, above, d, L), _mm512_maskz_mov_pd(below, L));
 }
 
+/* What both AVX-512 kernels need of the slots b0..b0+7 seen from p: the
+ * minimum-image displacement, r², 1/r (0 where r < 1e-10) and the mask of
+ * the slots before `end`. */
+typedef struct {
+    __m512d dx, dy, dz, r2, inv;
+    __mmask8 tail;
+} pa_geom;
+
+static inline __attribute__((always_inline, target("avx512f"))) void
+pa_geometry(const zone_cfg *z, const double *X, const double *Y, const double *Z, size_t b0,
+            size_t end, __m512d px, __m512d py, __m512d pz, pa_geom *g)
+{
+    const __m512d L = _mm512_set1_pd(z->box), h = _mm512_set1_pd(z->half),
+                  mh = _mm512_set1_pd(-z->half), one = _mm512_set1_pd(1.0);
+    const size_t left = end - b0;
+    g->tail = left >= 8 ? 0xFF : (__mmask8)((1u << left) - 1);
+    g->dx = pa_min_image(_mm512_sub_pd(_mm512_loadu_pd(X + b0), px), L, h, mh);
+    g->dy = pa_min_image(_mm512_sub_pd(_mm512_loadu_pd(Y + b0), py), L, h, mh);
+    g->dz = pa_min_image(_mm512_sub_pd(_mm512_loadu_pd(Z + b0), pz), L, h, mh);
+    g->r2 = _mm512_add_pd(_mm512_add_pd(_mm512_mul_pd(g->dx, g->dx), _mm512_mul_pd(g->dy, g->dy)),
+                          _mm512_mul_pd(g->dz, g->dz));
+    const __m512d r = _mm512_sqrt_pd(g->r2);
+    g->inv = _mm512_maskz_div_pd(_mm512_cmp_pd_mask(r, _mm512_set1_pd(1e-10), _CMP_GE_OQ), one, r);
+}
+
+/* (a·d)/r of the block, in the portable kernels' order. */
+static inline __attribute__((always_inline, target("avx512f"))) __m512d
+pa_cos(__m512d ax, __m512d ay, __m512d az, const pa_geom *g)
+{
+    return _mm512_mul_pd(_mm512_add_pd(_mm512_add_pd(_mm512_mul_pd(ax, g->dx),
+                                                     _mm512_mul_pd(ay, g->dy)),
+                                       _mm512_mul_pd(az, g->dz)),
+                         g->inv);
+}
+
 /* A row sum of four lanes gets the eight slots of a block as the four-lane
  * kernel does: slots b0..b0+3 first, then b0+4..b0+7 (sub: subtract). */
 static inline __attribute__((always_inline, target("avx512f,avx512vl,avx512dq"))) void
@@ -543,17 +578,34 @@ pa_row_add(__m256d *a, __mmask8 m, __m512d t, int sub)
     }
 }
 
+/* A fish's own zone terms into sums laid out as PA_RX .. PA_NR: -e over
+ * the repulsion slots (ir), the neighbours' headings v over orientation
+ * (io), e over attraction (ia), and the repulsion count. */
+static inline __attribute__((always_inline, target("avx512f,avx512vl,avx512dq"))) void
+pa_zone_terms(__m256d *a, __mmask8 ir, __mmask8 io, __mmask8 ia, __m512d ex, __m512d ey,
+              __m512d ez, __m512d vx, __m512d vy, __m512d vz)
+{
+    pa_row_add(&a[PA_RX], ir, ex, 1);
+    pa_row_add(&a[PA_RY], ir, ey, 1);
+    pa_row_add(&a[PA_RZ], ir, ez, 1);
+    pa_row_add(&a[PA_OX], io, vx, 0);
+    pa_row_add(&a[PA_OY], io, vy, 0);
+    pa_row_add(&a[PA_OZ], io, vz, 0);
+    pa_row_add(&a[PA_AX], ia, ex, 0);
+    pa_row_add(&a[PA_AY], ia, ey, 0);
+    pa_row_add(&a[PA_AZ], ia, ez, 0);
+    pa_row_add(&a[PA_NR], ir, _mm512_set1_pd(1.0), 0);
+}
+
 static inline __attribute__((always_inline, target("avx512f,avx512vl,avx512dq"))) void
 pairs_core_avx512(const zone_cfg *z, const double *restrict X, const double *restrict Y,
                   const double *restrict Z, const double *restrict UX, const double *restrict UY,
                   const double *restrict UZ, size_t n, size_t m, size_t r0, size_t r1,
                   double *restrict C, double *restrict R, const int blind)
 {
-    const __m512d L = _mm512_set1_pd(z->box), h = _mm512_set1_pd(z->half),
-                  mh = _mm512_set1_pd(-z->half), ra2 = _mm512_set1_pd(z->r_a2),
-                  rr2 = _mm512_set1_pd(z->r_r2), ro2 = _mm512_set1_pd(z->r_o2),
-                  cb = _mm512_set1_pd(z->cos_blind), mcb = _mm512_set1_pd(-z->cos_blind),
-                  tiny = _mm512_set1_pd(1e-10), one = _mm512_set1_pd(1.0),
+    const __m512d ra2 = _mm512_set1_pd(z->r_a2), rr2 = _mm512_set1_pd(z->r_r2),
+                  ro2 = _mm512_set1_pd(z->r_o2), cb = _mm512_set1_pd(z->cos_blind),
+                  mcb = _mm512_set1_pd(-z->cos_blind), one = _mm512_set1_pd(1.0),
                   zero = _mm512_setzero_pd();
     memset(C, 0, PA_N * m * sizeof *C);
     double *A[PA_N];
@@ -568,32 +620,17 @@ pairs_core_avx512(const zone_cfg *z, const double *restrict X, const double *res
         for (int k = 0; k < PA_N; k++)
             acc[k] = _mm256_setzero_pd();
         for (size_t b0 = i + 1; b0 < n; b0 += 8) {
-            const size_t left = n - b0;
-            const __mmask8 tail = left >= 8 ? 0xFF : (__mmask8)((1u << left) - 1);
-            const __m512d dx = pa_min_image(_mm512_sub_pd(_mm512_loadu_pd(X + b0), px), L, h, mh);
-            const __m512d dy = pa_min_image(_mm512_sub_pd(_mm512_loadu_pd(Y + b0), py), L, h, mh);
-            const __m512d dz = pa_min_image(_mm512_sub_pd(_mm512_loadu_pd(Z + b0), pz), L, h, mh);
-            const __m512d r2 = _mm512_add_pd(
-                _mm512_add_pd(_mm512_mul_pd(dx, dx), _mm512_mul_pd(dy, dy)), _mm512_mul_pd(dz, dz));
-            const __m512d r = _mm512_sqrt_pd(r2);
-            const __m512d inv =
-                _mm512_maskz_div_pd(_mm512_cmp_pd_mask(r, tiny, _CMP_GE_OQ), one, r);
+            pa_geom g;
+            pa_geometry(z, X, Y, Z, b0, n, px, py, pz, &g);
+            const __m512d dx = g.dx, dy = g.dy, dz = g.dz, r2 = g.r2, inv = g.inv;
             const __m512d vx = _mm512_loadu_pd(UX + b0), vy = _mm512_loadu_pd(UY + b0),
                           vz = _mm512_loadu_pd(UZ + b0);
-            const __mmask8 ok = tail & _mm512_cmp_pd_mask(r2, ra2, _CMP_LT_OQ) &
+            const __mmask8 ok = g.tail & _mm512_cmp_pd_mask(r2, ra2, _CMP_LT_OQ) &
                                 _mm512_cmp_pd_mask(inv, zero, _CMP_GT_OQ);
             __mmask8 oki = ok, okj = ok;
             if (blind) { /* -q > cb exactly when q < -cb */
-                const __m512d ci = _mm512_mul_pd(
-                    _mm512_add_pd(_mm512_add_pd(_mm512_mul_pd(ux, dx), _mm512_mul_pd(uy, dy)),
-                                  _mm512_mul_pd(uz, dz)),
-                    inv);
-                const __m512d cj = _mm512_mul_pd(
-                    _mm512_add_pd(_mm512_add_pd(_mm512_mul_pd(vx, dx), _mm512_mul_pd(vy, dy)),
-                                  _mm512_mul_pd(vz, dz)),
-                    inv);
-                oki &= _mm512_cmp_pd_mask(ci, cb, _CMP_GT_OQ);
-                okj &= _mm512_cmp_pd_mask(cj, mcb, _CMP_LT_OQ);
+                oki &= _mm512_cmp_pd_mask(pa_cos(ux, uy, uz, &g), cb, _CMP_GT_OQ);
+                okj &= _mm512_cmp_pd_mask(pa_cos(vx, vy, vz, &g), mcb, _CMP_LT_OQ);
             }
             const __mmask8 zr = _mm512_cmp_pd_mask(r2, rr2, _CMP_LT_OQ),
                            zge = _mm512_cmp_pd_mask(r2, rr2, _CMP_GE_OQ),
@@ -602,16 +639,7 @@ pairs_core_avx512(const zone_cfg *z, const double *restrict X, const double *res
             const __m512d ex = _mm512_mul_pd(dx, inv), ey = _mm512_mul_pd(dy, inv),
                           ez = _mm512_mul_pd(dz, inv);
             const __mmask8 ir = oki & zr, io = oki & zo, ia = oki & za;
-            pa_row_add(&acc[PA_RX], ir, ex, 1);
-            pa_row_add(&acc[PA_RY], ir, ey, 1);
-            pa_row_add(&acc[PA_RZ], ir, ez, 1);
-            pa_row_add(&acc[PA_OX], io, vx, 0);
-            pa_row_add(&acc[PA_OY], io, vy, 0);
-            pa_row_add(&acc[PA_OZ], io, vz, 0);
-            pa_row_add(&acc[PA_AX], ia, ex, 0);
-            pa_row_add(&acc[PA_AY], ia, ey, 0);
-            pa_row_add(&acc[PA_AZ], ia, ez, 0);
-            pa_row_add(&acc[PA_NR], ir, one, 0);
+            pa_zone_terms(acc, ir, io, ia, ex, ey, ez, vx, vy, vz);
             /* j's terms: +e for repulsion, v_i for orientation, -e for attraction */
             const __mmask8 jr = okj & zr, jo = okj & zo, ja = okj & za;
             const struct {
@@ -655,36 +683,28 @@ zone_core_avx512(const zone_cfg *z, const double *pi, const double *ui, const do
                  const double *restrict UY, const double *restrict UZ, const size_t *run_lo,
                  const size_t *run_hi, int nruns, zone_acc *out, const int dewi, const int blind)
 {
-    const __m512d L = _mm512_set1_pd(z->box), h = _mm512_set1_pd(z->half),
-                  mh = _mm512_set1_pd(-z->half), ra2 = _mm512_set1_pd(z->r_a2),
-                  rr2 = _mm512_set1_pd(z->r_r2), ro2 = _mm512_set1_pd(z->r_o2),
-                  cb = _mm512_set1_pd(z->cos_blind), tiny = _mm512_set1_pd(1e-10),
+    const __m512d ra2 = _mm512_set1_pd(z->r_a2), rr2 = _mm512_set1_pd(z->r_r2),
+                  ro2 = _mm512_set1_pd(z->r_o2), cb = _mm512_set1_pd(z->cos_blind),
                   one = _mm512_set1_pd(1.0), zero = _mm512_setzero_pd();
     const __m512d px = _mm512_set1_pd(pi[0]), py = _mm512_set1_pd(pi[1]), pz = _mm512_set1_pd(pi[2]);
     const __m512d ux = _mm512_set1_pd(ui[0]), uy = _mm512_set1_pd(ui[1]), uz = _mm512_set1_pd(ui[2]);
+    /* the pairs kernel's layout (pa_zone_terms), then the two other counts */
     enum { RX, RY, RZ, OX, OY, OZ, AX, AY, AZ, NR, NO, NA, NACC };
+    _Static_assert((int)NR == (int)PA_NR && (int)AX == (int)PA_AX && (int)OX == (int)PA_OX,
+                   "zone sums layout");
     __m256d a[NACC];
     for (int k = 0; k < NACC; k++)
         a[k] = _mm256_setzero_pd();
     for (int run = 0; run < nruns; run++)
     for (size_t t1 = run_hi[run], b0 = run_lo[run]; b0 < t1; b0 += 8) {
-        const size_t left = t1 - b0;
-        const __mmask8 tail = left >= 8 ? 0xFF : (__mmask8)((1u << left) - 1);
-        const __m512d dx = pa_min_image(_mm512_sub_pd(_mm512_loadu_pd(X + b0), px), L, h, mh);
-        const __m512d dy = pa_min_image(_mm512_sub_pd(_mm512_loadu_pd(Y + b0), py), L, h, mh);
-        const __m512d dz = pa_min_image(_mm512_sub_pd(_mm512_loadu_pd(Z + b0), pz), L, h, mh);
-        const __m512d r2 = _mm512_add_pd(
-            _mm512_add_pd(_mm512_mul_pd(dx, dx), _mm512_mul_pd(dy, dy)), _mm512_mul_pd(dz, dz));
-        const __m512d r = _mm512_sqrt_pd(r2);
-        const __m512d inv = _mm512_maskz_div_pd(_mm512_cmp_pd_mask(r, tiny, _CMP_GE_OQ), one, r);
-        __mmask8 ok = tail & _mm512_cmp_pd_mask(r2, ra2, _CMP_LT_OQ) &
+        pa_geom g;
+        pa_geometry(z, X, Y, Z, b0, t1, px, py, pz, &g);
+        const __m512d dx = g.dx, dy = g.dy, dz = g.dz, r2 = g.r2, inv = g.inv;
+        __mmask8 ok = g.tail & _mm512_cmp_pd_mask(r2, ra2, _CMP_LT_OQ) &
                       _mm512_cmp_pd_mask(inv, zero, _CMP_GT_OQ);
         const __mmask8 inrr = _mm512_cmp_pd_mask(r2, rr2, _CMP_LT_OQ);
         if (blind) {
-            const __m512d cs = _mm512_mul_pd(
-                _mm512_add_pd(_mm512_add_pd(_mm512_mul_pd(ux, dx), _mm512_mul_pd(uy, dy)),
-                              _mm512_mul_pd(uz, dz)),
-                inv);
+            const __m512d cs = pa_cos(ux, uy, uz, &g);
             ok &= dewi ? _mm512_cmp_pd_mask(cs, cb, _CMP_GT_OQ)
                        : (__mmask8)(inrr | _mm512_cmp_pd_mask(cs, cb, _CMP_GE_OQ));
         }
@@ -694,16 +714,8 @@ zone_core_avx512(const zone_cfg *z, const double *pi, const double *ui, const do
                        ina = ok & _mm512_cmp_pd_mask(r2, ro2, _CMP_GE_OQ);
         const __m512d ex = _mm512_mul_pd(dx, inv), ey = _mm512_mul_pd(dy, inv),
                       ez = _mm512_mul_pd(dz, inv);
-        pa_row_add(&a[RX], inr, ex, 1);
-        pa_row_add(&a[RY], inr, ey, 1);
-        pa_row_add(&a[RZ], inr, ez, 1);
-        pa_row_add(&a[OX], ino, _mm512_loadu_pd(UX + b0), 0);
-        pa_row_add(&a[OY], ino, _mm512_loadu_pd(UY + b0), 0);
-        pa_row_add(&a[OZ], ino, _mm512_loadu_pd(UZ + b0), 0);
-        pa_row_add(&a[AX], ina, ex, 0);
-        pa_row_add(&a[AY], ina, ey, 0);
-        pa_row_add(&a[AZ], ina, ez, 0);
-        pa_row_add(&a[NR], inr, one, 0);
+        pa_zone_terms(a, inr, ino, ina, ex, ey, ez, _mm512_loadu_pd(UX + b0),
+                      _mm512_loadu_pd(UY + b0), _mm512_loadu_pd(UZ + b0));
         pa_row_add(&a[NO], ino, one, 0);
         pa_row_add(&a[NA], ina, one, 0);
     }

@@ -210,6 +210,25 @@ static void test_thread_independence(void **state)
     }
 }
 
+/* Eight steps with the AVX-512 kernels (where the machine has them) and with
+ * the portable ones: the same positions and headings bit for bit. */
+static void check_portable_kernels(es_school_params *p, int threads)
+{
+    size_t m = 3 * p->n;
+    double *a = malloc(m * sizeof *a), *b = malloc(m * sizeof *b), *ua = malloc(m * sizeof *ua),
+           *ub = malloc(m * sizeof *ub);
+    run_threads(p, threads, a, ua);
+    es_school_portable_kernels = true;
+    run_threads(p, threads, b, ub);
+    es_school_portable_kernels = false;
+    assert_memory_equal(a, b, m * sizeof *a);
+    assert_memory_equal(ua, ub, m * sizeof *ua);
+    free(a);
+    free(b);
+    free(ua);
+    free(ub);
+}
+
 /* The cell-list kernel: portable and AVX-512 give the same bits in the two
  * variants test_thread_independence does not take (dewi-kadita without the
  * blind cone, couzin2002 with a 270° field of perception). */
@@ -228,19 +247,7 @@ static void test_cell_kernels(void **state)
             p.init_size = 20;
             p.fov = 270;
         }
-        size_t m = 3 * p.n;
-        double *a = malloc(m * sizeof *a), *b = malloc(m * sizeof *b), *ua = malloc(m * sizeof *ua),
-               *ub = malloc(m * sizeof *ub);
-        run_threads(&p, 2, a, ua);
-        es_school_portable_kernels = true;
-        run_threads(&p, 2, b, ub);
-        es_school_portable_kernels = false;
-        assert_memory_equal(a, b, m * sizeof *a);
-        assert_memory_equal(ua, ub, m * sizeof *ua);
-        free(a);
-        free(b);
-        free(ua);
-        free(ub);
+        check_portable_kernels(&p, 2);
     }
 }
 
@@ -298,28 +305,16 @@ static void test_pairs_step(void **state)
     run_threads(&p, 2, b, ub);
     assert_memory_equal(a, b, sizeof a);
     assert_memory_equal(ua, ub, sizeof ua);
-    /* The portable kernel (eight lanes as two halves of four) gives the
-     * AVX-512 kernel's bits (where the machine has AVX-512; elsewhere both
-     * runs take the portable kernel), with and without the blind zone, for
-     * N = 150 and 301 (partial last blocks). */
+    /* The portable kernel gives the AVX-512 kernel's bits (where the
+     * machine has AVX-512; elsewhere both runs take the portable kernel),
+     * with and without the blind zone, for N = 150 and 301 (partial last
+     * blocks). */
     for (int k = 0; k < 3; k++) {
         set_case1(&p, k == 2 ? 301 : 150);
         p.blind_angle = k == 1 ? 0 : 30;
         if (k == 2)
             p.box = 25.0 * cbrt(301 / 150.0);
-        size_t m = 3 * p.n;
-        double *pa = malloc(m * sizeof *pa), *pb = malloc(m * sizeof *pb),
-               *da = malloc(m * sizeof *da), *db = malloc(m * sizeof *db);
-        run_threads(&p, 1, pa, da);
-        es_school_portable_kernels = true;
-        run_threads(&p, 1, pb, db);
-        es_school_portable_kernels = false;
-        assert_memory_equal(pa, pb, m * sizeof *pa);
-        assert_memory_equal(da, db, m * sizeof *da);
-        free(pa);
-        free(pb);
-        free(da);
-        free(db);
+        check_portable_kernels(&p, 1);
     }
 }
 
