@@ -324,8 +324,9 @@ typedef struct {
     size_t blk;             /* frames per trajectory write (= chunk) */
     double *bpos, *bvel;    /* blk buffered frames: f - nbuf .. f - 1 */
     size_t nbuf;
-    /* pipelined mode: a ring of ES_SCHOOL_RING frames handed to the worker */
-    double *ring_pos, *ring_vel; /* RING × 3n each */
+    /* pipelined mode: a ring of ring_k frames handed to the worker */
+    size_t ring_k;
+    double *ring_pos, *ring_vel; /* ring_k × 3n each */
     long long *ring_step;
     es_school_velcorr_part *ring_vc; /* rows of H_vel's counts done by the stepping thread */
     size_t vc_share;        /* how many rows it takes (adapted to balance the threads) */
@@ -398,7 +399,8 @@ static int record_frame(school_run *r)
 /* ------------------------------------------------- pipelined frames
  *
  * Two threads, small N: a worker computes the metrics and output of the
- * frames the calling thread posts into a ring of ES_SCHOOL_RING snapshots
+ * frames the calling thread posts into a ring of snapshots (64-256 frames,
+ * ≈ 4 MB at most)
  * (positions, velocities, step) while that thread steps the engine on (both
  * run their inner loops single-threaded). The stepping thread waits only
  * when the ring is full, so it can run ahead while the worker creates and
@@ -413,7 +415,6 @@ static int record_frame(school_run *r)
  * descheduled partner on a loaded machine costs a sleep, not a spinning
  * core (an OpenMP region per frame spun in libgomp for milliseconds per
  * frame under load: 0.6 s instead of 0.13 s with one core busy). */
-#define ES_SCHOOL_RING 64
 typedef struct pipe_worker {
     pthread_t thread;
     pthread_mutex_t mu;
@@ -510,7 +511,7 @@ static void *pw_main(void *arg)
         pw_wait(w, &w->posted, job, &w->spin_worker);
         if (job == atomic_load(&w->quit_job))
             break;
-        const size_t slot = (size_t)(job - 1) % ES_SCHOOL_RING;
+        const size_t slot = (size_t)(job - 1) % r->ring_k;
         if (!atomic_load(&w->rc)) {
             int rc = record_frame_of(r, r->ring_pos + slot * n3, r->ring_vel + slot * n3,
                                      r->ring_vc + slot, r->ring_step[slot]);
@@ -582,23 +583,25 @@ static int pipelined_frame(school_run *r)
     es_school *s = r->s;
     pipe_worker *w = r->pw;
     const long job = atomic_load(&w->posted) + 1;
-    if (job > ES_SCHOOL_RING) /* its slot is free once job - RING is recorded */
-        pw_wait(w, &w->done, job - ES_SCHOOL_RING, &w->spin_main);
+    const long ring = (long)r->ring_k;
+    if (job > ring) /* its slot is free once job - ring is recorded */
+        pw_wait(w, &w->done, job - ring, &w->spin_main);
     int rc = pw_error(w);
     if (rc)
         return rc;
-    const size_t n3 = 3 * s->n, slot = (size_t)(job - 1) % ES_SCHOOL_RING;
+    const size_t n3 = 3 * s->n, slot = (size_t)(job - 1) % r->ring_k;
     memcpy(r->ring_pos + slot * n3, s->pos, n3 * sizeof *r->ring_pos);
     es_school_velocities(s, r->ring_vel + slot * n3);
     r->ring_step[slot] = s->step;
-    /* Balance: this thread counts the first rows of the pair histogram. The
-     * worker behind by more than half the ring gets fewer rows to count,
-     * one nearly caught up more (integer counts: the split changes nothing). */
+    /* Balance: this thread counts the first rows of the pair histogram. A
+     * worker more than 32 frames behind gets fewer rows to count, one less
+     * than 16 behind more (integer counts: the split changes nothing); the
+     * backlog left after the last step stays short. */
     const long behind = job - 1 - atomic_load(&w->done);
     const size_t d = s->n / 64 + 1;
-    if (behind > ES_SCHOOL_RING / 2)
+    if (behind > 32)
         r->vc_share = r->vc_share + d < s->n ? r->vc_share + d : s->n;
-    else if (behind < ES_SCHOOL_RING / 4)
+    else if (behind < 16)
         r->vc_share = r->vc_share > d ? r->vc_share - d : 0;
     es_school_velcorr_part *vc = r->ring_vc + slot;
     vc->rows = r->o->entropy && s->step % r->o->metrics_every == 0 ? r->vc_share : 0;
@@ -862,10 +865,14 @@ static int run_alloc(school_run *r, const es_school_params *p, const es_school_r
     r->pipelined = omp_get_max_threads() >= 2 && p->n <= 1024;
     int ok = r->vel && r->times && r->mtimes && r->bpos && r->bvel;
     if (r->pipelined) {
-        r->ring_pos = malloc(ES_SCHOOL_RING * 3 * p->n * sizeof *r->ring_pos);
-        r->ring_vel = malloc(ES_SCHOOL_RING * 3 * p->n * sizeof *r->ring_vel);
-        r->ring_step = malloc(ES_SCHOOL_RING * sizeof *r->ring_step);
-        r->ring_vc = malloc(ES_SCHOOL_RING * sizeof *r->ring_vc);
+        /* room to step ahead while the worker starts and defines the file
+         * (a late thread start on a busy host costs milliseconds) */
+        size_t k = ((size_t)1 << 22) / (48 * p->n);
+        r->ring_k = k < 64 ? 64 : k > 256 ? 256 : k;
+        r->ring_pos = malloc(r->ring_k * 3 * p->n * sizeof *r->ring_pos);
+        r->ring_vel = malloc(r->ring_k * 3 * p->n * sizeof *r->ring_vel);
+        r->ring_step = malloc(r->ring_k * sizeof *r->ring_step);
+        r->ring_vc = malloc(r->ring_k * sizeof *r->ring_vc);
         ok &= r->ring_pos && r->ring_vel && r->ring_step && r->ring_vc;
     }
     for (int k = 0; k < SM_NBASIC; k++)
