@@ -241,6 +241,17 @@ static void test_cohesion_knn(void **state)
     assert_float_equal(es_school_h_knn(knn, 6), log(2.0) / log(20.0), 1e-15);
 }
 
+
+/* Three standard normals for point i: es_counter_gauss2's pair (seed, i,
+ * stream, 0) and the first of (…, 1). */
+static void gauss3_of(uint64_t seed, size_t i, uint64_t stream, double g[3])
+{
+    double h[2];
+    es_counter_gauss2(seed, i, stream, 0, g);
+    es_counter_gauss2(seed, i, stream, 1, h);
+    g[2] = h[0];
+}
+
 /* Sampled pair histogram above the threshold agrees with the exact one. */
 static void test_velcorr_sampled(void **state)
 {
@@ -248,12 +259,11 @@ static void test_velcorr_sampled(void **state)
     size_t n = 5000;
     double *vel = malloc(3 * n * sizeof *vel);
     for (size_t i = 0; i < n; i++) {
-        double g[2], h[2];
-        es_counter_gauss2(3, i, 0, 0, g);
-        es_counter_gauss2(3, i, 0, 1, h);
+        double g[3];
+        gauss3_of(3, i, 0, g);
         vel[3 * i] = g[0];
         vel[3 * i + 1] = g[1];
-        vel[3 * i + 2] = h[0] + (i % 3 == 0 ? 2.0 : 0.0);
+        vel[3 * i + 2] = g[2] + (i % 3 == 0 ? 2.0 : 0.0);
     }
     double exact = es_school_h_velcorr(vel, n, 10000), sampled = es_school_h_velcorr(vel, n, 1000);
     assert_float_equal(sampled, exact, 2e-3);
@@ -269,14 +279,13 @@ static void test_velcorr_sampled(void **state)
 static void velcorr_headings(double *vel, size_t n, int kind)
 {
     for (size_t i = 0; i < n; i++) {
-        double g[2], h[2];
-        es_counter_gauss2(11, i, (uint64_t)kind, 0, g);
-        es_counter_gauss2(11, i, (uint64_t)kind, 1, h);
+        double g[3];
+        gauss3_of(11, i, (uint64_t)kind, g);
         double s = kind == 0 ? 1.0 : (kind == 1 ? 0.15 : (i % 3 == 0 ? 1.0 : 0.1));
         double z = kind == 0 ? 0.0 : (kind == 1 ? 1.0 : (i % 2 ? 1.0 : -1.0));
         vel[3 * i] = s * g[0];
         vel[3 * i + 1] = s * g[1];
-        vel[3 * i + 2] = s * h[0] + z;
+        vel[3 * i + 2] = s * g[2] + z;
     }
     for (size_t i = 0; i + 1 < n; i += 97) { /* duplicates and opposites */
         for (int a = 0; a < 3; a++)
@@ -323,12 +332,11 @@ static void test_velcorr_rows(void **state)
     enum { N = 150 };
     double pos[3 * N], vel[3 * N];
     for (size_t i = 0; i < N; i++) {
-        double g[2], h[2];
-        es_counter_gauss2(5, i, 0, 0, g);
-        es_counter_gauss2(5, i, 0, 1, h);
+        double g[3];
+        gauss3_of(5, i, 0, g);
         vel[3 * i] = g[0] + 0.8; /* a loose school: many bins used */
         vel[3 * i + 1] = g[1];
-        vel[3 * i + 2] = h[0];
+        vel[3 * i + 2] = g[2];
         for (int a = 0; a < 3; a++)
             pos[3 * i + a] = 25.0 * es_counter_uniform(6, i, (uint64_t)a, 0);
     }
@@ -454,12 +462,11 @@ static void test_polarization_bins(void **state)
     double *vel = malloc(3 * n * sizeof *vel);
     assert_non_null(vel);
     for (size_t i = 0; i < n; i++) {
-        double g[2], h[2];
-        es_counter_gauss2(5, i, 0, 0, g);
-        es_counter_gauss2(5, i, 0, 1, h);
+        double g[3];
+        gauss3_of(5, i, 0, g);
         vel[3 * i] = g[0];
         vel[3 * i + 1] = g[1];
-        vel[3 * i + 2] = h[0];
+        vel[3 * i + 2] = g[2];
     }
     assert_float_equal(es_school_h_polarization(vel, n), h_pol_ref(vel, n), 1e-14);
     /* On and next to every edge: θ = e_t (+-1e-12, +-1e-8), φ = f_p - π likewise. */
