@@ -75,12 +75,7 @@ typedef struct {
     double *dir;       /* n×3 unit headings; velocity = speed·dir */
     double *dir_new;   /* double buffer for the synchronous update */
     es_school_cells *cells;
-    /* Noise drawn ahead (es_school_draw_noise): slot step % 2 holds the
-     * normals of fish [0, noise_count[slot]) at step noise_step[slot]; any
-     * other (fish, step) draws its own. */
-    double *noise_pre[2];
-    long long noise_step[2];
-    size_t noise_count[2];
+    double *noise; /* 3n: the normals of the step being taken (keyed by seed, fish, step) */
     /* Small N with every fish in every fish's view (the cell list covers
      * the whole periodic box): zone sums per unordered pair, accumulated
      * into both fish (ES_SCHOOL_PAIR_ACC arrays of n + pad slots). */
@@ -100,11 +95,6 @@ int es_school_step(es_school *s, long long nsteps);
 /* true: es_school_step uses its portable kernels even where AVX-512 is
  * available. The two give the same bits; tests compare them. */
 extern bool es_school_portable_kernels;
-/* Draw the noise of fish [0, nfish) at step `step` ahead of es_school_step (e.g. on another
- * thread while the engine works on step - 1): the same numbers the step
- * would draw itself, so results do not change. Must not run concurrently
- * with a step that uses slot step % 2, i.e. step - 2 or step itself. */
-void es_school_draw_noise(es_school *s, long long step, size_t nfish);
 /* velocities = speed·dir into vel (n×3). */
 void es_school_velocities(const es_school *s, double *vel);
 

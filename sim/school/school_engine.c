@@ -87,16 +87,14 @@ int es_school_alloc(const es_school_params *p, es_school **out)
     s->pos = malloc(3 * s->n * sizeof *s->pos);
     s->dir = malloc(3 * s->n * sizeof *s->dir);
     s->dir_new = malloc(3 * s->n * sizeof *s->dir_new);
-    s->noise_pre[0] = malloc(3 * s->n * sizeof *s->noise_pre[0]);
-    s->noise_pre[1] = malloc(3 * s->n * sizeof *s->noise_pre[1]);
-    s->noise_step[0] = s->noise_step[1] = -1;
+    s->noise = malloc(3 * s->n * sizeof *s->noise);
     s->cells = es_school_cells_alloc(s->n);
     if (s->n <= ES_SCHOOL_PAIRS_MAX && p->mode == ES_SCHOOL_MODE_DEWI &&
         !(s->pair_acc = malloc(3 * PA_N * (s->n + ES_SCHOOL_CELL_PAD) * sizeof *s->pair_acc))) {
         es_school_free(s);
         return es_error_set(ES_ENOMEM, "school: out of memory for %zu fish", p->n);
     }
-    if (!s->pos || !s->dir || !s->dir_new || !s->cells || !s->noise_pre[0] || !s->noise_pre[1]) {
+    if (!s->pos || !s->dir || !s->dir_new || !s->cells || !s->noise) {
         es_school_free(s);
         return es_error_set(ES_ENOMEM, "school: out of memory for %zu fish", p->n);
     }
@@ -111,8 +109,7 @@ void es_school_free(es_school *s)
     free(s->pos);
     free(s->dir);
     free(s->dir_new);
-    free(s->noise_pre[0]);
-    free(s->noise_pre[1]);
+    free(s->noise);
     free(s->pair_acc);
     es_school_cells_free(s->cells);
     free(s);
@@ -850,35 +847,17 @@ void es_school_desired(const es_school *s, size_t i, int brute_force, double d[3
 
 /* ---------------------------------------------------------------- noise */
 
-void es_school_draw_noise(es_school *s, long long step, size_t nfish)
+/* The noise of fish i at the step being taken (noise_fill). */
+static void noise_of(const es_school *s, size_t i, double g[3])
 {
-    int slot = (int)(step & 1);
-    s->noise_step[slot] = -1;
-    if (nfish > s->n)
-        nfish = s->n;
-    es_counter_gauss3_batch(s->p.noise_seed, (uint64_t)step, 0, nfish, s->noise_pre[slot]);
-    s->noise_count[slot] = nfish;
-    s->noise_step[slot] = step;
+    memcpy(g, s->noise + 3 * i, 3 * sizeof *g);
 }
 
-/* The noise of fish i at `step`: drawn ahead if available. */
-static void noise_of(const es_school *s, size_t i, long long step, double g[3])
-{
-    memcpy(g, s->noise_pre[step & 1] + 3 * i, 3 * sizeof *g);
-}
-
-/* Before a step: draw (in blocks) the noise that was not drawn ahead. */
+/* Before a step: every fish's noise at once, in blocks of eight. */
 static void noise_fill(es_school *s, long long step)
 {
-    if (!(s->p.noise > 0))
-        return;
-    int slot = (int)(step & 1);
-    size_t from = s->noise_step[slot] == step ? s->noise_count[slot] : 0;
-    if (from < s->n)
-        es_counter_gauss3_batch(s->p.noise_seed, (uint64_t)step, from, s->n - from,
-                                s->noise_pre[slot] + 3 * from);
-    s->noise_count[slot] = s->n;
-    s->noise_step[slot] = step;
+    if (s->p.noise > 0)
+        es_counter_gauss3_batch(s->p.noise_seed, (uint64_t)step, 0, s->n, s->noise);
 }
 
 /* dewi: add σ·N(0, I₃) to the heading, renormalise. */
@@ -920,7 +899,7 @@ static void noise_rotate(double sigma, const double g[3], double d[3])
 /* ----------------------------------------------------------------- step */
 
 /* Turn and noise of fish i from its zone sums. */
-static void finish_fish(const es_school *s, size_t i, const zone_acc *acc, long long step)
+static void finish_fish(const es_school *s, size_t i, const zone_acc *acc)
 {
     const es_school_params *p = &s->p;
     const double *u = s->dir + 3 * i;
@@ -930,24 +909,24 @@ static void finish_fish(const es_school *s, size_t i, const zone_acc *acc, long 
     if (p->mode == ES_SCHOOL_MODE_DEWI) {
         es_school_turn_nlerp(u, d, p->max_turn, out);
         if (p->noise > 0) {
-            noise_of(s, i, step, g);
+            noise_of(s, i, g);
             noise_additive(p->noise, g, out);
         }
     } else {
         if (p->noise > 0) {
-            noise_of(s, i, step, g);
+            noise_of(s, i, g);
             noise_rotate(p->noise, g, d);
         }
         es_school_turn_rotate(u, d, p->max_turn, out);
     }
 }
 
-static void update_fish(const es_school *s, const zone_cfg *z, size_t i, long long step)
+static void update_fish(const es_school *s, const zone_cfg *z, size_t i)
 {
     zone_acc acc;
     memset(&acc, 0, sizeof acc);
     desired_cells(s, z, s->pos + 3 * i, s->dir + 3 * i, &acc);
-    finish_fish(s, i, &acc, step);
+    finish_fish(s, i, &acc);
 }
 
 /* Whether this step takes the all-pairs path: N and geometry only. */
@@ -968,7 +947,7 @@ static size_t pairs_split(size_t n)
     return s;
 }
 
-static void step_pairs(const es_school *s, const zone_cfg *z, long long step)
+static void step_pairs(const es_school *s, const zone_cfg *z)
 {
     const es_school_cells *c = s->cells;
     const size_t n = s->n, m = n + ES_SCHOOL_CELL_PAD, cut = pairs_split(n);
@@ -995,7 +974,7 @@ static void step_pairs(const es_school *s, const zone_cfg *z, long long step)
         }
         acc.nr = (int)tot[PA_NR];
         acc.no = acc.na = -1; /* not counted (unused in this mode) */
-        finish_fish(s, c->order[t], &acc, step);
+        finish_fish(s, c->order[t], &acc);
     }
 }
 
@@ -1022,11 +1001,11 @@ int es_school_step(es_school *s, long long nsteps)
         long long n = (long long)s->n;
         noise_fill(s, step);
         if (use_pairs(s)) {
-            step_pairs(s, &z, step);
+            step_pairs(s, &z);
         } else {
 #pragma omp parallel for schedule(dynamic, 16) if (n >= 96)
             for (long long t = 0; t < n; t++) /* in cell order, for cache locality */
-                update_fish(s, &z, s->cells->order[t], step);
+                update_fish(s, &z, s->cells->order[t]);
         }
 #pragma omp parallel for schedule(static) if (n >= 4096)
         for (long long i = 0; i < n; i++)

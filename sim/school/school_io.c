@@ -359,6 +359,12 @@ static int flush_traj(school_run *r)
     return ES_OK;
 }
 
+/* Whether the frame at `step` gets the entropies (and OSI). */
+static int frame_has_entropy(const es_school_run_opts *o, long long step)
+{
+    return o->entropy && step % o->metrics_every == 0;
+}
+
 /* Metrics of frame f (positions pos, velocities vel at `step`; part: the
  * first rows of H_vel's pair counts, or NULL), its trajectory buffered. */
 static int record_frame_of(school_run *r, const double *pos, const double *vel,
@@ -366,7 +372,7 @@ static int record_frame_of(school_run *r, const double *pos, const double *vel,
 {
     const es_school *s = r->s;
     const es_school_run_opts *o = r->o;
-    int with_h = o->entropy && step % o->metrics_every == 0;
+    int with_h = frame_has_entropy(o, step);
     double basic[SM_NBASIC], hs[ES_SCHOOL_NH + 1];
     int rc = frame_metrics(s, pos, vel, o, part, with_h, basic, hs);
     if (rc)
@@ -399,10 +405,9 @@ static int record_frame(school_run *r)
 /* ------------------------------------------------- pipelined frames
  *
  * Two threads, small N: a worker computes the metrics and output of the
- * frames the calling thread posts into a ring of snapshots (64-256 frames,
- * ≈ 4 MB at most)
- * (positions, velocities, step) while that thread steps the engine on (both
- * run their inner loops single-threaded). The stepping thread waits only
+ * frames that the calling thread posts into a ring of snapshots (positions,
+ * velocities, step; 64-256 frames, ≈ 4 MB at most) while that thread steps
+ * the engine on (both run their inner loops single-threaded). The stepping thread waits only
  * when the ring is full, so it can run ahead while the worker creates and
  * defines school.nc (≈ 4 ms, the worker's first job in a fresh run). The
  * same functions on the same data as the sequential order: identical
@@ -604,7 +609,7 @@ static int pipelined_frame(school_run *r)
     else if (behind < 16)
         r->vc_share = r->vc_share > d ? r->vc_share - d : 0;
     es_school_velcorr_part *vc = r->ring_vc + slot;
-    vc->rows = r->o->entropy && s->step % r->o->metrics_every == 0 ? r->vc_share : 0;
+    vc->rows = frame_has_entropy(r->o, s->step) ? r->vc_share : 0;
     memset(vc->cnt, 0, sizeof vc->cnt);
     if (vc->rows && (rc = es_school_velcorr_count_rows(r->ring_vel + slot * n3, s->n, 0, vc->rows,
                                                        vc->cnt)) != ES_OK)
