@@ -92,6 +92,12 @@ static int run_child(const char *dir, char **argv, char **out, int quiet_stderr)
     if (pipe(pipefd))
         return es_error_set(ES_EIO, "pipe: %s", strerror(errno));
     pid_t pid = fork();
+    if (pid < 0) {
+        int err = errno;
+        close(pipefd[0]);
+        close(pipefd[1]);
+        return es_error_set(ES_EIO, "fork: %s", strerror(err));
+    }
     if (pid == 0) {
         dup2(pipefd[1], STDOUT_FILENO);
         close(pipefd[0]);
@@ -110,15 +116,21 @@ static int run_child(const char *dir, char **argv, char **out, int quiet_stderr)
     size_t cap = 4096, len = 0;
     char *buf = malloc(cap);
     ssize_t n;
-    while ((n = read(pipefd[0], buf + len, cap - len - 1)) > 0) {
+    while (buf && (n = read(pipefd[0], buf + len, cap - len - 1)) > 0) {
         len += (size_t)n;
-        if (cap - len < 2)
-            buf = realloc(buf, cap *= 2);
+        if (cap - len < 2) {
+            char *grown = realloc(buf, cap *= 2);
+            if (!grown)
+                free(buf);
+            buf = grown;
+        }
     }
-    buf[len] = '\0';
-    close(pipefd[0]);
+    close(pipefd[0]); /* a child still writing gets SIGPIPE */
     int status;
     waitpid(pid, &status, 0);
+    if (!buf)
+        return es_error_set(ES_ENOMEM, "esuite %s: out of memory for its output", argv[1]);
+    buf[len] = '\0';
     *out = buf;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         return es_error_set(ES_EIO, "esuite %s exited with status %d", argv[1],

@@ -158,6 +158,8 @@ static char *task_list(const es_collect_table *t, es_task_state want)
 {
     size_t cap = 64, len = 0;
     char *b = malloc(cap);
+    if (!b)
+        return NULL;
     b[0] = '\0';
     for (size_t i = 0; i < t->sw->ntasks; i++) {
         if (t->status[i].state != want)
@@ -169,8 +171,14 @@ static char *task_list(const es_collect_table *t, es_task_state want)
         else
             snprintf(item, sizeof item, "%s%zu", len ? ", " : "", i);
         size_t n = strlen(item);
-        if (len + n + 1 > cap)
-            b = realloc(b, cap = 2 * (len + n + 1));
+        if (len + n + 1 > cap) {
+            char *grown = realloc(b, cap = 2 * (len + n + 1));
+            if (!grown) {
+                free(b);
+                return NULL;
+            }
+            b = grown;
+        }
         memcpy(b + len, item, n + 1);
         len += n;
     }
@@ -199,6 +207,10 @@ int es_collect_write_nc(const es_collect_table *t, const char *path)
     int axvar[ES_SWEEP_MAX_AXES], v_index, v_seed, v_status;
     char *missing = task_list(t, ES_TASK_PENDING), *failed = task_list(t, ES_TASK_FAILED),
          *corrupt = task_list(t, ES_TASK_CORRUPT);
+    if (!fieldvar || !missing || !failed || !corrupt) {
+        st = es_error_set(ES_ENOMEM, "%s: out of memory", path);
+        goto done;
+    }
     if (t->nfields > 1000) {
         st = es_error_set(ES_EDATA, "%s: more than 1000 summary fields", path);
         goto done;

@@ -314,6 +314,10 @@ static int entry_assign(es_cfg_entry *e, const char *raw, char *msg, size_t mlen
     case ES_KEY_LIST: {
         size_t cap = 8, n = 0;
         double *list = malloc(cap * sizeof *list);
+        if (!list) {
+            snprintf(msg, mlen, "out of memory for a list");
+            return 0;
+        }
         char buf[ES_CFG_LINE_MAX];
         snprintf(buf, sizeof buf, "%s", v);
         /* Split by hand: strtok would silently skip an empty element ("1,,2"). */
@@ -333,8 +337,15 @@ static int entry_assign(es_cfg_entry *e, const char *raw, char *msg, size_t mlen
                 free(list);
                 return 0;
             }
-            if (n == cap)
-                list = realloc(list, (cap *= 2) * sizeof *list);
+            if (n == cap) {
+                double *grown = realloc(list, (cap *= 2) * sizeof *list);
+                if (!grown) {
+                    snprintf(msg, mlen, "out of memory for a list of %zu values", n + 1);
+                    free(list);
+                    return 0;
+                }
+                list = grown;
+            }
             list[n++] = d;
         }
         if (n == 0) {
