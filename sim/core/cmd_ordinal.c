@@ -444,6 +444,12 @@ static int draw_plot(const char *png, const es_series *s, const ordinal_out *r, 
         total += o->window ? r[k].nwin : r[k].nres;
     double *H = malloc(total * sizeof *H), *C = malloc(total * sizeof *C);
     const char **labels = calloc(total, sizeof *labels);
+    if (!H || !C || !labels) {
+        free(H);
+        free(C);
+        free(labels);
+        return es_error_set(ES_ENOMEM, "%s: out of memory for the plot", png);
+    }
     size_t m = 0;
     for (size_t k = 0; k < nin; k++) {
         size_t cnt = o->window ? r[k].nwin : r[k].nres;
