@@ -296,6 +296,10 @@ static int sweep_key(parse_ctx *c, char *key, char *val)
         }
         free(sw->seeds);
         sw->seeds = calloc(n, sizeof *sw->seeds);
+        if (!sw->seeds) {
+            es_sweep_free_values(v, n);
+            return es_error_set(ES_ENOMEM, "out of memory");
+        }
         sw->nseeds = (int)n;
         for (size_t i = 0; i < n; i++) {
             if ((st = parse_int_value(c, "sweep.seeds", v[i], 0, LLONG_MAX, &x))) {
@@ -490,6 +494,8 @@ int es_sweep_task_config(const es_sweep *sw, size_t i, char **ini)
         return st;
     char *text = es_config_to_ini(cfg);
     es_config_free(cfg);
+    if (!text)
+        return es_error_set(ES_ENOMEM, "out of memory");
     /* Say where the values come from in the task's own terms. */
     const char *from = "    ; set on the command line", *to = "    ; set by the sweep";
     for (char *p = strstr(text, from); p; p = strstr(p, from)) {
@@ -499,6 +505,10 @@ int es_sweep_task_config(const es_sweep *sw, size_t i, char **ini)
     char hdr[4600];
     snprintf(hdr, sizeof hdr, "; task %zu of sweep '%s' (base config %s)\n", i, sw->name, sw->base);
     *ini = malloc(strlen(hdr) + strlen(text) + 1);
+    if (!*ini) {
+        free(text);
+        return es_error_set(ES_ENOMEM, "out of memory");
+    }
     strcpy(*ini, hdr);
     strcat(*ini, text);
     free(text);
