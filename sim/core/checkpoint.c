@@ -358,6 +358,10 @@ int es_checkpoint_read(const char *path, const char *model, uint64_t config_hash
     if (!fp)
         return es_error_set(ES_EIO, "%s: cannot open checkpoint: %s", path, strerror(errno));
     es_checkpoint *c = calloc(1, sizeof *c);
+    if (!c) {
+        fclose(fp);
+        return es_error_set(ES_ENOMEM, "%s: out of memory", path);
+    }
     fseek(fp, 0, SEEK_END);
     long n = ftell(fp);
     fseek(fp, 0, SEEK_SET);

@@ -155,6 +155,8 @@ static int generate(const char *spec, const ordinal_opts *o, es_series *s)
     if (colon && !es_cli_parse_int("gen LENGTH", colon + 1, 2, (long long)1 << 32, &len))
         return ES_EINVAL;
     s->x = malloc((size_t)len * sizeof *s->x);
+    if (!s->x)
+        return es_error_set(ES_ENOMEM, "%s: cannot allocate %lld samples", spec, len);
     s->n = (size_t)len;
     snprintf(s->source, sizeof s->source, "%s", spec);
     static const struct { const char *name; double alpha; } noises[] = {
@@ -223,6 +225,8 @@ static int analyse(const es_series *s, const ordinal_opts *o, ordinal_out *out)
         int st = es_ordinal_auto(NULL, o->dt, s->x, s->n, o->order, o->tnat, flags, &out->autores);
         if (st) return st;
         out->res = malloc(sizeof *out->res);
+        if (!out->res)
+            return es_error_set(ES_ENOMEM, "out of memory");
         out->res[0] = out->autores.result;
         out->nres = 1;
         return ES_OK;
@@ -235,6 +239,8 @@ static int analyse(const es_series *s, const ordinal_opts *o, ordinal_out *out)
         out->nwin = es_ordinal_sliding_count(s->n, (size_t)o->window, step);
         out->wH = malloc(out->nwin * sizeof(double));
         out->wC = malloc(out->nwin * sizeof(double));
+        if (!out->wH || !out->wC)
+            return es_error_set(ES_ENOMEM, "cannot allocate %zu windows", out->nwin);
         return es_ordinal_sliding(s->x, s->n, o->order, o->delay, (size_t)o->window, step, flags,
                                   out->wH, out->wC);
     }
@@ -242,9 +248,13 @@ static int analyse(const es_series *s, const ordinal_opts *o, ordinal_out *out)
     int step = o->use_delays ? o->d_step : 1;
     size_t nd = (size_t)((hi - lo) / step + 1);
     int *delays = malloc(nd * sizeof *delays);
+    out->res = malloc(nd * sizeof *out->res);
+    if (!delays || !out->res) {
+        free(delays);
+        return es_error_set(ES_ENOMEM, "cannot allocate %zu delays", nd);
+    }
     for (size_t i = 0; i < nd; i++)
         delays[i] = lo + (int)i * step;
-    out->res = malloc(nd * sizeof *out->res);
     out->nres = nd;
     int st = es_ordinal_curve(s->x, s->n, o->order, delays, nd, flags, out->res);
     free(delays);
@@ -335,10 +345,16 @@ static int has_suffix(const char *s, const char *suf)
     return a >= b && !strcmp(s + a - b, suf);
 }
 
-static void curve_arrays(const ordinal_out *r, const ordinal_opts *o, double *cols[5])
+static int curve_arrays(const ordinal_out *r, const ordinal_opts *o, double *cols[5])
 {
+    int ok = 1;
     for (int k = 0; k < 5; k++)
-        cols[k] = malloc(r->nres * sizeof(double));
+        ok &= (cols[k] = malloc(r->nres * sizeof(double))) != NULL;
+    if (!ok) {
+        for (int k = 0; k < 5; k++)
+            free(cols[k]);
+        return es_error_set(ES_ENOMEM, "out of memory for %zu delays", r->nres);
+    }
     for (size_t i = 0; i < r->nres; i++) {
         cols[0][i] = r->res[i].delay;
         cols[1][i] = r->res[i].H;
@@ -346,6 +362,7 @@ static void curve_arrays(const ordinal_out *r, const ordinal_opts *o, double *co
         cols[3][i] = (double)r->res[i].observed;
         cols[4][i] = es_ordinal_tpat(r->res[i].delay, o->dt, o->order);
     }
+    return ES_OK;
 }
 
 static const char *col_names[5] = {"delay", "H", "C", "patterns_observed", "t_pat"};
@@ -369,7 +386,11 @@ static int write_h5(const char *tmp, const es_series *s, const ordinal_out *r, s
         es_h5_write_attr_double(g, "order", o->order);
         es_h5_write_attr_double(g, "samples", (double)s[k].n);
         double *cols[5];
-        curve_arrays(&r[k], o, cols);
+        st = curve_arrays(&r[k], o, cols);
+        if (st) {
+            H5Gclose(g);
+            break;
+        }
         unsigned long long dim = r[k].nres;
         for (int c = 0; c < 5 && !st; c++)
             st = es_h5_write_double(g, col_names[c], 1, &dim, cols[c], col_units[c], col_long[c]);
@@ -402,7 +423,9 @@ static int write_nc(const char *tmp, const es_series *s, const ordinal_out *r, s
             rc |= nc_put_att_text(grp, var[c], "long_name", strlen(col_long[c]), col_long[c]);
         }
         double *cols[5];
-        curve_arrays(&r[k], o, cols);
+        st = curve_arrays(&r[k], o, cols);
+        if (st)
+            break;
         for (int c = 0; c < 5; c++) {
             rc |= nc_put_var_double(grp, var[c], cols[c]);
             free(cols[c]);
@@ -476,7 +499,9 @@ int es_cmd_ordinal(int argc, char **argv)
     char **inputs = argv + optind;
     es_series *s = calloc(nin, sizeof *s);
     ordinal_out *r = calloc(nin, sizeof *r);
-    int st = ES_OK;
+    int st = s && r ? ES_OK : es_error_set(ES_ENOMEM, "out of memory");
+    if (st)
+        nin = 0; /* nothing to read or free below */
     for (size_t k = 0; k < nin && !st; k++) {
         st = load_input(inputs[k], &o, &s[k]);
         if (!st) {

@@ -345,6 +345,11 @@ int es_cmd_sweep(int argc, char **argv)
         return es_cli_exit_status(st);
     }
     size_t *idx = malloc((sw->ntasks ? sw->ntasks : 1) * sizeof *idx);
+    if (!idx) {
+        es_cli_error("sweep: out of memory for %zu tasks", sw->ntasks);
+        es_sweep_free(sw);
+        return 1;
+    }
     size_t n = pending_tasks(sw, abs, idx, o.quiet);
     rc = 0;
     if (n == 0) {

@@ -179,7 +179,9 @@ int es_sweep_write_dir(const es_sweep *sw, const char *dir)
     if ((st = es_sweep_mkdir_p(path)))
         return st;
     /* First pass: compare with what is there, so a clash changes nothing. */
-    char **texts = calloc(sw->ntasks, sizeof *texts);
+    char **texts = calloc(sw->ntasks ? sw->ntasks : 1, sizeof *texts);
+    if (!texts)
+        return es_error_set(ES_ENOMEM, "%s: out of memory for %zu task configs", dir, sw->ntasks);
     for (size_t i = 0; i < sw->ntasks && !st; i++) {
         char td[64];
         es_sweep_task_dir(i, td, sizeof td);
@@ -377,9 +379,21 @@ static int list_files(const char *root, const char *rel, name_list *l)
         if (S_ISDIR(sb.st_mode)) {
             st = list_files(root, r, l);
         } else if (S_ISREG(sb.st_mode)) {
-            if (l->n == l->cap)
-                l->names = realloc(l->names, (l->cap = l->cap ? 2 * l->cap : 16) * sizeof *l->names);
-            l->names[l->n++] = strdup(r);
+            if (l->n == l->cap) {
+                size_t cap = l->cap ? 2 * l->cap : 16;
+                char **grown = realloc(l->names, cap * sizeof *l->names);
+                if (!grown) {
+                    st = es_error_set(ES_ENOMEM, "%s: out of memory listing files", root);
+                    break;
+                }
+                l->names = grown;
+                l->cap = cap;
+            }
+            if (!(l->names[l->n] = strdup(r))) {
+                st = es_error_set(ES_ENOMEM, "%s: out of memory listing files", root);
+                break;
+            }
+            l->n++;
         }
     }
     closedir(d);
@@ -391,7 +405,7 @@ int es_sweep_output_hash(const char *out, uint64_t *hash, size_t *nfiles, uint64
     name_list l = {0};
     int st = list_files(out, "", &l);
     uint64_t h = ES_FNV1A64_INIT, total = 0;
-    if (!st)
+    if (!st && l.n) /* qsort(NULL, 0, …) is undefined */
         qsort(l.names, l.n, sizeof *l.names, cmp_str);
     static unsigned char buf[1 << 16];
     for (size_t i = 0; i < l.n && !st; i++) {
