@@ -116,7 +116,10 @@ static int load_config(const char *path, char **overrides, int nov, es_config **
     return ES_OK;
 }
 
-static int resolve_output_dir(const es_config *cfg, const char *cli_dir, char *dir, size_t len)
+/* *created: the run directory itself did not exist before (so a failed run
+ * may remove it again when it stays empty). */
+static int resolve_output_dir(const es_config *cfg, const char *cli_dir, char *dir, size_t len,
+                              int *created)
 {
     if (cli_dir)
         snprintf(dir, len, "%s", cli_dir);
@@ -135,6 +138,7 @@ static int resolve_output_dir(const es_config *cfg, const char *cli_dir, char *d
         if (unlink(summary) != 0)
             return es_error_set(ES_EIO, "%s: cannot remove: %s", summary, strerror(errno));
     }
+    *created = access(dir, F_OK) != 0;
     return es_output_prepare_dir(dir);
 }
 
@@ -200,10 +204,11 @@ int es_cmd_run(int argc, char **argv)
         return 2;
     }
     char dir[4096];
+    int created = 0;
     if (resume) {
         snprintf(dir, sizeof dir, "%s", resume);
         es_checkpoint_set_resume(resume);
-    } else if ((st = resolve_output_dir(cfg, outdir, dir, sizeof dir))) {
+    } else if ((st = resolve_output_dir(cfg, outdir, dir, sizeof dir, &created))) {
         es_cli_error("%s", es_error_message());
         es_config_free(cfg);
         return 2;
@@ -230,6 +235,8 @@ int es_cmd_run(int argc, char **argv)
     }
     if (st) {
         es_cli_error("%s", es_error_message());
+        if (created)
+            rmdir(dir); /* no partial output: only succeeds if the run left nothing */
         es_config_free(cfg);
         free(resume_ini);
         return es_cli_exit_status(st);
