@@ -133,6 +133,8 @@ uint64_t es_checkpoint_config_text_hash(const char *ini)
 uint64_t es_checkpoint_config_hash(const es_config *cfg)
 {
     char *ini = es_config_to_ini(cfg);
+    if (!ini) /* out of memory: 0 is "no check"; reading the checkpoint needs more and fails */
+        return 0;
     uint64_t h = es_checkpoint_config_text_hash(ini);
     free(ini);
     return h;
@@ -238,6 +240,8 @@ int es_checkpoint_writer_begin(const char *dir, const char *model, const es_conf
     char path[4200];
     snprintf(path, sizeof path, "%s/%s", dir, ES_CHECKPOINT_FILE);
     char *ini = es_config_to_ini(cfg);
+    if (!ini)
+        return es_error_set(ES_ENOMEM, "%s: out of memory", path);
     int st = es_checkpoint_writer_alloc(path, model, es_checkpoint_config_text_hash(ini), w);
     if (!st && (st = es_checkpoint_write_section(*w, "config", ini, strlen(ini)))) {
         es_checkpoint_writer_free(*w);

@@ -27,21 +27,25 @@ static size_t all_schemas(const es_key_spec **out, size_t max)
     return n;
 }
 
-static void print_config_doc(void)
+static int print_config_doc(void)
 {
     const es_key_spec *schemas[16];
     all_schemas(schemas, 16);
     char *md = es_config_schema_markdown((const es_key_spec *const *)schemas);
+    if (!md) {
+        es_cli_error("info: out of memory");
+        return 1;
+    }
     fputs(md, stdout);
     free(md);
+    return 0;
 }
 
 int es_cmd_info(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--config-doc")) {
-            print_config_doc();
-            return 0;
+            return print_config_doc();
         }
         if (!strcmp(argv[i], "--help")) {
             printf("usage: esuite info [--config-doc]\n\n"

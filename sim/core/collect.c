@@ -1,5 +1,6 @@
 /* esuite collect: summary.json of every task → NetCDF table + CSV. */
 #include "core/collect.h"
+#include "core/strbuf.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -154,39 +155,22 @@ static void nc_name(const char *in, char *out, size_t len, char taken[][256], si
     snprintf(out, len, "%s", cand);
 }
 
+/* The indices of the tasks in state `want` as one line ("none" if there are none). */
 static char *task_list(const es_collect_table *t, es_task_state want)
 {
-    size_t cap = 64, len = 0;
-    char *b = malloc(cap);
-    if (!b)
-        return NULL;
-    b[0] = '\0';
+    es_strbuf b = {0};
     for (size_t i = 0; i < t->sw->ntasks; i++) {
         if (t->status[i].state != want)
             continue;
-        char item[1200];
         if (want == ES_TASK_FAILED)
-            snprintf(item, sizeof item, "%s%zu (exit %d, log %s)", len ? "; " : "", i,
-                     t->status[i].exit_code, t->status[i].log);
+            es_strbuf_printf(&b, "%s%zu (exit %d, log %s)", b.len ? "; " : "", i,
+                             t->status[i].exit_code, t->status[i].log);
         else
-            snprintf(item, sizeof item, "%s%zu", len ? ", " : "", i);
-        size_t n = strlen(item);
-        if (len + n + 1 > cap) {
-            char *grown = realloc(b, cap = 2 * (len + n + 1));
-            if (!grown) {
-                free(b);
-                return NULL;
-            }
-            b = grown;
-        }
-        memcpy(b + len, item, n + 1);
-        len += n;
+            es_strbuf_printf(&b, "%s%zu", b.len ? ", " : "", i);
     }
-    if (!len) {
-        free(b);
-        b = strdup("none");
-    }
-    return b;
+    if (!b.len && !b.failed)
+        es_strbuf_printf(&b, "none");
+    return es_strbuf_take(&b);
 }
 
 static int put_att_text(int ncid, int var, const char *name, const char *value)

@@ -1,6 +1,7 @@
 /* Strict INI configuration: inih does the lexing, this file checks every key
  * against the registered schemas and keeps the typed values. */
 #include "core/config.h"
+#include "core/strbuf.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -706,56 +707,29 @@ const char *es_config_path(const es_config *cfg) { return cfg->path; }
 
 /* ---------- serialisation ---------- */
 
-typedef struct {
-    char *buf;
-    size_t len, cap;
-} sbuf;
-
-static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(sbuf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if (b->len + (size_t)n + 1 > b->cap) {
-        b->cap = (b->len + (size_t)n + 1) * 2;
-        b->buf = realloc(b->buf, b->cap);
-    }
-    va_start(ap, fmt);
-    vsnprintf(b->buf + b->len, b->cap - b->len, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
-
 char *es_config_to_ini(const es_config *cfg)
 {
-    sbuf b = {0};
-    sb_printf(&b, "; resolved configuration (every key, defaults included)\n");
+    es_strbuf b = {0};
+    es_strbuf_printf(&b, "; resolved configuration (every key, defaults included)\n");
     const char *section = NULL;
     for (size_t i = 0; i < cfg->n; i++) {
         const es_cfg_entry *e = &cfg->entries[i];
         if (!section || strcmp(section, e->spec->section) != 0) {
             section = e->spec->section;
-            sb_printf(&b, "%s[%s]\n", b.len > 60 ? "\n" : "", section);
+            es_strbuf_printf(&b, "%s[%s]\n", b.len > 60 ? "\n" : "", section);
         }
-        sb_printf(&b, "%s = %s%s\n", e->spec->key, e->text ? e->text : "",
+        es_strbuf_printf(&b, "%s = %s%s\n", e->spec->key, e->text ? e->text : "",
                   e->overridden ? "    ; set on the command line" : "");
     }
-    if (!b.buf)
-        sb_printf(&b, "%s", "");
-    return b.buf;
+    return es_strbuf_take(&b);
 }
 
 char *es_config_overrides_text(const es_config *cfg)
 {
-    sbuf b = {0};
-    sb_printf(&b, "%s", "");
+    es_strbuf b = {0};
     for (size_t i = 0; i < cfg->noverrides; i++)
-        sb_printf(&b, "%s\n", cfg->overrides[i]);
-    return b.buf;
+        es_strbuf_printf(&b, "%s\n", cfg->overrides[i]);
+    return es_strbuf_take(&b);
 }
 
 static const char *type_label(es_key_type t)
@@ -766,13 +740,13 @@ static const char *type_label(es_key_type t)
 
 char *es_config_schema_markdown(const es_key_spec *const *schemas)
 {
-    sbuf b = {0};
+    es_strbuf b = {0};
     const char *section = NULL;
     for (size_t k = 0; schemas[k]; k++)
         for (const es_key_spec *s = schemas[k]; s->key; s++) {
             if (!section || strcmp(section, s->section) != 0) {
                 section = s->section;
-                sb_printf(&b, "\n### [%s]\n\n| key | type | default | allowed | unit | meaning |\n"
+                es_strbuf_printf(&b, "\n### [%s]\n\n| key | type | default | allowed | unit | meaning |\n"
                               "|---|---|---|---|---|---|\n", section);
             }
             char range[256];
@@ -787,9 +761,9 @@ char *es_config_schema_markdown(const es_key_spec *const *schemas)
             for (char *p = choices; *p; p++)
                 if (*p == '|')
                     *p = '/';
-            sb_printf(&b, "| `%s` | %s | %s | %s | %s | %s |\n", s->key, type_label(s->type),
+            es_strbuf_printf(&b, "| `%s` | %s | %s | %s | %s | %s |\n", s->key, type_label(s->type),
                       s->default_value ? (*s->default_value ? s->default_value : "(empty)") : "required",
                       *choices ? choices : "-", s->unit && *s->unit ? s->unit : "-", s->doc);
         }
-    return b.buf;
+    return es_strbuf_take(&b);
 }

@@ -74,12 +74,14 @@ int es_config_set(es_config *cfg, const char *section, const char *key, const ch
                   const char *origin);
 
 /* The fully resolved config as INI text (every key, defaults included) and the
- * list of overrides as "section.key=value" lines. Caller frees. */
+ * list of overrides as "section.key=value" lines. Caller frees; NULL when out
+ * of memory. */
 char *es_config_to_ini(const es_config *cfg);
 char *es_config_overrides_text(const es_config *cfg);
 const char *es_config_path(const es_config *cfg);
 
-/* Markdown table documenting a schema (docs/config.md is generated from it). */
+/* Markdown table documenting a schema (docs/config.md is generated from it);
+ * NULL when out of memory. */
 char *es_config_schema_markdown(const es_key_spec *const *schemas);
 
 #endif

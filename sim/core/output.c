@@ -56,6 +56,7 @@ void es_provenance_init(es_provenance *p, const es_config *cfg, const char *mode
             p->threads = (int)threads;
         p->config_ini = es_config_to_ini(cfg);
         p->overrides = es_config_overrides_text(cfg);
+        p->incomplete = !p->config_ini || !p->overrides;
         p->config_path = nz(es_config_path(cfg));
     }
     if (gethostname(p->host, sizeof p->host) != 0)
@@ -360,8 +361,17 @@ static int provenance_strings(const es_provenance *p, char *title, char *source,
     return n;
 }
 
+/* Every output records its config: none is written without it. */
+static int check_complete(const es_provenance *p)
+{
+    return p->incomplete ? es_error_set(ES_ENOMEM, "provenance: out of memory for the config text")
+                         : ES_OK;
+}
+
 int es_output_h5_provenance(hid_t file, const es_provenance *p)
 {
+    if (check_complete(p))
+        return ES_ENOMEM;
     char title[256], source[64], history[2048];
     str_attr a[16];
     int n = provenance_strings(p, title, source, history, a);
@@ -386,6 +396,8 @@ int es_output_nc_provenance(int ncid, const es_provenance *p)
     /* Classic files take new attributes only in define mode: enter it if
      * the caller has left it (and leave it again at the end). NetCDF-4
      * accepts them in either mode. */
+    if (check_complete(p))
+        return ES_ENOMEM;
     int redef = NC_EINDEFINE;
     int st = nc_put_att_text(ncid, NC_GLOBAL, "Conventions", 6, "CF-1.8");
     if (st == NC_ENOTINDEFINE) {
@@ -475,6 +487,8 @@ int es_output_write_summary(const char *dir, json_t *summary, const es_provenanc
 {
     if (summary && !json_is_object(summary))
         return es_error_set(ES_EINVAL, "summary.json: the summary must be a JSON object");
+    if (check_complete(p))
+        return ES_ENOMEM;
     json_t *doc = summary ? json_deep_copy(summary) : json_object();
     if (!doc)
         return es_error_set(ES_ENOMEM, "summary.json: out of memory");

@@ -26,6 +26,7 @@ typedef struct {
     char start_time[32];     /* ISO 8601 UTC */
     char end_time[32];
     char command_line[1024];
+    int incomplete;          /* a text could not be allocated: the writers refuse it */
 } es_provenance;
 
 void es_provenance_init(es_provenance *p, const es_config *cfg, const char *model);

@@ -10,88 +10,58 @@
 
 #include "core/output.h"
 #include "core/plot.h"
+#include "core/strbuf.h"
 #include "esuite/status.h"
 
-/* A growing text buffer. */
-typedef struct {
-    char *s;
-    size_t len, cap;
-} sbuf;
-
-static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(sbuf *b, const char *fmt, ...)
-{
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        size_t room = b->cap - b->len;
-        int n = b->s ? vsnprintf(b->s + b->len, room, fmt, ap) : -1;
-        va_end(ap);
-        if (n >= 0 && (size_t)n < room) {
-            b->len += (size_t)n;
-            return;
-        }
-        size_t cap = b->cap ? 2 * b->cap : 4096;
-        while (n >= 0 && cap - b->len <= (size_t)n)
-            cap *= 2;
-        char *s = realloc(b->s, cap);
-        if (!s)
-            return; /* out of memory: the script is truncated, gnuplot reports it */
-        b->s = s;
-        b->cap = cap;
-    }
-}
-
-static int run(sbuf *b, const char *dir, const char *name)
+static int run(const es_strbuf *b, const char *dir, const char *name)
 {
     char path[4200], tmp[4300];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     es_output_tmp_path(path, tmp, sizeof tmp);
-    char *head = NULL;
-    size_t hl = strlen(tmp) + 128;
-    head = malloc(hl + b->len + 1);
-    if (!head || !b->s) {
-        free(head);
+    es_strbuf head = {0};
+    es_strbuf_printf(&head, "set terminal pngcairo size 1000,700 enhanced font ',11'\n"
+                            "set output '%s'\n%s", tmp, b->s ? b->s : "");
+    char *script = es_strbuf_take(&head);
+    if (!script || b->failed) {
+        free(script);
         return es_error_set(ES_ENOMEM, "plots: out of memory");
     }
-    snprintf(head, hl, "set terminal pngcairo size 1000,700 enhanced font ',11'\nset output '%s'\n", tmp);
-    strcat(head, b->s);
-    int st = es_plot_run_script(head, tmp, path);
-    free(head);
+    int st = es_plot_run_script(script, tmp, path);
+    free(script);
     return st;
 }
 
 static int plot_entropy(const es_gas_run_result *res, const es_bz_grid *sets, const double *times,
                         double lx, const char *dir)
 {
-    sbuf b = {0};
+    es_strbuf b = {0};
     size_t K = res->n_times, C = res->n_sets;
     double umax = 0.0;
     for (size_t c = 0; c < C; c++)
         umax = fmax(umax, sets[c].dv * times[K - 1] / lx);
-    sb_printf(&b, "set title 'Coarse-grained Boltzmann entropy after the partition removal'\n"
+    es_strbuf_printf(&b, "set title 'Coarse-grained Boltzmann entropy after the partition removal'\n"
                   "set xlabel 'u = {/Symbol D}v t / L_x'\nset ylabel '{/Symbol D}S/N (Miller-Madow, pooled)'\n"
                   "set key bottom right\nset grid\nset xrange [0:%g]\n", umax > 0 ? umax : 1);
     for (size_t c = 0; c < C; c++) {
-        sb_printf(&b, "$s%zu << EOD\n", c);
+        es_strbuf_printf(&b, "$s%zu << EOD\n", c);
         for (size_t k = 0; k < K; k++)
-            sb_printf(&b, "%.10g %.10g\n", sets[c].dv * times[k] / lx,
+            es_strbuf_printf(&b, "%.10g %.10g\n", sets[c].dv * times[k] / lx,
                       res->pooled[ES_GAS_KC(res, k, c)].s_MM - res->pooled[ES_GAS_KC(res, 0, c)].s_MM);
-        sb_printf(&b, "EOD\n");
+        es_strbuf_printf(&b, "EOD\n");
     }
-    sb_printf(&b, "$cf << EOD\n");
+    es_strbuf_printf(&b, "$cf << EOD\n");
     for (int k = 0; k <= 400; k++) {
         double u = (umax > 0 ? umax : 1) * k / 400.0;
-        sb_printf(&b, "%.10g %.10g\n", u, es_bz_collisionless_dS(u));
+        es_strbuf_printf(&b, "%.10g %.10g\n", u, es_bz_collisionless_dS(u));
     }
-    sb_printf(&b, "EOD\nplot $cf w l lw 2 dt 2 lc rgb 'black' t 'collisionless limit', "
+    es_strbuf_printf(&b, "EOD\nplot $cf w l lw 2 dt 2 lc rgb 'black' t 'collisionless limit', "
                   "log(2) w l lc rgb 'gray' t 'ln 2'");
     for (size_t c = 0; c < C; c++)
-        sb_printf(&b, ", $s%zu w lp pt 7 ps 0.6 t '{/Symbol D}x = %.3g, {/Symbol D}v = %.3g'", c,
+        es_strbuf_printf(&b, ", $s%zu w lp pt 7 ps 0.6 t '{/Symbol D}x = %.3g, {/Symbol D}v = %.3g'", c,
                   sets[c].dx, sets[c].dv);
-    sb_printf(&b, "\n");
+    es_strbuf_printf(&b, "\n");
     int st = run(&b, dir, "entropy.png");
-    free(b.s);
+    es_strbuf_free(&b);
     return st;
 }
 
@@ -100,8 +70,8 @@ static int plot_profiles(const es_gas_run_result *res, const double *times, doub
     size_t K = res->n_times, B = res->bins;
     if (B == 0)
         return ES_OK;
-    sbuf b = {0};
-    sb_printf(&b, "set title 'Density profiles (all realizations)'\nset xlabel 'x / L_x'\n"
+    es_strbuf b = {0};
+    es_strbuf_printf(&b, "set title 'Density profiles (all realizations)'\nset xlabel 'x / L_x'\n"
                   "set ylabel 'n(x) / n_{initial}'\nset key outside right\nset grid\n");
     size_t shown[6], ns = 0;
     for (size_t q = 0; q < 6 && q < K; q++) {
@@ -117,18 +87,18 @@ static int plot_profiles(const es_gas_run_result *res, const double *times, doub
         }
     n0 = occ ? n0 / occ : 1.0;
     for (size_t s = 0; s < ns; s++) {
-        sb_printf(&b, "$p%zu << EOD\n", s);
+        es_strbuf_printf(&b, "$p%zu << EOD\n", s);
         for (size_t j = 0; j < B; j++)
-            sb_printf(&b, "%.8g %.8g\n", (j + 0.5) / B, res->density[shown[s] * B + j] / n0);
-        sb_printf(&b, "EOD\n");
+            es_strbuf_printf(&b, "%.8g %.8g\n", (j + 0.5) / B, res->density[shown[s] * B + j] / n0);
+        es_strbuf_printf(&b, "EOD\n");
     }
-    sb_printf(&b, "plot ");
+    es_strbuf_printf(&b, "plot ");
     for (size_t s = 0; s < ns; s++)
-        sb_printf(&b, "%s$p%zu w l lw 2 t 't = %.4g'", s ? ", " : "", s, times[shown[s]]);
-    sb_printf(&b, "\n");
+        es_strbuf_printf(&b, "%s$p%zu w l lw 2 t 't = %.4g'", s ? ", " : "", s, times[shown[s]]);
+    es_strbuf_printf(&b, "\n");
     (void)lx;
     int st = run(&b, dir, "profiles.png");
-    free(b.s);
+    es_strbuf_free(&b);
     return st;
 }
 

@@ -11,6 +11,7 @@
 
 #include "core/config.h"
 #include "core/model.h"
+#include "core/strbuf.h"
 
 #include "esuite/status.h"
 
@@ -57,34 +58,6 @@ static const flat_map MAP[] = {
 static const char *const IGNORED[] = {
     "use_numba", "save_csv", "save_netcdf", "save_png", "save_gif", "animation_fps",
     "animation_dpi", "animation_skip", "animation_duration", NULL};
-
-typedef struct {
-    char *buf;
-    size_t len, cap;
-} sbuf;
-
-static int sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int sb_printf(sbuf *b, const char *fmt, ...)
-{
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(b->buf ? b->buf + b->len : NULL, b->buf ? b->cap - b->len : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0)
-            return ES_ENOMEM;
-        if (b->buf && b->len + (size_t)n < b->cap) {
-            b->len += (size_t)n;
-            return ES_OK;
-        }
-        size_t cap = (b->cap ? 2 * b->cap : 1024) + (size_t)n;
-        char *nb = realloc(b->buf, cap);
-        if (!nb)
-            return ES_ENOMEM;
-        b->buf = nb;
-        b->cap = cap;
-    }
-}
 
 static char *trim(char *s)
 {
@@ -195,7 +168,7 @@ int es_school_flat_is_reference(const char *path)
 }
 
 typedef struct {
-    sbuf run, school;
+    es_strbuf run, school;
     char ignored[1024];
     int torus, entropy, have_entropy;
     double weight;
@@ -254,10 +227,10 @@ static int handle_line(flat_state *st, const char *path, int lineno, char *line)
     } else if (!strcmp(key, "scenario_name")) {
         char name[256];
         es_school_flat_run_name(val, name, sizeof name);
-        return sb_printf(&st->run, "name = %s\n", name);
+        return es_strbuf_printf(&st->run, "name = %s\n", name);
     } else {
-        sbuf *dst = !strcmp(m->section, "run") ? &st->run : &st->school;
-        return sb_printf(dst, "%s = %s\n", m->key, val);
+        es_strbuf *dst = !strcmp(m->section, "run") ? &st->run : &st->school;
+        return es_strbuf_printf(dst, "%s = %s\n", m->key, val);
     }
     return ES_OK;
 }
@@ -278,7 +251,7 @@ int es_school_import_flat(const char *path, char **ini_text)
         rc = handle_line(&st, path, lineno, line);
     }
     fclose(fp);
-    sbuf out = {0};
+    es_strbuf out = {0};
     if (rc == ES_OK) {
         if (st.have_weight) {
             /* the reference clips w to [0, 1] */
@@ -286,26 +259,26 @@ int es_school_import_flat(const char *path, char **ini_text)
             if (w != st.weight)
                 es_warning_add("%s: orientation_weight = %g clipped to %g, as the reference does",
                                path, st.weight, w);
-            rc = sb_printf(&st.school, "orientation_weight = %.17g\n", w);
+            rc = es_strbuf_printf(&st.school, "orientation_weight = %.17g\n", w);
         }
         if (rc == ES_OK && st.torus)
-            rc = sb_printf(&st.school, "init = torus\n");
+            rc = es_strbuf_printf(&st.school, "init = torus\n");
         if (rc == ES_OK && !st.entropy)
-            rc = sb_printf(&st.school, "entropy = false\n");
+            rc = es_strbuf_printf(&st.school, "entropy = false\n");
     }
     if (rc == ES_OK)
-        rc = sb_printf(&out,
+        rc = es_strbuf_printf(&out,
                        "; translated by esuite from the flat dewi-kadita config %s\n[run]\n"
                        "model = school\n%s[school]\nmode = dewi-kadita\ninit_rng = numpy\n%s",
-                       path, st.run.buf ? st.run.buf : "", st.school.buf ? st.school.buf : "");
-    free(st.run.buf);
-    free(st.school.buf);
+                       path, st.run.s ? st.run.s : "", st.school.s ? st.school.s : "");
+    es_strbuf_free(&st.run);
+    es_strbuf_free(&st.school);
     if (rc != ES_OK) {
-        free(out.buf);
+        es_strbuf_free(&out);
         return rc == ES_ENOMEM ? es_error_set(ES_ENOMEM, "%s: out of memory", path) : rc;
     }
     if (st.ignored[0])
         es_warning_add("%s: visualisation/format-only keys ignored: %s", path, st.ignored);
-    *ini_text = out.buf;
+    *ini_text = es_strbuf_take(&out);
     return ES_OK;
 }
