@@ -602,11 +602,12 @@ static int pipelined_frame(school_run *r)
      * worker more than 32 frames behind gets fewer rows to count, one less
      * than 16 behind more (integer counts: the split changes nothing); the
      * backlog left after the last step stays short. */
+    enum { LAG_HIGH = 32, LAG_LOW = 16 }; /* frames; well inside the smallest ring (64) */
     const long behind = job - 1 - atomic_load(&w->done);
     const size_t d = s->n / 64 + 1;
-    if (behind > 32)
+    if (behind > LAG_HIGH)
         r->vc_share = r->vc_share + d < s->n ? r->vc_share + d : s->n;
-    else if (behind < 16)
+    else if (behind < LAG_LOW)
         r->vc_share = r->vc_share > d ? r->vc_share - d : 0;
     es_school_velcorr_part *vc = r->ring_vc + slot;
     vc->rows = frame_has_entropy(r->o, s->step) ? r->vc_share : 0;
@@ -872,7 +873,7 @@ static int run_alloc(school_run *r, const es_school_params *p, const es_school_r
     if (r->pipelined) {
         /* room to step ahead while the worker starts and defines the file
          * (a late thread start on a busy host costs milliseconds) */
-        size_t k = ((size_t)1 << 22) / (48 * p->n);
+        size_t k = ((size_t)1 << 22) / (2 * 3 * sizeof(double) * p->n); /* 4 MB of frames */
         r->ring_k = k < 64 ? 64 : k > 256 ? 256 : k;
         r->ring_pos = malloc(r->ring_k * 3 * p->n * sizeof *r->ring_pos);
         r->ring_vel = malloc(r->ring_k * 3 * p->n * sizeof *r->ring_vel);
