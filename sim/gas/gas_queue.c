@@ -34,8 +34,14 @@
 #ifndef ES_GAS_PF_NEAR
 #define ES_GAS_PF_NEAR 4
 #endif
+/* Below this N the hot arrays (discs, events, calendar: about 1 MB at
+ * N = 4096) stay in a core's L2 and the lookahead is only overhead. Above it
+ * it pays even where everything would fit an L3: on the AMD EPYC VMs of the
+ * performance anchors a dependent load over 2–4 MB already costs 140–180 ns
+ * (the L3 is shared with other guests), and the lookahead doubles the rate
+ * at N = 10^4 (docs/gas.md, "Lookahead from N = 4096"). */
 #ifndef ES_GAS_PF_MIN_N
-#define ES_GAS_PF_MIN_N 20000
+#define ES_GAS_PF_MIN_N 4096
 #endif
 #ifndef ES_GAS_PF_CELLS
 #define ES_GAS_PF_CELLS 2
