@@ -110,8 +110,9 @@ typedef struct {
 
 
 
-/* A deferred calendar append (gas_queue.c). */
+/* A deferred calendar append (gas_queue.c); a power of two (ring index masks). */
 #define ES_GAS_QDEFER 8
+_Static_assert((ES_GAS_QDEFER & (ES_GAS_QDEFER - 1)) == 0, "deferral ring size must be a power of two");
 typedef struct {
     int64_t vb;
     int32_t i, pad_;

@@ -67,12 +67,14 @@ static void append(es_gas *g, int32_t i, int64_t vb)
 static void flush_one(es_gas *g)
 {
     es_gas_pending q = g->qpend[g->pend0];
-    g->pend0 = (g->pend0 + 1) % ES_GAS_QDEFER;
+    g->pend0 = (g->pend0 + 1) & (ES_GAS_QDEFER - 1);
     g->npend--;
-    g->pend_min = INT64_MAX;
-    for (int k = 0; k < g->npend; k++) {
-        int64_t v = g->qpend[(g->pend0 + k) % ES_GAS_QDEFER].vb;
-        g->pend_min = v < g->pend_min ? v : g->pend_min;
+    if (q.vb == g->pend_min) { /* else the minimum is still waiting */
+        g->pend_min = INT64_MAX;
+        for (int k = 0; k < g->npend; k++) {
+            int64_t v = g->qpend[(g->pend0 + k) & (ES_GAS_QDEFER - 1)].vb;
+            g->pend_min = v < g->pend_min ? v : g->pend_min;
+        }
     }
     append(g, q.i, q.vb); /* last: a rebuild there empties the FIFO */
 }
@@ -84,8 +86,14 @@ static inline void set_vb(es_gas *g, int32_t i)
         q->vb = INT64_MIN; /* not queued: every entry of i is stale */
         return;
     }
-    double v = floor(q->t * g->qinv);
-    q->vb = v < (double)g->qcur ? g->qcur : (int64_t)v; /* rounding guard */
+    /* floor by truncation (baseline x86-64 has no rounding instruction for
+     * floor()); an event too far ahead for int64 waits in the last bucket
+     * number, which only a full empty year (a brute-force search) reaches */
+    double x = q->t * g->qinv;
+    x = x < 0x1p62 ? x : 0x1p62;
+    int64_t v = (int64_t)x;
+    v -= x < (double)v;
+    q->vb = v < g->qcur ? g->qcur : v; /* rounding guard */
 }
 
 void es_gas_queue_update(es_gas *g, int32_t i, double t)
@@ -106,7 +114,7 @@ void es_gas_queue_update(es_gas *g, int32_t i, double t)
     __builtin_prefetch(&g->qb[(size_t)vb & (g->qbuckets - 1)], 1);
     if (g->npend == ES_GAS_QDEFER)
         flush_one(g);
-    es_gas_pending *q = &g->qpend[(g->pend0 + g->npend) % ES_GAS_QDEFER];
+    es_gas_pending *q = &g->qpend[(g->pend0 + g->npend) & (ES_GAS_QDEFER - 1)];
     q->vb = vb;
     q->i = i;
     q->pad_ = 0;
