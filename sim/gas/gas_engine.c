@@ -10,17 +10,23 @@
 void es_gas_cell_insert(es_gas *g, int32_t i, int32_t c);
 void es_gas_cell_remove(es_gas *g, int32_t i);
 
-void es_gas_cell_insert(es_gas *g, int32_t i, int32_t c)
+/* Put particle i at the head of cell c = cy·ncx + cx. */
+static inline void cell_link(es_gas *g, int32_t i, int32_t c, int32_t cx, int32_t cy)
 {
     es_gas_particle *p = g->p;
     p[i].cell = c;
-    p[i].cx = c % g->ncx;
-    p[i].cy = c / g->ncx;
+    p[i].cx = cx;
+    p[i].cy = cy;
     p[i].prev = -1;
     p[i].next = g->head[c];
     if (g->head[c] >= 0)
         p[g->head[c]].prev = i;
     g->head[c] = i;
+}
+
+void es_gas_cell_insert(es_gas *g, int32_t i, int32_t c)
+{
+    cell_link(g, i, c, c % g->ncx, c / g->ncx);
 }
 
 void es_gas_cell_remove(es_gas *g, int32_t i)
@@ -314,9 +320,7 @@ static void do_cross(es_gas *g, int32_t i, double t, int axis)
         }
     }
     es_gas_cell_remove(g, i);
-    es_gas_cell_insert(g, i, cy * g->ncx + cx);
-    a->cx = cx; /* as set by the insert, without its division */
-    a->cy = cy;
+    cell_link(g, i, cy * g->ncx + cx, cx, cy); /* no division on the hot path */
     g->n_cross++;
     predict_boundary(g, i, t);
     if (g->par.sigma > 0.0) {
