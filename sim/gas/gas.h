@@ -110,6 +110,17 @@ typedef struct {
 
 
 
+/* The calendar lookahead (prefetching the next events' data, deferring far
+ * appends: gas_queue.c) is on from this N. Below it the hot arrays (discs,
+ * events, calendar: about 1 MB at N = 4096) stay in a core's L2 and it is
+ * only overhead. Above it it pays even where everything would fit an L3: on
+ * the AMD EPYC VMs of the performance anchors a dependent load over 2–4 MB
+ * already costs 140–180 ns (the L3 is shared with other guests), and it
+ * doubles the rate at N = 10^4 (docs/gas.md, "On the anchors' machine type"). */
+#ifndef ES_GAS_PF_MIN_N
+#define ES_GAS_PF_MIN_N 4096
+#endif
+
 /* A deferred calendar append (gas_queue.c); a power of two (ring index masks). */
 #define ES_GAS_QDEFER 8
 _Static_assert((ES_GAS_QDEFER & (ES_GAS_QDEFER - 1)) == 0, "deferral ring size must be a power of two");
@@ -140,6 +151,7 @@ typedef struct {
     int32_t qmin;             /* particle with the earliest event, −1 if unknown */
     int32_t qslot;            /* its entry: slot in bucket qcur, or −1 − index in qover */
     int64_t qpf, qpf2, qpf3;  /* prefetch cursors (no effect on results, not checkpointed) */
+    int lookahead;            /* N >= ES_GAS_PF_MIN_N; changes speed only (tests switch it) */
     /* appends to buckets far ahead wait in a short FIFO while their bucket
      * line is prefetched (at large N it is a DRAM miss) */
     es_gas_pending qpend[ES_GAS_QDEFER];

@@ -375,6 +375,7 @@ int es_gas_alloc_bare(const es_gas_params *par, es_gas **out)
     while (g->qbuckets < 4 * (size_t)g->n / ES_GAS_BUCKET_EVENTS)
         g->qbuckets *= 2;
     g->qb = es_gas_alloc_lines(g->qbuckets * sizeof *g->qb); /* one line per bucket */
+    g->lookahead = g->n >= ES_GAS_PF_MIN_N;
     g->qover = malloc(((size_t)g->n + 1) * sizeof *g->qover);
     if (!g->p || !g->ev || !g->head || !g->qb || !g->qover) {
         es_gas_free(g);

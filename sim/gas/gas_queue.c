@@ -34,15 +34,6 @@
 #ifndef ES_GAS_PF_NEAR
 #define ES_GAS_PF_NEAR 4
 #endif
-/* Below this N the hot arrays (discs, events, calendar: about 1 MB at
- * N = 4096) stay in a core's L2 and the lookahead is only overhead. Above it
- * it pays even where everything would fit an L3: on the AMD EPYC VMs of the
- * performance anchors a dependent load over 2–4 MB already costs 140–180 ns
- * (the L3 is shared with other guests), and the lookahead doubles the rate
- * at N = 10^4 (docs/gas.md, "Lookahead from N = 4096"). */
-#ifndef ES_GAS_PF_MIN_N
-#define ES_GAS_PF_MIN_N 4096
-#endif
 #ifndef ES_GAS_PF_CELLS
 #define ES_GAS_PF_CELLS 2
 #endif
@@ -104,7 +95,7 @@ void es_gas_queue_update(es_gas *g, int32_t i, double t)
     int64_t vb = g->ev[i].vb;
     if (vb == INT64_MIN)
         return;
-    if (g->n < ES_GAS_PF_MIN_N || vb <= g->qcur + ES_GAS_PF_FAR) {
+    if (!g->lookahead || vb <= g->qcur + ES_GAS_PF_FAR) {
         append(g, i, vb);
         return;
     }
@@ -218,7 +209,7 @@ static inline void prefetch_discs(es_gas *g)
 /* Prefetch for the events a few buckets ahead (no effect on results). */
 static inline void prefetch_ahead(es_gas *g)
 {
-    if (g->n < ES_GAS_PF_MIN_N)
+    if (!g->lookahead)
         return; /* everything stays in cache: only overhead */
     size_t mask = g->qbuckets - 1;
     if (g->qpf < g->qcur)
