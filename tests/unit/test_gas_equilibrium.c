@@ -15,6 +15,7 @@
 #include "esuite/rng.h"
 #include "esuite/status.h"
 #include "gas/gas.h"
+#include "gas_test_box.h"
 
 #define assert_close(a, b, tol)                                                                 \
     do {                                                                                        \
@@ -24,19 +25,6 @@
             fail();                                                                             \
         }                                                                                       \
     } while (0)
-
-static es_gas *periodic_box(long n, double eta, unsigned long long seed)
-{
-    es_gas_params par;
-    es_gas_params_default(&par);
-    par.box = ES_GAS_BOX_PERIODIC;
-    par.partition = 0;
-    par.seed = seed;
-    assert_int_equal(es_gas_box_from(&par, n, eta, 0.0, 1.0), ES_OK);
-    es_gas *g = NULL;
-    assert_int_equal(es_gas_alloc(&par, &g), ES_OK);
-    return g;
-}
 
 /* Formulas against the numbers printed in the spec (§6, §10.2 items 4–5). */
 static void test_theory_values(void **state)
@@ -79,7 +67,7 @@ static void test_equation_of_state(void **state)
     (void)state;
     const double etas[] = {0.01, 0.05, 0.1};
     for (int k = 0; k < 3; k++) {
-        es_gas *g = periodic_box(2000, etas[k], 100 + k);
+        es_gas *g = gas_test_periodic_box(2000, etas[k], 100 + k);
         es_gas_equilibrate(g, 20);
         es_gas_run_collisions(g, 300000);
         double Z = es_gas_measured_Z(g), nu = es_gas_measured_nu(g);
@@ -98,7 +86,7 @@ static void test_equation_of_state(void **state)
 static void test_maxwellization(void **state)
 {
     (void)state;
-    es_gas *g = periodic_box(20000, 0.05, 7);
+    es_gas *g = gas_test_periodic_box(20000, 0.05, 7);
     es_rng r;
     es_rng_seed(&r, 7, 99);
     double m2 = 0.0, m4 = 0.0;
@@ -135,7 +123,7 @@ static void test_maxwellization(void **state)
 static void test_conservation_and_overlaps(void **state)
 {
     (void)state;
-    es_gas *g = periodic_box(10000, 0.1, 5);
+    es_gas *g = gas_test_periodic_box(10000, 0.1, 5);
     double E0 = es_gas_energy(g), P0[2], P1[2];
     es_gas_momentum(g, P0);
     for (int s = 0; s < 10; s++) {
@@ -159,7 +147,7 @@ static void test_conservation_and_overlaps(void **state)
 static void test_reversibility(void **state)
 {
     (void)state;
-    es_gas *g = periodic_box(200, 0.05, 9);
+    es_gas *g = gas_test_periodic_box(200, 0.05, 9);
     es_gas_equilibrate(g, 10);
     double *a = malloc(4 * 200 * sizeof *a), *b = malloc(4 * 200 * sizeof *b);
     double n = 200 / (g->par.lx * g->par.ly);

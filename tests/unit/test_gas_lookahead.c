@@ -19,22 +19,10 @@
 #include "core/checkpoint.h"
 #include "esuite/status.h"
 #include "gas/gas.h"
+#include "gas_test_box.h"
 #include "gas/gas_checkpoint.h"
 
 enum { N = 5000 };
-
-static es_gas *periodic_box(double eta, unsigned long long seed)
-{
-    es_gas_params par;
-    es_gas_params_default(&par);
-    par.box = ES_GAS_BOX_PERIODIC;
-    par.partition = 0;
-    par.seed = seed;
-    assert_int_equal(es_gas_box_from(&par, N, eta, 0.0, 1.0), ES_OK);
-    es_gas *g = NULL;
-    assert_int_equal(es_gas_alloc(&par, &g), ES_OK);
-    return g;
-}
 
 /* Event counts equal, and positions and velocities equal to the bit. */
 static void assert_same_state(const es_gas *a, const es_gas *b)
@@ -56,7 +44,7 @@ static void assert_same_state(const es_gas *a, const es_gas *b)
 
 static void run_pair(double eta, unsigned long long ncoll)
 {
-    es_gas *on = periodic_box(eta, 7), *off = periodic_box(eta, 7);
+    es_gas *on = gas_test_periodic_box(N, eta, 7), *off = gas_test_periodic_box(N, eta, 7);
     assert_true(on->lookahead);
     off->lookahead = 0;
     /* the same start for both: every event predicted afresh, queues rebuilt
@@ -98,7 +86,7 @@ static void test_checkpoint_with_deferred_appends(void **state)
     char dir[] = "/tmp/es_lookahead_XXXXXX", path[400];
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/%s", dir, ES_CHECKPOINT_FILE);
-    es_gas *g = periodic_box(0.2, 11);
+    es_gas *g = gas_test_periodic_box(N, 0.2, 11);
     es_gas_run_collisions(g, 50000);
     assert_true(g->npend > 0);
     es_checkpoint_writer *w;
