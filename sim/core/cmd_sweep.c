@@ -377,6 +377,8 @@ int es_cmd_sweep(int argc, char **argv)
         st = slurm ? es_sweep_write_sbatch(sw, abs, es_cli_self_path(), idx, n, script, sizeof script)
                    : es_sweep_write_pbs(sw, abs, es_cli_self_path(), idx, n, script, sizeof script);
         char *array = es_sweep_array_spec(idx, n, slurm ? sw->res.max_concurrent : 0);
+        if (!st && !array)
+            st = es_error_set(ES_ENOMEM, "sweep: out of memory for the task list");
         if (slurm && idx[n - 1] > 1000)
             fprintf(stderr, "esuite: sweep: note: array indices up to %zu; Slurm's default MaxArraySize "
                             "(1001) allows 0..1000 only (see 'scontrol show config | grep MaxArraySize')\n",

@@ -1,5 +1,6 @@
 /* core/strbuf.h — a growing text buffer for the few places that build text
- * (config serialisation, translated configs, gnuplot scripts, task lists).
+ * (config serialisation, translated configs, gnuplot scripts, task lists, job
+ * scripts).
  *
  * Start from es_strbuf b = {0}. A failed append (out of memory, or
  * vsnprintf failing) is sticky: the buffer

@@ -145,7 +145,8 @@ int es_sweep_finish_task(const char *dir, size_t index, int exit_code, const cha
 
 /* ---- job scripts (sweep_script.c) ---- */
 
-/* Array spec for the pending tasks, e.g. "0-3,7,9-11%4" (max_concurrent). */
+/* Array spec for the pending tasks, e.g. "0-3,7,9-11%4" (max_concurrent); "" for none,
+ * NULL when out of memory. */
 char *es_sweep_array_spec(const size_t *indices, size_t n, int max_concurrent);
 /* Write DIR/job.sbatch (or job.pbs) for the listed tasks. `esuite` is the
  * absolute path of the executable the jobs run. */

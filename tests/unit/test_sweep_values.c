@@ -100,6 +100,9 @@ static void test_array_spec(void **state)
     s = es_sweep_array_spec(one, 1, 0);
     assert_string_equal(s, "5");
     free(s);
+    s = es_sweep_array_spec(one, 0, 0); /* no task: an empty spec, not NULL */
+    assert_string_equal(s, "");
+    free(s);
 }
 
 static void test_fnv1a64_reference(void **state)
