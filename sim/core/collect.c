@@ -26,16 +26,26 @@ static long find_field(const es_collect_table *t, const char *name)
 
 long es_collect_field_index(const es_collect_table *t, const char *field) { return find_field(t, field); }
 
+/* Column of `name`, added (NaN for every task) if new; −1 when out of memory. */
 static long add_field(es_collect_table *t, const char *name)
 {
     long k = find_field(t, name);
     if (k >= 0)
         return k;
     size_t nt = t->sw->ntasks, nf = t->nfields + 1;
-    t->fields = realloc(t->fields, nf * sizeof *t->fields);
-    t->fields[t->nfields] = strdup(name);
+    char **names = realloc(t->fields, nf * sizeof *names);
+    if (!names)
+        return -1;
+    t->fields = names; /* one slot more than nfields: harmless if the rest fails */
+    char *copy = strdup(name);
     /* Re-layout values with one more column, NaN filled. */
-    double *v = malloc(nt * nf * sizeof *v);
+    double *v = malloc((nt ? nt : 1) * nf * sizeof *v);
+    if (!copy || !v) {
+        free(copy);
+        free(v);
+        return -1;
+    }
+    t->fields[t->nfields] = copy;
     for (size_t i = 0; i < nt; i++) {
         for (size_t j = 0; j < t->nfields; j++)
             v[i * nf + j] = t->values[i * t->nfields + j];
@@ -47,7 +57,7 @@ static long add_field(es_collect_table *t, const char *name)
     return (long)(nf - 1);
 }
 
-static void flatten(es_collect_table *t, size_t task, const char *prefix, json_t *obj)
+static int flatten(es_collect_table *t, size_t task, const char *prefix, json_t *obj)
 {
     const char *key;
     json_t *val;
@@ -58,18 +68,25 @@ static void flatten(es_collect_table *t, size_t task, const char *prefix, json_t
         char name[512];
         snprintf(name, sizeof name, "%s%s%s", prefix, *prefix ? "." : "", key);
         if (json_is_object(val)) {
-            flatten(t, task, name, val);
+            int st = flatten(t, task, name, val);
+            if (st)
+                return st;
         } else if (json_is_number(val) || json_is_null(val)) {
             long k = add_field(t, name);
+            if (k < 0)
+                return es_error_set(ES_ENOMEM, "collect: out of memory for field %s", name);
             t->values[task * t->nfields + (size_t)k] = json_is_null(val) ? NAN : json_number_value(val);
         }
     }
+    return ES_OK;
 }
 
 int es_collect_load(const char *dir, es_collect_table **out)
 {
     *out = NULL;
     es_collect_table *t = calloc(1, sizeof *t);
+    if (!t)
+        return es_error_set(ES_ENOMEM, "%s: out of memory", dir);
     snprintf(t->dir, sizeof t->dir, "%s", dir);
     int st = es_sweep_load_dir(dir, &t->sw);
     if (st) {
@@ -78,6 +95,8 @@ int es_collect_load(const char *dir, es_collect_table **out)
     }
     size_t nt = t->sw->ntasks;
     t->status = calloc(nt ? nt : 1, sizeof *t->status);
+    if (!t->status)
+        st = es_error_set(ES_ENOMEM, "%s: out of memory for %zu tasks", dir, nt);
     for (size_t i = 0; i < nt && !st; i++) {
         if ((st = es_sweep_task_status(dir, i, &t->status[i])))
             break;
@@ -95,7 +114,7 @@ int es_collect_load(const char *dir, es_collect_table **out)
         if (!s || !json_is_object(s))
             st = es_error_set(ES_EDATA, "%s:%d: %s", path, je.line, s ? "not a JSON object" : je.text);
         else
-            flatten(t, i, "", s);
+            st = flatten(t, i, "", s);
         json_decref(s);
     }
     if (st) {

@@ -501,6 +501,20 @@ static int split_override(const char *ov, char *section, char *key, const char *
     return 1;
 }
 
+/* Remember an applied override ("section.key=value") for the provenance. */
+static int record_override(es_config *cfg, const char *text)
+{
+    char *copy = es_strdup(text);
+    char **grown = copy ? realloc(cfg->overrides, (cfg->noverrides + 1) * sizeof *grown) : NULL;
+    if (!grown) {
+        free(copy);
+        return es_error_set(ES_ENOMEM, "%s: out of memory", text);
+    }
+    cfg->overrides = grown;
+    cfg->overrides[cfg->noverrides++] = copy;
+    return ES_OK;
+}
+
 static int apply_override(es_config *cfg, const char *ov)
 {
     char section[128], key[128], msg[1024], hint[256];
@@ -520,9 +534,7 @@ static int apply_override(es_config *cfg, const char *ov)
         return es_error_set(ES_ECONFIG, "--set %s: key '%s.%s': %s", ov, section, key, msg);
     e->set = 1;
     e->overridden = 1;
-    cfg->overrides = realloc(cfg->overrides, (cfg->noverrides + 1) * sizeof *cfg->overrides);
-    cfg->overrides[cfg->noverrides++] = es_strdup(ov);
-    return ES_OK;
+    return record_override(cfg, ov);
 }
 
 static int finish_load(es_config *cfg, int ini_rc, const char *const *overrides, int n_overrides)
@@ -698,9 +710,7 @@ int es_config_set(es_config *cfg, const char *section, const char *key, const ch
     e->set = 1;
     e->overridden = 1;
     snprintf(ov, sizeof ov, "%s.%s=%s", section, key, value);
-    cfg->overrides = realloc(cfg->overrides, (cfg->noverrides + 1) * sizeof *cfg->overrides);
-    cfg->overrides[cfg->noverrides++] = es_strdup(ov);
-    return ES_OK;
+    return record_override(cfg, ov);
 }
 
 const char *es_config_path(const es_config *cfg) { return cfg->path; }

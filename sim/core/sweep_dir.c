@@ -94,6 +94,10 @@ static int json_write(const char *path, json_t *root)
         return es_error_set(ES_ENOMEM, "out of memory");
     size_t n = strlen(text);
     char *t2 = realloc(text, n + 2);
+    if (!t2) {
+        free(text);
+        return es_error_set(ES_ENOMEM, "%s: out of memory", path);
+    }
     t2[n] = '\n';
     t2[n + 1] = '\0';
     int st = es_sweep_write_file_atomic(path, t2, n + 1);
