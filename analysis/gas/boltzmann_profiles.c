@@ -96,3 +96,15 @@ double es_bz_collisionless_dS(double u)
     }
     return -P * (xlogx(a) + xlogx(b)) - 2.0 * u * (G(b) - G(a));
 }
+
+double es_bz_henderson_excess_entropy(double eta)
+{
+    return -(9.0 / 8.0) * eta / (1.0 - eta) + (7.0 / 8.0) * log(1.0 - eta);
+}
+
+double es_bz_expansion_dS_ideal(double r) { return log(r); }
+
+double es_bz_expansion_dS_henderson(double eta, double r)
+{
+    return log(r) + es_bz_henderson_excess_entropy(eta / r) - es_bz_henderson_excess_entropy(eta);
+}

@@ -246,7 +246,6 @@ double es_gas_henderson_Z(double eta);                /* (1+η²/8)/(1−η)² *
 double es_gas_contact_g(double eta);                  /* (1−7η/16)/(1−η)² */
 double es_gas_enskog_nu(double n, double sigma, double T); /* 2σ n √(πT) g(σ) */
 double es_gas_mean_free_path(double n, double sigma); /* 1/(2√2 n σ g(σ)) */
-double es_gas_excess_entropy(double eta);             /* −(9/8)η/(1−η) + (7/8)ln(1−η) */
 
 /* Initial-region kinetic scales of a prepared box. */
 typedef struct {

@@ -398,10 +398,9 @@ static json_t *summary_json(const gas_setup *s, const es_gas_run_result *res)
     json_object_set_new(j, "collision_frequency_enskog", es_json_real(res->scales.nu));
     json_object_set_new(j, "energy_drift", es_json_real(drift));
     json_object_set_new(j, "n_right_fraction", es_json_real(nr));
-    json_object_set_new(j, "dS_ideal", es_json_real(log(2.0)));
+    json_object_set_new(j, "dS_ideal", es_json_real(es_bz_expansion_dS_ideal(2.0)));
     json_object_set_new(j, "dS_thermo_henderson",
-                        es_json_real(log(2.0) + es_gas_excess_entropy(res->scales.eta / 2) -
-                                     es_gas_excess_entropy(res->scales.eta)));
+                        es_json_real(es_bz_expansion_dS_henderson(res->scales.eta, 2.0)));
     json_t *cells = json_array();
     for (size_t c = 0; c < s->spec.n_sets; c++) {
         const es_bz_grid *g = &s->sets[c];

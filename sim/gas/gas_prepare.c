@@ -53,10 +53,6 @@ double es_gas_mean_free_path(double n, double sigma)
     return 1.0 / (2.0 * M_SQRT2 * n * sigma * es_gas_contact_g(es_gas_eta(n, sigma)));
 }
 
-double es_gas_excess_entropy(double eta)
-{
-    return -(9.0 / 8.0) * eta / (1.0 - eta) + (7.0 / 8.0) * log(1.0 - eta);
-}
 
 static double initial_area(const es_gas_params *par)
 {

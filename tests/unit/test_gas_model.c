@@ -96,6 +96,33 @@ static void test_collisionless_run(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* summary.json of a collisional run at η = 0.01 carries the reference values
+ * of spec §10.4 item 16: ideal ln 2, Henderson 0.703266, Z_henderson 1.020317. */
+static void test_reference_summary(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/esuite-gas-test-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    const char *ini = "[run]\nmodel = gas\nseed = 5\n"
+                      "[gas]\nN = 2000\npacking_fraction = 0.01\nequilibration_collisions = 1\n"
+                      "sampling = list\ntimes = 10\nprofile_bins = 0\nplots = false\n"
+                      "[entropy]\ndx = 0.25\ndy = 0\ndv = 1\nv_max = 6\n";
+    assert_int_equal(run_text(ini, dir), ES_OK);
+    char path[256];
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    json_error_t err;
+    json_t *s = json_load_file(path, 0, &err);
+    assert_non_null(s);
+    assert_close(json_real_value(json_object_get(s, "eta")), 0.01, 1e-12);
+    assert_close(json_real_value(json_object_get(s, "dS_ideal")), log(2.0), 1e-15);
+    assert_close(json_real_value(json_object_get(s, "dS_thermo_henderson")), 0.703266, 1e-6);
+    assert_close(json_real_value(json_object_get(s, "Z_henderson")), 1.020317, 1e-6);
+    json_decref(s);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 static void expect_error(const char *ini, const char *needle)
 {
     char dir[] = "/tmp/esuite-gas-test-XXXXXX";
@@ -129,6 +156,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_collisionless_run),
+        cmocka_unit_test(test_reference_summary),
         cmocka_unit_test(test_config_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -100,5 +100,15 @@ double es_bz_maxwell_s1(double dv, double T, double v_max);
 /* Collisionless free expansion into twice the volume, Δx, Δv → 0 at fixed
  * u = Δv·t/Lx: ΔS/N(u) (spec §7.3). u/2 for u <= 1, ln 2 at even u. */
 double es_bz_collisionless_dS(double u);
+/* Reference values of ΔS/N for the free expansion of a hard-disc gas into
+ * r times its area (r = 2 when the partition at Lx/2 is removed), spec §5:
+ * the ideal-gas value ln r, which the one-particle S_B counts, and the
+ * thermodynamic value with Henderson's excess entropy,
+ * ln r + s_ex(η/r) − s_ex(η), for the initial packing fraction η. */
+double es_bz_expansion_dS_ideal(double r);
+double es_bz_expansion_dS_henderson(double eta, double r);
+/* Henderson's excess entropy per disc over the ideal gas at the same density,
+ * from Z = (1 + η²/8)/(1 − η)²: −(9/8)η/(1 − η) + (7/8)ln(1 − η). */
+double es_bz_henderson_excess_entropy(double eta);
 
 #endif
