@@ -332,13 +332,6 @@ static void out_free(ordinal_out *r)
 
 /* ---- --output: the curve(s) with provenance, HDF5 or NetCDF-4 ---- */
 
-static void ordinal_provenance(es_provenance *p, int argc, char **argv)
-{
-    memset(p, 0, sizeof *p);
-    es_provenance_init(p, NULL, "ordinal");
-    es_provenance_set_command(p, argc + 1, argv - 1); /* include the program name */
-}
-
 static int has_suffix(const char *s, const char *suf)
 {
     size_t a = strlen(s), b = strlen(suf);
@@ -371,12 +364,13 @@ static const char *col_long[5] = {"sampling interval (delay) in samples", "norma
                                   "Jensen-Shannon statistical complexity", "distinct ordinal patterns observed",
                                   "pattern timescale delay*dt*(n-1)"};
 
-static int write_h5(const char *tmp, const es_series *s, const ordinal_out *r, size_t nin,
+/* The curves at `path`, built in memory and written out when complete. */
+static int write_h5(const char *path, const es_series *s, const ordinal_out *r, size_t nin,
                     const ordinal_opts *o, const es_provenance *p)
 {
-    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t f = es_h5_create_in_memory(path);
     if (f < 0)
-        return es_error_set(ES_EIO, "%s: cannot create HDF5 file", tmp);
+        return ES_EIO;
     int st = es_output_h5_provenance(f, p);
     for (size_t k = 0; k < nin && !st; k++) {
         char gname[32];
@@ -398,8 +392,11 @@ static int write_h5(const char *tmp, const es_series *s, const ordinal_out *r, s
             free(cols[c]);
         H5Gclose(g);
     }
-    H5Fclose(f);
-    return st;
+    if (st) {
+        H5Fclose(f);
+        return st;
+    }
+    return es_h5_commit_memory(f, path);
 }
 
 static int write_nc(const char *tmp, const es_series *s, const ordinal_out *r, size_t nin,
@@ -433,24 +430,31 @@ static int write_nc(const char *tmp, const es_series *s, const ordinal_out *r, s
         if (rc != NC_NOERR)
             st = es_error_set(ES_EIO, "%s: NetCDF write failed", tmp);
     }
-    nc_close(ncid);
+    rc = nc_close(ncid);
+    if (rc != NC_NOERR && !st)
+        st = es_error_set(ES_EIO, "%s: cannot write the NetCDF file: %s", tmp, nc_strerror(rc));
     return st;
 }
 
 static int write_output(const char *path, const es_series *s, const ordinal_out *r, size_t nin,
-                        const ordinal_opts *o, int argc, char **argv)
+                        const ordinal_opts *o)
 {
     int is_h5 = has_suffix(path, ".h5") || has_suffix(path, ".hdf5");
     if (!is_h5 && !has_suffix(path, ".nc"))
         return es_error_set(ES_EINVAL, "--output %s: the name must end in .h5, .hdf5 or .nc", path);
     if (o->window)
         return es_error_set(ES_EINVAL, "--output is not available with --window (use --json)");
+    es_provenance p;
+    es_provenance_init(&p, NULL, "ordinal"); /* with the process's command line */
+    es_provenance_finish(&p);
+    if (is_h5) { /* written to disk only when complete */
+        int st = write_h5(path, s, r, nin, o, &p);
+        es_provenance_free(&p);
+        return st;
+    }
     char tmp[4300];
     es_output_tmp_path(path, tmp, sizeof tmp);
-    es_provenance p;
-    ordinal_provenance(&p, argc, argv);
-    es_provenance_finish(&p);
-    int st = is_h5 ? write_h5(tmp, s, r, nin, o, &p) : write_nc(tmp, s, r, nin, o, &p);
+    int st = write_nc(tmp, s, r, nin, o, &p);
     es_provenance_free(&p);
     if (st) {
         es_output_discard(tmp);
@@ -515,7 +519,7 @@ int es_cmd_ordinal(int argc, char **argv)
     }
     es_cli_print_warnings();
     if (!st && o.output)
-        st = write_output(o.output, s, r, nin, &o, argc, argv);
+        st = write_output(o.output, s, r, nin, &o);
     if (!st && o.plot)
         st = draw_plot(o.plot, s, r, nin, &o);
     if (!st) {

@@ -117,9 +117,10 @@ static int load_config(const char *path, char **overrides, int nov, es_config **
 }
 
 /* *created: the run directory itself did not exist before (so a failed run
- * may remove it again when it stays empty). */
+ * may remove it again when it stays empty); top: the highest directory of
+ * its path that did not exist either (created with it). */
 static int resolve_output_dir(const es_config *cfg, const char *cli_dir, char *dir, size_t len,
-                              int *created)
+                              int *created, char *top, size_t top_len)
 {
     if (cli_dir)
         snprintf(dir, len, "%s", cli_dir);
@@ -139,7 +140,32 @@ static int resolve_output_dir(const es_config *cfg, const char *cli_dir, char *d
             return es_error_set(ES_EIO, "%s: cannot remove: %s", summary, strerror(errno));
     }
     *created = access(dir, F_OK) != 0;
+    snprintf(top, top_len, "%s", dir);
+    for (char up[4096]; *created;) { /* climb while the parent is missing too */
+        snprintf(up, sizeof up, "%s", top);
+        char *slash = strrchr(up, '/');
+        if (!slash || slash == up)
+            break;
+        *slash = '\0';
+        if (access(up, F_OK) == 0)
+            break;
+        snprintf(top, top_len, "%s", up);
+    }
     return es_output_prepare_dir(dir);
+}
+
+/* Remove the directories a failed run created, from dir up to top, where
+ * they are empty (rmdir refuses the others). */
+static void remove_created_dirs(const char *dir, const char *top)
+{
+    char p[4096];
+    snprintf(p, sizeof p, "%s", dir);
+    while (rmdir(p) == 0 && strcmp(p, top) != 0) {
+        char *slash = strrchr(p, '/');
+        if (!slash || slash == p)
+            break;
+        *slash = '\0';
+    }
 }
 
 int es_cmd_run(int argc, char **argv)
@@ -203,12 +229,12 @@ int es_cmd_run(int argc, char **argv)
         free(resume_ini);
         return 2;
     }
-    char dir[4096];
+    char dir[4096], top[4096] = "";
     int created = 0;
     if (resume) {
         snprintf(dir, sizeof dir, "%s", resume);
         es_checkpoint_set_resume(resume);
-    } else if ((st = resolve_output_dir(cfg, outdir, dir, sizeof dir, &created))) {
+    } else if ((st = resolve_output_dir(cfg, outdir, dir, sizeof dir, &created, top, sizeof top))) {
         es_cli_error("%s", es_error_message());
         es_config_free(cfg);
         return 2;
@@ -235,8 +261,8 @@ int es_cmd_run(int argc, char **argv)
     }
     if (st) {
         es_cli_error("%s", es_error_message());
-        if (created)
-            rmdir(dir); /* no partial output: only succeeds if the run left nothing */
+        if (created) /* no partial output: only empty directories go */
+            remove_created_dirs(dir, top);
         es_config_free(cfg);
         free(resume_ini);
         return es_cli_exit_status(st);

@@ -261,6 +261,13 @@ int es_cmd_validate(int argc, char **argv)
             names[n++] = strdup(e->d_name);
     }
     closedir(d);
+    if (n == 0) { /* a misspelt --case must not pass as "0 failed" */
+        if (only)
+            es_cli_error("validate: no case in %s matches '%s'", dir, only);
+        else
+            es_cli_error("validate: no validation case (*.ini) in %s", dir);
+        return 2;
+    }
     qsort(names, n, sizeof *names, cmp_names);
     int failed = 0;
     json_t *arr = json_array();

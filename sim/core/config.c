@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "esuite/status.h"
 
@@ -473,8 +474,17 @@ static char *read_line(char *buf, int size, void *stream)
     const char *p = buf;
     while (*p == ' ' || *p == '\t')
         p++;
-    if (*p == '[')
+    if (*p == '[') {
         src->cfg->section_line = src->cfg->cur_line;
+        /* inih skips such a line and files the keys below it under the
+         * previous section: report the header itself */
+        if (!strchr(p, ']') && !src->cfg->error) {
+            size_t n = strcspn(p, "\r\n");
+            src->cfg->error = es_error_set(ES_ECONFIG, "%s:%d: malformed section header '%.*s' "
+                                                       "(expected '[section]')",
+                                           src->cfg->path, src->cfg->cur_line, (int)(n > 80 ? 80 : n), p);
+        }
+    }
     size_t len = strlen(buf);
     if (len == (size_t)size - 1 && buf[len - 1] != '\n' && !src->cfg->error) {
         src->cfg->error = es_error_set(ES_ECONFIG, "%s:%d: line longer than %d characters",
@@ -567,18 +577,34 @@ static int finish_load(es_config *cfg, int ini_rc, const char *const *overrides,
     return ES_OK;
 }
 
+/* fopen for reading, refusing a directory (which fopen opens on Linux). */
+static int open_config(const char *path, FILE **out)
+{
+    *out = fopen(path, "r");
+    if (!*out)
+        return es_error_set(ES_EIO, "%s: cannot open config file: %s", path, strerror(errno));
+    struct stat sb;
+    if (fstat(fileno(*out), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        fclose(*out);
+        *out = NULL;
+        return es_error_set(ES_EIO, "%s: cannot read config file: it is a directory", path);
+    }
+    return ES_OK;
+}
+
 int es_config_load(const char *path, const es_key_spec *const *schemas,
                    const char *const *overrides, int n_overrides, es_config **out)
 {
     *out = NULL;
-    FILE *fp = fopen(path, "r");
-    if (!fp)
-        return es_error_set(ES_EIO, "%s: cannot open config file: %s", path, strerror(errno));
+    FILE *fp;
+    int st = open_config(path, &fp);
+    if (st)
+        return st;
     es_config *cfg = config_new(path, schemas);
     line_source src = {cfg, fp, NULL};
     int rc = ini_parse_stream(read_line, &src, config_ini_handler, cfg);
     fclose(fp);
-    int st = finish_load(cfg, rc, overrides, n_overrides);
+    st = finish_load(cfg, rc, overrides, n_overrides);
     if (st) {
         es_config_free(cfg);
         return st;
@@ -624,9 +650,10 @@ static int peek_handler(void *user, const char *section, const char *name, const
 
 int es_config_peek_model(const char *path, char *model, size_t len)
 {
-    FILE *fp = fopen(path, "r");
-    if (!fp)
-        return es_error_set(ES_EIO, "%s: cannot open config file: %s", path, strerror(errno));
+    FILE *fp;
+    int st = open_config(path, &fp);
+    if (st)
+        return st;
     peek_state ps = {model, len, 0, 0};
     model[0] = '\0';
     ini_parse_file(fp, peek_handler, &ps);
@@ -714,6 +741,19 @@ int es_config_set(es_config *cfg, const char *section, const char *key, const ch
 }
 
 const char *es_config_path(const es_config *cfg) { return cfg->path; }
+
+int es_config_key_error(const es_config *cfg, const char *section, const char *key, const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    int line = es_config_line(cfg, section, key);
+    if (line > 0)
+        return es_error_set(ES_ECONFIG, "%s:%d: key '%s.%s': %s", cfg->path, line, section, key, msg);
+    return es_error_set(ES_ECONFIG, "%s: key '%s.%s': %s", cfg->path, section, key, msg);
+}
 
 /* ---------- serialisation ---------- */
 

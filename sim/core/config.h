@@ -68,6 +68,11 @@ bool es_config_was_set(const es_config *cfg, const char *section, const char *ke
 /* Line of the file that set the key (0: default or --set override): for semantic
  * errors found after loading, e.g. "FILE:LINE: key 'ramp.values': ...". */
 int es_config_line(const es_config *cfg, const char *section, const char *key);
+/* Report a semantic error about a loaded key as "FILE:LINE: key 'section.key':
+ * MESSAGE" ("FILE: key ..." for a default or a --set override); returns
+ * ES_ECONFIG. */
+int es_config_key_error(const es_config *cfg, const char *section, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Set a value programmatically (e.g. --threads, --output); validated like a file value. */
 int es_config_set(es_config *cfg, const char *section, const char *key, const char *value,

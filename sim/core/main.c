@@ -3,7 +3,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <hdf5.h>
+
 #include "core/commands.h"
+#include "core/output.h"
 #include "esuite_version.h"
 
 typedef struct {
@@ -50,6 +53,8 @@ static int es_cli_exit(int rc)
 int main(int argc, char **argv)
 {
     es_cli_set_argv0(argv[0]);
+    es_provenance_set_process_command(argc, argv);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* HDF5 failures are reported as one esuite message */
     if (argc < 2) {
         usage(stderr);
         return 2;

@@ -41,9 +41,14 @@ static void iso_utc_now(char *buf, size_t len)
         buf[0] = '\0';
 }
 
+/* The process's command line, formatted when main starts (option parsers
+ * permute argv later), copied into every record. */
+static char g_command_line[sizeof ((es_provenance *)0)->command_line];
+
 void es_provenance_init(es_provenance *p, const es_config *cfg, const char *model)
 {
     memset(p, 0, sizeof *p);
+    memcpy(p->command_line, g_command_line, sizeof p->command_line);
     p->model = nz(model);
     p->run_name = "";
     p->config_path = "";
@@ -77,10 +82,10 @@ static bool needs_quotes(const char *arg)
     return false;
 }
 
-void es_provenance_set_command(es_provenance *p, int argc, char **argv)
+/* argv as one line that a POSIX shell reads back as the same words. */
+static void format_command(char *out, size_t cap, int argc, char **argv)
 {
-    char *out = p->command_line;
-    size_t cap = sizeof p->command_line, used = 0;
+    size_t used = 0;
     out[0] = '\0';
     for (int i = 0; i < argc && argv[i]; i++) {
         char word[1100];
@@ -108,6 +113,16 @@ void es_provenance_set_command(es_provenance *p, int argc, char **argv)
         memcpy(out + used, word, w + 1);
         used += w;
     }
+}
+
+void es_provenance_set_command(es_provenance *p, int argc, char **argv)
+{
+    format_command(p->command_line, sizeof p->command_line, argc, argv);
+}
+
+void es_provenance_set_process_command(int argc, char **argv)
+{
+    format_command(g_command_line, sizeof g_command_line, argc, argv);
 }
 
 void es_provenance_finish(es_provenance *p) { iso_utc_now(p->end_time, sizeof p->end_time); }
@@ -225,6 +240,75 @@ static h5_quiet h5_quiet_begin(void)
 }
 
 static void h5_quiet_end(h5_quiet q) { H5Eset_auto2(H5E_DEFAULT, q.func, q.data); }
+
+/* Write len bytes to a new file at path, checking every write and the flush. */
+static int write_bytes(const char *path, const void *buf, size_t len, const char *name)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    if (fd < 0)
+        return es_error_set(ES_EIO, "cannot write '%s': %s", name, strerror(errno));
+    const char *p = buf;
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            int err = w < 0 ? errno : ENOSPC;
+            close(fd);
+            return es_error_set(ES_EIO, "cannot write '%s': %s", name, strerror(err));
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+    if (close(fd) != 0)
+        return es_error_set(ES_EIO, "cannot write '%s': %s", name, strerror(errno));
+    return ES_OK;
+}
+
+hid_t es_h5_create_in_memory(const char *final_path)
+{
+    h5_quiet q = h5_quiet_begin();
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    hid_t f = -1;
+    /* 1 MiB growth steps, no backing store: nothing reaches the disk here */
+    if (fapl >= 0 && H5Pset_fapl_core(fapl, (size_t)1 << 20, 0) >= 0)
+        f = H5Fcreate(final_path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    if (fapl >= 0)
+        H5Pclose(fapl);
+    h5_quiet_end(q);
+    if (f < 0)
+        es_error_set(ES_EIO, "%s: cannot create the HDF5 file in memory", final_path);
+    return f;
+}
+
+int es_h5_commit_memory(hid_t f, const char *final_path)
+{
+    h5_quiet q = h5_quiet_begin();
+    int st = ES_OK;
+    void *image = NULL;
+    ssize_t n = H5Fflush(f, H5F_SCOPE_GLOBAL) < 0 ? -1 : H5Fget_file_image(f, NULL, 0);
+    if (n < 0)
+        st = es_error_set(ES_EIO, "%s: HDF5 could not complete the file", final_path);
+    else if (!(image = malloc((size_t)n)))
+        st = es_error_set(ES_ENOMEM, "%s: out of memory for the file image", final_path);
+    else if (H5Fget_file_image(f, image, (size_t)n) != n)
+        st = es_error_set(ES_EIO, "%s: HDF5 could not complete the file", final_path);
+    H5Fclose(f); /* in memory: cannot fail for lack of disk */
+    h5_quiet_end(q);
+    if (st) {
+        free(image);
+        return st;
+    }
+    char tmp[4400];
+    es_output_tmp_path(final_path, tmp, sizeof tmp);
+    st = write_bytes(tmp, image, (size_t)n, final_path);
+    free(image);
+    if (!st)
+        st = es_output_commit(tmp, final_path);
+    if (st)
+        es_output_discard(tmp);
+    return st;
+}
 
 /* Scalar attribute of `file_type`, replacing an existing one of that name. */
 static int h5_attr_scalar(hid_t obj, const char *name, hid_t file_type, hid_t mem_type,

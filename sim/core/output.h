@@ -32,6 +32,9 @@ typedef struct {
 void es_provenance_init(es_provenance *p, const es_config *cfg, const char *model);
 /* cfg may be NULL (e.g. `esuite ordinal`): then config fields stay empty. */
 void es_provenance_set_command(es_provenance *p, int argc, char **argv);
+/* Record argv (shell-quoted) as the command line of every later
+ * es_provenance_init; main() calls it once, before options are parsed. */
+void es_provenance_set_process_command(int argc, char **argv);
 void es_provenance_finish(es_provenance *p); /* stamps end_time */
 void es_provenance_free(es_provenance *p);
 
@@ -54,6 +57,16 @@ void es_output_discard(const char *tmp_path);                      /* unlink */
  * history, source. */
 int es_output_h5_provenance(hid_t file, const es_provenance *p);
 int es_output_nc_provenance(int ncid, const es_provenance *p);
+
+/* An HDF5 file built in memory and written out only when complete: HDF5 then
+ * never meets a full disk itself (a failed H5Fclose leaves the library in a
+ * state that crashes at exit), and es_h5_commit_memory reports the failure
+ * as one message naming final_path, leaving neither a part file nor a
+ * truncated final file. For outputs of moderate size (it holds the whole
+ * file in memory). create returns < 0 with the error set; commit always
+ * closes `file`. */
+hid_t es_h5_create_in_memory(const char *final_path);
+int es_h5_commit_memory(hid_t file, const char *final_path);
 
 /* HDF5 helpers: 1-D/2-D double datasets with units and long_name attributes,
  * chunked and deflate-compressed when large. */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/checkpoint.h"
 #include "core/model.h"
@@ -15,7 +16,7 @@
 #include "gas/gas_run.h"
 
 static const es_key_spec gas_schema[] = {
-    {"gas", "N", ES_KEY_INT, "2000", 0, 5e7, NULL, "1",
+    {"gas", "N", ES_KEY_INT, "2000", 0, 5e7 /* GAS_N_MAX */, NULL, "1",
      "Number of discs; 0 derives it from packing_fraction and knudsen."},
     {"gas", "packing_fraction", ES_KEY_DOUBLE, "0.01", 0, 0.54, NULL, "1",
      "Packing fraction eta of the initial region (left half, or the whole periodic box); 0 = not given."},
@@ -81,6 +82,9 @@ static void setup_free(gas_setup *s)
     free(s->frac_dy);
 }
 
+/* The largest N (also the schema's limit of the N key). */
+#define GAS_N_MAX 50000000L
+
 static int read_box(const es_config *cfg, es_gas_params *par)
 {
     es_gas_params_default(par);
@@ -95,23 +99,33 @@ static int read_box(const es_config *cfg, es_gas_params *par)
     double lx = es_config_double(cfg, "gas", "lx"), ly = es_config_double(cfg, "gas", "ly");
     if (lx > 0.0 || ly > 0.0) {
         if (!(lx > 0.0 && ly > 0.0) || n < 1)
-            return es_error_set(ES_ECONFIG, "[gas]: an explicit box needs lx > 0, ly > 0 and N >= 1 "
-                                            "(got lx = %g, ly = %g, N = %ld)", lx, ly, n);
+            return es_config_key_error(cfg, "gas", lx > 0.0 ? "lx" : "ly",
+                                       "an explicit box needs lx > 0, ly > 0 and N >= 1 "
+                                       "(got lx = %g, ly = %g, N = %ld)", lx, ly, n);
         par->n = n;
         par->lx = lx;
         par->ly = ly;
         return ES_OK;
     }
     if (par->sigma <= 0.0)
-        return es_error_set(ES_ECONFIG, "[gas]: diameter = 0 (collisionless) needs an explicit box "
-                                        "(lx and ly)");
-    int st = es_gas_box_from(par, n, es_config_double(cfg, "gas", "packing_fraction"),
-                             es_config_double(cfg, "gas", "knudsen"), es_config_double(cfg, "gas", "aspect"));
+        return es_config_key_error(cfg, "gas", "diameter", "diameter = 0 (collisionless) needs an "
+                                                           "explicit box (lx and ly)");
+    double eta = es_config_double(cfg, "gas", "packing_fraction"), kn = es_config_double(cfg, "gas", "knudsen");
+    /* the key to point at: the last of the three that the file gives */
+    const char *key = "N";
+    if (es_config_line(cfg, "gas", "packing_fraction") > es_config_line(cfg, "gas", key))
+        key = "packing_fraction";
+    if (es_config_line(cfg, "gas", "knudsen") > es_config_line(cfg, "gas", key))
+        key = "knudsen";
+    int st = es_gas_box_from(par, n, eta, kn, es_config_double(cfg, "gas", "aspect"));
     if (st) {
         char msg[512]; /* the message may not be formatted into itself */
         snprintf(msg, sizeof msg, "%s", es_error_message());
-        return es_error_set(ES_ECONFIG, "[gas]: %s", msg);
+        return es_config_key_error(cfg, "gas", key, "%s", msg);
     }
+    if (n <= 0 && par->n > GAS_N_MAX)
+        return es_config_key_error(cfg, "gas", key, "packing_fraction = %g and knudsen = %g give N = %ld "
+                                   "discs, above the limit of %ld", eta, kn, par->n, GAS_N_MAX);
     return ES_OK;
 }
 
@@ -128,8 +142,8 @@ static int read_sets(const es_config *cfg, gas_setup *s)
     }
     for (int k = 0; k < 4; k++)
         if (len[k] != n && len[k] != 1)
-            return es_error_set(ES_ECONFIG, "[entropy] %s: %zu values, but another list has %zu; give "
-                                            "one value or one per cell set", keys[k], len[k], n);
+            return es_config_key_error(cfg, "entropy", keys[k], "%zu values, but another list has %zu; "
+                                       "give one value or one per cell set", len[k], n);
     s->sets = calloc(n, sizeof *s->sets);
     s->frac_dx = calloc(n, sizeof(double));
     s->frac_dy = calloc(n, sizeof(double));
@@ -143,10 +157,11 @@ static int read_sets(const es_config *cfg, gas_setup *s)
         s->frac_dy[c] = fy;
         double half = 0.5 / fx;
         if (fabs(half - round(half)) > 1e-9 * half)
-            return es_error_set(ES_ECONFIG, "[entropy] dx = %g (set %zu): 0.5/dx = %g must be an integer "
-                                            "so that lx/2 lies on a cell boundary", fx, c + 1, half);
+            return es_config_key_error(cfg, "entropy", "dx", "dx = %g (set %zu): 0.5/dx = %g must be an "
+                                       "integer so that lx/2 lies on a cell boundary", fx, c + 1, half);
         if (fy > 0.0 && fabs(1.0 / fy - round(1.0 / fy)) > 1e-9 / fy)
-            return es_error_set(ES_ECONFIG, "[entropy] dy = %g (set %zu): 1/dy must be an integer", fy, c + 1);
+            return es_config_key_error(cfg, "entropy", "dy", "dy = %g (set %zu): 1/dy must be an integer",
+                                       fy, c + 1);
         s->sets[c] = (es_bz_grid){.lx = par->lx, .ly = par->ly, .dx = fx * par->lx,
                                   .dy = fy > 0.0 ? fy * par->ly : 0.0,
                                   .dv = v[2][len[2] == 1 ? 0 : c] * sqT,
@@ -177,7 +192,8 @@ static int read_times(const es_config *cfg, gas_setup *s)
         t_end = es_config_double(cfg, "gas", "u_max") * s->spec.gas.lx / dv;
     }
     if (mode == 1 && !(t_min < t_end))
-        return es_error_set(ES_ECONFIG, "[gas] log sampling needs t_min (%g) < t_end (%g)", t_min, t_end);
+        return es_config_key_error(cfg, "gas", "t_min", "log sampling needs t_min (%g) < t_end (%g)", t_min,
+                                   t_end);
     for (size_t i = 0; i < (mode == 2 ? nl : m); i++) {
         double t;
         if (mode == 2)
@@ -189,8 +205,8 @@ static int read_times(const es_config *cfg, gas_setup *s)
         if (t > s->times[k - 1])
             s->times[k++] = t;
         else if (mode == 2 && t > 0.0)
-            return es_error_set(ES_ECONFIG, "[gas] times: the list must be increasing (%g after %g)", t,
-                                s->times[k - 1]);
+            return es_config_key_error(cfg, "gas", "times", "the list must be increasing (%g after %g)", t,
+                                       s->times[k - 1]);
     }
     s->spec.times = s->times;
     s->spec.n_times = k;
@@ -206,6 +222,10 @@ static int setup(const es_run_ctx *ctx, gas_setup *s)
         return st;
     s->spec.gas.seed = ctx->seed;
     s->spec.equilibration = es_config_double(cfg, "gas", "equilibration_collisions");
+    if (s->spec.gas.sigma > 0.0 && s->spec.gas.n < 2 && s->spec.equilibration > 0.0)
+        return es_config_key_error(cfg, "gas", "equilibration_collisions",
+                                   "%g collisions per disc cannot happen with N = %ld: give N >= 2, or "
+                                   "equilibration_collisions = 0", s->spec.equilibration, s->spec.gas.n);
     s->spec.realizations = (int)es_config_int(cfg, "gas", "realizations");
     s->spec.profile_bins = (size_t)es_config_int(cfg, "gas", "profile_bins");
     s->spec.threads = ctx->threads;
@@ -311,11 +331,12 @@ static int write_set_group(hid_t f, const gas_setup *s, const es_gas_run_result 
     return st;
 }
 
-static int write_h5(const char *tmp, const gas_setup *s, const es_gas_run_result *res, const es_provenance *p)
+/* gas.h5 at `path`, built in memory and written out when complete. */
+static int write_h5(const char *path, const gas_setup *s, const es_gas_run_result *res, const es_provenance *p)
 {
-    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t f = es_h5_create_in_memory(path);
     if (f < 0)
-        return es_error_set(ES_EIO, "%s: cannot create HDF5 file", tmp);
+        return ES_EIO;
     int st = es_output_h5_provenance(f, p);
     const es_gas_params *par = &s->spec.gas;
     es_h5_write_attr_double(f, "N", (double)par->n);
@@ -363,8 +384,11 @@ static int write_h5(const char *tmp, const gas_setup *s, const es_gas_run_result
     }
     for (size_t c = 0; c < s->spec.n_sets && !st; c++)
         st = write_set_group(f, s, res, c);
-    H5Fclose(f);
-    return st;
+    if (st) {
+        H5Fclose(f);
+        return st;
+    }
+    return es_h5_commit_memory(f, path);
 }
 
 static json_t *summary_json(const gas_setup *s, const es_gas_run_result *res)
@@ -459,22 +483,24 @@ static int gas_run(const es_run_ctx *ctx)
     p.threads = ctx->threads;
     if (!st) {
         es_provenance_finish(&p);
-        char path[4200], tmp[4300];
+        char path[4200];
         snprintf(path, sizeof path, "%s/gas.h5", ctx->output_dir);
-        es_output_tmp_path(path, tmp, sizeof tmp);
-        st = write_h5(tmp, &s, res, &p);
-        if (st)
-            es_output_discard(tmp);
-        else
-            st = es_output_commit(tmp, path);
+        st = write_h5(path, &s, res, &p);
     }
+    bool h5_done = !st;
     if (!st && es_config_bool(ctx->cfg, "gas", "plots") &&
         es_gas_plots(res, s.sets, s.times, s.spec.gas.lx, ctx->output_dir))
         es_warning_add("gas: figures not drawn: %s", es_error_message());
     if (!st) {
         json_t *sum = summary_json(&s, res);
-        st = es_output_write_summary(ctx->output_dir, sum, &p);
+        st = sum ? es_output_write_summary(ctx->output_dir, sum, &p)
+                 : es_error_set(ES_ENOMEM, "out of memory for summary.json");
         json_decref(sum);
+    }
+    if (st && h5_done) { /* no summary: leave nothing that looks like a result */
+        char path[4200];
+        snprintf(path, sizeof path, "%s/gas.h5", ctx->output_dir);
+        unlink(path);
     }
     es_provenance_free(&p);
     es_gas_run_result_free(res);

@@ -94,6 +94,23 @@ static int check_spec(const es_gas_run_spec *s)
     return ES_OK;
 }
 
+/* ncoll collisions in pieces of about one per disc, stopping early (ES_EINTR)
+ * when a signal asks the run to stop: a long equilibration has no checkpoint
+ * yet, and the signal must not wait for its end. */
+static int equilibrate(es_gas *g, unsigned long long ncoll)
+{
+    unsigned long long piece = (unsigned long long)g->n / 2 + 1000;
+    while (ncoll > 0) {
+        unsigned long long k = ncoll < piece ? ncoll : piece;
+        es_gas_run_collisions(g, k);
+        ncoll -= k;
+        if (es_checkpoint_should_stop())
+            return es_error_set(ES_EINTR, "stopped by signal %d during the equilibration, before the "
+                                          "first checkpoint: nothing written", es_checkpoint_signal());
+    }
+    return ES_OK;
+}
+
 /* Prepare realization r: insert, equilibrate (Z, ν measured over the second
  * half), remove the partition at t = 0. */
 static int prepare(const es_gas_run_spec *s, int r, es_gas **out, double *Z, double *nu)
@@ -106,9 +123,13 @@ static int prepare(const es_gas_run_spec *s, int r, es_gas **out, double *Z, dou
     es_gas *g = *out;
     *Z = *nu = NAN;
     if (par.sigma > 0.0 && s->equilibration > 0.0) {
-        es_gas_run_collisions(g, (unsigned long long)ceil(0.25 * s->equilibration * g->n));
-        es_gas_reset_stats(g);
-        es_gas_run_collisions(g, (unsigned long long)ceil(0.25 * s->equilibration * g->n));
+        unsigned long long half = (unsigned long long)ceil(0.25 * s->equilibration * g->n);
+        if ((st = equilibrate(g, half)) == ES_OK) {
+            es_gas_reset_stats(g);
+            st = equilibrate(g, half);
+        }
+        if (st)
+            return st;
         *Z = es_gas_measured_Z(g);
         *nu = es_gas_measured_nu(g);
     }

@@ -162,21 +162,6 @@ static int params_from_config(const es_config *cfg, unsigned long long seed, es_
     return ES_OK;
 }
 
-/* "FILE:LINE: key 'section.key': ..." (no line for a default or a --set). */
-static int key_error(const es_config *cfg, const char *sec, const char *key, const char *fmt, ...)
-{
-    char msg[400];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    int line = es_config_line(cfg, sec, key);
-    if (line > 0)
-        return es_error_set(ES_ECONFIG, "%s:%d: key '%s.%s': %s", es_config_path(cfg), line, sec,
-                            key, msg);
-    return es_error_set(ES_ECONFIG, "%s: key '%s.%s': %s", es_config_path(cfg), sec, key, msg);
-}
-
 /* A key given a value other than its default. The resolved configurations
  * that sweeps (one per task) and checkpoints (resume) write list every key,
  * defaults included, so "was set" alone would flag them all. */
@@ -207,7 +192,7 @@ static int check_mode_keys(const es_config *cfg, const es_school_params *p)
         key = "zone_weighting";
     if (!key)
         return ES_OK;
-    return key_error(cfg, "school", key, "%s = %s: couzin2002 only, not used by mode = dewi-kadita",
+    return es_config_key_error(cfg, "school", key, "%s = %s: couzin2002 only, not used by mode = dewi-kadita",
                      key, es_config_string(cfg, "school", key));
 }
 
@@ -232,7 +217,7 @@ static int ramp_values(const es_config *cfg, double **out, size_t *n)
     if (key_given(cfg, "ramp", "values")) {
         for (int k = 0; k < 3; k++)
             if (key_given(cfg, "ramp", range[k]))
-                return key_error(cfg, "ramp", range[k], "give either ramp.values or "
+                return es_config_key_error(cfg, "ramp", range[k], "give either ramp.values or "
                                                         "ramp.from/to/step, not both");
         const double *v;
         size_t m = es_config_list(cfg, "ramp", "values", &v);
@@ -246,11 +231,11 @@ static int ramp_values(const es_config *cfg, double **out, size_t *n)
     double a = es_config_double(cfg, "ramp", "from"), b = es_config_double(cfg, "ramp", "to"),
            h = es_config_double(cfg, "ramp", "step");
     if (b < a)
-        return key_error(cfg, "ramp", "to", "%g is below ramp.from = %g (the way up ascends; "
+        return es_config_key_error(cfg, "ramp", "to", "%g is below ramp.from = %g (the way up ascends; "
                                             "list descending values in ramp.values)", b, a);
     double m = floor((b - a) / h + 1e-3) + 1;
     if (m > RAMP_MAX_VALUES)
-        return key_error(cfg, "ramp", "step", "%g gives %.0f values (at most %d)", h, m,
+        return es_config_key_error(cfg, "ramp", "step", "%g gives %.0f values (at most %d)", h, m,
                          RAMP_MAX_VALUES);
     *n = (size_t)m;
     *out = malloc(*n * sizeof **out);
@@ -274,15 +259,15 @@ static int ramp_from_config(const es_config *cfg, const es_school_params *p,
                                     {"school", "stop_after_steps"}, {"output", "checkpoint_interval"}};
     for (size_t k = 0; k < sizeof plain / sizeof plain[0]; k++)
         if (key_given(cfg, plain[k][0], plain[k][1]))
-            return key_error(cfg, plain[k][0], plain[k][1],
+            return es_config_key_error(cfg, plain[k][0], plain[k][1],
                              "not used by a ramp run (ramp.parameter = %s): its length is the "
                              "number of holds × ramp.hold_steps, and it is not checkpointed",
                              es_config_string(cfg, "ramp", "parameter"));
     if (es_config_was_set(cfg, "school", "entropy") && es_config_bool(cfg, "school", "entropy"))
-        return key_error(cfg, "school", "entropy",
+        return es_config_key_error(cfg, "school", "entropy",
                          "a ramp run records P and M only; set entropy = false");
     if (key_given(cfg, "school", "velcorr_exact_max"))
-        return key_error(cfg, "school", "velcorr_exact_max",
+        return es_config_key_error(cfg, "school", "velcorr_exact_max",
                          "not used by a ramp run: it records P and M only (no velocity "
                          "correlation)");
     o->param = (es_school_ramp_param)param;
@@ -300,10 +285,10 @@ static int ramp_from_config(const es_config *cfg, const es_school_params *p,
     o->log_interval = es_config_double(cfg, "output", "log_interval");
     o->compression = school_compression(cfg);
     if (o->average_steps > o->hold_steps)
-        return key_error(cfg, "ramp", "average_steps", "%lld exceeds ramp.hold_steps = %lld",
+        return es_config_key_error(cfg, "ramp", "average_steps", "%lld exceeds ramp.hold_steps = %lld",
                          o->average_steps, o->hold_steps);
     if (o->average_steps < o->sample_every)
-        return key_error(cfg, "ramp", key_given(cfg, "ramp", "average_steps") ? "average_steps"
+        return es_config_key_error(cfg, "ramp", key_given(cfg, "ramp", "average_steps") ? "average_steps"
                                                                                : "hold_steps",
                          "the averaging window (%lld steps) holds no sample (ramp.sample_every "
                          "= %lld)", o->average_steps, o->sample_every);
@@ -316,12 +301,12 @@ static int ramp_from_config(const es_config *cfg, const es_school_params *p,
         double v = o->values[i];
         es_school_params q;
         if (v < 0)
-            return key_error(cfg, "ramp", vkey, "value %g is negative (%s >= 0)", v, o->param_name);
+            return es_config_key_error(cfg, "ramp", vkey, "value %g is negative (%s >= 0)", v, o->param_name);
         if (es_school_ramp_apply(p, o->param, v, &q) != ES_OK) {
             char msg[300];
             const char *m = es_error_message();
             snprintf(msg, sizeof msg, "%s", strncmp(m, "school: ", 8) ? m : m + 8);
-            return key_error(cfg, "ramp", vkey, "%s = %g: %s", o->param_name, v, msg);
+            return es_config_key_error(cfg, "ramp", vkey, "%s = %g: %s", o->param_name, v, msg);
         }
     }
     if (es_checkpoint_resume_path())
@@ -337,14 +322,14 @@ static int load_init_file(const es_config *cfg, size_t n, double **pos, double *
     const char *path = es_config_string(cfg, "school", "init_file");
     int init_file = es_config_enum(cfg, "school", "init") == ES_SCHOOL_INIT_FILE;
     if (!init_file)
-        return *path ? key_error(cfg, "school", "init_file", "needs init = file") : ES_OK;
+        return *path ? es_config_key_error(cfg, "school", "init_file", "needs init = file") : ES_OK;
     if (!*path)
-        return key_error(cfg, "school", "init", "init = file needs [school] init_file");
+        return es_config_key_error(cfg, "school", "init", "init = file needs [school] init_file");
     int ncid, vp, vv, dims[3], nd;
     size_t len[3];
     int nrc = nc_open(path, NC_NOWRITE, &ncid);
     if (nrc != NC_NOERR)
-        return key_error(cfg, "school", "init_file", "cannot open '%s': %s", path,
+        return es_config_key_error(cfg, "school", "init_file", "cannot open '%s': %s", path,
                          nc_strerror(nrc));
     nrc = nc_inq_varid(ncid, "positions", &vp);
     if (nrc == NC_NOERR)
@@ -366,11 +351,11 @@ static int load_init_file(const es_config *cfg, size_t n, double **pos, double *
         nd = 0;
     int rc = ES_OK;
     if (nrc != NC_NOERR || nd != 3 || len[2] != 3 || len[0] == 0)
-        rc = key_error(cfg, "school", "init_file",
+        rc = es_config_key_error(cfg, "school", "init_file",
                        "'%s' has no positions/velocities (time, fish, spatial) frame%s%s", path,
                        nrc != NC_NOERR ? ": " : "", nrc != NC_NOERR ? nc_strerror(nrc) : "");
     else if (len[1] != n)
-        rc = key_error(cfg, "school", "init_file", "'%s' has %zu fish, [school] n_fish = %zu",
+        rc = es_config_key_error(cfg, "school", "init_file", "'%s' has %zu fish, [school] n_fish = %zu",
                        path, len[1], n);
     if (!rc) {
         *pos = malloc(3 * n * sizeof **pos);
@@ -380,7 +365,7 @@ static int load_init_file(const es_config *cfg, size_t n, double **pos, double *
             rc = es_error_set(ES_ENOMEM, "school: out of memory for the initial state");
         else if (nc_get_vara_double(ncid, vp, st, ct, *pos) != NC_NOERR ||
                  nc_get_vara_double(ncid, vv, st, ct, *vel) != NC_NOERR)
-            rc = key_error(cfg, "school", "init_file", "cannot read the last frame of '%s'",
+            rc = es_config_key_error(cfg, "school", "init_file", "cannot read the last frame of '%s'",
                            path);
         /* a NaN or a zero velocity would silently become a NaN or an arbitrary heading */
         for (size_t i = 0; i < n && !rc; i++) {
@@ -388,7 +373,7 @@ static int load_init_file(const es_config *cfg, size_t n, double **pos, double *
             int finite = isfinite(x[0]) && isfinite(x[1]) && isfinite(x[2]) && isfinite(v[0]) &&
                          isfinite(v[1]) && isfinite(v[2]);
             if (!finite || v[0] * v[0] + v[1] * v[1] + v[2] * v[2] == 0.0)
-                rc = key_error(cfg, "school", "init_file",
+                rc = es_config_key_error(cfg, "school", "init_file",
                                "'%s', last frame, fish %zu: %s", path, i,
                                finite ? "zero velocity (no heading)"
                                       : "non-finite position or velocity");
@@ -451,7 +436,7 @@ static int school_run_with(const es_run_ctx *ctx, es_school_params *pp)
                                             "hold_steps", "average_steps", "sample_every", "plots"};
     for (size_t k = 0; k < sizeof ramp_keys / sizeof ramp_keys[0]; k++)
         if (key_given(cfg, "ramp", ramp_keys[k]))
-            return key_error(cfg, "ramp", ramp_keys[k],
+            return es_config_key_error(cfg, "ramp", ramp_keys[k],
                              "set, but ramp.parameter = none (a plain run); name the parameter "
                              "to ramp");
     es_school_run_opts o = {

@@ -32,6 +32,26 @@ expect_fail resume-missing-dir "nowhere" "$ESUITE" run --resume nowhere
 expect_fail no-config "run: missing CONFIG file" "$ESUITE" run
 expect_fail unknown-option "run: unknown option '--frobnicate'" "$ESUITE" run ok.ini --frobnicate
 expect_fail unknown-command "unknown command 'rnu'" "$ESUITE" rnu
+w bad_header.ini '[run]\nmodel = gas\n[gas\nN = 500\n'
+expect_fail malformed-section-header "bad_header.ini:3: malformed section header '[gas' (expected '[section]')" \
+  "$ESUITE" run bad_header.ini
+mkdir -p dir.ini
+expect_fail config-is-directory "dir.ini: cannot read config file: it is a directory" "$ESUITE" run dir.ini
+# semantic errors found after loading also name the file, the line and the key
+w one_disc.ini '[run]\nmodel = gas\n[gas]\nN = 1\nequilibration_collisions = 5\n'
+expect_fail one-disc "one_disc.ini:5: key 'gas.equilibration_collisions': 5 collisions per disc cannot happen with N = 1" \
+  "$ESUITE" run one_disc.ini
+w huge_n.ini '[run]\nmodel = gas\n[gas]\nN = 0\nknudsen = 1e-9\n'
+expect_fail derived-n-too-large "huge_n.ini:5: key 'gas.knudsen': packing_fraction = 0.01 and knudsen = 1e-09 give N =" \
+  "$ESUITE" run huge_n.ini
+w two_of_three.ini '[run]\nmodel = gas\n[gas]\nN = 500\nknudsen = 0.5\n'
+expect_fail three-box-keys "two_of_three.ini:5: key 'gas.knudsen': gas box: give exactly two of N" \
+  "$ESUITE" run two_of_three.ini
+w times.ini '[run]\nmodel = gas\n[gas]\nsampling = list\ntimes = 5, 1, 3\n'
+expect_fail times-decreasing "times.ini:5: key 'gas.times': the list must be increasing (1 after 5)" \
+  "$ESUITE" run times.ini
+mkdir -p vcases
+expect_fail validate-no-case "validate: no case in vcases matches 'nosuch'" "$ESUITE" validate --dir vcases --case nosuch
 expect_true no-output-dir-left test ! -e outputs
 
 # A run that fails after start-up (here: out of memory for 5e7 discs under a 2 GB address-space

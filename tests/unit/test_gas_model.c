@@ -142,12 +142,24 @@ static void expect_error(const char *ini, const char *needle)
 static void test_config_errors(void **state)
 {
     (void)state;
-    expect_error("[run]\nmodel = gas\n[gas]\nN = 100\n[entropy]\ndx = 0.3\n", "0.5/dx");
+    /* semantic errors name the file, the line and the key */
+    expect_error("[run]\nmodel = gas\n[gas]\nN = 100\n[entropy]\ndx = 0.3\n",
+                 "test.ini:6: key 'entropy.dx': dx = 0.3 (set 1): 0.5/dx");
     expect_error("[run]\nmodel = gas\n[gas]\nN = 100\n[entropy]\ndx = 0.1, 0.05\ndv = 0.1, 0.2, 0.3\n",
-                 "[entropy] dx");
-    expect_error("[run]\nmodel = gas\n[gas]\nN = 100\ndiameter = 0\n", "explicit box");
+                 "test.ini:6: key 'entropy.dx': 2 values");
+    expect_error("[run]\nmodel = gas\n[gas]\nN = 100\ndiameter = 0\n",
+                 "test.ini:5: key 'gas.diameter': diameter = 0 (collisionless) needs an explicit box");
     expect_error("[run]\nmodel = gas\n[gas]\nN = 100\npacking_fraction = 0.1\nknudsen = 0.1\n",
-                 "exactly two");
+                 "test.ini:6: key 'gas.knudsen': gas box: give exactly two");
+    expect_error("[run]\nmodel = gas\n[gas]\nN = 100\nlx = 50\n", "test.ini:5: key 'gas.lx': an explicit box");
+    expect_error("[run]\nmodel = gas\n[gas]\nsampling = list\ntimes = 5, 1\n",
+                 "test.ini:5: key 'gas.times': the list must be increasing");
+    /* one disc never collides: refused instead of equilibrating for ever */
+    expect_error("[run]\nmodel = gas\n[gas]\nN = 1\n",
+                 "key 'gas.equilibration_collisions': 10 collisions per disc cannot happen with N = 1");
+    /* a Knudsen number that asks for more discs than the limit */
+    expect_error("[run]\nmodel = gas\n[gas]\nN = 0\npacking_fraction = 0.01\nknudsen = 1e-5\n",
+                 "test.ini:6: key 'gas.knudsen': packing_fraction = 0.01 and knudsen = 1e-05 give N =");
     /* 30 discs in the 2.5×5 left half: η = 1.9 */
     expect_error("[run]\nmodel = gas\n[gas]\nN = 30\nlx = 5\nly = 5\n", "impossible packing");
 }

@@ -1,0 +1,68 @@
+#!/bin/bash
+# What a gas run leaves behind when it succeeds and when it fails late:
+# the command line in the provenance, one message and no result files when
+# the disk fills while gas.h5 is written (a file-size limit stands in for a
+# full disk), and a stop signal honoured during a long equilibration.
+. "$(dirname "$0")/lib.bash"
+cd "$TMP"
+cat > small.ini <<'EOF2'
+[run]
+model = gas
+seed = 7
+[gas]
+N = 500
+packing_fraction = 0.01
+aspect = 2
+equilibration_collisions = 2
+sampling = u
+u_max = 1
+samples = 6
+realizations = 2
+profile_bins = 10
+plots = false
+[entropy]
+dx = 0.1, 0.25
+dy = 0
+dv = 0.5, 1.0
+v_max = 6
+EOF2
+
+# 1. The provenance records the command that made the output.
+"$ESUITE" run small.ini --output ok --quiet --threads 1 2>ok.err
+expect_true "run succeeds ($(cat ok.err))" test -f ok/summary.json
+cmdline=$(grep -o '"command_line": *"[^"]*"' ok/summary.json | sed 's/.*: *"//; s/"$//')
+expect_true "command_line recorded ('$cmdline')" test "$cmdline" = "$ESUITE run small.ini --output ok --quiet --threads 1"
+
+# 2. A full disk while gas.h5 is written: one message, nonzero exit, no gas.h5,
+# no part file, no run directory (writes beyond the limit fail with EFBIG).
+expect_fail disk-full "cannot write 'full/gas.h5': File too large" \
+  bash -c 'trap "" XFSZ; ulimit -f 16; exec "$0" run small.ini --output full --quiet --threads 1' "$ESUITE"
+expect_true "no run directory after a full disk" test ! -e full
+expect_true "no part file left" test -z "$(find . -name '*.part-*')"
+
+# 3. SIGTERM during a long equilibration stops the run at once (no checkpoint
+# exists yet): one message, nonzero exit, no run directory.
+cat > long.ini <<'EOF2'
+[run]
+model = gas
+[gas]
+N = 20000
+packing_fraction = 0.05
+equilibration_collisions = 100000
+[entropy]
+dx = 0.25
+dv = 1
+EOF2
+"$ESUITE" run long.ini --output long --quiet --threads 1 2>long.err &
+pid=$!
+sleep 2
+kill -TERM "$pid"
+start=$(date +%s)
+wait "$pid"
+rc=$?
+took=$(( $(date +%s) - start ))
+expect_true "stopped by SIGTERM with a nonzero exit (rc=$rc)" test "$rc" -ne 0
+expect_true "stopped within 10 s of the signal (took ${took} s)" test "$took" -le 10
+expect_true "one message naming the equilibration ($(cat long.err))" grep -q "during the equilibration" long.err
+expect_true "no run directory after the stop" test ! -e long
+finish
