@@ -44,6 +44,27 @@ static int run_text(const char *ini, const char *dir)
     return st;
 }
 
+/* Run `ini` into the fresh directory dir (a mkdtemp template) and load its
+ * summary.json (the caller frees it and calls remove_dir). */
+static json_t *run_summary(const char *ini, char *dir)
+{
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(run_text(ini, dir), ES_OK);
+    char path[256];
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    json_error_t err;
+    json_t *s = json_load_file(path, 0, &err);
+    assert_non_null(s);
+    return s;
+}
+
+static void remove_dir(const char *dir)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 /* Collisionless, lx = 1, strips dx = 0.1, dv = 0.5, sampled at u = 1 (t = 2):
  * exact finite-cell ΔS = 0.498718 (quadrature of §7.4 with this cell set),
  * tol 0.003 + K_occ/N; at t = 2 (t√T/lx = 2) N_R/N = 0.500000 (spec §10.3 item 9). */
@@ -51,17 +72,11 @@ static void test_collisionless_run(void **state)
 {
     (void)state;
     char dir[] = "/tmp/esuite-gas-test-XXXXXX";
-    assert_non_null(mkdtemp(dir));
     const char *ini = "[run]\nmodel = gas\nseed = 3\n"
                       "[gas]\nN = 100000\ndiameter = 0\nlx = 1\nly = 1000\nsampling = list\n"
                       "times = 0.25, 1, 2\nprofile_bins = 10\nrealizations = 2\n"
                       "[entropy]\ndx = 0.1, 0.05\ndy = 0\ndv = 0.5\nv_max = 6\n";
-    assert_int_equal(run_text(ini, dir), ES_OK);
-    char path[256];
-    snprintf(path, sizeof path, "%s/summary.json", dir);
-    json_error_t err;
-    json_t *s = json_load_file(path, 0, &err);
-    assert_non_null(s);
+    json_t *s = run_summary(ini, dir);
     json_t *c0 = json_array_get(json_object_get(s, "cells"), 0);
     double occ = json_real_value(json_object_get(c0, "occupied_fraction"));
     assert_true(occ < 0.03);
@@ -76,6 +91,7 @@ static void test_collisionless_run(void **state)
 
     /* gas.h5: N_R/N at t = 0.25 per realization (0.199464, tol 3/√N + 0.002),
      * and the closed-form column at u = 0.5 (t = 1): 0.25. */
+    char path[256];
     snprintf(path, sizeof path, "%s/gas.h5", dir);
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     assert_true(f >= 0);
@@ -91,9 +107,7 @@ static void test_collisionless_run(void **state)
     H5Dclose(d);
     assert_close(cf[2], 0.25, 1e-12);
     H5Fclose(f);
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+    remove_dir(dir);
 }
 
 /* summary.json of a collisional run at η = 0.01 carries the reference values
@@ -102,25 +116,17 @@ static void test_reference_summary(void **state)
 {
     (void)state;
     char dir[] = "/tmp/esuite-gas-test-XXXXXX";
-    assert_non_null(mkdtemp(dir));
     const char *ini = "[run]\nmodel = gas\nseed = 5\n"
                       "[gas]\nN = 2000\npacking_fraction = 0.01\nequilibration_collisions = 1\n"
                       "sampling = list\ntimes = 10\nprofile_bins = 0\nplots = false\n"
                       "[entropy]\ndx = 0.25\ndy = 0\ndv = 1\nv_max = 6\n";
-    assert_int_equal(run_text(ini, dir), ES_OK);
-    char path[256];
-    snprintf(path, sizeof path, "%s/summary.json", dir);
-    json_error_t err;
-    json_t *s = json_load_file(path, 0, &err);
-    assert_non_null(s);
+    json_t *s = run_summary(ini, dir);
     assert_close(json_real_value(json_object_get(s, "eta")), 0.01, 1e-12);
     assert_close(json_real_value(json_object_get(s, "dS_ideal")), log(2.0), 1e-15);
     assert_close(json_real_value(json_object_get(s, "dS_thermo_henderson")), 0.703266, 1e-6);
     assert_close(json_real_value(json_object_get(s, "Z_henderson")), 1.020317, 1e-6);
     json_decref(s);
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+    remove_dir(dir);
 }
 
 static void expect_error(const char *ini, const char *needle)
