@@ -167,6 +167,15 @@ static int measure(const es_gas_run_spec *s, es_gas_run_result *res, const es_ga
     double drift = fabs(E / E0 - 1.0);
     if (drift > res->energy_drift[r])
         res->energy_drift[r] = drift;
+    /* Every sampled state is checked: an overlap or a centre outside the box
+     * would make every number of the run meaningless. */
+    double closest = INFINITY;
+    long outside = 0, bad = es_gas_check_overlaps(g, 1e-9, &closest, &outside);
+    if (bad > 0 || outside > 0)
+        return es_error_set(ES_EDATA, "the engine broke the hard-disc constraint at t = %.17g: %ld "
+                                      "overlapping pairs (closest %.17g diameters), %ld centres outside "
+                                      "the box; please report this with the config", g->t, bad, closest,
+                            outside);
     /* All cell sets in one call: they share the passes over the snapshot. */
     for (size_t c0 = 0; c0 < s->n_sets; c0 += SETS_PER_CALL) {
         es_bz_grid grid[SETS_PER_CALL];

@@ -239,6 +239,25 @@ static void test_walls_centres_no_overlap(void **state)
     }
     assert_true(g->n_coll - c0 > 20000); /* collisional: ≥ 5 per disc */
     assert_true(fabs(es_gas_energy(g) / E0 - 1.0) < 1e-12);
+    /* ... and the check does see an overlap: put the second disc of some cell
+     * half a diameter from the first, and a third centre outside the box */
+    long i = 0;
+    while (i < g->n && g->p[i].next < 0)
+        i++;
+    assert_true(i < g->n);
+    int32_t j = g->p[i].next; /* same cell: the check pairs them */
+    g->p[j].x = g->p[i].x + 0.5 * par.sigma;
+    g->p[j].y = g->p[i].y;
+    g->p[j].vx = g->p[i].vx;
+    g->p[j].vy = g->p[i].vy;
+    g->p[j].t = g->p[i].t;
+    long k = i == 0 ? 1 : 0; /* no other disc lies left of x = 0 to come near it */
+    k = k == j ? 2 : k;
+    g->p[k].x = -1.0;
+    g->p[k].vx = 0.0;
+    assert_true(es_gas_check_overlaps(g, 1e-9, &minr, &outside) >= 1);
+    assert_true(fabs(minr - 0.5) < 1e-9);
+    assert_int_equal(outside, 1);
     es_gas_free(g);
 }
 
