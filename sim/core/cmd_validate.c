@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <ini.h>
 #include <jansson.h>
 #include <libgen.h>
 #include <math.h>
@@ -19,50 +18,27 @@
 #include <unistd.h>
 
 #include "core/commands.h"
+#include "core/config.h"
 #include "esuite/status.h"
 
 typedef struct {
     char file[1024], dir[1024];
     char description[512], source[512], args[2048], config[1024], quantity[256];
     double expected, tolerance;
-    int has_expected, has_tolerance, error, line;
-    char errmsg[3072];
 } vcase;
 
-static int case_handler(void *user, const char *section, const char *name, const char *value)
-{
-    vcase *c = user;
-    if (c->error)
-        return 1;
-    char *end;
-    if (strcmp(section, "case") != 0) {
-        snprintf(c->errmsg, sizeof c->errmsg, "%s: unknown section [%s] (expected [case])", c->file, section);
-        c->error = 1;
-    } else if (!strcmp(name, "description")) snprintf(c->description, sizeof c->description, "%s", value);
-    else if (!strcmp(name, "source")) snprintf(c->source, sizeof c->source, "%s", value);
-    else if (!strcmp(name, "args")) snprintf(c->args, sizeof c->args, "%s", value);
-    else if (!strcmp(name, "config")) snprintf(c->config, sizeof c->config, "%s", value);
-    else if (!strcmp(name, "quantity")) snprintf(c->quantity, sizeof c->quantity, "%s", value);
-    else if (!strcmp(name, "expected") || !strcmp(name, "tolerance")) {
-        double v = strtod(value, &end);
-        if (end == value || *end || !isfinite(v)) {
-            snprintf(c->errmsg, sizeof c->errmsg, "%s: key 'case.%s': expected a number, got '%s'",
-                     c->file, name, value);
-            c->error = 1;
-        } else if (name[0] == 'e') {
-            c->expected = v;
-            c->has_expected = 1;
-        } else {
-            c->tolerance = v;
-            c->has_tolerance = 1;
-        }
-    } else {
-        snprintf(c->errmsg, sizeof c->errmsg, "%s: unknown key 'case.%s' (keys: description, source, "
-                 "args, config, quantity, expected, tolerance)", c->file, name);
-        c->error = 1;
-    }
-    return 1;
-}
+/* A case file is one [case] section, read with the config module: errors name
+ * the file, the line and the key like those of a run config. */
+static const es_key_spec case_schema[] = {
+    {"case", "description", ES_KEY_STRING, "", 0, 0, NULL, "", "What is checked."},
+    {"case", "source", ES_KEY_STRING, NULL, 0, 0, NULL, "", "Where the expected value comes from."},
+    {"case", "args", ES_KEY_STRING, "", 0, 0, NULL, "", "esuite arguments of a JSON command (or config)."},
+    {"case", "config", ES_KEY_STRING, "", 0, 0, NULL, "", "Run config, relative to the case file (or args)."},
+    {"case", "quantity", ES_KEY_STRING, NULL, 0, 0, NULL, "", "JSON path of the checked number."},
+    {"case", "expected", ES_KEY_DOUBLE, NULL, -1e300, 1e300, NULL, "", "Published value."},
+    {"case", "tolerance", ES_KEY_DOUBLE, NULL, 0, 1e300, NULL, "", "Allowed |got - expected|."},
+    ES_KEY_END,
+};
 
 static int load_case(const char *path, vcase *c)
 {
@@ -71,18 +47,24 @@ static int load_case(const char *path, vcase *c)
     char tmp[1024];
     snprintf(tmp, sizeof tmp, "%s", path);
     snprintf(c->dir, sizeof c->dir, "%s", dirname(tmp));
-    int rc = ini_parse(path, case_handler, c);
-    if (rc < 0)
-        return es_error_set(ES_EIO, "%s: cannot open", path);
-    if (rc > 0)
-        return es_error_set(ES_ECONFIG, "%s:%d: malformed line", path, rc);
-    if (c->error)
-        return es_error_set(ES_ECONFIG, "%s", c->errmsg);
+    const es_key_spec *schemas[] = {case_schema, NULL};
+    es_config *cfg = NULL;
+    int st = es_config_load(path, schemas, NULL, 0, &cfg);
+    if (st)
+        return st;
+    snprintf(c->description, sizeof c->description, "%s", es_config_string(cfg, "case", "description"));
+    snprintf(c->source, sizeof c->source, "%s", es_config_string(cfg, "case", "source"));
+    snprintf(c->args, sizeof c->args, "%s", es_config_string(cfg, "case", "args"));
+    snprintf(c->config, sizeof c->config, "%s", es_config_string(cfg, "case", "config"));
+    snprintf(c->quantity, sizeof c->quantity, "%s", es_config_string(cfg, "case", "quantity"));
+    c->expected = es_config_double(cfg, "case", "expected");
+    c->tolerance = es_config_double(cfg, "case", "tolerance");
     if (!*c->args == !*c->config)
-        return es_error_set(ES_ECONFIG, "%s: give exactly one of 'args' or 'config'", path);
-    if (!*c->quantity || !c->has_expected || !c->has_tolerance || !*c->source)
-        return es_error_set(ES_ECONFIG, "%s: 'source', 'quantity', 'expected' and 'tolerance' are required", path);
-    return ES_OK;
+        st = es_config_key_error(cfg, "case", *c->args ? "args" : "config", "give exactly one of 'args' or 'config'");
+    else if (!*c->quantity || !*c->source)
+        st = es_config_key_error(cfg, "case", *c->quantity ? "source" : "quantity", "must not be empty");
+    es_config_free(cfg);
+    return st;
 }
 
 /* Run self with argv in directory dir; capture stdout (caller frees). */

@@ -52,6 +52,11 @@ expect_fail times-decreasing "times.ini:5: key 'gas.times': the list must be inc
   "$ESUITE" run times.ini
 mkdir -p vcases
 expect_fail validate-no-case "validate: no case in vcases matches 'nosuch'" "$ESUITE" validate --dir vcases --case nosuch
+# a broken validation case fails (exit 1) with its file, line and key
+mkdir -p vbad && printf '[case]\nsource = s\nquantity = Z\nexpected = abc\ntolerance = 1\nconfig = x.ini\n' > vbad/c.ini
+vout=$("$ESUITE" validate --dir vbad 2>&1); vrc=$?
+expect_true "validate case error names file, line and key (rc=$vrc: $vout)" \
+  bash -c '[ "$1" -eq 1 ] && [[ "$2" == *"vbad/c.ini:4: key '"'"'case.expected'"'"': expected a number, got '"'"'abc'"'"'"* ]]' _ "$vrc" "$vout"
 expect_true no-output-dir-left test ! -e outputs
 
 # A run that fails after start-up (here: out of memory for 5e7 discs under a 2 GB address-space
