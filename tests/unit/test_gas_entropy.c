@@ -237,6 +237,32 @@ static void test_profiles(void **state)
     assert_close(T[1], 0.0, 1e-15);
     assert_int_equal(es_bz_count_right(pv, 4, 1.0), 1);
     assert_close(es_bz_kinetic_energy(pv, 4), 0.5 + 6.5 + 1.0, 1e-15);
+    /* A drifting Maxwellian: N = 2·10^5 uniform in the left half of a 1×1
+     * box, T = 2, flow vx = 0.5 for x < 0.25 and 0 beyond; 4 bins. Each
+     * filled bin holds 10^5 discs: ½⟨|v − u|²⟩ = T with std T/√(10^5) =
+     * 0.0063 and ⟨vx⟩ with std √(T/10^5) = 0.0045 (tolerances 5σ); the right
+     * half is empty: density 0, flow and temperature NaN. */
+    size_t m = 200000;
+    double *mv = malloc(4 * m * sizeof *mv);
+    es_rng r;
+    es_rng_seed(&r, 11, 0);
+    for (size_t i = 0; i < m; i++) {
+        double x = 0.5 * es_rng_uniform(&r);
+        set(mv, i, x, es_rng_uniform(&r), M_SQRT2 * es_rng_gauss(&r) + (x < 0.25 ? 0.5 : 0.0),
+            M_SQRT2 * es_rng_gauss(&r));
+    }
+    double dn[4], du[4], dT[4];
+    assert_int_equal(es_bz_profiles(mv, m, 1.0, 1.0, 4, dn, du, dT), ES_OK);
+    assert_close(dn[0] + dn[1], m / 0.25, 1e-9 * m); /* every disc, bins of area 0.25 */
+    assert_close(dn[0], 0.5 * m / 0.25, 5 * sqrt(0.25 * m) / 0.25); /* binomial, 5σ */
+    assert_close(du[0], 0.5, 5 * 0.0045);
+    assert_close(du[1], 0.0, 5 * 0.0045);
+    assert_close(dT[0], 2.0, 5 * 0.0063);
+    assert_close(dT[1], 2.0, 5 * 0.0063);
+    assert_close(dn[2], 0.0, 0.0);
+    assert_close(dn[3], 0.0, 0.0);
+    assert_true(isnan(du[2]) && isnan(dT[2]) && isnan(du[3]) && isnan(dT[3]));
+    free(mv);
 }
 
 /* ---- the fast counting paths against a naive counter ------------------------ */
