@@ -106,10 +106,14 @@ int es_gas_box_from(es_gas_params *par, long n, double eta, double kn, double as
         par->lx = lambda / kn;
         par->ly = par->lx / aspect;
         double area = initial_area(par);
-        par->n = lround(eta * area * 4.0 / (M_PI * par->sigma * par->sigma));
-        if (par->n < 1)
+        double nd = eta * area * 4.0 / (M_PI * par->sigma * par->sigma);
+        if (!(nd >= 0.5))
             return es_error_set(ES_EINVAL, "gas box: packing_fraction %g and knudsen %g give "
                                            "fewer than one disc", eta, kn);
+        if (nd > INT32_MAX / 2) /* also keeps lround defined */
+            return es_error_set(ES_EINVAL, "gas box: packing_fraction %g and knudsen %g give %.3g discs, "
+                                           "more than the engine holds (%d)", eta, kn, nd, INT32_MAX / 2);
+        par->n = lround(nd);
         return ES_OK;
     }
     /* n and kn: lambda/lx falls monotonically with eta; bisect. */

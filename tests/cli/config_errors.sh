@@ -41,9 +41,12 @@ expect_fail config-is-directory "dir.ini: cannot read config file: it is a direc
 w one_disc.ini '[run]\nmodel = gas\n[gas]\nN = 1\nequilibration_collisions = 5\n'
 expect_fail one-disc "one_disc.ini:5: key 'gas.equilibration_collisions': 5 collisions per disc cannot happen with N = 1" \
   "$ESUITE" run one_disc.ini
-w huge_n.ini '[run]\nmodel = gas\n[gas]\nN = 0\nknudsen = 1e-9\n'
-expect_fail derived-n-too-large "huge_n.ini:5: key 'gas.knudsen': packing_fraction = 0.01 and knudsen = 1e-09 give N =" \
+w huge_n.ini '[run]\nmodel = gas\n[gas]\nN = 0\nknudsen = 2e-4\n'
+expect_fail derived-n-too-large "huge_n.ini:5: key 'gas.knudsen': packing_fraction = 0.01 and knudsen = 0.0002 give N =" \
   "$ESUITE" run huge_n.ini
+w huger_n.ini '[run]\nmodel = gas\n[gas]\nN = 0\nknudsen = 1e-12\n'
+expect_fail derived-n-beyond-engine "huger_n.ini:5: key 'gas.knudsen': gas box: packing_fraction 0.01 and knudsen 1e-12 give 4.76e+24 discs, more than the engine holds" \
+  "$ESUITE" run huger_n.ini
 w two_of_three.ini '[run]\nmodel = gas\n[gas]\nN = 500\nknudsen = 0.5\n'
 expect_fail three-box-keys "two_of_three.ini:5: key 'gas.knudsen': gas box: give exactly two of N" \
   "$ESUITE" run two_of_three.ini

@@ -164,8 +164,8 @@ static void test_config_errors(void **state)
     expect_error("[run]\nmodel = gas\n[gas]\nN = 1\n",
                  "key 'gas.equilibration_collisions': 10 collisions per disc cannot happen with N = 1");
     /* a Knudsen number that asks for more discs than the limit */
-    expect_error("[run]\nmodel = gas\n[gas]\nN = 0\npacking_fraction = 0.01\nknudsen = 1e-5\n",
-                 "test.ini:6: key 'gas.knudsen': packing_fraction = 0.01 and knudsen = 1e-05 give N =");
+    expect_error("[run]\nmodel = gas\n[gas]\nN = 0\npacking_fraction = 0.01\nknudsen = 2e-4\n",
+                 "test.ini:6: key 'gas.knudsen': packing_fraction = 0.01 and knudsen = 0.0002 give N =");
     /* 30 discs in the 2.5×5 left half: η = 1.9 */
     expect_error("[run]\nmodel = gas\n[gas]\nN = 30\nlx = 5\nly = 5\n", "impossible packing");
 }
