@@ -119,8 +119,8 @@ static int load_config(const char *path, char **overrides, int nov, es_config **
 /* *created: the run directory itself did not exist before (so a failed run
  * may remove it again when it stays empty); top: the highest directory of
  * its path that did not exist either (created with it). */
-static int resolve_output_dir(const es_config *cfg, const char *cli_dir, char *dir, size_t len,
-                              int *created, char *top, size_t top_len)
+static int resolve_output_dir(const es_config *cfg, const es_model *model, const char *cli_dir, char *dir,
+                              size_t len, int *created, char *top, size_t top_len)
 {
     if (cli_dir)
         snprintf(dir, len, "%s", cli_dir);
@@ -138,6 +138,13 @@ static int resolve_output_dir(const es_config *cfg, const char *cli_dir, char *d
          * not leave a directory that looks complete. */
         if (unlink(summary) != 0)
             return es_error_set(ES_EIO, "%s: cannot remove: %s", summary, strerror(errno));
+        /* then the old results: a new run that fails must not leave them */
+        for (const char *const *o = model->outputs; o && *o; o++) {
+            char old[4300];
+            snprintf(old, sizeof old, "%s/%s", dir, *o);
+            if (unlink(old) != 0 && errno != ENOENT)
+                return es_error_set(ES_EIO, "%s: cannot remove: %s", old, strerror(errno));
+        }
     }
     *created = access(dir, F_OK) != 0;
     snprintf(top, top_len, "%s", dir);
@@ -234,7 +241,7 @@ int es_cmd_run(int argc, char **argv)
     if (resume) {
         snprintf(dir, sizeof dir, "%s", resume);
         es_checkpoint_set_resume(resume);
-    } else if ((st = resolve_output_dir(cfg, outdir, dir, sizeof dir, &created, top, sizeof top))) {
+    } else if ((st = resolve_output_dir(cfg, model, outdir, dir, sizeof dir, &created, top, sizeof top))) {
         es_cli_error("%s", es_error_message());
         es_config_free(cfg);
         return 2;

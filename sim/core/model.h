@@ -20,6 +20,10 @@ typedef struct {
     const char *summary;                    /* one line for --help */
     const es_key_spec *schema;              /* keys of its section(s) */
     int (*run)(const es_run_ctx *ctx);      /* returns ES_OK or a status */
+    /* Files it may write in the run directory besides summary.json
+     * (NULL-terminated): an overwritten run removes them first, so that a
+     * new run that fails leaves none of the old results behind. */
+    const char *const *outputs;
 } es_model;
 
 /* Models are looked up by name (core/models.c); NULL if not compiled in.

@@ -508,5 +508,7 @@ static int gas_run(const es_run_ctx *ctx)
     return st;
 }
 
+static const char *const gas_outputs[] = {"gas.h5", "entropy.png", "profiles.png", NULL};
+
 const es_model es_model_gas = {"gas", "free expansion of a hard-disc gas and its Boltzmann entropy",
-                               gas_schema, gas_run};
+                               gas_schema, gas_run, gas_outputs};

@@ -360,7 +360,9 @@ static int orbits_run(const es_run_ctx *ctx)
     return st;
 }
 
+static const char *const orbits_outputs[] = {"orbits.h5", "hc_plane.png", "section.png", NULL};
+
 const es_model es_model_orbits = {
     "orbits",
     "tracer orbits, Hénon–Heiles, double pendulum, Lorenz, maps: chaos indicators + in-situ PECCARY",
-    es_orbits_schema, orbits_run};
+    es_orbits_schema, orbits_run, orbits_outputs};

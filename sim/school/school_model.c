@@ -463,9 +463,12 @@ static int school_run_with(const es_run_ctx *ctx, es_school_params *pp)
     return rc;
 }
 
+static const char *const school_outputs[] = {"school.nc", "hysteresis.png", NULL};
+
 const es_model es_model_school = {
     .name = "school",
     .summary = "3D Couzin fish school (dewi-kadita or couzin2002 mode) with the seven entropies and OSI",
     .schema = school_schema,
     .run = school_run,
+    .outputs = school_outputs,
 };

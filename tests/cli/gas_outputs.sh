@@ -33,6 +33,13 @@ expect_true "run succeeds ($(cat ok.err))" test -f ok/summary.json
 cmdline=$(grep -o '"command_line": *"[^"]*"' ok/summary.json | sed 's/.*: *"//; s/"$//')
 expect_true "command_line recorded ('$cmdline')" test "$cmdline" = "$ESUITE run small.ini --output ok --quiet --threads 1"
 
+# 1b. Overwriting that run with one that fails (impossible packing) leaves none
+# of the old results: a directory without summary.json must not hold them.
+expect_fail overwrite-then-fail "impossible packing" "$ESUITE" run small.ini --output ok --quiet \
+  --set output.overwrite=true --set gas.N=2000 --set gas.packing_fraction=0.54
+expect_true "old gas.h5 removed by the overwrite" test ! -e ok/gas.h5
+expect_true "no summary.json after the failed overwrite" test ! -e ok/summary.json
+
 # 2. A full disk while gas.h5 is written: one message, nonzero exit, no gas.h5,
 # no part file, no run directory (writes beyond the limit fail with EFBIG).
 expect_fail disk-full "cannot write 'full/gas.h5': File too large" \
