@@ -237,13 +237,17 @@ int es_checkpoint_write_section(es_checkpoint_writer *w, const char *name, const
 int es_checkpoint_writer_begin(const char *dir, const char *model, const es_config *cfg,
                                es_checkpoint_writer **w)
 {
+    *w = NULL;
     char path[4200];
     snprintf(path, sizeof path, "%s/%s", dir, ES_CHECKPOINT_FILE);
     char *ini = es_config_to_ini(cfg);
     if (!ini)
         return es_error_set(ES_ENOMEM, "%s: out of memory", path);
     int st = es_checkpoint_writer_alloc(path, model, es_checkpoint_config_text_hash(ini), w);
-    if (!st && (st = es_checkpoint_write_section(*w, "config", ini, strlen(ini)))) {
+    const char *origin = es_config_origin(cfg);
+    if (!st && !(st = es_checkpoint_write_section(*w, "config", ini, strlen(ini))))
+        st = es_checkpoint_write_section(*w, "config_origin", origin, strlen(origin));
+    if (st && *w) {
         es_checkpoint_writer_free(*w);
         *w = NULL;
     }
@@ -433,9 +437,11 @@ void es_checkpoint_free(es_checkpoint *c)
 
 static char resume_path[4200];
 
-int es_checkpoint_resume_config(const char *dir, char **config_path)
+int es_checkpoint_resume_config(const char *dir, char **config_path, char **origin)
 {
     *config_path = NULL;
+    if (origin)
+        *origin = NULL;
     char path[4200], ini[4200], tmp[4300];
     snprintf(path, sizeof path, "%s/%s", dir, ES_CHECKPOINT_FILE);
     es_checkpoint *c;
@@ -458,12 +464,20 @@ int es_checkpoint_resume_config(const char *dir, char **config_path)
     size_t w = fwrite(text, 1, n, fp);
     int bad = w != n || fflush(fp) != 0 || fsync(fileno(fp)) != 0;
     bad |= fclose(fp) != 0;
+    size_t no = 0;
+    const char *o = es_checkpoint_section(c, "config_origin", &no);
+    char *orig = o ? strndup(o, no) : strdup(path);
     es_checkpoint_free(c);
     if (bad || rename(tmp, ini) != 0) {
         unlink(tmp);
+        free(orig);
         return es_error_set(ES_EIO, "%s: cannot write: %s", ini, strerror(errno));
     }
     *config_path = strdup(ini);
+    if (origin)
+        *origin = orig;
+    else
+        free(orig);
     return ES_OK;
 }
 

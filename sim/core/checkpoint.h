@@ -110,8 +110,11 @@ void es_checkpoint_free(es_checkpoint *c);
 /* For `esuite run --resume DIR`: verify DIR/checkpoint.esck and write its
  * "config" section to DIR/resume.ini (atomically); *config_path (malloc'd)
  * names that file. Load it like any config, then call
- * es_checkpoint_set_resume(DIR) before running the model. */
-int es_checkpoint_resume_config(const char *dir, char **config_path);
+ * es_checkpoint_set_resume(DIR) before running the model. If origin is not
+ * NULL, *origin (malloc'd) is the config file the run first came from (the
+ * checkpoint's "config_origin"; the checkpoint's own path for older ones),
+ * for the provenance (es_config_set_origin). */
+int es_checkpoint_resume_config(const char *dir, char **config_path, char **origin);
 /* The run command tells models that this run continues a checkpoint;
  * NULL clears it. */
 void es_checkpoint_set_resume(const char *dir);

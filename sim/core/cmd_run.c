@@ -207,13 +207,13 @@ int es_cmd_run(int argc, char **argv)
         default: es_cli_error("run: unknown option '%s' (see 'esuite run --help')", argv[optind - 1]); return 2;
         }
     }
-    char *resume_ini = NULL;
+    char *resume_ini = NULL, *origin = NULL;
     if (resume) {
         if (optind != argc || nov || outdir) {
             es_cli_error("run: --resume DIR takes no CONFIG, --set or --output (the run's own config is used)");
             return 2;
         }
-        if (es_checkpoint_resume_config(resume, &resume_ini)) {
+        if (es_checkpoint_resume_config(resume, &resume_ini, &origin)) {
             es_cli_error("%s", es_error_message());
             return 2;
         }
@@ -228,6 +228,9 @@ int es_cmd_run(int argc, char **argv)
     es_config *cfg = NULL;
     const es_model *model = NULL;
     int st = load_config(path, overrides, nov, &cfg, &model);
+    if (!st && origin) /* provenance: the original config, not the temporary resume.ini */
+        st = es_config_set_origin(cfg, origin);
+    free(origin);
     if (!st && threads)
         st = es_config_set(cfg, "run", "threads", threads, "--threads");
     if (st) {

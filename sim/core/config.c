@@ -33,6 +33,7 @@ typedef struct {
 
 struct es_config {
     char *path;
+    char *origin;      /* the file the run first came from (resume), NULL: path */
     es_cfg_entry *entries;
     size_t n;
     char **overrides;  /* "section.key=value" as given */
@@ -399,6 +400,7 @@ void es_config_free(es_config *cfg)
     free(cfg->overrides);
     free(cfg->entries);
     free(cfg->path);
+    free(cfg->origin);
     free(cfg);
 }
 
@@ -741,6 +743,18 @@ int es_config_set(es_config *cfg, const char *section, const char *key, const ch
 }
 
 const char *es_config_path(const es_config *cfg) { return cfg->path; }
+
+const char *es_config_origin(const es_config *cfg) { return cfg->origin ? cfg->origin : cfg->path; }
+
+int es_config_set_origin(es_config *cfg, const char *origin)
+{
+    char *copy = es_strdup(origin);
+    if (!copy)
+        return es_error_set(ES_ENOMEM, "out of memory");
+    free(cfg->origin);
+    cfg->origin = copy;
+    return ES_OK;
+}
 
 int es_config_key_error(const es_config *cfg, const char *section, const char *key, const char *fmt, ...)
 {

@@ -84,6 +84,10 @@ int es_config_set(es_config *cfg, const char *section, const char *key, const ch
 char *es_config_to_ini(const es_config *cfg);
 char *es_config_overrides_text(const es_config *cfg);
 const char *es_config_path(const es_config *cfg);
+/* The config file a run came from, for the provenance: its path, or for a
+ * resumed run (loaded from DIR/resume.ini) the original one. */
+const char *es_config_origin(const es_config *cfg);
+int es_config_set_origin(es_config *cfg, const char *origin);
 
 /* Markdown table documenting a schema (docs/config.md is generated from it);
  * NULL when out of memory. */

@@ -62,7 +62,7 @@ void es_provenance_init(es_provenance *p, const es_config *cfg, const char *mode
         p->config_ini = es_config_to_ini(cfg);
         p->overrides = es_config_overrides_text(cfg);
         p->incomplete = !p->config_ini || !p->overrides;
-        p->config_path = nz(es_config_path(cfg));
+        p->config_path = nz(es_config_origin(cfg));
     }
     if (gethostname(p->host, sizeof p->host) != 0)
         snprintf(p->host, sizeof p->host, "unknown");

@@ -55,6 +55,8 @@ stats "$TMP/ref/summary.json" >"$TMP/ref.stats"
 stats "$TMP/cut/summary.json" >"$TMP/cut.stats"
 expect_true "summary.json statistics are non-empty" test "$(grep -c '' "$TMP/ref.stats")" -gt 20
 expect_true "summary.json statistics identical" cmp -s "$TMP/ref.stats" "$TMP/cut.stats"
+cpath=$(grep -o '"config_path": *"[^"]*"' "$TMP/cut/summary.json" | sed 's/.*: *"//; s/"$//')
+expect_true "the resumed run records the original config ($cpath)" test "$cpath" = "$TMP/gas.ini"
 kn=$(json_get "$(cat "$TMP/cut/summary.json")" knudsen)
 expect_num "knudsen of the resumed run" "$kn" 0.1 1e-9
 if command -v h5dump >/dev/null; then

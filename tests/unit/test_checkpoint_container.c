@@ -211,7 +211,7 @@ static void test_config_hash_and_resume(void **state)
     assert_int_equal(es_checkpoint_write_section(w, "x", &x, sizeof x), ES_OK);
     assert_int_equal(es_checkpoint_writer_commit(w), ES_OK);
     char *cfgpath;
-    assert_int_equal(es_checkpoint_resume_config(tmpdir, &cfgpath), ES_OK);
+    assert_int_equal(es_checkpoint_resume_config(tmpdir, &cfgpath, NULL), ES_OK);
     es_config *r;
     assert_int_equal(es_config_load(cfgpath, schemas, NULL, 0, &r), ES_OK);
     assert_int_equal(es_config_int(r, "run", "seed"), 3);
