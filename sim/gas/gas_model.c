@@ -15,8 +15,11 @@
 #include "gas/gas_plots.h"
 #include "gas/gas_run.h"
 
+/* The largest N: the schema's limit of the N key and of a derived N. */
+#define GAS_N_MAX 50000000L
+
 static const es_key_spec gas_schema[] = {
-    {"gas", "N", ES_KEY_INT, "2000", 0, 5e7 /* GAS_N_MAX */, NULL, "1",
+    {"gas", "N", ES_KEY_INT, "2000", 0, GAS_N_MAX, NULL, "1",
      "Number of discs; 0 derives it from packing_fraction and knudsen."},
     {"gas", "packing_fraction", ES_KEY_DOUBLE, "0.01", 0, 0.54, NULL, "1",
      "Packing fraction eta of the initial region (left half, or the whole periodic box); 0 = not given."},
@@ -81,9 +84,6 @@ static void setup_free(gas_setup *s)
     free(s->frac_dx);
     free(s->frac_dy);
 }
-
-/* The largest N (also the schema's limit of the N key). */
-#define GAS_N_MAX 50000000L
 
 static int read_box(const es_config *cfg, es_gas_params *par)
 {
