@@ -201,7 +201,9 @@ int es_series_read_netcdf(const char *path, const char *var, int hdf5_fallback, 
         return ES_SERIES_NOT_NETCDF;
     }
     int grp, varid;
-    int rc = choose(path, ncid, var, &grp, &varid);
+    int rc = es_netcdf_check_extent(path, ncid);
+    if (rc == ES_OK)
+        rc = choose(path, ncid, var, &grp, &varid);
     size_t n = 0;
     if (rc == ES_OK) {
         char name[1024];

@@ -3,6 +3,7 @@
 #include "core/plot.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,31 +50,56 @@ static int write_bounds(FILE *fp, int n)
     return 0;
 }
 
+static void remove_plot_dir(const char *dir, const char *bfile, const char *pfile,
+                            char lfile[2][64])
+{
+    unlink(bfile);
+    unlink(pfile);
+    unlink(lfile[0]);
+    unlink(lfile[1]);
+    rmdir(dir);
+}
+
 int es_plot_hc(const char *png_path, int n, const es_hc_points *pts, const char *title)
 {
     char dir[] = "/tmp/esuite-hc-XXXXXX";
     if (!mkdtemp(dir))
         return es_error_set(ES_EIO, "cannot create a temporary directory: %s", strerror(errno));
-    char bfile[64], pfile[64], tmp_png[4300];
+    char bfile[64], pfile[64], lfile[2][64], tmp_png[4300];
     snprintf(bfile, sizeof bfile, "%s/bounds.dat", dir);
     snprintf(pfile, sizeof pfile, "%s/points.dat", dir);
+    snprintf(lfile[0], sizeof lfile[0], "%s/labels_right.dat", dir);
+    snprintf(lfile[1], sizeof lfile[1], "%s/labels_left.dat", dir);
     FILE *fb = fopen(bfile, "w"), *fpnt = fopen(pfile, "w");
-    if (!fb || !fpnt) {
-        if (fb) fclose(fb);
-        if (fpnt) fclose(fpnt);
+    FILE *fl[2] = {fopen(lfile[0], "w"), fopen(lfile[1], "w")};
+    if (!fb || !fpnt || !fl[0] || !fl[1]) {
+        FILE *all[4] = {fb, fpnt, fl[0], fl[1]};
+        for (int k = 0; k < 4; k++)
+            if (all[k]) fclose(all[k]);
+        remove_plot_dir(dir, bfile, pfile, lfile);
         return es_error_set(ES_EIO, "cannot write plot data in %s", dir);
     }
     write_bounds(fb, n);
     fclose(fb);
+    /* Labels go right of their point, or left of it near H = 1 so they stay inside. They are
+     * written to two files and a file is plotted only when it has rows: gnuplot 5.4 crashes on
+     * a 'with labels' plot whose every point is filtered out. */
+    size_t nlabel[2] = {0, 0};
     for (size_t i = 0; i < pts->npts; i++)
     {
         const char *label = pts->labels && pts->labels[i] ? pts->labels[i] : "";
         if (!strncmp(label, "gen:", 4)) /* generated series: the generator's name is enough */
             label += 4;
-        fprintf(fpnt, "%.10f %.10f %.10g \"%s\"\n", pts->H[i], pts->C[i],
-                pts->color ? pts->color[i] : 0.0, label);
+        fprintf(fpnt, "%.10f %.10f %.10g\n", pts->H[i], pts->C[i], pts->color ? pts->color[i] : 0.0);
+        if (*label && isfinite(pts->H[i]) && isfinite(pts->C[i])) {
+            int side = pts->H[i] > 0.8;
+            fprintf(fl[side], "%.10f %.10f \"%s\"\n", pts->H[i], pts->C[i], label);
+            nlabel[side]++;
+        }
     }
     fclose(fpnt);
+    fclose(fl[0]);
+    fclose(fl[1]);
 
     double h1 = es_ordinal_hmin_per(n), h2 = es_ordinal_hmax_per(n);
     double c1min = es_ordinal_cmin(n, h1), c1max = es_ordinal_cmax(n, h1);
@@ -106,18 +132,15 @@ int es_plot_hc(const char *png_path, int n, const es_hc_points *pts, const char 
         "     '%s' using 1:3 with lines lw 2 lc rgb '#d62728' title 'C_{max}', \\\n"
         "     '%s' using 1:2%s %s %s title '%s'",
         bfile, bfile, pfile, pts->color ? ":3" : "", point_style,
-        pts->color ? "lc palette" : "lc rgb '#2ca02c'", pts->npts == 1 ? "series" : "series");
-    /* Labels right of their point, or left of it near H = 1 so they stay inside. */
-    if (pts->labels)
-        len += snprintf(script + len, sizeof script - (size_t)len,
-                        ", \\\n     '%s' using ($1 <= 0.8 ? $1 : NaN):2:4 with labels offset 1,0.7 left "
-                        "font ',9' noenhanced notitle"
-                        ", \\\n     '%s' using ($1 > 0.8 ? $1 : NaN):2:4 with labels offset -1,0.7 right "
-                        "font ',9' noenhanced notitle", pfile, pfile);
+        pts->color ? "lc palette" : "lc rgb '#2ca02c'", "series");
+    static const char *const label_style[2] = {"offset 1,0.7 left", "offset -1,0.7 right"};
+    for (int side = 0; side < 2; side++)
+        if (nlabel[side])
+            len += snprintf(script + len, sizeof script - (size_t)len,
+                            ", \\\n     '%s' using 1:2:3 with labels %s font ',9' noenhanced notitle",
+                            lfile[side], label_style[side]);
     snprintf(script + len, sizeof script - (size_t)len, "\n");
     int st = es_plot_run_script(script, tmp_png, png_path);
-    unlink(bfile);
-    unlink(pfile);
-    rmdir(dir);
+    remove_plot_dir(dir, bfile, pfile, lfile);
     return st;
 }

@@ -6,6 +6,7 @@
  * box side comes from the global attribute box_size or --box. */
 #include "core/commands.h"
 #include "esuite/school_metrics.h"
+#include "esuite/series_io.h"
 #include "esuite/status.h"
 
 #include <getopt.h>
@@ -50,6 +51,8 @@ static int open_input(const char *path, double box_opt, nc_in *in)
     int rc = nc_open(path, NC_NOWRITE, &in->ncid);
     if (rc != NC_NOERR)
         return es_error_set(ES_EIO, "%s: cannot open as NetCDF: %s", path, nc_strerror(rc));
+    if (es_netcdf_check_extent(path, in->ncid) != ES_OK)
+        return ES_EDATA;
     const char *names[2] = {"positions", "velocities"};
     int *vars[2] = {&in->vpos, &in->vvel};
     size_t shape[2][3];

@@ -10,6 +10,7 @@
 #include "core/output.h"
 #include "core/progress.h"
 #include "esuite/school_metrics.h"
+#include "esuite/series_io.h"
 #include "esuite/status.h"
 
 #include <math.h>
@@ -357,6 +358,8 @@ static int load_init_file(const es_config *cfg, size_t n, double **pos, double *
     else if (len[1] != n)
         rc = es_config_key_error(cfg, "school", "init_file", "'%s' has %zu fish, [school] n_fish = %zu",
                        path, len[1], n);
+    else if (es_netcdf_check_extent(path, ncid) != ES_OK)
+        rc = es_config_key_error(cfg, "school", "init_file", "%s", es_error_message());
     if (!rc) {
         *pos = malloc(3 * n * sizeof **pos);
         *vel = malloc(3 * n * sizeof **vel);

@@ -57,6 +57,14 @@ if command -v gnuplot > /dev/null; then
   expect_true png-signature test "$(head -c 8 hc.png | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a"
   expect_num png-width "$((16#$(od -An -tx1 -j16 -N4 hc.png | tr -d ' \n')))" 900 0
   expect_num png-height "$((16#$(od -An -tx1 -j20 -N4 hc.png | tr -d ' \n')))" 700 0
+  # one series near H = 1 (its label goes left of the point; gnuplot 5.4 crashed on the empty
+  # right-label set before) and one near H = 0: each alone gives a PNG
+  for gen in white logistic; do
+    rm -f one.png
+    "$ESUITE" ordinal --plot one.png "gen:$gen:20000" > /dev/null
+    expect_num "png-one-series-$gen" "$?" 0 0
+    expect_num "png-one-series-$gen-width" "$((16#$(od -An -tx1 -j16 -N4 one.png | tr -d ' \n')))" 900 0
+  done
 else
   echo "note: gnuplot not installed, --plot not checked"
 fi

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "esuite/series_io.h"
 #include "esuite/status.h"
@@ -250,6 +251,106 @@ static void test_netcdf_formats_round_trip(void **state)
     }
 }
 
+/* Copy the first `keep` bytes of src to dst. */
+static void copy_head(const char *src, const char *dst, long keep)
+{
+    FILE *in = fopen(src, "rb"), *out = fopen(dst, "wb");
+    assert_non_null(in);
+    assert_non_null(out);
+    for (long i = 0; i < keep; i++) {
+        int c = fgetc(in);
+        assert_int_not_equal(c, EOF);
+        fputc(c, out);
+    }
+    fclose(in);
+    fclose(out);
+}
+
+static long file_size(const char *path)
+{
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    return (long)sb.st_size;
+}
+
+/* A classic-format file cut short would read as trailing zeros (NetCDF-C fills
+ * short reads): it is refused as truncated once any data byte is missing, and
+ * read back exactly while only the trailing padding (to 4 bytes) is gone.
+ * Layouts: fixed-size variables only; one record variable (records are not
+ * padded); fixed plus two record variables (records padded), with attributes. */
+static void test_netcdf_classic_truncated(void **state)
+{
+    (void)state;
+    const int modes[] = {NC_CLOBBER, NC_CLOBBER | NC_64BIT_OFFSET, NC_CLOBBER | NC_64BIT_DATA};
+    enum { M = 1001 }; /* odd: 2-byte data leave padding at the end */
+    for (size_t k = 0; k < 3; k++)
+        for (int layout = 0; layout < 3; layout++) {
+            char path[512], cut[512], spec[600];
+            path_of(path, sizeof path, "classic.nc");
+            path_of(cut, sizeof cut, "classic_cut.nc");
+            int nc, dn, dt, vs, vx = -1, vr = -1;
+            assert_int_equal(nc_create(path, modes[k], &nc), NC_NOERR);
+            nc_def_dim(nc, "n", M, &dn);
+            nc_def_dim(nc, "time", NC_UNLIMITED, &dt);
+            nc_put_att_text(nc, NC_GLOBAL, "title", 5, "cut me");
+            nc_def_var(nc, "s", NC_SHORT, 1, layout == 1 ? &dt : &dn, &vs);
+            nc_put_att_text(nc, vs, "units", 1, "m");
+            if (layout == 2) {
+                nc_def_var(nc, "x", NC_DOUBLE, 1, &dt, &vx);
+                nc_def_var(nc, "r", NC_BYTE, 1, &dt, &vr);
+            }
+            assert_int_equal(nc_enddef(nc), NC_NOERR);
+            short sv[M];
+            for (int i = 0; i < M; i++)
+                sv[i] = (short)(i * 7 % 13 + 1);
+            if (layout == 1)
+                for (size_t r = 0; r < M; r++)
+                    nc_put_var1_short(nc, vs, &r, &sv[r]);
+            else
+                nc_put_var_short(nc, vs, sv);
+            for (size_t r = 0; layout == 2 && r < 9; r++) {
+                double x = 1.0 + (double)(r * r % 5);
+                signed char b = (signed char)r;
+                nc_put_var1_double(nc, vx, &r, &x);
+                nc_put_var1_schar(nc, vr, &r, &b);
+            }
+            assert_int_equal(nc_close(nc), NC_NOERR);
+            long size = file_size(path);
+            const char *var = layout == 2 ? "x" : "s";
+            size_t want_n = layout == 2 ? 9 : M;
+            /* the last variable in the file holds 2-byte (s) or 1-byte (r) values */
+            long padding = layout == 0 ? 2 : layout == 1 ? 0 : 3;
+            for (long drop = 0; drop <= padding + 1; drop++) {
+                copy_head(path, cut, size - drop);
+                snprintf(spec, sizeof spec, "%s:%s", cut, var);
+                es_series s;
+                es_error_clear();
+                int rc = es_series_read(spec, NULL, &s);
+                if (drop <= padding) {
+                    if (rc)
+                        fprintf(stderr, "fmt %zu layout %d drop %ld: %s\n", k, layout, drop,
+                                es_error_message());
+                    assert_int_equal(rc, ES_OK);
+                    assert_int_equal(s.n, want_n);
+                    assert_true(s.x[0] == 1.0 && s.x[want_n - 1] ==
+                                (layout == 2 ? 1.0 + 64 % 5 : (double)((M - 1) * 7 % 13 + 1)));
+                    es_series_free(&s);
+                } else {
+                    assert_int_equal(rc, ES_EDATA);
+                    char want[64];
+                    snprintf(want, sizeof want, "%ld bytes, its header needs at least %ld",
+                             size - drop, size - padding);
+                    if (!strstr(es_error_message(), want))
+                        fprintf(stderr, "%s\n wanted: %s\n", es_error_message(), want);
+                    assert_non_null(strstr(es_error_message(), "truncated NetCDF file"));
+                    assert_non_null(strstr(es_error_message(), want));
+                }
+            }
+            copy_head(path, cut, size / 2); /* a large cut, inside the data */
+            expect_error(cut, ES_EDATA, "truncated NetCDF file");
+        }
+}
+
 static void test_netcdf_groups_errors_fill(void **state)
 {
     (void)state;
@@ -338,6 +439,7 @@ int main(void)
         cmocka_unit_test(test_hdf5_round_trip_and_selection),
         cmocka_unit_test(test_hdf5_auto_userblock_nan_scale),
         cmocka_unit_test(test_netcdf_formats_round_trip),
+        cmocka_unit_test(test_netcdf_classic_truncated),
         cmocka_unit_test(test_netcdf_groups_errors_fill),
         cmocka_unit_test(test_netcdf4_without_ncproperties),
     };

@@ -21,6 +21,11 @@ typedef struct {
 int es_series_read(const char *spec, const char *column, es_series *out);
 void es_series_free(es_series *s);
 
+/* ES_EDATA naming `path` when the open NetCDF file `ncid` is a classic-format
+ * (CDF-1/2/5) file shorter than its header requires (NetCDF-C would read the
+ * missing data as zeros); ES_OK otherwise, and for NetCDF-4 files. */
+int es_netcdf_check_extent(const char *path, int ncid);
+
 /* Fast, correctly rounded decimal parser (falls back to strtod for hard
  * cases). Returns the number of characters consumed, 0 if none. */
 size_t es_parse_double(const char *s, const char *end, double *value);
