@@ -116,6 +116,18 @@ static int load_config(const char *path, char **overrides, int nov, es_config **
     return ES_OK;
 }
 
+/* Remove the results `model` writes in `dir` (model->outputs), where present. */
+static int remove_model_outputs(const es_model *model, const char *dir)
+{
+    for (const char *const *o = model->outputs; o && *o; o++) {
+        char old[4300];
+        snprintf(old, sizeof old, "%s/%s", dir, *o);
+        if (unlink(old) != 0 && errno != ENOENT)
+            return es_error_set(ES_EIO, "%s: cannot remove: %s", old, strerror(errno));
+    }
+    return ES_OK;
+}
+
 /* *created: the run directory itself did not exist before (so a failed run
  * may remove it again when it stays empty); top: the highest directory of
  * its path that did not exist either (created with it). */
@@ -139,12 +151,9 @@ static int resolve_output_dir(const es_config *cfg, const es_model *model, const
         if (unlink(summary) != 0)
             return es_error_set(ES_EIO, "%s: cannot remove: %s", summary, strerror(errno));
         /* then the old results: a new run that fails must not leave them */
-        for (const char *const *o = model->outputs; o && *o; o++) {
-            char old[4300];
-            snprintf(old, sizeof old, "%s/%s", dir, *o);
-            if (unlink(old) != 0 && errno != ENOENT)
-                return es_error_set(ES_EIO, "%s: cannot remove: %s", old, strerror(errno));
-        }
+        int st = remove_model_outputs(model, dir);
+        if (st)
+            return st;
     }
     *created = access(dir, F_OK) != 0;
     snprintf(top, top_len, "%s", dir);
@@ -271,7 +280,16 @@ int es_cmd_run(int argc, char **argv)
     }
     if (st) {
         es_cli_error("%s", es_error_message());
-        if (created) /* no partial output: only empty directories go */
+        /* No partial output: results written before the failure (school.nc
+         * before summary.json, say) go, and so do directories left empty.
+         * A checkpoint stays (it is not a result), so a failed resumed run
+         * can be resumed again. */
+        char done[4300];
+        snprintf(done, sizeof done, "%s/summary.json", dir);
+        unlink(done);
+        if (remove_model_outputs(model, dir))
+            es_cli_error("%s", es_error_message());
+        if (created)
             remove_created_dirs(dir, top);
         es_config_free(cfg);
         free(resume_ini);

@@ -14,6 +14,23 @@
 #include "esuite/ordinal.h"
 #include "esuite/status.h"
 
+/* A PNG that gnuplot finished: the signature first and the IEND chunk last.
+ * gnuplot's cairo terminal exits 0 even when its writes fail (a full disc, a
+ * file size limit), leaving a cut-off image. */
+static int png_complete(const char *path)
+{
+    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    static const unsigned char iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};
+    unsigned char head[8], tail[12];
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return 0;
+    int ok = fread(head, 1, 8, fp) == 8 && !memcmp(head, sig, 8) && fseek(fp, -12, SEEK_END) == 0 &&
+             fread(tail, 1, 12, fp) == 12 && !memcmp(tail, iend, 12);
+    fclose(fp);
+    return ok;
+}
+
 int es_plot_run_script(const char *script, const char *tmp_png, const char *png_path)
 {
     char sfile[] = "/tmp/esuite-plot-XXXXXX";
@@ -21,8 +38,13 @@ int es_plot_run_script(const char *script, const char *tmp_png, const char *png_
     if (fd < 0)
         return es_error_set(ES_EIO, "cannot create a temporary file: %s", strerror(errno));
     FILE *fp = fdopen(fd, "w");
-    fputs(script, fp);
-    fclose(fp);
+    int wrote = fp && fputs(script, fp) >= 0;
+    if (fp && fclose(fp) != 0)
+        wrote = 0;
+    if (!wrote) {
+        unlink(sfile);
+        return es_error_set(ES_EIO, "cannot write the gnuplot script for %s to %s", png_path, sfile);
+    }
     char cmd[8300];
     snprintf(cmd, sizeof cmd, "gnuplot '%s' 2>&1", sfile);
     FILE *pp = popen(cmd, "r");
@@ -36,6 +58,11 @@ int es_plot_run_script(const char *script, const char *tmp_png, const char *png_
         if (rc > 0 && WIFEXITED(rc) && WEXITSTATUS(rc) == 127)
             return es_error_set(ES_EUNSUP, "gnuplot is not installed (apt-get install -y gnuplot-nox)");
         return es_error_set(ES_EIO, "gnuplot failed while drawing %s: %s", png_path, out);
+    }
+    if (!png_complete(tmp_png)) {
+        es_output_discard(tmp_png);
+        return es_error_set(ES_EIO, "cannot write '%s': gnuplot left an incomplete image (disc full "
+                                    "or file size limit?)", png_path);
     }
     return es_output_commit(tmp_png, png_path);
 }

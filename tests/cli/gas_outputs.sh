@@ -47,6 +47,42 @@ expect_fail disk-full "cannot write 'full/gas.h5': File too large" \
 expect_true "no run directory after a full disk" test ! -e full
 expect_true "no part file left" test -z "$(find . -name '*.part-*')"
 
+# 2b. summary.json, the completion marker, cannot be written (its temporary
+# name, which carries the pid that exec keeps, is taken by a directory): the
+# results written before it go too, for gas (gas.h5, figures) and school (school.nc).
+mkdir late late_school
+expect_fail summary-fails-gas "summary.json" \
+  bash -c 'mkdir "late/.summary.json.part-$$"; exec "$0" run small.ini --output late --quiet --set gas.plots=true' "$ESUITE"
+expect_true "no gas.h5 or figures after summary.json failed ($(ls late | tr '\n' ' '))" \
+  test -z "$(ls late)"
+cat > school.ini <<'EOF2'
+[run]
+model = school
+seed = 3
+[school]
+n_fish = 10
+n_steps = 20
+EOF2
+expect_fail summary-fails-school "summary.json" \
+  bash -c 'mkdir "late_school/.summary.json.part-$$"; exec "$0" run school.ini --output late_school --quiet' "$ESUITE"
+expect_true "no school.nc after summary.json failed ($(ls late_school | tr '\n' ' '))" \
+  test -z "$(ls late_school)"
+"$ESUITE" run school.ini --output school_ok --quiet
+rm -r late/.summary.json.part-* late_school/.summary.json.part-*  # the test's own directories
+expect_true "the same school run writes school.nc when nothing fails" test -s school_ok/school.nc
+
+# 2c. A figure cut off by a full disc (gnuplot exits 0 all the same) is not kept:
+# gas.h5 (≈ 35 kB) and entropy.png (≈ 48 kB) fit under the 60 kB limit, profiles.png
+# (≈ 68 kB) does not.
+bash -c 'trap "" XFSZ; ulimit -f 60; exec "$0" run small.ini --output cut --quiet --set gas.plots=true --set gas.N=200' \
+  "$ESUITE" 2>cut.err
+expect_true "a cut-off figure is reported ($(cat cut.err))" grep -q "incomplete image" cut.err
+for png in cut/*.png; do
+  expect_true "$png is a whole PNG (ends with IEND)" \
+    test "$(tail -c 12 "$png" | od -An -tx1 | tr -d ' \n')" = "0000000049454e44ae426082"
+done
+expect_true "no part file left after the cut-off figure" test -z "$(find . -name '*.part-*')"
+
 # 3. SIGTERM during a long equilibration stops the run at once (no checkpoint
 # exists yet): one message, nonzero exit, no run directory.
 cat > long.ini <<'EOF2'
