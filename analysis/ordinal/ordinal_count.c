@@ -62,15 +62,15 @@ int es_ord_check_length(size_t T, int n, int delay, unsigned flags)
     long long ptot = es_ordinal_ptot(T, n, delay);
     if (ptot <= 1)
         return es_error_set(ES_ESHORT,
-                            "ordinal: series of %zu samples gives Ptot = T - (n-1)*delay = %lld "
-                            "windows for n = %d, delay = %d (need at least 2)",
-                            T, ptot, n, delay);
+                            "series too short: %zu sample%s, order n = %d with delay %d needs at "
+                            "least %lld (Ptot = T - (n-1)·delay >= 2 windows)",
+                            T, T == 1 ? "" : "s", n, delay, (long long)(n - 1) * delay + 2);
     uint64_t N = es_ordinal_factorial(n);
     if (!(flags & ES_ORDINAL_ALLOW_SHORT) && (uint64_t)ptot < N)
         return es_error_set(ES_ESHORT,
-                            "ordinal: Ptot = %lld windows is less than n! = %llu for n = %d, "
-                            "delay = %d, so H cannot reach 1 (use a longer series, a smaller n "
-                            "or delay, or allow short series)",
+                            "series too short: Ptot = %lld windows is less than n! = %llu for "
+                            "n = %d, delay = %d, so H cannot reach 1 (use a longer series, a "
+                            "smaller n or delay, or allow short series)",
                             ptot, (unsigned long long)N, n, delay);
     return ES_OK;
 }

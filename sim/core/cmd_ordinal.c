@@ -234,8 +234,8 @@ static int analyse(const es_series *s, const ordinal_opts *o, ordinal_out *out)
     if (o->window) {
         size_t step = o->step ? (size_t)o->step : ((size_t)o->window / 10 ? (size_t)o->window / 10 : 1);
         if ((size_t)o->window > s->n)
-            return es_error_set(ES_ESHORT, "%s: --window %lld is longer than the series (%zu samples)",
-                                s->source, o->window, s->n);
+            return es_error_set(ES_ESHORT, "--window %lld is longer than the series (%zu samples)",
+                                o->window, s->n);
         out->nwin = es_ordinal_sliding_count(s->n, (size_t)o->window, step);
         out->wH = malloc(out->nwin * sizeof(double));
         out->wC = malloc(out->nwin * sizeof(double));

@@ -74,7 +74,10 @@ printf '1\n2\nnan\n4\n' > nan.txt
 expect_fail nan "nan.txt:3" "$ESUITE" ordinal nan.txt
 printf '1\n2\nabc\n4\n' > text.txt
 expect_fail garbage "text.txt:3" "$ESUITE" ordinal text.txt
-expect_fail too-short "bp.txt: ordinal: Ptot = 5 windows is less than n! = 6" "$ESUITE" ordinal --order 3 bp.txt
+expect_fail too-short "error: bp.txt: series too short: Ptot = 5 windows is less than n! = 6" "$ESUITE" ordinal --order 3 bp.txt
+printf '1\n2\n3\n' > three.txt
+expect_fail too-short-hard "error: three.txt: series too short: 3 samples, order n = 5 with delay 1 needs at least 6" \
+  "$ESUITE" ordinal --allow-short three.txt
 expect_fail missing "missing.txt" "$ESUITE" ordinal missing.txt
 expect_fail order-range "--order: value 11 is out of range (allowed range 3 .. 10)" "$ESUITE" ordinal --order 11 ramp.txt
 expect_fail delay-zero "--delay: value 0 is out of range" "$ESUITE" ordinal --delay 0 ramp.txt
@@ -85,7 +88,7 @@ expect_fail dt-zero "--dt: value 0 is out of range" "$ESUITE" ordinal --dt 0 ram
 expect_fail dt-text "--dt: expected a number, got 'fast'" "$ESUITE" ordinal --dt fast ramp.txt
 expect_fail window-one "--window: value 1 is out of range" "$ESUITE" ordinal --window 1 ramp.txt
 expect_fail window-delays "--window works with one --delay" "$ESUITE" ordinal --window 100 --delays 1:5 ramp.txt
-expect_fail window-long "--window 5000 is longer than the series (1000 samples)" "$ESUITE" ordinal --window 5000 ramp.txt
+expect_fail window-long "error: ramp.txt: --window 5000 is longer than the series (1000 samples)" "$ESUITE" ordinal --window 5000 ramp.txt
 expect_fail column-missing "column" "$ESUITE" ordinal --column zz cols.csv
 expect_fail gen-unknown "unknown generator 'chaos'" "$ESUITE" ordinal gen:chaos
 expect_fail auto-no-period "ramp.txt" "$ESUITE" ordinal --auto ramp.txt
