@@ -913,7 +913,7 @@ static int setup_output(school_run *r)
     int nrc = nc_create(r->tmp, NC_NETCDF4 | NC_CLOBBER, &r->h.ncid);
     if (nrc != NC_NOERR) {
         r->h.ncid = -1;
-        return es_error_set(ES_EIO, "%s: cannot create: %s", r->tmp, nc_strerror(nrc));
+        return es_error_set(ES_EIO, "school.nc: cannot create: %s", nc_strerror(nrc));
     }
     int rc = nc_define(&r->h, r->p, r->o, r->ts.nframes, r->ts.nmframes, r->mode_name, r->prov);
     if (!rc)
@@ -921,6 +921,18 @@ static int setup_output(school_run *r)
     if (!rc)
         r->wb_fd = open(r->tmp, O_RDONLY | O_CLOEXEC);
     return rc;
+}
+
+/* Errors of school.nc name the path the user will look for (not the
+ * temporary name it is written under). */
+static int name_output(const char *final_path)
+{
+    const char *msg = es_error_message();
+    if (strncmp(msg, "school.nc: ", 11) != 0)
+        return ES_EIO;
+    char reason[1024];
+    snprintf(reason, sizeof reason, "%s", msg + 11);
+    return es_error_set(ES_EIO, "cannot write '%s': %s", final_path, reason);
 }
 
 int es_school_run_to_dir(const es_school_params *p, const es_school_run_opts *o, const char *dir,
@@ -957,8 +969,10 @@ int es_school_run_to_dir(const es_school_params *p, const es_school_run_opts *o,
     if (r.h.ncid >= 0) {
         int nrc = nc_close(r.h.ncid);
         if (!rc && nrc != NC_NOERR)
-            rc = es_error_set(ES_EIO, "%s: %s", r.tmp, nc_strerror(nrc));
+            rc = es_error_set(ES_EIO, "school.nc: %s (in nc_close)", nc_strerror(nrc));
     }
+    if (rc == ES_EIO)
+        rc = name_output(final_path);
     if (!rc)
         rc = es_output_commit(r.tmp, final_path);
     else if (rc != ES_EINTR && !resume)

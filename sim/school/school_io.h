@@ -9,13 +9,15 @@
 #include "core/output.h"
 #include "school/school.h"
 
-/* Return an ES_EIO error naming the failed NetCDF call (needs <netcdf.h> and
- * esuite/status.h where it is used). */
+/* Return an ES_EIO error "school.nc: <NetCDF's reason> (in <function>)" (needs
+ * <netcdf.h>, <string.h> and esuite/status.h where it is used); the run names
+ * the full path of school.nc in it (es_school_run_to_dir). */
 #define NC_TRY(call)                                                                               \
     do {                                                                                           \
         int nc_rc_ = (call);                                                                       \
         if (nc_rc_ != NC_NOERR)                                                                    \
-            return es_error_set(ES_EIO, "school.nc: %s (%s)", nc_strerror(nc_rc_), #call);       \
+            return es_error_set(ES_EIO, "school.nc: %s (in %.*s)", nc_strerror(nc_rc_),          \
+                                (int)strcspn(#call, "("), #call);                                  \
     } while (0)
 
 typedef struct {

@@ -1,5 +1,5 @@
 #!/bin/bash
-# What a gas run leaves behind when it succeeds and when it fails late:
+# What a gas (and a school) run leaves behind when it succeeds and when it fails late:
 # the command line in the provenance, one message and no result files when
 # the disk fills while gas.h5 is written (a file-size limit stands in for a
 # full disk), and a stop signal honoured during a long equilibration.
@@ -69,6 +69,11 @@ expect_true "no school.nc after summary.json failed ($(ls late_school | tr '\n' 
   test -z "$(ls late_school)"
 "$ESUITE" run school.ini --output school_ok --quiet
 rm -r late/.summary.json.part-* late_school/.summary.json.part-*  # the test's own directories
+# a full disc while school.nc is written: the message names school.nc where the user will
+# look for it (not its temporary name), and nothing is left
+expect_fail disk-full-school "cannot write 'school_full/school.nc': NetCDF: HDF error (in nc_" \
+  bash -c 'trap "" XFSZ; ulimit -f 40; exec "$0" run school.ini --output school_full --quiet --set school.n_fish=50 --set school.n_steps=2000' "$ESUITE"
+expect_true "no school run directory after a full disc" test ! -e school_full
 expect_true "the same school run writes school.nc when nothing fails" test -s school_ok/school.nc
 
 # 2c. A figure cut off by a full disc (gnuplot exits 0 all the same) is not kept:
