@@ -173,6 +173,12 @@ int es_output_prepare_dir(const char *dir)
     return ES_OK;
 }
 
+static int hdf5_failed;
+
+void es_output_hdf5_failed(void) { hdf5_failed = 1; }
+
+int es_output_hdf5_has_failed(void) { return hdf5_failed; }
+
 void es_output_tmp_path(const char *final_path, char *tmp, size_t len)
 {
     const char *slash = strrchr(final_path, '/');

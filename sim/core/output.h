@@ -51,6 +51,11 @@ int es_output_prepare_dir(const char *dir); /* mkdir -p */
 void es_output_tmp_path(const char *final_path, char *tmp, size_t len);
 int es_output_commit(const char *tmp_path, const char *final_path); /* fsync + rename */
 void es_output_discard(const char *tmp_path);                      /* unlink */
+/* A file written through HDF5 (NetCDF-4) failed to write or close: HDF5 may
+ * keep it half open and crash on it in its exit handler, which main() then
+ * skips (it already does outside sanitizer builds). */
+void es_output_hdf5_failed(void);
+int es_output_hdf5_has_failed(void);
 
 /* Provenance attributes: esuite_version, git_revision, config, overrides,
  * seed, threads, host, start_time, end_time, model, Conventions=CF-1.8 (NetCDF),

@@ -968,6 +968,8 @@ int es_school_run_to_dir(const es_school_params *p, const es_school_run_opts *o,
         close(r.wb_fd);
     if (r.h.ncid >= 0) {
         int nrc = nc_close(r.h.ncid);
+        if (rc == ES_EIO || nrc != NC_NOERR)
+            es_output_hdf5_failed(); /* HDF5 may still hold the broken file */
         if (!rc && nrc != NC_NOERR)
             rc = es_error_set(ES_EIO, "school.nc: %s (in nc_close)", nc_strerror(nrc));
     }

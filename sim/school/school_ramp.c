@@ -488,8 +488,11 @@ int es_school_ramp_run(const es_school_params *p, const es_school_ramp_opts *o, 
         rc = check_signal(s->step);
     if (h.ncid >= 0) {
         int nrc = nc_close(h.ncid);
+        if (rc == ES_EIO || nrc != NC_NOERR)
+            es_output_hdf5_failed(); /* HDF5 may still hold the broken file */
         if (!rc && nrc != NC_NOERR)
-            rc = es_error_set(ES_EIO, "%s: %s", tmp, nc_strerror(nrc));
+            rc = es_error_set(ES_EIO, "cannot write '%s': %s (in nc_close)", final_path,
+                              nc_strerror(nrc));
     }
     if (!rc)
         rc = es_output_commit(tmp, final_path);
