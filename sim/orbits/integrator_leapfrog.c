@@ -86,6 +86,11 @@ static void momentum(es_orbit *o, double Om)
     }
 }
 
+static int interrupted(const es_orbit *o)
+{
+    return es_error_set(ES_EINTR, "orbits: integration stopped at t = %g on request", o->t);
+}
+
 int es_orb_leapfrog_steps(es_orbit *o, long long nsteps)
 {
     double h = o->par.dt, Om = o->sys->pot.omega;
@@ -93,6 +98,8 @@ int es_orb_leapfrog_steps(es_orbit *o, long long nsteps)
         eval_cache(o);
     if (Om == 0.0) {
         for (long long s = 0; s < nsteps; s++) {
+            if (es_orbit_poll(o, o->nsteps + s))
+                return interrupted(o);
             kick(o, 0.5 * h);
             drift(o, h);
             eval_cache(o);
@@ -103,6 +110,8 @@ int es_orb_leapfrog_steps(es_orbit *o, long long nsteps)
         double c = cos(Om * h), sn = -sin(Om * h);
         momentum(o, Om);
         for (long long s = 0; s < nsteps; s++) {
+            if (es_orbit_poll(o, o->nsteps + s))
+                return interrupted(o); /* v is left as p: the orbit is abandoned */
             kick(o, 0.5 * h);
             drift_rotating(o, h, c, sn);
             eval_cache(o);

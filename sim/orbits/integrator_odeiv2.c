@@ -113,6 +113,8 @@ int es_orb_rk4_steps(es_orbit *o, long long nsteps)
     pack(o, ws);
     gsl_odeiv2_step_reset(ws->step);
     for (long long i = 0; i < nsteps; i++) {
+        if (es_orbit_poll(o, o->nsteps + i))
+            return es_error_set(ES_EINTR, "orbits: rk4 stopped at t = %g on request", t);
         int rc = gsl_odeiv2_step_apply(ws->step, t, h, ws->Y, yerr, NULL, NULL, &ws->gsys);
         if (rc != GSL_SUCCESS)
             return es_error_set(ES_EDATA, "orbits: rk4 step failed at t = %g (%s)", t,
@@ -140,6 +142,8 @@ int es_orb_odeiv2_to(es_orbit *o, double t1)
         if (rc != GSL_SUCCESS)
             break;
         o->nsteps++;
+        if (es_orbit_poll(o, o->nsteps))
+            return es_error_set(ES_EINTR, "orbits: odeiv2 stopped at t = %g on request", t);
         /* landed on t1 with a shortened step: keep the natural size */
         if (t >= t1 && ws->h < h_before)
             ws->h = h_before;

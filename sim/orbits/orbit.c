@@ -33,7 +33,9 @@ void es_orb_params_default(es_orb_params *p)
     p->eps_rel = 1e-12;
     p->ntangent = 2;
     p->escape_radius = 0.0;
+    p->interrupted = NULL;
 }
+
 
 es_orbit *es_orbit_alloc(const es_orb_system *sys, const es_orb_params *par)
 {
@@ -140,7 +142,8 @@ int es_orbit_advance(es_orbit *o, double t1)
                                 "dt = %g", t1 - o->t, o->par.dt);
         rc = o->par.integrator == ES_ORB_LEAPFROG ? es_orb_leapfrog_steps(o, steps)
                                                   : es_orb_rk4_steps(o, steps);
-        o->t = t1;
+        if (rc == ES_OK)
+            o->t = t1;
     } else {
         rc = es_orb_odeiv2_to(o, t1);
         if (rc == ES_EDATA) {

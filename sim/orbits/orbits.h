@@ -132,7 +132,15 @@ typedef struct {
     double eps_rel;
     int ntangent;    /* 0, 1 (mLCE) or 2 (mLCE + SALI) */
     double escape_radius; /* stop when |x| exceeds it (potentials; 0 = never) */
+    /* Polled by the integrator loops every ES_ORB_POLL_STEPS steps, from any
+     * thread; nonzero abandons the orbit with ES_EINTR (its state is then at
+     * no output time and must not be continued). A stop signal thus acts
+     * within milliseconds even when one orbit integrates for minutes.
+     * NULL: never interrupted. */
+    int (*interrupted)(void);
 } es_orb_params;
+
+#define ES_ORB_POLL_STEPS 4096 /* a power of 2: the loops test a bit mask */
 void es_orb_params_default(es_orb_params *p);
 
 typedef struct es_orbit es_orbit;
@@ -163,10 +171,19 @@ void es_orbit_free(es_orbit *o);
 int es_orbit_set(es_orbit *o, const double *y0, double t0);
 /* Integrate to time t1 (> t): leapfrog takes round((t1−t)/dt) steps (t1 must
  * be a multiple of dt from t, within 1e-9 relative); odeiv2 lands on t1.
- * Tangent vectors are renormalised at t1; the drift is checked at t1. */
+ * Tangent vectors are renormalised at t1; the drift is checked at t1.
+ * ES_EINTR when par.interrupted asked to stop on the way. */
 int es_orbit_advance(es_orbit *o, double t1);
 
-/* Internal steppers (one file each). */
+/* Is it time to poll (steps taken a multiple of ES_ORB_POLL_STEPS) and has
+ * the run been asked to stop? For the stepper loops; inline so that a step
+ * pays only the mask test. */
+static inline int es_orbit_poll(const es_orbit *o, long long steps)
+{
+    return (steps & (ES_ORB_POLL_STEPS - 1)) == 0 && o->par.interrupted && o->par.interrupted();
+}
+
+/* Internal steppers (one file each); ES_EINTR when es_orbit_poll says so. */
 int es_orb_leapfrog_steps(es_orbit *o, long long nsteps);
 int es_orb_rk4_steps(es_orbit *o, long long nsteps); /* fixed-step GSL rk4 (odeiv2 workspace) */
 int es_orb_odeiv2_init(es_orbit *o);

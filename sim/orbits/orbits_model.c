@@ -146,9 +146,26 @@ static int read_checkpoint(const char *path, const es_run_ctx *ctx, const es_orb
     return st;
 }
 
+static int stop_requested(void) { return es_checkpoint_should_stop(); }
+
+/* Checkpoint the first `done` orbits and stop with ES_EINTR. */
+static int stop_with_checkpoint(const es_run_ctx *ctx, const es_orbits_setup_t *su,
+                                const es_orbits_data *d, size_t done)
+{
+    int st = write_checkpoint(ctx, su, d, done);
+    if (st)
+        return st;
+    return es_error_set(ES_EINTR, "orbits: interrupted by signal %d after %zu of %zu orbits "
+                        "(checkpoint written)", es_checkpoint_signal(), done, d->n);
+}
+
 /* Integrate in chunks of ORB_CHUNK orbits: the progress line is updated and a
- * checkpoint written (every [output] checkpoint_interval s, or on SIGTERM,
- * SIGINT, SIGUSR1, after which the run stops with ES_EINTR) between them. */
+ * checkpoint written (every [output] checkpoint_interval s) between them.
+ * SIGTERM, SIGINT and SIGUSR1 are also polled inside every orbit's step loop
+ * (es_orb_params.interrupted), since one chunk of long orbits may take
+ * minutes: the unfinished chunk is abandoned, the orbits before it are
+ * checkpointed, and a resumed run recomputes the chunk whole (each orbit is
+ * independent and starts afresh, so the result stays bit-identical). */
 static int integrate(const es_run_ctx *ctx, const es_orbits_setup_t *su, es_orbits_data *d)
 {
     size_t i0 = 0;
@@ -166,22 +183,29 @@ static int integrate(const es_run_ctx *ctx, const es_orbits_setup_t *su, es_orbi
     es_progress_start(&pr, "orbits", (double)d->n, ctx->quiet);
     size_t per = d->nout * (size_t)su->rp.nobs, sper = 2 * (size_t)su->rp.section_max;
     int keep = keep_series(su);
+    es_orb_run_params rp = su->rp;
+    rp.par.interrupted = stop_requested;
     while (i0 < d->n && st == ES_OK) {
         size_t m = d->n - i0 < ORB_CHUNK ? d->n - i0 : ORB_CHUNK;
         double *ser = d->series + (keep ? i0 * per : 0);
-        st = es_orb_run_ensemble_sos(&su->sys, &su->rp, d->y0 + i0 * (size_t)su->sys.nvar, m,
+        st = es_orb_run_ensemble_sos(&su->sys, &rp, d->y0 + i0 * (size_t)su->sys.nvar, m,
                                      d->res + i0, ser,
                                      d->section ? d->section + i0 * sper : NULL, status + i0);
+        if (st == ES_EINTR) {
+            st = stop_with_checkpoint(ctx, su, d, i0); /* the chunk is dropped */
+            break;
+        }
         if (st == ES_OK && !keep)
             analyse_range(su, d, i0, m, ser);
         i0 += m;
         es_progress_update(&pr, (double)i0);
         if (st == ES_OK && i0 < d->n && es_checkpoint_due(&timer)) {
+            if (es_checkpoint_should_stop()) {
+                st = stop_with_checkpoint(ctx, su, d, i0);
+                break;
+            }
             st = write_checkpoint(ctx, su, d, i0);
             es_checkpoint_timer_reset(&timer);
-            if (st == ES_OK && es_checkpoint_should_stop())
-                st = es_error_set(ES_EINTR, "orbits: interrupted by signal %d after %zu of %zu "
-                                  "orbits (checkpoint written)", es_checkpoint_signal(), i0, d->n);
         }
     }
     es_progress_finish(&pr);

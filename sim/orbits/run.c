@@ -93,6 +93,9 @@ int es_orb_run_one_sos(const es_orb_system *s, const es_orb_run_params *rp, cons
     if (nout < 1)
         return es_error_set(ES_EINVAL, "orbits: t_end = %g and dt = %g give no output", rp->t_end,
                             rp->par.dt);
+    /* orbits not yet begun when a stop is requested are not begun at all */
+    if (rp->par.interrupted && rp->par.interrupted())
+        return es_error_set(ES_EINTR, "orbits: stopped on request before the orbit started");
     es_orbit *o = es_orbit_alloc(s, &rp->par);
     if (!o)
         return ES_EINVAL;

@@ -7,8 +7,10 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 #include <cmocka.h>
 
+#include "esuite/status.h"
 #include "orbits/orbits.h"
 
 static es_orb_system kepler_sys(void)
@@ -339,6 +341,65 @@ static void test_tangent_maps(void **state)
     check_tangent(&s, ES_ORB_LEAPFROG, yb, 10.0, 0.005, 1e-6);
 }
 
+/* Stop polling: the callback runs once every ES_ORB_POLL_STEPS steps, does
+ * not change the trajectory when it says "go on", and a "stop" abandons the
+ * orbit with ES_EINTR (time not advanced). */
+static int polls, stop_at_poll;
+static int count_polls(void) { return ++polls == stop_at_poll; }
+
+static void test_interrupt_poll(void **state)
+{
+    (void)state;
+    es_orb_system s = kepler_sys();
+    double y0[4] = {1.5, 0.0, 0.0, sqrt(0.5 / 1.5)};
+    es_orb_integrator integ[3] = {ES_ORB_LEAPFROG, ES_ORB_RK4, ES_ORB_RK8PD};
+    for (int k = 0; k < 3; k++) {
+        es_orb_params par;
+        es_orb_params_default(&par);
+        par.integrator = integ[k];
+        es_orbit *ref = es_orbit_alloc(&s, &par);
+        par.interrupted = count_polls;
+        es_orbit *o = es_orbit_alloc(&s, &par);
+        assert_non_null(ref);
+        assert_non_null(o);
+        assert_int_equal(es_orbit_set(ref, y0, 0.0), 0);
+        assert_int_equal(es_orbit_set(o, y0, 0.0), 0);
+        polls = 0, stop_at_poll = -1;
+        for (int j = 1; j <= 10; j++) { /* 10 outputs of 1000 steps (dt = 0.01) */
+            assert_int_equal(es_orbit_advance(ref, 10.0 * j), 0);
+            assert_int_equal(es_orbit_advance(o, 10.0 * j), 0);
+        }
+        assert_memory_equal(ref->y, o->y, sizeof o->y);
+        assert_memory_equal(ref->w, o->w, sizeof o->w);
+        assert_true(o->nsteps == ref->nsteps);
+        /* fixed steps poll before steps 0, 4096, 8192; rk8pd after every 4096th */
+        int want = k < 2 ? 3 : (int)(o->nsteps / ES_ORB_POLL_STEPS);
+        assert_int_equal(polls, want);
+        if (k < 2) {
+            assert_true(o->nsteps == 10000);
+            /* stop at the second poll (step 4096 of 10000): nothing advanced */
+            polls = 0, stop_at_poll = 2;
+            assert_int_equal(es_orbit_set(o, y0, 0.0), 0);
+            assert_int_equal(es_orbit_advance(o, 100.0), ES_EINTR);
+            assert_int_equal(polls, 2);
+            assert_true(o->t == 0.0);
+        }
+        es_orbit_free(ref);
+        es_orbit_free(o);
+    }
+    /* an orbit asked to stop before it starts is not started */
+    es_orb_run_params rp;
+    memset(&rp, 0, sizeof rp);
+    es_orb_params_default(&rp.par);
+    rp.par.interrupted = count_polls;
+    rp.t_end = 10.0, rp.output_every = 10, rp.nobs = 1, rp.obs[0] = ES_ORB_OBS_X;
+    polls = 0, stop_at_poll = 1;
+    es_orb_result res;
+    assert_int_equal(es_orb_run_one(&s, &rp, y0, &res, NULL), ES_EINTR);
+    assert_int_equal(polls, 1);
+    assert_true(res.nsteps == 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -348,6 +409,7 @@ int main(void)
         cmocka_unit_test(test_double_pendulum),
         cmocka_unit_test(test_rotating_frame),
         cmocka_unit_test(test_tangent_maps),
+        cmocka_unit_test(test_interrupt_poll),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
