@@ -29,6 +29,7 @@ typedef struct {
     int line;          /* 0 = default or override */
     int set;           /* given in the file or by an override */
     int overridden;
+    const char *note;  /* derived by the model (es_config_set_derived): why; static */
 } es_cfg_entry;
 
 struct es_config {
@@ -742,6 +743,20 @@ int es_config_set(es_config *cfg, const char *section, const char *key, const ch
     return record_override(cfg, ov);
 }
 
+int es_config_set_derived(es_config *cfg, const char *section, const char *key, const char *value,
+                          const char *note)
+{
+    char msg[1024];
+    es_cfg_entry *e = find_entry(cfg, section, key);
+    if (!e)
+        return es_error_set(ES_ECONFIG, "unknown key '%s.%s'", section, key);
+    if (!entry_assign(e, value, msg, sizeof msg))
+        return es_error_set(ES_ECONFIG, "%s: key '%s.%s': %s (derived: %s)", cfg->path, section,
+                            key, msg, note);
+    e->note = note; /* not `set`: the user did not give it */
+    return ES_OK;
+}
+
 const char *es_config_path(const es_config *cfg) { return cfg->path; }
 
 const char *es_config_origin(const es_config *cfg) { return cfg->origin ? cfg->origin : cfg->path; }
@@ -782,8 +797,9 @@ char *es_config_to_ini(const es_config *cfg)
             section = e->spec->section;
             es_strbuf_printf(&b, "%s[%s]\n", b.len > 60 ? "\n" : "", section);
         }
-        es_strbuf_printf(&b, "%s = %s%s\n", e->spec->key, e->text ? e->text : "",
-                  e->overridden ? "    ; set on the command line" : "");
+        es_strbuf_printf(&b, "%s = %s%s%s\n", e->spec->key, e->text ? e->text : "",
+                  e->overridden ? "    ; set on the command line" : e->note ? "    ; " : "",
+                  !e->overridden && e->note ? e->note : "");
     }
     return es_strbuf_take(&b);
 }

@@ -78,6 +78,14 @@ int es_config_key_error(const es_config *cfg, const char *section, const char *k
 int es_config_set(es_config *cfg, const char *section, const char *key, const char *value,
                   const char *origin);
 
+/* Record a value the model derived from its inputs for a key the user did
+ * not give (n_orbits = the rows of an initial-conditions file), so that the
+ * resolved config (provenance, checkpoint) says what the run used. Validated
+ * like a file value; not an override; es_config_to_ini() appends "; NOTE"
+ * (note: a static string). */
+int es_config_set_derived(es_config *cfg, const char *section, const char *key, const char *value,
+                          const char *note);
+
 /* The fully resolved config as INI text (every key, defaults included) and the
  * list of overrides as "section.key=value" lines. Caller frees; NULL when out
  * of memory. */

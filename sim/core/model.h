@@ -7,7 +7,7 @@
 
 /* Everything a model's run function needs beyond its config. */
 typedef struct {
-    const es_config *cfg;
+    es_config *cfg;           /* read-only but for es_config_set_derived() */
     const char *output_dir;   /* resolved run directory (exists) */
     int threads;              /* OpenMP threads in use */
     unsigned long long seed;

@@ -331,6 +331,25 @@ static int plot_section(const char *dir, const es_orbits_setup_t *su, const es_o
     return st;
 }
 
+/* ic = file: the file's rows are the orbits. An n_orbits given anyway must
+ * agree (a user who wrote it expects that many); left out, the resolved
+ * config (provenance, checkpoint) records the file's count instead of the
+ * default, which the run never used. */
+static int check_file_count(es_config *cfg, const es_orbits_setup_t *su, size_t n)
+{
+    if (es_config_was_set(cfg, "orbits", "n_orbits")) {
+        long long want = es_config_int(cfg, "orbits", "n_orbits");
+        if ((size_t)want == n)
+            return ES_OK;
+        return es_config_key_error(cfg, "orbits", "n_orbits", "= %lld, but ic_file %s holds %zu "
+                                   "initial conditions; leave n_orbits out with ic = file (the "
+                                   "file decides) or make it %zu", want, su->ic.path, n, n);
+    }
+    char v[32];
+    snprintf(v, sizeof v, "%zu", n);
+    return es_config_set_derived(cfg, "orbits", "n_orbits", v, "the rows of ic_file");
+}
+
 static int orbits_run(const es_run_ctx *ctx)
 {
     es_orbits_setup_t su;
@@ -351,6 +370,10 @@ static int orbits_run(const es_run_ctx *ctx)
             return es_error_set(st == ES_EINVAL ? ES_ECONFIG : st,
                                 "[orbits] initial conditions (ic = %s): %s",
                                 es_orb_ic_name(su.ic.kind), msg);
+        }
+        if (su.ic.kind == ES_ORB_IC_FILE && (st = check_file_count(ctx->cfg, &su, d.n))) {
+            free(d.y0);
+            return st;
         }
         d.nout = es_orb_run_nout(&su.rp);
         d.dt_out = su.rp.par.dt * su.rp.output_every;

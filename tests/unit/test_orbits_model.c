@@ -305,6 +305,78 @@ static void test_bad_configs(void **state)
     expect_error("[run]\nmodel = orbits\n[orbits]\nsystem = potential\nic = file\n", "ic_file");
 }
 
+/* The "config" attribute of orbits.h5 (the resolved config) into buf. */
+static void read_config_attr(const char *file, char *buf, size_t len)
+{
+    hid_t f = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    hid_t a = H5Aopen(f, "config", H5P_DEFAULT);
+    assert_true(a >= 0);
+    hid_t t = H5Aget_type(a);
+    char *s = NULL;
+    if (H5Tis_variable_str(t) > 0) {
+        assert_true(H5Aread(a, t, &s) >= 0);
+        snprintf(buf, len, "%s", s);
+        H5free_memory(s);
+    } else {
+        size_t n = H5Tget_size(t);
+        assert_true(n < len);
+        assert_true(H5Aread(a, t, buf) >= 0);
+        buf[n] = '\0';
+    }
+    H5Tclose(t);
+    H5Aclose(a);
+    H5Fclose(f);
+}
+
+/* ic = file: the file's 3 rows are the orbits. Without n_orbits the
+ * resolved config records 3 (not the default 100); n_orbits = 3 is
+ * accepted; n_orbits = 5 is an error naming the config line and the key. */
+static void test_ic_file_count(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/esuite_orbits_icfileXXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char ic[4200], ini[8000], h5[4200], js[4200], cmd[9000];
+    snprintf(ic, sizeof ic, "%s/ic.txt", dir);
+    FILE *fp = fopen(ic, "w");
+    assert_non_null(fp);
+    fprintf(fp, "# x y vx vy\n0 0.1 0.3 0\n0 0.2 0.25 0\n\n0 -0.1 0.3 0\n");
+    fclose(fp);
+    const char *head = "[run]\nmodel = orbits\n[orbits]\nsystem = henon_heiles\n"
+                       "ic = file\nt_end = 50\nobservables = x\n";
+    snprintf(ini, sizeof ini, "%sic_file = %s\n", head, ic);
+    assert_int_equal(run_text(ini, dir), 0);
+    snprintf(h5, sizeof h5, "%s/orbits.h5", dir);
+    snprintf(js, sizeof js, "%s/summary.json", dir);
+    char *conf = malloc(1 << 20);
+    assert_non_null(conf);
+    read_config_attr(h5, conf, 1 << 20);
+    assert_non_null(strstr(conf, "\nn_orbits = 3    ; the rows of ic_file\n"));
+    free(conf);
+    json_error_t jerr;
+    json_t *sum = json_load_file(js, 0, &jerr);
+    assert_non_null(sum);
+    assert_int_equal(json_integer_value(json_object_get(sum, "n_orbits")), 3);
+    json_decref(sum);
+
+    unlink(h5), unlink(js);
+    snprintf(ini, sizeof ini, "%sic_file = %s\nn_orbits = 3\n", head, ic);
+    assert_int_equal(run_text(ini, dir), 0);
+
+    unlink(h5), unlink(js);
+    snprintf(ini, sizeof ini, "%sic_file = %s\nn_orbits = 5\n", head, ic);
+    assert_int_equal(run_text(ini, dir), ES_ECONFIG);
+    char want[9000];
+    snprintf(want, sizeof want, "test.ini:9: key 'orbits.n_orbits': = 5, but ic_file %s holds 3 "
+             "initial conditions; leave n_orbits out with ic = file (the file decides) or make "
+             "it 3", ic);
+    assert_string_equal(es_error_message(), want);
+    assert_int_equal(access(h5, F_OK), -1);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -314,6 +386,7 @@ int main(void)
         cmocka_unit_test(test_streaming_analysis),
         cmocka_unit_test(test_thread_count),
         cmocka_unit_test(test_bad_configs),
+        cmocka_unit_test(test_ic_file_count),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
