@@ -97,25 +97,29 @@ int es_orb_leapfrog_steps(es_orbit *o, long long nsteps)
     if (!o->cache_valid)
         eval_cache(o);
     if (Om == 0.0) {
-        for (long long s = 0; s < nsteps; s++) {
+        for (long long s = 0; s < nsteps;) {
             if (es_orbit_poll(o, o->nsteps + s))
                 return interrupted(o);
-            kick(o, 0.5 * h);
-            drift(o, h);
-            eval_cache(o);
-            kick(o, 0.5 * h);
+            for (long long end = es_orbit_poll_block(o->nsteps, s, nsteps); s < end; s++) {
+                kick(o, 0.5 * h);
+                drift(o, h);
+                eval_cache(o);
+                kick(o, 0.5 * h);
+            }
         }
     } else {
         /* rotation of the axes by −Ωh: R(−Ωh) */
         double c = cos(Om * h), sn = -sin(Om * h);
         momentum(o, Om);
-        for (long long s = 0; s < nsteps; s++) {
+        for (long long s = 0; s < nsteps;) {
             if (es_orbit_poll(o, o->nsteps + s))
                 return interrupted(o); /* v is left as p: the orbit is abandoned */
-            kick(o, 0.5 * h);
-            drift_rotating(o, h, c, sn);
-            eval_cache(o);
-            kick(o, 0.5 * h);
+            for (long long end = es_orbit_poll_block(o->nsteps, s, nsteps); s < end; s++) {
+                kick(o, 0.5 * h);
+                drift_rotating(o, h, c, sn);
+                eval_cache(o);
+                kick(o, 0.5 * h);
+            }
         }
         momentum(o, -Om);
     }

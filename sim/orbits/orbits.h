@@ -182,6 +182,13 @@ static inline int es_orbit_poll(const es_orbit *o, long long steps)
 {
     return (steps & (ES_ORB_POLL_STEPS - 1)) == 0 && o->par.interrupted && o->par.interrupted();
 }
+/* End of the block of steps from s (of n in this call, `done` before it)
+ * up to the next poll: fixed-step loops run blocks untouched by the poll. */
+static inline long long es_orbit_poll_block(long long done, long long s, long long n)
+{
+    long long end = s + ES_ORB_POLL_STEPS - ((done + s) & (ES_ORB_POLL_STEPS - 1));
+    return end < n ? end : n;
+}
 
 /* Internal steppers (one file each); ES_EINTR when es_orbit_poll says so. */
 int es_orb_leapfrog_steps(es_orbit *o, long long nsteps);
