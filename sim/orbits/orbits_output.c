@@ -10,7 +10,9 @@
  * Provenance attributes on the root group (core/output.h). */
 #include "orbits/orbits_model.h"
 
+#include <errno.h>
 #include <hdf5.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +37,7 @@ static int write_dataset(hid_t loc, const char *name, hid_t type, int rank, cons
         H5Pset_shuffle(dcpl);
         H5Pset_deflate(dcpl, (unsigned)compression);
     }
+    errno = 0; /* what the file driver's failed write (a full disc: EFBIG, ENOSPC) leaves */
     hid_t ds = H5Dcreate2(loc, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     herr_t e = ds < 0 ? -1 : H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
     if (ds >= 0) {
@@ -42,19 +45,35 @@ static int write_dataset(hid_t loc, const char *name, hid_t type, int rank, cons
             es_h5_write_attr_string(ds, "units", units);
         if (doc)
             es_h5_write_attr_string(ds, "long_name", doc);
-        H5Dclose(ds);
+        if (H5Dclose(ds) < 0) /* flushes the chunk cache: may be where the disc fills */
+            e = -1;
     }
+    int err = errno;
     H5Pclose(dcpl);
     H5Sclose(space);
-    return (ds < 0 || e < 0) ? es_error_set(ES_EIO, "orbits.h5: cannot write dataset '%s'", name)
-                             : ES_OK;
+    if (ds >= 0 && e >= 0)
+        return ES_OK;
+    char group[256] = "";
+    if (H5Iget_name(loc, group, sizeof group) < 0 || strcmp(group, "/") == 0)
+        group[0] = '\0';
+    return es_error_set(ES_EIO, "%s (dataset '%s/%s')", err ? strerror(err) : "HDF5 error",
+                        group, name);
+}
+
+/* Errors name the file the user asked for, not the temporary name it is
+ * written under: "cannot write 'DIR/orbits.h5': REASON". */
+static int name_output(int st, const char *path)
+{
+    char reason[1024];
+    snprintf(reason, sizeof reason, "%s", es_error_message());
+    return es_error_set(st, "cannot write '%s': %s", path, reason);
 }
 
 #define COL(field, type, ctype, units, doc)                                                     \
     do {                                                                                        \
         ctype *col = malloc(d->n * sizeof *col);                                                \
         if (!col) {                                                                             \
-            st = es_error_set(ES_ENOMEM, "orbits.h5: out of memory");                           \
+            st = es_error_set(ES_ENOMEM, "out of memory");                           \
             break;                                                                              \
         }                                                                                       \
         for (size_t i = 0; i < d->n; i++)                                                       \
@@ -127,7 +146,7 @@ static int write_insitu(hid_t file, const es_orbits_setup_t *su, const es_orbits
             }
             hsize_t dims[2] = {d->n, (hsize_t)L};
             st = (h && c) ? write_dataset(g, "H_curve", H5T_NATIVE_DOUBLE, 2, dims, h, comp, "", "H(ℓ), ℓ = 1..L")
-                          : es_error_set(ES_ENOMEM, "orbits.h5: out of memory");
+                          : es_error_set(ES_ENOMEM, "out of memory");
             if (st == ES_OK)
                 st = write_dataset(g, "C_curve", H5T_NATIVE_DOUBLE, 2, dims, c, comp, "", "C(ℓ), ℓ = 1..L");
             free(h);
@@ -144,7 +163,7 @@ static int write_series(hid_t file, const es_orbits_setup_t *su, const es_orbits
     int st = ES_OK, nobs = su->rp.nobs;
     double *t = malloc(d->nout * sizeof *t);
     if (!t)
-        return es_error_set(ES_ENOMEM, "orbits.h5: out of memory");
+        return es_error_set(ES_ENOMEM, "out of memory");
     for (size_t j = 0; j < d->nout; j++)
         t[j] = (double)j * d->dt_out;
     hsize_t nt = d->nout;
@@ -162,7 +181,7 @@ static int write_series(hid_t file, const es_orbits_setup_t *su, const es_orbits
                            H5T_NATIVE_DOUBLE, 2, dims, buf, comp, "", "observable at the output times (NaN after an escape)");
     }
     if (!buf)
-        st = es_error_set(ES_ENOMEM, "orbits.h5: out of memory for the series");
+        st = es_error_set(ES_ENOMEM, "out of memory for the series");
     free(buf);
     H5Gclose(g);
     return st;
@@ -173,9 +192,14 @@ int es_orbits_write_h5(const char *path, const es_orbits_setup_t *su, const es_o
 {
     char tmp[4200];
     es_output_tmp_path(path, tmp, sizeof tmp);
+    errno = 0;
     hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    if (f < 0)
-        return es_error_set(ES_EIO, "%s: cannot create", tmp);
+    if (f < 0) {
+        int err = errno;
+        es_output_discard(tmp);
+        return es_error_set(ES_EIO, "cannot create '%s': %s", path,
+                            err ? strerror(err) : "HDF5 error");
+    }
     int st = es_output_h5_provenance(f, prov);
     if (st == ES_OK)
         st = write_series(f, su, d, compression);
@@ -183,13 +207,17 @@ int es_orbits_write_h5(const char *path, const es_orbits_setup_t *su, const es_o
         st = write_table(f, su, d, compression);
     if (st == ES_OK)
         st = write_insitu(f, su, d, compression);
+    errno = 0;
     if (H5Fclose(f) < 0 && st == ES_OK)
-        st = es_error_set(ES_EIO, "%s: error closing", tmp);
+        st = es_error_set(ES_EIO, "%s (closing the file)", errno ? strerror(errno) : "HDF5 error");
     if (st != ES_OK) {
         es_output_discard(tmp);
-        return st;
+        return name_output(st, path);
     }
-    return es_output_commit(tmp, path);
+    st = es_output_commit(tmp, path); /* its messages name both paths already */
+    if (st != ES_OK)
+        es_output_discard(tmp);
+    return st;
 }
 
 static int cmp_double(const void *a, const void *b)

@@ -1,0 +1,82 @@
+#!/bin/bash
+# What an orbits run leaves behind when its inputs disagree or its outputs
+# cannot be written: n_orbits against the rows of an ic_file; a full disc
+# (a file-size limit stands in for one, as in gas_outputs.sh) while orbits.h5
+# or a figure is written; summary.json, written last, failing. Every failure
+# is one message naming the file the user asked for, a nonzero exit, and no
+# results (nor temporary files) left in the run directory.
+. "$(dirname "$0")/lib.bash"
+cd "$TMP"
+
+# 1. ic = file: the file's three rows are the orbits.
+printf '# x y vx vy\n0 0.1 0.3 0\n0 0.2 0.25 0\n0 -0.1 0.3 0\n' >ic.txt
+cat >ic.ini <<EOF2
+[run]
+model = orbits
+[orbits]
+system = henon_heiles
+ic = file
+ic_file = $TMP/ic.txt
+t_end = 50
+observables = x
+EOF2
+"$ESUITE" run ic.ini --output ic_ok --quiet 2>ic_ok.err
+expect_true "ic = file without n_orbits runs ($(cat ic_ok.err))" test -f ic_ok/summary.json
+expect_num "summary n_orbits = the file's rows" "$(json_get "$(cat ic_ok/summary.json)" n_orbits)" 3 0
+expect_true "the resolved config in orbits.h5 records n_orbits = 3" \
+  grep -aq "n_orbits = 3    ; the rows of ic_file" ic_ok/orbits.h5
+expect_true "... and not the unused default" bash -c '! grep -aq "n_orbits = 100" ic_ok/orbits.h5'
+cp ic.ini ic5.ini
+echo "n_orbits = 5" >>ic5.ini
+expect_fail ic-count-mismatch "ic5.ini:9: key 'orbits.n_orbits': = 5, but ic_file $TMP/ic.txt holds 3 initial conditions" \
+  "$ESUITE" run ic5.ini --output ic5 --quiet
+expect_true "no run directory after the mismatch" test ! -e ic5
+expect_fail ic-count-mismatch-set "ic.ini: key 'orbits.n_orbits': = 4, but ic_file" \
+  "$ESUITE" run ic.ini --output ic4 --quiet --set orbits.n_orbits=4
+"$ESUITE" run ic.ini --output ic3 --quiet --set orbits.n_orbits=3 2>/dev/null
+expect_true "n_orbits equal to the rows is accepted" test -f ic3/summary.json
+
+# 2. A full disc while orbits.h5 is written (16 kB limit; the series need
+# ~3 MB): the message names DIR/orbits.h5, not its temporary name.
+cat >hh.ini <<'EOF2'
+[run]
+model = orbits
+seed = 2
+[orbits]
+system = henon_heiles
+n_orbits = 64
+ic = section
+t_end = 200
+observables = x, y
+EOF2
+expect_fail disk-full-h5 "cannot write 'full/orbits.h5': File too large (dataset '/" \
+  bash -c 'trap "" XFSZ; ulimit -f 16; exec "$0" run hh.ini --output full --quiet --threads 1' "$ESUITE"
+expect_true "the message does not name the part file ($(cat "$TMP/err"))" bash -c "! grep -q part '$TMP/err'"
+expect_true "no run directory after a full disc" test ! -e full
+expect_true "no part file left" test -z "$(find . -name '*.part-*')"
+
+# 3. orbits.h5 fits under a 60 kB limit, hc_plane.png does not: the figure
+# fails after orbits.h5 was committed, and orbits.h5 goes too.
+small="--set orbits.n_orbits=16 --set orbits.observables=x --set orbits.store_series=false --set orbits.plots=true"
+"$ESUITE" run hh.ini --output fig_ok --quiet $small 2>/dev/null
+h5_kb=$(( $(stat -c %s fig_ok/orbits.h5) / 1024 )); png_kb=$(( $(stat -c %s fig_ok/hc_plane.png) / 1024 ))
+expect_true "orbits.h5 (${h5_kb} kB) < 60 kB < hc_plane.png (${png_kb} kB)" test $h5_kb -lt 60 -a $png_kb -ge 60
+expect_fail disk-full-png "cannot write 'fig/hc_plane.png': gnuplot left an incomplete image" \
+  bash -c 'trap "" XFSZ; ulimit -f 60; exec "$0" run hh.ini --output fig --quiet $1' "$ESUITE" "$small"
+expect_true "no run directory (orbits.h5 removed) after the figure failed" test ! -e fig
+expect_true "no part file left" test -z "$(find . -name '*.part-*')"
+
+# 4. summary.json cannot be written (its temporary name, with the pid exec
+# keeps, is taken by a directory): orbits.h5, hc_plane.png and section.png,
+# all written before it, go too.
+mkdir late
+expect_fail summary-fails "cannot write 'late/summary.json'" \
+  bash -c 'mkdir "late/.summary.json.part-$$"; exec "$0" run hh.ini --output late --quiet --set orbits.plots=true --set orbits.section_points=20' "$ESUITE"
+expect_true "no orbits.h5 or figures after summary.json failed ($(ls late | tr '\n' ' '))" \
+  test -z "$(ls late)"
+rm -r late/.summary.json.part-*  # the test's own directory
+expect_true "no other hidden leftovers ($(ls -A late | tr '\n' ' '))" test -z "$(ls -A late)"
+"$ESUITE" run hh.ini --output late_ok --quiet --set orbits.plots=true --set orbits.section_points=20 2>/dev/null
+expect_true "the same run writes orbits.h5, hc_plane.png, section.png when nothing fails" \
+  test -s late_ok/orbits.h5 -a -s late_ok/hc_plane.png -a -s late_ok/section.png
+finish
