@@ -211,6 +211,7 @@ int es_orbits_write_h5(const char *path, const es_orbits_setup_t *su, const es_o
     if (H5Fclose(f) < 0 && st == ES_OK)
         st = es_error_set(ES_EIO, "%s (closing the file)", errno ? strerror(errno) : "HDF5 error");
     if (st != ES_OK) {
+        es_output_hdf5_failed(); /* HDF5 may still hold the broken file */
         es_output_discard(tmp);
         return name_output(st, path);
     }
