@@ -20,7 +20,8 @@
 
 /* The school simulator recognises the reference library's flat
  * "key = value" files and translates them to INI text (sim/school). */
-extern int es_school_import_flat(const char *path, char **ini_text) __attribute__((weak));
+extern int es_school_import_flat(const char *path, char **ini_text, int **line_map,
+                                 size_t *n_lines) __attribute__((weak));
 
 #define MAX_OVERRIDES 256
 
@@ -77,12 +78,14 @@ static int load_config(const char *path, char **overrides, int nov, es_config **
 {
     const es_key_spec *core_only[] = {es_config_core_schema(), NULL};
     char *flat_ini = NULL;
+    int *flat_lines = NULL;
+    size_t n_flat = 0;
     int st;
     if (is_flat_config(path)) {
         if (!es_school_import_flat)
             return es_error_set(ES_ECONFIG, "%s: no [section] headers, and this build has no "
                                             "importer for flat reference configs", path);
-        st = es_school_import_flat(path, &flat_ini);
+        st = es_school_import_flat(path, &flat_ini, &flat_lines, &n_flat);
         if (st)
             return st;
     }
@@ -98,8 +101,10 @@ static int load_config(const char *path, char **overrides, int nov, es_config **
     const es_key_spec *schemas[] = {es_config_core_schema(), *model ? (*model)->schema : NULL, NULL};
     const char *const *ovc = (const char *const *)overrides;
     if (flat_ini) {
-        st = es_config_load_string(flat_ini, path, schemas, ovc, nov, cfg);
+        /* messages name the flat file's lines, not the translation's */
+        st = es_config_load_mapped(flat_ini, path, flat_lines, n_flat, schemas, ovc, nov, cfg);
         free(flat_ini);
+        free(flat_lines);
     } else {
         /* Without a known model, load against the core schema alone: it reports
          * an invalid [run] model with file and line, or any earlier error. */

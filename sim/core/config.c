@@ -44,6 +44,8 @@ struct es_config {
     int cur_line;
     int section_line;  /* line of the latest [section] header */
     int stream_error;
+    const int *line_map; /* text translated from another file: its line of each line */
+    size_t n_map;
 };
 
 /* ---------- core schema ---------- */
@@ -405,6 +407,16 @@ void es_config_free(es_config *cfg)
     free(cfg);
 }
 
+/* The line of the file the user wrote: for translated text (a flat reference
+ * config) the original file's line, so that messages and es_config_line()
+ * point at what the user can edit; 0 for a line the translation generated. */
+static int src_line(const es_config *cfg, int line)
+{
+    if (!cfg->line_map)
+        return line;
+    return line >= 1 && (size_t)line <= cfg->n_map ? cfg->line_map[line - 1] : 0;
+}
+
 static int config_ini_handler(void *user, const char *section, const char *name, const char *value)
 {
     es_config *cfg = user;
@@ -414,34 +426,34 @@ static int config_ini_handler(void *user, const char *section, const char *name,
     if (!*section) {
         cfg->error = es_error_set(ES_ECONFIG,
                                   "%s:%d: key '%s' appears before any [section] header",
-                                  cfg->path, cfg->cur_line, name);
+                                  cfg->path, src_line(cfg, cfg->cur_line), name);
         return 1;
     }
     if (!section_known(cfg, section)) {
         suggest_section(cfg, section, hint, sizeof hint);
         cfg->error = es_error_set(ES_ECONFIG, "%s:%d: unknown section [%s]%s", cfg->path,
-                                  cfg->section_line, section, hint);
+                                  src_line(cfg, cfg->section_line), section, hint);
         return 1;
     }
     es_cfg_entry *e = find_entry(cfg, section, name);
     if (!e) {
         suggest_key(cfg, section, name, hint, sizeof hint);
         cfg->error = es_error_set(ES_ECONFIG, "%s:%d: unknown key '%s.%s'%s", cfg->path,
-                                  cfg->cur_line, section, name, hint);
+                                  src_line(cfg, cfg->cur_line), section, name, hint);
         return 1;
     }
     if (e->set) {
         cfg->error = es_error_set(ES_ECONFIG, "%s:%d: key '%s.%s' is given twice (first at line %d)",
-                                  cfg->path, cfg->cur_line, section, name, e->line);
+                                  cfg->path, src_line(cfg, cfg->cur_line), section, name, e->line);
         return 1;
     }
     if (!entry_assign(e, value, msg, sizeof msg)) {
-        cfg->error = es_error_set(ES_ECONFIG, "%s:%d: key '%s.%s': %s", cfg->path, cfg->cur_line,
-                                  section, name, msg);
+        cfg->error = es_error_set(ES_ECONFIG, "%s:%d: key '%s.%s': %s", cfg->path,
+                                  src_line(cfg, cfg->cur_line), section, name, msg);
         return 1;
     }
     e->set = 1;
-    e->line = cfg->cur_line;
+    e->line = src_line(cfg, cfg->cur_line);
     return 1;
 }
 
@@ -485,13 +497,14 @@ static char *read_line(char *buf, int size, void *stream)
             size_t n = strcspn(p, "\r\n");
             src->cfg->error = es_error_set(ES_ECONFIG, "%s:%d: malformed section header '%.*s' "
                                                        "(expected '[section]')",
-                                           src->cfg->path, src->cfg->cur_line, (int)(n > 80 ? 80 : n), p);
+                                           src->cfg->path, src_line(src->cfg, src->cfg->cur_line),
+                                           (int)(n > 80 ? 80 : n), p);
         }
     }
     size_t len = strlen(buf);
     if (len == (size_t)size - 1 && buf[len - 1] != '\n' && !src->cfg->error) {
         src->cfg->error = es_error_set(ES_ECONFIG, "%s:%d: line longer than %d characters",
-                                       src->cfg->path, src->cfg->cur_line, size - 2);
+                                       src->cfg->path, src_line(src->cfg, src->cfg->cur_line), size - 2);
         src->cfg->stream_error = 1;
     }
     return r;
@@ -557,7 +570,7 @@ static int finish_load(es_config *cfg, int ini_rc, const char *const *overrides,
     if (ini_rc > 0)
         return es_error_set(ES_ECONFIG,
                             "%s:%d: malformed line (expected 'key = value' or '[section]')",
-                            cfg->path, ini_rc);
+                            cfg->path, src_line(cfg, ini_rc));
     for (int i = 0; i < n_overrides; i++) {
         int st = apply_override(cfg, overrides[i]);
         if (st)
@@ -619,11 +632,21 @@ int es_config_load(const char *path, const es_key_spec *const *schemas,
 int es_config_load_string(const char *text, const char *name, const es_key_spec *const *schemas,
                           const char *const *overrides, int n_overrides, es_config **out)
 {
+    return es_config_load_mapped(text, name, NULL, 0, schemas, overrides, n_overrides, out);
+}
+
+int es_config_load_mapped(const char *text, const char *name, const int *line_map, size_t n_lines,
+                          const es_key_spec *const *schemas, const char *const *overrides,
+                          int n_overrides, es_config **out)
+{
     *out = NULL;
     es_config *cfg = config_new(name, schemas);
+    cfg->line_map = line_map;
+    cfg->n_map = n_lines;
     line_source src = {cfg, NULL, text};
     int rc = ini_parse_stream(read_line, &src, config_ini_handler, cfg);
     int st = finish_load(cfg, rc, overrides, n_overrides);
+    cfg->line_map = NULL; /* the caller's: entries already hold the mapped lines */
     if (st) {
         es_config_free(cfg);
         return st;

@@ -50,6 +50,14 @@ int es_config_load(const char *path, const es_key_spec *const *schemas,
 /* Parse from an in-memory string (tests, embedded defaults). `name` is used in messages. */
 int es_config_load_string(const char *text, const char *name, const es_key_spec *const *schemas,
                           const char *const *overrides, int n_overrides, es_config **out);
+/* Parse text translated from the file `name` (the school simulator's flat
+ * reference configs): line i of `text` (1-based) came from line
+ * line_map[i - 1] of that file, 0 for a line the translation generated, and
+ * messages and es_config_line() give those lines, not the text's own.
+ * line_map (n_lines entries) is only read during the call. */
+int es_config_load_mapped(const char *text, const char *name, const int *line_map, size_t n_lines,
+                          const es_key_spec *const *schemas, const char *const *overrides,
+                          int n_overrides, es_config **out);
 /* Only read `[run] model` (first pass, to pick the model's schema). */
 int es_config_peek_model(const char *path, char *model, size_t len);
 void es_config_free(es_config *cfg);

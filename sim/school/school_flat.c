@@ -6,7 +6,10 @@
  * The run uses mode = dewi-kadita and init_rng = numpy: the initial state is
  * the reference's own for the same seed. Keys that only steer the
  * reference's plots, animations and file formats are listed in one warning
- * as ignored; an unknown key is an error naming file and line. */
+ * as ignored; an unknown key, a duplicate key or a line that is not
+ * `key = value`, a comment or blank is an error naming file and line. The
+ * translation keeps each line's flat-file line number, so errors found on
+ * the INI text (es_config_load_mapped) name the line the user wrote. */
 #include "school/school_flat.h"
 
 #include "core/config.h"
@@ -167,13 +170,66 @@ int es_school_flat_is_reference(const char *path)
     return has_kv && !has_section;
 }
 
+/* One section of the translated INI text and, for each of its lines, the
+ * flat file's line it came from (errors found later must name that line). */
 typedef struct {
-    es_strbuf run, school;
+    es_strbuf text;
+    int *src;
+    size_t n, cap;
+} flat_part;
+
+static int part_add(flat_part *pt, int src, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Append "key = VALUE\n" (VALUE from fmt), remembering its source line. */
+static int part_add(flat_part *pt, int src, const char *key, const char *fmt, ...)
+{
+    if (pt->n == pt->cap) {
+        size_t cap = pt->cap ? 2 * pt->cap : 16;
+        int *grown = realloc(pt->src, cap * sizeof *grown);
+        if (!grown)
+            return ES_ENOMEM;
+        pt->src = grown;
+        pt->cap = cap;
+    }
+    char val[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(val, sizeof val, fmt, ap);
+    va_end(ap);
+    pt->src[pt->n++] = src;
+    return es_strbuf_printf(&pt->text, "%s = %s\n", key, val);
+}
+
+static void part_free(flat_part *pt)
+{
+    es_strbuf_free(&pt->text);
+    free(pt->src);
+}
+
+enum { N_MAP = sizeof MAP / sizeof MAP[0], N_IGNORED = sizeof IGNORED / sizeof IGNORED[0] - 1 };
+
+typedef struct {
+    flat_part run, school;
     char ignored[1024];
     int torus, entropy, have_entropy;
     double weight;
     int have_weight;
+    int torus_line, entropy_line, weight_line;
+    int map_line[N_MAP], ignored_line[N_IGNORED]; /* where each key was given, 0: not yet */
 } flat_state;
+
+/* The line slot of a known key (MAP or IGNORED), NULL for an unknown one. */
+static int *key_line(flat_state *st, const char *key)
+{
+    for (size_t i = 0; i < N_MAP; i++)
+        if (!strcmp(MAP[i].flat, key))
+            return &st->map_line[i];
+    for (size_t i = 0; i < N_IGNORED; i++)
+        if (!strcmp(IGNORED[i], key))
+            return &st->ignored_line[i];
+    return NULL;
+}
 
 static int handle_line(flat_state *st, const char *path, int lineno, char *line)
 {
@@ -181,8 +237,12 @@ static int handle_line(flat_state *st, const char *path, int lineno, char *line)
     if (!*p || *p == '#')
         return ES_OK;
     char *eq = strchr(p, '=');
-    if (!eq)
-        return ES_OK; /* the reference skips lines without '=' */
+    /* The reference skips lines without '=': a typo there ("n_fish 150")
+     * would silently run the default, so such a line is an error. */
+    if (!eq || eq == p)
+        return es_error_set(ES_ECONFIG, "%s:%d: malformed line '%.60s' (expected 'key = value', "
+                                        "a '#' comment or a blank line)",
+                            path, lineno, p);
     *eq = '\0';
     char *key = trim(p), *val = trim(eq + 1);
     char *hash = strchr(val, '#'); /* inline comment, as the reference strips it */
@@ -190,6 +250,14 @@ static int handle_line(flat_state *st, const char *path, int lineno, char *line)
         *hash = '\0';
         val = trim(val);
     }
+    int *seen = key_line(st, key);
+    if (seen && *seen)
+        /* the reference keeps the last value; a second line is more likely a
+         * forgotten edit than a wish */
+        return es_error_set(ES_ECONFIG, "%s:%d: key '%s' is given twice (first at line %d)", path,
+                            lineno, key, *seen);
+    if (seen)
+        *seen = lineno;
     if (is_ignored(key)) {
         size_t n = strlen(st->ignored);
         snprintf(st->ignored + n, sizeof st->ignored - n, "%s%s", n ? ", " : "", key);
@@ -218,26 +286,60 @@ static int handle_line(flat_state *st, const char *path, int lineno, char *line)
     }
     if (!strcmp(key, "torus_init")) {
         st->torus = b;
+        st->torus_line = lineno;
     } else if (!strcmp(key, "compute_entropy")) {
         st->entropy = b;
         st->have_entropy = 1;
+        st->entropy_line = lineno;
     } else if (!strcmp(key, "orientation_weight")) {
         st->weight = strtod(val, NULL);
         st->have_weight = 1;
+        st->weight_line = lineno;
     } else if (!strcmp(key, "scenario_name")) {
         char name[256];
         es_school_flat_run_name(val, name, sizeof name);
-        return es_strbuf_printf(&st->run, "name = %s\n", name);
+        return part_add(&st->run, lineno, "name", "%s", name);
     } else {
-        es_strbuf *dst = !strcmp(m->section, "run") ? &st->run : &st->school;
-        return es_strbuf_printf(dst, "%s = %s\n", m->key, val);
+        flat_part *dst = !strcmp(m->section, "run") ? &st->run : &st->school;
+        return part_add(dst, lineno, m->key, "%s", val);
     }
     return ES_OK;
 }
 
-int es_school_import_flat(const char *path, char **ini_text)
+/* The translated text: a generated comment and [run] head (3 lines), the
+ * [run] part, the [school] head (3 lines), the [school] part; *map gets the
+ * flat file's line of each line (0: generated). */
+static int assemble(const char *path, const flat_state *st, char **text, int **map, size_t *n)
+{
+    size_t total = 3 + st->run.n + 3 + st->school.n;
+    int *m = calloc(total, sizeof *m); /* the head lines stay 0 */
+    if (!m)
+        return ES_ENOMEM;
+    if (st->run.n)
+        memcpy(m + 3, st->run.src, st->run.n * sizeof *m);
+    if (st->school.n)
+        memcpy(m + 3 + st->run.n + 3, st->school.src, st->school.n * sizeof *m);
+    es_strbuf out = {0};
+    es_strbuf_printf(&out,
+                     "; translated by esuite from the flat dewi-kadita config %s\n[run]\n"
+                     "model = school\n%s[school]\nmode = dewi-kadita\ninit_rng = numpy\n%s",
+                     path, st->run.text.s ? st->run.text.s : "",
+                     st->school.text.s ? st->school.text.s : "");
+    *text = es_strbuf_take(&out);
+    if (!*text) {
+        free(m);
+        return ES_ENOMEM;
+    }
+    *map = m;
+    *n = total;
+    return ES_OK;
+}
+
+int es_school_import_flat(const char *path, char **ini_text, int **line_map, size_t *n_lines)
 {
     *ini_text = NULL;
+    *line_map = NULL;
+    *n_lines = 0;
     FILE *fp = fopen(path, "r");
     if (!fp)
         return es_error_set(ES_EIO, "%s: cannot open: %s", path, strerror(errno));
@@ -251,34 +353,25 @@ int es_school_import_flat(const char *path, char **ini_text)
         rc = handle_line(&st, path, lineno, line);
     }
     fclose(fp);
-    es_strbuf out = {0};
-    if (rc == ES_OK) {
-        if (st.have_weight) {
-            /* the reference clips w to [0, 1] */
-            double w = st.weight < 0 ? 0 : (st.weight > 1 ? 1 : st.weight);
-            if (w != st.weight)
-                es_warning_add("%s: orientation_weight = %g clipped to %g, as the reference does",
-                               path, st.weight, w);
-            rc = es_strbuf_printf(&st.school, "orientation_weight = %.17g\n", w);
-        }
-        if (rc == ES_OK && st.torus)
-            rc = es_strbuf_printf(&st.school, "init = torus\n");
-        if (rc == ES_OK && !st.entropy)
-            rc = es_strbuf_printf(&st.school, "entropy = false\n");
+    if (rc == ES_OK && st.have_weight) {
+        /* the reference clips w to [0, 1] */
+        double w = st.weight < 0 ? 0 : (st.weight > 1 ? 1 : st.weight);
+        if (w != st.weight)
+            es_warning_add("%s: orientation_weight = %g clipped to %g, as the reference does",
+                           path, st.weight, w);
+        rc = part_add(&st.school, st.weight_line, "orientation_weight", "%.17g", w);
     }
+    if (rc == ES_OK && st.torus)
+        rc = part_add(&st.school, st.torus_line, "init", "torus");
+    if (rc == ES_OK && !st.entropy)
+        rc = part_add(&st.school, st.entropy_line, "entropy", "false");
     if (rc == ES_OK)
-        rc = es_strbuf_printf(&out,
-                       "; translated by esuite from the flat dewi-kadita config %s\n[run]\n"
-                       "model = school\n%s[school]\nmode = dewi-kadita\ninit_rng = numpy\n%s",
-                       path, st.run.s ? st.run.s : "", st.school.s ? st.school.s : "");
-    es_strbuf_free(&st.run);
-    es_strbuf_free(&st.school);
-    if (rc != ES_OK) {
-        es_strbuf_free(&out);
+        rc = assemble(path, &st, ini_text, line_map, n_lines);
+    part_free(&st.run);
+    part_free(&st.school);
+    if (rc != ES_OK)
         return rc == ES_ENOMEM ? es_error_set(ES_ENOMEM, "%s: out of memory", path) : rc;
-    }
     if (st.ignored[0])
         es_warning_add("%s: visualisation/format-only keys ignored: %s", path, st.ignored);
-    *ini_text = es_strbuf_take(&out);
     return ES_OK;
 }

@@ -37,6 +37,9 @@ static void test_run_name(void **state)
     assert_string_equal(out, "run");
 }
 
+/* Lines of configs/school_reference/case2_torus.txt. */
+enum { CASE2_N_FISH_LINE = 4, CASE2_TORUS_INIT_LINE = 14 };
+
 /* case2_torus.txt → the typed values of the [school] schema. */
 static void test_case2_translation(void **state)
 {
@@ -44,7 +47,9 @@ static void test_case2_translation(void **state)
     assert_int_equal(es_school_flat_is_reference(ref("case2_torus.txt")), 1);
     es_warning_clear();
     char *ini = NULL;
-    assert_int_equal(es_school_import_flat(ref("case2_torus.txt"), &ini), 0);
+    int *lines = NULL;
+    size_t nl = 0;
+    assert_int_equal(es_school_import_flat(ref("case2_torus.txt"), &ini, &lines, &nl), 0);
     assert_non_null(strstr(ini, "init = torus"));
     assert_non_null(strstr(ini, "init_rng = numpy"));
     assert_non_null(strstr(ini, "mode = dewi-kadita"));
@@ -52,7 +57,11 @@ static void test_case2_translation(void **state)
     assert_non_null(strstr(es_warning_get(0), "animation_fps"));
     const es_key_spec *schemas[] = {es_config_core_schema(), es_model_school.schema, NULL};
     es_config *cfg = NULL;
-    assert_int_equal(es_config_load_string(ini, "case2", schemas, NULL, 0, &cfg), 0);
+    assert_int_equal(es_config_load_mapped(ini, "case2", lines, nl, schemas, NULL, 0, &cfg), 0);
+    /* each key keeps the line of the flat file that gave it; generated ones have none */
+    assert_int_equal(es_config_line(cfg, "school", "n_fish"), CASE2_N_FISH_LINE);
+    assert_int_equal(es_config_line(cfg, "school", "init"), CASE2_TORUS_INIT_LINE);
+    assert_int_equal(es_config_line(cfg, "school", "mode"), 0);
     assert_int_equal(es_config_int(cfg, "school", "n_fish"), 200);
     assert_float_equal(es_config_double(cfg, "school", "box_size"), 25.0, 0);
     assert_float_equal(es_config_double(cfg, "school", "orientation_weight"), 0.1, 0);
@@ -65,35 +74,95 @@ static void test_case2_translation(void **state)
     assert_int_equal(es_config_int(cfg, "school", "save_interval"), 1);
     es_config_free(cfg);
     free(ini);
+    free(lines);
+}
+
+/* Write `text` to a fresh flat file; the caller unlinks `path`. */
+static void write_flat(char path[32], const char *text)
+{
+    snprintf(path, 32, "/tmp/esuite-flat-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *fp = fdopen(fd, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+}
+
+/* Importing `text` fails with ES_ECONFIG, no text, and a message holding
+ * "PATH" followed by `want` (":LINE: ..."). */
+static void expect_flat_error(const char *text, const char *want)
+{
+    char path[32], needle[512];
+    write_flat(path, text);
+    char *ini = NULL;
+    int *lines = NULL;
+    size_t nl = 0;
+    assert_int_equal(es_school_import_flat(path, &ini, &lines, &nl), ES_ECONFIG);
+    assert_null(ini);
+    assert_null(lines);
+    snprintf(needle, sizeof needle, "%s%s", path, want);
+    if (!strstr(es_error_message(), needle))
+        fail_msg("'%s' lacks '%s'", es_error_message(), needle);
+    unlink(path);
 }
 
 static void test_bad_flat(void **state)
 {
     (void)state;
-    char path[] = "/tmp/esuite-flat-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    FILE *fp = fdopen(fd, "w");
-    fputs("# comment\nn_fish = 120\nbox_sise = 25\n", fp);
-    fclose(fp);
-    char *ini = NULL;
-    assert_int_equal(es_school_import_flat(path, &ini), ES_ECONFIG);
-    assert_null(ini);
-    assert_non_null(strstr(es_error_message(), ":3: key 'box_sise'"));
-    fp = fopen(path, "w");
-    fputs("n_fish = many\n", fp);
-    fclose(fp);
-    assert_int_equal(es_school_import_flat(path, &ini), ES_ECONFIG);
-    assert_non_null(strstr(es_error_message(), ":1: key 'n_fish': expected an integer"));
-    fp = fopen(path, "w");
-    fputs("# N\n\nn_fish = 1\n", fp); /* range checked with the flat file's line number */
-    fclose(fp);
-    assert_int_equal(es_school_import_flat(path, &ini), ES_ECONFIG);
-    assert_non_null(strstr(es_error_message(), ":3: key 'n_fish': value 1 is out of range"));
-    fp = fopen(path, "w");
-    fputs("[run]\nmodel = school\n", fp);
-    fclose(fp);
+    expect_flat_error("# comment\nn_fish = 120\nbox_sise = 25\n", ":3: key 'box_sise'");
+    expect_flat_error("n_fish = many\n", ":1: key 'n_fish': expected an integer");
+    /* range checked with the flat file's line number */
+    expect_flat_error("# N\n\nn_fish = 1\n", ":3: key 'n_fish': value 1 is out of range");
+    char path[32];
+    write_flat(path, "[run]\nmodel = school\n");
     assert_int_equal(es_school_flat_is_reference(path), 0);
+    unlink(path);
+}
+
+/* A line that is neither `key = value`, a comment nor blank is an error at
+ * its own line (the reference skips it: a typo would run the default). */
+static void test_garbage_line(void **state)
+{
+    (void)state;
+    expect_flat_error("# N\nn_fish = 120\n\nbox_size 25\nspeed = 1\n",
+                      ":4: malformed line 'box_size 25' (expected 'key = value'");
+    expect_flat_error("n_fish = 120\n= 3\n", ":2: malformed line '= 3'");
+}
+
+/* A key given twice names both lines, for mapped keys, the specially
+ * translated ones and the ignored ones alike. */
+static void test_duplicate_key(void **state)
+{
+    (void)state;
+    expect_flat_error("n_fish = 120\n# again\nspeed = 1\nn_fish = 130\n",
+                      ":4: key 'n_fish' is given twice (first at line 1)");
+    expect_flat_error("torus_init = true\n\ntorus_init = false\n",
+                      ":3: key 'torus_init' is given twice (first at line 1)");
+    expect_flat_error("save_png = true\nn_fish = 12\nsave_png = false\n",
+                      ":3: key 'save_png' is given twice (first at line 1)");
+}
+
+/* Errors found on the translated INI text name the flat file's line. */
+static void test_mapped_lines(void **state)
+{
+    (void)state;
+    char path[32], needle[64];
+    write_flat(path, "# a comment\nn_fish = 12\nscenario_name = x\n\noutput_dir =\n");
+    char *ini = NULL;
+    int *lines = NULL;
+    size_t nl = 0;
+    assert_int_equal(es_school_import_flat(path, &ini, &lines, &nl), 0);
+    const es_key_spec *schemas[] = {es_config_core_schema(), es_model_school.schema, NULL};
+    es_config *cfg = NULL;
+    assert_int_equal(es_config_load_mapped(ini, path, lines, nl, schemas, NULL, 0, &cfg),
+                     ES_ECONFIG);
+    assert_null(cfg);
+    snprintf(needle, sizeof needle, "%s:5: key 'run.output_dir': expected a non-empty", path);
+    if (!strstr(es_error_message(), needle))
+        fail_msg("'%s' lacks '%s'", es_error_message(), needle);
+    free(ini);
+    free(lines);
     unlink(path);
 }
 
@@ -103,6 +172,9 @@ int main(void)
         cmocka_unit_test(test_run_name),
         cmocka_unit_test(test_case2_translation),
         cmocka_unit_test(test_bad_flat),
+        cmocka_unit_test(test_garbage_line),
+        cmocka_unit_test(test_duplicate_key),
+        cmocka_unit_test(test_mapped_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
