@@ -79,6 +79,26 @@ static void test_mode_keys(void **state)
                  "zone_weighting = normalised\ninclude_self = true\n", "/nonexistent-esuite");
 }
 
+/* Errors that involve two keys name the later of them, with its line. */
+static void test_cross_key_lines(void **state)
+{
+    (void)state;
+    expect_error("[run]\nmodel = school\n[school]\nr_attraction = 3\nn_fish = 10\nr_orientation = 4\n",
+                 "test:6: key 'school.r_orientation': zone radii must satisfy 0 < r_r < r_o <= r_a, "
+                 "got r_r = 1, r_o = 4, r_a = 3");
+    expect_error("[run]\nmodel = school\n[school]\nr_repulsion = 6\nn_fish = 10\n",
+                 "test:4: key 'school.r_repulsion': zone radii must satisfy");
+    /* dr_orientation alone sets r_o - r_r: it is named even before r_repulsion */
+    expect_error("[run]\nmodel = school\n[school]\ndr_orientation = 0\nr_repulsion = 2\n",
+                 "test:4: key 'school.dr_orientation': zone radii must satisfy");
+    expect_error("[run]\nmodel = school\n[school]\nr_attraction = 6\ndr_orientation = 7\n",
+                 "test:5: key 'school.dr_orientation': dr_orientation = 7 puts r_o = 8 above "
+                 "r_attraction = 6; set dr_attraction too");
+    expect_error("[run]\nmodel = school\n[school]\nmetrics_every = 4\nn_fish = 10\nsave_interval = 3\n",
+                 "test:6: key 'school.save_interval': metrics_every = 4 must be a multiple of "
+                 "save_interval = 3");
+}
+
 /* Run `text` (after a round trip through its resolved INI, what sweep tasks
  * and resume run, if `resolved`) into the fresh directory dir on `threads`
  * threads; returns summary.json. */
@@ -226,6 +246,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_window_key),
                                        cmocka_unit_test(test_mode_keys),
+                                       cmocka_unit_test(test_cross_key_lines),
                                        cmocka_unit_test(test_resolved_compression),
                                        cmocka_unit_test(test_ramp_threads),
                                        cmocka_unit_test(test_ramp_sd),

@@ -1,0 +1,34 @@
+# esuite run on bad school configs, INI and flat reference format: one line naming
+# file, line and key, a nonzero exit, and no run directory left behind.
+. "$(dirname "$0")/lib.bash"
+cd "$TMP"
+w() { printf '%b' "$2" > "$1"; }
+# no_output NAME: the failed runs above wrote no outputs/ directory
+no_output() { expect_true "$1: no output written" test ! -e outputs; }
+
+# flat files: a line that is not key = value, comment or blank, at its own line
+w case.txt '# Case\nn_fish = 20\n\nn_steps 5\nspeed = 1\n'
+expect_fail flat-garbage-line "case.txt:4: malformed line 'n_steps 5' (expected 'key = value'" \
+  "$ESUITE" run case.txt
+# a duplicate key, at the flat file's line (not the translated INI text's)
+w case.txt '# Case\nn_fish = 20\nspeed = 1\n# again\nn_fish = 30\n'
+expect_fail flat-duplicate-key "case.txt:5: key 'n_fish' is given twice (first at line 2)" \
+  "$ESUITE" run case.txt
+# an error found after the translation also names the flat file's line
+w case.txt '# Case\nscenario_name = z\nn_fish = 20\n\nr_repulsion = 6\n'
+expect_fail flat-model-error "case.txt:5: key 'school.r_repulsion': zone radii must satisfy" \
+  "$ESUITE" run case.txt
+no_output flat
+
+# cross-key checks name the later key and its line
+w zones.ini '[run]\nmodel = school\n[school]\nr_attraction = 3\nn_fish = 10\nr_orientation = 4\n'
+expect_fail zone-order "zones.ini:6: key 'school.r_orientation': zone radii must satisfy 0 < r_r < r_o <= r_a, got r_r = 1, r_o = 4, r_a = 3" \
+  "$ESUITE" run zones.ini
+w every.ini '[run]\nmodel = school\n[school]\nsave_interval = 3\nn_fish = 10\nmetrics_every = 4\n'
+expect_fail metrics-every "every.ini:6: key 'school.metrics_every': metrics_every = 4 must be a multiple of save_interval = 3" \
+  "$ESUITE" run every.ini
+w numpy.ini '[run]\nmodel = school\nseed = 5000000000\n[school]\nn_fish = 10\ninit_rng = numpy\n'
+expect_fail numpy-seed "numpy.ini:6: key 'school.init_rng': init_rng = numpy needs a seed in [0, 2^32-1], got 5000000000" \
+  "$ESUITE" run numpy.ini
+no_output cross-key
+finish
