@@ -319,6 +319,43 @@ static int ramp_values(const es_config *cfg, double **out, size_t *n)
     return ES_OK;
 }
 
+/* The range of the [school] key a ramp sets: a hold is a run with that key
+ * at the ramp value, so it must be a value the key itself accepts (noise
+ * 12 would otherwise run, though [school] noise = 12 is refused). */
+static int ramp_range_error(const es_config *cfg, const es_school_ramp_opts *o, bool listed)
+{
+    const es_key_spec *k = school_schema;
+    while (k->key && strcmp(k->key, o->param_name))
+        k++;
+    if (!k->key)
+        return ES_OK;
+    if (!listed) {
+        /* start and end first: the message then names the key to change */
+        const char *ends[2] = {"from", "to"};
+        for (int e = 0; e < 2; e++) {
+            double v = es_config_double(cfg, "ramp", ends[e]);
+            if (v < k->min || v > k->max)
+                return es_config_key_error(cfg, "ramp", ends[e], "%s = %g is outside the range of "
+                                           "school.%s (%g .. %g)", o->param_name, v, k->key,
+                                           k->min, k->max);
+        }
+    }
+    /* every value: a listed one, or the last of from/to/step, which may pass
+     * `to` by up to step/1000 */
+    for (size_t i = 0; i < o->nvalues; i++) {
+        double v = o->values[i];
+        if (listed && (v < k->min || v > k->max))
+            return es_config_key_error(cfg, "ramp", "values", "%s = %g is outside the range of "
+                                       "school.%s (%g .. %g)", o->param_name, v, k->key, k->min,
+                                       k->max);
+        if (v < k->min || v > k->max)
+            return es_config_key_error(cfg, "ramp", "to", "the last value, %s = %g (within "
+                                       "step/1000 of ramp.to), is outside the range of school.%s "
+                                       "(%g .. %g)", o->param_name, v, k->key, k->min, k->max);
+    }
+    return ES_OK;
+}
+
 /* [ramp] → options, every value checked against the model (each hold must
  * be a valid parameter set) and against the keys a ramp run does not use. */
 static int ramp_from_config(const es_config *cfg, const es_school_params *p,
@@ -369,7 +406,10 @@ static int ramp_from_config(const es_config *cfg, const es_school_params *p,
     if (rc)
         return rc;
     o->values = *values;
-    const char *vkey = key_given(cfg, "ramp", "values") ? "values" : "from";
+    const bool listed = key_given(cfg, "ramp", "values");
+    const char *vkey = listed ? "values" : "from";
+    if ((rc = ramp_range_error(cfg, o, listed)))
+        return rc;
     for (size_t i = 0; i < o->nvalues; i++) {
         double v = o->values[i];
         es_school_params q;

@@ -31,4 +31,10 @@ w numpy.ini '[run]\nmodel = school\nseed = 5000000000\n[school]\nn_fish = 10\nin
 expect_fail numpy-seed "numpy.ini:6: key 'school.init_rng': init_rng = numpy needs a seed in [0, 2^32-1], got 5000000000" \
   "$ESUITE" run numpy.ini
 no_output cross-key
+
+# a ramp value outside the range of the [school] key it sets (noise: 0 .. 10)
+w ramp.ini '[run]\nmodel = school\n[school]\nmode = couzin2002\nn_fish = 10\nentropy = false\n[ramp]\nparameter = noise\nfrom = 0\nto = 12\nstep = 4\n'
+expect_fail ramp-range "ramp.ini:10: key 'ramp.to': noise = 12 is outside the range of school.noise (0 .. 10)" \
+  "$ESUITE" run ramp.ini
+no_output ramp
 finish

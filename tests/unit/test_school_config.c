@@ -79,6 +79,30 @@ static void test_mode_keys(void **state)
                  "zone_weighting = normalised\ninclude_self = true\n", "/nonexistent-esuite");
 }
 
+#define NOISE_RAMP "[run]\nmodel = school\n[school]\nmode = couzin2002\nn_fish = 10\n" \
+                   "entropy = false\n[ramp]\nparameter = noise\nhold_steps = 4\nsample_every = 2\n"
+
+/* Ramp values must lie in the range of the [school] key they set (noise:
+ * 0 .. 10): the listed values, the start, the end, and the last value of
+ * from/to/step, which may pass `to` by step/1000. */
+static void test_ramp_range(void **state)
+{
+    (void)state;
+    expect_error(NOISE_RAMP "values = 0.1, 12\n",
+                 "test:11: key 'ramp.values': noise = 12 is outside the range of school.noise "
+                 "(0 .. 10)");
+    expect_error(NOISE_RAMP "from = 0\nto = 11\nstep = 1\n",
+                 "test:12: key 'ramp.to': noise = 11 is outside the range of school.noise (0 .. 10)");
+    expect_error(NOISE_RAMP "from = 11\nto = 12\nstep = 1\n",
+                 "test:11: key 'ramp.from': noise = 11 is outside the range of school.noise");
+    expect_error(NOISE_RAMP "from = 0.0001\nto = 10\nstep = 1\n",
+                 "test:12: key 'ramp.to': the last value, noise = 10.0001 (within step/1000 of "
+                 "ramp.to), is outside the range of school.noise (0 .. 10)");
+    /* the range's ends themselves are values of the key: accepted, so the run gets as
+     * far as the output directory */
+    expect_error(NOISE_RAMP "from = 0\nto = 10\nstep = 5\n", "/nonexistent-esuite");
+}
+
 /* Errors that involve two keys name the later of them, with its line. */
 static void test_cross_key_lines(void **state)
 {
@@ -247,6 +271,7 @@ int main(void)
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_window_key),
                                        cmocka_unit_test(test_mode_keys),
                                        cmocka_unit_test(test_cross_key_lines),
+                                       cmocka_unit_test(test_ramp_range),
                                        cmocka_unit_test(test_resolved_compression),
                                        cmocka_unit_test(test_ramp_threads),
                                        cmocka_unit_test(test_ramp_sd),
