@@ -237,36 +237,60 @@ static int params_from_config(const es_config *cfg, unsigned long long seed, es_
 
 /* A key given a value other than its default. The resolved configurations
  * that sweeps (one per task) and checkpoints (resume) write list every key,
- * defaults included, so "was set" alone would flag them all. */
+ * defaults included, so "was set" alone would flag them all. Numbers and
+ * booleans compare by value ("270.0" and "no" are the defaults 270 and false). */
 static bool key_given(const es_config *cfg, const char *sec, const char *key)
 {
     if (!es_config_was_set(cfg, sec, key))
         return false;
     const es_key_spec *const schemas[] = {es_config_core_schema(), school_schema, NULL};
     for (size_t k = 0; schemas[k]; k++)
-        for (const es_key_spec *s = schemas[k]; s->key; s++)
-            if (!strcmp(s->section, sec) && !strcmp(s->key, key))
-                return !s->default_value ||
-                       strcmp(es_config_string(cfg, sec, key), s->default_value) != 0;
+        for (const es_key_spec *s = schemas[k]; s->key; s++) {
+            if (strcmp(s->section, sec) || strcmp(s->key, key))
+                continue;
+            if (!s->default_value)
+                return true;
+            switch (s->type) {
+            case ES_KEY_INT:
+                return es_config_int(cfg, sec, key) != strtoll(s->default_value, NULL, 10);
+            case ES_KEY_DOUBLE:
+                return es_config_double(cfg, sec, key) != strtod(s->default_value, NULL);
+            case ES_KEY_BOOL:
+                return es_config_bool(cfg, sec, key) != !strcmp(s->default_value, "true");
+            default:
+                return strcmp(es_config_string(cfg, sec, key), s->default_value) != 0;
+            }
+        }
     return true;
 }
 
-/* couzin2002-only keys: dewi-kadita mode would ignore them silently. A
- * value equal to the default (resolved configs list it) is not an error. */
+/* Keys that only one mode reads; the other would ignore them silently,
+ * though whoever set one believes it matters. */
+static const struct {
+    const char *key;
+    es_school_mode mode; /* the mode that reads it */
+} MODE_ONLY[] = {
+    {"fov", ES_SCHOOL_MODE_COUZIN},         {"include_self", ES_SCHOOL_MODE_COUZIN},
+    {"zone_weighting", ES_SCHOOL_MODE_COUZIN}, {"blind_angle", ES_SCHOOL_MODE_DEWI},
+    {"orientation_weight", ES_SCHOOL_MODE_DEWI}, {"periodic_centroid", ES_SCHOOL_MODE_DEWI},
+};
+
+/* A key of the other mode given a value is an error at its line. At its
+ * default it is accepted: a resolved config lists every key, and the
+ * default changes nothing. */
 static int check_mode_keys(const es_config *cfg, const es_school_params *p)
 {
-    if (p->mode != ES_SCHOOL_MODE_DEWI)
-        return ES_OK;
-    const char *key = NULL;
-    if (key_given(cfg, "school", "include_self") && es_config_bool(cfg, "school", "include_self"))
-        key = "include_self";
-    else if (key_given(cfg, "school", "zone_weighting") &&
-             es_config_enum(cfg, "school", "zone_weighting") != 0)
-        key = "zone_weighting";
-    if (!key)
-        return ES_OK;
-    return es_config_key_error(cfg, "school", key, "%s = %s: couzin2002 only, not used by mode = dewi-kadita",
-                     key, es_config_string(cfg, "school", key));
+    for (size_t i = 0; i < sizeof MODE_ONLY / sizeof MODE_ONLY[0]; i++) {
+        const char *key = MODE_ONLY[i].key;
+        if (MODE_ONLY[i].mode == p->mode || !key_given(cfg, "school", key))
+            continue;
+        return es_config_key_error(cfg, "school", key, "%s = %s has no effect with mode = %s "
+                                   "(%s only)", key, es_config_string(cfg, "school", key),
+                                   es_config_string(cfg, "school", "mode"),
+                                   MODE_ONLY[i].mode == ES_SCHOOL_MODE_DEWI ? "dewi-kadita"
+                                                                            : "couzin2002");
+    }
+    return ES_OK;
 }
 
 /* Trajectories of doubles deflate by only ~7 % and deflate dominated the

@@ -37,4 +37,15 @@ w ramp.ini '[run]\nmodel = school\n[school]\nmode = couzin2002\nn_fish = 10\nent
 expect_fail ramp-range "ramp.ini:10: key 'ramp.to': noise = 12 is outside the range of school.noise (0 .. 10)" \
   "$ESUITE" run ramp.ini
 no_output ramp
+
+# a key the selected mode does not read, given a value, is an error at its line
+w inert.ini '[run]\nmodel = school\n[school]\nmode = couzin2002\nn_fish = 10\nblind_angle = 40\n'
+expect_fail inert-blind-angle "inert.ini:6: key 'school.blind_angle': blind_angle = 40 has no effect with mode = couzin2002 (dewi-kadita only)" \
+  "$ESUITE" run inert.ini
+w inert2.ini '[run]\nmodel = school\n[school]\nn_fish = 10\nfov = 300\n'
+expect_fail inert-fov "inert2.ini:5: key 'school.fov': fov = 300 has no effect with mode = dewi-kadita (couzin2002 only)" \
+  "$ESUITE" run inert2.ini
+expect_fail inert-set "inert2.ini: key 'school.periodic_centroid': periodic_centroid = true has no effect with mode = couzin2002" \
+  "$ESUITE" run inert2.ini --set school.mode=couzin2002 --set school.periodic_centroid=true
+no_output inert
 finish

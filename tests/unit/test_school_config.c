@@ -62,21 +62,39 @@ static void test_window_key(void **state)
                  "test:10: key 'ramp.hold_steps': the averaging window (4 steps) holds no sample");
 }
 
-/* couzin2002-only keys are errors in dewi-kadita mode unless at their default. */
+/* A key that the selected mode does not read is an error at its line unless
+ * at its default: couzin2002-only keys in dewi-kadita mode and the reverse. */
 static void test_mode_keys(void **state)
 {
     (void)state;
     expect_error("[run]\nmodel = school\n[school]\nn_fish = 10\nzone_weighting = normalised\n",
-                 "test:5: key 'school.zone_weighting': zone_weighting = normalised: couzin2002 only, "
-                 "not used by mode = dewi-kadita");
+                 "test:5: key 'school.zone_weighting': zone_weighting = normalised has no effect "
+                 "with mode = dewi-kadita (couzin2002 only)");
     expect_error("[run]\nmodel = school\n[school]\nmode = dewi-kadita\ninclude_self = true\n",
-                 "test:5: key 'school.include_self': include_self = true: couzin2002 only");
-    /* at the default (as in a resolved config) and in couzin2002 mode: accepted, so the
-     * run gets as far as the output directory */
+                 "test:5: key 'school.include_self': include_self = true has no effect with mode "
+                 "= dewi-kadita");
+    expect_error("[run]\nmodel = school\n[school]\nn_fish = 10\n\nfov = 300\n",
+                 "test:6: key 'school.fov': fov = 300 has no effect with mode = dewi-kadita "
+                 "(couzin2002 only)");
+    expect_error("[run]\nmodel = school\n[school]\nmode = couzin2002\nblind_angle = 40\n",
+                 "test:5: key 'school.blind_angle': blind_angle = 40 has no effect with mode = "
+                 "couzin2002 (dewi-kadita only)");
+    expect_error("[run]\nmodel = school\n[school]\nmode = couzin2002\nn_fish = 10\n"
+                 "orientation_weight = 0.5\n",
+                 "test:6: key 'school.orientation_weight': orientation_weight = 0.5 has no effect "
+                 "with mode = couzin2002");
+    expect_error("[run]\nmodel = school\n[school]\nperiodic_centroid = yes\nmode = couzin2002\n",
+                 "test:4: key 'school.periodic_centroid': periodic_centroid = yes has no effect "
+                 "with mode = couzin2002");
+    /* at the default (as in a resolved config, also written differently) and in their
+     * own mode: accepted, so the run gets as far as the output directory */
     expect_error("[run]\nmodel = school\n[school]\nn_fish = 10\nn_steps = 1\n"
-                 "zone_weighting = counts\ninclude_self = false\n", "/nonexistent-esuite");
+                 "zone_weighting = counts\ninclude_self = no\nfov = 270.0\n", "/nonexistent-esuite");
     expect_error("[run]\nmodel = school\n[school]\nmode = couzin2002\nn_fish = 10\nn_steps = 1\n"
-                 "zone_weighting = normalised\ninclude_self = true\n", "/nonexistent-esuite");
+                 "zone_weighting = normalised\ninclude_self = true\nfov = 200\nblind_angle = 30\n"
+                 "orientation_weight = 1\nperiodic_centroid = false\n", "/nonexistent-esuite");
+    expect_error("[run]\nmodel = school\n[school]\nn_fish = 10\nn_steps = 1\nblind_angle = 40\n"
+                 "orientation_weight = 0.5\nperiodic_centroid = true\n", "/nonexistent-esuite");
 }
 
 #define NOISE_RAMP "[run]\nmodel = school\n[school]\nmode = couzin2002\nn_fish = 10\n" \
