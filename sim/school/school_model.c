@@ -432,13 +432,16 @@ static int ramp_from_config(const es_config *cfg, const es_school_params *p,
     o->values = *values;
     const bool listed = key_given(cfg, "ramp", "values");
     const char *vkey = listed ? "values" : "from";
+    /* negative first: the dr_* keys accept -1, their "not set" */
+    for (size_t i = 0; i < o->nvalues; i++)
+        if (o->values[i] < 0)
+            return es_config_key_error(cfg, "ramp", vkey, "value %g is negative (%s >= 0)",
+                                       o->values[i], o->param_name);
     if ((rc = ramp_range_error(cfg, o, listed)))
         return rc;
     for (size_t i = 0; i < o->nvalues; i++) {
         double v = o->values[i];
         es_school_params q;
-        if (v < 0)
-            return es_config_key_error(cfg, "ramp", vkey, "value %g is negative (%s >= 0)", v, o->param_name);
         if (es_school_ramp_apply(p, o->param, v, &q) != ES_OK) {
             char msg[300];
             const char *m = es_error_message();
