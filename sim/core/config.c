@@ -796,11 +796,18 @@ int es_config_set_origin(es_config *cfg, const char *origin)
 
 int es_config_key_error(const es_config *cfg, const char *section, const char *key, const char *fmt, ...)
 {
-    char msg[600];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    int st = es_config_key_verror(cfg, section, key, fmt, ap);
     va_end(ap);
+    return st;
+}
+
+int es_config_key_verror(const es_config *cfg, const char *section, const char *key, const char *fmt,
+                         va_list ap)
+{
+    char msg[600];
+    vsnprintf(msg, sizeof msg, fmt, ap);
     int line = es_config_line(cfg, section, key);
     if (line > 0)
         return es_error_set(ES_ECONFIG, "%s:%d: key '%s.%s': %s", cfg->path, line, section, key, msg);

@@ -11,6 +11,7 @@
 #define ESUITE_CONFIG_H
 
 #include <stdbool.h>
+#include <stdarg.h>
 #include <stddef.h>
 
 typedef enum {
@@ -81,6 +82,9 @@ int es_config_line(const es_config *cfg, const char *section, const char *key);
  * ES_ECONFIG. */
 int es_config_key_error(const es_config *cfg, const char *section, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The same with a va_list (for callers that pick the key first). */
+int es_config_key_verror(const es_config *cfg, const char *section, const char *key, const char *fmt,
+                         va_list ap) __attribute__((format(printf, 4, 0)));
 
 /* Set a value programmatically (e.g. --threads, --output); validated like a file value. */
 int es_config_set(es_config *cfg, const char *section, const char *key, const char *value,

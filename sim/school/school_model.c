@@ -141,13 +141,12 @@ static int blame_error(const es_config *cfg, const key_ref *k, size_t n, const c
 
 static int blame_error(const es_config *cfg, const key_ref *k, size_t n, const char *fmt, ...)
 {
-    char msg[512];
+    key_ref b = blame(cfg, k, n);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    int st = es_config_key_verror(cfg, b.sec, b.key, fmt, ap);
     va_end(ap);
-    key_ref b = blame(cfg, k, n);
-    return es_config_key_error(cfg, b.sec, b.key, "%s", msg);
+    return st;
 }
 
 /* 0 < r_r < r_o <= r_a (couzin2002: r_r <= r_o, its phase diagram starts at
