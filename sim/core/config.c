@@ -100,8 +100,12 @@ static const char *type_name(es_key_type t)
 
 static void format_range(const es_key_spec *s, char *buf, size_t len)
 {
+    int word = (int)(s->choices ? strcspn(s->choices, "=") : 0); /* LIST "full=0": or full (= 0) */
     if (s->type == ES_KEY_ENUM)
         snprintf(buf, len, "allowed: %s", s->choices);
+    else if (s->type == ES_KEY_LIST && word && s->choices[word] == '=')
+        snprintf(buf, len, "allowed range %.10g .. %.10g, or %.*s (= %s)", s->min, s->max, word,
+                 s->choices, s->choices + word + 1);
     else if (s->type == ES_KEY_INT || s->type == ES_KEY_DOUBLE || s->type == ES_KEY_LIST)
         snprintf(buf, len, "allowed range %.10g .. %.10g", s->min, s->max);
     else if (s->type == ES_KEY_BOOL)
@@ -244,6 +248,16 @@ static int parse_bool(const char *s, int *b)
     return 0;
 }
 
+/* A LIST element may be the word of the spec's `choices` ("word=number", one
+ * word: dy = full for strips): *d gets its number. */
+static int list_word(const char *choices, const char *t, double *d)
+{
+    size_t n = choices ? strcspn(choices, "=") : 0;
+    if (!n || choices[n] != '=' || strlen(t) != n || strncmp(choices, t, n) != 0)
+        return 0;
+    return parse_double_strict(choices + n + 1, d);
+}
+
 static int enum_index(const char *choices, const char *s)
 {
     int idx = 0;
@@ -333,7 +347,7 @@ static int entry_assign(es_cfg_entry *e, const char *raw, char *msg, size_t mlen
                 *next++ = '\0';
             char t[256];
             trim_value(tok, t, sizeof t);
-            if (!parse_double_strict(t, &d)) {
+            if (!list_word(s->choices, t, &d) && !parse_double_strict(t, &d)) {
                 snprintf(msg, mlen, "element %zu: expected a number, got '%s' (%s)", n + 1, t, range);
                 free(list);
                 return 0;

@@ -20,7 +20,8 @@ typedef enum {
     ES_KEY_BOOL,     /* true/false/yes/no/on/off/1/0 */
     ES_KEY_STRING,   /* free text (paths, names) */
     ES_KEY_ENUM,     /* one of `choices` ("a|b|c") */
-    ES_KEY_LIST      /* comma-separated doubles, each within min/max */
+    ES_KEY_LIST      /* comma-separated doubles, each within min/max; `choices` "word=number"
+                        lets an element be that word (dy = full) */
 } es_key_type;
 
 typedef struct {
@@ -29,7 +30,7 @@ typedef struct {
     es_key_type type;
     const char *default_value; /* text form; NULL means the key is required */
     double min, max;           /* inclusive bounds for INT/DOUBLE/LIST */
-    const char *choices;       /* ENUM: "a|b|c" */
+    const char *choices;       /* ENUM: "a|b|c"; LIST: NULL or "word=number" */
     const char *unit;          /* e.g. "s", "1", "sigma"; "" if dimensionless/none */
     const char *doc;           /* one-line meaning, used for docs/config.md */
 } es_key_spec;

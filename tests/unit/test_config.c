@@ -17,6 +17,7 @@ static const es_key_spec test_schema[] = {
     {"gas", "periodic_y", ES_KEY_BOOL, "true", 0, 0, NULL, "", "Periodic in y."},
     {"gas", "walls", ES_KEY_ENUM, "centre", 0, 0, "centre|rim", "", "Wall contact."},
     {"gas", "dv", ES_KEY_LIST, "0.5", 1e-9, 100, NULL, "v0", "Velocity cells."},
+    {"gas", "dy", ES_KEY_LIST, "0", 0, 1, "full=0", "ly", "Cell heights; full = strips."},
     {"gas", "label", ES_KEY_STRING, "x", 0, 0, NULL, "", "A label."},
     {"gas", "t_end", ES_KEY_DOUBLE, NULL, 0, 1e9, NULL, "tau", "End time (required)."},
     ES_KEY_END};
@@ -172,6 +173,32 @@ static void test_long_line_rejected(void **state)
     expect_error(text, "t.ini:3: line longer than", NULL);
 }
 
+/* A list whose spec names a word ("full=0", [entropy] dy): the word stands
+ * for its number in any element, a near miss is an error that names it. */
+static void test_list_word(void **state)
+{
+    (void)state;
+    es_config *cfg;
+    assert_int_equal(load("[run]\nmodel = gas\n[gas]\nt_end = 1\ndy = 0.25, full ,0.5\n", &cfg, NULL, 0), ES_OK);
+    const double *dy;
+    assert_int_equal(es_config_list(cfg, "gas", "dy", &dy), 3);
+    assert_true(dy[0] == 0.25 && dy[1] == 0.0 && dy[2] == 0.5);
+    char *ini = es_config_to_ini(cfg); /* the resolved config keeps the word and reloads */
+    assert_non_null(strstr(ini, "dy = 0.25, full ,0.5\n"));
+    es_config *again;
+    assert_int_equal(load(ini, &again, NULL, 0), ES_OK);
+    assert_int_equal(es_config_list(again, "gas", "dy", &dy), 3);
+    assert_true(dy[1] == 0.0);
+    free(ini);
+    es_config_free(again);
+    es_config_free(cfg);
+    expect_error("[gas]\nt_end = 1\ndy = ful\n", "t.ini:3: key 'gas.dy': element 1: expected a number, got 'ful'",
+                 "(allowed range 0 .. 1, or full (= 0))");
+    expect_error("[gas]\nt_end = 1\ndy = full=0\n", "t.ini:3: key 'gas.dy': element 1", "got 'full=0'");
+    /* the word belongs to its key only */
+    expect_error("[gas]\nt_end = 1\ndv = full\n", "t.ini:3: key 'gas.dv': element 1", "got 'full'");
+}
+
 static void test_schema_markdown(void **state)
 {
     (void)state;
@@ -181,6 +208,7 @@ static void test_schema_markdown(void **state)
     assert_non_null(strstr(md, "| `packing_fraction` | number | 0.05 | 1e-06 .. 0.7 | 1 | Area fraction. |"));
     assert_non_null(strstr(md, "| `walls` | choice | centre | centre/rim | - | Wall contact. |"));
     assert_non_null(strstr(md, "| `t_end` | number | required |"));
+    assert_non_null(strstr(md, "| `dy` | list | 0 | 0 .. 1, or full (= 0) | ly |"));
     free(md);
 }
 
@@ -192,7 +220,7 @@ int main(void)
         cmocka_unit_test(test_wrong_type),           cmocka_unit_test(test_out_of_range),
         cmocka_unit_test(test_malformed_and_structure), cmocka_unit_test(test_overrides_recorded),
         cmocka_unit_test(test_bad_overrides),        cmocka_unit_test(test_long_line_rejected),
-        cmocka_unit_test(test_schema_markdown),
+        cmocka_unit_test(test_list_word),            cmocka_unit_test(test_schema_markdown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -111,7 +111,8 @@ static void test_collisionless_run(void **state)
 }
 
 /* summary.json of a collisional run at η = 0.01 carries the reference values
- * of spec §10.4 item 16: ideal ln 2, Henderson 0.703266, Z_henderson 1.020317. */
+ * of spec §10.4 item 16: ideal ln 2, Henderson 0.703266, Z_henderson 1.020317;
+ * its cells are given as dy = full (strips). */
 static void test_reference_summary(void **state)
 {
     (void)state;
@@ -119,9 +120,12 @@ static void test_reference_summary(void **state)
     const char *ini = "[run]\nmodel = gas\nseed = 5\n"
                       "[gas]\nN = 2000\npacking_fraction = 0.01\nequilibration_collisions = 1\n"
                       "sampling = list\ntimes = 10\nprofile_bins = 0\nplots = false\n"
-                      "[entropy]\ndx = 0.25\ndy = 0\ndv = 1\nv_max = 6\n";
+                      "[entropy]\ndx = 0.25\ndy = full\ndv = 1\nv_max = 6\n";
     json_t *s = run_summary(ini, dir);
     assert_close(json_real_value(json_object_get(s, "eta")), 0.01, 1e-12);
+    /* dy = full: strips of the whole height */
+    json_t *c0 = json_array_get(json_object_get(s, "cells"), 0);
+    assert_close(json_real_value(json_object_get(c0, "dy")), json_real_value(json_object_get(s, "ly")), 0.0);
     assert_close(json_real_value(json_object_get(s, "dS_ideal")), log(2.0), 1e-15);
     assert_close(json_real_value(json_object_get(s, "dS_thermo_henderson")), 0.703266, 1e-6);
     assert_close(json_real_value(json_object_get(s, "Z_henderson")), 1.020317, 1e-6);
