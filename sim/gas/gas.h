@@ -181,6 +181,10 @@ void es_gas_params_default(es_gas_params *par);
  * Enskog mean free path. Fills par->n, lx, ly. */
 int es_gas_box_from(es_gas_params *par, long n, double eta, double kn, double aspect);
 
+/* Check N, diameter, box and temperature (ES_EINVAL with the reason), as
+ * es_gas_alloc does first: the model adapter calls it to name the config key. */
+int es_gas_params_check(const es_gas_params *par);
+
 /* Allocate and prepare: random sequential insertion (ES_EDATA "impossible
  * packing" if it cannot be done), Maxwell velocities with zero total momentum
  * rescaled to E = N·T0, events scheduled at t = 0. */

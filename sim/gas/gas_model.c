@@ -85,6 +85,31 @@ static void setup_free(gas_setup *s)
     free(s->frac_dy);
 }
 
+/* The key a box or packing error points at: the last line among the keys
+ * that fix the box (N, lx, ly, diameter for an explicit box; else N,
+ * packing_fraction, knudsen). */
+static const char *box_key(const es_config *cfg)
+{
+    static const char *const explicit_keys[] = {"N", "lx", "ly", "diameter", NULL};
+    static const char *const derived_keys[] = {"N", "packing_fraction", "knudsen", NULL};
+    int given = es_config_double(cfg, "gas", "lx") > 0.0 || es_config_double(cfg, "gas", "ly") > 0.0;
+    const char *const *keys = given ? explicit_keys : derived_keys;
+    const char *key = keys[0];
+    for (size_t i = 1; keys[i]; i++)
+        if (es_config_line(cfg, "gas", keys[i]) > es_config_line(cfg, "gas", key))
+            key = keys[i];
+    return key;
+}
+
+/* Re-raise the pending error as a config error naming box_key (the message
+ * may not be formatted into itself, so it is copied first). */
+static int blame_box(const es_config *cfg)
+{
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s", es_error_message());
+    return es_config_key_error(cfg, "gas", box_key(cfg), "%s", msg);
+}
+
 static int read_box(const es_config *cfg, es_gas_params *par)
 {
     es_gas_params_default(par);
@@ -105,28 +130,19 @@ static int read_box(const es_config *cfg, es_gas_params *par)
         par->n = n;
         par->lx = lx;
         par->ly = ly;
-        return ES_OK;
+        return es_gas_params_check(par) ? blame_box(cfg) : ES_OK;
     }
     if (par->sigma <= 0.0)
         return es_config_key_error(cfg, "gas", "diameter", "diameter = 0 (collisionless) needs an "
                                                            "explicit box (lx and ly)");
     double eta = es_config_double(cfg, "gas", "packing_fraction"), kn = es_config_double(cfg, "gas", "knudsen");
-    /* the key to point at: the last of the three that the file gives */
-    const char *key = "N";
-    if (es_config_line(cfg, "gas", "packing_fraction") > es_config_line(cfg, "gas", key))
-        key = "packing_fraction";
-    if (es_config_line(cfg, "gas", "knudsen") > es_config_line(cfg, "gas", key))
-        key = "knudsen";
-    int st = es_gas_box_from(par, n, eta, kn, es_config_double(cfg, "gas", "aspect"));
-    if (st) {
-        char msg[512]; /* the message may not be formatted into itself */
-        snprintf(msg, sizeof msg, "%s", es_error_message());
-        return es_config_key_error(cfg, "gas", key, "%s", msg);
-    }
+    if (es_gas_box_from(par, n, eta, kn, es_config_double(cfg, "gas", "aspect")))
+        return blame_box(cfg);
     if (n <= 0 && par->n > GAS_N_MAX)
-        return es_config_key_error(cfg, "gas", key, "packing_fraction = %g and knudsen = %g give N = %ld "
-                                   "discs, above the limit of %ld", eta, kn, par->n, GAS_N_MAX);
-    return ES_OK;
+        return es_config_key_error(cfg, "gas", box_key(cfg), "packing_fraction = %g and knudsen = %g give "
+                                   "N = %ld discs, above the limit of %ld", eta, kn, par->n, GAS_N_MAX);
+    /* a derived box can still be too small for its discs (periodic sides) */
+    return es_gas_params_check(par) ? blame_box(cfg) : ES_OK;
 }
 
 /* Parallel lists: each of length n_sets or 1. */
@@ -477,6 +493,10 @@ static int gas_run(const es_run_ctx *ctx)
     es_gas_run_result *res = NULL;
     st = es_gas_run(&s.spec, &res);
     es_progress_finish(&prog);
+    /* Random insertion that finds no room is a config error too (too many
+     * discs for the box): name the key, as for every other bad input. */
+    if (st == ES_EDATA && strstr(es_error_message(), "impossible packing"))
+        st = blame_box(ctx->cfg);
     es_provenance p;
     es_provenance_init(&p, ctx->cfg, "gas");
     p.seed = ctx->seed;

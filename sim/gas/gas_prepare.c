@@ -137,7 +137,7 @@ int es_gas_box_from(es_gas_params *par, long n, double eta, double kn, double as
 
 /* ---- allocation and insertion ------------------------------------------- */
 
-static int check_params(const es_gas_params *par)
+int es_gas_params_check(const es_gas_params *par)
 {
     if (par->n < 1 || par->n > INT32_MAX / 2)
         return es_error_set(ES_EINVAL, "gas: N = %ld out of range [1, %d]", par->n, INT32_MAX / 2);
@@ -351,7 +351,7 @@ static void maxwell_velocities(es_gas *g, es_rng *r)
 int es_gas_alloc_bare(const es_gas_params *par, es_gas **out)
 {
     *out = NULL;
-    int st = check_params(par);
+    int st = es_gas_params_check(par);
     if (st)
         return st;
     es_gas *g = calloc(1, sizeof *g);

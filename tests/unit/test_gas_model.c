@@ -170,8 +170,19 @@ static void test_config_errors(void **state)
     /* a Knudsen number that asks for more discs than the limit */
     expect_error("[run]\nmodel = gas\n[gas]\nN = 0\npacking_fraction = 0.01\nknudsen = 2e-4\n",
                  "test.ini:6: key 'gas.knudsen': packing_fraction = 0.01 and knudsen = 0.0002 give N =");
-    /* 30 discs in the 2.5×5 left half: η = 1.9 */
-    expect_error("[run]\nmodel = gas\n[gas]\nN = 30\nlx = 5\nly = 5\n", "impossible packing");
+    /* 30 discs in the 2.5×5 left half: η = 1.9; the last box key is blamed */
+    expect_error("[run]\nmodel = gas\n[gas]\nN = 30\nlx = 5\nly = 5\n",
+                 "test.ini:6: key 'gas.ly': realization 0: impossible packing: placed");
+    /* below the jamming limit 0.547, but insertion finds no room (as in the CLI test) */
+    expect_error("[run]\nmodel = gas\n[gas]\nN = 2000\npacking_fraction = 0.54\nequilibration_collisions = 0\n",
+                 "test.ini:5: key 'gas.packing_fraction': realization 0: impossible packing: placed");
+    /* boxes too small for their discs, explicit and derived */
+    expect_error("[run]\nmodel = gas\n[gas]\nN = 2\nbox = periodic\nlx = 2\nly = 10\n",
+                 "test.ini:7: key 'gas.ly': gas: periodic box side (lx = 2, ly = 10) must be at least 3 diameters");
+    expect_error("[run]\nmodel = gas\n[gas]\nN = 2\npacking_fraction = 0.5\nbox = periodic\n",
+                 "test.ini:5: key 'gas.packing_fraction': gas: periodic box side");
+    expect_error("[run]\nmodel = gas\n[gas]\nN = 4\nlx = 10\nly = 20\nwalls = rim\ndiameter = 5\n",
+                 "test.ini:8: key 'gas.diameter': gas: box too narrow for discs of diameter 5");
 }
 
 int main(void)
