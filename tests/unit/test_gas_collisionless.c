@@ -96,6 +96,12 @@ static void test_oracle_table(void **state)
     assert_close(oracle_dS(0.05, 0.1, 4.0, 0.5), 0.25189, 2e-5);
     assert_close(oracle_dS(0.05, 0.1, 4.0, 1.0), 0.50105, 2e-5);
     assert_close(oracle_dS(0.05, 0.1, 4.0, 1.5), 0.65551, 2e-5);
+    /* The quadrature values quoted by validation cases and docs/gas.md for
+     * cell sets outside the spec's table: 10 strips, dv = 0.5 at u = 1
+     * (validation/gas_collisionless_u1.ini, test_gas_model) and 4 strips,
+     * dv = 1 at u = 3 (the collisionless value of gas_plateau_kn1_u3.ini). */
+    assert_close(oracle_dS(0.1, 0.5, 1.0, 1.0), 0.498718, 2e-5);
+    assert_close(oracle_dS(0.25, 1.0, 1.0, 3.0), 0.67526, 2e-5);
 }
 
 /* ---- simulation ---------------------------------------------------------- */

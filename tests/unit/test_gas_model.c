@@ -133,6 +133,51 @@ static void test_reference_summary(void **state)
     remove_dir(dir);
 }
 
+/* The sampling grids of docs/gas.md: t = 0 first, then u uniform up to u_max
+ * for the smallest dv, t_end·i/m (linear), or t_min·(t_end/t_min)^(i/(m−1))
+ * (log); /cells_c/u = dv·t/lx. */
+static void check_times(const char *sampling, const double *want, size_t n)
+{
+    char dir[] = "/tmp/esuite-gas-test-XXXXXX", ini[512], path[256];
+    snprintf(ini, sizeof ini,
+             "[run]\nmodel = gas\nseed = 2\n[gas]\nN = 1000\ndiameter = 0\nlx = 2\nly = 10\n%s"
+             "profile_bins = 0\nplots = false\n[entropy]\ndx = 0.25\ndv = 0.5, 0.25\n", sampling);
+    json_t *s = run_summary(ini, dir);
+    json_decref(s);
+    snprintf(path, sizeof path, "%s/gas.h5", dir);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    double t[8], u[8];
+    hid_t d = H5Dopen2(f, "/time", H5P_DEFAULT), sp = H5Dget_space(d);
+    assert_int_equal(H5Sget_simple_extent_npoints(sp), (hssize_t)n);
+    assert_true(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, t) >= 0);
+    H5Sclose(sp);
+    H5Dclose(d);
+    d = H5Dopen2(f, "/cells_1/u", H5P_DEFAULT);
+    assert_true(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, u) >= 0);
+    H5Dclose(d);
+    H5Fclose(f);
+    for (size_t k = 0; k < n; k++) {
+        assert_close(t[k], want[k], 1e-12 * (1.0 + want[k]));
+        assert_close(u[k], 0.25 * want[k] / 2.0, 1e-12 * (1.0 + want[k]));
+    }
+    remove_dir(dir);
+}
+
+static void test_sampling_times(void **state)
+{
+    (void)state;
+    /* u_max = 2 for dv = 0.25 and lx = 2: t_end = 16 */
+    const double tu[] = {0.0, 4.0, 8.0, 12.0, 16.0};
+    check_times("sampling = u\nu_max = 2\nsamples = 4\n", tu, 5);
+    const double tl[] = {0.0, 1.0, 2.0, 3.0};
+    check_times("sampling = linear\nt_end = 3\nsamples = 3\n", tl, 4);
+    const double tg[] = {0.0, 0.1, 1.0, 10.0};
+    check_times("sampling = log\nt_min = 0.1\nt_end = 10\nsamples = 3\n", tg, 4);
+    const double ts[] = {0.0, 0.5, 7.0};
+    check_times("sampling = list\ntimes = 0.5, 7\n", ts, 3);
+}
+
 static void expect_error(const char *ini, const char *needle)
 {
     char dir[] = "/tmp/esuite-gas-test-XXXXXX";
@@ -190,6 +235,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_collisionless_run),
         cmocka_unit_test(test_reference_summary),
+        cmocka_unit_test(test_sampling_times),
         cmocka_unit_test(test_config_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
