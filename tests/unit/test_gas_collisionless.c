@@ -156,6 +156,30 @@ static int at(const double *T, int n, double t)
     return -1;
 }
 
+/* Discs with a <= x < b in a snapshot. */
+static long count_slab(const double *snap, long n, double a, double b)
+{
+    long c = 0;
+    for (long i = 0; i < n; i++)
+        c += snap[4 * i] >= a && snap[4 * i] < b;
+    return c;
+}
+
+/* §10.3 item 9, the profile identities: unfolding the walls onto a circle of
+ * 2 lx, where the initial indicator and its shift by lx add up to one, gives
+ * n(lx/2 − d) + n(lx/2 + d) = 2N/lx and n(d) + n(lx − d) = 2N/lx for every d
+ * and t. So a slab of width h centred on lx/2, and the two wall slabs of
+ * width h together, hold N·h and 2N·h discs on average (lx = 1): asserted
+ * within 4 binomial standard deviations. */
+static void check_profile_identities(const double *snap, long n)
+{
+    const double h = 0.05;
+    double mid = (double)count_slab(snap, n, 0.5 - h / 2, 0.5 + h / 2);
+    double walls = (double)(count_slab(snap, n, 0.0, h) + count_slab(snap, n, 1.0 - h, 1.0 + 1e-12));
+    assert_close(mid / (n * h), 1.0, 4.0 / sqrt(n * h));
+    assert_close(walls / (2.0 * n * h), 1.0, 4.0 / sqrt(2.0 * n * h));
+}
+
 /* One run, N = 4·10^5, sampled at the times the checks need. */
 static void test_expansion_vs_oracles(void **state)
 {
@@ -191,6 +215,7 @@ static void test_expansion_vs_oracles(void **state)
             es_gas_snapshot(g, snap);
             double frac = (double)es_bz_count_right(snap, (size_t)n, 0.5) / n;
             assert_close(frac, nr[ir], 3.0 / sqrt((double)n) + 0.002);
+            check_profile_identities(snap, n);
             ir++;
         }
         es_gas_run_until(g, T_CHECK[k]);
