@@ -437,6 +437,11 @@ static int config_ini_handler(void *user, const char *section, const char *name,
     if (cfg->error)
         return 1; /* report only the first problem */
     char msg[1024], hint[256];
+    if (!*name) { /* "= value": inih passes an empty name */
+        cfg->error = es_error_set(ES_ECONFIG, "%s:%d: malformed line: no key before '=' (expected "
+                                              "'key = value')", cfg->path, src_line(cfg, cfg->cur_line));
+        return 1;
+    }
     if (!*section) {
         cfg->error = es_error_set(ES_ECONFIG,
                                   "%s:%d: key '%s' appears before any [section] header",

@@ -91,6 +91,21 @@ const es_key_spec es_orbits_schema[] = {
     {S, "plots", ES_KEY_BOOL, "false", 0, 0, NULL, "", "Write hc_plane.png (orbits coloured by log10 mLCE) with gnuplot."},
     ES_KEY_END};
 
+/* Of several keys that together make an error, the one given last in the
+ * file (its line is the one to point at); the first when none is given. */
+static const char *last_given(const es_config *cfg, const char *const *keys, size_t n)
+{
+    const char *k = keys[0];
+    for (size_t i = 1; i < n; i++)
+        if (es_config_line(cfg, S, keys[i]) > es_config_line(cfg, S, k))
+            k = keys[i];
+    return k;
+}
+
+static const char *const sampling_keys[] = {"t_end", "dt", "output_every"};
+static const char *const integrator_keys[] = {"integrator", "system"};
+static const char *const tnat_keys[] = {"tnat", "system"};
+
 static int parse_potential(const es_config *cfg, es_orb_potential *p)
 {
     memset(p, 0, sizeof *p);
@@ -102,11 +117,11 @@ static int parse_potential(const es_config *cfg, es_orb_potential *p)
          tok = strtok_r(NULL, "+, \t", &save)) {
         es_orb_term_kind k;
         if (es_orb_term_parse(tok, &k) != ES_OK || k == ES_ORB_HENON_HEILES)
-            return es_error_set(ES_ECONFIG, "key 'orbits.potential': unknown term '%s' (allowed: "
-                                "pointmass, plummer, hernquist, isochrone, nfw, logarithmic, "
-                                "miyamoto_nagai, dehnen_bar)", tok);
+            return es_config_key_error(cfg, S, "potential", "unknown term '%s' (allowed: "
+                                       "pointmass, plummer, hernquist, isochrone, nfw, logarithmic, "
+                                       "miyamoto_nagai, dehnen_bar)", tok);
         if (seen & (1u << k))
-            return es_error_set(ES_ECONFIG, "key 'orbits.potential': term '%s' given twice", tok);
+            return es_config_key_error(cfg, S, "potential", "term '%s' given twice", tok);
         seen |= 1u << k;
         es_orb_term *t = &p->term[p->nterms++];
         t->kind = k;
@@ -146,13 +161,13 @@ static int parse_potential(const es_config *cfg, es_orb_potential *p)
             t->gm = es_config_double(cfg, S, "bar_amp");
             t->a = es_config_double(cfg, S, "bar_rb");
             if (t->gm == 0.0)
-                return es_error_set(ES_ECONFIG, "key 'orbits.bar_amp': must be nonzero");
+                return es_config_key_error(cfg, S, "bar_amp", "must be nonzero");
             break;
         default: break;
         }
     }
     if (p->nterms == 0)
-        return es_error_set(ES_ECONFIG, "key 'orbits.potential': no terms given");
+        return es_config_key_error(cfg, S, "potential", "no terms given");
     return ES_OK;
 }
 
@@ -165,16 +180,16 @@ static int parse_observables(const es_config *cfg, const es_orb_system *sys, es_
          tok = strtok_r(NULL, ", \t", &save)) {
         es_orb_observable o;
         if (rp->nobs == 8)
-            return es_error_set(ES_ECONFIG, "key 'orbits.observables': at most 8 observables");
+            return es_config_key_error(cfg, S, "observables", "at most 8 observables");
         if (es_orb_observable_parse(tok, &o) != ES_OK || es_orb_observable_check(sys, o) != ES_OK) {
             char msg[512]; /* copy: the message buffer is rewritten by es_error_set */
             snprintf(msg, sizeof msg, "%s", es_error_message());
-            return es_error_set(ES_ECONFIG, "key 'orbits.observables': %s", msg);
+            return es_config_key_error(cfg, S, "observables", "%s", msg);
         }
         rp->obs[rp->nobs++] = o;
     }
     if (rp->nobs == 0)
-        return es_error_set(ES_ECONFIG, "key 'orbits.observables': give at least one observable");
+        return es_config_key_error(cfg, S, "observables", "give at least one observable");
     return ES_OK;
 }
 
@@ -217,7 +232,8 @@ int es_orbits_setup(const es_config *cfg, uint64_t seed, es_orbits_setup_t *su)
     if (!su->is_map && es_orb_system_check(&su->sys) != ES_OK) {
         char msg[512];
         snprintf(msg, sizeof msg, "%s", es_error_message());
-        return es_error_set(ES_ECONFIG, "[orbits]: %s", msg);
+        return es_config_key_error(cfg, S, su->system == ES_ORB_MODEL_POTENTIAL ? "potential" : "system",
+                                   "%s", msg);
     }
 
     es_orb_run_params *rp = &su->rp;
@@ -235,15 +251,16 @@ int es_orbits_setup(const es_config *cfg, uint64_t seed, es_orbits_setup_t *su)
     rp->output_every = (int)es_config_int(cfg, S, "output_every");
     if (!su->is_map) {
         if (rp->par.integrator == ES_ORB_LEAPFROG && !es_orb_system_separable(&su->sys))
-            return es_error_set(ES_ECONFIG, "key 'orbits.integrator': leapfrog integrates "
-                                "motion in a potential; use rk8pd or rk4 for the double pendulum "
-                                "and Lorenz");
+            return es_config_key_error(cfg, S, last_given(cfg, integrator_keys, 2),
+                                       "integrator = leapfrog (the default) integrates motion in a "
+                                       "potential; set integrator = rk8pd or rk4 for the double "
+                                       "pendulum and Lorenz");
         if ((st = parse_observables(cfg, &su->sys, rp)))
             return st;
         if (es_orb_run_nout(rp) < 2)
-            return es_error_set(ES_ECONFIG, "keys 'orbits.t_end' = %g, 'orbits.dt' = %g, "
-                                "'orbits.output_every' = %d give fewer than 2 output samples",
-                                rp->t_end, rp->par.dt, rp->output_every);
+            return es_config_key_error(cfg, S, last_given(cfg, sampling_keys, 3),
+                                       "t_end = %g, dt = %g and output_every = %d give fewer than 2 "
+                                       "output samples", rp->t_end, rp->par.dt, rp->output_every);
     } else {
         rp->nobs = 1;
         rp->obs[0] = ES_ORB_OBS_X;
@@ -267,14 +284,14 @@ int es_orbits_setup(const es_config *cfg, uint64_t seed, es_orbits_setup_t *su)
     ic->vz0 = es_config_double(cfg, S, "vz0");
     ic->path = es_config_string(cfg, S, "ic_file");
     if (ic->kind == ES_ORB_IC_FILE && !*ic->path)
-        return es_error_set(ES_ECONFIG, "key 'orbits.ic_file': required with ic = file");
+        return es_config_key_error(cfg, S, "ic", "ic = file needs [orbits] ic_file");
 
     su->ip.order = (int)es_config_int(cfg, S, "order");
     su->ip.tnat = (es_orb_tnat_source)es_config_enum(cfg, S, "tnat");
     su->ip.curve_max_delay = (int)es_config_int(cfg, S, "curve_max_delay");
     if (su->ip.tnat >= ES_ORB_TNAT_RADIAL && su->sys.kind != ES_ORB_SYS_POTENTIAL)
-        return es_error_set(ES_ECONFIG, "key 'orbits.tnat': radial/azimuthal periods need a "
-                            "potential system; use ncross, maxavg or minavg");
+        return es_config_key_error(cfg, S, last_given(cfg, tnat_keys, 2), "radial/azimuthal periods need a potential "
+                                   "system; use ncross, maxavg or minavg");
     su->plots = es_config_bool(cfg, S, "plots");
     return ES_OK;
 }

@@ -367,9 +367,18 @@ static int orbits_run(const es_run_ctx *ctx)
         if ((st = es_orb_ic_generate(&su.sys, &su.ic, &d.y0, &d.n))) {
             char msg[1024];
             snprintf(msg, sizeof msg, "%s", es_error_message());
-            return es_error_set(st == ES_EINVAL ? ES_ECONFIG : st,
-                                "[orbits] initial conditions (ic = %s): %s",
-                                es_orb_ic_name(su.ic.kind), msg);
+            /* the key to change: the file, the energy, or ic itself (grid, or a
+             * sampled kind the system lacks: ensemble.c, ic_sampled) */
+            int no_sampling = su.sys.kind == ES_ORB_SYS_LORENZ ||
+                              (su.ic.kind == ES_ORB_IC_SECTION && su.sys.kind != ES_ORB_SYS_POTENTIAL);
+            const char *key = su.ic.kind == ES_ORB_IC_FILE                        ? "ic_file"
+                              : su.ic.kind == ES_ORB_IC_GRID ? "ic"
+                              : !no_sampling                 ? "energy"
+                              : es_config_line(ctx->cfg, "orbits", "ic") ? "ic" : "system";
+            if (st == ES_ENOMEM)
+                return es_error_set(st, "%s", msg);
+            return es_config_key_error(ctx->cfg, "orbits", key, "initial conditions (ic = %s): %s",
+                                       es_orb_ic_name(su.ic.kind), msg);
         }
         if (su.ic.kind == ES_ORB_IC_FILE && (st = check_file_count(ctx->cfg, &su, d.n))) {
             free(d.y0);

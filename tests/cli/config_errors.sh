@@ -53,6 +53,30 @@ expect_fail three-box-keys "two_of_three.ini:5: key 'gas.knudsen': gas box: give
 w times.ini '[run]\nmodel = gas\n[gas]\nsampling = list\ntimes = 5, 1, 3\n'
 expect_fail times-decreasing "times.ini:5: key 'gas.times': the list must be increasing (1 after 5)" \
   "$ESUITE" run times.ini
+w no_key.ini '[run]\nmodel = gas\n= 4\n'
+expect_fail malformed-no-key "no_key.ini:3: malformed line: no key before '='" "$ESUITE" run no_key.ini
+# a packing found impossible while inserting the discs names the key that set the density
+w packing.ini '[run]\nmodel = gas\n[gas]\nN = 1000\nlx = 10\nly = 10\n'
+expect_fail impossible-packing "packing.ini:6: key 'gas.ly': realization 0: impossible packing: placed" \
+  "$ESUITE" run packing.ini --output packing_run --quiet
+expect_true packing-run-dir-removed test ! -e packing_run
+# orbits: errors of the [orbits] keys found when the run starts name file, line and key too
+w orb_term.ini '[run]\nmodel = orbits\n[orbits]\nsystem = potential\npotential = plumer\n'
+expect_fail orbits-potential-term "orb_term.ini:5: key 'orbits.potential': unknown term 'plumer'" \
+  "$ESUITE" run orb_term.ini --output orb_run --quiet
+w orb_obs.ini '[run]\nmodel = orbits\n[orbits]\nobservables = x, q\n'
+expect_fail orbits-observable "orb_obs.ini:4: key 'orbits.observables': unknown observable 'q'" \
+  "$ESUITE" run orb_obs.ini --output orb_run --quiet
+w orb_lf.ini '[run]\nmodel = orbits\n[orbits]\nsystem = lorenz\nobservables = x\n'
+expect_fail orbits-default-integrator "orb_lf.ini:4: key 'orbits.system': integrator = leapfrog (the default)" \
+  "$ESUITE" run orb_lf.ini --output orb_run --quiet
+w orb_ic.ini '[run]\nmodel = orbits\n[orbits]\nic = file\nic_file = nope.txt\n'
+expect_fail orbits-ic-file "orb_ic.ini:5: key 'orbits.ic_file': initial conditions (ic = file): nope.txt: cannot open" \
+  "$ESUITE" run orb_ic.ini --output orb_run --quiet
+w orb_short.ini '[run]\nmodel = orbits\n[orbits]\ndt = 0.01\nt_end = 0.01\n'
+expect_fail orbits-few-samples "orb_short.ini:5: key 'orbits.t_end': t_end = 0.01, dt = 0.01 and output_every = 5 give fewer than 2" \
+  "$ESUITE" run orb_short.ini --output orb_run --quiet
+expect_true orbits-run-dir-removed test ! -e orb_run
 mkdir -p vcases
 expect_fail validate-no-case "validate: no case in vcases matches 'nosuch'" "$ESUITE" validate --dir vcases --case nosuch
 # a broken validation case fails (exit 1) with its file, line and key
