@@ -222,10 +222,17 @@ int es_cmd_validate(int argc, char **argv)
         else if (!strcmp(argv[i], "--help")) {
             printf("usage: esuite validate [--dir DIR] [--case NAME] [--json]\n\n"
                    "Run every DIR/*.ini validation case (default DIR: validation) and compare its\n"
-                   "quantity with the published value. Exit status 1 if any case fails.\n");
+                   "quantity with the published value. Exit status 1 if any case fails.\n\n"
+                   "  --dir DIR    directory of the case files\n"
+                   "  --case NAME  only the cases whose file name contains NAME\n"
+                   "  --json       one JSON array: case, quantity, expected, got (null when the case\n"
+                   "               could not be evaluated, with its error), tolerance, pass\n");
             return 0;
+        } else if (!strcmp(argv[i], "--dir") || !strcmp(argv[i], "--case")) {
+            es_cli_error("validate: option %s needs a value", argv[i]);
+            return 2;
         } else {
-            es_cli_error("validate: unknown argument '%s'", argv[i]);
+            es_cli_error("validate: unknown argument '%s' (see 'esuite validate --help')", argv[i]);
             return 2;
         }
     }
@@ -264,9 +271,13 @@ int es_cmd_validate(int argc, char **argv)
         int pass = !st && fabs(got - c.expected) <= c.tolerance;
         failed += !pass;
         if (json) {
-            json_array_append_new(arr, json_pack("{s:s, s:s, s:f, s:f, s:f, s:b}", "case", names[i],
-                "quantity", c.quantity, "expected", c.expected, "got", isfinite(got) ? got : 0.0,
-                "tolerance", c.tolerance, "pass", pass));
+            /* a case that could not be evaluated has "got": null and its "error" */
+            json_t *o = json_pack("{s:s, s:s, s:f, s:o, s:f, s:b}", "case", names[i], "quantity", c.quantity,
+                                  "expected", c.expected, "got", isfinite(got) ? json_real(got) : json_null(),
+                                  "tolerance", c.tolerance, "pass", pass);
+            if (o && st)
+                json_object_set_new(o, "error", json_string(es_error_message()));
+            json_array_append_new(arr, o);
         } else if (st) {
             printf("FAIL  %-40s %s\n", names[i], es_error_message());
         } else {

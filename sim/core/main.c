@@ -34,7 +34,12 @@ static void usage(FILE *out)
                  "commands:\n", ESUITE_VERSION);
     for (size_t i = 0; i < N_COMMANDS; i++)
         fprintf(out, "  %-15s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\n'esuite COMMAND --help' describes a command. Documentation: docs/.\n");
+    fprintf(out, "\n'esuite COMMAND --help' (or 'esuite help COMMAND') describes a command. Documentation: docs/.\n\n"
+                 "exit status: 0 success; 1 a failure while running (and: validate, a case failed;\n"
+                 "sweep --status, a task is not complete; collect --strict, a task is missing);\n"
+                 "2 bad usage, bad input (config errors name file, line and key) or a file that\n"
+                 "cannot be read or written; 3 esuite run stopped by a signal after writing a\n"
+                 "checkpoint (continue with 'esuite run --resume DIR').\n");
 }
 
 /* Leave without the libraries' exit handlers: every output is closed and
@@ -70,11 +75,17 @@ int main(int argc, char **argv)
         printf("esuite %s (git %s)\n", ESUITE_VERSION, ESUITE_GIT_REVISION);
         return 0;
     }
-    if (!strcmp(cmd, "help") && argc >= 3) {
+    if (!strcmp(cmd, "help")) {
+        if (argc < 3) {
+            usage(stdout);
+            return 0;
+        }
         char *args[] = {argv[2], "--help", NULL};
         for (size_t i = 0; i < N_COMMANDS; i++)
             if (!strcmp(commands[i].name, argv[2]))
                 return commands[i].fn(2, args);
+        es_cli_error("help: unknown command '%s' (see 'esuite --help')", argv[2]);
+        return 2;
     }
     for (size_t i = 0; i < N_COMMANDS; i++)
         if (!strcmp(commands[i].name, cmd))

@@ -84,6 +84,17 @@ mkdir -p vbad && printf '[case]\nsource = s\nquantity = Z\nexpected = abc\ntoler
 vout=$("$ESUITE" validate --dir vbad 2>&1); vrc=$?
 expect_true "validate case error names file, line and key (rc=$vrc: $vout)" \
   bash -c '[ "$1" -eq 1 ] && [[ "$2" == *"vbad/c.ini:4: key '"'"'case.expected'"'"': expected a number, got '"'"'abc'"'"'"* ]]' _ "$vrc" "$vout"
+expect_fail validate-dir-no-value "validate: option --dir needs a value" "$ESUITE" validate --dir
+# --json: a case that cannot be evaluated has "got": null and its error, not a number
+mkdir -p vnull && printf '[case]\nsource = s\nquantity = nosuch\nexpected = 0\ntolerance = 1\nargs = ordinal --json gen:sine\n' > vnull/c.ini
+"$ESUITE" validate --dir vnull --json > vnull.json 2>/dev/null
+expect_true "validate --json: null and error for an unevaluated case ($(tr -d '\n' < vnull.json))" \
+  bash -c 'grep -q "\"got\": null" vnull.json && grep -q "\"error\": \"quantity .nosuch. not found" vnull.json'
+# help: 'esuite help' is the usage, 'esuite help CMD' the command's help; the usage lists exit statuses
+expect_true "esuite help prints the usage" bash -c '"$0" help | grep -q "^usage: esuite"' "$ESUITE"
+expect_true "esuite help run" bash -c '"$0" help run | grep -q "^usage: esuite run"' "$ESUITE"
+expect_fail help-unknown "help: unknown command 'rnu'" "$ESUITE" help rnu
+expect_true "usage lists exit statuses" bash -c '"$0" --help | grep -q "^exit status: 0 success"' "$ESUITE"
 expect_true no-output-dir-left test ! -e outputs
 
 # A run that fails after start-up (here: out of memory for 5e7 discs under a 2 GB address-space
