@@ -23,7 +23,7 @@ grep -A3 '"chaos_indicator"' "$out/henon_heiles/summary.json" | head -4
 
 echo "== gas: free expansion V -> 2V of 10^4 hard discs, Boltzmann entropy S_B(t) =="
 "$esuite" run configs/gas_expansion.ini --output "$out/gas_expansion" --set output.overwrite=true --quiet
-grep -m1 -A2 '"final' "$out/gas_expansion/summary.json" || true
+grep -E '"(n_right_fraction|dS_ideal|dS_MM_pooled)"' "$out/gas_expansion/summary.json" || true
 
 echo "== school: swarm -> highly parallel (dewi-kadita case 4, 250 fish, 1000 steps) =="
 "$esuite" run configs/school_case4_highly_parallel.ini --output "$out/school" --set output.overwrite=true --quiet

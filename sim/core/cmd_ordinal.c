@@ -29,7 +29,7 @@ static void ordinal_usage(FILE *out)
         "usage: esuite ordinal [--order n] [--delay L | --delays A:B[:STEP] | --auto]\n"
         "                      [--column NAME] [--json] [--plot FILE.png] [--output FILE.h5|.nc]\n"
         "                      [--window W [--step S]] [--dt DT] [--tnat-method M] [--allow-short]\n"
-        "                      INPUT...\n\n"
+        "                      [--seed S] INPUT...\n\n"
         "Ordinal-pattern (Bandt–Pompe / PECCARY) analysis: normalised permutation entropy H and\n"
         "Jensen–Shannon statistical complexity C, with the HC-plane class (docs/ordinal.md).\n\n"
         "INPUT: a text/CSV file (one value per line, or a column), FILE:VARIABLE for an HDF5 dataset\n"
