@@ -242,8 +242,11 @@ int es_sweep_load_dir(const char *dir, es_sweep **out)
     snprintf(mpath, sizeof mpath, "%s/manifest.json", dir);
     json_error_t je;
     json_t *m = json_load_file(mpath, 0, &je);
+    if (!m && access(mpath, F_OK) != 0)
+        return es_error_set(ES_EIO, "%s is not a sweep directory (no manifest.json; 'esuite sweep FILE "
+                                    "--scheduler ...' writes one)", dir);
     if (!m)
-        return es_error_set(ES_EIO, "%s: %s (line %d): not a sweep directory?", mpath, je.text, je.line);
+        return es_error_set(ES_EIO, "%s:%d: %s: not a sweep manifest", mpath, je.line, je.text);
     es_sweep *sw = calloc(1, sizeof *sw);
     int st = ES_OK;
     const char *s;

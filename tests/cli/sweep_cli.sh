@@ -141,4 +141,8 @@ if command -v ncdump >/dev/null; then
   expect_true nc-P-task11-fill test "${12}" = "_" -o "${12}" = "NaN"
   expect_true nc-missing-attr grep -q 'missing_tasks = "11"' <(ncdump -h t.nc)
 fi
+# A directory that is not a sweep (no manifest.json) says so, without a JSON parser's "line -1".
+mkdir -p notasweep
+expect_fail collect-not-a-sweep "notasweep is not a sweep directory (no manifest.json" "$ESUITE" collect notasweep
+expect_fail status-not-a-sweep "notasweep is not a sweep directory (no manifest.json" "$ESUITE" sweep notasweep --status
 finish
