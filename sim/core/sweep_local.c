@@ -1,6 +1,7 @@
 /* The local scheduler: run a sweep's tasks on this machine, N at a time,
- * each as a child `esuite run` (fork/exec of this executable), with its
- * stdout and stderr in logs/local-NNNN.log. */
+ * each as a child `esuite run` (fork/exec of this executable; `esuite run
+ * --resume` where an earlier attempt left a checkpoint), with its stdout and
+ * stderr in logs/local-NNNN.log. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/checkpoint.h"
 #include "core/sweep.h"
 #include "esuite/status.h"
 
@@ -38,7 +40,11 @@ static pid_t start_task(const char *dir, const char *esuite, size_t task)
     }
     char *argv[] = {"esuite", "run", cfg, "--output", out, "--set", "output.overwrite=true",
                     "--quiet", NULL};
-    execv(esuite, argv);
+    /* as the batch scripts do: continue from an interrupted attempt's checkpoint */
+    char ck[192];
+    snprintf(ck, sizeof ck, "%s/%s", out, ES_CHECKPOINT_FILE);
+    char *resume_argv[] = {"esuite", "run", "--resume", out, "--quiet", NULL};
+    execv(esuite, access(ck, F_OK) == 0 ? resume_argv : argv);
     fprintf(stderr, "esuite: cannot execute %s: %s\n", esuite, strerror(errno));
     _exit(127);
 }

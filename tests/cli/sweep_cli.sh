@@ -145,4 +145,18 @@ fi
 mkdir -p notasweep
 expect_fail collect-not-a-sweep "notasweep is not a sweep directory (no manifest.json" "$ESUITE" collect notasweep
 expect_fail status-not-a-sweep "notasweep is not a sweep directory (no manifest.json" "$ESUITE" sweep notasweep --status
+# --scheduler local continues a task from its checkpoint, as job.sbatch does: the tasks stop
+# at step 5 (exit 3, checkpoint) on the first pass; the second pass resumes them to the end
+# (a fresh start would stop at step 5 again).
+if "$ESUITE" info | grep -q '^models:.* school' && ! "$ESUITE" info | grep -q 'school (not built)'; then
+  printf '[run]\nmodel = school\nseed = 5\n[school]\nn_fish = 20\nn_steps = 20\nstop_after_steps = 5\n' > ck_base.ini
+  printf '[sweep]\nbase = ck_base.ini\nname = ck\nreplicas = 2\n' > ck.ini
+  "$ESUITE" sweep ck.ini --scheduler local --dir CK --quiet 2>/dev/null
+  expect_num local-stopped-rc $? 1 0
+  expect_true local-checkpoint-left test -f CK/tasks/0001/out/checkpoint.esck
+  "$ESUITE" sweep CK --scheduler local --quiet 2>/dev/null
+  expect_num local-resumed-rc $? 0 0
+  expect_true local-resumed-complete bash -c '"$0" sweep CK --status > /dev/null' "$ESUITE"
+  expect_true local-resumed-with-resume grep -q 'run --resume tasks/0001/out' CK/tasks/0001/out/summary.json
+fi
 finish
