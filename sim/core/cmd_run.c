@@ -247,6 +247,10 @@ int es_cmd_run(int argc, char **argv)
     free(origin);
     if (!st && threads)
         st = es_config_set(cfg, "run", "threads", threads, "--threads");
+    /* keys that must agree: before the output directory is touched (an
+     * overwrite would remove the previous results first) */
+    if (!st && model->check)
+        st = model->check(cfg);
     if (st) {
         es_cli_error("%s", es_error_message());
         es_config_free(cfg);

@@ -24,6 +24,12 @@ typedef struct {
      * (NULL-terminated): an overwritten run removes them first, so that a
      * new run that fails leaves none of the old results behind. */
     const char *const *outputs;
+    /* Optional (NULL: none): the model's checks of a loaded config that need
+     * no input file and no computation (keys that must agree, ranges that
+     * depend on other keys), with messages naming file, line and key.
+     * `esuite run` calls it before it touches the output directory, and
+     * `esuite sweep` for every task at plan time. */
+    int (*check)(const es_config *cfg);
 } es_model;
 
 /* Models are looked up by name (core/models.c); NULL if not compiled in.

@@ -524,6 +524,24 @@ void es_sweep_task_label(const es_sweep *sw, size_t i, char *buf, size_t len)
                                 sw->axes[a].values[sw->tasks[i].value_index[a]]);
 }
 
+/* The sweep-file line for a task's model error: the vary line of a key the
+ * message names, else the first vary line, else seeds/replicas, else base. */
+static int task_error_line(const parse_ctx *c, const char *msg)
+{
+    const es_sweep *sw = c->sw;
+    for (size_t a = 0; a < sw->naxes; a++) {
+        char quoted[sizeof sw->axes[a].key + 2];
+        snprintf(quoted, sizeof quoted, "'%s'", sw->axes[a].key);
+        if (strstr(msg, quoted))
+            return sw->axes[a].line;
+    }
+    if (sw->naxes)
+        return sw->axes[0].line;
+    if (c->seeds_line || c->replicas_line)
+        return c->seeds_line ? c->seeds_line : c->replicas_line;
+    return c->base_line;
+}
+
 /* Every value alone, then every task: a bad value names its vary line. */
 static int validate(parse_ctx *c)
 {
@@ -577,7 +595,18 @@ static int validate(parse_ctx *c)
             return perr(c, "task %s: %s", idx, msg);
         }
         sw->tasks[i].seed = (unsigned long long)es_config_int(cfg, "run", "seed");
+        /* the model's checks of keys that must agree (zone radii, box keys, ...) */
+        st = m && m->check ? m->check(cfg) : ES_OK;
         es_config_free(cfg);
+        if (st) {
+            c->line = task_error_line(c, es_error_message());
+            char msg[2048], what[1200], label[1024];
+            snprintf(msg, sizeof msg, "%s", es_error_message());
+            es_sweep_task_label(sw, i, label, sizeof label);
+            snprintf(what, sizeof what, "%zu (%s%sreplica %d)", i, label, *label ? " " : "",
+                     sw->tasks[i].replica);
+            return perr(c, "task %s: %s", what, msg);
+        }
     }
     return ES_OK;
 }

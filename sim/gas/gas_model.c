@@ -528,7 +528,19 @@ static int gas_run(const es_run_ctx *ctx)
     return st;
 }
 
+/* The box, cell-set and sampling checks of gas_run (es_model.check); an
+ * impossible packing shows only when the discs are inserted. */
+static int gas_check(const es_config *cfg)
+{
+    es_run_ctx ctx = {.cfg = (es_config *)cfg, .output_dir = "", .threads = 1,
+                      .seed = (unsigned long long)es_config_int(cfg, "run", "seed")};
+    gas_setup s;
+    int st = setup(&ctx, &s);
+    setup_free(&s);
+    return st;
+}
+
 static const char *const gas_outputs[] = {"gas.h5", "entropy.png", "profiles.png", NULL};
 
 const es_model es_model_gas = {"gas", "free expansion of a hard-disc gas and its Boltzmann entropy",
-                               gas_schema, gas_run, gas_outputs};
+                               gas_schema, gas_run, gas_outputs, gas_check};

@@ -416,9 +416,17 @@ static int orbits_run(const es_run_ctx *ctx)
     return st;
 }
 
+/* The key checks of es_orbits_setup (es_model.check); initial conditions,
+ * ic_file included, are made when the run starts. */
+static int orbits_check(const es_config *cfg)
+{
+    es_orbits_setup_t su;
+    return es_orbits_setup(cfg, (uint64_t)es_config_int(cfg, "run", "seed"), &su);
+}
+
 static const char *const orbits_outputs[] = {"orbits.h5", "hc_plane.png", "section.png", NULL};
 
 const es_model es_model_orbits = {
     "orbits",
     "tracer orbits, Hénon–Heiles, double pendulum, Lorenz, maps: chaos indicators + in-situ PECCARY",
-    es_orbits_schema, orbits_run, orbits_outputs};
+    es_orbits_schema, orbits_run, orbits_outputs, orbits_check};

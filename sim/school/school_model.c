@@ -531,6 +531,37 @@ static int load_init_file(const es_config *cfg, size_t n, double **pos, double *
 
 static int school_run_with(const es_run_ctx *ctx, es_school_params *p);
 
+/* [ramp] keys without ramp.parameter would be silently ignored by a plain run */
+static int check_ramp_keys_unused(const es_config *cfg)
+{
+    static const char *const ramp_keys[] = {"values", "from", "to", "step", "back",
+                                            "hold_steps", "average_steps", "sample_every", "plots"};
+    for (size_t k = 0; k < sizeof ramp_keys / sizeof ramp_keys[0]; k++)
+        if (key_given(cfg, "ramp", ramp_keys[k]))
+            return es_config_key_error(cfg, "ramp", ramp_keys[k],
+                             "set, but ramp.parameter = none (a plain run); name the parameter "
+                             "to ramp");
+    return ES_OK;
+}
+
+/* Every check of school_run that reads no file (es_model.check). */
+static int school_check(const es_config *cfg)
+{
+    es_school_params p;
+    int rc = params_from_config(cfg, (unsigned long long)es_config_int(cfg, "run", "seed"), &p);
+    if (!rc)
+        rc = check_mode_keys(cfg, &p);
+    if (!rc && es_config_enum(cfg, "ramp", "parameter") != ES_SCHOOL_RAMP_NONE) {
+        es_school_ramp_opts ro;
+        double *values = NULL;
+        rc = ramp_from_config(cfg, &p, &ro, &values);
+        free(values);
+    } else if (!rc) {
+        rc = check_ramp_keys_unused(cfg);
+    }
+    return rc;
+}
+
 static int school_run(const es_run_ctx *ctx)
 {
     es_school_params p;
@@ -572,14 +603,8 @@ static int school_run_with(const es_run_ctx *ctx, es_school_params *pp)
         free(values);
         return rc;
     }
-    /* [ramp] keys without ramp.parameter would be silently ignored by a plain run */
-    static const char *const ramp_keys[] = {"values", "from", "to", "step", "back",
-                                            "hold_steps", "average_steps", "sample_every", "plots"};
-    for (size_t k = 0; k < sizeof ramp_keys / sizeof ramp_keys[0]; k++)
-        if (key_given(cfg, "ramp", ramp_keys[k]))
-            return es_config_key_error(cfg, "ramp", ramp_keys[k],
-                             "set, but ramp.parameter = none (a plain run); name the parameter "
-                             "to ramp");
+    if ((rc = check_ramp_keys_unused(cfg)))
+        return rc;
     es_school_run_opts o = {
         .n_steps = es_config_int(cfg, "school", "n_steps"),
         .save_interval = es_config_int(cfg, "school", "save_interval"),
@@ -612,4 +637,5 @@ const es_model es_model_school = {
     .schema = school_schema,
     .run = school_run,
     .outputs = school_outputs,
+    .check = school_check,
 };

@@ -77,6 +77,13 @@ w orb_short.ini '[run]\nmodel = orbits\n[orbits]\ndt = 0.01\nt_end = 0.01\n'
 expect_fail orbits-few-samples "orb_short.ini:5: key 'orbits.t_end': t_end = 0.01, dt = 0.01 and output_every = 5 give fewer than 2" \
   "$ESUITE" run orb_short.ini --output orb_run --quiet
 expect_true orbits-run-dir-removed test ! -e orb_run
+# keys that must agree are checked before the output directory is touched: an overwrite
+# with such an error keeps the previous results
+w orb_ok.ini '[run]\nmodel = orbits\n[orbits]\nsystem = logistic\nmap_length = 1000\nn_orbits = 1\n'
+"$ESUITE" run orb_ok.ini --output kept --quiet 2>/dev/null
+expect_fail overwrite-config-error "key 'orbits.t_end': t_end = 0.01" "$ESUITE" run orb_short.ini --output kept \
+  --quiet --set output.overwrite=true
+expect_true "previous results kept after a config error" test -f kept/summary.json -a -f kept/orbits.h5
 mkdir -p vcases
 expect_fail validate-no-case "validate: no case in vcases matches 'nosuch'" "$ESUITE" validate --dir vcases --case nosuch
 # a broken validation case fails (exit 1) with its file, line and key
