@@ -16,7 +16,7 @@ plot_only=${3:-}
 case $weighting in
   normalised) suffix= ;;
   counts) suffix=_counts ;;
-  *) echo "usage: $0 [normalised|counts] [ESUITE]" >&2; exit 2 ;;
+  *) echo "usage: $0 [normalised|counts] [ESUITE] [--plot-only]" >&2; exit 2 ;;
 esac
 grid=$root/docs/figures/school_couzin_phase$suffix.dat
 work=$(mktemp -d)
