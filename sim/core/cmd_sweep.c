@@ -296,6 +296,24 @@ static int open_sweep(const sweep_opts *o, es_sweep **sw, char *dir, size_t len)
     return 0;
 }
 
+/* A batch script names the sweep directory in its #SBATCH/#PBS directives,
+ * which are not shell lines: a space would split the option, and Slurm
+ * expands '%' in --output. Checked before the directory is written. */
+static int check_directive_path(const char *dir, const char *scheduler)
+{
+    if (!strcmp(scheduler, "local"))
+        return ES_OK;
+    char cwd[PATH_MAX] = "", abs[2 * PATH_MAX + 2];
+    if (dir[0] != '/' && !getcwd(cwd, sizeof cwd))
+        return es_error_set(ES_EIO, "sweep: current directory: %s", strerror(errno));
+    snprintf(abs, sizeof abs, "%s%s%s", cwd, cwd[0] ? "/" : "", dir);
+    if (strpbrk(abs, " \t\n\r%\"'\\"))
+        return es_error_set(ES_EINVAL, "sweep: the %s script's directives cannot hold the directory '%s' "
+                            "(a space, quote, backslash or '%%' in its path): choose a directory without "
+                            "them (--dir), or --scheduler local", scheduler, abs);
+    return ES_OK;
+}
+
 int es_cmd_sweep(int argc, char **argv)
 {
     sweep_opts o;
@@ -335,7 +353,9 @@ int es_cmd_sweep(int argc, char **argv)
         es_sweep_free(sw);
         return rc;
     }
-    int st = is_dir(o.target) ? ES_OK : es_sweep_write_dir(sw, dir);
+    int st = check_directive_path(dir, o.scheduler);
+    if (!st && !is_dir(o.target))
+        st = es_sweep_write_dir(sw, dir);
     char abs[PATH_MAX];
     if (!st && !realpath(dir, abs))
         st = es_error_set(ES_EIO, "%s: %s", dir, strerror(errno));

@@ -46,6 +46,13 @@ expect_fail vary-typo "typo.ini:6: vary output.log_intervall: --set output.log_i
 expect_fail no-mode "sweep: give exactly one of --plan, --scheduler, --status" "$ESUITE" sweep s.ini
 expect_fail bad-scheduler "--scheduler: expected slurm, pbs or local, got 'sge'" "$ESUITE" sweep s.ini --scheduler sge
 
+# A directory the #SBATCH lines cannot hold is refused before anything is written.
+expect_fail dir-with-space "sweep: the slurm script's directives cannot hold the directory '$TMP/D x'" \
+  "$ESUITE" sweep s.ini --scheduler slurm --dir 'D x'
+expect_true dir-with-space-not-written test ! -e 'D x'
+expect_fail dir-with-percent "(a space, quote, backslash or '%' in its path)" "$ESUITE" sweep s.ini --scheduler pbs --dir D%j
+expect_true dir-with-percent-not-written test ! -e 'D%j'
+
 # Slurm script.
 "$ESUITE" sweep s.ini --scheduler slurm --dir D > script.txt 2>/dev/null
 expect_true slurm-rc test $? -eq 0
