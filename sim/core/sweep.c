@@ -316,15 +316,60 @@ static int sweep_key(parse_ctx *c, char *key, char *val)
     return ES_OK;
 }
 
+/* Digits from *s on (at least one); advances *s. */
+static int skip_digits(const char **s)
+{
+    const char *p = *s;
+    while (isdigit((unsigned char)**s))
+        (*s)++;
+    return *s > p;
+}
+
+/* A time limit as sbatch and qsub take it: [D-]N[:N[:N]] (minutes, M:S,
+ * H:M:S; with days D-H, D-H:M, D-H:M:S), or UNLIMITED/INFINITE. */
+static int valid_time_limit(const char *v)
+{
+    if (!strcmp(v, "UNLIMITED") || !strcmp(v, "INFINITE"))
+        return 1;
+    const char *s = v;
+    if (!skip_digits(&s))
+        return 0;
+    if (*s == '-' && (s++, !skip_digits(&s)))
+        return 0;
+    for (int groups = 0; *s == ':' && groups < 2; groups++)
+        if (s++, !skip_digits(&s))
+            return 0;
+    return *s == '\0';
+}
+
+/* A memory size: digits and an optional unit (4G, 500M, 1gb, 2048). */
+static int valid_mem(const char *v)
+{
+    const char *s = v;
+    if (!skip_digits(&s))
+        return 0;
+    if (*s && strchr("KMGTkmgt", *s)) {
+        s++;
+        s += *s == 'b' || *s == 'B';
+    }
+    return *s == '\0';
+}
+
 static int slurm_key(parse_ctx *c, const char *key, const char *val)
 {
     es_sweep_resources *r = &c->sw->res;
     long long x = 0;
     int st;
-    if (!strcmp(key, "time"))
+    if (!strcmp(key, "time")) {
+        if (!valid_time_limit(val))
+            return perr(c, "key 'slurm.time': expected minutes, H:M:S or D-H:M:S (e.g. 02:00:00, 1-12:00:00), "
+                           "got '%s'%s", val, "");
         snprintf(r->time, sizeof r->time, "%s", val);
-    else if (!strcmp(key, "mem"))
+    } else if (!strcmp(key, "mem")) {
+        if (!valid_mem(val))
+            return perr(c, "key 'slurm.mem': expected a size such as 4G, 500M or 2048 (MB), got '%s'%s", val, "");
         snprintf(r->mem, sizeof r->mem, "%s", val);
+    }
     else if (!strcmp(key, "partition"))
         snprintf(r->partition, sizeof r->partition, "%s", val);
     else if (!strcmp(key, "account"))

@@ -151,6 +151,18 @@ static void test_slurm_section(void **state)
     assert_int_equal(sw->res.nextra, 2);
     assert_string_equal(sw->res.extra[1], "--constraint=x");
     es_sweep_free(sw);
+    /* every time-limit form sbatch takes, and memory sizes with or without a unit */
+    const char *times[] = {"30", "30:00", "02:00:00", "1-12", "1-12:30", "1-12:30:00", "UNLIMITED"};
+    const char *mems[] = {"2048", "4G", "500M", "1gb", "2T"};
+    for (size_t i = 0; i < sizeof times / sizeof *times; i++) {
+        char text[256];
+        snprintf(text, sizeof text, "[sweep]\nbase = base.ini\nvary run.seed = 1,2\n[slurm]\ntime = %s\nmem = %s\n",
+                 times[i], mems[i % 5]);
+        assert_int_equal(load(text, &sw), ES_OK);
+        assert_string_equal(sw->res.time, times[i]);
+        assert_string_equal(sw->res.mem, mems[i % 5]);
+        es_sweep_free(sw);
+    }
 }
 
 static void expect_error(const char *text, const char *where, const char *what)
@@ -178,6 +190,12 @@ static void test_errors_name_the_line(void **state)
                  "3 seeds for replicas = 2");
     expect_error("[sweep]\nbase = base.ini\nbogus = 1\n", "s.ini:3:", "unknown key 'sweep.bogus'");
     expect_error("[slurm]\ncpus_per_task = 0\n", "s.ini:2:", "1 .. 4096");
+    /* sbatch would refuse these only after the sweep directory is written */
+    expect_error("[slurm]\ntime = 2h\n", "s.ini:2:", "key 'slurm.time': expected minutes, H:M:S or D-H:M:S");
+    expect_error("[slurm]\n\ntime = 1:2:3:4\n", "s.ini:3:", "got '1:2:3:4'");
+    expect_error("[slurm]\ntime = 1-\n", "s.ini:2:", "slurm.time");
+    expect_error("[slurm]\nmem = 4 GB\n", "s.ini:2:", "key 'slurm.mem': expected a size such as 4G");
+    expect_error("[slurm]\nmem = G\n", "s.ini:2:", "got 'G'");
     expect_error("[sweep]\nbase = base.ini\n[gas]\n", "s.ini:3:", "unknown section [gas]");
     expect_error("[sweep]\nbase = base.ini\nvary run.seed = 1,2\nvary run.seed = 3\n", "s.ini:4:",
                  "first on line 3");
