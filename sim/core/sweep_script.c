@@ -64,10 +64,13 @@ static void task_body(es_strbuf *b, const char *dir, const char *esuite, const c
           "pid=$!\n"
           "# The scheduler signals this shell before the time limit: pass it on, so\n"
           "# esuite writes a checkpoint and stops; a resubmission resumes from it.\n"
-          "trap 'kill -%s $pid 2>/dev/null' %s\n"
-          "trap 'kill -TERM $pid 2>/dev/null' TERM\n"
+          "# A trap interrupts 'wait' (status 128 + signal): wait again for esuite's\n"
+          "# own status, which bash keeps even if esuite has exited meanwhile.\n"
+          "sig=0\n"
+          "trap 'sig=1; kill -%s $pid 2>/dev/null' %s\n"
+          "trap 'sig=1; kill -TERM $pid 2>/dev/null' TERM\n"
           "wait $pid; rc=$?\n"
-          "while kill -0 $pid 2>/dev/null; do wait $pid; rc=$?; done\n"
+          "while [ $sig -eq 1 ]; do sig=0; wait $pid; r=$?; [ $r -eq 127 ] || rc=$r; done\n"
           "\"$ESUITE\" sweep \"$SWEEP_DIR\" --finish-task \"$ID\" --exit-code \"$rc\" --log \"$LOG\"\n"
           "exit $rc\n",
        ES_CHECKPOINT_FILE, warn_signal, warn_signal);

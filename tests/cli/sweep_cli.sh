@@ -68,6 +68,28 @@ expect_true task3-config grep -q '^seed = 101 ' D/tasks/0003/config.ini
 expect_true task3-log grep -q '^log_interval = 2 ' D/tasks/0003/config.ini
 expect_true manifest-params grep -q '"output.compression": 1' D/manifest.json
 
+# The batch shell forwards Slurm's warning signal and records esuite's own exit
+# status (3: checkpoint written), also when esuite exits at once on the signal:
+# a stand-in for esuite that stops immediately on USR1 and records --finish-task.
+cat > fake_esuite.sh <<'EOF2'
+#!/bin/bash
+case "$1" in
+  run) trap 'exit 3' USR1; touch fake_started; while :; do sleep 0.02; done ;;
+  sweep) echo "$*" > fake_finish.txt ;;
+esac
+EOF2
+chmod +x fake_esuite.sh
+for attempt in 1 2 3; do
+  rm -f D/fake_started D/fake_finish.txt
+  SLURM_ARRAY_TASK_ID=5 SLURM_ARRAY_JOB_ID=78 ESUITE="$TMP/fake_esuite.sh" bash D/job.sbatch 2>/dev/null &
+  jp=$!
+  for i in $(seq 1 200); do [ -e D/fake_started ] && break; sleep 0.02; done
+  kill -USR1 $jp
+  wait $jp
+  expect_num "sbatch-usr1-exit-$attempt" $? 3 0
+  expect_true "sbatch-usr1-finish-$attempt" grep -q -- '--finish-task 5 --exit-code 3 ' D/fake_finish.txt
+done
+
 # PBS script.
 "$ESUITE" sweep D --scheduler pbs >/dev/null 2>&1
 expect_true pbs-array grep -qx '#PBS -J 0-11' D/job.pbs
