@@ -202,7 +202,7 @@ static int do_status(const es_sweep *sw, const char *dir)
             printf("  exit code %d  log %s/%s", st[i].exit_code, dir, st[i].log);
         if (st[i].has_checkpoint)
             printf("  (checkpoint: resumable)");
-        printf("  %s replica %d\n", label, sw->tasks[i].replica);
+        printf("  %s%sreplica %d\n", label, *label ? " " : "", sw->tasks[i].replica);
     }
     free(st);
     return count[ES_TASK_COMPLETE] == sw->ntasks ? 0 : 1;
