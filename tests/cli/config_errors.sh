@@ -50,6 +50,15 @@ expect_fail derived-n-beyond-engine "huger_n.ini:5: key 'gas.knudsen': gas box: 
 w two_of_three.ini '[run]\nmodel = gas\n[gas]\nN = 500\nknudsen = 0.5\n'
 expect_fail three-box-keys "two_of_three.ini:5: key 'gas.knudsen': gas box: give exactly two of N" \
   "$ESUITE" run two_of_three.ini
+# --check: the same checks as a run, nothing written
+w check_ok.ini '[run]\nmodel = gas\noutput_dir = chk_out\n[gas]\nN = 500\npacking_fraction = 0.05\n'
+expect_num check-ok-rc "$("$ESUITE" run check_ok.ini --check >check.txt 2>&1; echo $?)" 0 0
+expect_true check-ok-says grep -qx 'check_ok.ini: valid gas config' check.txt
+expect_fail check-cross-key "two_of_three.ini:5: key 'gas.knudsen': gas box: give exactly two of N" \
+  "$ESUITE" run two_of_three.ini --check
+expect_fail check-override "--set gas.packing_fraction=2: key 'gas.packing_fraction'" \
+  "$ESUITE" run check_ok.ini --check --set gas.packing_fraction=2
+expect_true check-nothing-written test ! -e chk_out
 w times.ini '[run]\nmodel = gas\n[gas]\nsampling = list\ntimes = 5, 1, 3\n'
 expect_fail times-decreasing "times.ini:5: key 'gas.times': the list must be increasing (1 after 5)" \
   "$ESUITE" run times.ini
