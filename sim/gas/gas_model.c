@@ -282,13 +282,31 @@ static int write_field(hid_t grp, const char *name, const es_gas_run_result *res
     return st;
 }
 
-static int write_set_group(hid_t f, const gas_setup *s, const es_gas_run_result *res, size_t c)
+/* A cell-set group is complete on its own: it carries the provenance and
+ * config, and soft links to the shared /time and /profiles (stored once). */
+static int link_shared(hid_t f, hid_t g, const es_provenance *p)
+{
+    int st = es_output_h5_provenance(g, p);
+    if (!st && H5Lcreate_soft("/time", g, "time", H5P_DEFAULT, H5P_DEFAULT) < 0)
+        st = es_error_set(ES_EIO, "HDF5: cannot link /time");
+    if (!st && H5Lexists(f, "/profiles", H5P_DEFAULT) > 0 &&
+        H5Lcreate_soft("/profiles", g, "profiles", H5P_DEFAULT, H5P_DEFAULT) < 0)
+        st = es_error_set(ES_EIO, "HDF5: cannot link /profiles");
+    return st;
+}
+
+static int write_set_group(hid_t f, const gas_setup *s, const es_gas_run_result *res, size_t c,
+                           const es_provenance *prov)
 {
     char name[32];
     snprintf(name, sizeof name, "cells_%zu", c);
     hid_t g = H5Gcreate2(f, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0)
         return es_error_set(ES_EIO, "HDF5: cannot create group %s", name);
+    if (link_shared(f, g, prov)) {
+        H5Gclose(g);
+        return ES_EIO;
+    }
     const es_bz_grid *gr = &s->sets[c];
     es_h5_write_attr_double(g, "dx", gr->dx);
     es_h5_write_attr_double(g, "dy", gr->dy > 0.0 ? gr->dy : gr->ly);
@@ -399,7 +417,7 @@ static int write_h5(const char *path, const gas_setup *s, const es_gas_run_resul
         H5Gclose(g);
     }
     for (size_t c = 0; c < s->spec.n_sets && !st; c++)
-        st = write_set_group(f, s, res, c);
+        st = write_set_group(f, s, res, c, p);
     if (st) {
         H5Fclose(f);
         return st;

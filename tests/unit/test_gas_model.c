@@ -106,6 +106,27 @@ static void test_collisionless_run(void **state)
     assert_true(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, cf) >= 0);
     H5Dclose(d);
     assert_close(cf[2], 0.25, 1e-12);
+    /* each cell-set group is self-describing: /time and /profiles through soft
+     * links (the same values), the config and seed as its own attributes */
+    double t[4], dens_root[40], dens_link[40]; /* t = 0 and the three listed; 10 bins */
+    d = H5Dopen2(f, "/cells_1/time", H5P_DEFAULT);
+    assert_true(d >= 0 && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, t) >= 0);
+    H5Dclose(d);
+    assert_true(t[0] == 0.0 && t[1] == 0.25 && t[2] == 1.0 && t[3] == 2.0);
+    d = H5Dopen2(f, "/profiles/density", H5P_DEFAULT);
+    assert_true(d >= 0 && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, dens_root) >= 0);
+    H5Dclose(d);
+    d = H5Dopen2(f, "/cells_0/profiles/density", H5P_DEFAULT);
+    assert_true(d >= 0 && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, dens_link) >= 0);
+    H5Dclose(d);
+    assert_memory_equal(dens_root, dens_link, sizeof dens_root);
+    unsigned long long seed = 0;
+    hid_t a = H5Aopen_by_name(f, "/cells_1", "seed", H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(a >= 0 && H5Aread(a, H5T_NATIVE_ULLONG, &seed) >= 0);
+    H5Aclose(a);
+    assert_int_equal(seed, 3);
+    assert_true(H5Aexists_by_name(f, "/cells_0", "config", H5P_DEFAULT) > 0);
+    assert_true(H5Aexists_by_name(f, "/cells_0", "git_revision", H5P_DEFAULT) > 0);
     H5Fclose(f);
     remove_dir(dir);
 }
