@@ -833,6 +833,33 @@ int es_config_key_verror(const es_config *cfg, const char *section, const char *
     return es_error_set(ES_ECONFIG, "%s: key '%s.%s': %s", cfg->path, section, key, msg);
 }
 
+es_config_keyref es_config_blame(const es_config *cfg, const es_config_keyref *k, size_t n)
+{
+    size_t best = 0;
+    int best_line = 0;
+    bool best_set = false;
+    for (size_t i = 0; i < n; i++) {
+        int line = es_config_line(cfg, k[i].section, k[i].key);
+        bool set = es_config_was_set(cfg, k[i].section, k[i].key);
+        if (line > best_line || (best_line == 0 && line == 0 && set && !best_set)) {
+            best = i;
+            best_line = line;
+            best_set = set;
+        }
+    }
+    return k[best];
+}
+
+int es_config_blame_error(const es_config *cfg, const es_config_keyref *k, size_t n, const char *fmt, ...)
+{
+    es_config_keyref b = es_config_blame(cfg, k, n);
+    va_list ap;
+    va_start(ap, fmt);
+    int st = es_config_key_verror(cfg, b.section, b.key, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
 /* ---------- serialisation ---------- */
 
 char *es_config_to_ini(const es_config *cfg)

@@ -87,6 +87,18 @@ int es_config_key_error(const es_config *cfg, const char *section, const char *k
 int es_config_key_verror(const es_config *cfg, const char *section, const char *key, const char *fmt,
                          va_list ap) __attribute__((format(printf, 4, 0)));
 
+/* A key named by section and key, for errors that involve several. */
+typedef struct {
+    const char *section, *key;
+} es_config_keyref;
+/* Of n keys that together make a semantic error, the one to name: the one
+ * given on the latest line of the file (where the conflict became visible);
+ * else one given by --set; else k[0]. */
+es_config_keyref es_config_blame(const es_config *cfg, const es_config_keyref *k, size_t n);
+/* es_config_key_error on the key es_config_blame picks; returns ES_ECONFIG. */
+int es_config_blame_error(const es_config *cfg, const es_config_keyref *k, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* Set a value programmatically (e.g. --threads, --output); validated like a file value. */
 int es_config_set(es_config *cfg, const char *section, const char *key, const char *value,
                   const char *origin);

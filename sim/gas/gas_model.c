@@ -85,20 +85,18 @@ static void setup_free(gas_setup *s)
     free(s->frac_dy);
 }
 
-/* The key a box or packing error points at: the last line among the keys
- * that fix the box (N, lx, ly, diameter for an explicit box; else N,
- * packing_fraction, knudsen). */
+/* The key a box or packing error points at: of the keys that fix the box
+ * (N, lx, ly, diameter for an explicit box; else N, packing_fraction,
+ * knudsen), the one es_config_blame picks. */
 static const char *box_key(const es_config *cfg)
 {
-    static const char *const explicit_keys[] = {"N", "lx", "ly", "diameter", NULL};
-    static const char *const derived_keys[] = {"N", "packing_fraction", "knudsen", NULL};
-    int given = es_config_double(cfg, "gas", "lx") > 0.0 || es_config_double(cfg, "gas", "ly") > 0.0;
-    const char *const *keys = given ? explicit_keys : derived_keys;
-    const char *key = keys[0];
-    for (size_t i = 1; keys[i]; i++)
-        if (es_config_line(cfg, "gas", keys[i]) > es_config_line(cfg, "gas", key))
-            key = keys[i];
-    return key;
+    static const es_config_keyref explicit_keys[] = {
+        {"gas", "N"}, {"gas", "lx"}, {"gas", "ly"}, {"gas", "diameter"}};
+    static const es_config_keyref derived_keys[] = {
+        {"gas", "N"}, {"gas", "packing_fraction"}, {"gas", "knudsen"}};
+    if (es_config_double(cfg, "gas", "lx") > 0.0 || es_config_double(cfg, "gas", "ly") > 0.0)
+        return es_config_blame(cfg, explicit_keys, 4).key;
+    return es_config_blame(cfg, derived_keys, 3).key;
 }
 
 /* Re-raise the pending error as a config error naming box_key (the message

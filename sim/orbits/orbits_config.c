@@ -91,20 +91,10 @@ const es_key_spec es_orbits_schema[] = {
     {S, "plots", ES_KEY_BOOL, "false", 0, 0, NULL, "", "Write hc_plane.png (orbits coloured by log10 mLCE) with gnuplot."},
     ES_KEY_END};
 
-/* Of several keys that together make an error, the one given last in the
- * file (its line is the one to point at); the first when none is given. */
-static const char *last_given(const es_config *cfg, const char *const *keys, size_t n)
-{
-    const char *k = keys[0];
-    for (size_t i = 1; i < n; i++)
-        if (es_config_line(cfg, S, keys[i]) > es_config_line(cfg, S, k))
-            k = keys[i];
-    return k;
-}
-
-static const char *const sampling_keys[] = {"t_end", "dt", "output_every"};
-static const char *const integrator_keys[] = {"integrator", "system"};
-static const char *const tnat_keys[] = {"tnat", "system"};
+/* keys that together make an error: es_config_blame names one */
+static const es_config_keyref sampling_keys[] = {{S, "t_end"}, {S, "dt"}, {S, "output_every"}};
+static const es_config_keyref integrator_keys[] = {{S, "integrator"}, {S, "system"}};
+static const es_config_keyref tnat_keys[] = {{S, "tnat"}, {S, "system"}};
 
 static int parse_potential(const es_config *cfg, es_orb_potential *p)
 {
@@ -251,14 +241,14 @@ int es_orbits_setup(const es_config *cfg, uint64_t seed, es_orbits_setup_t *su)
     rp->output_every = (int)es_config_int(cfg, S, "output_every");
     if (!su->is_map) {
         if (rp->par.integrator == ES_ORB_LEAPFROG && !es_orb_system_separable(&su->sys))
-            return es_config_key_error(cfg, S, last_given(cfg, integrator_keys, 2),
+            return es_config_blame_error(cfg, integrator_keys, 2,
                                        "integrator = leapfrog (the default) integrates motion in a "
                                        "potential; set integrator = rk8pd or rk4 for the double "
                                        "pendulum and Lorenz");
         if ((st = parse_observables(cfg, &su->sys, rp)))
             return st;
         if (es_orb_run_nout(rp) < 2)
-            return es_config_key_error(cfg, S, last_given(cfg, sampling_keys, 3),
+            return es_config_blame_error(cfg, sampling_keys, 3,
                                        "t_end = %g, dt = %g and output_every = %d give fewer than 2 "
                                        "output samples", rp->t_end, rp->par.dt, rp->output_every);
     } else {
@@ -290,7 +280,7 @@ int es_orbits_setup(const es_config *cfg, uint64_t seed, es_orbits_setup_t *su)
     su->ip.tnat = (es_orb_tnat_source)es_config_enum(cfg, S, "tnat");
     su->ip.curve_max_delay = (int)es_config_int(cfg, S, "curve_max_delay");
     if (su->ip.tnat >= ES_ORB_TNAT_RADIAL && su->sys.kind != ES_ORB_SYS_POTENTIAL)
-        return es_config_key_error(cfg, S, last_given(cfg, tnat_keys, 2), "radial/azimuthal periods need a potential "
+        return es_config_blame_error(cfg, tnat_keys, 2, "radial/azimuthal periods need a potential "
                                    "system; use ncross, maxavg or minavg");
     su->plots = es_config_bool(cfg, S, "plots");
     return ES_OK;

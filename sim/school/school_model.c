@@ -15,7 +15,6 @@
 
 #include <math.h>
 #include <netcdf.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,67 +110,29 @@ static const es_key_spec school_schema[] = {
 #undef R
     ES_KEY_END};
 
-/* A key of a cross-key check. */
-typedef struct {
-    const char *sec, *key;
-} key_ref;
-
-/* The key a cross-key error names: of those given in the file, the one on
- * the latest line (where the conflict became visible, and a line the user
- * can go to); else one set by --set; else the first. */
-static key_ref blame(const es_config *cfg, const key_ref *k, size_t n)
-{
-    size_t best = 0;
-    int best_line = 0, best_set = 0;
-    for (size_t i = 0; i < n; i++) {
-        int line = es_config_line(cfg, k[i].sec, k[i].key);
-        int set = es_config_was_set(cfg, k[i].sec, k[i].key);
-        if (line > best_line || (best_line == 0 && line == 0 && set && !best_set)) {
-            best = i;
-            best_line = line;
-            best_set = set;
-        }
-    }
-    return k[best];
-}
-
-/* es_config_key_error on the key blame() picks of the n keys k. */
-static int blame_error(const es_config *cfg, const key_ref *k, size_t n, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int blame_error(const es_config *cfg, const key_ref *k, size_t n, const char *fmt, ...)
-{
-    key_ref b = blame(cfg, k, n);
-    va_list ap;
-    va_start(ap, fmt);
-    int st = es_config_key_verror(cfg, b.sec, b.key, fmt, ap);
-    va_end(ap);
-    return st;
-}
-
 /* 0 < r_r < r_o <= r_a (couzin2002: r_r <= r_o, its phase diagram starts at
  * Δr_o = 0), checked here rather than by es_school_params_check so that the
  * message names the key, and the line, that broke the order. */
 static int check_zones(const es_config *cfg, const es_school_params *p, double dro)
 {
     const int couzin = p->mode == ES_SCHOOL_MODE_COUZIN;
-    const key_ref rr = {"school", "r_repulsion"}, ra = {"school", "r_attraction"},
+    const es_config_keyref rr = {"school", "r_repulsion"}, ra = {"school", "r_attraction"},
                   ro = {"school", dro >= 0 ? "dr_orientation" : "r_orientation"};
     const char *order = couzin ? "<=" : "<";
     if (couzin ? p->r_r > p->r_o : p->r_r >= p->r_o) {
         /* with dr_orientation, r_o - r_r is that width alone */
-        const key_ref k[2] = {dro >= 0 ? ro : rr, ro};
-        return blame_error(cfg, k, 2, "zone radii must satisfy 0 < r_r %s r_o <= r_a, got r_r = %g, "
+        const es_config_keyref k[2] = {dro >= 0 ? ro : rr, ro};
+        return es_config_blame_error(cfg, k, 2, "zone radii must satisfy 0 < r_r %s r_o <= r_a, got r_r = %g, "
                            "r_o = %g, r_a = %g", order, p->r_r, p->r_o, p->r_a);
     }
     if (p->r_o > p->r_a && dro >= 0) { /* not with dr_attraction: r_a = r_o + Δr_a */
-        const key_ref k[2] = {ro, ra};
-        return blame_error(cfg, k, 2, "dr_orientation = %g puts r_o = %g above r_attraction = %g; "
+        const es_config_keyref k[2] = {ro, ra};
+        return es_config_blame_error(cfg, k, 2, "dr_orientation = %g puts r_o = %g above r_attraction = %g; "
                            "set dr_attraction too", dro, p->r_o, p->r_a);
     }
     if (p->r_o > p->r_a) {
-        const key_ref k[2] = {ro, ra};
-        return blame_error(cfg, k, 2, "zone radii must satisfy 0 < r_r %s r_o <= r_a, got r_r = %g, "
+        const es_config_keyref k[2] = {ro, ra};
+        return es_config_blame_error(cfg, k, 2, "zone radii must satisfy 0 < r_r %s r_o <= r_a, got r_r = %g, "
                            "r_o = %g, r_a = %g", order, p->r_r, p->r_o, p->r_a);
     }
     return ES_OK;
@@ -214,8 +175,8 @@ static int params_from_config(const es_config *cfg, unsigned long long seed, es_
     /* NumPy's RandomState takes a 32-bit seed; found here, not when the
      * state is drawn, so that nothing is written */
     if (p->init_rng == ES_SCHOOL_RNG_NUMPY && seed > UINT32_MAX) {
-        const key_ref k[2] = {{"run", "seed"}, {"school", "init_rng"}};
-        return blame_error(cfg, k, 2, "init_rng = numpy needs a seed in [0, 2^32-1], got %llu", seed);
+        const es_config_keyref k[2] = {{"run", "seed"}, {"school", "init_rng"}};
+        return es_config_blame_error(cfg, k, 2, "init_rng = numpy needs a seed in [0, 2^32-1], got %llu", seed);
     }
     rc = es_school_params_check(p);
     if (rc != ES_OK) { /* the schema's ranges and check_zones leave nothing for this */
@@ -227,8 +188,8 @@ static int params_from_config(const es_config *cfg, unsigned long long seed, es_
     long long si = es_config_int(cfg, "school", "save_interval"),
               me = es_config_int(cfg, "school", "metrics_every");
     if (me % si != 0 && es_config_enum(cfg, "ramp", "parameter") == 0) { /* a ramp has no metrics_every */
-        const key_ref k[2] = {{"school", "metrics_every"}, {"school", "save_interval"}};
-        return blame_error(cfg, k, 2, "metrics_every = %lld must be a multiple of save_interval = %lld",
+        const es_config_keyref k[2] = {{"school", "metrics_every"}, {"school", "save_interval"}};
+        return es_config_blame_error(cfg, k, 2, "metrics_every = %lld must be a multiple of save_interval = %lld",
                            me, si);
     }
     return ES_OK;
