@@ -59,6 +59,9 @@ expect_fail check-cross-key "two_of_three.ini:5: key 'gas.knudsen': gas box: giv
 expect_fail check-override "--set gas.packing_fraction=2: key 'gas.packing_fraction'" \
   "$ESUITE" run check_ok.ini --check --set gas.packing_fraction=2
 expect_true check-nothing-written test ! -e chk_out
+expect_fail check-with-resume "run: --resume DIR takes no CONFIG, --set, --output or --check" \
+  "$ESUITE" run --resume chk_out --check
+expect_fail check-unknown-option "run: unknown option '--checks'" "$ESUITE" run check_ok.ini --checks
 w times.ini '[run]\nmodel = gas\n[gas]\nsampling = list\ntimes = 5, 1, 3\n'
 expect_fail times-decreasing "times.ini:5: key 'gas.times': the list must be increasing (1 after 5)" \
   "$ESUITE" run times.ini
