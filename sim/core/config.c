@@ -476,57 +476,174 @@ static int config_ini_handler(void *user, const char *section, const char *name,
     return 1;
 }
 
-/* Line reader for ini_parse_stream that counts lines (inih's handler does not
- * receive line numbers in Debian's build) and rejects over-long lines. */
+/* Line reader for ini_parse_stream. inih's handler does not receive line
+ * numbers in Debian's build, so lines are counted here. Two of inih's rules
+ * would surprise users and are replaced: an indented line would continue the
+ * previous key's value (Python's configparser rule: "  N = 10" under "[gas]"
+ * became part of the key above it), so leading blanks are dropped; and lines
+ * longer than inih's fixed 200-byte buffer (a long list of sampling times)
+ * are split into key and value here, by inih's rules, and passed to the
+ * handler directly, while inih gets an empty line. */
+typedef int (*ini_handler_fn)(void *user, const char *section, const char *name, const char *value);
+
 typedef struct {
     es_config *cfg;
     FILE *fp;
     const char *text;
+    ini_handler_fn handler; /* the handler given to inih, for long lines */
+    void *user;
+    char *line;             /* getline buffer */
+    size_t cap;
+    char section[128];      /* current [section], as inih keeps it */
 } line_source;
+
+/* The longest line accepted: every value fits the buffers of entry_assign. */
+#define ES_CFG_LINE_LONGEST (ES_CFG_LINE_MAX - 2)
+
+static char *rstrip(char *s)
+{
+    size_t n = strlen(s);
+    while (n && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
+    return s;
+}
+
+/* inih's inline comment: ';' at the start or after a blank. */
+static char *inline_comment(char *s)
+{
+    for (char *c = s; *c; c++)
+        if (*c == ';' && (c == s || isspace((unsigned char)c[-1])))
+            return c;
+    return NULL;
+}
+
+/* A line too long for inih (no newline, leading blanks already gone). */
+static void long_line(line_source *src, char *s)
+{
+    es_config *cfg = src->cfg;
+    rstrip(s);
+    if (*s == ';' || *s == '#' || cfg->error)
+        return;
+    if (*s == '[') {
+        cfg->error = es_error_set(ES_ECONFIG, "%s:%d: section header longer than %d characters",
+                                  cfg->path, src_line(cfg, cfg->cur_line), INI_MAX_LINE - 2);
+        return;
+    }
+    char *comment = inline_comment(s);
+    char *sep = strpbrk(s, "=:");
+    if (!sep || (comment && comment < sep)) {
+        cfg->error = es_error_set(ES_ECONFIG,
+                                  "%s:%d: malformed line (expected 'key = value' or '[section]')",
+                                  cfg->path, src_line(cfg, cfg->cur_line));
+        return;
+    }
+    *sep = '\0';
+    char *value = sep + 1;
+    while (isspace((unsigned char)*value))
+        value++;
+    if ((comment = inline_comment(value)))
+        *comment = '\0';
+    src->handler(src->user, src->section, rstrip(s), rstrip(value));
+}
+
+/* Keep the current section name, as inih does ("[name]" up to the ']'). */
+static void note_section(line_source *src, const char *s)
+{
+    const char *close = strchr(s, ']');
+    if (*s != '[' || !close)
+        return;
+    size_t n = (size_t)(close - s - 1);
+    if (n >= sizeof src->section)
+        n = sizeof src->section - 1;
+    memcpy(src->section, s + 1, n);
+    src->section[n] = '\0';
+}
+
+/* The next physical line, whole (NULL at the end); *len its length. */
+static char *next_line(line_source *src, size_t *len)
+{
+    if (src->fp) {
+        ssize_t n = getline(&src->line, &src->cap, src->fp);
+        if (n < 0)
+            return NULL;
+        *len = (size_t)n;
+        return src->line;
+    }
+    if (!*src->text)
+        return NULL;
+    const char *nl = strchr(src->text, '\n');
+    size_t n = nl ? (size_t)(nl - src->text + 1) : strlen(src->text);
+    if (n + 1 > src->cap) {
+        char *grown = realloc(src->line, n + 1);
+        if (!grown)
+            return NULL;
+        src->line = grown;
+        src->cap = n + 1;
+    }
+    memcpy(src->line, src->text, n);
+    src->line[n] = '\0';
+    src->text += n;
+    *len = n;
+    return src->line;
+}
 
 static char *read_line(char *buf, int size, void *stream)
 {
     line_source *src = stream;
-    char *r;
-    if (src->fp) {
-        r = fgets(buf, size, src->fp);
-    } else {
-        if (!*src->text)
-            return NULL;
-        const char *nl = strchr(src->text, '\n');
-        size_t n = nl ? (size_t)(nl - src->text + 1) : strlen(src->text);
-        if (n >= (size_t)size)
-            n = (size_t)size - 1;
-        memcpy(buf, src->text, n);
-        buf[n] = '\0';
-        src->text += n;
-        r = buf;
-    }
-    if (!r)
+    es_config *cfg = src->cfg;
+    size_t len;
+    char *p = next_line(src, &len);
+    if (!p)
         return NULL;
-    src->cfg->cur_line++;
-    const char *p = buf;
-    while (*p == ' ' || *p == '\t')
+    cfg->cur_line++;
+    if (cfg->cur_line == 1 && len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+        p += 3; /* UTF-8 byte order mark */
+        len -= 3;
+    }
+    while (*p == ' ' || *p == '\t') {
         p++;
+        len--;
+    }
+    size_t text_len = strcspn(p, "\r\n");
+    if (text_len > ES_CFG_LINE_LONGEST && !cfg->error) {
+        cfg->error = es_error_set(ES_ECONFIG, "%s:%d: line longer than %d characters", cfg->path,
+                                  src_line(cfg, cfg->cur_line), ES_CFG_LINE_LONGEST);
+        cfg->stream_error = 1;
+    }
     if (*p == '[') {
-        src->cfg->section_line = src->cfg->cur_line;
+        cfg->section_line = cfg->cur_line;
+        note_section(src, p);
         /* inih skips such a line and files the keys below it under the
          * previous section: report the header itself */
-        if (!strchr(p, ']') && !src->cfg->error) {
+        if (!strchr(p, ']') && !cfg->error) {
             size_t n = strcspn(p, "\r\n");
-            src->cfg->error = es_error_set(ES_ECONFIG, "%s:%d: malformed section header '%.*s' "
-                                                       "(expected '[section]')",
-                                           src->cfg->path, src_line(src->cfg, src->cfg->cur_line),
-                                           (int)(n > 80 ? 80 : n), p);
+            cfg->error = es_error_set(ES_ECONFIG, "%s:%d: malformed section header '%.*s' "
+                                                  "(expected '[section]')",
+                                      cfg->path, src_line(cfg, cfg->cur_line),
+                                      (int)(n > 80 ? 80 : n), p);
         }
     }
-    size_t len = strlen(buf);
-    if (len == (size_t)size - 1 && buf[len - 1] != '\n' && !src->cfg->error) {
-        src->cfg->error = es_error_set(ES_ECONFIG, "%s:%d: line longer than %d characters",
-                                       src->cfg->path, src_line(src->cfg, src->cfg->cur_line), size - 2);
-        src->cfg->stream_error = 1;
+    if (cfg->error || len + 1 > (size_t)size) {
+        if (!cfg->error) {
+            p[text_len] = '\0';
+            long_line(src, p);
+        }
+        strcpy(buf, "\n"); /* inih sees a blank line */
+        return buf;
     }
-    return r;
+    memcpy(buf, p, len + 1);
+    return buf;
+}
+
+/* Parse a config file or text with inih through read_line. */
+static int parse_source(line_source *src, ini_handler_fn handler, void *user)
+{
+    src->handler = handler;
+    src->user = user;
+    int rc = ini_parse_stream(read_line, src, handler, user);
+    free(src->line);
+    src->line = NULL;
+    return rc;
 }
 
 static int split_override(const char *ov, char *section, char *key, const char **value)
@@ -636,8 +753,8 @@ int es_config_load(const char *path, const es_key_spec *const *schemas,
     if (st)
         return st;
     es_config *cfg = config_new(path, schemas);
-    line_source src = {cfg, fp, NULL};
-    int rc = ini_parse_stream(read_line, &src, config_ini_handler, cfg);
+    line_source src = {.cfg = cfg, .fp = fp};
+    int rc = parse_source(&src, config_ini_handler, cfg);
     fclose(fp);
     st = finish_load(cfg, rc, overrides, n_overrides);
     if (st) {
@@ -662,8 +779,8 @@ int es_config_load_mapped(const char *text, const char *name, const int *line_ma
     es_config *cfg = config_new(name, schemas);
     cfg->line_map = line_map;
     cfg->n_map = n_lines;
-    line_source src = {cfg, NULL, text};
-    int rc = ini_parse_stream(read_line, &src, config_ini_handler, cfg);
+    line_source src = {.cfg = cfg, .text = text};
+    int rc = parse_source(&src, config_ini_handler, cfg);
     int st = finish_load(cfg, rc, overrides, n_overrides);
     cfg->line_map = NULL; /* the caller's: entries already hold the mapped lines */
     if (st) {
@@ -701,7 +818,13 @@ int es_config_peek_model(const char *path, char *model, size_t len)
         return st;
     peek_state ps = {model, len, 0, 0};
     model[0] = '\0';
-    ini_parse_file(fp, peek_handler, &ps);
+    /* the same line rules as the real load (indented keys, long lines);
+     * errors are reported by that load */
+    static const es_key_spec *const none[] = {NULL};
+    es_config *scratch = config_new(path, none);
+    line_source src = {.cfg = scratch, .fp = fp};
+    parse_source(&src, peek_handler, &ps);
+    es_config_free(scratch);
     fclose(fp);
     return ES_OK;
 }

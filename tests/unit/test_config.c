@@ -5,8 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/config.h"
 #include "esuite/status.h"
@@ -173,6 +175,64 @@ static void test_long_line_rejected(void **state)
     expect_error(text, "t.ini:3: line longer than", NULL);
 }
 
+/* Lines longer than inih's 200-byte buffer (a long list of times) are read
+ * whole, with inih's rules for separators and inline comments; indented keys
+ * are ordinary keys (inih alone would append them to the key above). */
+static void test_long_and_indented_lines(void **state)
+{
+    (void)state;
+    char text[8192], list[4096] = "";
+    for (int i = 1; i <= 300; i++) /* 300 elements, about 1600 characters */
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%g", i > 1 ? ", " : "", 0.25 * i);
+    snprintf(text, sizeof text,
+             "[run]\n  model = gas\n\t seed = 9\n; %0400d\n[gas]\n  t_end = 2\n    dv = %s   ; comment\n"
+             "label: %0300d\n",
+             0, list, 7);
+    es_config *cfg;
+    assert_int_equal(load(text, &cfg, NULL, 0), ES_OK);
+    assert_int_equal(es_config_int(cfg, "run", "seed"), 9);
+    assert_true(es_config_double(cfg, "gas", "t_end") == 2.0);
+    const double *dv;
+    assert_int_equal(es_config_list(cfg, "gas", "dv", &dv), 300);
+    assert_true(dv[0] == 0.25 && dv[149] == 37.5 && dv[299] == 75.0);
+    assert_int_equal(es_config_line(cfg, "gas", "dv"), 7);
+    assert_int_equal((int)strlen(es_config_string(cfg, "gas", "label")), 300);
+    char *ini = es_config_to_ini(cfg); /* the resolved config, with its long line, reloads */
+    es_config *again;
+    assert_int_equal(load(ini, &again, NULL, 0), ES_OK);
+    assert_int_equal(es_config_list(again, "gas", "dv", &dv), 300);
+    assert_true(dv[299] == 75.0);
+    free(ini);
+    es_config_free(again);
+    es_config_free(cfg);
+    /* a long line still names its line and key when it is wrong */
+    snprintf(text, sizeof text, "[run]\nmodel = gas\n[gas]\nt_end = 1\nbogus = %s\n", list);
+    expect_error(text, "t.ini:5: unknown key 'gas.bogus'", NULL);
+    snprintf(text, sizeof text, "[run]\nmodel = gas\n[gas]\nt_end = 1\ndv = %s, x\n", list);
+    expect_error(text, "t.ini:5: key 'gas.dv': element 301: expected a number, got 'x'", NULL);
+    snprintf(text, sizeof text, "[run]\nmodel = gas\n[gas]\nt_end = 1\n%s\n", list);
+    expect_error(text, "t.ini:5: malformed line", NULL);
+    /* an indented line without a key is no longer a silent continuation */
+    expect_error("[gas]\nt_end = 1\n   0.5, 1\n", "t.ini:3: malformed line", NULL);
+    expect_error("[gas]\nt_end = 1\n  t_end = 2\n", "t.ini:3: key 'gas.t_end' is given twice", "line 2");
+}
+
+/* es_config_peek_model reads the file by the same line rules. */
+static void test_peek_model_indented(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/esuite-peek-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *fp = fdopen(fd, "w");
+    fprintf(fp, "[run]\n  name = a\n  model = orbits\n");
+    fclose(fp);
+    char model[32];
+    assert_int_equal(es_config_peek_model(path, model, sizeof model), ES_OK);
+    assert_string_equal(model, "orbits");
+    unlink(path);
+}
+
 /* A list whose spec names a word ("full=0", [entropy] dy): the word stands
  * for its number in any element, a near miss is an error that names it. */
 static void test_list_word(void **state)
@@ -220,7 +280,8 @@ int main(void)
         cmocka_unit_test(test_wrong_type),           cmocka_unit_test(test_out_of_range),
         cmocka_unit_test(test_malformed_and_structure), cmocka_unit_test(test_overrides_recorded),
         cmocka_unit_test(test_bad_overrides),        cmocka_unit_test(test_long_line_rejected),
-        cmocka_unit_test(test_list_word),            cmocka_unit_test(test_schema_markdown),
+        cmocka_unit_test(test_list_word),            cmocka_unit_test(test_long_and_indented_lines),
+        cmocka_unit_test(test_peek_model_indented),            cmocka_unit_test(test_schema_markdown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
