@@ -158,6 +158,12 @@ int es_gas_params_check(const es_gas_params *par)
         double w = (par->box == ES_GAS_BOX_WALLS && par->partition ? 0.5 * par->lx : par->lx);
         if (par->box == ES_GAS_BOX_WALLS && w - rim <= 0.0)
             return es_error_set(ES_EINVAL, "gas: box too narrow for discs of diameter %g", par->sigma);
+        /* Reflecting rims in y leave the centres ly - sigma of height: at or
+         * below 0 there is no room, and the engine would loop for ever on
+         * wall events it cannot order. */
+        if (par->box == ES_GAS_BOX_WALLS && !periodic_y && par->ly - rim <= 0.0)
+            return es_error_set(ES_EINVAL, "gas: box too low (ly = %g) for discs of diameter %g between "
+                                           "reflecting rim walls", par->ly, par->sigma);
     }
     return ES_OK;
 }

@@ -249,6 +249,13 @@ static void test_config_errors(void **state)
                  "test.ini:5: key 'gas.packing_fraction': gas: periodic box side");
     expect_error("[run]\nmodel = gas\n[gas]\nN = 4\nlx = 10\nly = 20\nwalls = rim\ndiameter = 5\n",
                  "test.ini:8: key 'gas.diameter': gas: box too narrow for discs of diameter 5");
+    /* reflecting rims in y with ly <= diameter: refused (the run used to hang) */
+    expect_error("[run]\nmodel = gas\n[gas]\nN = 2\nlx = 10\nly = 1\ny_boundary = reflecting\nwalls = rim\n",
+                 "test.ini:6: key 'gas.ly': gas: box too low (ly = 1) for discs of diameter 1 between "
+                 "reflecting rim walls");
+    expect_error("[run]\nmodel = gas\n[gas]\nN = 1\nlx = 10\nly = 0.5\nwalls = rim\ny_boundary = reflecting\n"
+                 "equilibration_collisions = 0\n",
+                 "test.ini:6: key 'gas.ly': gas: box too low (ly = 0.5)");
 }
 
 int main(void)
