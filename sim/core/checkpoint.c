@@ -245,8 +245,15 @@ int es_checkpoint_writer_begin(const char *dir, const char *model, const es_conf
         return es_error_set(ES_ENOMEM, "%s: out of memory", path);
     int st = es_checkpoint_writer_alloc(path, model, es_checkpoint_config_text_hash(ini), w);
     const char *origin = es_config_origin(cfg);
-    if (!st && !(st = es_checkpoint_write_section(*w, "config", ini, strlen(ini))))
-        st = es_checkpoint_write_section(*w, "config_origin", origin, strlen(origin));
+    /* the --set options too: a resumed run's provenance lists them as the
+     * uninterrupted run's does (config_path alone would not give its values) */
+    char *ovs = st ? NULL : es_config_overrides_text(cfg);
+    if (!st && !ovs)
+        st = es_error_set(ES_ENOMEM, "%s: out of memory", path);
+    if (!st && !(st = es_checkpoint_write_section(*w, "config", ini, strlen(ini))) &&
+        !(st = es_checkpoint_write_section(*w, "config_origin", origin, strlen(origin))))
+        st = es_checkpoint_write_section(*w, "config_overrides", ovs, strlen(ovs));
+    free(ovs);
     if (st && *w) {
         es_checkpoint_writer_free(*w);
         *w = NULL;
@@ -437,11 +444,13 @@ void es_checkpoint_free(es_checkpoint *c)
 
 static char resume_path[4200];
 
-int es_checkpoint_resume_config(const char *dir, char **config_path, char **origin)
+int es_checkpoint_resume_config(const char *dir, char **config_path, char **origin, char **overrides)
 {
     *config_path = NULL;
     if (origin)
         *origin = NULL;
+    if (overrides)
+        *overrides = NULL;
     char path[4200], ini[4200], tmp[4300];
     snprintf(path, sizeof path, "%s/%s", dir, ES_CHECKPOINT_FILE);
     es_checkpoint *c;
@@ -467,10 +476,14 @@ int es_checkpoint_resume_config(const char *dir, char **config_path, char **orig
     size_t no = 0;
     const char *o = es_checkpoint_section(c, "config_origin", &no);
     char *orig = o ? strndup(o, no) : strdup(path);
+    size_t nv = 0;
+    const char *v = es_checkpoint_section(c, "config_overrides", &nv);
+    char *ovs = v ? strndup(v, nv) : strdup(""); /* older checkpoints: none recorded */
     es_checkpoint_free(c);
     if (bad || rename(tmp, ini) != 0) {
         unlink(tmp);
         free(orig);
+        free(ovs);
         return es_error_set(ES_EIO, "%s: cannot write: %s", ini, strerror(errno));
     }
     *config_path = strdup(ini);
@@ -478,6 +491,10 @@ int es_checkpoint_resume_config(const char *dir, char **config_path, char **orig
         *origin = orig;
     else
         free(orig);
+    if (overrides)
+        *overrides = ovs;
+    else
+        free(ovs);
     return ES_OK;
 }
 

@@ -113,8 +113,11 @@ void es_checkpoint_free(es_checkpoint *c);
  * es_checkpoint_set_resume(DIR) before running the model. If origin is not
  * NULL, *origin (malloc'd) is the config file the run first came from (the
  * checkpoint's "config_origin"; the checkpoint's own path for older ones),
- * for the provenance (es_config_set_origin). */
-int es_checkpoint_resume_config(const char *dir, char **config_path, char **origin);
+ * for the provenance (es_config_set_origin). If overrides is not NULL,
+ * *overrides (malloc'd) is the first run's --set options, one per line (empty
+ * for checkpoints that did not record them), to be applied again so that the
+ * resumed run's provenance lists them. */
+int es_checkpoint_resume_config(const char *dir, char **config_path, char **origin, char **overrides);
 /* The run command tells models that this run continues a checkpoint;
  * NULL clears it. */
 void es_checkpoint_set_resume(const char *dir);

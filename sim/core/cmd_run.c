@@ -202,7 +202,7 @@ int es_cmd_run(int argc, char **argv)
                                          {"check", no_argument, NULL, 'c'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    char *overrides[MAX_OVERRIDES];
+    char *overrides[MAX_OVERRIDES + 1]; /* + 1: a resumed run's --threads, recorded as an override */
     int nov = 0, quiet = 0, check_only = 0, c;
     const char *outdir = NULL, *threads = NULL, *resume = NULL;
     optind = 1;
@@ -226,16 +226,20 @@ int es_cmd_run(int argc, char **argv)
         default: es_cli_error("run: unknown option '%s' (see 'esuite run --help')", argv[optind - 1]); return 2;
         }
     }
-    char *resume_ini = NULL, *origin = NULL;
+    char *resume_ini = NULL, *origin = NULL, *first_ovs = NULL;
     if (resume) {
         if (optind != argc || nov || outdir || check_only) {
             es_cli_error("run: --resume DIR takes no CONFIG, --set, --output or --check (the run's own config is used)");
             return 2;
         }
-        if (es_checkpoint_resume_config(resume, &resume_ini, &origin)) {
+        if (es_checkpoint_resume_config(resume, &resume_ini, &origin, &first_ovs)) {
             es_cli_error("%s", es_error_message());
             return 2;
         }
+        /* The first run's --set values are in resume.ini already; applying
+         * them again changes no value but keeps them in the provenance. */
+        for (char *line = strtok(first_ovs, "\n"); line && nov <= MAX_OVERRIDES; line = strtok(NULL, "\n"))
+            overrides[nov++] = line;
     } else if (optind != argc - 1) {
         if (optind >= argc)
             es_cli_error("run: missing CONFIG file (see 'esuite run --help')");
@@ -247,6 +251,7 @@ int es_cmd_run(int argc, char **argv)
     es_config *cfg = NULL;
     const es_model *model = NULL;
     int st = load_config(path, overrides, nov, &cfg, &model);
+    free(first_ovs); /* the config keeps copies */
     if (!st && origin) /* provenance: the original config, not the temporary resume.ini */
         st = es_config_set_origin(cfg, origin);
     free(origin);

@@ -188,7 +188,9 @@ static void test_config_hash_and_resume(void **state)
     (void)state;
     const es_key_spec *schemas[] = {es_config_core_schema(), NULL};
     es_config *a, *b, *c;
-    assert_int_equal(es_config_load_string("[run]\nmodel = gas\nseed = 3\nthreads = 1\n", "a", schemas, NULL, 0, &a), ES_OK);
+    const char *ov[] = {"run.seed=3", "run.name=x"}; /* recorded, and handed back on resume */
+    assert_int_equal(es_config_load_string("[run]\nmodel = gas\nseed = 3\nthreads = 1\nname = x\n", "a", schemas, ov, 2, &a),
+                     ES_OK);
     assert_int_equal(es_config_load_string("[run]\nmodel = gas\nseed = 3\nthreads = 8\n[output]\ncompression = 9\n",
                                            "b", schemas, NULL, 0, &b), ES_OK);
     assert_int_equal(es_config_load_string("[run]\nmodel = gas\nseed = 4\n", "c", schemas, NULL, 0, &c), ES_OK);
@@ -210,8 +212,10 @@ static void test_config_hash_and_resume(void **state)
     double x = 1.5;
     assert_int_equal(es_checkpoint_write_section(w, "x", &x, sizeof x), ES_OK);
     assert_int_equal(es_checkpoint_writer_commit(w), ES_OK);
-    char *cfgpath;
-    assert_int_equal(es_checkpoint_resume_config(tmpdir, &cfgpath, NULL), ES_OK);
+    char *cfgpath, *ovs;
+    assert_int_equal(es_checkpoint_resume_config(tmpdir, &cfgpath, NULL, &ovs), ES_OK);
+    assert_string_equal(ovs, "run.seed=3\nrun.name=x\n");
+    free(ovs);
     es_config *r;
     assert_int_equal(es_config_load(cfgpath, schemas, NULL, 0, &r), ES_OK);
     assert_int_equal(es_config_int(r, "run", "seed"), 3);
