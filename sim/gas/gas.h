@@ -32,6 +32,11 @@
 #ifndef ESUITE_GAS_H
 #define ESUITE_GAS_H
 
+/* The largest [gas] packing_fraction accepted (the schema's limit), also the
+ * top of the (N, knudsen) bisection: every (N, eta) box can be asked for as
+ * (N, Kn). Just below the insertion jamming limit 0.547. */
+#define ES_GAS_ETA_MAX 0.54
+
 #include <stddef.h>
 #include <stdint.h>
 

@@ -21,7 +21,7 @@
 static const es_key_spec gas_schema[] = {
     {"gas", "N", ES_KEY_INT, "2000", 0, GAS_N_MAX, NULL, "1",
      "Number of discs; 0 derives it from packing_fraction and knudsen."},
-    {"gas", "packing_fraction", ES_KEY_DOUBLE, "0.01", 0, 0.54, NULL, "1",
+    {"gas", "packing_fraction", ES_KEY_DOUBLE, "0.01", 0, ES_GAS_ETA_MAX, NULL, "1",
      "Packing fraction eta of the initial region (left half, or the whole periodic box); 0 = not given."},
     {"gas", "knudsen", ES_KEY_DOUBLE, "0", 0, 1e12, NULL, "1",
      "Knudsen number lambda/lx of the initial state (Enskog mean free path); 0 = not given. Exactly two of N, packing_fraction, knudsen must be nonzero unless lx and ly are given."},

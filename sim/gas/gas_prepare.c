@@ -116,8 +116,10 @@ int es_gas_box_from(es_gas_params *par, long n, double eta, double kn, double as
         par->n = lround(nd);
         return ES_OK;
     }
-    /* n and kn: lambda/lx falls monotonically with eta; bisect. */
-    double lo = 1e-12, hi = 0.5;
+    /* n and kn: lambda/lx falls monotonically with eta; bisect up to the
+     * largest packing_fraction the config accepts (ES_GAS_ETA_MAX), so that
+     * every (N, eta) box can also be asked for as (N, Kn). */
+    double lo = 1e-12, hi = ES_GAS_ETA_MAX;
     for (int it = 0; it < 200; it++) {
         double mid = sqrt(lo * hi);
         box_from_n_eta(par, n, mid, aspect);
@@ -129,9 +131,9 @@ int es_gas_box_from(es_gas_params *par, long n, double eta, double kn, double as
             hi = mid;
     }
     box_from_n_eta(par, n, sqrt(lo * hi), aspect);
-    if (hi >= 0.5 * (1 - 1e-9) || lo <= 1e-12 * (1 + 1e-9))
+    if (hi >= ES_GAS_ETA_MAX * (1 - 1e-9) || lo <= 1e-12 * (1 + 1e-9))
         return es_error_set(ES_EINVAL, "gas box: N = %ld and knudsen = %g need a packing fraction "
-                                       "outside [1e-12, 0.5]", n, kn);
+                                       "outside [1e-12, %g]", n, kn, ES_GAS_ETA_MAX);
     return ES_OK;
 }
 

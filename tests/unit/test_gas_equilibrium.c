@@ -52,6 +52,19 @@ static void test_theory_values(void **state)
     es_gas_initial_scales(&par, &s);
     assert_close(s.eta, 0.01, 1e-4);
     assert_close(s.kn, 0.1, 1e-3);
+    /* (N, Kn) reaches every packing fraction the config accepts: the Kn of
+     * N = 100 at eta = 0.52 gives eta = 0.52 back (the bisection stopped at
+     * 0.5 and refused it), and a Kn beyond eta = ES_GAS_ETA_MAX is refused */
+    assert_int_equal(es_gas_box_from(&par, 100, 0.52, 0.0, 1.0), ES_OK);
+    es_gas_initial_scales(&par, &s);
+    double kn52 = s.kn;
+    assert_int_equal(es_gas_box_from(&par, 100, 0.0, kn52, 1.0), ES_OK);
+    es_gas_initial_scales(&par, &s);
+    assert_close(s.eta, 0.52, 1e-9);
+    assert_int_equal(es_gas_box_from(&par, 100, ES_GAS_ETA_MAX, 0.0, 1.0), ES_OK);
+    es_gas_initial_scales(&par, &s);
+    assert_int_equal(es_gas_box_from(&par, 100, 0.0, 0.99 * s.kn, 1.0), ES_EINVAL);
+    assert_non_null(strstr(es_error_message(), "outside [1e-12, 0.54]"));
 }
 
 /* Z = PA/(NT) against Henderson within 0.5 % and ν against Enskog within
