@@ -285,7 +285,9 @@ static int insert_positions(es_gas *g, es_rng *r)
         double x, y;
         do {
             if (++tries > max_tries) {
-                double area = (x1 - x0) * (y1 - y0);
+                /* the area that defines eta everywhere else (summary.json, the
+                 * request): with rim walls the centres' region is smaller */
+                double area = initial_area(par);
                 double disc = M_PI * par->sigma * par->sigma / 4.0;
                 return es_error_set(ES_EDATA, "impossible packing: placed %ld of %ld discs "
                                               "(packing fraction %.4g of the requested %.4g) and "

@@ -249,6 +249,10 @@ static void test_config_errors(void **state)
                  "test.ini:5: key 'gas.packing_fraction': gas: periodic box side");
     expect_error("[run]\nmodel = gas\n[gas]\nN = 4\nlx = 10\nly = 20\nwalls = rim\ndiameter = 5\n",
                  "test.ini:8: key 'gas.diameter': gas: box too narrow for discs of diameter 5");
+    /* rim walls: the packing fractions are those of the left half, as in
+     * summary.json (40 discs in 5 x 10: 0.6283, not 0.7854 of the centres' 4 x 10) */
+    expect_error("[run]\nmodel = gas\n[gas]\nN = 40\nlx = 10\nly = 10\nwalls = rim\n",
+                 "of the requested 0.6283) and 100000 random tries found no room");
     /* reflecting rims in y with ly <= diameter: refused (the run used to hang) */
     expect_error("[run]\nmodel = gas\n[gas]\nN = 2\nlx = 10\nly = 1\ny_boundary = reflecting\nwalls = rim\n",
                  "test.ini:6: key 'gas.ly': gas: box too low (ly = 1) for discs of diameter 1 between "
