@@ -297,7 +297,8 @@ int es_cmd_run(int argc, char **argv)
     snprintf(ck, sizeof ck, "%s/%s", dir, ES_CHECKPOINT_FILE);
     /* interrupted with a checkpoint to resume from (a ramp run has none: an error) */
     if (st == ES_EINTR && access(ck, F_OK) == 0) {
-        es_cli_error("interrupted: checkpoint written; continue with 'esuite run --resume %s'", dir);
+        /* the model's message says where it stopped (which sample, why) */
+        es_cli_error("%s; continue with 'esuite run --resume %s'", es_error_message(), dir);
         es_config_free(cfg);
         free(resume_ini);
         return 3;

@@ -206,6 +206,11 @@ int es_gas_alloc_bare(const es_gas_params *par, es_gas **out);
 int es_gas_step(es_gas *g);
 /* Process every event with time <= t_end, then set the clock to t_end. */
 void es_gas_run_until(es_gas *g, double t_end);
+/* As es_gas_run_until, but stop after at most max_events events: returns 1
+ * when t_end was reached, 0 when the budget ran out first (the state is then
+ * that after an event, from which es_gas_run_until continues as if it had
+ * never stopped). */
+int es_gas_run_until_bounded(es_gas *g, double t_end, unsigned long long max_events);
 /* Process events until `ncoll` more collisions have happened. */
 void es_gas_run_collisions(es_gas *g, unsigned long long ncoll);
 /* Equilibrate: run collisions_per_particle·N/2 collisions (each involves two

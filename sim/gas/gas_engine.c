@@ -500,6 +500,20 @@ void es_gas_run_until(es_gas *g, double t_end)
         g->t = t_end;
 }
 
+int es_gas_run_until_bounded(es_gas *g, double t_end, unsigned long long max_events)
+{
+    for (unsigned long long k = 0; k < max_events; k++) {
+        int32_t i = es_gas_queue_min(g);
+        if (i < 0 || g->ev[i].t > t_end) {
+            if (t_end > g->t)
+                g->t = t_end;
+            return 1;
+        }
+        es_gas_step(g);
+    }
+    return 0;
+}
+
 void es_gas_run_collisions(es_gas *g, unsigned long long ncoll)
 {
     unsigned long long target = g->n_coll + ncoll;

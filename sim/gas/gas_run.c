@@ -388,6 +388,40 @@ static int maybe_checkpoint(const es_gas_run_spec *s, es_gas_run_result *res, es
                                   "written)", sig, done, res->n_times);
 }
 
+/* Events between two looks at the stop flag: well under a second. */
+#define STOP_CHECK_EVENTS (1u << 20)
+
+/* Advance realization g to time t. With checkpoints on, in pieces of
+ * STOP_CHECK_EVENTS events, returning 0 as soon as a signal asks the run to
+ * stop: one sampling interval may last longer than the warning a batch
+ * system gives before its time limit (Slurm's --signal). Where it stops
+ * changes nothing: the engine continues from there as if it had not. */
+static int advance_to(const es_gas_run_spec *s, es_gas *g, double t)
+{
+    if (!s->ck_dir) {
+        es_gas_run_until(g, t);
+        return 1;
+    }
+    while (!es_checkpoint_should_stop())
+        if (es_gas_run_until_bounded(g, t, STOP_CHECK_EVENTS))
+            return 1;
+    return 0;
+}
+
+/* A signal came between samples `done` and done + 1: checkpoint the engines
+ * where they stopped (each realization at its own time) and stop. */
+static int stop_between_samples(const es_gas_run_spec *s, es_gas_run_result *res, es_gas **gs,
+                                double *E0, size_t done)
+{
+    int sig = es_checkpoint_signal();
+    int st = save_checkpoint(s, res, gs, E0, done);
+    es_checkpoint_clear_request();
+    if (st)
+        return st;
+    return es_error_set(ES_EINTR, "gas: interrupted by signal %d after sample %zu of %zu, on the "
+                                  "way to the next (checkpoint written)", sig, done, res->n_times);
+}
+
 int es_gas_run(const es_gas_run_spec *s, es_gas_run_result **out)
 {
     *out = NULL;
@@ -445,16 +479,26 @@ int es_gas_run(const es_gas_run_spec *s, es_gas_run_result **out)
          * reported inside them; stopping at intermediate times changes nothing. */
         enum { PROGRESS_STEPS = 16 };
         double t0 = k > 0 ? s->times[k - 1] : 0.0;
-        for (int q = 1; s->progress && q < PROGRESS_STEPS; q++) {
-            double tq = t0 + (s->times[k] - t0) * q / PROGRESS_STEPS;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+        int stopped = 0;
+        for (int q = 1; s->progress && q <= PROGRESS_STEPS && !stopped; q++) {
+            double tq = q < PROGRESS_STEPS ? t0 + (s->times[k] - t0) * q / PROGRESS_STEPS : s->times[k];
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) reduction(| : stopped)
             for (size_t r = 0; r < R; r++)
-                es_gas_run_until(gs[r], tq);
-            s->progress(s->progress_ctx, (k + (double)q / PROGRESS_STEPS) / s->n_times);
+                stopped |= !advance_to(s, gs[r], tq);
+            if (!stopped && q < PROGRESS_STEPS)
+                s->progress(s->progress_ctx, (k + (double)q / PROGRESS_STEPS) / s->n_times);
+        }
+        if (!s->progress) {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) reduction(| : stopped)
+            for (size_t r = 0; r < R; r++)
+                stopped |= !advance_to(s, gs[r], s->times[k]);
+        }
+        if (stopped) {
+            st = stop_between_samples(s, res, gs, E0, k);
+            break;
         }
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
         for (size_t r = 0; r < R; r++) {
-            es_gas_run_until(gs[r], s->times[k]);
             es_gas_snapshot(gs[r], snaps + r * n * 4);
             status[r] = measure(s, res, gs[r], (int)r, k, snaps + r * n * 4, ws[r], E0[r]);
             if (status[r]) {

@@ -85,6 +85,21 @@ else
   expect_true "no summary.json after the signal" test ! -e "$TMP/sig/summary.json"
 fi
 
+# A real SIGUSR1 inside one long sampling interval (a single interval of
+# u = 0 .. 4000 would take minutes): the run stops within a fraction of a
+# second where it is, writes a checkpoint and says so, instead of running on
+# to the next sample, which a batch system's time limit would not wait for.
+start=$(date +%s)
+signal_run 1 "$TMP/mid.err" "$ESUITE" run "$TMP/gas.ini" --output "$TMP/mid" --quiet --threads 2 \
+  --set gas.samples=1 --set gas.u_max=4000
+rc=$RC
+expect_true "signal in mid-interval: exit status 3 (got $rc: $(cat "$TMP/mid.err"))" test $rc -eq 3
+expect_true "signal in mid-interval: stopped after sample 1 of 2, on the way to the next" \
+  grep -q "after sample 1 of 2, on the way to the next (checkpoint written)" "$TMP/mid.err"
+expect_true "signal in mid-interval: checkpoint written" test -s "$TMP/mid/checkpoint.esck"
+expect_true "signal in mid-interval: stopped within 30 s ($(($(date +%s) - start)) s)" \
+  test $(($(date +%s) - start)) -lt 30
+
 # Resuming a directory without a checkpoint is refused with one message
 # (a changed config is refused by the hash check: tests/unit/test_gas_resume.c).
 expect_fail "resume without checkpoint" "checkpoint" "$ESUITE" run --resume "$TMP/ref" --quiet

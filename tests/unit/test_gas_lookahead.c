@@ -109,12 +109,54 @@ static void test_checkpoint_with_deferred_appends(void **state)
     rmdir(dir);
 }
 
+/* es_gas_run_until_bounded (how a run stops for a signal in mid-interval):
+ * run to the same time in pieces of 997 events, with a checkpoint round trip
+ * at an arbitrary event on the way, the state equals that of one
+ * es_gas_run_until to the bit, and the number of pieces is what the event
+ * count says. */
+static void test_bounded_runs_change_nothing(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/es_bounded_XXXXXX", path[400];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/%s", dir, ES_CHECKPOINT_FILE);
+    es_gas *whole = gas_test_periodic_box(N, 0.2, 5), *pieces = gas_test_periodic_box(N, 0.2, 5);
+    double t_end = whole->t + 5.0;
+    unsigned long long e0 = whole->n_events;
+    es_gas_run_until(whole, t_end);
+    unsigned long long events = whole->n_events - e0, stops = 0;
+    while (!es_gas_run_until_bounded(pieces, t_end, 997)) {
+        if (++stops == 40) { /* continue from a checkpoint taken here */
+            es_checkpoint_writer *w;
+            assert_int_equal(es_checkpoint_writer_alloc(path, "gas", 1, &w), ES_OK);
+            assert_int_equal(es_gas_checkpoint_save(pieces, w, "g0"), ES_OK);
+            assert_int_equal(es_checkpoint_writer_commit(w), ES_OK);
+            es_checkpoint *c;
+            assert_int_equal(es_checkpoint_read(path, "gas", 1, &c), ES_OK);
+            es_gas *r = NULL;
+            assert_int_equal(es_gas_checkpoint_load(c, "g0", &pieces->par, &r), ES_OK);
+            es_checkpoint_free(c);
+            es_gas_free(pieces);
+            pieces = r;
+        }
+    }
+    assert_true(events > 40 * 997);
+    assert_true(stops == events / 997);
+    assert_same_state(whole, pieces);
+    assert_true(pieces->t == t_end);
+    es_gas_free(whole);
+    es_gas_free(pieces);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lookahead_changes_nothing_dense),
         cmocka_unit_test(test_lookahead_changes_nothing_dilute),
         cmocka_unit_test(test_checkpoint_with_deferred_appends),
+        cmocka_unit_test(test_bounded_runs_change_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

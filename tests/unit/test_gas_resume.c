@@ -210,14 +210,16 @@ static void test_resume_after_sigusr1(void **state)
     es_checkpoint_clear_request();
     gas_case c;
     make_case(&c, 2);
-    /* raised during the interval towards sample 7 (progress 6.5/11) */
+    /* raised half-way through the interval towards sample 7 (progress
+     * 6.5/11): the run stops there, not at the end of the interval, and the
+     * engines are checkpointed in mid-interval */
     c.prog.raise_at = 6.5 / (NS + 1);
     es_gas_run_result *res;
     assert_int_equal(es_gas_run(&c.s, &res), ES_EINTR);
     char want[96];
-    snprintf(want, sizeof want, "signal %d after sample 7 of %d", SIGUSR1, NS + 1);
+    snprintf(want, sizeof want, "signal %d after sample 6 of %d, on the way to the next", SIGUSR1, NS + 1);
     assert_non_null(strstr(es_error_message(), want));
-    assert_int_equal(checkpoint_samples(), 7);
+    assert_int_equal(checkpoint_samples(), 6);
     assert_false(es_checkpoint_requested()); /* the request was consumed */
 
     gas_case d;
