@@ -163,6 +163,15 @@ static int resolve_output_dir(const es_config *cfg, const es_model *model, const
         if (st)
             return st;
     }
+    /* A fresh run would delete an interrupted run's checkpoint when it ends:
+     * the hours it holds must not go because --resume was forgotten. */
+    char ck[4300];
+    snprintf(ck, sizeof ck, "%s/%s", dir, ES_CHECKPOINT_FILE);
+    if (access(ck, F_OK) == 0 && !es_config_bool(cfg, "output", "overwrite"))
+        return es_error_set(ES_EIO,
+                            "%s holds the checkpoint of an interrupted run; continue it with "
+                            "'esuite run --resume %s', or set output.overwrite = true to start again",
+                            dir, dir);
     *created = access(dir, F_OK) != 0;
     snprintf(top, top_len, "%s", dir);
     for (char up[4096]; *created;) { /* climb while the parent is missing too */

@@ -62,7 +62,8 @@ static const es_key_spec core_schema[] = {
     {"run", "output_dir", ES_KEY_STRING, "outputs", 0, 0, NULL, "",
      "Parent directory of the run directory (overridden by --output, which names the run directory itself)."},
     {"output", "overwrite", ES_KEY_BOOL, "false", 0, 0, NULL, "",
-     "Replace an existing completed run in the same directory instead of refusing."},
+     "Replace a completed run in the same directory, or start again over an interrupted run's "
+     "checkpoint, instead of refusing."},
     {"output", "compression", ES_KEY_INT, "-1", -1, 9, NULL, "",
      "Deflate level for large datasets, 0 (none) to 9; -1: the model's default (orbits.h5: 4; "
      "school.nc: none, trajectories of doubles barely deflate). A resolved config keeps -1."},

@@ -100,6 +100,15 @@ expect_true "signal in mid-interval: checkpoint written" test -s "$TMP/mid/check
 expect_true "signal in mid-interval: stopped within 30 s ($(($(date +%s) - start)) s)" \
   test $(($(date +%s) - start)) -lt 30
 
+# A fresh run into that directory would delete the checkpoint when it ends:
+# refused (nothing touched) unless output.overwrite asks to start again.
+expect_fail "fresh run over a checkpoint" "holds the checkpoint of an interrupted run; continue it with 'esuite run --resume $TMP/mid'" \
+  "$ESUITE" run "$TMP/gas.ini" --output "$TMP/mid" --quiet
+expect_true "the refused run left the checkpoint" test -s "$TMP/mid/checkpoint.esck"
+"$ESUITE" run "$TMP/gas.ini" --output "$TMP/mid" --quiet --set output.overwrite=true 2>"$TMP/over.err"
+expect_true "overwrite = true starts again and finishes ($(cat "$TMP/over.err"))" test -s "$TMP/mid/summary.json"
+expect_true "... and the finished run removed the old checkpoint" test ! -e "$TMP/mid/checkpoint.esck"
+
 # Resuming a directory without a checkpoint is refused with one message
 # (a changed config is refused by the hash check: tests/unit/test_gas_resume.c).
 expect_fail "resume without checkpoint" "checkpoint" "$ESUITE" run --resume "$TMP/ref" --quiet
