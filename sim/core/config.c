@@ -946,11 +946,29 @@ int es_config_key_error(const es_config *cfg, const char *section, const char *k
     return st;
 }
 
+/* The last --set of section.key, NULL if none. */
+static const char *last_override(const es_config *cfg, const char *section, const char *key)
+{
+    const es_cfg_entry *e = find_entry(cfg, section, key);
+    if (!e || !e->overridden)
+        return NULL;
+    size_t ls = strlen(section), lk = strlen(key);
+    for (size_t i = cfg->noverrides; i-- > 0;) {
+        const char *o = cfg->overrides[i];
+        if (!strncmp(o, section, ls) && o[ls] == '.' && !strncmp(o + ls + 1, key, lk) && o[ls + 1 + lk] == '=')
+            return o;
+    }
+    return NULL;
+}
+
 int es_config_key_verror(const es_config *cfg, const char *section, const char *key, const char *fmt,
                          va_list ap)
 {
     char msg[600];
     vsnprintf(msg, sizeof msg, fmt, ap);
+    const char *ov = last_override(cfg, section, key);
+    if (ov) /* the value in effect came from the command line, not the file */
+        return es_error_set(ES_ECONFIG, "--set %s: key '%s.%s': %s", ov, section, key, msg);
     int line = es_config_line(cfg, section, key);
     if (line > 0)
         return es_error_set(ES_ECONFIG, "%s:%d: key '%s.%s': %s", cfg->path, line, section, key, msg);

@@ -45,7 +45,7 @@ expect_fail inert-blind-angle "inert.ini:6: key 'school.blind_angle': blind_angl
 w inert2.ini '[run]\nmodel = school\n[school]\nn_fish = 10\nfov = 300\n'
 expect_fail inert-fov "inert2.ini:5: key 'school.fov': fov = 300 has no effect with mode = dewi-kadita (couzin2002 only)" \
   "$ESUITE" run inert2.ini
-expect_fail inert-set "inert2.ini: key 'school.periodic_centroid': periodic_centroid = true has no effect with mode = couzin2002" \
+expect_fail inert-set "--set school.periodic_centroid=true: key 'school.periodic_centroid': periodic_centroid = true has no effect with mode = couzin2002" \
   "$ESUITE" run inert2.ini --set school.mode=couzin2002 --set school.periodic_centroid=true
 no_output inert
 finish

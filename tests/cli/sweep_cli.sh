@@ -189,7 +189,7 @@ if "$ESUITE" info | grep -q '^models:.* school' && ! "$ESUITE" info | grep -q 's
   expect_true local-resumed-with-resume grep -q 'run --resume tasks/0001/out' CK/tasks/0001/out/summary.json
   # --plan runs the model's checks on every task: r_o = 12 > r_a = 10 in task 1
   printf '[sweep]\nbase = ck_base.ini\nname = zones\nvary school.r_orientation = 3, 12\n' > zones.ini
-  expect_fail plan-model-check "zones.ini:4: task 1 (school.r_orientation=12 replica 0): $TMP/ck_base.ini: key 'school.r_orientation': zone radii must satisfy" \
+  expect_fail plan-model-check "zones.ini:4: task 1 (school.r_orientation=12 replica 0): --set school.r_orientation=12: key 'school.r_orientation': zone radii must satisfy" \
     "$ESUITE" sweep zones.ini --plan
 fi
 finish
