@@ -44,7 +44,7 @@ static const es_key_spec gas_schema[] = {
      "Collisions per particle run with the partition in place before t = 0."},
     {"gas", "sampling", ES_KEY_ENUM, "u", 0, 0, "linear|log|list|u", "",
      "Sampling times: linear or log in [t_min, t_end], an explicit list, or u = dv*t/lx uniform in [0, u_max] for the smallest dv."},
-    {"gas", "samples", ES_KEY_INT, "41", 1, 1e6, NULL, "1", "Number of sampling times (linear, log, u)."},
+    {"gas", "samples", ES_KEY_INT, "41", 1, 1e6, NULL, "1", "Number of sampling times after t = 0, which is always sampled first (linear, log, u)."},
     {"gas", "t_end", ES_KEY_DOUBLE, "100", 1e-12, 1e15, NULL, "sigma/sqrt(T0)", "Last sampling time (linear, log)."},
     {"gas", "t_min", ES_KEY_DOUBLE, "0.1", 1e-12, 1e15, NULL, "sigma/sqrt(T0)",
      "First positive sampling time for log sampling."},
