@@ -154,10 +154,16 @@ static int read_sets(const es_config *cfg, gas_setup *s)
         if (len[k] > n)
             n = len[k];
     }
+    int longest = 0;
     for (int k = 0; k < 4; k++)
-        if (len[k] != n && len[k] != 1)
-            return es_config_key_error(cfg, "entropy", keys[k], "%zu values, but another list has %zu; "
-                                       "give one value or one per cell set", len[k], n);
+        longest = len[k] > len[longest] ? k : longest;
+    for (int k = 0; k < 4; k++)
+        if (len[k] != n && len[k] != 1) {
+            /* either list may be the wrong one: name the one given last */
+            es_config_keyref pair[2] = {{"entropy", keys[k]}, {"entropy", keys[longest]}};
+            return es_config_blame_error(cfg, pair, 2, "%s has %zu values but %s has %zu; give one "
+                                         "value or one per cell set", keys[k], len[k], keys[longest], n);
+        }
     s->sets = calloc(n, sizeof *s->sets);
     s->frac_dx = calloc(n, sizeof(double));
     s->frac_dy = calloc(n, sizeof(double));

@@ -221,8 +221,11 @@ static void test_config_errors(void **state)
     /* semantic errors name the file, the line and the key */
     expect_error("[run]\nmodel = gas\n[gas]\nN = 100\n[entropy]\ndx = 0.3\n",
                  "test.ini:6: key 'entropy.dx': dx = 0.3 (set 1): 0.5/dx");
+    /* parallel lists of different lengths: the one given last is named */
     expect_error("[run]\nmodel = gas\n[gas]\nN = 100\n[entropy]\ndx = 0.1, 0.05\ndv = 0.1, 0.2, 0.3\n",
-                 "test.ini:6: key 'entropy.dx': 2 values");
+                 "test.ini:7: key 'entropy.dv': dx has 2 values but dv has 3");
+    expect_error("[run]\nmodel = gas\n[gas]\nN = 100\n[entropy]\ndv = 0.1, 0.2, 0.3\ndx = 0.1, 0.05\n",
+                 "test.ini:7: key 'entropy.dx': dx has 2 values but dv has 3");
     expect_error("[run]\nmodel = gas\n[gas]\nN = 100\ndiameter = 0\n",
                  "test.ini:5: key 'gas.diameter': diameter = 0 (collisionless) needs an explicit box");
     expect_error("[run]\nmodel = gas\n[gas]\nN = 100\npacking_fraction = 0.1\nknudsen = 0.1\n",
