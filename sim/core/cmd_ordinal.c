@@ -1,4 +1,5 @@
 /* esuite ordinal — permutation entropy and statistical complexity of series. */
+#include <errno.h>
 #include <getopt.h>
 #include <netcdf.h>
 #include <stdio.h>
@@ -152,8 +153,14 @@ static int generate(const char *spec, const ordinal_opts *o, es_series *s)
     size_t nl = colon ? (size_t)(colon - p) : strlen(p);
     if (nl >= sizeof name) nl = sizeof name - 1;
     memcpy(name, p, nl);
-    if (colon && !es_cli_parse_int("gen LENGTH", colon + 1, 2, (long long)1 << 32, &len))
-        return ES_EINVAL;
+    if (colon) { /* parsed here, not by es_cli_parse_int: the caller prints the one message */
+        char *end;
+        errno = 0;
+        len = strtoll(colon + 1, &end, 10);
+        if (end == colon + 1 || *end || errno == ERANGE || len < 2 || len > (long long)1 << 32)
+            return es_error_set(ES_EINVAL, "%s: LENGTH must be an integer in 2 .. %lld", spec,
+                                (long long)1 << 32);
+    }
     s->x = malloc((size_t)len * sizeof *s->x);
     if (!s->x)
         return es_error_set(ES_ENOMEM, "%s: cannot allocate %lld samples", spec, len);

@@ -91,6 +91,10 @@ expect_fail window-delays "--window works with one --delay" "$ESUITE" ordinal --
 expect_fail window-long "error: ramp.txt: --window 5000 is longer than the series (1000 samples)" "$ESUITE" ordinal --window 5000 ramp.txt
 expect_fail column-missing "column" "$ESUITE" ordinal --column zz cols.csv
 expect_fail gen-unknown "unknown generator 'chaos'" "$ESUITE" ordinal gen:chaos
+# A bad LENGTH is one line naming the input (a second 'unknown error' line followed before).
+expect_fail gen-length-zero "error: gen:sine:0: LENGTH must be an integer in 2 .. 4294967296" "$ESUITE" ordinal gen:sine:0
+expect_fail gen-length-text "error: gen:white:1e5: LENGTH must be an integer in 2 .. 4294967296" "$ESUITE" ordinal gen:white:1e5
+expect_fail gen-length-second "error: gen:white:1: LENGTH must be" "$ESUITE" ordinal --json gen:white:1000 gen:white:1
 expect_fail auto-no-period "ramp.txt" "$ESUITE" ordinal --auto ramp.txt
 expect_fail no-input "missing INPUT" "$ESUITE" ordinal --order 5
 printf '\x89HDF\r\n\x1a\ngarbage garbage garbage' > corrupt.h5
