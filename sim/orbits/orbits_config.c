@@ -176,6 +176,11 @@ static int parse_observables(const es_config *cfg, const es_orb_system *sys, es_
             snprintf(msg, sizeof msg, "%s", es_error_message());
             return es_config_key_error(cfg, S, "observables", "%s", msg);
         }
+        /* each observable names an output dataset, /series/<obs> and /insitu/<obs> */
+        for (int k = 0; k < rp->nobs; k++)
+            if (rp->obs[k] == o)
+                return es_config_key_error(cfg, S, "observables", "observable '%s' given twice",
+                                           tok);
         rp->obs[rp->nobs++] = o;
     }
     if (rp->nobs == 0)

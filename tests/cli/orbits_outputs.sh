@@ -36,6 +36,12 @@ expect_fail ic-count-mismatch-set "--set orbits.n_orbits=4: key 'orbits.n_orbits
 "$ESUITE" run ic.ini --output ic3 --quiet --set orbits.n_orbits=3 2>/dev/null
 expect_true "n_orbits equal to the rows is accepted" test -f ic3/summary.json
 
+# 1b. An observable listed twice would name the same dataset twice: a config error before the
+# run (it failed with an HDF5 error after the integration).
+expect_fail observable-twice "ic.ini: key 'orbits.observables': observable 'x' given twice" \
+  "$ESUITE" run ic.ini --output obs2 --quiet --set orbits.observables=x,y,x
+expect_true "no run directory after the repeated observable" test ! -e obs2
+
 # 2. A full disc while orbits.h5 is written (16 kB limit; the series need
 # ~3 MB): the message names DIR/orbits.h5, not its temporary name.
 cat >hh.ini <<'EOF2'
