@@ -88,8 +88,10 @@ static int ic_file(const es_orb_system *s, const es_orb_ic_params *p, double **y
             continue;
         if (cnt == cap) {
             double *nb = realloc(buf, 2 * cap * (size_t)s->nvar * sizeof *buf);
-            if (!nb)
-                break;
+            if (!nb) { /* an error, not a silently shortened ensemble */
+                rc = es_error_set(ES_ENOMEM, "%s:%d: out of memory", p->path, lineno);
+                goto done;
+            }
             buf = nb, cap *= 2;
         }
         for (int k = 0; k < s->nvar; k++) {
@@ -105,6 +107,18 @@ static int ic_file(const es_orb_system *s, const es_orb_ic_params *p, double **y
             }
             buf[cnt * (size_t)s->nvar + (size_t)k] = v;
             c = end;
+        }
+        /* A row with more numbers is a point of another system (a 3-D row for
+         * ndim = 2 would be read as x, y, z -> x, y, vx): refuse it. Trailing
+         * separators and a '#' comment are allowed. */
+        while (*c == ' ' || *c == '\t' || *c == ',' || *c == ';' || *c == '\r' || *c == '\n')
+            c++;
+        if (*c != '\0' && *c != '#') {
+            int len = (int)strcspn(c, " \t,;\r\n");
+            rc = es_error_set(ES_EDATA, "%s:%d: column %d: unexpected '%.*s' after the %d "
+                              "numbers of the phase-space point", p->path, lineno, s->nvar + 1,
+                              len < 40 ? len : 40, c, s->nvar);
+            goto done;
         }
         cnt++;
     }

@@ -35,6 +35,16 @@ expect_fail ic-count-mismatch-set "--set orbits.n_orbits=4: key 'orbits.n_orbits
   "$ESUITE" run ic.ini --output ic4 --quiet --set orbits.n_orbits=4
 "$ESUITE" run ic.ini --output ic3 --quiet --set orbits.n_orbits=3 2>/dev/null
 expect_true "n_orbits equal to the rows is accepted" test -f ic3/summary.json
+# A row with more numbers than the system's phase space (a 3-D point for Hénon–Heiles) is
+# refused with its line and column; it was cut to the first 4 numbers before. A trailing
+# separator and a '#' comment are not numbers.
+printf '0 0.1 0.3 0 , # ok\n0 0.2 0.25 0 0.5\n' >ic_wide.txt
+expect_fail ic-extra-column "ic_wide.txt:2: column 5: unexpected '0.5' after the 4 numbers of the phase-space point" \
+  "$ESUITE" run ic.ini --output ic_wide --quiet --set orbits.ic_file=ic_wide.txt
+expect_true "no run directory after the wide row" test ! -e ic_wide
+printf '0 0.1 0.3 0 , # ok\n' >ic_one.txt
+"$ESUITE" run ic.ini --output ic_one --quiet --set orbits.ic_file=ic_one.txt 2>/dev/null
+expect_num "a trailing separator and comment are accepted" "$(json_get "$(cat ic_one/summary.json)" n_orbits)" 1 0
 
 # 1b. An observable listed twice would name the same dataset twice: a config error before the
 # run (it failed with an HDF5 error after the integration).

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "esuite/status.h"
 #include "orbits/orbits.h"
 
 static double hh_v0(double y) { return 0.5 * y * y - y * y * y / 3.0; }
@@ -118,6 +119,12 @@ static void test_energy_grid_file(void **state)
     fprintf(f, "0 0.1 0.3 0\n0 0.1 zz 0\n");
     fclose(f);
     assert_int_not_equal(es_orb_ic_generate(&hh, &ic, &y0, &n), 0);
+    /* a fifth number is not dropped: the row belongs to another phase space */
+    f = fopen(path, "w");
+    fprintf(f, "0 0.1 0.3 0 ; # comment\n0 0.1 0.3 0 7\n");
+    fclose(f);
+    assert_int_equal(es_orb_ic_generate(&hh, &ic, &y0, &n), ES_EDATA);
+    assert_non_null(strstr(es_error_message(), ":2: column 5: unexpected '7' after the 4 numbers"));
     remove(path);
 }
 
