@@ -245,6 +245,12 @@ static int ic_sampled(const es_orb_system *s, const es_orb_ic_params *p, double 
     if (section && vmax == 0.0)
         return es_error_set(ES_EINVAL, "orbits: energy = %g is below the potential on the "
                             "section x = 0", p->energy);
+    /* Φ → −∞ on the section (a point mass at the origin): v_y is unbounded,
+     * so the rejection sampler below would reject every draw. */
+    if (section && !isfinite(vmax))
+        return es_error_set(ES_EUNSUP, "orbits: ic = section needs a potential bounded below on "
+                            "the section x = 0 (pointmass diverges at the origin); use ic = "
+                            "energy, grid or file");
     for (size_t i = 0; i < p->n; i++) {
         double *q = y + i * (size_t)s->nvar;
         int rc = section ? ic_section(s, p, i, q, vmax)

@@ -236,7 +236,8 @@ typedef struct {
 } es_orb_ic_params;
 
 /* Fill y0 (n·nvar) with initial conditions; *n_out = number written.
- * Per-orbit rng streams (seed, orbit index): independent of thread count. */
+ * Per-orbit rng streams (seed, orbit index): independent of thread count.
+ * ES_EUNSUP: ic = section in a potential unbounded below on the section. */
 int es_orb_ic_generate(const es_orb_system *s, const es_orb_ic_params *p, double **y0,
                        size_t *n_out);
 

@@ -372,7 +372,7 @@ static int orbits_run(const es_run_ctx *ctx)
             int no_sampling = su.sys.kind == ES_ORB_SYS_LORENZ ||
                               (su.ic.kind == ES_ORB_IC_SECTION && su.sys.kind != ES_ORB_SYS_POTENTIAL);
             const char *key = su.ic.kind == ES_ORB_IC_FILE                        ? "ic_file"
-                              : su.ic.kind == ES_ORB_IC_GRID ? "ic"
+                              : su.ic.kind == ES_ORB_IC_GRID || st == ES_EUNSUP ? "ic"
                               : !no_sampling                 ? "energy"
                               : es_config_line(ctx->cfg, "orbits", "ic") ? "ic" : "system";
             if (st == ES_ENOMEM)

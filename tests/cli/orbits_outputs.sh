@@ -52,6 +52,13 @@ expect_fail observable-twice "ic.ini: key 'orbits.observables': observable 'x' g
   "$ESUITE" run ic.ini --output obs2 --quiet --set orbits.observables=x,y,x
 expect_true "no run directory after the repeated observable" test ! -e obs2
 
+# 1c. ic = section in a point-mass potential: Φ → −∞ at the origin of the section, so the
+# sampler cannot draw; the error says so and names ic (it claimed no point was accessible).
+expect_fail section-pointmass "key 'orbits.ic': initial conditions (ic = section): orbits: ic = section needs a potential bounded below" \
+  "$ESUITE" run ic.ini --output pm --quiet --set orbits.system=potential --set orbits.potential=pointmass \
+  --set orbits.ic=section --set orbits.energy=-0.5 --set orbits.n_orbits=4
+expect_true "no run directory after the point-mass section" test ! -e pm
+
 # 2. A full disc while orbits.h5 is written (16 kB limit; the series need
 # ~3 MB): the message names DIR/orbits.h5, not its temporary name.
 cat >hh.ini <<'EOF2'

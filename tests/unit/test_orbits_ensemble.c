@@ -126,6 +126,15 @@ static void test_energy_grid_file(void **state)
     assert_int_equal(es_orb_ic_generate(&hh, &ic, &y0, &n), ES_EDATA);
     assert_non_null(strstr(es_error_message(), ":2: column 5: unexpected '7' after the 4 numbers"));
     remove(path);
+    /* ic = section with a point mass: Φ(0, 0) = −∞, refused at once (ES_EUNSUP) */
+    es_orb_potential pm = {.nterms = 1, .omega = 0.0};
+    pm.term[0] = (es_orb_term){ES_ORB_POINTMASS, 1.0, 0, 0, 0, 0};
+    es_orb_system_potential(&s, &pm, 2);
+    ic.kind = ES_ORB_IC_SECTION;
+    ic.n = 4;
+    ic.energy = -0.5;
+    ic.rmax = 1.0;
+    assert_int_equal(es_orb_ic_generate(&s, &ic, &y0, &n), ES_EUNSUP);
 }
 
 typedef struct {
