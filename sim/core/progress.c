@@ -81,11 +81,13 @@ void es_progress_update(es_progress *p, double done)
     print_state(p, done, now);
 }
 
-void es_progress_finish(es_progress *p)
+void es_progress_finish_at(es_progress *p, double done)
 {
     if (p->quiet)
         return;
-    print_state(p, p->total, es_wall_seconds());
+    print_state(p, done, es_wall_seconds());
     if (p->tty)
         fputc('\n', stderr);
 }
+
+void es_progress_finish(es_progress *p) { es_progress_finish_at(p, p->total); }

@@ -17,6 +17,8 @@ typedef struct {
 void es_progress_start(es_progress *p, const char *label, double total, bool quiet);
 void es_progress_update(es_progress *p, double done); /* cheap: prints only when due */
 void es_progress_finish(es_progress *p);
+/* Last line at `done` instead of 100% (a run stopped by a signal or stop_after_*). */
+void es_progress_finish_at(es_progress *p, double done);
 double es_wall_seconds(void);                          /* monotonic clock */
 
 #endif

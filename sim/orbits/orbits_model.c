@@ -208,7 +208,10 @@ static int integrate(const es_run_ctx *ctx, const es_orbits_setup_t *su, es_orbi
             es_checkpoint_timer_reset(&timer);
         }
     }
-    es_progress_finish(&pr);
+    if (st == ES_OK)
+        es_progress_finish(&pr);
+    else /* stopped: the log must not claim 100% before the 'interrupted' line */
+        es_progress_finish_at(&pr, (double)i0);
     free(status);
     return st;
 }

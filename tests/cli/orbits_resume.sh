@@ -30,7 +30,7 @@ stats() { sed '/"provenance"/,$d' "$1" | grep -v '"seconds"'; }
 "$ESUITE" run "$TMP/hh.ini" --output "$TMP/ref" --quiet --threads 2 2>"$TMP/ref.err"
 expect_true "uninterrupted run succeeds" test -f "$TMP/ref/summary.json"
 
-signal_run 0.5 "$TMP/cut.err" "$ESUITE" run "$TMP/hh.ini" --output "$TMP/cut" --quiet --threads 1
+signal_run 0.5 "$TMP/cut.err" "$ESUITE" run "$TMP/hh.ini" --output "$TMP/cut" --threads 1
 rc=$RC
 if [ $rc -eq 0 ]; then
   echo "SKIP: the run finished within 0.5 s, before the signal"
@@ -41,6 +41,10 @@ expect_true "interrupted run exits with status 3 (got $rc)" test $rc -eq 3
 expect_true "checkpoint written" test -s "$TMP/cut/checkpoint.esck"
 expect_true "no summary.json after the interruption" test ! -e "$TMP/cut/summary.json"
 expect_true "resume hint printed" grep -q "esuite run --resume $TMP/cut" "$TMP/cut.err"
+# The last progress line gives the orbits done before the dropped chunk, not 100% (it did).
+expect_true "progress line printed" grep -q "orbits: [0-9.]*% done" "$TMP/cut.err"
+expect_true "progress is below 100% when interrupted ($(grep '% done' "$TMP/cut.err"))" \
+  bash -c "! grep -q '100.0% done' '$TMP/cut.err'"
 
 "$ESUITE" run --resume "$TMP/cut" --quiet --threads 2 2>"$TMP/resume.err"
 rc=$?
