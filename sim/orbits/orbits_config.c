@@ -284,7 +284,8 @@ int es_orbits_setup(const es_config *cfg, uint64_t seed, es_orbits_setup_t *su)
     su->ip.order = (int)es_config_int(cfg, S, "order");
     su->ip.tnat = (es_orb_tnat_source)es_config_enum(cfg, S, "tnat");
     su->ip.curve_max_delay = (int)es_config_int(cfg, S, "curve_max_delay");
-    if (su->ip.tnat >= ES_ORB_TNAT_RADIAL && su->sys.kind != ES_ORB_SYS_POTENTIAL)
+    /* maps leave su->sys zeroed, whose kind reads as a potential: test is_map too */
+    if (su->ip.tnat >= ES_ORB_TNAT_RADIAL && (su->is_map || su->sys.kind != ES_ORB_SYS_POTENTIAL))
         return es_config_blame_error(cfg, tnat_keys, 2, "radial/azimuthal periods need a potential "
                                    "system; use ncross, maxavg or minavg");
     su->plots = es_config_bool(cfg, S, "plots");

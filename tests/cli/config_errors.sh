@@ -89,6 +89,11 @@ w orb_short.ini '[run]\nmodel = orbits\n[orbits]\ndt = 0.01\nt_end = 0.01\n'
 expect_fail orbits-few-samples "orb_short.ini:5: key 'orbits.t_end': t_end = 0.01, dt = 0.01 and output_every = 5 give fewer than 2" \
   "$ESUITE" run orb_short.ini --output orb_run --quiet
 expect_true orbits-run-dir-removed test ! -e orb_run
+# a map has no radial or azimuthal period (the run went ahead and analysed no series)
+w orb_map_tnat.ini '[run]\nmodel = orbits\n[orbits]\nsystem = logistic\nn_orbits = 1\ntnat = radial\n'
+expect_fail orbits-map-radial "orb_map_tnat.ini:6: key 'orbits.tnat': radial/azimuthal periods need a potential system" \
+  "$ESUITE" run orb_map_tnat.ini --output orb_run --quiet
+expect_true orbits-map-radial-no-dir test ! -e orb_run
 # keys that must agree are checked before the output directory is touched: an overwrite
 # with such an error keeps the previous results
 w orb_ok.ini '[run]\nmodel = orbits\n[orbits]\nsystem = logistic\nmap_length = 1000\nn_orbits = 1\n'
