@@ -113,6 +113,25 @@ static int write_checkpoint(const es_run_ctx *ctx, const es_orbits_setup_t *su,
     return es_checkpoint_writer_commit(w);
 }
 
+/* The ICs are regenerated on resume (the config hash covers ic_file's name,
+ * not its contents): the checkpointed orbits must have started from the same
+ * points, or the output would mix two ensembles. */
+static int check_resumed_ics(const char *path, const es_orbits_setup_t *su,
+                             const es_orbits_data *d, size_t k)
+{
+    size_t nvar = (size_t)su->sys.nvar;
+    for (size_t i = 0; i < k; i++)
+        if (memcmp(d->res[i].y0, d->y0 + i * nvar, nvar * sizeof *d->y0) != 0) {
+            if (su->ic.kind == ES_ORB_IC_FILE)
+                return es_error_set(ES_EDATA, "%s: orbit %zu of ic_file %s differs from the "
+                                    "interrupted run's (the file changed since the checkpoint)",
+                                    path, i + 1, su->ic.path);
+            return es_error_set(ES_EDATA, "%s: orbit %zu's initial condition differs from the "
+                                "interrupted run's", path, i + 1);
+        }
+    return ES_OK;
+}
+
 static int read_checkpoint(const char *path, const es_run_ctx *ctx, const es_orbits_setup_t *su,
                            es_orbits_data *d, size_t *done)
 {
@@ -129,6 +148,8 @@ static int read_checkpoint(const char *path, const es_run_ctx *ctx, const es_orb
     size_t k = st ? 0 : (size_t)n64[1];
     if (!st)
         st = es_checkpoint_read_section(c, "results", d->res, k * sizeof *d->res);
+    if (!st)
+        st = check_resumed_ics(path, su, d, k);
     size_t nobs = (size_t)su->rp.nobs, L = (size_t)su->ip.curve_max_delay;
     if (!st && keep_series(su))
         st = es_checkpoint_read_section(c, "series", d->series, k * per * sizeof *d->series);

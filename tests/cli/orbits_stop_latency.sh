@@ -60,6 +60,15 @@ off=$(grep -obUa orbits_done "$TMP/cut/checkpoint.esck" 2>/dev/null | head -1 | 
 done_n=$(od -An -t u8 -j $((off + 11 + 8)) -N 16 "$TMP/cut/checkpoint.esck" 2>/dev/null | tr -s ' ')
 expect_true "checkpoint holds 64 of 65 orbits (got '$done_n')" test "$done_n" = " 65 64"
 
+# The ICs are read again on resume: an ic_file edited since the checkpoint is refused (the
+# output mixed the two ensembles before), and the checkpoint stays for the real resume.
+cp "$TMP/ic.txt" "$TMP/ic.orig"
+sed -i '1s/.*/12 0 0 0/' "$TMP/ic.txt"
+expect_fail resume-ic-changed "cut/checkpoint.esck: orbit 1 of ic_file $TMP/ic.txt differs from the interrupted run's (the file changed since the checkpoint)" \
+  "$ESUITE" run --resume "$TMP/cut" --quiet
+expect_true "checkpoint kept after the refused resume" test -s "$TMP/cut/checkpoint.esck"
+mv "$TMP/ic.orig" "$TMP/ic.txt"
+
 "$ESUITE" run --resume "$TMP/cut" --quiet --threads 2 2>"$TMP/resume.err"
 rc=$?
 expect_true "resumed run succeeds (rc $rc: $(cat "$TMP/resume.err"))" test $rc -eq 0
