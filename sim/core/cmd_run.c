@@ -201,6 +201,16 @@ static void remove_created_dirs(const char *dir, const char *top)
     }
 }
 
+/* DIR/resume.ini is written from the checkpoint on every --resume: a
+ * temporary, removed however the run ends (the checkpoint is what stays). */
+static void drop_resume_ini(char *path)
+{
+    if (!path)
+        return;
+    unlink(path);
+    free(path);
+}
+
 int es_cmd_run(int argc, char **argv)
 {
     static const struct option opts[] = {{"set", required_argument, NULL, 's'},
@@ -273,7 +283,7 @@ int es_cmd_run(int argc, char **argv)
     if (st) {
         es_cli_error("%s", es_error_message());
         es_config_free(cfg);
-        free(resume_ini);
+        drop_resume_ini(resume_ini);
         return 2;
     }
     if (check_only) { /* everything a run checks before it starts, nothing written */
@@ -309,7 +319,7 @@ int es_cmd_run(int argc, char **argv)
         /* the model's message says where it stopped (which sample, why) */
         es_cli_error("%s; continue with 'esuite run --resume %s'", es_error_message(), dir);
         es_config_free(cfg);
-        free(resume_ini);
+        drop_resume_ini(resume_ini);
         return 3;
     }
     if (st) {
@@ -326,15 +336,12 @@ int es_cmd_run(int argc, char **argv)
         if (created)
             remove_created_dirs(dir, top);
         es_config_free(cfg);
-        free(resume_ini);
+        drop_resume_ini(resume_ini);
         return es_cli_exit_status(st);
     }
     /* Finished: the checkpoint and the resume config are no longer needed. */
     unlink(ck);
-    if (resume_ini) {
-        unlink(resume_ini);
-        free(resume_ini);
-    }
+    drop_resume_ini(resume_ini);
     if (!quiet)
         fprintf(stderr, "esuite: %s run complete: %s/summary.json\n", model->name, dir);
     es_config_free(cfg);

@@ -67,6 +67,8 @@ sed -i '1s/.*/12 0 0 0/' "$TMP/ic.txt"
 expect_fail resume-ic-changed "cut/checkpoint.esck: orbit 1 of ic_file $TMP/ic.txt differs from the interrupted run's (the file changed since the checkpoint)" \
   "$ESUITE" run --resume "$TMP/cut" --quiet
 expect_true "checkpoint kept after the refused resume" test -s "$TMP/cut/checkpoint.esck"
+expect_true "no resume.ini left after the refused resume ($(ls -A "$TMP/cut" | tr '\n' ' '))" \
+  test ! -e "$TMP/cut/resume.ini"
 mv "$TMP/ic.orig" "$TMP/ic.txt"
 
 "$ESUITE" run --resume "$TMP/cut" --quiet --threads 2 2>"$TMP/resume.err"
