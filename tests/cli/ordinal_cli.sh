@@ -23,6 +23,11 @@ expect_num csv-name "$(json_get "$("$ESUITE" ordinal --json --column x cols.csv)
 jy=$("$ESUITE" ordinal --json --column y cols.csv); jy3=$("$ESUITE" ordinal --json --column 3 cols.csv)
 expect_true csv-number test "$jy" = "$jy3"
 
+# n = 3: H_max,per = 1, so even white noise falls in the periodic band (docs/ordinal.md); n = 4
+# calls it stochastic.
+expect_true n3-white-periodic grep -q '"class": "periodic"' <<<"$("$ESUITE" ordinal --json --order 3 gen:white:100000)"
+expect_true n4-white-stochastic grep -q '"class": "stochastic"' <<<"$("$ESUITE" ordinal --json --order 4 gen:white:100000)"
+
 # --delays gives an array with one object per delay
 arr=$("$ESUITE" ordinal --json --delays 1:9:2 gen:logistic:20000)
 expect_num delays-count "$(grep -o '"delay"' <<<"$arr" | wc -l)" 5 0
