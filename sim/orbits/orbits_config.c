@@ -256,6 +256,12 @@ int es_orbits_setup(const es_config *cfg, uint64_t seed, es_orbits_setup_t *su)
             return es_config_blame_error(cfg, sampling_keys, 3,
                                        "t_end = %g, dt = %g and output_every = %d give fewer than 2 "
                                        "output samples", rp->t_end, rp->par.dt, rp->output_every);
+        double want = rp->t_end / (rp->par.dt * rp->output_every); /* es_orb_run_nout caps it */
+        if (want >= 9007199254740992.0)
+            return es_config_blame_error(cfg, sampling_keys, 3,
+                                       "t_end = %g, dt = %g and output_every = %d give %.3g output "
+                                       "samples per orbit (at most 2^53)", rp->t_end, rp->par.dt,
+                                       rp->output_every, want);
     } else {
         rp->nobs = 1;
         rp->obs[0] = ES_ORB_OBS_X;

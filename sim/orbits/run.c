@@ -12,7 +12,13 @@ size_t es_orb_run_nout(const es_orb_run_params *rp)
     double dto = rp->par.dt * rp->output_every;
     if (!(dto > 0.0) || !(rp->t_end >= 0.0))
         return 0;
-    return (size_t)floor(rp->t_end / dto + 1e-9) + 1;
+    double k = floor(rp->t_end / dto + 1e-9);
+    /* t_end = 1e12 with dt = 1e-12 gives 1e24: converting that to size_t is
+     * undefined (it gave 0, "fewer than 2 samples"); 2^53 is refused as too
+     * large by the callers' memory checks instead. */
+    if (!(k < 9007199254740992.0))
+        return (size_t)9007199254740992ULL;
+    return (size_t)k + 1;
 }
 
 /* Orbital periods measured on the fly at the output times: pericentres are

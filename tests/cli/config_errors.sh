@@ -89,6 +89,10 @@ w orb_short.ini '[run]\nmodel = orbits\n[orbits]\ndt = 0.01\nt_end = 0.01\n'
 expect_fail orbits-few-samples "orb_short.ini:5: key 'orbits.t_end': t_end = 0.01, dt = 0.01 and output_every = 5 give fewer than 2" \
   "$ESUITE" run orb_short.ini --output orb_run --quiet
 expect_true orbits-run-dir-removed test ! -e orb_run
+# 1e24 samples per orbit: too many, not "fewer than 2" (the count overflowed size_t)
+w orb_many.ini '[run]\nmodel = orbits\n[orbits]\ndt = 1e-12\noutput_every = 1\nt_end = 1e12\n'
+expect_fail orbits-too-many-samples "orb_many.ini:6: key 'orbits.t_end': t_end = 1e+12, dt = 1e-12 and output_every = 1 give 1e+24 output samples per orbit (at most 2^53)" \
+  "$ESUITE" run orb_many.ini --output orb_run --quiet
 # a map has no radial or azimuthal period (the run went ahead and analysed no series)
 w orb_map_tnat.ini '[run]\nmodel = orbits\n[orbits]\nsystem = logistic\nn_orbits = 1\ntnat = radial\n'
 expect_fail orbits-map-radial "orb_map_tnat.ini:6: key 'orbits.tnat': radial/azimuthal periods need a potential system" \

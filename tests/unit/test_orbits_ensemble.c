@@ -137,6 +137,23 @@ static void test_energy_grid_file(void **state)
     assert_int_equal(es_orb_ic_generate(&s, &ic, &y0, &n), ES_EUNSUP);
 }
 
+/* Output counts: t_end/(dt·output_every) + 1, and a count beyond 2^53 is
+ * capped there (1e24 converted to size_t was undefined and gave 1). */
+static void test_nout(void **state)
+{
+    (void)state;
+    es_orb_run_params rp;
+    memset(&rp, 0, sizeof rp);
+    rp.par.dt = 0.01;
+    rp.output_every = 5;
+    rp.t_end = 1000;
+    assert_int_equal(es_orb_run_nout(&rp), 20001);
+    rp.par.dt = 1e-12;
+    rp.output_every = 1;
+    rp.t_end = 1e12;
+    assert_true(es_orb_run_nout(&rp) == (size_t)1 << 53);
+}
+
 typedef struct {
     double regular, agree;          /* SALI; SALI vs mLCE agreement */
     double peccary_regular, peccary_agree; /* PECCARY on x; PECCARY vs SALI agreement */
@@ -279,6 +296,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_section_ics),
+        cmocka_unit_test(test_nout),
         cmocka_unit_test(test_energy_grid_file),
         cmocka_unit_test(test_thread_independence),
         cmocka_unit_test(test_henon_heiles_fractions),
