@@ -37,15 +37,29 @@ static int keep_series(const es_orbits_setup_t *su)
     return su->rp.store_series || su->is_map;
 }
 
-static int data_alloc(es_orbits_data *d, const es_orbits_setup_t *su)
+/* The series that are held at once are too large: an error naming the config
+ * key that sets their length (maps keep every series, whatever store_series). */
+static int data_too_large(const es_config *cfg, const es_orbits_setup_t *su, double bytes)
+{
+    static const es_config_keyref orbit_keys[] = {
+        {"orbits", "n_orbits"}, {"orbits", "t_end"}, {"orbits", "dt"}, {"orbits", "output_every"}};
+    static const es_config_keyref map_keys[] = {{"orbits", "n_orbits"}, {"orbits", "map_length"}};
+    if (su->is_map)
+        return es_config_blame_error(cfg, map_keys, 2, "n_orbits × map_length = %.3g doubles "
+                                     "(%.3g GB) is too large; reduce n_orbits or map_length",
+                                     bytes / 8, bytes / 1e9);
+    return es_config_blame_error(cfg, orbit_keys, 4, "n_orbits × observables × samples = %.3g "
+                                 "doubles (%.3g GB) is too large; reduce n_orbits, t_end, raise "
+                                 "output_every or set store_series = false", bytes / 8, bytes / 1e9);
+}
+
+static int data_alloc(es_orbits_data *d, const es_orbits_setup_t *su, const es_config *cfg)
 {
     size_t nobs = (size_t)su->rp.nobs, L = (size_t)su->ip.curve_max_delay;
     size_t nser = keep_series(su) || d->n < ORB_CHUNK ? d->n : ORB_CHUNK;
     double bytes = (double)nser * nobs * d->nout * 8.0;
     if (bytes > 64e9)
-        return es_error_set(ES_ECONFIG, "[orbits]: n_orbits × observables × samples = %.3g "
-                            "doubles (%.3g GB) is too large; reduce n_orbits, t_end, raise "
-                            "output_every or set store_series = false", bytes / 8, bytes / 1e9);
+        return data_too_large(cfg, su, bytes);
     d->res = calloc(d->n, sizeof *d->res);
     d->series = malloc(nser * nobs * d->nout * sizeof *d->series);
     d->ins = calloc(d->n * nobs, sizeof *d->ins);
@@ -411,7 +425,7 @@ static int orbits_run(const es_run_ctx *ctx)
         d.nout = es_orb_run_nout(&su.rp);
         d.dt_out = su.rp.par.dt * su.rp.output_every;
     }
-    if ((st = data_alloc(&d, &su)) == ES_OK)
+    if ((st = data_alloc(&d, &su, ctx->cfg)) == ES_OK)
         st = su.is_map ? generate_maps(&su, &d, ctx->seed) : integrate(ctx, &su, &d);
     if (st == ES_OK && keep_series(&su))
         analyse_range(&su, &d, 0, d.n, d.series);

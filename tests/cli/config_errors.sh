@@ -93,6 +93,15 @@ expect_true orbits-run-dir-removed test ! -e orb_run
 w orb_many.ini '[run]\nmodel = orbits\n[orbits]\ndt = 1e-12\noutput_every = 1\nt_end = 1e12\n'
 expect_fail orbits-too-many-samples "orb_many.ini:6: key 'orbits.t_end': t_end = 1e+12, dt = 1e-12 and output_every = 1 give 1e+24 output samples per orbit (at most 2^53)" \
   "$ESUITE" run orb_many.ini --output orb_run --quiet
+# series too large to hold: the message names file, line and key (it said '[orbits]:'), and a
+# map is not told to set store_series = false, which does not apply to maps
+w orb_bigmap.ini '[run]\nmodel = orbits\n[orbits]\nsystem = logistic\nn_orbits = 1000000000\nmap_length = 1000000000\n'
+expect_fail orbits-map-too-large "orb_bigmap.ini:6: key 'orbits.map_length': n_orbits × map_length = 1e+18 doubles (8e+09 GB) is too large; reduce n_orbits or map_length" \
+  "$ESUITE" run orb_bigmap.ini --output orb_run --quiet
+expect_true orbits-map-too-large-no-dir test ! -e orb_run
+w orb_big.ini '[run]\nmodel = orbits\n[orbits]\nn_orbits = 100000\nt_end = 1e9\n'
+expect_fail orbits-too-large "orb_big.ini:5: key 'orbits.t_end': n_orbits × observables × samples = 2e+15 doubles" \
+  "$ESUITE" run orb_big.ini --output orb_run --quiet
 # a map has no radial or azimuthal period (the run went ahead and analysed no series)
 w orb_map_tnat.ini '[run]\nmodel = orbits\n[orbits]\nsystem = logistic\nn_orbits = 1\ntnat = radial\n'
 expect_fail orbits-map-radial "orb_map_tnat.ini:6: key 'orbits.tnat': radial/azimuthal periods need a potential system" \
