@@ -321,9 +321,13 @@ static void output_text(const es_series *s, const ordinal_opts *o, const ordinal
                a->tnat, es_tnat_method_name(o->tnat), a->tdur / a->tnat, a->delay_lo, a->delay_hi,
                a->delay, a->tpat);
     }
-    if (o->window) {
-        printf("  sliding window %lld: %zu windows; H in [%.4f, %.4f]\n", o->window, r->nwin,
-               r->wH[0], r->wH[r->nwin - 1]);
+    if (o->window) { /* the range of H over the windows (not the first and last values) */
+        double lo = r->wH[0], hi = r->wH[0];
+        for (size_t i = 1; i < r->nwin; i++) {
+            lo = r->wH[i] < lo ? r->wH[i] : lo;
+            hi = r->wH[i] > hi ? r->wH[i] : hi;
+        }
+        printf("  sliding window %lld: %zu windows; H in [%.4f, %.4f]\n", o->window, r->nwin, lo, hi);
         return;
     }
     for (size_t i = 0; i < r->nres; i++)

@@ -28,6 +28,11 @@ expect_true csv-number test "$jy" = "$jy3"
 expect_true n3-white-periodic grep -q '"class": "periodic"' <<<"$("$ESUITE" ordinal --json --order 3 gen:white:100000)"
 expect_true n4-white-stochastic grep -q '"class": "stochastic"' <<<"$("$ESUITE" ordinal --json --order 4 gen:white:100000)"
 
+# --window text output: H in [min, max] over the windows (it printed the first and last H;
+# for these 91 windows of the logistic map they are 0.6680 and 0.6781)
+expect_true window-range grep -q "sliding window 200: 91 windows; H in \[0.6207, 0.6885\]" \
+  <<<"$("$ESUITE" ordinal --window 200 gen:logistic:2000)"
+
 # --delays gives an array with one object per delay
 arr=$("$ESUITE" ordinal --json --delays 1:9:2 gen:logistic:20000)
 expect_num delays-count "$(grep -o '"delay"' <<<"$arr" | wc -l)" 5 0
