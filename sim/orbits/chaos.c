@@ -74,6 +74,8 @@ void es_orb_chaos_renormalise(es_orbit *o)
 
 double es_orbit_mlce(const es_orbit *o)
 {
+    if (o->par.ntangent < 1) /* chaos_indicator = none: no exponent, as SALI is NaN without it */
+        return NAN;
     return o->t > o->t0 ? o->log_growth / (o->t - o->t0) : 0.0;
 }
 
@@ -85,6 +87,8 @@ es_orb_chaos_class es_orb_chaos_classify(const es_orbit *o, const es_orb_classif
 {
     if (o->escaped)
         return ES_ORB_CHAOS_ESCAPED;
+    if (o->par.ntangent < 1) /* no tangent vector: no verdict (it read mLCE 0 as "regular") */
+        return ES_ORB_CHAOS_NONE;
     if (o->par.ntangent >= 2 && es_orb_system_hamiltonian(o->sys))
         return o->sali < p->sali_threshold ? ES_ORB_CHAOS_CHAOTIC : ES_ORB_CHAOS_REGULAR;
     return es_orbit_mlce(o) > p->mlce_threshold ? ES_ORB_CHAOS_CHAOTIC : ES_ORB_CHAOS_REGULAR;

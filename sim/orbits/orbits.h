@@ -201,7 +201,7 @@ void es_orb_odeiv2_free(es_orbit *o);
 void es_orb_tangent_init(int nvar, int ntangent, double w[2][ES_ORB_MAXVAR]);
 /* Renormalise the tangent vectors, accumulate ln|w1|, update SALI. */
 void es_orb_chaos_renormalise(es_orbit *o);
-double es_orbit_mlce(const es_orbit *o);   /* log_growth / (t − t0) */
+double es_orbit_mlce(const es_orbit *o);   /* log_growth / (t − t0); NaN without tangent vectors */
 double es_orbit_sali(const es_orbit *o);
 double es_orbit_energy(const es_orbit *o);
 

@@ -59,6 +59,14 @@ expect_fail section-pointmass "key 'orbits.ic': initial conditions (ic = section
   --set orbits.ic=section --set orbits.energy=-0.5 --set orbits.n_orbits=4
 expect_true "no run directory after the point-mass section" test ! -e pm
 
+# 1d. chaos_indicator = none: no tangent vectors, so no verdict: class none, no median mLCE and
+# no PECCARY agreement (every orbit was 'regular' with mLCE 0 and agreement was computed).
+"$ESUITE" run ic.ini --output ci_none --quiet --set orbits.chaos_indicator=none 2>/dev/null
+expect_num "chaos_indicator = none: fraction none" "$(json_get "$(cat ci_none/summary.json)" none)" 1 0
+expect_num "chaos_indicator = none: fraction regular" "$(json_get "$(cat ci_none/summary.json)" regular)" 0 0
+expect_true "chaos_indicator = none: median_mlce null" grep -q '"median_mlce": null' ci_none/summary.json
+expect_true "chaos_indicator = none: agreement null" grep -q '"agreement": null' ci_none/summary.json
+
 # 2. A full disc while orbits.h5 is written (16 kB limit; the series need
 # ~3 MB): the message names DIR/orbits.h5, not its temporary name.
 cat >hh.ini <<'EOF2'
