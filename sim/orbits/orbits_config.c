@@ -60,7 +60,7 @@ const es_key_spec es_orbits_schema[] = {
     {S, "dt", ES_KEY_DOUBLE, "0.01", 1e-12, 1e6, NULL, "time", "Leapfrog step (odeiv2: initial step); outputs every output_every·dt."},
     {S, "eps_abs", ES_KEY_DOUBLE, "1e-12", 1e-300, 1, NULL, "", "odeiv2 absolute tolerance."},
     {S, "eps_rel", ES_KEY_DOUBLE, "1e-12", 0, 1, NULL, "", "odeiv2 relative tolerance."},
-    {S, "t_end", ES_KEY_DOUBLE, "1000", 0, 1e12, NULL, "time", "Integration time of every orbit."},
+    {S, "t_end", ES_KEY_DOUBLE, "1000", 0, 1e12, NULL, "time", "Integration time of every orbit; it ends at the last output time ≤ t_end (a multiple of dt·output_every), which /orbits/t_end records."},
     {S, "output_every", ES_KEY_INT, "5", 1, 1e9, NULL, "steps", "Output cadence in units of dt (the ordinal analysis wants dt·output_every ≤ t_nat/100)."},
     {S, "escape_radius", ES_KEY_DOUBLE, "0", 0, BIG, NULL, "length", "Stop and flag an orbit beyond this radius (0 = never)."},
     {S, "chaos_indicator", ES_KEY_ENUM, "sali", 0, 0, "sali|mlce|none", "",

@@ -67,6 +67,11 @@ expect_num "chaos_indicator = none: fraction regular" "$(json_get "$(cat ci_none
 expect_true "chaos_indicator = none: median_mlce null" grep -q '"median_mlce": null' ci_none/summary.json
 expect_true "chaos_indicator = none: agreement null" grep -q '"agreement": null' ci_none/summary.json
 
+# 1e. t_end not a multiple of dt·output_every: the orbits end at the last output time below it
+# (10.04 with outputs every 0.05: 10.0, 201 samples), as the t_end key's doc says.
+"$ESUITE" run ic.ini --output tend --quiet --set orbits.t_end=10.04 --set orbits.dt=0.01 --set orbits.output_every=5 2>/dev/null
+expect_num "t_end = 10.04: samples per orbit" "$(json_get "$(cat tend/summary.json)" samples_per_orbit)" 201 0
+
 # 2. A full disc while orbits.h5 is written (16 kB limit; the series need
 # ~3 MB): the message names DIR/orbits.h5, not its temporary name.
 cat >hh.ini <<'EOF2'
