@@ -31,6 +31,38 @@ static int png_complete(const char *path)
     return ok;
 }
 
+/* gnuplot's complaint in one line: it echoes the failing script line (with
+ * the temporary PNG name), a caret, then '"SCRIPT" line N: MESSAGE' and maybe
+ * 'system error: ...'. Keep MESSAGE (and the system error); else join the
+ * lines. */
+static void plot_error_line(const char *out, char *msg, size_t len)
+{
+    const char *what = NULL, *sys = NULL;
+    size_t wlen = 0, slen = 0;
+    for (const char *l = out; *l;) {
+        size_t n = strcspn(l, "\n");
+        const char *m = memchr(l, ':', n);
+        if (!strncmp(l, "system error: ", 14))
+            sys = l + 14, slen = n - 14;
+        else if (m && strstr(l, "\" line ") && strstr(l, "\" line ") < m)
+            what = m + 2 < l + n ? m + 2 : m + 1, wlen = (size_t)(l + n - what);
+        l += n + (l[n] == '\n');
+    }
+    if (what && sys)
+        snprintf(msg, len, "%.*s (%.*s)", (int)wlen, what, (int)slen, sys);
+    else if (what)
+        snprintf(msg, len, "%.*s", (int)wlen, what);
+    else {
+        size_t k = 0;
+        for (const char *c = out; *c && k + 1 < len; c++)
+            if (*c != '\n' || (k > 0 && msg[k - 1] != ' '))
+                msg[k++] = *c == '\n' ? ' ' : *c;
+        while (k > 0 && msg[k - 1] == ' ')
+            k--;
+        msg[k] = '\0';
+    }
+}
+
 int es_plot_run_script(const char *script, const char *tmp_png, const char *png_path)
 {
     char sfile[] = "/tmp/esuite-plot-XXXXXX";
@@ -57,7 +89,9 @@ int es_plot_run_script(const char *script, const char *tmp_png, const char *png_
         es_output_discard(tmp_png);
         if (rc > 0 && WIFEXITED(rc) && WEXITSTATUS(rc) == 127)
             return es_error_set(ES_EUNSUP, "gnuplot is not installed (apt-get install -y gnuplot-nox)");
-        return es_error_set(ES_EIO, "gnuplot failed while drawing %s: %s", png_path, out);
+        char msg[1024];
+        plot_error_line(out, msg, sizeof msg);
+        return es_error_set(ES_EIO, "gnuplot failed while drawing %s: %s", png_path, msg);
     }
     if (!png_complete(tmp_png)) {
         es_output_discard(tmp_png);

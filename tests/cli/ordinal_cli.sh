@@ -75,6 +75,13 @@ if command -v gnuplot > /dev/null; then
     expect_num "png-one-series-$gen" "$?" 0 0
     expect_num "png-one-series-$gen-width" "$((16#$(od -An -tx1 -j16 -N4 one.png | tr -d ' \n')))" 900 0
   done
+  # a PNG that cannot be created: gnuplot's complaint in one line, without the script echo and
+  # the temporary PNG name it printed over five lines before
+  # (gnuplot 5.4 words it 'cannot open file; output not changed (No such file or directory)')
+  expect_fail png-no-dir "error: gnuplot failed while drawing nodir/hc.png: " \
+    "$ESUITE" ordinal --plot nodir/hc.png gen:white:20000
+  expect_true "png-no-dir: no temporary name in the message ($(cat "$TMP/err"))" \
+    bash -c "! grep -q 'part-' '$TMP/err'"
 else
   echo "note: gnuplot not installed, --plot not checked"
 fi
