@@ -124,6 +124,9 @@ static int ic_file(const es_orb_system *s, const es_orb_ic_params *p, double **y
     }
     if (!buf)
         rc = es_error_set(ES_ENOMEM, "%s: out of memory", p->path);
+    else if (ferror(f)) /* a directory opens, then fails to read: not "no initial conditions" */
+        rc = es_error_set(ES_EIO, "%s: cannot read initial conditions (%s)", p->path,
+                          strerror(errno));
     else if (cnt == 0)
         rc = es_error_set(ES_EDATA, "%s: no initial conditions found", p->path);
 done:

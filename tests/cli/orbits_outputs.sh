@@ -46,6 +46,11 @@ printf '0 0.1 0.3 0 , # ok\n' >ic_one.txt
 "$ESUITE" run ic.ini --output ic_one --quiet --set orbits.ic_file=ic_one.txt 2>/dev/null
 expect_num "a trailing separator and comment are accepted" "$(json_get "$(cat ic_one/summary.json)" n_orbits)" 1 0
 
+# ic_file naming a directory: a read error, not "no initial conditions found"
+mkdir ic_dir
+expect_fail ic-file-directory "key 'orbits.ic_file': initial conditions (ic = file): ic_dir: cannot read initial conditions (Is a directory)" \
+  "$ESUITE" run ic.ini --output ic_d --quiet --set orbits.ic_file=ic_dir
+
 # 1b. An observable listed twice would name the same dataset twice: a config error before the
 # run (it failed with an HDF5 error after the integration).
 expect_fail observable-twice "ic.ini: key 'orbits.observables': observable 'x' given twice" \
