@@ -326,6 +326,8 @@ static int plot_hc(const char *dir, const es_orbits_setup_t *su, const es_orbits
                  su->is_map ? "x" : es_orb_observable_name(su->rp.obs[0]));
         es_hc_points pts = {H, C, NULL, col, "log10 mLCE", m, 0};
         st = es_plot_hc(png, su->ip.order, &pts, title);
+    } else {
+        es_warning_add("orbits: no series could be analysed: hc_plane.png not drawn");
     }
     free(H);
     free(C);
@@ -337,6 +339,13 @@ static int plot_hc(const char *dir, const es_orbits_setup_t *su, const es_orbits
  * (chaos indicator) in blue, chaotic in red. */
 static int plot_section(const char *dir, const es_orbits_setup_t *su, const es_orbits_data *d)
 {
+    size_t npts = 0;
+    for (size_t i = 0; i < d->n; i++)
+        npts += (size_t)d->res[i].nsection;
+    if (npts == 0) { /* gnuplot fails on an empty file ("x range is invalid") and so did the run */
+        es_warning_add("orbits: no orbit crossed x = 0 upwards: section.png not drawn");
+        return ES_OK;
+    }
     char tdir[] = "/tmp/esuite-sos-XXXXXX";
     if (!mkdtemp(tdir))
         return es_error_set(ES_EIO, "cannot create a temporary directory");

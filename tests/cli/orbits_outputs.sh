@@ -77,6 +77,18 @@ expect_true "chaos_indicator = none: agreement null" grep -q '"agreement": null'
 "$ESUITE" run ic.ini --output tend --quiet --set orbits.t_end=10.04 --set orbits.dt=0.01 --set orbits.output_every=5 2>/dev/null
 expect_num "t_end = 10.04: samples per orbit" "$(json_get "$(cat tend/summary.json)" samples_per_orbit)" 201 0
 
+# 1f. plots = true on a run too short for any x = 0 crossing or analysed series: the figures are
+# skipped with a warning each (gnuplot failed on the empty section data, and the whole run with it).
+if command -v gnuplot >/dev/null; then
+  "$ESUITE" run ic.ini --output noplot --quiet --set orbits.t_end=0.05 --set orbits.dt=0.01 \
+    --set orbits.output_every=5 --set orbits.plots=true --set orbits.section_points=10 2>noplot.err
+  expect_true "short run with plots succeeds ($(cat noplot.err))" test -f noplot/summary.json -a -f noplot/orbits.h5
+  expect_true "no section.png, with a warning" \
+    bash -c '! test -e noplot/section.png && grep -q "no orbit crossed x = 0 upwards: section.png not drawn" noplot.err'
+  expect_true "no hc_plane.png, with a warning" \
+    bash -c '! test -e noplot/hc_plane.png && grep -q "no series could be analysed: hc_plane.png not drawn" noplot.err'
+fi
+
 # 2. A full disc while orbits.h5 is written (16 kB limit; the series need
 # ~3 MB): the message names DIR/orbits.h5, not its temporary name.
 cat >hh.ini <<'EOF2'
