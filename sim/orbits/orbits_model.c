@@ -327,7 +327,9 @@ static int plot_hc(const char *dir, const es_orbits_setup_t *su, const es_orbits
         es_hc_points pts = {H, C, NULL, col, "log10 mLCE", m, 0};
         st = es_plot_hc(png, su->ip.order, &pts, title);
     } else {
-        es_warning_add("orbits: no series could be analysed: hc_plane.png not drawn");
+        es_warning_add("orbits: no '%s' series could be analysed: hc_plane.png (which shows the "
+                       "first observable) not drawn",
+                       su->is_map ? "x" : es_orb_observable_name(su->rp.obs[0]));
     }
     free(H);
     free(C);

@@ -86,7 +86,7 @@ if command -v gnuplot >/dev/null; then
   expect_true "no section.png, with a warning" \
     bash -c '! test -e noplot/section.png && grep -q "no orbit crossed x = 0 upwards: section.png not drawn" noplot.err'
   expect_true "no hc_plane.png, with a warning" \
-    bash -c '! test -e noplot/hc_plane.png && grep -q "no series could be analysed: hc_plane.png not drawn" noplot.err'
+    bash -c '! test -e noplot/hc_plane.png && grep -q "no '"'"'x'"'"' series could be analysed: hc_plane.png (which shows the first observable) not drawn" noplot.err'
 fi
 
 # 2. A full disc while orbits.h5 is written (16 kB limit; the series need
