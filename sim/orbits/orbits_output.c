@@ -253,7 +253,9 @@ json_t *es_orbits_summary(const es_orbits_setup_t *su, const es_orbits_data *d, 
     json_object_set_new(ci, "chaotic", es_json_real((double)cnt[1] / n));
     json_object_set_new(ci, "escaped", es_json_real((double)cnt[2] / n));
     json_object_set_new(ci, "none", es_json_real((double)cnt[3] / n));
-    json_object_set_new(ci, "median_mlce", es_json_real(nml ? ml[nml / 2] : NAN));
+    /* an even count takes the mean of the two middle values (it took the upper one) */
+    double med = nml == 0 ? NAN : nml % 2 ? ml[nml / 2] : 0.5 * (ml[nml / 2 - 1] + ml[nml / 2]);
+    json_object_set_new(ci, "median_mlce", es_json_real(med));
     json_object_set_new(ci, "max_energy_drift", es_json_real(maxdrift));
     json_object_set_new(s, "chaos_indicator", ci);
     free(ml);

@@ -51,6 +51,17 @@ mkdir ic_dir
 expect_fail ic-file-directory "key 'orbits.ic_file': initial conditions (ic = file): ic_dir: cannot read initial conditions (Is a directory)" \
   "$ESUITE" run ic.ini --output ic_d --quiet --set orbits.ic_file=ic_dir
 
+# median_mlce of two orbits is the mean of their exponents (it was the larger one); each orbit's
+# exponent does not depend on the ensemble, so single-orbit runs give them.
+printf '0 0.1 0.3 0\n' >ic_a.txt; printf '0 0.2 0.25 0\n' >ic_b.txt; cat ic_a.txt ic_b.txt >ic_ab.txt
+for k in a b ab; do
+  "$ESUITE" run ic.ini --output med_$k --quiet --set orbits.ic_file=ic_$k.txt 2>/dev/null
+done
+ma=$(json_get "$(cat med_a/summary.json)" median_mlce); mb=$(json_get "$(cat med_b/summary.json)" median_mlce)
+expect_true "two exponents differ ($ma, $mb)" test "$ma" != "$mb"
+expect_num "median_mlce of two orbits = their mean" "$(json_get "$(cat med_ab/summary.json)" median_mlce)" \
+  "$(awk -v a="$ma" -v b="$mb" 'BEGIN { printf "%.17g", 0.5 * (a + b) }')" 1e-15
+
 # 1b. An observable listed twice would name the same dataset twice: a config error before the
 # run (it failed with an HDF5 error after the integration).
 expect_fail observable-twice "ic.ini: key 'orbits.observables': observable 'x' given twice" \
