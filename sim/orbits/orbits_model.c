@@ -162,7 +162,7 @@ static int read_checkpoint(const char *path, const es_run_ctx *ctx, const es_orb
     size_t k = st ? 0 : (size_t)n64[1];
     if (!st)
         st = es_checkpoint_read_section(c, "results", d->res, k * sizeof *d->res);
-    if (!st)
+    if (!st && !su->is_map) /* maps have no initial conditions besides the config */
         st = check_resumed_ics(path, su, d, k);
     size_t nobs = (size_t)su->rp.nobs, L = (size_t)su->ip.curve_max_delay;
     if (!st && keep_series(su))
@@ -254,32 +254,60 @@ static int integrate(const es_run_ctx *ctx, const es_orbits_setup_t *su, es_orbi
 /* Maps and noise: one series per "orbit"; orbit i starts at x0 + i·1e-9
  * (noise: its own counter-derived seed). The map's Lyapunov exponent is the
  * chaos indicator (chaotic above mlce_threshold; noise: no indicator). */
-static int generate_maps(const es_orbits_setup_t *su, es_orbits_data *d, uint64_t seed)
+static int map_one(const es_orbits_setup_t *su, es_orbits_data *d, uint64_t seed, size_t i)
 {
+    es_orb_map_params mp = su->mp;
+    mp.x0 += 1e-9 * (double)i;
+    double lyap;
+    int s = es_orb_map_generate(su->map, &mp, d->nout, es_counter_u64(seed, i, 0, 0),
+                                d->series + i * d->nout, &lyap);
+    es_orb_result *r = &d->res[i];
+    memset(r, 0, sizeof *r);
+    r->mlce = lyap;
+    r->sali = r->e0 = r->max_drift = r->t_radial = r->t_azimuthal = NAN;
+    r->chaos_class = !isfinite(lyap)                     ? ES_ORB_CHAOS_NONE
+                     : lyap > su->rp.cls.mlce_threshold ? ES_ORB_CHAOS_CHAOTIC
+                                                        : ES_ORB_CHAOS_REGULAR;
+    r->t_end = (double)(d->nout - 1);
+    r->nsteps = (long long)d->nout - 1;
+    return s;
+}
+
+/* In chunks of ORB_CHUNK series, like integrate(): a long noise or map run
+ * (minutes for 10^6-sample noise series) honours SIGTERM/SIGINT/SIGUSR1 with
+ * a checkpoint and --resume instead of dying on SIGUSR1's default action.
+ * Series not begun when a stop is requested are not begun; the chunk is
+ * dropped and regenerated whole on resume (each series is independent). */
+static int generate_maps(const es_run_ctx *ctx, const es_orbits_setup_t *su, es_orbits_data *d)
+{
+    size_t i0 = 0;
+    int st = ES_OK;
+    const char *resume = es_checkpoint_resume_path();
+    if (resume && (st = read_checkpoint(resume, ctx, su, d, &i0)))
+        return st;
     int *status = calloc(d->n, sizeof *status);
     if (!status)
         return es_error_set(ES_ENOMEM, "orbits: out of memory");
+    es_checkpoint_install_signals();
+    es_checkpoint_timer timer;
+    es_checkpoint_timer_init(&timer, es_config_double(ctx->cfg, "output", "checkpoint_interval"));
+    while (i0 < d->n && st == ES_OK) {
+        size_t m = d->n - i0 < ORB_CHUNK ? d->n - i0 : ORB_CHUNK;
 #pragma omp parallel for schedule(dynamic, 1)
-    for (size_t i = 0; i < d->n; i++) {
-        es_orb_map_params mp = su->mp;
-        mp.x0 += 1e-9 * (double)i;
-        double lyap;
-        int s = es_orb_map_generate(su->map, &mp, d->nout, es_counter_u64(seed, i, 0, 0),
-                                    d->series + i * d->nout, &lyap);
-        es_orb_result *r = &d->res[i];
-        memset(r, 0, sizeof *r);
-        r->mlce = lyap;
-        r->sali = r->e0 = r->max_drift = r->t_radial = r->t_azimuthal = NAN;
-        r->chaos_class = !isfinite(lyap)                     ? ES_ORB_CHAOS_NONE
-                         : lyap > su->rp.cls.mlce_threshold ? ES_ORB_CHAOS_CHAOTIC
-                                                            : ES_ORB_CHAOS_REGULAR;
-        r->t_end = (double)(d->nout - 1);
-        r->nsteps = (long long)d->nout - 1;
-        status[i] = s;
+        for (size_t i = i0; i < i0 + m; i++)
+            status[i] = es_checkpoint_should_stop() ? ES_EINTR : map_one(su, d, ctx->seed, i);
+        for (size_t i = i0; i < i0 + m && st == ES_OK; i++)
+            st = status[i]; /* the first failure in orbit order (thread-count independent) */
+        if (st == ES_EINTR) {
+            st = stop_with_checkpoint(ctx, su, d, i0); /* the chunk is dropped */
+            break;
+        }
+        i0 += st == ES_OK ? m : 0;
+        if (st == ES_OK && i0 < d->n && es_checkpoint_due(&timer)) {
+            st = write_checkpoint(ctx, su, d, i0);
+            es_checkpoint_timer_reset(&timer);
+        }
     }
-    int st = ES_OK;
-    for (size_t i = 0; i < d->n && st == ES_OK; i++)
-        st = status[i]; /* the first failure in orbit order (thread-count independent) */
     free(status);
     return st;
 }
@@ -437,7 +465,7 @@ static int orbits_run(const es_run_ctx *ctx)
         d.dt_out = su.rp.par.dt * su.rp.output_every;
     }
     if ((st = data_alloc(&d, &su, ctx->cfg)) == ES_OK)
-        st = su.is_map ? generate_maps(&su, &d, ctx->seed) : integrate(ctx, &su, &d);
+        st = su.is_map ? generate_maps(ctx, &su, &d) : integrate(ctx, &su, &d);
     if (st == ES_OK && keep_series(&su))
         analyse_range(&su, &d, 0, d.n, d.series);
     if (st == ES_OK)

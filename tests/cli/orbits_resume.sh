@@ -55,4 +55,32 @@ stats "$TMP/cut/summary.json" >"$TMP/cut.stats"
 expect_true "summary.json has the class fractions" grep -q '"regular"' "$TMP/ref.stats"
 expect_true "summary.json identical to the uninterrupted run" cmp -s "$TMP/ref.stats" "$TMP/cut.stats"
 expect_num "orbits analysed" "$(json_get "$(cat "$TMP/cut/summary.json")" n_orbits)" 384 0
+
+# Noise series (system = noise): SIGUSR1 during the generation checkpoints too (its default
+# action killed the run, exit 138, leaving an empty run directory); the resumed run with
+# another thread count equals the uninterrupted one.
+cat >"$TMP/noise.ini" <<'EOF2'
+[run]
+model = orbits
+seed = 9
+[orbits]
+system = noise
+noise_alpha = -0.5
+n_orbits = 70
+map_length = 200000
+EOF2
+"$ESUITE" run "$TMP/noise.ini" --output "$TMP/nref" --quiet --threads 2 2>/dev/null
+signal_run 0.2 "$TMP/ncut.err" "$ESUITE" run "$TMP/noise.ini" --output "$TMP/ncut" --quiet --threads 1
+if [ $RC -eq 0 ]; then
+  echo "SKIP: the noise series were generated within 0.2 s, before the signal"
+else
+  expect_true "noise run interrupted with status 3 (got $RC: $(cat "$TMP/ncut.err"))" test $RC -eq 3
+  expect_true "noise checkpoint written" test -s "$TMP/ncut/checkpoint.esck"
+  "$ESUITE" run --resume "$TMP/ncut" --quiet --threads 2 2>/dev/null
+  expect_true "resumed noise run succeeds" test -f "$TMP/ncut/summary.json"
+  stats "$TMP/nref/summary.json" >"$TMP/nref.stats"
+  stats "$TMP/ncut/summary.json" >"$TMP/ncut.stats"
+  expect_true "noise summary.json identical to the uninterrupted run" cmp -s "$TMP/nref.stats" "$TMP/ncut.stats"
+  expect_true "noise summary has the PECCARY means" grep -q '"mean_H"' "$TMP/ncut.stats"
+fi
 finish
