@@ -263,6 +263,10 @@ static int select_column(text_file *t, const char *column, const span *names, bo
             errno = 0;
             long k = strtol(column, &stop, 10);
             bool numeric = *column >= '0' && *column <= '9' && *stop == '\0' && errno == 0;
+            if (!numeric && header && t->ncols > MAX_COLUMNS) /* names past the limit are not read */
+                return es_error_set(ES_EINVAL, "%s: no column '%s' among the first %d of its %d "
+                                    "columns (at most %d columns are supported)", t->name, column,
+                                    MAX_COLUMNS, t->ncols, MAX_COLUMNS);
             if (!numeric && header)
                 return es_error_set(ES_EINVAL, "%s: no column '%s' (columns: %s)", t->name, column,
                                     cols);

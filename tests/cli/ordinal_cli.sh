@@ -107,6 +107,10 @@ expect_fail window-one "--window: value 1 is out of range" "$ESUITE" ordinal --w
 expect_fail window-delays "--window works with one --delay" "$ESUITE" ordinal --window 100 --delays 1:5 ramp.txt
 expect_fail window-long "error: ramp.txt: --window 5000 is longer than the series (1000 samples)" "$ESUITE" ordinal --window 5000 ramp.txt
 expect_fail column-missing "column" "$ESUITE" ordinal --column zz cols.csv
+# a name past the 4096-column limit is not "no column": the header has it, the reader stops short
+awk 'BEGIN { for (r = 0; r < 3; r++) { for (i = 0; i < 4100; i++) printf "%s%s", (i ? "," : ""), (r ? i : "c" i); print "" } }' > wide.csv
+expect_fail column-past-limit "error: wide.csv: no column 'c4099' among the first 4096 of its 4100 columns (at most 4096 columns are supported)" \
+  "$ESUITE" ordinal --column c4099 wide.csv
 expect_fail gen-unknown "unknown generator 'chaos'" "$ESUITE" ordinal gen:chaos
 # A bad LENGTH is one line naming the input (a second 'unknown error' line followed before).
 expect_fail gen-length-zero "error: gen:sine:0: LENGTH must be an integer in 2 .. 4294967296" "$ESUITE" ordinal gen:sine:0
