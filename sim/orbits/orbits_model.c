@@ -315,6 +315,15 @@ static int generate_maps(const es_run_ctx *ctx, const es_orbits_setup_t *su, es_
 /* One line per observable instead of one warning per series. */
 static void summarise_warnings(const es_orbits_setup_t *su, const es_orbits_data *d)
 {
+    /* escaped = 2 also covers an adaptive step that collapsed: with tolerances
+     * no step can meet, every orbit was "escaped" and nothing said why */
+    size_t lost = 0;
+    for (size_t i = 0; i < d->n && !su->is_map; i++)
+        lost += d->res[i].escaped == 2;
+    if (lost)
+        es_warning_add("orbits: %zu of %zu orbits stopped on a non-finite state or a collapsed "
+                       "integrator step (escaped = 2: a runaway orbit, or eps_abs/eps_rel too "
+                       "strict); see /orbits/escaped and /orbits/t_end", lost, d->n);
     for (int k = 0; k < su->rp.nobs; k++) {
         size_t w = 0, bad = 0;
         for (size_t i = 0; i < d->n; i++) {

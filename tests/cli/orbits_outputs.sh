@@ -100,6 +100,16 @@ if command -v gnuplot >/dev/null; then
     bash -c '! test -e noplot/hc_plane.png && grep -q "no '"'"'x'"'"' series could be analysed: hc_plane.png (which shows the first observable) not drawn" noplot.err'
 fi
 
+# 1g. Tolerances no step can meet: every orbit's rk8pd step collapses (escaped = 2); the run says
+# so instead of reporting an all-escaped ensemble without a word.
+"$ESUITE" run ic.ini --output tol --quiet --set orbits.integrator=rk8pd --set orbits.eps_abs=1e-300 \
+  --set orbits.eps_rel=0 2>tol.err
+expect_num "impossible tolerances: escaped fraction" "$(json_get "$(cat tol/summary.json)" escaped)" 1 0
+expect_true "impossible tolerances: warning ($(head -1 tol.err))" \
+  grep -q "orbits: 3 of 3 orbits stopped on a non-finite state or a collapsed integrator step" tol.err
+"$ESUITE" run ic.ini --output tol_ok --quiet 2>tol_ok.err
+expect_true "bound orbits: no such warning" bash -c '! grep -q "collapsed integrator step" tol_ok.err'
+
 # 2. A full disc while orbits.h5 is written (16 kB limit; the series need
 # ~3 MB): the message names DIR/orbits.h5, not its temporary name.
 cat >hh.ini <<'EOF2'
