@@ -64,7 +64,7 @@ expect_num "median_mlce of two orbits = their mean" "$(json_get "$(cat med_ab/su
 
 # 1b. An observable listed twice would name the same dataset twice: a config error before the
 # run (it failed with an HDF5 error after the integration).
-expect_fail observable-twice "ic.ini: key 'orbits.observables': observable 'x' given twice" \
+expect_fail observable-twice "--set orbits.observables=x,y,x: key 'orbits.observables': observable 'x' given twice" \
   "$ESUITE" run ic.ini --output obs2 --quiet --set orbits.observables=x,y,x
 expect_true "no run directory after the repeated observable" test ! -e obs2
 
