@@ -497,7 +497,18 @@ static json_t *summary_json(const gas_setup *s, const es_gas_run_result *res)
 
 /* ---- run ------------------------------------------------------------------------ */
 
-static void progress_cb(void *ctx, double done) { es_progress_update((es_progress *)ctx, done); }
+/* The bar, and how far it got: an interrupted run's last line says that. */
+typedef struct {
+    es_progress bar;
+    double done;
+} gas_progress;
+
+static void progress_cb(void *ctx, double done)
+{
+    gas_progress *g = ctx;
+    g->done = done;
+    es_progress_update(&g->bar, done);
+}
 
 static int gas_run(const es_run_ctx *ctx)
 {
@@ -507,14 +518,17 @@ static int gas_run(const es_run_ctx *ctx)
         setup_free(&s);
         return st;
     }
-    es_progress prog = {0};
-    prog.log_interval = es_config_double(ctx->cfg, "output", "log_interval");
-    es_progress_start(&prog, "gas", 1.0, ctx->quiet);
+    gas_progress prog = {0};
+    prog.bar.log_interval = es_config_double(ctx->cfg, "output", "log_interval");
+    es_progress_start(&prog.bar, "gas", 1.0, ctx->quiet);
     s.spec.progress = progress_cb;
     s.spec.progress_ctx = &prog;
     es_gas_run_result *res = NULL;
     st = es_gas_run(&s.spec, &res);
-    es_progress_finish(&prog);
+    if (st == ES_OK)
+        es_progress_finish(&prog.bar);
+    else /* stopped: the log must not claim 100% before the 'interrupted' line */
+        es_progress_finish_at(&prog.bar, prog.done);
     /* Random insertion that finds no room is a config error too (too many
      * discs for the box): name the key, as for every other bad input. */
     if (st == ES_EDATA && strstr(es_error_message(), "impossible packing"))

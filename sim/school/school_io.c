@@ -826,7 +826,10 @@ static int simulate(school_run *r, const char *dir)
         rc = rc ? rc : src;
         omp_set_num_threads(threads);
     }
-    es_progress_finish(&pg);
+    if (rc == ES_OK)
+        es_progress_finish(&pg);
+    else /* stopped: the log must not claim 100% before the 'interrupted' line */
+        es_progress_finish_at(&pg, (double)r->s->step);
     return rc;
 }
 

@@ -37,13 +37,16 @@ h5data() {
 "$ESUITE" run "$TMP/gas.ini" --output "$TMP/ref" --quiet --threads 2 2>"$TMP/ref.err"
 expect_true "uninterrupted run succeeds ($(cat "$TMP/ref.err"))" test -f "$TMP/ref/summary.json"
 
-"$ESUITE" run "$TMP/gas.ini" --output "$TMP/cut" --quiet --threads 1 --set gas.stop_after_samples=4 \
+"$ESUITE" run "$TMP/gas.ini" --output "$TMP/cut" --threads 1 --set gas.stop_after_samples=4 \
   2>"$TMP/cut.err"
 rc=$?
 expect_true "interrupted run exits with status 3 (got $rc)" test $rc -eq 3
 expect_true "checkpoint written" test -s "$TMP/cut/checkpoint.esck"
 expect_true "no summary.json after the interruption" test ! -e "$TMP/cut/summary.json"
 expect_true "no gas.h5 after the interruption" test ! -e "$TMP/cut/gas.h5"
+# the log's last progress line gives how far it got (4 of 11 samples), not 100 %
+expect_true "interrupted run's last progress line: 36.4% ($(grep 'done' "$TMP/cut.err" | tail -1))" \
+  sh -c "grep 'done' '$TMP/cut.err' | tail -1 | grep -q ' 36.4% done'"
 expect_true "resume hint printed" grep -q "esuite run --resume $TMP/cut" "$TMP/cut.err"
 
 "$ESUITE" run --resume "$TMP/cut" --quiet --threads 2 2>"$TMP/resume.err"
