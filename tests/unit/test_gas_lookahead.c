@@ -80,15 +80,9 @@ static void test_lookahead_changes_nothing_dilute(void **state)
     run_pair(0.01, 40000); /* mostly cell crossings: 10.7 events per collision */
 }
 
-static void test_checkpoint_with_deferred_appends(void **state)
+/* g saved to a checkpoint at path and read back: a new engine. */
+static es_gas *checkpoint_round_trip(const es_gas *g, const char *path)
 {
-    (void)state;
-    char dir[] = "/tmp/es_lookahead_XXXXXX", path[400];
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/%s", dir, ES_CHECKPOINT_FILE);
-    es_gas *g = gas_test_periodic_box(N, 0.2, 11);
-    es_gas_run_collisions(g, 50000);
-    assert_true(g->npend > 0);
     es_checkpoint_writer *w;
     assert_int_equal(es_checkpoint_writer_alloc(path, "gas", 1, &w), ES_OK);
     assert_int_equal(es_gas_checkpoint_save(g, w, "g0"), ES_OK);
@@ -98,6 +92,19 @@ static void test_checkpoint_with_deferred_appends(void **state)
     es_gas *r = NULL;
     assert_int_equal(es_gas_checkpoint_load(c, "g0", &g->par, &r), ES_OK);
     es_checkpoint_free(c);
+    return r;
+}
+
+static void test_checkpoint_with_deferred_appends(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/es_lookahead_XXXXXX", path[400];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/%s", dir, ES_CHECKPOINT_FILE);
+    es_gas *g = gas_test_periodic_box(N, 0.2, 11);
+    es_gas_run_collisions(g, 50000);
+    assert_true(g->npend > 0);
+    es_gas *r = checkpoint_round_trip(g, path);
     assert_int_equal(r->npend, g->npend);
     assert_true(r->lookahead);
     es_gas_run_collisions(g, 100000);
@@ -127,15 +134,7 @@ static void test_bounded_runs_change_nothing(void **state)
     unsigned long long events = whole->n_events - e0, stops = 0;
     while (!es_gas_run_until_bounded(pieces, t_end, 997)) {
         if (++stops == 40) { /* continue from a checkpoint taken here */
-            es_checkpoint_writer *w;
-            assert_int_equal(es_checkpoint_writer_alloc(path, "gas", 1, &w), ES_OK);
-            assert_int_equal(es_gas_checkpoint_save(pieces, w, "g0"), ES_OK);
-            assert_int_equal(es_checkpoint_writer_commit(w), ES_OK);
-            es_checkpoint *c;
-            assert_int_equal(es_checkpoint_read(path, "gas", 1, &c), ES_OK);
-            es_gas *r = NULL;
-            assert_int_equal(es_gas_checkpoint_load(c, "g0", &pieces->par, &r), ES_OK);
-            es_checkpoint_free(c);
+            es_gas *r = checkpoint_round_trip(pieces, path);
             es_gas_free(pieces);
             pieces = r;
         }
