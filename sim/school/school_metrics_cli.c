@@ -5,6 +5,7 @@
  * spatial) — the layout esuite and the reference library both write. The
  * box side comes from the global attribute box_size or --box. */
 #include "core/commands.h"
+#include "core/strbuf.h"
 #include "esuite/school_metrics.h"
 #include "esuite/series_io.h"
 #include "esuite/status.h"
@@ -44,7 +45,42 @@ typedef struct {
     int ncid, vpos, vvel, vtime;
     size_t nt, nf;
     double box;
+    int has_fill[2]; /* frames never written read as the fill value */
+    double fill[2];
 } nc_in;
+
+/* A transposed file, e.g. (fish, time, spatial), has the right rank and a
+ * spatial size of 3 but would be read as frames of the wrong fish: refuse a
+ * dimension that bears another axis's name (other names are accepted). */
+static int check_dim_names(const char *path, int ncid, const char *var, const int dims[3])
+{
+    static const char *const want[3] = {"time", "fish", "spatial"};
+    char name[3][NC_MAX_NAME + 1];
+    for (int a = 0; a < 3; a++)
+        if (nc_inq_dimname(ncid, dims[a], name[a]) != NC_NOERR)
+            name[a][0] = '\0';
+    for (int a = 0; a < 3; a++)
+        for (int b = 0; b < 3; b++)
+            if (a != b && !strcmp(name[a], want[b]))
+                return es_error_set(ES_EDATA, "%s: variable '%s' has dimensions (%s, %s, %s), "
+                                              "expected (time, fish, spatial)", path, var,
+                                    name[0], name[1], name[2]);
+    return ES_OK;
+}
+
+/* The value an unwritten element reads as (NetCDF's default unless the
+ * variable sets _FillValue or NOFILL). */
+static void var_fill(int ncid, int var, int *has, double *fill)
+{
+    int nofill = 0;
+    *has = nc_inq_var_fill(ncid, var, &nofill, NULL) == NC_NOERR && !nofill &&
+           nc_get_att_double(ncid, var, "_FillValue", fill) == NC_NOERR;
+    if (!*has && !nofill) {
+        nc_type t;
+        *has = nc_inq_vartype(ncid, var, &t) == NC_NOERR && (t == NC_DOUBLE || t == NC_FLOAT);
+        *fill = t == NC_FLOAT ? (double)NC_FILL_FLOAT : NC_FILL_DOUBLE;
+    }
+}
 
 static int open_input(const char *path, double box_opt, nc_in *in)
 {
@@ -66,6 +102,9 @@ static int open_input(const char *path, double box_opt, nc_in *in)
             return es_error_set(ES_EDATA, "%s: variable '%s' has %d dimensions, expected 3 "
                                           "(time, fish, spatial)", path, names[k], nd);
         nc_inq_vardimid(in->ncid, *vars[k], dims);
+        if (check_dim_names(path, in->ncid, names[k], dims) != ES_OK)
+            return ES_EDATA;
+        var_fill(in->ncid, *vars[k], &in->has_fill[k], &in->fill[k]);
         for (int a = 0; a < 3; a++)
             nc_inq_dimlen(in->ncid, dims[a], &shape[k][a]);
         if (shape[k][2] != 3)
@@ -84,7 +123,11 @@ static int open_input(const char *path, double box_opt, nc_in *in)
         in->vtime = -1;
     in->box = box_opt;
     if (!(in->box > 0)) {
-        if (nc_get_att_double(in->ncid, NC_GLOBAL, "box_size", &in->box) != NC_NOERR)
+        int arc = nc_get_att_double(in->ncid, NC_GLOBAL, "box_size", &in->box);
+        if (arc == NC_ECHAR)
+            return es_error_set(ES_EDATA, "%s: global attribute box_size is text, not a number; "
+                                          "pass --box L", path);
+        if (arc != NC_NOERR)
             return es_error_set(ES_EDATA, "%s: no global attribute box_size; pass --box L", path);
         if (!(in->box > 0) || !isfinite(in->box))
             return es_error_set(ES_EDATA, "%s: global attribute box_size = %g is not a positive "
@@ -100,6 +143,14 @@ static int frame_row(const nc_in *in, size_t t, unsigned flags, double *pos, dou
     if (nc_get_vara_double(in->ncid, in->vpos, st, cnt, pos) != NC_NOERR ||
         nc_get_vara_double(in->ncid, in->vvel, st, cnt, vel) != NC_NOERR)
         return es_error_set(ES_EIO, "frame %zu: cannot read positions/velocities", t);
+    for (int k = 0; k < 2; k++) {
+        const double *x = k ? vel : pos;
+        for (size_t i = 0; in->has_fill[k] && i < 3 * in->nf; i++)
+            if (x[i] == in->fill[k])
+                return es_error_set(ES_EDATA, "frame %zu: %s of fish %zu hold the fill value "
+                                              "(never written: a partial file?)", t,
+                                    k ? "velocities" : "positions", i / 3);
+    }
     *time = (double)t;
     if (in->vtime >= 0) {
         size_t s1[1] = {t}, c1[1] = {1};
@@ -120,12 +171,15 @@ static int frame_row(const nc_in *in, size_t t, unsigned flags, double *pos, dou
     return ES_OK;
 }
 
+/* The text table is built in memory and printed only when every frame was
+ * read: a bad frame gives one error and no partial table on stdout. */
 static int run(const char *path, double box, unsigned flags, int as_json)
 {
     nc_in in = {.ncid = -1};
     int rc = open_input(path, box, &in);
     double *pos = NULL, *vel = NULL;
     json_t *root = NULL, *arr[NCOLS + 1] = {NULL};
+    es_strbuf tab = {0};
     if (!rc) {
         pos = malloc(3 * in.nf * sizeof *pos);
         vel = malloc(3 * in.nf * sizeof *vel);
@@ -139,35 +193,42 @@ static int run(const char *path, double box, unsigned flags, int as_json)
             json_object_set_new(root, k == 0 ? "time" : col_names[k - 1], arr[k]);
         }
     } else if (!rc) {
-        printf("# %s: %zu frames, %zu fish, box %.17g\n# time", path, in.nt, in.nf, in.box);
+        es_strbuf_printf(&tab, "# %s: %zu frames, %zu fish, box %.17g\n# time", path, in.nt, in.nf,
+                         in.box);
         for (int k = 0; k < NCOLS; k++)
-            printf(" %s", col_names[k]);
-        printf("\n");
+            es_strbuf_printf(&tab, " %s", col_names[k]);
+        es_strbuf_printf(&tab, "\n");
     }
     for (size_t t = 0; !rc && t < in.nt; t++) {
         double row[NCOLS], time;
         rc = frame_row(&in, t, flags, pos, vel, &time, row);
-        if (rc)
+        if (rc) {
+            char msg[1024];
+            snprintf(msg, sizeof msg, "%s", es_error_message());
+            rc = es_error_set(rc, "%s: %s", path, msg);
             break;
+        }
         if (as_json) {
             json_array_append_new(arr[0], json_real(time));
             for (int k = 0; k < NCOLS; k++)
                 json_array_append_new(arr[k + 1], json_real(row[k]));
         } else {
-            printf("%.10g", time);
+            es_strbuf_printf(&tab, "%.10g", time);
             for (int k = 0; k < NCOLS; k++)
-                printf(" %.10g", row[k]);
-            printf("\n");
+                es_strbuf_printf(&tab, " %.10g", row[k]);
+            es_strbuf_printf(&tab, "\n");
         }
     }
-    if (!rc && as_json) {
-        char *text = json_dumps(root, JSON_REAL_PRECISION(17) | JSON_COMPACT);
+    char *text = NULL;
+    if (!rc) {
+        text = as_json ? json_dumps(root, JSON_REAL_PRECISION(17) | JSON_COMPACT) : es_strbuf_take(&tab);
         if (!text)
-            rc = es_error_set(ES_ENOMEM, "out of memory for the JSON output");
+            rc = es_error_set(ES_ENOMEM, "out of memory for the output");
         else
-            printf("%s\n", text);
-        free(text);
+            printf("%s%s", text, as_json ? "\n" : "");
     }
+    free(text);
+    es_strbuf_free(&tab);
     json_decref(root);
     free(pos);
     free(vel);

@@ -1,0 +1,156 @@
+/* esuite school-metrics on files it must refuse: one error naming the file,
+ * exit status 2 and nothing on stdout. A bad frame after good ones (NaN)
+ * used to leave the header and the good rows on stdout; a transposed file
+ * (fish, time, spatial) was read as frames of the wrong fish; frames never
+ * written (NetCDF fill values) were taken for positions. A good file gives
+ * P = 1 for an aligned school. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <math.h>
+#include <netcdf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "esuite/status.h"
+
+int es_school_metrics_main(int argc, char **argv);
+
+enum { T = 4, F = 10 };
+
+typedef enum { GOOD, NAN_FRAME, SWAPPED, UNWRITTEN, TEXT_BOX } kind;
+
+/* A small school.nc-like file: aligned headings along x, positions on a line. */
+static void write_file(const char *path, kind k)
+{
+    int nc, dt, df, ds, vp, vv;
+    assert_int_equal(nc_create(path, NC_NETCDF4 | NC_CLOBBER, &nc), NC_NOERR);
+    assert_int_equal(nc_def_dim(nc, "time", k == UNWRITTEN ? NC_UNLIMITED : T, &dt), NC_NOERR);
+    assert_int_equal(nc_def_dim(nc, "fish", F, &df), NC_NOERR);
+    assert_int_equal(nc_def_dim(nc, "spatial", 3, &ds), NC_NOERR);
+    int d[3] = {dt, df, ds}, sw[3] = {df, dt, ds};
+    assert_int_equal(nc_def_var(nc, "positions", NC_DOUBLE, 3, k == SWAPPED ? sw : d, &vp), NC_NOERR);
+    assert_int_equal(nc_def_var(nc, "velocities", NC_DOUBLE, 3, k == SWAPPED ? sw : d, &vv), NC_NOERR);
+    double box = 10.0;
+    if (k == TEXT_BOX)
+        assert_int_equal(nc_put_att_text(nc, NC_GLOBAL, "box_size", 2, "10"), NC_NOERR);
+    else
+        assert_int_equal(nc_put_att_double(nc, NC_GLOBAL, "box_size", NC_DOUBLE, 1, &box), NC_NOERR);
+    assert_int_equal(nc_enddef(nc), NC_NOERR);
+    static double p[T * F * 3], v[T * F * 3];
+    for (size_t i = 0; i < T * F * 3; i++) {
+        p[i] = (double)(i % 29) * 0.3;
+        v[i] = i % 3 == 0 ? 1.0 : 0.0;
+    }
+    if (k == NAN_FRAME)
+        p[2 * F * 3 + 4] = NAN;
+    size_t st[3] = {0, 0, 0}, cnt[3] = {k == UNWRITTEN ? 2 : T, F, 3};
+    if (k == SWAPPED) {
+        cnt[0] = F;
+        cnt[1] = T;
+    }
+    assert_int_equal(nc_put_vara_double(nc, vp, st, cnt, p), NC_NOERR);
+    if (k == UNWRITTEN) { /* velocities of all 4 frames, positions of 2 */
+        cnt[0] = T;
+    }
+    assert_int_equal(nc_put_vara_double(nc, vv, st, cnt, v), NC_NOERR);
+    assert_int_equal(nc_close(nc), NC_NOERR);
+}
+
+/* Run school-metrics [--json] FILE with stdout captured; returns the exit status. */
+static int run_cli(const char *path, int json, char *out, size_t len)
+{
+    char cap[] = "/tmp/esuite-smcli-XXXXXX";
+    int fd = mkstemp(cap);
+    assert_true(fd >= 0);
+    fflush(stdout);
+    int saved = dup(1);
+    dup2(fd, 1);
+    char *argv[] = {"school-metrics", json ? "--json" : (char *)path, (char *)path, NULL};
+    int argc = json ? 3 : 2;
+    int rc = es_school_metrics_main(argc, argv);
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    lseek(fd, 0, SEEK_SET);
+    ssize_t n = read(fd, out, len - 1);
+    out[n > 0 ? n : 0] = '\0';
+    close(fd);
+    unlink(cap);
+    return rc;
+}
+
+static void expect_refused(kind k, const char *needle)
+{
+    char path[] = "/tmp/esuite-smcli-in-XXXXXX", out[4096];
+    int fd = mkstemp(path);
+    close(fd);
+    write_file(path, k);
+    for (int json = 0; json < 2; json++) {
+        assert_int_equal(run_cli(path, json, out, sizeof out), 2);
+        assert_string_equal(out, "");
+        assert_non_null(strstr(es_error_message(), path));
+        if (!strstr(es_error_message(), needle))
+            fail_msg("'%s' lacks '%s'", es_error_message(), needle);
+    }
+    unlink(path);
+}
+
+static void test_good_file(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/esuite-smcli-in-XXXXXX", out[8192];
+    close(mkstemp(path));
+    write_file(path, GOOD);
+    assert_int_equal(run_cli(path, 0, out, sizeof out), 0);
+    /* header (2 lines) and 4 rows, each with P = 1 (aligned along x) */
+    int lines = 0;
+    for (const char *c = out; *c; c++)
+        lines += *c == '\n';
+    assert_int_equal(lines, 2 + T);
+    const char *row = strstr(out, "\n0 ");
+    assert_non_null(row);
+    assert_true(strncmp(row, "\n0 1 ", 5) == 0);
+    unlink(path);
+}
+
+static void test_nan_frame(void **state)
+{
+    (void)state;
+    expect_refused(NAN_FRAME, "frame 2: school metrics: fish 1 has a non-finite position");
+}
+
+static void test_swapped(void **state)
+{
+    (void)state;
+    expect_refused(SWAPPED, "variable 'positions' has dimensions (fish, time, spatial), expected "
+                            "(time, fish, spatial)");
+}
+
+static void test_unwritten(void **state)
+{
+    (void)state;
+    expect_refused(UNWRITTEN, "frame 2: positions of fish 0 hold the fill value");
+}
+
+static void test_text_box(void **state)
+{
+    (void)state;
+    expect_refused(TEXT_BOX, "global attribute box_size is text, not a number; pass --box L");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_good_file), cmocka_unit_test(test_nan_frame),
+        cmocka_unit_test(test_swapped), cmocka_unit_test(test_unwritten),
+        cmocka_unit_test(test_text_box),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
