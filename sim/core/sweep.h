@@ -148,6 +148,9 @@ int es_sweep_finish_task(const char *dir, size_t index, int exit_code, const cha
 /* Array spec for the pending tasks, e.g. "0-3,7,9-11%4" (max_concurrent); "" for none,
  * NULL when out of memory. */
 char *es_sweep_array_spec(const size_t *indices, size_t n, int max_concurrent);
+/* Seconds before the [slurm] time limit (as sbatch takes it; "" or UNLIMITED:
+ * unknown) at which the job is warned: 120, or a fifth of a limit under 10 minutes. */
+int es_sweep_warn_seconds(const char *time);
 /* Write DIR/job.sbatch (or job.pbs) for the listed tasks. `esuite` is the
  * absolute path of the executable the jobs run. */
 int es_sweep_write_sbatch(const es_sweep *sw, const char *dir, const char *esuite,

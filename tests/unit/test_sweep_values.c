@@ -105,6 +105,22 @@ static void test_array_spec(void **state)
     free(s);
 }
 
+/* Slurm warns as soon as less than the --signal time is left: a short limit
+ * must get a shorter warning, or every task stops right after it starts. */
+static void test_warn_seconds(void **state)
+{
+    (void)state;
+    assert_int_equal(es_sweep_warn_seconds(""), 120);
+    assert_int_equal(es_sweep_warn_seconds("UNLIMITED"), 120);
+    assert_int_equal(es_sweep_warn_seconds("00:10:00"), 120);
+    assert_int_equal(es_sweep_warn_seconds("1-00"), 120);
+    assert_int_equal(es_sweep_warn_seconds("0-0:5"), 60);  /* D-H:M: 5 minutes */
+    assert_int_equal(es_sweep_warn_seconds("2"), 24);      /* minutes */
+    assert_int_equal(es_sweep_warn_seconds("00:02:00"), 24);
+    assert_int_equal(es_sweep_warn_seconds("1:30"), 18);   /* M:S */
+    assert_int_equal(es_sweep_warn_seconds("0:03"), 1);
+}
+
 static void test_fnv1a64_reference(void **state)
 {
     (void)state;
@@ -123,6 +139,7 @@ int main(void)
         cmocka_unit_test(test_logspace_numpy_convention),
         cmocka_unit_test(test_bad_specs),
         cmocka_unit_test(test_array_spec),
+        cmocka_unit_test(test_warn_seconds),
         cmocka_unit_test(test_fnv1a64_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
