@@ -619,6 +619,14 @@ static int validate(parse_ctx *c)
     es_config_free(cfg);
     for (size_t a = 0; a < sw->naxes; a++)
         for (size_t v = 0; v < sw->axes[a].n; v++) {
+            /* every task is checked against the base config's model, so
+             * a task of another model would pass here and fail when run */
+            if (!strcmp(sw->axes[a].key, "run.model") && strcmp(sw->axes[a].values[v], model)) {
+                c->line = sw->axes[a].line;
+                return perr(c, "vary run.model: '%s' is not the base config's model '%s' (one "
+                               "sweep runs one model; write a sweep per model)",
+                            sw->axes[a].values[v], model);
+            }
             char ov[600];
             snprintf(ov, sizeof ov, "%s=%s", sw->axes[a].key, sw->axes[a].values[v]);
             const char *ovp[] = {ov};
