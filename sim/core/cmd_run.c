@@ -52,9 +52,12 @@ static int is_flat_config(const char *path)
     if (!fp)
         return 0;
     char line[4096];
-    int has_section = 0, has_kv = 0;
+    int has_section = 0, has_kv = 0, first = 1;
     while (fgets(line, sizeof line, fp)) {
         const char *p = line;
+        if (first && !strncmp(p, "\xEF\xBB\xBF", 3)) /* UTF-8 byte-order mark */
+            p += 3;
+        first = 0;
         while (*p == ' ' || *p == '\t')
             p++;
         if (*p == '[')

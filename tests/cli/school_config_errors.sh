@@ -48,4 +48,11 @@ expect_fail inert-fov "inert2.ini:5: key 'school.fov': fov = 300 has no effect w
 expect_fail inert-set "--set school.periodic_centroid=true: key 'school.periodic_centroid': periodic_centroid = true has no effect with mode = couzin2002" \
   "$ESUITE" run inert2.ini --set school.mode=couzin2002 --set school.periodic_centroid=true
 no_output inert
+# a UTF-8 byte-order mark (Windows editors) is skipped, as the INI reader does:
+# a flat file's first key and an INI file's first [section] are read as such
+printf '\xef\xbb\xbfn_fish = 12\nn_steps = 0\n' > bom.txt
+"$ESUITE" run bom.txt --output bom --quiet 2>/dev/null
+expect_num flat-bom-n-fish "$(json_get "$(tr -d '\n' < bom/summary.json)" n_fish)" 12 0
+printf '\xef\xbb\xbf[run]\nmodel = school\n' > bom.ini
+expect_true ini-bom-one-section "$ESUITE" run bom.ini --check
 finish
