@@ -192,6 +192,21 @@ static int params_from_config(const es_config *cfg, unsigned long long seed, es_
         return es_config_blame_error(cfg, k, 2, "metrics_every = %lld must be a multiple of save_interval = %lld",
                            me, si);
     }
+    /* A cadence beyond the run leaves only the frame at step 0, whose values
+     * summary.json would report as the "final" and second-half "mean" of a
+     * run that went on (n_steps = 0 asks for step 0 alone). */
+    long long nst = es_config_int(cfg, "school", "n_steps");
+    if (es_config_enum(cfg, "ramp", "parameter") == 0 && nst > 0) {
+        const es_config_keyref ks[2] = {{"school", "save_interval"}, {"school", "n_steps"}};
+        const es_config_keyref km[2] = {{"school", "metrics_every"}, {"school", "n_steps"}};
+        if (si > nst)
+            return es_config_blame_error(cfg, ks, 2, "save_interval = %lld exceeds n_steps = %lld: "
+                                         "only the frame at step 0 would be recorded", si, nst);
+        if (me > nst && es_config_bool(cfg, "school", "entropy"))
+            return es_config_blame_error(cfg, km, 2, "metrics_every = %lld exceeds n_steps = %lld: "
+                                         "the entropies and OSI would be computed at step 0 only",
+                                         me, nst);
+    }
     return ES_OK;
 }
 

@@ -27,6 +27,17 @@ expect_fail zone-order "zones.ini:6: key 'school.r_orientation': zone radii must
 w every.ini '[run]\nmodel = school\n[school]\nsave_interval = 3\nn_fish = 10\nmetrics_every = 4\n'
 expect_fail metrics-every "every.ini:6: key 'school.metrics_every': metrics_every = 4 must be a multiple of save_interval = 3" \
   "$ESUITE" run every.ini
+# a cadence beyond the run: only step 0 would be recorded (summary "final" = the initial state)
+w late.ini '[run]\nmodel = school\n[school]\nn_fish = 10\nn_steps = 50\nsave_interval = 5\nmetrics_every = 100\n'
+expect_fail metrics-every-beyond-run "late.ini:7: key 'school.metrics_every': metrics_every = 100 exceeds n_steps = 50: the entropies and OSI would be computed at step 0 only" \
+  "$ESUITE" run late.ini
+w late2.ini '[run]\nmodel = school\n[school]\nn_fish = 10\nn_steps = 50\nsave_interval = 60\nmetrics_every = 60\nentropy = false\n'
+expect_fail save-interval-beyond-run "late2.ini:6: key 'school.save_interval': save_interval = 60 exceeds n_steps = 50: only the frame at step 0 would be recorded" \
+  "$ESUITE" run late2.ini
+w late3.ini '[run]\nmodel = school\n[school]\nn_fish = 10\nn_steps = 50\nsave_interval = 5\nmetrics_every = 100\nentropy = false\n'
+expect_true metrics-every-without-entropy "$ESUITE" run late3.ini --check
+w zero.ini '[run]\nmodel = school\n[school]\nn_fish = 10\nn_steps = 0\nsave_interval = 5\nmetrics_every = 100\n'
+expect_true n-steps-zero-any-cadence "$ESUITE" run zero.ini --check
 w numpy.ini '[run]\nmodel = school\nseed = 5000000000\n[school]\nn_fish = 10\ninit_rng = numpy\n'
 expect_fail numpy-seed "numpy.ini:6: key 'school.init_rng': init_rng = numpy needs a seed in [0, 2^32-1], got 5000000000" \
   "$ESUITE" run numpy.ini
