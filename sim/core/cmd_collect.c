@@ -81,10 +81,10 @@ int es_cmd_collect(int argc, char **argv)
     }
     if (!(st = es_collect_write_nc(t, ncpath)))
         st = es_collect_write_csv(t, csvpath);
-    if (st) {
+    if (st) { /* an output that cannot be written: status 2, as 'esuite --help' says */
         es_cli_error("%s", es_error_message());
         es_collect_free(t);
-        return 1;
+        return es_cli_exit_status(st);
     }
     size_t incomplete = sw->ntasks - t->ncomplete;
     fprintf(stderr, "esuite: collect: %zu of %zu tasks complete (%zu failed, %zu pending, %zu corrupt), "

@@ -31,4 +31,23 @@ done <<'LIST'
 LIST
 "$ESUITE" sweep s.ini --scheduler pbs --dir P --quiet > /dev/null 2>&1
 expect_true pbs-bash-n bash -n P/job.pbs
+# end to end, locally, with one failing task (its init_file is missing)
+"$ESUITE" run base.ini --output seed --quiet 2>/dev/null
+printf '[sweep]\nbase = base.ini\nname = e\nvary school.init_file = %s, %s\n' "$TMP/seed/school.nc" "$TMP/none.nc" > e.ini
+printf 'init = file\n' >> base.ini
+"$ESUITE" sweep e.ini --scheduler local --dir E --quiet > /dev/null 2>&1
+expect_num local-one-failed-rc $? 1 0
+"$ESUITE" sweep E --status > status.txt 2>&1
+expect_num status-rc $? 1 0
+expect_true status-names-task grep -q "task 0001  failed    exit code 2" status.txt
+"$ESUITE" collect E --strict > /dev/null 2> collect.txt
+expect_num collect-strict-rc $? 1 0
+expect_true collect-names-task grep -q "task 0001 (school.init_file=$TMP/none.nc replica 0) failed with exit code 2" collect.txt
+p_task=$(json_get "$(tr -d '\n' < E/tasks/0000/out/summary.json)" P)
+p_csv=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "mean.P") c = i } NR == 2 { print $c }' E/table.csv)
+expect_num collect-csv-mean-P "$p_csv" "$p_task" 0
+# an output that cannot be written is exit status 2, with one message
+expect_fail collect-unwritable "$TMP/no/such/dir/t.nc" "$ESUITE" collect E --output "$TMP/no/such/dir/t.nc" --quiet
+"$ESUITE" collect E --output "$TMP/no/such/dir/t.nc" --quiet 2>/dev/null
+expect_num collect-unwritable-rc $? 2 0
 finish
