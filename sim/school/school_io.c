@@ -806,7 +806,13 @@ static int simulate(school_run *r, const char *dir)
         es_progress_update(&pg, (double)r->s->step);
         int hook = o->stop_after_steps > 0 && from < o->stop_after_steps &&
                    r->s->step >= o->stop_after_steps;
-        if (rc || !ckpt || *fr >= r->ts.nframes || !(hook || es_checkpoint_due(&timer)))
+        /* Pipelined, the engine is already at the next frame's step: once it
+         * has made the last step only the last frame is left to post, as
+         * when the last frame is recorded sequentially, and neither stops to
+         * checkpoint (stop_after_steps = n_steps exited 3 with two threads
+         * and 0 with one). */
+        size_t left = r->ts.nframes - *fr - (r->pipelined && *fr < r->ts.nframes);
+        if (rc || !ckpt || left == 0 || !(hook || es_checkpoint_due(&timer)))
             continue;
         if (r->pw && (rc = pw_drain(r)) != ES_OK)
             break;

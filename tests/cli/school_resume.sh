@@ -31,6 +31,18 @@ stats() { sed -n '1,/"wall_seconds"/p' "$1" | grep -v '"wall_seconds"'; }
 "$ESUITE" run "$TMP/school.ini" --output "$TMP/ref" --quiet --threads 2 2>"$TMP/ref.err"
 expect_true "uninterrupted run succeeds" test -f "$TMP/ref/summary.json"
 
+# stop_after_steps in the last save interval: the run has made its last step
+# and finishes (exit 0) with one thread and with two (then pipelined:
+# N <= 1024), where it used to stop and exit 3; one interval earlier both stop.
+for th in 1 2; do
+  for stop in 46:0 44:3; do
+    rm -rf "$TMP/hook"
+    "$ESUITE" run "$TMP/school.ini" --output "$TMP/hook" --quiet --threads $th --set school.n_fish=100 \
+      --set school.n_steps=50 --set school.stop_after_steps=${stop%:*} 2>/dev/null
+    expect_num "stop_after_steps = ${stop%:*} of 50, $th thread(s): exit status" $? ${stop#*:} 0
+  done
+done
+
 signal_run 0.5 "$TMP/cut.err" "$ESUITE" run "$TMP/school.ini" --output "$TMP/cut" --quiet --threads 1
 rc=$RC
 if [ $rc -eq 0 ]; then
