@@ -86,9 +86,14 @@ static void shape(es_school_cells *c, const double *pos, size_t n, double box, d
             nc[a] = 1;
         total *= nc[a];
     }
-    /* Open space: a fragmented group must not blow up the grid. */
+    /* Open space: a fragmented group must not blow up the grid. A sparse
+     * periodic box neither (L = 10^4, r_a = 10: 8·10^9 cells, out of memory):
+     * coarser cells stay at least r_a/2 wide, and up to 2^20 cells the grid,
+     * hence every result, is what it always was. */
     double cap = 4.0 * (double)n + 64.0;
-    if (!c->periodic && total > cap) {
+    if (c->periodic)
+        cap = fmax(cap, 1048576.0);
+    if (total > cap) {
         double f = cbrt(total / cap);
         for (int a = 0; a < 3; a++)
             nc[a] = fmax(1.0, floor(nc[a] / f));

@@ -144,6 +144,29 @@ static void test_cells_vs_brute_force(void **state)
     compare_cells(&p);
     set_case1(&p, 150);
     compare_cells(&p);
+    /* a sparse periodic box: 160 cells of r_a/2 per axis (4·10^6) would be
+     * capped to ~2^20 coarser cells (a box of 10^4 used to run out of
+     * memory); the fish start in a dense cube, so the zones are occupied */
+    set_case1(&p, 600);
+    p.r_r = 0.1;
+    p.r_o = 0.2;
+    p.r_a = 0.5;
+    p.box = 40.0;
+    p.init = ES_SCHOOL_INIT_CUBE;
+    p.init_size = 3.0;
+    compare_cells(&p);
+    es_school *sp;
+    assert_int_equal(es_school_alloc(&p, &sp), 0);
+    assert_int_equal(es_school_init_state(sp), 0);
+    int seen = 0;
+    for (size_t i = 0; i < sp->n; i++) {
+        double d[3];
+        int cnt[3];
+        es_school_desired(sp, i, 1, d, cnt);
+        seen += cnt[0] + cnt[1] + cnt[2];
+    }
+    assert_true(seen > 1000); /* > 1.7 neighbours per fish */
+    es_school_free(sp);
     es_school_params_default(&p);
     p.mode = ES_SCHOOL_MODE_COUZIN;
     p.n = 300;
