@@ -409,7 +409,8 @@ static int parse_file(parse_ctx *c, FILE *fp)
                 *p = '\0';
                 break;
             }
-        char *s = trim(raw);
+        /* a UTF-8 byte-order mark, as the INI reader of configs accepts */
+        char *s = trim(c->line == 1 && !strncmp(raw, "\xEF\xBB\xBF", 3) ? raw + 3 : raw);
         if (!*s)
             continue;
         if (*s == '[') {

@@ -17,6 +17,11 @@ printf '[sweep]\nbase = base.ini\nname = m\nvary run.model = school\nvary school
 "$ESUITE" sweep same.ini --plan > same.txt 2>&1
 expect_true vary-model-same grep -q "sweep 'm': 2 tasks" same.txt
 
+# a UTF-8 byte-order mark before [sweep] (Windows editors) is skipped, as in configs
+printf '\xef\xbb\xbf[sweep]\nbase = base.ini\nname = b\nvary school.noise = 0.1, 0.2\n' > bom.ini
+"$ESUITE" sweep bom.ini --plan > bom.txt 2>&1
+expect_true sweep-bom grep -q "sweep 'b': 2 tasks" bom.txt
+
 # the warning time follows the time limit; both scripts are valid bash
 while read -r lim warn; do
   printf '[sweep]\nbase = base.ini\nname = s\nvary school.noise = 0.1, 0.2\n[slurm]\ntime = %s\n' "$lim" > s.ini
