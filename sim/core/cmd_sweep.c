@@ -278,6 +278,13 @@ static int open_sweep(const sweep_opts *o, es_sweep **sw, char *dir, size_t len)
 {
     int st;
     if (is_dir(o->target)) {
+        /* the directory is the sweep: a --dir naming another would be ignored */
+        char a[PATH_MAX], b[PATH_MAX];
+        if (o->dir && (!realpath(o->dir, a) || !realpath(o->target, b) || strcmp(a, b))) {
+            es_cli_error("sweep: --dir %s: %s is already a sweep directory (--dir goes with a "
+                         "sweep file)", o->dir, o->target);
+            return 2;
+        }
         snprintf(dir, len, "%s", o->target);
         st = es_sweep_load_dir(dir, sw);
     } else {

@@ -51,6 +51,13 @@ expect_true collect-names-task grep -q "task 0001 (school.init_file=$TMP/none.nc
 p_task=$(json_get "$(tr -d '\n' < E/tasks/0000/out/summary.json)" P)
 p_csv=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "mean.P") c = i } NR == 2 { print $c }' E/table.csv)
 expect_num collect-csv-mean-P "$p_csv" "$p_task" 0
+# the directory form takes no --dir naming another directory (it was ignored:
+# the script went into E, not where --dir pointed)
+expect_fail dir-form-other-dir "sweep: --dir F: E is already a sweep directory (--dir goes with a sweep file)" \
+  "$ESUITE" sweep E --scheduler slurm --dir F
+expect_true dir-form-other-dir-not-written test ! -e F -a ! -e E/job.sbatch
+"$ESUITE" sweep E --scheduler slurm --dir E/ --quiet > /dev/null 2>&1
+expect_num dir-form-same-dir $? 0 0
 # an output that cannot be written is exit status 2, with one message
 expect_fail collect-unwritable "$TMP/no/such/dir/t.nc" "$ESUITE" collect E --output "$TMP/no/such/dir/t.nc" --quiet
 "$ESUITE" collect E --output "$TMP/no/such/dir/t.nc" --quiet 2>/dev/null
