@@ -49,39 +49,6 @@ typedef struct {
     double fill[2];
 } nc_in;
 
-/* A transposed file, e.g. (fish, time, spatial), has the right rank and a
- * spatial size of 3 but would be read as frames of the wrong fish: refuse a
- * dimension that bears another axis's name (other names are accepted). */
-static int check_dim_names(const char *path, int ncid, const char *var, const int dims[3])
-{
-    static const char *const want[3] = {"time", "fish", "spatial"};
-    char name[3][NC_MAX_NAME + 1];
-    for (int a = 0; a < 3; a++)
-        if (nc_inq_dimname(ncid, dims[a], name[a]) != NC_NOERR)
-            name[a][0] = '\0';
-    for (int a = 0; a < 3; a++)
-        for (int b = 0; b < 3; b++)
-            if (a != b && !strcmp(name[a], want[b]))
-                return es_error_set(ES_EDATA, "%s: variable '%s' has dimensions (%s, %s, %s), "
-                                              "expected (time, fish, spatial)", path, var,
-                                    name[0], name[1], name[2]);
-    return ES_OK;
-}
-
-/* The value an unwritten element reads as (NetCDF's default unless the
- * variable sets _FillValue or NOFILL). */
-static void var_fill(int ncid, int var, int *has, double *fill)
-{
-    int nofill = 0;
-    *has = nc_inq_var_fill(ncid, var, &nofill, NULL) == NC_NOERR && !nofill &&
-           nc_get_att_double(ncid, var, "_FillValue", fill) == NC_NOERR;
-    if (!*has && !nofill) {
-        nc_type t;
-        *has = nc_inq_vartype(ncid, var, &t) == NC_NOERR && (t == NC_DOUBLE || t == NC_FLOAT);
-        *fill = t == NC_FLOAT ? (double)NC_FILL_FLOAT : NC_FILL_DOUBLE;
-    }
-}
-
 static int open_input(const char *path, double box_opt, nc_in *in)
 {
     int rc = nc_open(path, NC_NOWRITE, &in->ncid);
@@ -102,9 +69,11 @@ static int open_input(const char *path, double box_opt, nc_in *in)
             return es_error_set(ES_EDATA, "%s: variable '%s' has %d dimensions, expected 3 "
                                           "(time, fish, spatial)", path, names[k], nd);
         nc_inq_vardimid(in->ncid, *vars[k], dims);
-        if (check_dim_names(path, in->ncid, names[k], dims) != ES_OK)
+        /* a transposed (fish, time, spatial) file has the right rank and
+         * spatial size but would be read as frames of the wrong fish */
+        if (es_netcdf_check_frame_dims(path, in->ncid, *vars[k], names[k]) != ES_OK)
             return ES_EDATA;
-        var_fill(in->ncid, *vars[k], &in->has_fill[k], &in->fill[k]);
+        in->has_fill[k] = es_netcdf_fill_value(in->ncid, *vars[k], &in->fill[k]);
         for (int a = 0; a < 3; a++)
             nc_inq_dimlen(in->ncid, dims[a], &shape[k][a]);
         if (shape[k][2] != 3)

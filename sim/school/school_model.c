@@ -469,6 +469,8 @@ static int load_init_file(const es_config *cfg, size_t n, double **pos, double *
         rc = es_config_key_error(cfg, "school", "init_file",
                        "'%s' has no positions/velocities (time, fish, spatial) frame%s%s", path,
                        nrc != NC_NOERR ? ": " : "", nrc != NC_NOERR ? nc_strerror(nrc) : "");
+    else if (es_netcdf_check_frame_dims(path, ncid, vp, "positions") != ES_OK)
+        rc = es_config_key_error(cfg, "school", "init_file", "%s", es_error_message());
     else if (len[1] != n)
         rc = es_config_key_error(cfg, "school", "init_file", "'%s' has %zu fish, [school] n_fish = %zu",
                        path, len[1], n);
@@ -484,6 +486,14 @@ static int load_init_file(const es_config *cfg, size_t n, double **pos, double *
                  nc_get_vara_double(ncid, vv, st, ct, *vel) != NC_NOERR)
             rc = es_config_key_error(cfg, "school", "init_file", "cannot read the last frame of '%s'",
                            path);
+        /* a last frame never written (a partial file) reads as fill values */
+        double fp, fv;
+        int hp = !rc && es_netcdf_fill_value(ncid, vp, &fp), hv = !rc && es_netcdf_fill_value(ncid, vv, &fv);
+        for (size_t i = 0; i < 3 * n && !rc; i++)
+            if ((hp && (*pos)[i] == fp) || (hv && (*vel)[i] == fv))
+                rc = es_config_key_error(cfg, "school", "init_file",
+                               "'%s', last frame, fish %zu: the fill value (frame never written: "
+                               "a partial file?)", path, i / 3);
         /* a NaN or a zero velocity would silently become a NaN or an arbitrary heading */
         for (size_t i = 0; i < n && !rc; i++) {
             const double *x = *pos + 3 * i, *v = *vel + 3 * i;

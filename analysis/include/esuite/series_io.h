@@ -26,6 +26,16 @@ void es_series_free(es_series *s);
  * missing data as zeros); ES_OK otherwise, and for NetCDF-4 files. */
 int es_netcdf_check_extent(const char *path, int ncid);
 
+/* ES_EDATA naming `path` and `var` when the 3-D variable `varid` has a
+ * dimension named time, fish or spatial in another position than (time,
+ * fish, spatial): a transposed file would be read as frames of the wrong
+ * fish. Other dimension names are accepted. */
+int es_netcdf_check_frame_dims(const char *path, int ncid, int varid, const char *var);
+
+/* 1 and *fill when elements of `varid` never written read as a fill value
+ * (its _FillValue, else NetCDF's default for float/double); 0 with NOFILL. */
+int es_netcdf_fill_value(int ncid, int varid, double *fill);
+
 /* Fast, correctly rounded decimal parser (falls back to strtod for hard
  * cases). Returns the number of characters consumed, 0 if none. */
 size_t es_parse_double(const char *s, const char *end, double *value);

@@ -1,9 +1,10 @@
-/* esuite school-metrics on files it must refuse: one error naming the file,
- * exit status 2 and nothing on stdout. A bad frame after good ones (NaN)
+/* NetCDF frames from outside: esuite school-metrics and [school] init = file
+ * on files they must refuse, with one error naming the file (school-metrics:
+ * exit status 2 and nothing on stdout). A bad frame after good ones (NaN)
  * used to leave the header and the good rows on stdout; a transposed file
  * (fish, time, spatial) was read as frames of the wrong fish; frames never
- * written (NetCDF fill values) were taken for positions. A good file gives
- * P = 1 for an aligned school. */
+ * written (NetCDF fill values) were taken for positions, also as the initial
+ * state of a run. A good file gives P = 1 for an aligned school. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,7 +19,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/config.h"
+#include "core/model.h"
 #include "esuite/status.h"
+
+extern const es_model es_model_school;
 
 int es_school_metrics_main(int argc, char **argv);
 
@@ -145,12 +150,59 @@ static void test_text_box(void **state)
     expect_refused(TEXT_BOX, "global attribute box_size is text, not a number; pass --box L");
 }
 
+/* init = file from the last frame of PATH, n_steps = 0: the run's status */
+static int run_from(const char *path, const char *outdir)
+{
+    char text[600];
+    snprintf(text, sizeof text, "[run]\nmodel = school\n[school]\nn_fish = %d\nbox_size = 10\n"
+                                "n_steps = 0\ninit = file\ninit_file = %s\n", F, path);
+    const es_key_spec *schemas[] = {es_config_core_schema(), es_model_school.schema, NULL};
+    es_config *cfg = NULL;
+    assert_int_equal(es_config_load_string(text, "init.ini", schemas, NULL, 0, &cfg), 0);
+    es_run_ctx ctx = {.cfg = cfg, .output_dir = outdir, .threads = 1, .seed = 1, .quiet = true};
+    int rc = es_model_school.run(&ctx);
+    es_config_free(cfg);
+    return rc;
+}
+
+static void test_init_file(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/esuite-smcli-in-XXXXXX", out[] = "/tmp/esuite-smcli-out-XXXXXX";
+    close(mkstemp(path));
+    assert_non_null(mkdtemp(out));
+    const struct {
+        kind k;
+        const char *needle;
+    } bad[] = {{SWAPPED, "variable 'positions' has dimensions (fish, time, spatial), expected"},
+               {UNWRITTEN, "last frame, fish 0: the fill value (frame never written"}};
+    for (size_t c = 0; c < 2; c++) {
+        write_file(path, bad[c].k);
+        assert_int_equal(run_from(path, out), ES_ECONFIG);
+        if (!strstr(es_error_message(), bad[c].needle) ||
+            !strstr(es_error_message(), "key 'school.init_file'"))
+            fail_msg("'%s' lacks '%s'", es_error_message(), bad[c].needle);
+        char sum[300];
+        snprintf(sum, sizeof sum, "%s/summary.json", out);
+        assert_int_equal(access(sum, F_OK), -1); /* nothing written */
+    }
+    write_file(path, GOOD);
+    assert_int_equal(run_from(path, out), 0);
+    char f[300];
+    snprintf(f, sizeof f, "%s/summary.json", out);
+    unlink(f);
+    snprintf(f, sizeof f, "%s/school.nc", out);
+    unlink(f);
+    rmdir(out);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_file), cmocka_unit_test(test_nan_frame),
         cmocka_unit_test(test_swapped), cmocka_unit_test(test_unwritten),
-        cmocka_unit_test(test_text_box),
+        cmocka_unit_test(test_text_box),  cmocka_unit_test(test_init_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
