@@ -222,7 +222,8 @@ typedef struct {
     int torus, entropy, have_entropy;
     double weight;
     int have_weight;
-    int torus_line, entropy_line, weight_line;
+    int torus_line, entropy_line, weight_line, radius_line;
+    char radius[64]; /* torus_radius, used only with torus_init = true */
     int map_line[N_MAP], ignored_line[N_IGNORED]; /* where each key was given, 0: not yet */
 } flat_state;
 
@@ -294,6 +295,9 @@ static int handle_line(flat_state *st, const char *path, int lineno, char *line)
     if (!strcmp(key, "torus_init")) {
         st->torus = b;
         st->torus_line = lineno;
+    } else if (!strcmp(key, "torus_radius")) {
+        snprintf(st->radius, sizeof st->radius, "%s", val);
+        st->radius_line = lineno;
     } else if (!strcmp(key, "compute_entropy")) {
         st->entropy = b;
         st->have_entropy = 1;
@@ -370,6 +374,13 @@ int es_school_import_flat(const char *path, char **ini_text, int **line_map, siz
     }
     if (rc == ES_OK && st.torus)
         rc = part_add(&st.school, st.torus_line, "init", "torus");
+    /* the reference reads torus_radius only for its torus start; init_size
+     * with init = box would be an error */
+    if (rc == ES_OK && st.radius_line && st.torus)
+        rc = part_add(&st.school, st.radius_line, "init_size", "%s", st.radius);
+    else if (rc == ES_OK && st.radius_line)
+        es_warning_add("%s:%d: torus_radius ignored without torus_init = true, as the reference "
+                       "does", path, st.radius_line);
     if (rc == ES_OK && !st.entropy)
         rc = part_add(&st.school, st.entropy_line, "entropy", "false");
     if (rc == ES_OK)

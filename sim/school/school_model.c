@@ -265,6 +265,12 @@ static int check_mode_keys(const es_config *cfg, const es_school_params *p)
                                    MODE_ONLY[i].mode == ES_SCHOOL_MODE_DEWI ? "dewi-kadita"
                                                                             : "couzin2002");
     }
+    /* init_size shapes the sphere, cube and torus starts only (init = file
+     * may keep it: a chained run sets init = file on a sphere config) */
+    if (p->init == ES_SCHOOL_INIT_BOX && key_given(cfg, "school", "init_size"))
+        return es_config_key_error(cfg, "school", "init_size", "init_size = %s has no effect with "
+                                   "init = box (sphere, cube and torus only)",
+                                   es_config_string(cfg, "school", "init_size"));
     return ES_OK;
 }
 

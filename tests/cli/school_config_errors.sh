@@ -59,6 +59,15 @@ expect_fail inert-fov "inert2.ini:5: key 'school.fov': fov = 300 has no effect w
 expect_fail inert-set "--set school.periodic_centroid=true: key 'school.periodic_centroid': periodic_centroid = true has no effect with mode = couzin2002" \
   "$ESUITE" run inert2.ini --set school.mode=couzin2002 --set school.periodic_centroid=true
 no_output inert
+# init_size with init = box would be ignored: an error; the flat torus_radius
+# without torus_init is ignored with a warning, as the reference does
+w box.ini '[run]\nmodel = school\n[school]\nn_fish = 10\ninit = box\ninit_size = 5\n'
+expect_fail init-size-box "box.ini:6: key 'school.init_size': init_size = 5 has no effect with init = box (sphere, cube and torus only)" \
+  "$ESUITE" run box.ini
+w radius.txt 'n_fish = 10\ntorus_radius = 5\nn_steps = 0\n'
+"$ESUITE" run radius.txt --output radius --quiet 2> radius.err
+expect_num flat-radius-runs $? 0 0
+expect_true flat-radius-warning grep -qx "esuite: warning: radius.txt:2: torus_radius ignored without torus_init = true, as the reference does" radius.err
 # a UTF-8 byte-order mark (Windows editors) is skipped, as the INI reader does:
 # a flat file's first key and an INI file's first [section] are read as such
 printf '\xef\xbb\xbfn_fish = 12\nn_steps = 0\n' > bom.txt
