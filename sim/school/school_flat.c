@@ -361,7 +361,12 @@ int es_school_import_flat(const char *path, char **ini_text, int **line_map, siz
     int lineno = 0, rc = ES_OK;
     while (rc == ES_OK && fgets(line, sizeof line, fp)) {
         lineno++;
-        rc = handle_line(&st, path, lineno, skip_bom(line, lineno));
+        /* the rest of a longer line would be read as the next line */
+        if (!strchr(line, '\n') && !feof(fp))
+            rc = es_error_set(ES_ECONFIG, "%s:%d: line longer than %d characters", path, lineno,
+                              (int)sizeof line - 2);
+        else
+            rc = handle_line(&st, path, lineno, skip_bom(line, lineno));
     }
     fclose(fp);
     if (rc == ES_OK && st.have_weight) {

@@ -68,6 +68,12 @@ w radius.txt 'n_fish = 10\ntorus_radius = 5\nn_steps = 0\n'
 "$ESUITE" run radius.txt --output radius --quiet 2> radius.err
 expect_num flat-radius-runs $? 0 0
 expect_true flat-radius-warning grep -qx "esuite: warning: radius.txt:2: torus_radius ignored without torus_init = true, as the reference does" radius.err
+# a flat line over 4094 characters is an error at its own line (its tail was
+# read as line 2: here the key 'xxx… n_fish')
+{ printf '# %04092d\n' 0; printf '# %04093d n_fish = 5\n' 0; printf 'n_steps = 0\n'; } > long.txt
+expect_fail flat-long-line "long.txt:2: line longer than 4094 characters" "$ESUITE" run long.txt
+{ printf '# %04092d\n' 0; printf 'n_steps = 0\n'; } > long_ok.txt
+expect_true flat-4094-characters "$ESUITE" run long_ok.txt --check
 # a UTF-8 byte-order mark (Windows editors) is skipped, as the INI reader does:
 # a flat file's first key and an INI file's first [section] are read as such
 printf '\xef\xbb\xbfn_fish = 12\nn_steps = 0\n' > bom.txt
