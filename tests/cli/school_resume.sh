@@ -74,8 +74,8 @@ expect_num "frames in the resumed run" "$frames" 201 0
 # Resuming a directory without a checkpoint is refused with one message.
 expect_fail "resume without checkpoint" "checkpoint" "$ESUITE" run --resume "$TMP/ref" --quiet
 # stop_after_steps: the log's last progress line gives how far it got, not 100 %
-"$ESUITE" run "$TMP/school.ini" --output "$TMP/hook" --threads 1 --set school.stop_after_steps=1 \
-  2>"$TMP/hook.err"
-expect_true "stopped run's last progress line is not 100% ($(grep 'done' "$TMP/hook.err" | tail -1))" \
-  sh -c "grep 'done' '$TMP/hook.err' | tail -1 | grep -vq ' 100.0% done'"
+"$ESUITE" run "$TMP/school.ini" --output "$TMP/hookp" --threads 1 --set school.stop_after_steps=1 \
+  2>"$TMP/hookp.err"
+expect_true "stopped run's last progress line is not 100% ($(grep 'done' "$TMP/hookp.err" | tail -1))" \
+  sh -c "grep 'done' '$TMP/hookp.err' | tail -1 | grep -vq ' 100.0% done'"
 finish
