@@ -4,6 +4,7 @@
  * stderr in logs/local-NNNN.log. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,33 @@ static int finish(const char *dir, size_t task, int status, size_t *nfailed, int
     return es_sweep_finish_task(dir, task, rc, log);
 }
 
+/* SIGINT, SIGTERM or SIGUSR1 to this process (kill PID, or a batch system
+ * signalling the job's main process): as the batch scripts do, pass it on to
+ * the running tasks (they checkpoint and stop) and start no more; without
+ * this the tasks ran on unrecorded and the next ones were started. */
+static volatile sig_atomic_t stop_signal;
+static void on_stop(int sig) { stop_signal = sig; }
+static const int stop_signals[3] = {SIGINT, SIGTERM, SIGUSR1};
+
+static void catch_stop_signals(struct sigaction saved[3])
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop; /* no SA_RESTART: waitpid returns EINTR */
+    sigemptyset(&sa.sa_mask);
+    stop_signal = 0;
+    for (int i = 0; i < 3; i++)
+        if (sigaction(stop_signals[i], &sa, &saved[i]) == 0 && saved[i].sa_handler == SIG_IGN)
+            sigaction(stop_signals[i], &saved[i], NULL); /* e.g. SIGINT of a background job */
+}
+
+static void forward_stop(const slot *running, int jobs)
+{
+    for (int k = 0; k < jobs; k++)
+        if (running[k].pid)
+            kill(running[k].pid, stop_signal);
+}
+
 int es_sweep_run_local(const char *dir, const char *esuite, const size_t *idx, size_t n, int jobs,
                        int quiet, size_t *nfailed)
 {
@@ -70,9 +98,15 @@ int es_sweep_run_local(const char *dir, const char *esuite, const size_t *idx, s
         jobs = 1;
     slot *running = calloc((size_t)jobs, sizeof *running);
     size_t next = 0, active = 0;
-    int st = ES_OK;
-    while ((next < n || active) && !st) {
-        while (next < n && active < (size_t)jobs) {
+    int st = ES_OK, forwarded = 0;
+    struct sigaction saved[3];
+    catch_stop_signals(saved);
+    while (((next < n && !stop_signal) || active) && !st) {
+        if (stop_signal && !forwarded) {
+            forward_stop(running, jobs);
+            forwarded = 1;
+        }
+        while (next < n && active < (size_t)jobs && !stop_signal) {
             char failed[4400], td[64];
             es_sweep_task_dir(idx[next], td, sizeof td);
             snprintf(failed, sizeof failed, "%s/%s/failed.json", dir, td);
@@ -113,9 +147,15 @@ int es_sweep_run_local(const char *dir, const char *esuite, const size_t *idx, s
     for (int k = 0; k < jobs; k++)
         if (running[k].pid) {
             int status;
-            waitpid(running[k].pid, &status, 0);
+            while (waitpid(running[k].pid, &status, 0) < 0 && errno == EINTR)
+                ;
             finish(dir, running[k].task, status, nfailed, quiet);
         }
+    for (int i = 0; i < 3; i++)
+        sigaction(stop_signals[i], &saved[i], NULL);
+    if (!st && stop_signal)
+        st = es_error_set(ES_EINTR, "sweep: stopped by signal %d (%zu of %zu tasks not started); "
+                                    "rerun the same command to resume", (int)stop_signal, n - next, n);
     free(running);
     return st;
 }

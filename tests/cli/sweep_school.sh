@@ -62,4 +62,20 @@ expect_num dir-form-same-dir $? 0 0
 expect_fail collect-unwritable "$TMP/no/such/dir/t.nc" "$ESUITE" collect E --output "$TMP/no/such/dir/t.nc" --quiet
 "$ESUITE" collect E --output "$TMP/no/such/dir/t.nc" --quiet 2>/dev/null
 expect_num collect-unwritable-rc $? 2 0
+# SIGTERM to a local sweep (kill PID, or a batch system signalling the job's
+# main process) is passed on to the running tasks, which checkpoint and stop;
+# no further task starts. The tasks used to run on, unrecorded, after the
+# sweep process had died.
+printf '[run]\nmodel = school\nseed = 3\n[school]\nn_fish = 2000\nbox_size = 40\nn_steps = 3000\nsave_interval = 50\nmetrics_every = 50\n' > long.ini
+printf '[sweep]\nbase = long.ini\nname = l\nvary school.noise = 0.1, 0.2, 0.3\n' > l.ini
+"$ESUITE" sweep l.ini --scheduler local --dir L --jobs 2 --quiet 2> l.err &
+pid=$!
+sleep 1.5
+kill -TERM $pid
+wait $pid
+expect_num local-sigterm-rc $? 1 0
+expect_true local-sigterm-message grep -q "sweep: stopped by signal 15 (1 of 3 tasks not started); rerun the same command to resume" l.err
+"$ESUITE" sweep L --status > l.txt
+expect_true local-sigterm-task0 grep -q "task 0000  failed    exit code 3  log L/logs/local-0000.log  (checkpoint: resumable)" l.txt
+expect_true local-sigterm-task2 grep -q "task 0002  pending   school.noise=0.3" l.txt
 finish
