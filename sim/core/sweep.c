@@ -588,6 +588,56 @@ static int task_error_line(const parse_ctx *c, const char *msg)
     return c->base_line;
 }
 
+/* Tasks ordered by their values (the run.seed axis left out) and seed. */
+static const es_sweep *cmp_sweep;
+static int cmp_tasks(const void *pa, const void *pb)
+{
+    const es_sweep_task *a = &cmp_sweep->tasks[*(const size_t *)pa],
+                        *b = &cmp_sweep->tasks[*(const size_t *)pb];
+    for (size_t k = 0; k < cmp_sweep->naxes; k++)
+        if (strcmp(cmp_sweep->axes[k].key, "run.seed") && a->value_index[k] != b->value_index[k])
+            return a->value_index[k] < b->value_index[k] ? -1 : 1;
+    if (a->seed != b->seed)
+        return a->seed < b->seed ? -1 : 1;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* Two tasks with the same values and seed are one run counted twice as
+ * replicas (seeds = 7, 7; or run.seed = 1, 2 with 2 replicas: 1 + 1 = 2). */
+static int check_distinct_runs(parse_ctx *c)
+{
+    es_sweep *sw = c->sw;
+    size_t *ord = malloc((sw->ntasks ? sw->ntasks : 1) * sizeof *ord);
+    if (!ord)
+        return es_error_set(ES_ENOMEM, "out of memory");
+    for (size_t i = 0; i < sw->ntasks; i++)
+        ord[i] = i;
+    cmp_sweep = sw;
+    qsort(ord, sw->ntasks, sizeof *ord, cmp_tasks);
+    int st = ES_OK;
+    for (size_t i = 1; i < sw->ntasks && !st; i++) {
+        const es_sweep_task *a = &sw->tasks[ord[i - 1]], *b = &sw->tasks[ord[i]];
+        int same = a->seed == b->seed;
+        for (size_t k = 0; k < sw->naxes && same; k++)
+            same = !strcmp(sw->axes[k].key, "run.seed") || a->value_index[k] == b->value_index[k];
+        if (!same)
+            continue;
+        c->line = c->seeds_line ? c->seeds_line : c->replicas_line;
+        for (size_t k = 0; k < sw->naxes && !c->seeds_line; k++)
+            if (!strcmp(sw->axes[k].key, "run.seed"))
+                c->line = sw->axes[k].line;
+        char what[160];
+        snprintf(what, sizeof what, "tasks %zu and %zu are the same run (same values, seed %llu)",
+                 a->index < b->index ? a->index : b->index, a->index < b->index ? b->index : a->index,
+                 a->seed);
+        st = perr(c, "%s: replicas need distinct seeds%s", what,
+                  c->seeds_line ? "" : " (a varied run.seed gets + replica: space its values "
+                                       "by at least replicas)");
+    }
+    free(ord);
+    return st;
+}
+
 /* Every value alone, then every task: a bad value names its vary line. */
 static int validate(parse_ctx *c)
 {
@@ -662,7 +712,7 @@ static int validate(parse_ctx *c)
             return perr(c, "task %s: %s", what, msg);
         }
     }
-    return ES_OK;
+    return check_distinct_runs(c);
 }
 
 int es_sweep_load(const char *path, es_sweep **out)

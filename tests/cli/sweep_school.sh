@@ -17,6 +17,17 @@ printf '[sweep]\nbase = base.ini\nname = m\nvary run.model = school\nvary school
 "$ESUITE" sweep same.ini --plan > same.txt 2>&1
 expect_true vary-model-same grep -q "sweep 'm': 2 tasks" same.txt
 
+# replicas that would be the same run (same values and seed) are refused at the line
+printf '[sweep]\nbase = base.ini\nname = d\nreplicas = 2\nvary run.seed = 1, 2\n' > dup.ini
+expect_fail seed-overlap "dup.ini:5: tasks 1 and 2 are the same run (same values, seed 2): replicas need distinct seeds" \
+  "$ESUITE" sweep dup.ini --plan
+printf '[sweep]\nbase = base.ini\nname = d\nreplicas = 2\nseeds = 7, 7\nvary school.noise = 0.1\n' > dup2.ini
+expect_fail seeds-repeated "dup2.ini:5: tasks 0 and 1 are the same run (same values, seed 7): replicas need distinct seeds" \
+  "$ESUITE" sweep dup2.ini --plan
+printf '[sweep]\nbase = base.ini\nname = d\nreplicas = 2\nvary run.seed = 1, 3\n' > spaced.ini
+"$ESUITE" sweep spaced.ini --plan > spaced.txt 2>&1
+expect_true seeds-spaced grep -q "sweep 'd': 4 tasks" spaced.txt
+
 # a UTF-8 byte-order mark before [sweep] (Windows editors) is skipped, as in configs
 printf '\xef\xbb\xbf[sweep]\nbase = base.ini\nname = b\nvary school.noise = 0.1, 0.2\n' > bom.ini
 "$ESUITE" sweep bom.ini --plan > bom.txt 2>&1
