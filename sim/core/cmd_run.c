@@ -52,12 +52,9 @@ static int is_flat_config(const char *path)
     if (!fp)
         return 0;
     char line[4096];
-    int has_section = 0, has_kv = 0, first = 1;
+    int has_section = 0, has_kv = 0, lineno = 0;
     while (fgets(line, sizeof line, fp)) {
-        const char *p = line;
-        if (first && !strncmp(p, "\xEF\xBB\xBF", 3)) /* UTF-8 byte-order mark */
-            p += 3;
-        first = 0;
+        const char *p = es_config_skip_bom(line, ++lineno);
         while (*p == ' ' || *p == '\t')
             p++;
         if (*p == '[')

@@ -560,6 +560,11 @@ static void note_section(line_source *src, const char *s)
     src->section[n] = '\0';
 }
 
+char *es_config_skip_bom(char *line, int lineno)
+{
+    return lineno == 1 && !strncmp(line, "\xEF\xBB\xBF", 3) ? line + 3 : line;
+}
+
 /* The next physical line, whole (NULL at the end); *len its length. */
 static char *next_line(line_source *src, size_t *len)
 {
@@ -597,10 +602,9 @@ static char *read_line(char *buf, int size, void *stream)
     if (!p)
         return NULL;
     cfg->cur_line++;
-    if (cfg->cur_line == 1 && len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
-        p += 3; /* UTF-8 byte order mark */
-        len -= 3;
-    }
+    char *q = es_config_skip_bom(p, cfg->cur_line);
+    len -= (size_t)(q - p);
+    p = q;
     while (*p == ' ' || *p == '\t') {
         p++;
         len--;

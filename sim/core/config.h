@@ -62,6 +62,9 @@ int es_config_load_mapped(const char *text, const char *name, const int *line_ma
                           int n_overrides, es_config **out);
 /* Only read `[run] model` (first pass, to pick the model's schema). */
 int es_config_peek_model(const char *path, char *model, size_t len);
+/* Line `lineno` (1-based) of a text file without a leading UTF-8 byte-order
+ * mark, which editors on Windows write and every esuite reader accepts. */
+char *es_config_skip_bom(char *line, int lineno);
 void es_config_free(es_config *cfg);
 
 /* Typed getters. The key must be in a registered schema (programming error

@@ -409,8 +409,7 @@ static int parse_file(parse_ctx *c, FILE *fp)
                 *p = '\0';
                 break;
             }
-        /* a UTF-8 byte-order mark, as the INI reader of configs accepts */
-        char *s = trim(c->line == 1 && !strncmp(raw, "\xEF\xBB\xBF", 3) ? raw + 3 : raw);
+        char *s = trim(es_config_skip_bom(raw, c->line));
         if (!*s)
             continue;
         if (*s == '[') {

@@ -152,13 +152,6 @@ static int is_ignored(const char *key)
     return 0;
 }
 
-/* Line 1 without a UTF-8 byte-order mark (editors on Windows write one; the
- * INI reader accepts it too). */
-static char *skip_bom(char *line, int lineno)
-{
-    return lineno == 1 && !strncmp(line, "\xEF\xBB\xBF", 3) ? line + 3 : line;
-}
-
 int es_school_flat_is_reference(const char *path)
 {
     FILE *fp = fopen(path, "r");
@@ -167,7 +160,7 @@ int es_school_flat_is_reference(const char *path)
     char line[4096];
     int has_section = 0, has_kv = 0, lineno = 0;
     while (fgets(line, sizeof line, fp)) {
-        char *p = trim(skip_bom(line, ++lineno));
+        char *p = trim(es_config_skip_bom(line, ++lineno));
         if (*p == '[')
             has_section = 1;
         else if (*p && *p != '#' && *p != ';' && strchr(p, '='))
@@ -366,7 +359,7 @@ int es_school_import_flat(const char *path, char **ini_text, int **line_map, siz
             rc = es_error_set(ES_ECONFIG, "%s:%d: line longer than %d characters", path, lineno,
                               (int)sizeof line - 2);
         else
-            rc = handle_line(&st, path, lineno, skip_bom(line, lineno));
+            rc = handle_line(&st, path, lineno, es_config_skip_bom(line, lineno));
     }
     fclose(fp);
     if (rc == ES_OK && st.have_weight) {
