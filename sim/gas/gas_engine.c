@@ -1,6 +1,7 @@
 /* Event prediction and processing for the hard-disc engine (see gas.h). */
 #include "gas/gas.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -492,13 +493,7 @@ int es_gas_step(es_gas *g)
     return type;
 }
 
-void es_gas_run_until(es_gas *g, double t_end)
-{
-    for (int32_t i; (i = es_gas_queue_min(g)) >= 0 && g->ev[i].t <= t_end;)
-        es_gas_step(g);
-    if (t_end > g->t)
-        g->t = t_end;
-}
+void es_gas_run_until(es_gas *g, double t_end) { es_gas_run_until_bounded(g, t_end, ULLONG_MAX); }
 
 int es_gas_run_until_bounded(es_gas *g, double t_end, unsigned long long max_events)
 {
