@@ -535,6 +535,27 @@ int es_output_nc_provenance(int ncid, const es_provenance *p)
     return ES_OK;
 }
 
+int es_output_nc_finish(int ncid, es_provenance *p)
+{
+    es_provenance_finish(p);
+    int redef = NC_EINDEFINE;
+    int st = nc_put_att_text(ncid, NC_GLOBAL, "end_time", strlen(p->end_time), p->end_time);
+    if (st == NC_ENOTINDEFINE) { /* classic formats: attributes only in define mode */
+        redef = nc_redef(ncid);
+        if (redef != NC_NOERR)
+            return es_error_set(ES_EIO, "NetCDF: cannot enter define mode: %s", nc_strerror(redef));
+        st = nc_put_att_text(ncid, NC_GLOBAL, "end_time", strlen(p->end_time), p->end_time);
+    }
+    if (redef == NC_NOERR) {
+        int st2 = nc_enddef(ncid);
+        if (st == NC_NOERR)
+            st = st2;
+    }
+    if (st != NC_NOERR)
+        return es_error_set(ES_EIO, "NetCDF: cannot write provenance (end_time): %s", nc_strerror(st));
+    return ES_OK;
+}
+
 /* ---------- summary.json ---------- */
 
 json_t *es_json_real(double x) { return isfinite(x) ? json_real(x) : json_null(); }

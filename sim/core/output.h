@@ -62,6 +62,10 @@ int es_output_hdf5_has_failed(void);
  * history, source. */
 int es_output_h5_provenance(hid_t file, const es_provenance *p);
 int es_output_nc_provenance(int ncid, const es_provenance *p);
+/* A NetCDF file defined at the start of a run and filled as it goes (school.nc)
+ * is finished here, before nc_close: stamps p's end_time and writes it over
+ * the attribute, which es_output_nc_provenance could only leave empty. */
+int es_output_nc_finish(int ncid, es_provenance *p);
 
 /* An HDF5 file built in memory and written out only when complete: HDF5 then
  * never meets a full disk itself (a failed H5Fclose leaves the library in a

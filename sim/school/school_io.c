@@ -973,6 +973,8 @@ int es_school_run_to_dir(const es_school_params *p, const es_school_run_opts *o,
         rc = flush_traj(&r);
     if (!rc)
         rc = put_series(&r);
+    if (!rc && r.h.ncid >= 0)
+        rc = es_output_nc_finish(r.h.ncid, prov); /* end_time, also in summary.json */
     if (r.wb_fd >= 0)
         close(r.wb_fd);
     if (r.h.ncid >= 0) {
@@ -989,7 +991,8 @@ int es_school_run_to_dir(const es_school_params *p, const es_school_run_opts *o,
     else if (rc != ES_EINTR && !resume)
         es_output_discard(r.tmp); /* interrupted or resumed: the checkpoint refers to it */
     if (!rc) {
-        es_provenance_finish(prov);
+        if (!*prov->end_time) /* stamped by es_output_nc_finish */
+            es_provenance_finish(prov);
         json_t *sum = summary_json(&r.ts, p, o, mode_name, es_wall_seconds() - t0);
         rc = es_output_write_summary(dir, sum, prov);
         json_decref(sum);

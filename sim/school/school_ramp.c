@@ -486,6 +486,8 @@ int es_school_ramp_run(const es_school_params *p, const es_school_ramp_opts *o, 
         rc = put_holds(&h, hr, nh);
     if (!rc)
         rc = check_signal(s->step);
+    if (!rc && h.ncid >= 0)
+        rc = es_output_nc_finish(h.ncid, prov); /* end_time, also in summary.json */
     if (h.ncid >= 0) {
         int nrc = nc_close(h.ncid);
         if (rc == ES_EIO || nrc != NC_NOERR)
@@ -501,7 +503,8 @@ int es_school_ramp_run(const es_school_params *p, const es_school_ramp_opts *o, 
     if (!rc && o->plots && ramp_plot(dir, o, hr, nh))
         es_warning_add("school: hysteresis.png not drawn: %s", es_error_message());
     if (!rc) {
-        es_provenance_finish(prov);
+        if (!*prov->end_time) /* stamped by es_output_nc_finish */
+            es_provenance_finish(prov);
         json_t *sum = ramp_json(p, o, hr, nh, mode_name, es_wall_seconds() - t0);
         rc = es_output_write_summary(dir, sum, prov);
         json_decref(sum);

@@ -121,7 +121,7 @@ static void direct_loop(uint64_t seed, double up[NV][2], double down[NV][2])
 }
 
 /* school.nc's hold variables against summary.json. */
-static void check_nc_holds(const char *dir, json_t *holds)
+static void check_nc_holds(const char *dir, json_t *holds, const char *prov_end_time)
 {
     char path[4200];
     snprintf(path, sizeof path, "%s/school.nc", dir);
@@ -159,6 +159,13 @@ static void check_nc_holds(const char *dir, json_t *holds)
     assert_int_equal(nc_inq_dimid(ncid, "time", &dim), NC_NOERR);
     assert_int_equal(nc_inq_dimlen(ncid, dim, &nh), NC_NOERR);
     assert_int_equal(nh, NH * 2000 / 100 + 1);
+    /* provenance: end_time stamped when the file was finished, as in summary.json */
+    char end_time[64] = {0};
+    size_t len;
+    assert_int_equal(nc_inq_attlen(ncid, NC_GLOBAL, "end_time", &len), NC_NOERR);
+    assert_int_equal(len, 20);
+    assert_int_equal(nc_get_att_text(ncid, NC_GLOBAL, "end_time", end_time), NC_NOERR);
+    assert_string_equal(end_time, prov_end_time);
     nc_close(ncid);
 }
 
@@ -195,7 +202,9 @@ static void test_collective_memory(void **state)
                 assert_float_equal(hold_num(holds, (size_t)(NH - 1 - k), "P"), down[k][0], 1e-12);
                 assert_float_equal(hold_num(holds, (size_t)(NH - 1 - k), "M"), down[k][1], 1e-12);
             }
-            check_nc_holds(dir, holds);
+            check_nc_holds(dir, holds,
+                           json_string_value(json_object_get(json_object_get(sum, "provenance"),
+                                                             "end_time")));
         }
         json_decref(sum);
         remove_run(dir);

@@ -84,6 +84,12 @@ static void test_run_output(void **state)
                                                          "velocity_correlation_entropy", NULL};
          *name; name++)
         assert_int_equal(nc_inq_varid(nc, *name, &v), NC_NOERR);
+    /* provenance: end_time is stamped when the file is finished and is the
+     * one summary.json records (it was left empty) */
+    char end_time[64] = {0};
+    assert_int_equal(nc_inq_attlen(nc, NC_GLOBAL, "end_time", &len), NC_NOERR);
+    assert_int_equal(len, 20); /* 2026-11-23T18:05:00Z */
+    assert_int_equal(nc_get_att_text(nc, NC_GLOBAL, "end_time", end_time), NC_NOERR);
     nc_close(nc);
 
     /* summary.json: second-half means and finals equal the file's series */
@@ -97,6 +103,9 @@ static void test_run_output(void **state)
                        1e-15);
     assert_float_equal(json_real_value(json_object_get(fin, "P")), P[20], 0);
     assert_string_equal(json_string_value(json_object_get(sum, "state")), "Swarm");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(sum, "provenance"),
+                                                          "end_time")),
+                        end_time);
     json_decref(sum);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
