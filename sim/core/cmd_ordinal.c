@@ -447,6 +447,31 @@ static int write_nc(const char *tmp, const es_series *s, const ordinal_out *r, s
     return st;
 }
 
+/* The analysis settings as the output's `config` (esuite ordinal has no
+ * config file: its options are the configuration), every one, defaults
+ * included; NULL when out of memory. */
+static char *options_text(const ordinal_opts *o)
+{
+    char sampling[128], column[600] = "";
+    if (o->use_auto)
+        snprintf(sampling, sizeof sampling, "auto = %s", es_tnat_method_name(o->tnat));
+    else if (o->use_delays)
+        snprintf(sampling, sizeof sampling, "delays = %d:%d:%d", o->d_lo, o->d_hi, o->d_step);
+    else
+        snprintf(sampling, sizeof sampling, "delay = %d", o->delay);
+    if (o->column)
+        snprintf(column, sizeof column, "column = %s\n", o->column);
+    const char *fmt = "; esuite ordinal options (resolved, defaults included)\n[ordinal]\n"
+                      "order = %d\n%s\ndt = %.17g\nseed = %llu\nallow_short = %s\n%s";
+    int n = snprintf(NULL, 0, fmt, o->order, sampling, o->dt, o->seed,
+                     o->allow_short ? "true" : "false", column);
+    char *t = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (t)
+        snprintf(t, (size_t)n + 1, fmt, o->order, sampling, o->dt, o->seed,
+                 o->allow_short ? "true" : "false", column);
+    return t;
+}
+
 static int write_output(const char *path, const es_series *s, const ordinal_out *r, size_t nin,
                         const ordinal_opts *o)
 {
@@ -457,6 +482,12 @@ static int write_output(const char *path, const es_series *s, const ordinal_out 
         return es_error_set(ES_EINVAL, "--output is not available with --window (use --json)");
     es_provenance p;
     es_provenance_init(&p, NULL, "ordinal"); /* with the process's command line */
+    p.seed = o->seed; /* of generated noise (gen:white, ...) */
+    p.config_ini = options_text(o);
+    if (!p.config_ini) {
+        es_provenance_free(&p);
+        return es_error_set(ES_ENOMEM, "out of memory");
+    }
     es_provenance_finish(&p);
     if (is_h5) { /* written to disk only when complete */
         int st = write_h5(path, s, r, nin, o, &p);
