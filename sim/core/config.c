@@ -65,8 +65,9 @@ static const es_key_spec core_schema[] = {
      "Replace a completed run in the same directory, or start again over an interrupted run's "
      "checkpoint, instead of refusing."},
     {"output", "compression", ES_KEY_INT, "-1", -1, 9, NULL, "",
-     "Deflate level for large datasets, 0 (none) to 9; -1: the model's default (orbits.h5: 4; "
-     "school.nc: none, trajectories of doubles barely deflate). A resolved config keeps -1."},
+     "Deflate level (with byte shuffle) for large datasets, 0 (none) to 9; -1: the model's default "
+     "(gas.h5, orbits.h5: 4; school.nc: none, trajectories of doubles barely deflate). A resolved "
+     "config keeps -1. esuite ordinal --output files use 4."},
     {"output", "log_interval", ES_KEY_DOUBLE, "30", 0.1, 86400, NULL, "s",
      "Wall-clock seconds between progress log lines when not on a terminal."},
     {"output", "checkpoint_interval", ES_KEY_DOUBLE, "0", 0, 1e7, NULL, "s",

@@ -367,6 +367,13 @@ static void chunk_dims(int rank, const hsize_t *dims, hsize_t *chunk)
 int es_h5_write_double(hid_t loc, const char *name, int rank, const unsigned long long *dims,
                        const double *data, const char *units, const char *long_name)
 {
+    return es_h5_write_double_level(loc, name, rank, dims, data, units, long_name, -1);
+}
+
+int es_h5_write_double_level(hid_t loc, const char *name, int rank, const unsigned long long *dims,
+                             const double *data, const char *units, const char *long_name,
+                             int level)
+{
     if (rank < 1 || rank > H5S_MAX_RANK)
         return es_error_set(ES_EINVAL, "HDF5 dataset '%s': rank %d out of range 1..%d", name, rank,
                             H5S_MAX_RANK);
@@ -379,12 +386,14 @@ int es_h5_write_double(hid_t loc, const char *name, int rank, const unsigned lon
     h5_quiet q = h5_quiet_begin();
     hid_t space = H5Screate_simple(rank, hd, NULL);
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
-    if (total > H5_CHUNK_THRESHOLD) {
+    if (level < 0)
+        level = H5_DEFLATE_LEVEL;
+    if (total > H5_CHUNK_THRESHOLD && level > 0) { /* level 0: contiguous, as stored */
         chunk_dims(rank, hd, chunk);
         H5Pset_chunk(dcpl, rank, chunk);
         if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) {
             H5Pset_shuffle(dcpl); /* byte-shuffle first: doubles compress far better */
-            H5Pset_deflate(dcpl, H5_DEFLATE_LEVEL);
+            H5Pset_deflate(dcpl, (unsigned)level);
         }
     }
     hid_t dset = H5Dcreate2(loc, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);

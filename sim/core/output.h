@@ -81,6 +81,11 @@ int es_h5_commit_memory(hid_t file, const char *final_path);
  * chunked and deflate-compressed when large. */
 int es_h5_write_double(hid_t loc, const char *name, int rank, const unsigned long long *dims,
                        const double *data, const char *units, const char *long_name);
+/* The same at deflate `level` ([output] compression): -1 the default (4), 0 no
+ * filter (the dataset stays contiguous), 1..9 that level. */
+int es_h5_write_double_level(hid_t loc, const char *name, int rank, const unsigned long long *dims,
+                             const double *data, const char *units, const char *long_name,
+                             int level);
 int es_h5_write_attr_string(hid_t obj, const char *name, const char *value);
 int es_h5_write_attr_double(hid_t obj, const char *name, double value);
 

@@ -75,6 +75,7 @@ typedef struct {
     es_bz_grid *sets;
     double *times;
     double *frac_dx, *frac_dy; /* as configured, for the output */
+    int compression;           /* [output] compression: deflate level of gas.h5, -1 default (4) */
 } gas_setup;
 
 static void setup_free(gas_setup *s)
@@ -246,6 +247,7 @@ static int setup(const es_run_ctx *ctx, gas_setup *s)
         return es_config_key_error(cfg, "gas", "equilibration_collisions",
                                    "%g collisions per disc cannot happen with N = %ld: give N >= 2, or "
                                    "equilibration_collisions = 0", s->spec.equilibration, s->spec.gas.n);
+    s->compression = (int)es_config_int(cfg, "output", "compression");
     s->spec.realizations = (int)es_config_int(cfg, "gas", "realizations");
     s->spec.profile_bins = (size_t)es_config_int(cfg, "gas", "profile_bins");
     s->spec.threads = ctx->threads;
@@ -268,9 +270,14 @@ static double f_sMM(const es_bz_result *r) { return r->s_MM; }
 static double f_occ(const es_bz_result *r) { return (double)r->occupied; }
 static double f_out(const es_bz_result *r) { return (double)r->out_of_range; }
 
+/* A dataset of gas.h5 at the configured deflate level (s: the gas_setup in scope). */
+#define gas_h5_write(loc, name, rank, dims, data, units, long_name)                                \
+    es_h5_write_double_level(loc, name, rank, dims, data, units, long_name, s->compression)
+
 /* [R][K] dataset of one field of one cell set; `minus0` subtracts the t = 0 value. */
 static int write_field(hid_t grp, const char *name, const es_gas_run_result *res, const es_bz_result *arr,
-                       size_t c, res_field f, int minus0, const char *units, const char *long_name)
+                       size_t c, res_field f, int minus0, const char *units, const char *long_name,
+                       int level)
 {
     size_t R = (size_t)res->realizations, K = res->n_times;
     double *buf = malloc(R * K * sizeof *buf);
@@ -281,7 +288,7 @@ static int write_field(hid_t grp, const char *name, const es_gas_run_result *res
             buf[r * K + k] = f(&arr[ES_GAS_RKC(res, r, k, c)]) -
                              (minus0 ? f(&arr[ES_GAS_RKC(res, r, 0, c)]) : 0.0);
     unsigned long long dims[2] = {R, K};
-    int st = es_h5_write_double(grp, name, 2, dims, buf, units, long_name);
+    int st = es_h5_write_double_level(grp, name, 2, dims, buf, units, long_name, level);
     free(buf);
     return st;
 }
@@ -332,17 +339,17 @@ static int write_set_group(hid_t f, const gas_setup *s, const es_gas_run_result 
             pool[K + k] = p->s_MM - res->pooled[ES_GAS_KC(res, 0, c)].s_MM;
             pool[2 * K + k] = (double)p->occupied;
         }
-        st = es_h5_write_double(g, "u", 1, &dk, u, "1", "u = dv*t/lx");
+        st = gas_h5_write(g, "u", 1, &dk, u, "1", "u = dv*t/lx");
     }
     if (!st)
-        st = es_h5_write_double(g, "dS_collisionless_limit", 1, &dk, cf, "kB",
+        st = gas_h5_write(g, "dS_collisionless_limit", 1, &dk, cf, "kB",
                                 "closed-form collisionless dS/N(u) for dx, dv -> 0 (spec 7.3)");
     if (!st)
-        st = es_h5_write_double(g, "pooled_s_MM", 1, &dk, pool, "kB", "Miller-Madow s per particle, counts pooled over realizations");
+        st = gas_h5_write(g, "pooled_s_MM", 1, &dk, pool, "kB", "Miller-Madow s per particle, counts pooled over realizations");
     if (!st)
-        st = es_h5_write_double(g, "pooled_dS_MM", 1, &dk, pool + K, "kB", "pooled s_MM(t) - s_MM(0)");
+        st = gas_h5_write(g, "pooled_dS_MM", 1, &dk, pool + K, "kB", "pooled s_MM(t) - s_MM(0)");
     if (!st)
-        st = es_h5_write_double(g, "pooled_occupied", 1, &dk, pool + 2 * K, "1", "occupied cells, pooled");
+        st = gas_h5_write(g, "pooled_occupied", 1, &dk, pool + 2 * K, "1", "occupied cells, pooled");
     struct {
         const char *name;
         const es_bz_result *arr;
@@ -361,7 +368,7 @@ static int write_set_group(hid_t f, const gas_setup *s, const es_gas_run_result 
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0] && !st; i++)
         st = write_field(g, fields[i].name, res, fields[i].arr, c, fields[i].f, fields[i].minus0,
-                         fields[i].units, fields[i].doc);
+                         fields[i].units, fields[i].doc, s->compression);
     free(u);
     free(cf);
     free(pool);
@@ -389,20 +396,20 @@ static int write_h5(const char *path, const gas_setup *s, const es_gas_run_resul
     size_t R = (size_t)res->realizations, K = res->n_times, B = res->bins;
     unsigned long long dk = K, drk[2] = {R, K}, dr = R;
     if (!st)
-        st = es_h5_write_double(f, "time", 1, &dk, s->times, "sigma/sqrt(T0)", "sampling time after the partition removal");
+        st = gas_h5_write(f, "time", 1, &dk, s->times, "sigma/sqrt(T0)", "sampling time after the partition removal");
     if (!st)
-        st = es_h5_write_double(f, "n_right", 2, drk, res->n_right, "1", "fraction of discs with x > lx/2");
+        st = gas_h5_write(f, "n_right", 2, drk, res->n_right, "1", "fraction of discs with x > lx/2");
     if (!st)
-        st = es_h5_write_double(f, "energy", 2, drk, res->energy, "T0", "kinetic energy per particle");
+        st = gas_h5_write(f, "energy", 2, drk, res->energy, "T0", "kinetic energy per particle");
     if (!st)
-        st = es_h5_write_double(f, "collisions", 2, drk, res->collisions, "1", "collisions since t = 0");
+        st = gas_h5_write(f, "collisions", 2, drk, res->collisions, "1", "collisions since t = 0");
     if (!st)
-        st = es_h5_write_double(f, "virial_Z", 2, drk, res->virial_P, "1",
+        st = gas_h5_write(f, "virial_Z", 2, drk, res->virial_P, "1",
                                 "1 + sum|r.v|/(2 t E): PA/(NT) from collisions averaged over [0, t]");
     if (!st)
-        st = es_h5_write_double(f, "Z_equilibration", 1, &dr, res->Z_eq, "1", "PA/(NT) during equilibration");
+        st = gas_h5_write(f, "Z_equilibration", 1, &dr, res->Z_eq, "1", "PA/(NT) during equilibration");
     if (!st)
-        st = es_h5_write_double(f, "collision_frequency_equilibration", 1, &dr, res->nu_eq, "sqrt(T0)/sigma",
+        st = gas_h5_write(f, "collision_frequency_equilibration", 1, &dr, res->nu_eq, "sqrt(T0)/sigma",
                                 "collisions per particle per unit time during equilibration");
     if (!st && B > 0) {
         hid_t g = H5Gcreate2(f, "profiles", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -410,13 +417,13 @@ static int write_h5(const char *path, const gas_setup *s, const es_gas_run_resul
         for (size_t b = 0; x && b < B; b++)
             x[b] = (b + 0.5) * par->lx / B;
         unsigned long long db = B, dkb[2] = {K, B};
-        st = x ? es_h5_write_double(g, "x", 1, &db, x, "sigma", "bin centre") : ES_ENOMEM;
+        st = x ? gas_h5_write(g, "x", 1, &db, x, "sigma", "bin centre") : ES_ENOMEM;
         if (!st)
-            st = es_h5_write_double(g, "density", 2, dkb, res->density, "1/sigma^2", "number density, realization mean");
+            st = gas_h5_write(g, "density", 2, dkb, res->density, "1/sigma^2", "number density, realization mean");
         if (!st)
-            st = es_h5_write_double(g, "ux", 2, dkb, res->ux, "sqrt(T0)", "flow velocity <vx>");
+            st = gas_h5_write(g, "ux", 2, dkb, res->ux, "sqrt(T0)", "flow velocity <vx>");
         if (!st)
-            st = es_h5_write_double(g, "temperature", 2, dkb, res->temperature, "T0", "temperature 0.5<|v-u|^2>");
+            st = gas_h5_write(g, "temperature", 2, dkb, res->temperature, "T0", "temperature 0.5<|v-u|^2>");
         free(x);
         H5Gclose(g);
     }
