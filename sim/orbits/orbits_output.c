@@ -69,6 +69,35 @@ static int name_output(int st, const char *path)
     return es_error_set(st, "cannot write '%s': %s", path, reason);
 }
 
+/* Units of an observable's series, in the config's units (docs/config.md):
+ * potentials in length and time, the double pendulum in SI, Lorenz and the
+ * maps dimensionless. */
+static const char *series_units(const es_orbits_setup_t *su, es_orb_observable o)
+{
+    if (su->is_map || su->system == ES_ORB_MODEL_LORENZ)
+        return "1";
+    if (su->system == ES_ORB_MODEL_PENDULUM)
+        return o == ES_ORB_OBS_THETA1 || o == ES_ORB_OBS_THETA2 ? "rad" : o == ES_ORB_OBS_E ? "J" : "m";
+    switch (o) {
+    case ES_ORB_OBS_VX:
+    case ES_ORB_OBS_VY:
+    case ES_ORB_OBS_VZ: return "length/time";
+    case ES_ORB_OBS_LZ: return "length^2/time";
+    case ES_ORB_OBS_E: return "energy";
+    default: return "length";
+    }
+}
+
+/* Units of the columns of a phase-space point (/orbits/y0), in their order. */
+static const char *state_units(const es_orbits_setup_t *su)
+{
+    if (su->system == ES_ORB_MODEL_LORENZ)
+        return "1";
+    if (su->system == ES_ORB_MODEL_PENDULUM)
+        return "rad, rad/s, rad, rad/s";
+    return "length (x[ndim]), length/time (v[ndim])";
+}
+
 #define COL(field, type, ctype, units, doc)                                                     \
     do {                                                                                        \
         ctype *col = malloc(d->n * sizeof *col);                                                \
@@ -89,28 +118,29 @@ static int write_table(hid_t file, const es_orbits_setup_t *su, const es_orbits_
     int st = ES_OK, nvar = su->is_map ? 1 : su->sys.nvar;
     hsize_t dims[2] = {d->n, (hsize_t)nvar};
     if (!su->is_map)
-        st = write_dataset(g, "y0", H5T_NATIVE_DOUBLE, 2, dims, d->y0, comp, "",
+        st = write_dataset(g, "y0", H5T_NATIVE_DOUBLE, 2, dims, d->y0, comp, state_units(su),
                            "initial phase-space point (x[ndim], v[ndim]; pendulum θ1 ω1 θ2 ω2; Lorenz x y z)");
     const char *name_;
 #define DCOL(nm, expr, units, doc) \
     if (st == ES_OK) { name_ = nm; COL(expr, H5T_NATIVE_DOUBLE, double, units, doc); }
 #define ICOL(nm, expr, doc) \
-    if (st == ES_OK) { name_ = nm; COL(expr, H5T_NATIVE_INT, int, "", doc); }
+    if (st == ES_OK) { name_ = nm; COL(expr, H5T_NATIVE_INT, int, "1", doc); }
     DCOL("e0", d->res[i].e0, "energy", "initial energy or Jacobi integral");
-    DCOL("max_drift", d->res[i].max_drift, "", "max |E − E0| / |E0| at output times (until an escape)");
+    DCOL("max_drift", d->res[i].max_drift, "1", "max |E − E0| / |E0| at output times (until an escape)");
     DCOL("mlce", d->res[i].mlce, "1/time", "maximal Lyapunov exponent estimate at t_end (maps: per iteration)");
-    DCOL("sali", d->res[i].sali, "", "SALI at t_end");
+    DCOL("sali", d->res[i].sali, "1", "SALI at t_end");
     ICOL("chaos_class", d->res[i].chaos_class, "chaos indicator class: 0 regular, 1 chaotic, 2 escaped/lost, 3 none (noise)");
     ICOL("escaped", d->res[i].escaped, "1 beyond escape_radius, 2 lost (non-finite state or step-size collapse)");
     DCOL("t_end", d->res[i].t_end, "time", "time reached");
     DCOL("t_radial", d->res[i].t_radial, "time", "mean interval between pericentres");
     DCOL("t_azimuthal", d->res[i].t_azimuthal, "time", "2π / |mean dφ/dt|");
-    DCOL("nsteps", (double)d->res[i].nsteps, "", "integrator steps taken");
+    DCOL("nsteps", (double)d->res[i].nsteps, "1", "integrator steps taken");
     if (st == ES_OK && d->section) {
         ICOL("nsection", d->res[i].nsection, "surface-of-section points recorded");
         hsize_t sd[3] = {d->n, (hsize_t)su->rp.section_max, 2};
         if (st == ES_OK)
-            st = write_dataset(g, "section", H5T_NATIVE_DOUBLE, 3, sd, d->section, comp, "",
+            st = write_dataset(g, "section", H5T_NATIVE_DOUBLE, 3, sd, d->section, comp,
+                               "length, length/time",
                                "(y, vy) at upward x = 0 crossings; first nsection rows valid");
     }
     H5Gclose(g);
@@ -131,8 +161,8 @@ static int write_insitu(hid_t file, const es_orbits_setup_t *su, const es_orbits
         DCOL("tnat", IN(i).tnat, "time", "natural timescale used");
         ICOL("delay", IN(i).delay, "ideal delay ℓ (t_pat = 0.4 t_nat)");
         DCOL("tpat", IN(i).tpat, "time", "pattern timescale ℓ·dt·(n−1)");
-        DCOL("H", IN(i).H, "", "normalised permutation entropy");
-        DCOL("C", IN(i).C, "", "statistical complexity");
+        DCOL("H", IN(i).H, "1", "normalised permutation entropy");
+        DCOL("C", IN(i).C, "1", "statistical complexity");
         ICOL("class", IN(i).ordinal_class, "HC-plane class: 0 oversampled 1 periodic 2 regular 3 complex 4 stochastic, −1 none");
         ICOL("chaotic", IN(i).chaotic, "PECCARY verdict: 1 complex/stochastic, 0 otherwise, −1 none");
         ICOL("status", IN(i).status, "0 analysed, else the esuite status why not");
@@ -145,10 +175,10 @@ static int write_insitu(hid_t file, const es_orbits_setup_t *su, const es_orbits
                 memcpy(c + i * L, d->Cc + (i * nobs + k) * (size_t)L, (size_t)L * sizeof *c);
             }
             hsize_t dims[2] = {d->n, (hsize_t)L};
-            st = (h && c) ? write_dataset(g, "H_curve", H5T_NATIVE_DOUBLE, 2, dims, h, comp, "", "H(ℓ), ℓ = 1..L")
+            st = (h && c) ? write_dataset(g, "H_curve", H5T_NATIVE_DOUBLE, 2, dims, h, comp, "1", "H(ℓ), ℓ = 1..L")
                           : es_error_set(ES_ENOMEM, "out of memory");
             if (st == ES_OK)
-                st = write_dataset(g, "C_curve", H5T_NATIVE_DOUBLE, 2, dims, c, comp, "", "C(ℓ), ℓ = 1..L");
+                st = write_dataset(g, "C_curve", H5T_NATIVE_DOUBLE, 2, dims, c, comp, "1", "C(ℓ), ℓ = 1..L");
             free(h);
             free(c);
         }
@@ -178,7 +208,8 @@ static int write_series(hid_t file, const es_orbits_setup_t *su, const es_orbits
             memcpy(buf + i * d->nout, d->series + (i * nobs + k) * d->nout, d->nout * sizeof *buf);
         hsize_t dims[2] = {d->n, d->nout};
         st = write_dataset(g, su->is_map ? "x" : es_orb_observable_name(su->rp.obs[k]),
-                           H5T_NATIVE_DOUBLE, 2, dims, buf, comp, "", "observable at the output times (NaN after an escape)");
+                           H5T_NATIVE_DOUBLE, 2, dims, buf, comp, series_units(su, su->rp.obs[k]),
+                           "observable at the output times (NaN after an escape)");
     }
     if (!buf)
         st = es_error_set(ES_ENOMEM, "out of memory for the series");

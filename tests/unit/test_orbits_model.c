@@ -49,6 +49,29 @@ static void read_h5(const char *file, const char *name, void *buf, hid_t type)
     H5Fclose(f);
 }
 
+/* The units attribute of a dataset (docs/output-format.md: "1" when
+ * dimensionless; it was empty for every dimensionless dataset and the series). */
+static void assert_units(const char *file, const char *name, const char *want)
+{
+    hid_t f = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
+    assert_true(d >= 0);
+    hid_t a = H5Aopen(d, "units", H5P_DEFAULT);
+    assert_true(a >= 0);
+    hid_t t = H5Aget_type(a);
+    char *s = NULL;
+    assert_true(H5Tis_variable_str(t) > 0);
+    assert_true(H5Aread(a, t, &s) >= 0);
+    if (strcmp(s, want) != 0)
+        fail_msg("%s units '%s', expected '%s'", name, s, want);
+    H5free_memory(s);
+    H5Tclose(t);
+    H5Aclose(a);
+    H5Dclose(d);
+    H5Fclose(f);
+}
+
 static const char *hh_ini = "[run]\nmodel = orbits\n[orbits]\nsystem = henon_heiles\n"
                             "n_orbits = 24\nic = section\nenergy = 0.125\nt_end = 300\n"
                             "output_every = 5\nobservables = x, y\ncurve_max_delay = 4\n";
@@ -95,6 +118,13 @@ static void test_henon_heiles_run(void **state)
     assert_memory_equal(series + 5 * 6001, xs, 6001 * sizeof *xs);
     free(y0);
     free(series);
+    assert_units(h5, "/series/x", "length");
+    assert_units(h5, "/orbits/y0", "length (x[ndim]), length/time (v[ndim])");
+    assert_units(h5, "/orbits/sali", "1");
+    assert_units(h5, "/orbits/chaos_class", "1");
+    assert_units(h5, "/insitu/x/H", "1");
+    assert_units(h5, "/insitu/y/C_curve", "1");
+    assert_units(h5, "/insitu/x/tnat", "time");
 
     /* summary fractions and agreement from the table */
     json_error_t err;
@@ -153,6 +183,9 @@ static void test_double_pendulum_run(void **state)
     read_h5(h5, "/insitu/x2/class", &cls, H5T_NATIVE_INT);
     assert_int_equal(cls, 3 /* ES_ORDINAL_COMPLEX */);
     assert_true(H > 0.551240 && H < 0.6);
+    assert_units(h5, "/series/x2", "m");
+    assert_units(h5, "/series/theta1", "rad");
+    assert_units(h5, "/orbits/max_drift", "1");
     free(x2);
     unlink(h5);
     unlink(js);
