@@ -29,7 +29,7 @@ sed -e 's/^replicas = .*/replicas = 2/' -e "s|^base = .*|base = $work/base.ini|"
 "$esuite" sweep "$work/sweep.ini" --scheduler local --jobs 2 --dir "$work/sweep" --quiet
 "$esuite" collect "$work/sweep" --csv "$work/table.csv" --strict --quiet
 # mean over replicas: dro dra P M
-awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+awk -F, '/^#/ { next } !h { h = 1; for (i = 1; i <= NF; i++) c[$i] = i; next }
   { k = $c["school.dr_orientation"] " " $c["school.dr_attraction"]; n[k]++;
     P[k] += $c["mean.P"]; M[k] += $c["mean.M"] }
   END { for (k in n) printf "%s %.6f %.6f\n", k, P[k] / n[k], M[k] / n[k] }' "$work/table.csv" |

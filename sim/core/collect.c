@@ -1,5 +1,6 @@
 /* esuite collect: summary.json of every task → NetCDF table + CSV. */
 #include "core/collect.h"
+#include "core/output.h"
 #include "core/strbuf.h"
 
 #include <ctype.h>
@@ -138,6 +139,57 @@ void es_collect_free(es_collect_table *t)
     free(t);
 }
 
+/* ---- provenance ---- */
+
+/* The configuration behind the table: the sweep (name, model, mode, base
+ * config, axes, replicas) and the resolved config of the first task as its
+ * config.ini holds it (every key; the swept keys and the seed change from task
+ * to task, as the table's columns say). Caller frees; NULL when out of memory. */
+static char *collect_config(const es_collect_table *t)
+{
+    const es_sweep *sw = t->sw;
+    es_strbuf b = {0};
+    es_strbuf_printf(&b, "; esuite sweep '%s' (model %s, %s, %zu tasks, %d replica%s), base config %s\n",
+                     sw->name, sw->model, sw->mode == ES_SWEEP_ZIP ? "zip" : "cartesian", sw->ntasks,
+                     sw->replicas, sw->replicas == 1 ? "" : "s", sw->base);
+    for (size_t a = 0; a < sw->naxes; a++) {
+        es_strbuf_printf(&b, "; vary %s = ", sw->axes[a].key);
+        for (size_t v = 0; v < sw->axes[a].n; v++)
+            es_strbuf_printf(&b, "%s%s", v ? ", " : "", sw->axes[a].values[v]);
+        es_strbuf_printf(&b, "\n");
+    }
+    es_strbuf_printf(&b, "; every task's seed: task_seed / the seed column\n");
+    char path[4400];
+    snprintf(path, sizeof path, "%s/tasks/0000/config.ini", t->dir);
+    FILE *fp = sw->ntasks ? fopen(path, "r") : NULL;
+    if (fp) {
+        es_strbuf_printf(&b, "; resolved config of task 0000 (tasks/0000/config.ini):\n");
+        char line[4096];
+        while (fgets(line, sizeof line, fp))
+            es_strbuf_printf(&b, "%s", line);
+        fclose(fp);
+    } else {
+        es_strbuf_printf(&b, "; tasks/0000/config.ini could not be read\n");
+    }
+    return es_strbuf_take(&b);
+}
+
+/* The provenance of a table (caller calls es_provenance_free): the command
+ * that collected it, the sweep's model and name, task 0's seed, the config
+ * above, and the sweep file as config_path. */
+static int collect_provenance(const es_collect_table *t, es_provenance *p)
+{
+    es_provenance_init(p, NULL, t->sw->model);
+    p->run_name = t->sw->name;
+    p->seed = t->sw->ntasks ? t->sw->tasks[0].seed : 0;
+    p->config_path = t->sw->path;
+    p->config_ini = collect_config(t);
+    es_provenance_finish(p);
+    if (!p->config_ini)
+        return es_error_set(ES_ENOMEM, "out of memory");
+    return ES_OK;
+}
+
 /* ---- NetCDF ---- */
 
 #define NCCHK(call)                                                                                \
@@ -265,7 +317,13 @@ int es_collect_write_nc(const es_collect_table *t, const char *path)
     char now[32], ntxt[64];
     time_t tt = time(NULL);
     strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime(&tt));
-    NCCHK(put_att_text(ncid, NC_GLOBAL, "Conventions", "CF-1.8"));
+    es_provenance prov;
+    st = collect_provenance(t, &prov);
+    if (!st)
+        st = es_output_nc_provenance(ncid, &prov);
+    es_provenance_free(&prov);
+    if (st)
+        goto done;
     NCCHK(put_att_text(ncid, NC_GLOBAL, "title", "esuite sweep summary table"));
     NCCHK(put_att_text(ncid, NC_GLOBAL, "sweep_name", sw->name));
     NCCHK(put_att_text(ncid, NC_GLOBAL, "sweep_dir", t->dir));
@@ -369,6 +427,25 @@ int es_collect_write_csv(const es_collect_table *t, const char *path)
     FILE *fp = fopen(tmp, "w");
     if (!fp)
         return es_error_set(ES_EIO, "%s: cannot write: %s", tmp, strerror(errno));
+    /* provenance first, as '#' comment lines (read_csv(..., comment="#")) */
+    es_provenance prov;
+    int pst = collect_provenance(t, &prov);
+    if (pst) {
+        fclose(fp);
+        unlink(tmp);
+        return pst;
+    }
+    fprintf(fp, "# esuite sweep summary table of '%s' (%s), collected from %s\n", sw->name,
+            sw->model, t->dir);
+    fprintf(fp, "# esuite_version = %s\n# git_revision = %s\n# created = %s\n# command_line = %s\n",
+            ESUITE_VERSION, ESUITE_GIT_REVISION, prov.end_time, prov.command_line);
+    fprintf(fp, "# seed = %llu (task 0000; every task's in the seed column)\n# config:\n", prov.seed);
+    for (const char *l = prov.config_ini; *l;) {
+        size_t n = strcspn(l, "\n");
+        fprintf(fp, n ? "#   %.*s\n" : "#\n", (int)n, l);
+        l += n + (l[n] == '\n');
+    }
+    es_provenance_free(&prov);
     fputs("task,replica,seed,status,exit_code", fp);
     for (size_t a = 0; a < sw->naxes; a++) {
         fputc(',', fp);

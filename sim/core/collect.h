@@ -12,8 +12,11 @@
  * "point" dimension with one coordinate variable per key, plus "replica".
  * Each field is a double variable over those dimensions with _FillValue NaN;
  * task_index, task_seed and task_status (0 pending, 1 complete, 2 failed,
- * 3 corrupt) share them. Global attributes list the missing and failed
- * tasks. The CSV has one row per task. Both files are written atomically. */
+ * 3 corrupt) share them. Global attributes: the provenance of every output
+ * (es_output_nc_provenance: version, git revision, seed of task 0, config =
+ * the sweep and task 0's resolved config) and the missing and failed tasks.
+ * The CSV starts with the same provenance as '#' lines, then one row per
+ * task. Both files are written atomically. */
 #ifndef ESUITE_COLLECT_H
 #define ESUITE_COLLECT_H
 

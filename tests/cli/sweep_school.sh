@@ -60,7 +60,7 @@ expect_true status-names-task grep -q "task 0001  failed    exit code 2" status.
 expect_num collect-strict-rc $? 1 0
 expect_true collect-names-task grep -q "task 0001 (school.init_file=$TMP/none.nc replica 0) failed with exit code 2" collect.txt
 p_task=$(json_get "$(tr -d '\n' < E/tasks/0000/out/summary.json)" P)
-p_csv=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "mean.P") c = i } NR == 2 { print $c }' E/table.csv)
+p_csv=$(grep -v '^#' E/table.csv | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "mean.P") c = i } NR == 2 { print $c }')
 expect_num collect-csv-mean-P "$p_csv" "$p_task" 0
 # the directory form takes no --dir naming another directory (it was ignored:
 # the script went into E, not where --dir pointed)

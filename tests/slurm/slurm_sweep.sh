@@ -90,16 +90,17 @@ done
 
 # --- collect and compare with each summary.json ----------------------------
 "$ESUITE" collect sw --output table.nc --csv table.csv --strict || die "collect --strict failed"
-ncols=$(head -1 table.csv | awk -F, '{print NF}')
+# the provenance comes first, as '#' lines: skip them
+ncols=$(grep -v '^#' table.csv | head -1 | awk -F, '{print NF}')
 checked=0
 for i in 0 1 2 3; do
-  row=$(awk -F, -v t=$i 'NR > 1 && $1 == t' table.csv)
+  row=$(awk -F, -v t=$i '!/^#/ && $1 == t' table.csv)
   [ -n "$row" ] || die "no CSV row for task $i"
   seed=$(echo "$row" | cut -d, -f3)
   want_seed=$(( 11 + i / 2 ))
   [ "$seed" = "$want_seed" ] || die "task $i: seed $seed, wanted $want_seed"
   for c in $(seq 8 "$ncols"); do
-    name=$(head -1 table.csv | cut -d, -f$c)
+    name=$(grep -v '^#' table.csv | head -1 | cut -d, -f$c)
     case "$name" in *.*) continue ;; esac          # top-level fields only
     got=$(echo "$row" | cut -d, -f$c)
     want=$(grep -o "\"$name\": *[-0-9.eE+]*" "sw/tasks/000$i/out/summary.json" | head -1 | sed 's/.*: *//')
@@ -111,14 +112,14 @@ for i in 0 1 2 3; do
 done
 [ "$checked" -ge 4 ] || die "only $checked numbers compared (expected at least one field per task)"
 if command -v ncdump >/dev/null; then
-  first=$(head -1 table.csv | cut -d, -f8)
+  first=$(grep -v '^#' table.csv | head -1 | cut -d, -f8)
   case "$first" in
     *.*) ;;
     *) ncvar=$(echo "$first" | sed 's/[^A-Za-z0-9_-]/_/g')
        ncvals=$(ncdump -v "$ncvar" table.nc | sed -n "/^ $ncvar =/,/;/p" | sed "s/^ $ncvar =//" | tr -d ' ;\n' | tr ',' ' ')
        set -- $ncvals
        for i in 0 1 2 3; do
-         k=$((i + 1)); csvv=$(awk -F, -v t=$i 'NR > 1 && $1 == t {print $8}' table.csv)
+         k=$((i + 1)); csvv=$(awk -F, -v t=$i '!/^#/ && $1 == t {print $8}' table.csv)
          awk -v g="${!k}" -v w="$csvv" 'BEGIN { d = g - w; if (d < 0) d = -d; s = w < 0 ? -w : w;
            exit !(d <= 1e-12 * s + 1e-300) }' || die "NetCDF $ncvar[$i] = ${!k}, CSV $csvv"
        done ;;

@@ -18,6 +18,7 @@
 #include "core/model.h"
 #include "core/sweep.h"
 #include "esuite/status.h"
+#include "esuite_version.h"
 
 static char tmpdir[256], sweepdir[400];
 
@@ -245,12 +246,58 @@ static void test_collect_table(void **state)
     assert_int_equal(status[5], ES_TASK_FAILED);
     assert_int_equal(status[9], ES_TASK_PENDING);
     assert_int_equal(status[0], ES_TASK_COMPLETE);
+    /* provenance like every other output: version, git revision, the seed of
+     * task 0 (5, the base config's), and the config (the sweep, then task 0's
+     * resolved config); the table had none of these but the version */
+    unsigned long long seed = 0;
+    assert_int_equal(nc_get_att_ulonglong(ncid, NC_GLOBAL, "seed", &seed), NC_NOERR);
+    assert_int_equal(seed, 5);
+    static char cfgtxt[65536];
+    assert_int_equal(nc_inq_attlen(ncid, NC_GLOBAL, "config", &alen), NC_NOERR);
+    assert_true(alen < sizeof cfgtxt);
+    assert_int_equal(nc_get_att_text(ncid, NC_GLOBAL, "config", cfgtxt), NC_NOERR);
+    cfgtxt[alen] = '\0';
+    char want_head[512];
+    snprintf(want_head, sizeof want_head,
+             "; esuite sweep 't' (model %s, cartesian, 12 tasks, 2 replicas), base config ",
+             test_model());
+    assert_memory_equal(cfgtxt, want_head, strlen(want_head));
+    assert_non_null(strstr(cfgtxt, "\n; vary output.compression = 1, 4\n"
+                                   "; vary output.log_interval = 0.5, 1, 1.5\n"));
+    assert_non_null(strstr(cfgtxt, "; resolved config of task 0000 (tasks/0000/config.ini):\n"));
+    assert_non_null(strstr(cfgtxt, "\n[run]\n"));
+    nc_inq_attlen(ncid, NC_GLOBAL, "git_revision", &alen);
+    nc_get_att_text(ncid, NC_GLOBAL, "git_revision", att);
+    att[alen] = '\0';
+    assert_string_equal(att, ESUITE_GIT_REVISION);
+    nc_inq_attlen(ncid, NC_GLOBAL, "title", &alen);
+    nc_get_att_text(ncid, NC_GLOBAL, "title", att);
+    att[alen] = '\0';
+    assert_string_equal(att, "esuite sweep summary table");
     nc_close(ncid);
 
-    /* CSV: header, and row of task 7 (c=4, li=0.5, r=1) and the failed task 5. */
+    /* CSV: the provenance as '#' lines first (the same config), then the
+     * header, and row of task 7 (c=4, li=0.5, r=1) and the failed task 5. */
     FILE *fp = fopen(csv, "r");
-    char line[1024];
+    char line[1024], want_line[1024];
     assert_non_null(fgets(line, sizeof line, fp));
+    snprintf(want_line, sizeof want_line, "# esuite sweep summary table of 't' (%s), collected from %s\n",
+             test_model(), sweepdir);
+    assert_string_equal(line, want_line);
+    assert_non_null(fgets(line, sizeof line, fp));
+    assert_string_equal(line, "# esuite_version = " ESUITE_VERSION "\n");
+    assert_non_null(fgets(line, sizeof line, fp));
+    assert_string_equal(line, "# git_revision = " ESUITE_GIT_REVISION "\n");
+    int comments = 3, config_lines = 0;
+    while (fgets(line, sizeof line, fp) && line[0] == '#') {
+        comments++;
+        if (!strcmp(line, "# seed = 5 (task 0000; every task's in the seed column)\n"))
+            config_lines += 100;
+        if (!strncmp(line, "#   ", 4) || !strcmp(line, "#\n"))
+            config_lines++;
+    }
+    assert_true(config_lines > 100 + 10); /* the seed line and the config */
+    assert_true(comments > 10);
     assert_string_equal(line, "task,replica,seed,status,exit_code,output.compression,output.log_interval,"
                               "P,final.H,final.C\n");
     int row = 0;
