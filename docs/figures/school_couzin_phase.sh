@@ -5,7 +5,8 @@
 #   docs/figures/school_couzin_phase.sh [normalised|counts] [ESUITE] [--plot-only]
 # normalised → docs/figures/school_couzin_phase_{P,M}.png
 # counts     → docs/figures/school_couzin_phase_counts_{P,M}.png
-# The replica means (Δr_o Δr_a P M per line) are kept next to them
+# The replica means (Δr_o Δr_a P M per line, after the provenance of the
+# collected table as '#' lines) are kept next to them
 # (school_couzin_phase[_counts].dat); --plot-only redraws from that file.
 # Needs gnuplot; ≈ 1 min of CPU (runs two tasks at a time).
 set -euo pipefail
@@ -28,12 +29,17 @@ sed -e 's/^replicas = .*/replicas = 2/' -e "s|^base = .*|base = $work/base.ini|"
   -e '/^\[slurm\]/,$d' "$root/configs/sweeps/school_phase.ini" > "$work/sweep.ini"
 "$esuite" sweep "$work/sweep.ini" --scheduler local --jobs 2 --dir "$work/sweep" --quiet
 "$esuite" collect "$work/sweep" --csv "$work/table.csv" --strict --quiet
-# mean over replicas: dro dra P M
+# mean over replicas: dro dra P M, after the table's provenance ('#' lines:
+# version, git revision, seeds, the sweep and its config; gnuplot skips them)
+{
+grep '^#' "$work/table.csv"
+echo "# columns: dr_orientation dr_attraction P M (second-half means mean.P, mean.M over the replicas)"
 awk -F, '/^#/ { next } !h { h = 1; for (i = 1; i <= NF; i++) c[$i] = i; next }
   { k = $c["school.dr_orientation"] " " $c["school.dr_attraction"]; n[k]++;
     P[k] += $c["mean.P"]; M[k] += $c["mean.M"] }
   END { for (k in n) printf "%s %.6f %.6f\n", k, P[k] / n[k], M[k] / n[k] }' "$work/table.csv" |
-  sort -n -k1,1 -k2,2 > "$grid"
+  sort -n -k1,1 -k2,2
+} > "$grid"
 fi
 for q in P M; do
   col=$([ $q = P ] && echo 3 || echo 4)
