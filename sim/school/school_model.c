@@ -436,16 +436,26 @@ static int ramp_from_config(const es_config *cfg, const es_school_params *p,
     return ES_OK;
 }
 
+/* init = file and init_file go together: a config check (--check, sweep
+ * plans), unlike reading the file, which only a run does. */
+static int check_init_keys(const es_config *cfg)
+{
+    const char *path = es_config_string(cfg, "school", "init_file");
+    if (es_config_enum(cfg, "school", "init") != ES_SCHOOL_INIT_FILE)
+        return *path ? es_config_key_error(cfg, "school", "init_file", "needs init = file") : ES_OK;
+    if (!*path)
+        return es_config_key_error(cfg, "school", "init", "init = file needs [school] init_file");
+    return ES_OK;
+}
+
 /* init = file: the last frame of positions and velocities of [school] init_file. */
 static int load_init_file(const es_config *cfg, size_t n, double **pos, double **vel)
 {
     *pos = *vel = NULL;
     const char *path = es_config_string(cfg, "school", "init_file");
-    int init_file = es_config_enum(cfg, "school", "init") == ES_SCHOOL_INIT_FILE;
-    if (!init_file)
-        return *path ? es_config_key_error(cfg, "school", "init_file", "needs init = file") : ES_OK;
-    if (!*path)
-        return es_config_key_error(cfg, "school", "init", "init = file needs [school] init_file");
+    int rc0 = check_init_keys(cfg);
+    if (rc0 || es_config_enum(cfg, "school", "init") != ES_SCHOOL_INIT_FILE)
+        return rc0;
     int ncid, vp, vv, dims[3], nd;
     size_t len[3];
     int nrc = nc_open(path, NC_NOWRITE, &ncid);
@@ -543,6 +553,8 @@ static int school_check(const es_config *cfg)
     int rc = params_from_config(cfg, (unsigned long long)es_config_int(cfg, "run", "seed"), &p);
     if (!rc)
         rc = check_mode_keys(cfg, &p);
+    if (!rc)
+        rc = check_init_keys(cfg);
     if (!rc && es_config_enum(cfg, "ramp", "parameter") != ES_SCHOOL_RAMP_NONE) {
         es_school_ramp_opts ro;
         double *values = NULL;

@@ -1,0 +1,50 @@
+# The rules between keys that docs/config.md states (the meaning column and its Rules) are
+# enforced as written: each breach is one message naming file, line and key, exit 2, with
+# `esuite run --check` as in a run. Rules already covered elsewhere (config_errors.sh,
+# school_config_errors.sh, school_couzin.sh, test_*_config.c) are not repeated.
+. "$(dirname "$0")/lib.bash"
+cd "$TMP"
+w() { printf '%b' "$2" > "$1"; }
+
+# gas
+w dy.ini '[run]\nmodel = gas\n[entropy]\ndy = 0.3\n'
+expect_fail dy-integer "dy.ini:4: key 'entropy.dy': dy = 0.3 (set 1): 1/dy must be an integer" \
+  "$ESUITE" run dy.ini --check
+w tmin.ini '[run]\nmodel = gas\n[gas]\nsampling = log\nt_min = 5\nt_end = 2\n'
+expect_fail t-min-below-t-end "tmin.ini:5: key 'gas.t_min': log sampling needs t_min (5) < t_end (2)" \
+  "$ESUITE" run tmin.ini --check
+w box.ini '[run]\nmodel = gas\n[gas]\nN = 0\nlx = 10\nly = 10\n'
+expect_fail explicit-box-N "box.ini:5: key 'gas.lx': an explicit box needs lx > 0, ly > 0 and N >= 1 (got lx = 10, ly = 10, N = 0)" \
+  "$ESUITE" run box.ini --check
+
+# school: init = file and init_file go together, found by --check too (only a run found them)
+w initf.ini '[run]\nmodel = school\n[school]\ninit = file\n'
+expect_fail init-file-needs-path "initf.ini:4: key 'school.init': init = file needs [school] init_file" \
+  "$ESUITE" run initf.ini --check
+w initf2.ini '[run]\nmodel = school\n[school]\ninit_file = a.nc\n'
+expect_fail init-file-needs-init "initf2.ini:4: key 'school.init_file': needs init = file" \
+  "$ESUITE" run initf2.ini --check
+expect_fail init-file-needs-init-run "initf2.ini:4: key 'school.init_file': needs init = file" \
+  "$ESUITE" run initf2.ini --output out2
+expect_true init-file-run-wrote-nothing test ! -e out2
+# couzin2002 allows r_r = r_o (Δr_o = 0), dewi-kadita does not
+w rr.ini '[run]\nmodel = school\n[school]\nr_repulsion = 2\nr_orientation = 2\nr_attraction = 5\n'
+expect_fail zones-dewi "rr.ini:5: key 'school.r_orientation': zone radii must satisfy 0 < r_r < r_o <= r_a, got r_r = 2, r_o = 2, r_a = 5" \
+  "$ESUITE" run rr.ini --check
+w rrc.ini '[run]\nmodel = school\n[school]\nmode = couzin2002\nr_repulsion = 2\nr_orientation = 2\nr_attraction = 5\n'
+expect_true zones-couzin-equal "$ESUITE" run rrc.ini --check
+w ramp.ini '[run]\nmodel = school\n[school]\nentropy = false\n[ramp]\nparameter = noise\nfrom = 0\nto = 10\nstep = 1e-5\n'
+expect_fail ramp-too-many-values "ramp.ini:9: key 'ramp.step': 1e-05 gives 1000001 values (at most 100000)" \
+  "$ESUITE" run ramp.ini --check
+
+# orbits
+w obs.ini '[run]\nmodel = orbits\n[orbits]\nsystem = potential\nobservables = x, y, z, vx, vy, vz, R, r, Lz\n'
+expect_fail at-most-8-observables "obs.ini:5: key 'orbits.observables': at most 8 observables" \
+  "$ESUITE" run obs.ini --check
+w ic.ini '[run]\nmodel = orbits\n[orbits]\nic = file\n'
+expect_fail ic-file-needs-path "ic.ini:4: key 'orbits.ic': ic = file needs [orbits] ic_file" \
+  "$ESUITE" run ic.ini --check
+w lf.ini '[run]\nmodel = orbits\n[orbits]\nsystem = lorenz\nic = grid\n'
+expect_fail leapfrog-potentials-only "lf.ini:4: key 'orbits.system': integrator = leapfrog (the default) integrates motion in a potential; set integrator = rk8pd or rk4 for the double pendulum and Lorenz" \
+  "$ESUITE" run lf.ini --check
+finish
