@@ -9,6 +9,7 @@
 #include "esuite/school_metrics.h"
 #include "esuite/series_io.h"
 #include "esuite/status.h"
+#include "esuite_version.h"
 
 #include <getopt.h>
 #include <jansson.h>
@@ -142,6 +143,43 @@ static int frame_row(const nc_in *in, size_t t, unsigned flags, double *pos, dou
 
 /* The text table is built in memory and printed only when every frame was
  * read: a bad frame gives one error and no partial table on stdout. */
+/* A global text attribute of the input (short, for the table's header), or "". */
+static void src_text(int ncid, const char *name, char *buf, size_t len)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    nc_type t;
+    if (nc_inq_att(ncid, NC_GLOBAL, name, &t, &n) != NC_NOERR || t != NC_CHAR || n >= len)
+        return;
+    if (nc_get_att_text(ncid, NC_GLOBAL, name, buf) != NC_NOERR)
+        n = 0;
+    buf[n] = '\0';
+}
+
+/* The table's provenance line: this esuite, and the one that wrote the input
+ * with its model, run and seed (the input's config stays in its attributes). */
+static void provenance_line(es_strbuf *b, int ncid)
+{
+    char ver[64], rev[64], model[64], name[256], seedtxt[32] = "";
+    src_text(ncid, "esuite_version", ver, sizeof ver);
+    src_text(ncid, "git_revision", rev, sizeof rev);
+    src_text(ncid, "model", model, sizeof model);
+    src_text(ncid, "run_name", name, sizeof name);
+    unsigned long long seed;
+    if (nc_get_att_ulonglong(ncid, NC_GLOBAL, "seed", &seed) == NC_NOERR)
+        snprintf(seedtxt, sizeof seedtxt, "%llu", seed);
+    else
+        src_text(ncid, "seed", seedtxt, sizeof seedtxt); /* classic files: decimal text */
+    es_strbuf_printf(b, "# esuite school-metrics %s (git %s); ", ESUITE_VERSION, ESUITE_GIT_REVISION);
+    if (*ver)
+        es_strbuf_printf(b, "input written by esuite %s (git %s), model %s, run '%s', seed %s; its "
+                            "config: the input's attribute 'config'\n",
+                         ver, *rev ? rev : "unknown", *model ? model : "?", name,
+                         *seedtxt ? seedtxt : "?");
+    else
+        es_strbuf_printf(b, "input without esuite provenance attributes\n");
+}
+
 static int run(const char *path, double box, unsigned flags, int as_json)
 {
     nc_in in = {.ncid = -1};
@@ -162,8 +200,9 @@ static int run(const char *path, double box, unsigned flags, int as_json)
             json_object_set_new(root, k == 0 ? "time" : col_names[k - 1], arr[k]);
         }
     } else if (!rc) {
-        es_strbuf_printf(&tab, "# %s: %zu frames, %zu fish, box %.17g\n# time", path, in.nt, in.nf,
-                         in.box);
+        es_strbuf_printf(&tab, "# %s: %zu frames, %zu fish, box %.17g\n", path, in.nt, in.nf, in.box);
+        provenance_line(&tab, in.ncid);
+        es_strbuf_printf(&tab, "# time");
         for (int k = 0; k < NCOLS; k++)
             es_strbuf_printf(&tab, " %s", col_names[k]);
         es_strbuf_printf(&tab, "\n");

@@ -21,6 +21,7 @@
 
 #include "core/config.h"
 #include "core/model.h"
+#include "esuite_version.h"
 #include "esuite/status.h"
 
 extern const es_model es_model_school;
@@ -114,11 +115,14 @@ static void test_good_file(void **state)
     close(mkstemp(path));
     write_file(path, GOOD);
     assert_int_equal(run_cli(path, 0, out, sizeof out), 0);
-    /* header (2 lines) and 4 rows, each with P = 1 (aligned along x) */
+    /* header (3 lines: the file, the provenance, the columns) and 4 rows, each with
+     * P = 1 (aligned along x); the file has no esuite provenance attributes */
     int lines = 0;
     for (const char *c = out; *c; c++)
         lines += *c == '\n';
-    assert_int_equal(lines, 2 + T);
+    assert_int_equal(lines, 3 + T);
+    assert_non_null(strstr(out, "\n# esuite school-metrics " ESUITE_VERSION " (git " ESUITE_GIT_REVISION
+                                "); input without esuite provenance attributes\n# time "));
     const char *row = strstr(out, "\n0 ");
     assert_non_null(row);
     assert_true(strncmp(row, "\n0 1 ", 5) == 0);

@@ -1,0 +1,17 @@
+# esuite school-metrics' table says where it comes from: after the file line, a '#' line with
+# the esuite that made the table and the esuite, model, run name and seed that wrote the input
+# (read from its provenance attributes), then the column names and one row per frame.
+. "$(dirname "$0")/lib.bash"
+cd "$TMP"
+printf '[run]\nmodel = school\nname = tiny\nseed = 77\n[school]\nn_fish = 20\nn_steps = 10\n' > s.ini
+"$ESUITE" run s.ini --output run --quiet
+ver=$("$ESUITE" --version | sed -n 's/^esuite \([^ ]*\) (git \([^)]*\)).*/\1 \2/p')
+set -- $ver
+"$ESUITE" school-metrics run/school.nc > table.txt
+expect_true table-line-1 test "$(sed -n 1p table.txt)" = "# run/school.nc: 11 frames, 20 fish, box 25"
+want="# esuite school-metrics $1 (git $2); input written by esuite $1 (git $2), model school, run 'tiny', seed 77; its config: the input's attribute 'config'"
+got=$(sed -n 2p table.txt)
+if [ "$got" = "$want" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL provenance-line: '$got'"; fi
+expect_true table-line-3 grep -q '^# time polarization rotation ' <(sed -n 3p table.txt)
+expect_num table-rows "$(grep -vc '^#' table.txt)" 11 0
+finish
