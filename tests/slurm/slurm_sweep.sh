@@ -91,7 +91,7 @@ done
 # --- collect and compare with each summary.json ----------------------------
 "$ESUITE" collect sw --output table.nc --csv table.csv --strict || die "collect --strict failed"
 # the provenance comes first, as '#' lines: skip them
-ncols=$(grep -v '^#' table.csv | head -1 | awk -F, '{print NF}')
+ncols=$(awk '!/^#/ { print; exit }' table.csv | awk -F, '{print NF}')
 checked=0
 for i in 0 1 2 3; do
   row=$(awk -F, -v t=$i '!/^#/ && $1 == t' table.csv)
@@ -100,7 +100,7 @@ for i in 0 1 2 3; do
   want_seed=$(( 11 + i / 2 ))
   [ "$seed" = "$want_seed" ] || die "task $i: seed $seed, wanted $want_seed"
   for c in $(seq 8 "$ncols"); do
-    name=$(grep -v '^#' table.csv | head -1 | cut -d, -f$c)
+    name=$(awk '!/^#/ { print; exit }' table.csv | cut -d, -f$c)
     case "$name" in *.*) continue ;; esac          # top-level fields only
     got=$(echo "$row" | cut -d, -f$c)
     want=$(grep -o "\"$name\": *[-0-9.eE+]*" "sw/tasks/000$i/out/summary.json" | head -1 | sed 's/.*: *//')
@@ -112,7 +112,7 @@ for i in 0 1 2 3; do
 done
 [ "$checked" -ge 4 ] || die "only $checked numbers compared (expected at least one field per task)"
 if command -v ncdump >/dev/null; then
-  first=$(grep -v '^#' table.csv | head -1 | cut -d, -f8)
+  first=$(awk '!/^#/ { print; exit }' table.csv | cut -d, -f8)
   case "$first" in
     *.*) ;;
     *) ncvar=$(echo "$first" | sed 's/[^A-Za-z0-9_-]/_/g')
