@@ -202,6 +202,10 @@ static int do_status(const es_sweep *sw, const char *dir)
             printf("  exit code %d  log %s/%s", st[i].exit_code, dir, st[i].log);
         if (st[i].has_checkpoint)
             printf("  (checkpoint: resumable)");
+        char cfg[PATH_MAX + 64];
+        snprintf(cfg, sizeof cfg, "%s/tasks/%04zu/config.ini", dir, i);
+        if (access(cfg, F_OK) != 0) /* deleted: only the sweep file can write it again */
+            printf("  (config.ini missing: rerun 'esuite sweep FILE' to write it again)");
         printf("  %s%sreplica %d\n", label, *label ? " " : "", sw->tasks[i].replica);
     }
     free(st);
@@ -321,6 +325,52 @@ static int check_directive_path(const char *dir, const char *scheduler)
     return ES_OK;
 }
 
+/* One line naming the failed tasks of a local run (the first few, with
+ * their exit codes; those whose outcome could not be recorded say so, since
+ * --status cannot show them as failed). */
+static void report_failures(const es_sweep_failure *f, size_t nfailed, size_t n, const char *dir)
+{
+    char list[2048] = "";
+    size_t len = 0, shown = nfailed < 8 ? nfailed : 8;
+    for (size_t i = 0; i < shown && len < sizeof list; i++)
+        len += (size_t)snprintf(list + len, sizeof list - len, "%s%04zu (exit code %d%s)",
+                                i ? ", " : "", f[i].task, f[i].exit_code,
+                                f[i].recorded ? "" : ", outcome not recorded");
+    if (nfailed > shown && len < sizeof list)
+        snprintf(list + len, sizeof list - len, " and %zu more", nfailed - shown);
+    es_cli_error("sweep: %zu of %zu tasks failed: %s; logs in %s/logs/local-NNNN.log, "
+                 "'esuite sweep %s --status' lists them", nfailed, n, list, dir, dir);
+}
+
+/* --scheduler local: run the n listed tasks here; 0 when all completed. */
+static int run_local(const es_sweep *sw, const sweep_opts *o, const char *abs, const char *dir,
+                     const size_t *idx, size_t n)
+{
+    if (sw->res.cpus_per_task > 0) { /* as under Slurm, unless the caller chose */
+        char nt[16];
+        snprintf(nt, sizeof nt, "%d", sw->res.cpus_per_task);
+        setenv("OMP_NUM_THREADS", nt, 0);
+    }
+    es_sweep_failure *failed = calloc(n, sizeof *failed);
+    if (!failed) {
+        es_cli_error("sweep: out of memory for %zu tasks", n);
+        return 1;
+    }
+    size_t nfailed = 0;
+    int rc = 0;
+    if (es_sweep_run_local(abs, es_cli_self_path(), idx, n, (int)o->jobs, o->quiet, failed, &nfailed)) {
+        es_cli_error("%s", es_error_message());
+        rc = 1;
+    } else if (nfailed) {
+        report_failures(failed, nfailed, n, dir);
+        rc = 1;
+    } else if (!o->quiet) {
+        fprintf(stderr, "esuite: sweep: %zu tasks complete; collect with 'esuite collect %s'\n", n, dir);
+    }
+    free(failed);
+    return rc;
+}
+
 int es_cmd_sweep(int argc, char **argv)
 {
     sweep_opts o;
@@ -383,21 +433,7 @@ int es_cmd_sweep(int argc, char **argv)
         fprintf(stderr, "esuite: sweep: all %zu tasks of '%s' are complete; collect with "
                         "'esuite collect %s'\n", sw->ntasks, sw->name, dir);
     } else if (!strcmp(o.scheduler, "local")) {
-        size_t nfailed;
-        if (sw->res.cpus_per_task > 0) { /* as under Slurm, unless the caller chose */
-            char nt[16];
-            snprintf(nt, sizeof nt, "%d", sw->res.cpus_per_task);
-            setenv("OMP_NUM_THREADS", nt, 0);
-        }
-        if ((st = es_sweep_run_local(abs, es_cli_self_path(), idx, n, (int)o.jobs, o.quiet, &nfailed))) {
-            es_cli_error("%s", es_error_message());
-            rc = 1;
-        } else if (nfailed) {
-            es_cli_error("sweep: %zu of %zu tasks failed (see 'esuite sweep %s --status')", nfailed, n, dir);
-            rc = 1;
-        } else if (!o.quiet) {
-            fprintf(stderr, "esuite: sweep: %zu tasks complete; collect with 'esuite collect %s'\n", n, dir);
-        }
+        rc = run_local(sw, &o, abs, dir, idx, n);
     } else {
         char script[4400], jid[256];
         int slurm = !strcmp(o.scheduler, "slurm");

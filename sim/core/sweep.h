@@ -160,11 +160,19 @@ int es_sweep_write_pbs(const es_sweep *sw, const char *dir, const char *esuite,
 
 /* ---- local runner (sweep_local.c) ---- */
 
+typedef struct {
+    size_t task;
+    int exit_code;  /* of its run (0: it succeeded, but the outcome was not recorded) */
+    int recorded;   /* failed.json (or .complete) could be written */
+} es_sweep_failure;
+
 /* Run the listed tasks with `esuite run`, `jobs` at a time, each as a child
- * of this process; records the outcome with es_sweep_finish_task. *nfailed
- * counts nonzero exits. */
+ * of this process; records the outcome with es_sweep_finish_task. A task
+ * that fails, or whose outcome cannot be recorded, goes into failed[] (room
+ * for n entries), counted by *nfailed; the other tasks still run. Errors
+ * are only what stops the runner itself (fork, waitpid, a signal). */
 int es_sweep_run_local(const char *dir, const char *esuite, const size_t *indices, size_t n,
-                       int jobs, int quiet, size_t *nfailed);
+                       int jobs, int quiet, es_sweep_failure *failed, size_t *nfailed);
 
 /* Small helpers shared by sweep and collect. */
 uint64_t es_fnv1a64(uint64_t h, const void *data, size_t n);

@@ -50,17 +50,28 @@ static pid_t start_task(const char *dir, const char *esuite, size_t task)
     _exit(127);
 }
 
-static int finish(const char *dir, size_t task, int status, size_t *nfailed, int quiet)
+/* Record a finished child's outcome. A task whose outcome cannot be
+ * recorded (its directory was deleted or made unwritable during the sweep)
+ * is a failed task, not the end of the sweep: the other tasks still run. */
+static void finish(const char *dir, size_t task, int status, es_sweep_failure *failed,
+                   size_t *nfailed, int quiet)
 {
     int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     char log[128];
     snprintf(log, sizeof log, "logs/local-%04zu.log", task);
-    if (rc != 0)
-        (*nfailed)++;
     if (!quiet)
         fprintf(stderr, "esuite: sweep: task %04zu %s%.0d%s\n", task,
                 rc ? "failed with exit code " : "complete", rc, rc ? " (see the log)" : "");
-    return es_sweep_finish_task(dir, task, rc, log);
+    int recorded = es_sweep_finish_task(dir, task, rc, log) == ES_OK;
+    if (!recorded)
+        fprintf(stderr, "esuite: sweep: task %04zu: its outcome cannot be recorded: %s\n", task,
+                es_error_message());
+    if (rc != 0 || !recorded) {
+        failed[*nfailed].task = task;
+        failed[*nfailed].exit_code = rc;
+        failed[*nfailed].recorded = recorded;
+        (*nfailed)++;
+    }
 }
 
 /* SIGINT, SIGTERM or SIGUSR1 to this process (kill PID, or a batch system
@@ -91,7 +102,7 @@ static void forward_stop(const slot *running, int jobs)
 }
 
 int es_sweep_run_local(const char *dir, const char *esuite, const size_t *idx, size_t n, int jobs,
-                       int quiet, size_t *nfailed)
+                       int quiet, es_sweep_failure *failed, size_t *nfailed)
 {
     *nfailed = 0;
     if (jobs < 1)
@@ -139,17 +150,17 @@ int es_sweep_run_local(const char *dir, const char *esuite, const size_t *idx, s
             if (running[k].pid == done) {
                 running[k].pid = 0;
                 active--;
-                st = finish(dir, running[k].task, status, nfailed, quiet);
+                finish(dir, running[k].task, status, failed, nfailed, quiet);
                 break;
             }
     }
-    /* On an error, still reap what runs (each child finishes its own run). */
+    /* On an error (fork, waitpid), still reap what runs (each child finishes its own run). */
     for (int k = 0; k < jobs; k++)
         if (running[k].pid) {
             int status;
             while (waitpid(running[k].pid, &status, 0) < 0 && errno == EINTR)
                 ;
-            finish(dir, running[k].task, status, nfailed, quiet);
+            finish(dir, running[k].task, status, failed, nfailed, quiet);
         }
     for (int i = 0; i < 3; i++)
         sigaction(stop_signals[i], &saved[i], NULL);

@@ -89,4 +89,23 @@ expect_true local-sigterm-message grep -q "sweep: stopped by signal 15 (1 of 3 t
 "$ESUITE" sweep L --status > l.txt
 expect_true local-sigterm-task0 grep -q "task 0000  failed    exit code 3  log L/logs/local-0000.log  (checkpoint: resumable)" l.txt
 expect_true local-sigterm-task2 grep -q "task 0002  pending   school.noise=0.3" l.txt
+# A task whose directory is deleted during a local sweep fails on its own: its outcome cannot be
+# recorded (a warning says so), the other tasks still run, and the sweep ends with one line naming
+# the failed task. The runner used to stop at the unwritable failed.json, leaving task 2 unrun.
+printf '[sweep]\nbase = base.ini\nname = g\nvary school.noise = 0.1, 0.2, 0.3\n' > g.ini
+sed -i 's/^init = file$//' base.ini
+"$ESUITE" sweep g.ini --scheduler slurm --dir G --quiet > /dev/null 2>&1
+rm -rf G/tasks/0001
+"$ESUITE" sweep G --scheduler local --quiet > /dev/null 2> g.err
+expect_num local-deleted-task-rc $? 1 0
+expect_true local-deleted-task-warning grep -q "^esuite: sweep: task 0001: its outcome cannot be recorded: .*G/tasks/0001/failed.json" g.err
+expect_true local-deleted-task-summary grep -qx "esuite: error: sweep: 1 of 3 tasks failed: 0001 (exit code 2, outcome not recorded); logs in G/logs/local-NNNN.log, 'esuite sweep G --status' lists them" g.err
+expect_num local-deleted-task-stderr-lines "$(wc -l < g.err)" 2 0
+expect_true local-deleted-task-others-ran test -f G/tasks/0000/out/.complete -a -f G/tasks/0002/out/.complete
+"$ESUITE" sweep G --status > g.txt
+expect_true local-deleted-task-status grep -q "task 0001  pending   (config.ini missing: rerun 'esuite sweep FILE' to write it again)  school.noise=0.2" g.txt
+# rerunning from the sweep file writes the config again and runs only that task
+"$ESUITE" sweep g.ini --scheduler local --dir G 2> g2.err
+expect_num local-deleted-task-rerun-rc $? 0 0
+expect_true local-deleted-task-rerun-skip grep -q "2 of 3 tasks already complete (skipped)" g2.err
 finish
