@@ -20,6 +20,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,16 +111,18 @@ static int parse_bool(const char *v, int *b)
     return 0;
 }
 
+/* A finite number, and for FK_INT an integral one: the rule of INI configs
+ * (es_config), so "150.0" and "1e3" are integers in both kinds of file and
+ * "150.5" is an error in both; these files are often written by scripts
+ * that print every number as a float. */
 static int parse_num(const char *v, flat_kind kind)
 {
     char *end;
     errno = 0;
-    if (kind == FK_INT) {
-        (void)strtoll(v, &end, 10);
-    } else {
-        (void)strtod(v, &end);
-    }
-    return *v && !*end && errno == 0;
+    double d = strtod(v, &end);
+    if (!*v || *end || !isfinite(d) || (errno == ERANGE && fabs(d) > 1.0))
+        return 0;
+    return kind != FK_INT || (d == floor(d) && fabs(d) <= 9.2e18);
 }
 
 extern const es_model es_model_school;
@@ -274,16 +277,20 @@ static int handle_line(flat_state *st, const char *path, int lineno, char *line)
     if (m->kind == FK_BOOL && !parse_bool(val, &b))
         return es_error_set(ES_ECONFIG, "%s:%d: key '%s': expected true or false, got '%s'", path,
                             lineno, key, val);
-    if ((m->kind == FK_NUM || m->kind == FK_INT) && !parse_num(val, m->kind))
-        return es_error_set(ES_ECONFIG, "%s:%d: key '%s': expected %s, got '%s'", path, lineno,
-                            key, m->kind == FK_INT ? "an integer" : "a number", val);
-    if ((m->kind == FK_NUM || m->kind == FK_INT) && m->section) {
-        const es_key_spec *k = find_spec(m->section, m->key);
+    if (m->kind == FK_NUM || m->kind == FK_INT) {
+        /* the wording and range format of INI configs' messages */
+        const es_key_spec *k = m->section ? find_spec(m->section, m->key) : NULL;
+        char range[96] = "";
+        if (k)
+            snprintf(range, sizeof range, " (allowed range %.10g .. %.10g)", k->min, k->max);
+        if (!parse_num(val, m->kind))
+            return es_error_set(ES_ECONFIG, "%s:%d: key '%s': expected %s, got '%s'%s", path,
+                                lineno, key, m->kind == FK_INT ? "an integer" : "a number", val,
+                                range);
         double v = strtod(val, NULL);
         if (k && (v < k->min || v > k->max))
-            return es_error_set(ES_ECONFIG, "%s:%d: key '%s': value %s is out of range (allowed "
-                                            "range %g .. %g)",
-                                path, lineno, key, val, k->min, k->max);
+            return es_error_set(ES_ECONFIG, "%s:%d: key '%s': value %s is out of range%s", path,
+                                lineno, key, val, range);
     }
     if (!strcmp(key, "torus_init")) {
         st->torus = b;

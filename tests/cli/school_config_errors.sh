@@ -19,6 +19,21 @@ w case.txt '# Case\nscenario_name = z\nn_fish = 20\n\nr_repulsion = 6\n'
 expect_fail flat-model-error "case.txt:5: key 'school.r_repulsion': zone radii must satisfy" \
   "$ESUITE" run case.txt
 no_output flat
+# integral-valued reals are integers in both formats (flat files used to refuse 'n_fish = 150.0');
+# a fraction is refused with the same words and range in both
+w case.txt 'n_fish = 150.0\nn_steps = 2\nseed = 42.0\n'
+w same.ini '[run]\nmodel = school\nseed = 42.0\n[school]\nn_fish = 150.0\nn_steps = 2\n'
+for f in case.txt same.ini; do
+  "$ESUITE" run $f --output "int-$f" --quiet 2>/dev/null
+  expect_num "integral-real-rc-$f" $? 0 0
+  expect_num "integral-real-n_fish-$f" "$(json_get "$(tr -d '\n' < "int-$f/summary.json")" n_fish)" 150 0
+done
+w case.txt 'n_fish = 150.5\n'
+expect_fail flat-fractional-int "case.txt:1: key 'n_fish': expected an integer, got '150.5' (allowed range 2 .. 100000000)" \
+  "$ESUITE" run case.txt
+w frac.ini '[run]\nmodel = school\n[school]\nn_fish = 150.5\n'
+expect_fail ini-fractional-int "frac.ini:4: key 'school.n_fish': expected an integer, got '150.5' (allowed range 2 .. 100000000)" \
+  "$ESUITE" run frac.ini
 
 # cross-key checks name the later key and its line
 w zones.ini '[run]\nmodel = school\n[school]\nr_attraction = 3\nn_fish = 10\nr_orientation = 4\n'

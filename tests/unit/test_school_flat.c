@@ -166,6 +166,35 @@ static void test_mapped_lines(void **state)
     unlink(path);
 }
 
+/* Integral-valued reals are integers, as in INI configs ("n_fish = 150.0",
+ * "n_steps = 1e3" from scripts that print floats); a fraction is refused
+ * with the INI message, range included. */
+static void test_integral_reals(void **state)
+{
+    (void)state;
+    char path[32];
+    write_flat(path, "n_fish = 150.0\nn_steps = 1e3\nseed = 42.0\n");
+    char *ini = NULL;
+    int *lines = NULL;
+    size_t nl = 0;
+    assert_int_equal(es_school_import_flat(path, &ini, &lines, &nl), 0);
+    const es_key_spec *schemas[] = {es_config_core_schema(), es_model_school.schema, NULL};
+    es_config *cfg = NULL;
+    assert_int_equal(es_config_load_mapped(ini, path, lines, nl, schemas, NULL, 0, &cfg), 0);
+    assert_int_equal(es_config_int(cfg, "school", "n_fish"), 150);
+    assert_int_equal(es_config_int(cfg, "school", "n_steps"), 1000);
+    assert_int_equal(es_config_int(cfg, "run", "seed"), 42);
+    es_config_free(cfg);
+    free(ini);
+    free(lines);
+    unlink(path);
+    expect_flat_error("n_fish = 150.5\n", ":1: key 'n_fish': expected an integer, got '150.5' "
+                                          "(allowed range 2 .. 100000000)");
+    expect_flat_error("speed = nan\n", ":1: key 'speed': expected a number, got 'nan'");
+    expect_flat_error("n_fish = 1e9\n", ":1: key 'n_fish': value 1e9 is out of range "
+                                        "(allowed range 2 .. 100000000)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -175,6 +204,7 @@ int main(void)
         cmocka_unit_test(test_garbage_line),
         cmocka_unit_test(test_duplicate_key),
         cmocka_unit_test(test_mapped_lines),
+        cmocka_unit_test(test_integral_reals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
