@@ -234,6 +234,20 @@ static int parse_double_strict(const char *s, double *v)
     return isfinite(*v);
 }
 
+/* A plain decimal integer ("-12", "+7"; no '.', exponent or hex) in *out. */
+static int exact_integer(const char *s, long long *out)
+{
+    const char *p = s + (*s == '+' || *s == '-');
+    if (!*p || strspn(p, "0123456789") != strlen(p))
+        return 0;
+    errno = 0;
+    long long x = strtoll(s, NULL, 10);
+    if (errno == ERANGE)
+        return 0;
+    *out = x;
+    return 1;
+}
+
 static int parse_bool(const char *s, int *b)
 {
     static const char *yes[] = {"true", "yes", "on", "1"}, *no[] = {"false", "no", "off", "0"};
@@ -289,15 +303,17 @@ static int entry_assign(es_cfg_entry *e, const char *raw, char *msg, size_t mlen
     int b = 0;
     switch (s->type) {
     case ES_KEY_INT:
-        if (!parse_double_strict(v, &d) || d != floor(d) || fabs(d) > 9.2e18) {
+        if (!parse_double_strict(v, &d) || d != floor(d)) {
             snprintf(msg, mlen, "expected %s, got '%s' (%s)", type_name(s->type), v, range);
             return 0;
         }
-        if (d < s->min || d > s->max) {
+        if (d < s->min || d > s->max || fabs(d) > 9.2e18) { /* the cast below stays defined */
             snprintf(msg, mlen, "value %s is out of range (%s)", v, range);
             return 0;
         }
-        e->inum = (long long)d;
+        /* digits only: exact, since a double holds integers only up to 2^53
+         * (seed = 9007199254740993 read as ...992 made two seeds one run) */
+        e->inum = exact_integer(v, &e->inum) ? e->inum : (long long)d;
         e->num = d;
         break;
     case ES_KEY_DOUBLE:

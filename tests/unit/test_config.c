@@ -272,6 +272,25 @@ static void test_schema_markdown(void **state)
     free(md);
 }
 
+/* Integers written as digits are exact beyond a double's 2^53 (two seeds a
+ * unit apart were read as one); integral reals are integers too. */
+static void test_exact_integers(void **state)
+{
+    (void)state;
+    es_config *cfg;
+    assert_int_equal(load("[run]\nmodel = gas\nseed = 9007199254740993\n[gas]\nt_end = 1\nN = 150.0\n",
+                          &cfg, NULL, 0), 0);
+    assert_true(es_config_int(cfg, "run", "seed") == 9007199254740993LL);
+    assert_int_equal(es_config_int(cfg, "gas", "N"), 150);
+    es_config_free(cfg);
+    const char *ov[] = {"run.seed=9199999999999999999"};
+    assert_int_equal(load("[run]\nmodel = gas\n[gas]\nt_end = 1\n", &cfg, ov, 1), 0);
+    assert_true(es_config_int(cfg, "run", "seed") == 9199999999999999999LL);
+    es_config_free(cfg);
+    expect_error("[run]\nmodel = gas\nseed = 9300000000000000000\n[gas]\nt_end = 1\n",
+                 "t.ini:3: key 'run.seed': value 9300000000000000000 is out of range", NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -282,6 +301,7 @@ int main(void)
         cmocka_unit_test(test_bad_overrides),        cmocka_unit_test(test_long_line_rejected),
         cmocka_unit_test(test_list_word),            cmocka_unit_test(test_long_and_indented_lines),
         cmocka_unit_test(test_peek_model_indented),            cmocka_unit_test(test_schema_markdown),
+        cmocka_unit_test(test_exact_integers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
