@@ -499,6 +499,16 @@ static int expand(parse_ctx *c)
     return ES_OK;
 }
 
+/* A varied run.seed as the schema reads it (already checked there): "1e3"
+ * is 1000 (strtoull stopped at the 'e': seeds 1e3, 2e3 ran as 1 and 2);
+ * digits are taken exactly, beyond a double's 2^53. */
+static unsigned long long seed_value(const char *v)
+{
+    char *end;
+    unsigned long long x = strtoull(v, &end, 10);
+    return *end ? (unsigned long long)strtod(v, NULL) : x;
+}
+
 /* Overrides of task i: every axis, then run.seed. */
 static int task_overrides(const es_sweep *sw, size_t i, char ov[][512], int *nov)
 {
@@ -508,7 +518,7 @@ static int task_overrides(const es_sweep *sw, size_t i, char ov[][512], int *nov
     for (size_t a = 0; a < sw->naxes; a++) {
         const char *v = sw->axes[a].values[tk->value_index[a]];
         if (!strcmp(sw->axes[a].key, "run.seed"))
-            seed_base = strtoull(v, NULL, 10);
+            seed_base = seed_value(v);
         snprintf(ov[k++], 512, "%s=%s", sw->axes[a].key, v);
     }
     unsigned long long seed =

@@ -28,6 +28,15 @@ printf '[sweep]\nbase = base.ini\nname = d\nreplicas = 2\nvary run.seed = 1, 3\n
 "$ESUITE" sweep spaced.ini --plan > spaced.txt 2>&1
 expect_true seeds-spaced grep -q "sweep 'd': 4 tasks" spaced.txt
 
+# a varied run.seed is read as the config reads it: 1e3 is 1000 (it was 1: seeds 1e3, 2e3 ran as
+# 1 and 2), and digits stay exact beyond 2^53 (two seeds a unit apart were one run)
+printf '[sweep]\nbase = base.ini\nname = d\nreplicas = 2\nvary run.seed = 1e3, 2.5e3\n' > e3.ini
+"$ESUITE" sweep e3.ini --plan > e3.txt 2>&1
+expect_true seed-exponent-0 grep -Eq '^0001  1e3 +1 +1001$' e3.txt
+expect_true seed-exponent-1 grep -Eq '^0002  2.5e3 +0 +2500$' e3.txt
+printf '[sweep]\nbase = base.ini\nname = d\nvary run.seed = 9007199254740993, 9007199254740992\n' > big.ini
+"$ESUITE" sweep big.ini --plan > big.txt 2>&1
+expect_true seed-beyond-2p53 grep -Eq '^0000  9007199254740993 +0 +9007199254740993$' big.txt
 # a UTF-8 byte-order mark before [sweep] (Windows editors) is skipped, as in configs
 printf '\xef\xbb\xbf[sweep]\nbase = base.ini\nname = b\nvary school.noise = 0.1, 0.2\n' > bom.ini
 "$ESUITE" sweep bom.ini --plan > bom.txt 2>&1
