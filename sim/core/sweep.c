@@ -445,9 +445,38 @@ static int parse_file(parse_ctx *c, FILE *fp)
 
 /* ---- expansion ---- */
 
+/* Two values of a list that set the key alike ("0.1, 0.1", or "0.1, 1e-1"
+ * for a number). */
+static int same_value(const es_sweep_axis *ax, size_t i, size_t j)
+{
+    double a, b;
+    const char *u = ax->values[i], *v = ax->values[j];
+    if (strspn(u, "0123456789") == strlen(u) && strspn(v, "0123456789") == strlen(v))
+        return strtoull(u, NULL, 10) == strtoull(v, NULL, 10); /* seeds beyond 2^53 */
+    if (ax->numeric && parse_double(ax->values[i], &a) && parse_double(ax->values[j], &b))
+        return a == b;
+    return !strcmp(ax->values[i], ax->values[j]);
+}
+
+/* Cartesian: a value listed twice makes every task with it run twice. */
+static int check_axis_distinct(parse_ctx *c, const es_sweep_axis *ax)
+{
+    for (size_t j = 1; j < ax->n; j++)
+        for (size_t i = 0; i < j; i++)
+            if (same_value(ax, i, j)) {
+                c->line = ax->line;
+                char what[600];
+                snprintf(what, sizeof what, "value '%.200s' (element %zu) repeats '%.200s' (element %zu)",
+                         ax->values[j], j + 1, ax->values[i], i + 1);
+                return perr(c, "vary %s: %s: its tasks would be the same runs twice", ax->key, what);
+            }
+    return ES_OK;
+}
+
 static int expand(parse_ctx *c)
 {
     es_sweep *sw = c->sw;
+    int st;
     if (sw->seeds && sw->replicas && sw->replicas != sw->nseeds) {
         c->line = c->seeds_line;
         char a[32], b[32];
@@ -470,6 +499,9 @@ static int expand(parse_ctx *c)
                                "first vary line", n1, n2);
             }
     } else {
+        for (size_t a = 0; a < sw->naxes; a++)
+            if ((st = check_axis_distinct(c, &sw->axes[a])))
+                return st;
         for (size_t a = 0; a < sw->naxes; a++) {
             if (points > 1000000 / sw->axes[a].n)
                 return es_error_set(ES_ECONFIG, "%s: more than 1000000 tasks", c->file);
@@ -597,15 +629,19 @@ static int task_error_line(const parse_ctx *c, const char *msg)
     return c->base_line;
 }
 
-/* Tasks ordered by their values (the run.seed axis left out) and seed. */
+/* Tasks ordered by their values (the run.seed axis left out) and seed. A
+ * value is compared by its canonical index (the first element equal to it),
+ * so zip lists that repeat a point ("0.1, 0.1" on every line) are caught. */
 static const es_sweep *cmp_sweep;
+static size_t *cmp_canon[ES_SWEEP_MAX_AXES];
+static size_t canon(size_t k, const es_sweep_task *t) { return cmp_canon[k][t->value_index[k]]; }
 static int cmp_tasks(const void *pa, const void *pb)
 {
     const es_sweep_task *a = &cmp_sweep->tasks[*(const size_t *)pa],
                         *b = &cmp_sweep->tasks[*(const size_t *)pb];
     for (size_t k = 0; k < cmp_sweep->naxes; k++)
-        if (strcmp(cmp_sweep->axes[k].key, "run.seed") && a->value_index[k] != b->value_index[k])
-            return a->value_index[k] < b->value_index[k] ? -1 : 1;
+        if (strcmp(cmp_sweep->axes[k].key, "run.seed") && canon(k, a) != canon(k, b))
+            return canon(k, a) < canon(k, b) ? -1 : 1;
     if (a->seed != b->seed)
         return a->seed < b->seed ? -1 : 1;
     return a->index < b->index ? -1 : a->index > b->index;
@@ -621,16 +657,39 @@ static int check_distinct_runs(parse_ctx *c)
         return es_error_set(ES_ENOMEM, "out of memory");
     for (size_t i = 0; i < sw->ntasks; i++)
         ord[i] = i;
-    cmp_sweep = sw;
-    qsort(ord, sw->ntasks, sizeof *ord, cmp_tasks);
     int st = ES_OK;
+    for (size_t k = 0; k < sw->naxes; k++) {
+        const es_sweep_axis *ax = &sw->axes[k];
+        if (!(cmp_canon[k] = malloc((ax->n ? ax->n : 1) * sizeof **cmp_canon)))
+            st = es_error_set(ES_ENOMEM, "out of memory");
+        for (size_t j = 0; j < ax->n && !st; j++) {
+            cmp_canon[k][j] = j;
+            for (size_t i = 0; i < j; i++)
+                if (same_value(ax, i, j)) {
+                    cmp_canon[k][j] = i;
+                    break;
+                }
+        }
+    }
+    cmp_sweep = sw;
+    if (!st)
+        qsort(ord, sw->ntasks, sizeof *ord, cmp_tasks);
     for (size_t i = 1; i < sw->ntasks && !st; i++) {
         const es_sweep_task *a = &sw->tasks[ord[i - 1]], *b = &sw->tasks[ord[i]];
         int same = a->seed == b->seed;
         for (size_t k = 0; k < sw->naxes && same; k++)
-            same = !strcmp(sw->axes[k].key, "run.seed") || a->value_index[k] == b->value_index[k];
+            same = !strcmp(sw->axes[k].key, "run.seed") || canon(k, a) == canon(k, b);
         if (!same)
             continue;
+        if (a->replica == b->replica) { /* zip: the lists repeat a point */
+            c->line = sw->naxes ? sw->axes[0].line : c->line;
+            char what[160];
+            snprintf(what, sizeof what, "tasks %zu and %zu are the same run (same values, seed %llu)",
+                     a->index < b->index ? a->index : b->index,
+                     a->index < b->index ? b->index : a->index, a->seed);
+            st = perr(c, "%s: the zip lists repeat a point%s", what, "");
+            break;
+        }
         c->line = c->seeds_line ? c->seeds_line : c->replicas_line;
         for (size_t k = 0; k < sw->naxes && !c->seeds_line; k++)
             if (!strcmp(sw->axes[k].key, "run.seed"))
@@ -644,6 +703,10 @@ static int check_distinct_runs(parse_ctx *c)
                                        "by at least replicas)");
     }
     free(ord);
+    for (size_t k = 0; k < sw->naxes; k++) {
+        free(cmp_canon[k]);
+        cmp_canon[k] = NULL;
+    }
     return st;
 }
 

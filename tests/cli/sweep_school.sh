@@ -37,6 +37,16 @@ expect_true seed-exponent-1 grep -Eq '^0002  2.5e3 +0 +2500$' e3.txt
 printf '[sweep]\nbase = base.ini\nname = d\nvary run.seed = 9007199254740993, 9007199254740992\n' > big.ini
 "$ESUITE" sweep big.ini --plan > big.txt 2>&1
 expect_true seed-beyond-2p53 grep -Eq '^0000  9007199254740993 +0 +9007199254740993$' big.txt
+# a value listed twice (also as another spelling of the same number) would run its tasks twice
+printf '[sweep]\nbase = base.ini\nname = d\nvary school.speed = 1, 2\nvary school.noise = 0.1, 0.2, 1e-1\n' > rep.ini
+expect_fail value-repeated "rep.ini:5: vary school.noise: value '1e-1' (element 3) repeats '0.1' (element 1): its tasks would be the same runs twice" \
+  "$ESUITE" sweep rep.ini --plan
+printf '[sweep]\nbase = base.ini\nname = d\nmode = zip\nvary school.noise = 0.1, 0.2, 0.1\nvary school.speed = 1, 2, 1.0\n' > zrep.ini
+expect_fail zip-point-repeated "zrep.ini:5: tasks 0 and 2 are the same run (same values, seed 3): the zip lists repeat a point" \
+  "$ESUITE" sweep zrep.ini --plan
+printf '[sweep]\nbase = base.ini\nname = d\nmode = zip\nvary school.noise = 0.1, 0.2, 0.1\nvary school.speed = 1, 2, 3\n' > zok.ini
+"$ESUITE" sweep zok.ini --plan > zok.txt 2>&1
+expect_true zip-value-repeated-ok grep -q "sweep 'd': 3 tasks (zip" zok.txt
 # a UTF-8 byte-order mark before [sweep] (Windows editors) is skipped, as in configs
 printf '\xef\xbb\xbf[sweep]\nbase = base.ini\nname = b\nvary school.noise = 0.1, 0.2\n' > bom.ini
 "$ESUITE" sweep bom.ini --plan > bom.txt 2>&1
