@@ -194,8 +194,12 @@ int es_sweep_write_pbs(const es_sweep *sw, const char *dir, const char *esuite,
         es_strbuf_printf(&b, "#PBS -J 0-%zu\n", n - 1);
     es_strbuf_printf(&b, "#PBS -l select=1:ncpus=%d%s%s\n", r->cpus_per_task > 0 ? r->cpus_per_task : 1,
        r->mem[0] ? ":mem=" : "", r->mem[0] ? r->mem : "");
-    if (r->time[0])
-        es_strbuf_printf(&b, "#PBS -l walltime=%s\n", r->time);
+    /* PBS reads walltime as [[H:]M:]S, so slurm.time's forms are converted:
+     * "30" (Slurm: minutes) was 30 seconds, "1-12:00:00" was rejected. */
+    long long wall = r->time[0] ? time_limit_seconds(r->time) : -1;
+    if (wall >= 0)
+        es_strbuf_printf(&b, "#PBS -l walltime=%lld:%02lld:%02lld\n", wall / 3600, wall / 60 % 60,
+                         wall % 60);
     if (r->partition[0])
         es_strbuf_printf(&b, "#PBS -q %s\n", r->partition);
     if (r->account[0])

@@ -94,6 +94,18 @@ done
 "$ESUITE" sweep D --scheduler pbs >/dev/null 2>&1
 expect_true pbs-array grep -qx '#PBS -J 0-11' D/job.pbs
 expect_true pbs-select grep -qx '#PBS -l select=1:ncpus=2:mem=1G' D/job.pbs
+expect_true pbs-walltime grep -qx '#PBS -l walltime=0:10:00' D/job.pbs
+# PBS reads walltime as [[H:]M:]S: Slurm's "minutes" and "D-H:M:S" forms are converted
+# ("30" was 30 seconds there, and "1-12:00:00" was rejected by qsub)
+for tw in '30 0:30:00' '1-12 36:00:00' '45:10 0:45:10'; do
+  set -- $tw
+  sed "s/^time = .*/time = $1/" s.ini > pbs_t.ini
+  rm -rf PT; "$ESUITE" sweep pbs_t.ini --scheduler pbs --dir PT --quiet >/dev/null 2>&1
+  expect_true "pbs-walltime-$1" grep -qx "#PBS -l walltime=$2" PT/job.pbs
+done
+sed "s/^time = .*/time = UNLIMITED/" s.ini > pbs_t.ini
+rm -rf PT; "$ESUITE" sweep pbs_t.ini --scheduler pbs --dir PT --quiet >/dev/null 2>&1
+expect_true pbs-walltime-unlimited bash -c '! grep -q walltime PT/job.pbs && test -f PT/job.pbs'
 
 if [ "$runs_fail" = 1 ]; then
   # One array element run by hand as Slurm would: the run fails, and the
