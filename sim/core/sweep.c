@@ -175,6 +175,13 @@ int es_sweep_parse_values(const char *spec, char ***values, size_t *n)
             if (q)
                 *q++ = '\0';
             char *v = trim(p);
+            size_t len = strlen(v);
+            /* one pair of matching quotes, as a config value drops them: "0.1"
+             * is the number 0.1 (a numeric axis, and equal to 0.1 below) */
+            if (len >= 2 && (v[0] == '"' || v[0] == '\'') && v[len - 1] == v[0]) {
+                v[len - 1] = '\0';
+                v = trim(v + 1);
+            }
             if (!*v)
                 st = es_error_set(ES_ECONFIG, "'%s': empty element in the list", spec);
             else

@@ -47,6 +47,15 @@ expect_fail zip-point-repeated "zrep.ini:5: tasks 0 and 2 are the same run (same
 printf '[sweep]\nbase = base.ini\nname = d\nmode = zip\nvary school.noise = 0.1, 0.2, 0.1\nvary school.speed = 1, 2, 3\n' > zok.ini
 "$ESUITE" sweep zok.ini --plan > zok.txt 2>&1
 expect_true zip-value-repeated-ok grep -q "sweep 'd': 3 tasks (zip" zok.txt
+# quotes around a list element are dropped as in configs: "0.1" is the number 0.1 (the axis
+# stayed text, so the table's coordinate was a string, and "0.1", 0.1 ran twice)
+printf '[sweep]\nbase = base.ini\nname = q\nvary school.noise = "0.1", 0.2\n' > quo.ini
+"$ESUITE" sweep quo.ini --scheduler slurm --dir Q --quiet > /dev/null 2>&1
+expect_true quoted-value-numeric grep -q '"school.noise": 0.10000000000000001' Q/manifest.json
+expect_true quoted-value-config grep -q '^noise = 0.1 ' Q/tasks/0000/config.ini
+printf '[sweep]\nbase = base.ini\nname = q\nvary school.noise = "0.1", 0.1\n' > quo2.ini
+expect_fail quoted-value-repeated "quo2.ini:4: vary school.noise: value '0.1' (element 2) repeats '0.1' (element 1)" \
+  "$ESUITE" sweep quo2.ini --plan
 # a UTF-8 byte-order mark before [sweep] (Windows editors) is skipped, as in configs
 printf '\xef\xbb\xbf[sweep]\nbase = base.ini\nname = b\nvary school.noise = 0.1, 0.2\n' > bom.ini
 "$ESUITE" sweep bom.ini --plan > bom.txt 2>&1
