@@ -250,7 +250,14 @@ static int parse_int_value(parse_ctx *c, const char *key, const char *v, long lo
     char *end;
     errno = 0;
     long long x = strtoll(v, &end, 10);
-    if (end == v || *end || errno == ERANGE || x < min || x > max) {
+    if (end != v && *end && errno == 0) { /* "2.0", "1e3": integers, as in configs */
+        double d = strtod(v, &end);
+        if (!*end && d == floor(d) && fabs(d) <= 9.2e18)
+            x = (long long)d;
+        else
+            end = (char *)v;
+    }
+    if (end == v || errno == ERANGE || x < min || x > max) {
         char range[96];
         snprintf(range, sizeof range, "an integer in %lld .. %lld", min, max);
         char msg[700];

@@ -56,6 +56,13 @@ expect_true quoted-value-config grep -q '^noise = 0.1 ' Q/tasks/0000/config.ini
 printf '[sweep]\nbase = base.ini\nname = q\nvary school.noise = "0.1", 0.1\n' > quo2.ini
 expect_fail quoted-value-repeated "quo2.ini:4: vary school.noise: value '0.1' (element 2) repeats '0.1' (element 1)" \
   "$ESUITE" sweep quo2.ini --plan
+# integer keys of the sweep file take integral reals, as configs do; a fraction is refused
+printf '[sweep]\nbase = base.ini\nname = i\nreplicas = 2.0\nseeds = 1e3, 2e3\nvary school.noise = 0.1\n[slurm]\ncpus_per_task = 2.0\n' > ir.ini
+"$ESUITE" sweep ir.ini --plan > ir.txt 2>&1
+expect_true sweep-int-real grep -Eq '^0001  0.1 +1 +2000$' ir.txt
+printf '[sweep]\nbase = base.ini\nname = i\nreplicas = 2.5\nvary school.noise = 0.1\n' > ir2.ini
+expect_fail sweep-int-fraction "ir2.ini:4: key 'sweep.replicas': expected an integer in 1 .. 100000, got '2.5'" \
+  "$ESUITE" sweep ir2.ini --plan
 # a UTF-8 byte-order mark before [sweep] (Windows editors) is skipped, as in configs
 printf '\xef\xbb\xbf[sweep]\nbase = base.ini\nname = b\nvary school.noise = 0.1, 0.2\n' > bom.ini
 "$ESUITE" sweep bom.ini --plan > bom.txt 2>&1
