@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -371,6 +372,36 @@ static int run_local(const es_sweep *sw, const sweep_opts *o, const char *abs, c
     return rc;
 }
 
+/* One local runner per sweep directory: a second one (the same command
+ * started twice, in another terminal) ran the same pending tasks into the
+ * same run directories at the same time. flock on DIR/.lock, released when
+ * the runner exits however it exits; O_CLOEXEC keeps it out of the tasks. */
+static int lock_local(const char *abs, const char *dir)
+{
+    char path[PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s/.lock", abs);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        es_cli_error("sweep: %s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        char pid[32] = "";
+        ssize_t got = pread(fd, pid, sizeof pid - 1, 0);
+        pid[got > 0 ? strcspn(pid, "\n") : 0] = '\0';
+        es_cli_error("sweep: %s is being run by another 'esuite sweep --scheduler local'%s%s%s; "
+                     "wait for it or stop it first", dir, *pid ? " (pid " : "", pid, *pid ? ")" : "");
+        close(fd);
+        return -1;
+    }
+    char pid[32];
+    int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    /* the pid only improves the message above: a failure to write it is no error */
+    if (ftruncate(fd, 0) == 0 && pwrite(fd, pid, (size_t)len, 0) != len)
+        pid[0] = '\0';
+    return fd;
+}
+
 int es_cmd_sweep(int argc, char **argv)
 {
     sweep_opts o;
@@ -427,6 +458,12 @@ int es_cmd_sweep(int argc, char **argv)
         es_sweep_free(sw);
         return 1;
     }
+    int lock = -1;
+    if (!strcmp(o.scheduler, "local") && (lock = lock_local(abs, dir)) < 0) {
+        free(idx);
+        es_sweep_free(sw);
+        return 1;
+    }
     size_t n = pending_tasks(sw, abs, idx, o.quiet);
     rc = 0;
     if (n == 0) {
@@ -463,6 +500,8 @@ int es_cmd_sweep(int argc, char **argv)
         }
         free(array);
     }
+    if (lock >= 0)
+        close(lock); /* releases the lock */
     free(idx);
     es_sweep_free(sw);
     return rc;

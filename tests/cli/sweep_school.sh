@@ -124,6 +124,16 @@ expect_true local-sigterm-message grep -q "sweep: stopped by signal 15 (1 of 3 t
 "$ESUITE" sweep L --status > l.txt
 expect_true local-sigterm-task0 grep -q "task 0000  failed    exit code 3  log L/logs/local-0000.log  (checkpoint: resumable)" l.txt
 expect_true local-sigterm-task2 grep -q "task 0002  pending   school.noise=0.3" l.txt
+# A second local runner on the same directory (the command started twice) is refused while the
+# first runs: both used to run the same pending tasks into the same run directories at once.
+"$ESUITE" sweep l.ini --scheduler local --dir L3 --quiet 2> /dev/null &
+pid=$!
+for i in $(seq 100); do [ -f L3/logs/local-0000.log ] && break; sleep 0.05; done
+expect_fail local-second-runner "sweep: L3 is being run by another 'esuite sweep --scheduler local' (pid $pid); wait for it or stop it first" \
+  "$ESUITE" sweep L3 --scheduler local --quiet
+expect_true local-second-runner-started-nothing test ! -e L3/logs/local-0001.log
+kill -TERM $pid
+wait $pid
 # A task whose directory is deleted during a local sweep fails on its own: its outcome cannot be
 # recorded (a warning says so), the other tasks still run, and the sweep ends with one line naming
 # the failed task. The runner used to stop at the unwritable failed.json, leaving task 2 unrun.
