@@ -384,6 +384,13 @@ static int slurm_key(parse_ctx *c, const char *key, const char *val)
             return perr(c, "key 'slurm.mem': expected a size such as 4G, 500M or 2048 (MB), got '%s'%s", val, "");
         snprintf(r->mem, sizeof r->mem, "%s", val);
     }
+    else if ((!strcmp(key, "partition") || !strcmp(key, "account")) && strpbrk(val, " \t"))
+        /* "#SBATCH --partition=gpu short" gives sbatch a stray word "short" */
+        return perr(c, !strcmp(key, "partition")
+                           ? "key 'slurm.%s': '%s' holds a blank (several partitions are separated "
+                             "by commas, e.g. gpu,short)"
+                           : "key 'slurm.%s': '%s' holds a blank",
+                    key, val);
     else if (!strcmp(key, "partition"))
         snprintf(r->partition, sizeof r->partition, "%s", val);
     else if (!strcmp(key, "account"))

@@ -53,6 +53,10 @@ expect_true dir-with-space-not-written test ! -e 'D x'
 expect_fail dir-with-percent "(a space, quote, backslash or '%' in its path)" "$ESUITE" sweep s.ini --scheduler pbs --dir D%j
 expect_true dir-with-percent-not-written test ! -e 'D%j'
 
+# A blank in partition/account would give sbatch a stray word on the directive line.
+sed 's/^partition = debug/partition = debug long/' s.ini > part.ini
+expect_fail partition-blank "part.ini:11: key 'slurm.partition': 'debug long' holds a blank (several partitions are separated by commas, e.g. gpu,short)" \
+  "$ESUITE" sweep part.ini --plan
 # Slurm script.
 "$ESUITE" sweep s.ini --scheduler slurm --dir D > script.txt 2>/dev/null
 expect_true slurm-rc test $? -eq 0
