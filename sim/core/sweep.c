@@ -140,6 +140,24 @@ static int parse_logspace(const char *spec, char ***values, size_t *n)
     return ES_OK;
 }
 
+/* "A:B:STEP" (or a mistyped "1:10") has numbers between its colons; a path
+ * such as /data/a:b/x.nc, or anything quoted, is one value of a list. */
+static int looks_like_range(const char *s)
+{
+    if (*s == '"' || *s == '\'')
+        return 0;
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", s);
+    for (char *p = buf, *q; p; p = q) {
+        if ((q = strchr(p, ':')))
+            *q++ = '\0';
+        double d;
+        if (!parse_double(p, &d))
+            return 0;
+    }
+    return 1;
+}
+
 int es_sweep_parse_values(const char *spec, char ***values, size_t *n)
 {
     *values = NULL;
@@ -154,7 +172,7 @@ int es_sweep_parse_values(const char *spec, char ***values, size_t *n)
         return es_error_set(ES_ECONFIG, "empty value list");
     if (!strncmp(s, "logspace(", 9)) {
         st = parse_logspace(s, values, n);
-    } else if (strchr(s, ':') && !strchr(s, ',')) {
+    } else if (strchr(s, ':') && !strchr(s, ',') && looks_like_range(s)) {
         char *parts[4] = {0};
         int k = 0;
         for (char *p = s, *q; k < 4 && p; p = q) {

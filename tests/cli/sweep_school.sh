@@ -63,6 +63,16 @@ expect_true sweep-int-real grep -Eq '^0001  0.1 +1 +2000$' ir.txt
 printf '[sweep]\nbase = base.ini\nname = i\nreplicas = 2.5\nvary school.noise = 0.1\n' > ir2.ini
 expect_fail sweep-int-fraction "ir2.ini:4: key 'sweep.replicas': expected an integer in 1 .. 100000, got '2.5'" \
   "$ESUITE" sweep ir2.ini --plan
+# a value with a colon that is not A:B:STEP (a path) is one value; "1:10" is still a range typo
+printf '[sweep]\nbase = base.ini\nname = c\nvary school.init_file = /data/a:b/x.nc, "/y:z.nc"\n' > colon.ini
+"$ESUITE" sweep colon.ini --plan > colon.txt 2>&1
+expect_true colon-path-value grep -Eq '^0000  /data/a:b/x.nc +0 +3$' colon.txt
+expect_true colon-quoted-value grep -Eq '^0001  /y:z.nc +0 +3$' colon.txt
+printf '[sweep]\nbase = base.ini\nname = c\nvary school.init_file = /data/a:b/x.nc\nvary school.noise = 0.1, 0.2\n' > colon1.ini
+"$ESUITE" sweep colon1.ini --plan > colon1.txt 2>&1
+expect_true colon-single-value grep -q "sweep 'c': 2 tasks" colon1.txt
+printf '[sweep]\nbase = base.ini\nname = c\nvary school.noise = 1:10\n' > colon2.ini
+expect_fail colon-range-typo "colon2.ini:4: vary school.noise: '1:10': expected A:B:STEP" "$ESUITE" sweep colon2.ini --plan
 # a UTF-8 byte-order mark before [sweep] (Windows editors) is skipped, as in configs
 printf '\xef\xbb\xbf[sweep]\nbase = base.ini\nname = b\nvary school.noise = 0.1, 0.2\n' > bom.ini
 "$ESUITE" sweep bom.ini --plan > bom.txt 2>&1
