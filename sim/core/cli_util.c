@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "core/commands.h"
@@ -85,3 +86,25 @@ void es_cli_set_argv0(const char *argv0)
 }
 
 const char *es_cli_self_path(void) { return self_path; }
+
+/* `s` as one shell word for a command the user copies from a message: as it
+ * is when it holds no shell syntax, else in double quotes ("R x", "a$b" with
+ * $ ` " \ escaped). The suggestion 'esuite collect R x' ran collect on R. */
+const char *es_cli_shell_word(const char *s, char *buf, size_t len)
+{
+    if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./-+:,@%=") ==
+                  strlen(s))
+        return s;
+    size_t k = 0;
+    if (len < 3)
+        return s;
+    buf[k++] = '"';
+    for (; *s && k + 3 < len; s++) {
+        if (strchr("$`\"\\", *s))
+            buf[k++] = '\\';
+        buf[k++] = *s;
+    }
+    buf[k++] = '"';
+    buf[k] = '\0';
+    return buf;
+}

@@ -167,11 +167,12 @@ static int resolve_output_dir(const es_config *cfg, const es_model *model, const
      * the hours it holds must not go because --resume was forgotten. */
     char ck[4300];
     snprintf(ck, sizeof ck, "%s/%s", dir, ES_CHECKPOINT_FILE);
+    char q[4400];
     if (access(ck, F_OK) == 0 && !es_config_bool(cfg, "output", "overwrite"))
         return es_error_set(ES_EIO,
                             "%s holds the checkpoint of an interrupted run; continue it with "
                             "'esuite run --resume %s', or set output.overwrite = true to start again",
-                            dir, dir);
+                            dir, es_cli_shell_word(dir, q, sizeof q));
     *created = access(dir, F_OK) != 0;
     snprintf(top, top_len, "%s", dir);
     for (char up[4096]; *created;) { /* climb while the parent is missing too */
@@ -317,7 +318,9 @@ int es_cmd_run(int argc, char **argv)
     /* interrupted with a checkpoint to resume from (a ramp run has none: an error) */
     if (st == ES_EINTR && access(ck, F_OK) == 0) {
         /* the model's message says where it stopped (which sample, why) */
-        es_cli_error("%s; continue with 'esuite run --resume %s'", es_error_message(), dir);
+        char q[4400];
+        es_cli_error("%s; continue with 'esuite run --resume %s'", es_error_message(),
+                     es_cli_shell_word(dir, q, sizeof q));
         es_config_free(cfg);
         drop_resume_ini(resume_ini);
         return 3;

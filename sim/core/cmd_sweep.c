@@ -177,8 +177,9 @@ static int submit(const char *dir, const char *scheduler, const char *script, co
         return 1;
     }
     printf("%s\n", out);
+    char q[PATH_MAX + 64];
     fprintf(stderr, "esuite: sweep: submitted job %s (tasks %s); monitor with 'squeue -j %s' and "
-                    "'esuite sweep %s --status'\n", out, array, out, dir);
+                    "'esuite sweep %s --status'\n", out, array, out, es_cli_shell_word(dir, q, sizeof q));
     return 0;
 }
 
@@ -339,8 +340,10 @@ static void report_failures(const es_sweep_failure *f, size_t nfailed, size_t n,
                                 f[i].recorded ? "" : ", outcome not recorded");
     if (nfailed > shown && len < sizeof list)
         snprintf(list + len, sizeof list - len, " and %zu more", nfailed - shown);
+    char q[PATH_MAX + 64];
     es_cli_error("sweep: %zu of %zu tasks failed: %s; logs in %s/logs/local-NNNN.log, "
-                 "'esuite sweep %s --status' lists them", nfailed, n, list, dir, dir);
+                 "'esuite sweep %s --status' lists them", nfailed, n, list, dir,
+                 es_cli_shell_word(dir, q, sizeof q));
 }
 
 /* --scheduler local: run the n listed tasks here; 0 when all completed. */
@@ -366,7 +369,9 @@ static int run_local(const es_sweep *sw, const sweep_opts *o, const char *abs, c
         report_failures(failed, nfailed, n, dir);
         rc = 1;
     } else if (!o->quiet) {
-        fprintf(stderr, "esuite: sweep: %zu tasks complete; collect with 'esuite collect %s'\n", n, dir);
+        char q[PATH_MAX + 64];
+        fprintf(stderr, "esuite: sweep: %zu tasks complete; collect with 'esuite collect %s'\n", n,
+                es_cli_shell_word(dir, q, sizeof q));
     }
     free(failed);
     return rc;
@@ -467,8 +472,9 @@ int es_cmd_sweep(int argc, char **argv)
     size_t n = pending_tasks(sw, abs, idx, o.quiet);
     rc = 0;
     if (n == 0) {
+        char q[PATH_MAX + 64];
         fprintf(stderr, "esuite: sweep: all %zu tasks of '%s' are complete; collect with "
-                        "'esuite collect %s'\n", sw->ntasks, sw->name, dir);
+                        "'esuite collect %s'\n", sw->ntasks, sw->name, es_cli_shell_word(dir, q, sizeof q));
     } else if (!strcmp(o.scheduler, "local")) {
         rc = run_local(sw, &o, abs, dir, idx, n);
     } else {

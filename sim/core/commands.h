@@ -2,6 +2,8 @@
 #ifndef ESUITE_COMMANDS_H
 #define ESUITE_COMMANDS_H
 
+#include <stddef.h>
+
 /* Each returns the process exit status: 0 success, 1 runtime failure,
  * 2 bad usage or bad input. argv[0] is the subcommand name. */
 int es_cmd_run(int argc, char **argv);
@@ -16,6 +18,8 @@ int es_cmd_collect(int argc, char **argv);
 /* Shared CLI helpers (cli_util.c). */
 void es_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void es_cli_print_warnings(void);
+/* `s` quoted as one shell word if needed (buf receives the quoted form). */
+const char *es_cli_shell_word(const char *s, char *buf, size_t len);
 /* Strict number parsing of option values; print a message naming the option on failure. */
 int es_cli_parse_int(const char *opt, const char *text, long long min, long long max, long long *out);
 int es_cli_parse_double(const char *opt, const char *text, double min, double max, double *out);

@@ -144,6 +144,17 @@ expect_fail local-second-runner "sweep: L3 is being run by another 'esuite sweep
 expect_true local-second-runner-started-nothing test ! -e L3/logs/local-0001.log
 kill -TERM $pid
 wait $pid
+# A local sweep may live in a directory with a blank; the commands the messages suggest quote it
+# ('esuite collect S x' collected S), and they work as printed.
+sed -i 's/^init = file$//' base.ini
+printf '[sweep]\nbase = base.ini\nname = sp\nvary school.noise = 0.1, 0.2\n' > sp.ini
+"$ESUITE" sweep sp.ini --scheduler local --dir "S x" 2> sp.err
+expect_num space-dir-rc $? 0 0
+expect_true space-dir-hint grep -qxF "esuite: sweep: 2 tasks complete; collect with 'esuite collect \"S x\"'" sp.err
+eval "\"\$ESUITE\" collect \"S x\" --quiet"
+expect_true space-dir-collect test -s "S x/table.csv"
+"$ESUITE" run base.ini --output 'R $x' --set school.stop_after_steps=4 --quiet 2> sp2.err
+expect_true resume-hint-quoted grep -qF "continue with 'esuite run --resume \"R \\\$x\"'" sp2.err
 # A task whose directory is deleted during a local sweep fails on its own: its outcome cannot be
 # recorded (a warning says so), the other tasks still run, and the sweep ends with one line naming
 # the failed task. The runner used to stop at the unwritable failed.json, leaving task 2 unrun.
