@@ -252,6 +252,15 @@ int es_cmd_run(int argc, char **argv)
             es_cli_error("run: --resume DIR takes no CONFIG, --set, --output or --check (the run's own config is used)");
             return 2;
         }
+        char ck[4300], summary[4300];
+        snprintf(ck, sizeof ck, "%s/%s", resume, ES_CHECKPOINT_FILE);
+        snprintf(summary, sizeof summary, "%s/summary.json", resume);
+        if (access(ck, F_OK) != 0 && access(summary, F_OK) == 0) {
+            /* "cannot open checkpoint: No such file" read like a lost checkpoint */
+            es_cli_error("run: --resume %s: the run there is complete (summary.json, no checkpoint); "
+                         "nothing to resume", resume);
+            return 2;
+        }
         if (es_checkpoint_resume_config(resume, &resume_ini, &origin, &first_ovs)) {
             es_cli_error("%s", es_error_message());
             return 2;

@@ -72,7 +72,11 @@ frames=$(json_get "$(cat "$TMP/cut/summary.json")" frames)
 expect_num "frames in the resumed run" "$frames" 201 0
 
 # Resuming a directory without a checkpoint is refused with one message.
-expect_fail "resume without checkpoint" "checkpoint" "$ESUITE" run --resume "$TMP/ref" --quiet
+expect_fail "resume of a complete run" "run: --resume $TMP/ref: the run there is complete (summary.json, no checkpoint); nothing to resume" \
+  "$ESUITE" run --resume "$TMP/ref" --quiet
+mkdir -p "$TMP/empty"
+expect_fail "resume without checkpoint" "$TMP/empty/checkpoint.esck: cannot open checkpoint" \
+  "$ESUITE" run --resume "$TMP/empty" --quiet
 # stop_after_steps: the log's last progress line gives how far it got, not 100 %
 "$ESUITE" run "$TMP/school.ini" --output "$TMP/hookp" --threads 1 --set school.stop_after_steps=1 \
   2>"$TMP/hookp.err"
