@@ -197,7 +197,7 @@ int es_sweep_write_pbs(const es_sweep *sw, const char *dir, const char *esuite,
     /* PBS reads walltime as [[H:]M:]S, so slurm.time's forms are converted:
      * "30" (Slurm: minutes) was 30 seconds, "1-12:00:00" was rejected. */
     long long wall = r->time[0] ? time_limit_seconds(r->time) : -1;
-    if (wall >= 0)
+    if (wall > 0) /* 0 is Slurm's "no limit", not a walltime of zero */
         es_strbuf_printf(&b, "#PBS -l walltime=%lld:%02lld:%02lld\n", wall / 3600, wall / 60 % 60,
                          wall % 60);
     if (r->partition[0])

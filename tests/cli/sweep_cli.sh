@@ -107,9 +107,11 @@ for tw in '30 0:30:00' '1-12 36:00:00' '45:10 0:45:10'; do
   rm -rf PT; "$ESUITE" sweep pbs_t.ini --scheduler pbs --dir PT --quiet >/dev/null 2>&1
   expect_true "pbs-walltime-$1" grep -qx "#PBS -l walltime=$2" PT/job.pbs
 done
-sed "s/^time = .*/time = UNLIMITED/" s.ini > pbs_t.ini
-rm -rf PT; "$ESUITE" sweep pbs_t.ini --scheduler pbs --dir PT --quiet >/dev/null 2>&1
-expect_true pbs-walltime-unlimited bash -c '! grep -q walltime PT/job.pbs && test -f PT/job.pbs'
+for lim in UNLIMITED 0; do  # 0: Slurm's "no limit", not a walltime of zero
+  sed "s/^time = .*/time = $lim/" s.ini > pbs_t.ini
+  rm -rf PT; "$ESUITE" sweep pbs_t.ini --scheduler pbs --dir PT --quiet >/dev/null 2>&1
+  expect_true "pbs-walltime-$lim" bash -c '! grep -q walltime PT/job.pbs && test -f PT/job.pbs'
+done
 
 if [ "$runs_fail" = 1 ]; then
   # One array element run by hand as Slurm would: the run fails, and the
