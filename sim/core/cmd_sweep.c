@@ -464,10 +464,21 @@ int es_cmd_sweep(int argc, char **argv)
         return 1;
     }
     int lock = -1;
-    if (!strcmp(o.scheduler, "local") && (lock = lock_local(abs, dir)) < 0) {
-        free(idx);
-        es_sweep_free(sw);
-        return 1;
+    char jid[256];
+    if (!strcmp(o.scheduler, "local")) {
+        lock = lock_local(abs, dir);
+        if (lock >= 0 && active_slurm_job(abs, jid, sizeof jid)) {
+            /* its tasks would run twice: here and on the cluster */
+            es_cli_error("sweep: job %s of this sweep is still queued or running (squeue -j %s); wait "
+                         "for it or cancel it (scancel %s) before running the sweep here", jid, jid, jid);
+            close(lock);
+            lock = -1;
+        }
+        if (lock < 0) {
+            free(idx);
+            es_sweep_free(sw);
+            return 1;
+        }
     }
     size_t n = pending_tasks(sw, abs, idx, o.quiet);
     rc = 0;
@@ -478,7 +489,7 @@ int es_cmd_sweep(int argc, char **argv)
     } else if (!strcmp(o.scheduler, "local")) {
         rc = run_local(sw, &o, abs, dir, idx, n);
     } else {
-        char script[4400], jid[256];
+        char script[4400];
         int slurm = !strcmp(o.scheduler, "slurm");
         st = slurm ? es_sweep_write_sbatch(sw, abs, es_cli_self_path(), idx, n, script, sizeof script)
                    : es_sweep_write_pbs(sw, abs, es_cli_self_path(), idx, n, script, sizeof script);

@@ -155,6 +155,22 @@ eval "\"\$ESUITE\" collect \"S x\" --quiet"
 expect_true space-dir-collect test -s "S x/table.csv"
 "$ESUITE" run base.ini --output 'R $x' --set school.stop_after_steps=4 --quiet 2> sp2.err
 expect_true resume-hint-quoted grep -qF "continue with 'esuite run --resume \"R \\\$x\"'" sp2.err
+# A local run of a sweep whose Slurm job is still queued is refused (each task would run twice);
+# stand-ins for sbatch and squeue: job 4242 is listed until the flag file goes.
+mkdir -p fakebin
+printf '#!/bin/sh\necho 4242\n' > fakebin/sbatch
+printf '#!/bin/sh\n[ -e %s/queued ] && echo 4242_1\nexit 0\n' "$TMP" > fakebin/squeue
+chmod +x fakebin/sbatch fakebin/squeue
+printf '[sweep]\nbase = base.ini\nname = sq\nvary school.noise = 0.1, 0.2\n' > sq.ini
+touch queued
+PATH="$TMP/fakebin:$PATH" "$ESUITE" sweep sq.ini --scheduler slurm --dir SQ --submit > /dev/null 2>&1
+expect_true slurm-fake-submitted grep -q '"job_id": "4242"' SQ/manifest.json
+PATH="$TMP/fakebin:$PATH" expect_fail local-while-queued "sweep: job 4242 of this sweep is still queued or running (squeue -j 4242); wait for it or cancel it (scancel 4242) before running the sweep here" \
+  "$ESUITE" sweep SQ --scheduler local --quiet
+expect_true local-while-queued-ran-nothing test ! -e SQ/logs/local-0000.log
+rm queued
+PATH="$TMP/fakebin:$PATH" "$ESUITE" sweep SQ --scheduler local --quiet 2>/dev/null
+expect_num local-after-queue-rc $? 0 0
 # A task whose directory is deleted during a local sweep fails on its own: its outcome cannot be
 # recorded (a warning says so), the other tasks still run, and the sweep ends with one line naming
 # the failed task. The runner used to stop at the unwritable failed.json, leaving task 2 unrun.
