@@ -140,7 +140,7 @@ static int parse_logspace(const char *spec, char ***values, size_t *n)
     return ES_OK;
 }
 
-/* "A:B:STEP" (or a mistyped "1:10") has numbers between its colons; a path
+/* "A:B:STEP" (or a mistyped "1:10", "1:x:1") starts with a number; a path
  * such as /data/a:b/x.nc, or anything quoted, is one value of a list. */
 static int looks_like_range(const char *s)
 {
@@ -148,14 +148,9 @@ static int looks_like_range(const char *s)
         return 0;
     char buf[4096];
     snprintf(buf, sizeof buf, "%s", s);
-    for (char *p = buf, *q; p; p = q) {
-        if ((q = strchr(p, ':')))
-            *q++ = '\0';
-        double d;
-        if (!parse_double(p, &d))
-            return 0;
-    }
-    return 1;
+    buf[strcspn(buf, ":")] = '\0';
+    double d;
+    return parse_double(buf, &d);
 }
 
 int es_sweep_parse_values(const char *spec, char ***values, size_t *n)

@@ -63,7 +63,8 @@ expect_true sweep-int-real grep -Eq '^0001  0.1 +1 +2000$' ir.txt
 printf '[sweep]\nbase = base.ini\nname = i\nreplicas = 2.5\nvary school.noise = 0.1\n' > ir2.ini
 expect_fail sweep-int-fraction "ir2.ini:4: key 'sweep.replicas': expected an integer in 1 .. 100000, got '2.5'" \
   "$ESUITE" sweep ir2.ini --plan
-# a value with a colon that is not A:B:STEP (a path) is one value; "1:10" is still a range typo
+# a value with a colon that does not start with a number (a path) is one value; "1:10" is still a
+# range typo
 printf '[sweep]\nbase = base.ini\nname = c\nvary school.init_file = /data/a:b/x.nc, "/y:z.nc"\n' > colon.ini
 "$ESUITE" sweep colon.ini --plan > colon.txt 2>&1
 expect_true colon-path-value grep -Eq '^0000  /data/a:b/x.nc +0 +3$' colon.txt
