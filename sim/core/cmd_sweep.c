@@ -490,16 +490,24 @@ int es_cmd_sweep(int argc, char **argv)
         rc = run_local(sw, &o, abs, dir, idx, n);
     } else {
         char script[4400];
-        int slurm = !strcmp(o.scheduler, "slurm");
+        int slurm = !strcmp(o.scheduler, "slurm"), mapped = 0;
+        size_t pending = n;
+        if (slurm)
+            n = es_sweep_slurm_chunk(sw, n); /* one array job takes at most MaxArraySize tasks */
         st = slurm ? es_sweep_write_sbatch(sw, abs, es_cli_self_path(), idx, n, script, sizeof script)
                    : es_sweep_write_pbs(sw, abs, es_cli_self_path(), idx, n, script, sizeof script);
-        char *array = es_sweep_array_spec(idx, n, slurm ? sw->res.max_concurrent : 0);
+        char *array = slurm ? es_sweep_slurm_array(sw, idx, n, &mapped)
+                            : es_sweep_array_spec(idx, n, 0);
         if (!st && !array)
             st = es_error_set(ES_ENOMEM, "sweep: out of memory for the task list");
-        if (slurm && idx[n - 1] > 1000)
-            fprintf(stderr, "esuite: sweep: note: array indices up to %zu; Slurm's default MaxArraySize "
-                            "(1001) allows 0..1000 only (see 'scontrol show config | grep MaxArraySize')\n",
-                    idx[n - 1]);
+        if (!st && mapped && !o.quiet)
+            fprintf(stderr, "esuite: sweep: note: task indices reach %zu, beyond MaxArraySize - 1 = %zu: "
+                            "array elements 0..%zu run the tasks listed in job.sbatch (logs are named by "
+                            "array element)\n", idx[n - 1], es_sweep_slurm_chunk(sw, (size_t)-1) - 1, n - 1);
+        if (!st && pending > n)
+            fprintf(stderr, "esuite: sweep: note: this job takes %zu of the %zu unfinished tasks "
+                            "(MaxArraySize %zu, [slurm] max_array_size); when it has ended, run the same "
+                            "command again for the rest\n", n, pending, es_sweep_slurm_chunk(sw, (size_t)-1));
         if (st) {
             es_cli_error("%s", es_error_message());
             rc = 1;

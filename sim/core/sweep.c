@@ -416,13 +416,17 @@ static int slurm_key(parse_ctx *c, const char *key, const char *val)
         if ((st = parse_int_value(c, "slurm.max_concurrent", val, 1, 1000000, &x)))
             return st;
         r->max_concurrent = (int)x;
+    } else if (!strcmp(key, "max_array_size")) {
+        if ((st = parse_int_value(c, "slurm.max_array_size", val, 1, 4000001, &x)))
+            return st;
+        r->max_array_size = (int)x;
     } else if (!strcmp(key, "extra")) {
         if (r->nextra == ES_SWEEP_MAX_EXTRA)
             return perr(c, "too many 'extra' lines (at most 32)%s%s", "", "");
         snprintf(r->extra[r->nextra++], sizeof r->extra[0], "%s", val);
     } else {
         return perr(c, "unknown key 'slurm.%s' (keys: time, cpus_per_task, mem, partition, "
-                       "account, max_concurrent, extra)%s", key, "");
+                       "account, max_concurrent, max_array_size, extra)%s", key, "");
     }
     if (strchr(val, '\n') || strchr(val, '\''))
         return perr(c, "key 'slurm.%s': quotes are not allowed in '%s'", key, val);

@@ -21,6 +21,7 @@
  *   partition = debug
  *   account = proj42
  *   max_concurrent = 8
+ *   max_array_size = 1001        ; the cluster's MaxArraySize (default 1001)
  *   extra = --qos=normal         ; repeatable: one more "#SBATCH" line each
  *
  * Task order: the replica index runs fastest, then the last vary line, ...,
@@ -38,6 +39,8 @@
 
 #define ES_SWEEP_MAX_AXES 16
 #define ES_SWEEP_MAX_EXTRA 32
+/* Slurm's default MaxArraySize: array indices 0 .. 1000. */
+#define ES_SLURM_MAX_ARRAY_SIZE 1001
 
 typedef enum { ES_SWEEP_CARTESIAN = 0, ES_SWEEP_ZIP = 1 } es_sweep_mode;
 
@@ -53,6 +56,7 @@ typedef struct {
     char time[64], mem[64], partition[128], account[128];
     int cpus_per_task;   /* 0: not given (1 is used) */
     int max_concurrent;  /* 0: unlimited */
+    int max_array_size;  /* 0: not given (ES_SLURM_MAX_ARRAY_SIZE) */
     int nextra;
     char extra[ES_SWEEP_MAX_EXTRA][512];
 } es_sweep_resources;
@@ -151,6 +155,13 @@ char *es_sweep_array_spec(const size_t *indices, size_t n, int max_concurrent);
 /* Seconds before the [slurm] time limit (as sbatch takes it; "" or UNLIMITED:
  * unknown) at which the job is warned: 120, or a fifth of a limit under 10 minutes. */
 int es_sweep_warn_seconds(const char *time);
+/* How many of the n pending tasks one Slurm array job takes: at most
+ * MaxArraySize ([slurm] max_array_size); the rest wait for a resubmission. */
+size_t es_sweep_slurm_chunk(const es_sweep *sw, size_t n);
+/* The --array value of job.sbatch for these tasks: their indices, or, when
+ * one is beyond MaxArraySize - 1, 0 .. n-1 mapped through a list in the
+ * script (*mapped = 1). NULL when out of memory. */
+char *es_sweep_slurm_array(const es_sweep *sw, const size_t *indices, size_t n, int *mapped);
 /* Write DIR/job.sbatch (or job.pbs) for the listed tasks. `esuite` is the
  * absolute path of the executable the jobs run. */
 int es_sweep_write_sbatch(const es_sweep *sw, const char *dir, const char *esuite,

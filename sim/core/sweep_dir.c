@@ -147,6 +147,7 @@ static json_t *manifest_json(const es_sweep *sw)
     json_object_set_new(res, "partition", json_string(r->partition));
     json_object_set_new(res, "account", json_string(r->account));
     json_object_set_new(res, "max_concurrent", json_integer(r->max_concurrent));
+    json_object_set_new(res, "max_array_size", json_integer(r->max_array_size));
     for (int i = 0; i < r->nextra; i++)
         json_array_append_new(extra, json_string(r->extra[i]));
     json_object_set_new(res, "extra", extra);
@@ -287,6 +288,7 @@ int es_sweep_load_dir(const char *dir, es_sweep **out)
     GETR(account)
     r->cpus_per_task = (int)json_integer_value(json_object_get(res, "cpus_per_task"));
     r->max_concurrent = (int)json_integer_value(json_object_get(res, "max_concurrent"));
+    r->max_array_size = (int)json_integer_value(json_object_get(res, "max_array_size")); /* 0 if absent */
     json_t *extra = json_object_get(res, "extra");
     for (size_t i = 0; i < json_array_size(extra) && i < ES_SWEEP_MAX_EXTRA; i++)
         snprintf(r->extra[r->nextra++], sizeof r->extra[0], "%s",

@@ -32,6 +32,34 @@ char *es_sweep_array_spec(const size_t *idx, size_t n, int max_concurrent)
     return es_strbuf_take(&b); /* NULL when out of memory */
 }
 
+static size_t max_array_size(const es_sweep *sw)
+{
+    return sw->res.max_array_size > 0 ? (size_t)sw->res.max_array_size : ES_SLURM_MAX_ARRAY_SIZE;
+}
+
+size_t es_sweep_slurm_chunk(const es_sweep *sw, size_t n)
+{
+    return n < max_array_size(sw) ? n : max_array_size(sw);
+}
+
+/* sbatch refuses an array with an index >= MaxArraySize (the example phase
+ * sweep, 1280 tasks, could not be submitted at all): such tasks are reached
+ * through array elements 0 .. n-1 and a list of task indices in the script. */
+char *es_sweep_slurm_array(const es_sweep *sw, const size_t *idx, size_t n, int *mapped)
+{
+    *mapped = n > 0 && idx[n - 1] >= max_array_size(sw);
+    if (!*mapped)
+        return es_sweep_array_spec(idx, n, sw->res.max_concurrent);
+    size_t *seq = malloc(n * sizeof *seq);
+    if (!seq)
+        return NULL;
+    for (size_t k = 0; k < n; k++)
+        seq[k] = k;
+    char *spec = es_sweep_array_spec(seq, n, sw->res.max_concurrent);
+    free(seq);
+    return spec;
+}
+
 /* Single-quote a path for bash. */
 static void quoted(es_strbuf *b, const char *s)
 {
@@ -137,9 +165,11 @@ int es_sweep_write_sbatch(const es_sweep *sw, const char *dir, const char *esuit
     if (n == 0)
         return es_error_set(ES_EINVAL, "no task to put into a job script");
     const es_sweep_resources *r = &sw->res;
-    char *array = es_sweep_array_spec(idx, n, r->max_concurrent);
+    int mapped;
+    char *array = es_sweep_slurm_array(sw, idx, n, &mapped);
     if (!array)
         return es_error_set(ES_ENOMEM, "%s: out of memory for the task list", dir);
+
     es_strbuf b = {0};
     es_strbuf_printf(&b, "#!/bin/bash\n");
     es_strbuf_printf(&b, "#SBATCH --job-name=%s\n", sw->name);
@@ -166,8 +196,21 @@ int es_sweep_write_sbatch(const es_sweep *sw, const char *dir, const char *esuit
            "# Regenerate with 'esuite sweep DIR --scheduler slurm' rather than editing.\n",
        ESUITE_VERSION, ESUITE_GIT_REVISION, sw->name, n, sw->ntasks);
     es_strbuf_printf(&b, "export OMP_NUM_THREADS=${SLURM_CPUS_PER_TASK:-1}\n");
-    es_strbuf_printf(&b, "ID=${SLURM_ARRAY_TASK_ID:?job.sbatch must run as an array job}\n");
-    es_strbuf_printf(&b, "LOG=logs/slurm-${SLURM_ARRAY_JOB_ID}_${ID}.err\n");
+    if (mapped) {
+        /* Array element K runs task TASKS[K]; its log is named by K. The list
+         * is in the script, which sbatch copies: a later regeneration cannot
+         * change what a queued job runs. */
+        es_strbuf_printf(&b, "TASKS=(");
+        for (size_t i = 0; i < n; i++)
+            es_strbuf_printf(&b, "%s%zu", i ? (i % 16 ? " " : "\n") : "", idx[i]);
+        es_strbuf_printf(&b, ")\nK=${SLURM_ARRAY_TASK_ID:?job.sbatch must run as an array job}\n"
+                             "ID=${TASKS[$K]:-}\n"
+                             "[ -n \"$ID\" ] || { echo \"esuite: no task for array element $K\" >&2; exit 1; }\n"
+                             "LOG=logs/slurm-${SLURM_ARRAY_JOB_ID}_${K}.err\n");
+    } else {
+        es_strbuf_printf(&b, "ID=${SLURM_ARRAY_TASK_ID:?job.sbatch must run as an array job}\n");
+        es_strbuf_printf(&b, "LOG=logs/slurm-${SLURM_ARRAY_JOB_ID}_${ID}.err\n");
+    }
     task_body(&b, dir, esuite, "USR1");
     free(array);
     return write_script(dir, "job.sbatch", &b, script, len);

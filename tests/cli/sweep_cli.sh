@@ -94,6 +94,33 @@ for attempt in 1 2 3; do
   expect_true "sbatch-usr1-finish-$attempt" grep -q -- '--finish-task 5 --exit-code 3 ' D/fake_finish.txt
 done
 
+# More tasks than the cluster's MaxArraySize (here max_array_size = 5 for 12 tasks): sbatch
+# refused such an array outright. One job takes 5 tasks; the second pass (tasks 0-4 done) maps
+# array elements 0..4 onto tasks 5..9 through a list in the script.
+sed 's/^max_concurrent = 3/max_concurrent = 3\nmax_array_size = 5/' s.ini > big.ini
+"$ESUITE" sweep big.ini --scheduler slurm --dir BIG > /dev/null 2> big.err
+expect_true big-array-first grep -qx '#SBATCH --array=0-4%3' BIG/job.sbatch
+expect_true big-note-rest grep -q "this job takes 5 of the 12 unfinished tasks (MaxArraySize 5, \[slurm\] max_array_size); when it has ended, run the same command again for the rest" big.err
+for i in 0 1 2 3 4; do
+  mkdir -p BIG/tasks/000$i/out; echo '{"P": 1}' > BIG/tasks/000$i/out/summary.json
+  "$ESUITE" sweep BIG --finish-task $i --exit-code 0 --log x
+done
+"$ESUITE" sweep BIG --scheduler slurm > /dev/null 2> big.err
+expect_true big-array-mapped grep -qx '#SBATCH --array=0-4%3' BIG/job.sbatch
+expect_true big-task-list grep -qx 'TASKS=(5 6 7 8 9)' BIG/job.sbatch
+expect_true big-note-mapped grep -q "task indices reach 9, beyond MaxArraySize - 1 = 4: array elements 0..4 run the tasks listed in job.sbatch" big.err
+expect_true big-bash-n bash -n BIG/job.sbatch
+rm -f BIG/fake_started BIG/fake_finish.txt
+SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_JOB_ID=79 ESUITE="$TMP/fake_esuite.sh" bash BIG/job.sbatch 2>/dev/null &
+jp=$!
+for i in $(seq 1 200); do [ -e BIG/fake_started ] && break; sleep 0.02; done
+kill -USR1 $jp
+wait $jp
+expect_true big-element2-runs-task7 grep -q -- '--finish-task 7 --exit-code 3 --log logs/slurm-79_2.err' BIG/fake_finish.txt
+SLURM_ARRAY_TASK_ID=5 SLURM_ARRAY_JOB_ID=79 ESUITE="$TMP/fake_esuite.sh" bash BIG/job.sbatch 2> big_el5.err
+expect_num big-element-beyond-list $? 1 0
+expect_true big-element-beyond-msg grep -qx "esuite: no task for array element 5" big_el5.err
+
 # PBS script.
 "$ESUITE" sweep D --scheduler pbs >/dev/null 2>&1
 expect_true pbs-array grep -qx '#PBS -J 0-11' D/job.pbs
