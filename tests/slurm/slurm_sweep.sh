@@ -129,4 +129,23 @@ fi
 # --- idempotent resubmission: nothing left to run ---------------------------
 out=$("$ESUITE" sweep sweep.ini --scheduler slurm --dir "$W/sw" --submit 2>&1) || die "resubmit failed: $out"
 echo "$out" | grep -q "all 4 tasks of 'slurmtest' are complete" || die "resubmit did not skip: $out"
+# --- more tasks than MaxArraySize: max_array_size = 2 for 3 tasks -----------
+# The first job takes tasks 0-1; the second maps array element 0 onto task 2.
+wait_job() {
+  for i in $(seq 1 600); do [ -z "$(squeue -h -j "$1" 2>/dev/null)" ] && return 0; sleep 0.5; done
+  squeue; die "job $1 still queued after 300 s"
+}
+sed -e 's/^name = slurmtest/name = slurmbig/' -e 's/^vary output.compression = 1, 4/vary output.compression = 1, 4, 6/' \
+    -e '/^vary run.seed/d' -e 's/^max_concurrent = 2/max_concurrent = 2\nmax_array_size = 2/' -e '/^extra = --hold/d' \
+    sweep.ini > big.ini
+j1=$("$ESUITE" sweep big.ini --scheduler slurm --dir "$W/big" --submit 2>/dev/null) || die "big sweep: first --submit failed"
+grep -qx '#SBATCH --array=0-1%2' big/job.sbatch || die "big sweep: first array: $(grep array big/job.sbatch)"
+wait_job "$j1"
+j2=$("$ESUITE" sweep big --scheduler slurm --submit 2>/dev/null) || die "big sweep: second --submit failed"
+grep -qx 'TASKS=(2)' big/job.sbatch || die "big sweep: second job does not map element 0 to task 2"
+wait_job "$j2"
+"$ESUITE" sweep big --status >/dev/null || { "$ESUITE" sweep big --status; die "big sweep: not every task is complete"; }
+[ -f "big/logs/slurm-${j2}_0.err" ] || die "big sweep: no log slurm-${j2}_0.err for task 2"
+echo "big sweep (3 tasks, max_array_size = 2) done in two jobs after $(elapsed) s"
+
 echo "PASS: 2x2 $model sweep through Slurm, $checked numbers checked, $(elapsed) s in all"
