@@ -196,6 +196,17 @@ expect_true status-11-complete grep -q "12 tasks: 11 complete, 0 failed, 1 pendi
 "$ESUITE" sweep s.ini --scheduler slurm --dir D > /dev/null 2>err.txt
 expect_true resubmit-array grep -qx '#SBATCH --array=11%3' D/job.sbatch
 expect_true resubmit-skip grep -q "11 of 12 tasks already complete (skipped)" err.txt
+# PBS: element 0 runs task 11 from the list in job.pbs (pbs_tasks.txt was read when the element
+# started, so regenerating the script while a job waited changed the tasks it ran)
+"$ESUITE" sweep D --scheduler pbs > /dev/null 2>&1
+expect_true pbs-task-list grep -qx 'TASKS=(11)' D/job.pbs
+expect_true pbs-no-list-file test ! -e D/pbs_tasks.txt
+rm -f D/fake_finish.txt
+printf '#!/bin/bash\n[ "$1" = sweep ] && echo "$*" > fake_finish.txt\nexit 0\n' > fake_ok.sh
+chmod +x fake_ok.sh
+PBS_ARRAY_INDEX=0 PBS_JOBID=9.pbs ESUITE="$TMP/fake_ok.sh" bash D/job.pbs 2>/dev/null
+expect_true pbs-element0-task11 grep -q -- '--finish-task 11 --exit-code 0 --log logs/pbs-9.pbs.err' D/fake_finish.txt
+rm -f D/fake_finish.txt
 
 # Collect: the table reproduces the fabricated numbers; task 11 is reported.
 "$ESUITE" collect D --output t.nc --csv t.csv 2> collect_err.txt
