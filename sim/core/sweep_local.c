@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,10 +28,16 @@ static pid_t start_task(const char *dir, const char *esuite, size_t task)
     snprintf(cfg, sizeof cfg, "%s/config.ini", td);
     snprintf(out, sizeof out, "%s/out", td);
     snprintf(log, sizeof log, "logs/local-%04zu.log", task);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid != 0)
         return pid;
-    /* child */
+    /* child. If the runner dies without passing a signal on (SIGKILL, an
+     * OOM kill), the task gets SIGTERM: it checkpoints and stops instead
+     * of running on unrecorded, next to the same task started again by a
+     * rerun. The check after prctl covers a runner that died before it. */
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)
+        _exit(127);
     if (chdir(dir) != 0)
         _exit(127);
     int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0666);

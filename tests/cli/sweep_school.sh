@@ -172,7 +172,20 @@ expect_true local-while-queued-ran-nothing test ! -e SQ/logs/local-0000.log
 rm queued
 PATH="$TMP/fakebin:$PATH" "$ESUITE" sweep SQ --scheduler local --quiet 2>/dev/null
 expect_num local-after-queue-rc $? 0 0
-# A task whose directory is deleted during a local sweep fails on its own: its outcome cannot be
+# A local runner killed without a chance to pass a signal on (SIGKILL, OOM): its running task
+# gets SIGTERM from the kernel (PR_SET_PDEATHSIG), checkpoints and stops; it used to run on
+# unrecorded, next to the same task started again by the rerun.
+"$ESUITE" sweep l.ini --scheduler local --dir L5 --quiet 2> /dev/null &
+pid=$!
+for i in $(seq 200); do ls L5/tasks/0000/out/.school.nc.part-* > /dev/null 2>&1 && break; sleep 0.05; done
+sleep 0.3
+kill -KILL $pid
+wait $pid 2> /dev/null
+for i in $(seq 200); do [ -f L5/tasks/0000/out/checkpoint.esck ] && break; sleep 0.05; done
+expect_true local-killed-runner-task-checkpointed test -f L5/tasks/0000/out/checkpoint.esck
+"$ESUITE" sweep L5 --status > l5.txt
+expect_true local-killed-runner-task-resumable grep -q "task 0000  pending   (checkpoint: resumable)  school.noise=0.1" l5.txt
+ fails on its own: its outcome cannot be
 # recorded (a warning says so), the other tasks still run, and the sweep ends with one line naming
 # the failed task. The runner used to stop at the unwritable failed.json, leaving task 2 unrun.
 printf '[sweep]\nbase = base.ini\nname = g\nvary school.noise = 0.1, 0.2, 0.3\n' > g.ini
