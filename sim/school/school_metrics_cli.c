@@ -46,6 +46,7 @@ typedef struct {
     int ncid, vpos, vvel, vtime;
     size_t nt, nf;
     double box;
+    int box_given;   /* --box, not the file's box_size */
     int has_fill[2]; /* frames never written read as the fill value */
     double fill[2];
 } nc_in;
@@ -92,6 +93,13 @@ static int open_input(const char *path, double box_opt, nc_in *in)
     if (nc_inq_varid(in->ncid, "time", &in->vtime) != NC_NOERR)
         in->vtime = -1;
     in->box = box_opt;
+    in->box_given = box_opt > 0;
+    double file_box;
+    if (in->box_given && nc_get_att_double(in->ncid, NC_GLOBAL, "box_size", &file_box) == NC_NOERR &&
+        file_box != box_opt)
+        /* positions inside a larger --box pass the check in frame_row */
+        es_warning_add("%s: --box %.10g differs from the file's box_size = %.10g", path, box_opt,
+                       file_box);
     if (!(in->box > 0)) {
         int arc = nc_get_att_double(in->ncid, NC_GLOBAL, "box_size", &in->box);
         if (arc == NC_ECHAR)
@@ -121,6 +129,17 @@ static int frame_row(const nc_in *in, size_t t, unsigned flags, double *pos, dou
                                               "(never written: a partial file?)", t,
                                     k ? "velocities" : "positions", i / 3);
     }
+    /* Periodic metrics take every coordinate in [0, L): a wrong --box, or an
+     * open-space (couzin2002) file without --open, gave other numbers
+     * silently (k-NN images, depth histogram). A rounding-size margin is
+     * allowed: a wrapped coordinate may come out as L. Non-finite values
+     * get the metrics' own message. */
+    for (size_t i = 0; !(flags & ES_SCHOOL_OPEN) && i < 3 * in->nf; i++)
+        if (isfinite(pos[i]) && (pos[i] < -1e-9 * in->box || pos[i] > in->box * (1 + 1e-9)))
+            return es_error_set(ES_EDATA, "frame %zu: fish %zu has %c = %.10g, outside the periodic box "
+                                          "[0, %.10g] of %s", t, i / 3, "xyz"[i % 3], pos[i], in->box,
+                                in->box_given ? "--box (pass the file's box, or --open for open space)"
+                                              : "box_size (an open-space couzin2002 file needs --open)");
     *time = (double)t;
     if (in->vtime >= 0) {
         size_t s1[1] = {t}, c1[1] = {1};
@@ -280,10 +299,13 @@ int es_school_metrics_main(int argc, char **argv)
                                     : "school-metrics: expected one FILE.nc");
         return 2;
     }
+    es_warning_clear();
     int rc = run(argv[optind], box, flags, as_json);
     if (rc) {
+        es_warning_clear(); /* one message: the error */
         es_cli_error("%s", es_error_message());
         return es_cli_exit_status(rc);
     }
+    es_cli_print_warnings();
     return 0;
 }
