@@ -201,7 +201,8 @@ static int do_status(const es_sweep *sw, const char *dir)
         es_sweep_task_label(sw, i, label, sizeof label);
         printf("  task %04zu  %-8s", i, es_task_state_name(st[i].state));
         if (st[i].state == ES_TASK_FAILED)
-            printf("  exit code %d  log %s/%s", st[i].exit_code, dir, st[i].log);
+            printf("  exit code %d%s%s%s  log %s/%s", st[i].exit_code, *st[i].reason ? " (" : "",
+                   st[i].reason, *st[i].reason ? ")" : "", dir, st[i].log);
         if (st[i].has_checkpoint)
             printf("  (checkpoint: resumable)");
         char cfg[PATH_MAX + 64];

@@ -129,6 +129,7 @@ typedef struct {
     es_task_state state;
     int exit_code;         /* FAILED */
     char log[1024];        /* FAILED: the log path recorded by the runner */
+    char reason[320];      /* FAILED with exit code -1: why ("" otherwise) */
     int has_checkpoint;    /* out/checkpoint.esck exists (resumable) */
 } es_task_status;
 

@@ -491,6 +491,8 @@ int es_sweep_task_status(const char *dir, size_t index, es_task_status *st)
         st->exit_code = (int)json_integer_value(json_object_get(f, "exit_code"));
         const char *log = json_string_value(json_object_get(f, "log"));
         snprintf(st->log, sizeof st->log, "%s", log ? log : "");
+        const char *why = json_string_value(json_object_get(f, "reason"));
+        snprintf(st->reason, sizeof st->reason, "%s", why ? why : "");
         json_decref(f);
         return ES_OK;
     }
@@ -505,8 +507,20 @@ int es_sweep_finish_task(const char *dir, size_t index, int exit_code, const cha
     snprintf(out, sizeof out, "%s/%s/out", dir, td);
     snprintf(failed, sizeof failed, "%s/%s/failed.json", dir, td);
     snprintf(path, sizeof path, "%s/summary.json", out);
+    char reason[300] = "exit status 0 but no summary.json";
     if (exit_code == 0 && access(path, F_OK) != 0)
         exit_code = -1; /* "success" without a summary is a failure */
+    if (exit_code == 0) {
+        /* nor is one that collect cannot read: it stopped the whole table */
+        json_error_t je;
+        json_t *sum = json_load_file(path, 0, &je);
+        if (!json_is_object(sum)) {
+            snprintf(reason, sizeof reason, "exit status 0 but summary.json is not a JSON object (line %d: %s)",
+                     je.line, sum ? "not an object" : je.text);
+            exit_code = -1;
+        }
+        json_decref(sum);
+    }
     json_t *o = json_object();
     int st;
     if (exit_code == 0) {
@@ -534,7 +548,7 @@ int es_sweep_finish_task(const char *dir, size_t index, int exit_code, const cha
         json_object_set_new(o, "exit_code", json_integer(exit_code));
         json_object_set_new(o, "log", json_string(log ? log : ""));
         if (exit_code == -1)
-            json_object_set_new(o, "reason", json_string("exit status 0 but no summary.json"));
+            json_object_set_new(o, "reason", json_string(reason));
         st = json_write(failed, o);
     }
     json_decref(o);

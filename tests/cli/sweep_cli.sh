@@ -189,6 +189,13 @@ for i in $(seq 0 10); do
   "$ESUITE" sweep "$TMP/D" --finish-task $i --exit-code 0 --log x
 done
 rm -f D/tasks/0011/failed.json                        # 11: never ran
+# exit status 0 with a summary.json that is not JSON is a failure with its reason (it was
+# "complete", and collect then stopped on it with no table at all)
+mkdir -p D/tasks/0011/out; echo '{"P": ' > D/tasks/0011/out/summary.json
+"$ESUITE" sweep D --finish-task 11 --exit-code 0 --log x
+"$ESUITE" sweep D --status > status.txt
+expect_true bad-summary-failed grep -q "task 0011  failed    exit code -1 (exit status 0 but summary.json is not a JSON object (line 2: " status.txt
+rm -rf D/tasks/0011/out D/tasks/0011/failed.json
 "$ESUITE" sweep D --status > status.txt
 expect_true status-11-complete grep -q "12 tasks: 11 complete, 0 failed, 1 pending, 0 corrupt" status.txt
 
