@@ -1,7 +1,9 @@
 /* esuite collect SWEEPDIR [--output table.nc] [--csv table.csv] [--strict] */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/collect.h"
 #include "core/commands.h"
@@ -49,6 +51,10 @@ int es_cmd_collect(int argc, char **argv)
         return 2;
     }
     const char *dir = argv[optind];
+    if (nc && csv && !strcmp(nc, csv)) { /* the CSV would replace the NetCDF file */
+        es_cli_error("collect: --output and --csv name the same file '%s'", nc);
+        return 2;
+    }
     es_collect_table *t;
     int st = es_collect_load(dir, &t);
     if (st) {
@@ -79,8 +85,28 @@ int es_cmd_collect(int argc, char **argv)
             fprintf(stderr, "esuite: collect: task %04zu (%s replica %d) has no result yet%s\n", i,
                     label, sw->tasks[i].replica, s->has_checkpoint ? " (a checkpoint exists)" : "");
     }
-    if (!(st = es_collect_write_nc(t, ncpath)))
-        st = es_collect_write_csv(t, csvpath);
+    for (int k = 0; k < 2 && !st; k++) { /* name the file the user gave, not a temporary one */
+        const char *f = k ? csvpath : ncpath;
+        char parent[4400];
+        snprintf(parent, sizeof parent, "%s", f);
+        char *slash = strrchr(parent, '/');
+        if (slash)
+            *(slash == parent ? slash + 1 : slash) = '\0';
+        if (access(slash ? parent : ".", W_OK) != 0)
+            st = es_error_set(ES_EIO, "%s: cannot write: %s", f, strerror(errno));
+    }
+    /* Both files are written under staging names and renamed only when both
+     * are complete: a CSV that could not be written left a new table.nc. */
+    char ncstage[4500], csvstage[4500];
+    snprintf(ncstage, sizeof ncstage, "%s.part-stage-%ld", ncpath, (long)getpid());
+    snprintf(csvstage, sizeof csvstage, "%s.part-stage-%ld", csvpath, (long)getpid());
+    if (!st && !(st = es_collect_write_nc(t, ncstage)))
+        st = es_collect_write_csv(t, csvstage);
+    if (!st && (rename(ncstage, ncpath) != 0 || rename(csvstage, csvpath) != 0))
+        st = es_error_set(ES_EIO, "collect: cannot rename the tables into place (%s, %s): %s", ncpath,
+                          csvpath, strerror(errno));
+    unlink(ncstage);
+    unlink(csvstage);
     if (st) { /* an output that cannot be written: status 2, as 'esuite --help' says */
         es_cli_error("%s", es_error_message());
         es_collect_free(t);

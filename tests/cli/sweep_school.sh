@@ -119,6 +119,12 @@ expect_num dir-form-same-dir $? 0 0
 expect_fail collect-unwritable "$TMP/no/such/dir/t.nc" "$ESUITE" collect E --output "$TMP/no/such/dir/t.nc" --quiet
 "$ESUITE" collect E --output "$TMP/no/such/dir/t.nc" --quiet 2>/dev/null
 expect_num collect-unwritable-rc $? 2 0
+# nor does one file come without the other (the NetCDF table was written before the CSV failed)
+expect_fail collect-csv-unwritable "$TMP/no/such/dir/t.csv: cannot write: No such file or directory" \
+  "$ESUITE" collect E --output t_only.nc --csv "$TMP/no/such/dir/t.csv" --quiet
+expect_true collect-csv-unwritable-no-nc test ! -e t_only.nc
+expect_true collect-csv-unwritable-no-temp bash -c '! ls t_only.nc.part* 2>/dev/null'
+expect_fail collect-same-file "collect: --output and --csv name the same file 't.x'" "$ESUITE" collect E --output t.x --csv t.x
 # SIGTERM to a local sweep (kill PID, or a batch system signalling the job's
 # main process) is passed on to the running tasks, which checkpoint and stop;
 # no further task starts. The tasks used to run on, unrecorded, after the
