@@ -31,7 +31,8 @@ typedef struct {
     const char *default_value; /* text form; NULL means the key is required */
     double min, max;           /* inclusive bounds for INT/DOUBLE/LIST */
     const char *choices;       /* ENUM: "a|b|c"; LIST: NULL or "word=number" */
-    const char *unit;          /* e.g. "s", "1", "sigma"; "" if dimensionless/none */
+    const char *unit;          /* e.g. "s", "1", "sigma"; "" if dimensionless/none; "path": a
+                                  file relative to the working directory (sweeps make it absolute) */
     const char *doc;           /* one-line meaning, used for docs/config.md */
 } es_key_spec;
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/model.h"
 #include "core/sweep.h"
@@ -598,17 +599,55 @@ static int task_overrides(const es_sweep *sw, size_t i, char ov[][512], int *nov
     return ES_OK;
 }
 
+#define MAX_PATH_KEYS 8
+
+/* Keys with unit "path" name a file relative to the working directory, but
+ * tasks run in the sweep directory: init_file = seed/school.nc ran with
+ * `esuite run` and failed in every task. A relative one becomes absolute
+ * from the directory `esuite sweep` runs in (one --set each, in ov). */
+static int absolute_paths(const es_key_spec *const *schemas, const es_config *cfg,
+                          char ov[][4400], int *n)
+{
+    char cwd[4096];
+    *n = 0;
+    for (int l = 0; schemas[l]; l++)
+        for (const es_key_spec *k = schemas[l]; k->key; k++) {
+            if (!k->unit || strcmp(k->unit, "path") || *n == MAX_PATH_KEYS)
+                continue;
+            const char *v = es_config_string(cfg, k->section, k->key);
+            if (!v || !*v || v[0] == '/')
+                continue;
+            if (!getcwd(cwd, sizeof cwd))
+                return es_error_set(ES_EIO, "current directory: %s", strerror(errno));
+            snprintf(ov[(*n)++], 4400, "%s.%s=%s/%s", k->section, k->key, cwd, v);
+        }
+    return ES_OK;
+}
+
 static int load_task(const es_sweep *sw, size_t i, es_config **cfg)
 {
-    char ov[ES_SWEEP_MAX_AXES + 1][512];
-    const char *ovp[ES_SWEEP_MAX_AXES + 1];
-    int nov;
+    char ov[ES_SWEEP_MAX_AXES + 1][512], paths[MAX_PATH_KEYS][4400];
+    const char *ovp[ES_SWEEP_MAX_AXES + 1 + MAX_PATH_KEYS];
+    int nov, npaths;
     task_overrides(sw, i, ov, &nov);
     for (int k = 0; k < nov; k++)
         ovp[k] = ov[k];
     const es_model *m = es_model_find(sw->model);
     const es_key_spec *schemas[] = {es_config_core_schema(), m ? m->schema : NULL, NULL};
-    return es_config_load(sw->base, schemas, ovp, nov, cfg);
+    int st = es_config_load(sw->base, schemas, ovp, nov, cfg);
+    if (st)
+        return st;
+    if ((st = absolute_paths(schemas, *cfg, paths, &npaths)) || !npaths) {
+        if (st) {
+            es_config_free(*cfg);
+            *cfg = NULL;
+        }
+        return st;
+    }
+    for (int k = 0; k < npaths; k++)
+        ovp[nov + k] = paths[k];
+    es_config_free(*cfg);
+    return es_config_load(sw->base, schemas, ovp, nov + npaths, cfg);
 }
 
 int es_sweep_task_config(const es_sweep *sw, size_t i, char **ini)

@@ -70,7 +70,7 @@ const es_key_spec es_orbits_schema[] = {
     {S, "n_orbits", ES_KEY_INT, "100", 1, 1e9, NULL, "", "Number of orbits (grid: rounded to nx·nv). ic = file: the file's rows decide; a value given must equal them."},
     {S, "ic", ES_KEY_ENUM, "section", 0, 0, "grid|file|energy|section", "",
      "Initial conditions: grid over (x, vy), a file (one phase-space point per line), uniform on an energy surface, or uniform on the x = 0 surface of section (px ≥ 0)."},
-    {S, "ic_file", ES_KEY_STRING, "", 0, 0, NULL, "", "ic = file (required there): text file (path relative to the working directory), one orbit per line, nvar columns."},
+    {S, "ic_file", ES_KEY_STRING, "", 0, 0, NULL, "path", "ic = file (required there): text file (path relative to the working directory), one orbit per line, nvar columns."},
     {S, "energy", ES_KEY_DOUBLE, "0.125", -BIG, BIG, NULL, "energy", "ic = energy/section: energy (Jacobi integral in a rotating frame)."},
     {S, "rmax", ES_KEY_DOUBLE, "1", 1e-300, BIG, NULL, "length", "ic = energy/section: positions sampled within |x_i| ≤ rmax."},
     {S, "x_min", ES_KEY_DOUBLE, "0.5", -BIG, BIG, NULL, "length", "ic = grid: first coordinate (x; pendulum θ1 in rad; Lorenz x) from."},

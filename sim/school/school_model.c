@@ -60,7 +60,7 @@ static const es_key_spec school_schema[] = {
     {S, "init", ES_KEY_ENUM, "box", 0, 0, "box|sphere|cube|torus|file", "",
      "Initial positions: uniform in the box, a ball or cube about the box centre, the "
      "reference's torus ring with tangential headings, or the last frame of init_file."},
-    {S, "init_file", ES_KEY_STRING, "", 0, 0, NULL, "",
+    {S, "init_file", ES_KEY_STRING, "", 0, 0, NULL, "path",
      "init = file (required there, an error otherwise): a school.nc (esuite's or the reference's layout: positions and velocities "
      "(time, fish, spatial)) whose last frame starts the run (chained runs); relative to the "
      "working directory; its fish count must equal n_fish."},

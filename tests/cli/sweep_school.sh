@@ -108,6 +108,13 @@ expect_true collect-names-task grep -q "task 0001 (school.init_file=$TMP/none.nc
 p_task=$(json_get "$(tr -d '\n' < E/tasks/0000/out/summary.json)" P)
 p_csv=$(grep -v '^#' E/table.csv | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "mean.P") c = i } NR == 2 { print $c }')
 expect_num collect-csv-mean-P "$p_csv" "$p_task" 0
+# a relative init_file means the working directory of 'esuite run', but tasks run in the sweep
+# directory: it is made absolute from where 'esuite sweep' runs (every task failed to open it)
+printf '[run]\nmodel = school\nseed = 3\n[school]\nn_fish = 10\nbox_size = 10\nn_steps = 10\nsave_interval = 5\nmetrics_every = 5\ninit = file\ninit_file = seed/school.nc\n' > rel.ini
+printf '[sweep]\nbase = rel.ini\nname = rel\nvary school.noise = 0.1, 0.2\n' > rel_s.ini
+"$ESUITE" sweep rel_s.ini --scheduler local --dir REL --quiet 2> rel.err
+expect_num relative-init-file-rc $? 0 0
+expect_true relative-init-file-absolute grep -q "^init_file = $TMP/seed/school.nc " REL/tasks/0001/config.ini
 # the directory form takes no --dir naming another directory (it was ignored:
 # the script went into E, not where --dir pointed)
 expect_fail dir-form-other-dir "sweep: --dir F: E is already a sweep directory (--dir goes with a sweep file)" \
