@@ -299,6 +299,12 @@ int es_school_metrics_main(int argc, char **argv)
                                     : "school-metrics: expected one FILE.nc");
         return 2;
     }
+    if ((flags & ES_SCHOOL_OPEN) && (flags & ES_SCHOOL_PERIODIC_CENTROID)) {
+        /* as a run refuses periodic_centroid = true with mode = couzin2002 */
+        es_cli_error("school-metrics: --periodic-centroid (a circular mean over the periodic box) has no "
+                     "meaning with --open (open space)");
+        return 2;
+    }
     es_warning_clear();
     int rc = run(argv[optind], box, flags, as_json);
     if (rc) {

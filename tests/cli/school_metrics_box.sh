@@ -29,4 +29,7 @@ expect_fail couzin-without-open "(an open-space couzin2002 file needs --open)" "
 p_open=$("$ESUITE" school-metrics --open cz/school.nc | tail -1 | awk '{ print $2 }')
 p_run=$(sed -n '/"polarization": {/,/}/p' cz/summary.json | json_get "$(cat)" final)
 expect_num couzin-open-final-P "$p_open" "$p_run" 1e-9
+# --periodic-centroid belongs to the periodic box, as periodic_centroid = true to dewi-kadita runs
+expect_fail open-periodic-centroid "school-metrics: --periodic-centroid (a circular mean over the periodic box) has no meaning with --open (open space)" \
+  "$ESUITE" school-metrics --open --periodic-centroid cz/school.nc
 finish
