@@ -509,6 +509,18 @@ int es_cmd_sweep(int argc, char **argv)
             fprintf(stderr, "esuite: sweep: note: this job takes %zu of the %zu unfinished tasks "
                             "(MaxArraySize %zu, [slurm] max_array_size); when it has ended, run the same "
                             "command again for the rest\n", n, pending, es_sweep_slurm_chunk(sw, (size_t)-1));
+        if (!st && mapped) { /* name the tasks, not only the array elements running them */
+            char *tasks = es_sweep_array_spec(idx, n, 0);
+            size_t len = (tasks ? strlen(tasks) : 0) + strlen(array) + 16;
+            char *label = tasks ? malloc(len) : NULL;
+            if (label)
+                snprintf(label, len, "%s as array %s", tasks, array);
+            else
+                st = es_error_set(ES_ENOMEM, "sweep: out of memory for the task list");
+            free(tasks);
+            free(array);
+            array = label;
+        }
         if (st) {
             es_cli_error("%s", es_error_message());
             rc = 1;

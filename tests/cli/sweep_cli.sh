@@ -110,6 +110,7 @@ expect_true big-array-mapped grep -qx '#SBATCH --array=0-4%3' BIG/job.sbatch
 expect_true big-task-list grep -qx 'TASKS=(5 6 7 8 9)' BIG/job.sbatch
 expect_true big-note-mapped grep -q "task indices reach 9, beyond MaxArraySize - 1 = 4: array elements 0..4 run the tasks listed in job.sbatch" big.err
 expect_true big-bash-n bash -n BIG/job.sbatch
+expect_true big-names-tasks grep -q "wrote $TMP/BIG/job.sbatch for 5 tasks (5-9 as array 0-4%3)" big.err
 rm -f BIG/fake_started BIG/fake_finish.txt
 SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_JOB_ID=79 ESUITE="$TMP/fake_esuite.sh" bash BIG/job.sbatch 2>/dev/null &
 jp=$!
