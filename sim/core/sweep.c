@@ -95,7 +95,9 @@ static int parse_range(const char *spec, char *parts[3], char ***values, size_t 
         return es_error_set(ES_ECONFIG, "'%s': STEP must be nonzero and lead from A to B", spec);
     double count = floor((b - a) / step + 1e-9) + 1;
     if (count > 100000)
-        return es_error_set(ES_ECONFIG, "'%s': %.0f values (at most 100000)", spec, count);
+        return es_error_set(ES_ECONFIG, isfinite(count) ? "'%s': %.0f values (at most 100000)"
+                                                        : "'%s': too many values (at most 100000)",
+                            spec, count);
     int ints = is_integer_text(trim(parts[0])) && is_integer_text(trim(parts[1])) &&
                is_integer_text(trim(parts[2]));
     for (long k = 0; k < (long)count; k++) {
@@ -127,9 +129,11 @@ static int parse_logspace(const char *spec, char ***values, size_t *n)
     }
     double a, b, cnt;
     if (k != 3 || tok || !parse_double(p[0], &a) || !parse_double(p[1], &b) ||
-        !parse_double(p[2], &cnt) || cnt != floor(cnt) || cnt < 1 || cnt > 100000)
+        !parse_double(p[2], &cnt) || cnt != floor(cnt) || cnt < 1)
         return es_error_set(ES_ECONFIG,
                             "'%s': expected logspace(A,B,N): exponents A, B and a count N >= 1", spec);
+    if (cnt > 100000) /* the message above said N >= 1, which N = 1e8 is */
+        return es_error_set(ES_ECONFIG, "'%s': %.0f values (at most 100000)", spec, cnt);
     for (long i = 0; i < (long)cnt; i++) {
         double e = cnt == 1 ? a : a + (b - a) * (double)i / (cnt - 1);
         char num[64];
