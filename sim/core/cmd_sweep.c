@@ -504,11 +504,11 @@ int es_cmd_sweep(int argc, char **argv)
         if (!st && mapped && !o.quiet)
             fprintf(stderr, "esuite: sweep: note: task indices reach %zu, beyond MaxArraySize - 1 = %zu: "
                             "array elements 0..%zu run the tasks listed in job.sbatch (logs are named by "
-                            "array element)\n", idx[n - 1], es_sweep_slurm_chunk(sw, (size_t)-1) - 1, n - 1);
+                            "array element)\n", idx[n - 1], es_sweep_max_array_size(sw) - 1, n - 1);
         if (!st && pending > n)
             fprintf(stderr, "esuite: sweep: note: this job takes %zu of the %zu unfinished tasks "
                             "(MaxArraySize %zu, [slurm] max_array_size); when it has ended, run the same "
-                            "command again for the rest\n", n, pending, es_sweep_slurm_chunk(sw, (size_t)-1));
+                            "command again for the rest\n", n, pending, es_sweep_max_array_size(sw));
         if (!st && mapped) { /* name the tasks, not only the array elements running them */
             char *tasks = es_sweep_array_spec(idx, n, 0);
             size_t len = (tasks ? strlen(tasks) : 0) + strlen(array) + 16;

@@ -156,6 +156,8 @@ char *es_sweep_array_spec(const size_t *indices, size_t n, int max_concurrent);
 /* Seconds before the [slurm] time limit (as sbatch takes it; "" or UNLIMITED:
  * unknown) at which the job is warned: 120, or a fifth of a limit under 10 minutes. */
 int es_sweep_warn_seconds(const char *time);
+/* The cluster's MaxArraySize: [slurm] max_array_size, or Slurm's default. */
+size_t es_sweep_max_array_size(const es_sweep *sw);
 /* How many of the n pending tasks one Slurm array job takes: at most
  * MaxArraySize ([slurm] max_array_size); the rest wait for a resubmission. */
 size_t es_sweep_slurm_chunk(const es_sweep *sw, size_t n);

@@ -33,14 +33,14 @@ char *es_sweep_array_spec(const size_t *idx, size_t n, int max_concurrent)
     return es_strbuf_take(&b); /* NULL when out of memory */
 }
 
-static size_t max_array_size(const es_sweep *sw)
+size_t es_sweep_max_array_size(const es_sweep *sw)
 {
     return sw->res.max_array_size > 0 ? (size_t)sw->res.max_array_size : ES_SLURM_MAX_ARRAY_SIZE;
 }
 
 size_t es_sweep_slurm_chunk(const es_sweep *sw, size_t n)
 {
-    return n < max_array_size(sw) ? n : max_array_size(sw);
+    return n < es_sweep_max_array_size(sw) ? n : es_sweep_max_array_size(sw);
 }
 
 /* sbatch refuses an array with an index >= MaxArraySize (the example phase
@@ -48,7 +48,7 @@ size_t es_sweep_slurm_chunk(const es_sweep *sw, size_t n)
  * through array elements 0 .. n-1 and a list of task indices in the script. */
 char *es_sweep_slurm_array(const es_sweep *sw, const size_t *idx, size_t n, int *mapped)
 {
-    *mapped = n > 0 && idx[n - 1] >= max_array_size(sw);
+    *mapped = n > 0 && idx[n - 1] >= es_sweep_max_array_size(sw);
     if (!*mapped)
         return es_sweep_array_spec(idx, n, sw->res.max_concurrent);
     size_t *seq = malloc(n * sizeof *seq);
