@@ -488,32 +488,70 @@ static int parse_file(parse_ctx *c, FILE *fp)
 
 /* ---- expansion ---- */
 
-/* Two values of a list that set the key alike ("0.1, 0.1", or "0.1, 1e-1"
- * for a number). */
-static int same_value(const es_sweep_axis *ax, size_t i, size_t j)
+/* Order of two values of an axis; 0 when they set the key alike ("0.1,
+ * 0.1", or "0.1, 1e-1" for a number; digits compared exactly, for seeds
+ * beyond 2^53). */
+static int cmp_value(const es_sweep_axis *ax, size_t i, size_t j)
 {
-    double a, b;
     const char *u = ax->values[i], *v = ax->values[j];
-    if (strspn(u, "0123456789") == strlen(u) && strspn(v, "0123456789") == strlen(v))
-        return strtoull(u, NULL, 10) == strtoull(v, NULL, 10); /* seeds beyond 2^53 */
-    if (ax->numeric && parse_double(ax->values[i], &a) && parse_double(ax->values[j], &b))
-        return a == b;
-    return !strcmp(ax->values[i], ax->values[j]);
+    double a, b;
+    if (ax->numeric && parse_double(u, &a) && parse_double(v, &b)) {
+        if (a != b)
+            return a < b ? -1 : 1;
+        if (strspn(u, "0123456789") != strlen(u) || strspn(v, "0123456789") != strlen(v))
+            return 0;
+        unsigned long long x = strtoull(u, NULL, 10), y = strtoull(v, NULL, 10);
+        return x < y ? -1 : x > y;
+    }
+    return strcmp(u, v);
+}
+
+static const es_sweep_axis *cmp_axis;
+static int cmp_value_index(const void *pa, const void *pb)
+{
+    size_t i = *(const size_t *)pa, j = *(const size_t *)pb;
+    int c = cmp_value(cmp_axis, i, j);
+    return c ? c : (i < j ? -1 : i > j);
+}
+
+/* canon[j]: the first element equal to element j (j itself if none), by
+ * sorting: O(n log n), for lists of up to 100000 values. NULL: no memory. */
+static size_t *axis_canon(const es_sweep_axis *ax)
+{
+    size_t n = ax->n ? ax->n : 1, *ord = malloc(n * sizeof *ord), *canon = malloc(n * sizeof *canon);
+    if (!ord || !canon) {
+        free(ord);
+        free(canon);
+        return NULL;
+    }
+    for (size_t j = 0; j < ax->n; j++)
+        ord[j] = j;
+    cmp_axis = ax;
+    if (ax->n)
+        qsort(ord, ax->n, sizeof *ord, cmp_value_index);
+    for (size_t k = 0; k < ax->n; k++) /* ties are in index order: the run starts at the first */
+        canon[ord[k]] = k && !cmp_value(ax, ord[k - 1], ord[k]) ? canon[ord[k - 1]] : ord[k];
+    free(ord);
+    return canon;
 }
 
 /* Cartesian: a value listed twice makes every task with it run twice. */
 static int check_axis_distinct(parse_ctx *c, const es_sweep_axis *ax)
 {
-    for (size_t j = 1; j < ax->n; j++)
-        for (size_t i = 0; i < j; i++)
-            if (same_value(ax, i, j)) {
-                c->line = ax->line;
-                char what[600];
-                snprintf(what, sizeof what, "value '%.200s' (element %zu) repeats '%.200s' (element %zu)",
-                         ax->values[j], j + 1, ax->values[i], i + 1);
-                return perr(c, "vary %s: %s: its tasks would be the same runs twice", ax->key, what);
-            }
-    return ES_OK;
+    size_t *canon = axis_canon(ax);
+    if (!canon)
+        return es_error_set(ES_ENOMEM, "out of memory");
+    int st = ES_OK;
+    for (size_t j = 0; j < ax->n && !st; j++)
+        if (canon[j] != j) {
+            c->line = ax->line;
+            char what[600];
+            snprintf(what, sizeof what, "value '%.200s' (element %zu) repeats '%.200s' (element %zu)",
+                     ax->values[j], j + 1, ax->values[canon[j]], canon[j] + 1);
+            st = perr(c, "vary %s: %s: its tasks would be the same runs twice", ax->key, what);
+        }
+    free(canon);
+    return st;
 }
 
 static int expand(parse_ctx *c)
@@ -739,19 +777,9 @@ static int check_distinct_runs(parse_ctx *c)
     for (size_t i = 0; i < sw->ntasks; i++)
         ord[i] = i;
     int st = ES_OK;
-    for (size_t k = 0; k < sw->naxes; k++) {
-        const es_sweep_axis *ax = &sw->axes[k];
-        if (!(cmp_canon[k] = malloc((ax->n ? ax->n : 1) * sizeof **cmp_canon)))
+    for (size_t k = 0; k < sw->naxes && !st; k++)
+        if (!(cmp_canon[k] = axis_canon(&sw->axes[k])))
             st = es_error_set(ES_ENOMEM, "out of memory");
-        for (size_t j = 0; j < ax->n && !st; j++) {
-            cmp_canon[k][j] = j;
-            for (size_t i = 0; i < j; i++)
-                if (same_value(ax, i, j)) {
-                    cmp_canon[k][j] = i;
-                    break;
-                }
-        }
-    }
     cmp_sweep = sw;
     if (!st)
         qsort(ord, sw->ntasks, sizeof *ord, cmp_tasks);
