@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/checkpoint.h"
 #include "core/strbuf.h"
@@ -179,7 +178,6 @@ int es_sweep_write_sbatch(const es_sweep *sw, const char *dir, const char *esuit
     char *array = es_sweep_slurm_array(sw, idx, n, &mapped);
     if (!array)
         return es_error_set(ES_ENOMEM, "%s: out of memory for the task list", dir);
-
     es_strbuf b = {0};
     es_strbuf_printf(&b, "#!/bin/bash\n");
     es_strbuf_printf(&b, "#SBATCH --job-name=%s\n", sw->name);
@@ -235,9 +233,6 @@ int es_sweep_write_pbs(const es_sweep *sw, const char *dir, const char *esuite,
     if (n == 0)
         return es_error_set(ES_EINVAL, "no task to put into a job script");
     const es_sweep_resources *r = &sw->res;
-    char lpath[4400];
-    snprintf(lpath, sizeof lpath, "%s/pbs_tasks.txt", dir);
-    unlink(lpath); /* the list of earlier versions, no longer read */
     es_strbuf b = {0};
     es_strbuf_printf(&b, "#!/bin/bash\n#PBS -N %s\n", sw->name);
     if (n > 1)
