@@ -313,7 +313,8 @@ static int entry_assign(es_cfg_entry *e, const char *raw, char *msg, size_t mlen
         }
         /* digits only: exact, since a double holds integers only up to 2^53
          * (seed = 9007199254740993 read as ...992 made two seeds one run) */
-        e->inum = exact_integer(v, &e->inum) ? e->inum : (long long)d;
+        long long exact;
+        e->inum = exact_integer(v, &exact) ? exact : (long long)d;
         e->num = d;
         break;
     case ES_KEY_DOUBLE:
