@@ -848,6 +848,14 @@ static int validate(parse_ctx *c)
         return perr(c, "base config: %s%s", msg, hint);
     }
     sw->base_seed = (unsigned long long)es_config_int(cfg, "run", "seed");
+    /* run.threads wins over OMP_NUM_THREADS, which the job sets from
+     * cpus_per_task: 8 threads on a 1-CPU allocation, silently */
+    long long threads = es_config_int(cfg, "run", "threads");
+    int cpus = sw->res.cpus_per_task > 0 ? sw->res.cpus_per_task : 1;
+    if (threads > 0 && threads != cpus)
+        es_warning_add("%s: run.threads = %lld in the base config overrides [slurm] cpus_per_task = %d "
+                       "(each task's OMP_NUM_THREADS); set run.threads = 0 to use the allocation",
+                       c->file, threads, cpus);
     es_config_free(cfg);
     for (size_t a = 0; a < sw->naxes; a++)
         for (size_t v = 0; v < sw->axes[a].n; v++) {

@@ -74,6 +74,11 @@ printf '[sweep]\nbase = base.ini\nname = c\nvary school.init_file = /data/a:b/x.
 expect_true colon-single-value grep -q "sweep 'c': 2 tasks" colon1.txt
 printf '[sweep]\nbase = base.ini\nname = c\nvary school.noise = 1:10\n' > colon2.ini
 expect_fail colon-range-typo "colon2.ini:4: vary school.noise: '1:10': expected A:B:STEP" "$ESUITE" sweep colon2.ini --plan
+# run.threads in the base config overrides the OMP_NUM_THREADS a job sets from cpus_per_task: a warning
+printf '[run]\nmodel = school\nseed = 3\nthreads = 8\n[school]\nn_fish = 10\nbox_size = 10\nn_steps = 10\nsave_interval = 5\nmetrics_every = 5\n' > thr.ini
+printf '[sweep]\nbase = thr.ini\nname = t\nvary school.noise = 0.1, 0.2\n[slurm]\ncpus_per_task = 2\n' > thr_s.ini
+"$ESUITE" sweep thr_s.ini --plan > /dev/null 2> thr.err
+expect_true threads-warning grep -qx "esuite: warning: thr_s.ini: run.threads = 8 in the base config overrides \[slurm\] cpus_per_task = 2 (each task's OMP_NUM_THREADS); set run.threads = 0 to use the allocation" thr.err
 # a UTF-8 byte-order mark before [sweep] (Windows editors) is skipped, as in configs
 printf '\xef\xbb\xbf[sweep]\nbase = base.ini\nname = b\nvary school.noise = 0.1, 0.2\n' > bom.ini
 "$ESUITE" sweep bom.ini --plan > bom.txt 2>&1
