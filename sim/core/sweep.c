@@ -387,6 +387,36 @@ static int valid_mem(const char *v)
     return *s == '\0';
 }
 
+/* An extra #SBATCH line may not set what job.sbatch writes itself: sbatch
+ * keeps one of two --array or --output lines, so other tasks than the
+ * manifest's could run or the logs go where --status does not look. NULL:
+ * fine; else what to use instead. */
+static const char *extra_conflict(const char *val)
+{
+    static const struct {
+        const char *opt, *use;
+    } own[] = {{"--array", "esuite writes the unfinished tasks"}, {"-a", "esuite writes the unfinished tasks"},
+               {"--output", "esuite writes logs/slurm-%A_%a.out"}, {"-o", "esuite writes logs/slurm-%A_%a.out"},
+               {"--error", "esuite writes logs/slurm-%A_%a.err"}, {"-e", "esuite writes logs/slurm-%A_%a.err"},
+               {"--chdir", "esuite writes the sweep directory"}, {"-D", "esuite writes the sweep directory"},
+               {"--signal", "esuite writes the time-limit warning"}, {"--job-name", "use [sweep] name"},
+               {"-J", "use [sweep] name"}, {"--time", "use [slurm] time"}, {"-t", "use [slurm] time"},
+               {"--mem", "use [slurm] mem"}, {"--cpus-per-task", "use [slurm] cpus_per_task"},
+               {"-c", "use [slurm] cpus_per_task"}, {"--partition", "use [slurm] partition"},
+               {"-p", "use [slurm] partition"}, {"--account", "use [slurm] account"},
+               {"-A", "use [slurm] account"}};
+    for (const char *p = val; *p;) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        size_t len = strcspn(p, "= \t");
+        for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+            if (len && strlen(own[i].opt) == len && !strncmp(p, own[i].opt, len))
+                return own[i].use;
+        p += strcspn(p, " \t");
+    }
+    return NULL;
+}
+
 static int slurm_key(parse_ctx *c, const char *key, const char *val)
 {
     es_sweep_resources *r = &c->sw->res;
@@ -426,6 +456,9 @@ static int slurm_key(parse_ctx *c, const char *key, const char *val)
             return st;
         r->max_array_size = (int)x;
     } else if (!strcmp(key, "extra")) {
+        const char *own = extra_conflict(val);
+        if (own)
+            return perr(c, "key 'slurm.extra': '%s' sets an option of job.sbatch's own (%s)", val, own);
         if (r->nextra == ES_SWEEP_MAX_EXTRA)
             return perr(c, "too many 'extra' lines (at most 32)%s%s", "", "");
         snprintf(r->extra[r->nextra++], sizeof r->extra[0], "%s", val);

@@ -57,6 +57,14 @@ expect_true dir-with-percent-not-written test ! -e 'D%j'
 sed 's/^partition = debug/partition = debug long/' s.ini > part.ini
 expect_fail partition-blank "part.ini:11: key 'slurm.partition': 'debug long' holds a blank (several partitions are separated by commas, e.g. gpu,short)" \
   "$ESUITE" sweep part.ini --plan
+# An extra line may not set an option job.sbatch writes itself (sbatch keeps one of the two: another
+# --output could put the logs where --status does not look, another --array run other tasks).
+sed 's/^extra = --qos=low/extra = --qos=low --output=\/tmp\/x.out/' s.ini > extra.ini
+expect_fail extra-own-option "extra.ini:14: key 'slurm.extra': '--qos=low --output=/tmp/x.out' sets an option of job.sbatch's own (esuite writes logs/slurm-%A_%a.out)" \
+  "$ESUITE" sweep extra.ini --plan
+sed 's/^extra = --qos=low/extra = -t 5/' s.ini > extra.ini
+expect_fail extra-time "extra.ini:14: key 'slurm.extra': '-t 5' sets an option of job.sbatch's own (use [slurm] time)" \
+  "$ESUITE" sweep extra.ini --plan
 # Slurm script.
 "$ESUITE" sweep s.ini --scheduler slurm --dir D > script.txt 2>/dev/null
 expect_true slurm-rc test $? -eq 0
