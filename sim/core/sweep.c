@@ -471,10 +471,33 @@ static int slurm_key(parse_ctx *c, const char *key, const char *val)
     return ES_OK;
 }
 
+/* A key given twice is an error, as in configs (the second "time =" won,
+ * silently); `extra` is repeatable and vary lines check their own keys. */
+static int check_once(parse_ctx *c, const char *section, const char *key, char seen[][96],
+                      int *seen_line, int *nseen)
+{
+    if (!strcmp(section, "vary") || (!strncmp(key, "vary", 4) && isspace((unsigned char)key[4])) ||
+        !strcmp(key, "extra"))
+        return ES_OK;
+    char name[96];
+    snprintf(name, sizeof name, "%s.%s", section, key);
+    for (int i = 0; i < *nseen; i++)
+        if (!strcmp(seen[i], name)) {
+            char first[16];
+            snprintf(first, sizeof first, "%d", seen_line[i]);
+            return perr(c, "key '%s' is given twice (first on line %s)", name, first);
+        }
+    if (*nseen < 64) {
+        snprintf(seen[*nseen], sizeof seen[0], "%s", name);
+        seen_line[(*nseen)++] = c->line;
+    }
+    return ES_OK;
+}
+
 static int parse_file(parse_ctx *c, FILE *fp)
 {
-    char raw[8192], section[64] = "";
-    int st;
+    char raw[8192], section[64] = "", seen[64][96];
+    int st, seen_line[64], nseen = 0;
     while (fgets(raw, sizeof raw, fp)) {
         c->line++;
         if (!strchr(raw, '\n') && !feof(fp))
@@ -507,6 +530,8 @@ static int parse_file(parse_ctx *c, FILE *fp)
             return perr(c, "key '%s' outside a section (start with [sweep])%s", key, "");
         if (!*val)
             return perr(c, "key '%s' has no value%s", key, "");
+        if ((st = check_once(c, section, key, seen, seen_line, &nseen)))
+            return st;
         if (!strcmp(section, "sweep"))
             st = sweep_key(c, key, val);
         else if (!strcmp(section, "vary"))

@@ -79,6 +79,9 @@ printf '[run]\nmodel = school\nseed = 3\nthreads = 8\n[school]\nn_fish = 10\nbox
 printf '[sweep]\nbase = thr.ini\nname = t\nvary school.noise = 0.1, 0.2\n[slurm]\ncpus_per_task = 2\n' > thr_s.ini
 "$ESUITE" sweep thr_s.ini --plan > /dev/null 2> thr.err
 expect_true threads-warning grep -qx "esuite: warning: thr_s.ini: run.threads = 8 in the base config overrides \[slurm\] cpus_per_task = 2 (each task's OMP_NUM_THREADS); set run.threads = 0 to use the allocation" thr.err
+# a key given twice is an error, as in configs (the second one won silently); extra may repeat
+printf '[sweep]\nbase = base.ini\nname = t\nvary school.noise = 0.1, 0.2\n[slurm]\ntime = 1\nextra = --qos=a\nextra = --hold\ntime = 2\n' > twice.ini
+expect_fail sweep-key-twice "twice.ini:9: key 'slurm.time' is given twice (first on line 6)" "$ESUITE" sweep twice.ini --plan
 # a UTF-8 byte-order mark before [sweep] (Windows editors) is skipped, as in configs
 printf '\xef\xbb\xbf[sweep]\nbase = base.ini\nname = b\nvary school.noise = 0.1, 0.2\n' > bom.ini
 "$ESUITE" sweep bom.ini --plan > bom.txt 2>&1
