@@ -64,12 +64,13 @@ printf '[sweep]\nbase = base.ini\nname = i\nreplicas = 2.5\nvary school.noise = 
 expect_fail sweep-int-fraction "ir2.ini:4: key 'sweep.replicas': expected an integer in 1 .. 100000, got '2.5'" \
   "$ESUITE" sweep ir2.ini --plan
 # a value with a colon that does not start with a number (a path) is one value; "1:10" is still a
-# range typo
-printf '[sweep]\nbase = base.ini\nname = c\nvary school.init_file = /data/a:b/x.nc, "/y:z.nc"\n' > colon.ini
+# range typo (init_file needs init = file, even when planning)
+{ cat base.ini; printf 'init = file\n'; } > colon_base.ini
+printf '[sweep]\nbase = colon_base.ini\nname = c\nvary school.init_file = /data/a:b/x.nc, "/y:z.nc"\n' > colon.ini
 "$ESUITE" sweep colon.ini --plan > colon.txt 2>&1
 expect_true colon-path-value grep -Eq '^0000  /data/a:b/x.nc +0 +3$' colon.txt
 expect_true colon-quoted-value grep -Eq '^0001  /y:z.nc +0 +3$' colon.txt
-printf '[sweep]\nbase = base.ini\nname = c\nvary school.init_file = /data/a:b/x.nc\nvary school.noise = 0.1, 0.2\n' > colon1.ini
+printf '[sweep]\nbase = colon_base.ini\nname = c\nvary school.init_file = /data/a:b/x.nc\nvary school.noise = 0.1, 0.2\n' > colon1.ini
 "$ESUITE" sweep colon1.ini --plan > colon1.txt 2>&1
 expect_true colon-single-value grep -q "sweep 'c': 2 tasks" colon1.txt
 printf '[sweep]\nbase = base.ini\nname = c\nvary school.noise = 1:10\n' > colon2.ini
@@ -206,7 +207,7 @@ for i in $(seq 200); do [ -f L5/tasks/0000/out/checkpoint.esck ] && break; sleep
 expect_true local-killed-runner-task-checkpointed test -f L5/tasks/0000/out/checkpoint.esck
 "$ESUITE" sweep L5 --status > l5.txt
 expect_true local-killed-runner-task-resumable grep -q "task 0000  pending   (checkpoint: resumable)  school.noise=0.1" l5.txt
- fails on its own: its outcome cannot be
+# A task whose directory is deleted mid-sweep fails on its own: its outcome cannot be
 # recorded (a warning says so), the other tasks still run, and the sweep ends with one line naming
 # the failed task. The runner used to stop at the unwritable failed.json, leaving task 2 unrun.
 printf '[sweep]\nbase = base.ini\nname = g\nvary school.noise = 0.1, 0.2, 0.3\n' > g.ini
