@@ -1,0 +1,24 @@
+# esuite bench --json: every record carries, after the keys the issues name (outside checks read
+# them), the provenance every output carries: the esuite version and git revision of the
+# binary, the host and when it ran (UTC, start <= end).
+. "$(dirname "$0")/lib.bash"
+cd "$TMP"
+ver=$("$ESUITE" --version | sed -n 's/^esuite \([^ ]*\) (git \([^)]*\)).*/\1 \2/p')
+set -- $ver
+"$ESUITE" bench ordinal --json --quick > b.json
+n=$(grep -c '"area": "ordinal"' b.json)
+expect_num bench-records "$n" 4 100
+expect_num bench-version "$(grep -c "\"esuite_version\": \"$1\"" b.json)" "$n" 0
+expect_num bench-revision "$(grep -c "\"git_revision\": \"$2\"" b.json)" "$n" 0
+expect_num bench-host "$(grep -c "\"host\": \"$(hostname)\"" b.json)" "$n" 0
+expect_num bench-samples-per-second "$(grep -c '"samples_per_second": ' b.json)" 2 100
+stamp='"20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]Z"'
+expect_num bench-start "$(grep -Ec "\"start_time\": $stamp" b.json)" "$n" 0
+expect_num bench-end "$(grep -Ec "\"end_time\": $stamp" b.json)" "$n" 0
+start=$(sed -n 's/.*"start_time": "\(.*\)".*/\1/p' b.json | head -1)
+end=$(sed -n 's/.*"end_time": "\(.*\)".*/\1/p' b.json | head -1)
+expect_true bench-start-before-end test ! "$start" \> "$end"
+# the text form stays one line of the area's own keys per record
+"$ESUITE" bench ordinal --quick > b.txt
+expect_num bench-text-no-provenance "$(grep -c git_revision b.txt)" 0 0
+finish
