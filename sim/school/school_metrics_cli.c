@@ -12,6 +12,7 @@
 #include "esuite_version.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <jansson.h>
 #include <math.h>
 #include <netcdf.h>
@@ -199,6 +200,32 @@ static void provenance_line(es_strbuf *b, int ncid)
         es_strbuf_printf(b, "input without esuite provenance attributes\n");
 }
 
+/* The JSON form's "provenance" object: the same facts as the table's line. */
+static json_t *provenance_json(int ncid, const char *path)
+{
+    static const char *const names[] = {"esuite_version", "git_revision", "model", "run_name", "seed"};
+    json_t *p = json_object();
+    json_object_set_new(p, "esuite_version", json_string(ESUITE_VERSION));
+    json_object_set_new(p, "git_revision", json_string(ESUITE_GIT_REVISION));
+    json_object_set_new(p, "input", json_string(path));
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        char buf[256], key[64];
+        unsigned long long seed;
+        snprintf(key, sizeof key, "input_%s", names[k]);
+        if (k == 4 && nc_get_att_ulonglong(ncid, NC_GLOBAL, "seed", &seed) == NC_NOERR) {
+            /* json_int_t is signed 64-bit; larger seeds as decimal text */
+            snprintf(buf, sizeof buf, "%llu", seed);
+            json_object_set_new(p, key, seed <= (unsigned long long)LLONG_MAX
+                                            ? json_integer((json_int_t)seed)
+                                            : json_string(buf));
+            continue;
+        }
+        src_text(ncid, names[k], buf, sizeof buf);
+        json_object_set_new(p, key, *buf ? json_string(buf) : json_null());
+    }
+    return p;
+}
+
 static int run(const char *path, double box, unsigned flags, int as_json)
 {
     nc_in in = {.ncid = -1};
@@ -247,6 +274,8 @@ static int run(const char *path, double box, unsigned flags, int as_json)
         }
     }
     char *text = NULL;
+    if (!rc && as_json)
+        json_object_set_new(root, "provenance", provenance_json(in.ncid, path));
     if (!rc) {
         text = as_json ? json_dumps(root, JSON_REAL_PRECISION(17) | JSON_COMPACT) : es_strbuf_take(&tab);
         if (!text)

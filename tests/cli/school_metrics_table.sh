@@ -1,6 +1,7 @@
 # esuite school-metrics' table says where it comes from: after the file line, a '#' line with
 # the esuite that made the table and the esuite, model, run name and seed that wrote the input
-# (read from its provenance attributes), then the column names and one row per frame.
+# (read from its provenance attributes), then the column names and one row per frame; --json
+# carries the same as a trailing "provenance" object.
 . "$(dirname "$0")/lib.bash"
 cd "$TMP"
 printf '[run]\nmodel = school\nname = tiny\nseed = 77\n[school]\nn_fish = 20\nn_steps = 10\n' > s.ini
@@ -14,4 +15,10 @@ got=$(sed -n 2p table.txt)
 if [ "$got" = "$want" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL provenance-line: '$got'"; fi
 expect_true table-line-3 grep -q '^# time polarization rotation ' <(sed -n 3p table.txt)
 expect_num table-rows "$(grep -vc '^#' table.txt)" 11 0
+# --json ends with the same facts as a "provenance" object
+"$ESUITE" school-metrics --json run/school.nc > table.json
+want="\"provenance\":{\"esuite_version\":\"$1\",\"git_revision\":\"$2\",\"input\":\"run/school.nc\",\"input_esuite_version\":\"$1\",\"input_git_revision\":\"$2\",\"input_model\":\"school\",\"input_run_name\":\"tiny\",\"input_seed\":77}}"
+got=$(grep -o '"provenance":.*' table.json)
+if [ "$got" = "$want" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL json-provenance: '$got'"; fi
+expect_num json-polarization-frames "$(grep -o '"polarization":\[[^]]*\]' table.json | tr ',' '\n' | wc -l)" 11 0
 finish

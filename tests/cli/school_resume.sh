@@ -64,6 +64,8 @@ expect_true "checkpoint removed after completion" test ! -e "$TMP/cut/checkpoint
 "$ESUITE" school-metrics --json "$TMP/ref/school.nc" >"$TMP/ref.json"
 "$ESUITE" school-metrics --json "$TMP/cut/school.nc" >"$TMP/cut.json"
 expect_true "school-metrics of the two runs are non-empty" test -s "$TMP/ref.json"
+# the trailing provenance object names the input file, which differs
+sed -i 's/,"provenance":{[^}]*}}$/}/' "$TMP/ref.json" "$TMP/cut.json"
 expect_true "per-frame metrics identical to the uninterrupted run" cmp -s "$TMP/ref.json" "$TMP/cut.json"
 stats "$TMP/ref/summary.json" >"$TMP/ref.stats"
 stats "$TMP/cut/summary.json" >"$TMP/cut.stats"
