@@ -388,8 +388,8 @@ static int write_h5(const char *path, const es_series *s, const ordinal_out *r, 
         snprintf(gname, sizeof gname, "series_%zu", k);
         hid_t g = H5Gcreate2(f, gname, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
         es_h5_write_attr_string(g, "source", s[k].source);
-        es_h5_write_attr_double(g, "order", o->order);
-        es_h5_write_attr_double(g, "samples", (double)s[k].n);
+        es_h5_write_attr_long(g, "order", o->order);
+        es_h5_write_attr_long(g, "samples", (long long)s[k].n);
         double *cols[5];
         st = curve_arrays(&r[k], o, cols);
         if (st) {

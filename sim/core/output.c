@@ -351,6 +351,11 @@ int es_h5_write_attr_double(hid_t obj, const char *name, double value)
     return h5_attr_scalar(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value);
 }
 
+int es_h5_write_attr_long(hid_t obj, const char *name, long long value)
+{
+    return h5_attr_scalar(obj, name, H5T_STD_I64LE, H5T_NATIVE_LLONG, &value);
+}
+
 /* Chunk shape of about H5_CHUNK_ELEMENTS, filling the fastest dimensions first. */
 static void chunk_dims(int rank, const hsize_t *dims, hsize_t *chunk)
 {

@@ -88,6 +88,8 @@ int es_h5_write_double_level(hid_t loc, const char *name, int rank, const unsign
                              int level);
 int es_h5_write_attr_string(hid_t obj, const char *name, const char *value);
 int es_h5_write_attr_double(hid_t obj, const char *name, double value);
+/* Counts (N, realizations, pattern order, samples) as 64-bit integers, not floats. */
+int es_h5_write_attr_long(hid_t obj, const char *name, long long value);
 
 /* summary.json: adds a "provenance" object to `summary` and writes it
  * atomically as DIR/summary.json. Steals nothing: caller keeps `summary`. */

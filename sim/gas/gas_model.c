@@ -384,7 +384,7 @@ static int write_h5(const char *path, const gas_setup *s, const es_gas_run_resul
         return ES_EIO;
     int st = es_output_h5_provenance(f, p);
     const es_gas_params *par = &s->spec.gas;
-    es_h5_write_attr_double(f, "N", (double)par->n);
+    es_h5_write_attr_long(f, "N", par->n);
     es_h5_write_attr_double(f, "lx", par->lx);
     es_h5_write_attr_double(f, "ly", par->ly);
     es_h5_write_attr_double(f, "diameter", par->sigma);
@@ -392,7 +392,7 @@ static int write_h5(const char *path, const gas_setup *s, const es_gas_run_resul
     es_h5_write_attr_double(f, "mean_free_path", res->scales.lambda);
     es_h5_write_attr_double(f, "mean_free_time", res->scales.tau_c);
     es_h5_write_attr_double(f, "knudsen", res->scales.kn);
-    es_h5_write_attr_double(f, "realizations", res->realizations);
+    es_h5_write_attr_long(f, "realizations", res->realizations);
     size_t R = (size_t)res->realizations, K = res->n_times, B = res->bins;
     unsigned long long dk = K, drk[2] = {R, K}, dr = R;
     if (!st)

@@ -151,7 +151,7 @@ static int write_insitu(hid_t file, const es_orbits_setup_t *su, const es_orbits
 {
     hid_t top = H5Gcreate2(file, "insitu", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     int st = ES_OK, nobs = su->rp.nobs;
-    es_h5_write_attr_double(top, "order", su->ip.order);
+    es_h5_write_attr_long(top, "order", su->ip.order);
     es_h5_write_attr_string(top, "tnat_source", es_orb_tnat_source_name(su->ip.tnat));
     for (int k = 0; k < nobs && st == ES_OK; k++) {
         const char *on = su->is_map ? "x" : es_orb_observable_name(su->rp.obs[k]);

@@ -125,6 +125,19 @@ static void test_collisionless_run(void **state)
     assert_true(a >= 0 && H5Aread(a, H5T_NATIVE_ULLONG, &seed) >= 0);
     H5Aclose(a);
     assert_int_equal(seed, 3);
+    /* counts are integers in the file (they were stored as doubles) */
+    const char *counts[] = {"N", "realizations"};
+    const long long want[] = {100000, 2};
+    for (int k = 0; k < 2; k++) {
+        long long v = -1;
+        a = H5Aopen(f, counts[k], H5P_DEFAULT);
+        hid_t at = a >= 0 ? H5Aget_type(a) : -1;
+        assert_int_equal(H5Tget_class(at), H5T_INTEGER);
+        assert_true(H5Aread(a, H5T_NATIVE_LLONG, &v) >= 0);
+        assert_int_equal(v, want[k]);
+        H5Tclose(at);
+        H5Aclose(a);
+    }
     assert_true(H5Aexists_by_name(f, "/cells_0", "config", H5P_DEFAULT) > 0);
     assert_true(H5Aexists_by_name(f, "/cells_0", "git_revision", H5P_DEFAULT) > 0);
     H5Fclose(f);

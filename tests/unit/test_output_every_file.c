@@ -107,6 +107,19 @@ static void test_ordinal_output(void **state)
     s = h5_text(f, "git_revision");
     assert_string_equal(s, ESUITE_GIT_REVISION);
     free(s);
+    /* the series' order and length are integers, as in the NetCDF file */
+    const char *counts[] = {"order", "samples"};
+    const long long want[] = {4, 3000};
+    for (int k = 0; k < 2; k++) {
+        long long v = -1;
+        a = H5Aopen_by_name(f, "/series_0", counts[k], H5P_DEFAULT, H5P_DEFAULT);
+        hid_t at = a >= 0 ? H5Aget_type(a) : -1;
+        assert_int_equal(H5Tget_class(at), H5T_INTEGER);
+        assert_true(H5Aread(a, H5T_NATIVE_LLONG, &v) >= 0);
+        assert_int_equal(v, want[k]);
+        H5Tclose(at);
+        H5Aclose(a);
+    }
     H5Fclose(f);
 
     int ncid;
