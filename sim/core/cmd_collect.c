@@ -7,6 +7,7 @@
 
 #include "core/collect.h"
 #include "core/commands.h"
+#include "core/output.h"
 #include "esuite/status.h"
 
 static void collect_usage(FILE *out)
@@ -95,16 +96,16 @@ int es_cmd_collect(int argc, char **argv)
         if (access(slash ? parent : ".", W_OK) != 0)
             st = es_error_set(ES_EIO, "%s: cannot write: %s", f, strerror(errno));
     }
-    /* Both files are written under staging names and renamed only when both
-     * are complete: a CSV that could not be written left a new table.nc. */
+    /* Both files are written under hidden staging names (as run outputs are)
+     * and committed (flushed, renamed, directory flushed) only when both are
+     * complete: a CSV that could not be written left a new table.nc. */
     char ncstage[4500], csvstage[4500];
-    snprintf(ncstage, sizeof ncstage, "%s.part-stage-%ld", ncpath, (long)getpid());
-    snprintf(csvstage, sizeof csvstage, "%s.part-stage-%ld", csvpath, (long)getpid());
+    es_output_tmp_path(ncpath, ncstage, sizeof ncstage);
+    es_output_tmp_path(csvpath, csvstage, sizeof csvstage);
     if (!st && !(st = es_collect_write_nc(t, ncstage)))
         st = es_collect_write_csv(t, csvstage);
-    if (!st && (rename(ncstage, ncpath) != 0 || rename(csvstage, csvpath) != 0))
-        st = es_error_set(ES_EIO, "collect: cannot rename the tables into place (%s, %s): %s", ncpath,
-                          csvpath, strerror(errno));
+    if (!st && !(st = es_output_commit(ncstage, ncpath)))
+        st = es_output_commit(csvstage, csvpath);
     unlink(ncstage);
     unlink(csvstage);
     if (st) { /* an output that cannot be written: status 2, as 'esuite --help' says */

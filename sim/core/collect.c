@@ -253,7 +253,7 @@ int es_collect_write_nc(const es_collect_table *t, const char *path)
 {
     const es_sweep *sw = t->sw;
     char tmp[4400];
-    snprintf(tmp, sizeof tmp, "%s.part-%ld", path, (long)getpid());
+    es_output_tmp_path(path, tmp, sizeof tmp);
     int ncid = -1, st = ES_OK;
     int dims[ES_SWEEP_MAX_AXES + 1], ndims = 0;
     char taken[ES_SWEEP_MAX_AXES * 2 + 8 + 1024][256];
@@ -423,7 +423,7 @@ int es_collect_write_csv(const es_collect_table *t, const char *path)
 {
     const es_sweep *sw = t->sw;
     char tmp[4400];
-    snprintf(tmp, sizeof tmp, "%s.part-%ld", path, (long)getpid());
+    es_output_tmp_path(path, tmp, sizeof tmp);
     FILE *fp = fopen(tmp, "w");
     if (!fp)
         return es_error_set(ES_EIO, "%s: cannot write: %s", tmp, strerror(errno));
