@@ -166,6 +166,15 @@ static void check_nc_holds(const char *dir, json_t *holds, const char *prov_end_
     assert_int_equal(len, 20);
     assert_int_equal(nc_get_att_text(ncid, NC_GLOBAL, "end_time", end_time), NC_NOERR);
     assert_string_equal(end_time, prov_end_time);
+    /* the fish (0..99) and spatial (0, 1, 2) index coordinates of a plain run's file */
+    int fish[100], spatial[3], vf, vsp;
+    assert_int_equal(nc_inq_varid(ncid, "fish", &vf), NC_NOERR);
+    assert_int_equal(nc_get_var_int(ncid, vf, fish), NC_NOERR);
+    assert_int_equal(nc_inq_varid(ncid, "spatial", &vsp), NC_NOERR);
+    assert_int_equal(nc_get_var_int(ncid, vsp, spatial), NC_NOERR);
+    for (int i = 0; i < 100; i++)
+        assert_int_equal(fish[i], i);
+    assert_true(spatial[0] == 0 && spatial[1] == 1 && spatial[2] == 2);
     nc_close(ncid);
 }
 
