@@ -18,6 +18,7 @@
 #include "core/config.h"
 #include "core/model.h"
 #include "esuite/status.h"
+#include "test_h5.h"
 
 #define assert_close(a, b, tol)                                                                 \
     do {                                                                                        \
@@ -126,18 +127,8 @@ static void test_collisionless_run(void **state)
     H5Aclose(a);
     assert_int_equal(seed, 3);
     /* counts are integers in the file (they were stored as doubles) */
-    const char *counts[] = {"N", "realizations"};
-    const long long want[] = {100000, 2};
-    for (int k = 0; k < 2; k++) {
-        long long v = -1;
-        a = H5Aopen(f, counts[k], H5P_DEFAULT);
-        hid_t at = a >= 0 ? H5Aget_type(a) : -1;
-        assert_int_equal(H5Tget_class(at), H5T_INTEGER);
-        assert_true(H5Aread(a, H5T_NATIVE_LLONG, &v) >= 0);
-        assert_int_equal(v, want[k]);
-        H5Tclose(at);
-        H5Aclose(a);
-    }
+    assert_h5_integer_attr(f, "/", "N", 100000);
+    assert_h5_integer_attr(f, "/", "realizations", 2);
     assert_true(H5Aexists_by_name(f, "/cells_0", "config", H5P_DEFAULT) > 0);
     assert_true(H5Aexists_by_name(f, "/cells_0", "git_revision", H5P_DEFAULT) > 0);
     H5Fclose(f);

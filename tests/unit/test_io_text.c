@@ -19,22 +19,8 @@
 #include "esuite/series_io.h"
 #include "esuite/status.h"
 
-static char dir[256];
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(dir, sizeof dir, "/tmp/esuite_test_io_text_XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
+#define TEST_TMPDIR_NAME "esuite_test_io_text"
+#include "test_tmpdir.h"
 
 /* Write `text` to dir/name; returns the path (static buffer per call site is
  * not needed: callers copy). */
@@ -522,5 +508,5 @@ int main(void)
         cmocka_unit_test(test_threads_same_result),
         cmocka_unit_test(test_random_layouts),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

@@ -20,22 +20,9 @@
 #include "core/commands.h"
 #include "esuite_version.h"
 
-static char dir[256];
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(dir, sizeof dir, "/tmp/esuite_test_every_file_XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
+#define TEST_TMPDIR_NAME "esuite_test_every_file"
+#include "test_tmpdir.h"
+#include "test_h5.h"
 
 /* Runs an esuite subcommand in this process (getopt rescans from the start). */
 static int run_cmd(int (*cmd)(int, char **), char **argv)
@@ -108,18 +95,8 @@ static void test_ordinal_output(void **state)
     assert_string_equal(s, ESUITE_GIT_REVISION);
     free(s);
     /* the series' order and length are integers, as in the NetCDF file */
-    const char *counts[] = {"order", "samples"};
-    const long long want[] = {4, 3000};
-    for (int k = 0; k < 2; k++) {
-        long long v = -1;
-        a = H5Aopen_by_name(f, "/series_0", counts[k], H5P_DEFAULT, H5P_DEFAULT);
-        hid_t at = a >= 0 ? H5Aget_type(a) : -1;
-        assert_int_equal(H5Tget_class(at), H5T_INTEGER);
-        assert_true(H5Aread(a, H5T_NATIVE_LLONG, &v) >= 0);
-        assert_int_equal(v, want[k]);
-        H5Tclose(at);
-        H5Aclose(a);
-    }
+    assert_h5_integer_attr(f, "/series_0", "order", 4);
+    assert_h5_integer_attr(f, "/series_0", "samples", 3000);
     H5Fclose(f);
 
     int ncid;
@@ -141,5 +118,5 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ordinal_output),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

@@ -22,22 +22,8 @@
 #include "esuite/status.h"
 #include "esuite_version.h"
 
-static char dir[256];
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(dir, sizeof dir, "/tmp/esuite_test_output_files_XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
+#define TEST_TMPDIR_NAME "esuite_test_output_files"
+#include "test_tmpdir.h"
 
 static int exists(const char *path)
 {
@@ -302,5 +288,5 @@ int main(void)
         cmocka_unit_test(test_summary_round_trip),
         cmocka_unit_test(test_provenance_from_config),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

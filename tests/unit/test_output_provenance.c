@@ -21,22 +21,8 @@
 #include "esuite/status.h"
 #include "esuite_version.h"
 
-static char dir[256];
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(dir, sizeof dir, "/tmp/esuite_test_output_prov_XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
+#define TEST_TMPDIR_NAME "esuite_test_output_prov"
+#include "test_tmpdir.h"
 
 #define SEED 18446744073709551557ULL /* largest 64-bit prime: needs all 64 bits */
 
@@ -284,5 +270,5 @@ int main(void)
         cmocka_unit_test(test_h5_datasets_and_provenance),
         cmocka_unit_test(test_nc_provenance),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }
