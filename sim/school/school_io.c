@@ -49,6 +49,30 @@ static int put_text(int ncid, int var, const char *name, const char *text)
     return ES_OK;
 }
 
+int es_school_nc_def_index_coords(int ncid, int dim_fish, int dim_spatial)
+{
+    int v, rc;
+    NC_TRY(nc_def_var(ncid, "fish", NC_INT, 1, &dim_fish, &v));
+    if ((rc = put_text(ncid, v, "long_name", "fish_index")))
+        return rc;
+    NC_TRY(nc_def_var(ncid, "spatial", NC_INT, 1, &dim_spatial, &v));
+    return put_text(ncid, v, "comment", "0=x, 1=y, 2=z (depth)");
+}
+
+int es_school_nc_put_index_coords(int ncid, size_t n)
+{
+    int *idx = malloc((n + 3) * sizeof *idx), fv, sv, rc = ES_OK;
+    if (!idx)
+        return es_error_set(ES_ENOMEM, "school: out of memory");
+    for (size_t i = 0; i < n + 3; i++)
+        idx[i] = (int)i;
+    if (nc_inq_varid(ncid, "fish", &fv) || nc_put_var_int(ncid, fv, idx) ||
+        nc_inq_varid(ncid, "spatial", &sv) || nc_put_var_int(ncid, sv, idx))
+        rc = es_error_set(ES_EIO, "school.nc: cannot write the fish/spatial coordinates");
+    free(idx);
+    return rc;
+}
+
 static int def_series(nc_handles *h, const char *name, int dim, const char *units,
                       const char *long_name, int bounded, size_t chunk, int *var)
 {
@@ -129,7 +153,6 @@ static int nc_define(nc_handles *h, const es_school_params *p, const es_school_r
     dm = dt;
     if (h->separate_mtime)
         NC_TRY(nc_def_dim(h->ncid, "metrics_time", nmframes, &dm));
-    int v;
     size_t ch = nframes < 4096 ? nframes : 4096, mch = nmframes < 4096 ? nmframes : 4096;
     if (ch == 0)
         ch = 1;
@@ -143,11 +166,7 @@ static int nc_define(nc_handles *h, const es_school_params *p, const es_school_r
                         &h->v_mtime);
     if (rc)
         return rc;
-    NC_TRY(nc_def_var(h->ncid, "fish", NC_INT, 1, &df, &v));
-    if ((rc = put_text(h->ncid, v, "long_name", "fish_index")))
-        return rc;
-    NC_TRY(nc_def_var(h->ncid, "spatial", NC_INT, 1, &ds, &v));
-    if ((rc = put_text(h->ncid, v, "comment", "0=x, 1=y, 2=z (depth)")))
+    if ((rc = es_school_nc_def_index_coords(h->ncid, df, ds)))
         return rc;
     if (!o->metrics_only) {
         int dims[3] = {dt, df, ds};
@@ -900,22 +919,6 @@ static int run_alloc(school_run *r, const es_school_params *p, const es_school_r
     return ES_OK;
 }
 
-/* The fish and spatial index coordinates. */
-static int put_index_coords(school_run *r)
-{
-    size_t n = r->p->n;
-    int *idx = malloc((n + 3) * sizeof *idx), fv, sv, rc = ES_OK;
-    if (!idx)
-        return es_error_set(ES_ENOMEM, "school: out of memory");
-    for (size_t i = 0; i < n + 3; i++)
-        idx[i] = (int)i;
-    if (nc_inq_varid(r->h.ncid, "fish", &fv) || nc_put_var_int(r->h.ncid, fv, idx) ||
-        nc_inq_varid(r->h.ncid, "spatial", &sv) || nc_put_var_int(r->h.ncid, sv, idx))
-        rc = es_error_set(ES_EIO, "school.nc: cannot write the fish/spatial coordinates");
-    free(idx);
-    return rc;
-}
-
 /* Create and define school.nc (the temporary name) for a fresh run. */
 static int setup_output(school_run *r)
 {
@@ -926,7 +929,7 @@ static int setup_output(school_run *r)
     }
     int rc = nc_define(&r->h, r->p, r->o, r->ts.nframes, r->ts.nmframes, r->mode_name, r->prov);
     if (!rc)
-        rc = put_index_coords(r);
+        rc = es_school_nc_put_index_coords(r->h.ncid, r->p->n);
     if (!rc)
         r->wb_fd = open(r->tmp, O_RDONLY | O_CLOEXEC);
     return rc;

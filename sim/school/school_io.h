@@ -20,6 +20,11 @@
                                 (int)strcspn(#call, "("), #call);                                  \
     } while (0)
 
+/* school.nc's fish and spatial index coordinate variables, shared by plain
+ * and ramp runs: defined in define mode, filled (0..n-1; 0, 1, 2) after it. */
+int es_school_nc_def_index_coords(int ncid, int dim_fish, int dim_spatial);
+int es_school_nc_put_index_coords(int ncid, size_t n);
+
 typedef struct {
     long long n_steps;
     long long save_interval;   /* steps between frames */

@@ -144,12 +144,7 @@ static int nc_define_ramp(ramp_nc *h, const es_school_params *p, const es_school
     if (rc)
         return rc;
     /* the fish and spatial index coordinates, as a plain run's school.nc has */
-    int v_fish, v_spatial;
-    NC_TRY(nc_def_var(h->ncid, "fish", NC_INT, 1, &df, &v_fish));
-    if ((rc = put_text(h->ncid, v_fish, "long_name", "fish_index")))
-        return rc;
-    NC_TRY(nc_def_var(h->ncid, "spatial", NC_INT, 1, &ds, &v_spatial));
-    if ((rc = put_text(h->ncid, v_spatial, "comment", "0=x, 1=y, 2=z (depth)")))
+    if ((rc = es_school_nc_def_index_coords(h->ncid, df, ds)))
         return rc;
     signed char fv[NSTATES] = {0, 1, 2, 3, 4};
     NC_TRY(nc_put_att_schar(h->ncid, v, "flag_values", NC_BYTE, NSTATES, fv));
@@ -193,18 +188,7 @@ static int nc_define_ramp(ramp_nc *h, const es_school_params *p, const es_school
     if (rc)
         return rc;
     NC_TRY(nc_enddef(h->ncid));
-    int *idx = malloc((p->n + 3) * sizeof *idx);
-    if (!idx)
-        return es_error_set(ES_ENOMEM, "school: out of memory");
-    for (size_t i = 0; i < p->n + 3; i++)
-        idx[i] = (int)i;
-    int st = nc_put_var_int(h->ncid, v_fish, idx);
-    if (st == NC_NOERR)
-        st = nc_put_var_int(h->ncid, v_spatial, idx);
-    free(idx);
-    return st == NC_NOERR ? ES_OK
-                          : es_error_set(ES_EIO, "school.nc: cannot write the fish/spatial coordinates: %s",
-                                         nc_strerror(st));
+    return es_school_nc_put_index_coords(h->ncid, p->n);
 }
 
 /* P and M of the engine's current state (velocities into vel). */
