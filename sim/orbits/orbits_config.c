@@ -67,7 +67,7 @@ const es_key_spec es_orbits_schema[] = {
      "sali: two tangent vectors (mLCE and SALI, class by SALI for Hamiltonian systems); mlce: one; none: no tangent vectors."},
     {S, "sali_threshold", ES_KEY_DOUBLE, "1e-8", 1e-300, 1, NULL, "", "SALI below this → chaotic (Skokos 2001)."},
     {S, "mlce_threshold", ES_KEY_DOUBLE, "0.01", 0, BIG, NULL, "1/time", "mLCE above this → chaotic (used without SALI, e.g. Lorenz)."},
-    {S, "n_orbits", ES_KEY_INT, "100", 1, 1e9, NULL, "", "Number of orbits (grid: rounded to nx·nv). ic = file: the file's rows decide; a value given must equal them."},
+    {S, "n_orbits", ES_KEY_INT, "100", 1, 1e9, NULL, "", "Number of orbits (grid: rounded to nx·nv, nx = round(√n), with a warning; the resolved config records the rounded count). ic = file: the file's rows decide; a value given must equal them."},
     {S, "ic", ES_KEY_ENUM, "section", 0, 0, "grid|file|energy|section", "",
      "Initial conditions: grid over (x, vy), a file (one phase-space point per line), uniform on an energy surface, or uniform on the x = 0 surface of section (px ≥ 0)."},
     {S, "ic_file", ES_KEY_STRING, "", 0, 0, NULL, "path", "ic = file (required there): text file (path relative to the working directory), one orbit per line, nvar columns."},

@@ -436,6 +436,21 @@ static int check_file_count(es_config *cfg, const es_orbits_setup_t *su, size_t 
     return es_config_set_derived(cfg, "orbits", "n_orbits", v, "the rows of ic_file");
 }
 
+/* ic = grid rounds n_orbits to nx·nv (nx = round(√n)): the resolved config
+ * (provenance, checkpoint) records the count integrated, with a warning, so
+ * that it and summary.json agree and the config repeats the run. */
+static int record_grid_count(es_config *cfg, const es_orbits_setup_t *su, size_t n)
+{
+    if (n == su->ic.n)
+        return ES_OK;
+    es_warning_add("orbits: ic = grid: n_orbits = %zu rounded to %zu (a %zu × %zu grid of x and vy)",
+                   su->ic.n, n, (size_t)llround(sqrt((double)su->ic.n)),
+                   n / (size_t)llround(sqrt((double)su->ic.n)));
+    char v[32];
+    snprintf(v, sizeof v, "%zu", n);
+    return es_config_set_derived(cfg, "orbits", "n_orbits", v, "ic = grid: rounded to nx × nv");
+}
+
 static int orbits_run(const es_run_ctx *ctx)
 {
     es_orbits_setup_t su;
@@ -465,6 +480,10 @@ static int orbits_run(const es_run_ctx *ctx)
                 return es_error_set(st, "%s", msg);
             return es_config_key_error(ctx->cfg, "orbits", key, "initial conditions (ic = %s): %s",
                                        es_orb_ic_name(su.ic.kind), msg);
+        }
+        if (su.ic.kind == ES_ORB_IC_GRID && (st = record_grid_count(ctx->cfg, &su, d.n))) {
+            free(d.y0);
+            return st;
         }
         if (su.ic.kind == ES_ORB_IC_FILE && (st = check_file_count(ctx->cfg, &su, d.n))) {
             free(d.y0);

@@ -410,9 +410,45 @@ static void test_ic_file_count(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* ic = grid rounds n_orbits = 10 to a 3 × 4 grid: summary.json and the
+ * resolved config both say 12 (the config said 10), and the grid's x and vy
+ * values are the 3 × 4 points of the ranges; n_orbits = 12 has no note. */
+static void test_grid_count(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/esuite_orbits_gridXXXXXX";
+    assert_non_null(mkdtemp(dir));
+    const char *head = "[run]\nmodel = orbits\n[orbits]\nsystem = henon_heiles\nic = grid\n"
+                       "energy = 0.05\nx_min = -0.1\nx_max = 0.1\nv_min = -0.05\nv_max = 0.05\n"
+                       "t_end = 20\nobservables = x\n";
+    char ini[4000], h5[4200], js[4200];
+    snprintf(h5, sizeof h5, "%s/orbits.h5", dir);
+    snprintf(js, sizeof js, "%s/summary.json", dir);
+    for (int k = 0; k < 2; k++) {
+        snprintf(ini, sizeof ini, "%sn_orbits = %d\n", head, k ? 12 : 10);
+        assert_int_equal(run_text(ini, dir), 0);
+        char *conf = malloc(1 << 20);
+        assert_non_null(conf);
+        read_config_attr(h5, conf, 1 << 20);
+        assert_non_null(strstr(conf, k ? "\nn_orbits = 12\n"
+                                       : "\nn_orbits = 12    ; ic = grid: rounded to nx × nv\n"));
+        free(conf);
+        json_error_t jerr;
+        json_t *sum = json_load_file(js, 0, &jerr);
+        assert_non_null(sum);
+        assert_int_equal(json_integer_value(json_object_get(sum, "n_orbits")), 12);
+        json_decref(sum);
+        unlink(h5), unlink(js);
+    }
+    char cmd[9000];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_grid_count),
         cmocka_unit_test(test_henon_heiles_run),
         cmocka_unit_test(test_double_pendulum_run),
         cmocka_unit_test(test_checkpoint_resume),
