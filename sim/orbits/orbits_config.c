@@ -49,7 +49,7 @@ const es_key_spec es_orbits_schema[] = {
     {S, "beta", ES_KEY_DOUBLE, "2.6666666666666665", 1e-300, BIG, NULL, "", "Lorenz β."},
     {S, "map_length", ES_KEY_INT, "10000", 2, 1e9, NULL, "samples", "Maps and noise: series length."},
     {S, "map_r", ES_KEY_DOUBLE, "4", 0, 4, NULL, "", "Logistic map r."},
-    {S, "map_x0", ES_KEY_DOUBLE, "0.1", 0, 1, NULL, "", "Logistic/tent/skew-tent start value (orbit i adds i·1e-9)."},
+    {S, "map_x0", ES_KEY_DOUBLE, "0.1", 0, 1, NULL, "", "Logistic/tent/skew-tent start value: orbit i starts at map_x0 + i·1e-9, or map_x0 − i·1e-9 when the last start would pass 1 (every start lies in [0, 1])."},
     {S, "henon_a", ES_KEY_DOUBLE, "1.4", -BIG, BIG, NULL, "", "Hénon map a."},
     {S, "henon_b", ES_KEY_DOUBLE, "0.3", -BIG, BIG, NULL, "", "Hénon map b."},
     {S, "tent_mu", ES_KEY_DOUBLE, "1.99", 0, 2, NULL, "", "Tent map μ (2 collapses to 0 in binary floating point)."},

@@ -251,13 +251,22 @@ static int integrate(const es_run_ctx *ctx, const es_orbits_setup_t *su, es_orbi
     return st;
 }
 
-/* Maps and noise: one series per "orbit"; orbit i starts at x0 + i·1e-9
+/* Start of orbit i of n for the maps on [0, 1]: x0 + i·1e-9, or x0 − i·1e-9
+ * when the last start would pass 1 (map_x0 = 1 made every later orbit start
+ * outside the map's domain). n ≤ 5·10^8 always fits one way. */
+static double map_start(double x0, size_t i, size_t n)
+{
+    const double step = 1e-9;
+    return x0 + step * (double)(n - 1) <= 1.0 ? x0 + step * (double)i : x0 - step * (double)i;
+}
+
+/* Maps and noise: one series per "orbit"; orbit i starts at map_start
  * (noise: its own counter-derived seed). The map's Lyapunov exponent is the
  * chaos indicator (chaotic above mlce_threshold; noise: no indicator). */
 static int map_one(const es_orbits_setup_t *su, es_orbits_data *d, uint64_t seed, size_t i)
 {
     es_orb_map_params mp = su->mp;
-    mp.x0 += 1e-9 * (double)i;
+    mp.x0 = map_start(su->mp.x0, i, d->n);
     double lyap;
     int s = es_orb_map_generate(su->map, &mp, d->nout, es_counter_u64(seed, i, 0, 0),
                                 d->series + i * d->nout, &lyap);

@@ -445,9 +445,41 @@ static void test_grid_count(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* Maps on [0, 1]: with map_x0 = 1 the three orbits start at 1, 1 − 1e-9 and
+ * 1 − 2e-9 (they started at 1 + i·1e-9, outside the logistic map's domain);
+ * with map_x0 = 0.5 at 0.5 + i·1e-9. The series' first value is the start. */
+static void test_map_starts(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/esuite_orbits_mapXXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char ini[2000], h5[4200], js[4200];
+    snprintf(h5, sizeof h5, "%s/orbits.h5", dir);
+    snprintf(js, sizeof js, "%s/summary.json", dir);
+    const double x0[2] = {1.0, 0.5}, sign[2] = {-1.0, 1.0};
+    for (int k = 0; k < 2; k++) {
+        snprintf(ini, sizeof ini, "[run]\nmodel = orbits\n[orbits]\nsystem = logistic\nmap_r = 3.5\n"
+                 "map_x0 = %.17g\nmap_length = 100\nn_orbits = 3\n", x0[k]);
+        assert_int_equal(run_text(ini, dir), 0);
+        double x[300];
+        read_h5(h5, "/series/x", x, H5T_NATIVE_DOUBLE);
+        for (int i = 0; i < 3; i++) {
+            assert_true(x[100 * i] == x0[k] + sign[k] * 1e-9 * i);
+            assert_true(x[100 * i] >= 0.0 && x[100 * i] <= 1.0);
+            /* the logistic map from there: x1 = r x0 (1 − x0) */
+            assert_true(x[100 * i + 1] == 3.5 * x[100 * i] * (1.0 - x[100 * i]));
+        }
+        unlink(h5), unlink(js);
+    }
+    char cmd[9000];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_map_starts),
         cmocka_unit_test(test_grid_count),
         cmocka_unit_test(test_henon_heiles_run),
         cmocka_unit_test(test_double_pendulum_run),
