@@ -194,6 +194,36 @@ static int stop_with_checkpoint(const es_run_ctx *ctx, const es_orbits_setup_t *
                         "(checkpoint written)", es_checkpoint_signal(), done, d->n);
 }
 
+/* A stop requested once every orbit is integrated: checkpoint all of them
+ * (a resumed run skips the integration and analyses the series again). */
+static int stop_after_integration(const es_run_ctx *ctx, const es_orbits_setup_t *su,
+                                  const es_orbits_data *d)
+{
+    int st = write_checkpoint(ctx, su, d, d->n);
+    if (st)
+        return st;
+    return es_error_set(ES_EINTR, "orbits: interrupted by signal %d in the analysis, after all %zu "
+                        "orbits were integrated (checkpoint written)", es_checkpoint_signal(), d->n);
+}
+
+/* The in-situ analysis of a run that keeps its series, in chunks of
+ * ORB_CHUNK orbits with a stop check between them and before the output is
+ * written: long curves (curve_max_delay) over many orbits can take minutes,
+ * longer than the warning a batch system gives before its time limit.
+ * Writing the output, once begun, is finished: it costs about what a
+ * checkpoint of the same series would. */
+static int analyse_all(const es_run_ctx *ctx, const es_orbits_setup_t *su, es_orbits_data *d)
+{
+    size_t per = d->nout * (size_t)su->rp.nobs;
+    for (size_t i0 = 0; keep_series(su) && i0 < d->n; i0 += ORB_CHUNK) {
+        if (es_checkpoint_should_stop())
+            return stop_after_integration(ctx, su, d);
+        size_t m = d->n - i0 < ORB_CHUNK ? d->n - i0 : ORB_CHUNK;
+        analyse_range(su, d, i0, m, d->series + i0 * per);
+    }
+    return es_checkpoint_should_stop() ? stop_after_integration(ctx, su, d) : ES_OK;
+}
+
 /* Integrate in chunks of ORB_CHUNK orbits: the progress line is updated and a
  * checkpoint written (every [output] checkpoint_interval s) between them.
  * SIGTERM, SIGINT and SIGUSR1 are also polled inside every orbit's step loop
@@ -503,8 +533,8 @@ static int orbits_run(const es_run_ctx *ctx)
     }
     if ((st = data_alloc(&d, &su, ctx->cfg)) == ES_OK)
         st = su.is_map ? generate_maps(ctx, &su, &d) : integrate(ctx, &su, &d);
-    if (st == ES_OK && keep_series(&su))
-        analyse_range(&su, &d, 0, d.n, d.series);
+    if (st == ES_OK)
+        st = analyse_all(ctx, &su, &d);
     if (st == ES_OK)
         summarise_warnings(&su, &d);
     double seconds = es_wall_seconds() - t0;
