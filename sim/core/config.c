@@ -999,6 +999,12 @@ int es_config_key_verror(const es_config *cfg, const char *section, const char *
 
 es_config_keyref es_config_blame(const es_config *cfg, const es_config_keyref *k, size_t n)
 {
+    /* a --set comes after every line of the file: it made the conflict */
+    for (size_t i = n; i-- > 0;) {
+        const es_cfg_entry *e = find_entry(cfg, k[i].section, k[i].key);
+        if (e && e->overridden)
+            return k[i];
+    }
     size_t best = 0;
     int best_line = 0;
     bool best_set = false;

@@ -149,6 +149,33 @@ static void test_overrides_recorded(void **state)
     es_config_free(cfg);
 }
 
+/* A cross-key error names the key a --set changed (given after the whole
+ * file), else the key on the latest line, else one given only by --set. */
+static void test_blame(void **state)
+{
+    (void)state;
+    const es_config_keyref k[] = {{"gas", "N"}, {"gas", "packing_fraction"}, {"gas", "t_end"}};
+    const char *text = "[run]\nmodel = gas\n[gas]\nN = 100\npacking_fraction = 0.1\nt_end = 1\n";
+    es_config *cfg;
+    assert_int_equal(load(text, &cfg, NULL, 0), ES_OK);
+    assert_string_equal(es_config_blame(cfg, k, 3).key, "t_end"); /* line 6 */
+    assert_string_equal(es_config_blame(cfg, k, 2).key, "packing_fraction");
+    assert_int_equal(es_config_blame_error(cfg, k, 2, "clash"), ES_ECONFIG);
+    assert_string_equal(es_error_message(), "t.ini:5: key 'gas.packing_fraction': clash");
+    es_config_free(cfg);
+    const char *ov[] = {"gas.N=5"};
+    assert_int_equal(load(text, &cfg, ov, 1), ES_OK);
+    assert_string_equal(es_config_blame(cfg, k, 3).key, "N"); /* line 4, but overridden */
+    assert_int_equal(es_config_blame_error(cfg, k, 3, "clash"), ES_ECONFIG);
+    assert_string_equal(es_error_message(), "--set gas.N=5: key 'gas.N': clash");
+    es_config_free(cfg);
+    const char *ov2[] = {"gas.dv=1"};
+    assert_int_equal(load("[run]\nmodel = gas\n[gas]\nt_end = 1\n", &cfg, ov2, 1), ES_OK);
+    const es_config_keyref k2[] = {{"gas", "N"}, {"gas", "dv"}};
+    assert_string_equal(es_config_blame(cfg, k2, 2).key, "dv");
+    es_config_free(cfg);
+}
+
 static void test_bad_overrides(void **state)
 {
     (void)state;
@@ -298,6 +325,7 @@ int main(void)
         cmocka_unit_test(test_unknown_key_suggests), cmocka_unit_test(test_unknown_section_suggests),
         cmocka_unit_test(test_wrong_type),           cmocka_unit_test(test_out_of_range),
         cmocka_unit_test(test_malformed_and_structure), cmocka_unit_test(test_overrides_recorded),
+        cmocka_unit_test(test_blame),
         cmocka_unit_test(test_bad_overrides),        cmocka_unit_test(test_long_line_rejected),
         cmocka_unit_test(test_list_word),            cmocka_unit_test(test_long_and_indented_lines),
         cmocka_unit_test(test_peek_model_indented),            cmocka_unit_test(test_schema_markdown),
