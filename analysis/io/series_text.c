@@ -562,9 +562,12 @@ int es_series_read_text(const char *path, const char *column, es_series *out)
     }
     t.delim = detect_delim(p, names);
     t.ncols = split_line(p, t.delim, names, MAX_COLUMNS);
+    /* A header needs a name: a field that is neither a number nor empty.
+     * "1,,3" is a data row with a missing value (an error in its column),
+     * not a header, which would drop the row without a word. */
     bool header = false;
     for (int i = 0; i < t.ncols && i < MAX_COLUMNS && !header; i++)
-        header = !is_number(names[i]);
+        header = names[i].len > 0 && !is_number(names[i]);
     rc = select_column(&t, column, names, header);
     free(names);
     if (rc == ES_OK) {

@@ -263,6 +263,23 @@ static void test_errors_name_line_and_column(void **state)
     snprintf(want, sizeof want, "%s:3: column 'b': empty value", p);
     expect_error(p, "b", ES_EDATA, want);
 
+    /* A first row with a missing value is data, not a header: its own column
+     * is an error at line 1, and the other columns keep the row (it was
+     * taken as a header naming the columns "1", "" and "3" and dropped). */
+    snprintf(p, sizeof p, "%s", write_file("gapfirst.csv", "1,,3\n4,5,6\n7,8,9\n"));
+    snprintf(want, sizeof want, "%s:1: column 2: empty value", p);
+    expect_error(p, "2", ES_EDATA, want);
+    es_series gap;
+    assert_int_equal(es_series_read(p, "3", &gap), ES_OK);
+    assert_int_equal(gap.n, 3);
+    assert_true(gap.x[0] == 3 && gap.x[1] == 6 && gap.x[2] == 9);
+    es_series_free(&gap);
+    /* pandas' index header (empty first name) is still a header */
+    snprintf(p, sizeof p, "%s", write_file("pandas.csv", ",x\n0,2.5\n1,3.5\n"));
+    assert_int_equal(es_series_read(p, "x", &gap), ES_OK);
+    assert_true(gap.n == 2 && gap.x[0] == 2.5 && gap.x[1] == 3.5);
+    es_series_free(&gap);
+
     /* column selection */
     snprintf(p, sizeof p, "%s", write_file("multi.csv", "t,x,y\n1,2,3\n"));
     snprintf(want, sizeof want, "%s has 3 columns (t, x, y)", p);
