@@ -141,6 +141,43 @@ static int open_dataset(const char *path, hid_t file, const char *var, hid_t *ds
     return rc;
 }
 
+/* A dataset created but never (or only partly) written reads back as its
+ * fill value (0 by default): a run that died before writing would give a
+ * constant series and H = 0 without a word. NetCDF's reader rejects fill
+ * values for the same reason. Only contiguous and chunked storage can be
+ * missing (compact data is always there, virtual data maps other files).
+ * Chunks are counted: H5Dget_space_status compares bytes, so it calls every
+ * compressed dataset "partly allocated". */
+static int check_written(hid_t dset, hsize_t n, const char *what)
+{
+    hid_t dcpl = H5Dget_create_plist(dset);
+    H5D_layout_t layout = H5Pget_layout(dcpl);
+    hsize_t chunk = 0;
+    if (layout == H5D_CHUNKED && H5Pget_chunk(dcpl, 1, &chunk) != 1)
+        chunk = 0;
+    H5Pclose(dcpl);
+    if (layout != H5D_CONTIGUOUS && layout != H5D_CHUNKED)
+        return ES_OK;
+    if (H5Dget_storage_size(dset) == 0)
+        return es_error_set(ES_EDATA, "%s: values were never written (they read back as the "
+                            "fill value)", what);
+#if H5_VERSION_GE(1, 10, 5)
+    hsize_t have = 0;
+    hid_t space = H5Dget_space(dset);
+    herr_t got = chunk > 0 ? H5Dget_num_chunks(dset, space, &have) : -1;
+    H5Sclose(space);
+    if (got >= 0 && have < (n + chunk - 1) / chunk)
+        return es_error_set(ES_EDATA, "%s: %llu of %llu chunks were never written (their values "
+                            "read back as the fill value)", what,
+                            (unsigned long long)((n + chunk - 1) / chunk - have),
+                            (unsigned long long)((n + chunk - 1) / chunk));
+#else
+    (void)n;
+    (void)chunk;
+#endif
+    return ES_OK;
+}
+
 static int read_dataset(hid_t dset, const char *what, es_series *out)
 {
     hsize_t dims[H5S_MAX_RANK];
@@ -158,6 +195,9 @@ static int read_dataset(hid_t dset, const char *what, es_series *out)
         return es_error_set(ES_EINVAL, "%s is not numeric", what);
     if (dims[0] == 0)
         return es_error_set(ES_EDATA, "%s: no values (empty series)", what);
+    int rc = check_written(dset, dims[0], what);
+    if (rc)
+        return rc;
     double *x = malloc((size_t)dims[0] * sizeof *x);
     if (!x)
         return es_error_set(ES_ENOMEM, "%s: out of memory for %llu values", what,

@@ -194,6 +194,60 @@ static void test_hdf5_auto_userblock_nan_scale(void **state)
     expect_error(path, ES_EIO, "as HDF5");
 }
 
+/* Datasets created but not (fully) written read back as the fill value:
+ * an error, not a constant series with H = 0. A fully written chunked one
+ * reads back exactly. */
+static void test_hdf5_unwritten(void **state)
+{
+    (void)state;
+    char path[512], spec[600];
+    path_of(path, sizeof path, "unwritten.h5");
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hsize_t n = 100, chunk = 10;
+    hid_t space = H5Screate_simple(1, &n, NULL);
+    hid_t d = H5Dcreate2(f, "never", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    H5Dclose(d);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_chunk(dcpl, 1, &chunk);
+    d = H5Dcreate2(f, "part", H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    hsize_t start = 0;
+    hid_t sel = H5Scopy(space);
+    H5Sselect_hyperslab(sel, H5S_SELECT_SET, &start, NULL, &chunk, NULL);
+    hid_t mem = H5Screate_simple(1, &chunk, NULL);
+    assert_true(H5Dwrite(d, H5T_NATIVE_DOUBLE, mem, sel, H5P_DEFAULT, data) >= 0);
+    H5Sclose(mem);
+    H5Sclose(sel);
+    H5Dclose(d);
+    d = H5Dcreate2(f, "full", H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    assert_true(H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0);
+    H5Dclose(d);
+    /* compressed: fewer bytes stored than the values take, every chunk written */
+    double smooth[100];
+    for (int i = 0; i < 100; i++)
+        smooth[i] = i % 7;
+    H5Pset_deflate(dcpl, 4);
+    d = H5Dcreate2(f, "deflated", H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    assert_true(H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, smooth) >= 0);
+    H5Dclose(d);
+    H5Pclose(dcpl);
+    H5Sclose(space);
+    H5Fclose(f);
+
+    snprintf(spec, sizeof spec, "%s:never", path);
+    expect_error(spec, ES_EDATA, "unwritten.h5:/never: values were never written");
+    snprintf(spec, sizeof spec, "%s:part", path);
+    expect_error(spec, ES_EDATA, "unwritten.h5:/part: 9 of 10 chunks were never written");
+    es_series s;
+    snprintf(spec, sizeof spec, "%s:full", path);
+    assert_int_equal(es_series_read(spec, NULL, &s), ES_OK);
+    assert_true(s.n == 100 && same_bits(s.x, data, 100));
+    es_series_free(&s);
+    snprintf(spec, sizeof spec, "%s:deflated", path);
+    assert_int_equal(es_series_read(spec, NULL, &s), ES_OK);
+    assert_true(s.n == 100 && same_bits(s.x, smooth, 100));
+    es_series_free(&s);
+}
+
 /* ---- NetCDF ---- */
 
 static void test_netcdf_formats_round_trip(void **state)
@@ -438,6 +492,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hdf5_round_trip_and_selection),
         cmocka_unit_test(test_hdf5_auto_userblock_nan_scale),
+        cmocka_unit_test(test_hdf5_unwritten),
         cmocka_unit_test(test_netcdf_formats_round_trip),
         cmocka_unit_test(test_netcdf_classic_truncated),
         cmocka_unit_test(test_netcdf_groups_errors_fill),
