@@ -560,10 +560,13 @@ int es_cmd_ordinal(int argc, char **argv)
         }
     }
     es_cli_print_warnings();
-    if (!st && o.output)
-        st = write_output(o.output, s, r, nin, &o);
+    /* The plot first: it is the one that fails for ordinary reasons (no
+     * gnuplot, no such directory), and a failed command leaves no output,
+     * so a plot drawn before a failed --output is removed again. */
     if (!st && o.plot)
         st = draw_plot(o.plot, s, r, nin, &o);
+    if (!st && o.output && (st = write_output(o.output, s, r, nin, &o)) != ES_OK && o.plot)
+        es_output_discard(o.plot);
     if (!st) {
         if (o.json) {
             json_t *j = nin == 1 ? output_json(&s[0], &o, &r[0], 0) : json_array();

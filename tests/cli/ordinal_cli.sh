@@ -82,6 +82,20 @@ if command -v gnuplot > /dev/null; then
     "$ESUITE" ordinal --plot nodir/hc.png gen:white:20000
   expect_true "png-no-dir: no temporary name in the message ($(cat "$TMP/err"))" \
     bash -c "! grep -q 'part-' '$TMP/err'"
+  # --plot with --output: a failed command leaves neither (curve.h5 was left behind when the
+  # plot failed after it; the plot is now drawn first, and removed when --output then fails)
+  expect_fail plot-fails-no-output "error: gnuplot failed while drawing nodir/hc.png" \
+    "$ESUITE" ordinal --output both.h5 --plot nodir/hc.png gen:white:20000
+  expect_true plot-fails-left-no-h5 test ! -e both.h5
+  expect_fail output-fails-no-plot "cannot write 'nodir/both.h5'" \
+    "$ESUITE" ordinal --output nodir/both.h5 --plot both.png gen:white:20000
+  expect_true output-fails-left-no-png test ! -e both.png
+  "$ESUITE" ordinal --delays 1:6 --output both.h5 --plot both.png gen:henon:20000 > /dev/null
+  expect_num both-png-width "$((16#$(od -An -tx1 -j16 -N4 both.png | tr -d ' \n')))" 900 0
+  # the stored delays 1..6 read back as a ramp: 4 windows of n = 3, one pattern, H = 0
+  jd=$("$ESUITE" ordinal --json --order 3 --allow-short both.h5:/series_0/delay)
+  expect_num both-h5-delays-total "$(json_get "$jd" patterns_total)" 4 0
+  expect_num both-h5-delays-H "$(json_get "$jd" H)" 0 0
 else
   echo "note: gnuplot not installed, --plot not checked"
 fi
