@@ -86,7 +86,7 @@ static int parse_options(int argc, char **argv, ordinal_opts *o)
         {"allow-short", no_argument, NULL, 'S'},   {"seed", required_argument, NULL, 'e'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     long long v;
-    int c, ndelay_opts = 0;
+    int c, ndelay_opts = 0, tnat_given = 0;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":n:l:c:jh", opts, NULL)) != -1) {
@@ -110,6 +110,7 @@ static int parse_options(int argc, char **argv, ordinal_opts *o)
         case 's': if (!es_cli_parse_int("--step", optarg, 1, (long long)1 << 50, &o->step)) return 0; break;
         case 't': if (!es_cli_parse_double("--dt", optarg, 1e-300, 1e300, &o->dt)) return 0; break;
         case 'm':
+            tnat_given = 1;
             if (es_tnat_method_parse(optarg, &o->tnat)) {
                 es_cli_error("--tnat-method: '%s' is not one of ncross, maxavg, minavg", optarg);
                 return 0;
@@ -131,6 +132,15 @@ static int parse_options(int argc, char **argv, ordinal_opts *o)
     }
     if (o->window && (o->use_delays || o->use_auto)) {
         es_cli_error("ordinal: --window works with one --delay, not with --delays or --auto");
+        return 0;
+    }
+    /* Options of another mode would be ignored: the user meant that mode. */
+    if (o->step && !o->window) {
+        es_cli_error("ordinal: --step is the step of --window; give --window W too");
+        return 0;
+    }
+    if (tnat_given && !o->use_auto) {
+        es_cli_error("ordinal: --tnat-method chooses the t_nat estimate of --auto; give --auto too");
         return 0;
     }
     if (optind >= argc) {

@@ -115,6 +115,16 @@ expect_fail delay-zero "--delay: value 0 is out of range" "$ESUITE" ordinal --de
 expect_fail delays-bad "--delays: expected A:B or A:B:STEP" "$ESUITE" ordinal --delays 5 ramp.txt
 expect_fail both-modes "only one of --delay, --delays, --auto" "$ESUITE" ordinal --delay 2 --auto ramp.txt
 expect_fail tnat-method "--tnat-method: 'fourier' is not one of ncross, maxavg, minavg" "$ESUITE" ordinal --auto --tnat-method fourier ramp.txt
+# options of another mode were ignored without a word (--step without --window gave the whole-series
+# H; --tnat-method without --auto did nothing)
+expect_fail step-no-window "--step is the step of --window; give --window W too" "$ESUITE" ordinal --step 5 ramp.txt
+expect_fail tnat-no-auto "--tnat-method chooses the t_nat estimate of --auto; give --auto too" \
+  "$ESUITE" ordinal --tnat-method ncross ramp.txt
+# with --auto it applies: 32 crossings of the mean over t = 99.99 give t_nat = 99.99/16 = 6.249375,
+# delay round(0.4 * 6.249375 / 0.04) = 62 (independent count in Python)
+a=$("$ESUITE" ordinal --json --auto --tnat-method ncross --dt 0.01 gen:sine:10000)
+expect_num auto-ncross-tnat "$(json_get "$a" t_nat)" 6.249375 1e-9
+expect_num auto-ncross-delay "$(json_get "$a" delay)" 62 0
 expect_fail dt-zero "--dt: value 0 is out of range" "$ESUITE" ordinal --dt 0 ramp.txt
 expect_fail dt-text "--dt: expected a number, got 'fast'" "$ESUITE" ordinal --dt fast ramp.txt
 expect_fail window-one "--window: value 1 is out of range" "$ESUITE" ordinal --window 1 ramp.txt
