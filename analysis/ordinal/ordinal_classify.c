@@ -102,17 +102,24 @@ static double locus_c(int n, double H)
     return lo + lambda * (hi - lo);
 }
 
+/* The periodic band's corners are attained: two (or 4n−6) equally likely
+ * patterns — a period-2 series — give exactly H_min,per (H_max,per) and C on
+ * C_max. H, C (from counts) and the bounds (closed form, bisection) come by
+ * different roundings, so the corners are compared with this slack; a
+ * period-2 series at n = 5 fell 1.4e-16 below C_max and read "regular". */
+#define CORNER_SLACK 1e-12
+
 es_ordinal_class es_ordinal_classify(int n, double H, double C)
 {
     double hmin = es_ordinal_hmin_per(n), hmax = es_ordinal_hmax_per(n);
     if (H > 1.0) /* rounding above the uniform value */
         H = 1.0;
-    if (H < hmin)
+    if (H < hmin - CORNER_SLACK)
         return ES_ORDINAL_OVERSAMPLED;
-    if (H <= hmax) {
+    if (H <= hmax + CORNER_SLACK) {
         double c0 = es_ordinal_cmax(n, hmin), c1 = es_ordinal_cmax(n, hmax);
         double chord = c0 + (c1 - c0) * (H - hmin) / (hmax - hmin);
-        return C >= chord ? ES_ORDINAL_PERIODIC : ES_ORDINAL_REGULAR;
+        return C >= chord - CORNER_SLACK ? ES_ORDINAL_PERIODIC : ES_ORDINAL_REGULAR;
     }
     const es_locus *L = &locus_tab[(n >= 4 && n <= 9 ? n : 9) - 4];
     if (H >= (*L)[5][0]) /* at or beyond the k = 0.5 noise point */

@@ -467,6 +467,45 @@ static void test_noise_locus(void **state)
     free(x);
 }
 
+/* (H, C) of k equally likely patterns out of n!, in closed form (spec §1.5). */
+static void k_equiprobable_hc(int n, double k, double *H, double *C)
+{
+    double N = (double)es_ordinal_factorial(n), a = 0.5 * (1 / k + 1 / N), b = 0.5 / N;
+    double S = log(k), Smix = -k * a * log(a) - (N - k) * b * log(b);
+    double q0 = -2 / ((N + 1) / N * log(N + 1) - 2 * log(2 * N) + log(N));
+    *H = S / log(N);
+    *C = q0 * (Smix - S / 2 - log(N) / 2) * *H;
+}
+
+/* The periodic band's corners are attained and periodic: a period-2 series
+ * (two equally likely patterns) lies exactly at (H_min,per, C_max), and 4n − 6
+ * equally likely patterns at (H_max,per, C_max). A period-2 series at n = 5
+ * read "regular" (C 1.4e-16 below the bisected C_max). */
+static void test_classify_corners(void **state)
+{
+    (void)state;
+    double x[4001];
+    for (int i = 0; i < 4001; i++)
+        x[i] = i % 2;
+    for (int n = 3; n <= 8; n++) {
+        double H, C;
+        es_ordinal_result r;
+        /* T − (n − 1) even: both patterns equally often */
+        assert_int_equal(es_ordinal_hc(x, (size_t)(4000 + (n - 1) % 2), n, 1, ES_ORDINAL_ALLOW_SHORT, &r), 0);
+        k_equiprobable_hc(n, 2, &H, &C);
+        assert_true(r.observed == 2 && fabs(r.H - H) < 1e-14 && fabs(r.C - C) < 1e-14);
+        assert_true(fabs(H - log(2) / log((double)es_ordinal_factorial(n))) < 1e-15);
+        assert_int_equal(es_ordinal_classify(n, r.H, r.C), ES_ORDINAL_PERIODIC);
+        assert_int_equal(es_ordinal_classify(n, H, C), ES_ORDINAL_PERIODIC);
+        k_equiprobable_hc(n, 4 * n - 6, &H, &C);
+        assert_int_equal(es_ordinal_classify(n, H, C), ES_ORDINAL_PERIODIC);
+        /* just outside the corners the regions are unchanged */
+        assert_int_equal(es_ordinal_classify(n, es_ordinal_hmin_per(n) - 1e-9, C), ES_ORDINAL_OVERSAMPLED);
+        k_equiprobable_hc(n, 2, &H, &C);
+        assert_int_equal(es_ordinal_classify(n, H, C - 1e-9), ES_ORDINAL_REGULAR);
+    }
+}
+
 /* Classifier regions (heuristic, documented in ordinal_classify.c). */
 static void test_classify(void **state)
 {
@@ -552,7 +591,7 @@ int main(void)
         cmocka_unit_test(test_tpat_sampling),  cmocka_unit_test(test_generators),
         cmocka_unit_test(test_chaotic_maps),   cmocka_unit_test(test_white_noise_bias),
         cmocka_unit_test(test_colored_noise),  cmocka_unit_test(test_noise_locus),
-        cmocka_unit_test(test_classify),
+        cmocka_unit_test(test_classify), cmocka_unit_test(test_classify_corners),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
