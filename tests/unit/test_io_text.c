@@ -280,6 +280,25 @@ static void test_errors_name_line_and_column(void **state)
     assert_true(gap.n == 2 && gap.x[0] == 2.5 && gap.x[1] == 3.5);
     es_series_free(&gap);
 
+    /* Binary files that are not HDF5/NetCDF: one message with the offending
+     * byte, not a "header" of raw bytes. NumPy's .npy magic "\x93NUMPY\x01\x00"
+     * (fputs stops at the NUL: the version byte 0x01 is the first control
+     * character), a NUL far into an otherwise numeric file, gzip's magic. */
+    snprintf(p, sizeof p, "%s", write_file("a.npy", "\x93NUMPY\x01"));
+    snprintf(want, sizeof want, "%s: binary data (byte 0x01 at offset 6): not a text/CSV", p);
+    expect_error(p, NULL, ES_EDATA, want);
+    snprintf(p, sizeof p, "%s", write_file("late_nul.txt", "1\n2\n3\n"));
+    FILE *fb = fopen(p, "ab");
+    for (int i = 0; i < 2000; i++)
+        fputs("4.5\n", fb);
+    fputc('\0', fb);
+    fclose(fb);
+    snprintf(want, sizeof want, "%s: binary data (byte 0x00 at offset 8006)", p);
+    expect_error(p, NULL, ES_EDATA, want);
+    snprintf(p, sizeof p, "%s", write_file("s.gz", "\x1f\x8b\x08"));
+    snprintf(want, sizeof want, "%s: binary data (byte 0x1f at offset 0)", p);
+    expect_error(p, NULL, ES_EDATA, want);
+
     /* column selection */
     snprintf(p, sizeof p, "%s", write_file("multi.csv", "t,x,y\n1,2,3\n"));
     snprintf(want, sizeof want, "%s has 3 columns (t, x, y)", p);
