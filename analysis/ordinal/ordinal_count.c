@@ -70,7 +70,7 @@ int es_ord_check_length(size_t T, int n, int delay, unsigned flags)
         return es_error_set(ES_ESHORT,
                             "series too short: Ptot = %lld windows is less than n! = %llu for "
                             "n = %d, delay = %d, so H cannot reach 1 (use a longer series, a "
-                            "smaller n or delay, or allow short series)",
+                            "smaller n or delay, or esuite ordinal --allow-short)",
                             ptot, (unsigned long long)N, n, delay);
     return ES_OK;
 }

@@ -106,6 +106,7 @@ expect_fail nan "nan.txt:3" "$ESUITE" ordinal nan.txt
 printf '1\n2\nabc\n4\n' > text.txt
 expect_fail garbage "text.txt:3" "$ESUITE" ordinal text.txt
 expect_fail too-short "error: bp.txt: series too short: Ptot = 5 windows is less than n! = 6" "$ESUITE" ordinal --order 3 bp.txt
+expect_fail too-short-option "or esuite ordinal --allow-short)" "$ESUITE" ordinal --order 3 bp.txt
 printf '1\n2\n3\n' > three.txt
 expect_fail too-short-hard "error: three.txt: series too short: 3 samples, order n = 5 with delay 1 needs at least 6" \
   "$ESUITE" ordinal --allow-short three.txt
