@@ -247,9 +247,10 @@ int es_orbits_setup(const es_config *cfg, uint64_t seed, es_orbits_setup_t *su)
     if (!su->is_map) {
         if (rp->par.integrator == ES_ORB_LEAPFROG && !es_orb_system_separable(&su->sys))
             return es_config_blame_error(cfg, integrator_keys, 2,
-                                       "integrator = leapfrog (the default) integrates motion in a "
+                                       "integrator = leapfrog%s integrates motion in a "
                                        "potential; set integrator = rk8pd or rk4 for the double "
-                                       "pendulum and Lorenz");
+                                       "pendulum and Lorenz",
+                                       es_config_was_set(cfg, S, "integrator") ? "" : " (the default)");
         if ((st = parse_observables(cfg, &su->sys, rp)))
             return st;
         if (es_orb_run_nout(rp) < 2)

@@ -47,4 +47,7 @@ expect_fail ic-file-needs-path "ic.ini:4: key 'orbits.ic': ic = file needs [orbi
 w lf.ini '[run]\nmodel = orbits\n[orbits]\nsystem = lorenz\nic = grid\n'
 expect_fail leapfrog-potentials-only "lf.ini:4: key 'orbits.system': integrator = leapfrog (the default) integrates motion in a potential; set integrator = rk8pd or rk4 for the double pendulum and Lorenz" \
   "$ESUITE" run lf.ini --check
+w lf2.ini '[run]\nmodel = orbits\n[orbits]\nintegrator = leapfrog\nsystem = lorenz\nic = grid\n'
+expect_fail leapfrog-given "lf2.ini:5: key 'orbits.system': integrator = leapfrog integrates motion in a potential" \
+  "$ESUITE" run lf2.ini --check
 finish
