@@ -467,8 +467,9 @@ static int check_file_count(es_config *cfg, const es_orbits_setup_t *su, size_t 
         if ((size_t)want == n)
             return ES_OK;
         return es_config_key_error(cfg, "orbits", "n_orbits", "= %lld, but ic_file %s holds %zu "
-                                   "initial conditions; leave n_orbits out with ic = file (the "
-                                   "file decides) or make it %zu", want, su->ic.path, n, n);
+                                   "initial condition%s; leave n_orbits out with ic = file (the "
+                                   "file decides) or make it %zu", want, su->ic.path, n,
+                                   n == 1 ? "" : "s", n);
     }
     char v[32];
     snprintf(v, sizeof v, "%zu", n);
