@@ -206,8 +206,8 @@ int es_output_commit(const char *tmp_path, const char *final_path)
     if (fsync_path(tmp_path, 0) != 0)
         return es_error_set(ES_EIO, "cannot flush '%s' to disk: %s", tmp_path, strerror(errno));
     if (rename(tmp_path, final_path) != 0)
-        return es_error_set(ES_EIO, "cannot rename '%s' to '%s': %s", tmp_path, final_path,
-                            strerror(errno));
+        return es_error_set(ES_EIO, "cannot write '%s': %s (moving the finished '%s' onto it "
+                            "failed)", final_path, strerror(errno), tmp_path);
     /* Make the new directory entry itself durable. */
     char dir[4096];
     const char *slash = strrchr(final_path, '/');

@@ -111,6 +111,9 @@ printf '1\n2\n3\n' > three.txt
 expect_fail too-short-hard "error: three.txt: series too short: 3 samples, order n = 5 with delay 1 needs at least 6" \
   "$ESUITE" ordinal --allow-short three.txt
 expect_fail missing "missing.txt" "$ESUITE" ordinal missing.txt
+mkdir -p dir_out.h5
+expect_fail output-is-directory "error: cannot write 'dir_out.h5': Is a directory" "$ESUITE" ordinal --output dir_out.h5 ramp.txt
+expect_true output-is-directory-leaves-nothing test -z "$(ls -A dir_out.h5; ls -d .dir_out.h5.part-* 2>/dev/null)"
 expect_fail order-range "--order: value 11 is out of range (allowed range 3 .. 10)" "$ESUITE" ordinal --order 11 ramp.txt
 expect_fail delay-zero "--delay: value 0 is out of range" "$ESUITE" ordinal --delay 0 ramp.txt
 expect_fail delays-bad "--delays: expected A:B or A:B:STEP" "$ESUITE" ordinal --delays 5 ramp.txt
