@@ -74,6 +74,20 @@ static int parse_delays(const char *text, ordinal_opts *o)
     return 1;
 }
 
+/* Standard input can be read once: a second '-' would read nothing and fail with a
+ * misleading "no values". */
+static int stdin_at_most_once(int argc, char **argv)
+{
+    int n = 0;
+    for (int i = optind; i < argc; i++)
+        n += strcmp(argv[i], "-") == 0;
+    if (n > 1) {
+        es_cli_error("ordinal: '-' (standard input) given %d times; it can be read once", n);
+        return 0;
+    }
+    return 1;
+}
+
 static int parse_options(int argc, char **argv, ordinal_opts *o)
 {
     static const struct option opts[] = {
@@ -151,7 +165,7 @@ static int parse_options(int argc, char **argv, ordinal_opts *o)
         es_cli_error("ordinal: at most %d inputs", MAX_INPUTS);
         return 0;
     }
-    return 1;
+    return stdin_at_most_once(argc, argv);
 }
 
 /* gen:NAME[:LENGTH] — the ordinal module's generators, for demos and checks. */

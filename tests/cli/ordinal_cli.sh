@@ -111,6 +111,7 @@ printf '1\n2\n3\n' > three.txt
 expect_fail too-short-hard "error: three.txt: series too short: 3 samples, order n = 5 with delay 1 needs at least 6" \
   "$ESUITE" ordinal --allow-short three.txt
 expect_fail missing "missing.txt" "$ESUITE" ordinal missing.txt
+expect_fail stdin-twice "ordinal: '-' (standard input) given 2 times; it can be read once" "$ESUITE" ordinal - - < ramp.txt
 mkdir -p dir_out.h5
 expect_fail output-is-directory "error: cannot write 'dir_out.h5': Is a directory" "$ESUITE" ordinal --output dir_out.h5 ramp.txt
 expect_true output-is-directory-leaves-nothing test -z "$(ls -A dir_out.h5; ls -d .dir_out.h5.part-* 2>/dev/null)"
