@@ -19,7 +19,9 @@
 
 #include "core/commands.h"
 #include "core/config.h"
+#include "core/output.h"
 #include "esuite/status.h"
+#include "esuite_version.h"
 
 typedef struct {
     char file[1024], dir[1024];
@@ -211,6 +213,54 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* One line per case. Expected value and tolerance are printed as the case file
+ * gives them (%.10g): rounded, a case failing by less than the rounding would
+ * seem to lie within its tolerance. */
+static void print_case(const char *name, const vcase *c, double got, int pass, int st)
+{
+    if (st) {
+        printf("FAIL  %-40s %s\n", name, es_error_message());
+        return;
+    }
+    printf("%s  %-40s %s = %.6g (expected %.10g ± %.10g, |got - expected| = %.2g; %s)\n",
+           pass ? "pass" : "FAIL", name, c->quantity, got, c->expected, c->tolerance,
+           fabs(got - c->expected), c->source);
+}
+
+/* A case as a JSON record: what is compared with what, and where the expected
+ * value comes from; a case file that could not be read has no expected value
+ * or tolerance (null, not 0). */
+static json_t *case_json(const char *name, const vcase *c, int loaded, double got, int pass, int st)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "case", json_string(name));
+    json_object_set_new(o, "quantity", loaded ? json_string(c->quantity) : json_null());
+    json_object_set_new(o, "expected", loaded ? json_real(c->expected) : json_null());
+    json_object_set_new(o, "got", isfinite(got) ? json_real(got) : json_null());
+    json_object_set_new(o, "tolerance", loaded ? json_real(c->tolerance) : json_null());
+    json_object_set_new(o, "pass", json_boolean(pass));
+    json_object_set_new(o, "source", loaded ? json_string(c->source) : json_null());
+    if (st)
+        json_object_set_new(o, "error", json_string(es_error_message()));
+    return o;
+}
+
+/* Every record says which esuite measured it, where and when, as bench
+ * records do: a validation result is only meaningful with its revision. */
+static void add_provenance(json_t *cases, es_provenance *p)
+{
+    es_provenance_finish(p);
+    size_t i;
+    json_t *c;
+    json_array_foreach(cases, i, c) {
+        json_object_set_new(c, "esuite_version", json_string(ESUITE_VERSION));
+        json_object_set_new(c, "git_revision", json_string(ESUITE_GIT_REVISION));
+        json_object_set_new(c, "host", json_string(p->host));
+        json_object_set_new(c, "start_time", json_string(p->start_time));
+        json_object_set_new(c, "end_time", json_string(p->end_time));
+    }
+}
+
 int es_cmd_validate(int argc, char **argv)
 {
     const char *dir = "validation", *only = NULL;
@@ -226,7 +276,8 @@ int es_cmd_validate(int argc, char **argv)
                    "  --dir DIR    directory of the case files\n"
                    "  --case NAME  only the cases whose file name contains NAME\n"
                    "  --json       one JSON array: case, quantity, expected, got (null when the case\n"
-                   "               could not be evaluated, with its error), tolerance, pass\n");
+                   "               could not be evaluated, with its error), tolerance, pass, source,\n"
+                   "               and esuite_version, git_revision, host, start_time, end_time\n");
             return 0;
         } else if (!strcmp(argv[i], "--dir") || !strcmp(argv[i], "--case")) {
             es_cli_error("validate: option %s needs a value", argv[i]);
@@ -258,6 +309,8 @@ int es_cmd_validate(int argc, char **argv)
         return 2;
     }
     qsort(names, n, sizeof *names, cmp_names);
+    es_provenance prov;
+    es_provenance_init(&prov, NULL, "validate");
     int failed = 0;
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
@@ -265,34 +318,27 @@ int es_cmd_validate(int argc, char **argv)
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         vcase c;
         double got = NAN;
-        int st = load_case(path, &c);
+        int st = load_case(path, &c), loaded = !st;
         if (!st)
             st = evaluate(&c, &got);
         int pass = !st && fabs(got - c.expected) <= c.tolerance;
         failed += !pass;
-        if (json) {
-            /* a case that could not be evaluated has "got": null and its "error" */
-            json_t *o = json_pack("{s:s, s:s, s:f, s:o, s:f, s:b}", "case", names[i], "quantity", c.quantity,
-                                  "expected", c.expected, "got", isfinite(got) ? json_real(got) : json_null(),
-                                  "tolerance", c.tolerance, "pass", pass);
-            if (o && st)
-                json_object_set_new(o, "error", json_string(es_error_message()));
-            json_array_append_new(arr, o);
-        } else if (st) {
-            printf("FAIL  %-40s %s\n", names[i], es_error_message());
-        } else {
-            printf("%s  %-40s %s = %.6g (expected %.6g ± %.2g; %s)\n", pass ? "pass" : "FAIL", names[i],
-                   c.quantity, got, c.expected, c.tolerance, c.source);
-        }
+        if (json)
+            json_array_append_new(arr, case_json(names[i], &c, loaded, got, pass, st));
+        else
+            print_case(names[i], &c, got, pass, st);
         free(names[i]);
     }
     if (json) {
+        add_provenance(arr, &prov);
         char *t = json_dumps(arr, JSON_INDENT(1) | JSON_REAL_PRECISION(17));
         puts(t);
         free(t);
     } else {
-        printf("%zu passed, %d failed\n", n - (size_t)failed, failed);
+        printf("%zu passed, %d failed (esuite %s, git %s)\n", n - (size_t)failed, failed, ESUITE_VERSION,
+               ESUITE_GIT_REVISION);
     }
+    es_provenance_free(&prov);
     json_decref(arr);
     return failed ? 1 : 0;
 }

@@ -28,4 +28,26 @@ for c in "$V"/gas_eos_*.ini "$V"/gas_nu_*.ini; do
   checked=$((checked + 1))
 done
 expect_true "five equilibrium cases checked ($checked)" test "$checked" -eq 5
+
+# The report shows a case's expected value and tolerance as the file gives them:
+# a ramp has C = 0 exactly, so expected 0.0004 with tolerance 0.00039999 fails by
+# 1e-8; printed to two digits ("0.0004 ± 0.0004") it looked like a pass.
+cd "$TMP"
+mkdir cases && cp "$V/data/ramp.txt" cases/
+printf '[case]\nsource = ramp_one_pattern\nargs = ordinal --json --order 5 data.txt\nquantity = C\nexpected = 0.0004\ntolerance = 0.00039999\n' \
+  | sed 's/data.txt/ramp.txt/' > cases/near.ini
+printf '[case]\nsource = s\nquantity = C\nexpected = abc\ntolerance = 1\nargs = info\n' > cases/broken.ini
+out=$("$ESUITE" validate --dir cases --case near); rc=$?
+expect_true "near miss fails with exit 1 (rc=$rc)" test "$rc" -eq 1
+expect_true "near miss: tolerance printed in full ($out)" \
+  grep -q '^FAIL  near.ini .*C = 0 (expected 0.0004 ± 0.00039999, |got - expected| = 0.0004; ramp_one_pattern)' <<< "$out"
+rev=$("$ESUITE" info | sed -n 's/^esuite [^ ]* (git \(.*\))$/\1/p')
+expect_true "text report names the revision ($out)" grep -q "^0 passed, 1 failed (esuite .*, git $rev)$" <<< "$out"
+"$ESUITE" validate --dir cases --json > cases.json 2>/dev/null
+one=$(tr -d '\n ' < cases.json)
+expect_true "--json: a broken case has null expected and tolerance ($one)" \
+  grep -q '"case":"broken.ini","quantity":null,"expected":null,"got":null,"tolerance":null,"pass":false,"source":null,"error":"cases/broken.ini:4:' <<< "$one"
+expect_true "--json: source and provenance of every record ($one)" \
+  test "$(grep -o "\"source\":\"ramp_one_pattern\",\"esuite_version\":\"[0-9.]*\",\"git_revision\":\"$rev\",\"host\":\"[^\"]*\",\"start_time\":\"20[0-9T:Z-]*\",\"end_time\"" <<< "$one" | wc -l)" -eq 1
+expect_num "--json: near miss measured C" "$(grep -o '"got":[-0-9.e]*' <<< "$one" | tail -1 | cut -d: -f2)" 0 0
 finish
