@@ -28,9 +28,10 @@ EOF
 
 # The numbers of summary.json: everything before the provenance block.
 stats() { sed -n '1,/"provenance"/p' "$1" | grep -v '"provenance"'; }
-# Every dataset of gas.h5 at full precision (the root attributes hold provenance).
+# Every dataset of gas.h5 at full precision, without attributes: the root's and
+# every /cells_c group's hold the provenance (times, command line, overrides).
 h5data() {
-  h5dump -m %.17g -d /time -d /n_right -d /energy -d /collisions -d /virial_Z -d /Z_equilibration \
+  h5dump -A 0 -m %.17g -d /time -d /n_right -d /energy -d /collisions -d /virial_Z -d /Z_equilibration \
     -d /collision_frequency_equilibration -g /profiles -g /cells_0 "$1" | grep -v '^HDF5 "'
 }
 
