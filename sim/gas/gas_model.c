@@ -33,7 +33,7 @@ static const es_key_spec gas_schema[] = {
     {"gas", "diameter", ES_KEY_DOUBLE, "1", 0, 1e6, NULL, "sigma",
      "Disc diameter; 0 = collisionless gas (needs lx and ly)."},
     {"gas", "temperature", ES_KEY_DOUBLE, "1", 1e-12, 1e12, NULL, "m=kB=1",
-     "Initial temperature T0; the energy is exactly N*T0 (2-D, kinetic)."},
+     "Initial temperature T0, the unit of the run: times are in sigma/sqrt(T0), velocities (dv, v_max, flows) in sqrt(T0), energies in T0; hard discs have no energy scale, so in these units no result depends on it."},
     {"gas", "box", ES_KEY_ENUM, "expansion", 0, 0, "expansion|periodic", "",
      "expansion: walls in x and a partition at lx/2 removed at t = 0; periodic: equilibrium box (EOS checks)."},
     {"gas", "y_boundary", ES_KEY_ENUM, "periodic", 0, 0, "periodic|reflecting", "",
@@ -113,7 +113,11 @@ static int read_box(const es_config *cfg, es_gas_params *par)
 {
     es_gas_params_default(par);
     par->sigma = es_config_double(cfg, "gas", "diameter");
-    par->temperature = es_config_double(cfg, "gas", "temperature");
+    /* Times, cells and every output are in units of T0 (σ/√T0, √T0, T0), and
+     * hard discs have no energy scale: in those units the run is the T0 = 1
+     * run. Passing T0 itself made the engine's times raw (t = 0.25 at T0 = 4
+     * was u·lx/dv = 0.5 in σ/√T0) while the labels said σ/√T0. */
+    par->temperature = 1.0;
     par->box = es_config_enum(cfg, "gas", "box") == 1 ? ES_GAS_BOX_PERIODIC : ES_GAS_BOX_WALLS;
     par->partition = par->box == ES_GAS_BOX_WALLS;
     par->ybc = es_config_enum(cfg, "gas", "y_boundary") == 1 ? ES_GAS_Y_REFLECT : ES_GAS_Y_PERIODIC;
@@ -171,7 +175,6 @@ static int read_sets(const es_config *cfg, gas_setup *s)
     if (!s->sets || !s->frac_dx || !s->frac_dy)
         return es_error_set(ES_ENOMEM, "out of memory");
     const es_gas_params *par = &s->spec.gas;
-    double sqT = sqrt(par->temperature);
     for (size_t c = 0; c < n; c++) {
         double fx = v[0][len[0] == 1 ? 0 : c], fy = v[1][len[1] == 1 ? 0 : c];
         s->frac_dx[c] = fx;
@@ -185,8 +188,8 @@ static int read_sets(const es_config *cfg, gas_setup *s)
                                        fy, c + 1);
         s->sets[c] = (es_bz_grid){.lx = par->lx, .ly = par->ly, .dx = fx * par->lx,
                                   .dy = fy > 0.0 ? fy * par->ly : 0.0,
-                                  .dv = v[2][len[2] == 1 ? 0 : c] * sqT,
-                                  .v_max = v[3][len[3] == 1 ? 0 : c] * sqT};
+                                  .dv = v[2][len[2] == 1 ? 0 : c],
+                                  .v_max = v[3][len[3] == 1 ? 0 : c]};
     }
     s->spec.sets = s->sets;
     s->spec.n_sets = n;
