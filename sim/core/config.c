@@ -910,6 +910,42 @@ bool es_config_was_set(const es_config *cfg, const char *section, const char *ke
     return e && e->set;
 }
 
+/* Whether the list equals the comma-separated numbers of def. */
+static bool list_is(const es_cfg_entry *e, const char *def)
+{
+    size_t i = 0;
+    for (const char *p = def; *p; i++) {
+        char *end;
+        double v = strtod(p, &end);
+        if (end == p || i >= e->nlist || e->list[i] != v)
+            return false;
+        p = end + strspn(end, " ,");
+    }
+    return i == e->nlist;
+}
+
+bool es_config_given(const es_config *cfg, const char *section, const char *key)
+{
+    const es_cfg_entry *e = find_entry(cfg, section, key);
+    if (!e || !e->set)
+        return false;
+    const char *def = e->spec->default_value;
+    if (!def)
+        return true;
+    switch (e->spec->type) {
+    case ES_KEY_INT:
+        return e->inum != strtoll(def, NULL, 10);
+    case ES_KEY_DOUBLE:
+        return e->num != strtod(def, NULL);
+    case ES_KEY_BOOL:
+        return (e->num != 0.0) != !strcmp(def, "true");
+    case ES_KEY_LIST:
+        return !list_is(e, def);
+    default:
+        return strcmp(e->text, def) != 0;
+    }
+}
+
 int es_config_line(const es_config *cfg, const char *section, const char *key)
 {
     const es_cfg_entry *e = find_entry(cfg, section, key);

@@ -79,6 +79,10 @@ int es_config_enum(const es_config *cfg, const char *section, const char *key); 
 size_t es_config_list(const es_config *cfg, const char *section, const char *key,
                       const double **values);
 bool es_config_was_set(const es_config *cfg, const char *section, const char *key);
+/* Set to a value other than the key's default (numbers, booleans and lists
+ * compare by value). Resolved configs list every key, defaults included, so a
+ * "key the run would not read" check must ask this, not es_config_was_set. */
+bool es_config_given(const es_config *cfg, const char *section, const char *key);
 /* Line of the file that set the key (0: default or --set override): for semantic
  * errors found after loading, e.g. "FILE:LINE: key 'ramp.values': ...". */
 int es_config_line(const es_config *cfg, const char *section, const char *key);

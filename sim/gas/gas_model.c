@@ -28,7 +28,7 @@ static const es_key_spec gas_schema[] = {
     {"gas", "aspect", ES_KEY_DOUBLE, "1", 1e-3, 1e3, NULL, "1",
      "Box aspect ratio lx/ly when the box is derived from N, packing_fraction, knudsen."},
     {"gas", "lx", ES_KEY_DOUBLE, "0", 0, 1e12, NULL, "sigma",
-     "Explicit box length (with ly; then N is used and packing_fraction, knudsen are ignored); 0 = derive."},
+     "Explicit box length (with ly; then N is used, and packing_fraction, knudsen, aspect are errors); 0 = derive."},
     {"gas", "ly", ES_KEY_DOUBLE, "0", 0, 1e12, NULL, "sigma", "Explicit box height (with lx)."},
     {"gas", "diameter", ES_KEY_DOUBLE, "1", 0, 1e6, NULL, "sigma",
      "Disc diameter; 0 = collisionless gas (needs lx and ly)."},
@@ -237,11 +237,58 @@ static int read_times(const es_config *cfg, gas_setup *s)
     return ES_OK;
 }
 
+/* The sampling modes (linear|log|list|u) that read each timing key. */
+static const struct {
+    const char *key;
+    unsigned modes; /* bit m: sampling mode m reads the key */
+} SAMPLING_KEYS[] = {
+    {"samples", 1u | 2u | 8u}, {"t_end", 1u | 2u}, {"t_min", 2u}, {"times", 4u}, {"u_max", 8u},
+};
+
+static int unused_key(const es_config *cfg, const char *key, const char *why)
+{
+    return es_config_key_error(cfg, "gas", key, "%s = %s has no effect %s", key,
+                               es_config_string(cfg, "gas", key), why);
+}
+
+/* A key the run would not read, given a value other than its default, is an
+ * error (docs/config.md): whoever set times with sampling = u, or a packing
+ * fraction next to an explicit box, believes it shapes the run. */
+static int check_unused_keys(const es_config *cfg)
+{
+    int mode = es_config_enum(cfg, "gas", "sampling");
+    char why[128];
+    snprintf(why, sizeof why, "with sampling = %s", es_config_string(cfg, "gas", "sampling"));
+    for (size_t i = 0; i < sizeof SAMPLING_KEYS / sizeof SAMPLING_KEYS[0]; i++)
+        if (!(SAMPLING_KEYS[i].modes & (1u << mode)) && es_config_given(cfg, "gas", SAMPLING_KEYS[i].key))
+            return unused_key(cfg, SAMPLING_KEYS[i].key, why);
+    if (es_config_double(cfg, "gas", "lx") > 0.0 || es_config_double(cfg, "gas", "ly") > 0.0) {
+        const char *derived[3] = {"packing_fraction", "knudsen", "aspect"};
+        for (int k = 0; k < 3; k++) /* 0 means "not given" for the first two */
+            if (es_config_given(cfg, "gas", derived[k]) &&
+                (k == 2 || es_config_double(cfg, "gas", derived[k]) > 0.0))
+                return unused_key(cfg, derived[k], "with an explicit box (lx, ly, N fix it)");
+    }
+    if (es_config_enum(cfg, "gas", "box") == 1)
+        for (int k = 0; k < 2; k++) {
+            const char *key = k ? "walls" : "y_boundary";
+            if (es_config_given(cfg, "gas", key))
+                return unused_key(cfg, key, "with box = periodic (no walls)");
+        }
+    /* 0 is what a collisionless gas gets anyway */
+    if (es_config_double(cfg, "gas", "diameter") <= 0.0 && es_config_given(cfg, "gas", "equilibration_collisions") &&
+        es_config_double(cfg, "gas", "equilibration_collisions") > 0.0)
+        return unused_key(cfg, "equilibration_collisions", "with diameter = 0 (no collisions)");
+    return ES_OK;
+}
+
 static int setup(const es_run_ctx *ctx, gas_setup *s)
 {
     memset(s, 0, sizeof *s);
     const es_config *cfg = ctx->cfg;
-    int st = read_box(cfg, &s->spec.gas);
+    int st = check_unused_keys(cfg);
+    if (!st)
+        st = read_box(cfg, &s->spec.gas);
     if (st)
         return st;
     s->spec.gas.seed = ctx->seed;

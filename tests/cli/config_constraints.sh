@@ -16,6 +16,23 @@ expect_fail t-min-below-t-end "tmin.ini:5: key 'gas.t_min': log sampling needs t
 w box.ini '[run]\nmodel = gas\n[gas]\nN = 0\nlx = 10\nly = 10\n'
 expect_fail explicit-box-N "box.ini:5: key 'gas.lx': an explicit box needs lx > 0, ly > 0 and N >= 1 (got lx = 10, ly = 10, N = 0)" \
   "$ESUITE" run box.ini --check
+# gas keys the run would not read, given a value other than the default (they were ignored)
+w gsamp.ini '[run]\nmodel = gas\n[gas]\nsampling = u\ntimes = 1, 2\n'
+expect_fail gas-times-with-u "gsamp.ini:5: key 'gas.times': times = 1, 2 has no effect with sampling = u" \
+  "$ESUITE" run gsamp.ini --check
+expect_fail gas-t-end-with-list "--set gas.t_end=5: key 'gas.t_end': t_end = 5 has no effect with sampling = list" \
+  "$ESUITE" run gsamp.ini --check --set gas.sampling=list --set gas.t_end=5
+w gbox.ini '[run]\nmodel = gas\n[gas]\nN = 100\nlx = 100\nly = 50\npacking_fraction = 0.2\n'
+expect_fail gas-eta-explicit-box "gbox.ini:7: key 'gas.packing_fraction': packing_fraction = 0.2 has no effect with an explicit box" \
+  "$ESUITE" run gbox.ini --check
+expect_fail gas-walls-periodic "--set gas.walls=rim: key 'gas.walls': walls = rim has no effect with box = periodic" \
+  "$ESUITE" run gsamp.ini --check --set gas.times=1 --set gas.box=periodic --set gas.walls=rim
+w gfree.ini '[run]\nmodel = gas\n[gas]\nN = 100\nlx = 1\nly = 1\ndiameter = 0\nequilibration_collisions = 5\n'
+expect_fail gas-equilibration-collisionless "gfree.ini:8: key 'gas.equilibration_collisions': equilibration_collisions = 5 has no effect with diameter = 0" \
+  "$ESUITE" run gfree.ini --check
+# the same keys at their defaults (as a resolved config lists them), or 0 where 0 means none, pass
+w gok.ini '[run]\nmodel = gas\n[gas]\nN = 100\nlx = 1\nly = 1\ndiameter = 0\nequilibration_collisions = 0\npacking_fraction = 0\naspect = 1.0\nsampling = u\ntimes = 1\nt_end = 100\n'
+expect_true gas-defaults-accepted "$ESUITE" run gok.ini --check
 
 # school: init = file and init_file go together, found by --check too (only a run found them)
 w initf.ini '[run]\nmodel = school\n[school]\ninit = file\n'

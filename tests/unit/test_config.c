@@ -286,6 +286,28 @@ static void test_list_word(void **state)
     expect_error("[gas]\nt_end = 1\ndv = full\n", "t.ini:3: key 'gas.dv': element 1", "got 'full'");
 }
 
+/* es_config_given: a value equal to the default, however written, is not
+ * "given" (resolved configs list every key), anything else is. */
+static void test_given(void **state)
+{
+    (void)state;
+    es_config *cfg;
+    assert_int_equal(load("[run]\nmodel = gas\n[gas]\nt_end = 1\nN = 1.0e3\npacking_fraction = 0.050\n"
+                          "periodic_y = yes\nwalls = centre\ndv = 0.50\ndy = full\n", &cfg, NULL, 0), ES_OK);
+    const char *same[] = {"N", "packing_fraction", "periodic_y", "walls", "dv", "dy", "label"};
+    for (size_t i = 0; i < sizeof same / sizeof *same; i++)
+        if (es_config_given(cfg, "gas", same[i]))
+            fail_msg("gas.%s at its default counts as given", same[i]);
+    assert_true(es_config_given(cfg, "gas", "t_end")); /* required: no default */
+    es_config_free(cfg);
+    assert_int_equal(load("[run]\nmodel = gas\n[gas]\nt_end = 1\nN = 1001\npacking_fraction = 0.04\n"
+                          "periodic_y = off\nwalls = rim\ndv = 0.5, 0.5\ndy = 0.5\nlabel = y\n", &cfg, NULL, 0), ES_OK);
+    for (size_t i = 0; i < sizeof same / sizeof *same; i++)
+        if (!es_config_given(cfg, "gas", same[i]))
+            fail_msg("gas.%s away from its default does not count as given", same[i]);
+    es_config_free(cfg);
+}
+
 static void test_schema_markdown(void **state)
 {
     (void)state;
@@ -329,7 +351,7 @@ int main(void)
         cmocka_unit_test(test_bad_overrides),        cmocka_unit_test(test_long_line_rejected),
         cmocka_unit_test(test_list_word),            cmocka_unit_test(test_long_and_indented_lines),
         cmocka_unit_test(test_peek_model_indented),            cmocka_unit_test(test_schema_markdown),
-        cmocka_unit_test(test_exact_integers),
+        cmocka_unit_test(test_exact_integers),       cmocka_unit_test(test_given),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
