@@ -49,9 +49,9 @@ int es_cmd_info(int argc, char **argv)
         }
         if (!strcmp(argv[i], "--help")) {
             printf("usage: esuite info [--config-doc]\n\n"
-                   "Print version, git revision, library versions, OpenMP threads and the models\n"
-                   "compiled in. --config-doc prints the Markdown reference of every config key\n"
-                   "(the generated part of docs/config.md).\n");
+                   "Print version, git revision, build type, flags and options, compiler, library\n"
+                   "versions, OpenMP threads and the models compiled in. --config-doc prints the\n"
+                   "Markdown reference of every config key (the generated part of docs/config.md).\n");
             return 0;
         }
         es_cli_error("info: unknown argument '%s' (see 'esuite info --help')", argv[i]);
@@ -60,6 +60,7 @@ int es_cmd_info(int argc, char **argv)
     unsigned h5maj, h5min, h5rel;
     H5get_libversion(&h5maj, &h5min, &h5rel);
     printf("esuite %s (git %s)\n", ESUITE_VERSION, ESUITE_GIT_REVISION);
+    printf("build: %s (%s), %s\n", ESUITE_BUILD_TYPE, ESUITE_BUILD_FLAGS, ESUITE_BUILD_OPTIONS);
     printf("compiler: %s, C standard %ld\n", __VERSION__, (long)__STDC_VERSION__);
     printf("libraries: GSL %s, HDF5 %u.%u.%u, NetCDF %.20s, jansson %s\n", GSL_VERSION, h5maj,
            h5min, h5rel, nc_inq_libvers(), JANSSON_VERSION);
