@@ -153,10 +153,19 @@ static int section_known(const es_config *cfg, const char *section)
     return 0;
 }
 
-/* Suggest the closest key of the same section, or the section that owns `key`. */
+/* Suggest the section that owns `key`, or else the closest key of the same
+ * section: `[gas] seed` is run.seed misplaced, not a typo of gas.t_end. */
 static void suggest_key(const es_config *cfg, const char *section, const char *key, char *buf,
                         size_t len)
 {
+    for (size_t i = 0; i < cfg->n; i++) {
+        const es_key_spec *s = cfg->entries[i].spec;
+        if (strcmp(s->key, key) == 0) {
+            snprintf(buf, len, " (did you mean '%s.%s'? it belongs to section [%s])", s->section,
+                     s->key, s->section);
+            return;
+        }
+    }
     size_t best = (size_t)-1;
     const es_key_spec *bs = NULL;
     for (size_t i = 0; i < cfg->n; i++) {
@@ -173,14 +182,6 @@ static void suggest_key(const es_config *cfg, const char *section, const char *k
     if (bs && best <= limit) {
         snprintf(buf, len, " (did you mean '%s.%s'?)", bs->section, bs->key);
         return;
-    }
-    for (size_t i = 0; i < cfg->n; i++) {
-        const es_key_spec *s = cfg->entries[i].spec;
-        if (strcmp(s->key, key) == 0) {
-            snprintf(buf, len, " (did you mean '%s.%s'? it belongs to section [%s])", s->section,
-                     s->key, s->section);
-            return;
-        }
     }
     buf[0] = '\0';
 }

@@ -90,6 +90,9 @@ static void test_unknown_key_suggests(void **state)
     expect_error("[run]\nmodel = gas\nsede = 3\n", "t.ini:3: unknown key 'run.sede'",
                  "did you mean 'run.seed'?");
     expect_error("[run]\nmodel = gas\nN = 3\n", "t.ini:3: unknown key 'run.N'", "belongs to section [gas]");
+    /* a key of another section wins over a near miss here ('seed' is 3 edits from 't_end') */
+    expect_error("[run]\nmodel = gas\n[gas]\nt_end = 1\nseed = 3\n", "t.ini:5: unknown key 'gas.seed'",
+                 "(did you mean 'run.seed'? it belongs to section [run])");
 }
 
 static void test_unknown_section_suggests(void **state)
