@@ -190,6 +190,15 @@ static int read_sets(const es_config *cfg, gas_setup *s)
                                   .dy = fy > 0.0 ? fy * par->ly : 0.0,
                                   .dv = v[2][len[2] == 1 ? 0 : c],
                                   .v_max = v[3][len[3] == 1 ? 0 : c]};
+        /* es_gas_run finds a grid too large for its cell keys too, but only in
+         * a run (not --check) and without file, line or key */
+        if (es_bz_grid_check(&s->sets[c])) {
+            char msg[512];
+            snprintf(msg, sizeof msg, "%s", es_error_message());
+            es_config_keyref all[4] = {{"entropy", "dx"}, {"entropy", "dy"}, {"entropy", "dv"},
+                                       {"entropy", "v_max"}};
+            return es_config_blame_error(cfg, all, 4, "set %zu: %s", c + 1, msg);
+        }
     }
     s->spec.sets = s->sets;
     s->spec.n_sets = n;

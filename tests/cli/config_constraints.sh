@@ -16,6 +16,12 @@ expect_fail t-min-below-t-end "tmin.ini:5: key 'gas.t_min': log sampling needs t
 w box.ini '[run]\nmodel = gas\n[gas]\nN = 0\nlx = 10\nly = 10\n'
 expect_fail explicit-box-N "box.ini:5: key 'gas.lx': an explicit box needs lx > 0, ly > 0 and N >= 1 (got lx = 10, ly = 10, N = 0)" \
   "$ESUITE" run box.ini --check
+# a cell set too fine for 64-bit cell keys (10^6 x 10^6 x 12000^2 > 2^64): found by --check,
+# naming file, line and key, not by the run after its equilibration without them
+w gcells.ini '[run]\nmodel = gas\n[entropy]\ndx = 1e-6\ndy = 1e-6\ndv = 0.1, 1e-3\n'
+expect_fail gas-cells-too-many "gcells.ini:6: key 'entropy.dv': set 2: entropy cells: 1000000×1000000×12000² cells do not fit a 64-bit key" \
+  "$ESUITE" run gcells.ini --check
+
 # gas keys the run would not read, given a value other than the default (they were ignored)
 w gsamp.ini '[run]\nmodel = gas\n[gas]\nsampling = u\ntimes = 1, 2\n'
 expect_fail gas-times-with-u "gsamp.ini:5: key 'gas.times': times = 1, 2 has no effect with sampling = u" \
