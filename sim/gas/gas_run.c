@@ -94,16 +94,22 @@ static int check_spec(const es_gas_run_spec *s)
     return ES_OK;
 }
 
-/* ncoll collisions in pieces of about one per disc, stopping early (ES_EINTR)
- * when a signal asks the run to stop: a long equilibration has no checkpoint
- * yet, and the signal must not wait for its end. */
+/* Events between two looks at the stop flag: well under a second. */
+#define STOP_CHECK_EVENTS (1u << 20)
+
+/* ncoll collisions, looking at the stop flag every STOP_CHECK_EVENTS events
+ * (ES_EINTR when a signal asks the run to stop): a long equilibration has no
+ * checkpoint yet, and the signal must not wait for its end. Counting events,
+ * not collisions: a very dilute gas has many wall and cell events per
+ * collision, and a piece of N/2 collisions ignored SIGTERM for minutes (for
+ * ever at packing_fraction = 1e-300). */
 static int equilibrate(es_gas *g, unsigned long long ncoll)
 {
-    unsigned long long piece = (unsigned long long)g->n / 2 + 1000;
-    while (ncoll > 0) {
-        unsigned long long k = ncoll < piece ? ncoll : piece;
-        es_gas_run_collisions(g, k);
-        ncoll -= k;
+    unsigned long long target = g->n_coll + ncoll;
+    while (g->n_coll < target) {
+        for (unsigned long k = 0; k < STOP_CHECK_EVENTS && g->n_coll < target; k++)
+            if (es_gas_step(g) == ES_GAS_EV_NONE)
+                return ES_OK;
         if (es_checkpoint_should_stop())
             return es_error_set(ES_EINTR, "stopped by signal %d during the equilibration, before the "
                                           "first checkpoint: nothing written", es_checkpoint_signal());
@@ -387,9 +393,6 @@ static int maybe_checkpoint(const es_gas_run_spec *s, es_gas_run_result *res, es
     return es_error_set(ES_EINTR, "gas: interrupted by signal %d after sample %zu of %zu (checkpoint "
                                   "written)", sig, done, res->n_times);
 }
-
-/* Events between two looks at the stop flag: well under a second. */
-#define STOP_CHECK_EVENTS (1u << 20)
 
 /* Advance realization g to time t. With checkpoints on, in pieces of
  * STOP_CHECK_EVENTS events, returning 0 as soon as a signal asks the run to

@@ -113,4 +113,22 @@ expect_true "stopped by SIGTERM with a nonzero exit (rc=$rc)" test "$rc" -ne 0
 expect_true "stopped within 10 s of the signal (took ${took} s)" test "$took" -le 10
 expect_true "one message naming the equilibration ($(cat long.err))" grep -q "during the equilibration" long.err
 expect_true "no run directory after the stop" test ! -e long
+
+# 3b. The same in a very dilute gas (packing fraction 1e-14, Kn ~ 1e5): ~1e5 wall and cell
+# events per collision, so a stop check every N/2 collisions came minutes apart; it comes
+# every 2^20 events now.
+"$ESUITE" run long.ini --output dilute --quiet --threads 1 --set gas.N=500 \
+  --set gas.packing_fraction=1e-14 --set gas.equilibration_collisions=2 2>dilute.err &
+pid=$!
+sleep 2
+kill -TERM "$pid"
+for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+alive=no
+kill -0 "$pid" 2>/dev/null && { alive=yes; kill -KILL "$pid"; }
+wait "$pid"
+rc=$?
+expect_true "dilute: stopped within 10 s of SIGTERM (still running: $alive)" test "$alive" = no
+expect_true "dilute: stopped by SIGTERM with a nonzero exit (rc=$rc)" test "$rc" -ne 0
+expect_true "dilute: one message naming the equilibration ($(cat dilute.err))" grep -q "during the equilibration" dilute.err
+expect_true "dilute: no run directory after the stop" test ! -e dilute
 finish
