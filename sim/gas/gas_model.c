@@ -17,6 +17,9 @@
 
 /* The largest N: the schema's limit of the N key and of a derived N. */
 #define GAS_N_MAX 50000000L
+/* The largest box side: the schema's limit of lx and ly and of a derived box
+ * (squares of positions beyond ~1e150 overflow, and the run never ends). */
+#define GAS_L_MAX 1e12
 
 static const es_key_spec gas_schema[] = {
     {"gas", "N", ES_KEY_INT, "2000", 0, GAS_N_MAX, NULL, "1",
@@ -27,9 +30,9 @@ static const es_key_spec gas_schema[] = {
      "Knudsen number lambda/lx of the initial state (Enskog mean free path); 0 = not given. Exactly two of N, packing_fraction, knudsen must be nonzero unless lx and ly are given."},
     {"gas", "aspect", ES_KEY_DOUBLE, "1", 1e-3, 1e3, NULL, "1",
      "Box aspect ratio lx/ly when the box is derived from N, packing_fraction, knudsen."},
-    {"gas", "lx", ES_KEY_DOUBLE, "0", 0, 1e12, NULL, "sigma",
+    {"gas", "lx", ES_KEY_DOUBLE, "0", 0, GAS_L_MAX, NULL, "sigma",
      "Explicit box length (with ly; then N is used, and packing_fraction, knudsen, aspect are errors); 0 = derive."},
-    {"gas", "ly", ES_KEY_DOUBLE, "0", 0, 1e12, NULL, "sigma", "Explicit box height (with lx)."},
+    {"gas", "ly", ES_KEY_DOUBLE, "0", 0, GAS_L_MAX, NULL, "sigma", "Explicit box height (with lx)."},
     {"gas", "diameter", ES_KEY_DOUBLE, "1", 0, 1e6, NULL, "sigma",
      "Disc diameter; 0 = collisionless gas (needs lx and ly)."},
     {"gas", "temperature", ES_KEY_DOUBLE, "1", 1e-12, 1e12, NULL, "m=kB=1",
@@ -144,6 +147,10 @@ static int read_box(const es_config *cfg, es_gas_params *par)
     if (n <= 0 && par->n > GAS_N_MAX)
         return es_config_key_error(cfg, "gas", box_key(cfg), "packing_fraction = %g and knudsen = %g give "
                                    "N = %ld discs, above the limit of %ld", eta, kn, par->n, GAS_N_MAX);
+    if (par->lx > GAS_L_MAX || par->ly > GAS_L_MAX)
+        return es_config_key_error(cfg, "gas", box_key(cfg), "the derived box lx = %.3g, ly = %.3g is "
+                                   "larger than the %g sigma an explicit box may have", par->lx, par->ly,
+                                   GAS_L_MAX);
     /* a derived box can still be too small for its discs (periodic sides) */
     return es_gas_params_check(par) ? blame_box(cfg) : ES_OK;
 }

@@ -22,6 +22,12 @@ w gcells.ini '[run]\nmodel = gas\n[entropy]\ndx = 1e-6\ndy = 1e-6\ndv = 0.1, 1e-
 expect_fail gas-cells-too-many "gcells.ini:6: key 'entropy.dv': set 2: entropy cells: 1000000×1000000×12000² cells do not fit a 64-bit key" \
   "$ESUITE" run gcells.ini --check
 
+# a derived box beyond the 1e12 sigma an explicit one may have (packing fraction 1e-300 gave
+# lx = 2.8e151: squared distances overflow and the run never ended)
+w gtiny.ini '[run]\nmodel = gas\n[gas]\nN = 500\npacking_fraction = 1e-300\n'
+expect_fail gas-derived-box-too-large "gtiny.ini:5: key 'gas.packing_fraction': the derived box lx = 2.8e+151, ly = 2.8e+151 is larger than the 1e+12 sigma an explicit box may have" \
+  "$ESUITE" run gtiny.ini --check
+
 # gas keys the run would not read, given a value other than the default (they were ignored)
 w gsamp.ini '[run]\nmodel = gas\n[gas]\nsampling = u\ntimes = 1, 2\n'
 expect_fail gas-times-with-u "gsamp.ini:5: key 'gas.times': times = 1, 2 has no effect with sampling = u" \
