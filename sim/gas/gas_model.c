@@ -51,7 +51,7 @@ static const es_key_spec gas_schema[] = {
     {"gas", "t_end", ES_KEY_DOUBLE, "100", 1e-12, 1e15, NULL, "sigma/sqrt(T0)", "Last sampling time (linear, log)."},
     {"gas", "t_min", ES_KEY_DOUBLE, "0.1", 1e-12, 1e15, NULL, "sigma/sqrt(T0)",
      "First positive sampling time for log sampling (< t_end)."},
-    {"gas", "times", ES_KEY_LIST, "1", 0, 1e15, NULL, "sigma/sqrt(T0)", "Sampling times for sampling = list, increasing."},
+    {"gas", "times", ES_KEY_LIST, "1", 0, 1e15, NULL, "sigma/sqrt(T0)", "Sampling times for sampling = list, increasing; t = 0 is always sampled and may only open the list."},
     {"gas", "u_max", ES_KEY_DOUBLE, "4", 1e-6, 1e6, NULL, "1", "Largest u = dv*t/lx for sampling = u."},
     {"gas", "realizations", ES_KEY_INT, "1", 1, 100000, NULL, "1",
      "Independent runs (rng stream r of the seed), parallel over OpenMP threads; entropies per run and pooled."},
@@ -244,7 +244,7 @@ static int read_times(const es_config *cfg, gas_setup *s)
             t = t_end * (i + 1.0) / m;
         if (t > s->times[k - 1])
             s->times[k++] = t;
-        else if (mode == 2 && t > 0.0)
+        else if (mode == 2 && (t > 0.0 || i > 0)) /* t = 0 is always sampled; only first may name it */
             return es_config_key_error(cfg, "gas", "times", "the list must be increasing (%g after %g)", t,
                                        s->times[k - 1]);
     }

@@ -65,6 +65,15 @@ expect_fail check-unknown-option "run: unknown option '--checks'" "$ESUITE" run 
 w times.ini '[run]\nmodel = gas\n[gas]\nsampling = list\ntimes = 5, 1, 3\n'
 expect_fail times-decreasing "times.ini:5: key 'gas.times': the list must be increasing (1 after 5)" \
   "$ESUITE" run times.ini
+# t = 0 (always sampled) may open the list, but a repeated or late 0 is an error, not dropped
+w times0.ini '[run]\nmodel = gas\n[gas]\nsampling = list\ntimes = 0, 0, 1\n'
+expect_fail times-repeated-zero "times0.ini:5: key 'gas.times': the list must be increasing (0 after 0)" \
+  "$ESUITE" run times0.ini --check
+w times1.ini '[run]\nmodel = gas\n[gas]\nsampling = list\ntimes = 1, 0, 2\n'
+expect_fail times-late-zero "times1.ini:5: key 'gas.times': the list must be increasing (0 after 1)" \
+  "$ESUITE" run times1.ini --check
+w times2.ini '[run]\nmodel = gas\n[gas]\nN = 200\nsampling = list\ntimes = 0, 0.5, 1\n'
+expect_true times-leading-zero-ok "$ESUITE" run times2.ini --check
 w no_key.ini '[run]\nmodel = gas\n= 4\n'
 expect_fail malformed-no-key "no_key.ini:3: malformed line: no key before '='" "$ESUITE" run no_key.ini
 # a packing found impossible while inserting the discs names the key that set the density
