@@ -69,28 +69,54 @@ static int load_case(const char *path, vcase *c)
     return st;
 }
 
+/* The child's stderr, kept in `errf`: passed on when the child succeeds (its
+ * warnings), and its last line put into the failure message when it does not,
+ * so that a FAIL line (and the --json "error") says why the run failed. */
+static void child_stderr_finish(FILE *errf, int failed, char *last, size_t len)
+{
+    char line[1024];
+    last[0] = '\0';
+    rewind(errf);
+    while (fgets(line, sizeof line, errf)) {
+        if (!failed) {
+            fputs(line, stderr);
+            continue;
+        }
+        line[strcspn(line, "\n")] = '\0';
+        const char *text = line;
+        if (strncmp(text, "esuite: ", 8) == 0)
+            text += 8;
+        if (*text)
+            snprintf(last, len, "%s", text);
+    }
+    fclose(errf);
+}
+
 /* Run self with argv in directory dir; capture stdout (caller frees). */
-static int run_child(const char *dir, char **argv, char **out, int quiet_stderr)
+static int run_child(const char *dir, char **argv, char **out)
 {
     int pipefd[2];
-    if (pipe(pipefd))
+    FILE *errf = tmpfile();
+    if (!errf)
+        return es_error_set(ES_EIO, "tmpfile: %s", strerror(errno));
+    if (pipe(pipefd)) {
+        fclose(errf);
         return es_error_set(ES_EIO, "pipe: %s", strerror(errno));
+    }
+    fflush(stderr);
     pid_t pid = fork();
     if (pid < 0) {
         int err = errno;
         close(pipefd[0]);
         close(pipefd[1]);
+        fclose(errf);
         return es_error_set(ES_EIO, "fork: %s", strerror(err));
     }
     if (pid == 0) {
         dup2(pipefd[1], STDOUT_FILENO);
+        dup2(fileno(errf), STDERR_FILENO);
         close(pipefd[0]);
         close(pipefd[1]);
-        if (quiet_stderr) {
-            int devnull = open("/dev/null", O_WRONLY);
-            if (devnull >= 0)
-                dup2(devnull, STDERR_FILENO);
-        }
         if (chdir(dir) != 0)
             _exit(127);
         execv(es_cli_self_path(), argv);
@@ -112,13 +138,16 @@ static int run_child(const char *dir, char **argv, char **out, int quiet_stderr)
     close(pipefd[0]); /* a child still writing gets SIGPIPE */
     int status;
     waitpid(pid, &status, 0);
+    int failed = !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+    char why[1024];
+    child_stderr_finish(errf, failed, why, sizeof why);
     if (!buf)
         return es_error_set(ES_ENOMEM, "esuite %s: out of memory for its output", argv[1]);
     buf[len] = '\0';
     *out = buf;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        return es_error_set(ES_EIO, "esuite %s exited with status %d", argv[1],
-                            WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    if (failed)
+        return es_error_set(ES_EIO, "esuite %s exited with status %d%s%s", argv[1],
+                            WIFEXITED(status) ? WEXITSTATUS(status) : -1, *why ? ": " : "", why);
     return ES_OK;
 }
 
@@ -162,12 +191,12 @@ static int evaluate(const vcase *c, double *got)
         for (char *t = strtok(buf, " \t"); t && argc < 62; t = strtok(NULL, " \t"))
             argv[argc++] = t;
         argv[argc] = NULL;
-        st = run_child(c->dir, argv, &out, 0);
+        st = run_child(c->dir, argv, &out);
     } else {
         if (!mkdtemp(tmpdir))
             return es_error_set(ES_EIO, "mkdtemp: %s", strerror(errno));
         char *rargv[] = {"esuite", "run", (char *)c->config, "--output", tmpdir, "--quiet", NULL};
-        st = run_child(c->dir, rargv, &out, 0);
+        st = run_child(c->dir, rargv, &out);
         if (!st) {
             char sp[1100];
             snprintf(sp, sizeof sp, "%s/summary.json", tmpdir);

@@ -58,5 +58,15 @@ expect_true "--json: a broken case has null expected and tolerance ($one)" \
   grep -q '"case":"broken.ini","quantity":null,"expected":null,"got":null,"tolerance":null,"pass":false,"source":null,"error":"cases/broken.ini:4:' <<< "$one"
 expect_true "--json: source and provenance of every record ($one)" \
   test "$(grep -o "\"source\":\"ramp_one_pattern\",\"esuite_version\":\"[0-9.]*\",\"git_revision\":\"$rev\",\"host\":\"[^\"]*\",\"start_time\":\"20[0-9T:Z-]*\",\"end_time\"" <<< "$one" | wc -l)" -eq 1
+# A case whose run fails says why: the run's own error, not only its exit status.
+mkdir -p badrun/cfg
+printf '[run]\nmodel = gas\n[gas]\nN = 0\n' > badrun/cfg/bad_gas.ini
+printf '[case]\nsource = s\nconfig = cfg/bad_gas.ini\nquantity = Z\nexpected = 1\ntolerance = 1\n' > badrun/badrun.ini
+out=$("$ESUITE" validate --dir badrun 2>"$TMP/badrun.err"); rc=$?
+expect_true "failing run: exit 1 (rc=$rc)" test "$rc" -eq 1
+expect_true "failing run: the FAIL line names the run's error ($out)" \
+  grep -q "^FAIL  badrun.ini .*esuite run exited with status 2: error: cfg/bad_gas.ini:4: key 'gas.N'" <<< "$out"
+expect_true "failing run: one case ($out)" test "$(grep -c '^FAIL' <<< "$out")" -eq 1
+expect_true "failing run: its error is not also on stderr" test ! -s "$TMP/badrun.err"
 expect_num "--json: near miss measured C" "$(grep -o '"got":[-0-9.e]*' <<< "$one" | tail -1 | cut -d: -f2)" 0 0
 finish
