@@ -570,17 +570,56 @@ static json_t *summary_json(const gas_setup *s, const es_gas_run_result *res)
 
 /* ---- run ------------------------------------------------------------------------ */
 
-/* The bar, and how far it got: an interrupted run's last line says that. */
+/* Two bars, one after the other: the equilibration (its own ETA: it may be
+ * most of a run's time, and its collisions are not the run's), then the run;
+ * and how far the current one got: an interrupted run's last line says that. */
 typedef struct {
-    es_progress bar;
-    double done;
+    es_progress prep, bar;
+    int phase; /* 0 none yet, 1 equilibrating, 2 running */
+    double done, log_interval;
+    bool quiet;
 } gas_progress;
+
+static void progress_phase(gas_progress *g, int phase)
+{
+    if (g->phase == phase)
+        return;
+    if (g->phase == 1)
+        es_progress_finish(&g->prep);
+    es_progress *p = phase == 1 ? &g->prep : &g->bar;
+    p->log_interval = g->log_interval;
+    es_progress_start(p, phase == 1 ? "gas equilibration" : "gas", 1.0, g->quiet);
+    g->phase = phase;
+}
+
+static void prep_progress_cb(void *ctx, double done)
+{
+    gas_progress *g = ctx;
+    progress_phase(g, 1);
+    g->done = done;
+    if (done < 1.0) /* the 100 % line is the finish's */
+        es_progress_update(&g->prep, done);
+}
 
 static void progress_cb(void *ctx, double done)
 {
     gas_progress *g = ctx;
+    progress_phase(g, 2);
     g->done = done;
-    es_progress_update(&g->bar, done);
+    if (done < 1.0)
+        es_progress_update(&g->bar, done);
+}
+
+/* The last line of whichever bar is on: at 100 % after a complete run. */
+static void progress_end(gas_progress *g, int complete)
+{
+    es_progress *p = g->phase == 1 ? &g->prep : &g->bar;
+    if (g->phase == 0)
+        return;
+    if (complete)
+        es_progress_finish(p);
+    else /* stopped: the log must not claim 100% before the 'interrupted' line */
+        es_progress_finish_at(p, g->done);
 }
 
 static int gas_run(const es_run_ctx *ctx)
@@ -592,16 +631,14 @@ static int gas_run(const es_run_ctx *ctx)
         return st;
     }
     gas_progress prog = {0};
-    prog.bar.log_interval = es_config_double(ctx->cfg, "output", "log_interval");
-    es_progress_start(&prog.bar, "gas", 1.0, ctx->quiet);
+    prog.log_interval = es_config_double(ctx->cfg, "output", "log_interval");
+    prog.quiet = ctx->quiet;
     s.spec.progress = progress_cb;
+    s.spec.prep_progress = prep_progress_cb;
     s.spec.progress_ctx = &prog;
     es_gas_run_result *res = NULL;
     st = es_gas_run(&s.spec, &res);
-    if (st == ES_OK)
-        es_progress_finish(&prog.bar);
-    else /* stopped: the log must not claim 100% before the 'interrupted' line */
-        es_progress_finish_at(&prog.bar, prog.done);
+    progress_end(&prog, st == ES_OK);
     /* Random insertion that finds no room is a config error too (too many
      * discs for the box): name the key, as for every other bad input. */
     if (st == ES_EDATA && strstr(es_error_message(), "impossible packing"))

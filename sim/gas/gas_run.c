@@ -97,19 +97,38 @@ static int check_spec(const es_gas_run_spec *s)
 /* Events between two looks at the stop flag: well under a second. */
 #define STOP_CHECK_EVENTS (1u << 20)
 
+/* Equilibration collisions of all realizations, done and in all, for the
+ * progress report (shared by the worker threads). */
+typedef struct {
+    unsigned long long done, total;
+} prep_tally;
+
+static void prep_report(const es_gas_run_spec *s, prep_tally *tally, unsigned long long ncoll)
+{
+    if (!s->prep_progress)
+        return;
+    unsigned long long done;
+#pragma omp atomic capture
+    done = tally->done += ncoll;
+#pragma omp critical(gas_prep_progress)
+    s->prep_progress(s->progress_ctx, (double)done / (double)tally->total);
+}
+
 /* ncoll collisions, looking at the stop flag every STOP_CHECK_EVENTS events
  * (ES_EINTR when a signal asks the run to stop): a long equilibration has no
  * checkpoint yet, and the signal must not wait for its end. Counting events,
  * not collisions: a very dilute gas has many wall and cell events per
  * collision, and a piece of N/2 collisions ignored SIGTERM for minutes (for
- * ever at packing_fraction = 1e-300). */
-static int equilibrate(es_gas *g, unsigned long long ncoll)
+ * ever at packing_fraction = 1e-300). Progress is reported at the same looks. */
+static int equilibrate(const es_gas_run_spec *s, prep_tally *tally, es_gas *g, unsigned long long ncoll)
 {
     unsigned long long target = g->n_coll + ncoll;
     while (g->n_coll < target) {
+        unsigned long long before = g->n_coll;
         for (unsigned long k = 0; k < STOP_CHECK_EVENTS && g->n_coll < target; k++)
             if (es_gas_step(g) == ES_GAS_EV_NONE)
                 return ES_OK;
+        prep_report(s, tally, g->n_coll - before);
         if (es_checkpoint_should_stop())
             return es_error_set(ES_EINTR, "stopped by signal %d during the equilibration, before the "
                                           "first checkpoint: nothing written", es_checkpoint_signal());
@@ -117,9 +136,15 @@ static int equilibrate(es_gas *g, unsigned long long ncoll)
     return ES_OK;
 }
 
+/* Collisions of each half of the equilibration (Z and ν are measured over the second). */
+static unsigned long long equilibration_half(const es_gas_run_spec *s, size_t n)
+{
+    return (unsigned long long)ceil(0.25 * s->equilibration * (double)n);
+}
+
 /* Prepare realization r: insert, equilibrate (Z, ν measured over the second
  * half), remove the partition at t = 0. */
-static int prepare(const es_gas_run_spec *s, int r, es_gas **out, double *Z, double *nu)
+static int prepare(const es_gas_run_spec *s, prep_tally *tally, int r, es_gas **out, double *Z, double *nu)
 {
     es_gas_params par = s->gas;
     par.stream = (unsigned long long)r;
@@ -129,10 +154,10 @@ static int prepare(const es_gas_run_spec *s, int r, es_gas **out, double *Z, dou
     es_gas *g = *out;
     *Z = *nu = NAN;
     if (par.sigma > 0.0 && s->equilibration > 0.0) {
-        unsigned long long half = (unsigned long long)ceil(0.25 * s->equilibration * g->n);
-        if ((st = equilibrate(g, half)) == ES_OK) {
+        unsigned long long half = equilibration_half(s, g->n);
+        if ((st = equilibrate(s, tally, g, half)) == ES_OK) {
             es_gas_reset_stats(g);
-            st = equilibrate(g, half);
+            st = equilibrate(s, tally, g, half);
         }
         if (st)
             return st;
@@ -454,12 +479,13 @@ int es_gas_run(const es_gas_run_spec *s, es_gas_run_result **out)
     }
     if (s->resume)
         st = load_checkpoint(s, res, gs, E0, &k0);
+    prep_tally tally = {0, 2 * equilibration_half(s, n) * R};
 
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
     for (size_t r = 0; r < R; r++) {
         if (st)
             continue;
-        status[r] = s->resume ? ES_OK : prepare(s, (int)r, &gs[r], &res->Z_eq[r], &res->nu_eq[r]);
+        status[r] = s->resume ? ES_OK : prepare(s, &tally, (int)r, &gs[r], &res->Z_eq[r], &res->nu_eq[r]);
         if (!status[r]) {
             ws[r] = es_bz_workspace_alloc(n);
             if (!ws[r])
@@ -476,6 +502,8 @@ int es_gas_run(const es_gas_run_spec *s, es_gas_run_result **out)
     for (size_t r = 0; r < R && !st; r++)
         if (status[r])
             st = es_error_set(status[r], "%s", msg);
+    if (!st && s->progress) /* the run's own clock starts here, after the preparation */
+        s->progress(s->progress_ctx, (double)k0 / s->n_times);
 
     for (size_t k = k0; k < s->n_times && !st; k++) {
         /* Long intervals are run in PROGRESS_STEPS pieces so that progress is

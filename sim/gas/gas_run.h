@@ -28,6 +28,10 @@ typedef struct {
     int threads;                  /* OpenMP threads (<= 0: runtime default) */
     /* Optional progress report between samples: done in [0, 1]. */
     void (*progress)(void *ctx, double done);
+    /* Optional report during the equilibration (same ctx): the fraction in
+     * [0, 1] of all realizations' equilibration collisions done; called from
+     * the worker threads, one at a time. */
+    void (*prep_progress)(void *ctx, double done);
     void *progress_ctx;
     /* Checkpoint/restart (core/checkpoint.h), all optional. With ck_dir set,
      * es_checkpoint_install_signals() is called and, at the boundary after a
