@@ -46,12 +46,12 @@ static pid_t start_task(const char *dir, const char *esuite, size_t task)
         dup2(fd, STDERR_FILENO);
         close(fd);
     }
-    char *argv[] = {"esuite", "run", cfg, "--output", out, "--set", "output.overwrite=true",
-                    "--quiet", NULL};
+    /* not --quiet: the task's log gets the run's progress lines with an ETA */
+    char *argv[] = {"esuite", "run", cfg, "--output", out, "--set", "output.overwrite=true", NULL};
     /* as the batch scripts do: continue from an interrupted attempt's checkpoint */
     char ck[192];
     snprintf(ck, sizeof ck, "%s/%s", out, ES_CHECKPOINT_FILE);
-    char *resume_argv[] = {"esuite", "run", "--resume", out, "--quiet", NULL};
+    char *resume_argv[] = {"esuite", "run", "--resume", out, NULL};
     execv(esuite, access(ck, F_OK) == 0 ? resume_argv : argv);
     fprintf(stderr, "esuite: cannot execute %s: %s\n", esuite, strerror(errno));
     _exit(127);

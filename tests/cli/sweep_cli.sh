@@ -74,7 +74,7 @@ for line in '#SBATCH --array=0-11%3' '#SBATCH --cpus-per-task=2' '#SBATCH --time
             '#SBATCH --qos=low' '#SBATCH --job-name=demo' 'export OMP_NUM_THREADS=${SLURM_CPUS_PER_TASK:-1}'; do
   expect_true "sbatch: $line" grep -qxF -- "$line" D/job.sbatch
 done
-expect_true sbatch-run-line grep -qF '"$ESUITE" run "$T/config.ini" --output "$T/out" --set output.overwrite=true --quiet &' D/job.sbatch
+expect_true sbatch-run-line grep -qF '"$ESUITE" run "$T/config.ini" --output "$T/out" --set output.overwrite=true &' D/job.sbatch
 expect_num task-configs "$(ls D/tasks | wc -l)" 12 0
 expect_true task3-config grep -q '^seed = 101 ' D/tasks/0003/config.ini
 expect_true task3-log grep -q '^log_interval = 2 ' D/tasks/0003/config.ini
@@ -258,6 +258,8 @@ if "$ESUITE" info | grep -q '^models:.* school' && ! "$ESUITE" info | grep -q 's
   expect_num local-resumed-rc $? 0 0
   expect_true local-resumed-complete bash -c '"$0" sweep CK --status > /dev/null' "$ESUITE"
   expect_true local-resumed-with-resume grep -q 'run --resume tasks/0001/out' CK/tasks/0001/out/summary.json
+  # a task's log has the run's progress lines (batch jobs need the ETA), ending at 100 % of the run
+  expect_true local-log-progress grep -q '^\[20[0-9T:Z-]*\] school: 100.0% done, elapsed' CK/logs/local-0001.log
   # --plan runs the model's checks on every task: r_o = 12 > r_a = 10 in task 1
   printf '[sweep]\nbase = ck_base.ini\nname = zones\nvary school.r_orientation = 3, 12\n' > zones.ini
   expect_fail plan-model-check "zones.ini:4: task 1 (school.r_orientation=12 replica 0): --set school.r_orientation=12: key 'school.r_orientation': zone radii must satisfy" \
