@@ -17,6 +17,7 @@ void es_progress_start(es_progress *p, const char *label, double total, bool qui
 {
     p->label = label;
     p->total = total > 0 ? total : 1;
+    p->done0 = 0;
     p->start_wall = es_wall_seconds();
     p->last_print = p->start_wall;
     if (p->log_interval <= 0)
@@ -45,8 +46,8 @@ static void print_state(const es_progress *p, double done, double now)
     double frac = done / p->total;
     if (frac > 1)
         frac = 1;
-    double elapsed = now - p->start_wall;
-    double eta = frac > 0 ? elapsed * (1 - frac) / frac : -1;
+    double elapsed = now - p->start_wall, frac0 = p->done0 / p->total;
+    double eta = frac > frac0 ? elapsed * (1 - frac) / (frac - frac0) : -1;
     char e1[32], e2[32];
     format_duration(elapsed, e1, sizeof e1);
     format_duration(eta, e2, sizeof e2);
@@ -80,6 +81,8 @@ void es_progress_update(es_progress *p, double done)
     p->last_print = now;
     print_state(p, done, now);
 }
+
+void es_progress_resume_from(es_progress *p, double done) { p->done0 = done; }
 
 void es_progress_finish_at(es_progress *p, double done)
 {

@@ -10,12 +10,16 @@ typedef struct {
     double start_wall;
     double last_print;
     double log_interval;  /* seconds between batch log lines (default 30) */
+    double done0;         /* done before this process started (a resumed run) */
     bool tty;
     bool quiet;
 } es_progress;
 
 void es_progress_start(es_progress *p, const char *label, double total, bool quiet);
 void es_progress_update(es_progress *p, double done); /* cheap: prints only when due */
+/* A resumed run starts at `done`: the ETA comes from this process's own rate,
+ * not from the earlier work divided by this process's elapsed time. */
+void es_progress_resume_from(es_progress *p, double done);
 void es_progress_finish(es_progress *p);
 /* Last line at `done` instead of 100% (a run stopped by a signal or stop_after_*). */
 void es_progress_finish_at(es_progress *p, double done);

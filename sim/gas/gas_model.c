@@ -580,7 +580,7 @@ typedef struct {
     bool quiet;
 } gas_progress;
 
-static void progress_phase(gas_progress *g, int phase)
+static void progress_phase(gas_progress *g, int phase, double done)
 {
     if (g->phase == phase)
         return;
@@ -589,13 +589,14 @@ static void progress_phase(gas_progress *g, int phase)
     es_progress *p = phase == 1 ? &g->prep : &g->bar;
     p->log_interval = g->log_interval;
     es_progress_start(p, phase == 1 ? "gas equilibration" : "gas", 1.0, g->quiet);
+    es_progress_resume_from(p, done); /* the run's first report: k0 / K, nonzero when resumed */
     g->phase = phase;
 }
 
 static void prep_progress_cb(void *ctx, double done)
 {
     gas_progress *g = ctx;
-    progress_phase(g, 1);
+    progress_phase(g, 1, 0.0);
     g->done = done;
     if (done < 1.0) /* the 100 % line is the finish's */
         es_progress_update(&g->prep, done);
@@ -604,7 +605,7 @@ static void prep_progress_cb(void *ctx, double done)
 static void progress_cb(void *ctx, double done)
 {
     gas_progress *g = ctx;
-    progress_phase(g, 2);
+    progress_phase(g, 2, done);
     g->done = done;
     if (done < 1.0)
         es_progress_update(&g->bar, done);

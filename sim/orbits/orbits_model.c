@@ -246,6 +246,7 @@ static int integrate(const es_run_ctx *ctx, const es_orbits_setup_t *su, es_orbi
     es_checkpoint_timer_init(&timer, es_config_double(ctx->cfg, "output", "checkpoint_interval"));
     es_progress pr;
     es_progress_start(&pr, "orbits", (double)d->n, ctx->quiet);
+    es_progress_resume_from(&pr, (double)i0); /* 0 unless resumed */
     size_t per = d->nout * (size_t)su->rp.nobs, sper = 2 * (size_t)su->rp.section_max;
     int keep = keep_series(su);
     es_orb_run_params rp = su->rp;

@@ -794,6 +794,7 @@ static int simulate(school_run *r, const char *dir)
     memset(&pg, 0, sizeof pg);
     pg.log_interval = o->log_interval;
     es_progress_start(&pg, "school", (double)o->n_steps, o->quiet);
+    es_progress_resume_from(&pg, (double)r->s->step); /* 0 unless resumed */
     es_checkpoint_timer timer;
     const int ckpt = o->cfg != NULL;
     if (ckpt) {

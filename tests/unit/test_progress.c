@@ -1,0 +1,79 @@
+/* Batch progress lines (core/progress.h): the ETA is the remaining work over
+ * this process's own rate, also for a resumed run that starts part-way. The
+ * bar writes to stderr, which the test points at a file (not a terminal, so
+ * the log-line form); the start time is set back by a known amount. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/progress.h"
+
+/* The one line es_progress_finish_at prints for `done` of 100 units, with the
+ * run started `ago` seconds earlier and `done0` units done before it. */
+static void last_line(double done0, double done, double ago, char *line, size_t len)
+{
+    char path[] = "/tmp/esuite_progress_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    dup2(fd, STDERR_FILENO);
+    es_progress p = {0};
+    es_progress_start(&p, "demo", 100.0, false);
+    if (done0 > 0)
+        es_progress_resume_from(&p, done0);
+    p.start_wall -= ago;
+    es_progress_finish_at(&p, done);
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    FILE *f = fdopen(fd, "r");
+    rewind(f);
+    assert_non_null(fgets(line, (int)len, f));
+    fclose(f);
+    unlink(path);
+}
+
+/* Fresh run: 25 of 100 units in 10 s, so 75 more take 30 s. */
+static void test_eta_fresh(void **state)
+{
+    (void)state;
+    char line[256];
+    last_line(0, 25, 10.0, line, sizeof line);
+    assert_non_null(strstr(line, "] demo: 25.0% done, elapsed 10s, ETA 30s\n"));
+}
+
+/* Resumed at 50: 25 more units in 10 s, so the last 25 take 10 s (the
+ * earlier 50 units were not done in this process's 10 s: 3 s was reported). */
+static void test_eta_resumed(void **state)
+{
+    (void)state;
+    char line[256];
+    last_line(50, 75, 10.0, line, sizeof line);
+    assert_non_null(strstr(line, "] demo: 75.0% done, elapsed 10s, ETA 10s\n"));
+}
+
+/* No progress yet in this process: no estimate ("--"), not 0 or infinity. */
+static void test_eta_unknown(void **state)
+{
+    (void)state;
+    char line[256];
+    last_line(50, 50, 10.0, line, sizeof line);
+    assert_non_null(strstr(line, "] demo: 50.0% done, elapsed 10s, ETA --\n"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_eta_fresh),
+        cmocka_unit_test(test_eta_resumed),
+        cmocka_unit_test(test_eta_unknown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
