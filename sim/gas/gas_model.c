@@ -298,6 +298,26 @@ static int check_unused_keys(const es_config *cfg)
     return ES_OK;
 }
 
+/* The run keeps every sample's results and profiles in memory until the end:
+ * a size beyond this machine's memory is a config error found by --check, not
+ * an "out of memory" (or an OOM kill) after the equilibration. */
+static int check_memory(const es_config *cfg, const gas_setup *s)
+{
+    double R = s->spec.realizations, K = (double)s->spec.n_times, C = (double)s->spec.n_sets;
+    double B = (double)s->spec.profile_bins, n = (double)s->spec.gas.n;
+    double bytes = K * 3.0 * B * sizeof(double) + (3.0 * R + 1.0) * K * C * sizeof(es_bz_result) +
+                   4.0 * R * K * sizeof(double) + R * n * 4.0 * sizeof(double);
+    double phys = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+    if (!(phys > 0.0) || bytes <= phys)
+        return ES_OK;
+    static const es_config_keyref keys[] = {{"gas", "samples"}, {"gas", "times"}, {"gas", "profile_bins"},
+                                            {"gas", "realizations"}, {"gas", "N"}};
+    return es_config_blame_error(cfg, keys, sizeof keys / sizeof keys[0],
+                                 "the results of %.0f sampling times x (%.0f profile bins, %.0f cell "
+                                 "sets, %.0f realizations of %.0f discs) need %.3g GB, more than this "
+                                 "machine's %.3g GB of memory", K, B, C, R, n, bytes / 1e9, phys / 1e9);
+}
+
 static int setup(const es_run_ctx *ctx, gas_setup *s)
 {
     memset(s, 0, sizeof *s);
@@ -324,7 +344,9 @@ static int setup(const es_run_ctx *ctx, gas_setup *s)
     s->spec.resume = es_checkpoint_resume_path();
     if ((st = read_sets(cfg, s)))
         return st;
-    return read_times(cfg, s);
+    if ((st = read_times(cfg, s)))
+        return st;
+    return check_memory(cfg, s);
 }
 
 /* ---- output ----------------------------------------------------------------- */

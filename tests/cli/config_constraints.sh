@@ -66,6 +66,10 @@ w ramp.ini '[run]\nmodel = school\n[school]\nentropy = false\n[ramp]\nparameter 
 expect_fail ramp-too-many-values "ramp.ini:9: key 'ramp.step': 1e-05 gives 1000001 values (at most 100000)" \
   "$ESUITE" run ramp.ini --check
 
+# gas: results held in memory beyond the machine's (24 TB here) are found by --check
+w mem.ini '[run]\nmodel = gas\n[gas]\nN = 500\nsamples = 1000000\nprofile_bins = 1000000\n'
+expect_fail gas-results-memory "mem.ini:6: key 'gas.profile_bins': the results of 1000001 sampling times x (1000000 profile bins, 1 cell sets, 1 realizations of 500 discs) need 2.4e+04 GB, more than this machine's" \
+  "$ESUITE" run mem.ini --check
 # orbits
 w obs.ini '[run]\nmodel = orbits\n[orbits]\nsystem = potential\nobservables = x, y, z, vx, vy, vz, R, r, Lz\n'
 expect_fail at-most-8-observables "obs.ini:5: key 'orbits.observables': at most 8 observables" \
