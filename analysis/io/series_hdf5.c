@@ -178,40 +178,54 @@ static int check_written(hid_t dset, hsize_t n, const char *what)
     return ES_OK;
 }
 
-static int read_dataset(hid_t dset, const char *what, es_series *out)
+/* Read all of a 1-D dataset, or row `row` of a 2-D one, as doubles into x[n]. */
+static herr_t read_values(hid_t dset, long long row, size_t n, double *x)
+{
+    if (row < 0)
+        return H5Dread(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, x);
+    hsize_t start[2] = {(hsize_t)row, 0}, count[2] = {1, (hsize_t)n}, mdim = (hsize_t)n;
+    hid_t fspace = H5Dget_space(dset), mspace = H5Screate_simple(1, &mdim, NULL);
+    herr_t rc = H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL);
+    if (rc >= 0)
+        rc = H5Dread(dset, H5T_NATIVE_DOUBLE, mspace, fspace, H5P_DEFAULT, x);
+    H5Sclose(mspace);
+    H5Sclose(fspace);
+    return rc;
+}
+
+static int read_dataset(hid_t dset, const char *what, long long row, es_series *out)
 {
     hsize_t dims[H5S_MAX_RANK];
     int rank = rank_of(dset, dims, H5S_MAX_RANK);
-    if (rank != 1) {
-        char shape[256] = "scalar";
-        size_t used = 0;
-        for (int i = 0; i < rank && used < sizeof shape - 24; i++)
-            used += (size_t)snprintf(shape + used, sizeof shape - used, "%s%llu", i ? " x " : "",
-                                     (unsigned long long)dims[i]);
-        return es_error_set(ES_EINVAL, "%s is %d-D (shape %s): select a 1-D dataset", what, rank,
-                            shape);
+    char shape[256] = "shape scalar";
+    size_t used = rank > 0 ? (size_t)snprintf(shape, sizeof shape, "shape ") : 0;
+    unsigned long long udims[H5S_MAX_RANK];
+    for (int i = 0; i < rank; i++) {
+        udims[i] = (unsigned long long)dims[i];
+        if (used < sizeof shape - 24)
+            used += (size_t)snprintf(shape + used, sizeof shape - used, "%s%llu", i ? " x " : "", udims[i]);
     }
-    if (!is_numeric(dset))
-        return es_error_set(ES_EINVAL, "%s is not numeric", what);
-    if (dims[0] == 0)
-        return es_error_set(ES_EDATA, "%s: no values (empty series)", what);
-    int rc = check_written(dset, dims[0], what);
+    size_t n = 0;
+    int rc = es_series_check_rank(what, rank, udims, row, shape, &n);
     if (rc)
         return rc;
-    double *x = malloc((size_t)dims[0] * sizeof *x);
+    if (!is_numeric(dset))
+        return es_error_set(ES_EINVAL, "%s is not numeric", what);
+    if (row < 0 && (rc = check_written(dset, dims[0], what)))
+        return rc;
+    double *x = malloc(n * sizeof *x);
     if (!x)
-        return es_error_set(ES_ENOMEM, "%s: out of memory for %llu values", what,
-                            (unsigned long long)dims[0]);
-    if (H5Dread(dset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, x) < 0) {
+        return es_error_set(ES_ENOMEM, "%s: out of memory for %zu values", what, n);
+    if (read_values(dset, row, n, x) < 0) {
         free(x);
         return es_error_set(ES_EIO, "%s: read failed (corrupt file or unsupported filter)", what);
     }
     out->x = x;
-    out->n = (size_t)dims[0];
+    out->n = n;
     return ES_OK;
 }
 
-int es_series_read_hdf5(const char *path, const char *var, es_series *out)
+int es_series_read_hdf5(const char *path, const char *var, long long row, es_series *out)
 {
     H5E_auto2_t old_func;
     void *old_data;
@@ -227,8 +241,8 @@ int es_series_read_hdf5(const char *path, const char *var, es_series *out)
         char chosen[1024];
         rc = open_dataset(path, file, var, &dset, chosen, sizeof chosen);
         if (rc == ES_OK) {
-            es_series_set_source(out, path, chosen);
-            rc = read_dataset(dset, out->source, out);
+            es_series_set_source(out, path, chosen, row);
+            rc = read_dataset(dset, out->source, row, out);
             H5Dclose(dset);
         }
         H5Fclose(file);

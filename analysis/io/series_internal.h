@@ -7,15 +7,23 @@
 /* Text/CSV from `path` ("-": stdin); `column` may be NULL. */
 int es_series_read_text(const char *path, const char *column, es_series *out);
 /* HDF5 through the HDF5 API; `var` ("/group/dataset", leading '/' optional) may be NULL. */
-int es_series_read_hdf5(const char *path, const char *var, es_series *out);
+/* `row` >= 0: that row of a 2-D dataset (ES_SERIES_NO_ROW: a 1-D dataset). */
+#define ES_SERIES_NO_ROW (-1LL)
+int es_series_read_hdf5(const char *path, const char *var, long long row, es_series *out);
 /* NetCDF (classic or NetCDF-4). With `hdf5_fallback`, a file that nc_open()
  * cannot open or that NetCDF did not write (no _NCProperties) gives
  * ES_SERIES_NOT_NETCDF and no message: the caller reads it as HDF5. */
 #define ES_SERIES_NOT_NETCDF (-1)
-int es_series_read_netcdf(const char *path, const char *var, int hdf5_fallback, es_series *out);
+int es_series_read_netcdf(const char *path, const char *var, long long row, int hdf5_fallback,
+                          es_series *out);
 
-/* out->source = "path" or "path:var" (truncated to fit). */
-void es_series_set_source(es_series *s, const char *path, const char *var);
+/* out->source = "path", "path:var" or "path:var[row]" (truncated to fit). */
+void es_series_set_source(es_series *s, const char *path, const char *var, long long row);
+/* "2-D (shape …): select a 1-D variable, or one row with VAR[ROW]" and the like:
+ * the shape check shared by both binary readers. dims[rank]; on success *n is
+ * the series length (dims[0], or dims[1] of the chosen row). */
+int es_series_check_rank(const char *what, int rank, const unsigned long long *dims, long long row,
+                         const char *shape, size_t *n);
 
 /* Shared by the binary readers: NaN/Inf check naming the first bad index. */
 int es_series_check_finite(const es_series *s);

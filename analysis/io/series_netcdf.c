@@ -126,7 +126,7 @@ static int choose(const char *path, int ncid, const char *var, int *grp, int *va
     return rc;
 }
 
-static int check_shape(int grp, int varid, const char *what, size_t *n)
+static int check_shape(int grp, int varid, const char *what, long long row, size_t *n)
 {
     int ndims = 0, dimids[NC_MAX_VAR_DIMS];
     nc_type type;
@@ -134,24 +134,23 @@ static int check_shape(int grp, int varid, const char *what, size_t *n)
     nc_inq_vardimid(grp, varid, dimids);
     nc_inq_vartype(grp, varid, &type);
     size_t len[NC_MAX_VAR_DIMS] = {0};
-    for (int i = 0; i < ndims; i++)
+    unsigned long long ulen[NC_MAX_VAR_DIMS] = {0};
+    char shape[512] = "scalar";
+    size_t used = 0;
+    for (int i = 0; i < ndims; i++) {
         nc_inq_dimlen(grp, dimids[i], &len[i]);
-    if (ndims != 1) {
-        char shape[512] = "scalar";
-        size_t used = 0;
-        for (int i = 0; i < ndims && used < sizeof shape - 80; i++) {
-            char dname[NC_MAX_NAME + 1] = "";
-            nc_inq_dimname(grp, dimids[i], dname);
+        ulen[i] = len[i];
+        char dname[NC_MAX_NAME + 1] = "";
+        nc_inq_dimname(grp, dimids[i], dname);
+        if (used < sizeof shape - 80)
             used += (size_t)snprintf(shape + used, sizeof shape - used, "%s%s=%zu", i ? ", " : "",
                                      dname, len[i]);
-        }
-        return es_error_set(ES_EINVAL, "%s is %d-D (%s): select a 1-D variable", what, ndims, shape);
     }
+    int rc = es_series_check_rank(what, ndims, ulen, row, shape, n);
+    if (rc)
+        return rc;
     if (!is_numeric_type(type))
         return es_error_set(ES_EINVAL, "%s is not numeric", what);
-    if (len[0] == 0)
-        return es_error_set(ES_EDATA, "%s: no values (empty series)", what);
-    *n = len[0];
     return ES_OK;
 }
 
@@ -184,7 +183,8 @@ static int check_missing(int grp, int varid, const es_series *s)
     return ES_OK;
 }
 
-int es_series_read_netcdf(const char *path, const char *var, int hdf5_fallback, es_series *out)
+int es_series_read_netcdf(const char *path, const char *var, long long row, int hdf5_fallback,
+                          es_series *out)
 {
     int ncid;
     int st = nc_open(path, NC_NOWRITE, &ncid);
@@ -208,14 +208,16 @@ int es_series_read_netcdf(const char *path, const char *var, int hdf5_fallback, 
     if (rc == ES_OK) {
         char name[1024];
         var_path(grp, varid, name, sizeof name);
-        es_series_set_source(out, path, name);
-        rc = check_shape(grp, varid, out->source, &n);
+        es_series_set_source(out, path, name, row);
+        rc = check_shape(grp, varid, out->source, row, &n);
     }
     if (rc == ES_OK) {
         out->x = malloc(n * sizeof *out->x);
         if (!out->x)
             rc = es_error_set(ES_ENOMEM, "%s: out of memory for %zu values", out->source, n);
-        else if ((st = nc_get_var_double(grp, varid, out->x)) != NC_NOERR)
+        else if ((st = row < 0 ? nc_get_var_double(grp, varid, out->x)
+                               : nc_get_vara_double(grp, varid, (size_t[2]){(size_t)row, 0},
+                                                    (size_t[2]){1, n}, out->x)) != NC_NOERR)
             rc = es_error_set(ES_EIO, "%s: read failed: %s", out->source, nc_strerror(st));
         else
             out->n = n;

@@ -63,8 +63,54 @@ static int path_exists(const char *path)
     return stat(path, &st) == 0;
 }
 
+/* "VAR[ROW]" → VAR in buf and ROW; a variable without a trailing "[…]" is left
+ * as it is (*row stays ES_SERIES_NO_ROW). */
+static int split_row(const char *spec, const char *var, char *buf, size_t len, long long *row)
+{
+    size_t n = strlen(var);
+    const char *open = strrchr(var, '[');
+    if (n == 0 || var[n - 1] != ']' || !open)
+        return ES_OK;
+    char *end;
+    errno = 0;
+    long long r = strtoll(open + 1, &end, 10);
+    if (open[1] < '0' || open[1] > '9' || end != var + n - 1 || errno || open == var ||
+        (size_t)(open - var) >= len)
+        return es_error_set(ES_EINVAL, "'%s': a row is selected as VARIABLE[ROW] with ROW a "
+                            "nonnegative integer (0-based)", spec);
+    memcpy(buf, var, (size_t)(open - var));
+    buf[open - var] = '\0';
+    *row = r;
+    return ES_OK;
+}
+
+static int row_not_binary(const char *spec)
+{
+    return es_error_set(ES_EINVAL, "'%s': VARIABLE[ROW] selects a row of a 2-D HDF5 or NetCDF "
+                        "variable; for text, choose a column instead", spec);
+}
+
+int es_series_check_rank(const char *what, int rank, const unsigned long long *dims, long long row,
+                         const char *shape, size_t *n)
+{
+    if (row < 0 && rank != 1)
+        return es_error_set(ES_EINVAL, "%s is %d-D (%s): select a 1-D variable%s", what, rank, shape,
+                            rank == 2 ? ", or one row with VARIABLE[ROW]" : "");
+    if (row >= 0 && rank != 2)
+        return es_error_set(ES_EINVAL, "%s is %d-D (%s): a row [%lld] can be selected only from "
+                            "a 2-D variable", what, rank, shape, row);
+    if (row >= 0 && (unsigned long long)row >= dims[0])
+        return es_error_set(ES_EINVAL, "%s: row %lld is out of range (%llu rows, 0-based)", what, row,
+                            dims[0]);
+    *n = (size_t)dims[rank - 1];
+    if (*n == 0)
+        return es_error_set(ES_EDATA, "%s: no values (empty series)", what);
+    return ES_OK;
+}
+
 int es_series_read(const char *spec, const char *column, es_series *out)
 {
+    int rc;
     if (!out)
         return es_error_set(ES_EINVAL, "es_series_read: no output series");
     memset(out, 0, sizeof *out);
@@ -90,25 +136,31 @@ int es_series_read(const char *spec, const char *column, es_series *out)
                             "'%s': variable '%s' given in the file name and column '%s' given "
                             "separately; give only one",
                             spec, var, column);
+    char varbuf[4096];
+    long long row = ES_SERIES_NO_ROW;
+    if (var && (rc = split_row(spec, var, varbuf, sizeof varbuf, &row)))
+        return rc;
+    if (row >= 0)
+        var = varbuf;
     const char *name = var ? var : column;
 
     if (strcmp(path, "-") == 0)
-        return es_series_read_text("-", name, out);
+        return row >= 0 ? row_not_binary(spec) : es_series_read_text("-", name, out);
 
     es_format fmt;
-    int rc = detect_format(path, &fmt);
+    rc = detect_format(path, &fmt);
     if (rc)
         return rc;
     switch (fmt) {
     case FMT_NETCDF_CLASSIC:
-        return es_series_read_netcdf(path, name, 0, out);
+        return es_series_read_netcdf(path, name, row, 0, out);
     case FMT_HDF5:
-        rc = es_series_read_netcdf(path, name, 1, out);
+        rc = es_series_read_netcdf(path, name, row, 1, out);
         if (rc == ES_SERIES_NOT_NETCDF)
-            return es_series_read_hdf5(path, name, out); /* plain HDF5 NetCDF cannot open */
+            return es_series_read_hdf5(path, name, row, out); /* plain HDF5 NetCDF cannot open */
         return rc;
     default:
-        return es_series_read_text(path, name, out);
+        return row >= 0 ? row_not_binary(spec) : es_series_read_text(path, name, out);
     }
 }
 
@@ -121,10 +173,13 @@ void es_series_free(es_series *s)
     s->n = 0;
 }
 
-void es_series_set_source(es_series *s, const char *path, const char *var)
+void es_series_set_source(es_series *s, const char *path, const char *var, long long row)
 {
-    int w = var ? snprintf(s->source, sizeof s->source, "%s:%s", path, var)
-                : snprintf(s->source, sizeof s->source, "%s", path);
+    char r[32] = "";
+    if (row >= 0)
+        snprintf(r, sizeof r, "[%lld]", row);
+    int w = var ? snprintf(s->source, sizeof s->source, "%s:%s%s", path, var, r)
+                : snprintf(s->source, sizeof s->source, "%s%s", path, r);
     if (w >= (int)sizeof s->source) /* keep the end: the variable name matters most */
         memcpy(s->source + sizeof s->source - 4, "...", 4);
 }

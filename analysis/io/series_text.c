@@ -600,7 +600,7 @@ int es_series_read_text(const char *path, const char *column, es_series *out)
         rc = parse_rows(&t, p, line, out);
     }
     if (rc == ES_OK)
-        es_series_set_source(out, t.name, column);
+        es_series_set_source(out, t.name, column, ES_SERIES_NO_ROW);
     unload(&t);
     return rc;
 }

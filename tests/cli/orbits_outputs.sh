@@ -26,6 +26,16 @@ expect_num "summary n_orbits = the file's rows" "$(json_get "$(cat ic_ok/summary
 expect_true "the resolved config in orbits.h5 records n_orbits = 3" \
   grep -aq "n_orbits = 3    ; the rows of ic_file" ic_ok/orbits.h5
 expect_true "... and not the unused default" bash -c '! grep -aq "n_orbits = 100" ic_ok/orbits.h5'
+# One orbit's series read back from orbits.h5 as FILE:/series/x[ROW] (0-based): its windows are
+# the 1-D /time's, nout − (n − 1)·delay; the rows are different orbits; row 3 of 3 is refused.
+nt=$(json_get "$("$ESUITE" ordinal ic_ok/orbits.h5:/time --order 3 --json)" patterns_total)
+j0=$("$ESUITE" ordinal 'ic_ok/orbits.h5:/series/x[0]' --order 3 --delay 1 --json)
+j2=$("$ESUITE" ordinal 'ic_ok/orbits.h5:/series/x[2]' --order 3 --delay 1 --json)
+expect_num "row 2 of /series/x has /time's windows" "$(json_get "$j2" patterns_total)" "$nt" 0
+expect_true "rows 0 and 2 are different orbits ($(json_get "$j0" H) vs $(json_get "$j2" H))" \
+  test "$(json_get "$j0" H)" != "$(json_get "$j2" H)"
+expect_fail series-row-out-of-range "ic_ok/orbits.h5:/series/x[3]: row 3 is out of range (3 rows, 0-based)" \
+  "$ESUITE" ordinal 'ic_ok/orbits.h5:/series/x[3]'
 cp ic.ini ic5.ini
 echo "n_orbits = 5" >>ic5.ini
 expect_fail ic-count-mismatch "ic5.ini:9: key 'orbits.n_orbits': = 5, but ic_file $TMP/ic.txt holds 3 initial conditions" \

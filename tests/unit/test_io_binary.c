@@ -99,7 +99,9 @@ static void test_hdf5_round_trip_and_selection(void **state)
     long long ints[6] = {0, -1, 9007199254740993LL, 42, -7, 1LL << 53};
     hsize_t n6 = 6;
     h5_dataset(f, "ints", H5T_STD_I64LE, 1, &n6, ints, H5T_NATIVE_LLONG);
-    double grid[12] = {0};
+    double grid[12];
+    for (int i = 0; i < 12; i++)
+        grid[i] = 0.5 * i;
     h5_dataset(f, "grid", H5T_IEEE_F64LE, 2, d2, grid, H5T_NATIVE_DOUBLE);
     H5Gclose(g);
     H5Fclose(f);
@@ -123,7 +125,27 @@ static void test_hdf5_round_trip_and_selection(void **state)
     es_series_free(&s);
 
     snprintf(spec, sizeof spec, "%s:/grid", path);
-    expect_error(spec, ES_EINVAL, "/grid is 2-D (shape 3 x 4): select a 1-D dataset");
+    expect_error(spec, ES_EINVAL, "/grid is 2-D (shape 3 x 4): select a 1-D variable, or one row "
+                                  "with VARIABLE[ROW]");
+    /* one row of a 2-D dataset: row 1 of the row-major 3 x 4 grid is 2.0, 2.5, 3.0, 3.5 */
+    snprintf(spec, sizeof spec, "%s:/grid[1]", path);
+    assert_int_equal(es_series_read(spec, NULL, &s), ES_OK);
+    assert_true(s.n == 4 && same_bits(s.x, grid + 4, 4));
+    assert_string_equal(s.source, spec);
+    es_series_free(&s);
+    snprintf(spec, sizeof spec, "%s:grid[2]", path);
+    assert_int_equal(es_series_read(spec, NULL, &s), ES_OK);
+    assert_true(s.n == 4 && s.x[0] == 4.0 && s.x[3] == 5.5);
+    es_series_free(&s);
+    snprintf(spec, sizeof spec, "%s:/grid[3]", path);
+    expect_error(spec, ES_EINVAL, "/grid[3]: row 3 is out of range (3 rows, 0-based)");
+    snprintf(spec, sizeof spec, "%s:/grid[-1]", path);
+    expect_error(spec, ES_EINVAL, "a row is selected as VARIABLE[ROW] with ROW a nonnegative integer");
+    snprintf(spec, sizeof spec, "%s:/grid[1x]", path);
+    expect_error(spec, ES_EINVAL, "a row is selected as VARIABLE[ROW] with ROW a nonnegative integer");
+    snprintf(spec, sizeof spec, "%s:/ints[0]", path);
+    expect_error(spec, ES_EINVAL, "/ints[0] is 1-D (shape 6): a row [0] can be selected only from a "
+                                  "2-D variable");
     expect_error(path, ES_EINVAL, "has 2 1-D numeric datasets (/group/dataset, /ints)");
     snprintf(spec, sizeof spec, "%s:/nope/x", path);
     expect_error(spec, ES_EINVAL, "no dataset '/nope/x' (1-D numeric datasets: /group/dataset, /ints)");
@@ -427,7 +449,9 @@ static void test_netcdf_groups_errors_fill(void **state)
     double y[4] = {0.1, 0.2, 0.30000000000000004, -0.0};
     short sv[5] = {-32768, -1, 0, 1, 32767};
     double fv[5] = {1, 2, -999, 4, 5};
-    double mv[15] = {0};
+    double mv[15];
+    for (int i = 0; i < 15; i++)
+        mv[i] = 1.0 + i;
     nc_put_var_double(grp, vy, y);
     nc_put_var_short(nc, vs, sv);
     nc_put_var_double(nc, vf, fv);
@@ -449,7 +473,15 @@ static void test_netcdf_groups_errors_fill(void **state)
     es_series_free(&s);
 
     snprintf(spec, sizeof spec, "%s:m", path);
-    expect_error(spec, ES_EINVAL, ":m is 2-D (n=5, k=3): select a 1-D variable");
+    expect_error(spec, ES_EINVAL, ":m is 2-D (n=5, k=3): select a 1-D variable, or one row with "
+                                  "VARIABLE[ROW]");
+    snprintf(spec, sizeof spec, "%s:m[4]", path); /* the last row: 13, 14, 15 */
+    assert_int_equal(es_series_read(spec, NULL, &s), ES_OK);
+    assert_true(s.n == 3 && same_bits(s.x, mv + 12, 3));
+    assert_string_equal(s.source, spec);
+    es_series_free(&s);
+    snprintf(spec, sizeof spec, "%s:m[5]", path);
+    expect_error(spec, ES_EINVAL, ":m[5]: row 5 is out of range (5 rows, 0-based)");
     snprintf(spec, sizeof spec, "%s:f", path);
     expect_error(spec, ES_EDATA, ":f: missing value (fill value -999) at index 2");
     expect_error(path, ES_EINVAL, "has 3 1-D numeric variables (s, f, /g/y)");

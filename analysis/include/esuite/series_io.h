@@ -1,7 +1,9 @@
 /* esuite/series_io.h — read a 1-D series from text/CSV, HDF5, NetCDF or stdin.
  *
  * Spec strings: "FILE" (text/CSV, or the only/first 1-D variable of an HDF5 or
- * NetCDF file), "FILE:VARIABLE" (HDF5 dataset path or NetCDF variable), "-"
+ * NetCDF file), "FILE:VARIABLE" (HDF5 dataset path or NetCDF variable),
+ * "FILE:VARIABLE[ROW]" (row ROW, 0-based, of a 2-D variable: one orbit of
+ * orbits.h5:/series/x, one realization of a gas.h5 time series), "-"
  * (text on stdin). The format is detected from the file's magic bytes, not its
  * name. Text: one value per line, or delimited columns (',', ';', tab or
  * spaces); `column` selects by header name or 1-based number; '#' lines are
