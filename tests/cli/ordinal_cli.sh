@@ -112,6 +112,7 @@ expect_fail too-short-hard "error: three.txt: series too short: 3 samples, order
   "$ESUITE" ordinal --allow-short three.txt
 expect_fail missing "missing.txt" "$ESUITE" ordinal missing.txt
 expect_fail stdin-twice "ordinal: '-' (standard input) given 2 times; it can be read once" "$ESUITE" ordinal - - < ramp.txt
+expect_fail text-row "'ramp.txt:x[1]': VARIABLE[ROW] selects a row of a 2-D HDF5 or NetCDF variable; for text, choose a column instead" "$ESUITE" ordinal 'ramp.txt:x[1]'
 mkdir -p dir_out.h5
 expect_fail output-is-directory "error: cannot write 'dir_out.h5': Is a directory" "$ESUITE" ordinal --output dir_out.h5 ramp.txt
 expect_true output-is-directory-leaves-nothing test -z "$(ls -A dir_out.h5; ls -d .dir_out.h5.part-* 2>/dev/null)"
