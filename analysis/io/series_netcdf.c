@@ -174,6 +174,12 @@ static int check_missing(int grp, int varid, const es_series *s)
         marks[nmarks++] = NC_FILL_DOUBLE;
     if (nmarks == 0 && type == NC_FLOAT)
         marks[nmarks++] = (double)NC_FILL_FLOAT;
+    /* 32- and 64-bit integers too: -2147483647 is no plausible sample. Not
+     * byte and short, whose default fills (-127, -32767) packed data can hold. */
+    if (nmarks == 0 && type == NC_INT)
+        marks[nmarks++] = (double)NC_FILL_INT;
+    if (nmarks == 0 && type == NC_INT64)
+        marks[nmarks++] = (double)NC_FILL_INT64;
     for (size_t i = 0; i < s->n; i++)
         for (int m = 0; m < nmarks; m++)
             if (s->x[i] == marks[m])

@@ -440,6 +440,8 @@ static void test_netcdf_groups_errors_fill(void **state)
     nc_def_var(nc, "m", NC_DOUBLE, 2, dims2, &vm);
     nc_def_var(nc, "s", NC_SHORT, 1, &dim, &vs);
     nc_def_var(nc, "f", NC_DOUBLE, 1, &dim, &vf);
+    int vi;
+    nc_def_var(nc, "i", NC_INT, 1, &dim, &vi);
     double fill = -999;
     nc_put_att_double(nc, vf, "_FillValue", NC_DOUBLE, 1, &fill);
     nc_def_grp(nc, "g", &grp);
@@ -456,6 +458,8 @@ static void test_netcdf_groups_errors_fill(void **state)
     nc_put_var_short(nc, vs, sv);
     nc_put_var_double(nc, vf, fv);
     nc_put_var_double(nc, vm, mv);
+    int iv[3] = {7, -8, 9};
+    nc_put_vara_int(nc, vi, (size_t[1]){0}, (size_t[1]){3}, iv); /* indices 3, 4 never written */
     nc_close(nc);
 
     es_series s;
@@ -480,13 +484,15 @@ static void test_netcdf_groups_errors_fill(void **state)
     assert_true(s.n == 3 && same_bits(s.x, mv + 12, 3));
     assert_string_equal(s.source, spec);
     es_series_free(&s);
+    snprintf(spec, sizeof spec, "%s:i", path); /* an int record written in part: default fill */
+    expect_error(spec, ES_EDATA, ":i: missing value (fill value -2.14748e+09) at index 3");
     snprintf(spec, sizeof spec, "%s:m[5]", path);
     expect_error(spec, ES_EINVAL, ":m[5]: row 5 is out of range (5 rows, 0-based)");
     snprintf(spec, sizeof spec, "%s:f", path);
     expect_error(spec, ES_EDATA, ":f: missing value (fill value -999) at index 2");
-    expect_error(path, ES_EINVAL, "has 3 1-D numeric variables (s, f, /g/y)");
+    expect_error(path, ES_EINVAL, "has 4 1-D numeric variables (s, f, i, /g/y)");
     snprintf(spec, sizeof spec, "%s:zz", path);
-    expect_error(spec, ES_EINVAL, "no variable 'zz' (1-D numeric variables: s, f, /g/y)");
+    expect_error(spec, ES_EINVAL, "no variable 'zz' (1-D numeric variables: s, f, i, /g/y)");
 }
 
 static void test_netcdf4_without_ncproperties(void **state)
