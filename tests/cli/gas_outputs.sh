@@ -131,4 +131,29 @@ expect_true "dilute: stopped within 10 s of SIGTERM (still running: $alive)" tes
 expect_true "dilute: stopped by SIGTERM with a nonzero exit (rc=$rc)" test "$rc" -ne 0
 expect_true "dilute: one message naming the equilibration ($(cat dilute.err))" grep -q "during the equilibration" dilute.err
 expect_true "dilute: no run directory after the stop" test ! -e dilute
+
+# 3c. Discs beyond ±v_max: summary.json's out_of_range_fraction is the largest fraction over the
+# samples, for a Maxwellian 1 − erf(v_max/√2)² = 0.8534 at v_max = 0.5 (N = 2000: σ ≈ 0.008),
+# and 0 at v_max = 6; the small v_max is warned about, the large one is not.
+printf '[run]\nmodel = gas\n[gas]\nN = 2000\nsamples = 3\nplots = false\n[entropy]\ndx = 0.25\ndv = 0.5\nv_max = 0.5, 6\n' > vmax.ini
+"$ESUITE" run vmax.ini --output vmax --quiet 2>vmax.err
+f=$(grep -o '"out_of_range_fraction": [0-9.e-]*' vmax/summary.json | sed 's/.*: //')
+expect_num "out_of_range_fraction at v_max = 0.5" "$(echo "$f" | sed -n 1p)" 0.8534 0.04
+expect_num "out_of_range_fraction at v_max = 6" "$(echo "$f" | sed -n 2p)" 0 0
+expect_true "one warning, for cell set 0 ($(cat vmax.err))" \
+  test "$(grep -c 'warning: gas: cell set 0 (dv = 0.5, v_max = 0.5): up to' vmax.err)" -eq 1 -a "$(grep -c 'cell set 1' vmax.err)" -eq 0
+
+# 4. Batch progress covers the equilibration: its own log lines (fraction of all
+# realizations' equilibration collisions, nondecreasing, ending at 100 %) come
+# before the run's, which end at 100 % once.
+"$ESUITE" run small.ini --output prog --threads 2 --set gas.N=20000 --set gas.equilibration_collisions=60 \
+  --set gas.realizations=2 --set gas.u_max=0.2 --set output.log_interval=0.1 2>prog.err
+eq=$(sed -n 's/.* gas equilibration: \([0-9.]*\)% done.*/\1/p' prog.err)
+expect_true "equilibration: several progress lines ($(grep -c 'gas equilibration' prog.err))" \
+  test "$(printf '%s\n' "$eq" | grep -c .)" -ge 3
+expect_true "equilibration: nondecreasing to 100.0 ($(echo $eq))" \
+  awk 'NR > 1 && $1 < prev { exit 1 } { prev = $1 } END { exit !(prev == 100.0) }' <<< "$eq"
+expect_true "equilibration lines before the run's" \
+  awk '/ gas equilibration: / { if (run) exit 1 } / gas: [0-9.]*% done/ { run = 1 } END { exit !run }' prog.err
+expect_true "run: one 100.0 % line" test "$(grep -c ' gas: 100.0% done' prog.err)" -eq 1
 finish
