@@ -98,23 +98,6 @@ static void print_text(json_t *cases)
     }
 }
 
-/* Every bench record says what was measured and where, as every output does:
- * a figure in docs/performance.md is only comparable with the revision, host
- * and time it came from. The area's own keys come first and are unchanged. */
-static void add_provenance(json_t *cases, es_provenance *p)
-{
-    es_provenance_finish(p);
-    size_t i;
-    json_t *c;
-    json_array_foreach(cases, i, c) {
-        json_object_set_new(c, "esuite_version", json_string(ESUITE_VERSION));
-        json_object_set_new(c, "git_revision", json_string(ESUITE_GIT_REVISION));
-        json_object_set_new(c, "host", json_string(p->host));
-        json_object_set_new(c, "start_time", json_string(p->start_time));
-        json_object_set_new(c, "end_time", json_string(p->end_time));
-    }
-}
-
 int es_cmd_bench(int argc, char **argv)
 {
     int json = 0, quick = 0;
@@ -163,7 +146,7 @@ int es_cmd_bench(int argc, char **argv)
         return 1;
     }
     if (json) {
-        add_provenance(cases, &prov);
+        es_provenance_add_to_records(cases, &prov);
         char *txt = json_dumps(cases, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
         puts(txt);
         free(txt);

@@ -274,22 +274,6 @@ static json_t *case_json(const char *name, const vcase *c, int loaded, double go
     return o;
 }
 
-/* Every record says which esuite measured it, where and when, as bench
- * records do: a validation result is only meaningful with its revision. */
-static void add_provenance(json_t *cases, es_provenance *p)
-{
-    es_provenance_finish(p);
-    size_t i;
-    json_t *c;
-    json_array_foreach(cases, i, c) {
-        json_object_set_new(c, "esuite_version", json_string(ESUITE_VERSION));
-        json_object_set_new(c, "git_revision", json_string(ESUITE_GIT_REVISION));
-        json_object_set_new(c, "host", json_string(p->host));
-        json_object_set_new(c, "start_time", json_string(p->start_time));
-        json_object_set_new(c, "end_time", json_string(p->end_time));
-    }
-}
-
 int es_cmd_validate(int argc, char **argv)
 {
     const char *dir = "validation", *only = NULL;
@@ -359,7 +343,7 @@ int es_cmd_validate(int argc, char **argv)
         free(names[i]);
     }
     if (json) {
-        add_provenance(arr, &prov);
+        es_provenance_add_to_records(arr, &prov);
         char *t = json_dumps(arr, JSON_INDENT(1) | JSON_REAL_PRECISION(17));
         puts(t);
         free(t);

@@ -631,3 +631,17 @@ int es_output_write_summary(const char *dir, json_t *summary, const es_provenanc
         es_output_discard(tmp);
     return rc;
 }
+
+void es_provenance_add_to_records(json_t *records, es_provenance *p)
+{
+    es_provenance_finish(p);
+    size_t i;
+    json_t *c;
+    json_array_foreach(records, i, c) {
+        json_object_set_new(c, "esuite_version", json_string(ESUITE_VERSION));
+        json_object_set_new(c, "git_revision", json_string(ESUITE_GIT_REVISION));
+        json_object_set_new(c, "host", json_string(p->host));
+        json_object_set_new(c, "start_time", json_string(p->start_time));
+        json_object_set_new(c, "end_time", json_string(p->end_time));
+    }
+}

@@ -36,6 +36,11 @@ void es_provenance_set_command(es_provenance *p, int argc, char **argv);
  * es_provenance_init; main() calls it once, before options are parsed. */
 void es_provenance_set_process_command(int argc, char **argv);
 void es_provenance_finish(es_provenance *p); /* stamps end_time */
+/* Stamp end_time and add esuite_version, git_revision, host, start_time and
+ * end_time to every object of the JSON array `records` (bench and validate
+ * --json: a figure is only comparable with the revision, host and time it
+ * came from; the records' own keys come first and are unchanged). */
+void es_provenance_add_to_records(json_t *records, es_provenance *p);
 void es_provenance_free(es_provenance *p);
 
 /* A run's output directory. */
