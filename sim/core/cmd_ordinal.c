@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/commands.h"
 #include "core/output.h"
@@ -73,6 +74,13 @@ static int parse_delays(const char *text, ordinal_opts *o)
     o->d_step = (int)s;
     o->use_delays = 1;
     return 1;
+}
+
+/* Case-insensitive: OUT.H5 and FIG.PNG are what they say. */
+static int has_suffix(const char *s, const char *suf)
+{
+    size_t a = strlen(s), b = strlen(suf);
+    return a >= b && !strcasecmp(s + a - b, suf);
 }
 
 /* Standard input can be read once: a second '-' would read nothing and fail with a
@@ -147,6 +155,11 @@ static int parse_options(int argc, char **argv, ordinal_opts *o)
     }
     if (o->window && (o->use_delays || o->use_auto)) {
         es_cli_error("ordinal: --window works with one --delay, not with --delays or --auto");
+        return 0;
+    }
+    /* gnuplot writes PNG whatever the name says: a fig.jpg would be a PNG. */
+    if (o->plot && !has_suffix(o->plot, ".png")) {
+        es_cli_error("--plot %s: the figure is a PNG, so the name must end in .png", o->plot);
         return 0;
     }
     /* Options of another mode would be ignored: the user meant that mode. */
@@ -367,12 +380,6 @@ static void out_free(ordinal_out *r)
 }
 
 /* ---- --output: the curve(s) with provenance, HDF5 or NetCDF-4 ---- */
-
-static int has_suffix(const char *s, const char *suf)
-{
-    size_t a = strlen(s), b = strlen(suf);
-    return a >= b && !strcmp(s + a - b, suf);
-}
 
 static int curve_arrays(const ordinal_out *r, const ordinal_opts *o, double *cols[5])
 {

@@ -111,6 +111,11 @@ printf '1\n2\n3\n' > three.txt
 expect_fail too-short-hard "error: three.txt: series too short: 3 samples, order n = 5 with delay 1 needs at least 6" \
   "$ESUITE" ordinal --allow-short three.txt
 expect_fail missing "missing.txt" "$ESUITE" ordinal missing.txt
+expect_fail plot-not-png "--plot fig.jpg: the figure is a PNG, so the name must end in .png" "$ESUITE" ordinal --plot fig.jpg ramp.txt
+expect_true plot-not-png-nothing-written test ! -e fig.jpg
+expect_fail output-bad-suffix "--output out.txt: the name must end in .h5, .hdf5 or .nc" "$ESUITE" ordinal --output out.txt ramp.txt
+"$ESUITE" ordinal --output UPPER.H5 ramp.txt > /dev/null
+expect_true output-suffix-any-case test -s UPPER.H5
 expect_fail stdin-twice "ordinal: '-' (standard input) given 2 times; it can be read once" "$ESUITE" ordinal - - < ramp.txt
 expect_fail text-row "'ramp.txt:x[1]': VARIABLE[ROW] selects a row of a 2-D HDF5 or NetCDF variable; for text, choose a column instead" "$ESUITE" ordinal 'ramp.txt:x[1]'
 mkdir -p dir_out.h5
