@@ -1,4 +1,5 @@
-/* esuite info — version, build, models; --config-doc prints the key reference. */
+/* esuite info — version, build, models; --config-doc prints the key reference;
+ * esuite info FILE prints the provenance an output carries (info_file.c). */
 #include <gsl/gsl_version.h>
 #include <hdf5.h>
 #include <jansson.h>
@@ -10,6 +11,7 @@
 
 #include "core/commands.h"
 #include "core/config.h"
+#include "core/info_file.h"
 #include "core/model.h"
 #include "esuite_version.h"
 
@@ -48,12 +50,17 @@ int es_cmd_info(int argc, char **argv)
             return print_config_doc();
         }
         if (!strcmp(argv[i], "--help")) {
-            printf("usage: esuite info [--config-doc]\n\n"
+            printf("usage: esuite info [--config-doc | FILE]\n\n"
                    "Print version, git revision, build type, flags and options, compiler, library\n"
                    "versions, OpenMP threads and the models compiled in. --config-doc prints the\n"
-                   "Markdown reference of every config key (the generated part of docs/config.md).\n");
+                   "Markdown reference of every config key (the generated part of docs/config.md).\n"
+                   "FILE (gas.h5, orbits.h5, school.nc, summary.json, an ordinal or collect output):\n"
+                   "the provenance it records (esuite version, git revision, model, seed, threads,\n"
+                   "host, times, command line) and, last, the config it was run with.\n");
             return 0;
         }
+        if (argv[i][0] != '-' && argc == 2)
+            return es_info_print_file(argv[i]);
         es_cli_error("info: unknown argument '%s' (see 'esuite info --help')", argv[i]);
         return 2;
     }

@@ -16,4 +16,28 @@ version=$(sed -n 's/^project(esuite VERSION \([0-9.]*\).*/\1/p' "$ES_SOURCE_DIR/
 # the revision is the tree's at build time (HEAD may have moved since): its form only
 expect_true "first line: version $version and a revision ($out)" \
   grep -Eq "^esuite $version \(git ([0-9a-f]{12}(-dirty)?|unknown)\)$" <<< "$out"
+
+# esuite info FILE: the provenance a run's outputs carry, with the config last.
+cd "$TMP"
+printf '[run]\nmodel = gas\nseed = 7\n[gas]\nN = 300\nsamples = 2\nplots = false\n' > g.ini
+"$ESUITE" run g.ini --output g --quiet --threads 1 --set gas.realizations=2
+rev=$(sed -n 's/^esuite [^ ]* (git \(.*\))$/\1/p' <<< "$out")
+for f in g/gas.h5 g/summary.json; do
+  i=$("$ESUITE" info "$f"); rc=$?
+  expect_true "info $f exits 0 (rc=$rc)" test "$rc" -eq 0
+  expect_true "info $f: seed 7 ($i)" grep -qx 'seed  *7' <<< "$i"
+  expect_true "info $f: threads 1" grep -qx 'threads  *1' <<< "$i"
+  expect_true "info $f: model gas" grep -qx 'model  *gas' <<< "$i"
+  expect_true "info $f: the build's git revision $rev" grep -qx "git_revision  *$rev" <<< "$i"
+  expect_true "info $f: the command line" grep -q "^command_line  *.*esuite run g.ini --output g --quiet --threads 1 --set gas.realizations=2$" <<< "$i"
+done
+i=$("$ESUITE" info g/gas.h5)
+expect_true "info gas.h5: the resolved config comes last, with its values" \
+  test "$(sed -n '/^config:$/,$p' <<< "$i" | grep -cE '^(N = 300|seed = 7|realizations = 2)( |$)')" -eq 3
+expect_true "info gas.h5: realizations attribute 2" grep -qx 'realizations  *2' <<< "$i"
+expect_fail info-missing "info: cannot open 'nope.h5': No such file or directory" "$ESUITE" info nope.h5
+printf 'x\n' > t.txt
+expect_fail info-not-output "info: t.txt: cannot read it as HDF5, NetCDF or JSON" "$ESUITE" info t.txt
+echo '{"a": 1}' > other.json
+expect_fail info-json-without-provenance "info: other.json: no \"provenance\" object" "$ESUITE" info other.json
 finish

@@ -3,7 +3,7 @@
 # directory laid out like the repository root (configs/, build/esuite, outputs/)
 # and exits 0 (3 where its comment says "exit 3": the stop that the resume after it
 # continues), except the three long ones (bench, validate, the 5-minute figure
-# script), which are left out by name. The block must hold 16 + 3 commands, so
+# script), which are left out by name. The block must hold 17 + 3 commands, so
 # a command dropped or added without this test is noticed.
 . "$(dirname "$0")/lib.bash"
 cd "$TMP"
@@ -37,7 +37,7 @@ while IFS= read -r cmd; do
     tail -3 err.txt
   fi
 done < commands.txt
-expect_num commands-run "$((ran + no_gnuplot))" 16 0
+expect_num commands-run "$((ran + no_gnuplot))" 17 0
 expect_num commands-skipped "$skipped" 3 0
 # what the commands promise: the runs completed, the sweep was collected, the figure drawn
 for f in outputs/gas_expansion/summary.json outputs/case1_swarm/summary.json \

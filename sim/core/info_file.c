@@ -1,0 +1,123 @@
+/* esuite info FILE — the provenance an output carries: the global attributes
+ * of gas.h5, orbits.h5, school.nc, ordinal and collect outputs (HDF5 files
+ * are read through NetCDF-C, which opens them too), or the "provenance"
+ * object of a summary.json / --json file. The config text comes last, as
+ * it was run, so that `esuite info out/gas.h5` answers "what made this?". */
+#include <errno.h>
+#include <jansson.h>
+#include <netcdf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/commands.h"
+#include "core/info_file.h"
+
+/* One attribute: text as it is (the config after all the others), numbers
+ * with full precision. */
+static void print_attr(int ncid, int i, int config_pass)
+{
+    char name[NC_MAX_NAME + 1];
+    nc_type type;
+    size_t len;
+    if (nc_inq_attname(ncid, NC_GLOBAL, i, name) != NC_NOERR ||
+        nc_inq_att(ncid, NC_GLOBAL, name, &type, &len) != NC_NOERR)
+        return;
+    if ((strcmp(name, "config") == 0) != (config_pass != 0) || name[0] == '_')
+        return;
+    if (type == NC_CHAR || type == NC_STRING) {
+        char *text = NULL;
+        if (type == NC_CHAR && (text = calloc(len + 1, 1)))
+            nc_get_att_text(ncid, NC_GLOBAL, name, text);
+        char *s = NULL;
+        if (type == NC_STRING && len == 1 && nc_get_att_string(ncid, NC_GLOBAL, name, &s) == NC_NOERR) {
+            text = strdup(s ? s : "");
+            nc_free_string(1, &s);
+        }
+        if (config_pass)
+            printf("\nconfig:\n%s%s", text ? text : "", text && *text && text[strlen(text) - 1] != '\n' ? "\n" : "");
+        else
+            printf("%-18s %s\n", name, text ? text : "");
+        free(text);
+        return;
+    }
+    double *v = calloc(len ? len : 1, sizeof *v);
+    if (!v || nc_get_att_double(ncid, NC_GLOBAL, name, v) != NC_NOERR) {
+        free(v);
+        return;
+    }
+    printf("%-18s", name);
+    for (size_t k = 0; k < len; k++)
+        printf(" %.17g", v[k]);
+    printf("\n");
+    free(v);
+}
+
+static int print_netcdf(const char *path)
+{
+    int ncid, natts = 0;
+    int st = nc_open(path, NC_NOWRITE, &ncid);
+    if (st != NC_NOERR) {
+        es_cli_error("info: %s: cannot read it as HDF5, NetCDF or JSON: %s", path, nc_strerror(st));
+        return 2;
+    }
+    nc_inq_natts(ncid, &natts);
+    printf("file               %s\n", path);
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < natts; i++)
+            print_attr(ncid, i, pass);
+    nc_close(ncid);
+    return 0;
+}
+
+static void print_json_value(const char *key, json_t *v)
+{
+    if (json_is_string(v))
+        printf("%-18s %s\n", key, json_string_value(v));
+    else if (json_is_integer(v))
+        printf("%-18s %lld\n", key, (long long)json_integer_value(v));
+    else if (json_is_real(v))
+        printf("%-18s %.17g\n", key, json_real_value(v));
+    else if (!json_is_null(v)) {
+        char *s = json_dumps(v, JSON_COMPACT);
+        printf("%-18s %s\n", key, s ? s : "");
+        free(s);
+    }
+}
+
+static int print_json(const char *path)
+{
+    json_error_t err;
+    json_t *root = json_load_file(path, 0, &err);
+    if (!root) {
+        es_cli_error("info: %s:%d: not valid JSON: %s", path, err.line, err.text);
+        return 2;
+    }
+    json_t *prov = json_is_object(root) ? json_object_get(root, "provenance") : NULL;
+    if (!json_is_object(prov)) {
+        es_cli_error("info: %s: no \"provenance\" object (not an esuite summary.json)", path);
+        json_decref(root);
+        return 2;
+    }
+    printf("file               %s\n", path);
+    const char *key;
+    json_t *v;
+    json_object_foreach(prov, key, v)
+        print_json_value(key, v);
+    json_decref(root);
+    return 0;
+}
+
+/* JSON by its first non-blank byte, everything else through NetCDF-C. */
+int es_info_print_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        es_cli_error("info: cannot open '%s': %s", path, strerror(errno));
+        return 2;
+    }
+    int c;
+    while ((c = fgetc(f)) == ' ' || c == '\n' || c == '\t' || c == '\r') {}
+    fclose(f);
+    return c == '{' ? print_json(path) : print_netcdf(path);
+}
