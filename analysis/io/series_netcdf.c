@@ -8,6 +8,7 @@
  * data and rejected with their index, like NaN/Inf. */
 #include "series_internal.h"
 
+#include <math.h>
 #include <netcdf.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -189,6 +190,33 @@ static int check_missing(int grp, int varid, const es_series *s)
     return ES_OK;
 }
 
+/* One numeric attribute of a variable, if it is there as a single value. */
+static int att_double(int grp, int varid, const char *name, double *v)
+{
+    size_t len = 0;
+    nc_type type;
+    return nc_inq_att(grp, varid, name, &type, &len) == NC_NOERR && len == 1 && is_numeric_type(type) &&
+           nc_get_att_double(grp, varid, name, v) == NC_NOERR;
+}
+
+/* CF packing: the values are x·scale_factor + add_offset (after the fill check,
+ * which compares packed values). A negative scale reverses the order of the
+ * samples, so ordinal patterns need the unpacked values. */
+static int unpack(int grp, int varid, es_series *s)
+{
+    double scale = 1.0, offset = 0.0;
+    int has_scale = att_double(grp, varid, "scale_factor", &scale);
+    int has_offset = att_double(grp, varid, "add_offset", &offset);
+    if (!has_scale && !has_offset)
+        return ES_OK;
+    if (!isfinite(scale) || !isfinite(offset) || scale == 0.0)
+        return es_error_set(ES_EDATA, "%s: unusable packing (scale_factor %g, add_offset %g)", s->source,
+                            scale, offset);
+    for (size_t i = 0; i < s->n; i++)
+        s->x[i] = s->x[i] * scale + offset;
+    return ES_OK;
+}
+
 int es_series_read_netcdf(const char *path, const char *var, long long row, int hdf5_fallback,
                           es_series *out)
 {
@@ -232,6 +260,8 @@ int es_series_read_netcdf(const char *path, const char *var, long long row, int 
         rc = es_series_check_finite(out);
     if (rc == ES_OK)
         rc = check_missing(grp, varid, out);
+    if (rc == ES_OK)
+        rc = unpack(grp, varid, out);
     nc_close(ncid);
     if (rc)
         es_series_free(out);

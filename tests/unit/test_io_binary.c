@@ -495,6 +495,38 @@ static void test_netcdf_groups_errors_fill(void **state)
     expect_error(spec, ES_EINVAL, "no variable 'zz' (1-D numeric variables: s, f, i, /g/y)");
 }
 
+/* CF packing: a short variable with scale_factor = -0.5 and add_offset = 10 reads
+ * as 10 - x/2 (the order reversed, as ordinal patterns must see it); the fill
+ * check compares the packed values; a zero scale is refused. */
+static void test_netcdf_packed(void **state)
+{
+    (void)state;
+    char path[512], spec[600];
+    path_of(path, sizeof path, "packed.nc");
+    int nc, dim, vp, vz;
+    assert_int_equal(nc_create(path, NC_CLOBBER | NC_NETCDF4, &nc), NC_NOERR);
+    nc_def_dim(nc, "t", 5, &dim);
+    nc_def_var(nc, "p", NC_SHORT, 1, &dim, &vp);
+    nc_def_var(nc, "z", NC_SHORT, 1, &dim, &vz);
+    double scale = -0.5, offset = 10.0, zero = 0.0;
+    nc_put_att_double(nc, vp, "scale_factor", NC_DOUBLE, 1, &scale);
+    nc_put_att_double(nc, vp, "add_offset", NC_DOUBLE, 1, &offset);
+    nc_put_att_double(nc, vz, "scale_factor", NC_DOUBLE, 1, &zero);
+    assert_int_equal(nc_enddef(nc), NC_NOERR);
+    short pv[5] = {1, 2, 3, 4, 5};
+    nc_put_var_short(nc, vp, pv);
+    nc_put_var_short(nc, vz, pv);
+    nc_close(nc);
+    es_series s;
+    snprintf(spec, sizeof spec, "%s:p", path);
+    assert_int_equal(es_series_read(spec, NULL, &s), ES_OK);
+    const double want[5] = {9.5, 9.0, 8.5, 8.0, 7.5};
+    assert_true(s.n == 5 && same_bits(s.x, want, 5));
+    es_series_free(&s);
+    snprintf(spec, sizeof spec, "%s:z", path);
+    expect_error(spec, ES_EDATA, ":z: unusable packing (scale_factor 0, add_offset 0)");
+}
+
 static void test_netcdf4_without_ncproperties(void **state)
 {
     (void)state;
@@ -534,6 +566,7 @@ int main(void)
         cmocka_unit_test(test_netcdf_formats_round_trip),
         cmocka_unit_test(test_netcdf_classic_truncated),
         cmocka_unit_test(test_netcdf_groups_errors_fill),
+        cmocka_unit_test(test_netcdf_packed),
         cmocka_unit_test(test_netcdf4_without_ncproperties),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
