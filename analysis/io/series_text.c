@@ -371,7 +371,11 @@ static void parse_piece(const text_file *t, const char *p, const char *stop, pie
         for (int i = 0;; i++) {
             if (i == col) {
                 double v;
-                size_t k = es_parse_double(p, stop, &v);
+                /* a quoted number ("1.5", as QUOTE_ALL CSV writers give) is that number */
+                const bool quoted = *p == '"';
+                size_t k = es_parse_double(p + quoted, stop, &v);
+                if (quoted)
+                    k = k > 0 && p[1 + k] == '"' ? k + 2 : 0;
                 char c = p[k];
                 if (k == 0 || !(c == '\n' || is_blank(c, delim) || (!ws && c == delim))) {
                     r->err = ROW_TOKEN;

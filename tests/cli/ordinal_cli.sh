@@ -116,6 +116,14 @@ expect_true plot-not-png-nothing-written test ! -e fig.jpg
 expect_fail output-bad-suffix "--output out.txt: the name must end in .h5, .hdf5 or .nc" "$ESUITE" ordinal --output out.txt ramp.txt
 "$ESUITE" ordinal --output UPPER.H5 ramp.txt > /dev/null
 expect_true output-suffix-any-case test -s UPPER.H5
+# quoted numbers (csv.QUOTE_ALL, R's write.csv) are the numbers: same result as unquoted
+printf 't,x\n"0","4"\n"1","7"\n"2","9"\n"3","10"\n"4","6"\n"5","11"\n"6","3"\n' > quoted.csv
+printf 't,x\n0,4\n1,7\n2,9\n3,10\n4,6\n5,11\n6,3\n' > unquoted.csv
+expect_true quoted-numbers-read test "$("$ESUITE" ordinal --order 3 --allow-short --column x --json quoted.csv)" = \
+  "$("$ESUITE" ordinal --order 3 --allow-short --column x --json unquoted.csv)"
+expect_num quoted-numbers-bandt-pompe-H "$(json_get "$("$ESUITE" ordinal --order 3 --allow-short --column x --json quoted.csv)" H)" 0.588762155916294 1e-12
+printf 'x\n"1.5"\n"2.5\n' > badquote.csv
+expect_fail unterminated-quote "badquote.csv:3: column 'x': cannot parse '\"2.5' as a number" "$ESUITE" ordinal badquote.csv
 expect_fail stdin-twice "ordinal: '-' (standard input) given 2 times; it can be read once" "$ESUITE" ordinal - - < ramp.txt
 expect_fail text-row "'ramp.txt:x[1]': VARIABLE[ROW] selects a row of a 2-D HDF5 or NetCDF variable; for text, choose a column instead" "$ESUITE" ordinal 'ramp.txt:x[1]'
 mkdir -p dir_out.h5
