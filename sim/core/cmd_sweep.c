@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,17 +98,33 @@ static size_t pending_tasks(const es_sweep *sw, const char *dir, size_t *idx, in
     return n;
 }
 
-/* Run argv, capture its stdout; returns the exit status or -1. */
+/* Seconds a scheduler command (sbatch, qsub, squeue) may take: a hung
+ * controller must not hang esuite. ESUITE_SCHEDULER_TIMEOUT overrides (tests). */
+static unsigned scheduler_timeout(void)
+{
+    const char *e = getenv("ESUITE_SCHEDULER_TIMEOUT");
+    long v = e ? strtol(e, NULL, 10) : 0;
+    return v > 0 && v < 86400 ? (unsigned)v : 120u;
+}
+
+#define RUN_TIMED_OUT (-2)
+
+/* Run argv, capture its stdout; returns the exit status, -1, or
+ * RUN_TIMED_OUT when it ran past scheduler_timeout() (the alarm, kept across
+ * exec, ends it). */
 static int run_capture(char *const argv[], char *out, size_t len)
 {
     int fd[2];
     if (pipe(fd))
         return -1;
+    unsigned limit = scheduler_timeout();
     pid_t pid = fork();
     if (pid == 0) {
         dup2(fd[1], STDOUT_FILENO);
         close(fd[0]);
         close(fd[1]);
+        signal(SIGALRM, SIG_DFL);
+        alarm(limit);
         execvp(argv[0], argv);
         fprintf(stderr, "esuite: cannot run %s: %s\n", argv[0], strerror(errno));
         _exit(127);
@@ -122,11 +139,14 @@ static int run_capture(char *const argv[], char *out, size_t len)
     int status;
     if (pid < 0 || waitpid(pid, &status, 0) < 0)
         return -1;
+    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+        return RUN_TIMED_OUT;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 /* The last Slurm job of this sweep if squeue still lists any of its
- * elements (pending or running): submitting again would run tasks twice. */
+ * elements (pending or running): submitting again would run tasks twice.
+ * 1 listed, 0 not (or no squeue here), -1 squeue did not answer in time. */
 static int active_slurm_job(const char *dir, char *jid, size_t len)
 {
     char mpath[PATH_MAX + 32];
@@ -154,10 +174,26 @@ static int active_slurm_job(const char *dir, char *jid, size_t len)
         int rc = run_capture(argv, out, sizeof out);
         dup2(saved, STDERR_FILENO);
         close(saved);
-        active = rc == 0 && out[strspn(out, " \n")] != '\0';
+        active = rc == RUN_TIMED_OUT ? -1 : rc == 0 && out[strspn(out, " \n")] != '\0';
     }
     json_decref(m);
     return active;
+}
+
+/* Refuse `what` (one message) while this sweep's Slurm job may still be
+ * queued: its tasks would run twice. Returns 1 when refused. */
+static int refuse_while_queued(const char *dir, const char *what)
+{
+    char jid[256];
+    int a = active_slurm_job(dir, jid, sizeof jid);
+    if (a > 0)
+        es_cli_error("sweep: job %s of this sweep is still queued or running (squeue -j %s); wait "
+                     "for it or cancel it (scancel %s) before %s", jid, jid, jid, what);
+    else if (a < 0)
+        es_cli_error("sweep: squeue -j %s did not answer within %u s, so whether job %s of this sweep "
+                     "is still queued is unknown; retry when Slurm answers, or cancel it (scancel %s) "
+                     "before %s", jid, scheduler_timeout(), jid, jid, what);
+    return a != 0;
 }
 
 static int submit(const char *dir, const char *scheduler, const char *script, const char *array)
@@ -166,6 +202,12 @@ static int submit(const char *dir, const char *scheduler, const char *script, co
     char *sb_argv[] = {"sbatch", "--parsable", (char *)script, NULL};
     char *pbs_argv[] = {"qsub", (char *)script, NULL};
     int rc = run_capture(!strcmp(scheduler, "slurm") ? sb_argv : pbs_argv, out, sizeof out);
+    if (rc == RUN_TIMED_OUT) {
+        es_cli_error("sweep: %s %s did not answer within %u s: nothing recorded as submitted; check "
+                     "the queue (a job may have been created) before submitting again",
+                     !strcmp(scheduler, "slurm") ? "sbatch" : "qsub", script, scheduler_timeout());
+        return 1;
+    }
     if (rc != 0) {
         es_cli_error("sweep: %s %s failed (exit status %d)%s%s", !strcmp(scheduler, "slurm") ? "sbatch" : "qsub",
                      script, rc, *out ? ": " : "", out);
@@ -465,13 +507,9 @@ int es_cmd_sweep(int argc, char **argv)
         return 1;
     }
     int lock = -1;
-    char jid[256];
     if (!strcmp(o.scheduler, "local")) {
         lock = lock_local(abs, dir);
-        if (lock >= 0 && active_slurm_job(abs, jid, sizeof jid)) {
-            /* its tasks would run twice: here and on the cluster */
-            es_cli_error("sweep: job %s of this sweep is still queued or running (squeue -j %s); wait "
-                         "for it or cancel it (scancel %s) before running the sweep here", jid, jid, jid);
+        if (lock >= 0 && refuse_while_queued(abs, "running the sweep here")) {
             close(lock);
             lock = -1;
         }
@@ -524,9 +562,7 @@ int es_cmd_sweep(int argc, char **argv)
         if (st) {
             es_cli_error("%s", es_error_message());
             rc = 1;
-        } else if (o.submit && slurm && active_slurm_job(abs, jid, sizeof jid)) {
-            es_cli_error("sweep: job %s of this sweep is still queued or running (squeue -j %s); "
-                         "wait for it or cancel it (scancel %s) before submitting again", jid, jid, jid);
+        } else if (o.submit && slurm && refuse_while_queued(abs, "submitting again")) {
             rc = 1;
         } else if (o.submit) {
             rc = submit(abs, o.scheduler, script, array);

@@ -191,6 +191,24 @@ expect_true slurm-fake-submitted grep -q '"job_id": "4242"' SQ/manifest.json
 PATH="$TMP/fakebin:$PATH" expect_fail local-while-queued "sweep: job 4242 of this sweep is still queued or running (squeue -j 4242); wait for it or cancel it (scancel 4242) before running the sweep here" \
   "$ESUITE" sweep SQ --scheduler local --quiet
 expect_true local-while-queued-ran-nothing test ! -e SQ/logs/local-0000.log
+# A squeue that hangs (a controller that does not answer) is given ESUITE_SCHEDULER_TIMEOUT
+# seconds (120 by default): whether the job is queued is then unknown, and the local run is
+# refused rather than risking each task twice; a hanging sbatch is not recorded as submitted.
+mkdir -p hangbin
+printf '#!/bin/sh
+exec sleep 30
+' > hangbin/squeue
+cp hangbin/squeue hangbin/sbatch
+chmod +x hangbin/squeue hangbin/sbatch
+start=$(date +%s)
+PATH="$TMP/hangbin:$PATH" ESUITE_SCHEDULER_TIMEOUT=1 expect_fail local-squeue-hangs \
+  "sweep: squeue -j 4242 did not answer within 1 s, so whether job 4242 of this sweep is still queued is unknown" \
+  "$ESUITE" sweep SQ --scheduler local --quiet
+expect_true "squeue given up after ~1 s ($(( $(date +%s) - start )) s)" test $(( $(date +%s) - start )) -le 10
+expect_true local-squeue-hangs-ran-nothing test ! -e SQ/logs/local-0000.log
+PATH="$TMP/hangbin:$PATH" ESUITE_SCHEDULER_TIMEOUT=1 expect_fail sbatch-hangs \
+  "did not answer within 1 s: nothing recorded as submitted" "$ESUITE" sweep sq.ini --scheduler slurm --dir SH --submit
+expect_true sbatch-hangs-no-submission bash -c '! grep -q job_id SH/manifest.json'
 rm queued
 PATH="$TMP/fakebin:$PATH" "$ESUITE" sweep SQ --scheduler local --quiet 2>/dev/null
 expect_num local-after-queue-rc $? 0 0
