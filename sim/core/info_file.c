@@ -13,9 +13,40 @@
 #include "core/commands.h"
 #include "core/info_file.h"
 
-/* One attribute: text as it is (the config after all the others), numbers
- * with full precision. */
-static void print_attr(int ncid, int i, int config_pass)
+/* The provenance attributes every output carries (docs/output-format.md), printed
+ * first; a model's own attributes (school.nc has its parameters) come after. */
+static const char *const provenance_names[] = {
+    "Conventions", "title", "source", "esuite_version", "git_revision", "model", "run_name", "seed",
+    "threads", "host", "start_time", "end_time", "config_path", "overrides", "command_line", "history",
+    NULL};
+
+static int is_provenance(const char *name)
+{
+    for (size_t k = 0; provenance_names[k]; k++)
+        if (!strcmp(name, provenance_names[k]))
+            return 1;
+    return 0;
+}
+
+/* name, then the text with its lines aligned under the first (overrides hold
+ * one per line) and without trailing newlines. */
+static void print_text(const char *name, const char *text)
+{
+    size_t n = strlen(text);
+    while (n > 0 && text[n - 1] == '\n')
+        n--;
+    printf("%-18s ", name);
+    for (size_t k = 0; k < n; k++)
+        if (text[k] == '\n')
+            printf("\n%-18s ", "");
+        else
+            putchar(text[k]);
+    putchar('\n');
+}
+
+/* One attribute, if it belongs to this pass (0 provenance, 1 the model's own,
+ * 2 the config): text as it is, numbers with full precision. */
+static void print_attr(int ncid, int i, int pass)
 {
     char name[NC_MAX_NAME + 1];
     nc_type type;
@@ -23,8 +54,10 @@ static void print_attr(int ncid, int i, int config_pass)
     if (nc_inq_attname(ncid, NC_GLOBAL, i, name) != NC_NOERR ||
         nc_inq_att(ncid, NC_GLOBAL, name, &type, &len) != NC_NOERR)
         return;
-    if ((strcmp(name, "config") == 0) != (config_pass != 0) || name[0] == '_')
+    int mine = !strcmp(name, "config") ? 2 : is_provenance(name) ? 0 : 1;
+    if (mine != pass || name[0] == '_')
         return;
+    const int config_pass = pass == 2;
     if (type == NC_CHAR || type == NC_STRING) {
         char *text = NULL;
         if (type == NC_CHAR && (text = calloc(len + 1, 1)))
@@ -37,7 +70,7 @@ static void print_attr(int ncid, int i, int config_pass)
         if (config_pass)
             printf("\nconfig:\n%s%s", text ? text : "", text && *text && text[strlen(text) - 1] != '\n' ? "\n" : "");
         else
-            printf("%-18s %s\n", name, text ? text : "");
+            print_text(name, text ? text : "");
         free(text);
         return;
     }
@@ -63,7 +96,7 @@ static int print_netcdf(const char *path)
     }
     nc_inq_natts(ncid, &natts);
     printf("file               %s\n", path);
-    for (int pass = 0; pass < 2; pass++)
+    for (int pass = 0; pass < 3; pass++)
         for (int i = 0; i < natts; i++)
             print_attr(ncid, i, pass);
     nc_close(ncid);

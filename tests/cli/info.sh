@@ -35,6 +35,18 @@ i=$("$ESUITE" info g/gas.h5)
 expect_true "info gas.h5: the resolved config comes last, with its values" \
   test "$(sed -n '/^config:$/,$p' <<< "$i" | grep -cE '^(N = 300|seed = 7|realizations = 2)( |$)')" -eq 3
 expect_true "info gas.h5: realizations attribute 2" grep -qx 'realizations  *2' <<< "$i"
+# school.nc carries the model's parameters as attributes too: the provenance comes first,
+# multi-line values (overrides) stay aligned under their name
+printf '[run]\nmodel = school\nseed = 5\n[school]\nn_fish = 20\nn_steps = 5\n' > s.ini
+"$ESUITE" run s.ini --output s --quiet --set school.speed=1.5 --set school.noise=0.1
+i=$("$ESUITE" info s/school.nc)
+expect_true "info school.nc: model before the model's parameters ($i)" \
+  awk '/^model  *school$/ { m = NR } /^speed / { p = NR } END { exit !(m && p && m < p) }' <<< "$i"
+expect_true "info school.nc: speed 1.5 recorded" grep -qx 'speed  *1.5' <<< "$i"
+expect_true "info school.nc: overrides one per line, aligned" \
+  grep -qxE 'overrides  +school.(speed=1.5|noise=0.1)' <<< "$i"
+expect_true "info school.nc: second override aligned under the first" \
+  grep -qxE ' {19}school.(speed=1.5|noise=0.1)' <<< "$i"
 expect_fail info-missing "info: cannot open 'nope.h5': No such file or directory" "$ESUITE" info nope.h5
 printf 'x\n' > t.txt
 expect_fail info-not-output "info: t.txt: cannot read it as HDF5, NetCDF or JSON" "$ESUITE" info t.txt
