@@ -26,7 +26,7 @@ void es_progress_start(es_progress *p, const char *label, double total, bool qui
     p->quiet = quiet;
 }
 
-static void format_duration(double s, char *buf, size_t len)
+void es_progress_format_duration(double s, char *buf, size_t len)
 {
     if (s < 0 || s > 1e8) {
         snprintf(buf, len, "--");
@@ -49,8 +49,8 @@ static void print_state(const es_progress *p, double done, double now)
     double elapsed = now - p->start_wall, frac0 = p->done0 / p->total;
     double eta = frac > frac0 ? elapsed * (1 - frac) / (frac - frac0) : -1;
     char e1[32], e2[32];
-    format_duration(elapsed, e1, sizeof e1);
-    format_duration(eta, e2, sizeof e2);
+    es_progress_format_duration(elapsed, e1, sizeof e1);
+    es_progress_format_duration(eta, e2, sizeof e2);
     if (p->tty) {
         char bar[41];
         int filled = (int)(frac * 40);

@@ -3,6 +3,7 @@
 #define ESUITE_PROGRESS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 typedef struct {
     const char *label;
@@ -24,5 +25,7 @@ void es_progress_finish(es_progress *p);
 /* Last line at `done` instead of 100% (a run stopped by a signal or stop_after_*). */
 void es_progress_finish_at(es_progress *p, double done);
 double es_wall_seconds(void);                          /* monotonic clock */
+/* "42s", "3m05s", "1h02m03s"; "--" for a negative or absurd value (no estimate). */
+void es_progress_format_duration(double seconds, char *buf, size_t len);
 
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/checkpoint.h"
+#include "core/progress.h"
 #include "core/sweep.h"
 #include "esuite/status.h"
 
@@ -60,15 +61,29 @@ static pid_t start_task(const char *dir, const char *esuite, size_t task)
 /* Record a finished child's outcome. A task whose outcome cannot be
  * recorded (its directory was deleted or made unwritable during the sweep)
  * is a failed task, not the end of the sweep: the other tasks still run. */
+/* How far the runner is: each finished task's line says it, with an ETA
+ * from the tasks finished so far (a batch job's log needs one). */
+typedef struct {
+    size_t n, finished;
+    double start;
+} run_progress;
+
 static void finish(const char *dir, size_t task, int status, es_sweep_failure *failed,
-                   size_t *nfailed, int quiet)
+                   size_t *nfailed, int quiet, run_progress *pr)
 {
     int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     char log[128];
     snprintf(log, sizeof log, "logs/local-%04zu.log", task);
+    pr->finished++;
+    double elapsed = es_wall_seconds() - pr->start;
+    char e1[32], e2[32];
+    es_progress_format_duration(elapsed, e1, sizeof e1);
+    es_progress_format_duration(elapsed * (double)(pr->n - pr->finished) / (double)pr->finished, e2,
+                                sizeof e2);
     if (!quiet)
-        fprintf(stderr, "esuite: sweep: task %04zu %s%.0d%s\n", task,
-                rc ? "failed with exit code " : "complete", rc, rc ? " (see the log)" : "");
+        fprintf(stderr, "esuite: sweep: task %04zu %s%.0d%s (%zu of %zu finished, elapsed %s, ETA %s)\n",
+                task, rc ? "failed with exit code " : "complete", rc, rc ? ", see the log" : "",
+                pr->finished, pr->n, e1, e2);
     int recorded = es_sweep_finish_task(dir, task, rc, log) == ES_OK;
     if (!recorded)
         fprintf(stderr, "esuite: sweep: task %04zu: its outcome cannot be recorded: %s\n", task,
@@ -119,6 +134,7 @@ int es_sweep_run_local(const char *dir, const char *esuite, const size_t *idx, s
     int st = ES_OK, forwarded = 0;
     struct sigaction saved[3];
     catch_stop_signals(saved);
+    run_progress pr = {n, 0, es_wall_seconds()};
     while (((next < n && !stop_signal) || active) && !st) {
         if (stop_signal && !forwarded) {
             forward_stop(running, jobs);
@@ -157,7 +173,7 @@ int es_sweep_run_local(const char *dir, const char *esuite, const size_t *idx, s
             if (running[k].pid == done) {
                 running[k].pid = 0;
                 active--;
-                finish(dir, running[k].task, status, failed, nfailed, quiet);
+                finish(dir, running[k].task, status, failed, nfailed, quiet, &pr);
                 break;
             }
     }
@@ -167,7 +183,7 @@ int es_sweep_run_local(const char *dir, const char *esuite, const size_t *idx, s
             int status;
             while (waitpid(running[k].pid, &status, 0) < 0 && errno == EINTR)
                 ;
-            finish(dir, running[k].task, status, failed, nfailed, quiet);
+            finish(dir, running[k].task, status, failed, nfailed, quiet, &pr);
         }
     for (int i = 0; i < 3; i++)
         sigaction(stop_signals[i], &saved[i], NULL);

@@ -260,6 +260,13 @@ if "$ESUITE" info | grep -q '^models:.* school' && ! "$ESUITE" info | grep -q 's
   expect_true local-resumed-with-resume grep -q 'run --resume tasks/0001/out' CK/tasks/0001/out/summary.json
   # a task's log has the run's progress lines (batch jobs need the ETA), ending at 100 % of the run
   expect_true local-log-progress grep -q '^\[20[0-9T:Z-]*\] school: 100.0% done, elapsed' CK/logs/local-0001.log
+  # the runner's line for each finished task counts them, with elapsed time and an ETA
+  printf '[run]\nmodel = school\nseed = 5\n[school]\nn_fish = 20\nn_steps = 10\n' > eta_base.ini
+  printf '[sweep]\nbase = eta_base.ini\nname = eta\nreplicas = 3\n' > eta.ini
+  "$ESUITE" sweep eta.ini --scheduler local --dir ETA --jobs 1 2> eta.err
+  expect_true "local runner: task lines count to 3 of 3 ($(cat eta.err))" \
+    test "$(grep -cE '^esuite: sweep: task 000[0-2] complete \([1-3] of 3 finished, elapsed [0-9]+s, ETA [0-9]+s\)$' eta.err)" -eq 3
+  expect_true "local runner: the last says ETA 0s" grep -q '(3 of 3 finished, elapsed [0-9]*s, ETA 0s)$' eta.err
   # --plan runs the model's checks on every task: r_o = 12 > r_a = 10 in task 1
   printf '[sweep]\nbase = ck_base.ini\nname = zones\nvary school.r_orientation = 3, 12\n' > zones.ini
   expect_fail plan-model-check "zones.ini:4: task 1 (school.r_orientation=12 replica 0): --set school.r_orientation=12: key 'school.r_orientation': zone radii must satisfy" \
