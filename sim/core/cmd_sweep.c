@@ -144,10 +144,19 @@ static int run_capture(char *const argv[], char *out, size_t len)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-/* The last Slurm job of this sweep if squeue still lists any of its
- * elements (pending or running): submitting again would run tasks twice.
- * 1 listed, 0 not (or no squeue here), -1 squeue did not answer in time. */
-static int active_slurm_job(const char *dir, char *jid, size_t len)
+/* The batch system's words for "is it queued" and "cancel it". */
+typedef struct {
+    const char *name, *query, *cancel;
+} scheduler_cmds;
+static const scheduler_cmds slurm_cmds = {"slurm", "squeue", "scancel"};
+static const scheduler_cmds pbs_cmds = {"pbs", "qstat", "qdel"};
+
+/* The last job of this sweep on that scheduler if its queue still lists it
+ * (pending or running): submitting again, or running the tasks here, would
+ * run them twice. 1 listed, 0 not (or no such command here), -1 the query
+ * did not answer in time. squeue lists the job's live elements; qstat exits
+ * nonzero for a job that has finished (PBS Pro, Torque). */
+static int active_job(const char *dir, const scheduler_cmds *sc, char *jid, size_t len)
 {
     char mpath[PATH_MAX + 32];
     snprintf(mpath, sizeof mpath, "%s/manifest.json", dir);
@@ -158,20 +167,21 @@ static int active_slurm_job(const char *dir, char *jid, size_t len)
     for (size_t i = 0; i < json_array_size(subs); i++) {
         json_t *o = json_array_get(subs, i);
         const char *sch = json_string_value(json_object_get(o, "scheduler"));
-        if (sch && !strcmp(sch, "slurm"))
+        if (sch && !strcmp(sch, sc->name))
             last = json_string_value(json_object_get(o, "job_id"));
     }
     int active = 0;
     if (last) {
         snprintf(jid, len, "%s", last);
         char out[4096];
-        char *argv[] = {"squeue", "-h", "-o", "%i", "-j", jid, NULL};
+        char *sq_argv[] = {"squeue", "-h", "-o", "%i", "-j", jid, NULL};
+        char *qs_argv[] = {"qstat", jid, NULL};
         int saved = dup(STDERR_FILENO), devnull = open("/dev/null", O_WRONLY);
-        if (devnull >= 0) { /* squeue complains about finished job ids */
+        if (devnull >= 0) { /* both complain about finished job ids */
             dup2(devnull, STDERR_FILENO);
             close(devnull);
         }
-        int rc = run_capture(argv, out, sizeof out);
+        int rc = run_capture(sc == &pbs_cmds ? qs_argv : sq_argv, out, sizeof out);
         dup2(saved, STDERR_FILENO);
         close(saved);
         active = rc == RUN_TIMED_OUT ? -1 : rc == 0 && out[strspn(out, " \n")] != '\0';
@@ -180,20 +190,28 @@ static int active_slurm_job(const char *dir, char *jid, size_t len)
     return active;
 }
 
-/* Refuse `what` (one message) while this sweep's Slurm job may still be
- * queued: its tasks would run twice. Returns 1 when refused. */
+/* Refuse `what` (one message) while this sweep's last job on either scheduler
+ * may still be queued: its tasks would run twice. Returns 1 when refused. */
 static int refuse_while_queued(const char *dir, const char *what)
 {
-    char jid[256];
-    int a = active_slurm_job(dir, jid, sizeof jid);
-    if (a > 0)
-        es_cli_error("sweep: job %s of this sweep is still queued or running (squeue -j %s); wait "
-                     "for it or cancel it (scancel %s) before %s", jid, jid, jid, what);
-    else if (a < 0)
-        es_cli_error("sweep: squeue -j %s did not answer within %u s, so whether job %s of this sweep "
-                     "is still queued is unknown; retry when Slurm answers, or cancel it (scancel %s) "
-                     "before %s", jid, scheduler_timeout(), jid, jid, what);
-    return a != 0;
+    const scheduler_cmds *all[2] = {&slurm_cmds, &pbs_cmds};
+    for (int k = 0; k < 2; k++) {
+        const scheduler_cmds *sc = all[k];
+        char jid[256];
+        int a = active_job(dir, sc, jid, sizeof jid);
+        if (a > 0)
+            es_cli_error("sweep: job %s of this sweep is still queued or running (%s %s%s); wait "
+                         "for it or cancel it (%s %s) before %s", jid, sc->query,
+                         sc == &slurm_cmds ? "-j " : "", jid, sc->cancel, jid, what);
+        else if (a < 0)
+            es_cli_error("sweep: %s %s%s did not answer within %u s, so whether job %s of this sweep "
+                         "is still queued is unknown; retry when %s answers, or cancel it (%s %s) "
+                         "before %s", sc->query, sc == &slurm_cmds ? "-j " : "", jid, scheduler_timeout(),
+                         jid, sc == &slurm_cmds ? "Slurm" : "PBS", sc->cancel, jid, what);
+        if (a != 0)
+            return 1;
+    }
+    return 0;
 }
 
 static int submit(const char *dir, const char *scheduler, const char *script, const char *array)
@@ -562,7 +580,7 @@ int es_cmd_sweep(int argc, char **argv)
         if (st) {
             es_cli_error("%s", es_error_message());
             rc = 1;
-        } else if (o.submit && slurm && refuse_while_queued(abs, "submitting again")) {
+        } else if (o.submit && refuse_while_queued(abs, "submitting again")) {
             rc = 1;
         } else if (o.submit) {
             rc = submit(abs, o.scheduler, script, array);

@@ -212,6 +212,26 @@ expect_true sbatch-hangs-no-submission bash -c '! grep -q job_id SH/manifest.jso
 rm queued
 PATH="$TMP/fakebin:$PATH" "$ESUITE" sweep SQ --scheduler local --quiet 2>/dev/null
 expect_num local-after-queue-rc $? 0 0
+# The same for PBS: qstat JOBID succeeds while the job is known and fails once it has finished.
+mkdir -p pbsbin
+printf '#!/bin/sh
+echo 77[].pbsserver
+' > pbsbin/qsub
+printf '#!/bin/sh
+[ -e %s/pbs_queued ] || exit 35
+echo "77[].pbsserver  sq  me  0 B workq"
+' "$TMP" > pbsbin/qstat
+chmod +x pbsbin/qsub pbsbin/qstat
+touch pbs_queued
+PATH="$TMP/pbsbin:$PATH" "$ESUITE" sweep sq.ini --scheduler pbs --dir PQ --submit > /dev/null 2>&1
+expect_true pbs-fake-submitted grep -q '"job_id": "77\[\].pbsserver"' PQ/manifest.json
+PATH="$TMP/pbsbin:$PATH" expect_fail pbs-submit-while-queued "sweep: job 77[].pbsserver of this sweep is still queued or running (qstat 77[].pbsserver); wait for it or cancel it (qdel 77[].pbsserver) before submitting again" \
+  "$ESUITE" sweep PQ --scheduler pbs --submit
+PATH="$TMP/pbsbin:$PATH" expect_fail pbs-local-while-queued "(qstat 77[].pbsserver); wait for it or cancel it (qdel 77[].pbsserver) before running the sweep here" \
+  "$ESUITE" sweep PQ --scheduler local --quiet
+rm pbs_queued
+PATH="$TMP/pbsbin:$PATH" "$ESUITE" sweep PQ --scheduler local --quiet 2>/dev/null
+expect_num pbs-local-after-queue-rc $? 0 0
 # A local runner killed without a chance to pass a signal on (SIGKILL, OOM): its running task
 # gets SIGTERM from the kernel (PR_SET_PDEATHSIG), checkpoints and stops; it used to run on
 # unrecorded, next to the same task started again by the rerun.
