@@ -549,8 +549,9 @@ int es_cmd_sweep(int argc, char **argv)
         char script[4400];
         int slurm = !strcmp(o.scheduler, "slurm"), mapped = 0;
         size_t pending = n;
-        if (slurm)
-            n = es_sweep_slurm_chunk(sw, n); /* one array job takes at most MaxArraySize tasks */
+        /* one array job takes at most the cluster's array size limit of tasks */
+        n = slurm ? es_sweep_slurm_chunk(sw, n) : es_sweep_pbs_chunk(sw, n);
+        size_t limit = slurm ? es_sweep_max_array_size(sw) : es_sweep_pbs_max_array_size(sw);
         st = slurm ? es_sweep_write_sbatch(sw, abs, es_cli_self_path(), idx, n, script, sizeof script)
                    : es_sweep_write_pbs(sw, abs, es_cli_self_path(), idx, n, script, sizeof script);
         char *array = slurm ? es_sweep_slurm_array(sw, idx, n, &mapped)
@@ -563,8 +564,9 @@ int es_cmd_sweep(int argc, char **argv)
                             "array element)\n", idx[n - 1], es_sweep_max_array_size(sw) - 1, n - 1);
         if (!st && pending > n)
             fprintf(stderr, "esuite: sweep: note: this job takes %zu of the %zu unfinished tasks "
-                            "(MaxArraySize %zu, [slurm] max_array_size); when it has ended, run the same "
-                            "command again for the rest\n", n, pending, es_sweep_max_array_size(sw));
+                            "(%s %zu, [slurm] max_array_size); when it has ended, run the same "
+                            "command again for the rest\n", n, pending,
+                    slurm ? "MaxArraySize" : "max_array_size", limit);
         if (!st && mapped) { /* name the tasks, not only the array elements running them */
             char *tasks = es_sweep_array_spec(idx, n, 0);
             size_t len = (tasks ? strlen(tasks) : 0) + strlen(array) + 16;

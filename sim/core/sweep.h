@@ -41,6 +41,8 @@
 #define ES_SWEEP_MAX_EXTRA 32
 /* Slurm's default MaxArraySize: array indices 0 .. 1000. */
 #define ES_SLURM_MAX_ARRAY_SIZE 1001
+/* PBS Pro's default server max_array_size. */
+#define ES_PBS_MAX_ARRAY_SIZE 10000
 
 typedef enum { ES_SWEEP_CARTESIAN = 0, ES_SWEEP_ZIP = 1 } es_sweep_mode;
 
@@ -56,7 +58,7 @@ typedef struct {
     char time[64], mem[64], partition[128], account[128];
     int cpus_per_task;   /* 0: not given (1 is used) */
     int max_concurrent;  /* 0: unlimited */
-    int max_array_size;  /* 0: not given (ES_SLURM_MAX_ARRAY_SIZE) */
+    int max_array_size;  /* 0: not given (ES_SLURM_MAX_ARRAY_SIZE, ES_PBS_MAX_ARRAY_SIZE) */
     int nextra;
     char extra[ES_SWEEP_MAX_EXTRA][512];
 } es_sweep_resources;
@@ -161,6 +163,9 @@ size_t es_sweep_max_array_size(const es_sweep *sw);
 /* How many of the n pending tasks one Slurm array job takes: at most
  * MaxArraySize ([slurm] max_array_size); the rest wait for a resubmission. */
 size_t es_sweep_slurm_chunk(const es_sweep *sw, size_t n);
+/* The same for a PBS array job ([slurm] max_array_size, or PBS Pro's default). */
+size_t es_sweep_pbs_max_array_size(const es_sweep *sw);
+size_t es_sweep_pbs_chunk(const es_sweep *sw, size_t n);
 /* The --array value of job.sbatch for these tasks: their indices, or, when
  * one is beyond MaxArraySize - 1, 0 .. n-1 mapped through a list in the
  * script (*mapped = 1). NULL when out of memory. */

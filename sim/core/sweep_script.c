@@ -37,6 +37,16 @@ size_t es_sweep_max_array_size(const es_sweep *sw)
     return sw->res.max_array_size > 0 ? (size_t)sw->res.max_array_size : ES_SLURM_MAX_ARRAY_SIZE;
 }
 
+size_t es_sweep_pbs_max_array_size(const es_sweep *sw)
+{
+    return sw->res.max_array_size > 0 ? (size_t)sw->res.max_array_size : ES_PBS_MAX_ARRAY_SIZE;
+}
+
+size_t es_sweep_pbs_chunk(const es_sweep *sw, size_t n)
+{
+    return n < es_sweep_pbs_max_array_size(sw) ? n : es_sweep_pbs_max_array_size(sw);
+}
+
 size_t es_sweep_slurm_chunk(const es_sweep *sw, size_t n)
 {
     return n < es_sweep_max_array_size(sw) ? n : es_sweep_max_array_size(sw);

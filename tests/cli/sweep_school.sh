@@ -232,6 +232,12 @@ PATH="$TMP/pbsbin:$PATH" expect_fail pbs-local-while-queued "(qstat 77[].pbsserv
 rm pbs_queued
 PATH="$TMP/pbsbin:$PATH" "$ESUITE" sweep PQ --scheduler local --quiet 2>/dev/null
 expect_num pbs-local-after-queue-rc $? 0 0
+# A PBS array job takes at most max_array_size tasks (PBS Pro's 10000 unless [slurm] max_array_size
+# says otherwise); the rest wait for the next --submit.
+printf '[sweep]\nbase = base.ini\nname = pc\nreplicas = 3\n[slurm]\nmax_array_size = 2\n' > pc.ini
+"$ESUITE" sweep pc.ini --scheduler pbs --dir PC > /dev/null 2> pc.err
+expect_true pbs-chunk-array grep -qx '#PBS -J 0-1' PC/job.pbs
+expect_true "pbs-chunk-note ($(cat pc.err))" grep -q 'this job takes 2 of the 3 unfinished tasks (max_array_size 2, \[slurm\] max_array_size)' pc.err
 # A local runner killed without a chance to pass a signal on (SIGKILL, OOM): its running task
 # gets SIGTERM from the kernel (PR_SET_PDEATHSIG), checkpoints and stops; it used to run on
 # unrecorded, next to the same task started again by the rerun.
