@@ -64,24 +64,30 @@ static int path_exists(const char *path)
 }
 
 /* "VAR[ROW]" → VAR in buf and ROW; a variable without a trailing "[…]" is left
- * as it is (*row stays ES_SERIES_NO_ROW). */
-static int split_row(const char *spec, const char *var, char *buf, size_t len, long long *row)
+ * as it is (*row stays ES_SERIES_NO_ROW). 1 when the "[…]" is no valid ROW
+ * (no error set: a text column may be named "T[K]"). */
+static int split_row(const char *var, char *buf, size_t len, long long *row)
 {
     size_t n = strlen(var);
     const char *open = strrchr(var, '[');
     if (n == 0 || var[n - 1] != ']' || !open)
-        return ES_OK;
+        return 0;
     char *end;
     errno = 0;
     long long r = strtoll(open + 1, &end, 10);
     if (open[1] < '0' || open[1] > '9' || end != var + n - 1 || errno || open == var ||
         (size_t)(open - var) >= len)
-        return es_error_set(ES_EINVAL, "'%s': a row is selected as VARIABLE[ROW] with ROW a "
-                            "nonnegative integer (0-based)", spec);
+        return 1;
     memcpy(buf, var, (size_t)(open - var));
     buf[open - var] = '\0';
     *row = r;
-    return ES_OK;
+    return 0;
+}
+
+static int bad_row(const char *spec)
+{
+    return es_error_set(ES_EINVAL, "'%s': a row is selected as VARIABLE[ROW] with ROW a "
+                        "nonnegative integer (0-based)", spec);
 }
 
 static int row_not_binary(const char *spec)
@@ -138,19 +144,25 @@ int es_series_read(const char *spec, const char *column, es_series *out)
                             spec, var, column);
     char varbuf[4096];
     long long row = ES_SERIES_NO_ROW;
-    if (var && (rc = split_row(spec, var, varbuf, sizeof varbuf, &row)))
-        return rc;
+    /* a "[…]" that is no row is an error for HDF5/NetCDF only: text columns
+     * are named freely ("T[K]"), and text takes the name as it is */
+    const int badrow = var && split_row(var, varbuf, sizeof varbuf, &row);
+    const char *text_name = var ? var : column;
     if (row >= 0)
         var = varbuf;
     const char *name = var ? var : column;
 
     if (strcmp(path, "-") == 0)
-        return row >= 0 ? row_not_binary(spec) : es_series_read_text("-", name, out);
+        return row >= 0 ? row_not_binary(spec) : es_series_read_text("-", text_name, out);
 
     es_format fmt;
     rc = detect_format(path, &fmt);
     if (rc)
         return rc;
+    if (badrow && fmt != FMT_NETCDF_CLASSIC && fmt != FMT_HDF5)
+        return es_series_read_text(path, text_name, out);
+    if (badrow)
+        return bad_row(spec);
     switch (fmt) {
     case FMT_NETCDF_CLASSIC:
         return es_series_read_netcdf(path, name, row, 0, out);

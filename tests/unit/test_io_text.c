@@ -129,6 +129,14 @@ static void test_csv_header_by_name_and_number(void **state)
     assert_int_equal(es_series_read(spec, NULL, &s), ES_OK);
     assert_true(s.n == 3 && s.x[1] == 2.25);
     es_series_free(&s);
+    /* a column named with its unit in brackets is no VARIABLE[ROW] */
+    snprintf(p, sizeof p, "%s", write_file("units.csv", "t[s],T[K]\n0,300.5\n1,301.25\n"));
+    snprintf(spec, sizeof spec, "%s:T[K]", p);
+    assert_int_equal(es_series_read(spec, NULL, &s), ES_OK);
+    assert_true(s.n == 2 && s.x[0] == 300.5 && s.x[1] == 301.25);
+    snprintf(want, sizeof want, "%s:T[K]", p);
+    assert_string_equal(s.source, want);
+    es_series_free(&s);
 }
 
 static void test_delimiters(void **state)
