@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "core/commands.h"
+#include "core/progress.h"
 #include "core/sweep.h"
 #include "esuite/status.h"
 
@@ -130,16 +132,34 @@ static int run_capture(char *const argv[], char *out, size_t len)
         _exit(127);
     }
     close(fd[1]);
+    /* The parent keeps its own deadline: a wrapper script's child (sleep,
+     * python) outlives the alarm that ends the script and holds the pipe
+     * open, so reading to EOF would wait for it. */
     size_t got = 0;
     ssize_t r;
-    while (got + 1 < len && (r = read(fd[0], out + got, len - got - 1)) > 0)
+    int timed_out = 0;
+    double deadline = es_wall_seconds() + limit;
+    while (pid > 0 && got + 1 < len) {
+        int ms = (int)((deadline - es_wall_seconds()) * 1000.0) + 1;
+        struct pollfd pfd = {.fd = fd[0], .events = POLLIN};
+        int pr = ms > 0 ? poll(&pfd, 1, ms) : 0;
+        if (pr < 0 && errno == EINTR)
+            continue;
+        if (pr == 0) {
+            timed_out = 1;
+            kill(pid, SIGKILL);
+            break;
+        }
+        if (pr < 0 || (r = read(fd[0], out + got, len - got - 1)) <= 0)
+            break;
         got += (size_t)r;
+    }
     out[got] = '\0';
     close(fd[0]);
     int status;
     if (pid < 0 || waitpid(pid, &status, 0) < 0)
         return -1;
-    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+    if (timed_out || (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM))
         return RUN_TIMED_OUT;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

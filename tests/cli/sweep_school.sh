@@ -206,6 +206,18 @@ PATH="$TMP/hangbin:$PATH" ESUITE_SCHEDULER_TIMEOUT=1 expect_fail local-squeue-ha
   "$ESUITE" sweep SQ --scheduler local --quiet
 expect_true "squeue given up after ~1 s ($(( $(date +%s) - start )) s)" test $(( $(date +%s) - start )) -le 10
 expect_true local-squeue-hangs-ran-nothing test ! -e SQ/logs/local-0000.log
+# A wrapper script whose own child hangs: the alarm ends the script, but the child
+# (sleep here) keeps the pipe open; esuite must still give up after the timeout.
+mkdir -p hangwrap
+printf '#!/bin/sh
+sleep 12
+' > hangwrap/squeue
+chmod +x hangwrap/squeue
+start=$(date +%s)
+PATH="$TMP/hangwrap:$PATH" ESUITE_SCHEDULER_TIMEOUT=1 expect_fail local-squeue-wrapper-hangs \
+  "sweep: squeue -j 4242 did not answer within 1 s, so whether job 4242 of this sweep is still queued is unknown" \
+  "$ESUITE" sweep SQ --scheduler local --quiet
+expect_true "squeue wrapper given up after ~1 s ($(( $(date +%s) - start )) s)" test $(( $(date +%s) - start )) -le 6
 PATH="$TMP/hangbin:$PATH" ESUITE_SCHEDULER_TIMEOUT=1 expect_fail sbatch-hangs \
   "did not answer within 1 s: nothing recorded as submitted" "$ESUITE" sweep sq.ini --scheduler slurm --dir SH --submit
 expect_true sbatch-hangs-no-submission bash -c '! grep -q job_id SH/manifest.json'
