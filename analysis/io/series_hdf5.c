@@ -211,7 +211,8 @@ static int read_dataset(hid_t dset, const char *what, long long row, es_series *
         return rc;
     if (!is_numeric(dset))
         return es_error_set(ES_EINVAL, "%s is not numeric", what);
-    if (row < 0 && (rc = check_written(dset, dims[0], what)))
+    /* a row: the never-written check (a 2-D layout's chunks are not counted) */
+    if ((rc = check_written(dset, dims[0], what)))
         return rc;
     double *x = malloc(n * sizeof *x);
     if (!x)

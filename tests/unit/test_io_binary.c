@@ -229,6 +229,11 @@ static void test_hdf5_unwritten(void **state)
     hid_t space = H5Screate_simple(1, &n, NULL);
     hid_t d = H5Dcreate2(f, "never", H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     H5Dclose(d);
+    hsize_t d2[2] = {3, 4};
+    hid_t space2 = H5Screate_simple(2, d2, NULL);
+    d = H5Dcreate2(f, "never2", H5T_IEEE_F64LE, space2, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    H5Dclose(d);
+    H5Sclose(space2);
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
     H5Pset_chunk(dcpl, 1, &chunk);
     d = H5Dcreate2(f, "part", H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
@@ -257,6 +262,8 @@ static void test_hdf5_unwritten(void **state)
 
     snprintf(spec, sizeof spec, "%s:never", path);
     expect_error(spec, ES_EDATA, "unwritten.h5:/never: values were never written");
+    snprintf(spec, sizeof spec, "%s:never2[1]", path); /* a row of one as well */
+    expect_error(spec, ES_EDATA, "unwritten.h5:/never2[1]: values were never written");
     snprintf(spec, sizeof spec, "%s:part", path);
     expect_error(spec, ES_EDATA, "unwritten.h5:/part: 9 of 10 chunks were never written");
     es_series s;
