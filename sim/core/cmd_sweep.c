@@ -137,7 +137,7 @@ static int run_capture(char *const argv[], char *out, size_t len)
      * open, so reading to EOF would wait for it. */
     size_t got = 0;
     ssize_t r;
-    int timed_out = 0;
+    int timed_out = 0, reaped = 0, status;
     double deadline = es_wall_seconds() + limit;
     while (pid > 0 && got + 1 < len) {
         int ms = (int)((deadline - es_wall_seconds()) * 1000.0) + 1;
@@ -145,9 +145,11 @@ static int run_capture(char *const argv[], char *out, size_t len)
         int pr = ms > 0 ? poll(&pfd, 1, ms) : 0;
         if (pr < 0 && errno == EINTR)
             continue;
-        if (pr == 0) {
-            timed_out = 1;
-            kill(pid, SIGKILL);
+        if (pr == 0) { /* it may have exited in time, a background child holding the pipe */
+            reaped = waitpid(pid, &status, WNOHANG) == pid;
+            timed_out = !reaped;
+            if (timed_out)
+                kill(pid, SIGKILL);
             break;
         }
         if (pr < 0 || (r = read(fd[0], out + got, len - got - 1)) <= 0)
@@ -156,8 +158,7 @@ static int run_capture(char *const argv[], char *out, size_t len)
     }
     out[got] = '\0';
     close(fd[0]);
-    int status;
-    if (pid < 0 || waitpid(pid, &status, 0) < 0)
+    if (pid < 0 || (!reaped && waitpid(pid, &status, 0) < 0))
         return -1;
     if (timed_out || (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM))
         return RUN_TIMED_OUT;
