@@ -449,7 +449,7 @@ static int bad_token(const text_file *t, long line, const char *p)
         e++;
     while (e > p && is_blank(e[-1], t->delim))
         e--;
-    if (e == p)
+    if (e == p || (e - p == 2 && p[0] == '"' && p[1] == '"')) /* "" is QUOTE_ALL's empty value */
         return es_error_set(ES_EDATA, "%s:%ld: %s: empty value", t->name, line, t->label);
     int len = (int)(e - p);
     return es_error_set(ES_EDATA, "%s:%ld: %s: cannot parse '%.*s%s' as a number", t->name, line,

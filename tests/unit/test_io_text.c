@@ -270,6 +270,10 @@ static void test_errors_name_line_and_column(void **state)
     snprintf(p, sizeof p, "%s", write_file("emptyfield.csv", "a,b\n1,2\n3,\n"));
     snprintf(want, sizeof want, "%s:3: column 'b': empty value", p);
     expect_error(p, "b", ES_EDATA, want);
+    /* QUOTE_ALL writes an empty value as "" */
+    snprintf(p, sizeof p, "%s", write_file("emptyquoted.csv", "\"a\",\"b\"\n\"1\",\"2\"\n\"3\",\"\"\n"));
+    snprintf(want, sizeof want, "%s:3: column 'b': empty value", p);
+    expect_error(p, "b", ES_EDATA, want);
 
     /* A first row with a missing value is data, not a header: its own column
      * is an error at line 1, and the other columns keep the row (it was
