@@ -74,6 +74,22 @@ static void print_attr(int ncid, int i, int pass)
         free(text);
         return;
     }
+    if (type == NC_UINT64 || type == NC_INT64) { /* a seed beyond 2^53 must print exactly */
+        unsigned long long *u = calloc(len ? len : 1, sizeof *u);
+        int ok = u && (type == NC_UINT64 ? nc_get_att_ulonglong(ncid, NC_GLOBAL, name, u)
+                                         : nc_get_att_longlong(ncid, NC_GLOBAL, name, (long long *)u)) == NC_NOERR;
+        if (ok) {
+            printf("%-18s", name);
+            for (size_t k = 0; k < len; k++)
+                if (type == NC_UINT64)
+                    printf(" %llu", u[k]);
+                else
+                    printf(" %lld", ((long long *)u)[k]);
+            printf("\n");
+        }
+        free(u);
+        return;
+    }
     double *v = calloc(len ? len : 1, sizeof *v);
     if (!v || nc_get_att_double(ncid, NC_GLOBAL, name, v) != NC_NOERR) {
         free(v);

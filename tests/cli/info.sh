@@ -35,6 +35,13 @@ i=$("$ESUITE" info g/gas.h5)
 expect_true "info gas.h5: the resolved config comes last, with its values" \
   test "$(sed -n '/^config:$/,$p' <<< "$i" | grep -cE '^(N = 300|seed = 7|realizations = 2)( |$)')" -eq 3
 expect_true "info gas.h5: realizations attribute 2" grep -qx 'realizations  *2' <<< "$i"
+# a 64-bit seed beyond 2^53 (where a double rounds it) is printed exactly
+printf '[run]\nmodel = gas\nseed = 9007199254740993\n[gas]\nN = 300\nsamples = 2\nplots = false\n' > big.ini
+"$ESUITE" run big.ini --output big --quiet --threads 1
+for f in big/gas.h5 big/summary.json; do
+  i=$("$ESUITE" info "$f")
+  expect_true "info $f: seed 9007199254740993 exactly ($(grep '^seed' <<< "$i"))" grep -qx 'seed  *9007199254740993' <<< "$i"
+done
 # school.nc carries the model's parameters as attributes too: the provenance comes first,
 # multi-line values (overrides) stay aligned under their name
 printf '[run]\nmodel = school\nseed = 5\n[school]\nn_fish = 20\nn_steps = 5\n' > s.ini
