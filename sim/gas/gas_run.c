@@ -107,11 +107,12 @@ static void prep_report(const es_gas_run_spec *s, prep_tally *tally, unsigned lo
 {
     if (!s->prep_progress)
         return;
-    unsigned long long done;
-#pragma omp atomic capture
-    done = tally->done += ncoll;
+    /* one section for the count and its report: reports never go backwards */
 #pragma omp critical(gas_prep_progress)
-    s->prep_progress(s->progress_ctx, (double)done / (double)tally->total);
+    {
+        tally->done += ncoll;
+        s->prep_progress(s->progress_ctx, (double)tally->done / (double)tally->total);
+    }
 }
 
 /* ncoll collisions, looking at the stop flag every STOP_CHECK_EVENTS events
