@@ -214,7 +214,7 @@ static int unpack(int grp, int varid, es_series *s)
                             scale, offset);
     for (size_t i = 0; i < s->n; i++)
         s->x[i] = s->x[i] * scale + offset;
-    return ES_OK;
+    return es_series_check_finite(s); /* a huge scale can overflow finite packed values */
 }
 
 int es_series_read_netcdf(const char *path, const char *var, long long row, int hdf5_fallback,

@@ -510,12 +510,14 @@ static void test_netcdf_packed(void **state)
     (void)state;
     char path[512], spec[600];
     path_of(path, sizeof path, "packed.nc");
-    int nc, dim, vp, vz;
+    int nc, dim, vp, vz, vh;
     assert_int_equal(nc_create(path, NC_CLOBBER | NC_NETCDF4, &nc), NC_NOERR);
     nc_def_dim(nc, "t", 5, &dim);
     nc_def_var(nc, "p", NC_SHORT, 1, &dim, &vp);
     nc_def_var(nc, "z", NC_SHORT, 1, &dim, &vz);
-    double scale = -0.5, offset = 10.0, zero = 0.0;
+    nc_def_var(nc, "h", NC_SHORT, 1, &dim, &vh);
+    double scale = -0.5, offset = 10.0, zero = 0.0, huge = 1e308;
+    nc_put_att_double(nc, vh, "scale_factor", NC_DOUBLE, 1, &huge);
     nc_put_att_double(nc, vp, "scale_factor", NC_DOUBLE, 1, &scale);
     nc_put_att_double(nc, vp, "add_offset", NC_DOUBLE, 1, &offset);
     nc_put_att_double(nc, vz, "scale_factor", NC_DOUBLE, 1, &zero);
@@ -523,6 +525,7 @@ static void test_netcdf_packed(void **state)
     short pv[5] = {1, 2, 3, 4, 5};
     nc_put_var_short(nc, vp, pv);
     nc_put_var_short(nc, vz, pv);
+    nc_put_var_short(nc, vh, pv);
     nc_close(nc);
     es_series s;
     snprintf(spec, sizeof spec, "%s:p", path);
@@ -532,6 +535,8 @@ static void test_netcdf_packed(void **state)
     es_series_free(&s);
     snprintf(spec, sizeof spec, "%s:z", path);
     expect_error(spec, ES_EDATA, ":z: unusable packing (scale_factor 0, add_offset 0)");
+    snprintf(spec, sizeof spec, "%s:h", path); /* 2 x 1e308 overflows when unpacked */
+    expect_error(spec, ES_EDATA, ":h: NaN/Inf value at index 1 (0-based)");
 }
 
 static void test_netcdf4_without_ncproperties(void **state)
