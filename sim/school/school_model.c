@@ -210,35 +210,6 @@ static int params_from_config(const es_config *cfg, unsigned long long seed, es_
     return ES_OK;
 }
 
-/* A key given a value other than its default. The resolved configurations
- * that sweeps (one per task) and checkpoints (resume) write list every key,
- * defaults included, so "was set" alone would flag them all. Numbers and
- * booleans compare by value ("270.0" and "no" are the defaults 270 and false). */
-static bool key_given(const es_config *cfg, const char *sec, const char *key)
-{
-    if (!es_config_was_set(cfg, sec, key))
-        return false;
-    const es_key_spec *const schemas[] = {es_config_core_schema(), school_schema, NULL};
-    for (size_t k = 0; schemas[k]; k++)
-        for (const es_key_spec *s = schemas[k]; s->key; s++) {
-            if (strcmp(s->section, sec) || strcmp(s->key, key))
-                continue;
-            if (!s->default_value)
-                return true;
-            switch (s->type) {
-            case ES_KEY_INT:
-                return es_config_int(cfg, sec, key) != strtoll(s->default_value, NULL, 10);
-            case ES_KEY_DOUBLE:
-                return es_config_double(cfg, sec, key) != strtod(s->default_value, NULL);
-            case ES_KEY_BOOL:
-                return es_config_bool(cfg, sec, key) != !strcmp(s->default_value, "true");
-            default:
-                return strcmp(es_config_string(cfg, sec, key), s->default_value) != 0;
-            }
-        }
-    return true;
-}
-
 /* Keys that only one mode reads; the other would ignore them silently,
  * though whoever set one believes it matters. */
 static const struct {
@@ -257,7 +228,7 @@ static int check_mode_keys(const es_config *cfg, const es_school_params *p)
 {
     for (size_t i = 0; i < sizeof MODE_ONLY / sizeof MODE_ONLY[0]; i++) {
         const char *key = MODE_ONLY[i].key;
-        if (MODE_ONLY[i].mode == p->mode || !key_given(cfg, "school", key))
+        if (MODE_ONLY[i].mode == p->mode || !es_config_given(cfg, "school", key))
             continue;
         return es_config_key_error(cfg, "school", key, "%s = %s has no effect with mode = %s "
                                    "(%s only)", key, es_config_string(cfg, "school", key),
@@ -267,7 +238,7 @@ static int check_mode_keys(const es_config *cfg, const es_school_params *p)
     }
     /* init_size shapes the sphere, cube and torus starts only (init = file
      * may keep it: a chained run sets init = file on a sphere config) */
-    if (p->init == ES_SCHOOL_INIT_BOX && key_given(cfg, "school", "init_size"))
+    if (p->init == ES_SCHOOL_INIT_BOX && es_config_given(cfg, "school", "init_size"))
         return es_config_key_error(cfg, "school", "init_size", "init_size = %s has no effect with "
                                    "init = box (sphere, cube and torus only)",
                                    es_config_string(cfg, "school", "init_size"));
@@ -292,9 +263,9 @@ static int ramp_values(const es_config *cfg, double **out, size_t *n)
     *out = NULL;
     *n = 0;
     const char *range[3] = {"from", "to", "step"};
-    if (key_given(cfg, "ramp", "values")) {
+    if (es_config_given(cfg, "ramp", "values")) {
         for (int k = 0; k < 3; k++)
-            if (key_given(cfg, "ramp", range[k]))
+            if (es_config_given(cfg, "ramp", range[k]))
                 return es_config_key_error(cfg, "ramp", range[k], "give either ramp.values or "
                                                         "ramp.from/to/step, not both");
         const double *v;
@@ -373,7 +344,7 @@ static int ramp_from_config(const es_config *cfg, const es_school_params *p,
     const char *const plain[][2] = {{"school", "n_steps"},         {"school", "metrics_every"},
                                     {"school", "stop_after_steps"}, {"output", "checkpoint_interval"}};
     for (size_t k = 0; k < sizeof plain / sizeof plain[0]; k++)
-        if (key_given(cfg, plain[k][0], plain[k][1]))
+        if (es_config_given(cfg, plain[k][0], plain[k][1]))
             return es_config_key_error(cfg, plain[k][0], plain[k][1],
                              "not used by a ramp run (ramp.parameter = %s): its length is the "
                              "number of holds × ramp.hold_steps, and it is not checkpointed",
@@ -381,7 +352,7 @@ static int ramp_from_config(const es_config *cfg, const es_school_params *p,
     if (es_config_was_set(cfg, "school", "entropy") && es_config_bool(cfg, "school", "entropy"))
         return es_config_key_error(cfg, "school", "entropy",
                          "a ramp run records P and M only; set entropy = false");
-    if (key_given(cfg, "school", "velcorr_exact_max"))
+    if (es_config_given(cfg, "school", "velcorr_exact_max"))
         return es_config_key_error(cfg, "school", "velcorr_exact_max",
                          "not used by a ramp run: it records P and M only (no velocity "
                          "correlation)");
@@ -403,7 +374,7 @@ static int ramp_from_config(const es_config *cfg, const es_school_params *p,
         return es_config_key_error(cfg, "ramp", "average_steps", "%lld exceeds ramp.hold_steps = %lld",
                          o->average_steps, o->hold_steps);
     if (o->average_steps < o->sample_every)
-        return es_config_key_error(cfg, "ramp", key_given(cfg, "ramp", "average_steps") ? "average_steps"
+        return es_config_key_error(cfg, "ramp", es_config_given(cfg, "ramp", "average_steps") ? "average_steps"
                                                                                : "hold_steps",
                          "the averaging window (%lld steps) holds no sample (ramp.sample_every "
                          "= %lld)", o->average_steps, o->sample_every);
@@ -411,7 +382,7 @@ static int ramp_from_config(const es_config *cfg, const es_school_params *p,
     if (rc)
         return rc;
     o->values = *values;
-    const bool listed = key_given(cfg, "ramp", "values");
+    const bool listed = es_config_given(cfg, "ramp", "values");
     const char *vkey = listed ? "values" : "from";
     /* negative first: the dr_* keys accept -1, their "not set" */
     for (size_t i = 0; i < o->nvalues; i++)
@@ -539,7 +510,7 @@ static int check_ramp_keys_unused(const es_config *cfg)
     static const char *const ramp_keys[] = {"values", "from", "to", "step", "back",
                                             "hold_steps", "average_steps", "sample_every", "plots"};
     for (size_t k = 0; k < sizeof ramp_keys / sizeof ramp_keys[0]; k++)
-        if (key_given(cfg, "ramp", ramp_keys[k]))
+        if (es_config_given(cfg, "ramp", ramp_keys[k]))
             return es_config_key_error(cfg, "ramp", ramp_keys[k],
                              "set, but ramp.parameter = none (a plain run); name the parameter "
                              "to ramp");
