@@ -20,8 +20,58 @@ static void collect_usage(FILE *out)
             "listed on stderr and in the global attributes missing_tasks / failed_tasks.\n\n"
             "  --output F  NetCDF file (default SWEEPDIR/table.nc)\n"
             "  --csv F     CSV file (default SWEEPDIR/table.csv)\n"
-            "  --strict    exit with status 1 when any task is not complete (the files are written)\n"
+            "  --strict    every task must be complete: otherwise write nothing (an existing table\n"
+            "              is left as it was), name the incomplete tasks and exit with status 1\n"
             "  --quiet     no per-task lines on stderr (the summary line stays)\n");
+}
+
+/* Why task i is not complete, in a few words ("no summary.json", "failed
+ * with exit code 2 (log DIR/logs/x.err)", ...). */
+static void incomplete_reason(const es_collect_table *t, size_t i, char *buf, size_t len)
+{
+    const es_task_status *s = &t->status[i];
+    char td[64], path[4500];
+    es_sweep_task_dir(i, td, sizeof td);
+    switch (s->state) {
+    case ES_TASK_FAILED:
+        snprintf(buf, len, "failed with exit code %d%s%s (log %s/%s)", s->exit_code,
+                 *s->reason ? ": " : "", s->reason, t->dir, s->log);
+        return;
+    case ES_TASK_CORRUPT:
+        snprintf(buf, len, "outputs changed since completion (checksum mismatch)");
+        return;
+    default:
+        snprintf(path, sizeof path, "%s/%s/out/summary.json", t->dir, td);
+        snprintf(buf, len, "%s%s", access(path, F_OK) == 0
+                                       ? "summary.json but not finished (no out/.complete: still running?)"
+                                       : "no summary.json",
+                 s->has_checkpoint ? " (a checkpoint exists)" : "");
+    }
+}
+
+/* --strict with tasks that are not complete: one message naming how many
+ * and the first few, before anything is written. */
+static void strict_refusal(const es_collect_table *t)
+{
+    const es_sweep *sw = t->sw;
+    size_t incomplete = sw->ntasks - t->ncomplete, shown = 0, max_shown = 5;
+    char list[4096] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < sw->ntasks && shown < max_shown && len < sizeof list; i++) {
+        if (t->status[i].state == ES_TASK_COMPLETE)
+            continue;
+        char td[64], why[1600];
+        es_sweep_task_dir(i, td, sizeof td);
+        incomplete_reason(t, i, why, sizeof why);
+        len += (size_t)snprintf(list + len, sizeof list - len, "%stask %zu (%s/%s): %s",
+                                shown ? "; " : "", i, t->dir, td, why);
+        shown++;
+    }
+    if (incomplete > shown && len < sizeof list)
+        snprintf(list + len, sizeof list - len, "; and %zu more", incomplete - shown);
+    es_cli_error("collect: --strict: %zu of %zu tasks are not complete (%zu failed, %zu pending, %zu "
+                 "corrupt), nothing written: %s",
+                 incomplete, sw->ntasks, t->nfailed, t->npending, t->ncorrupt, list);
 }
 
 int es_cmd_collect(int argc, char **argv)
@@ -61,6 +111,11 @@ int es_cmd_collect(int argc, char **argv)
     if (st) {
         es_cli_error("%s", es_error_message());
         return es_cli_exit_status(st);
+    }
+    if (strict && t->ncomplete < t->sw->ntasks) { /* no table at all, not a partial one */
+        strict_refusal(t);
+        es_collect_free(t);
+        return 1;
     }
     char ncpath[4400], csvpath[4400];
     snprintf(ncpath, sizeof ncpath, "%s", nc ? nc : "");
@@ -113,10 +168,9 @@ int es_cmd_collect(int argc, char **argv)
         es_collect_free(t);
         return es_cli_exit_status(st);
     }
-    size_t incomplete = sw->ntasks - t->ncomplete;
     fprintf(stderr, "esuite: collect: %zu of %zu tasks complete (%zu failed, %zu pending, %zu corrupt), "
                     "%zu fields → %s, %s\n", t->ncomplete, sw->ntasks, t->nfailed, t->npending, t->ncorrupt,
             t->nfields, ncpath, csvpath);
     es_collect_free(t);
-    return strict && incomplete ? 1 : 0;
+    return 0;
 }

@@ -228,8 +228,22 @@ rm -f D/fake_finish.txt
 expect_num collect-rc $? 0 0
 expect_true collect-lists-missing grep -q "task 0011 (output.compression=3 output.log_interval=2 replica 1) has no result yet" collect_err.txt
 expect_true collect-summary grep -q "11 of 12 tasks complete (0 failed, 1 pending, 0 corrupt), 2 fields" collect_err.txt
+# --strict with a task missing writes nothing at all (it wrote both tables, then exited 1):
+# one message with the count and the task, no file, no temporary file, an old table untouched.
+expect_fail collect-strict-missing "collect: --strict: 1 of 12 tasks are not complete (0 failed, 1 pending, 0 corrupt), nothing written: task 11 (D/tasks/0011): no summary.json" \
+  "$ESUITE" collect D --strict --output t2.nc --csv t2.csv
 "$ESUITE" collect D --strict --quiet --output t2.nc --csv t2.csv 2>/dev/null
 expect_num collect-strict-rc $? 1 0
+expect_true collect-strict-no-nc test ! -e t2.nc
+expect_true collect-strict-no-csv test ! -e t2.csv
+expect_true collect-strict-no-temp bash -c '! ls -A . D | grep -q "\.part-"'
+"$ESUITE" collect D --strict --quiet 2>/dev/null
+expect_num collect-strict-default-rc $? 1 0
+expect_true collect-strict-no-default-table test ! -e D/table.nc -a ! -e D/table.csv
+echo old-table > t3.csv; cp t.nc t3.nc
+"$ESUITE" collect D --strict --quiet --output t3.nc --csv t3.csv 2>/dev/null
+expect_true collect-strict-old-csv-untouched test "$(cat t3.csv)" = old-table
+expect_true collect-strict-old-nc-untouched cmp -s t.nc t3.nc
 expect_true csv-header grep -qx 'task,replica,seed,status,exit_code,output.compression,output.log_interval,P,final.H' t.csv
 expect_true csv-row9 grep -qx '9,1,101,complete,,3,0.5,30.75,9' t.csv
 expect_true csv-row11 grep -qx '11,1,101,pending,,3,2,,' t.csv
@@ -240,6 +254,36 @@ if command -v ncdump >/dev/null; then
   expect_num nc-P-task7 "${8}" 22.25 0
   expect_true nc-P-task11-fill test "${12}" = "_" -o "${12}" = "NaN"
   expect_true nc-missing-attr grep -q 'missing_tasks = "11"' <(ncdump -h t.nc)
+fi
+# --strict names the first five incomplete tasks, why each is not complete, and how many more:
+# task 11 failed, 0-5 pending (0-2 without, 3 with a summary.json but no .complete), 4 corrupt
+cp -r D DS
+rm -f DS/tasks/000[0-3]/out/.complete DS/tasks/000[0-2]/out/summary.json DS/tasks/0005/out/.complete
+rm -f DS/tasks/0005/out/summary.json
+echo '{"P": 0}' > DS/tasks/0004/out/summary.json
+"$ESUITE" sweep DS --finish-task 11 --exit-code 2 --log logs/x.err
+expect_fail collect-strict-first-five "collect: --strict: 7 of 12 tasks are not complete (1 failed, 5 pending, 1 corrupt), nothing written: task 0 (DS/tasks/0000): no summary.json; task 1 (DS/tasks/0001): no summary.json; task 2 (DS/tasks/0002): no summary.json; task 3 (DS/tasks/0003): summary.json but not finished (no out/.complete: still running?); task 4 (DS/tasks/0004): outputs changed since completion (checksum mismatch); and 2 more" \
+  "$ESUITE" collect DS --strict --quiet
+expect_true collect-strict-first-five-no-table test ! -e DS/table.nc -a ! -e DS/table.csv
+cp -r D DF
+"$ESUITE" sweep DF --finish-task 11 --exit-code 2 --log logs/x.err
+expect_fail collect-strict-failed "collect: --strict: 1 of 12 tasks are not complete (1 failed, 0 pending, 0 corrupt), nothing written: task 11 (DF/tasks/0011): failed with exit code 2 (log DF/logs/x.err)" \
+  "$ESUITE" collect DF --strict --quiet --output DF/t.nc
+expect_true collect-strict-failed-no-table test ! -e DF/t.nc -a ! -e DF/table.csv
+# With every task complete --strict writes the same table as without it (exit 0).
+mkdir -p D/tasks/0011/out; printf '{"P": 32.25, "final": {"H": 11}}\n' > D/tasks/0011/out/summary.json
+"$ESUITE" sweep D --finish-task 11 --exit-code 0 --log x
+"$ESUITE" collect D --output all.nc --csv all.csv 2>/dev/null
+expect_num collect-all-rc $? 0 0
+"$ESUITE" collect D --strict --output all_s.nc --csv all_s.csv 2> strict_ok.err
+expect_num collect-strict-complete-rc $? 0 0
+expect_true collect-strict-complete-summary grep -q "12 of 12 tasks complete (0 failed, 0 pending, 0 corrupt), 2 fields" strict_ok.err
+expect_num collect-strict-complete-rows "$(grep -vc '^#' all_s.csv)" 13 0
+expect_true collect-strict-complete-row11 grep -qx '11,1,101,complete,,3,2,32.25,11' all_s.csv
+expect_true collect-strict-same-table cmp -s <(grep -v '^#' all.csv) <(grep -v '^#' all_s.csv)
+if command -v ncdump >/dev/null; then
+  expect_true collect-strict-same-nc-P cmp -s <(ncdump -v P all.nc | sed -n '/^ P =/,/;/p') <(ncdump -v P all_s.nc | sed -n '/^ P =/,/;/p')
+  expect_true collect-strict-nc-P-task11 grep -q '32.25 ;' <(ncdump -v P all_s.nc)
 fi
 # A directory that is not a sweep (no manifest.json) says so, without a JSON parser's "line -1".
 mkdir -p notasweep

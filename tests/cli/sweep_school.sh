@@ -111,8 +111,12 @@ expect_num local-one-failed-rc $? 1 0
 "$ESUITE" sweep E --status > status.txt 2>&1
 expect_num status-rc $? 1 0
 expect_true status-names-task grep -q "task 0001  failed    exit code 2" status.txt
-"$ESUITE" collect E --strict > /dev/null 2> collect.txt
-expect_num collect-strict-rc $? 1 0
+# --strict refuses the incomplete sweep and writes no table
+expect_fail collect-strict "collect: --strict: 1 of 2 tasks are not complete (1 failed, 0 pending, 0 corrupt), nothing written: task 1 (E/tasks/0001): failed with exit code 2 (log E/logs/local-0001.log)" \
+  "$ESUITE" collect E --strict
+expect_true collect-strict-no-table test ! -e E/table.nc -a ! -e E/table.csv
+"$ESUITE" collect E > /dev/null 2> collect.txt
+expect_num collect-rc $? 0 0
 expect_true collect-names-task grep -q "task 0001 (school.init_file=$TMP/none.nc replica 0) failed with exit code 2" collect.txt
 p_task=$(json_get "$(tr -d '\n' < E/tasks/0000/out/summary.json)" P)
 p_csv=$(grep -v '^#' E/table.csv | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "mean.P") c = i } NR == 2 { print $c }')
