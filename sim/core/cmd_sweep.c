@@ -379,8 +379,7 @@ static int open_sweep(const sweep_opts *o, es_sweep **sw, char *dir, size_t len)
         st = es_sweep_load(o->target, sw);
         if (st)
             es_warning_clear(); /* the error message carries the hint */
-        else
-            es_cli_print_warnings();
+        /* the warnings are printed by the caller, unless writing the directory fails */
         if (!st)
             snprintf(dir, len, "%s", o->dir ? o->dir : (*sw)->name);
     }
@@ -505,6 +504,8 @@ int es_cmd_sweep(int argc, char **argv)
     char dir[PATH_MAX];
     if ((rc = open_sweep(&o, &sw, dir, sizeof dir)))
         return rc;
+    if (o.plan || o.status)
+        es_cli_print_warnings();
     if (o.plan) {
         print_plan(sw, stdout);
         es_sweep_free(sw);
@@ -535,10 +536,12 @@ int es_cmd_sweep(int argc, char **argv)
     if (!st && !realpath(dir, abs))
         st = es_error_set(ES_EIO, "%s: %s", dir, strerror(errno));
     if (st) {
+        es_warning_clear(); /* one message: the error (a refused rerun also says why) */
         es_cli_error("%s", es_error_message());
         es_sweep_free(sw);
         return es_cli_exit_status(st);
     }
+    es_cli_print_warnings();
     size_t *idx = malloc((sw->ntasks ? sw->ntasks : 1) * sizeof *idx);
     if (!idx) {
         es_cli_error("sweep: out of memory for %zu tasks", sw->ntasks);

@@ -750,6 +750,37 @@ static int load_task(const es_sweep *sw, size_t i, es_config **cfg)
     return es_config_load(sw->base, schemas, ovp, nov + npaths, cfg);
 }
 
+int es_sweep_task_relative_path(const es_sweep *sw, size_t i, const char *section, const char *key,
+                                char *value, size_t len)
+{
+    const es_model *m = es_model_find(sw->model);
+    const es_key_spec *schemas[] = {es_config_core_schema(), m ? m->schema : NULL, NULL};
+    const es_key_spec *spec = NULL;
+    for (int l = 0; schemas[l] && !spec; l++)
+        for (const es_key_spec *k = schemas[l]; k->key && !spec; k++)
+            if (!strcmp(k->section, section) && !strcmp(k->key, key))
+                spec = k;
+    if (!spec || !spec->unit || strcmp(spec->unit, "path") || i >= sw->ntasks)
+        return 0;
+    char ov[ES_SWEEP_MAX_AXES + 1][512];
+    const char *ovp[ES_SWEEP_MAX_AXES + 1];
+    int nov;
+    task_overrides(sw, i, ov, &nov);
+    for (int k = 0; k < nov; k++)
+        ovp[k] = ov[k];
+    es_config *cfg;
+    if (es_config_load(sw->base, schemas, ovp, nov, &cfg)) {
+        es_error_clear();
+        return 0;
+    }
+    const char *v = es_config_string(cfg, section, key);
+    int rel = v && *v && v[0] != '/';
+    if (rel)
+        snprintf(value, len, "%s", v);
+    es_config_free(cfg);
+    return rel;
+}
+
 int es_sweep_task_config(const es_sweep *sw, size_t i, char **ini)
 {
     es_config *cfg;
@@ -877,6 +908,49 @@ static int check_distinct_runs(parse_ctx *c)
     return st;
 }
 
+/* A relative path is read from the working directory (as `esuite run`
+ * reads it), not from the base config's directory. When it names no file
+ * there but one next to the base config, that is almost surely what was
+ * meant: a warning (files may exist only on the cluster), not an error. */
+static void warn_relative_path(const parse_ctx *c, const char *section, const char *key, const char *v)
+{
+    if (!v || !*v || v[0] == '/' || access(v, F_OK) == 0)
+        return;
+    char dir[4096], there[8400], cwd[4096];
+    snprintf(dir, sizeof dir, "%s", c->sw->base);
+    char *slash = strrchr(dir, '/');
+    if (!slash || !getcwd(cwd, sizeof cwd))
+        return;
+    *slash = '\0';
+    snprintf(there, sizeof there, "%s/%s", dir, v);
+    if (access(there, F_OK) != 0)
+        return;
+    es_warning_add("%s: %s.%s = %s is read from the working directory (%s/%s does not exist), not "
+                   "from the base config's directory (%s exists): run 'esuite sweep' from %s, or "
+                   "give the path from here or an absolute one",
+                   c->file, section, key, v, cwd, v, there, dir);
+}
+
+static void warn_relative_paths(const parse_ctx *c, const es_key_spec *const *schemas, const es_config *cfg)
+{
+    for (int l = 0; schemas[l]; l++)
+        for (const es_key_spec *k = schemas[l]; k->key; k++) {
+            if (!k->unit || strcmp(k->unit, "path"))
+                continue;
+            char full[300];
+            snprintf(full, sizeof full, "%s.%s", k->section, k->key);
+            int varied = 0;
+            for (size_t a = 0; a < c->sw->naxes; a++)
+                if (!strcmp(c->sw->axes[a].key, full)) {
+                    varied = 1;
+                    for (size_t v = 0; v < c->sw->axes[a].n; v++)
+                        warn_relative_path(c, k->section, k->key, c->sw->axes[a].values[v]);
+                }
+            if (!varied)
+                warn_relative_path(c, k->section, k->key, es_config_string(cfg, k->section, k->key));
+        }
+}
+
 /* Every value alone, then every task: a bad value names its vary line. */
 static int validate(parse_ctx *c)
 {
@@ -914,6 +988,7 @@ static int validate(parse_ctx *c)
         es_warning_add("%s: run.threads = %lld in the base config overrides [slurm] cpus_per_task = %d "
                        "(each task's OMP_NUM_THREADS); set run.threads = 0 to use the allocation",
                        c->file, threads, cpus);
+    warn_relative_paths(c, schemas, cfg);
     es_config_free(cfg);
     for (size_t a = 0; a < sw->naxes; a++)
         for (size_t v = 0; v < sw->axes[a].n; v++) {

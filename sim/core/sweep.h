@@ -101,6 +101,12 @@ void es_sweep_free(es_sweep *sw);
 
 /* The resolved config of task i as INI text (caller frees). */
 int es_sweep_task_config(const es_sweep *sw, size_t i, char **ini);
+/* 1 when [section] key of task i is a file path (unit "path") that the base
+ * config or a vary line gives as a relative path (copied to value), which the
+ * task's config holds made absolute from the working directory of
+ * `esuite sweep`; 0 otherwise. */
+int es_sweep_task_relative_path(const es_sweep *sw, size_t i, const char *section, const char *key,
+                                char *value, size_t len);
 /* "gas.N=64 school.r_o=2" style description of task i (buffer). */
 void es_sweep_task_label(const es_sweep *sw, size_t i, char *buf, size_t len);
 

@@ -176,6 +176,56 @@ static json_t *manifest_json(const es_sweep *sw)
     return m;
 }
 
+/* The error for a task config on disk (old, at path) that is not the one the
+ * sweep file gives now (new): the first line that differs, and, when that is
+ * a relative file path of the base config (made absolute from the working
+ * directory, so a rerun from another directory gives another file), why. */
+static int different_sweep(const es_sweep *sw, const char *dir, const char *path, size_t i,
+                           const char *old, const char *new)
+{
+    const char *a = old, *b = new;
+    int line = 1;
+    char section[128] = "";
+    for (;;) {
+        size_t na = strcspn(a, "\n"), nb = strcspn(b, "\n");
+        if (na != nb || memcmp(a, b, na))
+            break;
+        if (a[0] == '[' && na > 2 && a[na - 1] == ']' && na - 2 < sizeof section)
+            snprintf(section, sizeof section, "%.*s", (int)(na - 2), a + 1);
+        if (!a[na] || !b[nb]) /* one ends here: the other has more */
+            break;
+        a += na + 1;
+        b += nb + 1;
+        line++;
+    }
+    int na = (int)strcspn(a, "\n"), nb = (int)strcspn(b, "\n");
+    /* the values without the "    ; set by the sweep" comment */
+    const char *ca = strstr(a, "    ;"), *cb = strstr(b, "    ;");
+    int va = ca && ca - a < na ? (int)(ca - a) : na, vb = cb && cb - b < nb ? (int)(cb - b) : nb;
+    char key[128] = "", rel[1024];
+    size_t kl = strcspn(b, " =\n");
+    if (kl < sizeof key && b[kl] == ' ' && !strncmp(b + kl, " = ", 3) && !strncmp(a, b, kl + 3))
+        snprintf(key, sizeof key, "%.*s", (int)kl, b);
+    if (*section && *key && es_sweep_task_relative_path(sw, i, section, key, rel, sizeof rel)) {
+        char cwd[4096] = "?", first[4096] = "the directory it was first run in";
+        if (!getcwd(cwd, sizeof cwd))
+            snprintf(cwd, sizeof cwd, "?");
+        const char *oldv = a + kl + 3;
+        int ol = va - (int)kl - 3, rl = (int)strlen(rel);
+        if (ol > rl + 1 && oldv[ol - rl - 1] == '/' && !strncmp(oldv + ol - rl, rel, (size_t)rl))
+            snprintf(first, sizeof first, "%.*s", ol - rl - 1, oldv);
+        return es_error_set(ES_ECONFIG, "%s holds this sweep with %s.%s = %.*s (%s:%d), but from the "
+                            "working directory %s the relative '%s' of the base config is %.*s (a "
+                            "relative path in a config is read from the working directory, not from "
+                            "the config's directory): run 'esuite sweep' from %s, continue from the "
+                            "directory alone ('esuite sweep %s --scheduler ...'), or give an absolute path",
+                            dir, section, key, ol, oldv, path, line, cwd, rel, vb - (int)kl - 3,
+                            b + kl + 3, first, dir);
+    }
+    return es_error_set(ES_ECONFIG, "%s holds a different sweep (%s:%d is '%.*s', task %zu of %s gives "
+                        "'%.*s'); choose another --dir", dir, path, line, va, a, i, sw->path, vb, b);
+}
+
 int es_sweep_write_dir(const es_sweep *sw, const char *dir)
 {
     int st;
@@ -195,8 +245,7 @@ int es_sweep_write_dir(const es_sweep *sw, const char *dir)
         snprintf(path, sizeof path, "%s/%s/config.ini", dir, td);
         char *old = read_text(path);
         if (old && strcmp(old, texts[i]) != 0)
-            st = es_error_set(ES_ECONFIG, "%s holds a different sweep (%s differs from task %zu of "
-                                          "%s); choose another --dir", dir, path, i, sw->path);
+            st = different_sweep(sw, dir, path, i, old, texts[i]);
         free(old);
     }
     char mpath[4400];

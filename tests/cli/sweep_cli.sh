@@ -311,6 +311,25 @@ if "$ESUITE" info | grep -q '^models:.* school' && ! "$ESUITE" info | grep -q 's
   expect_true "local runner: task lines count to 3 of 3 ($(cat eta.err))" \
     test "$(grep -cE '^esuite: sweep: task 000[0-2] complete \([1-3] of 3 finished, elapsed [0-9]+s, ETA [0-9]+s\)$' eta.err)" -eq 3
   expect_true "local runner: the last says ETA 0s" grep -q '(3 of 3 finished, elapsed [0-9]*s, ETA 0s)$' eta.err
+  # A relative init_file is read from the working directory (as 'esuite run' reads it), and the
+  # task configs hold it made absolute from there. Written from the base config's directory, a
+  # rerun from another directory was refused as "a different sweep" with no word of why.
+  mkdir -p RP/cfg; : > RP/cfg/seed.nc
+  printf '[run]\nmodel = school\nseed = 5\n[school]\nn_fish = 20\nn_steps = 20\ninit = file\ninit_file = seed.nc\n' > RP/cfg/b.ini
+  printf '[sweep]\nbase = b.ini\nname = rp\nvary school.noise = 0.1, 0.2\n' > RP/cfg/s.ini
+  (cd RP/cfg && "$ESUITE" sweep s.ini --scheduler slurm --dir "$TMP/RPD" --quiet > /dev/null 2> "$TMP/rp.err")
+  expect_num rel-path-written-rc $? 0 0
+  expect_true rel-path-no-warning-there test ! -s rp.err
+  expect_true rel-path-absolute grep -q "^init_file = $TMP/RP/cfg/seed.nc    ; set by the sweep" RPD/tasks/0001/config.ini
+  expect_fail rel-path-other-cwd "RPD holds this sweep with school.init_file = $TMP/RP/cfg/seed.nc (RPD/tasks/0000/config.ini:36), but from the working directory $TMP the relative 'seed.nc' of the base config is $TMP/seed.nc (a relative path in a config is read from the working directory, not from the config's directory): run 'esuite sweep' from $TMP/RP/cfg, continue from the directory alone ('esuite sweep RPD --scheduler ...'), or give an absolute path" \
+    "$ESUITE" sweep RP/cfg/s.ini --scheduler slurm --dir RPD --quiet
+  expect_true rel-path-other-cwd-unchanged grep -q "^init_file = $TMP/RP/cfg/seed.nc " RPD/tasks/0000/config.ini
+  "$ESUITE" sweep RPD --scheduler slurm --quiet > /dev/null 2>&1
+  expect_num rel-path-dir-form-rc $? 0 0
+  # planned from elsewhere, a path that exists only next to the base config is a warning at plan time
+  "$ESUITE" sweep RP/cfg/s.ini --plan > /dev/null 2> rp_plan.err
+  expect_num rel-path-plan-rc $? 0 0
+  expect_true rel-path-plan-warning grep -qxF "esuite: warning: RP/cfg/s.ini: school.init_file = seed.nc is read from the working directory ($TMP/seed.nc does not exist), not from the base config's directory ($TMP/RP/cfg/seed.nc exists): run 'esuite sweep' from $TMP/RP/cfg, or give the path from here or an absolute one" rp_plan.err
   # --plan runs the model's checks on every task: r_o = 12 > r_a = 10 in task 1
   printf '[sweep]\nbase = ck_base.ini\nname = zones\nvary school.r_orientation = 3, 12\n' > zones.ini
   expect_fail plan-model-check "zones.ini:4: task 1 (school.r_orientation=12 replica 0): --set school.r_orientation=12: key 'school.r_orientation': zone radii must satisfy" \

@@ -333,6 +333,9 @@ static void test_rewrite_same_sweep_keeps_state_other_sweep_refused(void **state
     es_error_clear();
     assert_int_equal(es_sweep_write_dir(sw, sweepdir), ES_ECONFIG);
     assert_non_null(strstr(es_error_message(), "holds a different sweep"));
+    /* the first line that differs, in the first task that differs (6: compression 4 → 5) */
+    assert_non_null(strstr(es_error_message(), "/tasks/0006/config.ini:12 is 'compression = 4', task 6 of "));
+    assert_non_null(strstr(es_error_message(), "s.ini gives 'compression = 5'); choose another --dir"));
     es_sweep_free(sw);
 }
 
