@@ -1,8 +1,11 @@
 /* esuite collect SWEEPDIR [--output table.nc] [--csv table.csv] [--strict] */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/collect.h"
@@ -23,6 +26,27 @@ static void collect_usage(FILE *out)
             "  --strict    every task must be complete: otherwise write nothing (an existing table\n"
             "              is left as it was), name the incomplete tasks and exit with status 1\n"
             "  --quiet     no per-task lines on stderr (the summary line stays)\n");
+}
+
+/* Whether two output paths name one file: the same existing file (also
+ * through a link or another spelling), or, for a file not there yet, the
+ * same name in the same directory ("t.nc" and "./t.nc"). Both are written
+ * under the same staging name, and the CSV replaced the NetCDF table. */
+static int same_file(const char *a, const char *b)
+{
+    if (!strcmp(a, b))
+        return 1;
+    struct stat sa, sb;
+    int ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0;
+    if (ea || eb)
+        return ea && eb && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    char da[4400], db[4400], ra[PATH_MAX], rb[PATH_MAX];
+    const char *na = strrchr(a, '/'), *nb = strrchr(b, '/');
+    snprintf(da, sizeof da, "%.*s", na ? (int)(na - a) + (na == a) : 1, na ? a : ".");
+    snprintf(db, sizeof db, "%.*s", nb ? (int)(nb - b) + (nb == b) : 1, nb ? b : ".");
+    na = na ? na + 1 : a;
+    nb = nb ? nb + 1 : b;
+    return !strcmp(na, nb) && realpath(da, ra) && realpath(db, rb) && !strcmp(ra, rb);
 }
 
 /* Why task i is not complete, in a few words ("no summary.json", "failed
@@ -102,8 +126,21 @@ int es_cmd_collect(int argc, char **argv)
         return 2;
     }
     const char *dir = argv[optind];
-    if (nc && csv && !strcmp(nc, csv)) { /* the CSV would replace the NetCDF file */
-        es_cli_error("collect: --output and --csv name the same file '%s'", nc);
+    char ncpath[4400], csvpath[4400];
+    snprintf(ncpath, sizeof ncpath, "%s", nc ? nc : "");
+    snprintf(csvpath, sizeof csvpath, "%s", csv ? csv : "");
+    if (!nc)
+        snprintf(ncpath, sizeof ncpath, "%s/table.nc", dir);
+    if (!csv)
+        snprintf(csvpath, sizeof csvpath, "%s/table.csv", dir);
+    if (same_file(ncpath, csvpath)) { /* the CSV would replace the NetCDF file */
+        if (nc && csv)
+            es_cli_error("collect: --output and --csv name the same file '%s'", nc);
+        else
+            es_cli_error("collect: %s '%s' names the file the %s table goes to (%s, the default of %s): "
+                         "the CSV would replace the NetCDF table; give %s too", nc ? "--output" : "--csv",
+                         nc ? nc : csv, nc ? "CSV" : "NetCDF", nc ? csvpath : ncpath,
+                         nc ? "--csv" : "--output", nc ? "--csv" : "--output");
         return 2;
     }
     es_collect_table *t;
@@ -117,13 +154,6 @@ int es_cmd_collect(int argc, char **argv)
         es_collect_free(t);
         return 1;
     }
-    char ncpath[4400], csvpath[4400];
-    snprintf(ncpath, sizeof ncpath, "%s", nc ? nc : "");
-    snprintf(csvpath, sizeof csvpath, "%s", csv ? csv : "");
-    if (!nc)
-        snprintf(ncpath, sizeof ncpath, "%s/table.nc", dir);
-    if (!csv)
-        snprintf(csvpath, sizeof csvpath, "%s/table.csv", dir);
     const es_sweep *sw = t->sw;
     for (size_t i = 0; i < sw->ntasks && !quiet; i++) {
         const es_task_status *s = &t->status[i];

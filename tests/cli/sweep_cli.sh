@@ -285,6 +285,25 @@ if command -v ncdump >/dev/null; then
   expect_true collect-strict-same-nc-P cmp -s <(ncdump -v P all.nc | sed -n '/^ P =/,/;/p') <(ncdump -v P all_s.nc | sed -n '/^ P =/,/;/p')
   expect_true collect-strict-nc-P-task11 grep -q '32.25 ;' <(ncdump -v P all_s.nc)
 fi
+# --csv naming the NetCDF table's default file (or --output the CSV's, or the two one file spelt
+# two ways) is refused before anything is written: both went through one staging name, the CSV
+# replaced table.nc and the error was "cannot flush '.table.nc.part-PID' to disk".
+"$ESUITE" collect D --quiet 2>/dev/null
+cp D/table.nc nc_before; cp D/table.csv csv_before
+expect_fail collect-csv-is-default-nc "collect: --csv 'D/table.nc' names the file the NetCDF table goes to (D/table.nc, the default of --output): the CSV would replace the NetCDF table; give --output too" \
+  "$ESUITE" collect D --csv D/table.nc
+expect_true collect-csv-is-default-nc-untouched cmp -s D/table.nc nc_before
+expect_fail collect-output-is-default-csv "collect: --output 'D//table.csv' names the file the CSV table goes to (D/table.csv, the default of --csv): the CSV would replace the NetCDF table; give --csv too" \
+  "$ESUITE" collect D --output D//table.csv
+expect_true collect-output-is-default-csv-untouched cmp -s D/table.csv csv_before
+expect_fail collect-same-file-spelt-twice "collect: --output and --csv name the same file './x.nc'" \
+  "$ESUITE" collect D --output ./x.nc --csv x.nc
+expect_true collect-same-file-spelt-twice-not-written test ! -e x.nc
+ln -s D/table.nc via_link.csv
+expect_fail collect-csv-links-to-nc "collect: --output and --csv name the same file 'D/table.nc'" \
+  "$ESUITE" collect D --output D/table.nc --csv via_link.csv
+expect_true collect-csv-links-to-nc-untouched cmp -s D/table.nc nc_before
+expect_true collect-no-staging-left bash -c '! ls -A . D | grep -q "\.part-"'
 # A directory that is not a sweep (no manifest.json) says so, without a JSON parser's "line -1".
 mkdir -p notasweep
 expect_fail collect-not-a-sweep "notasweep is not a sweep directory (no manifest.json" "$ESUITE" collect notasweep
