@@ -178,8 +178,14 @@ int es_cmd_collect(int argc, char **argv)
         char *slash = strrchr(parent, '/');
         if (slash)
             *(slash == parent ? slash + 1 : slash) = '\0';
+        struct stat sb;
         if (access(slash ? parent : ".", W_OK) != 0)
             st = es_error_set(ES_EIO, "%s: cannot write: %s", f, strerror(errno));
+        /* found only when the second rename failed, the first table already replaced */
+        else if (stat(f, &sb) == 0 && !S_ISREG(sb.st_mode))
+            st = es_error_set(ES_EIO, "collect: %s%s '%s' is %s: nothing written", k ? "--csv" : "--output",
+                              (k ? csv : nc) ? "" : " (default)", f,
+                              S_ISDIR(sb.st_mode) ? "a directory, not a file" : "not a regular file");
     }
     /* Both files are written under hidden staging names (as run outputs are)
      * and committed (flushed, renamed, directory flushed) only when both are

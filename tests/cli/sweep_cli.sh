@@ -304,6 +304,19 @@ expect_fail collect-csv-links-to-nc "collect: --output and --csv name the same f
   "$ESUITE" collect D --output D/table.nc --csv via_link.csv
 expect_true collect-csv-links-to-nc-untouched cmp -s D/table.nc nc_before
 expect_true collect-no-staging-left bash -c '! ls -A . D | grep -q "\.part-"'
+# An output that is a directory is refused before anything is written: the NetCDF table was
+# renamed into place and only then did moving the CSV onto the directory fail (exit 2, and a new
+# table.nc next to no CSV).
+mkdir -p outdir; rm -f D/table.nc D/table.csv
+expect_fail collect-csv-is-dir "collect: --csv 'outdir' is a directory, not a file: nothing written" \
+  "$ESUITE" collect D --csv outdir
+expect_true collect-csv-is-dir-no-nc test ! -e D/table.nc
+expect_true collect-csv-is-dir-empty test -z "$(ls -A outdir)"
+mkdir D/table.nc
+expect_fail collect-default-nc-is-dir "collect: --output (default) 'D/table.nc' is a directory, not a file: nothing written" \
+  "$ESUITE" collect D --quiet
+expect_true collect-default-nc-is-dir-no-csv test ! -e D/table.csv
+rmdir D/table.nc
 # A directory that is not a sweep (no manifest.json) says so, without a JSON parser's "line -1".
 mkdir -p notasweep
 expect_fail collect-not-a-sweep "notasweep is not a sweep directory (no manifest.json" "$ESUITE" collect notasweep
