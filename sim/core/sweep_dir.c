@@ -214,12 +214,18 @@ static int different_sweep(const es_sweep *sw, const char *dir, const char *path
         int ol = va - (int)kl - 3, rl = (int)strlen(rel);
         if (ol > rl + 1 && oldv[ol - rl - 1] == '/' && !strncmp(oldv + ol - rl, rel, (size_t)rl))
             snprintf(first, sizeof first, "%.*s", ol - rl - 1, oldv);
+        char full[300];
+        const char *from = "the base config";
+        snprintf(full, sizeof full, "%s.%s", section, key);
+        for (size_t ax = 0; ax < sw->naxes; ax++)
+            if (!strcmp(sw->axes[ax].key, full))
+                from = "its vary line";
         return es_error_set(ES_ECONFIG, "%s holds this sweep with %s.%s = %.*s (%s:%d), but from the "
-                            "working directory %s the relative '%s' of the base config is %.*s (a "
+                            "working directory %s the relative '%s' of %s is %.*s (a "
                             "relative path in a config is read from the working directory, not from "
                             "the config's directory): run 'esuite sweep' from %s, continue from the "
                             "directory alone ('esuite sweep %s --scheduler ...'), or give an absolute path",
-                            dir, section, key, ol, oldv, path, line, cwd, rel, vb - (int)kl - 3,
+                            dir, section, key, ol, oldv, path, line, cwd, rel, from, vb - (int)kl - 3,
                             b + kl + 3, first, dir);
     }
     return es_error_set(ES_ECONFIG, "%s holds a different sweep (%s:%d is '%.*s', task %zu of %s gives "
