@@ -12,6 +12,7 @@
 
 #include "core/commands.h"
 #include "core/info_file.h"
+#include "core/strbuf.h"
 
 /* The provenance attributes every output carries (docs/output-format.md), printed
  * first; a model's own attributes (school.nc has its parameters) come after. */
@@ -44,8 +45,59 @@ static void print_text(const char *name, const char *text)
     putchar('\n');
 }
 
+/* An element of a string list, quoted ("...", with \" \\ \n) where it would
+ * otherwise not read back: empty, with a comma, quote or newline, or with
+ * blanks at either end. */
+static void append_element(es_strbuf *b, const char *e)
+{
+    size_t n = strlen(e);
+    int quote = n == 0 || strpbrk(e, ",\"\n\\") || e[0] == ' ' || e[0] == '\t' ||
+                e[n - 1] == ' ' || e[n - 1] == '\t';
+    if (!quote) {
+        es_strbuf_printf(b, "%s", e);
+        return;
+    }
+    es_strbuf_printf(b, "\"");
+    for (const char *c = e; *c; c++)
+        if (*c == '"' || *c == '\\')
+            es_strbuf_printf(b, "\\%c", *c);
+        else if (*c == '\n')
+            es_strbuf_printf(b, "\\n");
+        else
+            es_strbuf_printf(b, "%c", *c);
+    es_strbuf_printf(b, "\"");
+}
+
+/* An NC_STRING attribute (HDF5 variable- or fixed-length strings, NetCDF-4
+ * string): one value as it is, several as a comma-separated list. NULL if it
+ * cannot be read. */
+static char *string_att_text(int ncid, const char *name, size_t len)
+{
+    char **s = calloc(len, sizeof *s);
+    if (!s || nc_get_att_string(ncid, NC_GLOBAL, name, s) != NC_NOERR) {
+        free(s);
+        return NULL;
+    }
+    char *text;
+    if (len == 1) {
+        text = strdup(s[0] ? s[0] : "");
+    } else {
+        es_strbuf b = {0};
+        for (size_t k = 0; k < len; k++) {
+            if (k)
+                es_strbuf_printf(&b, ", ");
+            append_element(&b, s[k] ? s[k] : "");
+        }
+        text = es_strbuf_take(&b);
+    }
+    nc_free_string(len, s);
+    free(s);
+    return text;
+}
+
 /* One attribute, if it belongs to this pass (0 provenance, 1 the model's own,
- * 2 the config): text as it is, numbers with full precision. */
+ * 2 the config): text as it is (several strings as a comma-separated list),
+ * numbers with full precision (all of an array's values). */
 static void print_attr(int ncid, int i, int pass)
 {
     char name[NC_MAX_NAME + 1];
@@ -62,11 +114,8 @@ static void print_attr(int ncid, int i, int pass)
         char *text = NULL;
         if (type == NC_CHAR && (text = calloc(len + 1, 1)))
             nc_get_att_text(ncid, NC_GLOBAL, name, text);
-        char *s = NULL;
-        if (type == NC_STRING && len == 1 && nc_get_att_string(ncid, NC_GLOBAL, name, &s) == NC_NOERR) {
-            text = strdup(s ? s : "");
-            nc_free_string(1, &s);
-        }
+        if (type == NC_STRING && len > 0)
+            text = string_att_text(ncid, name, len);
         if (config_pass)
             printf("\nconfig:\n%s%s", text ? text : "", text && *text && text[strlen(text) - 1] != '\n' ? "\n" : "");
         else

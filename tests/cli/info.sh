@@ -54,6 +54,8 @@ expect_true "info school.nc: overrides one per line, aligned" \
   grep -qxE 'overrides  +school.(speed=1.5|noise=0.1)' <<< "$i"
 expect_true "info school.nc: second override aligned under the first" \
   grep -qxE ' {19}school.(speed=1.5|noise=0.1)' <<< "$i"
+# attributes with several values (string lists, numeric arrays), which no esuite output
+# has and nothing here can write from the shell: tests/unit/test_info_file.c
 expect_fail info-missing "info: cannot open 'nope.h5': No such file or directory" "$ESUITE" info nope.h5
 printf 'x\n' > t.txt
 expect_fail info-not-output "info: t.txt: cannot read it as HDF5, NetCDF or JSON" "$ESUITE" info t.txt
