@@ -536,17 +536,20 @@ static double out_of_range_fraction(const gas_setup *s, const es_gas_run_result 
 }
 
 /* Edge cells that hold more than a few discs beyond ±v_max bias S_B (the
- * clamped discs all share them): say so, the run itself is still valid. */
+ * clamped discs all share them): say so, the run itself is still valid. The
+ * set is numbered as the config errors number it (1 = the first value of the
+ * [entropy] lists), with its 0-based gas.h5 group. */
 enum { OUT_OF_RANGE_WARN_PPM = 1000 };
 static void warn_out_of_range(const gas_setup *s, const es_gas_run_result *res)
 {
     for (size_t c = 0; c < s->spec.n_sets; c++) {
         double f = out_of_range_fraction(s, res, c);
         if (f > OUT_OF_RANGE_WARN_PPM * 1e-6)
-            es_warning_add("gas: cell set %zu (dv = %g, v_max = %g): up to %.3g %% of the discs have a "
-                           "velocity component beyond the grid's +-%g and are counted in its edge "
-                           "cells, which biases S_B; raise [entropy] v_max (at v_max = 6, ~4e-9 of "
-                           "them are beyond)", c, s->sets[c].dv, s->sets[c].v_max, 100.0 * f,
+            es_warning_add("gas: cell set %zu (dv = %g, v_max = %g; /cells_%zu in gas.h5): up to "
+                           "%.3g %% of the discs have a velocity component beyond the grid's +-%g and "
+                           "are counted in its edge cells, which biases S_B; raise [entropy] v_max (at "
+                           "v_max = 6, ~4e-9 of them are beyond)", c + 1, s->sets[c].dv,
+                           s->sets[c].v_max, c, 100.0 * f,
                            ceil(s->sets[c].v_max / s->sets[c].dv) * s->sets[c].dv);
     }
 }

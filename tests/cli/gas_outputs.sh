@@ -140,8 +140,9 @@ printf '[run]\nmodel = gas\n[gas]\nN = 2000\nsamples = 3\nplots = false\n[entrop
 f=$(grep -o '"out_of_range_fraction": [0-9.e-]*' vmax/summary.json | sed 's/.*: //')
 expect_num "out_of_range_fraction at v_max = 0.5" "$(echo "$f" | sed -n 1p)" 0.8534 0.04
 expect_num "out_of_range_fraction at v_max = 6" "$(echo "$f" | sed -n 2p)" 0 0
-expect_true "one warning, for cell set 0 ($(cat vmax.err))" \
-  test "$(grep -c 'warning: gas: cell set 0 (dv = 0.5, v_max = 0.5): up to' vmax.err)" -eq 1 -a "$(grep -c 'cell set 1' vmax.err)" -eq 0
+# numbered as config errors number the sets (1 = the first list value), with its gas.h5 group
+expect_true "one warning, for cell set 1 = /cells_0 ($(cat vmax.err))" \
+  test "$(grep -c 'warning: gas: cell set 1 (dv = 0.5, v_max = 0.5; /cells_0 in gas.h5): up to' vmax.err)" -eq 1 -a "$(grep -c 'cell set 2' vmax.err)" -eq 0
 
 # 4. Batch progress covers the equilibration: its own log lines (fraction of all
 # realizations' equilibration collisions, nondecreasing, ending at 100 %) come
