@@ -101,6 +101,34 @@ int es_gas_checkpoint_save(const es_gas *g, es_checkpoint_writer *w, const char 
     return st;
 }
 
+int es_gas_checkpoint_save_format(es_checkpoint_writer *w)
+{
+    uint64_t v = ES_GAS_CHECKPOINT_FORMAT;
+    return es_checkpoint_write_section(w, "gas_format", &v, sizeof v);
+}
+
+int es_gas_checkpoint_check_format(const es_checkpoint *c, const char *path, double temperature)
+{
+    size_t size = 0;
+    const void *src = es_checkpoint_section(c, "gas_format", &size);
+    uint64_t v = 1; /* no section: format 1 */
+    if (src && size != sizeof v)
+        return es_error_set(ES_EDATA, "%s: gas checkpoint section 'gas_format' holds %zu bytes, not %zu",
+                            path, size, sizeof v);
+    if (src)
+        memcpy(&v, src, sizeof v);
+    if (v < 1 || v > ES_GAS_CHECKPOINT_FORMAT)
+        return es_error_set(ES_EDATA, "%s: gas checkpoint format %llu, this esuite reads 1 to %u",
+                            path, (unsigned long long)v, ES_GAS_CHECKPOINT_FORMAT);
+    if (v == 1 && temperature != 1.0)
+        return es_error_set(ES_EDATA, "%s: gas checkpoint format 1 with [gas] temperature = %g: it was "
+                                      "written by an esuite build before the temperature unit fix "
+                                      "(its times and velocities are raw, not in sigma/sqrt(T0) and "
+                                      "sqrt(T0)), so it cannot be continued; rerun from the start "
+                                      "without --resume", path, temperature);
+    return ES_OK;
+}
+
 static int load_section(const es_checkpoint *c, const char *prefix, const char *name, void *data,
                         size_t size)
 {

@@ -342,7 +342,9 @@ static int save_checkpoint(const es_gas_run_spec *s, es_gas_run_result *res, es_
         return st;
     uint64_t h[6];
     run_header(res, (size_t)s->gas.n, done, h);
-    st = es_checkpoint_write_section(w, "gas_run", h, sizeof h);
+    st = es_gas_checkpoint_save_format(w);
+    if (!st)
+        st = es_checkpoint_write_section(w, "gas_run", h, sizeof h);
     run_section sec[RUN_SECTIONS_MAX];
     size_t ns = run_sections(res, E0, sec);
     for (size_t i = 0; i < ns && !st; i++)
@@ -368,8 +370,14 @@ static int load_checkpoint(const es_gas_run_spec *s, es_gas_run_result *res, es_
     int st = es_checkpoint_read(s->resume, "gas", config_hash, &c);
     if (st)
         return st;
-    uint64_t h[6], want[6];
-    st = es_checkpoint_read_section(c, "gas_run", h, sizeof h);
+    /* [gas] temperature of the config (the engine itself always runs T0 = 1
+     * since the unit fix); without a config, the parameters are the caller's
+     * and their meaning did not change */
+    double t0 = s->ck_cfg ? es_config_double(s->ck_cfg, "gas", "temperature") : 1.0;
+    st = es_gas_checkpoint_check_format(c, s->resume, t0);
+    uint64_t h[6] = {0}, want[6];
+    if (!st)
+        st = es_checkpoint_read_section(c, "gas_run", h, sizeof h);
     run_header(res, (size_t)s->gas.n, (size_t)h[0], want);
     if (!st && (memcmp(h + 1, want + 1, 5 * sizeof *h) != 0 || h[0] < 1 || h[0] >= res->n_times))
         st = es_error_set(ES_EDATA, "%s: gas checkpoint of %llu realizations x %llu discs, %llu samples "
@@ -390,7 +398,7 @@ static int load_checkpoint(const es_gas_run_spec *s, es_gas_run_result *res, es_
     }
     es_checkpoint_free(c);
     if (st) {
-        char msg[512]; /* the message may not be formatted into itself */
+        char msg[1024]; /* the message may not be formatted into itself; it names the file */
         snprintf(msg, sizeof msg, "%s", es_error_message());
         return es_error_set(st, "resume: %s", msg);
     }

@@ -76,6 +76,21 @@ else
   echo "note: h5dump not found, gas.h5 datasets not compared (summary.json was)"
 fi
 
+# [gas] temperature = 4: a checkpoint of this build (gas format 2) resumes, and
+# as T0 is only the unit, every number equals the T0 = 1 run's. (A format-1
+# checkpoint, from a build before the T0 unit fix, is refused at T0 != 1:
+# tests/unit/test_gas_resume.c fabricates one.)
+"$ESUITE" run "$TMP/gas.ini" --output "$TMP/t4" --quiet --threads 1 --set gas.temperature=4 \
+  --set gas.stop_after_samples=4 2>"$TMP/t4.err"
+rc=$?
+expect_true "T0 = 4: interrupted run exits with status 3 (got $rc)" test $rc -eq 3
+"$ESUITE" run --resume "$TMP/t4" --quiet --threads 2 2>"$TMP/t4resume.err"
+rc=$?
+expect_true "T0 = 4: resumed run succeeds (rc $rc: $(cat "$TMP/t4resume.err"))" test $rc -eq 0
+stats "$TMP/t4/summary.json" >"$TMP/t4.stats"
+expect_true "T0 = 4: resumed summary.json statistics identical to the T0 = 1 run's" \
+  cmp -s "$TMP/ref.stats" "$TMP/t4.stats"
+
 # A real SIGUSR1: a longer run (many samples) stopped while it runs.
 signal_run 1 "$TMP/sig.err" "$ESUITE" run "$TMP/gas.ini" --output "$TMP/sig" --quiet --threads 1 \
   --set gas.samples=4000 --set gas.u_max=40

@@ -4,7 +4,12 @@
  * resumed from its checkpoint ends with every output array bit-identical
  * (memcmp) to an uninterrupted run, with 1 thread before and 2 after the
  * resume and the other way round; periodic checkpoints do not perturb the
- * run; a checkpoint is refused for a changed config or another run shape. */
+ * run; a checkpoint is refused for a changed config or another run shape.
+ * Gas checkpoint formats (gas_checkpoint.h): a format-1 checkpoint (no
+ * "gas_format" section, fabricated by rewriting one without it) resumes at
+ * [gas] temperature = 1 and is refused at temperature = 4 (written before the
+ * unit fix), a format-2 one resumes at temperature = 4 bit for bit, and an
+ * unknown format is refused. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,7 +33,7 @@ extern const es_model es_model_gas;
 #define NS 10 /* sampling intervals: NS + 1 samples including t = 0 */
 
 static char tmpdir[256], ckpath[300];
-static es_config *cfg, *cfg_other;
+static es_config *cfg, *cfg_other, *cfg_t4;
 static es_gas_run_result *ref; /* the uninterrupted run, computed once */
 
 static const char *ini = "[run]\nmodel = gas\nseed = 77\n[gas]\nN = 2000\npacking_fraction = 0\n"
@@ -47,7 +52,13 @@ static int setup(void **state)
     /* the same run with another seed: a different config */
     const char *other = "[run]\nmodel = gas\nseed = 78\n[gas]\nN = 2000\npacking_fraction = 0\n"
                         "knudsen = 0.1\nrealizations = 2\n";
-    return es_config_load_string(other, "gas-resume-other", schemas, NULL, 0, &cfg_other);
+    if (es_config_load_string(other, "gas-resume-other", schemas, NULL, 0, &cfg_other))
+        return -1;
+    /* [gas] temperature = 4: since the unit fix the engine runs the T0 = 1
+     * system (gas_model.c read_box), so the run spec is the same as cfg's */
+    const char *t4 = "[run]\nmodel = gas\nseed = 77\n[gas]\nN = 2000\npacking_fraction = 0\n"
+                     "knudsen = 0.1\nrealizations = 2\ntemperature = 4\n";
+    return es_config_load_string(t4, "gas-resume-t4", schemas, NULL, 0, &cfg_t4);
 }
 
 static int teardown(void **state)
@@ -55,6 +66,7 @@ static int teardown(void **state)
     (void)state;
     es_config_free(cfg);
     es_config_free(cfg_other);
+    es_config_free(cfg_t4);
     es_gas_run_result_free(ref);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
@@ -284,6 +296,159 @@ static void test_changed_config_refused(void **state)
     es_gas_run_result_free(res);
 }
 
+/* Rewrite the checkpoint container (core/checkpoint.h: 88-byte header,
+ * sections u32 name length | name | u64 size | bytes, u32 0, FNV-1a-64 of
+ * everything before) with section "gas_format" dropped (format < 0) or
+ * holding `format`; the checksum is recomputed, so only the format differs. */
+static void rewrite_gas_format(const char *path, long long format)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    rewind(f);
+    unsigned char *in = malloc((size_t)len), *out = malloc((size_t)len + 64);
+    assert_non_null(in);
+    assert_non_null(out);
+    assert_int_equal(fread(in, 1, (size_t)len, f), (size_t)len);
+    fclose(f);
+    size_t off = 88, o = 88, found = 0;
+    memcpy(out, in, 88);
+    for (;;) {
+        uint32_t nlen;
+        memcpy(&nlen, in + off, 4); /* little-endian, as this machine */
+        if (nlen == 0)
+            break;
+        uint64_t size;
+        memcpy(&size, in + off + 4 + nlen, 8);
+        size_t whole = 4 + nlen + 8 + (size_t)size;
+        if (nlen == 10 && !memcmp(in + off + 4, "gas_format", 10)) {
+            found++;
+            assert_int_equal(size, 8);
+            if (format >= 0) {
+                uint64_t v = (uint64_t)format;
+                memcpy(out + o, in + off, 4 + nlen + 8);
+                memcpy(out + o + 4 + nlen + 8, &v, 8);
+                o += whole;
+            }
+        } else {
+            memcpy(out + o, in + off, whole);
+            o += whole;
+        }
+        off += whole;
+    }
+    assert_int_equal(found, 1);
+    memset(out + o, 0, 4);
+    o += 4;
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < o; i++) {
+        h ^= out[i];
+        h *= 0x100000001b3ULL;
+    }
+    memcpy(out + o, &h, 8);
+    o += 8;
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(out, 1, o, f), o);
+    fclose(f);
+    free(in);
+    free(out);
+}
+
+/* The gas format a checkpoint records (0: no "gas_format" section). */
+static uint64_t checkpoint_gas_format(const es_config *c)
+{
+    es_checkpoint *ck;
+    assert_int_equal(es_checkpoint_read(ckpath, "gas", es_checkpoint_config_hash(c), &ck), ES_OK);
+    size_t size = 0;
+    const void *p = es_checkpoint_section(ck, "gas_format", &size);
+    uint64_t v = 0;
+    if (p) {
+        assert_int_equal(size, sizeof v);
+        memcpy(&v, p, sizeof v);
+    }
+    es_checkpoint_free(ck);
+    return v;
+}
+
+/* Stop a run with config `c` after 3 samples: its checkpoint at ckpath. */
+static void cut_with(const es_config *c)
+{
+    unlink(ckpath);
+    gas_case a;
+    make_case(&a, 2);
+    a.s.ck_cfg = c;
+    a.s.stop_after_samples = 3;
+    es_gas_run_result *res;
+    assert_int_equal(es_gas_run(&a.s, &res), ES_EINTR);
+    assert_int_equal(checkpoint_gas_format(c), 2);
+}
+
+/* Resume ckpath with config `c`: the status, and on success the result
+ * bit-identical to the uninterrupted run. */
+static int resume_with(const es_config *c)
+{
+    gas_case d;
+    make_case(&d, 1);
+    d.s.ck_cfg = c;
+    d.s.stop_after_samples = 3;
+    d.s.resume = ckpath;
+    es_gas_run_result *res = NULL;
+    int st = es_gas_run(&d.s, &res);
+    if (st == ES_OK) {
+        assert_results_equal(res, reference());
+        es_gas_run_result_free(res);
+    } else {
+        assert_null(res);
+    }
+    return st;
+}
+
+static void test_format_2_resumes_at_temperature_4(void **state)
+{
+    (void)state;
+    cut_with(cfg_t4);
+    assert_int_equal(resume_with(cfg_t4), ES_OK);
+}
+
+static void test_format_1_resumes_at_temperature_1(void **state)
+{
+    (void)state;
+    cut_with(cfg);
+    rewrite_gas_format(ckpath, -1);
+    assert_int_equal(checkpoint_gas_format(cfg), 0);
+    assert_int_equal(resume_with(cfg), ES_OK);
+}
+
+static void test_format_1_refused_at_temperature_4(void **state)
+{
+    (void)state;
+    cut_with(cfg_t4);
+    rewrite_gas_format(ckpath, -1);
+    assert_int_equal(resume_with(cfg_t4), ES_EDATA);
+    char want[600];
+    snprintf(want, sizeof want, "resume: %s: gas checkpoint format 1 with [gas] temperature = 4: it was "
+             "written by an esuite build before the temperature unit fix", ckpath);
+    if (!strstr(es_error_message(), want))
+        fail_msg("'%s' lacks '%s'", es_error_message(), want);
+    assert_non_null(strstr(es_error_message(), "rerun from the start without --resume"));
+}
+
+static void test_unknown_format_refused(void **state)
+{
+    (void)state;
+    cut_with(cfg);
+    rewrite_gas_format(ckpath, 3);
+    assert_int_equal(resume_with(cfg), ES_EDATA);
+    char want[400];
+    snprintf(want, sizeof want, "%s: gas checkpoint format 3, this esuite reads 1 to 2", ckpath);
+    if (!strstr(es_error_message(), want))
+        fail_msg("'%s' lacks '%s'", es_error_message(), want);
+    /* the same file with format 2 again resumes: only the format was refused */
+    rewrite_gas_format(ckpath, 2);
+    assert_int_equal(resume_with(cfg), ES_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -292,6 +457,10 @@ int main(void)
         cmocka_unit_test(test_resume_after_sigusr1),
         cmocka_unit_test(test_periodic_checkpoints_do_not_perturb),
         cmocka_unit_test(test_changed_config_refused),
+        cmocka_unit_test(test_format_2_resumes_at_temperature_4),
+        cmocka_unit_test(test_format_1_resumes_at_temperature_1),
+        cmocka_unit_test(test_format_1_refused_at_temperature_4),
+        cmocka_unit_test(test_unknown_format_refused),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);
     es_checkpoint_restore_signals();
