@@ -544,13 +544,16 @@ static void warn_out_of_range(const gas_setup *s, const es_gas_run_result *res)
 {
     for (size_t c = 0; c < s->spec.n_sets; c++) {
         double f = out_of_range_fraction(s, res, c);
+        /* the grid's edge K dv as the entropy has it: K = ceil(v_max/dv) less a
+         * rounding guard (v_max = 2.1, dv = 0.3: K = 7, where ceil(2.1/0.3) is 8) */
+        size_t nx, ny, nv;
+        es_bz_grid_shape(&s->sets[c], &nx, &ny, &nv);
         if (f > OUT_OF_RANGE_WARN_PPM * 1e-6)
             es_warning_add("gas: cell set %zu (dv = %g, v_max = %g; /cells_%zu in gas.h5): up to "
                            "%.3g %% of the discs have a velocity component beyond the grid's +-%g and "
                            "are counted in its edge cells, which biases S_B; raise [entropy] v_max (at "
                            "v_max = 6, ~4e-9 of them are beyond)", c + 1, s->sets[c].dv,
-                           s->sets[c].v_max, c, 100.0 * f,
-                           ceil(s->sets[c].v_max / s->sets[c].dv) * s->sets[c].dv);
+                           s->sets[c].v_max, c, 100.0 * f, (double)(nv / 2) * s->sets[c].dv);
     }
 }
 

@@ -143,6 +143,15 @@ expect_num "out_of_range_fraction at v_max = 6" "$(echo "$f" | sed -n 2p)" 0 0
 # numbered as config errors number the sets (1 = the first list value), with its gas.h5 group
 expect_true "one warning, for cell set 1 = /cells_0 ($(cat vmax.err))" \
   test "$(grep -c 'warning: gas: cell set 1 (dv = 0.5, v_max = 0.5; /cells_0 in gas.h5): up to' vmax.err)" -eq 1 -a "$(grep -c 'cell set 2' vmax.err)" -eq 0
+expect_true "the warning gives the grid's edge +-0.5 ($(cat vmax.err))" grep -q "beyond the grid's +-0.5 and" vmax.err
+# The edge is K dv with the grid's own K: v_max = 2.1, dv = 0.3 is K = 7 (+-2.1, where
+# ceil(2.1/0.3) = 8 said +-2.4); about 7 % of the discs are beyond it.
+"$ESUITE" run vmax.ini --output vmax7 --quiet --set gas.N=300 --set entropy.dv=0.3 --set entropy.v_max=2.1 2>vmax7.err
+expect_true "v_max = 2.1, dv = 0.3: the grid's edge +-2.1 ($(cat vmax7.err))" \
+  grep -q "warning: gas: cell set 1 (dv = 0.3, v_max = 2.1; /cells_0 in gas.h5): up to .* beyond the grid's +-2.1 and" vmax7.err
+f=$(grep -o '"out_of_range_fraction": [0-9.e-]*' vmax7/summary.json | sed 's/.*: //')
+# 1 − erf(2.1/√2)² = 0.0701 per sample; the largest over 4 samples of N = 300
+expect_num "out_of_range_fraction beyond 2.1" "$f" 0.085 0.05
 
 # 4. Batch progress covers the equilibration: its own log lines (fraction of all
 # realizations' equilibration collisions, nondecreasing, ending at 100 %) come
