@@ -168,8 +168,42 @@ static int print_netcdf(const char *path)
     return 0;
 }
 
+/* An array of strings (overrides) one per line, aligned, as the HDF5/NetCDF
+ * attribute prints; an array of numbers space-separated like an attribute's
+ * values. 0 if the array is neither. */
+static int print_json_array(const char *key, json_t *v)
+{
+    size_t n = json_array_size(v), k, strings = 0, numbers = 0;
+    json_t *e;
+    json_array_foreach(v, k, e) {
+        strings += json_is_string(e);
+        numbers += json_is_number(e);
+    }
+    if (n > 0 && strings == n) {
+        es_strbuf b = {0};
+        json_array_foreach(v, k, e)
+            es_strbuf_printf(&b, "%s%s", k ? "\n" : "", json_string_value(e));
+        char *text = es_strbuf_take(&b);
+        print_text(key, text ? text : "");
+        free(text);
+        return 1;
+    }
+    if (n > 0 && numbers < n)
+        return 0;
+    printf("%-18s", key); /* numbers, or an empty array: as an empty attribute */
+    json_array_foreach(v, k, e)
+        if (json_is_integer(e))
+            printf(" %lld", (long long)json_integer_value(e));
+        else
+            printf(" %.17g", json_real_value(e));
+    printf(n ? "\n" : " \n");
+    return 1;
+}
+
 static void print_json_value(const char *key, json_t *v)
 {
+    if (json_is_array(v) && print_json_array(key, v))
+        return;
     if (json_is_string(v))
         printf("%-18s %s\n", key, json_string_value(v));
     else if (json_is_integer(v))

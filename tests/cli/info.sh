@@ -31,6 +31,13 @@ for f in g/gas.h5 g/summary.json; do
   expect_true "info $f: the build's git revision $rev" grep -qx "git_revision  *$rev" <<< "$i"
   expect_true "info $f: the command line" grep -q "^command_line  *.*esuite run g.ini --output g --quiet --threads 1 --set gas.realizations=2$" <<< "$i"
 done
+# overrides one per line, aligned, in gas.h5 and in summary.json alike (the JSON
+# array printed as ["gas.realizations=2","run.threads=1"])
+ovs() { "$ESUITE" info "$1" | sed -n '/^overrides /,/^[a-z]/p' | sed '$d'; }
+want=$(printf 'overrides          gas.realizations=2\n                   run.threads=1')
+for f in g/gas.h5 g/summary.json; do
+  expect_true "info $f: overrides one per line ($(ovs "$f"))" test "$(ovs "$f")" = "$want"
+done
 i=$("$ESUITE" info g/gas.h5)
 expect_true "info gas.h5: the resolved config comes last, with its values" \
   test "$(sed -n '/^config:$/,$p' <<< "$i" | grep -cE '^(N = 300|seed = 7|realizations = 2)( |$)')" -eq 3

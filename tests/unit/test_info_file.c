@@ -3,7 +3,8 @@
  * of variable- and fixed-length strings, NetCDF-4 NC_STRING of length > 1)
  * print as a comma-separated list, and numeric arrays print every value. The
  * shell cannot write such a file here (no ncgen, no h5py), so this test writes
- * it with the HDF5/NetCDF C API and calls es_info_print_file. */
+ * it with the HDF5/NetCDF C API and calls es_info_print_file. A summary.json's
+ * arrays print the same way. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -137,11 +138,35 @@ static void test_netcdf_string_lists(void **state)
     assert_true(m && ms && m < ms && ms < c);
 }
 
+/* summary.json's provenance prints as the attributes do: a string array one
+ * per line aligned (overrides), numbers space-separated, an empty array blank,
+ * anything else as compact JSON. */
+static void test_json_arrays_like_attributes(void **state)
+{
+    (void)state;
+    char path[300];
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("{\"N\": 3, \"provenance\": {\"model\": \"gas\", \"overrides\": [\"gas.N=3\", "
+          "\"run.threads=1\"], \"none\": [], \"values\": [1, 2.5, -3], "
+          "\"mixed\": [1, \"a\"]}}\n", f);
+    fclose(f);
+    char out[4096];
+    assert_int_equal(info_capture(path, out, sizeof out), 0);
+    expect_line(out, "model", "gas");
+    expect_line(out, "overrides", "gas.N=3\n                   run.threads=1");
+    expect_line(out, "none", "");
+    expect_line(out, "values", "1 2.5 -3");
+    expect_line(out, "mixed", "[1,\"a\"]");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hdf5_string_and_number_arrays),
         cmocka_unit_test(test_netcdf_string_lists),
+        cmocka_unit_test(test_json_arrays_like_attributes),
     };
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }
