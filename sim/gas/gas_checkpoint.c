@@ -122,10 +122,10 @@ int es_gas_checkpoint_check_format(const es_checkpoint *c, const char *path, dou
                             path, (unsigned long long)v, ES_GAS_CHECKPOINT_FORMAT);
     if (v == 1 && temperature != 1.0)
         return es_error_set(ES_EDATA, "%s: gas checkpoint format 1 with [gas] temperature = %g: it was "
-                                      "written by an esuite build before the temperature unit fix "
-                                      "(its times and velocities are raw, not in sigma/sqrt(T0) and "
-                                      "sqrt(T0)), so it cannot be continued; rerun from the start "
-                                      "without --resume", path, temperature);
+                                      "written by an esuite build that records no gas format, which "
+                                      "may predate the temperature unit fix (its times and velocities "
+                                      "would be raw, not in sigma/sqrt(T0) and sqrt(T0)), so it is "
+                                      "not continued; rerun from the start without --resume", path, temperature);
     return ES_OK;
 }
 
