@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "esuite/status.h"
 
@@ -155,38 +156,172 @@ static int check_shape(int grp, int varid, const char *what, long long row, size
     return ES_OK;
 }
 
-/* Missing-data markers: explicit _FillValue / missing_value attributes, or
- * the library's default fill for floating-point variables. */
-static int check_missing(int grp, int varid, const es_series *s)
+/* _Unsigned = "true" (the NetCDF-3 / CF convention): a byte, short, int or
+ * int64 variable holds unsigned values in the signed type's bits (200 is
+ * stored as the byte -56). NetCDF-C itself ignores the attribute. */
+static bool is_unsigned_att(int grp, int varid, nc_type type)
 {
-    double marks[3];
+    if (type != NC_BYTE && type != NC_SHORT && type != NC_INT && type != NC_INT64)
+        return false;
+    nc_type atype;
+    size_t alen = 0;
+    char buf[16] = "";
+    if (nc_inq_att(grp, varid, "_Unsigned", &atype, &alen) != NC_NOERR)
+        return false;
+    if (atype == NC_CHAR && alen < sizeof buf) {
+        if (nc_get_att_text(grp, varid, "_Unsigned", buf) != NC_NOERR)
+            return false;
+        buf[alen] = '\0';
+    } else if (atype == NC_STRING && alen == 1) {
+        char *str = NULL;
+        if (nc_get_att_string(grp, varid, "_Unsigned", &str) != NC_NOERR)
+            return false;
+        snprintf(buf, sizeof buf, "%s", str ? str : "");
+        nc_free_string(1, &str);
+    }
+    size_t k = strlen(buf);
+    while (k > 0 && (buf[k - 1] == ' ' || buf[k - 1] == '\0'))
+        buf[--k] = '\0';
+    return strcasecmp(buf, "true") == 0;
+}
+
+static bool is_integer_type(nc_type t)
+{
+    return is_numeric_type(t) && t != NC_FLOAT && t != NC_DOUBLE;
+}
+
+/* Element i of integer data `raw` of type `type` as a double; with
+ * `as_unsigned` the bits of a signed type are read as the unsigned type's. */
+static double int_value(const void *raw, nc_type type, size_t i, bool as_unsigned)
+{
+    switch (type) {
+    case NC_BYTE: {
+        signed char v = ((const signed char *)raw)[i];
+        return as_unsigned ? (double)(unsigned char)v : (double)v;
+    }
+    case NC_UBYTE:
+        return ((const unsigned char *)raw)[i];
+    case NC_SHORT: {
+        short v = ((const short *)raw)[i];
+        return as_unsigned ? (double)(unsigned short)v : (double)v;
+    }
+    case NC_USHORT:
+        return ((const unsigned short *)raw)[i];
+    case NC_INT: {
+        int v = ((const int *)raw)[i];
+        return as_unsigned ? (double)(unsigned int)v : (double)v;
+    }
+    case NC_UINT:
+        return ((const unsigned int *)raw)[i];
+    case NC_INT64: {
+        long long v = ((const long long *)raw)[i];
+        return as_unsigned ? (double)(unsigned long long)v : (double)v;
+    }
+    default: /* NC_UINT64 */
+        return (double)((const unsigned long long *)raw)[i];
+    }
+}
+
+/* A missing-data marker: its value, and for an integer variable its bits in
+ * the variable's own type (`raw`, when the attribute has that type or the
+ * marker is the library's default fill) so the comparison is exact. */
+typedef struct {
+    double value;
+    unsigned char raw[8];
+    bool has_raw;
+} nc_mark;
+
+/* Missing-data markers: explicit _FillValue / missing_value attributes, or
+ * the library's default fill for float, double and the 32- and 64-bit
+ * integer types. */
+static int missing_marks(int grp, int varid, nc_type type, nc_mark *marks)
+{
     int nmarks = 0;
     const char *attrs[2] = {"_FillValue", "missing_value"};
     for (int a = 0; a < 2; a++) {
         size_t alen = 0;
         nc_type atype;
-        if (nc_inq_att(grp, varid, attrs[a], &atype, &alen) == NC_NOERR && alen == 1 &&
-            is_numeric_type(atype) && nc_get_att_double(grp, varid, attrs[a], &marks[nmarks]) == NC_NOERR)
-            nmarks++;
+        nc_mark *m = &marks[nmarks];
+        memset(m, 0, sizeof *m);
+        if (nc_inq_att(grp, varid, attrs[a], &atype, &alen) != NC_NOERR || alen != 1 ||
+            !is_numeric_type(atype) || nc_get_att_double(grp, varid, attrs[a], &m->value) != NC_NOERR)
+            continue;
+        m->has_raw = atype == type && is_integer_type(type) &&
+                     nc_get_att(grp, varid, attrs[a], m->raw) == NC_NOERR;
+        nmarks++;
     }
-    nc_type type;
-    nc_inq_vartype(grp, varid, &type);
-    if (nmarks == 0 && type == NC_DOUBLE)
-        marks[nmarks++] = NC_FILL_DOUBLE;
-    if (nmarks == 0 && type == NC_FLOAT)
-        marks[nmarks++] = (double)NC_FILL_FLOAT;
-    /* 32- and 64-bit integers too: -2147483647 is no plausible sample. Not
-     * byte and short, whose default fills (-127, -32767) packed data can hold. */
-    if (nmarks == 0 && type == NC_INT)
-        marks[nmarks++] = (double)NC_FILL_INT;
-    if (nmarks == 0 && type == NC_INT64)
-        marks[nmarks++] = (double)NC_FILL_INT64;
+    if (nmarks > 0)
+        return nmarks;
+    /* Default fills. Integers: -2147483647, 4294967295 and the 64-bit ones
+     * are no plausible samples. Not byte, short, ubyte and ushort, whose
+     * default fills (-127, -32767, 255, 65535) packed data and saturated
+     * 8- and 16-bit sensors can hold. */
+    nc_mark *m = &marks[0];
+    memset(m, 0, sizeof *m);
+    switch (type) {
+    case NC_DOUBLE:
+        m->value = NC_FILL_DOUBLE;
+        return 1;
+    case NC_FLOAT:
+        m->value = (double)NC_FILL_FLOAT;
+        return 1;
+    case NC_INT: {
+        int v = NC_FILL_INT;
+        memcpy(m->raw, &v, sizeof v);
+        m->value = v;
+        break;
+    }
+    case NC_UINT: {
+        unsigned int v = NC_FILL_UINT;
+        memcpy(m->raw, &v, sizeof v);
+        m->value = v;
+        break;
+    }
+    case NC_INT64: {
+        long long v = NC_FILL_INT64;
+        memcpy(m->raw, &v, sizeof v);
+        m->value = (double)v;
+        break;
+    }
+    case NC_UINT64: {
+        unsigned long long v = NC_FILL_UINT64;
+        memcpy(m->raw, &v, sizeof v);
+        m->value = (double)v;
+        break;
+    }
+    default:
+        return 0;
+    }
+    m->has_raw = true;
+    return 1;
+}
+
+/* The fill check compares stored values: the raw bits of an integer
+ * variable (before _Unsigned and packing are applied), as the library
+ * writes fills; floating-point values as read. */
+static int check_missing(int grp, int varid, nc_type type, const void *raw, size_t size,
+                         bool as_unsigned, const es_series *s)
+{
+    nc_mark marks[2];
+    int nmarks = missing_marks(grp, varid, type, marks);
     for (size_t i = 0; i < s->n; i++)
-        for (int m = 0; m < nmarks; m++)
-            if (s->x[i] == marks[m])
-                return es_error_set(ES_EDATA,
-                                    "%s: missing value (fill value %g) at index %zu (0-based)",
-                                    s->source, marks[m], i);
+        for (int m = 0; m < nmarks; m++) {
+            bool hit;
+            if (raw && marks[m].has_raw)
+                hit = memcmp((const unsigned char *)raw + i * size, marks[m].raw, size) == 0;
+            else if (raw)
+                hit = int_value(raw, type, i, false) == marks[m].value;
+            else
+                hit = s->x[i] == marks[m].value;
+            if (!hit)
+                continue;
+            if (as_unsigned && marks[m].has_raw && s->x[i] != marks[m].value)
+                return es_error_set(ES_EDATA, "%s: missing value (fill value %.17g, stored as "
+                                    "%.17g; _Unsigned) at index %zu (0-based)", s->source,
+                                    s->x[i], marks[m].value, i);
+            return es_error_set(ES_EDATA, "%s: missing value (fill value %g) at index %zu (0-based)",
+                                s->source, marks[m].value, i);
+        }
     return ES_OK;
 }
 
@@ -200,8 +335,9 @@ static int att_double(int grp, int varid, const char *name, double *v)
 }
 
 /* CF packing: the values are x·scale_factor + add_offset (after the fill check,
- * which compares packed values). A negative scale reverses the order of the
- * samples, so ordinal patterns need the unpacked values. */
+ * which compares packed values, and after _Unsigned). A negative scale
+ * reverses the order of the samples, so ordinal patterns need the unpacked
+ * values. */
 static int unpack(int grp, int varid, es_series *s)
 {
     double scale = 1.0, offset = 0.0;
@@ -215,6 +351,47 @@ static int unpack(int grp, int varid, es_series *s)
     for (size_t i = 0; i < s->n; i++)
         s->x[i] = s->x[i] * scale + offset;
     return es_series_check_finite(s); /* a huge scale can overflow finite packed values */
+}
+
+/* Read the n values (all of a 1-D variable, or row `row` of a 2-D one), check
+ * them for fill values and unpack them into out->x. Integer variables are read
+ * in their own type, so fills compare exactly and _Unsigned applies to the
+ * stored bits. */
+static int read_values(int grp, int varid, long long row, size_t n, es_series *out)
+{
+    nc_type type;
+    size_t size = 0;
+    nc_inq_vartype(grp, varid, &type);
+    nc_inq_type(grp, type, NULL, &size);
+    const bool integer = is_integer_type(type) && size > 0 && size <= 8;
+    const bool as_unsigned = integer && is_unsigned_att(grp, varid, type);
+    void *raw = integer ? malloc(n * size) : NULL;
+    out->x = malloc(n * sizeof *out->x);
+    if (!out->x || (integer && !raw)) {
+        free(raw);
+        return es_error_set(ES_ENOMEM, "%s: out of memory for %zu values", out->source, n);
+    }
+    const size_t start[2] = {(size_t)(row < 0 ? 0 : row), 0}, count[2] = {1, n};
+    int st;
+    if (integer)
+        st = row < 0 ? nc_get_var(grp, varid, raw) : nc_get_vara(grp, varid, start, count, raw);
+    else
+        st = row < 0 ? nc_get_var_double(grp, varid, out->x)
+                     : nc_get_vara_double(grp, varid, start, count, out->x);
+    if (st != NC_NOERR) {
+        free(raw);
+        return es_error_set(ES_EIO, "%s: read failed: %s", out->source, nc_strerror(st));
+    }
+    out->n = n;
+    for (size_t i = 0; integer && i < n; i++)
+        out->x[i] = int_value(raw, type, i, as_unsigned);
+    int rc = es_series_check_finite(out);
+    if (rc == ES_OK)
+        rc = check_missing(grp, varid, type, raw, size, as_unsigned, out);
+    free(raw);
+    if (rc == ES_OK)
+        rc = unpack(grp, varid, out);
+    return rc;
 }
 
 int es_series_read_netcdf(const char *path, const char *var, long long row, int hdf5_fallback,
@@ -245,23 +422,8 @@ int es_series_read_netcdf(const char *path, const char *var, long long row, int 
         es_series_set_source(out, path, name, row);
         rc = check_shape(grp, varid, out->source, row, &n);
     }
-    if (rc == ES_OK) {
-        out->x = malloc(n * sizeof *out->x);
-        if (!out->x)
-            rc = es_error_set(ES_ENOMEM, "%s: out of memory for %zu values", out->source, n);
-        else if ((st = row < 0 ? nc_get_var_double(grp, varid, out->x)
-                               : nc_get_vara_double(grp, varid, (size_t[2]){(size_t)row, 0},
-                                                    (size_t[2]){1, n}, out->x)) != NC_NOERR)
-            rc = es_error_set(ES_EIO, "%s: read failed: %s", out->source, nc_strerror(st));
-        else
-            out->n = n;
-    }
     if (rc == ES_OK)
-        rc = es_series_check_finite(out);
-    if (rc == ES_OK)
-        rc = check_missing(grp, varid, out);
-    if (rc == ES_OK)
-        rc = unpack(grp, varid, out);
+        rc = read_values(grp, varid, row, n, out);
     nc_close(ncid);
     if (rc)
         es_series_free(out);

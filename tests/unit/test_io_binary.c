@@ -539,6 +539,150 @@ static void test_netcdf_packed(void **state)
     expect_error(spec, ES_EDATA, ":h: NaN/Inf value at index 1 (0-based)");
 }
 
+/* _Unsigned = "true" (NetCDF-3 / CF): signed byte and short variables holding
+ * unsigned data read as the unsigned values (200 stored as the byte -56),
+ * before scale_factor/add_offset; the fill check compares the stored bits.
+ * _Unsigned = "false" changes nothing. */
+static void test_netcdf_unsigned_attribute(void **state)
+{
+    (void)state;
+    char path[512], spec[600];
+    path_of(path, sizeof path, "unsigned.nc");
+    int nc, dim, vb, vs, vp, vf, vi, vn, vt;
+    assert_int_equal(nc_create(path, NC_CLOBBER, &nc), NC_NOERR); /* classic CDF-1 */
+    nc_def_dim(nc, "t", 5, &dim);
+    nc_def_var(nc, "b", NC_BYTE, 1, &dim, &vb);
+    nc_def_var(nc, "s", NC_SHORT, 1, &dim, &vs);
+    nc_def_var(nc, "p", NC_SHORT, 1, &dim, &vp);
+    nc_def_var(nc, "f", NC_BYTE, 1, &dim, &vf);
+    nc_def_var(nc, "i", NC_INT, 1, &dim, &vi);
+    nc_def_var(nc, "n", NC_BYTE, 1, &dim, &vn);
+    nc_def_var(nc, "tru", NC_BYTE, 1, &dim, &vt);
+    const int uvars[5] = {vb, vs, vp, vf, vi};
+    for (int k = 0; k < 5; k++)
+        nc_put_att_text(nc, uvars[k], "_Unsigned", 4, "true");
+    nc_put_att_text(nc, vn, "_Unsigned", 5, "false");
+    nc_put_att_text(nc, vt, "_Unsigned", 5, "TRUE "); /* case and a trailing blank */
+    double scale = 0.5, offset = -100.0;
+    nc_put_att_double(nc, vp, "scale_factor", NC_DOUBLE, 1, &scale);
+    nc_put_att_double(nc, vp, "add_offset", NC_DOUBLE, 1, &offset);
+    signed char fill = -1; /* 255 as unsigned */
+    nc_put_att_schar(nc, vf, "_FillValue", NC_BYTE, 1, &fill);
+    assert_int_equal(nc_enddef(nc), NC_NOERR);
+    const signed char bv[5] = {-56, 0, 127, -128, -1};       /* 200, 0, 127, 128, 255 */
+    const short sv[5] = {-25536, -1, 1, -32768, 0};           /* 40000, 65535, 1, 32768, 0 */
+    const signed char fv[5] = {-56, 1, 2, -1, 3};             /* index 3 is the fill */
+    const int iv[3] = {-1294967296, 7, -1};                   /* 3000000000, 7, 4294967295 */
+    nc_put_var_schar(nc, vb, bv);
+    nc_put_var_short(nc, vs, sv);
+    nc_put_var_short(nc, vp, sv);
+    nc_put_var_schar(nc, vf, fv);
+    nc_put_vara_int(nc, vi, (size_t[1]){0}, (size_t[1]){3}, iv); /* 3, 4: default fill */
+    nc_put_var_schar(nc, vn, bv);
+    nc_put_var_schar(nc, vt, bv);
+    assert_int_equal(nc_close(nc), NC_NOERR);
+
+    es_series s;
+    snprintf(spec, sizeof spec, "%s:b", path);
+    assert_int_equal(es_series_read(spec, NULL, &s), ES_OK);
+    const double wb[5] = {200, 0, 127, 128, 255};
+    assert_true(s.n == 5 && same_bits(s.x, wb, 5));
+    es_series_free(&s);
+    snprintf(spec, sizeof spec, "%s:tru", path);
+    assert_int_equal(es_series_read(spec, NULL, &s), ES_OK);
+    assert_true(s.n == 5 && same_bits(s.x, wb, 5));
+    es_series_free(&s);
+    snprintf(spec, sizeof spec, "%s:s", path);
+    assert_int_equal(es_series_read(spec, NULL, &s), ES_OK);
+    const double ws[5] = {40000, 65535, 1, 32768, 0};
+    assert_true(s.n == 5 && same_bits(s.x, ws, 5));
+    es_series_free(&s);
+    /* unsigned first, then x·0.5 − 100 (as signed, 40000 would give −12868) */
+    snprintf(spec, sizeof spec, "%s:p", path);
+    assert_int_equal(es_series_read(spec, NULL, &s), ES_OK);
+    const double wp[5] = {19900, 32667.5, -99.5, 16284, -100};
+    assert_true(s.n == 5 && same_bits(s.x, wp, 5));
+    es_series_free(&s);
+    snprintf(spec, sizeof spec, "%s:n", path);
+    assert_int_equal(es_series_read(spec, NULL, &s), ES_OK);
+    const double wn[5] = {-56, 0, 127, -128, -1};
+    assert_true(s.n == 5 && same_bits(s.x, wn, 5));
+    es_series_free(&s);
+    snprintf(spec, sizeof spec, "%s:f", path);
+    expect_error(spec, ES_EDATA, "unsigned.nc:f: missing value (fill value 255, stored as -1; "
+                                 "_Unsigned) at index 3 (0-based)");
+    /* the unwritten int elements hold NetCDF's default fill bits (-2147483647,
+     * 2147483649 unsigned); 4294967295 (stored -1) at index 2 is data */
+    snprintf(spec, sizeof spec, "%s:i", path);
+    expect_error(spec, ES_EDATA, "unsigned.nc:i: missing value (fill value 2147483649, stored as "
+                                 "-2147483647; _Unsigned) at index 3 (0-based)");
+}
+
+/* NetCDF-4's own unsigned types read exactly, 64-bit ones without a detour
+ * through a signed type. The default fills of uint and uint64 (4294967295,
+ * 18446744073709551614) are unwritten data, like those of int and int64, and
+ * compare bit for bit: UINT64_MAX and INT64_MIN + 1, which round to the same
+ * doubles as the fills, are data. ubyte and ushort have no default-fill check
+ * (like byte and short: 255 and 65535 are a saturated 8- or 16-bit sensor). */
+static void test_netcdf4_unsigned_types(void **state)
+{
+    (void)state;
+    char path[512], spec[600];
+    path_of(path, sizeof path, "utypes.nc");
+    int nc, dim, vub, vus, vui, vu64, vi64, vpu, vpu64, vpub;
+    assert_int_equal(nc_create(path, NC_CLOBBER | NC_NETCDF4, &nc), NC_NOERR);
+    nc_def_dim(nc, "t", 4, &dim);
+    nc_def_var(nc, "ub", NC_UBYTE, 1, &dim, &vub);
+    nc_def_var(nc, "us", NC_USHORT, 1, &dim, &vus);
+    nc_def_var(nc, "ui", NC_UINT, 1, &dim, &vui);
+    nc_def_var(nc, "u64", NC_UINT64, 1, &dim, &vu64);
+    nc_def_var(nc, "i64", NC_INT64, 1, &dim, &vi64);
+    nc_def_var(nc, "part_ui", NC_UINT, 1, &dim, &vpu);
+    nc_def_var(nc, "part_u64", NC_UINT64, 1, &dim, &vpu64);
+    nc_def_var(nc, "part_ub", NC_UBYTE, 1, &dim, &vpub);
+    assert_int_equal(nc_enddef(nc), NC_NOERR);
+    const unsigned char ub[4] = {0, 200, 255, 128};
+    const unsigned short us[4] = {40000, 65535, 0, 1};
+    const unsigned int ui[4] = {3000000000u, 4294967294u, 0, 1};
+    const unsigned long long u64[4] = {18446744073709549568ULL, 9223372036854777856ULL,
+                                       18446744073709551615ULL, 5};
+    const long long i64[4] = {-9223372036854775807LL, 1, -2, 3};
+    nc_put_var_uchar(nc, vub, ub);
+    nc_put_var_ushort(nc, vus, us);
+    nc_put_var_uint(nc, vui, ui);
+    nc_put_var_ulonglong(nc, vu64, u64);
+    nc_put_var_longlong(nc, vi64, i64);
+    nc_put_vara_uint(nc, vpu, (size_t[1]){0}, (size_t[1]){2}, ui);
+    nc_put_vara_ulonglong(nc, vpu64, (size_t[1]){0}, (size_t[1]){1}, u64);
+    nc_put_vara_uchar(nc, vpub, (size_t[1]){0}, (size_t[1]){2}, ub);
+    assert_int_equal(nc_close(nc), NC_NOERR);
+
+    es_series s;
+    const struct {
+        const char *var;
+        double want[4];
+    } ok[] = {{"ub", {0, 200, 255, 128}},
+              {"us", {40000, 65535, 0, 1}},
+              {"ui", {3000000000.0, 4294967294.0, 0, 1}},
+              {"u64", {18446744073709549568.0, 9223372036854777856.0, 18446744073709551616.0, 5}},
+              {"i64", {-9223372036854775808.0, 1, -2, 3}},
+              {"part_ub", {0, 200, 255, 255}}};
+    for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++) {
+        snprintf(spec, sizeof spec, "%s:%s", path, ok[k].var);
+        int rc = es_series_read(spec, NULL, &s);
+        if (rc)
+            fprintf(stderr, "%s: %s\n", spec, es_error_message());
+        assert_int_equal(rc, ES_OK);
+        assert_int_equal(s.n, 4);
+        assert_true(same_bits(s.x, ok[k].want, 4));
+        es_series_free(&s);
+    }
+    snprintf(spec, sizeof spec, "%s:part_ui", path);
+    expect_error(spec, ES_EDATA, "utypes.nc:part_ui: missing value (fill value 4.29497e+09) at index 2");
+    snprintf(spec, sizeof spec, "%s:part_u64", path);
+    expect_error(spec, ES_EDATA, "utypes.nc:part_u64: missing value (fill value 1.84467e+19) at index 1");
+}
+
 static void test_netcdf4_without_ncproperties(void **state)
 {
     (void)state;
@@ -579,6 +723,8 @@ int main(void)
         cmocka_unit_test(test_netcdf_classic_truncated),
         cmocka_unit_test(test_netcdf_groups_errors_fill),
         cmocka_unit_test(test_netcdf_packed),
+        cmocka_unit_test(test_netcdf_unsigned_attribute),
+        cmocka_unit_test(test_netcdf4_unsigned_types),
         cmocka_unit_test(test_netcdf4_without_ncproperties),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
