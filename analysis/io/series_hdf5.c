@@ -88,32 +88,58 @@ static int find_candidates(hid_t file, h5_scan *scan)
     return st < 0 ? es_error_set(ES_EIO, "cannot list the datasets of the HDF5 file") : ES_OK;
 }
 
+/* "/a/b" from "a/b" or "/a/b" into chosen[len]; true when every link on the
+ * way exists. Walked link by link: H5Dopen2 on a missing path is an error we
+ * want to explain, not an HDF5 stack dump. */
+static bool links_exist(hid_t file, const char *var, char *chosen, size_t len)
+{
+    snprintf(chosen, len, "%s%s", var[0] == '/' ? "" : "/", var);
+    htri_t ok = 1;
+    for (char *slash = strchr(chosen + 1, '/'); ok > 0; slash = strchr(slash + 1, '/')) {
+        if (slash)
+            *slash = '\0';
+        ok = H5Lexists(file, chosen, H5P_DEFAULT);
+        if (!slash)
+            break;
+        *slash = '/';
+    }
+    return ok > 0;
+}
+
+/* Whether `var` names a dataset (not a group) of the file. */
+static bool is_dataset(hid_t file, const char *var)
+{
+    char p[1024];
+    if (!links_exist(file, var, p, sizeof p))
+        return false;
+    hid_t obj = H5Oopen(file, p, H5P_DEFAULT);
+    if (obj < 0)
+        return false;
+    bool dset = H5Iget_type(obj) == H5I_DATASET;
+    H5Oclose(obj);
+    return dset;
+}
+
 /* Open the dataset to read; sets `chosen` to its full path. */
-static int open_dataset(const char *path, hid_t file, const char *var, hid_t *dset, char *chosen,
-                        size_t len)
+static int open_dataset(const char *path, hid_t file, const char *var, long long row,
+                        const char *literal, hid_t *dset, char *chosen, size_t len)
 {
     h5_scan scan;
     char list[600];
     if (var) {
-        snprintf(chosen, len, "%s%s", var[0] == '/' ? "" : "/", var);
-        /* Walk the path link by link: H5Dopen2 on a missing path is an error
-         * we want to explain, not an HDF5 stack dump. */
-        htri_t ok = 1;
-        for (char *slash = strchr(chosen + 1, '/'); ok > 0; slash = strchr(slash + 1, '/')) {
-            if (slash)
-                *slash = '\0';
-            ok = H5Lexists(file, chosen, H5P_DEFAULT);
-            if (!slash)
-                break;
-            *slash = '/';
-        }
-        if (ok > 0 && (*dset = H5Dopen2(file, chosen, H5P_DEFAULT)) >= 0)
+        if (links_exist(file, var, chosen, len) && (*dset = H5Dopen2(file, chosen, H5P_DEFAULT)) >= 0)
             return ES_OK;
         int rc = find_candidates(file, &scan);
         if (rc == ES_OK) {
             es_name_list_join(&scan.all, list, sizeof list);
-            rc = es_error_set(ES_EINVAL, "%s: no dataset '%s' (1-D numeric datasets: %s)", path,
-                              chosen, scan.all.n ? list : "none");
+            if (literal && row >= 0) /* "x[1]": neither a dataset x[1] nor one x */
+                rc = es_error_set(ES_EINVAL, "%s: no dataset '%s%s', nor a 2-D '%s' to take row "
+                                  "%lld from (1-D numeric datasets: %s)", path,
+                                  literal[0] == '/' ? "" : "/", literal, chosen, row,
+                                  scan.all.n ? list : "none");
+            else
+                rc = es_error_set(ES_EINVAL, "%s: no dataset '%s' (1-D numeric datasets: %s)", path,
+                                  chosen, scan.all.n ? list : "none");
         }
         es_name_list_free(&scan.all);
         es_name_list_free(&scan.plain);
@@ -226,7 +252,8 @@ static int read_dataset(hid_t dset, const char *what, long long row, es_series *
     return ES_OK;
 }
 
-int es_series_read_hdf5(const char *path, const char *var, long long row, es_series *out)
+int es_series_read_hdf5(const char *path, const char *var, long long row, const char *literal,
+                        es_series *out)
 {
     H5E_auto2_t old_func;
     void *old_data;
@@ -240,7 +267,15 @@ int es_series_read_hdf5(const char *path, const char *var, long long row, es_ser
     } else {
         hid_t dset = -1;
         char chosen[1024];
-        rc = open_dataset(path, file, var, &dset, chosen, sizeof chosen);
+        rc = ES_OK;
+        if (literal && is_dataset(file, literal)) {
+            var = literal; /* a dataset named "x[1]" itself */
+            row = ES_SERIES_NO_ROW;
+        } else if (row == ES_SERIES_BAD_ROW) {
+            rc = es_series_bad_row(path, literal);
+        }
+        if (rc == ES_OK)
+            rc = open_dataset(path, file, var, row, literal, &dset, chosen, sizeof chosen);
         if (rc == ES_OK) {
             es_series_set_source(out, path, chosen, row);
             rc = read_dataset(dset, out->source, row, out);

@@ -9,13 +9,22 @@ int es_series_read_text(const char *path, const char *column, es_series *out);
 /* HDF5 through the HDF5 API; `var` ("/group/dataset", leading '/' optional) may be NULL. */
 /* `row` >= 0: that row of a 2-D dataset (ES_SERIES_NO_ROW: a 1-D dataset). */
 #define ES_SERIES_NO_ROW (-1LL)
-int es_series_read_hdf5(const char *path, const char *var, long long row, es_series *out);
+/* Names may end in "[N]" themselves ("T[0]"). `literal` is the name as given
+ * when `var` and `row` were split off it ("x[1]": var "x", row 1): a dataset
+ * or variable of that whole name is read instead, whole (the exact name wins
+ * over a row of "x"). With row ES_SERIES_BAD_ROW the literal ends in a "[…]"
+ * that is no valid row (var is NULL): no such whole name is the bad-row error. */
+#define ES_SERIES_BAD_ROW (-2LL)
+int es_series_read_hdf5(const char *path, const char *var, long long row, const char *literal,
+                        es_series *out);
 /* NetCDF (classic or NetCDF-4). With `hdf5_fallback`, a file that nc_open()
  * cannot open or that NetCDF did not write (no _NCProperties) gives
  * ES_SERIES_NOT_NETCDF and no message: the caller reads it as HDF5. */
 #define ES_SERIES_NOT_NETCDF (-1)
-int es_series_read_netcdf(const char *path, const char *var, long long row, int hdf5_fallback,
-                          es_series *out);
+int es_series_read_netcdf(const char *path, const char *var, long long row, const char *literal,
+                          int hdf5_fallback, es_series *out);
+/* "'PATH:LITERAL': a row is selected as VARIABLE[ROW] with ROW a nonnegative integer" */
+int es_series_bad_row(const char *path, const char *literal);
 
 /* out->source = "path", "path:var" or "path:var[row]" (truncated to fit). */
 void es_series_set_source(es_series *s, const char *path, const char *var, long long row);

@@ -101,7 +101,8 @@ static bool lookup(int ncid, const char *name, int *grp, int *varid)
     return nc_inq_varid(*grp, slash ? slash + 1 : name, varid) == NC_NOERR;
 }
 
-static int choose(const char *path, int ncid, const char *var, int *grp, int *varid)
+static int choose(const char *path, int ncid, const char *var, long long row, const char *literal,
+                  int *grp, int *varid)
 {
     if (var && lookup(ncid, var, grp, varid))
         return ES_OK;
@@ -111,7 +112,11 @@ static int choose(const char *path, int ncid, const char *var, int *grp, int *va
     es_name_list_join(&scan.all, list, sizeof list);
     if (rc == ES_OK) {
         const es_name_list *pick = scan.all.n == 1 ? &scan.all : &scan.plain;
-        if (var)
+        if (var && literal && row >= 0) /* "x[1]": neither a variable x[1] nor one x */
+            rc = es_error_set(ES_EINVAL, "%s: no variable '%s', nor a 2-D '%s' to take row %lld "
+                              "from (1-D numeric variables: %s)", path, literal, var, row,
+                              scan.all.n ? list : "none");
+        else if (var)
             rc = es_error_set(ES_EINVAL, "%s: no variable '%s' (1-D numeric variables: %s)", path,
                               var, scan.all.n ? list : "none");
         else if (scan.all.n == 0)
@@ -394,8 +399,8 @@ static int read_values(int grp, int varid, long long row, size_t n, es_series *o
     return rc;
 }
 
-int es_series_read_netcdf(const char *path, const char *var, long long row, int hdf5_fallback,
-                          es_series *out)
+int es_series_read_netcdf(const char *path, const char *var, long long row, const char *literal,
+                          int hdf5_fallback, es_series *out)
 {
     int ncid;
     int st = nc_open(path, NC_NOWRITE, &ncid);
@@ -413,8 +418,14 @@ int es_series_read_netcdf(const char *path, const char *var, long long row, int 
     }
     int grp, varid;
     int rc = es_netcdf_check_extent(path, ncid);
+    if (rc == ES_OK && literal && lookup(ncid, literal, &grp, &varid)) {
+        var = literal; /* a variable named "x[1]" itself */
+        row = ES_SERIES_NO_ROW;
+    } else if (rc == ES_OK && row == ES_SERIES_BAD_ROW) {
+        rc = es_series_bad_row(path, literal);
+    }
     if (rc == ES_OK)
-        rc = choose(path, ncid, var, &grp, &varid);
+        rc = choose(path, ncid, var, row, literal, &grp, &varid);
     size_t n = 0;
     if (rc == ES_OK) {
         char name[1024];

@@ -84,10 +84,10 @@ static int split_row(const char *var, char *buf, size_t len, long long *row)
     return 0;
 }
 
-static int bad_row(const char *spec)
+int es_series_bad_row(const char *path, const char *literal)
 {
-    return es_error_set(ES_EINVAL, "'%s': a row is selected as VARIABLE[ROW] with ROW a "
-                        "nonnegative integer (0-based)", spec);
+    return es_error_set(ES_EINVAL, "'%s:%s': a row is selected as VARIABLE[ROW] with ROW a "
+                        "nonnegative integer (0-based)", path, literal);
 }
 
 static int row_not_binary(const char *spec)
@@ -148,9 +148,12 @@ int es_series_read(const char *spec, const char *column, es_series *out)
      * are named freely ("T[K]"), and text takes the name as it is */
     const int badrow = var && split_row(var, varbuf, sizeof varbuf, &row);
     const char *text_name = var ? var : column;
+    /* the name as given: HDF5/NetCDF names may end in "[N]" themselves */
+    const char *literal = var && (row >= 0 || badrow) ? var : NULL;
     if (row >= 0)
         var = varbuf;
     const char *name = var ? var : column;
+    const long long brow = badrow ? ES_SERIES_BAD_ROW : row;
 
     if (strcmp(path, "-") == 0)
         return row >= 0 ? row_not_binary(spec) : es_series_read_text("-", text_name, out);
@@ -162,14 +165,14 @@ int es_series_read(const char *spec, const char *column, es_series *out)
     if (badrow && fmt != FMT_NETCDF_CLASSIC && fmt != FMT_HDF5)
         return es_series_read_text(path, text_name, out);
     if (badrow)
-        return bad_row(spec);
+        name = NULL;
     switch (fmt) {
     case FMT_NETCDF_CLASSIC:
-        return es_series_read_netcdf(path, name, row, 0, out);
+        return es_series_read_netcdf(path, name, brow, literal, 0, out);
     case FMT_HDF5:
-        rc = es_series_read_netcdf(path, name, row, 1, out);
-        if (rc == ES_SERIES_NOT_NETCDF)
-            return es_series_read_hdf5(path, name, row, out); /* plain HDF5 NetCDF cannot open */
+        rc = es_series_read_netcdf(path, name, brow, literal, 1, out);
+        if (rc == ES_SERIES_NOT_NETCDF) /* plain HDF5 NetCDF cannot open */
+            return es_series_read_hdf5(path, name, brow, literal, out);
         return rc;
     default:
         return row >= 0 ? row_not_binary(spec) : es_series_read_text(path, name, out);

@@ -100,6 +100,19 @@ else
   echo "note: gnuplot not installed, --plot not checked"
 fi
 
+# A dataset whose own name ends in "[N]" is selected by that name (the suffix was taken as a row
+# of a dataset "T" that does not exist); the Bandt-Pompe data give H = 0.588762 as above.
+if command -v h5import > /dev/null; then
+  printf '4 7 9 10 6 11 3\n' > bp_values.txt
+  printf 'PATH T[0]\nINPUT-CLASS TEXTFP\nRANK 1\nDIMENSION-SIZES 7\nOUTPUT-CLASS FP\nOUTPUT-SIZE 64\n' > bp_h5import.cfg
+  h5import bp_values.txt -c bp_h5import.cfg -o brackets.h5
+  expect_num bracket-name-H "$(json_get "$("$ESUITE" ordinal --json --order 3 --allow-short 'brackets.h5:T[0]')" H)" 0.588762155916294 1e-12
+  expect_fail bracket-name-missing "error: brackets.h5: no dataset '/T[1]', nor a 2-D '/T' to take row 1 from (1-D numeric datasets: /T[0])" \
+    "$ESUITE" ordinal --order 3 --allow-short 'brackets.h5:T[1]'
+else
+  echo "note: h5import not installed, dataset names ending in [N] not checked"
+fi
+
 # Bad input: one line, nonzero, names what is wrong.
 printf '1\n2\nnan\n4\n' > nan.txt
 expect_fail nan "nan.txt:3" "$ESUITE" ordinal nan.txt

@@ -683,6 +683,112 @@ static void test_netcdf4_unsigned_types(void **state)
     expect_error(spec, ES_EDATA, "utypes.nc:part_u64: missing value (fill value 1.84467e+19) at index 1");
 }
 
+/* Names that end in "[N]" or "[…]" themselves. A whole name that exists is
+ * read whole; otherwise "[N]" is a row. With both a dataset/variable "x[1]"
+ * and a 2-D "x", "x[1]" is the exact name and "x[2]" row 2 of x. In HDF5 a
+ * group "x[0]" is no dataset: "x[0]" is row 0 of x. */
+static void test_bracket_names(void **state)
+{
+    (void)state;
+    char spec[600];
+    const double t0[3] = {3.5, -1.25, 7}, x1[4] = {10, 20, 30, 40}, tk[2] = {273.15, 300};
+    const double grid[6] = {0, 1, 2, 3, 4, 5}, gy[2] = {-8, 9}; /* x: 3 rows of 2 */
+    char h5[512], nc4[512], nc3[512];
+    path_of(h5, sizeof h5, "brackets.h5");
+    path_of(nc4, sizeof nc4, "brackets4.nc");
+    path_of(nc3, sizeof nc3, "brackets3.nc");
+
+    hid_t f = H5Fcreate(h5, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hsize_t n3 = 3, n4 = 4, n2 = 2, d2[2] = {3, 2};
+    h5_dataset(f, "T[0]", H5T_IEEE_F64LE, 1, &n3, t0, H5T_NATIVE_DOUBLE);
+    h5_dataset(f, "x", H5T_IEEE_F64LE, 2, d2, grid, H5T_NATIVE_DOUBLE);
+    h5_dataset(f, "x[1]", H5T_IEEE_F64LE, 1, &n4, x1, H5T_NATIVE_DOUBLE);
+    h5_dataset(f, "T[K]", H5T_IEEE_F64LE, 1, &n2, tk, H5T_NATIVE_DOUBLE);
+    hid_t g = H5Gcreate2(f, "x[0]", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    H5Gclose(g);
+    g = H5Gcreate2(f, "g", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    h5_dataset(g, "y[0]", H5T_IEEE_F64LE, 1, &n2, gy, H5T_NATIVE_DOUBLE);
+    H5Gclose(g);
+    H5Fclose(f);
+
+    for (int nc_kind = 0; nc_kind < 2; nc_kind++) {
+        int nc, dn3, dn4, dn2, drow, vt, vx, vx1, vk;
+        const char *p = nc_kind ? nc4 : nc3;
+        assert_int_equal(nc_create(p, NC_CLOBBER | (nc_kind ? NC_NETCDF4 : 0), &nc), NC_NOERR);
+        nc_def_dim(nc, "n3", 3, &dn3);
+        nc_def_dim(nc, "n4", 4, &dn4);
+        nc_def_dim(nc, "n2", 2, &dn2);
+        drow = dn3;
+        assert_int_equal(nc_def_var(nc, "T[0]", NC_DOUBLE, 1, &dn3, &vt), NC_NOERR);
+        assert_int_equal(nc_def_var(nc, "x", NC_DOUBLE, 2, (int[2]){drow, dn2}, &vx), NC_NOERR);
+        assert_int_equal(nc_def_var(nc, "x[1]", NC_DOUBLE, 1, &dn4, &vx1), NC_NOERR);
+        assert_int_equal(nc_def_var(nc, "T[K]", NC_DOUBLE, 1, &dn2, &vk), NC_NOERR);
+        int grp = -1, gd, vy;
+        if (nc_kind) {
+            nc_def_grp(nc, "g", &grp);
+            nc_def_dim(grp, "m", 2, &gd);
+            assert_int_equal(nc_def_var(grp, "y[0]", NC_DOUBLE, 1, &gd, &vy), NC_NOERR);
+        }
+        assert_int_equal(nc_enddef(nc), NC_NOERR);
+        nc_put_var_double(nc, vt, t0);
+        nc_put_var_double(nc, vx, grid);
+        nc_put_var_double(nc, vx1, x1);
+        nc_put_var_double(nc, vk, tk);
+        if (nc_kind)
+            nc_put_var_double(grp, vy, gy);
+        assert_int_equal(nc_close(nc), NC_NOERR);
+    }
+
+    const char *files[3] = {h5, nc3, nc4};
+    for (int k = 0; k < 3; k++) {
+        const char *p = files[k];
+        const char *lead = k == 0 ? "/" : ""; /* HDF5 sources carry the dataset path */
+        const struct {
+            const char *var, *source;
+            size_t n;
+            const double *want;
+        } cases[] = {{"T[0]", "T[0]", 3, t0},
+                     {"x[1]", "x[1]", 4, x1},     /* the exact name, not row 1 of x */
+                     {"x[2]", "x[2]", 2, grid + 4}, /* row 2 of x */
+                     {"x[0]", "x[0]", 2, grid},    /* HDF5: the group x[0] is no dataset */
+                     {"T[K]", "T[K]", 2, tk}};
+        es_series s;
+        for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+            snprintf(spec, sizeof spec, "%s:%s", p, cases[c].var);
+            int rc = es_series_read(spec, NULL, &s);
+            if (rc)
+                fprintf(stderr, "%s: %s\n", spec, es_error_message());
+            assert_int_equal(rc, ES_OK);
+            assert_int_equal(s.n, cases[c].n);
+            assert_true(same_bits(s.x, cases[c].want, cases[c].n));
+            char want[600];
+            snprintf(want, sizeof want, "%s:%s%s", p, lead, cases[c].source);
+            assert_string_equal(s.source, want);
+            es_series_free(&s);
+        }
+        if (k != 1) { /* in a group (HDF5, NetCDF-4) */
+            snprintf(spec, sizeof spec, "%s:/g/y[0]", p);
+            assert_int_equal(es_series_read(spec, NULL, &s), ES_OK);
+            assert_true(s.n == 2 && same_bits(s.x, gy, 2));
+            es_series_free(&s);
+        }
+        /* no such whole name: the suffix is a row, or no valid one */
+        snprintf(spec, sizeof spec, "%s:T[1]", p);
+        expect_error(spec, ES_EINVAL, k == 0 ? "brackets.h5: no dataset '/T[1]', nor a 2-D '/T' to "
+                                               "take row 1 from (1-D numeric datasets: /T[0], /T[K], "
+                                               "/g/y[0], /x[1])"
+                                             : ": no variable 'T[1]', nor a 2-D 'T' to take row 1 "
+                                               "from (1-D numeric variables: T[0], x[1], T[K]");
+        snprintf(spec, sizeof spec, "%s:x[3]", p);
+        expect_error(spec, ES_EINVAL, "x[3]: row 3 is out of range (3 rows, 0-based)");
+        snprintf(spec, sizeof spec, "%s:x[1x]", p);
+        char want[600];
+        snprintf(want, sizeof want, "'%s:x[1x]': a row is selected as VARIABLE[ROW] with ROW a "
+                                    "nonnegative integer (0-based)", p);
+        expect_error(spec, ES_EINVAL, want);
+    }
+}
+
 static void test_netcdf4_without_ncproperties(void **state)
 {
     (void)state;
@@ -726,6 +832,7 @@ int main(void)
         cmocka_unit_test(test_netcdf_unsigned_attribute),
         cmocka_unit_test(test_netcdf4_unsigned_types),
         cmocka_unit_test(test_netcdf4_without_ncproperties),
+        cmocka_unit_test(test_bracket_names),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
