@@ -339,6 +339,102 @@ static int att_double(int grp, int varid, const char *name, double *v)
            nc_get_att_double(grp, varid, name, v) == NC_NOERR;
 }
 
+/* Values of the numeric attribute `name` (`len` of them) into v; those of
+ * the variable's own type are read as unsigned with _Unsigned, as the data
+ * are. *atype: the attribute's type. False when it is not there like that. */
+static bool att_values(int grp, int varid, const char *name, size_t len, nc_type type,
+                       bool as_unsigned, double *v, nc_type *atype)
+{
+    size_t alen = 0;
+    if (nc_inq_att(grp, varid, name, atype, &alen) != NC_NOERR || alen != len ||
+        !is_numeric_type(*atype))
+        return false;
+    if (*atype == type && as_unsigned) {
+        long long raw[2]; /* two values of up to 8 bytes, aligned for int_value() */
+        if (nc_get_att(grp, varid, name, raw) != NC_NOERR)
+            return false;
+        for (size_t k = 0; k < len; k++)
+            v[k] = int_value(raw, type, k, true);
+        return true;
+    }
+    return nc_get_att_double(grp, varid, name, v) == NC_NOERR;
+}
+
+/* v in the fewest significant digits (at least 6) that read back as v: a
+ * value just past a limit must not print as the limit. */
+static const char *num(char *buf, size_t len, double v)
+{
+    for (int prec = 6; prec <= 17; prec++) {
+        snprintf(buf, len, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    return buf;
+}
+
+/* CF / NUG valid_range, or valid_min and valid_max: values outside are
+ * missing or invalid data, rejected with their index like fill values. The
+ * limits are in the stored units (after _Unsigned), except floating-point
+ * limits of a packed integer variable, which are in unpacked units (as
+ * netCDF-Java reads them): `unpacked` says which pass this is. */
+static int check_valid(int grp, int varid, nc_type type, bool as_unsigned, bool packed,
+                       bool unpacked, const es_series *s)
+{
+    double lim[2];
+    nc_type at[2] = {NC_NAT, NC_NAT};
+    bool has[2] = {false, false};
+    const char *what = "valid_range";
+    if (att_values(grp, varid, "valid_range", 2, type, as_unsigned, lim, &at[0])) {
+        has[0] = has[1] = true;
+        at[1] = at[0];
+        if (!(lim[0] <= lim[1]))
+            return es_error_set(ES_EDATA, "%s: unusable valid_range [%g, %g] (minimum above maximum)",
+                                s->source, lim[0], lim[1]);
+    } else {
+        what = NULL;
+        has[0] = att_values(grp, varid, "valid_min", 1, type, as_unsigned, &lim[0], &at[0]);
+        has[1] = att_values(grp, varid, "valid_max", 1, type, as_unsigned, &lim[1], &at[1]);
+    }
+    for (int k = 0; k < 2; k++) {
+        const bool in_unpacked = packed && is_integer_type(type) && at[k] != type &&
+                                 (at[k] == NC_FLOAT || at[k] == NC_DOUBLE);
+        if (in_unpacked != unpacked)
+            has[k] = false;
+    }
+    if (!has[0] && !has[1])
+        return ES_OK;
+    /* Floating-point values may pass a limit by rounding: esuite's own
+     * school.nc declares valid_range [0, 1] for order parameters that come
+     * out as 1 + 8e-15 for an aligned school. Within 1e-12 of the limits'
+     * scale is in range; integers are compared exactly. */
+    double tol = 0.0;
+    if (unpacked || !is_integer_type(type)) {
+        double scale = 0.0;
+        for (int k = 0; k < 2; k++)
+            if (has[k] && fabs(lim[k]) > scale)
+                scale = fabs(lim[k]);
+        if (has[0] && has[1] && lim[1] - lim[0] > scale)
+            scale = lim[1] - lim[0];
+        tol = 1e-12 * scale;
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        const bool low = has[0] && s->x[i] < lim[0] - tol, high = has[1] && s->x[i] > lim[1] + tol;
+        if (!low && !high)
+            continue;
+        char v[32], a[32], b[32];
+        num(v, sizeof v, s->x[i]);
+        num(a, sizeof a, lim[0]);
+        num(b, sizeof b, lim[1]);
+        if (what)
+            return es_error_set(ES_EDATA, "%s: value %s at index %zu (0-based) is outside valid_range "
+                                "[%s, %s] (missing or invalid data)", s->source, v, i, a, b);
+        return es_error_set(ES_EDATA, "%s: value %s at index %zu (0-based) is %s %s %s (missing or "
+                            "invalid data)", s->source, v, i, low ? "below" : "above",
+                            low ? "valid_min" : "valid_max", low ? a : b);
+    }
+    return ES_OK;
+}
+
 /* CF packing: the values are x·scale_factor + add_offset (after the fill check,
  * which compares packed values, and after _Unsigned). A negative scale
  * reverses the order of the samples, so ordinal patterns need the unpacked
@@ -394,8 +490,15 @@ static int read_values(int grp, int varid, long long row, size_t n, es_series *o
     if (rc == ES_OK)
         rc = check_missing(grp, varid, type, raw, size, as_unsigned, out);
     free(raw);
+    double dummy;
+    const bool packed = att_double(grp, varid, "scale_factor", &dummy) ||
+                        att_double(grp, varid, "add_offset", &dummy);
+    if (rc == ES_OK)
+        rc = check_valid(grp, varid, type, as_unsigned, packed, false, out);
     if (rc == ES_OK)
         rc = unpack(grp, varid, out);
+    if (rc == ES_OK && packed)
+        rc = check_valid(grp, varid, type, as_unsigned, packed, true, out);
     return rc;
 }
 

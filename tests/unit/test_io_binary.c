@@ -789,6 +789,105 @@ static void test_bracket_names(void **state)
     }
 }
 
+/* CF valid_range / valid_min / valid_max: values outside are missing or
+ * invalid data (they were read as samples), rejected with their index; the
+ * limits are inclusive and in stored units (after _Unsigned), except float
+ * limits of a packed integer variable, which are in unpacked units. */
+static void test_netcdf_valid_range(void **state)
+{
+    (void)state;
+    char path[512], spec[600];
+    path_of(path, sizeof path, "valid.nc");
+    int nc, dim, vr, vin, vmn, vmx, vu, vp, vbad, vd;
+    assert_int_equal(nc_create(path, NC_CLOBBER | NC_NETCDF4, &nc), NC_NOERR);
+    nc_def_dim(nc, "t", 5, &dim);
+    nc_def_var(nc, "range", NC_SHORT, 1, &dim, &vr);
+    nc_def_var(nc, "inside", NC_SHORT, 1, &dim, &vin);
+    nc_def_var(nc, "min", NC_INT, 1, &dim, &vmn);
+    nc_def_var(nc, "max", NC_BYTE, 1, &dim, &vmx);
+    nc_def_var(nc, "ubyte", NC_BYTE, 1, &dim, &vu);
+    nc_def_var(nc, "packed", NC_SHORT, 1, &dim, &vp);
+    nc_def_var(nc, "bad", NC_SHORT, 1, &dim, &vbad);
+    nc_def_var(nc, "d", NC_DOUBLE, 1, &dim, &vd);
+    const short range[2] = {0, 100}, badrange[2] = {100, 0};
+    nc_put_att_short(nc, vr, "valid_range", NC_SHORT, 2, range);
+    nc_put_att_short(nc, vin, "valid_range", NC_SHORT, 2, range);
+    nc_put_att_short(nc, vbad, "valid_range", NC_SHORT, 2, badrange);
+    const int zero = 0;
+    nc_put_att_int(nc, vmn, "valid_min", NC_INT, 1, &zero);
+    const signed char fifty = 50, ulim[2] = {0, -6}; /* 0 .. 250 unsigned */
+    nc_put_att_schar(nc, vmx, "valid_max", NC_BYTE, 1, &fifty);
+    nc_put_att_text(nc, vu, "_Unsigned", 4, "true");
+    nc_put_att_schar(nc, vu, "valid_range", NC_BYTE, 2, ulim);
+    const double half = 0.5;
+    const float fmax = 10.0f, dmin = -1.0f;
+    nc_put_att_double(nc, vp, "scale_factor", NC_DOUBLE, 1, &half);
+    nc_put_att_float(nc, vp, "valid_max", NC_FLOAT, 1, &fmax); /* unpacked units */
+    nc_put_att_float(nc, vd, "valid_min", NC_FLOAT, 1, &dmin);
+    assert_int_equal(nc_enddef(nc), NC_NOERR);
+    const short rv[5] = {5, 200, -3, 50, 7}, inv[5] = {0, 100, 50, 99, 1}, pv[5] = {0, 20, 19, 21, 2};
+    const int mv[5] = {5, 3, -200, 50, 7};
+    const signed char xv[5] = {5, 50, 3, 51, 7}, uv[5] = {-56, 0, -6, -5, 1}; /* 200 0 250 251 1 */
+    const double dv[5] = {0.5, -1, 2, -1.0000001, 3};
+    nc_put_var_short(nc, vr, rv);
+    nc_put_var_short(nc, vin, inv);
+    nc_put_var_short(nc, vbad, inv);
+    nc_put_var_int(nc, vmn, mv);
+    nc_put_var_schar(nc, vmx, xv);
+    nc_put_var_schar(nc, vu, uv);
+    nc_put_var_short(nc, vp, pv);
+    nc_put_var_double(nc, vd, dv);
+    assert_int_equal(nc_close(nc), NC_NOERR);
+
+    snprintf(spec, sizeof spec, "%s:range", path);
+    expect_error(spec, ES_EDATA, "valid.nc:range: value 200 at index 1 (0-based) is outside "
+                                 "valid_range [0, 100] (missing or invalid data)");
+    es_series s;
+    snprintf(spec, sizeof spec, "%s:inside", path); /* the limits themselves are valid */
+    assert_int_equal(es_series_read(spec, NULL, &s), ES_OK);
+    const double win[5] = {0, 100, 50, 99, 1};
+    assert_true(s.n == 5 && same_bits(s.x, win, 5));
+    es_series_free(&s);
+    snprintf(spec, sizeof spec, "%s:min", path);
+    expect_error(spec, ES_EDATA, "valid.nc:min: value -200 at index 2 (0-based) is below valid_min 0");
+    snprintf(spec, sizeof spec, "%s:max", path);
+    expect_error(spec, ES_EDATA, "valid.nc:max: value 51 at index 3 (0-based) is above valid_max 50");
+    snprintf(spec, sizeof spec, "%s:ubyte", path); /* 200 and 250 in range, 251 not */
+    expect_error(spec, ES_EDATA, "valid.nc:ubyte: value 251 at index 3 (0-based) is outside "
+                                 "valid_range [0, 250]");
+    snprintf(spec, sizeof spec, "%s:packed", path); /* 21 · 0.5 = 10.5 > 10 */
+    expect_error(spec, ES_EDATA, "valid.nc:packed: value 10.5 at index 3 (0-based) is above valid_max 10");
+    snprintf(spec, sizeof spec, "%s:bad", path);
+    expect_error(spec, ES_EDATA, "valid.nc:bad: unusable valid_range [100, 0] (minimum above maximum)");
+    snprintf(spec, sizeof spec, "%s:d", path);
+    expect_error(spec, ES_EDATA, "valid.nc:d: value -1.0000001 at index 3 (0-based) is below valid_min -1");
+
+    /* rounding past a limit of floating-point data is no invalid value: an
+     * order parameter of 1 + 8e-15 in a school.nc-like valid_range [0, 1]
+     * reads as it is; 1 + 1e-9 does not */
+    path_of(path, sizeof path, "valid01.nc");
+    int vo, vo2;
+    assert_int_equal(nc_create(path, NC_CLOBBER | NC_NETCDF4, &nc), NC_NOERR);
+    nc_def_dim(nc, "t", 3, &dim);
+    nc_def_var(nc, "polarization", NC_DOUBLE, 1, &dim, &vo);
+    nc_def_var(nc, "over", NC_DOUBLE, 1, &dim, &vo2);
+    const double unit_range[2] = {0.0, 1.0};
+    nc_put_att_double(nc, vo, "valid_range", NC_DOUBLE, 2, unit_range);
+    nc_put_att_double(nc, vo2, "valid_range", NC_DOUBLE, 2, unit_range);
+    nc_enddef(nc);
+    const double ov[3] = {0.25, 1.0000000000000084, 0.0}, ov2[3] = {0.25, 1.000000001, 0.0};
+    nc_put_var_double(nc, vo, ov);
+    nc_put_var_double(nc, vo2, ov2);
+    assert_int_equal(nc_close(nc), NC_NOERR);
+    snprintf(spec, sizeof spec, "%s:polarization", path);
+    assert_int_equal(es_series_read(spec, NULL, &s), ES_OK);
+    assert_true(s.n == 3 && same_bits(s.x, ov, 3));
+    es_series_free(&s);
+    snprintf(spec, sizeof spec, "%s:over", path);
+    expect_error(spec, ES_EDATA, "valid01.nc:over: value 1.000000001 at index 1 (0-based) is outside "
+                                 "valid_range [0, 1]");
+}
+
 static void test_netcdf4_without_ncproperties(void **state)
 {
     (void)state;
@@ -831,6 +930,7 @@ int main(void)
         cmocka_unit_test(test_netcdf_packed),
         cmocka_unit_test(test_netcdf_unsigned_attribute),
         cmocka_unit_test(test_netcdf4_unsigned_types),
+        cmocka_unit_test(test_netcdf_valid_range),
         cmocka_unit_test(test_netcdf4_without_ncproperties),
         cmocka_unit_test(test_bracket_names),
     };
