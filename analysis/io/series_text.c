@@ -143,6 +143,36 @@ static int check_text(const text_file *t)
                         t->name, (unsigned char)t->buf[at], at);
 }
 
+/* Line ends of CR alone (classic Mac OS; Excel's "CSV (Macintosh)") are line
+ * ends, as in Python's universal newlines: the file was one line of blank-
+ * separated fields before ("x,y\r1,2\r3,4" had the columns x, y1, 23, 4).
+ * A CR before LF (CRLF) stays, as a blank. Files without a lone CR, the usual
+ * case, cost one memchr pass; others are copied (a mapping is read-only). */
+static int cr_line_ends(text_file *t)
+{
+    const char *end = t->buf + t->len;
+    const char *cr = memchr(t->buf, '\r', t->len);
+    while (cr && cr[1] == '\n') /* buf ends in '\n': cr[1] is in the buffer */
+        cr = memchr(cr + 1, '\r', (size_t)(end - cr - 1));
+    if (!cr)
+        return ES_OK;
+    if (t->mapped) {
+        char *copy = malloc(t->len);
+        if (!copy)
+            return es_error_set(ES_ENOMEM, "%s: out of memory", t->name);
+        memcpy(copy, t->buf, t->len);
+        cr = copy + (cr - t->buf);
+        munmap(t->buf, t->mapped);
+        t->buf = copy;
+        t->mapped = 0;
+        end = t->buf + t->len;
+    }
+    for (char *c = (char *)cr; c; c = memchr(c + 1, '\r', (size_t)(end - c - 1)))
+        if (c[1] != '\n')
+            *c = '\n';
+    return ES_OK;
+}
+
 /* ---- the first line: delimiter, header, column names ---- */
 
 static inline bool is_blank(char c, char delim)
@@ -557,7 +587,7 @@ int es_series_read_text(const char *path, const char *column, es_series *out)
 {
     text_file t = {.name = strcmp(path, "-") == 0 ? "<stdin>" : path};
     int rc = load(path, &t);
-    if (rc == ES_OK && (rc = check_text(&t)) != ES_OK)
+    if (rc == ES_OK && ((rc = check_text(&t)) != ES_OK || (rc = cr_line_ends(&t)) != ES_OK))
         unload(&t);
     if (rc)
         return rc;

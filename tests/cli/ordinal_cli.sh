@@ -135,6 +135,10 @@ printf 't,x\n0,4\n1,7\n2,9\n3,10\n4,6\n5,11\n6,3\n' > unquoted.csv
 expect_true quoted-numbers-read test "$("$ESUITE" ordinal --order 3 --allow-short --column x --json quoted.csv)" = \
   "$("$ESUITE" ordinal --order 3 --allow-short --column x --json unquoted.csv)"
 expect_num quoted-numbers-bandt-pompe-H "$(json_get "$("$ESUITE" ordinal --order 3 --allow-short --column x --json quoted.csv)" H)" 0.588762155916294 1e-12
+# CR-only line ends (Excel's "CSV (Macintosh)"): the same numbers (the file read as one line of
+# fields before, and --column x was "no column 'x'": the names were t, x0, 14, ...)
+printf 't,x\r0,4\r1,7\r2,9\r3,10\r4,6\r5,11\r6,3\r' > mac.csv
+expect_num cr-line-ends-bandt-pompe-H "$(json_get "$("$ESUITE" ordinal --order 3 --allow-short --column x --json mac.csv)" H)" 0.588762155916294 1e-12
 printf 'x\n"1.5"\n"2.5\n' > badquote.csv
 expect_fail unterminated-quote "badquote.csv:3: column 'x': cannot parse '\"2.5' as a number" "$ESUITE" ordinal badquote.csv
 expect_fail stdin-twice "ordinal: '-' (standard input) given 2 times; it can be read once" "$ESUITE" ordinal - - < ramp.txt

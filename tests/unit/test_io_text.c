@@ -169,6 +169,42 @@ static void test_delimiters(void **state)
     }
 }
 
+/* CR-only line ends (classic Mac OS, Excel's "CSV (Macintosh)") are line
+ * ends: the whole file was one line of blank-separated fields ("a,b\r1,10\r…"
+ * had the columns a, b1, 102, …, and a single column of numbers read as one
+ * value per CR-separated field of a one-row file). Both the mapped file (it
+ * ends in LF) and the read one; CRLF and lone CRs mixed; the line numbers of
+ * errors count CR lines. */
+static void test_cr_line_ends(void **state)
+{
+    (void)state;
+    const char *texts[4] = {"a,b\r1,10\r2,20\r3,30\r", "a,b\r1,10\r2,20\r3,30\n",
+                            "a,b\r\n1,10\r2,20\r\n3,30", "\xEF\xBB\xBF" "a;b\r1;10\r\r2;20\r3;30\r"};
+    for (int k = 0; k < 4; k++) {
+        char name[32], p[512];
+        snprintf(name, sizeof name, "cr%d.csv", k);
+        snprintf(p, sizeof p, "%s", write_file(name, texts[k]));
+        es_series s;
+        int rc = es_series_read(p, "b", &s);
+        if (rc)
+            fprintf(stderr, "%s: %s\n", name, es_error_message());
+        assert_int_equal(rc, ES_OK);
+        assert_int_equal(s.n, 3);
+        assert_true(s.x[0] == 10 && s.x[1] == 20 && s.x[2] == 30);
+        es_series_free(&s);
+    }
+    char p[512];
+    snprintf(p, sizeof p, "%s", write_file("cr_one.txt", "0.5\r-1.25\r3e2\r"));
+    es_series s;
+    assert_int_equal(es_series_read(p, NULL, &s), ES_OK);
+    assert_true(s.n == 3 && s.x[0] == 0.5 && s.x[1] == -1.25 && s.x[2] == 300);
+    es_series_free(&s);
+    snprintf(p, sizeof p, "%s", write_file("cr_bad.csv", "x\r1\rabc\r4\r"));
+    char want[600];
+    snprintf(want, sizeof want, "%s:3: column 'x': cannot parse 'abc' as a number", p);
+    expect_error(p, NULL, ES_EDATA, want);
+}
+
 static void test_single_column_and_stdin(void **state)
 {
     (void)state;
@@ -549,6 +585,7 @@ int main(void)
         cmocka_unit_test(test_round_trip_17_digits),
         cmocka_unit_test(test_csv_header_by_name_and_number),
         cmocka_unit_test(test_delimiters),
+        cmocka_unit_test(test_cr_line_ends),
         cmocka_unit_test(test_single_column_and_stdin),
         cmocka_unit_test(test_colon_in_path),
         cmocka_unit_test(test_errors_name_line_and_column),
