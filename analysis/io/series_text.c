@@ -267,13 +267,96 @@ static char detect_delim(const char *p, span *scratch)
     return '\t';
 }
 
+/* ---- bytes that are not UTF-8 (Windows-1252 / Latin-1 files) ---- */
+
+/* Length of the valid UTF-8 sequence at s[0..len), 0 if there is none. */
+static size_t utf8_len(const unsigned char *s, size_t len)
+{
+    if (s[0] < 0x80)
+        return 1;
+    size_t n = s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
+             : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+    if (n == 0 || n > len)
+        return 0;
+    for (size_t k = 1; k < n; k++)
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+    if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F) ||
+        (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
+        return 0; /* overlong, surrogate, past U+10FFFF */
+    return n;
+}
+
+/* s[0..len) for a message: bytes that are not UTF-8 as \xHH (a Windows-1252
+ * "°" printed raw is a replacement character no one can type). Truncated
+ * to fit out[size]. */
+static const char *shown(const char *s, size_t len, char *out, size_t size)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < len && o + 5 < size;) {
+        size_t n = utf8_len((const unsigned char *)s + i, len - i);
+        if (n == 0) {
+            o += (size_t)snprintf(out + o, size - o, "\\x%02X", (unsigned char)s[i]);
+            i++;
+        } else if (o + n < size) {
+            memcpy(out + o, s + i, n);
+            o += n;
+            i += n;
+        } else {
+            break;
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* s[0..len) decoded as Windows-1252 where it is not UTF-8, as UTF-8 in
+ * out[size]: how a header written by Excel on Windows ("T (\xB0C)") compares
+ * with the name typed on a UTF-8 terminal ("T (°C)"). False if it is all
+ * UTF-8 already or does not fit. */
+static bool cp1252_to_utf8(const char *s, size_t len, char *out, size_t size)
+{
+    static const unsigned short c1[32] = {
+        0x20AC, 0x81,   0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+        0x2039, 0x0152, 0x8D,   0x017D, 0x8F,   0x90,   0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+        0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D,   0x017E, 0x0178};
+    size_t o = 0;
+    bool changed = false;
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_len((const unsigned char *)s + i, len - i);
+        if (n > 0) {
+            if (o + n >= size)
+                return false;
+            memcpy(out + o, s + i, n);
+            o += n;
+            i += n;
+            continue;
+        }
+        unsigned char b = (unsigned char)s[i++];
+        unsigned cp = b < 0xA0 ? c1[b - 0x80] : b;
+        if (o + 3 >= size)
+            return false;
+        if (cp < 0x800) {
+            out[o++] = (char)(0xC0 | cp >> 6);
+        } else {
+            out[o++] = (char)(0xE0 | cp >> 12);
+            out[o++] = (char)(0x80 | (cp >> 6 & 0x3F));
+        }
+        out[o++] = (char)(0x80 | (cp & 0x3F));
+        changed = true;
+    }
+    out[o] = '\0';
+    return changed;
+}
+
 static void list_columns(const span *names, int n, char *buf, size_t len)
 {
     size_t used = 0;
     buf[0] = '\0';
     for (int i = 0; i < n && used + 8 < len; i++) {
-        int w = snprintf(buf + used, len - used, "%s%.*s", i ? ", " : "", (int)names[i].len,
-                         names[i].s);
+        char name[400];
+        int w = snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
+                         shown(names[i].s, names[i].len, name, sizeof name));
         if (w < 0 || (size_t)w >= len - used) {
             strcpy(buf + len - 4, "...");
             return;
@@ -308,6 +391,11 @@ static int select_column(text_file *t, const char *column, const span *names, bo
                 t->col = i;
                 break;
             }
+        for (int i = 0; header && t->col < 0 && i < t->ncols && i < MAX_COLUMNS; i++) {
+            char utf8[600];
+            if (cp1252_to_utf8(names[i].s, names[i].len, utf8, sizeof utf8) && !strcmp(utf8, column))
+                t->col = i; /* a Windows-1252 header, the name typed in UTF-8 */
+        }
         if (t->col < 0) {
             char *stop;
             errno = 0;
@@ -318,8 +406,9 @@ static int select_column(text_file *t, const char *column, const span *names, bo
                                     "columns (at most %d columns are supported)", t->name, column,
                                     MAX_COLUMNS, t->ncols, MAX_COLUMNS);
             if (!numeric && header)
-                return es_error_set(ES_EINVAL, "%s: no column '%s' (columns: %s)", t->name, column,
-                                    cols);
+                return es_error_set(ES_EINVAL, "%s: no column '%s' (columns: %s%s)", t->name, column,
+                                    cols, strstr(cols, "\\x") ? "; bytes that are not UTF-8 shown as "
+                                                                "\\xHH" : "");
             if (!numeric)
                 return es_error_set(ES_EINVAL,
                                     "%s: no column '%s': the file has no header line, select a "
@@ -334,9 +423,10 @@ static int select_column(text_file *t, const char *column, const span *names, bo
     if (t->col >= MAX_COLUMNS)
         return es_error_set(ES_EINVAL, "%s: column %d: at most %d columns are supported", t->name,
                             t->col + 1, MAX_COLUMNS);
+    char name[160];
     if (header)
-        snprintf(t->label, sizeof t->label, "column '%.*s'", (int)names[t->col].len,
-                 names[t->col].s);
+        snprintf(t->label, sizeof t->label, "column '%s'",
+                 shown(names[t->col].s, names[t->col].len, name, sizeof name));
     else
         snprintf(t->label, sizeof t->label, "column %d", t->col + 1);
     return ES_OK;
@@ -481,9 +571,10 @@ static int bad_token(const text_file *t, long line, const char *p)
         e--;
     if (e == p || (e - p == 2 && p[0] == '"' && p[1] == '"')) /* "" is QUOTE_ALL's empty value */
         return es_error_set(ES_EDATA, "%s:%ld: %s: empty value", t->name, line, t->label);
-    int len = (int)(e - p);
-    return es_error_set(ES_EDATA, "%s:%ld: %s: cannot parse '%.*s%s' as a number", t->name, line,
-                        t->label, len > TOKEN_SHOW ? TOKEN_SHOW : len, p,
+    size_t len = (size_t)(e - p);
+    char tok[4 * TOKEN_SHOW + 1];
+    return es_error_set(ES_EDATA, "%s:%ld: %s: cannot parse '%s%s' as a number", t->name, line,
+                        t->label, shown(p, len > TOKEN_SHOW ? TOKEN_SHOW : len, tok, sizeof tok),
                         len > TOKEN_SHOW ? "..." : "");
 }
 

@@ -205,6 +205,40 @@ static void test_cr_line_ends(void **state)
     expect_error(p, NULL, ES_EDATA, want);
 }
 
+/* A Windows-1252 file (Excel on Windows: "°" is the byte 0xB0, "“" 0x93):
+ * its column is selected by the name typed in UTF-8 ("T (°C)" matched
+ * nothing, and the message listed the raw byte, shown as a replacement
+ * character no one can type), and messages show bytes that are not UTF-8
+ * as \xHH. UTF-8 names are unaffected. */
+static void test_windows_1252(void **state)
+{
+    (void)state;
+    char p[512], want[700];
+    snprintf(p, sizeof p, "%s", write_file("cp1252.csv", "T (\xB0" "C),\x93q\x94,\xC2\xB5m\n"
+                                                         "1,2,5\n3,4,6\n7,8,9\n"));
+    es_series s;
+    assert_int_equal(es_series_read(p, "T (\xC2\xB0" "C)", &s), ES_OK);
+    assert_true(s.n == 3 && s.x[0] == 1 && s.x[1] == 3 && s.x[2] == 7);
+    es_series_free(&s);
+    char spec[600];
+    snprintf(spec, sizeof spec, "%s:\xE2\x80\x9Cq\xE2\x80\x9D", p); /* “q” in UTF-8 */
+    assert_int_equal(es_series_read(spec, NULL, &s), ES_OK);
+    assert_true(s.n == 3 && s.x[0] == 2 && s.x[1] == 4 && s.x[2] == 8);
+    es_series_free(&s);
+    assert_int_equal(es_series_read(p, "\xC2\xB5m", &s), ES_OK); /* µm, UTF-8 in the file */
+    assert_true(s.n == 3 && s.x[0] == 5 && s.x[2] == 9);
+    es_series_free(&s);
+    snprintf(want, sizeof want, "%s: no column 'T' (columns: T (\\xB0C), \\x93q\\x94, \xC2\xB5m; bytes "
+                                "that are not UTF-8 shown as \\xHH)", p);
+    expect_error(p, "T", ES_EINVAL, want);
+    snprintf(want, sizeof want, "%s has 3 columns (T (\\xB0C), \\x93q\\x94, \xC2\xB5m): choose one", p);
+    expect_error(p, NULL, ES_EINVAL, want);
+    /* a no-break space (0xA0) inside a number */
+    snprintf(p, sizeof p, "%s", write_file("nbsp.csv", "x\n1\n2\xA0" "500\n"));
+    snprintf(want, sizeof want, "%s:3: column 'x': cannot parse '2\\xA0500' as a number", p);
+    expect_error(p, NULL, ES_EDATA, want);
+}
+
 static void test_single_column_and_stdin(void **state)
 {
     (void)state;
@@ -586,6 +620,7 @@ int main(void)
         cmocka_unit_test(test_csv_header_by_name_and_number),
         cmocka_unit_test(test_delimiters),
         cmocka_unit_test(test_cr_line_ends),
+        cmocka_unit_test(test_windows_1252),
         cmocka_unit_test(test_single_column_and_stdin),
         cmocka_unit_test(test_colon_in_path),
         cmocka_unit_test(test_errors_name_line_and_column),
