@@ -86,7 +86,8 @@ static const es_key_spec school_schema[] = {
      "Largest N for the exact velocity-correlation histogram (all pairs, or a dual tree from 2048 fish; above: 2^22 sampled pairs). Not with a [ramp]."},
     {S, "stop_after_steps", ES_KEY_INT, "0", 0, 1e12, NULL, "steps",
      "Testing: write a checkpoint and stop (exit status 3, as after SIGUSR1) once the run passes "
-     "this step; 0: never. A run resumed from there continues to the end. Not with a [ramp]."},
+     "this step (a [ramp]: at this step exactly, counting the steps of all holds); 0: never. A run "
+     "resumed from there continues to the end."},
 #undef S
 #define R "ramp"
     {R, "parameter", ES_KEY_ENUM, "none", 0, 0, "none|dr_orientation|dr_attraction|noise", "",
@@ -341,13 +342,12 @@ static int ramp_from_config(const es_config *cfg, const es_school_params *p,
     memset(o, 0, sizeof *o);
     *values = NULL;
     /* keys of a plain run that a ramp run would silently ignore */
-    const char *const plain[][2] = {{"school", "n_steps"},         {"school", "metrics_every"},
-                                    {"school", "stop_after_steps"}, {"output", "checkpoint_interval"}};
+    const char *const plain[][2] = {{"school", "n_steps"}, {"school", "metrics_every"}};
     for (size_t k = 0; k < sizeof plain / sizeof plain[0]; k++)
         if (es_config_given(cfg, plain[k][0], plain[k][1]))
             return es_config_key_error(cfg, plain[k][0], plain[k][1],
                              "not used by a ramp run (ramp.parameter = %s): its length is the "
-                             "number of holds × ramp.hold_steps, and it is not checkpointed",
+                             "number of holds × ramp.hold_steps, and it records P and M only",
                              es_config_string(cfg, "ramp", "parameter"));
     if (es_config_was_set(cfg, "school", "entropy") && es_config_bool(cfg, "school", "entropy"))
         return es_config_key_error(cfg, "school", "entropy",
@@ -401,9 +401,9 @@ static int ramp_from_config(const es_config *cfg, const es_school_params *p,
             return es_config_key_error(cfg, "ramp", vkey, "%s = %g: %s", o->param_name, v, msg);
         }
     }
-    if (es_checkpoint_resume_path())
-        return es_error_set(ES_ECONFIG, "%s: a ramp run cannot be resumed (it writes no checkpoint)",
-                            es_config_path(cfg));
+    o->cfg = cfg;
+    o->checkpoint_interval = es_config_double(cfg, "output", "checkpoint_interval");
+    o->stop_after_steps = es_config_int(cfg, "school", "stop_after_steps");
     return ES_OK;
 }
 

@@ -6,7 +6,12 @@
  * / _sd, hold_rotation_mean / _sd, hold_state (CF flags). On `time` (every
  * save_interval steps, t = 0 included): time, ramp_value, polarization,
  * rotation, spread, order_index, and positions/velocities unless
- * metrics_only. summary.json: `ramp` with one object per hold. */
+ * metrics_only. summary.json: `ramp` with one object per hold.
+ *
+ * Checkpointed like a plain run (signals, [output] checkpoint_interval,
+ * stop_after_steps over the steps of all holds; `esuite run --resume`):
+ * frames go to the temporary school.nc as they are made, the hold variables
+ * at the end. */
 #include "school/school_ramp.h"
 #include "school/school_io.h"
 
@@ -16,6 +21,7 @@
 #include "esuite/school_metrics.h"
 #include "esuite/status.h"
 
+#include <errno.h>
 #include <math.h>
 #include <netcdf.h>
 #include <omp.h>
@@ -227,20 +233,6 @@ static int put_frame(ramp_nc *h, const es_school *s, const es_school_ramp_opts *
     return ES_OK;
 }
 
-/* SIGTERM, SIGINT or SIGUSR1 (flags set by the checkpoint handlers) stop a
- * ramp: it has no checkpoint, so the run fails and its partial school.nc is
- * discarded (`esuite run` says "checkpoint written" only when one exists). */
-static int check_signal(long long step)
-{
-    if (!es_checkpoint_requested())
-        return ES_OK;
-    int sig = es_checkpoint_signal();
-    es_checkpoint_clear_request();
-    return es_error_set(ES_EINTR, "school ramp: interrupted by signal %d at step %lld; a ramp run "
-                                "writes no checkpoint, so nothing was written (run it again)",
-                        sig, step);
-}
-
 /* Running mean and sum of squared deviations (Welford 1962). */
 typedef struct {
     double mean, m2;
@@ -253,16 +245,222 @@ static void welford_add(welford *w, double x, long long count)
     w->m2 += d * (x - w->mean);
 }
 
-/* Steps [from, to) of the engine, one at a time when a frame or a sample falls due. */
-static int run_hold(es_school *s, const es_school_ramp_opts *o, ramp_nc *h, double *vel,
-                    hold_result *r, es_progress *pg)
+/* The sums of the hold in progress. Means as plain sums; sds by Welford's
+ * update (E[x²] − mean² cancels catastrophically for an ordered state,
+ * P ≈ 1 with a tiny sd). */
+typedef struct {
+    double sP, sM;
+    welford wP, wM;
+    long long cnt;
+} hold_acc;
+
+/* Everything a ramp carries from step to step, and across a checkpoint:
+ * the engine (step, positions, headings: the noise is keyed by step, so
+ * nothing else), the hold in progress and its sums, the results of the
+ * holds done, and the frames written to the partial school.nc. The value
+ * and direction of each hold come from the plan (the config). */
+typedef struct {
+    const es_school_params *p;
+    const es_school_ramp_opts *o;
+    es_school *s;
+    ramp_nc h;
+    hold_result *hr;
+    size_t nh, hold; /* holds; the hold in progress */
+    hold_acc acc;
+    double *vel;     /* 3n scratch */
+    long long total; /* steps of the whole ramp */
+    const char *dir;
+    int ckpt;        /* checkpoints (o->cfg set) */
+    int ckpt_written;
+    es_checkpoint_timer timer;
+    char tmp[4300];  /* the temporary school.nc */
+} ramp_run;
+
+/* The results of a hold from its sums. */
+static void hold_finish(hold_result *r, long long h0, const hold_acc *a)
 {
-    long long h0 = s->step, end = h0 + o->hold_steps, w0 = end - o->average_steps;
-    /* Means as plain sums; sds by Welford's update (E[x²] − mean² cancels
-     * catastrophically for an ordered state, P ≈ 1 with a tiny sd). */
-    double sP = 0, sM = 0;
-    welford wP = {0, 0}, wM = {0, 0};
-    long long cnt = 0;
+    double n = a->cnt > 0 ? (double)a->cnt : NAN;
+    r->start_step = h0;
+    r->P = a->sP / n;
+    r->M = a->sM / n;
+    r->P_sd = sqrt(a->wP.m2 / n);
+    r->M_sd = sqrt(a->wM.m2 / n);
+    r->state = es_school_classify(r->P, r->M);
+}
+
+/* ------------------------------------------------------- checkpointing
+ *
+ * Sections (besides the config ones of es_checkpoint_writer_begin):
+ * "ramp_state" int64 {step, frames written, hold in progress, n_fish,
+ * samples of the hold, holds}; "ramp_acc" the hold's sums {ΣP, ΣM, Welford
+ * mean and m2 of P, of M}; "ramp_holds" {P, P_sd, M, M_sd} of each hold
+ * done; "pos", "dir" (n×3); "nc_partial", the name of the partial
+ * school.nc, synced first so that it holds exactly the frames written. The
+ * resumed run renames it to its own temporary name and continues. */
+
+static int write_checkpoint(ramp_run *r)
+{
+    NC_TRY(nc_sync(r->h.ncid));
+    size_t n3 = 3 * r->p->n;
+    int64_t st[6] = {r->s->step,      (int64_t)r->h.frame, (int64_t)r->hold,
+                     (int64_t)r->p->n, r->acc.cnt,          (int64_t)r->nh};
+    double acc[6] = {r->acc.sP,     r->acc.sM,      r->acc.wP.mean,
+                     r->acc.wP.m2,  r->acc.wM.mean, r->acc.wM.m2};
+    double *done = malloc((4 * r->hold + 1) * sizeof *done);
+    if (!done)
+        return es_error_set(ES_ENOMEM, "school: out of memory for a checkpoint");
+    for (size_t i = 0; i < r->hold; i++) {
+        done[4 * i] = r->hr[i].P;
+        done[4 * i + 1] = r->hr[i].P_sd;
+        done[4 * i + 2] = r->hr[i].M;
+        done[4 * i + 3] = r->hr[i].M_sd;
+    }
+    es_checkpoint_writer *w = NULL;
+    int rc = es_checkpoint_writer_begin(r->dir, "school", r->o->cfg, &w);
+    if (!rc)
+        rc = es_checkpoint_write_section(w, "ramp_state", st, sizeof st);
+    if (!rc)
+        rc = es_checkpoint_write_section(w, "ramp_acc", acc, sizeof acc);
+    if (!rc)
+        rc = es_checkpoint_write_section(w, "ramp_holds", done, 4 * r->hold * sizeof *done);
+    if (!rc)
+        rc = es_checkpoint_write_section(w, "pos", r->s->pos, n3 * sizeof(double));
+    if (!rc)
+        rc = es_checkpoint_write_section(w, "dir", r->s->dir, n3 * sizeof(double));
+    if (!rc)
+        rc = es_checkpoint_write_section(w, "nc_partial", r->tmp, strlen(r->tmp));
+    free(done);
+    if (rc) {
+        if (w)
+            es_checkpoint_writer_free(w);
+        return rc;
+    }
+    rc = es_checkpoint_writer_commit(w);
+    if (!rc)
+        r->ckpt_written = 1;
+    return rc;
+}
+
+/* Restore the state from `path` and reopen the partial school.nc. */
+static int read_checkpoint(ramp_run *r, const char *path)
+{
+    es_checkpoint *c;
+    int rc = es_checkpoint_read(path, "school", es_checkpoint_config_hash(r->o->cfg), &c);
+    if (rc)
+        return rc;
+    const es_school_ramp_opts *o = r->o;
+    int64_t st[6];
+    double acc[6];
+    size_t n3 = 3 * r->p->n, size = 0;
+    if (!es_checkpoint_section(c, "ramp_state", NULL))
+        rc = es_error_set(ES_EDATA, "%s: not a checkpoint of a ramp run (no section "
+                                    "'ramp_state')", path);
+    if (!rc)
+        rc = es_checkpoint_read_section(c, "ramp_state", st, sizeof st);
+    /* the hold in progress holds the step; frames are saved at steps 0,
+     * save_interval, ... up to it */
+    if (!rc && (st[3] != (int64_t)r->p->n || st[5] != (int64_t)r->nh || st[2] < 0 ||
+                (size_t)st[2] >= r->nh || st[0] < st[2] * o->hold_steps ||
+                st[0] > (st[2] + 1) * o->hold_steps || st[0] > r->total ||
+                st[1] != st[0] / o->save_interval + 1 || st[4] < 0))
+        rc = es_error_set(ES_EDATA, "%s: ramp state does not fit this run's configuration", path);
+    if (!rc)
+        rc = es_checkpoint_read_section(c, "ramp_acc", acc, sizeof acc);
+    const void *done = rc ? NULL : es_checkpoint_section(c, "ramp_holds", &size);
+    if (!rc && (!done || size != 4 * (size_t)st[2] * sizeof(double)))
+        rc = es_error_set(ES_EDATA, "%s: section 'ramp_holds' missing or of the wrong size", path);
+    if (!rc)
+        rc = es_checkpoint_read_section(c, "pos", r->s->pos, n3 * sizeof(double));
+    if (!rc)
+        rc = es_checkpoint_read_section(c, "dir", r->s->dir, n3 * sizeof(double));
+    if (!rc) {
+        r->s->step = st[0];
+        r->h.frame = (size_t)st[1];
+        r->hold = (size_t)st[2];
+        r->acc = (hold_acc){.sP = acc[0], .sM = acc[1], .wP = {acc[2], acc[3]},
+                            .wM = {acc[4], acc[5]}, .cnt = st[4]};
+        for (size_t i = 0; i < r->hold; i++) {
+            hold_result *hr = &r->hr[i];
+            hr->start_step = (long long)i * o->hold_steps;
+            double v[4]; /* section bytes need not be aligned for doubles */
+            memcpy(v, (const unsigned char *)done + 4 * i * sizeof v[0], sizeof v);
+            hr->P = v[0];
+            hr->P_sd = v[1];
+            hr->M = v[2];
+            hr->M_sd = v[3];
+            hr->state = es_school_classify(hr->P, hr->M);
+        }
+    }
+    char old[4300] = "";
+    const char *name = rc ? NULL : es_checkpoint_section(c, "nc_partial", &size);
+    if (!rc && (!name || size == 0 || size >= sizeof old))
+        rc = es_error_set(ES_EDATA, "%s: section 'nc_partial' missing", path);
+    if (!rc)
+        memcpy(old, name, size);
+    es_checkpoint_free(c);
+    if (rc)
+        return rc;
+    if (strcmp(old, r->tmp) != 0 && rename(old, r->tmp) != 0)
+        return es_error_set(ES_EIO, "%s: cannot take over the partial output %s: %s", path, old,
+                            strerror(errno));
+    int nrc = nc_open(r->tmp, NC_WRITE, &r->h.ncid);
+    if (nrc != NC_NOERR) {
+        r->h.ncid = -1;
+        return es_error_set(ES_EDATA, "%s: cannot reopen the partial output (%s): %s", path,
+                            r->tmp, nc_strerror(nrc));
+    }
+    static const char *const bn[4] = {"polarization", "rotation", "spread", "order_index"};
+    ramp_nc *h = &r->h;
+    NC_TRY(nc_inq_varid(h->ncid, "time", &h->v_time));
+    NC_TRY(nc_inq_varid(h->ncid, "ramp_value", &h->v_val));
+    for (int k = 0; k < 4; k++)
+        NC_TRY(nc_inq_varid(h->ncid, bn[k], &h->v_basic[k]));
+    if (!o->metrics_only) {
+        NC_TRY(nc_inq_varid(h->ncid, "positions", &h->v_pos));
+        NC_TRY(nc_inq_varid(h->ncid, "velocities", &h->v_vel));
+    }
+    return ES_OK;
+}
+
+/* After a piece of a hold (from → s->step): write a checkpoint when one is
+ * due (the interval, a signal, or the stop_after_steps hook passed) and
+ * stop the run (ES_EINTR) when a signal or the hook asked for it. Once the
+ * last step is made nothing is left to resume: the run finishes. */
+static int maybe_checkpoint(ramp_run *r, long long from)
+{
+    const es_school_ramp_opts *o = r->o;
+    long long step = r->s->step;
+    int hook = o->stop_after_steps > 0 && from < o->stop_after_steps && step >= o->stop_after_steps;
+    if (!r->ckpt || step >= r->total || !(hook || es_checkpoint_due(&r->timer)))
+        return ES_OK;
+    int rc = write_checkpoint(r);
+    es_checkpoint_timer_reset(&r->timer);
+    if (!rc && (hook || es_checkpoint_should_stop())) {
+        int sig = hook ? 0 : es_checkpoint_signal();
+        es_checkpoint_clear_request();
+        char why[64];
+        if (hook)
+            snprintf(why, sizeof why, "by stop_after_steps = %lld", o->stop_after_steps);
+        else
+            snprintf(why, sizeof why, "by signal %d", sig);
+        rc = es_error_set(ES_EINTR, "school ramp: interrupted %s at step %lld of %lld, hold %zu "
+                                    "of %zu (checkpoint written)",
+                          why, step, r->total, r->hold + 1, r->nh);
+    }
+    return rc;
+}
+
+/* The rest of hold r->hold (from the engine's step), one piece at a time:
+ * up to the next step at which a frame or a sample falls due, or the
+ * stop_after_steps hook. */
+static int run_hold(ramp_run *r, es_progress *pg)
+{
+    es_school *s = r->s;
+    const es_school_ramp_opts *o = r->o;
+    hold_result *res = &r->hr[r->hold];
+    hold_acc *a = &r->acc;
+    long long h0 = (long long)r->hold * o->hold_steps, end = h0 + o->hold_steps,
+              w0 = end - o->average_steps;
     while (s->step < end) {
         /* next step at which something is recorded */
         long long nf = (s->step / o->save_interval + 1) * o->save_interval;
@@ -271,31 +469,30 @@ static int run_hold(es_school *s, const es_school_ramp_opts *o, ramp_nc *h, doub
         long long next = nf < ns ? nf : ns;
         if (next > end)
             next = end;
-        int rc = es_school_step(s, next - s->step);
+        /* the hook stops at its step exactly (the pieces change no bit) */
+        if (o->stop_after_steps > s->step && o->stop_after_steps < next)
+            next = o->stop_after_steps;
+        long long from = s->step;
+        int rc = es_school_step(s, next - from);
         if (rc)
-            return rc;
-        if ((rc = check_signal(s->step)))
             return rc;
         if (s->step > w0 && (s->step - h0) % o->sample_every == 0) {
             double m[4];
-            order_params(s, o, vel, m);
-            sP += m[0];
-            sM += m[1];
-            cnt++;
-            welford_add(&wP, m[0], cnt);
-            welford_add(&wM, m[1], cnt);
+            order_params(s, o, r->vel, m);
+            a->sP += m[0];
+            a->sM += m[1];
+            a->cnt++;
+            welford_add(&a->wP, m[0], a->cnt);
+            welford_add(&a->wM, m[1], a->cnt);
         }
-        if (s->step % o->save_interval == 0 && (rc = put_frame(h, s, o, vel, r->value)))
+        if (s->step % o->save_interval == 0 && (rc = put_frame(&r->h, s, o, r->vel, res->value)))
             return rc;
         es_progress_update(pg, (double)s->step);
+        if ((rc = maybe_checkpoint(r, from)))
+            return rc;
     }
-    double n = cnt > 0 ? (double)cnt : NAN;
-    r->start_step = h0;
-    r->P = sP / n;
-    r->M = sM / n;
-    r->P_sd = sqrt(wP.m2 / n);
-    r->M_sd = sqrt(wM.m2 / n);
-    r->state = es_school_classify(r->P, r->M);
+    hold_finish(res, h0, a);
+    memset(a, 0, sizeof *a);
     return ES_OK;
 }
 
@@ -415,28 +612,40 @@ static size_t hold_plan(const es_school_ramp_opts *o, hold_result *hr)
     return nh;
 }
 
-static int ramp_simulate(es_school *s, const es_school_params *p, const es_school_ramp_opts *o,
-                         ramp_nc *h, hold_result *hr, size_t nh, double *vel)
+/* The holds from r->hold on (t = 0 and hold 0 for a fresh run). */
+static int ramp_simulate(ramp_run *r, int resumed)
 {
+    const es_school_ramp_opts *o = r->o;
     es_progress pg;
     memset(&pg, 0, sizeof pg);
     pg.log_interval = o->log_interval;
-    es_progress_start(&pg, "school ramp", (double)nh * (double)o->hold_steps, o->quiet);
+    es_progress_start(&pg, "school ramp", (double)r->total, o->quiet);
+    es_progress_resume_from(&pg, (double)r->s->step); /* 0 unless resumed */
+    if (r->ckpt)
+        es_checkpoint_timer_init(&r->timer, o->checkpoint_interval);
     es_school_params q;
-    int rc = es_school_ramp_apply(p, o->param, hr[0].value, &q);
-    if (!rc) {
-        s->p = q;
-        rc = put_frame(h, s, o, vel, hr[0].value); /* t = 0 */
-    }
-    for (size_t i = 0; i < nh && !rc; i++) {
-        /* The engine reads its parameters at every step: change them, keep the state. */
-        rc = es_school_ramp_apply(p, o->param, hr[i].value, &q);
+    int rc = ES_OK;
+    if (!resumed) {
+        rc = es_school_ramp_apply(r->p, o->param, r->hr[0].value, &q);
         if (!rc) {
-            s->p = q;
-            rc = run_hold(s, o, h, vel, &hr[i], &pg);
+            r->s->p = q;
+            rc = put_frame(&r->h, r->s, o, r->vel, r->hr[0].value); /* t = 0 */
         }
     }
-    es_progress_finish(&pg);
+    for (; r->hold < r->nh && !rc; r->hold++) {
+        /* The engine reads its parameters at every step: change them, keep the state. */
+        rc = es_school_ramp_apply(r->p, o->param, r->hr[r->hold].value, &q);
+        if (!rc) {
+            r->s->p = q;
+            rc = run_hold(r, &pg);
+        }
+        if (rc)
+            break;
+    }
+    if (rc == ES_OK)
+        es_progress_finish(&pg);
+    else /* stopped: the log must not claim 100% before the 'interrupted' line */
+        es_progress_finish_at(&pg, (double)r->s->step);
     return rc;
 }
 
@@ -444,33 +653,43 @@ int es_school_ramp_run(const es_school_params *p, const es_school_ramp_opts *o, 
                        es_provenance *prov, const char *mode_name)
 {
     double t0 = es_wall_seconds();
-    es_checkpoint_install_signals(); /* before the temporary school.nc exists */
-    size_t nh = o->nvalues * (o->back ? 2 : 1);
-    long long total = (long long)nh * o->hold_steps;
-    size_t nframes = (size_t)(total / o->save_interval) + 1;
-    hold_result *hr = calloc(nh ? nh : 1, sizeof *hr);
-    double *vel = malloc(3 * p->n * sizeof *vel);
-    es_school *s = NULL;
-    int rc = (!hr || !vel) ? es_error_set(ES_ENOMEM, "school: out of memory") : ES_OK;
-    if (!rc && nh == 0)
+    ramp_run r;
+    memset(&r, 0, sizeof r);
+    r.p = p;
+    r.o = o;
+    r.dir = dir;
+    r.h.ncid = -1;
+    r.ckpt = o->cfg != NULL;
+    const char *resume = r.ckpt ? es_checkpoint_resume_path() : NULL;
+    if (r.ckpt)
+        es_checkpoint_install_signals(); /* before the temporary school.nc exists */
+    r.nh = o->nvalues * (o->back ? 2 : 1);
+    r.total = (long long)r.nh * o->hold_steps;
+    size_t nframes = (size_t)(r.total / o->save_interval) + 1;
+    r.hr = calloc(r.nh ? r.nh : 1, sizeof *r.hr);
+    r.vel = malloc(3 * p->n * sizeof *r.vel);
+    int rc = (!r.hr || !r.vel) ? es_error_set(ES_ENOMEM, "school: out of memory") : ES_OK;
+    if (!rc && r.nh == 0)
         rc = es_error_set(ES_ECONFIG, "school ramp: no values");
     if (!rc)
-        rc = es_school_alloc(p, &s);
+        rc = es_school_alloc(p, &r.s);
     if (!rc)
-        rc = es_school_init_state(s);
-    char final_path[4200], tmp[4300];
+        hold_plan(o, r.hr);
+    char final_path[4200];
     snprintf(final_path, sizeof final_path, "%s/school.nc", dir);
-    es_output_tmp_path(final_path, tmp, sizeof tmp);
-    ramp_nc h = {.ncid = -1};
-    if (!rc) {
-        int nrc = nc_create(tmp, NC_NETCDF4 | NC_CLOBBER, &h.ncid);
-        if (nrc != NC_NOERR) {
-            h.ncid = -1;
-            rc = es_error_set(ES_EIO, "%s: cannot create: %s", tmp, nc_strerror(nrc));
+    es_output_tmp_path(final_path, r.tmp, sizeof r.tmp);
+    if (!rc && resume) {
+        rc = read_checkpoint(&r, resume);
+    } else if (!rc) {
+        rc = es_school_init_state(r.s);
+        if (!rc) {
+            int nrc = nc_create(r.tmp, NC_NETCDF4 | NC_CLOBBER, &r.h.ncid);
+            if (nrc != NC_NOERR) {
+                r.h.ncid = -1;
+                rc = es_error_set(ES_EIO, "%s: cannot create: %s", r.tmp, nc_strerror(nrc));
+            }
         }
     }
-    if (!rc)
-        hold_plan(o, hr);
     /* Below ~1000 fish a step is too short to share among threads (the
      * team's barriers cost more than the work, and far more on a busy
      * machine): step on one thread, and record that thread count in the
@@ -480,19 +699,17 @@ int es_school_ramp_run(const es_school_params *p, const es_school_ramp_opts *o, 
         omp_set_num_threads(1);
         prov->threads = 1;
     }
+    if (!rc && !resume)
+        rc = nc_define_ramp(&r.h, p, o, r.nh, nframes, mode_name, prov);
     if (!rc)
-        rc = nc_define_ramp(&h, p, o, nh, nframes, mode_name, prov);
-    if (!rc)
-        rc = ramp_simulate(s, p, o, &h, hr, nh, vel);
+        rc = ramp_simulate(&r, resume != NULL);
     omp_set_num_threads(threads);
     if (!rc)
-        rc = put_holds(&h, hr, nh);
-    if (!rc)
-        rc = check_signal(s->step);
-    if (!rc && h.ncid >= 0)
-        rc = es_output_nc_finish(h.ncid, prov); /* end_time, also in summary.json */
-    if (h.ncid >= 0) {
-        int nrc = nc_close(h.ncid);
+        rc = put_holds(&r.h, r.hr, r.nh);
+    if (!rc && r.h.ncid >= 0)
+        rc = es_output_nc_finish(r.h.ncid, prov); /* end_time, also in summary.json */
+    if (r.h.ncid >= 0) {
+        int nrc = nc_close(r.h.ncid);
         if (rc == ES_EIO || nrc != NC_NOERR)
             es_output_hdf5_failed(); /* HDF5 may still hold the broken file */
         if (!rc && nrc != NC_NOERR)
@@ -500,20 +717,20 @@ int es_school_ramp_run(const es_school_params *p, const es_school_ramp_opts *o, 
                               nc_strerror(nrc));
     }
     if (!rc)
-        rc = es_output_commit(tmp, final_path);
-    else
-        es_output_discard(tmp);
-    if (!rc && o->plots && ramp_plot(dir, o, hr, nh))
+        rc = es_output_commit(r.tmp, final_path);
+    else if (!resume && !(rc == ES_EINTR && r.ckpt_written))
+        es_output_discard(r.tmp); /* kept when stopped at or resumed from a checkpoint: it refers to it */
+    if (!rc && o->plots && ramp_plot(dir, o, r.hr, r.nh))
         es_warning_add("school: hysteresis.png not drawn: %s", es_error_message());
     if (!rc) {
         if (!*prov->end_time) /* stamped by es_output_nc_finish */
             es_provenance_finish(prov);
-        json_t *sum = ramp_json(p, o, hr, nh, mode_name, es_wall_seconds() - t0);
+        json_t *sum = ramp_json(p, o, r.hr, r.nh, mode_name, es_wall_seconds() - t0);
         rc = es_output_write_summary(dir, sum, prov);
         json_decref(sum);
     }
-    es_school_free(s);
-    free(vel);
-    free(hr);
+    es_school_free(r.s);
+    free(r.vel);
+    free(r.hr);
     return rc;
 }

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/config.h"
 #include "core/output.h"
 #include "school/school.h"
 
@@ -40,14 +41,25 @@ typedef struct {
     bool plots;              /* draw hysteresis.png */
     bool quiet;
     double log_interval;
+    /* Checkpoint/restart (as a plain run's): the resolved config (its hash
+     * and text go into the checkpoint; NULL: no checkpoints, signals not
+     * polled), the [output] checkpoint_interval in seconds (<= 0: on signals
+     * only) and the stop_after_steps test hook (0: never), which counts the
+     * steps of the whole ramp. */
+    const es_config *cfg;
+    double checkpoint_interval;
+    long long stop_after_steps;
 } es_school_ramp_opts;
 
 /* The parameters with ramp value v applied to `base` (checked). */
 int es_school_ramp_apply(const es_school_params *base, es_school_ramp_param param, double v,
                          es_school_params *out);
 
-/* Run the whole ramp from p's initial state; write DIR/school.nc,
- * DIR/summary.json (last) and DIR/hysteresis.png (o->plots). */
+/* Run the whole ramp from p's initial state (or, when
+ * es_checkpoint_resume_path() is set, from that checkpoint); write
+ * DIR/school.nc, DIR/summary.json (last) and DIR/hysteresis.png (o->plots).
+ * ES_EINTR after writing DIR/checkpoint.esck on a signal or at
+ * o->stop_after_steps. */
 int es_school_ramp_run(const es_school_params *p, const es_school_ramp_opts *o, const char *dir,
                        es_provenance *prov, const char *mode_name);
 

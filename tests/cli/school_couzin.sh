@@ -42,8 +42,9 @@ printf '[sweep]\nbase = ok.ini\nname = rs\nmode = cartesian\nreplicas = 1\nvary 
 expect_true ramp-sweep-tasks test -s rs/tasks/0000/out/summary.json -a -s rs/tasks/0001/out/summary.json
 holds=$(tr -d '\n ' < rs/tasks/0001/out/summary.json | grep -o '"direction":' | grep -c '')
 expect_num ramp-sweep-holds "$holds" 4 0
-# SIGTERM stops a ramp (it has no checkpoint): nonzero exit (not 3, "resume"), a message
-# naming the signal, and neither school.nc nor its temporary file left behind
+# SIGTERM stops a ramp after writing a checkpoint: exit status 3 ("resume"), a message
+# naming the signal, step and hold, and no school.nc or summary.json (resumed:
+# tests/cli/school_ramp_resume.sh)
 printf '%s\nparameter = noise\nvalues = 0.05, 0.3\nhold_steps = 1000000\nplots = false\n' "$base" > long.ini
 "$ESUITE" run long.ini --output long --quiet 2> long.err &
 pid=$!
@@ -52,9 +53,10 @@ sleep 0.2
 kill -TERM "$pid" 2>/dev/null
 wait "$pid"
 rc=$?
-expect_true ramp-signal-exit test "$rc" -ne 0 -a "$rc" -ne 3
-expect_true ramp-signal-message grep -q "school ramp: interrupted by signal 15 at step" long.err
-expect_true ramp-signal-no-output test -z "$(ls -A long)"
+expect_num ramp-signal-exit "$rc" 3 0
+expect_true ramp-signal-message grep -q "school ramp: interrupted by signal 15 at step [0-9]* of 4000000, hold 1 of 4 (checkpoint written); continue with 'esuite run --resume long'" long.err
+expect_true ramp-signal-checkpoint test -s long/checkpoint.esck
+expect_true ramp-signal-no-output test ! -e long/school.nc -a ! -e long/summary.json
 # init = file (plain runs: metrics every frame)
 plain() { printf '%s\n' "$base" | sed '$d' | sed 's/^save_interval = 10/save_interval = 10\nmetrics_every = 10/'; }
 { plain; printf '[ramp]\nvalues = 1, 2\n'; } > orphan.ini
