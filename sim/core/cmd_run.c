@@ -324,7 +324,7 @@ int es_cmd_run(int argc, char **argv)
     es_cli_print_warnings();
     char ck[4300];
     snprintf(ck, sizeof ck, "%s/%s", dir, ES_CHECKPOINT_FILE);
-    /* interrupted with a checkpoint to resume from (a ramp run has none: an error) */
+    /* interrupted with a checkpoint to resume from (every model writes one on a stop signal) */
     if (st == ES_EINTR && access(ck, F_OK) == 0) {
         /* the model's message says where it stopped (which sample, why) */
         char q[4400];
