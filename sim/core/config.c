@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <ini.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -55,7 +56,7 @@ static const es_key_spec core_schema[] = {
      "Simulator to run."},
     {"run", "name", ES_KEY_STRING, "run", 0, 0, NULL, "",
      "Run name; the output directory is output_dir/name."},
-    {"run", "seed", ES_KEY_INT, "1", 0, 9.2e18, NULL, "",
+    {"run", "seed", ES_KEY_INT, "1", 0, ES_KEY_INT_MAX, NULL, "",
      "Seed of every random stream; same seed and config give the same output for any thread count."},
     {"run", "threads", ES_KEY_INT, "0", 0, 4096, NULL, "",
      "OpenMP threads; 0 uses OMP_NUM_THREADS or all cores."},
@@ -100,6 +101,15 @@ static const char *type_name(es_key_type t)
     return "a value";
 }
 
+/* An INT key's bounds as 64-bit integers: ceil(min), floor(max), and a bound at
+ * or beyond +-2^63 (ES_KEY_INT_MAX: 2^63 - 1 rounds to 2^63 as a double) is the
+ * int64 limit itself, so that ranges compare and print exactly. */
+static void int_bounds(const es_key_spec *s, long long *lo, long long *hi)
+{
+    *lo = s->min <= -0x1p63 ? LLONG_MIN : (long long)ceil(s->min);
+    *hi = s->max >= 0x1p63 ? LLONG_MAX : (long long)floor(s->max);
+}
+
 static void format_range(const es_key_spec *s, char *buf, size_t len)
 {
     int word = (int)(s->choices ? strcspn(s->choices, "=") : 0); /* LIST "full=0": or full (= 0) */
@@ -108,7 +118,11 @@ static void format_range(const es_key_spec *s, char *buf, size_t len)
     else if (s->type == ES_KEY_LIST && word && s->choices[word] == '=')
         snprintf(buf, len, "allowed range %.10g .. %.10g, or %.*s (= %s)", s->min, s->max, word,
                  s->choices, s->choices + word + 1);
-    else if (s->type == ES_KEY_INT || s->type == ES_KEY_DOUBLE || s->type == ES_KEY_LIST)
+    else if (s->type == ES_KEY_INT) { /* exact: 1e12 steps, not 1e+12; 2^63 - 1, not 9.2e+18 */
+        long long lo, hi;
+        int_bounds(s, &lo, &hi);
+        snprintf(buf, len, "allowed range %lld .. %lld", lo, hi);
+    } else if (s->type == ES_KEY_DOUBLE || s->type == ES_KEY_LIST)
         snprintf(buf, len, "allowed range %.10g .. %.10g", s->min, s->max);
     else if (s->type == ES_KEY_BOOL)
         snprintf(buf, len, "allowed: true, false, yes, no, on, off, 1, 0");
@@ -235,7 +249,8 @@ static int parse_double_strict(const char *s, double *v)
     return isfinite(*v);
 }
 
-/* A plain decimal integer ("-12", "+7"; no '.', exponent or hex) in *out. */
+/* A plain decimal integer ("-12", "+7"; no '.', exponent or hex): 1 with it
+ * in *out, -1 if it is beyond int64, 0 if the text is not such an integer. */
 static int exact_integer(const char *s, long long *out)
 {
     const char *p = s + (*s == '+' || *s == '-');
@@ -244,7 +259,7 @@ static int exact_integer(const char *s, long long *out)
     errno = 0;
     long long x = strtoll(s, NULL, 10);
     if (errno == ERANGE)
-        return 0;
+        return -1;
     *out = x;
     return 1;
 }
@@ -303,21 +318,32 @@ static int entry_assign(es_cfg_entry *e, const char *raw, char *msg, size_t mlen
     double d = 0;
     int b = 0;
     switch (s->type) {
-    case ES_KEY_INT:
-        if (!parse_double_strict(v, &d) || d != floor(d)) {
-            snprintf(msg, mlen, "expected %s, got '%s' (%s)", type_name(s->type), v, range);
-            return 0;
+    case ES_KEY_INT: {
+        /* digits only: exact, since a double holds integers only up to 2^53
+         * (seed = 9007199254740993 read as ...992 made two seeds one run), and
+         * compared with the bounds as integers (9200000000000000001 is a
+         * double's 9.2e18) */
+        long long x = 0, lo, hi;
+        int digits = exact_integer(v, &x);
+        if (!digits) { /* 1e6, 150.0: integral reals */
+            if (!parse_double_strict(v, &d) || d != floor(d)) {
+                snprintf(msg, mlen, "expected %s, got '%s' (%s)", type_name(s->type), v, range);
+                return 0;
+            }
+            if (d >= -0x1p63 && d < 0x1p63) /* the cast stays defined */
+                x = (long long)d;
+            else
+                digits = -1;
         }
-        if (d < s->min || d > s->max || fabs(d) > 9.2e18) { /* the cast below stays defined */
+        int_bounds(s, &lo, &hi);
+        if (digits < 0 || x < lo || x > hi) {
             snprintf(msg, mlen, "value %s is out of range (%s)", v, range);
             return 0;
         }
-        /* digits only: exact, since a double holds integers only up to 2^53
-         * (seed = 9007199254740993 read as ...992 made two seeds one run) */
-        long long exact;
-        e->inum = exact_integer(v, &exact) ? exact : (long long)d;
-        e->num = d;
+        e->inum = x;
+        e->num = (double)x;
         break;
+    }
     case ES_KEY_DOUBLE:
         if (!parse_double_strict(v, &d)) {
             snprintf(msg, mlen, "expected %s, got '%s' (%s)", type_name(s->type), v, range);

@@ -29,12 +29,18 @@ typedef struct {
     const char *key;
     es_key_type type;
     const char *default_value; /* text form; NULL means the key is required */
-    double min, max;           /* inclusive bounds for INT/DOUBLE/LIST */
+    double min, max;           /* inclusive bounds for INT/DOUBLE/LIST; INT compares and
+                                  prints them as integers (ceil(min), floor(max)), a max of
+                                  ES_KEY_INT_MAX being INT64_MAX exactly */
     const char *choices;       /* ENUM: "a|b|c"; LIST: NULL or "word=number" */
     const char *unit;          /* e.g. "s", "1", "sigma"; "" if dimensionless/none; "path": a
                                   file relative to the working directory (sweeps make it absolute) */
     const char *doc;           /* one-line meaning, used for docs/config.md */
 } es_key_spec;
+
+/* The max of an INT key that takes any 64-bit value (seeds): 2^63 as a double,
+ * which INT64_MAX = 2^63 - 1 rounds to; such a key's limit is INT64_MAX. */
+#define ES_KEY_INT_MAX 0x1p63
 
 /* Terminates a schema array. */
 #define ES_KEY_END {NULL, NULL, ES_KEY_INT, NULL, 0, 0, NULL, NULL, NULL}

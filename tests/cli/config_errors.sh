@@ -19,6 +19,18 @@ expect_fail wrong-type "wrong_type.ini:3: key 'run.threads': expected an integer
 w range.ini '[run]\nmodel = gas\nthreads = 100000\n'
 expect_fail out-of-range "range.ini:3: key 'run.threads': value 100000 is out of range (allowed range 0 .. 4096)" \
   "$ESUITE" run range.ini
+# integer ranges print as exact integers (the seed's limit printed as 9.2e+18, 1e12 as 1e+12)
+w seed_range.ini '[run]\nmodel = gas\nseed = 9223372036854775808\n'
+expect_fail seed-out-of-range "seed_range.ini:3: key 'run.seed': value 9223372036854775808 is out of range (allowed range 0 .. 9223372036854775807)" \
+  "$ESUITE" run seed_range.ini --output seed_range
+expect_true "no run directory after the seed error" test ! -e seed_range
+w seed_max.ini '[run]\nmodel = gas\nseed = 9223372036854775807\n[gas]\nN = 300\nsamples = 2\n'
+expect_true "the largest seed is valid" "$ESUITE" run seed_max.ini --check
+w steps_range.ini '[run]\nmodel = school\n[school]\nn_steps = 1000000000001\n'
+expect_fail steps-out-of-range "steps_range.ini:4: key 'school.n_steps': value 1000000000001 is out of range (allowed range 0 .. 1000000000000)" \
+  "$ESUITE" run steps_range.ini
+expect_fail gas-N-out-of-range "--set gas.N=5.1e7: key 'gas.N': value 5.1e7 is out of range (allowed range 0 .. 50000000)" \
+  "$ESUITE" run seed_max.ini --set gas.N=5.1e7
 expect_fail missing-file "nope.ini: cannot open config file: No such file or directory" "$ESUITE" run nope.ini
 w ok.ini '[run]\nmodel = gas\n'
 expect_fail bad-set "--set run.thread=2: unknown key 'run.thread' (did you mean 'run.threads'?)" \

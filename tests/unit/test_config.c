@@ -343,6 +343,70 @@ static void test_exact_integers(void **state)
                  "t.ini:3: key 'run.seed': value 9300000000000000000 is out of range", NULL);
 }
 
+/* An integer key's range is compared and printed as integers: the seed's limit
+ * is INT64_MAX exactly (it printed as 9.2e+18), 1e12 steps print as digits, and
+ * the value as written. */
+static const es_key_spec int_schema[] = {
+    {"t", "steps", ES_KEY_INT, "0", 0, 1e12, NULL, "", "Steps."},
+    {"t", "offset", ES_KEY_INT, "0", -ES_KEY_INT_MAX, ES_KEY_INT_MAX, NULL, "", "Any int64."}, /* -2^63: INT64_MIN */
+    ES_KEY_END};
+
+static void expect_int_error(const char *text, const char *want)
+{
+    const es_key_spec *schemas[] = {es_config_core_schema(), int_schema, NULL};
+    es_config *cfg = NULL;
+    es_error_clear();
+    assert_int_equal(es_config_load_string(text, "t.ini", schemas, NULL, 0, &cfg), ES_ECONFIG);
+    assert_null(cfg);
+    assert_string_equal(es_error_message(), want);
+}
+
+static void test_integer_ranges_exact(void **state)
+{
+    (void)state;
+    expect_error("[run]\nmodel = gas\nseed = 9223372036854775808\n[gas]\nt_end = 1\n",
+                 "t.ini:3: key 'run.seed': value 9223372036854775808 is out of range "
+                 "(allowed range 0 .. 9223372036854775807)", NULL);
+    expect_error("[run]\nmodel = gas\nseed = -1\n[gas]\nt_end = 1\n",
+                 "t.ini:3: key 'run.seed': value -1 is out of range (allowed range 0 .. 9223372036854775807)",
+                 NULL);
+    expect_error("[run]\nmodel = gas\nseed = 1e19\n[gas]\nt_end = 1\n",
+                 "t.ini:3: key 'run.seed': value 1e19 is out of range (allowed range 0 .. 9223372036854775807)",
+                 NULL);
+    expect_error("[run]\nmodel = gas\nseed = 1.5\n[gas]\nt_end = 1\n",
+                 "t.ini:3: key 'run.seed': expected an integer, got '1.5' (allowed range 0 .. 9223372036854775807)",
+                 NULL);
+    /* the limit itself is a seed */
+    es_config *cfg;
+    assert_int_equal(load("[run]\nmodel = gas\nseed = 9223372036854775807\n[gas]\nt_end = 1\n", &cfg, NULL, 0),
+                     ES_OK);
+    assert_true(es_config_int(cfg, "run", "seed") == INT64_MAX);
+    es_config_free(cfg);
+    /* a value a unit past the limit, which a double rounds onto it, is out of range */
+    expect_int_error("[t]\nsteps = 1000000000001\n",
+                     "t.ini:2: key 't.steps': value 1000000000001 is out of range (allowed range 0 .. 1000000000000)");
+    expect_int_error("[t]\nsteps = 2e12\n",
+                     "t.ini:2: key 't.steps': value 2e12 is out of range (allowed range 0 .. 1000000000000)");
+    expect_int_error("[t]\nsteps = -5\n",
+                     "t.ini:2: key 't.steps': value -5 is out of range (allowed range 0 .. 1000000000000)");
+    expect_int_error("[t]\noffset = -9223372036854775809\n",
+                     "t.ini:2: key 't.offset': value -9223372036854775809 is out of range (allowed range "
+                     "-9223372036854775808 .. 9223372036854775807)");
+    const es_key_spec *schemas[] = {es_config_core_schema(), int_schema, NULL};
+    assert_int_equal(es_config_load_string("[run]\nmodel = gas\n[t]\nsteps = 1e12\noffset = -9223372036854775808\n", "t.ini",
+                                           schemas, NULL, 0, &cfg), ES_OK);
+    assert_true(es_config_int(cfg, "t", "steps") == 1000000000000LL);
+    assert_true(es_config_int(cfg, "t", "offset") == INT64_MIN);
+    es_config_free(cfg);
+    /* the key reference prints the same ranges */
+    const es_key_spec *docs[] = {es_config_core_schema(), int_schema, NULL};
+    char *md = es_config_schema_markdown(docs);
+    assert_non_null(md);
+    assert_non_null(strstr(md, "| `seed` | integer | 1 | 0 .. 9223372036854775807 | - |"));
+    assert_non_null(strstr(md, "| `steps` | integer | 0 | 0 .. 1000000000000 | - |"));
+    free(md);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -354,7 +418,8 @@ int main(void)
         cmocka_unit_test(test_bad_overrides),        cmocka_unit_test(test_long_line_rejected),
         cmocka_unit_test(test_list_word),            cmocka_unit_test(test_long_and_indented_lines),
         cmocka_unit_test(test_peek_model_indented),            cmocka_unit_test(test_schema_markdown),
-        cmocka_unit_test(test_exact_integers),       cmocka_unit_test(test_given),
+        cmocka_unit_test(test_exact_integers),       cmocka_unit_test(test_integer_ranges_exact),
+        cmocka_unit_test(test_given),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
