@@ -43,14 +43,15 @@ static int print_config_doc(void)
     return 0;
 }
 
+#define INFO_USAGE "usage: esuite info [--config-doc | FILE]"
+
 int es_cmd_info(int argc, char **argv)
 {
+    const char *file = NULL, *extra = NULL;
+    int config_doc = 0;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--config-doc")) {
-            return print_config_doc();
-        }
         if (!strcmp(argv[i], "--help")) {
-            printf("usage: esuite info [--config-doc | FILE]\n\n"
+            printf(INFO_USAGE "\n\n"
                    "Print version, git revision, build type, flags and options, compiler, library\n"
                    "versions, OpenMP threads and the models compiled in. --config-doc prints the\n"
                    "Markdown reference of every config key (the generated part of docs/config.md).\n"
@@ -59,11 +60,29 @@ int es_cmd_info(int argc, char **argv)
                    "host, times, command line) and, last, the config it was run with.\n");
             return 0;
         }
-        if (argv[i][0] != '-' && argc == 2)
-            return es_info_print_file(argv[i]);
-        es_cli_error("info: unknown argument '%s' (see 'esuite info --help')", argv[i]);
+        if (!strcmp(argv[i], "--config-doc"))
+            config_doc = 1;
+        else if (argv[i][0] == '-' && argv[i][1]) {
+            es_cli_error("info: unknown option '%s' (see 'esuite info --help')", argv[i]);
+            return 2;
+        } else if (!file)
+            file = argv[i];
+        else if (!extra)
+            extra = argv[i];
+    }
+    /* usage errors, exit status 2 as for every command's */
+    if (config_doc && file) {
+        es_cli_error("info: --config-doc takes no FILE, got '%s' (" INFO_USAGE ")", file);
         return 2;
     }
+    if (extra) {
+        es_cli_error("info: expected one FILE, got an extra argument '%s' (" INFO_USAGE ")", extra);
+        return 2;
+    }
+    if (config_doc)
+        return print_config_doc();
+    if (file)
+        return es_info_print_file(file);
     unsigned h5maj, h5min, h5rel;
     H5get_libversion(&h5maj, &h5min, &h5rel);
     printf("esuite %s (git %s)\n", ESUITE_VERSION, ESUITE_GIT_REVISION);

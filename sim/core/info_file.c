@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/commands.h"
 #include "core/info_file.h"
@@ -225,7 +226,13 @@ static int print_json(const char *path)
         es_cli_error("info: %s:%d: not valid JSON: %s", path, err.line, err.text);
         return 2;
     }
-    json_t *prov = json_is_object(root) ? json_object_get(root, "provenance") : NULL;
+    if (!json_is_object(root)) { /* only '[' reaches here: the first byte picks JSON */
+        es_cli_error("info: %s: is JSON but not an esuite summary (top level is %s)", path,
+                     json_is_array(root) ? "an array" : "not an object");
+        json_decref(root);
+        return 2;
+    }
+    json_t *prov = json_object_get(root, "provenance");
     if (!json_is_object(prov)) {
         es_cli_error("info: %s: no \"provenance\" object (not an esuite summary.json)", path);
         json_decref(root);
@@ -240,9 +247,29 @@ static int print_json(const char *path)
     return 0;
 }
 
-/* JSON by its first non-blank byte, everything else through NetCDF-C. */
+/* A directory (a run's, most likely): not "cannot read it as HDF5, NetCDF or
+ * JSON", and its summary.json named when it has one. */
+static int refuse_directory(const char *path)
+{
+    char summary[4200];
+    size_t n = strlen(path);
+    snprintf(summary, sizeof summary, "%s%ssummary.json", path, n && path[n - 1] == '/' ? "" : "/");
+    struct stat st;
+    if (stat(summary, &st) == 0 && S_ISREG(st.st_mode))
+        es_cli_error("info: %s: is a directory, not an output file (its run's provenance: esuite info %s)",
+                     path, summary);
+    else
+        es_cli_error("info: %s: is a directory, not an output file", path);
+    return 2;
+}
+
+/* JSON by its first non-blank byte ('{', or '[' to say it is JSON of another
+ * shape), everything else through NetCDF-C. */
 int es_info_print_file(const char *path)
 {
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return refuse_directory(path);
     FILE *f = fopen(path, "rb");
     if (!f) {
         es_cli_error("info: cannot open '%s': %s", path, strerror(errno));
@@ -251,5 +278,5 @@ int es_info_print_file(const char *path)
     int c;
     while ((c = fgetc(f)) == ' ' || c == '\n' || c == '\t' || c == '\r') {}
     fclose(f);
-    return c == '{' ? print_json(path) : print_netcdf(path);
+    return c == '{' || c == '[' ? print_json(path) : print_netcdf(path);
 }

@@ -68,4 +68,29 @@ printf 'x\n' > t.txt
 expect_fail info-not-output "info: t.txt: cannot read it as HDF5, NetCDF or JSON" "$ESUITE" info t.txt
 echo '{"a": 1}' > other.json
 expect_fail info-json-without-provenance "info: other.json: no \"provenance\" object" "$ESUITE" info other.json
+# a directory, and JSON that is not an object, say what they are (they got the generic
+# "cannot read it as HDF5, NetCDF or JSON")
+mkdir empty_dir
+expect_fail info-directory "info: empty_dir: is a directory, not an output file" "$ESUITE" info empty_dir
+expect_fail info-run-directory \
+  "info: g: is a directory, not an output file (its run's provenance: esuite info g/summary.json)" \
+  "$ESUITE" info g
+printf ' [{"provenance": {"model": "gas"}}]\n' > list.json
+expect_fail info-json-array "info: list.json: is JSON but not an esuite summary (top level is an array)" \
+  "$ESUITE" info list.json
+# argument errors are usage errors (exit status 2, as for every command): --config-doc
+# took no notice of a FILE, and a second FILE was 'unknown argument' (the first one)
+usage='(usage: esuite info [--config-doc | FILE])'
+expect_fail info-config-doc-with-file "info: --config-doc takes no FILE, got 'x' $usage" \
+  "$ESUITE" info --config-doc x
+expect_fail info-file-then-config-doc "info: --config-doc takes no FILE, got 'g/gas.h5' $usage" \
+  "$ESUITE" info g/gas.h5 --config-doc
+expect_fail info-two-files "info: expected one FILE, got an extra argument 'b' $usage" "$ESUITE" info a b
+expect_fail info-unknown-option "info: unknown option '--frobnicate' (see 'esuite info --help')" \
+  "$ESUITE" info --frobnicate
+for args in "--config-doc x" "a b" "--frobnicate" "empty_dir" "list.json"; do
+  # shellcheck disable=SC2086
+  "$ESUITE" info $args >/dev/null 2>&1; rc=$?
+  expect_true "info $args: exit status 2 (rc=$rc)" test "$rc" -eq 2
+done
 finish

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/info_file.h"
@@ -161,12 +162,73 @@ static void test_json_arrays_like_attributes(void **state)
     expect_line(out, "mixed", "[1,\"a\"]");
 }
 
+/* es_info_print_file(path) with stderr captured into err and stdout into out. */
+static int info_capture_both(const char *path, char *out, char *err, size_t len)
+{
+    char cap[300];
+    snprintf(cap, sizeof cap, "%s/stderr.txt", dir);
+    FILE *f = fopen(cap, "w+");
+    assert_non_null(f);
+    fflush(stderr);
+    int saved = dup(2);
+    dup2(fileno(f), 2);
+    int rc = info_capture(path, out, len);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    rewind(f);
+    size_t n = fread(err, 1, len - 1, f);
+    err[n] = '\0';
+    fclose(f);
+    unlink(cap);
+    return rc;
+}
+
+/* A directory and JSON that is not an object get their own message, not
+ * "cannot read it as HDF5, NetCDF or JSON"; nothing goes to stdout. */
+static void test_directory_and_json_array_refused(void **state)
+{
+    (void)state;
+    char path[300], out[4096], err[4096], want[700];
+    snprintf(path, sizeof path, "%s/rundir", dir);
+    assert_int_equal(mkdir(path, 0755), 0);
+    assert_int_equal(info_capture_both(path, out, err, sizeof out), 2);
+    assert_string_equal(out, "");
+    snprintf(want, sizeof want, "esuite: error: info: %s: is a directory, not an output file\n", path);
+    assert_string_equal(err, want);
+    char summary[400];
+    snprintf(summary, sizeof summary, "%s/summary.json", path);
+    FILE *f = fopen(summary, "w");
+    assert_non_null(f);
+    fputs("{\"provenance\": {\"model\": \"gas\"}}\n", f);
+    fclose(f);
+    assert_int_equal(info_capture_both(path, out, err, sizeof out), 2);
+    assert_string_equal(out, "");
+    snprintf(want, sizeof want, "esuite: error: info: %s: is a directory, not an output file (its run's "
+             "provenance: esuite info %s)\n", path, summary);
+    assert_string_equal(err, want);
+    unlink(summary);
+    rmdir(path);
+    snprintf(path, sizeof path, "%s/list.json", dir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("\n  [{\"provenance\": {\"model\": \"gas\"}}]\n", f);
+    fclose(f);
+    assert_int_equal(info_capture_both(path, out, err, sizeof out), 2);
+    assert_string_equal(out, "");
+    snprintf(want, sizeof want, "esuite: error: info: %s: is JSON but not an esuite summary (top level is an "
+             "array)\n", path);
+    assert_string_equal(err, want);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hdf5_string_and_number_arrays),
         cmocka_unit_test(test_netcdf_string_lists),
         cmocka_unit_test(test_json_arrays_like_attributes),
+        cmocka_unit_test(test_directory_and_json_array_refused),
     };
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }
