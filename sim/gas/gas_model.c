@@ -483,8 +483,12 @@ static int write_h5(const char *path, const gas_setup *s, const es_gas_run_resul
     es_h5_write_attr_long(f, "realizations", res->realizations);
     size_t R = (size_t)res->realizations, K = res->n_times, B = res->bins;
     unsigned long long dk = K, drk[2] = {R, K}, dr = R;
+    /* t = 0: the partition removed, or (periodic box, no partition) the equilibrated state */
+    const char *time_doc = par->box == ES_GAS_BOX_PERIODIC
+                               ? "sampling time after the equilibration (periodic box, no partition)"
+                               : "sampling time after the partition removal";
     if (!st)
-        st = gas_h5_write(f, "time", 1, &dk, s->times, "sigma/sqrt(T0)", "sampling time after the partition removal");
+        st = gas_h5_write(f, "time", 1, &dk, s->times, "sigma/sqrt(T0)", time_doc);
     if (!st)
         st = gas_h5_write(f, "n_right", 2, drk, res->n_right, "1", "fraction of discs with x > lx/2");
     if (!st)

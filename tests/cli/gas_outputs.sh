@@ -153,6 +153,28 @@ f=$(grep -o '"out_of_range_fraction": [0-9.e-]*' vmax7/summary.json | sed 's/.*:
 # 1 − erf(2.1/√2)² = 0.0701 per sample; the largest over 4 samples of N = 300
 expect_num "out_of_range_fraction beyond 2.1" "$f" 0.085 0.05
 
+# 3d. /time's long_name says what t = 0 is: the partition removal (expansion), or the end of the
+# equilibration in a periodic box, which has no partition (it said "after the partition removal"
+# there too). Read with h5dump where it is installed, else from the file's bytes (the global heap
+# holds variable-length strings as they are).
+time_label() {
+  if command -v h5dump > /dev/null; then
+    h5dump -a /time/long_name "$1" | sed -n 's/^ *(0): "\(.*\)"$/\1/p'
+  else
+    grep -aoE 'sampling time after the [a-z]+[ a-z(),]*' "$1" | sed -n 1p
+  fi
+}
+printf '[run]\nmodel = gas\n[gas]\nN = 300\nbox = periodic\nsamples = 2\nplots = false\n' > periodic.ini
+"$ESUITE" run periodic.ini --output periodic --quiet 2>periodic.err
+expect_true "periodic run succeeds ($(cat periodic.err))" test -f periodic/summary.json
+label=$(time_label periodic/gas.h5)
+expect_true "periodic box: /time is after the equilibration ('$label')" \
+  test "$label" = "sampling time after the equilibration (periodic box, no partition)"
+expect_true "periodic box: no 'partition removal' in gas.h5" test "$(grep -ac 'partition removal' periodic/gas.h5)" -eq 0
+label=$(time_label vmax/gas.h5)
+expect_true "expansion box: /time is after the partition removal ('$label')" \
+  test "$label" = "sampling time after the partition removal"
+
 # 4. Batch progress covers the equilibration: its own log lines (fraction of all
 # realizations' equilibration collisions, nondecreasing, ending at 100 %) come
 # before the run's, which end at 100 % once.
