@@ -407,17 +407,25 @@ static int write_set_group(hid_t f, const gas_setup *s, const es_gas_run_result 
         return ES_EIO;
     }
     const es_bz_grid *gr = &s->sets[c];
-    es_h5_write_attr_double(g, "dx", gr->dx);
-    es_h5_write_attr_double(g, "dy", gr->dy > 0.0 ? gr->dy : gr->ly);
-    es_h5_write_attr_double(g, "dx_fraction_of_lx", s->frac_dx[c]);
-    es_h5_write_attr_double(g, "dy_fraction_of_ly", s->frac_dy[c]);
-    es_h5_write_attr_double(g, "dv", gr->dv);
-    es_h5_write_attr_double(g, "v_max", gr->v_max);
-    es_h5_write_attr_string(g, "strips", gr->dy > 0.0 ? "no" : "yes");
+    /* a failed attribute fails the file, as a failed dataset does */
+    int st = es_h5_write_attr_double(g, "dx", gr->dx);
+    if (!st)
+        st = es_h5_write_attr_double(g, "dy", gr->dy > 0.0 ? gr->dy : gr->ly);
+    if (!st)
+        st = es_h5_write_attr_double(g, "dx_fraction_of_lx", s->frac_dx[c]);
+    if (!st)
+        st = es_h5_write_attr_double(g, "dy_fraction_of_ly", s->frac_dy[c]);
+    if (!st)
+        st = es_h5_write_attr_double(g, "dv", gr->dv);
+    if (!st)
+        st = es_h5_write_attr_double(g, "v_max", gr->v_max);
+    if (!st)
+        st = es_h5_write_attr_string(g, "strips", gr->dy > 0.0 ? "no" : "yes");
     size_t K = res->n_times;
     unsigned long long dk = K;
     double *u = malloc(K * sizeof *u), *cf = malloc(K * sizeof *cf), *pool = malloc(3 * K * sizeof *pool);
-    int st = (!u || !cf || !pool) ? es_error_set(ES_ENOMEM, "out of memory") : ES_OK;
+    if (!st && (!u || !cf || !pool))
+        st = es_error_set(ES_ENOMEM, "out of memory");
     if (!st) {
         for (size_t k = 0; k < K; k++) {
             u[k] = gr->dv * s->times[k] / gr->lx;
@@ -472,15 +480,24 @@ static int write_h5(const char *path, const gas_setup *s, const es_gas_run_resul
         return ES_EIO;
     int st = es_output_h5_provenance(f, p);
     const es_gas_params *par = &s->spec.gas;
-    es_h5_write_attr_long(f, "N", par->n);
-    es_h5_write_attr_double(f, "lx", par->lx);
-    es_h5_write_attr_double(f, "ly", par->ly);
-    es_h5_write_attr_double(f, "diameter", par->sigma);
-    es_h5_write_attr_double(f, "packing_fraction", res->scales.eta);
-    es_h5_write_attr_double(f, "mean_free_path", res->scales.lambda);
-    es_h5_write_attr_double(f, "mean_free_time", res->scales.tau_c);
-    es_h5_write_attr_double(f, "knudsen", res->scales.kn);
-    es_h5_write_attr_long(f, "realizations", res->realizations);
+    const struct {
+        const char *name;
+        double value;
+    } attrs[] = {
+        {"lx", par->lx},
+        {"ly", par->ly},
+        {"diameter", par->sigma},
+        {"packing_fraction", res->scales.eta},
+        {"mean_free_path", res->scales.lambda},
+        {"mean_free_time", res->scales.tau_c},
+        {"knudsen", res->scales.kn},
+    };
+    if (!st)
+        st = es_h5_write_attr_long(f, "N", par->n);
+    for (size_t i = 0; i < sizeof attrs / sizeof attrs[0] && !st; i++)
+        st = es_h5_write_attr_double(f, attrs[i].name, attrs[i].value);
+    if (!st)
+        st = es_h5_write_attr_long(f, "realizations", res->realizations);
     size_t R = (size_t)res->realizations, K = res->n_times, B = res->bins;
     unsigned long long dk = K, drk[2] = {R, K}, dr = R;
     /* t = 0: the partition removed, or (periodic box, no partition) the equilibrated state */
@@ -505,11 +522,16 @@ static int write_h5(const char *path, const gas_setup *s, const es_gas_run_resul
                                 "collisions per particle per unit time during equilibration");
     if (!st && B > 0) {
         hid_t g = H5Gcreate2(f, "profiles", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-        double *x = malloc(B * sizeof *x);
+        double *x = g < 0 ? NULL : malloc(B * sizeof *x);
         for (size_t b = 0; x && b < B; b++)
             x[b] = (b + 0.5) * par->lx / B;
         unsigned long long db = B, dkb[2] = {K, B};
-        st = x ? gas_h5_write(g, "x", 1, &db, x, "sigma", "bin centre") : ES_ENOMEM;
+        if (g < 0)
+            st = es_error_set(ES_EIO, "HDF5: cannot create group profiles");
+        else if (!x)
+            st = es_error_set(ES_ENOMEM, "out of memory");
+        else
+            st = gas_h5_write(g, "x", 1, &db, x, "sigma", "bin centre");
         if (!st)
             st = gas_h5_write(g, "density", 2, dkb, res->density, "1/sigma^2", "number density, realization mean");
         if (!st)
@@ -517,7 +539,8 @@ static int write_h5(const char *path, const gas_setup *s, const es_gas_run_resul
         if (!st)
             st = gas_h5_write(g, "temperature", 2, dkb, res->temperature, "T0", "temperature 0.5<|v-u|^2>");
         free(x);
-        H5Gclose(g);
+        if (g >= 0)
+            H5Gclose(g);
     }
     for (size_t c = 0; c < s->spec.n_sets && !st; c++)
         st = write_set_group(f, s, res, c, p);
