@@ -94,8 +94,12 @@ static int check_spec(const es_gas_run_spec *s)
     return ES_OK;
 }
 
-/* Events between two looks at the stop flag: well under a second. */
-#define STOP_CHECK_EVENTS (1u << 20)
+/* Events between two progress reports (well under a second on a quiet
+ * machine) and between two looks at the stop flag (a volatile read: often,
+ * so that a stop is prompt on a loaded node too, where 2^20 events took 4-5 s). */
+#define PROGRESS_EVENTS (1u << 20)
+#define STOP_CHECK_EVENTS (1u << 14)
+#define STOP_CHECK_MASK (STOP_CHECK_EVENTS - 1)
 
 /* Equilibration collisions of all realizations, done and in all, for the
  * progress report (shared by the worker threads). */
@@ -115,20 +119,23 @@ static void prep_report(const es_gas_run_spec *s, prep_tally *tally, unsigned lo
     }
 }
 
-/* ncoll collisions, looking at the stop flag every STOP_CHECK_EVENTS events
- * (ES_EINTR when a signal asks the run to stop): a long equilibration has no
+/* ncoll collisions, looking at the stop flag every 2^14 events (ES_EINTR
+ * when a signal asks the run to stop): a long equilibration has no
  * checkpoint yet, and the signal must not wait for its end. Counting events,
  * not collisions: a very dilute gas has many wall and cell events per
  * collision, and a piece of N/2 collisions ignored SIGTERM for minutes (for
- * ever at packing_fraction = 1e-300). Progress is reported at the same looks. */
+ * ever at packing_fraction = 1e-300). Progress is reported every 2^20 events. */
 static int equilibrate(const es_gas_run_spec *s, prep_tally *tally, es_gas *g, unsigned long long ncoll)
 {
     unsigned long long target = g->n_coll + ncoll;
     while (g->n_coll < target) {
         unsigned long long before = g->n_coll;
-        for (unsigned long k = 0; k < STOP_CHECK_EVENTS && g->n_coll < target; k++)
+        for (unsigned long k = 0; k < PROGRESS_EVENTS && g->n_coll < target; k++) {
             if (es_gas_step(g) == ES_GAS_EV_NONE)
                 return ES_OK;
+            if ((k & STOP_CHECK_MASK) == STOP_CHECK_MASK && es_checkpoint_should_stop())
+                break;
+        }
         prep_report(s, tally, g->n_coll - before);
         if (es_checkpoint_should_stop())
             return es_error_set(ES_EINTR, "stopped by signal %d during the equilibration, before the "
@@ -429,7 +436,7 @@ static int maybe_checkpoint(const es_gas_run_spec *s, es_gas_run_result *res, es
 }
 
 /* Advance realization g to time t. With checkpoints on, in pieces of
- * STOP_CHECK_EVENTS events, returning 0 as soon as a signal asks the run to
+ * STOP_CHECK_EVENTS (2^14) events, returning 0 as soon as a signal asks the run to
  * stop: one sampling interval may last longer than the warning a batch
  * system gives before its time limit (Slurm's --signal). Where it stops
  * changes nothing: the engine continues from there as if it had not. */
@@ -489,6 +496,10 @@ int es_gas_run(const es_gas_run_spec *s, es_gas_run_result **out)
     if (s->resume)
         st = load_checkpoint(s, res, gs, E0, &k0);
     prep_tally tally = {0, 2 * equilibration_half(s, n) * R};
+    /* the equilibration's clock starts now, not at its first report 2^20 events
+     * in (which said "0.2% done, elapsed 0s, ETA 0s") */
+    if (!st && !s->resume && s->gas.sigma > 0.0 && s->equilibration > 0.0 && s->prep_progress)
+        s->prep_progress(s->progress_ctx, 0.0);
 
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
     for (size_t r = 0; r < R; r++) {
