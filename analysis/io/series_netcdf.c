@@ -8,6 +8,7 @@
  * data and rejected with their index, like NaN/Inf. */
 #include "series_internal.h"
 
+#include <float.h>
 #include <math.h>
 #include <netcdf.h>
 #include <stdbool.h>
@@ -403,6 +404,14 @@ static int check_valid(int grp, int varid, nc_type type, bool as_unsigned, bool 
     }
     if (!has[0] && !has[1])
         return ES_OK;
+    /* A float variable's values are floats: limits of another type (a
+     * valid_max = 0.1 written as a double, ncgen's default) compare in its
+     * type, as 0.1f, which the value 0.1 stored in it equals. Messages give
+     * the limits as the attributes hold them. */
+    const double shown_lim[2] = {lim[0], lim[1]};
+    for (int k = 0; k < 2 && !unpacked && type == NC_FLOAT; k++)
+        if (has[k] && at[k] != NC_FLOAT && fabs(lim[k]) <= FLT_MAX)
+            lim[k] = (double)(float)lim[k];
     /* Floating-point values may pass a limit by rounding: esuite's own
      * school.nc declares valid_range [0, 1] for order parameters that come
      * out as 1 + 8e-15 for an aligned school. Within 1e-12 of the limits'
@@ -423,8 +432,8 @@ static int check_valid(int grp, int varid, nc_type type, bool as_unsigned, bool 
             continue;
         char v[32], a[32], b[32];
         num(v, sizeof v, s->x[i]);
-        num(a, sizeof a, lim[0]);
-        num(b, sizeof b, lim[1]);
+        num(a, sizeof a, shown_lim[0]);
+        num(b, sizeof b, shown_lim[1]);
         if (what)
             return es_error_set(ES_EDATA, "%s: value %s at index %zu (0-based) is outside valid_range "
                                 "[%s, %s] (missing or invalid data)", s->source, v, i, a, b);

@@ -888,6 +888,45 @@ static void test_netcdf_valid_range(void **state)
                                  "valid_range [0, 1]");
 }
 
+/* A float variable with double limits (ncgen writes `x:valid_max = 0.1 ;` as
+ * a double): the value 0.1 stored in it is 0.1f = 0.10000000149..., which is
+ * the limit in the variable's type, not above it. The next float up is. */
+static void test_netcdf_float_valid_range_double_attributes(void **state)
+{
+    (void)state;
+    char path[512], spec[600];
+    path_of(path, sizeof path, "validf.nc");
+    int nc, dim, vx, vy, vz;
+    assert_int_equal(nc_create(path, NC_CLOBBER | NC_NETCDF4, &nc), NC_NOERR);
+    nc_def_dim(nc, "t", 4, &dim);
+    nc_def_var(nc, "x", NC_FLOAT, 1, &dim, &vx);
+    nc_def_var(nc, "y", NC_FLOAT, 1, &dim, &vy);
+    nc_def_var(nc, "z", NC_FLOAT, 1, &dim, &vz);
+    const double tenth = 0.1, range[2] = {0.1, 0.3};
+    nc_put_att_double(nc, vx, "valid_max", NC_DOUBLE, 1, &tenth);
+    nc_put_att_double(nc, vy, "valid_range", NC_DOUBLE, 2, range);
+    nc_put_att_double(nc, vz, "valid_max", NC_DOUBLE, 1, &tenth);
+    assert_int_equal(nc_enddef(nc), NC_NOERR);
+    const float xv[4] = {0.01f, 0.1f, 0.05f, 0.02f}, yv[4] = {0.1f, 0.3f, 0.2f, 0.25f};
+    const float zv[4] = {0.01f, nextafterf(0.1f, 1.0f), 0.05f, 0.02f};
+    nc_put_var_float(nc, vx, xv);
+    nc_put_var_float(nc, vy, yv);
+    nc_put_var_float(nc, vz, zv);
+    assert_int_equal(nc_close(nc), NC_NOERR);
+    es_series s;
+    snprintf(spec, sizeof spec, "%s:x", path);
+    assert_int_equal(es_series_read(spec, NULL, &s), ES_OK);
+    assert_true(s.n == 4 && s.x[1] == (double)0.1f);
+    es_series_free(&s);
+    snprintf(spec, sizeof spec, "%s:y", path);
+    assert_int_equal(es_series_read(spec, NULL, &s), ES_OK);
+    assert_true(s.n == 4 && s.x[0] == (double)0.1f && s.x[1] == (double)0.3f);
+    es_series_free(&s);
+    snprintf(spec, sizeof spec, "%s:z", path);
+    expect_error(spec, ES_EDATA, "validf.nc:z: value 0.10000000894069672 at index 1 (0-based) is above "
+                                 "valid_max 0.1 (missing or invalid data)");
+}
+
 static void test_netcdf4_without_ncproperties(void **state)
 {
     (void)state;
@@ -931,6 +970,7 @@ int main(void)
         cmocka_unit_test(test_netcdf_unsigned_attribute),
         cmocka_unit_test(test_netcdf4_unsigned_types),
         cmocka_unit_test(test_netcdf_valid_range),
+        cmocka_unit_test(test_netcdf_float_valid_range_double_attributes),
         cmocka_unit_test(test_netcdf4_without_ncproperties),
         cmocka_unit_test(test_bracket_names),
     };
