@@ -254,6 +254,10 @@ static int missing_marks(int grp, int varid, nc_type type, nc_mark *marks)
             continue;
         m->has_raw = atype == type && is_integer_type(type) &&
                      nc_get_att(grp, varid, attrs[a], m->raw) == NC_NOERR;
+        /* a float variable holds the marker as a float: missing_value = -999.9
+         * written as a double is stored as -999.9f, which is not -999.9 */
+        if (type == NC_FLOAT && atype != NC_FLOAT && fabs(m->value) <= FLT_MAX)
+            m->value = (double)(float)m->value;
         nmarks++;
     }
     if (nmarks > 0)

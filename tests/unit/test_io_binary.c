@@ -927,6 +927,28 @@ static void test_netcdf_float_valid_range_double_attributes(void **state)
                                  "valid_max 0.1 (missing or invalid data)");
 }
 
+/* A float variable whose missing_value is a double (ncgen writes
+ * `x:missing_value = -999.9 ;` as one) holds the marker as -999.9f: that is
+ * missing data, not the sample -999.900024. */
+static void test_netcdf_float_missing_value_double_attribute(void **state)
+{
+    (void)state;
+    char path[512], spec[600];
+    path_of(path, sizeof path, "missf.nc");
+    int nc, dim, vx;
+    assert_int_equal(nc_create(path, NC_CLOBBER | NC_NETCDF4, &nc), NC_NOERR);
+    nc_def_dim(nc, "t", 5, &dim);
+    nc_def_var(nc, "x", NC_FLOAT, 1, &dim, &vx);
+    const double mv = -999.9;
+    nc_put_att_double(nc, vx, "missing_value", NC_DOUBLE, 1, &mv);
+    assert_int_equal(nc_enddef(nc), NC_NOERR);
+    const float xv[5] = {0.5f, 1.5f, -999.9f, 2.5f, 0.25f};
+    nc_put_var_float(nc, vx, xv);
+    assert_int_equal(nc_close(nc), NC_NOERR);
+    snprintf(spec, sizeof spec, "%s:x", path);
+    expect_error(spec, ES_EDATA, "missf.nc:x: missing value (fill value -999.9) at index 2 (0-based)");
+}
+
 static void test_netcdf4_without_ncproperties(void **state)
 {
     (void)state;
@@ -971,6 +993,7 @@ int main(void)
         cmocka_unit_test(test_netcdf4_unsigned_types),
         cmocka_unit_test(test_netcdf_valid_range),
         cmocka_unit_test(test_netcdf_float_valid_range_double_attributes),
+        cmocka_unit_test(test_netcdf_float_missing_value_double_attribute),
         cmocka_unit_test(test_netcdf4_without_ncproperties),
         cmocka_unit_test(test_bracket_names),
     };
