@@ -16,8 +16,10 @@
 #include "esuite/status.h"
 
 typedef struct {
-    es_name_list all;    /* 1-D numeric datasets */
+    es_name_list all;    /* 1-D numeric datasets (with `any`: every dataset) */
     es_name_list plain;  /* ... that are not dimension scales */
+    const char *prefix;  /* path of the group visited ("" for the root) */
+    bool any;
     int rc;
 } h5_scan;
 
@@ -67,11 +69,11 @@ static herr_t visit(hid_t group, const char *name, const H5L_info_t *info, void 
         return 0;
     if (H5Iget_type(obj) == H5I_DATASET) {
         hsize_t dims[1];
-        if (rank_of(obj, dims, 1) == 1 && is_numeric(obj)) {
+        if (scan->any || (rank_of(obj, dims, 1) == 1 && is_numeric(obj))) {
             char path[1024];
-            snprintf(path, sizeof path, "/%s", name);
+            snprintf(path, sizeof path, "%s/%s", scan->prefix ? scan->prefix : "", name);
             scan->rc = es_name_list_add(&scan->all, path);
-            if (!scan->rc && !is_dimension_scale(obj))
+            if (!scan->rc && !scan->any && !is_dimension_scale(obj))
                 scan->rc = es_name_list_add(&scan->plain, path);
         }
     }
@@ -94,6 +96,8 @@ static int find_candidates(hid_t file, h5_scan *scan)
 static bool links_exist(hid_t file, const char *var, char *chosen, size_t len)
 {
     snprintf(chosen, len, "%s%s", var[0] == '/' ? "" : "/", var);
+    for (size_t k = strlen(chosen); k > 1 && chosen[k - 1] == '/'; k--)
+        chosen[k - 1] = '\0'; /* "data/" is the group /data */
     htri_t ok = 1;
     for (char *slash = strchr(chosen + 1, '/'); ok > 0; slash = strchr(slash + 1, '/')) {
         if (slash)
@@ -120,6 +124,40 @@ static bool is_dataset(hid_t file, const char *var)
     return dset;
 }
 
+/* "FILE:/a/b" names a group: say so, with (the first few of) the datasets
+ * under it, rather than "no dataset '/a/b'" for a path that exists. */
+static int group_error(const char *path, hid_t group, const char *name)
+{
+    enum { SHOW = 8 };
+    h5_scan scan;
+    memset(&scan, 0, sizeof scan);
+    scan.any = true;
+    scan.prefix = strcmp(name, "/") == 0 ? "" : name;
+    herr_t st = H5Lvisit(group, H5_INDEX_NAME, H5_ITER_INC, visit, &scan);
+    int rc = scan.rc;
+    if (rc == ES_OK && st < 0)
+        rc = es_error_set(ES_EIO, "%s: cannot list the datasets of group '%s'", path, name);
+    if (rc == ES_OK && scan.all.n == 0) {
+        rc = es_error_set(ES_EINVAL, "%s: '%s' is a group, not a dataset, and holds no datasets",
+                          path, name);
+    } else if (rc == ES_OK) {
+        const size_t total = scan.all.n;
+        char list[600], more[64] = "";
+        if (total > SHOW) {
+            scan.all.n = SHOW; /* join the first few; all are freed below */
+            snprintf(more, sizeof more, ", ... (%zu in all)", total);
+        }
+        es_name_list_join(&scan.all, list, sizeof list);
+        scan.all.n = total;
+        rc = es_error_set(ES_EINVAL, "%s: '%s' is a group, not a dataset: select a dataset in it, "
+                          "as %s:%s/NAME (datasets in it: %s%s)", path, name, path,
+                          strcmp(name, "/") == 0 ? "" : name, list, more);
+    }
+    es_name_list_free(&scan.all);
+    es_name_list_free(&scan.plain);
+    return rc;
+}
+
 /* Open the dataset to read; sets `chosen` to its full path. */
 static int open_dataset(const char *path, hid_t file, const char *var, long long row,
                         const char *literal, hid_t *dset, char *chosen, size_t len)
@@ -127,8 +165,17 @@ static int open_dataset(const char *path, hid_t file, const char *var, long long
     h5_scan scan;
     char list[600];
     if (var) {
-        if (links_exist(file, var, chosen, len) && (*dset = H5Dopen2(file, chosen, H5P_DEFAULT)) >= 0)
-            return ES_OK;
+        if (links_exist(file, var, chosen, len)) {
+            hid_t obj = H5Oopen(file, chosen, H5P_DEFAULT);
+            const bool group = obj >= 0 && H5Iget_type(obj) == H5I_GROUP;
+            int rc = group ? group_error(path, obj, chosen) : ES_OK;
+            if (obj >= 0)
+                H5Oclose(obj);
+            if (group)
+                return rc;
+            if ((*dset = H5Dopen2(file, chosen, H5P_DEFAULT)) >= 0)
+                return ES_OK;
+        }
         int rc = find_candidates(file, &scan);
         if (rc == ES_OK) {
             es_name_list_join(&scan.all, list, sizeof list);

@@ -47,6 +47,7 @@ static void var_path(int grp, int varid, char *buf, size_t len)
 
 typedef struct {
     es_name_list all, plain; /* 1-D numeric variables; those that are not coordinates */
+    bool any;                /* list every variable in `all` instead */
 } nc_scan;
 
 static int scan_group(int grp, nc_scan *scan)
@@ -57,6 +58,14 @@ static int scan_group(int grp, nc_scan *scan)
     for (int v = 0; v < nvars; v++) {
         int ndims = 0, dimid = -1;
         nc_type type;
+        if (scan->any) {
+            char path[1024];
+            var_path(grp, v, path, sizeof path);
+            int rc = es_name_list_add(&scan->all, path);
+            if (rc)
+                return rc;
+            continue;
+        }
         if (nc_inq_varndims(grp, v, &ndims) != NC_NOERR || ndims != 1)
             continue;
         nc_inq_vartype(grp, v, &type);
@@ -102,11 +111,52 @@ static bool lookup(int ncid, const char *name, int *grp, int *varid)
     return nc_inq_varid(*grp, slash ? slash + 1 : name, varid) == NC_NOERR;
 }
 
+/* "FILE:/g" names a NetCDF-4 group: say so, with (the first few of) the
+ * variables under it, rather than "no variable 'g'". */
+static int group_error(const char *path, int ncid, const char *var, int *handled)
+{
+    enum { SHOW = 8 };
+    char gpath[1024];
+    int gid;
+    *handled = 0;
+    snprintf(gpath, sizeof gpath, "%s%s", var[0] == '/' ? "" : "/", var);
+    size_t k = strlen(gpath);
+    while (k > 1 && gpath[k - 1] == '/') /* "g/" is the group g as well */
+        gpath[--k] = '\0';
+    if (nc_inq_grp_full_ncid(ncid, gpath, &gid) != NC_NOERR)
+        return ES_OK;
+    *handled = 1;
+    nc_scan scan = {.any = true};
+    int rc = scan_group(gid, &scan);
+    if (rc == ES_OK && scan.all.n == 0) {
+        rc = es_error_set(ES_EINVAL, "%s: '%s' is a group, not a variable, and holds no variables",
+                          path, gpath);
+    } else if (rc == ES_OK) {
+        const size_t total = scan.all.n;
+        char list[600], more[64] = "";
+        if (total > SHOW) {
+            scan.all.n = SHOW; /* join the first few; all are freed below */
+            snprintf(more, sizeof more, ", ... (%zu in all)", total);
+        }
+        es_name_list_join(&scan.all, list, sizeof list);
+        scan.all.n = total;
+        rc = es_error_set(ES_EINVAL, "%s: '%s' is a group, not a variable: select a variable in "
+                          "it, as %s:%s/NAME (variables in it: %s%s)", path, gpath, path,
+                          strcmp(gpath, "/") == 0 ? "" : gpath, list, more);
+    }
+    es_name_list_free(&scan.all);
+    es_name_list_free(&scan.plain);
+    return rc;
+}
+
 static int choose(const char *path, int ncid, const char *var, long long row, const char *literal,
                   int *grp, int *varid)
 {
     if (var && lookup(ncid, var, grp, varid))
         return ES_OK;
+    int handled = 0, grc = var ? group_error(path, ncid, var, &handled) : ES_OK;
+    if (handled)
+        return grc;
     nc_scan scan = {0};
     int rc = scan_group(ncid, &scan);
     char list[600];

@@ -949,6 +949,90 @@ static void test_netcdf_float_missing_value_double_attribute(void **state)
     expect_error(spec, ES_EDATA, "missf.nc:x: missing value (fill value -999.9) at index 2 (0-based)");
 }
 
+/* A group given where a dataset / variable belongs is named as a group, with
+ * the first few datasets / variables under it (it was "no dataset '/a/b'"
+ * for a path that exists). */
+static void test_group_as_variable(void **state)
+{
+    (void)state;
+    char path[512], nc4[512], spec[600];
+    path_of(path, sizeof path, "groups.h5");
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t a = H5Gcreate2(f, "a", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t b = H5Gcreate2(a, "b", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t c = H5Gcreate2(b, "c", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t e = H5Gcreate2(f, "empty", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t m = H5Gcreate2(f, "many", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hsize_t n3 = 3, d2[2] = {2, 3};
+    const double v[6] = {1, 2, 3, 4, 5, 6};
+    h5_dataset(b, "x", H5T_IEEE_F64LE, 1, &n3, v, H5T_NATIVE_DOUBLE);
+    h5_dataset(b, "m", H5T_IEEE_F64LE, 2, d2, v, H5T_NATIVE_DOUBLE);
+    h5_dataset(c, "y", H5T_IEEE_F64LE, 1, &n3, v, H5T_NATIVE_DOUBLE);
+    for (int i = 0; i < 10; i++) {
+        char name[8];
+        snprintf(name, sizeof name, "d%d", i);
+        h5_dataset(m, name, H5T_IEEE_F64LE, 1, &n3, v, H5T_NATIVE_DOUBLE);
+    }
+    H5Gclose(m);
+    H5Gclose(e);
+    H5Gclose(c);
+    H5Gclose(b);
+    H5Gclose(a);
+    H5Fclose(f);
+    snprintf(spec, sizeof spec, "%s:/a/b", path);
+    char want[1200];
+    snprintf(want, sizeof want, "groups.h5: '/a/b' is a group, not a dataset: select a dataset in it, "
+             "as %s:/a/b/NAME (datasets in it: /a/b/c/y, /a/b/m, /a/b/x)", path);
+    expect_error(spec, ES_EINVAL, want);
+    snprintf(spec, sizeof spec, "%s:a/b", path); /* without the leading '/' */
+    expect_error(spec, ES_EINVAL, "'/a/b' is a group, not a dataset");
+    snprintf(spec, sizeof spec, "%s:a/b/", path); /* with a trailing one */
+    expect_error(spec, ES_EINVAL, "'/a/b' is a group, not a dataset: select a dataset in it, as ");
+    expect_error(spec, ES_EINVAL, ":/a/b/NAME (datasets in it: /a/b/c/y, /a/b/m, /a/b/x)");
+    snprintf(spec, sizeof spec, "%s:/a/b[1]", path); /* a row of a group */
+    expect_error(spec, ES_EINVAL, "'/a/b' is a group, not a dataset");
+    snprintf(spec, sizeof spec, "%s:/empty", path);
+    expect_error(spec, ES_EINVAL, "groups.h5: '/empty' is a group, not a dataset, and holds no datasets");
+    snprintf(spec, sizeof spec, "%s:/many", path);
+    expect_error(spec, ES_EINVAL, "(datasets in it: /many/d0, /many/d1, /many/d2, /many/d3, /many/d4, "
+                                  "/many/d5, /many/d6, /many/d7, ... (10 in all))");
+    es_series s;
+    snprintf(spec, sizeof spec, "%s:/a/b/c/y", path); /* the datasets themselves still read */
+    assert_int_equal(es_series_read(spec, NULL, &s), ES_OK);
+    assert_true(s.n == 3 && same_bits(s.x, v, 3));
+    es_series_free(&s);
+
+    path_of(nc4, sizeof nc4, "groups.nc");
+    int nc, g, sub, dim, gd, vx, vy, vz;
+    assert_int_equal(nc_create(nc4, NC_CLOBBER | NC_NETCDF4, &nc), NC_NOERR);
+    nc_def_dim(nc, "t", 3, &dim);
+    nc_def_var(nc, "top", NC_DOUBLE, 1, &dim, &vz);
+    nc_def_grp(nc, "g", &g);
+    nc_def_grp(g, "sub", &sub);
+    nc_def_dim(g, "k", 3, &gd);
+    nc_def_var(g, "x", NC_DOUBLE, 1, &gd, &vx);
+    nc_def_var(sub, "y", NC_DOUBLE, 1, &gd, &vy);
+    int none;
+    nc_def_grp(nc, "none", &none);
+    assert_int_equal(nc_enddef(nc), NC_NOERR);
+    nc_put_var_double(g, vx, v);
+    nc_put_var_double(sub, vy, v);
+    nc_put_var_double(nc, vz, v);
+    assert_int_equal(nc_close(nc), NC_NOERR);
+    snprintf(spec, sizeof spec, "%s:g", nc4);
+    snprintf(want, sizeof want, "groups.nc: '/g' is a group, not a variable: select a variable in it, "
+             "as %s:/g/NAME (variables in it: /g/x, /g/sub/y)", nc4);
+    expect_error(spec, ES_EINVAL, want);
+    snprintf(spec, sizeof spec, "%s:/g/sub", nc4);
+    expect_error(spec, ES_EINVAL, "'/g/sub' is a group, not a variable: select a variable in it, as ");
+    snprintf(spec, sizeof spec, "%s:g/", nc4);
+    expect_error(spec, ES_EINVAL, ":/g/NAME (variables in it: /g/x, /g/sub/y)");
+    snprintf(spec, sizeof spec, "%s:/none", nc4);
+    expect_error(spec, ES_EINVAL, "groups.nc: '/none' is a group, not a variable, and holds no variables");
+    snprintf(spec, sizeof spec, "%s:/g/nope", nc4); /* still "no variable" */
+    expect_error(spec, ES_EINVAL, "no variable '/g/nope' (1-D numeric variables: top, /g/x, /g/sub/y)");
+}
+
 static void test_netcdf4_without_ncproperties(void **state)
 {
     (void)state;
@@ -996,6 +1080,7 @@ int main(void)
         cmocka_unit_test(test_netcdf_float_missing_value_double_attribute),
         cmocka_unit_test(test_netcdf4_without_ncproperties),
         cmocka_unit_test(test_bracket_names),
+        cmocka_unit_test(test_group_as_variable),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
