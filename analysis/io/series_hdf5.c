@@ -31,6 +31,82 @@ static bool is_numeric(hid_t dset)
     return cls == H5T_INTEGER || cls == H5T_FLOAT;
 }
 
+/* The names of the first few members of a compound or enum type, "a, b, c"
+ * (", ... (N in all)" when there are more), into buf[len]. */
+static void member_names(hid_t type, char *buf, size_t len)
+{
+    enum { SHOW = 6 };
+    int n = H5Tget_nmembers(type);
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < n && i < SHOW && used + 1 < len; i++) {
+        char *name = H5Tget_member_name(type, (unsigned)i);
+        used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", name ? name : "?");
+        H5free_memory(name);
+    }
+    if (n > SHOW && used + 1 < len)
+        snprintf(buf + used, len - used, ", ... (%d in all)", n);
+}
+
+/* "is not numeric (...)": what the dataset holds instead, by type class. */
+static int not_numeric(hid_t dset, const char *what)
+{
+    hid_t type = H5Dget_type(dset);
+    char desc[400], names[300];
+    switch (H5Tget_class(type)) {
+    case H5T_STRING:
+        snprintf(desc, sizeof desc, "type class string: text, not numbers");
+        break;
+    case H5T_COMPOUND:
+        member_names(type, names, sizeof names);
+        snprintf(desc, sizeof desc, "type class compound, with fields %s: a field cannot be "
+                 "selected; write the one you need as a dataset of its own", names);
+        break;
+    case H5T_ENUM:
+        member_names(type, names, sizeof names);
+        snprintf(desc, sizeof desc, "type class enum, with labels %s", names);
+        break;
+    case H5T_ARRAY: {
+        hsize_t adims[H5S_MAX_RANK];
+        int ar = H5Tget_array_ndims(type);
+        size_t used = (size_t)snprintf(desc, sizeof desc, "type class array: each element is an "
+                                       "array of ");
+        if (ar > 0 && ar <= H5S_MAX_RANK && H5Tget_array_dims2(type, adims) == ar)
+            for (int i = 0; i < ar && used + 24 < sizeof desc; i++)
+                used += (size_t)snprintf(desc + used, sizeof desc - used, "%s%llu", i ? " x " : "",
+                                         (unsigned long long)adims[i]);
+        else
+            used += (size_t)snprintf(desc + used, sizeof desc - used, "several");
+        snprintf(desc + used, sizeof desc - used, " values, not one number");
+        break;
+    }
+    case H5T_VLEN:
+        snprintf(desc, sizeof desc, "type class vlen: each element is a variable-length sequence");
+        break;
+    case H5T_OPAQUE: {
+        char *tag = H5Tget_tag(type);
+        snprintf(desc, sizeof desc, "type class opaque%s%s%s: raw bytes", tag && *tag ? " (tag '" : "",
+                 tag && *tag ? tag : "", tag && *tag ? "')" : "");
+        H5free_memory(tag);
+        break;
+    }
+    case H5T_BITFIELD:
+        snprintf(desc, sizeof desc, "type class bitfield");
+        break;
+    case H5T_REFERENCE:
+        snprintf(desc, sizeof desc, "type class reference: references to other objects");
+        break;
+    case H5T_TIME:
+        snprintf(desc, sizeof desc, "type class time");
+        break;
+    default:
+        snprintf(desc, sizeof desc, "unknown type class");
+        break;
+    }
+    H5Tclose(type);
+    return es_error_set(ES_EINVAL, "%s is not numeric (%s)", what, desc);
+}
+
 static int rank_of(hid_t dset, hsize_t *dims, int maxrank)
 {
     hid_t space = H5Dget_space(dset);
@@ -283,7 +359,7 @@ static int read_dataset(hid_t dset, const char *what, long long row, es_series *
     if (rc)
         return rc;
     if (!is_numeric(dset))
-        return es_error_set(ES_EINVAL, "%s is not numeric", what);
+        return not_numeric(dset, what);
     /* a row: the never-written check (a 2-D layout's chunks are not counted) */
     if ((rc = check_written(dset, dims[0], what)))
         return rc;

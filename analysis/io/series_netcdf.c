@@ -184,6 +184,49 @@ static int choose(const char *path, int ncid, const char *var, long long row, co
     return rc;
 }
 
+/* "is not numeric (...)": what the variable holds instead, by type. */
+static int not_numeric(int grp, nc_type type, const char *what)
+{
+    enum { SHOW = 6 };
+    char desc[500], tname[NC_MAX_NAME + 1] = "";
+    size_t size = 0, nfields = 0;
+    nc_type base;
+    int cls = 0;
+    if (type == NC_CHAR)
+        snprintf(desc, sizeof desc, "type char: text, not numbers");
+    else if (type == NC_STRING)
+        snprintf(desc, sizeof desc, "type string: text, not numbers");
+    else if (nc_inq_user_type(grp, type, tname, &size, &base, &nfields, &cls) != NC_NOERR)
+        snprintf(desc, sizeof desc, "unknown type %d", (int)type);
+    else if (cls == NC_COMPOUND || cls == NC_ENUM) {
+        char names[300] = "";
+        size_t used = 0;
+        for (size_t i = 0; i < nfields && i < SHOW && used + 1 < sizeof names; i++) {
+            char fname[NC_MAX_NAME + 1] = "?";
+            long long value; /* an enum member's value: up to 8 bytes */
+            if (cls == NC_COMPOUND)
+                nc_inq_compound_fieldname(grp, type, (int)i, fname);
+            else
+                nc_inq_enum_member(grp, type, (int)i, fname, &value);
+            used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "", fname);
+        }
+        if (nfields > SHOW && used + 1 < sizeof names)
+            snprintf(names + used, sizeof names - used, ", ... (%zu in all)", nfields);
+        if (cls == NC_COMPOUND)
+            snprintf(desc, sizeof desc, "compound type '%s', with fields %s: a field cannot be "
+                     "selected; write the one you need as a variable of its own", tname, names);
+        else
+            snprintf(desc, sizeof desc, "enum type '%s', with labels %s", tname, names);
+    } else if (cls == NC_VLEN)
+        snprintf(desc, sizeof desc, "vlen type '%s': each element is a variable-length sequence",
+                 tname);
+    else if (cls == NC_OPAQUE)
+        snprintf(desc, sizeof desc, "opaque type '%s': raw bytes", tname);
+    else
+        snprintf(desc, sizeof desc, "type '%s'", tname);
+    return es_error_set(ES_EINVAL, "%s is not numeric (%s)", what, desc);
+}
+
 static int check_shape(int grp, int varid, const char *what, long long row, size_t *n)
 {
     int ndims = 0, dimids[NC_MAX_VAR_DIMS];
@@ -208,7 +251,7 @@ static int check_shape(int grp, int varid, const char *what, long long row, size
     if (rc)
         return rc;
     if (!is_numeric_type(type))
-        return es_error_set(ES_EINVAL, "%s is not numeric", what);
+        return not_numeric(grp, type, what);
     return ES_OK;
 }
 

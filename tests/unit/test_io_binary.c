@@ -1033,6 +1033,114 @@ static void test_group_as_variable(void **state)
     expect_error(spec, ES_EINVAL, "no variable '/g/nope' (1-D numeric variables: top, /g/x, /g/sub/y)");
 }
 
+/* Datasets and variables that hold no numbers are named with their type
+ * class (and a compound's fields, an enum's labels), not only "is not
+ * numeric". */
+static void test_non_numeric_types(void **state)
+{
+    (void)state;
+    char path[512], spec[600];
+    path_of(path, sizeof path, "types.h5");
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hsize_t n = 2;
+    hid_t space = H5Screate_simple(1, &n, NULL);
+    hid_t str = H5Tcopy(H5T_C_S1);
+    H5Tset_size(str, 4);
+    typedef struct {
+        double t, x;
+        int flag;
+    } rec;
+    hid_t cmp = H5Tcreate(H5T_COMPOUND, sizeof(rec));
+    H5Tinsert(cmp, "t", HOFFSET(rec, t), H5T_NATIVE_DOUBLE);
+    H5Tinsert(cmp, "x", HOFFSET(rec, x), H5T_NATIVE_DOUBLE);
+    H5Tinsert(cmp, "flag", HOFFSET(rec, flag), H5T_NATIVE_INT);
+    hid_t wide = H5Tcreate(H5T_COMPOUND, 8 * sizeof(double));
+    for (int i = 0; i < 8; i++) {
+        char name[8];
+        snprintf(name, sizeof name, "f%d", i);
+        H5Tinsert(wide, name, (size_t)i * sizeof(double), H5T_NATIVE_DOUBLE);
+    }
+    hid_t en = H5Tenum_create(H5T_NATIVE_INT);
+    int ev = 0;
+    H5Tenum_insert(en, "OFF", &ev);
+    ev = 1;
+    H5Tenum_insert(en, "ON", &ev);
+    hsize_t adims[2] = {3, 2};
+    hid_t arr = H5Tarray_create2(H5T_NATIVE_DOUBLE, 2, adims);
+    hid_t opq = H5Tcreate(H5T_OPAQUE, 4);
+    H5Tset_tag(opq, "raw sensor frame");
+    hid_t vl = H5Tvlen_create(H5T_NATIVE_DOUBLE);
+    const struct {
+        const char *name;
+        hid_t type;
+    } ds[] = {{"str", str}, {"cmp", cmp}, {"wide", wide}, {"enum", en}, {"arr", arr},
+              {"opaque", opq}, {"vlen", vl}};
+    for (size_t k = 0; k < sizeof ds / sizeof ds[0]; k++) {
+        hid_t d = H5Dcreate2(f, ds[k].name, ds[k].type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        assert_true(d >= 0);
+        H5Dclose(d);
+        H5Tclose(ds[k].type);
+    }
+    H5Sclose(space);
+    H5Fclose(f);
+    const struct {
+        const char *var, *want;
+    } h5[] = {{"str", "types.h5:/str is not numeric (type class string: text, not numbers)"},
+              {"cmp", "types.h5:/cmp is not numeric (type class compound, with fields t, x, flag: a "
+                      "field cannot be selected; write the one you need as a dataset of its own)"},
+              {"wide", "(type class compound, with fields f0, f1, f2, f3, f4, f5, ... (8 in all): "},
+              {"enum", "types.h5:/enum is not numeric (type class enum, with labels OFF, ON)"},
+              {"arr", "types.h5:/arr is not numeric (type class array: each element is an array of "
+                      "3 x 2 values, not one number)"},
+              {"opaque", "types.h5:/opaque is not numeric (type class opaque (tag 'raw sensor frame'): "
+                         "raw bytes)"},
+              {"vlen", "types.h5:/vlen is not numeric (type class vlen: each element is a "
+                       "variable-length sequence)"}};
+    for (size_t k = 0; k < sizeof h5 / sizeof h5[0]; k++) {
+        snprintf(spec, sizeof spec, "%s:%s", path, h5[k].var);
+        expect_error(spec, ES_EINVAL, h5[k].want);
+    }
+    expect_error(path, ES_EINVAL, "types.h5: no 1-D numeric dataset in the file");
+
+    path_of(path, sizeof path, "types.nc");
+    int nc, dim, vc, vs, vcmp, ven, vvl, vop;
+    nc_type tcmp, ten, tvl, top;
+    assert_int_equal(nc_create(path, NC_CLOBBER | NC_NETCDF4, &nc), NC_NOERR);
+    nc_def_dim(nc, "t", 2, &dim);
+    assert_int_equal(nc_def_compound(nc, sizeof(rec), "obs_t", &tcmp), NC_NOERR);
+    nc_insert_compound(nc, tcmp, "t", offsetof(rec, t), NC_DOUBLE);
+    nc_insert_compound(nc, tcmp, "x", offsetof(rec, x), NC_DOUBLE);
+    nc_insert_compound(nc, tcmp, "flag", offsetof(rec, flag), NC_INT);
+    assert_int_equal(nc_def_enum(nc, NC_BYTE, "state_t", &ten), NC_NOERR);
+    signed char e0 = 0, e1 = 1;
+    nc_insert_enum(nc, ten, "OFF", &e0);
+    nc_insert_enum(nc, ten, "ON", &e1);
+    assert_int_equal(nc_def_vlen(nc, "seq_t", NC_DOUBLE, &tvl), NC_NOERR);
+    assert_int_equal(nc_def_opaque(nc, 4, "blob_t", &top), NC_NOERR);
+    nc_def_var(nc, "c", NC_CHAR, 1, &dim, &vc);
+    nc_def_var(nc, "s", NC_STRING, 1, &dim, &vs);
+    nc_def_var(nc, "cmp", tcmp, 1, &dim, &vcmp);
+    nc_def_var(nc, "enum", ten, 1, &dim, &ven);
+    nc_def_var(nc, "vlen", tvl, 1, &dim, &vvl);
+    nc_def_var(nc, "opaque", top, 1, &dim, &vop);
+    assert_int_equal(nc_enddef(nc), NC_NOERR);
+    assert_int_equal(nc_close(nc), NC_NOERR);
+    const struct {
+        const char *var, *want;
+    } ncs[] = {{"c", "types.nc:c is not numeric (type char: text, not numbers)"},
+               {"s", "types.nc:s is not numeric (type string: text, not numbers)"},
+               {"cmp", "types.nc:cmp is not numeric (compound type 'obs_t', with fields t, x, flag: a "
+                       "field cannot be selected; write the one you need as a variable of its own)"},
+               {"enum", "types.nc:enum is not numeric (enum type 'state_t', with labels OFF, ON)"},
+               {"vlen", "types.nc:vlen is not numeric (vlen type 'seq_t': each element is a "
+                        "variable-length sequence)"},
+               {"opaque", "types.nc:opaque is not numeric (opaque type 'blob_t': raw bytes)"}};
+    for (size_t k = 0; k < sizeof ncs / sizeof ncs[0]; k++) {
+        snprintf(spec, sizeof spec, "%s:%s", path, ncs[k].var);
+        expect_error(spec, ES_EINVAL, ncs[k].want);
+    }
+}
+
 static void test_netcdf4_without_ncproperties(void **state)
 {
     (void)state;
@@ -1081,6 +1189,7 @@ int main(void)
         cmocka_unit_test(test_netcdf4_without_ncproperties),
         cmocka_unit_test(test_bracket_names),
         cmocka_unit_test(test_group_as_variable),
+        cmocka_unit_test(test_non_numeric_types),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
