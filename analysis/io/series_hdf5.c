@@ -344,6 +344,13 @@ static herr_t read_values(hid_t dset, long long row, size_t n, double *x)
 
 static int read_dataset(hid_t dset, const char *what, long long row, es_series *out)
 {
+    /* A null dataspace (H5S_NULL) has rank 0 like a scalar, but no element at all */
+    hid_t space = H5Dget_space(dset);
+    const H5S_class_t sclass = H5Sget_simple_extent_type(space);
+    H5Sclose(space);
+    if (sclass == H5S_NULL)
+        return es_error_set(ES_EDATA, "%s has no data (null dataspace: a dataset without elements, "
+                            "not even one)", what);
     hsize_t dims[H5S_MAX_RANK];
     int rank = rank_of(dset, dims, H5S_MAX_RANK);
     char shape[256] = "shape scalar";

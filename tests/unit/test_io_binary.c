@@ -1141,6 +1141,35 @@ static void test_non_numeric_types(void **state)
     }
 }
 
+/* A null dataspace (H5S_NULL) is no scalar: it has no element at all (it
+ * was "0-D (shape scalar)"). */
+static void test_hdf5_null_dataspace(void **state)
+{
+    (void)state;
+    char path[512], spec[600];
+    path_of(path, sizeof path, "null.h5");
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t nul = H5Screate(H5S_NULL), sc = H5Screate(H5S_SCALAR);
+    hid_t d = H5Dcreate2(f, "nothing", H5T_IEEE_F64LE, nul, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(d >= 0);
+    H5Dclose(d);
+    d = H5Dcreate2(f, "one", H5T_IEEE_F64LE, sc, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    const double one = 1.5;
+    assert_true(H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &one) >= 0);
+    H5Dclose(d);
+    H5Sclose(sc);
+    H5Sclose(nul);
+    H5Fclose(f);
+    snprintf(spec, sizeof spec, "%s:nothing", path);
+    expect_error(spec, ES_EDATA, "null.h5:/nothing has no data (null dataspace: a dataset without "
+                                 "elements, not even one)");
+    snprintf(spec, sizeof spec, "%s:nothing[0]", path);
+    expect_error(spec, ES_EDATA, "null.h5:/nothing[0] has no data (null dataspace");
+    snprintf(spec, sizeof spec, "%s:one", path); /* a scalar is still 0-D */
+    expect_error(spec, ES_EINVAL, "null.h5:/one is 0-D (shape scalar): select a 1-D variable");
+    expect_error(path, ES_EINVAL, "null.h5: no 1-D numeric dataset in the file");
+}
+
 static void test_netcdf4_without_ncproperties(void **state)
 {
     (void)state;
@@ -1190,6 +1219,7 @@ int main(void)
         cmocka_unit_test(test_bracket_names),
         cmocka_unit_test(test_group_as_variable),
         cmocka_unit_test(test_non_numeric_types),
+        cmocka_unit_test(test_hdf5_null_dataspace),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
