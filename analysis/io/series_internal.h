@@ -4,8 +4,14 @@
 
 #include "esuite/series_io.h"
 
-/* Text/CSV from `path` ("-": stdin); `column` may be NULL. */
-int es_series_read_text(const char *path, const char *column, es_series *out);
+/* Text/CSV from `path` ("-": stdin); `column` may be NULL. `row_spec`: the
+ * spec when `column` came as FILE:NAME[N] ("data.csv:x[1]"): a column of
+ * that whole name is read, and without one the error is that of
+ * es_series_row_not_binary(); NULL otherwise. */
+int es_series_read_text(const char *path, const char *column, const char *row_spec, es_series *out);
+/* "'SPEC': VARIABLE[ROW] selects a row of a 2-D HDF5 or NetCDF variable; for
+ * text, choose a column instead", with `columns` (a header's names) when not NULL. */
+int es_series_row_not_binary(const char *spec, const char *column, const char *columns);
 /* HDF5 through the HDF5 API; `var` ("/group/dataset", leading '/' optional) may be NULL. */
 /* `row` >= 0: that row of a 2-D dataset (ES_SERIES_NO_ROW: a 1-D dataset). */
 #define ES_SERIES_NO_ROW (-1LL)

@@ -90,8 +90,12 @@ int es_series_bad_row(const char *path, const char *literal)
                         "nonnegative integer (0-based)", path, literal);
 }
 
-static int row_not_binary(const char *spec)
+int es_series_row_not_binary(const char *spec, const char *column, const char *columns)
 {
+    if (columns)
+        return es_error_set(ES_EINVAL, "'%s': VARIABLE[ROW] selects a row of a 2-D HDF5 or NetCDF "
+                            "variable; for text, choose a column instead (no column '%s'; "
+                            "columns: %s)", spec, column, columns);
     return es_error_set(ES_EINVAL, "'%s': VARIABLE[ROW] selects a row of a 2-D HDF5 or NetCDF "
                         "variable; for text, choose a column instead", spec);
 }
@@ -156,14 +160,14 @@ int es_series_read(const char *spec, const char *column, es_series *out)
     const long long brow = badrow ? ES_SERIES_BAD_ROW : row;
 
     if (strcmp(path, "-") == 0)
-        return row >= 0 ? row_not_binary(spec) : es_series_read_text("-", text_name, out);
+        return es_series_read_text("-", text_name, row >= 0 ? spec : NULL, out);
 
     es_format fmt;
     rc = detect_format(path, &fmt);
     if (rc)
         return rc;
     if (badrow && fmt != FMT_NETCDF_CLASSIC && fmt != FMT_HDF5)
-        return es_series_read_text(path, text_name, out);
+        return es_series_read_text(path, text_name, NULL, out);
     if (badrow)
         name = NULL;
     switch (fmt) {
@@ -175,7 +179,8 @@ int es_series_read(const char *spec, const char *column, es_series *out)
             return es_series_read_hdf5(path, name, brow, literal, out);
         return rc;
     default:
-        return row >= 0 ? row_not_binary(spec) : es_series_read_text(path, name, out);
+        /* "data.csv:x[1]": the column named x[1], if there is one */
+        return es_series_read_text(path, text_name, row >= 0 ? spec : NULL, out);
     }
 }
 

@@ -366,7 +366,8 @@ static void list_columns(const span *names, int n, char *buf, size_t len)
 }
 
 /* Resolve `column` against the header (or by number) and set t->col and t->label. */
-static int select_column(text_file *t, const char *column, const span *names, bool header)
+static int select_column(text_file *t, const char *column, const char *row_spec, const span *names,
+                         bool header)
 {
     char cols[600];
     if (header)
@@ -396,6 +397,8 @@ static int select_column(text_file *t, const char *column, const span *names, bo
             if (cp1252_to_utf8(names[i].s, names[i].len, utf8, sizeof utf8) && !strcmp(utf8, column))
                 t->col = i; /* a Windows-1252 header, the name typed in UTF-8 */
         }
+        if (t->col < 0 && row_spec) /* "x[1]" and no column of that name */
+            return es_series_row_not_binary(row_spec, column, header ? cols : NULL);
         if (t->col < 0) {
             char *stop;
             errno = 0;
@@ -674,7 +677,7 @@ static int parse_rows(const text_file *t, const char *p, long line, es_series *o
     return ES_OK;
 }
 
-int es_series_read_text(const char *path, const char *column, es_series *out)
+int es_series_read_text(const char *path, const char *column, const char *row_spec, es_series *out)
 {
     text_file t = {.name = strcmp(path, "-") == 0 ? "<stdin>" : path};
     int rc = load(path, &t);
@@ -715,7 +718,7 @@ int es_series_read_text(const char *path, const char *column, es_series *out)
     bool header = false;
     for (int i = 0; i < t.ncols && i < MAX_COLUMNS && !header; i++)
         header = names[i].len > 0 && !is_number(names[i]);
-    rc = select_column(&t, column, names, header);
+    rc = select_column(&t, column, row_spec, names, header);
     free(names);
     if (rc == ES_OK) {
         if (header) {

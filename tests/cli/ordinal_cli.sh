@@ -143,6 +143,10 @@ printf 'x\n"1.5"\n"2.5\n' > badquote.csv
 expect_fail unterminated-quote "badquote.csv:3: column 'x': cannot parse '\"2.5' as a number" "$ESUITE" ordinal badquote.csv
 expect_fail stdin-twice "ordinal: '-' (standard input) given 2 times; it can be read once" "$ESUITE" ordinal - - < ramp.txt
 expect_fail text-row "'ramp.txt:x[1]': VARIABLE[ROW] selects a row of a 2-D HDF5 or NetCDF variable; for text, choose a column instead" "$ESUITE" ordinal 'ramp.txt:x[1]'
+# a text column named x[1] is selected by FILE:x[1], as by --column 'x[1]' (it was the error above)
+printf 't,x[1]\n0,4\n1,7\n2,9\n3,10\n4,6\n5,11\n6,3\n' > rowname.csv
+expect_num text-column-named-like-row-H "$(json_get "$("$ESUITE" ordinal --order 3 --allow-short --json 'rowname.csv:x[1]')" H)" 0.588762155916294 1e-12
+expect_fail text-row-no-column "'rowname.csv:x[2]': VARIABLE[ROW] selects a row of a 2-D HDF5 or NetCDF variable; for text, choose a column instead (no column 'x[2]'; columns: t, x[1])" "$ESUITE" ordinal 'rowname.csv:x[2]'
 mkdir -p dir_out.h5
 expect_fail output-is-directory "error: cannot write 'dir_out.h5': Is a directory" "$ESUITE" ordinal --output dir_out.h5 ramp.txt
 expect_true output-is-directory-leaves-nothing test -z "$(ls -A dir_out.h5; ls -d .dir_out.h5.part-* 2>/dev/null)"

@@ -288,6 +288,65 @@ static void test_single_column_and_stdin(void **state)
     es_series_free(&s);
 }
 
+/* A column whose own name ends in "[N]" is selected as FILE:x[1], like
+ * --column 'x[1]' (it was "VARIABLE[ROW] ... choose a column" although the
+ * column is there); without such a column the VARIABLE[ROW] error stays,
+ * listing the columns of a header. */
+static void test_column_named_like_a_row(void **state)
+{
+    (void)state;
+    char p[512], spec[600], want[900];
+    snprintf(p, sizeof p, "%s", write_file("rows.csv", "x[0],x[1],y\n1,10,-1\n2,20,-2\n3,30.5,-3\n"));
+    es_series s;
+    snprintf(spec, sizeof spec, "%s:x[1]", p);
+    assert_int_equal(es_series_read(spec, NULL, &s), ES_OK);
+    assert_true(s.n == 3 && s.x[0] == 10 && s.x[1] == 20 && s.x[2] == 30.5);
+    assert_string_equal(s.source, spec);
+    es_series_free(&s);
+    assert_int_equal(es_series_read(p, "x[1]", &s), ES_OK); /* as --column gives it */
+    assert_true(s.n == 3 && s.x[2] == 30.5);
+    es_series_free(&s);
+    snprintf(spec, sizeof spec, "%s:x[0]", p);
+    assert_int_equal(es_series_read(spec, NULL, &s), ES_OK);
+    assert_true(s.n == 3 && s.x[0] == 1 && s.x[2] == 3);
+    es_series_free(&s);
+    snprintf(spec, sizeof spec, "%s:y[2]", p); /* no such column: a row is no text selection */
+    snprintf(want, sizeof want, "'%s': VARIABLE[ROW] selects a row of a 2-D HDF5 or NetCDF variable; "
+             "for text, choose a column instead (no column 'y[2]'; columns: x[0], x[1], y)", spec);
+    expect_error(spec, NULL, ES_EINVAL, want);
+    snprintf(p, sizeof p, "%s", write_file("nohead.txt", "1 2\n3 4\n"));
+    snprintf(spec, sizeof spec, "%s:x[1]", p); /* no header: no names at all */
+    snprintf(want, sizeof want, "'%s': VARIABLE[ROW] selects a row of a 2-D HDF5 or NetCDF variable; "
+             "for text, choose a column instead", spec);
+    expect_error(spec, NULL, ES_EINVAL, want);
+    assert_null(strstr(es_error_message(), "no column"));
+
+    /* standard input: the same rule */
+    snprintf(p, sizeof p, "%s", write_file("rows_stdin.csv", "a,b[3]\n1,5\n2,6\n"));
+    const char *specs[2] = {"-:b[3]", "-:a[3]"};
+    for (int k = 0; k < 2; k++) {
+        int saved = dup(STDIN_FILENO), fd = open(p, O_RDONLY);
+        assert_true(saved >= 0 && fd >= 0);
+        dup2(fd, STDIN_FILENO);
+        close(fd);
+        es_error_clear();
+        int rc = es_series_read(specs[k], NULL, &s);
+        dup2(saved, STDIN_FILENO);
+        close(saved);
+        if (k == 0) {
+            assert_int_equal(rc, ES_OK);
+            assert_true(s.n == 2 && s.x[0] == 5 && s.x[1] == 6);
+            assert_string_equal(s.source, "<stdin>:b[3]");
+            es_series_free(&s);
+        } else {
+            assert_int_equal(rc, ES_EINVAL);
+            assert_string_equal(es_error_message(), "'-:a[3]': VARIABLE[ROW] selects a row of a 2-D "
+                                "HDF5 or NetCDF variable; for text, choose a column instead (no "
+                                "column 'a[3]'; columns: a, b[3])");
+        }
+    }
+}
+
 static void test_colon_in_path(void **state)
 {
     (void)state;
@@ -623,6 +682,7 @@ int main(void)
         cmocka_unit_test(test_windows_1252),
         cmocka_unit_test(test_single_column_and_stdin),
         cmocka_unit_test(test_colon_in_path),
+        cmocka_unit_test(test_column_named_like_a_row),
         cmocka_unit_test(test_errors_name_line_and_column),
         cmocka_unit_test(test_large_line_count),
         cmocka_unit_test(test_threads_same_result),
