@@ -3,11 +3,14 @@
  * "FILE:/group/dataset" names the dataset (the leading '/' is optional);
  * plain "FILE" takes the only 1-D numeric dataset in the file, ignoring
  * dimension scales when there are other candidates, and otherwise lists the
- * candidates. HDF5's own error printing is switched off while we work:
+ * candidates. Values equal to a fill value set at dataset creation are
+ * missing data, rejected with their index (see check_fill). HDF5's own error
+ * printing is switched off while we work:
  * library code reports through es_error_set() only. */
 #include "series_internal.h"
 
 #include <hdf5.h>
+#include <netcdf.h> /* NetCDF-C's default fills, which NetCDF-4 files carry */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -342,6 +345,76 @@ static herr_t read_values(hid_t dset, long long row, size_t n, double *x)
     return rc;
 }
 
+/* Element i of x[] (row `row` of a 2-D dataset) read again as memory type
+ * `mtype` into buf: an integer compared exactly, past double's 2^53. */
+static bool read_one(hid_t dset, long long row, size_t i, hid_t mtype, void *buf)
+{
+    hsize_t coord[2] = {row < 0 ? (hsize_t)i : (hsize_t)row, (hsize_t)i}, one = 1;
+    hid_t fspace = H5Dget_space(dset), mspace = H5Screate_simple(1, &one, NULL);
+    herr_t rc = H5Sselect_elements(fspace, H5S_SELECT_SET, 1, coord);
+    if (rc >= 0)
+        rc = H5Dread(dset, mtype, mspace, fspace, H5P_DEFAULT, buf);
+    H5Sclose(mspace);
+    H5Sclose(fspace);
+    return rc >= 0;
+}
+
+/* Whether `attr` of the dataset exists. */
+static bool has_attr(hid_t dset, const char *attr)
+{
+    return H5Aexists(dset, attr) > 0;
+}
+
+/* A fill value set at dataset creation (H5Pset_fill_value) marks missing
+ * data, as NetCDF's _FillValue does: the writer said which value means "no
+ * value", and elements holding it (never written, or written as missing) are
+ * rejected with their index. HDF5's default fill (0, no user-defined one) is
+ * no marker: the chunk count in check_written() finds unwritten data then.
+ * NetCDF-4 files read here (no _NCProperties) carry NetCDF-C's default fill
+ * in every dataset: as in the NetCDF reader, the 8- and 16-bit ones (-127,
+ * 255, -32767, 65535) are data unless a _FillValue attribute set them. */
+static int check_fill(hid_t dset, long long row, const double *x, size_t n, const char *what)
+{
+    hid_t dcpl = H5Dget_create_plist(dset), ftype = H5Dget_type(dset);
+    H5D_fill_value_t defined = H5D_FILL_VALUE_UNDEFINED;
+    double fill = 0.0;
+    long long ifill = 0; /* an integer fill in (unsigned) long long: exact */
+    const bool integer = H5Tget_class(ftype) == H5T_INTEGER;
+    const bool is_signed = integer && H5Tget_sign(ftype) == H5T_SGN_2;
+    const hid_t itype = is_signed ? H5T_NATIVE_LLONG : H5T_NATIVE_ULLONG;
+    const size_t size = H5Tget_size(ftype);
+    bool use = H5Pfill_value_defined(dcpl, &defined) >= 0 && defined == H5D_FILL_VALUE_USER_DEFINED &&
+               H5Pget_fill_value(dcpl, H5T_NATIVE_DOUBLE, &fill) >= 0 &&
+               (!integer || H5Pget_fill_value(dcpl, itype, &ifill) >= 0);
+    if (use && integer && size <= 2 && !has_attr(dset, "_FillValue")) {
+        const double nc_default = size == 1 ? (is_signed ? NC_FILL_BYTE : NC_FILL_UBYTE)
+                                            : (is_signed ? NC_FILL_SHORT : NC_FILL_USHORT);
+        use = fill != nc_default;
+    }
+    H5Tclose(ftype);
+    H5Pclose(dcpl);
+    for (size_t i = 0; use && i < n; i++) {
+        if (x[i] != fill)
+            continue;
+        long long v = 0;
+        if (integer && size > 4 && (!read_one(dset, row, i, itype, &v) || v != ifill))
+            continue; /* equal only as rounded to double */
+        char shown[40];
+        if (integer && is_signed)
+            snprintf(shown, sizeof shown, "%lld", ifill);
+        else if (integer)
+            snprintf(shown, sizeof shown, "%llu", (unsigned long long)ifill);
+        else /* the shortest that reads back, as a float for float data */
+            for (int prec = 6; prec <= 17; prec++)
+                if (snprintf(shown, sizeof shown, "%.*g", prec, fill) > 0 &&
+                    (size == 4 ? (double)strtof(shown, NULL) : strtod(shown, NULL)) == fill)
+                    break;
+        return es_error_set(ES_EDATA, "%s: missing value (fill value %s, set at dataset creation) "
+                            "at index %zu (0-based)", what, shown, i);
+    }
+    return ES_OK;
+}
+
 static int read_dataset(hid_t dset, const char *what, long long row, es_series *out)
 {
     /* A null dataspace (H5S_NULL) has rank 0 like a scalar, but no element at all */
@@ -379,7 +452,10 @@ static int read_dataset(hid_t dset, const char *what, long long row, es_series *
     }
     out->x = x;
     out->n = n;
-    return ES_OK;
+    /* NaN/Inf first, as the NetCDF reader does */
+    if ((rc = es_series_check_finite(out)) || (rc = check_fill(dset, row, x, n, what)))
+        es_series_free(out);
+    return rc;
 }
 
 int es_series_read_hdf5(const char *path, const char *var, long long row, const char *literal,
@@ -413,8 +489,6 @@ int es_series_read_hdf5(const char *path, const char *var, long long row, const 
         }
         H5Fclose(file);
     }
-    if (rc == ES_OK && (rc = es_series_check_finite(out)) != ES_OK)
-        es_series_free(out);
     H5Eset_auto2(H5E_DEFAULT, old_func, old_data);
     return rc;
 }

@@ -1170,6 +1170,102 @@ static void test_hdf5_null_dataspace(void **state)
     expect_error(path, ES_EINVAL, "null.h5: no 1-D numeric dataset in the file");
 }
 
+/* A fill value set at dataset creation (H5Pset_fill_value) marks missing
+ * data, like NetCDF's _FillValue: elements equal to it are rejected with
+ * their index and the value (they were read as data). Integers compare
+ * exactly; without a user-defined fill, the same values are data; NetCDF-C's
+ * default 8/16-bit fills without a _FillValue attribute are data too. */
+static void h5_filled(hid_t f, const char *name, hid_t type, int rank, const hsize_t *dims,
+                      hid_t memtype, const void *fill, const void *buf)
+{
+    hid_t space = H5Screate_simple(rank, dims, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    if (fill)
+        assert_true(H5Pset_fill_value(dcpl, memtype, fill) >= 0);
+    hid_t d = H5Dcreate2(f, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    assert_true(d >= 0);
+    assert_true(H5Dwrite(d, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0);
+    H5Dclose(d);
+    H5Pclose(dcpl);
+    H5Sclose(space);
+}
+
+static void test_hdf5_fill_value(void **state)
+{
+    (void)state;
+    char path[512], spec[600];
+    path_of(path, sizeof path, "fill.h5");
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hsize_t n4 = 4, d2[2] = {2, 3};
+    const double dfill = -999, tenth = 0.1, dv[4] = {1, 2, -999, 4}, tv[4] = {0.5, 0.1, 0.2, 0.3};
+    const double nanv[4] = {1, -999, NAN, 4}, grid[6] = {1, 2, 3, 4, 5, -999};
+    h5_filled(f, "d", H5T_IEEE_F64LE, 1, &n4, H5T_NATIVE_DOUBLE, &dfill, dv);
+    h5_filled(f, "nofill", H5T_IEEE_F64LE, 1, &n4, H5T_NATIVE_DOUBLE, NULL, dv);
+    h5_filled(f, "tenth", H5T_IEEE_F64LE, 1, &n4, H5T_NATIVE_DOUBLE, &tenth, tv);
+    h5_filled(f, "nan", H5T_IEEE_F64LE, 1, &n4, H5T_NATIVE_DOUBLE, &dfill, nanv);
+    h5_filled(f, "grid", H5T_IEEE_F64LE, 2, d2, H5T_NATIVE_DOUBLE, &dfill, grid);
+    const float ffill = 1e30f, fv[4] = {1, 2, 3, 1e30f};
+    h5_filled(f, "float", H5T_IEEE_F32LE, 1, &n4, H5T_NATIVE_FLOAT, &ffill, fv);
+    /* 2^53 + 1 as the fill: 2^53 is the same double, but not the fill */
+    const long long ifill = 9007199254740993LL, near[4] = {1, 9007199254740992LL, 3, 4};
+    const long long hit[4] = {1, 2, 9007199254740993LL, 4};
+    h5_filled(f, "i64_near", H5T_STD_I64LE, 1, &n4, H5T_NATIVE_LLONG, &ifill, near);
+    h5_filled(f, "i64_hit", H5T_STD_I64LE, 1, &n4, H5T_NATIVE_LLONG, &ifill, hit);
+    const unsigned long long ufill = 18446744073709551615ULL, uv[4] = {5, 6, 18446744073709551615ULL, 7};
+    h5_filled(f, "u64", H5T_STD_U64LE, 1, &n4, H5T_NATIVE_ULLONG, &ufill, uv);
+    const unsigned char ub255 = 255, ub7 = 7, ubv[4] = {1, 255, 7, 2};
+    h5_filled(f, "u8_ncdefault", H5T_STD_U8LE, 1, &n4, H5T_NATIVE_UCHAR, &ub255, ubv);
+    h5_filled(f, "u8_seven", H5T_STD_U8LE, 1, &n4, H5T_NATIVE_UCHAR, &ub7, ubv);
+    h5_filled(f, "u8_attr", H5T_STD_U8LE, 1, &n4, H5T_NATIVE_UCHAR, &ub255, ubv);
+    hid_t d = H5Dopen2(f, "u8_attr", H5P_DEFAULT), sp = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(d, "_FillValue", H5T_STD_U8LE, sp, H5P_DEFAULT, H5P_DEFAULT);
+    H5Awrite(a, H5T_NATIVE_UCHAR, &ub255);
+    H5Aclose(a);
+    H5Sclose(sp);
+    H5Dclose(d);
+    H5Fclose(f);
+
+    const struct {
+        const char *var, *want;
+    } bad[] = {{"d", "fill.h5:/d: missing value (fill value -999, set at dataset creation) at index 2 "
+                     "(0-based)"},
+               {"tenth", "fill.h5:/tenth: missing value (fill value 0.1, set at dataset creation) at "
+                         "index 1"},
+               {"nan", "fill.h5:/nan: NaN/Inf value at index 2"}, /* NaN/Inf first, as in NetCDF */
+               {"grid[1]", "fill.h5:/grid[1]: missing value (fill value -999, set at dataset creation) "
+                           "at index 2"},
+               {"float", "fill.h5:/float: missing value (fill value 1e+30, set at dataset creation) at "
+                         "index 3"},
+               {"i64_hit", "fill.h5:/i64_hit: missing value (fill value 9007199254740993, set at "
+                           "dataset creation) at index 2"},
+               {"u64", "fill.h5:/u64: missing value (fill value 18446744073709551615, set at dataset "
+                       "creation) at index 2"},
+               {"u8_seven", "fill.h5:/u8_seven: missing value (fill value 7, set at dataset creation) "
+                            "at index 2"},
+               {"u8_attr", "fill.h5:/u8_attr: missing value (fill value 255, set at dataset creation) "
+                           "at index 1"}};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        snprintf(spec, sizeof spec, "%s:%s", path, bad[k].var);
+        expect_error(spec, ES_EDATA, bad[k].want);
+    }
+    es_series s;
+    snprintf(spec, sizeof spec, "%s:nofill", path); /* no fill set: -999 is data */
+    assert_int_equal(es_series_read(spec, NULL, &s), ES_OK);
+    assert_true(s.n == 4 && same_bits(s.x, dv, 4));
+    es_series_free(&s);
+    snprintf(spec, sizeof spec, "%s:grid[0]", path); /* the other row holds no fill */
+    assert_int_equal(es_series_read(spec, NULL, &s), ES_OK);
+    assert_true(s.n == 3 && same_bits(s.x, grid, 3));
+    es_series_free(&s);
+    snprintf(spec, sizeof spec, "%s:i64_near", path);
+    assert_int_equal(es_series_read(spec, NULL, &s), ES_OK);
+    assert_true(s.n == 4 && s.x[1] == 9007199254740992.0 && s.x[3] == 4);
+    es_series_free(&s);
+    snprintf(spec, sizeof spec, "%s:u8_ncdefault", path);
+    assert_int_equal(es_series_read(spec, NULL, &s), ES_OK);
+    assert_true(s.n == 4 && s.x[1] == 255 && s.x[2] == 7);
+    es_series_free(&s);
+}
+
 static void test_netcdf4_without_ncproperties(void **state)
 {
     (void)state;
@@ -1220,6 +1316,7 @@ int main(void)
         cmocka_unit_test(test_group_as_variable),
         cmocka_unit_test(test_non_numeric_types),
         cmocka_unit_test(test_hdf5_null_dataspace),
+        cmocka_unit_test(test_hdf5_fill_value),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
