@@ -237,6 +237,32 @@ static int group_error(const char *path, hid_t group, const char *name)
     return rc;
 }
 
+/* The link `name` exists but leads nowhere: a soft link to a path that does
+ * not exist, or an external link whose file or object cannot be opened. Says
+ * so (it was "no dataset" for a name the file has); ES_OK for other links. */
+static int broken_link_error(const char *path, hid_t file, const char *name)
+{
+    H5L_info_t info;
+    if (H5Lget_info(file, name, &info, H5P_DEFAULT) < 0 ||
+        (info.type != H5L_TYPE_SOFT && info.type != H5L_TYPE_EXTERNAL) || info.u.val_size == 0 ||
+        info.u.val_size > 4096)
+        return ES_OK;
+    char val[4096];
+    if (H5Lget_val(file, name, val, info.u.val_size, H5P_DEFAULT) < 0)
+        return ES_OK;
+    val[info.u.val_size - 1] = '\0';
+    if (info.type == H5L_TYPE_SOFT)
+        return es_error_set(ES_EINVAL, "%s: '%s' is a soft link to '%s', which does not exist in "
+                            "the file (a dangling link)", path, name, val);
+    unsigned flags = 0;
+    const char *efile = NULL, *eobj = NULL;
+    if (H5Lunpack_elink_val(val, info.u.val_size, &flags, &efile, &eobj) < 0)
+        return ES_OK;
+    return es_error_set(ES_EIO, "%s: '%s' is an external link to '%s' in the file '%s', which "
+                        "cannot be opened (no such file, relative to %s's folder or the current "
+                        "one, or no such object in it)", path, name, eobj, efile, path);
+}
+
 /* Open the dataset to read; sets `chosen` to its full path. */
 static int open_dataset(const char *path, hid_t file, const char *var, long long row,
                         const char *literal, hid_t *dset, char *chosen, size_t len)
@@ -248,6 +274,8 @@ static int open_dataset(const char *path, hid_t file, const char *var, long long
             hid_t obj = H5Oopen(file, chosen, H5P_DEFAULT);
             const bool group = obj >= 0 && H5Iget_type(obj) == H5I_GROUP;
             int rc = group ? group_error(path, obj, chosen) : ES_OK;
+            if (obj < 0 && (rc = broken_link_error(path, file, chosen)) != ES_OK)
+                return rc;
             if (obj >= 0)
                 H5Oclose(obj);
             if (group)

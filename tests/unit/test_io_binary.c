@@ -1266,6 +1266,57 @@ static void test_hdf5_fill_value(void **state)
     es_series_free(&s);
 }
 
+/* Soft and external links to datasets read as the dataset; a dangling soft
+ * link and an external link whose file is missing are named as such (they
+ * were "no dataset '/dangling'" for a name the file has). */
+static void test_hdf5_links(void **state)
+{
+    (void)state;
+    char path[512], other[512], spec[600];
+    const double v[4] = {4, 7, 9, 10}, w[3] = {-1, 0.5, 2};
+    hsize_t n4 = 4, n3 = 3;
+    path_of(other, sizeof other, "link_target.h5");
+    hid_t f = H5Fcreate(other, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    h5_dataset(f, "ext", H5T_IEEE_F64LE, 1, &n3, w, H5T_NATIVE_DOUBLE);
+    H5Fclose(f);
+    path_of(path, sizeof path, "links.h5");
+    f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t g = H5Gcreate2(f, "data", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    h5_dataset(g, "x", H5T_IEEE_F64LE, 1, &n4, v, H5T_NATIVE_DOUBLE);
+    H5Gclose(g);
+    assert_true(H5Lcreate_soft("/data/x", f, "soft", H5P_DEFAULT, H5P_DEFAULT) >= 0);
+    assert_true(H5Lcreate_soft("/data/missing", f, "dangling", H5P_DEFAULT, H5P_DEFAULT) >= 0);
+    /* relative file names: found next to links.h5 */
+    assert_true(H5Lcreate_external("link_target.h5", "/ext", f, "extlink", H5P_DEFAULT, H5P_DEFAULT) >= 0);
+    assert_true(H5Lcreate_external("gone.h5", "/ext", f, "extgone", H5P_DEFAULT, H5P_DEFAULT) >= 0);
+    assert_true(H5Lcreate_external("link_target.h5", "/nope", f, "extnope", H5P_DEFAULT, H5P_DEFAULT) >= 0);
+    H5Fclose(f);
+
+    es_series s;
+    snprintf(spec, sizeof spec, "%s:soft", path);
+    assert_int_equal(es_series_read(spec, NULL, &s), ES_OK);
+    assert_true(s.n == 4 && same_bits(s.x, v, 4));
+    es_series_free(&s);
+    snprintf(spec, sizeof spec, "%s:/extlink", path);
+    assert_int_equal(es_series_read(spec, NULL, &s), ES_OK);
+    assert_true(s.n == 3 && same_bits(s.x, w, 3));
+    es_series_free(&s);
+    assert_int_equal(es_series_read(path, NULL, &s), ES_OK); /* links are no extra candidates */
+    assert_true(s.n == 4 && same_bits(s.x, v, 4));
+    es_series_free(&s);
+    snprintf(spec, sizeof spec, "%s:dangling", path);
+    expect_error(spec, ES_EINVAL, "links.h5: '/dangling' is a soft link to '/data/missing', which does "
+                                  "not exist in the file (a dangling link)");
+    snprintf(spec, sizeof spec, "%s:extgone", path);
+    expect_error(spec, ES_EIO, "links.h5: '/extgone' is an external link to '/ext' in the file "
+                               "'gone.h5', which cannot be opened (no such file");
+    snprintf(spec, sizeof spec, "%s:extnope", path);
+    expect_error(spec, ES_EIO, "links.h5: '/extnope' is an external link to '/nope' in the file "
+                               "'link_target.h5', which cannot be opened");
+    snprintf(spec, sizeof spec, "%s:nothing", path); /* no link at all: as before */
+    expect_error(spec, ES_EINVAL, "links.h5: no dataset '/nothing' (1-D numeric datasets: /data/x)");
+}
+
 static void test_netcdf4_without_ncproperties(void **state)
 {
     (void)state;
@@ -1317,6 +1368,7 @@ int main(void)
         cmocka_unit_test(test_non_numeric_types),
         cmocka_unit_test(test_hdf5_null_dataspace),
         cmocka_unit_test(test_hdf5_fill_value),
+        cmocka_unit_test(test_hdf5_links),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
