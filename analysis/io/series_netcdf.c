@@ -4,8 +4,9 @@
  * plain "FILE" takes the only 1-D numeric variable, ignoring coordinate
  * variables (a variable named like its dimension, e.g. time(time)) when
  * there are other candidates. Values equal to the variable's _FillValue or
- * missing_value (or the default fill of float/double variables) are missing
- * data and rejected with their index, like NaN/Inf. */
+ * missing_value (any value of a missing_value vector; or the default fill
+ * of float/double variables) are missing data and rejected with their
+ * index, like NaN/Inf. */
 #include "series_internal.h"
 
 #include <float.h>
@@ -323,35 +324,59 @@ static double int_value(const void *raw, nc_type type, size_t i, bool as_unsigne
 
 /* A missing-data marker: its value, and for an integer variable its bits in
  * the variable's own type (`raw`, when the attribute has that type or the
- * marker is the library's default fill) so the comparison is exact. */
+ * marker is the library's default fill) so the comparison is exact. `attr`:
+ * "missing_value" for a missing_value, NULL for a fill value. */
 typedef struct {
     double value;
     unsigned char raw[8];
     bool has_raw;
+    const char *attr;
 } nc_mark;
 
-/* Missing-data markers: explicit _FillValue / missing_value attributes, or
- * the library's default fill for float, double and the 32- and 64-bit
- * integer types. */
-static int missing_marks(int grp, int varid, nc_type type, nc_mark *marks)
+/* missing_value may be a vector (CF: "a scalar or vector containing values
+ * indicating missing data"): at most this many of its values are used. */
+#define MAX_MISSING 16
+
+/* Missing-data markers: explicit _FillValue / missing_value attributes (all
+ * values of a missing_value vector), or the library's default fill for
+ * float, double and the 32- and 64-bit integer types. marks[1 + MAX_MISSING];
+ * -1 (error set) for a missing_value longer than MAX_MISSING. */
+static int missing_marks(int grp, int varid, nc_type type, const char *what, nc_mark *marks)
 {
     int nmarks = 0;
     const char *attrs[2] = {"_FillValue", "missing_value"};
+    size_t size = 0;
+    nc_inq_type(grp, type, NULL, &size);
     for (int a = 0; a < 2; a++) {
         size_t alen = 0;
         nc_type atype;
-        nc_mark *m = &marks[nmarks];
-        memset(m, 0, sizeof *m);
-        if (nc_inq_att(grp, varid, attrs[a], &atype, &alen) != NC_NOERR || alen != 1 ||
-            !is_numeric_type(atype) || nc_get_att_double(grp, varid, attrs[a], &m->value) != NC_NOERR)
+        double values[MAX_MISSING];
+        unsigned char raw[MAX_MISSING * 8];
+        if (nc_inq_att(grp, varid, attrs[a], &atype, &alen) != NC_NOERR || alen < 1 ||
+            !is_numeric_type(atype) || (a == 0 && alen != 1))
             continue;
-        m->has_raw = atype == type && is_integer_type(type) &&
-                     nc_get_att(grp, varid, attrs[a], m->raw) == NC_NOERR;
-        /* a float variable holds the marker as a float: missing_value = -999.9
-         * written as a double is stored as -999.9f, which is not -999.9 */
-        if (type == NC_FLOAT && atype != NC_FLOAT && fabs(m->value) <= FLT_MAX)
-            m->value = (double)(float)m->value;
-        nmarks++;
+        if (alen > MAX_MISSING) {
+            es_error_set(ES_EDATA, "%s: missing_value has %zu values; at most %d are supported",
+                         what, alen, MAX_MISSING);
+            return -1;
+        }
+        if (nc_get_att_double(grp, varid, attrs[a], values) != NC_NOERR)
+            continue;
+        const bool has_raw = atype == type && is_integer_type(type) && size <= 8 &&
+                             nc_get_att(grp, varid, attrs[a], raw) == NC_NOERR;
+        for (size_t k = 0; k < alen; k++) {
+            nc_mark *m = &marks[nmarks++];
+            memset(m, 0, sizeof *m);
+            m->value = values[k];
+            /* a float variable holds the marker as a float: missing_value =
+             * -999.9 written as a double is stored as -999.9f, not -999.9 */
+            if (type == NC_FLOAT && atype != NC_FLOAT && fabs(m->value) <= FLT_MAX)
+                m->value = (double)(float)m->value;
+            m->has_raw = has_raw;
+            if (has_raw)
+                memcpy(m->raw, raw + k * size, size);
+            m->attr = a == 1 ? "missing_value" : NULL;
+        }
     }
     if (nmarks > 0)
         return nmarks;
@@ -405,8 +430,10 @@ static int missing_marks(int grp, int varid, nc_type type, nc_mark *marks)
 static int check_missing(int grp, int varid, nc_type type, const void *raw, size_t size,
                          bool as_unsigned, const es_series *s)
 {
-    nc_mark marks[2];
-    int nmarks = missing_marks(grp, varid, type, marks);
+    nc_mark marks[1 + MAX_MISSING];
+    int nmarks = missing_marks(grp, varid, type, s->source, marks);
+    if (nmarks < 0)
+        return ES_EDATA;
     for (size_t i = 0; i < s->n; i++)
         for (int m = 0; m < nmarks; m++) {
             bool hit;
@@ -418,12 +445,13 @@ static int check_missing(int grp, int varid, nc_type type, const void *raw, size
                 hit = s->x[i] == marks[m].value;
             if (!hit)
                 continue;
+            const char *label = marks[m].attr ? marks[m].attr : "fill value";
             if (as_unsigned && marks[m].has_raw && s->x[i] != marks[m].value)
-                return es_error_set(ES_EDATA, "%s: missing value (fill value %.17g, stored as "
-                                    "%.17g; _Unsigned) at index %zu (0-based)", s->source,
+                return es_error_set(ES_EDATA, "%s: missing value (%s %.17g, stored as %.17g; "
+                                    "_Unsigned) at index %zu (0-based)", s->source, label,
                                     s->x[i], marks[m].value, i);
-            return es_error_set(ES_EDATA, "%s: missing value (fill value %g) at index %zu (0-based)",
-                                s->source, marks[m].value, i);
+            return es_error_set(ES_EDATA, "%s: missing value (%s %g) at index %zu (0-based)",
+                                s->source, label, marks[m].value, i);
         }
     return ES_OK;
 }

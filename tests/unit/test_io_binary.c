@@ -946,7 +946,7 @@ static void test_netcdf_float_missing_value_double_attribute(void **state)
     nc_put_var_float(nc, vx, xv);
     assert_int_equal(nc_close(nc), NC_NOERR);
     snprintf(spec, sizeof spec, "%s:x", path);
-    expect_error(spec, ES_EDATA, "missf.nc:x: missing value (fill value -999.9) at index 2 (0-based)");
+    expect_error(spec, ES_EDATA, "missf.nc:x: missing value (missing_value -999.9) at index 2 (0-based)");
 }
 
 /* A group given where a dataset / variable belongs is named as a group, with
@@ -1317,6 +1317,57 @@ static void test_hdf5_links(void **state)
     expect_error(spec, ES_EINVAL, "links.h5: no dataset '/nothing' (1-D numeric datasets: /data/x)");
 }
 
+/* missing_value may be a vector (CF): every value of it marks missing data
+ * (only a single value did; a short with missing_value = -1, -2 holding -2
+ * gave a series with -2 in it). Hits name the attribute. */
+static void test_netcdf_missing_value_vector(void **state)
+{
+    (void)state;
+    char path[512], spec[600];
+    path_of(path, sizeof path, "missing.nc");
+    int nc, dim, vs, vd, vok, vlong, vu;
+    assert_int_equal(nc_create(path, NC_CLOBBER, &nc), NC_NOERR); /* classic: CF's home */
+    nc_def_dim(nc, "t", 5, &dim);
+    nc_def_var(nc, "s", NC_SHORT, 1, &dim, &vs);
+    nc_def_var(nc, "d", NC_DOUBLE, 1, &dim, &vd);
+    nc_def_var(nc, "ok", NC_SHORT, 1, &dim, &vok);
+    nc_def_var(nc, "long", NC_DOUBLE, 1, &dim, &vlong);
+    nc_def_var(nc, "u", NC_BYTE, 1, &dim, &vu);
+    const short mv[2] = {-1, -2};
+    nc_put_att_short(nc, vs, "missing_value", NC_SHORT, 2, mv);
+    nc_put_att_short(nc, vok, "missing_value", NC_SHORT, 2, mv);
+    const double dm[3] = {-99, -98.5, 1e30}, many[17] = {0};
+    nc_put_att_double(nc, vd, "missing_value", NC_DOUBLE, 3, dm);
+    nc_put_att_double(nc, vlong, "missing_value", NC_DOUBLE, 17, many);
+    const signed char um[2] = {-1, -2}; /* 255 and 254 of an _Unsigned byte */
+    nc_put_att_text(nc, vu, "_Unsigned", 4, "true");
+    nc_put_att_schar(nc, vu, "missing_value", NC_BYTE, 2, um);
+    assert_int_equal(nc_enddef(nc), NC_NOERR);
+    const short sv[5] = {1, 2, -2, 4, 5}, okv[5] = {1, 2, -3, 4, 5};
+    const double dv[5] = {1, 2, 3, 1e30, -99};
+    const signed char uv[5] = {1, 2, 3, -2, 5};
+    nc_put_var_short(nc, vs, sv);
+    nc_put_var_short(nc, vok, okv);
+    nc_put_var_double(nc, vd, dv);
+    nc_put_var_double(nc, vlong, dv);
+    nc_put_var_schar(nc, vu, uv);
+    assert_int_equal(nc_close(nc), NC_NOERR);
+    snprintf(spec, sizeof spec, "%s:s", path);
+    expect_error(spec, ES_EDATA, "missing.nc:s: missing value (missing_value -2) at index 2 (0-based)");
+    snprintf(spec, sizeof spec, "%s:d", path); /* the third value of the vector, first in the data */
+    expect_error(spec, ES_EDATA, "missing.nc:d: missing value (missing_value 1e+30) at index 3 (0-based)");
+    snprintf(spec, sizeof spec, "%s:u", path);
+    expect_error(spec, ES_EDATA, "missing.nc:u: missing value (missing_value 254, stored as -2; "
+                                 "_Unsigned) at index 3 (0-based)");
+    snprintf(spec, sizeof spec, "%s:long", path);
+    expect_error(spec, ES_EDATA, "missing.nc:long: missing_value has 17 values; at most 16 are supported");
+    es_series s;
+    snprintf(spec, sizeof spec, "%s:ok", path); /* none of them in the data */
+    assert_int_equal(es_series_read(spec, NULL, &s), ES_OK);
+    assert_true(s.n == 5 && s.x[2] == -3 && s.x[4] == 5);
+    es_series_free(&s);
+}
+
 static void test_netcdf4_without_ncproperties(void **state)
 {
     (void)state;
@@ -1369,6 +1420,7 @@ int main(void)
         cmocka_unit_test(test_hdf5_null_dataspace),
         cmocka_unit_test(test_hdf5_fill_value),
         cmocka_unit_test(test_hdf5_links),
+        cmocka_unit_test(test_netcdf_missing_value_vector),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
