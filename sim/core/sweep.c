@@ -303,6 +303,11 @@ static int sweep_key(parse_ctx *c, char *key, char *val)
                             val, "");
         if (!*val || strlen(val) >= sizeof sw->name)
             return perr(c, "key 'sweep.name': 1 to 127 characters%s%s", "", "");
+        /* the name is the default sweep directory: "." or ".." wrote the task
+         * directories and manifest into the current or parent directory */
+        if (!strcmp(val, ".") || !strcmp(val, ".."))
+            return perr(c, "key 'sweep.name': '%s' names the %s directory, not a sweep directory of "
+                           "its own", val, val[1] ? "parent" : "current");
         snprintf(sw->name, sizeof sw->name, "%s", val);
     } else if (!strcmp(key, "mode")) {
         c->mode_line = c->line;
@@ -1073,8 +1078,14 @@ int es_sweep_load(const char *path, es_sweep **out)
             char *dot = strrchr(sw->name, '.');
             if (dot && dot != sw->name)
                 *dot = '\0';
+            /* "..ini" gave ".": the tasks went into the current directory */
+            if (!strcmp(sw->name, ".") || !strcmp(sw->name, ".."))
+                st = es_error_set(ES_ECONFIG, "%s: the default sweep name from the file name is '%s', "
+                                  "which names the %s directory: set [sweep] name", path, sw->name,
+                                  sw->name[1] ? "parent" : "current");
         }
-        st = expand(&c);
+        if (!st)
+            st = expand(&c);
     }
     if (!st)
         st = validate(&c);

@@ -44,6 +44,24 @@ sed 's/output.log_interval/output.log_intervall/' s.ini > typo.ini
 expect_fail vary-typo "typo.ini:6: vary output.log_intervall: --set output.log_intervall=0.5: unknown key" \
   "$ESUITE" sweep typo.ini --plan
 expect_fail no-mode "sweep: give exactly one of --plan, --scheduler, --status" "$ESUITE" sweep s.ini
+# [sweep] name is the default sweep directory: '.' and '..' wrote manifest.json, tasks/ and logs/
+# into the current or parent directory. Refused with the file, line and key; nothing is written.
+mkdir -p NM/sub; cp base.ini NM/sub/
+for nm in '.:current' '..:parent'; do
+  n=${nm%%:*}
+  printf '[sweep]\nbase = base.ini\nreplicas = 2\nname = %s\n' "$n" > NM/sub/n.ini
+  expect_fail "name-$n" "n.ini:4: key 'sweep.name': '$n' names the ${nm#*:} directory, not a sweep directory of its own" \
+    bash -c 'cd NM/sub && "$0" sweep n.ini --scheduler slurm' "$ESUITE"
+  expect_true "name-$n-nothing-written" test "$(ls -A NM | tr '\n' ' ')/$(ls -A NM/sub | tr '\n' ' ')" = "sub /base.ini n.ini "
+done
+printf '[sweep]\nbase = base.ini\nreplicas = 2\nname = a/b\n' > NM/sub/n.ini
+expect_fail name-slash "n.ini:4: key 'sweep.name': 'a/b' may use only letters, digits, '_', '-', '.'" \
+  "$ESUITE" sweep NM/sub/n.ini --plan
+# without a name the file name gives it: '..ini' gave '.'
+printf '[sweep]\nbase = base.ini\nreplicas = 2\n' > NM/sub/..ini
+expect_fail name-default-dot "NM/sub/..ini: the default sweep name from the file name is '.', which names the current directory: set [sweep] name" \
+  "$ESUITE" sweep NM/sub/..ini --scheduler local
+expect_true name-default-dot-nothing-written test "$(ls -A NM/sub | tr '\n' ' ')" = "..ini base.ini n.ini "
 expect_fail bad-scheduler "--scheduler: expected slurm, pbs or local, got 'sge'" "$ESUITE" sweep s.ini --scheduler sge
 
 # A directory the #SBATCH lines cannot hold is refused before anything is written.
