@@ -188,18 +188,36 @@ int es_sweep_parse_values(const char *spec, char ***values, size_t *n)
         }
     } else {
         st = ES_OK;
-        for (char *p = s, *q; p && !st; p = q) {
-            q = strchr(p, ',');
-            if (q)
-                *q++ = '\0';
-            char *v = trim(p);
-            size_t len = strlen(v);
-            /* one pair of matching quotes, as a config value drops them: "0.1"
-             * is the number 0.1 (a numeric axis, and equal to 0.1 below) */
-            if (len >= 2 && (v[0] == '"' || v[0] == '\'') && v[len - 1] == v[0]) {
-                v[len - 1] = '\0';
-                v = trim(v + 1);
+        /* An element in one pair of matching quotes is what they enclose, as a
+         * config value drops them ("0.1" is the number 0.1: a numeric axis, and
+         * equal to 0.1 below), commas included: a, "b,c" is two values. */
+        for (char *p = s, *next; p && !st; p = next) {
+            while (isspace((unsigned char)*p))
+                p++;
+            char *v = p, *end;
+            if (*p == '"' || *p == '\'') {
+                char *close = strchr(p + 1, *p);
+                if (!close) {
+                    st = es_error_set(ES_ECONFIG, "'%s': element %zu opens a quote %c that is not closed "
+                                      "(a ';' or '#' after a blank starts a comment)", spec, *n + 1, *p);
+                    break;
+                }
+                *close = '\0';
+                v = p + 1;
+                end = close + 1;
+                while (isspace((unsigned char)*end))
+                    end++;
+                if (*end && *end != ',') {
+                    st = es_error_set(ES_ECONFIG, "'%s': element %zu has text after its closing quote "
+                                      "(quote the whole element)", spec, *n + 1);
+                    break;
+                }
+            } else {
+                end = p + strcspn(p, ",");
             }
+            next = *end == ',' ? end + 1 : NULL;
+            *end = '\0';
+            v = trim(v);
             if (!*v)
                 st = es_error_set(ES_ECONFIG, "'%s': empty element in the list", spec);
             else
@@ -956,6 +974,41 @@ static void warn_relative_paths(const parse_ctx *c, const es_key_spec *const *sc
         }
 }
 
+/* A value of a vary line must read back from a task config as the sweep
+ * gives it (the plan, manifest and table show that value): a config value
+ * drops one pair of enclosing quotes ('"x"' ran as x), and "key = ;x" reads
+ * as an empty value. cfg is the base config with this value set. */
+static int check_read_back(parse_ctx *c, const es_sweep_axis *ax, const char *v, const es_config *cfg,
+                           const es_key_spec *const *schemas)
+{
+    char section[128];
+    const char *dot = strchr(ax->key, '.');
+    snprintf(section, sizeof section, "%.*s", (int)(dot - ax->key), ax->key);
+    const char *set = es_config_string(cfg, section, dot + 1);
+    char *ini = es_config_to_ini(cfg);
+    if (!ini)
+        return es_error_set(ES_ENOMEM, "out of memory");
+    es_config *back = NULL;
+    int st = es_config_load_string(ini, "task config", schemas, NULL, 0, &back);
+    free(ini);
+    char got[1100];
+    if (st) {
+        snprintf(got, sizeof got, "would not read back from the task config (%s)", es_error_message());
+    } else {
+        const char *t = es_config_string(back, section, dot + 1);
+        snprintf(got, sizeof got, "would read back from the task config as '%s'", t ? t : "");
+        st = !set || !t || strcmp(set, v) || strcmp(t, v);
+    }
+    es_config_free(back);
+    if (!st)
+        return ES_OK;
+    c->line = ax->line;
+    char what[1600];
+    snprintf(what, sizeof what, "value '%.200s' %s (a config value "
+             "drops one pair of enclosing quotes, and a ';' after the '=' starts a comment)", v, got);
+    return perr(c, "vary %s: %s", ax->key, what);
+}
+
 /* Every value alone, then every task: a bad value names its vary line. */
 static int validate(parse_ctx *c)
 {
@@ -1015,7 +1068,11 @@ static int validate(parse_ctx *c)
                 strncat(msg, hint, sizeof msg - strlen(msg) - 1);
                 return perr(c, "vary %s: %s", sw->axes[a].key, msg);
             }
+            st = sw->axes[a].numeric ? ES_OK
+                                     : check_read_back(c, &sw->axes[a], sw->axes[a].values[v], cfg, schemas);
             es_config_free(cfg);
+            if (st)
+                return st;
         }
     for (size_t i = 0; i < sw->ntasks; i++) {
         if ((st = load_task(sw, i, &cfg))) {

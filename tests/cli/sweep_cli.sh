@@ -64,6 +64,23 @@ expect_fail name-default-dot "NM/sub/..ini: the default sweep name from the file
 expect_true name-default-dot-nothing-written test "$(ls -A NM/sub | tr '\n' ' ')" = "..ini base.ini n.ini "
 expect_fail bad-scheduler "--scheduler: expected slurm, pbs or local, got 'sge'" "$ESUITE" sweep s.ini --scheduler sge
 
+# A quoted value keeps its commas: a, "b,c" is 2 tasks (it was 3: a, "b and c"), and the task
+# config holds the value as it reads back.
+printf '[sweep]\nbase = base.ini\nname = qv\nvary run.name = a, "b,c"\n' > qv.ini
+"$ESUITE" sweep qv.ini --plan > qv_plan.txt 2>/dev/null
+expect_true quoted-plan-header grep -q "sweep 'qv': 2 tasks (cartesian, 1 varied key, 1 replica)" qv_plan.txt
+expect_true quoted-plan-task0 grep -Eq '^0000  a +0 +100$' qv_plan.txt
+expect_true quoted-plan-task1 grep -Eq '^0001  b,c +0 +100$' qv_plan.txt
+expect_num quoted-plan-lines "$(grep -c '^000[0-9]  ' qv_plan.txt)" 2 0
+"$ESUITE" sweep qv.ini --scheduler slurm --dir QV > /dev/null 2>&1
+expect_true quoted-task-config grep -qx 'name = b,c    ; set by the sweep' QV/tasks/0001/config.ini
+printf '[sweep]\nbase = base.ini\nname = qv\nvary run.name = a, "b,c\n' > qv.ini
+expect_fail quoted-unclosed "qv.ini:4: vary run.name: 'a, \"b,c': element 2 opens a quote \" that is not closed" \
+  "$ESUITE" sweep qv.ini --plan
+printf '[sweep]\nbase = base.ini\nname = qv\nvary run.name = a, %s\n' "'\"b\"'" > qv.ini
+expect_fail quoted-twice "qv.ini:4: vary run.name: value '\"b\"' would read back from the task config as 'b'" \
+  "$ESUITE" sweep qv.ini --plan
+
 # A directory the #SBATCH lines cannot hold is refused before anything is written.
 expect_fail dir-with-space "sweep: the slurm script's directives cannot hold the directory '$TMP/D x'" \
   "$ESUITE" sweep s.ini --scheduler slurm --dir 'D x'

@@ -165,6 +165,37 @@ static void test_slurm_section(void **state)
     }
 }
 
+/* A quoted value keeps its commas (a, "b,c" was split into a, "b and c"), and the
+ * task config holds it so that it reads back as the same string. */
+static void test_quoted_value_with_comma(void **state)
+{
+    (void)state;
+    es_sweep *sw;
+    assert_int_equal(load("[sweep]\nbase = base.ini\nvary run.name = a, \"b,c\", ' d , e '\n", &sw), ES_OK);
+    assert_int_equal(sw->ntasks, 3);
+    assert_int_equal(sw->axes[0].n, 3);
+    assert_false(sw->axes[0].numeric);
+    assert_string_equal(sw->axes[0].values[0], "a");
+    assert_string_equal(sw->axes[0].values[1], "b,c");
+    assert_string_equal(sw->axes[0].values[2], "d , e");
+    char label[256];
+    es_sweep_task_label(sw, 1, label, sizeof label);
+    assert_string_equal(label, "run.name=b,c");
+    const es_model *m = es_model_find(test_model());
+    const es_key_spec *schemas[] = {es_config_core_schema(), m ? m->schema : NULL, NULL};
+    const char *want[] = {"a", "b,c", "d , e"};
+    for (size_t i = 0; i < 3; i++) {
+        char *ini;
+        assert_int_equal(es_sweep_task_config(sw, i, &ini), ES_OK);
+        es_config *cfg;
+        assert_int_equal(es_config_load_string(ini, "task", schemas, NULL, 0, &cfg), ES_OK);
+        assert_string_equal(es_config_string(cfg, "run", "name"), want[i]);
+        es_config_free(cfg);
+        free(ini);
+    }
+    es_sweep_free(sw);
+}
+
 static void expect_error(const char *text, const char *where, const char *what)
 {
     es_sweep *sw = (es_sweep *)1;
@@ -200,6 +231,19 @@ static void test_errors_name_the_line(void **state)
     expect_error("[sweep]\nbase = base.ini\nvary run.seed = 1,2\nvary run.seed = 3\n", "s.ini:4:",
                  "first on line 3");
     expect_error("[sweep]\nbase = base.ini\n", "s.ini", "nothing to sweep");
+    /* a value that a task config would not give back as written: its quotes dropped, or
+     * "name = ;x" read as a comment */
+    expect_error("[sweep]\nbase = base.ini\nvary run.name = '\"x\"', y\n", "s.ini:3:",
+                 "vary run.name: value '\"x\"' would read back from the task config as 'x'");
+    expect_error("[sweep]\nbase = base.ini\n\nvary run.name = y, ';x'\n", "s.ini:4:",
+                 "vary run.name: value ';x' would not read back from the task config");
+    expect_error("[sweep]\nbase = base.ini\nvary run.name = a, \"b\n", "s.ini:3:",
+                 "vary run.name: 'a, \"b': element 2 opens a quote \" that is not closed");
+    /* [sweep] name is the default sweep directory: not the current or parent one */
+    expect_error("[sweep]\nbase = base.ini\nname = .\nreplicas = 2\n", "s.ini:3:",
+                 "key 'sweep.name': '.' names the current directory");
+    expect_error("[sweep]\nbase = base.ini\nreplicas = 2\nname = ..\n", "s.ini:4:",
+                 "key 'sweep.name': '..' names the parent directory");
 }
 
 int main(void)
@@ -209,6 +253,7 @@ int main(void)
         cmocka_unit_test(test_zip_explicit_seeds_and_vary_section),
         cmocka_unit_test(test_varied_seed_plus_replica),
         cmocka_unit_test(test_slurm_section),
+        cmocka_unit_test(test_quoted_value_with_comma),
         cmocka_unit_test(test_errors_name_the_line),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -48,6 +48,17 @@ static void test_list(void **state)
     expect_values("0.5", 1, (const char *[]){"0.5"});
 }
 
+/* A quoted element is what its quotes enclose, commas and inner blanks included. */
+static void test_quoted_list(void **state)
+{
+    (void)state;
+    expect_values("a, \"b,c\"", 2, (const char *[]){"a", "b,c"});
+    expect_values("'x, y' ,\"1:2:3\", z", 3, (const char *[]){"x, y", "1:2:3", "z"});
+    expect_values("\"0.1\",'it\"s'", 2, (const char *[]){"0.1", "it\"s"});
+    expect_values("\"a,b\"", 1, (const char *[]){"a,b"});
+    expect_values("it's, x", 2, (const char *[]){"it's", "x"}); /* a quote inside an element is text */
+}
+
 static void test_logspace_numpy_convention(void **state)
 {
     (void)state;
@@ -90,6 +101,9 @@ static void test_bad_specs(void **state)
     expect_bad("logspace(1,2,2.5)", "logspace(A,B,N)");
     expect_bad("1,,2", "empty element");
     expect_bad("  ", "empty value list");
+    expect_bad("a, \"b,c", "'a, \"b,c': element 2 opens a quote \" that is not closed");
+    expect_bad("'a'b, c", "'a'b, c': element 1 has text after its closing quote");
+    expect_bad("a, \"\"", "empty element");
 }
 
 static void test_array_spec(void **state)
@@ -139,6 +153,7 @@ int main(void)
         cmocka_unit_test(test_integer_range),
         cmocka_unit_test(test_float_range_prints_as_written),
         cmocka_unit_test(test_list),
+        cmocka_unit_test(test_quoted_list),
         cmocka_unit_test(test_logspace_numpy_convention),
         cmocka_unit_test(test_bad_specs),
         cmocka_unit_test(test_array_spec),
