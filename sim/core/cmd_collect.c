@@ -125,7 +125,10 @@ int es_cmd_collect(int argc, char **argv)
         es_cli_error("collect: expected one SWEEPDIR (see 'esuite collect --help')");
         return 2;
     }
-    const char *dir = argv[optind];
+    char dir[PATH_MAX]; /* less trailing slashes: "LR/" named LR//tasks/0005 and LR//table.nc */
+    snprintf(dir, sizeof dir, "%s", argv[optind]);
+    for (size_t n = strlen(dir); n > 1 && dir[n - 1] == '/';)
+        dir[--n] = '\0';
     char ncpath[4400], csvpath[4400];
     snprintf(ncpath, sizeof ncpath, "%s", nc ? nc : "");
     snprintf(csvpath, sizeof csvpath, "%s", csv ? csv : "");

@@ -56,6 +56,15 @@ static int is_dir(const char *p)
     return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
+/* A directory as given, less trailing slashes ("LR/" is LR; "/" stays):
+ * messages named LR//tasks/0005 and LR//logs/... */
+static void strip_slashes(char *p)
+{
+    size_t n = strlen(p);
+    while (n > 1 && p[n - 1] == '/')
+        p[--n] = '\0';
+}
+
 static void print_plan(const es_sweep *sw, FILE *out)
 {
     fprintf(out, "sweep '%s': %zu tasks (%s, %zu varied key%s, %d replica%s), model %s\nbase %s\n\n",
@@ -374,14 +383,17 @@ static int open_sweep(const sweep_opts *o, es_sweep **sw, char *dir, size_t len)
             return 2;
         }
         snprintf(dir, len, "%s", o->target);
+        strip_slashes(dir);
         st = es_sweep_load_dir(dir, sw);
     } else {
         st = es_sweep_load(o->target, sw);
         if (st)
             es_warning_clear(); /* the error message carries the hint */
         /* the warnings are printed by the caller, unless writing the directory fails */
-        if (!st)
+        if (!st) {
             snprintf(dir, len, "%s", o->dir ? o->dir : (*sw)->name);
+            strip_slashes(dir);
+        }
     }
     if (st) {
         es_cli_error("%s", es_error_message());
@@ -495,7 +507,11 @@ int es_cmd_sweep(int argc, char **argv)
     if (rc)
         return rc < 0 ? 0 : rc;
     if (o.finish_task >= 0) {
-        int st = es_sweep_finish_task(o.target, (size_t)o.finish_task, (int)o.exit_code, o.log);
+        char target[PATH_MAX];
+        snprintf(target, sizeof target, "%s", o.target);
+        if (is_dir(target))
+            strip_slashes(target);
+        int st = es_sweep_finish_task(target, (size_t)o.finish_task, (int)o.exit_code, o.log);
         if (st)
             es_cli_error("%s", es_error_message());
         return st ? 1 : 0;

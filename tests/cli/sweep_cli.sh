@@ -239,6 +239,11 @@ mkdir -p D/tasks/0011/out; echo '{"P": ' > D/tasks/0011/out/summary.json
 "$ESUITE" sweep D --finish-task 11 --exit-code 0 --log x
 "$ESUITE" sweep D --status > status.txt
 expect_true bad-summary-failed grep -q "task 0011  failed    exit code -1 (exit status 0 but summary.json is not a JSON object (line 2: " status.txt
+# a directory given with a trailing slash is the same directory in messages (it read D//x)
+"$ESUITE" sweep D/ --status > status_sl.txt
+expect_true status-slash-head grep -q "^sweep 'demo' in D: 12 tasks" status_sl.txt
+expect_true status-slash-line grep -q "task 0011  failed    exit code -1 (.*)  log D/x  " status_sl.txt
+expect_true status-slash-no-double bash -c '! grep -q "D//" status_sl.txt'
 rm -rf D/tasks/0011/out D/tasks/0011/failed.json
 "$ESUITE" sweep D --status > status.txt
 expect_true status-11-complete grep -q "12 tasks: 11 complete, 0 failed, 1 pending, 0 corrupt" status.txt
@@ -267,6 +272,9 @@ expect_true collect-summary grep -q "11 of 12 tasks complete (0 failed, 1 pendin
 # one message with the count and the task, no file, no temporary file, an old table untouched.
 expect_fail collect-strict-missing "collect: --strict: 1 of 12 tasks are not complete (0 failed, 1 pending, 0 corrupt), nothing written: task 11 (D/tasks/0011): no summary.json" \
   "$ESUITE" collect D --strict --output t2.nc --csv t2.csv
+# SWEEPDIR with a trailing slash (D/ or D//) names D/tasks/..., not D//tasks/...
+expect_fail collect-strict-slash "nothing written: task 11 (D/tasks/0011): no summary.json" \
+  "$ESUITE" collect D// --strict --output t2.nc --csv t2.csv
 "$ESUITE" collect D --strict --quiet --output t2.nc --csv t2.csv 2>/dev/null
 expect_num collect-strict-rc $? 1 0
 expect_true collect-strict-no-nc test ! -e t2.nc
@@ -316,6 +324,14 @@ expect_true collect-strict-complete-summary grep -q "12 of 12 tasks complete (0 
 expect_num collect-strict-complete-rows "$(grep -vc '^#' all_s.csv)" 13 0
 expect_true collect-strict-complete-row11 grep -qx '11,1,101,complete,,3,2,32.25,11' all_s.csv
 expect_true collect-strict-same-table cmp -s <(grep -v '^#' all.csv) <(grep -v '^#' all_s.csv)
+# a trailing slash: the default tables are D/table.nc and D/table.csv in every message
+"$ESUITE" collect D/ 2> slash.err
+expect_num collect-slash-rc $? 0 0
+expect_true collect-slash-summary grep -qF "12 of 12 tasks complete (0 failed, 0 pending, 0 corrupt), 2 fields → D/table.nc, D/table.csv" slash.err
+expect_true collect-slash-table cmp -s <(grep -v '^#' all.csv) <(grep -v '^#' D/table.csv)
+"$ESUITE" sweep s.ini --scheduler local --dir D/ 2> slash.err
+expect_num local-slash-all-complete-rc $? 0 0
+expect_true local-slash-all-complete grep -qxF "esuite: sweep: all 12 tasks of 'demo' are complete; collect with 'esuite collect D'" slash.err
 if command -v ncdump >/dev/null; then
   expect_true collect-strict-same-nc-P cmp -s <(ncdump -v P all.nc | sed -n '/^ P =/,/;/p') <(ncdump -v P all_s.nc | sed -n '/^ P =/,/;/p')
   expect_true collect-strict-nc-P-task11 grep -q '32.25 ;' <(ncdump -v P all_s.nc)
