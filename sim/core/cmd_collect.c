@@ -50,7 +50,9 @@ static int same_file(const char *a, const char *b)
 }
 
 /* Why task i is not complete, in a few words ("no summary.json", "failed
- * with exit code 2 (log DIR/logs/x.err)", ...). */
+ * with exit code 2 (log DIR/logs/x.err)", ...); exit code -1 with its reason
+ * in the words of 'esuite sweep DIR --status': "failed with exit code -1
+ * (exit status 0 but no summary.json) (log ...)". */
 static void incomplete_reason(const es_collect_table *t, size_t i, char *buf, size_t len)
 {
     const es_task_status *s = &t->status[i];
@@ -58,8 +60,8 @@ static void incomplete_reason(const es_collect_table *t, size_t i, char *buf, si
     es_sweep_task_dir(i, td, sizeof td);
     switch (s->state) {
     case ES_TASK_FAILED:
-        snprintf(buf, len, "failed with exit code %d%s%s (log %s/%s)", s->exit_code,
-                 *s->reason ? ": " : "", s->reason, t->dir, s->log);
+        snprintf(buf, len, "failed with exit code %d%s%s%s (log %s/%s)", s->exit_code,
+                 *s->reason ? " (" : "", s->reason, *s->reason ? ")" : "", t->dir, s->log);
         return;
     case ES_TASK_CORRUPT:
         snprintf(buf, len, "outputs changed since completion (checksum mismatch)");
@@ -164,10 +166,12 @@ int es_cmd_collect(int argc, char **argv)
             continue;
         char label[1024];
         es_sweep_task_label(sw, i, label, sizeof label);
-        if (s->state == ES_TASK_FAILED)
-            fprintf(stderr, "esuite: collect: task %04zu (%s replica %d) failed with exit code %d (log %s/%s)\n",
-                    i, label, sw->tasks[i].replica, s->exit_code, dir, s->log);
-        else if (s->state == ES_TASK_CORRUPT)
+        if (s->state == ES_TASK_FAILED) { /* as --strict says it: the reason of exit code -1 too */
+            char why[1600];
+            incomplete_reason(t, i, why, sizeof why);
+            fprintf(stderr, "esuite: collect: task %04zu (%s replica %d) %s\n", i, label,
+                    sw->tasks[i].replica, why);
+        } else if (s->state == ES_TASK_CORRUPT)
             fprintf(stderr, "esuite: collect: task %04zu (%s replica %d): outputs changed since "
                             "completion (checksum mismatch); left out\n", i, label, sw->tasks[i].replica);
         else

@@ -244,6 +244,16 @@ expect_true bad-summary-failed grep -q "task 0011  failed    exit code -1 (exit 
 expect_true status-slash-head grep -q "^sweep 'demo' in D: 12 tasks" status_sl.txt
 expect_true status-slash-line grep -q "task 0011  failed    exit code -1 (.*)  log D/x  " status_sl.txt
 expect_true status-slash-no-double bash -c '! grep -q "D//" status_sl.txt'
+# collect names the reason of exit code -1 as --status does, with or without --strict (without,
+# its line said only "failed with exit code -1")
+why=$(sed -n 's/^  task 0011  failed    \(exit code -1 (exit status 0 but .*)\)  log D\/x  .*/\1/p' status.txt)
+expect_true "status-reason-found ($why)" test -n "$why"
+"$ESUITE" collect D --output bs.nc --csv bs.csv 2> bs.err
+expect_num collect-reason-rc $? 0 0
+expect_true "collect-reason-as-status ($(grep 0011 bs.err))" grep -qxF "esuite: collect: task 0011 (output.compression=3 output.log_interval=2 replica 1) failed with $why (log D/x)" bs.err
+expect_fail collect-strict-reason-as-status "nothing written: task 11 (D/tasks/0011): failed with $why (log D/x)" \
+  "$ESUITE" collect D --strict --quiet --output bs.nc --csv bs.csv
+rm -f bs.nc bs.csv
 rm -rf D/tasks/0011/out D/tasks/0011/failed.json
 "$ESUITE" sweep D --status > status.txt
 expect_true status-11-complete grep -q "12 tasks: 11 complete, 0 failed, 1 pending, 0 corrupt" status.txt
