@@ -22,7 +22,18 @@ typedef struct {
     size_t task;
 } slot;
 
-static pid_t start_task(const char *dir, const char *esuite, size_t task)
+/* The runner's signal state while it runs tasks: SIGINT, SIGTERM, SIGUSR1
+ * and SIGCHLD caught and blocked, except while it waits in sigsuspend. */
+typedef struct {
+    struct sigaction saved[4]; /* the caller's actions: stop_signals, then SIGCHLD */
+    sigset_t orig;             /* the caller's mask */
+    sigset_t wait;             /* orig less the four: what sigsuspend waits with */
+    sigset_t block;            /* the four */
+} runner_signals;
+
+static void restore_signals(const runner_signals *rs);
+
+static pid_t start_task(const char *dir, const char *esuite, size_t task, const runner_signals *rs)
 {
     char td[64], cfg[128], out[128], log[128];
     es_sweep_task_dir(task, td, sizeof td);
@@ -33,7 +44,10 @@ static pid_t start_task(const char *dir, const char *esuite, size_t task)
     pid_t pid = fork();
     if (pid != 0)
         return pid;
-    /* child. If the runner dies without passing a signal on (SIGKILL, an
+    /* child: it starts with the caller's signal handlers and mask, not the
+     * runner's (a mask is kept across exec: the task never saw the signals) */
+    restore_signals(rs);
+    /* If the runner dies without passing a signal on (SIGKILL, an
      * OOM kill), the task gets SIGTERM: it checkpoints and stops instead
      * of running on unrecorded, next to the same task started again by a
      * rerun. The check after prctl covers a runner that died before it. */
@@ -102,18 +116,60 @@ static void finish(const char *dir, size_t task, int status, es_sweep_failure *f
  * this the tasks ran on unrecorded and the next ones were started. */
 static volatile sig_atomic_t stop_signal;
 static void on_stop(int sig) { stop_signal = sig; }
+static void on_child(int sig) { (void)sig; } /* only ends sigsuspend */
 static const int stop_signals[3] = {SIGINT, SIGTERM, SIGUSR1};
 
-static void catch_stop_signals(struct sigaction saved[3])
+/* The signals are blocked while the runner decides (a stop signal between
+ * the check of stop_signal and a blocking waitpid was not passed on until
+ * some task ended by itself) and arrive only in sigsuspend, which a finished
+ * task ends through SIGCHLD. */
+static void catch_signals(runner_signals *rs)
 {
+    sigemptyset(&rs->block);
+    for (int i = 0; i < 3; i++)
+        sigaddset(&rs->block, stop_signals[i]);
+    sigaddset(&rs->block, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &rs->block, &rs->orig);
+    rs->wait = rs->orig;
+    for (int i = 0; i < 3; i++)
+        sigdelset(&rs->wait, stop_signals[i]);
+    sigdelset(&rs->wait, SIGCHLD);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop; /* no SA_RESTART: waitpid returns EINTR */
+    sa.sa_handler = on_stop;
     sigemptyset(&sa.sa_mask);
     stop_signal = 0;
     for (int i = 0; i < 3; i++)
-        if (sigaction(stop_signals[i], &sa, &saved[i]) == 0 && saved[i].sa_handler == SIG_IGN)
-            sigaction(stop_signals[i], &saved[i], NULL); /* e.g. SIGINT of a background job */
+        if (sigaction(stop_signals[i], &sa, &rs->saved[i]) == 0 && rs->saved[i].sa_handler == SIG_IGN)
+            sigaction(stop_signals[i], &rs->saved[i], NULL); /* e.g. SIGINT of a background job */
+    sa.sa_handler = on_child;
+    sa.sa_flags = SA_NOCLDSTOP;
+    sigaction(SIGCHLD, &sa, &rs->saved[3]);
+}
+
+/* Take a signal that arrived while the runner was busy (recording a task,
+ * starting one), as before: no task starts after a stop signal came. */
+static void poll_signals(const runner_signals *rs)
+{
+    sigset_t pending;
+    if (sigpending(&pending) != 0)
+        return;
+    for (int i = 0; i < 3; i++)
+        if (sigismember(&pending, stop_signals[i])) {
+            sigprocmask(SIG_SETMASK, &rs->wait, NULL); /* delivered before it returns */
+            sigprocmask(SIG_BLOCK, &rs->block, NULL);
+            return;
+        }
+}
+
+/* Handlers first: a stop signal still pending when the mask is restored
+ * goes to on_stop in the runner, or to the caller's action in a task. */
+static void restore_signals(const runner_signals *rs)
+{
+    for (int i = 0; i < 3; i++)
+        sigaction(stop_signals[i], &rs->saved[i], NULL);
+    sigaction(SIGCHLD, &rs->saved[3], NULL);
+    sigprocmask(SIG_SETMASK, &rs->orig, NULL);
 }
 
 static void forward_stop(const slot *running, int jobs)
@@ -132,10 +188,11 @@ int es_sweep_run_local(const char *dir, const char *esuite, const size_t *idx, s
     slot *running = calloc((size_t)jobs, sizeof *running);
     size_t next = 0, active = 0;
     int st = ES_OK, forwarded = 0;
-    struct sigaction saved[3];
-    catch_stop_signals(saved);
+    runner_signals rs;
+    catch_signals(&rs);
     run_progress pr = {n, 0, es_wall_seconds()};
     while (((next < n && !stop_signal) || active) && !st) {
+        poll_signals(&rs);
         if (stop_signal && !forwarded) {
             forward_stop(running, jobs);
             forwarded = 1;
@@ -145,7 +202,7 @@ int es_sweep_run_local(const char *dir, const char *esuite, const size_t *idx, s
             es_sweep_task_dir(idx[next], td, sizeof td);
             snprintf(failed, sizeof failed, "%s/%s/failed.json", dir, td);
             unlink(failed);
-            pid_t pid = start_task(dir, esuite, idx[next]);
+            pid_t pid = start_task(dir, esuite, idx[next], &rs);
             if (pid < 0) {
                 st = es_error_set(ES_EIO, "fork: %s", strerror(errno));
                 break;
@@ -158,11 +215,17 @@ int es_sweep_run_local(const char *dir, const char *esuite, const size_t *idx, s
                 }
             active++;
             next++;
+            poll_signals(&rs);
         }
         if (!active)
             break;
         int status;
-        pid_t done = waitpid(-1, &status, 0);
+        pid_t done = waitpid(-1, &status, WNOHANG);
+        if (done == 0) { /* none finished: wait for SIGCHLD or a stop signal */
+            if (!stop_signal || forwarded) /* else one came while tasks started: pass it on */
+                sigsuspend(&rs.wait);
+            continue;
+        }
         if (done < 0) {
             if (errno == EINTR)
                 continue;
@@ -177,6 +240,9 @@ int es_sweep_run_local(const char *dir, const char *esuite, const size_t *idx, s
                 break;
             }
     }
+    /* The runner's handlers stay while the mask is restored: a stop signal
+     * that arrived since the last wait is counted below. */
+    sigprocmask(SIG_SETMASK, &rs.orig, NULL);
     /* On an error (fork, waitpid), still reap what runs (each child finishes its own run). */
     for (int k = 0; k < jobs; k++)
         if (running[k].pid) {
@@ -185,8 +251,7 @@ int es_sweep_run_local(const char *dir, const char *esuite, const size_t *idx, s
                 ;
             finish(dir, running[k].task, status, failed, nfailed, quiet, &pr);
         }
-    for (int i = 0; i < 3; i++)
-        sigaction(stop_signals[i], &saved[i], NULL);
+    restore_signals(&rs);
     if (!st && stop_signal)
         st = es_error_set(ES_EINTR, "sweep: stopped by signal %d (%zu of %zu tasks not started); "
                                     "rerun the same command to resume", (int)stop_signal, n - next, n);

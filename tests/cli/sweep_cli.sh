@@ -397,6 +397,42 @@ if "$ESUITE" info | grep -q '^models:.* school' && ! "$ESUITE" info | grep -q 's
   expect_true local-resumed-with-resume grep -q 'run --resume tasks/0001/out' CK/tasks/0001/out/summary.json
   # a task's log has the run's progress lines (batch jobs need the ETA), ending at 100 % of the run
   expect_true local-log-progress grep -q '^\[20[0-9T:Z-]*\] school: 100.0% done, elapsed' CK/logs/local-0001.log
+  # SIGTERM to the local runner is passed on to the running tasks at once (they checkpoint and
+  # stop: failed with exit code 3, resumable), no further task starts, and it exits 1 naming how
+  # many did not start. The signal is blocked while the runner decides and taken in sigsuspend: one
+  # that came between its check and a blocking waitpid was not passed on until some task ended by
+  # itself (here: never). Tasks of 10^8 steps; started = the run's temporary school.nc exists (its
+  # signal handlers are installed before it); generous limits for a loaded machine.
+  printf '[run]\nmodel = school\nseed = 5\n[school]\nn_fish = 20\nn_steps = 100000000\nsave_interval = 1000\nmetrics_every = 1000\n' > sig_base.ini
+  printf '[sweep]\nbase = sig_base.ini\nname = sig\nreplicas = 3\n' > sig.ini
+  "$ESUITE" sweep sig.ini --scheduler local --dir SIG --jobs 2 2> sig.err &
+  sigpid=$!
+  for i in $(seq 600); do
+    [ "$(ls SIG/tasks/000[01]/out/.school.nc.part-* 2>/dev/null | wc -l)" -ge 2 ] && break
+    sleep 0.1
+  done
+  expect_true local-signal-tasks-started test "$(ls SIG/tasks/000[01]/out/.school.nc.part-* 2>/dev/null | wc -l)" -ge 2
+  sleep 0.5
+  kill -TERM $sigpid
+  t0=$SECONDS
+  while kill -0 $sigpid 2>/dev/null && [ $((SECONDS - t0)) -lt 60 ]; do sleep 0.1; done
+  stopped_in=$((SECONDS - t0))
+  if kill -0 $sigpid 2>/dev/null; then kill -KILL $sigpid; fi  # its tasks get SIGTERM from the kernel
+  wait $sigpid
+  sigrc=$?
+  expect_true "local-signal-exits-promptly (${stopped_in}s)" test $stopped_in -lt 60
+  expect_num local-signal-rc $sigrc 1 0
+  expect_true local-signal-message grep -qxF "esuite: error: sweep: stopped by signal 15 (1 of 3 tasks not started); rerun the same command to resume" sig.err
+  for t in 0000 0001; do
+    expect_true "local-signal-task-$t-interrupted" grep -q "^esuite: error: school: interrupted by signal 15 at step [0-9]* of 100000000 (checkpoint written)" SIG/logs/local-$t.log
+    expect_true "local-signal-task-$t-checkpoint" test -f SIG/tasks/$t/out/checkpoint.esck
+    expect_true "local-signal-task-$t-exit-3" grep -q '"exit_code": 3' SIG/tasks/$t/failed.json
+  done
+  expect_true local-signal-task-2-not-started test ! -e SIG/tasks/0002/out -a ! -e SIG/logs/local-0002.log
+  "$ESUITE" sweep SIG --status > sig_status.txt
+  expect_true local-signal-status-head grep -q "3 tasks: 0 complete, 2 failed, 1 pending, 0 corrupt" sig_status.txt
+  expect_num local-signal-status-resumable "$(grep -c 'failed    exit code 3  log SIG/logs/local-000[01].log  (checkpoint: resumable)' sig_status.txt)" 2 0
+  rm -rf SIG
   # the runner's line for each finished task counts them, with elapsed time and an ETA
   printf '[run]\nmodel = school\nseed = 5\n[school]\nn_fish = 20\nn_steps = 10\n' > eta_base.ini
   printf '[sweep]\nbase = eta_base.ini\nname = eta\nreplicas = 3\n' > eta.ini
