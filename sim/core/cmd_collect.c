@@ -188,7 +188,7 @@ int es_cmd_collect(int argc, char **argv)
         struct stat sb;
         if (access(slash ? parent : ".", W_OK) != 0)
             st = es_error_set(ES_EIO, "%s: cannot write: %s", f, strerror(errno));
-        /* found only when the second rename failed, the first table already replaced */
+        /* found only when the second rename failed (the first table put back since) */
         else if (stat(f, &sb) == 0 && !S_ISREG(sb.st_mode))
             st = es_error_set(ES_EIO, "collect: %s%s '%s' is %s: nothing written", k ? "--csv" : "--output",
                               (k ? csv : nc) ? "" : " (default)", f,
@@ -202,8 +202,8 @@ int es_cmd_collect(int argc, char **argv)
     es_output_tmp_path(csvpath, csvstage, sizeof csvstage);
     if (!st && !(st = es_collect_write_nc(t, ncstage)))
         st = es_collect_write_csv(t, csvstage);
-    if (!st && !(st = es_output_commit(ncstage, ncpath)))
-        st = es_output_commit(csvstage, csvpath);
+    if (!st)
+        st = es_collect_commit(ncstage, ncpath, csvstage, csvpath);
     unlink(ncstage);
     unlink(csvstage);
     if (st) { /* an output that cannot be written: status 2, as 'esuite --help' says */

@@ -483,3 +483,40 @@ int es_collect_write_csv(const es_collect_table *t, const char *path)
     }
     return ES_OK;
 }
+
+/* ---- committing both ---- */
+
+int es_collect_commit(const char *nc_stage, const char *nc_path, const char *csv_stage,
+                      const char *csv_path)
+{
+    char bak[4400];
+    const char *slash = strrchr(nc_path, '/');
+    int dirlen = slash ? (int)(slash - nc_path + 1) : 0;
+    snprintf(bak, sizeof bak, "%.*s.%s.bak-%ld", dirlen, nc_path, slash ? slash + 1 : nc_path,
+             (long)getpid());
+    unlink(bak); /* one left by a collect of this pid that was killed */
+    /* no link (a file system without hard links): committed as before, without the way back */
+    int backed_up = link(nc_path, bak) == 0, existed = backed_up || access(nc_path, F_OK) == 0;
+    int st = es_output_commit(nc_stage, nc_path);
+    int nc_in = access(nc_stage, F_OK) != 0; /* renamed into place, even if a flush failed after */
+    if (!st)
+        st = es_output_commit(csv_stage, csv_path);
+    if (st && nc_in && access(csv_stage, F_OK) == 0) { /* the new table without its CSV */
+        char msg[8192];
+        snprintf(msg, sizeof msg, "%s", es_error_message());
+        if (backed_up && rename(bak, nc_path) == 0)
+            es_error_set(ES_EIO, "%s; %s left as it was", msg, nc_path);
+        else if (!existed && unlink(nc_path) == 0)
+            es_error_set(ES_EIO, "%s; %s not written either", msg, nc_path);
+        else if (!backed_up)
+            es_error_set(ES_EIO, "%s; %s holds the new table without its CSV", msg, nc_path);
+        else { /* the earlier table stays where it is */
+            es_error_set(ES_EIO, "%s; %s holds the new table without its CSV, the earlier one is %s "
+                         "(putting it back failed: %s)", msg, nc_path, bak, strerror(errno));
+            backed_up = 0;
+        }
+    }
+    if (backed_up)
+        unlink(bak);
+    return st;
+}

@@ -43,4 +43,11 @@ long es_collect_field_index(const es_collect_table *t, const char *field);
 int es_collect_write_nc(const es_collect_table *t, const char *path);
 int es_collect_write_csv(const es_collect_table *t, const char *path);
 
+/* Move the staged NetCDF table and CSV onto nc_path and csv_path, together:
+ * an existing table at nc_path is kept under a hard link (.NAME.bak-PID)
+ * until the CSV is in place, and put back when the CSV cannot be (a table
+ * that was not there is removed again), so a failure leaves the old pair. */
+int es_collect_commit(const char *nc_stage, const char *nc_path, const char *csv_stage,
+                      const char *csv_path);
+
 #endif

@@ -402,6 +402,87 @@ static void test_zip_table(void **state)
     nc_close(ncid);
 }
 
+static char *slurp(const char *path)
+{
+    static char buf[256];
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return NULL;
+    size_t n = fread(buf, 1, sizeof buf - 1, fp);
+    fclose(fp);
+    buf[n] = '\0';
+    return buf;
+}
+
+/* Entries of dir other than the given ones (a backup or staging file left behind). */
+static int others_in(const char *dir, const char *const *keep, size_t nkeep)
+{
+    char cmd[700], line[512];
+    snprintf(cmd, sizeof cmd, "ls -A '%s'", dir);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    int others = 0;
+    while (fgets(line, sizeof line, p)) {
+        line[strcspn(line, "\n")] = '\0';
+        int kept = 0;
+        for (size_t i = 0; i < nkeep; i++)
+            kept |= !strcmp(line, keep[i]);
+        if (!kept) {
+            print_message("left in %s: %s\n", dir, line);
+            others++;
+        }
+    }
+    pclose(p);
+    return others;
+}
+
+/* The two tables are committed together: when the CSV cannot be moved into
+ * place, the NetCDF table already renamed over the old one is put back (it
+ * was replaced, next to the old CSV), or removed when there was none. */
+static void test_commit_both_or_neither(void **state)
+{
+    (void)state;
+    char d[400], nc[500], csv[500], ncs[500], csvs[500], inner[600];
+    snprintf(d, sizeof d, "%s/commit", tmpdir);
+    assert_int_equal(mkdir(d, 0777), 0);
+    snprintf(nc, sizeof nc, "%s/table.nc", d);
+    snprintf(csv, sizeof csv, "%s/table.csv", d);
+    snprintf(ncs, sizeof ncs, "%s/.table.nc.part-1", d);
+    snprintf(csvs, sizeof csvs, "%s/.table.csv.part-1", d);
+    /* a non-empty directory where the CSV goes: its rename fails */
+    assert_int_equal(mkdir(csv, 0777), 0);
+    snprintf(inner, sizeof inner, "%s/x", csv);
+    write_file(inner, "x");
+    write_file(nc, "old table");
+    write_file(ncs, "new table");
+    write_file(csvs, "new csv");
+    es_error_clear();
+    assert_int_equal(es_collect_commit(ncs, nc, csvs, csv), ES_EIO);
+    const char *msg = es_error_message();
+    if (!strstr(msg, "cannot write '") || !strstr(msg, "table.csv': ") || !strstr(msg, "table.nc left as it was"))
+        fail_msg("message '%s'", msg);
+    assert_string_equal(slurp(nc), "old table");
+    const char *keep[] = {"table.nc", "table.csv", ".table.csv.part-1"};
+    assert_int_equal(others_in(d, keep, 3), 0); /* no backup left; the CSV stage is the caller's */
+    /* no table before: none after */
+    unlink(nc);
+    write_file(ncs, "new table");
+    assert_int_equal(es_collect_commit(ncs, nc, csvs, csv), ES_EIO);
+    if (!strstr(es_error_message(), "table.nc not written either"))
+        fail_msg("message '%s'", es_error_message());
+    assert_int_equal(access(nc, F_OK), -1);
+    assert_int_equal(others_in(d, keep + 1, 2), 0);
+    /* both can go in: both new, the old table's backup gone */
+    unlink(inner);
+    assert_int_equal(rmdir(csv), 0);
+    write_file(nc, "old table");
+    write_file(ncs, "new table");
+    assert_int_equal(es_collect_commit(ncs, nc, csvs, csv), ES_OK);
+    assert_string_equal(slurp(nc), "new table");
+    assert_string_equal(slurp(csv), "new csv");
+    assert_int_equal(others_in(d, keep, 2), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -409,6 +490,7 @@ int main(void)
         cmocka_unit_test(test_collect_table),
         cmocka_unit_test(test_rewrite_same_sweep_keeps_state_other_sweep_refused),
         cmocka_unit_test(test_zip_table),
+        cmocka_unit_test(test_commit_both_or_neither),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
