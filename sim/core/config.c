@@ -110,7 +110,7 @@ static void int_bounds(const es_key_spec *s, long long *lo, long long *hi)
     *hi = s->max >= 0x1p63 ? LLONG_MAX : (long long)floor(s->max);
 }
 
-static void format_range(const es_key_spec *s, char *buf, size_t len)
+void es_config_key_range(const es_key_spec *s, char *buf, size_t len)
 {
     int word = (int)(s->choices ? strcspn(s->choices, "=") : 0); /* LIST "full=0": or full (= 0) */
     if (s->type == ES_KEY_ENUM)
@@ -314,7 +314,7 @@ static int entry_assign(es_cfg_entry *e, const char *raw, char *msg, size_t mlen
     const es_key_spec *s = e->spec;
     char v[ES_CFG_LINE_MAX], range[256];
     trim_value(raw, v, sizeof v);
-    format_range(s, range, sizeof range);
+    es_config_key_range(s, range, sizeof range);
     double d = 0;
     int b = 0;
     switch (s->type) {
@@ -1139,7 +1139,7 @@ char *es_config_schema_markdown(const es_key_spec *const *schemas)
                               "|---|---|---|---|---|---|\n", section);
             }
             char range[256];
-            format_range(s, range, sizeof range);
+            es_config_key_range(s, range, sizeof range);
             const char *allowed = range;
             if (!strncmp(range, "allowed: ", 9))
                 allowed = range + 9;

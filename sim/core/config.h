@@ -50,6 +50,10 @@ typedef struct es_config es_config;
 /* Schemas: `[run]` and `[output]` are built in; models add theirs. */
 const es_key_spec *es_config_core_schema(void);
 
+/* A key's allowed values as the config errors word them ("allowed range 0 ..
+ * 9223372036854775807", "allowed: a|b"); "" for a string key. */
+void es_config_key_range(const es_key_spec *s, char *buf, size_t len);
+
 /* Load `path` against the schemas (NULL-terminated list of schema arrays).
  * `overrides` are "section.key=value" strings (from --set), applied after
  * the file. On error returns ES_ECONFIG/ES_EIO with es_error_message() set to

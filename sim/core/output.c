@@ -594,7 +594,7 @@ static json_t *provenance_json(const es_provenance *p)
     json_object_set_new(j, "git_revision", json_string(ESUITE_GIT_REVISION));
     json_object_set_new(j, "model", json_string(nz(p->model)));
     json_object_set_new(j, "run_name", json_string(nz(p->run_name)));
-    /* json_int_t is 64-bit signed; config seeds are at most 9.2e18 < 2^63 */
+    /* json_int_t is 64-bit signed; config seeds are at most INT64_MAX (ES_KEY_INT_MAX) */
     json_object_set_new(j, "seed", p->seed <= (unsigned long long)LLONG_MAX
                                        ? json_integer((json_int_t)p->seed)
                                        : json_real((double)p->seed));

@@ -288,7 +288,7 @@ static int parse_int_value(parse_ctx *c, const char *key, const char *v, long lo
     long long x = strtoll(v, &end, 10);
     if (end != v && *end && errno == 0) { /* "2.0", "1e3": integers, as in configs */
         double d = strtod(v, &end);
-        if (!*end && d == floor(d) && fabs(d) <= 9.2e18)
+        if (!*end && d == floor(d) && d >= -0x1p63 && d < 0x1p63) /* the cast stays defined */
             x = (long long)d;
         else
             end = (char *)v;

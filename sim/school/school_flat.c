@@ -122,7 +122,7 @@ static int parse_num(const char *v, flat_kind kind)
     double d = strtod(v, &end);
     if (!*v || *end || !isfinite(d) || (errno == ERANGE && fabs(d) > 1.0))
         return 0;
-    return kind != FK_INT || (d == floor(d) && fabs(d) <= 9.2e18);
+    return kind != FK_INT || (d == floor(d) && d >= -0x1p63 && d <= 0x1p63);
 }
 
 extern const es_model es_model_school;
@@ -281,8 +281,11 @@ static int handle_line(flat_state *st, const char *path, int lineno, char *line)
         /* the wording and range format of INI configs' messages */
         const es_key_spec *k = m->section ? find_spec(m->section, m->key) : NULL;
         char range[96] = "";
-        if (k)
-            snprintf(range, sizeof range, " (allowed range %.10g .. %.10g)", k->min, k->max);
+        if (k) { /* exact integers, as es_config prints them: not 9.223372037e+18 */
+            char text[88];
+            es_config_key_range(k, text, sizeof text);
+            snprintf(range, sizeof range, " (%s)", text);
+        }
         if (!parse_num(val, m->kind))
             return es_error_set(ES_ECONFIG, "%s:%d: key '%s': expected %s, got '%s'%s", path,
                                 lineno, key, m->kind == FK_INT ? "an integer" : "a number", val,

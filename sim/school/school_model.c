@@ -69,7 +69,7 @@ static const es_key_spec school_schema[] = {
     {S, "init_rng", ES_KEY_ENUM, "counter", 0, 0, "counter|numpy", "",
      "Initial-state generator: counter-based (thread independent), or NumPy's legacy MT19937 "
      "(the reference's exact t = 0 state for the same seed; needs a [run] seed <= 2^32 - 1)."},
-    {S, "noise_seed", ES_KEY_INT, "-1", -1, 9.2e18, NULL, "",
+    {S, "noise_seed", ES_KEY_INT, "-1", -1, ES_KEY_INT_MAX, NULL, "",
      "Seed of the noise stream; -1: the [run] seed (set it to run replicas from one initial state)."},
     {S, "save_interval", ES_KEY_INT, "1", 1, 1e12, NULL, "steps",
      "Steps between saved frames (t = 0 always saved); at most n_steps when n_steps > 0."},

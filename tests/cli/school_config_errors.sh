@@ -35,6 +35,10 @@ w frac.ini '[run]\nmodel = school\n[school]\nn_fish = 150.5\n'
 expect_fail ini-fractional-int "frac.ini:4: key 'school.n_fish': expected an integer, got '150.5' (allowed range 2 .. 100000000)" \
   "$ESUITE" run frac.ini
 
+# school.noise_seed takes any 64-bit seed, as run.seed does; the limit prints exactly
+w ns.ini '[run]\nmodel = school\n[school]\nnoise_seed = 9223372036854775808\n'
+expect_fail noise-seed-range "ns.ini:4: key 'school.noise_seed': value 9223372036854775808 is out of range (allowed range -1 .. 9223372036854775807)" \
+  "$ESUITE" run ns.ini
 # cross-key checks name the later key and its line
 w zones.ini '[run]\nmodel = school\n[school]\nr_attraction = 3\nn_fish = 10\nr_orientation = 4\n'
 expect_fail zone-order "zones.ini:6: key 'school.r_orientation': zone radii must satisfy 0 < r_r < r_o <= r_a, got r_r = 1, r_o = 4, r_a = 3" \

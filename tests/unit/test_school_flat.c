@@ -193,6 +193,11 @@ static void test_integral_reals(void **state)
     expect_flat_error("speed = nan\n", ":1: key 'speed': expected a number, got 'nan'");
     expect_flat_error("n_fish = 1e9\n", ":1: key 'n_fish': value 1e9 is out of range "
                                         "(allowed range 2 .. 100000000)");
+    /* 64-bit seeds print exactly (they printed as 9.223372037e+18) */
+    expect_flat_error("seed = -3\n", ":1: key 'seed': value -3 is out of range "
+                                     "(allowed range 0 .. 9223372036854775807)");
+    expect_flat_error("seed = 1.5\n", ":1: key 'seed': expected an integer, got '1.5' "
+                                      "(allowed range 0 .. 9223372036854775807)");
 }
 
 int main(void)

@@ -122,6 +122,12 @@ static void test_zip_explicit_seeds_and_vary_section(void **state)
     assert_int_equal(sw->tasks[4].seed, 9);
     assert_int_equal(sw->tasks[5].seed, 11);
     es_sweep_free(sw);
+    /* seeds written as integral reals go up to INT64_MAX like digits (9.22e18
+     * was refused: real forms were capped at 9.2e18) */
+    assert_int_equal(load("[sweep]\nbase = base.ini\nseeds = 9.22e18, 9223372036854775807\n", &sw), ES_OK);
+    assert_true(sw->tasks[0].seed == 9220000000000000000ull);
+    assert_true(sw->tasks[1].seed == 9223372036854775807ull);
+    es_sweep_free(sw);
 }
 
 static void test_varied_seed_plus_replica(void **state)
