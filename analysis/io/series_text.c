@@ -31,6 +31,7 @@ typedef struct {
     char *buf;        /* file contents, always ending in '\n' */
     size_t len;
     size_t mapped;    /* > 0: buf is an mmap of this many bytes, else malloc'd */
+    bool added_nl;    /* the final '\n' is the sentinel, not the file's */
     char delim;       /* ',', ';', '\t', or ' ' for runs of blanks */
     int ncols;
     int col;          /* selected column, 0-based */
@@ -116,10 +117,92 @@ static int load(const char *path, text_file *t)
         free(buf);
         return rc;
     }
-    if (len == 0 || buf[len - 1] != '\n')
+    t->added_nl = len == 0 || buf[len - 1] != '\n';
+    if (t->added_nl)
         buf[len++] = '\n';
     t->buf = buf;
     t->len = len;
+    return ES_OK;
+}
+
+/* ---- UTF-16 files (Excel's "Unicode Text", PowerShell 5's Out-File) ---- */
+
+static size_t put_utf8(char *o, unsigned long cp)
+{
+    unsigned char *u = (unsigned char *)o;
+    if (cp < 0x80) {
+        u[0] = (unsigned char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        u[0] = (unsigned char)(0xC0 | cp >> 6);
+        u[1] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        u[0] = (unsigned char)(0xE0 | cp >> 12);
+        u[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+        u[2] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    u[0] = (unsigned char)(0xF0 | cp >> 18);
+    u[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3F));
+    u[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+    u[3] = (unsigned char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* A file that starts with a UTF-16 byte-order mark (FF FE little-endian,
+ * FE FF big-endian) is decoded to UTF-8 in a new buffer: read as bytes,
+ * every other byte of ASCII text is NUL and it was refused as binary data.
+ * An odd byte count or an unpaired surrogate is an error with its offset;
+ * UTF-32 (FF FE 00 00) is named, not guessed at. */
+static int utf16_to_utf8(text_file *t)
+{
+    const unsigned char *b = (const unsigned char *)t->buf;
+    const size_t n = t->len - (t->added_nl ? 1 : 0);
+    if (n < 2 || !((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)))
+        return ES_OK;
+    const bool le = b[0] == 0xFF;
+    if (le && n >= 4 && b[2] == 0 && b[3] == 0)
+        return es_error_set(ES_EDATA, "%s: UTF-32 text (byte-order mark FF FE 00 00) is not read; "
+                            "convert it first: iconv -f UTF-32 -t UTF-8", t->name);
+    const char *bom = le ? "FF FE, UTF-16LE" : "FE FF, UTF-16BE";
+    if (n % 2)
+        return es_error_set(ES_EDATA, "%s: UTF-16 text (byte-order mark %s) with an odd number of "
+                            "bytes (%zu): the file is truncated", t->name, bom, n);
+    char *out = malloc(n / 2 * 3 + 2); /* a 2-byte unit gives <= 3 bytes, a 4-byte pair 4 */
+    if (!out)
+        return es_error_set(ES_ENOMEM, "%s: out of memory", t->name);
+    size_t o = 0;
+    for (size_t i = 2; i < n; i += 2) {
+        unsigned long u = le ? (unsigned long)b[i] | (unsigned long)b[i + 1] << 8
+                             : (unsigned long)b[i] << 8 | b[i + 1];
+        unsigned long v = 0;
+        if (u >= 0xD800 && u < 0xDC00 && i + 3 < n)
+            v = le ? (unsigned long)b[i + 2] | (unsigned long)b[i + 3] << 8
+                   : (unsigned long)b[i + 2] << 8 | b[i + 3];
+        if (u >= 0xD800 && u < 0xDC00 && v >= 0xDC00 && v < 0xE000) {
+            u = 0x10000 + ((u - 0xD800) << 10) + (v - 0xDC00);
+            i += 2;
+        } else if (u >= 0xD800 && u < 0xE000) {
+            free(out);
+            return es_error_set(ES_EDATA, "%s: UTF-16 text (byte-order mark %s) with an unpaired "
+                                "surrogate 0x%04lX at byte offset %zu: not valid UTF-16", t->name, bom,
+                                u, i);
+        }
+        o += put_utf8(out + o, u);
+    }
+    if (o == 0 || out[o - 1] != '\n')
+        out[o++] = '\n';
+    if (t->mapped)
+        munmap(t->buf, t->mapped);
+    else
+        free(t->buf);
+    t->buf = out;
+    t->len = o;
+    t->mapped = 0;
+    t->added_nl = false;
     return ES_OK;
 }
 
@@ -138,9 +221,16 @@ static int check_text(const text_file *t)
     }
     if (at == t->len)
         return ES_OK;
+    /* UTF-16 without a byte-order mark: every other byte of ASCII text is NUL */
+    const unsigned char *b = (const unsigned char *)t->buf;
+    const char *hint = "";
+    if (t->len >= 4 && b[0] && !b[1] && b[2] && !b[3])
+        hint = "; it looks like UTF-16LE text without a byte-order mark: iconv -f UTF-16LE -t UTF-8";
+    else if (t->len >= 4 && !b[0] && b[1] && !b[2] && b[3])
+        hint = "; it looks like UTF-16BE text without a byte-order mark: iconv -f UTF-16BE -t UTF-8";
     return es_error_set(ES_EDATA, "%s: binary data (byte 0x%02x at offset %zu): not a text/CSV, "
-                        "HDF5 or NetCDF file (a compressed file must be decompressed first)",
-                        t->name, (unsigned char)t->buf[at], at);
+                        "HDF5 or NetCDF file (a compressed file must be decompressed first)%s",
+                        t->name, (unsigned char)t->buf[at], at, hint);
 }
 
 /* Line ends of CR alone (classic Mac OS; Excel's "CSV (Macintosh)") are line
@@ -681,7 +771,8 @@ int es_series_read_text(const char *path, const char *column, const char *row_sp
 {
     text_file t = {.name = strcmp(path, "-") == 0 ? "<stdin>" : path};
     int rc = load(path, &t);
-    if (rc == ES_OK && ((rc = check_text(&t)) != ES_OK || (rc = cr_line_ends(&t)) != ES_OK))
+    if (rc == ES_OK && ((rc = utf16_to_utf8(&t)) != ES_OK || (rc = check_text(&t)) != ES_OK ||
+                        (rc = cr_line_ends(&t)) != ES_OK))
         unload(&t);
     if (rc)
         return rc;

@@ -239,6 +239,74 @@ static void test_windows_1252(void **state)
     expect_error(p, NULL, ES_EDATA, want);
 }
 
+/* dir/name holding `bom` (0, 2 or 4 bytes) and the 16-bit units u[0..n) in
+ * little- or big-endian order; returns the path. */
+static const char *write_utf16(const char *name, const char *bom, size_t nbom, const uint16_t *u,
+                               size_t n, int little)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fwrite(bom, 1, nbom, f);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char b[2] = {(unsigned char)(u[i] & 0xFF), (unsigned char)(u[i] >> 8)};
+        if (!little) {
+            unsigned char c = b[0];
+            b[0] = b[1];
+            b[1] = c;
+        }
+        fwrite(b, 1, 2, f);
+    }
+    fclose(f);
+    return path;
+}
+
+/* UTF-16 text with a byte-order mark (Excel's "Unicode Text", PowerShell 5)
+ * reads as the same text in UTF-8; it was "binary data (byte 0x00 ...)". */
+static void test_utf16(void **state)
+{
+    (void)state;
+    /* "t,T (°C),𝑇\r\n1,2.5,3\r\n4,-1e3,6\r\n": ° is U+00B0, 𝑇 (U+1D447) the
+     * surrogate pair D835 DC47, in UTF-8 F0 9D 91 87 */
+    const uint16_t text[] = {'t', ',', 'T', ' ', '(', 0x00B0, 'C', ')', ',', 0xD835, 0xDC47, '\r', '\n',
+                             '1', ',', '2', '.', '5', ',', '3', '\r', '\n',
+                             '4', ',', '-', '1', 'e', '3', ',', '6', '\r', '\n'};
+    const size_t n = sizeof text / sizeof text[0];
+    char p[512], want[700];
+    for (int little = 0; little < 2; little++)
+        for (int last_newline = 0; last_newline < 2; last_newline++) {
+            snprintf(p, sizeof p, "%s", write_utf16("u16.txt", little ? "\xFF\xFE" : "\xFE\xFF", 2, text,
+                                                    last_newline ? n : n - 2, little));
+            es_series s;
+            assert_int_equal(es_series_read(p, "T (\xC2\xB0" "C)", &s), ES_OK);
+            assert_true(s.n == 2 && s.x[0] == 2.5 && s.x[1] == -1000.0);
+            es_series_free(&s);
+            assert_int_equal(es_series_read(p, "\xF0\x9D\x91\x87", &s), ES_OK);
+            assert_true(s.n == 2 && s.x[0] == 3.0 && s.x[1] == 6.0);
+            es_series_free(&s);
+        }
+    /* line numbers count the decoded lines */
+    const uint16_t bad[] = {'x', '\n', '1', '\n', 'a', 'b', 'c', '\n'};
+    snprintf(p, sizeof p, "%s", write_utf16("bad16.txt", "\xFF\xFE", 2, bad, 8, 1));
+    snprintf(want, sizeof want, "%s:3: column 'x': cannot parse 'abc' as a number", p);
+    expect_error(p, NULL, ES_EDATA, want);
+    /* an unpaired surrogate, an odd byte count, UTF-32, and no byte-order mark */
+    const uint16_t lone[] = {'1', '\n', 0xD800, '\n'};
+    snprintf(p, sizeof p, "%s", write_utf16("lone16.txt", "\xFF\xFE", 2, lone, 4, 1));
+    expect_error(p, NULL, ES_EDATA, "with an unpaired surrogate 0xD800 at byte offset 6: not valid UTF-16");
+    snprintf(p, sizeof p, "%s", write_utf16("odd16.txt", "\xFE\xFF" "\x00", 3, lone, 2, 0));
+    expect_error(p, NULL, ES_EDATA, "UTF-16 text (byte-order mark FE FF, UTF-16BE) with an odd number "
+                                    "of bytes (7): the file is truncated");
+    snprintf(p, sizeof p, "%s", write_utf16("u32.txt", "\xFF\xFE\x00\x00", 4, lone, 2, 1));
+    expect_error(p, NULL, ES_EDATA, "UTF-32 text (byte-order mark FF FE 00 00) is not read");
+    snprintf(p, sizeof p, "%s", write_utf16("nobom16.txt", "", 0, text, n, 1));
+    expect_error(p, NULL, ES_EDATA, "binary data (byte 0x00 at offset 1): not a text/CSV, HDF5 or "
+                                    "NetCDF file (a compressed file must be decompressed first); it "
+                                    "looks like UTF-16LE text without a byte-order mark: iconv -f "
+                                    "UTF-16LE -t UTF-8");
+}
+
 static void test_single_column_and_stdin(void **state)
 {
     (void)state;
@@ -680,6 +748,7 @@ int main(void)
         cmocka_unit_test(test_delimiters),
         cmocka_unit_test(test_cr_line_ends),
         cmocka_unit_test(test_windows_1252),
+        cmocka_unit_test(test_utf16),
         cmocka_unit_test(test_single_column_and_stdin),
         cmocka_unit_test(test_colon_in_path),
         cmocka_unit_test(test_column_named_like_a_row),
