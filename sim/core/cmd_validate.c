@@ -23,6 +23,8 @@
 #include "esuite/status.h"
 #include "esuite_version.h"
 
+#define MAX_CASES 1024 /* case files in one run */
+
 typedef struct {
     char file[1024], dir[1024];
     char description[512], source[512], args[2048], config[1024], quantity[256];
@@ -274,61 +276,94 @@ static json_t *case_json(const char *name, const vcase *c, int loaded, double go
     return o;
 }
 
+/* The case files named on the command line (FILE.ini ...), or every
+ * DIR/NAME.ini whose NAME contains `only`, as paths in `paths` (strdup'd,
+ * sorted; the files in the order given). Returns their count, 0 with the error printed when there is none. */
+static size_t collect_cases(const char *dir, const char *only, char **files, size_t nfiles, char **paths)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < nfiles; i++)
+        paths[n++] = strdup(files[i]);
+    if (nfiles)
+        return n;
+    DIR *d = opendir(dir);
+    if (!d) {
+        es_cli_error("validate: cannot open directory %s: %s", dir, strerror(errno));
+        return 0;
+    }
+    struct dirent *e;
+    while ((e = readdir(d)) && n < MAX_CASES) {
+        size_t l = strlen(e->d_name);
+        if (l > 4 && !strcmp(e->d_name + l - 4, ".ini") && (!only || strstr(e->d_name, only))) {
+            char path[2048];
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            paths[n++] = strdup(path);
+        }
+    }
+    closedir(d);
+    if (n == 0 && only) /* a misspelt --case must not pass as "0 failed" */
+        es_cli_error("validate: no case in %s matches '%s'", dir, only);
+    else if (n == 0)
+        es_cli_error("validate: no validation case (*.ini) in %s", dir);
+    qsort(paths, n, sizeof *paths, cmp_names);
+    return n;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
 int es_cmd_validate(int argc, char **argv)
 {
     const char *dir = "validation", *only = NULL;
-    int json = 0;
+    char *files[MAX_CASES];
+    size_t nfiles = 0;
+    int json = 0, dir_given = 0;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--dir") && i + 1 < argc) dir = argv[++i];
+        size_t l = strlen(argv[i]);
+        if (!strcmp(argv[i], "--dir") && i + 1 < argc) dir = argv[++i], dir_given = 1;
         else if (!strcmp(argv[i], "--case") && i + 1 < argc) only = argv[++i];
         else if (!strcmp(argv[i], "--json")) json = 1;
         else if (!strcmp(argv[i], "--help")) {
-            printf("usage: esuite validate [--dir DIR] [--case NAME] [--json]\n\n"
-                   "Run every DIR/*.ini validation case (default DIR: validation) and compare its\n"
-                   "quantity with the published value. Exit status 1 if any case fails.\n\n"
+            printf("usage: esuite validate [--dir DIR] [--case NAME] [--json] [CASE.ini ...]\n\n"
+                   "Run every DIR/*.ini validation case (default DIR: validation), or the case\n"
+                   "files given, and compare its quantity with the published value. Exit status 1\n"
+                   "if any case fails.\n\n"
                    "  --dir DIR    directory of the case files\n"
                    "  --case NAME  only the cases whose file name contains NAME\n"
                    "  --json       one JSON array: case, quantity, expected, got (null when the case\n"
                    "               could not be evaluated, with its error), tolerance, pass, source,\n"
-                   "               and esuite_version, git_revision, host, start_time, end_time\n");
+                   "               and esuite_version, git_revision, host, start_time, end_time\n"
+                   "  CASE.ini     run these case files only (not with --dir or --case)\n");
             return 0;
         } else if (!strcmp(argv[i], "--dir") || !strcmp(argv[i], "--case")) {
             es_cli_error("validate: option %s needs a value", argv[i]);
             return 2;
+        } else if (argv[i][0] != '-' && l > 4 && !strcmp(argv[i] + l - 4, ".ini") && nfiles < MAX_CASES) {
+            files[nfiles++] = argv[i];
         } else {
-            es_cli_error("validate: unknown argument '%s' (see 'esuite validate --help')", argv[i]);
+            es_cli_error("validate: unknown argument '%s' (a case file ends in .ini; --case NAME "
+                         "selects cases by name; see 'esuite validate --help')", argv[i]);
             return 2;
         }
     }
-    DIR *d = opendir(dir);
-    if (!d) {
-        es_cli_error("validate: cannot open directory %s: %s", dir, strerror(errno));
+    if (nfiles && (dir_given || only)) {
+        es_cli_error("validate: case files (%s) and %s both choose the cases: give one of them", files[0],
+                     dir_given ? "--dir" : "--case");
         return 2;
     }
-    char *names[1024];
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) && n < 1024) {
-        size_t l = strlen(e->d_name);
-        if (l > 4 && !strcmp(e->d_name + l - 4, ".ini") && (!only || strstr(e->d_name, only)))
-            names[n++] = strdup(e->d_name);
-    }
-    closedir(d);
-    if (n == 0) { /* a misspelt --case must not pass as "0 failed" */
-        if (only)
-            es_cli_error("validate: no case in %s matches '%s'", dir, only);
-        else
-            es_cli_error("validate: no validation case (*.ini) in %s", dir);
+    char *names[MAX_CASES];
+    size_t n = collect_cases(dir, only, files, nfiles, names);
+    if (n == 0)
         return 2;
-    }
-    qsort(names, n, sizeof *names, cmp_names);
     es_provenance prov;
     es_provenance_init(&prov, NULL, "validate");
     int failed = 0;
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
-        char path[2048];
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        const char *path = names[i];
         vcase c;
         double got = NAN;
         int st = load_case(path, &c), loaded = !st;
@@ -337,9 +372,9 @@ int es_cmd_validate(int argc, char **argv)
         int pass = !st && fabs(got - c.expected) <= c.tolerance;
         failed += !pass;
         if (json)
-            json_array_append_new(arr, case_json(names[i], &c, loaded, got, pass, st));
+            json_array_append_new(arr, case_json(base_name(path), &c, loaded, got, pass, st));
         else
-            print_case(names[i], &c, got, pass, st);
+            print_case(base_name(path), &c, got, pass, st);
         free(names[i]);
     }
     if (json) {

@@ -70,3 +70,15 @@ expect_true "failing run: one case ($out)" test "$(grep -c '^FAIL' <<< "$out")" 
 expect_true "failing run: its error is not also on stderr" test ! -s "$TMP/badrun.err"
 expect_num "--json: near miss measured C" "$(grep -o '"got":[-0-9.e]*' <<< "$one" | tail -1 | cut -d: -f2)" 0 0
 finish
+
+# Case files on the command line run just those, in the order given, named by
+# file name; with --dir or --case, or a word that is no .ini file, a usage error.
+out=$("$ESUITE" validate "$V/ordinal_ramp.ini" "$V/ordinal_constant.ini"); rc=$?
+expect_true "case files: exit 0 (rc=$rc)" test "$rc" -eq 0
+expect_true "case files: ramp first, then constant ($out)" \
+  test "$(sed -n 's/^pass  \([a-z_]*\.ini\) .*/\1/p' <<< "$out" | tr '\n' ' ')" = "ordinal_ramp.ini ordinal_constant.ini "
+expect_true "case files: 2 passed ($out)" grep -q '^2 passed, 0 failed' <<< "$out"
+expect_fail validate-files-and-case "validate: case files ($V/ordinal_ramp.ini) and --case both choose the cases: give one of them" \
+  "$ESUITE" validate --case ramp "$V/ordinal_ramp.ini"
+expect_fail validate-word "validate: unknown argument 'ramp' (a case file ends in .ini; --case NAME selects cases by name" \
+  "$ESUITE" validate ramp
