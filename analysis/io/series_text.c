@@ -426,13 +426,7 @@ static bool cp1252_to_utf8(const char *s, size_t len, char *out, size_t size)
         unsigned cp = b < 0xA0 ? c1[b - 0x80] : b;
         if (o + 3 >= size)
             return false;
-        if (cp < 0x800) {
-            out[o++] = (char)(0xC0 | cp >> 6);
-        } else {
-            out[o++] = (char)(0xE0 | cp >> 12);
-            out[o++] = (char)(0x80 | (cp >> 6 & 0x3F));
-        }
-        out[o++] = (char)(0x80 | (cp & 0x3F));
+        o += put_utf8(out + o, cp);
         changed = true;
     }
     out[o] = '\0';
