@@ -52,6 +52,24 @@ typedef struct {
     double fill[2];
 } nc_in;
 
+/* The global attribute box_size as one number: NC_NOERR, NC_ENOTATT, NC_ECHAR
+ * (text) or NC_EINVAL (not one value; *len says how many). nc_get_att_double
+ * writes every value of an attribute: box_size = 10, 20, 30 (a box that is
+ * not a cube) overran the one double it was read into and was taken for a
+ * cube of side 10. */
+static int box_attribute(int ncid, double *box, size_t *len)
+{
+    nc_type t;
+    int rc = nc_inq_att(ncid, NC_GLOBAL, "box_size", &t, len);
+    if (rc != NC_NOERR)
+        return rc;
+    if (t == NC_CHAR || t == NC_STRING)
+        return NC_ECHAR;
+    if (*len != 1)
+        return NC_EINVAL;
+    return nc_get_att_double(ncid, NC_GLOBAL, "box_size", box);
+}
+
 static int open_input(const char *path, double box_opt, nc_in *in)
 {
     int rc = nc_open(path, NC_NOWRITE, &in->ncid);
@@ -96,16 +114,20 @@ static int open_input(const char *path, double box_opt, nc_in *in)
     in->box = box_opt;
     in->box_given = box_opt > 0;
     double file_box;
-    if (in->box_given && nc_get_att_double(in->ncid, NC_GLOBAL, "box_size", &file_box) == NC_NOERR &&
-        file_box != box_opt)
+    size_t nbox = 0;
+    if (in->box_given && box_attribute(in->ncid, &file_box, &nbox) == NC_NOERR && file_box != box_opt)
         /* positions inside a larger --box pass the check in frame_row */
         es_warning_add("%s: --box %.10g differs from the file's box_size = %.10g", path, box_opt,
                        file_box);
     if (!(in->box > 0)) {
-        int arc = nc_get_att_double(in->ncid, NC_GLOBAL, "box_size", &in->box);
+        int arc = box_attribute(in->ncid, &in->box, &nbox);
         if (arc == NC_ECHAR)
             return es_error_set(ES_EDATA, "%s: global attribute box_size is text, not a number; "
                                           "pass --box L", path);
+        if (arc == NC_EINVAL)
+            return es_error_set(ES_EDATA, "%s: global attribute box_size has %zu values, expected "
+                                          "one number (the side of the periodic cube); pass --box L",
+                                path, nbox);
         if (arc != NC_NOERR)
             return es_error_set(ES_EDATA, "%s: no global attribute box_size; pass --box L", path);
         if (!(in->box > 0) || !isfinite(in->box))
@@ -176,6 +198,16 @@ static void src_text(int ncid, const char *name, char *buf, size_t len)
     buf[n] = '\0';
 }
 
+/* The input's seed attribute if it is one integer (a seed of several values
+ * overran the one it was read into and crashed the command). */
+static int seed_attribute(int ncid, unsigned long long *seed)
+{
+    nc_type t;
+    size_t len = 0;
+    return nc_inq_att(ncid, NC_GLOBAL, "seed", &t, &len) == NC_NOERR && len == 1 && t != NC_CHAR &&
+           t != NC_STRING && nc_get_att_ulonglong(ncid, NC_GLOBAL, "seed", seed) == NC_NOERR;
+}
+
 /* The table's provenance line: this esuite, and the one that wrote the input
  * with its model, run and seed (the input's config stays in its attributes). */
 static void provenance_line(es_strbuf *b, int ncid)
@@ -186,7 +218,7 @@ static void provenance_line(es_strbuf *b, int ncid)
     src_text(ncid, "model", model, sizeof model);
     src_text(ncid, "run_name", name, sizeof name);
     unsigned long long seed;
-    if (nc_get_att_ulonglong(ncid, NC_GLOBAL, "seed", &seed) == NC_NOERR)
+    if (seed_attribute(ncid, &seed))
         snprintf(seedtxt, sizeof seedtxt, "%llu", seed);
     else
         src_text(ncid, "seed", seedtxt, sizeof seedtxt); /* classic files: decimal text */
@@ -212,7 +244,7 @@ static json_t *provenance_json(int ncid, const char *path)
         char buf[256], key[64];
         unsigned long long seed;
         snprintf(key, sizeof key, "input_%s", names[k]);
-        if (k == 4 && nc_get_att_ulonglong(ncid, NC_GLOBAL, "seed", &seed) == NC_NOERR) {
+        if (k == 4 && seed_attribute(ncid, &seed)) {
             /* json_int_t is signed 64-bit; larger seeds as decimal text */
             snprintf(buf, sizeof buf, "%llu", seed);
             json_object_set_new(p, key, seed <= (unsigned long long)LLONG_MAX

@@ -30,7 +30,7 @@ int es_school_metrics_main(int argc, char **argv);
 
 enum { T = 4, F = 10 };
 
-typedef enum { GOOD, NAN_FRAME, SWAPPED, UNWRITTEN, TEXT_BOX } kind;
+typedef enum { GOOD, NAN_FRAME, SWAPPED, UNWRITTEN, TEXT_BOX, BOX3, SEEDS } kind;
 
 /* A small school.nc-like file: aligned headings along x, positions on a line. */
 static void write_file(const char *path, kind k)
@@ -44,10 +44,19 @@ static void write_file(const char *path, kind k)
     assert_int_equal(nc_def_var(nc, "positions", NC_DOUBLE, 3, k == SWAPPED ? sw : d, &vp), NC_NOERR);
     assert_int_equal(nc_def_var(nc, "velocities", NC_DOUBLE, 3, k == SWAPPED ? sw : d, &vv), NC_NOERR);
     double box = 10.0;
+    /* several values: box_size of a box that is not a cube, a list of seeds */
+    double box3[3] = {10.0, 20.0, 30.0};
+    unsigned long long seeds[8] = {5, 6, 7, 8, 9, 10, 11, 12};
     if (k == TEXT_BOX)
         assert_int_equal(nc_put_att_text(nc, NC_GLOBAL, "box_size", 2, "10"), NC_NOERR);
+    else if (k == BOX3)
+        assert_int_equal(nc_put_att_double(nc, NC_GLOBAL, "box_size", NC_DOUBLE, 3, box3), NC_NOERR);
     else
         assert_int_equal(nc_put_att_double(nc, NC_GLOBAL, "box_size", NC_DOUBLE, 1, &box), NC_NOERR);
+    if (k == SEEDS) {
+        assert_int_equal(nc_put_att_text(nc, NC_GLOBAL, "esuite_version", 5, "0.0.9"), NC_NOERR);
+        assert_int_equal(nc_put_att_ulonglong(nc, NC_GLOBAL, "seed", NC_UINT64, 8, seeds), NC_NOERR);
+    }
     assert_int_equal(nc_enddef(nc), NC_NOERR);
     static double p[T * F * 3], v[T * F * 3];
     for (size_t i = 0; i < T * F * 3; i++) {
@@ -154,6 +163,31 @@ static void test_text_box(void **state)
     expect_refused(TEXT_BOX, "global attribute box_size is text, not a number; pass --box L");
 }
 
+/* box_size = 10, 20, 30 was read into one double (the other two written past
+ * it) and taken for a cube of side 10 */
+static void test_box_of_three_values(void **state)
+{
+    (void)state;
+    expect_refused(BOX3, "global attribute box_size has 3 values, expected one number (the side of "
+                         "the periodic cube); pass --box L");
+}
+
+/* a seed attribute of 8 values crashed the provenance line (written past one
+ * unsigned long long); it is not one seed, so it is shown as unknown */
+static void test_seed_of_several_values(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/esuite-smcli-in-XXXXXX", out[8192];
+    close(mkstemp(path));
+    write_file(path, SEEDS);
+    assert_int_equal(run_cli(path, 0, out, sizeof out), 0);
+    assert_non_null(strstr(out, "; input written by esuite 0.0.9 (git unknown), model ?, run '', seed ?;"));
+    assert_int_equal(run_cli(path, 1, out, sizeof out), 0);
+    assert_non_null(strstr(out, "\"input_esuite_version\":\"0.0.9\""));
+    assert_non_null(strstr(out, "\"input_seed\":null}"));
+    unlink(path);
+}
+
 /* init = file from the last frame of PATH, n_steps = 0: the run's status */
 static int run_from(const char *path, const char *outdir)
 {
@@ -207,6 +241,7 @@ int main(void)
         cmocka_unit_test(test_good_file), cmocka_unit_test(test_nan_frame),
         cmocka_unit_test(test_swapped), cmocka_unit_test(test_unwritten),
         cmocka_unit_test(test_text_box),  cmocka_unit_test(test_init_file),
+        cmocka_unit_test(test_box_of_three_values), cmocka_unit_test(test_seed_of_several_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
