@@ -48,8 +48,8 @@ typedef struct {
     size_t nt, nf;
     double box;
     int box_given;   /* --box, not the file's box_size */
-    int has_fill[2]; /* frames never written read as the fill value */
-    double fill[2];
+    int has_fill[3]; /* frames never written read as the fill value (positions, velocities, time) */
+    double fill[3];
 } nc_in;
 
 /* The global attribute box_size as one number: NC_NOERR, NC_ENOTATT, NC_ECHAR
@@ -68,6 +68,25 @@ static int box_attribute(int ncid, double *box, size_t *len)
     if (*len != 1)
         return NC_EINVAL;
     return nc_get_att_double(ncid, NC_GLOBAL, "box_size", box);
+}
+
+/* A `time` variable gives the frames' times: it must be numeric and lie on
+ * the frames' time dimension. One on another dimension gave the times of
+ * its own entries and, past its end, frame indices, silently. */
+static int check_time_var(const char *path, nc_in *in)
+{
+    int nd = 0, dim = -1, pdims[NC_MAX_VAR_DIMS];
+    nc_type t = NC_NAT;
+    nc_inq_varndims(in->ncid, in->vtime, &nd);
+    nc_inq_vartype(in->ncid, in->vtime, &t);
+    nc_inq_vardimid(in->ncid, in->vpos, pdims);
+    if (nd == 1)
+        nc_inq_vardimid(in->ncid, in->vtime, &dim);
+    if (nd != 1 || dim != pdims[0] || t == NC_CHAR || t == NC_STRING)
+        return es_error_set(ES_EDATA, "%s: variable 'time' is not a number per frame (expected "
+                                      "numbers on the dimension 'time' of positions)", path);
+    in->has_fill[2] = es_netcdf_fill_value(in->ncid, in->vtime, &in->fill[2]);
+    return ES_OK;
 }
 
 static int open_input(const char *path, double box_opt, nc_in *in)
@@ -111,6 +130,8 @@ static int open_input(const char *path, double box_opt, nc_in *in)
         return es_error_set(ES_EDATA, "%s: no frames or no fish", path);
     if (nc_inq_varid(in->ncid, "time", &in->vtime) != NC_NOERR)
         in->vtime = -1;
+    else if (check_time_var(path, in) != ES_OK)
+        return ES_EDATA;
     in->box = box_opt;
     in->box_given = box_opt > 0;
     double file_box;
@@ -165,9 +186,16 @@ static int frame_row(const nc_in *in, size_t t, unsigned flags, double *pos, dou
                                               : "box_size (an open-space couzin2002 file needs --open)");
     *time = (double)t;
     if (in->vtime >= 0) {
+        /* a NaN time was dropped from the JSON array (json_real(NaN) is
+         * NULL), which then paired every later time with the frame before */
         size_t s1[1] = {t}, c1[1] = {1};
         if (nc_get_vara_double(in->ncid, in->vtime, s1, c1, time) != NC_NOERR)
-            *time = (double)t;
+            return es_error_set(ES_EIO, "frame %zu: cannot read time", t);
+        if (in->has_fill[2] && *time == in->fill[2])
+            return es_error_set(ES_EDATA, "frame %zu: time holds the fill value (never written: a "
+                                          "partial file?)", t);
+        if (!isfinite(*time))
+            return es_error_set(ES_EDATA, "frame %zu: time = %g is not a finite number", t, *time);
     }
     es_school_metrics m;
     int rc = es_school_metrics_compute(pos, vel, in->nf, in->box, flags, 0, &m);

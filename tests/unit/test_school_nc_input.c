@@ -30,7 +30,7 @@ int es_school_metrics_main(int argc, char **argv);
 
 enum { T = 4, F = 10 };
 
-typedef enum { GOOD, NAN_FRAME, SWAPPED, UNWRITTEN, TEXT_BOX, BOX3, SEEDS } kind;
+typedef enum { GOOD, NAN_FRAME, SWAPPED, UNWRITTEN, TEXT_BOX, BOX3, SEEDS, NAN_TIME, SHORT_TIME } kind;
 
 /* A small school.nc-like file: aligned headings along x, positions on a line. */
 static void write_file(const char *path, kind k)
@@ -43,6 +43,13 @@ static void write_file(const char *path, kind k)
     int d[3] = {dt, df, ds}, sw[3] = {df, dt, ds};
     assert_int_equal(nc_def_var(nc, "positions", NC_DOUBLE, 3, k == SWAPPED ? sw : d, &vp), NC_NOERR);
     assert_int_equal(nc_def_var(nc, "velocities", NC_DOUBLE, 3, k == SWAPPED ? sw : d, &vv), NC_NOERR);
+    /* a time with a NaN, or on a dimension of its own (2 entries for 4 frames) */
+    int vt, d2;
+    if (k == SHORT_TIME)
+        assert_int_equal(nc_def_dim(nc, "t2", 2, &d2), NC_NOERR);
+    if (k == NAN_TIME || k == SHORT_TIME)
+        assert_int_equal(nc_def_var(nc, "time", NC_DOUBLE, 1, k == SHORT_TIME ? &d2 : &dt, &vt),
+                         NC_NOERR);
     double box = 10.0;
     /* several values: box_size of a box that is not a cube, a list of seeds */
     double box3[3] = {10.0, 20.0, 30.0};
@@ -75,6 +82,9 @@ static void write_file(const char *path, kind k)
         cnt[0] = T;
     }
     assert_int_equal(nc_put_vara_double(nc, vv, st, cnt, v), NC_NOERR);
+    const double times[T] = {0.0, NAN, 0.2, 0.3};
+    if (k == NAN_TIME || k == SHORT_TIME)
+        assert_int_equal(nc_put_var_double(nc, vt, times), NC_NOERR);
     assert_int_equal(nc_close(nc), NC_NOERR);
 }
 
@@ -188,6 +198,22 @@ static void test_seed_of_several_values(void **state)
     unlink(path);
 }
 
+/* a NaN time was left out of the JSON array (json_real(NaN) is NULL): 3
+ * times for 4 frames, each after the first paired with the frame before */
+static void test_nan_time(void **state)
+{
+    (void)state;
+    expect_refused(NAN_TIME, ": frame 1: time = nan is not a finite number");
+}
+
+/* a time on its own dimension gave its 2 values, then frame indices 2, 3 */
+static void test_time_of_another_dimension(void **state)
+{
+    (void)state;
+    expect_refused(SHORT_TIME, ": variable 'time' is not a number per frame (expected numbers on "
+                               "the dimension 'time' of positions)");
+}
+
 /* init = file from the last frame of PATH, n_steps = 0: the run's status */
 static int run_from(const char *path, const char *outdir)
 {
@@ -242,6 +268,7 @@ int main(void)
         cmocka_unit_test(test_swapped), cmocka_unit_test(test_unwritten),
         cmocka_unit_test(test_text_box),  cmocka_unit_test(test_init_file),
         cmocka_unit_test(test_box_of_three_values), cmocka_unit_test(test_seed_of_several_values),
+        cmocka_unit_test(test_nan_time), cmocka_unit_test(test_time_of_another_dimension),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
