@@ -3,6 +3,7 @@
 #include "esuite/series_io.h"
 #include "esuite/status.h"
 
+#include <math.h>
 #include <netcdf.h>
 #include <string.h>
 
@@ -38,4 +39,33 @@ int es_netcdf_fill_value(int ncid, int varid, double *fill)
         return 0;
     *fill = t == NC_FLOAT ? (double)NC_FILL_FLOAT : NC_FILL_DOUBLE;
     return 1;
+}
+
+/* One packing attribute: 0 absent, 1 read into *v, -1 not one number. */
+static int packing_att(int ncid, int varid, const char *name, double *v)
+{
+    nc_type t;
+    size_t len = 0;
+    if (nc_inq_att(ncid, varid, name, &t, &len) != NC_NOERR)
+        return 0;
+    if (len != 1 || t == NC_CHAR || t == NC_STRING ||
+        nc_get_att_double(ncid, varid, name, v) != NC_NOERR)
+        return -1;
+    return 1;
+}
+
+int es_netcdf_packing(const char *path, int ncid, int varid, const char *var, double *scale,
+                      double *offset)
+{
+    *scale = 1.0;
+    *offset = 0.0;
+    int s = packing_att(ncid, varid, "scale_factor", scale);
+    int o = packing_att(ncid, varid, "add_offset", offset);
+    if (s < 0 || o < 0)
+        return es_error_set(ES_EDATA, "%s: variable '%s': attribute %s is not one number", path, var,
+                            s < 0 ? "scale_factor" : "add_offset");
+    if (!isfinite(*scale) || *scale == 0.0 || !isfinite(*offset))
+        return es_error_set(ES_EDATA, "%s: variable '%s': unusable packing (scale_factor %g, "
+                                      "add_offset %g)", path, var, *scale, *offset);
+    return ES_OK;
 }

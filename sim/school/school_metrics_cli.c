@@ -50,6 +50,7 @@ typedef struct {
     int box_given;   /* --box, not the file's box_size */
     int has_fill[3]; /* frames never written read as the fill value (positions, velocities, time) */
     double fill[3];
+    double scale[2], offset[2]; /* CF packing of positions, velocities (1, 0: none) */
 } nc_in;
 
 /* The global attribute box_size as one number: NC_NOERR, NC_ENOTATT, NC_ECHAR
@@ -114,6 +115,8 @@ static int open_input(const char *path, double box_opt, nc_in *in)
         if (es_netcdf_check_frame_dims(path, in->ncid, *vars[k], names[k]) != ES_OK)
             return ES_EDATA;
         in->has_fill[k] = es_netcdf_fill_value(in->ncid, *vars[k], &in->fill[k]);
+        if (es_netcdf_packing(path, in->ncid, *vars[k], names[k], &in->scale[k], &in->offset[k]))
+            return ES_EDATA;
         for (int a = 0; a < 3; a++)
             nc_inq_dimlen(in->ncid, dims[a], &shape[k][a]);
         if (shape[k][2] != 3)
@@ -172,6 +175,13 @@ static int frame_row(const nc_in *in, size_t t, unsigned flags, double *pos, dou
                 return es_error_set(ES_EDATA, "frame %zu: %s of fish %zu hold the fill value "
                                               "(never written: a partial file?)", t,
                                     k ? "velocities" : "positions", i / 3);
+    }
+    /* CF packing (scale_factor, add_offset), after the fill check: packed
+     * integers were taken for coordinates in box units */
+    for (int k = 0; k < 2; k++) {
+        double *x = k ? vel : pos;
+        for (size_t i = 0; (in->scale[k] != 1.0 || in->offset[k] != 0.0) && i < 3 * in->nf; i++)
+            x[i] = x[i] * in->scale[k] + in->offset[k];
     }
     /* Periodic metrics take every coordinate in [0, L): a wrong --box, or an
      * open-space (couzin2002) file without --open, gave other numbers

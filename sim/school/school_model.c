@@ -481,6 +481,15 @@ static int load_init_file(const es_config *cfg, size_t n, double **pos, double *
                 rc = es_config_key_error(cfg, "school", "init_file",
                                "'%s', last frame, fish %zu: the fill value (frame never written: "
                                "a partial file?)", path, i / 3);
+        /* CF packing after the fill check: packed integers are not coordinates */
+        double sc[2], off[2];
+        if (!rc && (es_netcdf_packing(path, ncid, vp, "positions", &sc[0], &off[0]) ||
+                    es_netcdf_packing(path, ncid, vv, "velocities", &sc[1], &off[1])))
+            rc = es_config_key_error(cfg, "school", "init_file", "%s", es_error_message());
+        for (size_t i = 0; i < 3 * n && !rc; i++) {
+            (*pos)[i] = (*pos)[i] * sc[0] + off[0];
+            (*vel)[i] = (*vel)[i] * sc[1] + off[1];
+        }
         /* a NaN or a zero velocity would silently become a NaN or an arbitrary heading */
         for (size_t i = 0; i < n && !rc; i++) {
             const double *x = *pos + 3 * i, *v = *vel + 3 * i;

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <jansson.h>
 #include <math.h>
 #include <netcdf.h>
 #include <stdio.h>
@@ -30,7 +31,8 @@ int es_school_metrics_main(int argc, char **argv);
 
 enum { T = 4, F = 10 };
 
-typedef enum { GOOD, NAN_FRAME, SWAPPED, UNWRITTEN, TEXT_BOX, BOX3, SEEDS, NAN_TIME, SHORT_TIME } kind;
+typedef enum { GOOD, NAN_FRAME, SWAPPED, UNWRITTEN, TEXT_BOX, BOX3, SEEDS, NAN_TIME, SHORT_TIME,
+               PACKED, BAD_PACKING } kind;
 
 /* A small school.nc-like file: aligned headings along x, positions on a line. */
 static void write_file(const char *path, kind k)
@@ -41,8 +43,15 @@ static void write_file(const char *path, kind k)
     assert_int_equal(nc_def_dim(nc, "fish", F, &df), NC_NOERR);
     assert_int_equal(nc_def_dim(nc, "spatial", 3, &ds), NC_NOERR);
     int d[3] = {dt, df, ds}, sw[3] = {df, dt, ds};
-    assert_int_equal(nc_def_var(nc, "positions", NC_DOUBLE, 3, k == SWAPPED ? sw : d, &vp), NC_NOERR);
-    assert_int_equal(nc_def_var(nc, "velocities", NC_DOUBLE, 3, k == SWAPPED ? sw : d, &vv), NC_NOERR);
+    /* PACKED: GOOD's values as integers in units of 0.01 (CF scale_factor) */
+    const int packed = k == PACKED || k == BAD_PACKING;
+    const nc_type vtype = packed ? NC_INT : NC_DOUBLE;
+    assert_int_equal(nc_def_var(nc, "positions", vtype, 3, k == SWAPPED ? sw : d, &vp), NC_NOERR);
+    assert_int_equal(nc_def_var(nc, "velocities", vtype, 3, k == SWAPPED ? sw : d, &vv), NC_NOERR);
+    const double unit = 0.01, zero = 0.0;
+    for (int j = 0; j < 2 && packed; j++)
+        assert_int_equal(nc_put_att_double(nc, j ? vv : vp, "scale_factor", NC_DOUBLE, 1,
+                                           k == BAD_PACKING && j ? &zero : &unit), NC_NOERR);
     /* a time with a NaN, or on a dimension of its own (2 entries for 4 frames) */
     int vt, d2;
     if (k == SHORT_TIME)
@@ -72,6 +81,10 @@ static void write_file(const char *path, kind k)
     }
     if (k == NAN_FRAME)
         p[2 * F * 3 + 4] = NAN;
+    for (size_t i = 0; i < T * F * 3 && packed; i++) { /* exact in units of 0.01 */
+        p[i] = (double)(i % 29) * 30.0;
+        v[i] *= 100.0;
+    }
     size_t st[3] = {0, 0, 0}, cnt[3] = {k == UNWRITTEN ? 2 : T, F, 3};
     if (k == SWAPPED) {
         cnt[0] = F;
@@ -214,6 +227,49 @@ static void test_time_of_another_dimension(void **state)
                                "the dimension 'time' of positions)");
 }
 
+/* The spread (3rd column) of the first row of a school-metrics table. */
+static double first_spread(const char *out)
+{
+    const char *row = strstr(out, "\n0 ");
+    assert_non_null(row);
+    double t, P, M, sp;
+    assert_int_equal(sscanf(row, "%lf %lf %lf %lf", &t, &P, &M, &sp), 4);
+    return sp;
+}
+
+/* CF-packed positions (integers with scale_factor 0.01) were read as
+ * coordinates of 0..840 in a box of 10: "fish 0 has y = 30, outside the
+ * periodic box", and with --open wrong numbers. They are unpacked now, as
+ * for init = file; a zero scale_factor is refused. */
+static void test_packed(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/esuite-smcli-in-XXXXXX", out[8192];
+    close(mkstemp(path));
+    write_file(path, GOOD);
+    assert_int_equal(run_cli(path, 0, out, sizeof out), 0);
+    double want = first_spread(out);
+    write_file(path, PACKED);
+    assert_int_equal(run_cli(path, 0, out, sizeof out), 0);
+    assert_true(strstr(out, "\n0 1 ") != NULL); /* P = 1: aligned along x */
+    assert_float_equal(first_spread(out), want, 1e-12);
+    unlink(path);
+    expect_refused(BAD_PACKING, ": variable 'velocities': unusable packing (scale_factor 0, "
+                                "add_offset 0)");
+}
+
+/* metrics.NAME.final of a summary.json. */
+static double summary_final(const char *path, const char *name)
+{
+    json_t *root = json_load_file(path, 0, NULL);
+    assert_non_null(root);
+    json_t *v = json_object_get(json_object_get(json_object_get(root, "metrics"), name), "final");
+    assert_true(json_is_real(v));
+    double x = json_real_value(v);
+    json_decref(root);
+    return x;
+}
+
 /* init = file from the last frame of PATH, n_steps = 0: the run's status */
 static int run_from(const char *path, const char *outdir)
 {
@@ -239,8 +295,9 @@ static void test_init_file(void **state)
         kind k;
         const char *needle;
     } bad[] = {{SWAPPED, "variable 'positions' has dimensions (fish, time, spatial), expected"},
-               {UNWRITTEN, "last frame, fish 0: the fill value (frame never written"}};
-    for (size_t c = 0; c < 2; c++) {
+               {UNWRITTEN, "last frame, fish 0: the fill value (frame never written"},
+               {BAD_PACKING, "variable 'velocities': unusable packing (scale_factor 0, add_offset 0)"}};
+    for (size_t c = 0; c < 3; c++) {
         write_file(path, bad[c].k);
         assert_int_equal(run_from(path, out), ES_ECONFIG);
         if (!strstr(es_error_message(), bad[c].needle) ||
@@ -252,7 +309,15 @@ static void test_init_file(void **state)
     }
     write_file(path, GOOD);
     assert_int_equal(run_from(path, out), 0);
+    /* packed, the same state (to rounding): the same P and spread */
     char f[300];
+    snprintf(f, sizeof f, "%s/summary.json", out);
+    double P = summary_final(f, "polarization"), sp = summary_final(f, "spread");
+    write_file(path, PACKED);
+    assert_int_equal(run_from(path, out), 0);
+    assert_float_equal(summary_final(f, "polarization"), P, 1e-12);
+    assert_float_equal(summary_final(f, "spread"), sp, 1e-12);
+    assert_true(sp > 1.0);
     snprintf(f, sizeof f, "%s/summary.json", out);
     unlink(f);
     snprintf(f, sizeof f, "%s/school.nc", out);
@@ -269,6 +334,7 @@ int main(void)
         cmocka_unit_test(test_text_box),  cmocka_unit_test(test_init_file),
         cmocka_unit_test(test_box_of_three_values), cmocka_unit_test(test_seed_of_several_values),
         cmocka_unit_test(test_nan_time), cmocka_unit_test(test_time_of_another_dimension),
+        cmocka_unit_test(test_packed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,6 +38,13 @@ int es_netcdf_check_frame_dims(const char *path, int ncid, int varid, const char
  * (its _FillValue, else NetCDF's default for float/double); 0 with NOFILL. */
 int es_netcdf_fill_value(int ncid, int varid, double *fill);
 
+/* CF packing of `varid`: values are x·*scale + *offset (1 and 0 without
+ * scale_factor / add_offset). ES_EDATA naming `path` and `var` for packing
+ * that cannot be undone (a zero or non-finite scale, an attribute that is
+ * not one number). Fill values compare with the packed values. */
+int es_netcdf_packing(const char *path, int ncid, int varid, const char *var, double *scale,
+                      double *offset);
+
 /* Fast, correctly rounded decimal parser (falls back to strtod for hard
  * cases). Returns the number of characters consumed, 0 if none. */
 size_t es_parse_double(const char *s, const char *end, double *value);
