@@ -156,7 +156,10 @@ static double polarization_of(const double *src, int is_unit, size_t n)
     }
     for (int a = 0; a < 3; a++)
         s[a] /= (double)n;
-    return norm3(s);
+    /* |mean of unit vectors| <= 1; an aligned school rounds to 1 + 1e-15,
+     * past school.nc's valid_range [0, 1], which CF readers (netCDF4-python)
+     * then mask as invalid */
+    return fmin(norm3(s), 1.0);
 }
 
 double es_school_polarization(const double *vel, size_t n) { return polarization_of(vel, 0, n); }
@@ -182,7 +185,7 @@ static void rotation_angular(const double *pos, const double *src, int is_unit, 
     if (M) {
         for (int a = 0; a < 3; a++)
             s[a] = n ? s[a] / (double)n : 0.0;
-        *M = n ? norm3(s) : 0.0;
+        *M = n ? fmin(norm3(s), 1.0) : 0.0; /* |r̂ × v̂| <= 1: as for P */
     }
     if (Hang)
         *Hang = n < 3 ? 0.5 : es_school_entropy_counts(cnt, 20);

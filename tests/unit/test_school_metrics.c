@@ -42,6 +42,29 @@ static void test_aligned_school(void **state)
     assert_float_equal(es_school_h_polarization(vel, N), 0.0, 1e-15);
 }
 
+/* 150 fish along (0.3, 0.5, 0.8): the mean of the unit headings rounds to
+ * |s| = 1.0000000000000013, past school.nc's valid_range [0, 1] (CF readers
+ * mask it); P, order index and M stay in [0, 1]. */
+static void test_aligned_not_above_one(void **state)
+{
+    (void)state;
+    enum { N = 150 };
+    double pos[3 * N], vel[3 * N];
+    for (int i = 0; i < N; i++) {
+        vel[3 * i] = 0.3;
+        vel[3 * i + 1] = 0.5;
+        vel[3 * i + 2] = 0.8;
+        pos[3 * i] = 1.0 + 0.05 * i;
+        pos[3 * i + 1] = 2.0 + 0.03 * (i % 7);
+        pos[3 * i + 2] = 3.0 + 0.02 * (i % 11);
+    }
+    assert_true(es_school_polarization(vel, N) == 1.0);
+    es_school_metrics m;
+    assert_int_equal(es_school_metrics_compute(pos, vel, N, 20.0, 0, 0, &m), 0);
+    assert_true(m.polarization == 1.0 && m.order_index == 1.0);
+    assert_true(m.rotation >= 0.0 && m.rotation <= 1.0);
+}
+
 /* The 0.5 guards of spec §3. */
 static void test_guards(void **state)
 {
@@ -512,7 +535,7 @@ static void test_classify_osi(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bin_edges),        cmocka_unit_test(test_aligned_school),
+        cmocka_unit_test(test_bin_edges),        cmocka_unit_test(test_aligned_school), cmocka_unit_test(test_aligned_not_above_one),
         cmocka_unit_test(test_guards),           cmocka_unit_test(test_uniform_headings),
         cmocka_unit_test(test_shape_entropy),    cmocka_unit_test(test_order_parameters),
         cmocka_unit_test(test_periodic_centroid), cmocka_unit_test(test_knn_brute_force),

@@ -39,8 +39,8 @@ extern const double es_school_osi_weights[ES_SCHOOL_NH]; /* .18 .28 .08 .08 .10 
 extern const char *const es_school_entropy_names[ES_SCHOOL_NH]; /* reference variable names */
 
 typedef struct {
-    double polarization;  /* P = |mean v̂| */
-    double rotation;      /* M = |mean r̂ × v̂| */
+    double polarization;  /* P = |mean v̂|, at most 1 (rounding above it clamped) */
+    double rotation;      /* M = |mean r̂ × v̂|, likewise */
     double spread;        /* sqrt(mean |p - centroid|²) */
     double order_index;   /* max(P, M) */
     double h[ES_SCHOOL_NH];
