@@ -11,6 +11,7 @@
 #include "esuite/status.h"
 #include "esuite_version.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <jansson.h>
@@ -350,8 +351,10 @@ static int run(const char *path, double box, unsigned flags, int as_json)
         text = as_json ? json_dumps(root, JSON_REAL_PRECISION(17) | JSON_COMPACT) : es_strbuf_take(&tab);
         if (!text)
             rc = es_error_set(ES_ENOMEM, "out of memory for the output");
-        else
-            printf("%s%s", text, as_json ? "\n" : "");
+        else if (printf("%s%s", text, as_json ? "\n" : "") < 0 || fflush(stdout) != 0)
+            /* a full disc or a closed pipe: the table is not all there (exit 0 said it was) */
+            rc = es_error_set(ES_EIO, "%s: cannot write its %s to standard output: %s", path,
+                              as_json ? "JSON" : "table", strerror(errno));
     }
     free(text);
     es_strbuf_free(&tab);

@@ -21,4 +21,12 @@ want="\"provenance\":{\"esuite_version\":\"$1\",\"git_revision\":\"$2\",\"input\
 got=$(grep -o '"provenance":.*' table.json)
 if [ "$got" = "$want" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL json-provenance: '$got'"; fi
 expect_num json-polarization-frames "$(grep -o '"polarization":\[[^]]*\]' table.json | tr ',' '\n' | wc -l)" 11 0
+# a table that cannot be written (a full disc) is an error, exit status 2; it was exit 0
+for form in "" --json; do
+  "$ESUITE" school-metrics $form run/school.nc > /dev/full 2> full.err
+  rc=$?
+  expect_num "full-disc-rc${form}" "$rc" 2 0
+  what=table; [ -n "$form" ] && what=JSON
+  expect_true "full-disc-message${form}" grep -qx "esuite: error: run/school.nc: cannot write its $what to standard output: No space left on device" full.err
+done
 finish
