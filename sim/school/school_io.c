@@ -88,27 +88,52 @@ static int def_series(nc_handles *h, const char *name, int dim, const char *unit
     return rc;
 }
 
-static int put_param_attrs(int ncid, const es_school_params *p, const es_school_run_opts *o,
-                           const char *mode_name)
+/* A couzin2002 file carried dewi-kadita's blind_angle and orientation_weight
+ * (no effect there) but not include_self or zone_weighting, which decide
+ * its states (docs/school.md, Validation); a dewi-kadita file carried fov. */
+int es_school_nc_put_model_attrs(int ncid, const es_school_params *p, unsigned omit)
 {
+    const int dewi = p->mode == ES_SCHOOL_MODE_DEWI;
     struct {
         const char *name;
         double v;
-    } d[] = {{"box_size", p->box},          {"speed", p->speed},
-             {"r_repulsion", p->r_r},       {"r_orientation", p->r_o},
-             {"r_attraction", p->r_a},      {"max_turn", p->max_turn},
-             {"noise", p->noise},           {"blind_angle", p->blind_angle},
-             {"fov", p->fov},               {"orientation_weight", p->orientation_weight},
-             {"dt", p->dt}};
+        int put;
+    } d[] = {{"box_size", p->box, 1},
+             {"speed", p->speed, 1},
+             {"r_repulsion", p->r_r, 1},
+             {"r_orientation", p->r_o, !(omit & ES_SCHOOL_ATT_NO_R_O)},
+             {"r_attraction", p->r_a, !(omit & ES_SCHOOL_ATT_NO_R_A)},
+             {"dr_attraction", p->r_a - p->r_o,
+              (omit & ES_SCHOOL_ATT_NO_R_O) && (omit & ES_SCHOOL_ATT_NO_R_A)},
+             {"max_turn", p->max_turn, 1},
+             {"noise", p->noise, !(omit & ES_SCHOOL_ATT_NO_NOISE)},
+             {"blind_angle", p->blind_angle, dewi},
+             {"orientation_weight", p->orientation_weight, dewi},
+             {"fov", p->fov, !dewi},
+             {"dt", p->dt, 1}};
     for (size_t k = 0; k < sizeof d / sizeof d[0]; k++)
-        NC_TRY(nc_put_att_double(ncid, NC_GLOBAL, d[k].name, NC_DOUBLE, 1, &d[k].v));
+        if (d[k].put)
+            NC_TRY(nc_put_att_double(ncid, NC_GLOBAL, d[k].name, NC_DOUBLE, 1, &d[k].v));
+    if (dewi)
+        return ES_OK;
+    int rc = put_text(ncid, NC_GLOBAL, "include_self", p->include_self ? "true" : "false");
+    return rc ? rc
+              : put_text(ncid, NC_GLOBAL, "zone_weighting", p->zone_normalise ? "normalised" : "counts");
+}
+
+static int put_param_attrs(int ncid, const es_school_params *p, const es_school_run_opts *o,
+                           const char *mode_name)
+{
+    int rc = es_school_nc_put_model_attrs(ncid, p, 0);
+    if (rc)
+        return rc;
     int n_fish = (int)(p->n > 2147483647u ? 2147483647u : p->n);
     long long steps = o->n_steps, si = o->save_interval, me = o->metrics_every;
     NC_TRY(nc_put_att_int(ncid, NC_GLOBAL, "n_fish", NC_INT, 1, &n_fish));
     NC_TRY(nc_put_att_longlong(ncid, NC_GLOBAL, "n_steps", NC_INT64, 1, &steps));
     NC_TRY(nc_put_att_longlong(ncid, NC_GLOBAL, "save_interval", NC_INT64, 1, &si));
     NC_TRY(nc_put_att_longlong(ncid, NC_GLOBAL, "metrics_every", NC_INT64, 1, &me));
-    int rc = put_text(ncid, NC_GLOBAL, "mode", mode_name);
+    rc = put_text(ncid, NC_GLOBAL, "mode", mode_name);
     if (!rc)
         rc = put_text(ncid, NC_GLOBAL, "title", "3D Couzin Model Fish Schooling Simulation");
     if (!rc)

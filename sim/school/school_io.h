@@ -25,6 +25,14 @@
 int es_school_nc_def_index_coords(int ncid, int dim_fish, int dim_spatial);
 int es_school_nc_put_index_coords(int ncid, size_t n);
 
+/* The model parameters as global attributes, each mode's own (dewi-kadita:
+ * blind_angle, orientation_weight; couzin2002: fov, include_self,
+ * zone_weighting) and the common ones, less those a ramp changes per hold
+ * (omit: ES_SCHOOL_ATT_* bits; a ramp of Δr_o records the Δr_a it holds,
+ * dr_attraction). */
+enum { ES_SCHOOL_ATT_NO_R_O = 1u, ES_SCHOOL_ATT_NO_R_A = 2u, ES_SCHOOL_ATT_NO_NOISE = 4u };
+int es_school_nc_put_model_attrs(int ncid, const es_school_params *p, unsigned omit);
+
 typedef struct {
     long long n_steps;
     long long save_interval;   /* steps between frames */

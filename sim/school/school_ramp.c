@@ -173,10 +173,15 @@ static int nc_define_ramp(ramp_nc *h, const es_school_params *p, const es_school
             NC_TRY(nc_def_var_deflate(h->ncid, h->v_vel, 1, 1, o->compression));
         }
     }
-    double d[] = {p->box, p->speed, p->r_r, p->max_turn, p->noise, p->fov, p->dt};
-    const char *dn[] = {"box_size", "speed", "r_repulsion", "max_turn", "noise", "fov", "dt"};
-    for (size_t k = 0; k < sizeof d / sizeof d[0]; k++)
-        NC_TRY(nc_put_att_double(h->ncid, NC_GLOBAL, dn[k], NC_DOUBLE, 1, &d[k]));
+    /* the parameters held fixed (a dewi-kadita ramp had fov but not blind_angle,
+     * a noise ramp neither r_orientation nor r_attraction); the ramped one is hold_value */
+    static const unsigned omit[] = {
+        [ES_SCHOOL_RAMP_NONE] = 0,
+        [ES_SCHOOL_RAMP_DR_ORIENTATION] = ES_SCHOOL_ATT_NO_R_O | ES_SCHOOL_ATT_NO_R_A,
+        [ES_SCHOOL_RAMP_DR_ATTRACTION] = ES_SCHOOL_ATT_NO_R_A,
+        [ES_SCHOOL_RAMP_NOISE] = ES_SCHOOL_ATT_NO_NOISE};
+    if ((rc = es_school_nc_put_model_attrs(h->ncid, p, omit[o->param])))
+        return rc;
     int n_fish = (int)(p->n > 2147483647u ? 2147483647u : p->n);
     long long ll[] = {o->hold_steps, o->average_steps, o->sample_every, o->save_interval};
     const char *lln[] = {"ramp_hold_steps", "ramp_average_steps", "ramp_sample_every",

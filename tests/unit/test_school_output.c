@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <hdf5.h>
 #include <jansson.h>
 #include <math.h>
 #include <netcdf.h>
@@ -114,6 +115,89 @@ static void test_run_output(void **state)
 }
 
 /* metrics_every not a multiple of save_interval: a config error. */
+/* Run `text` into a fresh directory; school.nc opened into *nc. */
+static void run_open(const char *text, char *dir, int *nc)
+{
+    const es_key_spec *schemas[] = {es_config_core_schema(), es_model_school.schema, NULL};
+    es_config *cfg = NULL;
+    assert_int_equal(es_config_load_string(text, "attrs.ini", schemas, NULL, 0, &cfg), 0);
+    assert_non_null(mkdtemp(dir));
+    es_run_ctx ctx = {.cfg = cfg, .output_dir = dir, .threads = 1, .seed = 1, .quiet = true};
+    assert_int_equal(es_model_school.run(&ctx), 0);
+    es_config_free(cfg);
+    char path[300];
+    snprintf(path, sizeof path, "%s/school.nc", dir);
+    assert_int_equal(nc_open(path, NC_NOWRITE, nc), NC_NOERR);
+}
+
+static void remove_run(const char *dir)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static int has_att(int nc, const char *name)
+{
+    return nc_inq_att(nc, NC_GLOBAL, name, NULL, NULL) == NC_NOERR;
+}
+
+static void expect_text_att(int nc, const char *name, const char *want)
+{
+    char buf[64] = {0};
+    size_t len = 0;
+    assert_int_equal(nc_inq_attlen(nc, NC_GLOBAL, name, &len), NC_NOERR);
+    assert_true(len < sizeof buf);
+    assert_int_equal(nc_get_att_text(nc, NC_GLOBAL, name, buf), NC_NOERR);
+    assert_string_equal(buf, want);
+}
+
+/* Each mode's own parameters as attributes: a couzin2002 file had
+ * dewi-kadita's blind_angle and orientation_weight (no effect there) and
+ * lacked include_self and zone_weighting, which decide its states; a
+ * dewi-kadita file had fov; a noise ramp had the base noise (not run) and
+ * no r_orientation, r_attraction (held fixed). */
+static void test_model_attributes(void **state)
+{
+    (void)state;
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* absent attributes are looked up on purpose */
+    int nc;
+    double x;
+    char d1[] = "/tmp/esuite-school-att-XXXXXX";
+    run_open("[run]\nmodel = school\n[school]\nmode = couzin2002\nn_fish = 20\nn_steps = 2\n"
+             "zone_weighting = normalised\ninclude_self = true\nfov = 300\n", d1, &nc);
+    expect_text_att(nc, "zone_weighting", "normalised");
+    expect_text_att(nc, "include_self", "true");
+    assert_int_equal(nc_get_att_double(nc, NC_GLOBAL, "fov", &x), NC_NOERR);
+    assert_float_equal(x, 300.0, 0);
+    assert_false(has_att(nc, "blind_angle") || has_att(nc, "orientation_weight"));
+    nc_close(nc);
+    remove_run(d1);
+    char d2[] = "/tmp/esuite-school-att-XXXXXX";
+    run_open("[run]\nmodel = school\n[school]\nn_fish = 20\nn_steps = 2\nblind_angle = 40\n"
+             "orientation_weight = 0.5\n", d2, &nc);
+    assert_int_equal(nc_get_att_double(nc, NC_GLOBAL, "blind_angle", &x), NC_NOERR);
+    assert_float_equal(x, 40.0, 0);
+    assert_int_equal(nc_get_att_double(nc, NC_GLOBAL, "orientation_weight", &x), NC_NOERR);
+    assert_float_equal(x, 0.5, 0);
+    assert_false(has_att(nc, "fov") || has_att(nc, "zone_weighting") || has_att(nc, "include_self"));
+    nc_close(nc);
+    remove_run(d2);
+    char d3[] = "/tmp/esuite-school-att-XXXXXX";
+    run_open("[run]\nmodel = school\n[school]\nn_fish = 20\nr_orientation = 4\nr_attraction = 9\n"
+             "blind_angle = 40\n[ramp]\nparameter = noise\nvalues = 0.1, 0.2\nhold_steps = 10\n"
+             "back = false\nsample_every = 5\nplots = false\n", d3, &nc);
+    assert_int_equal(nc_get_att_double(nc, NC_GLOBAL, "r_orientation", &x), NC_NOERR);
+    assert_float_equal(x, 4.0, 0);
+    assert_int_equal(nc_get_att_double(nc, NC_GLOBAL, "r_attraction", &x), NC_NOERR);
+    assert_float_equal(x, 9.0, 0);
+    assert_int_equal(nc_get_att_double(nc, NC_GLOBAL, "blind_angle", &x), NC_NOERR);
+    assert_float_equal(x, 40.0, 0);
+    assert_false(has_att(nc, "noise") || has_att(nc, "fov"));
+    nc_close(nc);
+    remove_run(d3);
+}
+
 static void test_bad_interval(void **state)
 {
     (void)state;
@@ -133,6 +217,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_run_output),
         cmocka_unit_test(test_bad_interval),
+        cmocka_unit_test(test_model_attributes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
