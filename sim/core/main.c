@@ -1,4 +1,5 @@
 /* esuite — one executable, subcommands dispatched by name. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -49,6 +50,16 @@ static void usage(FILE *out)
  * file failed (a full disc): HDF5's exit handler then crashes on it. */
 static int es_cli_exit(int rc)
 {
+    /* Output redirected to a full disc (or /dev/full) fails in a buffered
+     * write that no printf call checked: exit 0 then said a cut-short table
+     * or JSON was complete. The error flag is sticky, so one check here
+     * covers every command. */
+    errno = 0;
+    if ((fflush(stdout) != 0 || ferror(stdout)) && rc == 0) {
+        es_cli_error("cannot write to standard output: %s",
+                     errno ? strerror(errno) : "write error");
+        rc = 2;
+    }
 #if defined(__SANITIZE_ADDRESS__)
     if (!es_output_hdf5_has_failed())
         return rc;

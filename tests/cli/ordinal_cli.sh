@@ -187,4 +187,13 @@ expect_fail corrupt-h5 "corrupt.h5" "$ESUITE" ordinal corrupt.h5
 expect_fail bad-output-name "--output out.txt" "$ESUITE" ordinal --output out.txt ramp.txt
 expect_fail failed-no-output "nan.txt:3" "$ESUITE" ordinal --output failed.h5 nan.txt
 expect_true failed-left-nothing test ! -e failed.h5
+# standard output on a full disc: exit 2 and a message, for any command (exit 0
+# said a cut-short table was complete)
+if [ -w /dev/full ]; then
+  for cmd in "ordinal ramp.txt" "ordinal --json ramp.txt" "info --config-doc"; do
+    "$ESUITE" $cmd > /dev/full 2> full.err; rc=$?
+    expect_num "full-disc-rc ($cmd)" "$rc" 2 0
+    expect_true "full-disc message ($cmd): $(cat full.err)" grep -q '^esuite: error: cannot write to standard output: ' full.err
+  done
+fi
 finish
