@@ -158,6 +158,25 @@ static void test_reference_summary(void **state)
     remove_dir(dir);
 }
 
+/* A periodic box does not expand: its expected dS is 0 (it said ln 2 and
+ * 0.703266), and the measured one is 0 within the noise. */
+static void test_periodic_summary(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/esuite-gas-test-XXXXXX";
+    const char *ini = "[run]\nmodel = gas\nseed = 5\n"
+                      "[gas]\nN = 2000\npacking_fraction = 0.01\nbox = periodic\n"
+                      "equilibration_collisions = 1\nsampling = list\ntimes = 10\nprofile_bins = 0\n"
+                      "plots = false\n[entropy]\ndx = 0.25\ndy = full\ndv = 1\nv_max = 6\n";
+    json_t *s = run_summary(ini, dir);
+    assert_close(json_real_value(json_object_get(s, "dS_ideal")), 0.0, 0.0);
+    assert_close(json_real_value(json_object_get(s, "dS_thermo_henderson")), 0.0, 0.0);
+    json_t *c0 = json_array_get(json_object_get(s, "cells"), 0);
+    assert_close(json_real_value(json_object_get(c0, "dS_position_MM")), 0.0, 0.01);
+    json_decref(s);
+    remove_dir(dir);
+}
+
 /* The sampling grids of docs/gas.md: t = 0 first, then u uniform up to u_max
  * for the smallest dv, t_end·i/m (linear), or t_min·(t_end/t_min)^(i/(m−1))
  * (log); /cells_c/u = dv·t/lx. */
@@ -318,6 +337,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_collisionless_run),
         cmocka_unit_test(test_reference_summary),
+        cmocka_unit_test(test_periodic_summary),
         cmocka_unit_test(test_sampling_times),
         cmocka_unit_test(test_compression_level),
         cmocka_unit_test(test_config_errors),
