@@ -291,10 +291,17 @@ static int check_unused_keys(const es_config *cfg)
             if (es_config_given(cfg, "gas", key))
                 return unused_key(cfg, key, "with box = periodic (no walls)");
         }
-    /* 0 is what a collisionless gas gets anyway */
-    if (es_config_double(cfg, "gas", "diameter") <= 0.0 && es_config_given(cfg, "gas", "equilibration_collisions") &&
-        es_config_double(cfg, "gas", "equilibration_collisions") > 0.0)
-        return unused_key(cfg, "equilibration_collisions", "with diameter = 0 (no collisions)");
+    if (es_config_double(cfg, "gas", "diameter") <= 0.0) {
+        /* 0 is what a collisionless gas gets anyway */
+        if (es_config_given(cfg, "gas", "equilibration_collisions") &&
+            es_config_double(cfg, "gas", "equilibration_collisions") > 0.0)
+            return unused_key(cfg, "equilibration_collisions", "with diameter = 0 (no collisions)");
+        /* rims of diameter 0 are the centres; points need no cell list (one cell) */
+        if (es_config_given(cfg, "gas", "walls"))
+            return unused_key(cfg, "walls", "with diameter = 0 (a point's rim is its centre)");
+        if (es_config_given(cfg, "gas", "cell_occupancy"))
+            return unused_key(cfg, "cell_occupancy", "with diameter = 0 (no collisions to find)");
+    }
     return ES_OK;
 }
 

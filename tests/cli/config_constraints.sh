@@ -42,8 +42,13 @@ expect_fail gas-walls-periodic "--set gas.walls=rim: key 'gas.walls': walls = ri
 w gfree.ini '[run]\nmodel = gas\n[gas]\nN = 100\nlx = 1\nly = 1\ndiameter = 0\nequilibration_collisions = 5\n'
 expect_fail gas-equilibration-collisionless "gfree.ini:8: key 'gas.equilibration_collisions': equilibration_collisions = 5 has no effect with diameter = 0" \
   "$ESUITE" run gfree.ini --check
+# rim walls and the cell list's occupancy change nothing for points (they were ignored)
+expect_fail gas-rim-collisionless "--set gas.walls=rim: key 'gas.walls': walls = rim has no effect with diameter = 0 (a point's rim is its centre)" \
+  "$ESUITE" run gfree.ini --check --set gas.equilibration_collisions=0 --set gas.walls=rim
+expect_fail gas-occupancy-collisionless "--set gas.cell_occupancy=2: key 'gas.cell_occupancy': cell_occupancy = 2 has no effect with diameter = 0 (no collisions to find)" \
+  "$ESUITE" run gfree.ini --check --set gas.equilibration_collisions=0 --set gas.cell_occupancy=2
 # the same keys at their defaults (as a resolved config lists them), or 0 where 0 means none, pass
-w gok.ini '[run]\nmodel = gas\n[gas]\nN = 100\nlx = 1\nly = 1\ndiameter = 0\nequilibration_collisions = 0\npacking_fraction = 0\naspect = 1.0\nsampling = u\ntimes = 1\nt_end = 100\n'
+w gok.ini '[run]\nmodel = gas\n[gas]\nN = 100\nlx = 1\nly = 1\ndiameter = 0\nequilibration_collisions = 0\nwalls = centre\ncell_occupancy = 0\npacking_fraction = 0\naspect = 1.0\nsampling = u\ntimes = 1\nt_end = 100\n'
 expect_true gas-defaults-accepted "$ESUITE" run gok.ini --check
 
 # school: init = file and init_file go together, found by --check too (only a run found them)
