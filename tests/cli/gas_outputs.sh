@@ -116,7 +116,7 @@ expect_true "no run directory after the stop" test ! -e long
 
 # 3b. The same in a very dilute gas (packing fraction 1e-14, Kn ~ 1e5): ~1e5 wall and cell
 # events per collision, so a stop check every N/2 collisions came minutes apart; it comes
-# every 2^20 events now.
+# every 2^14 events now.
 "$ESUITE" run long.ini --output dilute --quiet --threads 1 --set gas.N=500 \
   --set gas.packing_fraction=1e-14 --set gas.equilibration_collisions=2 2>dilute.err &
 pid=$!
