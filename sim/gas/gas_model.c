@@ -430,13 +430,15 @@ static int write_set_group(hid_t f, const gas_setup *s, const es_gas_run_result 
         st = es_h5_write_attr_string(g, "strips", gr->dy > 0.0 ? "no" : "yes");
     size_t K = res->n_times;
     unsigned long long dk = K;
+    /* The closed form is the expansion's; a periodic box stays in equilibrium (0). */
+    int expansion = s->spec.gas.box != ES_GAS_BOX_PERIODIC;
     double *u = malloc(K * sizeof *u), *cf = malloc(K * sizeof *cf), *pool = malloc(3 * K * sizeof *pool);
     if (!st && (!u || !cf || !pool))
         st = es_error_set(ES_ENOMEM, "out of memory");
     if (!st) {
         for (size_t k = 0; k < K; k++) {
             u[k] = gr->dv * s->times[k] / gr->lx;
-            cf[k] = es_bz_collisionless_dS(u[k]);
+            cf[k] = expansion ? es_bz_collisionless_dS(u[k]) : 0.0;
             const es_bz_result *p = &res->pooled[ES_GAS_KC(res, k, c)];
             pool[k] = p->s_MM;
             pool[K + k] = p->s_MM - res->pooled[ES_GAS_KC(res, 0, c)].s_MM;
@@ -446,7 +448,8 @@ static int write_set_group(hid_t f, const gas_setup *s, const es_gas_run_result 
     }
     if (!st)
         st = gas_h5_write(g, "dS_collisionless_limit", 1, &dk, cf, "kB",
-                                "closed-form collisionless dS/N(u) for dx, dv -> 0 (spec 7.3)");
+                          expansion ? "closed-form collisionless dS/N(u) for dx, dv -> 0 (spec 7.3)"
+                                    : "collisionless dS/N: 0 (periodic box, no expansion)");
     if (!st)
         st = gas_h5_write(g, "pooled_s_MM", 1, &dk, pool, "kB", "Miller-Madow s per particle, counts pooled over realizations");
     if (!st)
@@ -752,7 +755,8 @@ static int gas_run(const es_run_ctx *ctx)
     if (!st)
         warn_out_of_range(&s, res);
     if (!st && es_config_bool(ctx->cfg, "gas", "plots") &&
-        es_gas_plots(res, s.sets, s.times, s.spec.gas.lx, ctx->output_dir))
+        es_gas_plots(res, s.sets, s.times, s.spec.gas.lx, s.spec.gas.box != ES_GAS_BOX_PERIODIC,
+                     ctx->output_dir))
         es_warning_add("gas: figures not drawn: %s", es_error_message());
     if (!st) {
         json_t *sum = summary_json(&s, res);

@@ -32,14 +32,16 @@ static int run(const es_strbuf *b, const char *dir, const char *name)
 }
 
 static int plot_entropy(const es_gas_run_result *res, const es_bz_grid *sets, const double *times,
-                        double lx, const char *dir)
+                        double lx, int expansion, const char *dir)
 {
     es_strbuf b = {0};
     size_t K = res->n_times, C = res->n_sets;
     double umax = 0.0;
     for (size_t c = 0; c < C; c++)
         umax = fmax(umax, sets[c].dv * times[K - 1] / lx);
-    es_strbuf_printf(&b, "set title 'Coarse-grained Boltzmann entropy after the partition removal'\n"
+    es_strbuf_printf(&b, "set title 'Coarse-grained Boltzmann entropy %s'\n",
+                     expansion ? "after the partition removal" : "in the periodic box (equilibrium)");
+    es_strbuf_printf(&b, 
                   "set xlabel 'u = {/Symbol D}v t / L_x'\nset ylabel '{/Symbol D}S/N (Miller-Madow, pooled)'\n"
                   "set key bottom right\nset grid\nset xrange [0:%g]\n", umax > 0 ? umax : 1);
     for (size_t c = 0; c < C; c++) {
@@ -49,13 +51,17 @@ static int plot_entropy(const es_gas_run_result *res, const es_bz_grid *sets, co
                       res->pooled[ES_GAS_KC(res, k, c)].s_MM - res->pooled[ES_GAS_KC(res, 0, c)].s_MM);
         es_strbuf_printf(&b, "EOD\n");
     }
-    es_strbuf_printf(&b, "$cf << EOD\n");
-    for (int k = 0; k <= 400; k++) {
-        double u = (umax > 0 ? umax : 1) * k / 400.0;
-        es_strbuf_printf(&b, "%.10g %.10g\n", u, es_bz_collisionless_dS(u));
+    if (expansion) {
+        es_strbuf_printf(&b, "$cf << EOD\n");
+        for (int k = 0; k <= 400; k++) {
+            double u = (umax > 0 ? umax : 1) * k / 400.0;
+            es_strbuf_printf(&b, "%.10g %.10g\n", u, es_bz_collisionless_dS(u));
+        }
+        es_strbuf_printf(&b, "EOD\nplot $cf w l lw 2 dt 2 lc rgb 'black' t 'collisionless limit', "
+                      "log(2) w l lc rgb 'gray' t 'ln 2'");
+    } else { /* equilibrium: dS = 0 */
+        es_strbuf_printf(&b, "plot 0 w l lc rgb 'gray' t '0'");
     }
-    es_strbuf_printf(&b, "EOD\nplot $cf w l lw 2 dt 2 lc rgb 'black' t 'collisionless limit', "
-                  "log(2) w l lc rgb 'gray' t 'ln 2'");
     for (size_t c = 0; c < C; c++)
         es_strbuf_printf(&b, ", $s%zu w lp pt 7 ps 0.6 t '{/Symbol D}x = %.3g, {/Symbol D}v = %.3g'", c,
                   sets[c].dx, sets[c].dv);
@@ -103,9 +109,9 @@ static int plot_profiles(const es_gas_run_result *res, const double *times, doub
 }
 
 int es_gas_plots(const es_gas_run_result *res, const es_bz_grid *sets, const double *times, double lx,
-                 const char *dir)
+                 int expansion, const char *dir)
 {
-    int st = plot_entropy(res, sets, times, lx, dir);
+    int st = plot_entropy(res, sets, times, lx, expansion, dir);
     if (!st)
         st = plot_profiles(res, times, lx, dir);
     return st;

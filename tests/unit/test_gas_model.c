@@ -159,7 +159,8 @@ static void test_reference_summary(void **state)
 }
 
 /* A periodic box does not expand: its expected dS is 0 (it said ln 2 and
- * 0.703266), and the measured one is 0 within the noise. */
+ * 0.703266, and /cells_0/dS_collisionless_limit held the expansion's closed
+ * form, u/2 = 0.0126 at its u_end), and the measured one is 0 within the noise. */
 static void test_periodic_summary(void **state)
 {
     (void)state;
@@ -173,6 +174,18 @@ static void test_periodic_summary(void **state)
     assert_close(json_real_value(json_object_get(s, "dS_thermo_henderson")), 0.0, 0.0);
     json_t *c0 = json_array_get(json_object_get(s, "cells"), 0);
     assert_close(json_real_value(json_object_get(c0, "dS_position_MM")), 0.0, 0.01);
+    double u_end = json_real_value(json_object_get(c0, "u_end")), cf[2];
+    assert_true(u_end > 0.0);
+    char path[256];
+    snprintf(path, sizeof path, "%s/gas.h5", dir);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    hid_t d = H5Dopen2(f, "/cells_0/dS_collisionless_limit", H5P_DEFAULT);
+    assert_true(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, cf) >= 0);
+    H5Dclose(d);
+    H5Fclose(f);
+    assert_close(cf[0], 0.0, 0.0);
+    assert_close(cf[1], 0.0, 0.0);
     json_decref(s);
     remove_dir(dir);
 }
