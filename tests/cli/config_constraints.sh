@@ -47,6 +47,10 @@ expect_fail gas-rim-collisionless "--set gas.walls=rim: key 'gas.walls': walls =
   "$ESUITE" run gfree.ini --check --set gas.equilibration_collisions=0 --set gas.walls=rim
 expect_fail gas-occupancy-collisionless "--set gas.cell_occupancy=2: key 'gas.cell_occupancy': cell_occupancy = 2 has no effect with diameter = 0 (no collisions to find)" \
   "$ESUITE" run gfree.ini --check --set gas.equilibration_collisions=0 --set gas.cell_occupancy=2
+# a stop hook the run never reaches (41 samples after t = 0 are 42 in all) did nothing
+expect_fail gas-stop-after-never "--set gas.stop_after_samples=42: key 'gas.stop_after_samples': stop_after_samples = 42 would never stop this run of 42 samples (t = 0 included): give 1 .. 41, or 0 for none" \
+  "$ESUITE" run gfree.ini --check --set gas.equilibration_collisions=0 --set gas.stop_after_samples=42
+expect_true gas-stop-after-last "$ESUITE" run gfree.ini --check --set gas.equilibration_collisions=0 --set gas.stop_after_samples=41
 # the same keys at their defaults (as a resolved config lists them), or 0 where 0 means none, pass
 w gok.ini '[run]\nmodel = gas\n[gas]\nN = 100\nlx = 1\nly = 1\ndiameter = 0\nequilibration_collisions = 0\nwalls = centre\ncell_occupancy = 0\npacking_fraction = 0\naspect = 1.0\nsampling = u\ntimes = 1\nt_end = 100\n'
 expect_true gas-defaults-accepted "$ESUITE" run gok.ini --check
