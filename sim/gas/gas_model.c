@@ -305,24 +305,33 @@ static int check_unused_keys(const es_config *cfg)
     return ES_OK;
 }
 
-/* The run keeps every sample's results and profiles in memory until the end:
- * a size beyond this machine's memory is a config error found by --check, not
- * an "out of memory" (or an OOM kill) after the equilibration. */
+/* Bytes per disc and realization that a run holds at least (docs/gas.md,
+ * Memory): particle and event records 128, calendar buckets >= 128, overflow
+ * list 4; the snapshot and the entropy workspace come on top. */
+#define GAS_ENGINE_BYTES_MIN 260.0
+
+/* The run keeps its engines, and every sample's results and profiles, in
+ * memory until the end: a size beyond this machine's memory is a config error
+ * found by --check, not an "out of memory" (or an OOM kill) after the
+ * equilibration. The engines were left out: 2 x 5e7 discs passed on a 23 GB
+ * machine and needed some 30 GB. */
 static int check_memory(const es_config *cfg, const gas_setup *s)
 {
     double R = s->spec.realizations, K = (double)s->spec.n_times, C = (double)s->spec.n_sets;
     double B = (double)s->spec.profile_bins, n = (double)s->spec.gas.n;
+    double per_disc = GAS_ENGINE_BYTES_MIN + 4.0 * sizeof(double) + 4.0 * (fmin(C, 10.0) + 1.0);
     double bytes = K * 3.0 * B * sizeof(double) + (3.0 * R + 1.0) * K * C * sizeof(es_bz_result) +
-                   4.0 * R * K * sizeof(double) + R * n * 4.0 * sizeof(double);
+                   4.0 * R * K * sizeof(double) + R * n * per_disc;
     double phys = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
     if (!(phys > 0.0) || bytes <= phys)
         return ES_OK;
     static const es_config_keyref keys[] = {{"gas", "samples"}, {"gas", "times"}, {"gas", "profile_bins"},
                                             {"gas", "realizations"}, {"gas", "N"}};
     return es_config_blame_error(cfg, keys, sizeof keys / sizeof keys[0],
-                                 "the results of %.0f sampling times x (%.0f profile bins, %.0f cell "
-                                 "sets, %.0f realizations of %.0f discs) need %.3g GB, more than this "
-                                 "machine's %.3g GB of memory", K, B, C, R, n, bytes / 1e9, phys / 1e9);
+                                 "%.0f realizations of %.0f discs (at least %.0f bytes each) and the "
+                                 "results of %.0f sampling times x (%.0f profile bins, %.0f cell sets) "
+                                 "need %.3g GB, more than this machine's %.3g GB of memory", R, n,
+                                 per_disc, K, B, C, bytes / 1e9, phys / 1e9);
 }
 
 static int setup(const es_run_ctx *ctx, gas_setup *s)

@@ -77,8 +77,15 @@ expect_fail ramp-too-many-values "ramp.ini:9: key 'ramp.step': 1e-05 gives 10000
 
 # gas: results held in memory beyond the machine's (24 TB here) are found by --check
 w mem.ini '[run]\nmodel = gas\n[gas]\nN = 500\nsamples = 1000000\nprofile_bins = 1000000\n'
-expect_fail gas-results-memory "mem.ini:6: key 'gas.profile_bins': the results of 1000001 sampling times x (1000000 profile bins, 1 cell sets, 1 realizations of 500 discs) need 2.4e+04 GB, more than this machine's" \
+expect_fail gas-results-memory "mem.ini:6: key 'gas.profile_bins': 1 realizations of 500 discs (at least 300 bytes each) and the results of 1000001 sampling times x (1000000 profile bins, 1 cell sets) need 2.4e+04 GB, more than this machine's" \
   "$ESUITE" run mem.ini --check
+# the engines count too (at least 300 bytes a disc with one cell set): R x 5e7 discs with R
+# chosen for this machine need about 3x its memory, though their snapshots fit 3 times over
+phys=$(awk '/^MemTotal:/ { print $2 * 1024 }' /proc/meminfo)
+R=$(awk -v p="$phys" 'BEGIN { r = int(p / 5e9) + 1; print r }')
+w mem2.ini "[run]\nmodel = gas\n[gas]\nN = 50000000\nsamples = 2\nprofile_bins = 0\nrealizations = $R\n"
+expect_fail gas-engine-memory "mem2.ini:7: key 'gas.realizations': $R realizations of 50000000 discs (at least 300 bytes each) and the results of 3 sampling times x (0 profile bins, 1 cell sets) need" \
+  "$ESUITE" run mem2.ini --check
 # orbits
 w obs.ini '[run]\nmodel = orbits\n[orbits]\nsystem = potential\nobservables = x, y, z, vx, vy, vz, R, r, Lz\n'
 expect_fail at-most-8-observables "obs.ini:5: key 'orbits.observables': at most 8 observables" \
