@@ -207,7 +207,6 @@ static bool is_dataset(hid_t file, const char *var)
  * under it, rather than "no dataset '/a/b'" for a path that exists. */
 static int group_error(const char *path, hid_t group, const char *name)
 {
-    enum { SHOW = 8 };
     h5_scan scan;
     memset(&scan, 0, sizeof scan);
     scan.any = true;
@@ -216,22 +215,8 @@ static int group_error(const char *path, hid_t group, const char *name)
     int rc = scan.rc;
     if (rc == ES_OK && st < 0)
         rc = es_error_set(ES_EIO, "%s: cannot list the datasets of group '%s'", path, name);
-    if (rc == ES_OK && scan.all.n == 0) {
-        rc = es_error_set(ES_EINVAL, "%s: '%s' is a group, not a dataset, and holds no datasets",
-                          path, name);
-    } else if (rc == ES_OK) {
-        const size_t total = scan.all.n;
-        char list[600], more[64] = "";
-        if (total > SHOW) {
-            scan.all.n = SHOW; /* join the first few; all are freed below */
-            snprintf(more, sizeof more, ", ... (%zu in all)", total);
-        }
-        es_name_list_join(&scan.all, list, sizeof list);
-        scan.all.n = total;
-        rc = es_error_set(ES_EINVAL, "%s: '%s' is a group, not a dataset: select a dataset in it, "
-                          "as %s:%s/NAME (datasets in it: %s%s)", path, name, path,
-                          strcmp(name, "/") == 0 ? "" : name, list, more);
-    }
+    if (rc == ES_OK)
+        rc = es_series_group_error(path, name, "dataset", &scan.all);
     es_name_list_free(&scan.all);
     es_name_list_free(&scan.plain);
     return rc;

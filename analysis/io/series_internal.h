@@ -52,5 +52,9 @@ int es_name_list_add(es_name_list *l, const char *name);
 /* "a, b, c" into buf (truncated with "..." when long). */
 void es_name_list_join(const es_name_list *l, char *buf, size_t len);
 void es_name_list_free(es_name_list *l);
+/* FILE:GROUP names a group: the error saying so, with the first 8 of the
+ * `items` ("dataset" / "variable") under it in `all` and how to select one. */
+int es_series_group_error(const char *path, const char *group, const char *item,
+                          const es_name_list *all);
 
 #endif

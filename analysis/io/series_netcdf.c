@@ -116,7 +116,6 @@ static bool lookup(int ncid, const char *name, int *grp, int *varid)
  * variables under it, rather than "no variable 'g'". */
 static int group_error(const char *path, int ncid, const char *var, int *handled)
 {
-    enum { SHOW = 8 };
     char gpath[1024];
     int gid;
     *handled = 0;
@@ -129,22 +128,8 @@ static int group_error(const char *path, int ncid, const char *var, int *handled
     *handled = 1;
     nc_scan scan = {.any = true};
     int rc = scan_group(gid, &scan);
-    if (rc == ES_OK && scan.all.n == 0) {
-        rc = es_error_set(ES_EINVAL, "%s: '%s' is a group, not a variable, and holds no variables",
-                          path, gpath);
-    } else if (rc == ES_OK) {
-        const size_t total = scan.all.n;
-        char list[600], more[64] = "";
-        if (total > SHOW) {
-            scan.all.n = SHOW; /* join the first few; all are freed below */
-            snprintf(more, sizeof more, ", ... (%zu in all)", total);
-        }
-        es_name_list_join(&scan.all, list, sizeof list);
-        scan.all.n = total;
-        rc = es_error_set(ES_EINVAL, "%s: '%s' is a group, not a variable: select a variable in "
-                          "it, as %s:%s/NAME (variables in it: %s%s)", path, gpath, path,
-                          strcmp(gpath, "/") == 0 ? "" : gpath, list, more);
-    }
+    if (rc == ES_OK)
+        rc = es_series_group_error(path, gpath, "variable", &scan.all);
     es_name_list_free(&scan.all);
     es_name_list_free(&scan.plain);
     return rc;

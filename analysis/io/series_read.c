@@ -244,6 +244,25 @@ void es_name_list_join(const es_name_list *l, char *buf, size_t len)
     }
 }
 
+int es_series_group_error(const char *path, const char *group, const char *item,
+                          const es_name_list *all)
+{
+    enum { SHOW = 8 };
+    if (all->n == 0)
+        return es_error_set(ES_EINVAL, "%s: '%s' is a group, not a %s, and holds no %ss", path,
+                            group, item, item);
+    es_name_list first = *all;
+    char list[600], more[64] = "";
+    if (all->n > SHOW) {
+        first.n = SHOW;
+        snprintf(more, sizeof more, ", ... (%zu in all)", all->n);
+    }
+    es_name_list_join(&first, list, sizeof list);
+    return es_error_set(ES_EINVAL, "%s: '%s' is a group, not a %s: select a %s in it, as %s:%s/NAME "
+                        "(%ss in it: %s%s)", path, group, item, item, path,
+                        strcmp(group, "/") == 0 ? "" : group, item, list, more);
+}
+
 void es_name_list_free(es_name_list *l)
 {
     for (size_t i = 0; i < l->n; i++)
