@@ -280,6 +280,10 @@ int es_orb_ic_generate(const es_orb_system *s, const es_orb_ic_params *p, double
         if (nx < 1)
             nx = 1;
         nv = (p->n + nx - 1) / nx;
+    } else if (p->kind == ES_ORB_IC_GRID && p->v_max != p->v_min) {
+        /* a single x: the n orbits lie along v (they were n copies of the
+         * v midpoint, the line being laid along the one-valued x) */
+        nx = 1, nv = p->n;
     }
     size_t n = nx * nv;
     double *y = calloc(n * (size_t)s->nvar, sizeof *y);

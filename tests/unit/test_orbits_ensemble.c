@@ -100,6 +100,26 @@ static void test_energy_grid_file(void **state)
     assert_float_equal(y0[6 * 4 + 4], 1.0, 1e-15);
     assert_float_equal(y0[6 * 8 + 0], 2.0, 1e-15);
     free(y0);
+    /* one x, a range of vy: 5 orbits at vy = 0.5, 0.75, ..., 1.5 (they were
+     * 5 copies of vy = 1); one vy, a range of x: x = 1, 1.25, ..., 2 */
+    ic.n = 5;
+    ic.x_max = 1;
+    assert_int_equal(es_orb_ic_generate(&s, &ic, &y0, &n), 0);
+    assert_int_equal(n, 5);
+    for (size_t i = 0; i < 5; i++) {
+        assert_float_equal(y0[6 * i + 0], 1.0, 0);
+        assert_float_equal(y0[6 * i + 4], 0.5 + 0.25 * (double)i, 1e-15);
+    }
+    free(y0);
+    ic.x_max = 2, ic.v_max = 0.5;
+    assert_int_equal(es_orb_ic_generate(&s, &ic, &y0, &n), 0);
+    assert_int_equal(n, 5);
+    for (size_t i = 0; i < 5; i++) {
+        assert_float_equal(y0[6 * i + 0], 1.0 + 0.25 * (double)i, 1e-15);
+        assert_float_equal(y0[6 * i + 4], 0.5, 0);
+    }
+    free(y0);
+    ic.v_max = 1.5;
     /* file */
     char path[] = "/tmp/esuite_orbits_icXXXXXX";
     int fd = mkstemp(path);
