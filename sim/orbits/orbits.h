@@ -297,10 +297,12 @@ typedef struct {
     double a, b;    /* Hénon map a, b; skew-tent a (in a) */
     double mu;      /* tent */
     double alpha;   /* noise colour exponent (PSD ∝ f^(2α)) */
+    double dx;      /* Hénon map: start at (1 + dx, 1) (an ensemble's orbit i: dx = −i·1e-9) */
 } es_orb_map_params;
 const char *es_orb_map_name(es_orb_map_kind k);
 /* T samples into x; *lyap = the map's Lyapunov exponent along this orbit
- * (per iteration, NaN for noise). The Hénon map ignores x0 (starts at (1,1)). */
+ * (per iteration, NaN for noise). The Hénon map ignores x0: it starts at
+ * (1 + dx, 1). */
 int es_orb_map_generate(es_orb_map_kind k, const es_orb_map_params *p, size_t T, uint64_t seed,
                         double *x, double *lyap);
 

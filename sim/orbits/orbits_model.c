@@ -292,12 +292,13 @@ static double map_start(double x0, size_t i, size_t n)
 }
 
 /* Maps and noise: one series per "orbit"; orbit i starts at map_start
- * (noise: its own counter-derived seed). The map's Lyapunov exponent is the
+ * (the Hénon map at (1 − i·1e-9, 1); noise: its own counter-derived seed). The map's Lyapunov exponent is the
  * chaos indicator (chaotic above mlce_threshold; noise: no indicator). */
 static int map_one(const es_orbits_setup_t *su, es_orbits_data *d, uint64_t seed, size_t i)
 {
     es_orb_map_params mp = su->mp;
     mp.x0 = map_start(su->mp.x0, i, d->n);
+    mp.dx = -1e-9 * (double)i; /* the Hénon map has no x0: all its orbits were one */
     double lyap;
     int s = es_orb_map_generate(su->map, &mp, d->nout, es_counter_u64(seed, i, 0, 0),
                                 d->series + i * d->nout, &lyap);

@@ -110,7 +110,7 @@ static void test_circular_ideal_sampling(void **state)
 static void test_maps(void **state)
 {
     (void)state;
-    es_orb_map_params mp = {4.0, 0.1, 1.4, 0.3, 1.99, 0.0};
+    es_orb_map_params mp = {4.0, 0.1, 1.4, 0.3, 1.99, 0.0, 0.0};
     size_t T = 100000;
     double *x = malloc(T * sizeof *x), lyap;
     assert_int_equal(es_orb_map_generate(ES_ORB_MAP_LOGISTIC, &mp, T, 1, x, &lyap), 0);

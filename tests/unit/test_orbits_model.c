@@ -471,6 +471,21 @@ static void test_map_starts(void **state)
         }
         unlink(h5), unlink(js);
     }
+    /* The Hénon map has no x0: orbit i starts at (1 − i·1e-9, 1), orbit 0 at
+     * es_gen_henon's (1, 1) (all three were the same series) */
+    snprintf(ini, sizeof ini, "[run]\nmodel = orbits\n[orbits]\nsystem = henon_map\n"
+             "map_length = 100\nn_orbits = 3\n");
+    assert_int_equal(run_text(ini, dir), 0);
+    double x[300];
+    read_h5(h5, "/series/x", x, H5T_NATIVE_DOUBLE);
+    for (int i = 0; i < 3; i++) {
+        double x0 = 1.0 - 1e-9 * i;
+        assert_true(x[100 * i] == x0);
+        assert_true(x[100 * i + 1] == 1.0 - 1.4 * (x0 * x0) + 1.0); /* y0 = 1 */
+    }
+    assert_float_equal(x[2], 0.796, 1e-12); /* (1, 1) → (0.6, 0.3) → 0.796 */
+    assert_true(x[299] != x[199] && x[199] != x[99]);
+    unlink(h5), unlink(js);
     char cmd[9000];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);
