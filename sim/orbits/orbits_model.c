@@ -291,6 +291,24 @@ static double map_start(double x0, size_t i, size_t n)
     return x0 + step * (double)(n - 1) <= 1.0 ? x0 + step * (double)i : x0 - step * (double)i;
 }
 
+/* A map orbit that ran away (the Hénon map outside its basin, e.g. a = 2)
+ * is lost like a runaway integrated orbit (escaped = 2, NaN from the first
+ * non-finite sample, t_end the last finite one); its NaN exponent made it
+ * chaos class 'none', the class of noise. */
+static void map_runaway(es_orb_result *r, double *x, size_t T)
+{
+    size_t j = 0;
+    while (j < T && isfinite(x[j]))
+        j++;
+    if (j == T)
+        return;
+    for (size_t k = j; k < T; k++)
+        x[k] = NAN;
+    r->escaped = 2;
+    r->chaos_class = ES_ORB_CHAOS_ESCAPED;
+    r->t_end = j > 0 ? (double)(j - 1) : 0.0;
+}
+
 /* Maps and noise: one series per "orbit"; orbit i starts at map_start
  * (the Hénon map at (1 − i·1e-9, 1); noise: its own counter-derived seed). The map's Lyapunov exponent is the
  * chaos indicator (chaotic above mlce_threshold; noise: no indicator). */
@@ -311,6 +329,7 @@ static int map_one(const es_orbits_setup_t *su, es_orbits_data *d, uint64_t seed
                                                         : ES_ORB_CHAOS_REGULAR;
     r->t_end = (double)(d->nout - 1);
     r->nsteps = (long long)d->nout - 1;
+    map_runaway(r, d->series + i * d->nout, d->nout);
     return s;
 }
 
@@ -359,9 +378,12 @@ static void summarise_warnings(const es_orbits_setup_t *su, const es_orbits_data
     /* escaped = 2 also covers an adaptive step that collapsed: with tolerances
      * no step can meet, every orbit was "escaped" and nothing said why */
     size_t lost = 0;
-    for (size_t i = 0; i < d->n && !su->is_map; i++)
+    for (size_t i = 0; i < d->n; i++)
         lost += d->res[i].escaped == 2;
-    if (lost)
+    if (lost && su->is_map)
+        es_warning_add("orbits: %zu of %zu map series ran away to infinity (escaped = 2); see "
+                       "/orbits/escaped and /orbits/t_end", lost, d->n);
+    else if (lost)
         es_warning_add("orbits: %zu of %zu orbits stopped on a non-finite state or a collapsed "
                        "integrator step (escaped = 2: a runaway orbit, or eps_abs/eps_rel too "
                        "strict); see /orbits/escaped and /orbits/t_end", lost, d->n);

@@ -491,10 +491,53 @@ static void test_map_starts(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* A Hénon map outside its basin (a = 2 from (1, 1): x = 1, 0, 1.3, −2.38,
+ * …, −7.1e165, then −inf) is a lost orbit like a runaway integrated one:
+ * escaped = 2, chaos class 2 (was 3, the class of noise), t_end = 11 (the
+ * last finite sample), NaN from the first non-finite sample on. */
+static void test_map_runaway(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/esuite_orbits_runXXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char h5[4200], js[4200];
+    snprintf(h5, sizeof h5, "%s/orbits.h5", dir);
+    snprintf(js, sizeof js, "%s/summary.json", dir);
+    assert_int_equal(run_text("[run]\nmodel = orbits\n[orbits]\nsystem = henon_map\nhenon_a = 2\n"
+                              "map_length = 200\nn_orbits = 1\n", dir), 0);
+    double x[200], t_end;
+    int escaped, cls;
+    read_h5(h5, "/series/x", x, H5T_NATIVE_DOUBLE);
+    read_h5(h5, "/orbits/escaped", &escaped, H5T_NATIVE_INT);
+    read_h5(h5, "/orbits/chaos_class", &cls, H5T_NATIVE_INT);
+    read_h5(h5, "/orbits/t_end", &t_end, H5T_NATIVE_DOUBLE);
+    assert_true(x[0] == 1.0 && x[1] == 0.0);
+    assert_float_equal(x[2], 1.3, 1e-15);
+    assert_float_equal(x[3], -2.38, 1e-14);
+    assert_true(isfinite(x[11]) && x[11] < -1e165);
+    for (int i = 12; i < 200; i++)
+        assert_true(isnan(x[i]));
+    assert_int_equal(escaped, 2);
+    assert_int_equal(cls, 2);
+    assert_true(t_end == 11.0);
+    json_error_t err;
+    json_t *sum = json_load_file(js, 0, &err);
+    assert_non_null(sum);
+    json_t *ci = json_object_get(sum, "chaos_indicator");
+    assert_true(json_real_value(json_object_get(ci, "escaped")) == 1.0);
+    assert_true(json_real_value(json_object_get(ci, "none")) == 0.0);
+    json_decref(sum);
+    unlink(h5), unlink(js);
+    char cmd[9000];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_map_starts),
+        cmocka_unit_test(test_map_runaway),
         cmocka_unit_test(test_grid_count),
         cmocka_unit_test(test_henon_heiles_run),
         cmocka_unit_test(test_double_pendulum_run),
