@@ -366,6 +366,13 @@ static int count_parallel(es_ordinal_workspace *w, const double *x, size_t ptot,
         free(h);
         free(code);
     }
+    if (nomem || first_bad != SIZE_MAX) {
+        /* The threads merged partial counts: leave none behind, or the next
+         * count_large on this workspace (which clears only its touched list
+         * and lists a code only when its count rises from 0) sees them. */
+        memset(w->counts, 0, N * sizeof *w->counts);
+        w->ntouched = 0;
+    }
     if (nomem)
         return es_error_set(ES_ENOMEM, "ordinal: cannot allocate per-thread counts");
     if (first_bad != SIZE_MAX)

@@ -180,6 +180,32 @@ static void test_long_series_threads(void **state)
     x[3] = NAN; /* in the head, checked before the blocks */
     assert_int_equal(es_ordinal_hc(x, T, 5, 2, 0, &r), ES_EDATA);
     assert_non_null(strstr(es_error_message(), "sample 3 "));
+    x[3] = 0.0;
+
+    /* A workspace reused after a failed threaded count (n = 7: touched-list
+     * path) counts the next series from zero. The partial counts of the
+     * failed call were left in place: a 20000-point logistic series then
+     * read H = 0, C = 0, observed = 0 (every one of its codes was already
+     * nonzero, so none was listed); fresh, it has 178 patterns. */
+    es_ordinal_workspace *w = es_ordinal_workspace_alloc(7);
+    assert_non_null(w);
+    assert_int_equal(es_ordinal_hc_ws(w, x, T, 1, 0, &r), ES_EDATA);
+    assert_non_null(strstr(es_error_message(), "sample 2097224 "));
+    enum { TL = 20000 };
+    double *y = malloc(TL * sizeof *y);
+    es_gen_logistic(y, TL, 4.0, 0.1);
+    es_ordinal_result a, b;
+    assert_int_equal(es_ordinal_hc_ws(w, y, TL, 1, ES_ORDINAL_ALLOW_SHORT, &a), 0);
+    assert_int_equal(es_ordinal_hc(y, TL, 7, 1, ES_ORDINAL_ALLOW_SHORT, &b), 0);
+    assert_memory_equal(&a, &b, sizeof a);
+    assert_int_equal(a.observed, 178);
+    assert_true(a.H > 0.58 && a.H < 0.59);
+    uint64_t *c7 = malloc(5040 * sizeof *c7);
+    assert_int_equal(es_ordinal_count(y, TL, 7, 1, ES_ORDINAL_ALLOW_SHORT, c7, NULL), 0);
+    assert_memory_equal(es_ordinal_workspace_counts(w), c7, 5040 * sizeof *c7);
+    free(c7);
+    free(y);
+    es_ordinal_workspace_free(w);
     free(full);
     free(x);
 }
