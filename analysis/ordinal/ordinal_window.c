@@ -31,6 +31,28 @@ static void update(uint64_t *counts, const double *x, size_t i0, size_t i1, int 
     }
 }
 
+/* The window must hold what a whole series needs (es_ord_check_length),
+ * said of the window: the series itself may be long enough (a 5-sample
+ * window of a 1000-sample series read "series too short: 5 samples"). */
+static int check_window(size_t window, int n, int delay, unsigned flags)
+{
+    long long ptot = es_ordinal_ptot(window, n, delay);
+    long long span = (long long)(n - 1) * delay;
+    unsigned long long N = es_ordinal_factorial(n);
+    if (ptot <= 1)
+        return es_error_set(ES_ESHORT, "ordinal: sliding window of %zu samples is too short: "
+                                       "order n = %d with delay %d needs windows of at least "
+                                       "%lld samples (2 patterns each)",
+                            window, n, delay, span + 2);
+    if (!(flags & ES_ORDINAL_ALLOW_SHORT) && (unsigned long long)ptot < N)
+        return es_error_set(ES_ESHORT, "ordinal: sliding window of %zu samples is too short: "
+                                       "%lld patterns per window is less than n! = %llu for n = "
+                                       "%d, delay = %d, so H cannot reach 1 (windows of at "
+                                       "least %lld samples, or esuite ordinal --allow-short)",
+                            window, ptot, N, n, delay, span + (long long)N);
+    return ES_OK;
+}
+
 int es_ordinal_sliding(const double *x, size_t T, int n, int delay, size_t window, size_t step,
                        unsigned flags, double *H, double *C)
 {
@@ -43,7 +65,7 @@ int es_ordinal_sliding(const double *x, size_t T, int n, int delay, size_t windo
         return es_error_set(ES_ESHORT, "ordinal: sliding window of %zu samples is longer than the "
                                        "series (%zu samples)",
                             window, T);
-    if ((rc = es_ord_check_length(window, n, delay, flags)) || (rc = es_ord_check_finite(x, T)))
+    if ((rc = check_window(window, n, delay, flags)) || (rc = es_ord_check_finite(x, T)))
         return rc;
     const size_t N = (size_t)es_ordinal_factorial(n);
     const size_t P = (size_t)es_ordinal_ptot(window, n, delay);

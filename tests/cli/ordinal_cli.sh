@@ -169,6 +169,8 @@ expect_fail dt-zero "--dt: value 0 is out of range" "$ESUITE" ordinal --dt 0 ram
 expect_fail dt-text "--dt: expected a number, got 'fast'" "$ESUITE" ordinal --dt fast ramp.txt
 expect_fail window-one "--window: value 1 is out of range" "$ESUITE" ordinal --window 1 ramp.txt
 expect_fail window-delays "--window works with one --delay" "$ESUITE" ordinal --window 100 --delays 1:5 ramp.txt
+expect_fail window-short "error: ramp.txt: ordinal: sliding window of 5 samples is too short: order n = 5 with delay 1 needs windows of at least 6 samples" "$ESUITE" ordinal --window 5 ramp.txt
+expect_fail window-short-nfact "sliding window of 100 samples is too short: 96 patterns per window is less than n! = 120" "$ESUITE" ordinal --window 100 ramp.txt
 expect_fail window-long "error: ramp.txt: --window 5000 is longer than the series (1000 samples)" "$ESUITE" ordinal --window 5000 ramp.txt
 expect_fail column-missing "column" "$ESUITE" ordinal --column zz cols.csv
 # a name past the 4096-column limit is not "no column": the header has it, the reader stops short

@@ -44,6 +44,17 @@ static void test_short_series(void **state)
     double H[4], C[4];
     assert_int_equal(es_ordinal_sliding(x, 200, 3, 1, 300, 10, 0, H, C), ES_ESHORT);
     assert_int_equal(es_ordinal_sliding(x, 200, 5, 1, 50, 10, 0, H, C), ES_ESHORT);
+    /* The message is about the window, not the 200-sample series (it said
+     * "series too short: 5 samples" for a 5-sample window). */
+    assert_msg_has("sliding window of 50 samples is too short: 46 patterns per window is less "
+                   "than n! = 120");
+    assert_msg_has("windows of at least 124 samples"); /* (n−1)·delay + n! */
+    assert_int_equal(es_ordinal_sliding(x, 200, 5, 2, 9, 10, ES_ORDINAL_ALLOW_SHORT, H, C),
+                     ES_ESHORT); /* Ptot = 9 − 8 = 1 */
+    assert_msg_has("sliding window of 9 samples is too short: order n = 5 with delay 2 needs "
+                   "windows of at least 10 samples");
+    assert_null(strstr(es_error_message(), "series too short"));
+    assert_int_equal(es_ordinal_sliding(x, 200, 5, 2, 10, 100, ES_ORDINAL_ALLOW_SHORT, H, C), 0); /* 2 windows */
     assert_int_equal(es_ordinal_sliding(x, 200, 3, 1, 50, 0, 0, H, C), ES_EINVAL);
 }
 
