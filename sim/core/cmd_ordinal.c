@@ -292,6 +292,12 @@ static int analyse(const es_series *s, const ordinal_opts *o, ordinal_out *out)
     int lo = o->use_delays ? o->d_lo : o->delay, hi = o->use_delays ? o->d_hi : o->delay;
     int step = o->use_delays ? o->d_step : 1;
     size_t nd = (size_t)((hi - lo) / step + 1);
+    /* The largest delay first: --delays 1:1000000000 on 1000 samples failed
+     * allocating 10^9 results ("cannot allocate", exit 1) instead of saying
+     * the series is too short for those delays. */
+    int st = es_ordinal_check(s->x, s->n, o->order, lo + (int)(nd - 1) * step, flags);
+    if (st)
+        return st;
     int *delays = malloc(nd * sizeof *delays);
     out->res = malloc(nd * sizeof *out->res);
     if (!delays || !out->res) {
@@ -301,7 +307,7 @@ static int analyse(const es_series *s, const ordinal_opts *o, ordinal_out *out)
     for (size_t i = 0; i < nd; i++)
         delays[i] = lo + (int)i * step;
     out->nres = nd;
-    int st = es_ordinal_curve(s->x, s->n, o->order, delays, nd, flags, out->res);
+    st = es_ordinal_curve(s->x, s->n, o->order, delays, nd, flags, out->res);
     free(delays);
     return st;
 }

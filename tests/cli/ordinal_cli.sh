@@ -171,6 +171,10 @@ expect_fail window-one "--window: value 1 is out of range" "$ESUITE" ordinal --w
 expect_fail window-delays "--window works with one --delay" "$ESUITE" ordinal --window 100 --delays 1:5 ramp.txt
 expect_fail window-short "error: ramp.txt: ordinal: sliding window of 5 samples is too short: order n = 5 with delay 1 needs windows of at least 6 samples" "$ESUITE" ordinal --window 5 ramp.txt
 expect_fail window-short-nfact "sliding window of 100 samples is too short: 96 patterns per window is less than n! = 120" "$ESUITE" ordinal --window 100 ramp.txt
+# --delays whose largest delay is too long for the series: the length error, before 10^9 results are
+# allocated (it exited 1 with 'cannot allocate 1000000000 delays')
+expect_fail delays-huge "error: ramp.txt: series too short: 1000 samples, order n = 5 with delay 1000000000 needs at least 4000000002" "$ESUITE" ordinal --delays 1:1000000000 ramp.txt
+expect_fail delays-step-last "Ptot = 100 windows is less than n! = 120 for n = 5, delay = 225" "$ESUITE" ordinal --delays 1:230:8 ramp.txt
 expect_fail window-long "error: ramp.txt: --window 5000 is longer than the series (1000 samples)" "$ESUITE" ordinal --window 5000 ramp.txt
 expect_fail column-missing "column" "$ESUITE" ordinal --column zz cols.csv
 # a name past the 4096-column limit is not "no column": the header has it, the reader stops short
