@@ -57,6 +57,30 @@ void es_gen_asymm_tent(double *x, size_t T, double a, double x0)
     }
 }
 
+void es_gen_lorenz(double *x, double *y, double *z, size_t T, double dt, double sigma, double rho,
+                   double beta, const double init[3])
+{
+    /* Explicit Euler, component by component as the package's vector update
+     * state + f(state)·dt: T samples are T − 1 steps (its nsteps + 1). */
+    double a = init[0], b = init[1], c = init[2];
+    for (size_t i = 0; i < T; i++) {
+        if (i > 0) {
+            double fa = sigma * (b - a);
+            double fb = rho * a - b - a * c;
+            double fc = a * b - beta * c;
+            a = a + fa * dt;
+            b = b + fb * dt;
+            c = c + fc * dt;
+        }
+        if (x)
+            x[i] = a;
+        if (y)
+            y[i] = b;
+        if (z)
+            z[i] = c;
+    }
+}
+
 void es_gen_sine(double *x, size_t T, double dt, double omega, double phase)
 {
     for (size_t i = 0; i < T; i++)

@@ -37,7 +37,8 @@ static void ordinal_usage(FILE *out)
         "INPUT: a text/CSV file (one value per line, or a column), FILE:VARIABLE for an HDF5 dataset\n"
         "or NetCDF variable, FILE:VARIABLE[ROW] for row ROW (0-based) of a 2-D one (one orbit of\n"
         "orbits.h5:/series/x), '-' for stdin, or a generated series gen:NAME[:LENGTH] with NAME one of\n"
-        "logistic, henon, tent, asymm_tent, sine, white, pink, red, blue, violet (default length 10^5).\n\n"
+        "logistic, henon, tent, asymm_tent, sine, lorenz, white, pink, red, blue, violet (default length\n"
+        "10^5).\n\n"
         "  --order n          pattern length, 3..10 (default 5)\n"
         "  --delay L          sampling interval in samples, >= 1 (default 1)\n"
         "  --delays A:B[:S]   H(L), C(L) for L = A, A+S, ..., B (B inclusive)\n"
@@ -211,6 +212,10 @@ static int generate(const char *spec, const ordinal_opts *o, es_series *s)
     else if (!strcmp(name, "tent")) es_gen_tent(s->x, s->n, 1.99, 0.1);
     else if (!strcmp(name, "asymm_tent")) es_gen_asymm_tent(s->x, s->n, 0.1847, 0.1);
     else if (!strcmp(name, "sine")) es_gen_sine(s->x, s->n, 0.01, 1.0, 0.0);
+    else if (!strcmp(name, "lorenz")) { /* the package's example: x, Euler, dt = 0.01 */
+        static const double init[3] = {0.0, 1.0, 1.05};
+        es_gen_lorenz(s->x, NULL, NULL, s->n, 0.01, 10.0, 20.0, 2.667, init);
+    }
     else {
         for (size_t i = 0; i < sizeof noises / sizeof noises[0]; i++)
             if (!strcmp(name, noises[i].name))
@@ -218,7 +223,7 @@ static int generate(const char *spec, const ordinal_opts *o, es_series *s)
         free(s->x);
         s->x = NULL;
         return es_error_set(ES_EINVAL, "%s: unknown generator '%s' (logistic, henon, tent, asymm_tent, "
-                                       "sine, white, pink, red, blue, violet)", spec, name);
+                                       "sine, lorenz, white, pink, red, blue, violet)", spec, name);
     }
     return ES_OK;
 }

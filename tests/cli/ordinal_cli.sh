@@ -33,6 +33,13 @@ expect_true n4-white-stochastic grep -q '"class": "stochastic"' <<<"$("$ESUITE" 
 expect_true window-range grep -q "sliding window 200: 91 windows; H in \[0.6207, 0.6885\]" \
   <<<"$("$ESUITE" ordinal --window 200 gen:logistic:2000)"
 
+# gen:lorenz is the package's Lorenz example (Euler, dt = 0.01, rho = 20, beta = 2.667, x series):
+# 10001 samples = 10^4 steps; H, C from an independent Python computation on the same orbit
+jl=$("$ESUITE" ordinal --json gen:lorenz:10001)
+expect_num lorenz-H "$(json_get "$jl" H)" 0.208015120543770 1e-12
+expect_num lorenz-C "$(json_get "$jl" C)" 0.186620642479380 1e-12
+expect_num lorenz-observed "$(json_get "$jl" patterns_observed)" 21 0
+
 # --delays gives an array with one object per delay
 arr=$("$ESUITE" ordinal --json --delays 1:9:2 gen:logistic:20000)
 expect_num delays-count "$(grep -o '"delay"' <<<"$arr" | wc -l)" 5 0

@@ -285,6 +285,38 @@ static void test_generators(void **state)
     assert_int_equal(es_ordinal_hc(t, T, 5, 1, 0, &r), 0);
     assert_close(r.H, 0.681316, 1e-6);
     assert_close(r.C, 0.399351, 1e-6);
+    /* Lorenz (spec §4.2): explicit Euler, s = 10, r = 20, b = 2.667, from
+     * (0, 1, 1.05), dt = 0.01; 10^4 steps are 10001 samples, ending at the
+     * reference package's (−0.479575, −0.110520, 13.381805). */
+    {
+        enum { TL = 10001 };
+        double *lx = malloc(TL * sizeof *lx), *ly = malloc(TL * sizeof *ly),
+               *lz = malloc(TL * sizeof *lz);
+        const double init[3] = {0.0, 1.0, 1.05};
+        es_gen_lorenz(lx, ly, lz, TL, 0.01, 10.0, 20.0, 2.667, init);
+        assert_true(lx[0] == 0.0 && ly[0] == 1.0 && lz[0] == 1.05);
+        assert_close(lx[1], 0.1, 1e-15);      /* 0 + 10·(1 − 0)·0.01 */
+        assert_close(ly[1], 0.99, 1e-15);     /* 1 + (0 − 1 − 0)·0.01 */
+        assert_close(lz[1], 1.0219965, 1e-15); /* 1.05 − 2.667·1.05·0.01 */
+        assert_close(lx[TL - 1], -0.479575, 1e-6);
+        assert_close(ly[TL - 1], -0.110520, 1e-6);
+        assert_close(lz[TL - 1], 13.381805, 1e-6);
+        /* H, C of the x series by an independent (Python, stable argsort)
+         * computation on the same Euler orbit. */
+        assert_int_equal(es_ordinal_hc(lx, TL, 5, 1, 0, &r), 0);
+        assert_close(r.H, 0.20801512054376986, 1e-12);
+        assert_close(r.C, 0.18662064247938043, 1e-12);
+        assert_int_equal(r.observed, 21);
+        assert_int_equal(es_ordinal_hc(lx, TL, 5, 10, 0, &r), 0);
+        assert_close(r.H, 0.5330002878858838, 1e-12);
+        assert_close(r.C, 0.37014881282632084, 1e-12);
+        assert_int_equal(r.observed, 27);
+        es_gen_lorenz(NULL, NULL, lz, 2, 0.01, 10.0, 20.0, 2.667, init); /* any may be NULL */
+        assert_close(lz[1], 1.0219965, 1e-15);
+        free(lx);
+        free(ly);
+        free(lz);
+    }
     /* Sine generator: x_i = sin(ω i dt + φ). */
     es_gen_sine(x, 10, 0.5, 2.0, 0.25);
     for (int i = 0; i < 10; i++)

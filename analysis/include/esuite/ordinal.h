@@ -139,6 +139,11 @@ void es_gen_logistic(double *x, size_t T, double r, double x0);          /* x0 =
 void es_gen_henon(double *x, double *y, size_t T, double a, double b);   /* (1,1), a=1.4, b=0.3; y may be NULL */
 void es_gen_tent(double *x, size_t T, double mu, double x0);             /* x0 = 0.1 */
 void es_gen_asymm_tent(double *x, size_t T, double a, double x0);        /* x0 = 0.1, a = 0.1847 */
+/* The package's Lorenz example: explicit Euler from init (package defaults
+ * sigma = 10, rho = 20, beta = 2.667, init (0, 1, 1.05), dt = 0.01); T
+ * samples = T − 1 steps; any of x, y, z may be NULL. */
+void es_gen_lorenz(double *x, double *y, double *z, size_t T, double dt, double sigma, double rho,
+                   double beta, const double init[3]);
 void es_gen_sine(double *x, size_t T, double dt, double omega, double phase);
 /* Seeded Gaussian noise with power spectrum ∝ f^(2·alpha) (alpha = 0 white,
  * −1 Brownian/red, −0.5 pink, 0.5 blue, 1 violet), zero mean except white,
