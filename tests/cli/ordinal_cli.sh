@@ -82,6 +82,12 @@ if command -v gnuplot > /dev/null; then
     expect_num "png-one-series-$gen" "$?" 0 0
     expect_num "png-one-series-$gen-width" "$((16#$(od -An -tx1 -j16 -N4 one.png | tr -d ' \n')))" 900 0
   done
+  # n = 10: the y range came from the package's getMaxC over (10! − 1)·1000 points, about two
+  # minutes before gnuplot started (13 s at n = 9); it is the exact C_max's maximum now
+  rm -f n10.png
+  timeout 30 "$ESUITE" ordinal --order 10 --allow-short --plot n10.png gen:white:20000 > /dev/null
+  expect_num png-order10-in-time "$?" 0 0
+  expect_num png-order10-width "$((16#$(od -An -tx1 -j16 -N4 n10.png | tr -d ' \n')))" 900 0
   # a PNG that cannot be created: gnuplot's complaint in one line, without the script echo and
   # the temporary PNG name it printed over five lines before
   # (gnuplot 5.4 words it 'cannot open file; output not changed (No such file or directory)')
