@@ -93,6 +93,19 @@ static void test_circular_ideal_sampling(void **state)
     /* spec §2.3: ℓ = 1 on sin t gives (0.1597, 0.1514) */
     assert_float_equal(Hc[0], 0.1597, 1e-4);
     assert_float_equal(Cc[0], 0.1514, 1e-4);
+    /* the curve is NaN where Ptot = 10000 − 4ℓ < 5! = 120 (ℓ ≥ 2471), as documented */
+    {
+        enum { L = 2471 };
+        double *Hl = malloc(L * sizeof *Hl), *Cl = malloc(L * sizeof *Cl);
+        es_orb_insitu_params ipl = {5, ES_ORB_TNAT_MAXAVG, L};
+        es_orb_insitu_one(x, nout, 0.01, &r, &ipl, &a, Hl, Cl);
+        assert_int_equal(a.status, 0);
+        assert_true(isfinite(Hl[L - 2]) && isfinite(Cl[L - 2])); /* ℓ = 2470: Ptot = 120 */
+        assert_true(isnan(Hl[L - 1]) && isnan(Cl[L - 1]));       /* ℓ = 2471: Ptot = 116 */
+        assert_float_equal(Hl[62], a.H, 0.0);                   /* ℓ = 63, the ideal delay */
+        free(Hl);
+        free(Cl);
+    }
     /* the radial-period source on a circular orbit has no pericentres */
     ip.tnat = ES_ORB_TNAT_RADIAL;
     ip.curve_max_delay = 0;
