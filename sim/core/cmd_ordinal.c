@@ -98,6 +98,20 @@ static int stdin_at_most_once(int argc, char **argv)
     return 1;
 }
 
+/* --column with only generated inputs would be ignored (a gen: series has
+ * no columns); with a text/CSV input among them it selects that one's. */
+static int column_used(int argc, char **argv, const ordinal_opts *o)
+{
+    if (!o->column)
+        return 1;
+    for (int i = optind; i < argc; i++)
+        if (strncmp(argv[i], "gen:", 4) != 0)
+            return 1;
+    es_cli_error("ordinal: --column %s selects a column of a text/CSV input; generated (gen:) "
+                 "series have none", o->column);
+    return 0;
+}
+
 static int parse_options(int argc, char **argv, ordinal_opts *o)
 {
     static const struct option opts[] = {
@@ -180,7 +194,7 @@ static int parse_options(int argc, char **argv, ordinal_opts *o)
         es_cli_error("ordinal: at most %d inputs", MAX_INPUTS);
         return 0;
     }
-    return stdin_at_most_once(argc, argv);
+    return stdin_at_most_once(argc, argv) && column_used(argc, argv, o);
 }
 
 /* gen:NAME[:LENGTH] — the ordinal module's generators, for demos and checks. */

@@ -188,6 +188,11 @@ expect_fail window-short-nfact "sliding window of 100 samples is too short: 96 p
 # allocated (it exited 1 with 'cannot allocate 1000000000 delays')
 expect_fail delays-huge "error: ramp.txt: series too short: 1000 samples, order n = 5 with delay 1000000000 needs at least 4000000002" "$ESUITE" ordinal --delays 1:1000000000 ramp.txt
 expect_fail delays-step-last "Ptot = 100 windows is less than n! = 120 for n = 5, delay = 225" "$ESUITE" ordinal --delays 1:230:8 ramp.txt
+# --column with only generated series was ignored without a word (FILE:VARIABLE with --column is
+# an error); with a CSV input among them it selects that file's column
+expect_fail column-gen "error: ordinal: --column x selects a column of a text/CSV input; generated (gen:) series have none" "$ESUITE" ordinal --column x gen:logistic:1000 gen:white:1000
+jm=$("$ESUITE" ordinal --json --column x cols.csv gen:logistic:1000)
+expect_num column-csv-and-gen "$(grep -o '"source"' <<<"$jm" | wc -l)" 2 0
 expect_fail window-long "error: ramp.txt: --window 5000 is longer than the series (1000 samples)" "$ESUITE" ordinal --window 5000 ramp.txt
 expect_fail column-missing "column" "$ESUITE" ordinal --column zz cols.csv
 # a name past the 4096-column limit is not "no column": the header has it, the reader stops short
