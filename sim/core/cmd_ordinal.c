@@ -482,6 +482,8 @@ static int write_nc(const char *tmp, const es_series *s, const ordinal_out *r, s
         rc |= nc_def_dim(grp, "delay", r[k].nres, &dim);
         rc |= nc_put_att_text(grp, NC_GLOBAL, "source", strlen(s[k].source), s[k].source);
         rc |= nc_put_att_int(grp, NC_GLOBAL, "order", NC_INT, 1, &o->order);
+        long long samples = (long long)s[k].n; /* as the HDF5 group's */
+        rc |= nc_put_att_longlong(grp, NC_GLOBAL, "samples", NC_INT64, 1, &samples);
         for (int c = 0; c < 5; c++) {
             rc |= nc_def_var(grp, col_names[c], NC_DOUBLE, 1, &dim, &var[c]);
             rc |= nc_put_att_text(grp, var[c], "units", strlen(col_units[c]), col_units[c]);

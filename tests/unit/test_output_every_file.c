@@ -110,6 +110,17 @@ static void test_ordinal_output(void **state)
     s = nc_text(ncid, "git_revision");
     assert_string_equal(s, ESUITE_GIT_REVISION);
     free(s);
+    /* the group's order and length, as in the HDF5 file (samples was missing) */
+    int grp, order = 0;
+    long long samples = 0;
+    nc_type type;
+    assert_int_equal(nc_inq_grp_ncid(ncid, "series_0", &grp), NC_NOERR);
+    assert_int_equal(nc_get_att_int(grp, NC_GLOBAL, "order", &order), NC_NOERR);
+    assert_int_equal(order, 4);
+    assert_int_equal(nc_inq_atttype(grp, NC_GLOBAL, "samples", &type), NC_NOERR);
+    assert_int_equal(type, NC_INT64);
+    assert_int_equal(nc_get_att_longlong(grp, NC_GLOBAL, "samples", &samples), NC_NOERR);
+    assert_int_equal(samples, 3000);
     nc_close(ncid);
 }
 
