@@ -2,6 +2,7 @@
  * cadence; observables recorded per output time. */
 #include "orbits/orbits.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -12,7 +13,12 @@ size_t es_orb_run_nout(const es_orb_run_params *rp)
     double dto = rp->par.dt * rp->output_every;
     if (!(dto > 0.0) || !(rp->t_end >= 0.0))
         return 0;
-    double k = floor(rp->t_end / dto + 1e-9);
+    double q = rp->t_end / dto, k = floor(q + 1e-9);
+    /* t_end a multiple of dto whose quotient rounds a few ulps low: 1e-9 is
+     * less than one ulp above 10^7 (t_end = 7e6, dt = 0.01, output_every = 7
+     * gives q = 99999999.99999999 and lost the last sample at t_end). */
+    if (k + 1.0 - q <= 8.0 * DBL_EPSILON * q)
+        k += 1.0;
     /* t_end = 1e12 with dt = 1e-12 gives 1e24: converting that to size_t is
      * undefined (it gave 0, "fewer than 2 samples"); 2^53 is refused as too
      * large by the callers' memory checks instead. */

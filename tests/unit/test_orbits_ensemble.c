@@ -168,6 +168,16 @@ static void test_nout(void **state)
     rp.output_every = 5;
     rp.t_end = 1000;
     assert_int_equal(es_orb_run_nout(&rp), 20001);
+    /* 7e6 / (0.01·7) = 99999999.99999999 in doubles: still 10^8 intervals,
+     * the last output at t_end (the 1e-9 slack alone gave 99999999 + 1) */
+    rp.output_every = 7;
+    rp.t_end = 7e6;
+    assert_int_equal(es_orb_run_nout(&rp), 100000001);
+    rp.t_end = 7e6 - 0.035; /* half an interval short: the last full one */
+    assert_int_equal(es_orb_run_nout(&rp), 100000000);
+    rp.output_every = 5;
+    rp.t_end = 1000 - 1e-7; /* just short of a multiple: not rounded up */
+    assert_int_equal(es_orb_run_nout(&rp), 20000);
     rp.par.dt = 1e-12;
     rp.output_every = 1;
     rp.t_end = 1e12;
