@@ -192,7 +192,7 @@ static inline long long es_orbit_poll_block(long long done, long long s, long lo
 
 /* Internal steppers (one file each); ES_EINTR when es_orbit_poll says so. */
 int es_orb_leapfrog_steps(es_orbit *o, long long nsteps);
-int es_orb_rk4_steps(es_orbit *o, long long nsteps); /* fixed-step GSL rk4 (odeiv2 workspace) */
+int es_orb_rk4_steps(es_orbit *o, long long nsteps); /* classical RK4, step dt (odeiv2 workspace) */
 int es_orb_odeiv2_init(es_orbit *o);
 int es_orb_odeiv2_to(es_orbit *o, double t1);
 void es_orb_odeiv2_free(es_orbit *o);

@@ -116,12 +116,61 @@ static double rk4_error(double dt)
     return e;
 }
 
+/* Kepler (GM = 1, planar) right-hand side and one textbook RK4 step. */
+static void kepler_f(const double *y, double *d)
+{
+    double r = hypot(y[0], y[1]), r3 = r * r * r;
+    d[0] = y[2], d[1] = y[3], d[2] = -y[0] / r3, d[3] = -y[1] / r3;
+}
+
+static void rk4_textbook(double *y, double h)
+{
+    double k1[4], k2[4], k3[4], k4[4], t[4];
+    kepler_f(y, k1);
+    for (int i = 0; i < 4; i++)
+        t[i] = y[i] + 0.5 * h * k1[i];
+    kepler_f(t, k2);
+    for (int i = 0; i < 4; i++)
+        t[i] = y[i] + 0.5 * h * k2[i];
+    kepler_f(t, k3);
+    for (int i = 0; i < 4; i++)
+        t[i] = y[i] + h * k3[i];
+    kepler_f(t, k4);
+    for (int i = 0; i < 4; i++)
+        y[i] += h / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
+}
+
 static void test_rk4_order(void **state)
 {
     (void)state;
     double e1 = rk4_error(2 * M_PI / 1000), e2 = rk4_error(2 * M_PI / 2000);
     print_message("rk4 Kepler: error %.3e -> %.3e, ratio %.3f\n", e1, e2, e1 / e2);
     assert_true(fabs(e1 / e2 - 16.0) < 1.6);
+
+    /* integrator = rk4 with dt is ONE classical step of dt per dt: GSL's rk4
+     * stepper returned two steps of dt/2 (its step-doubling error estimate),
+     * so dt = 0.1 from (1.5, 0, 0, 0.577) gave x = 1.4977775034140763, the
+     * two-half-step value, instead of 1.497777503048688. */
+    es_orb_system s = kepler_sys();
+    es_orb_params par;
+    es_orb_params_default(&par);
+    par.integrator = ES_ORB_RK4;
+    par.dt = 0.1;
+    par.ntangent = 0;
+    es_orbit *o = es_orbit_alloc(&s, &par);
+    double y0[4] = {1.5, 0.0, 0.0, sqrt(0.5 / 1.5)}, y[4];
+    es_orbit_set(o, y0, 0.0);
+    assert_int_equal(es_orbit_advance(o, 0.3), 0);
+    memcpy(y, y0, sizeof y);
+    for (int k = 0; k < 3; k++)
+        rk4_textbook(y, 0.1);
+    for (int i = 0; i < 4; i++)
+        assert_float_equal(o->y[i], y[i], 1e-15);
+    assert_int_equal(o->nsteps, 3);
+    es_orbit_free(o);
+    memcpy(y, y0, sizeof y);
+    rk4_textbook(y, 0.1);
+    assert_float_equal(y[0], 1.497777503048688, 1e-15);
 }
 
 /* rk8pd: after 10 periods (T = 2π for a = 1) the Kepler orbit is back at
