@@ -10,6 +10,7 @@
 static _Thread_local char es_msg[ES_MSG_LEN];
 static _Thread_local char es_warn[ES_MAX_WARNINGS][ES_MSG_LEN / 2];
 static _Thread_local int es_nwarn;
+static _Thread_local unsigned long es_warn_serial;
 
 int es_error_set(int status, const char *fmt, ...)
 {
@@ -40,6 +41,7 @@ const char *es_status_name(int status)
 
 void es_warning_add(const char *fmt, ...)
 {
+    es_warn_serial++;
     if (es_nwarn >= ES_MAX_WARNINGS)
         return;
     va_list ap;
@@ -53,3 +55,11 @@ int es_warning_count(void) { return es_nwarn; }
 const char *es_warning_get(int i) { return (i >= 0 && i < es_nwarn) ? es_warn[i] : ""; }
 
 void es_warning_clear(void) { es_nwarn = 0; }
+
+void es_warning_truncate(int n)
+{
+    if (n >= 0 && n < es_nwarn)
+        es_nwarn = n;
+}
+
+unsigned long es_warning_serial(void) { return es_warn_serial; }

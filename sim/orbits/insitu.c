@@ -32,6 +32,7 @@ void es_orb_insitu_one(const double *x, size_t T, double dt, const es_orb_result
         return;
     }
     int nw = es_warning_count();
+    unsigned long serial = es_warning_serial();
     int st;
     if (p->tnat <= ES_ORB_TNAT_MINAVG) {
         es_ordinal_auto_result a;
@@ -56,11 +57,14 @@ void es_orb_insitu_one(const double *x, size_t T, double dt, const es_orb_result
         }
     }
     out->status = st;
-    out->warned = es_warning_count() > nw;
-    /* per-series warnings are summarised by the caller (one line per
-     * observable); drop them unless older warnings share the list */
-    if (out->warned && nw == 0)
-        es_warning_clear();
+    /* Per-series warnings are summarised by the caller (one line per
+     * observable): drop the ones this call added, keep older ones. They
+     * were dropped only from an empty list, so after an earlier warning
+     * (ic = grid rounding n_orbits) they piled up on the main thread, were
+     * printed one per orbit, and once the list was full the later orbits
+     * read warned = 0 and the run's own summary warnings were lost. */
+    out->warned = es_warning_serial() != serial;
+    es_warning_truncate(nw);
     if (st == ES_OK) {
         es_ordinal_class c = es_ordinal_classify(p->order, out->H, out->C);
         out->ordinal_class = (int)c;

@@ -163,4 +163,29 @@ expect_true "no other hidden leftovers ($(ls -A late | tr '\n' ' '))" test -z "$
 "$ESUITE" run hh.ini --output late_ok --quiet --set orbits.plots=true --set orbits.section_points=20 2>/dev/null
 expect_true "the same run writes orbits.h5, hc_plane.png, section.png when nothing fails" \
   test -s late_ok/orbits.h5 -a -s late_ok/hc_plane.png -a -s late_ok/section.png
+
+# Per-series sampling warnings are summarised in one line per observable, also after an earlier
+# warning (ic = grid rounds 200 orbits to 14 x 15 = 210). They were dropped only from an empty
+# list: here 31 'ordinal: ... rounds to 0' lines were printed, the list then filled up, 63 orbits
+# read warned = 0, and the two summary lines were lost.
+cat >warn.ini <<EOF2
+[run]
+model = orbits
+[orbits]
+system = henon_heiles
+ic = grid
+x_min = 0.1
+x_max = 0.3
+v_min = 0.1
+v_max = 0.3
+n_orbits = 200
+t_end = 100
+output_every = 100
+EOF2
+"$ESUITE" run warn.ini --output warn_out --threads 2 --quiet 2>warn.err
+expect_true "grid rounding warned ($(cat warn.err))" grep -q "n_orbits = 200 rounded to 210" warn.err
+expect_true "no per-series ordinal warning on stderr" bash -c "! grep -q 'esuite: warning: ordinal:' warn.err"
+expect_true "the sampling-rule summary counts all 210" grep -q "210 of 210 'x' series broke the sampling rule" warn.err
+expect_true "the could-not-analyse summary is there" grep -q "210 of 210 'x' series could not be analysed" warn.err
+expect_num "stderr has exactly these three warnings" "$(grep -c 'esuite: warning:' warn.err)" 3 0
 finish

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "esuite/ordinal.h"
+#include "esuite/status.h"
 #include "orbits/orbits.h"
 
 static es_orb_run_params run_params(double dt, int every, double t_end)
@@ -105,6 +106,27 @@ static void test_circular_ideal_sampling(void **state)
         assert_float_equal(Hl[62], a.H, 0.0);                   /* ℓ = 63, the ideal delay */
         free(Hl);
         free(Cl);
+    }
+    /* 900 samples (t_dur/t_nat = 8.99/6.28 < 1.5) warn: the call reports it in
+     * `warned` and removes its own warnings, also when an older warning is
+     * on the list. Only an empty list was cleared before, so after one older
+     * warning they piled up (printed once per orbit) and from the 32nd call
+     * on (the list full) warned read 0. */
+    {
+        es_orb_insitu_params ipw = {5, ES_ORB_TNAT_MAXAVG, 0};
+        es_warning_clear();
+        es_warning_add("an older warning");
+        for (int k = 0; k < 40; k++) {
+            es_orb_insitu_one(x, 900, 0.01, &r, &ipw, &a, NULL, NULL);
+            assert_int_equal(a.status, 0);
+            assert_int_equal(a.warned, 1);
+        }
+        assert_int_equal(es_warning_count(), 1);
+        assert_string_equal(es_warning_get(0), "an older warning");
+        es_orb_insitu_one(x, nout, 0.01, &r, &ipw, &a, NULL, NULL); /* 10^4 samples: none */
+        assert_int_equal(a.warned, 0);
+        assert_int_equal(es_warning_count(), 1);
+        es_warning_clear();
     }
     /* the radial-period source on a circular orbit has no pericentres */
     ip.tnat = ES_ORB_TNAT_RADIAL;

@@ -27,6 +27,20 @@ static void test_warnings_and_names(void **state)
     assert_string_equal(es_warning_get(0), "t_dur/t_nat = 1.25 < 1.5");
     es_warning_clear();
     assert_int_equal(es_warning_count(), 0);
+    /* The list keeps 32; the serial counts every call; truncate drops the tail only. */
+    unsigned long s0 = es_warning_serial();
+    for (int i = 0; i < 40; i++)
+        es_warning_add("w%d", i);
+    assert_int_equal(es_warning_count(), 32);
+    assert_true(es_warning_serial() - s0 == 40);
+    es_warning_truncate(5);
+    assert_int_equal(es_warning_count(), 5);
+    assert_string_equal(es_warning_get(4), "w4");
+    es_warning_truncate(10); /* not beyond what is there */
+    assert_int_equal(es_warning_count(), 5);
+    es_warning_truncate(-1);
+    assert_int_equal(es_warning_count(), 5);
+    es_warning_clear();
     assert_string_equal(es_status_name(ES_ESHORT), "series too short");
     assert_string_equal(es_status_name(99), "unknown status");
 }

@@ -33,5 +33,11 @@ void es_warning_add(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int es_warning_count(void);
 const char *es_warning_get(int i);
 void es_warning_clear(void);
+/* Keep only the first n warnings (a caller dropping the ones its own call
+ * added, leaving older ones in place). */
+void es_warning_truncate(int n);
+/* es_warning_add calls on this thread so far, including those the full list
+ * (32 warnings) dropped: whether a call warned, whatever the list holds. */
+unsigned long es_warning_serial(void);
 
 #endif
