@@ -595,6 +595,24 @@ static int draw_plot(const char *png, const es_series *s, const ordinal_out *r, 
     return st;
 }
 
+/* Warnings from index `from` on get the input's name in front, as its
+ * errors do: with several inputs they did not say which one they were about. */
+static void name_warnings(int from, const char *source)
+{
+    int n = es_warning_count();
+    if (n <= from)
+        return;
+    char(*msg)[512] = malloc((size_t)(n - from) * sizeof *msg);
+    if (!msg)
+        return;
+    for (int i = from; i < n; i++)
+        snprintf(msg[i - from], sizeof msg[0], "%s", es_warning_get(i));
+    es_warning_truncate(from);
+    for (int i = 0; i < n - from; i++)
+        es_warning_add("%s: %s", source, msg[i]);
+    free(msg);
+}
+
 int es_cmd_ordinal(int argc, char **argv)
 {
     ordinal_opts o = {.order = 5, .delay = 1, .dt = 1.0, .seed = 1, .tnat = ES_TNAT_MAXAVG};
@@ -608,9 +626,11 @@ int es_cmd_ordinal(int argc, char **argv)
     if (st)
         nin = 0; /* nothing to read or free below */
     for (size_t k = 0; k < nin && !st; k++) {
+        int nw = es_warning_count();
         st = load_input(inputs[k], &o, &s[k]);
         if (!st) {
             st = analyse(&s[k], &o, &r[k]);
+            name_warnings(nw, s[k].source);
             if (st) {
                 char msg[1024]; /* copy: es_error_set writes the buffer it would read */
                 snprintf(msg, sizeof msg, "%s", es_error_message());

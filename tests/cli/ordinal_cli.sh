@@ -40,6 +40,14 @@ expect_num lorenz-H "$(json_get "$jl" H)" 0.208015120543770 1e-12
 expect_num lorenz-C "$(json_get "$jl" C)" 0.186620642479380 1e-12
 expect_num lorenz-observed "$(json_get "$jl" patterns_observed)" 21 0
 
+# warnings name their input, as errors do (with several inputs they did not say which one):
+# the logistic map's t_nat = 3.02 samples rounds all three delays to 0; 900 samples of the sine
+# hold t_dur/t_nat = 1.43
+"$ESUITE" ordinal --auto --json gen:logistic:10000 gen:sine:900 > /dev/null 2> auto.err
+expect_num warn-named-logistic "$(grep -c '^esuite: warning: gen:logistic:10000: ordinal: 0\.[345] t_nat.* rounds to 0; using 1' auto.err)" 3 0
+expect_true warn-named-sine grep -q '^esuite: warning: gen:sine:900: ordinal: t_dur/t_nat = 1.43 is below the recommended 1.5' auto.err
+expect_num warn-count "$(grep -c 'warning' auto.err)" 4 0
+
 # --delays gives an array with one object per delay
 arr=$("$ESUITE" ordinal --json --delays 1:9:2 gen:logistic:20000)
 expect_num delays-count "$(grep -o '"delay"' <<<"$arr" | wc -l)" 5 0
