@@ -21,6 +21,23 @@ static int verdict(es_ordinal_class c)
     return c == ES_ORDINAL_COMPLEX || c == ES_ORDINAL_STOCHASTIC;
 }
 
+/* A series whose spread is at the level of rounding (≤ 1e-12 of its largest
+ * magnitude; exactly constant included) holds no dynamics: a conserved
+ * quantity, such as L_z in a spherical potential under the leapfrog (exact
+ * to rounding), or z ≡ 0 of a planar orbit. Its ordinal patterns are those
+ * of the rounding errors: L_z of regular Plummer orbits read H = 0.81,
+ * "stochastic", i.e. chaotic. */
+static int constant_to_rounding(const double *x, size_t T)
+{
+    double lo = x[0], hi = x[0], big = fabs(x[0]);
+    for (size_t i = 1; i < T; i++) {
+        lo = x[i] < lo ? x[i] : lo;
+        hi = x[i] > hi ? x[i] : hi;
+        big = fabs(x[i]) > big ? fabs(x[i]) : big;
+    }
+    return hi - lo <= 1e-12 * big;
+}
+
 void es_orb_insitu_one(const double *x, size_t T, double dt, const es_orb_result *res,
                        const es_orb_insitu_params *p, es_orb_insitu *out, double *Hc, double *Cc)
 {
@@ -29,6 +46,10 @@ void es_orb_insitu_one(const double *x, size_t T, double dt, const es_orb_result
         Hc[k] = Cc[k] = NAN;
     if (res->escaped) {
         out->status = ES_EDATA;
+        return;
+    }
+    if (T > 0 && constant_to_rounding(x, T)) {
+        out->status = ES_EUNSUP;
         return;
     }
     int nw = es_warning_count();

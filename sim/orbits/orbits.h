@@ -328,7 +328,8 @@ typedef struct {
     double H, C;
     int ordinal_class;/* es_ordinal_class, −1 if not analysed */
     int chaotic;      /* PECCARY verdict: 1 complex/stochastic, 0 periodic/regular/oversampled, −1 none */
-    int status;       /* ES_OK or why it could not be analysed (too short, no t_nat, escaped) */
+    int status;       /* ES_OK or why it could not be analysed (too short, no t_nat, escaped
+                         ES_EDATA, constant to rounding ES_EUNSUP) */
     int warned;       /* t_dur < 1.5 t_nat or delay clamped */
 } es_orb_insitu;
 

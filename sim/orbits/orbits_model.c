@@ -388,10 +388,12 @@ static void summarise_warnings(const es_orbits_setup_t *su, const es_orbits_data
                        "integrator step (escaped = 2: a runaway orbit, or eps_abs/eps_rel too "
                        "strict); see /orbits/escaped and /orbits/t_end", lost, d->n);
     for (int k = 0; k < su->rp.nobs; k++) {
-        size_t w = 0, bad = 0;
+        size_t w = 0, bad = 0, flat = 0;
         for (size_t i = 0; i < d->n; i++) {
-            w += d->ins[i * (size_t)su->rp.nobs + (size_t)k].warned != 0;
-            bad += d->ins[i * (size_t)su->rp.nobs + (size_t)k].status != ES_OK;
+            const es_orb_insitu *a = &d->ins[i * (size_t)su->rp.nobs + (size_t)k];
+            w += a->warned != 0;
+            flat += a->status == ES_EUNSUP;
+            bad += a->status != ES_OK && a->status != ES_EUNSUP;
         }
         const char *on = su->is_map ? "x" : es_orb_observable_name(su->rp.obs[k]);
         if (w)
@@ -401,6 +403,10 @@ static void summarise_warnings(const es_orbits_setup_t *su, const es_orbits_data
         if (bad)
             es_warning_add("orbits: %zu of %zu '%s' series could not be analysed (escaped, too "
                            "short or no t_nat); see /insitu/%s/status", bad, d->n, on, on);
+        if (flat)
+            es_warning_add("orbits: %zu of %zu '%s' series are constant to rounding (a conserved "
+                           "quantity) and were not analysed (/insitu/%s/status = %d)",
+                           flat, d->n, on, on, ES_EUNSUP);
     }
 }
 

@@ -188,4 +188,31 @@ expect_true "no per-series ordinal warning on stderr" bash -c "! grep -q 'esuite
 expect_true "the sampling-rule summary counts all 210" grep -q "210 of 210 'x' series broke the sampling rule" warn.err
 expect_true "the could-not-analyse summary is there" grep -q "210 of 210 'x' series could not be analysed" warn.err
 expect_num "stderr has exactly these three warnings" "$(grep -c 'esuite: warning:' warn.err)" 3 0
+
+# A conserved observable (L_z in a Plummer sphere: the leapfrog keeps it to rounding) is not
+# analysed: its ordinal patterns are rounding errors, and these regular orbits read 100%
+# 'stochastic' (H = 0.81), i.e. chaotic. x is analysed as before.
+cat >lz.ini <<EOF2
+[run]
+model = orbits
+[orbits]
+system = potential
+potential = plummer
+ndim = 2
+ic = grid
+n_orbits = 4
+x_min = 0.5
+x_max = 1.0
+v_min = 0.3
+v_max = 0.6
+t_end = 200
+observables = x, Lz
+EOF2
+"$ESUITE" run lz.ini --output lz_out --quiet 2>lz.err
+expect_true "the constant series are named ($(cat lz.err))" \
+  grep -q "4 of 4 'Lz' series are constant to rounding (a conserved quantity) and were not analysed (/insitu/Lz/status = 8)" lz.err
+expect_true "no Lz series analysed" \
+  bash -c "grep -A1 '\"Lz\": {' lz_out/summary.json | grep -q '\"analysed\": 0,'"
+expect_true "x: all 4 analysed, PECCARY calls none chaotic" \
+  bash -c "grep -A8 '\"x\": {' lz_out/summary.json | tr -d '\n ' | grep -q '\"analysed\":4,.*\"peccary_chaotic\":0.0'"
 finish

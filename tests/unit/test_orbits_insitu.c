@@ -128,6 +128,32 @@ static void test_circular_ideal_sampling(void **state)
         assert_int_equal(es_warning_count(), 1);
         es_warning_clear();
     }
+    /* A series constant to rounding (a conserved quantity) is not analysed:
+     * L_z = 0.15 plus rounding-level wiggles (1e-16 relative) read H = 0.81,
+     * "stochastic" (chaotic) for regular Plummer orbits; exactly constant
+     * too. A real signal of small relative size (1e-9) is analysed. */
+    {
+        es_orb_insitu_params ipc = {5, ES_ORB_TNAT_MAXAVG, 2};
+        double *c = malloc(nout * sizeof *c), Hc2[2], Cc2[2];
+        for (size_t i = 0; i < nout; i++)
+            c[i] = 0.15 + 1.5e-17 * x[i] * (double)(i % 7);
+        es_orb_insitu_one(c, nout, 0.01, &r, &ipc, &a, Hc2, Cc2);
+        assert_int_equal(a.status, ES_EUNSUP);
+        assert_int_equal(a.ordinal_class, -1);
+        assert_int_equal(a.chaotic, -1);
+        assert_true(isnan(a.H) && isnan(a.C) && isnan(Hc2[0]) && isnan(Cc2[1]));
+        for (size_t i = 0; i < nout; i++)
+            c[i] = 0.0; /* z of a planar orbit */
+        es_orb_insitu_one(c, nout, 0.01, &r, &ipc, &a, Hc2, Cc2);
+        assert_int_equal(a.status, ES_EUNSUP);
+        for (size_t i = 0; i < nout; i++)
+            c[i] = 0.15 + 1.5e-10 * x[i]; /* a sine 1e-9 of the mean: analysed as one */
+        es_orb_insitu_one(c, nout, 0.01, &r, &ipc, &a, Hc2, Cc2);
+        assert_int_equal(a.status, 0);
+        assert_int_equal(a.delay, 63);
+        assert_float_equal(a.H, 0.5104, 1e-4);
+        free(c);
+    }
     /* the radial-period source on a circular orbit has no pericentres */
     ip.tnat = ES_ORB_TNAT_RADIAL;
     ip.curve_max_delay = 0;
