@@ -39,20 +39,24 @@ const char *es_status_name(int status)
     return names[status];
 }
 
+/* es_nwarn counts every warning in the list, also those past the 32 kept:
+ * the CLI then says how many it could not show instead of losing them. */
 void es_warning_add(const char *fmt, ...)
 {
     es_warn_serial++;
-    if (es_nwarn >= ES_MAX_WARNINGS)
+    if (es_nwarn++ >= ES_MAX_WARNINGS)
         return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(es_warn[es_nwarn++], sizeof es_warn[0], fmt, ap);
+    vsnprintf(es_warn[es_nwarn - 1], sizeof es_warn[0], fmt, ap);
     va_end(ap);
 }
 
-int es_warning_count(void) { return es_nwarn; }
+int es_warning_count(void) { return es_nwarn < ES_MAX_WARNINGS ? es_nwarn : ES_MAX_WARNINGS; }
 
-const char *es_warning_get(int i) { return (i >= 0 && i < es_nwarn) ? es_warn[i] : ""; }
+int es_warning_dropped(void) { return es_nwarn - es_warning_count(); }
+
+const char *es_warning_get(int i) { return (i >= 0 && i < es_warning_count()) ? es_warn[i] : ""; }
 
 void es_warning_clear(void) { es_nwarn = 0; }
 

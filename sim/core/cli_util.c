@@ -24,6 +24,9 @@ void es_cli_print_warnings(void)
 {
     for (int i = 0; i < es_warning_count(); i++)
         fprintf(stderr, "esuite: warning: %s\n", es_warning_get(i));
+    if (es_warning_dropped() > 0)
+        fprintf(stderr, "esuite: warning: ... and %d more warnings not shown (only the first %d are kept)\n",
+                es_warning_dropped(), es_warning_count());
     es_warning_clear();
 }
 

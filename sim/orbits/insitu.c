@@ -52,7 +52,7 @@ void es_orb_insitu_one(const double *x, size_t T, double dt, const es_orb_result
         out->status = ES_EUNSUP;
         return;
     }
-    int nw = es_warning_count();
+    int nw = es_warning_count() + es_warning_dropped(); /* the whole list, also past 32 */
     unsigned long serial = es_warning_serial();
     int st;
     if (p->tnat <= ES_ORB_TNAT_MINAVG) {

@@ -47,6 +47,10 @@ expect_num lorenz-observed "$(json_get "$jl" patterns_observed)" 21 0
 expect_num warn-named-logistic "$(grep -c '^esuite: warning: gen:logistic:10000: ordinal: 0\.[345] t_nat.* rounds to 0; using 1' auto.err)" 3 0
 expect_true warn-named-sine grep -q '^esuite: warning: gen:sine:900: ordinal: t_dur/t_nat = 1.43 is below the recommended 1.5' auto.err
 expect_num warn-count "$(grep -c 'warning' auto.err)" 4 0
+# the list keeps 32 warnings; the 8 more of 40 inputs are counted, not lost without a word
+"$ESUITE" ordinal --auto $(for i in $(seq 40); do printf 'gen:sine:900 '; done) > /dev/null 2> many.err
+expect_num warn-kept "$(grep -c 'recommended 1.5' many.err)" 32 0
+expect_true warn-more grep -q '^esuite: warning: \.\.\. and 8 more warnings not shown (only the first 32 are kept)$' many.err
 
 # --delays gives an array with one object per delay
 arr=$("$ESUITE" ordinal --json --delays 1:9:2 gen:logistic:20000)

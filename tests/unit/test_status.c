@@ -33,6 +33,11 @@ static void test_warnings_and_names(void **state)
         es_warning_add("w%d", i);
     assert_int_equal(es_warning_count(), 32);
     assert_true(es_warning_serial() - s0 == 40);
+    assert_int_equal(es_warning_dropped(), 8); /* counted, for the CLI's "8 more" */
+    assert_string_equal(es_warning_get(32), "");
+    es_warning_truncate(34); /* a caller dropping what it added after the 34th */
+    assert_int_equal(es_warning_count(), 32);
+    assert_int_equal(es_warning_dropped(), 2);
     es_warning_truncate(5);
     assert_int_equal(es_warning_count(), 5);
     assert_string_equal(es_warning_get(4), "w4");
@@ -40,6 +45,7 @@ static void test_warnings_and_names(void **state)
     assert_int_equal(es_warning_count(), 5);
     es_warning_truncate(-1);
     assert_int_equal(es_warning_count(), 5);
+    assert_int_equal(es_warning_dropped(), 0);
     es_warning_clear();
     assert_string_equal(es_status_name(ES_ESHORT), "series too short");
     assert_string_equal(es_status_name(99), "unknown status");

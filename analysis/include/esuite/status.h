@@ -32,6 +32,8 @@ const char *es_status_name(int status);
 void es_warning_add(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int es_warning_count(void);
 const char *es_warning_get(int i);
+/* Warnings added beyond the 32 the list keeps (not readable, but counted). */
+int es_warning_dropped(void);
 void es_warning_clear(void);
 /* Keep only the first n warnings (a caller dropping the ones its own call
  * added, leaving older ones in place). */
