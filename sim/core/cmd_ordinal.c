@@ -124,7 +124,7 @@ static int parse_options(int argc, char **argv, ordinal_opts *o)
         {"allow-short", no_argument, NULL, 'S'},   {"seed", required_argument, NULL, 'e'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     long long v;
-    int c, ndelay_opts = 0, tnat_given = 0;
+    int c, ndelay_opts = 0, tnat_given = 0, dt_given = 0;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":n:l:c:jh", opts, NULL)) != -1) {
@@ -146,7 +146,10 @@ static int parse_options(int argc, char **argv, ordinal_opts *o)
         case 'o': o->output = optarg; break;
         case 'w': if (!es_cli_parse_int("--window", optarg, 2, (long long)1 << 50, &o->window)) return 0; break;
         case 's': if (!es_cli_parse_int("--step", optarg, 1, (long long)1 << 50, &o->step)) return 0; break;
-        case 't': if (!es_cli_parse_double("--dt", optarg, 1e-300, 1e300, &o->dt)) return 0; break;
+        case 't':
+            dt_given = 1;
+            if (!es_cli_parse_double("--dt", optarg, 1e-300, 1e300, &o->dt)) return 0;
+            break;
         case 'm':
             tnat_given = 1;
             if (es_tnat_method_parse(optarg, &o->tnat)) {
@@ -180,6 +183,10 @@ static int parse_options(int argc, char **argv, ordinal_opts *o)
     /* Options of another mode would be ignored: the user meant that mode. */
     if (o->step && !o->window) {
         es_cli_error("ordinal: --step is the step of --window; give --window W too");
+        return 0;
+    }
+    if (dt_given && o->window) {
+        es_cli_error("ordinal: --dt is the time unit of t_pat and t_nat, which --window does not report");
         return 0;
     }
     if (tnat_given && !o->use_auto) {
@@ -250,7 +257,9 @@ static int load_input(const char *spec, const ordinal_opts *o, es_series *s)
     return es_series_read(spec, o->column, s);
 }
 
-static json_t *result_json(const es_ordinal_result *r)
+/* t_pat in the unit of --dt: a --delays curve against time needs it (--dt
+ * changed nothing in the JSON of --delay / --delays). */
+static json_t *result_json(const es_ordinal_result *r, double dt)
 {
     json_t *j = json_object();
     json_object_set_new(j, "H", es_json_real(r->H));
@@ -260,6 +269,7 @@ static json_t *result_json(const es_ordinal_result *r)
     json_object_set_new(j, "patterns_total", json_integer((json_int_t)r->ptot));
     json_object_set_new(j, "patterns_observed", json_integer((json_int_t)r->observed));
     json_object_set_new(j, "forbidden", json_integer((json_int_t)r->forbidden));
+    json_object_set_new(j, "t_pat", es_json_real(es_ordinal_tpat(r->delay, dt, r->order)));
     json_object_set_new(j, "class", json_string(es_ordinal_class_name(es_ordinal_classify(r->order, r->H, r->C))));
     return j;
 }
@@ -353,13 +363,13 @@ static json_t *output_json(const es_series *s, const ordinal_opts *o, const ordi
     } else if (o->use_delays) {
         j = json_array();
         for (size_t i = 0; i < r->nres; i++) {
-            json_t *e = result_json(&r->res[i]);
+            json_t *e = result_json(&r->res[i], o->dt);
             if (multi) json_object_set_new(e, "source", json_string(s->source));
             json_array_append_new(j, e);
         }
         return j;
     } else {
-        j = result_json(&r->res[0]);
+        j = result_json(&r->res[0], o->dt);
         if (o->use_auto) {
             const es_ordinal_auto_result *a = &r->autores;
             json_object_set_new(j, "t_nat", es_json_real(a->tnat));

@@ -192,6 +192,12 @@ expect_num auto-ncross-tnat "$(json_get "$a" t_nat)" 6.249375 1e-9
 expect_num auto-ncross-delay "$(json_get "$a" delay)" 62 0
 expect_fail dt-zero "--dt: value 0 is out of range" "$ESUITE" ordinal --dt 0 ramp.txt
 expect_fail dt-text "--dt: expected a number, got 'fast'" "$ESUITE" ordinal --dt fast ramp.txt
+# --dt is the unit of t_pat = delay·dt·(n − 1) in every JSON result (it changed nothing without --auto)
+jd=$("$ESUITE" ordinal --json --dt 0.5 --delays 3:3 gen:logistic:2000)
+expect_num dt-tpat "$(json_get "$jd" t_pat)" 6 0
+expect_num dt-default-tpat "$(json_get "$("$ESUITE" ordinal --json --order 4 --delay 7 gen:logistic:2000)" t_pat)" 21 0
+expect_fail dt-window "--dt is the time unit of t_pat and t_nat, which --window does not report" \
+  "$ESUITE" ordinal --window 500 --dt 2 gen:logistic:2000
 expect_fail window-one "--window: value 1 is out of range" "$ESUITE" ordinal --window 1 ramp.txt
 expect_fail window-delays "--window works with one --delay" "$ESUITE" ordinal --window 100 --delays 1:5 ramp.txt
 expect_fail window-short "error: ramp.txt: ordinal: sliding window of 5 samples is too short: order n = 5 with delay 1 needs windows of at least 6 samples" "$ESUITE" ordinal --window 5 ramp.txt
