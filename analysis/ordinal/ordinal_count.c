@@ -404,7 +404,9 @@ void es_ord_finish(int n, double S, double Se, es_ordinal_result *res)
     const double log2N = log2(N);
     const double denom = (1.0 + 1.0 / N) * log2(N + 1.0) - 2.0 * log2(2.0 * N) + log2N;
     S = S + 0.0; /* −0.0 (a single pattern) becomes +0.0 */
-    double H = S / log2N;
+    /* rounding of the sum lifts a uniform distribution's H above 1 (n = 5:
+     * 1 + 2.4e-15, n = 6: 1 + 1.0e-14); H is a normalised entropy, at most 1 */
+    double H = fmin(S / log2N, 1.0);
     double JS = Se - 0.5 * S - 0.5 * log2N;
     if (JS < 0.0)
         JS = 0.0; /* rounding below the true minimum 0 (uniform P) */

@@ -258,6 +258,13 @@ static void test_q0(void **state)
         es_ordinal_result r;
         assert_int_equal(es_ordinal_hc_from_counts(counts, n, &r), 0);
         assert_close(r.JS * es_ordinal_q0(n), 1.0, 1e-12);
+        /* uniform counts: H = 1 (to 1e-12), never above (rounding gave
+         * 1 + 2.4e-15 at n = 5 and 1 + 1.0e-14 at n = 6), C = 0 to 1e-13 */
+        for (uint64_t i = 0; i < es_ordinal_factorial(n); i++)
+            counts[i] = 7;
+        assert_int_equal(es_ordinal_hc_from_counts(counts, n, &r), 0);
+        assert_true(r.H <= 1.0 && r.H > 1.0 - 1e-12);
+        assert_true(r.C >= 0.0 && r.C < 1e-13);
         free(counts);
     }
 }
