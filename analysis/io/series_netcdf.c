@@ -621,6 +621,22 @@ static int read_values(int grp, int varid, long long row, size_t n, es_series *o
     return rc;
 }
 
+int es_netcdf_check_values(int ncid, int varid, double *x, size_t n, int unpacked, const char *what)
+{
+    es_series s = {.x = x, .n = n};
+    snprintf(s.source, sizeof s.source, "%s", what);
+    nc_type type;
+    if (nc_inq_vartype(ncid, varid, &type) != NC_NOERR)
+        return es_error_set(ES_EIO, "%s: cannot read the variable's type", what);
+    double dummy;
+    const bool packed = att_double(ncid, varid, "scale_factor", &dummy) ||
+                        att_double(ncid, varid, "add_offset", &dummy);
+    if (unpacked)
+        return packed ? check_valid(ncid, varid, type, false, true, true, &s) : ES_OK;
+    int rc = check_missing(ncid, varid, type, NULL, 0, false, &s);
+    return rc == ES_OK ? check_valid(ncid, varid, type, false, packed, false, &s) : rc;
+}
+
 int es_series_read_netcdf(const char *path, const char *var, long long row, const char *literal,
                           int hdf5_fallback, es_series *out)
 {

@@ -486,9 +486,19 @@ static int load_init_file(const es_config *cfg, size_t n, double **pos, double *
         if (!rc && (es_netcdf_packing(path, ncid, vp, "positions", &sc[0], &off[0]) ||
                     es_netcdf_packing(path, ncid, vv, "velocities", &sc[1], &off[1])))
             rc = es_config_key_error(cfg, "school", "init_file", "%s", es_error_message());
-        for (size_t i = 0; i < 3 * n && !rc; i++) {
-            (*pos)[i] = (*pos)[i] * sc[0] + off[0];
-            (*vel)[i] = (*vel)[i] * sc[1] + off[1];
+        /* missing_value / valid_range as in school-metrics and the series reader */
+        for (int pass = 0; pass < 2 && !rc; pass++) {
+            if (es_netcdf_check_values(ncid, vp, *pos, 3 * n, pass,
+                                       "last frame: positions (index 3·fish + axis)") ||
+                es_netcdf_check_values(ncid, vv, *vel, 3 * n, pass,
+                                       "last frame: velocities (index 3·fish + axis)")) {
+                rc = es_config_key_error(cfg, "school", "init_file", "'%s', %s", path, es_error_message());
+                break;
+            }
+            for (size_t i = 0; i < 3 * n && pass == 0; i++) {
+                (*pos)[i] = (*pos)[i] * sc[0] + off[0];
+                (*vel)[i] = (*vel)[i] * sc[1] + off[1];
+            }
         }
         /* a NaN or a zero velocity would silently become a NaN or an arbitrary heading */
         for (size_t i = 0; i < n && !rc; i++) {

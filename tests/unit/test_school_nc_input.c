@@ -32,7 +32,7 @@ int es_school_metrics_main(int argc, char **argv);
 enum { T = 4, F = 10 };
 
 typedef enum { GOOD, NAN_FRAME, SWAPPED, UNWRITTEN, TEXT_BOX, BOX3, SEEDS, NAN_TIME, SHORT_TIME,
-               PACKED, BAD_PACKING } kind;
+               PACKED, BAD_PACKING, MISSING, OUT_OF_RANGE, PACKED_ABOVE_MAX } kind;
 
 /* A small school.nc-like file: aligned headings along x, positions on a line. */
 static void write_file(const char *path, kind k)
@@ -44,7 +44,7 @@ static void write_file(const char *path, kind k)
     assert_int_equal(nc_def_dim(nc, "spatial", 3, &ds), NC_NOERR);
     int d[3] = {dt, df, ds}, sw[3] = {df, dt, ds};
     /* PACKED: GOOD's values as integers in units of 0.01 (CF scale_factor) */
-    const int packed = k == PACKED || k == BAD_PACKING;
+    const int packed = k == PACKED || k == BAD_PACKING || k == PACKED_ABOVE_MAX;
     const nc_type vtype = packed ? NC_INT : NC_DOUBLE;
     assert_int_equal(nc_def_var(nc, "positions", vtype, 3, k == SWAPPED ? sw : d, &vp), NC_NOERR);
     assert_int_equal(nc_def_var(nc, "velocities", vtype, 3, k == SWAPPED ? sw : d, &vv), NC_NOERR);
@@ -52,6 +52,16 @@ static void write_file(const char *path, kind k)
     for (int j = 0; j < 2 && packed; j++)
         assert_int_equal(nc_put_att_double(nc, j ? vv : vp, "scale_factor", NC_DOUBLE, 1,
                                            k == BAD_PACKING && j ? &zero : &unit), NC_NOERR);
+    /* CF missing-data attributes: a missing_value marker among the positions,
+     * a velocity outside valid_range, and packed positions above a valid_max
+     * given in unpacked units (a double attribute of an integer variable) */
+    const double missing = -999.0, vrange[2] = {-5.0, 5.0}, vmax = 8.0;
+    if (k == MISSING)
+        assert_int_equal(nc_put_att_double(nc, vp, "missing_value", NC_DOUBLE, 1, &missing), NC_NOERR);
+    if (k == OUT_OF_RANGE)
+        assert_int_equal(nc_put_att_double(nc, vv, "valid_range", NC_DOUBLE, 2, vrange), NC_NOERR);
+    if (k == PACKED_ABOVE_MAX)
+        assert_int_equal(nc_put_att_double(nc, vp, "valid_max", NC_DOUBLE, 1, &vmax), NC_NOERR);
     /* a time with a NaN, or on a dimension of its own (2 entries for 4 frames) */
     int vt, d2;
     if (k == SHORT_TIME)
@@ -81,6 +91,10 @@ static void write_file(const char *path, kind k)
     }
     if (k == NAN_FRAME)
         p[2 * F * 3 + 4] = NAN;
+    if (k == MISSING) /* last frame, fish 3, y */
+        p[3 * F * 3 + 10] = missing;
+    if (k == OUT_OF_RANGE) /* last frame, fish 2, x */
+        v[3 * F * 3 + 6] = 1e30;
     for (size_t i = 0; i < T * F * 3 && packed; i++) { /* exact in units of 0.01 */
         p[i] = (double)(i % 29) * 30.0;
         v[i] *= 100.0;
@@ -258,6 +272,23 @@ static void test_packed(void **state)
                                 "add_offset 0)");
 }
 
+/* missing_value and valid_range on positions / velocities were ignored:
+ * -999 and 1e30 were analysed as coordinates ("fish 3 has y = -999,
+ * outside the periodic box", or with --open a spread of 300), and so were
+ * packed positions up to 8.4 past a valid_max of 8 (in unpacked units, as
+ * a double attribute of an integer variable is). The series reader's checks
+ * apply now, naming frame, variable and index. */
+static void test_missing_and_valid_range(void **state)
+{
+    (void)state;
+    expect_refused(MISSING, "frame 3: positions (index 3·fish + axis): missing value (missing_value "
+                            "-999) at index 10 (0-based)");
+    expect_refused(OUT_OF_RANGE, "frame 3: velocities (index 3·fish + axis): value 1e+30 at index 6 "
+                                 "(0-based) is outside valid_range [-5, 5] (missing or invalid data)");
+    expect_refused(PACKED_ABOVE_MAX, "frame 0: positions (index 3·fish + axis): value 8.1 at index 27 "
+                                     "(0-based) is above valid_max 8 (missing or invalid data)");
+}
+
 /* metrics.NAME.final of a summary.json. */
 static double summary_final(const char *path, const char *name)
 {
@@ -296,8 +327,14 @@ static void test_init_file(void **state)
         const char *needle;
     } bad[] = {{SWAPPED, "variable 'positions' has dimensions (fish, time, spatial), expected"},
                {UNWRITTEN, "last frame, fish 0: the fill value (frame never written"},
-               {BAD_PACKING, "variable 'velocities': unusable packing (scale_factor 0, add_offset 0)"}};
-    for (size_t c = 0; c < 3; c++) {
+               {BAD_PACKING, "variable 'velocities': unusable packing (scale_factor 0, add_offset 0)"},
+               {MISSING, "last frame: positions (index 3·fish + axis): missing value (missing_value "
+                         "-999) at index 10"},
+               {OUT_OF_RANGE, "last frame: velocities (index 3·fish + axis): value 1e+30 at index 6 "
+                              "(0-based) is outside valid_range [-5, 5]"},
+               {PACKED_ABOVE_MAX, "last frame: positions (index 3·fish + axis): value 8.1 at index 24 "
+                                  "(0-based) is above valid_max 8"}};
+    for (size_t c = 0; c < sizeof bad / sizeof bad[0]; c++) {
         write_file(path, bad[c].k);
         assert_int_equal(run_from(path, out), ES_ECONFIG);
         if (!strstr(es_error_message(), bad[c].needle) ||
@@ -334,7 +371,7 @@ int main(void)
         cmocka_unit_test(test_text_box),  cmocka_unit_test(test_init_file),
         cmocka_unit_test(test_box_of_three_values), cmocka_unit_test(test_seed_of_several_values),
         cmocka_unit_test(test_nan_time), cmocka_unit_test(test_time_of_another_dimension),
-        cmocka_unit_test(test_packed),
+        cmocka_unit_test(test_packed), cmocka_unit_test(test_missing_and_valid_range),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -45,6 +45,14 @@ int es_netcdf_fill_value(int ncid, int varid, double *fill);
 int es_netcdf_packing(const char *path, int ncid, int varid, const char *var, double *scale,
                       double *offset);
 
+/* The CF missing-data checks of the series reader on n values x of
+ * `varid` read as doubles: with unpacked = 0 (stored values, before CF
+ * unpacking) _FillValue, missing_value (also a vector) and valid_range /
+ * valid_min / valid_max in stored units; with unpacked = 1 (after unpacking)
+ * the floating-point limits of a packed integer variable. ES_EDATA with a
+ * message "WHAT: ... at index I (0-based) ..." for the first hit. */
+int es_netcdf_check_values(int ncid, int varid, double *x, size_t n, int unpacked, const char *what);
+
 /* Fast, correctly rounded decimal parser (falls back to strtod for hard
  * cases). Returns the number of characters consumed, 0 if none. */
 size_t es_parse_double(const char *s, const char *end, double *value);
