@@ -20,9 +20,9 @@ void es_gen_logistic(double *x, size_t T, double r, double x0)
         x[i] = (r * x[i - 1]) * (1.0 - x[i - 1]);
 }
 
-void es_gen_henon(double *x, double *y, size_t T, double a, double b)
+void es_gen_henon_from(double *x, double *y, size_t T, double a, double b, double x0, double y0)
 {
-    double xp = 1.0, yp = 1.0;
+    double xp = x0, yp = y0;
     for (size_t i = 0; i < T; i++) {
         if (i > 0) {
             double xn = 1.0 - a * (xp * xp) + yp;
@@ -33,6 +33,11 @@ void es_gen_henon(double *x, double *y, size_t T, double a, double b)
         if (y)
             y[i] = yp;
     }
+}
+
+void es_gen_henon(double *x, double *y, size_t T, double a, double b)
+{
+    es_gen_henon_from(x, y, T, a, b, 1.0, 1.0);
 }
 
 void es_gen_tent(double *x, size_t T, double mu, double x0)

@@ -32,21 +32,6 @@ static double lyap_1d(es_orb_map_kind k, const es_orb_map_params *p, const doubl
     return s / (double)(T - 1);
 }
 
-/* The Hénon map from (x0, 1), as es_gen_henon from (1, 1): the orbits of
- * an ensemble start apart (every orbit of es_gen_henon is the same one). */
-static void henon_from(double *x, size_t T, double a, double b, double x0)
-{
-    double xp = x0, yp = 1.0;
-    for (size_t i = 0; i < T; i++) {
-        if (i > 0) {
-            double xn = 1.0 - a * (xp * xp) + yp;
-            yp = b * xp;
-            xp = xn;
-        }
-        x[i] = xp;
-    }
-}
-
 /* Hénon map x' = 1 − a x² + y, y' = b x: Jacobian [[−2ax, 1], [b, 0]]. */
 static double lyap_henon(const es_orb_map_params *p, const double *x, size_t T)
 {
@@ -72,7 +57,7 @@ int es_orb_map_generate(es_orb_map_kind k, const es_orb_map_params *p, size_t T,
         *lyap = lyap_1d(k, p, x, T);
         return ES_OK;
     case ES_ORB_MAP_HENON:
-        henon_from(x, T, p->a, p->b, 1.0 + p->dx);
+        es_gen_henon_from(x, NULL, T, p->a, p->b, 1.0 + p->dx, 1.0); /* orbits start apart */
         *lyap = lyap_henon(p, x, T);
         return ES_OK;
     case ES_ORB_MAP_TENT:

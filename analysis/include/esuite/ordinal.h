@@ -139,6 +139,8 @@ const char *es_ordinal_class_name(es_ordinal_class c);
 /* ---- generators (same arithmetic order as the reference package) ---- */
 void es_gen_logistic(double *x, size_t T, double r, double x0);          /* x0 = 0.1, r = 4 */
 void es_gen_henon(double *x, double *y, size_t T, double a, double b);   /* (1,1), a=1.4, b=0.3; y may be NULL */
+/* the same from (x0, y0): orbits of an ensemble that start apart */
+void es_gen_henon_from(double *x, double *y, size_t T, double a, double b, double x0, double y0);
 void es_gen_tent(double *x, size_t T, double mu, double x0);             /* x0 = 0.1 */
 void es_gen_asymm_tent(double *x, size_t T, double a, double x0);        /* x0 = 0.1, a = 0.1847 */
 /* The package's Lorenz example: explicit Euler from init (package defaults
