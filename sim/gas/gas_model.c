@@ -50,7 +50,7 @@ static const es_key_spec gas_schema[] = {
     {"gas", "samples", ES_KEY_INT, "41", 1, 1e6, NULL, "1", "Number of sampling times after t = 0, which is always sampled first (linear, log, u)."},
     {"gas", "t_end", ES_KEY_DOUBLE, "100", 1e-12, 1e15, NULL, "sigma/sqrt(T0)", "Last sampling time (linear, log)."},
     {"gas", "t_min", ES_KEY_DOUBLE, "0.1", 1e-12, 1e15, NULL, "sigma/sqrt(T0)",
-     "First positive sampling time for log sampling (< t_end)."},
+     "First positive sampling time for log sampling (< t_end); with samples = 1 the one time is t_end and t_min is not read."},
     {"gas", "times", ES_KEY_LIST, "1", 0, 1e15, NULL, "sigma/sqrt(T0)", "Sampling times for sampling = list, increasing; t = 0 is always sampled and may only open the list."},
     {"gas", "u_max", ES_KEY_DOUBLE, "4", 1e-6, 1e6, NULL, "1", "Largest u = dv*t/lx for sampling = u."},
     {"gas", "realizations", ES_KEY_INT, "1", 1, 100000, NULL, "1",
@@ -231,7 +231,8 @@ static int read_times(const es_config *cfg, gas_setup *s)
             dv = fmin(dv, s->sets[c].dv);
         t_end = es_config_double(cfg, "gas", "u_max") * s->spec.gas.lx / dv;
     }
-    if (mode == 1 && !(t_min < t_end))
+    /* one log sample is t_end alone (check_unused_keys refuses a t_min given for it) */
+    if (mode == 1 && m > 1 && !(t_min < t_end))
         return es_config_key_error(cfg, "gas", "t_min", "log sampling needs t_min (%g) < t_end (%g)", t_min,
                                    t_end);
     for (size_t i = 0; i < (mode == 2 ? nl : m); i++) {
@@ -278,6 +279,10 @@ static int check_unused_keys(const es_config *cfg)
     for (size_t i = 0; i < sizeof SAMPLING_KEYS / sizeof SAMPLING_KEYS[0]; i++)
         if (!(SAMPLING_KEYS[i].modes & (1u << mode)) && es_config_given(cfg, "gas", SAMPLING_KEYS[i].key))
             return unused_key(cfg, SAMPLING_KEYS[i].key, why);
+    /* one log-spaced time after t = 0 is t_end: t_min would place nothing */
+    if (mode == 1 && es_config_int(cfg, "gas", "samples") == 1 && es_config_given(cfg, "gas", "t_min"))
+        return unused_key(cfg, "t_min", "with sampling = log and samples = 1 (the one sample after "
+                                        "t = 0 is at t_end)");
     if (es_config_double(cfg, "gas", "lx") > 0.0 || es_config_double(cfg, "gas", "ly") > 0.0) {
         const char *derived[3] = {"packing_fraction", "knudsen", "aspect"};
         for (int k = 0; k < 3; k++) /* 0 means "not given" for the first two */

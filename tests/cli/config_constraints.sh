@@ -13,6 +13,13 @@ expect_fail dy-integer "dy.ini:4: key 'entropy.dy': dy = 0.3 (set 1): 1/dy must 
 w tmin.ini '[run]\nmodel = gas\n[gas]\nsampling = log\nt_min = 5\nt_end = 2\n'
 expect_fail t-min-below-t-end "tmin.ini:5: key 'gas.t_min': log sampling needs t_min (5) < t_end (2)" \
   "$ESUITE" run tmin.ini --check
+# one log sample is t_end: a t_min given for it would place nothing, so it is refused like
+# every no-effect key, and the default t_min (0.1) above t_end does not block the one sample
+w tmin1.ini '[run]\nmodel = gas\n[gas]\nsampling = log\nsamples = 1\nt_min = 3\nt_end = 10\n'
+expect_fail gas-t-min-one-log-sample "tmin1.ini:6: key 'gas.t_min': t_min = 3 has no effect with sampling = log and samples = 1 (the one sample after t = 0 is at t_end)" \
+  "$ESUITE" run tmin1.ini --check
+w tmin1ok.ini '[run]\nmodel = gas\n[gas]\nN = 300\nsampling = log\nsamples = 1\nt_end = 0.05\n'
+expect_true gas-one-log-sample-below-t-min "$ESUITE" run tmin1ok.ini --check
 w box.ini '[run]\nmodel = gas\n[gas]\nN = 0\nlx = 10\nly = 10\n'
 expect_fail explicit-box-N "box.ini:5: key 'gas.lx': an explicit box needs lx > 0, ly > 0 and N >= 1 (got lx = 10, ly = 10, N = 0)" \
   "$ESUITE" run box.ini --check

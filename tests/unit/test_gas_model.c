@@ -275,6 +275,9 @@ static void test_sampling_times(void **state)
     check_times("sampling = linear\nt_end = 3\nsamples = 3\n", tl, 4);
     const double tg[] = {0.0, 0.1, 1.0, 10.0};
     check_times("sampling = log\nt_min = 0.1\nt_end = 10\nsamples = 3\n", tg, 4);
+    /* one log sample is t_end, also below the default t_min = 0.1 (t_min is not read) */
+    const double tg1[] = {0.0, 0.05};
+    check_times("sampling = log\nt_end = 0.05\nsamples = 1\n", tg1, 2);
     const double ts[] = {0.0, 0.5, 7.0};
     check_times("sampling = list\ntimes = 0.5, 7\n", ts, 3);
 }
