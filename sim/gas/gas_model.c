@@ -47,7 +47,7 @@ static const es_key_spec gas_schema[] = {
      "Collisions per particle run with the partition in place before t = 0 (> 0 needs N >= 2 discs of diameter > 0)."},
     {"gas", "sampling", ES_KEY_ENUM, "u", 0, 0, "linear|log|list|u", "",
      "Sampling times: linear or log in [t_min, t_end], an explicit list, or u = dv*t/lx uniform in [0, u_max] for the smallest dv."},
-    {"gas", "samples", ES_KEY_INT, "41", 1, 1e6, NULL, "1", "Number of sampling times after t = 0, which is always sampled first (linear, log, u)."},
+    {"gas", "samples", ES_KEY_INT, "41", 1, 1e6, NULL, "1", "Number of sampling times after t = 0, which is always sampled first (linear, log, u); times that round to the same double are an error, not merged."},
     {"gas", "t_end", ES_KEY_DOUBLE, "100", 1e-12, 1e15, NULL, "sigma/sqrt(T0)", "Last sampling time (linear, log)."},
     {"gas", "t_min", ES_KEY_DOUBLE, "0.1", 1e-12, 1e15, NULL, "sigma/sqrt(T0)",
      "First positive sampling time for log sampling (< t_end); with samples = 1 the one time is t_end and t_min is not read."},
@@ -212,6 +212,26 @@ static int read_sets(const es_config *cfg, gas_setup *s)
     return ES_OK;
 }
 
+/* Grid times (linear, log, u) that round to the same double as the one before
+ * were dropped, so gas.h5 had fewer samples than `samples` asked for: an
+ * error instead, naming the key given last of those that made the grid. */
+static int merged_times_error(const es_config *cfg, int mode, size_t m, size_t distinct, double t_lo,
+                              double t_end)
+{
+    static const es_config_keyref grid_keys[][3] = {
+        {{"gas", "samples"}, {"gas", "t_end"}, {"gas", "t_end"}},
+        {{"gas", "samples"}, {"gas", "t_min"}, {"gas", "t_end"}},
+        {{"gas", "samples"}, {"gas", "samples"}, {"gas", "samples"}}, /* list: not a grid */
+        {{"gas", "samples"}, {"gas", "u_max"}, {"entropy", "dv"}},
+    };
+    return es_config_blame_error(cfg, grid_keys[mode], 3,
+                                 "sampling = %s: the %zu times in %s%.16g, %.16g] are only %zu distinct "
+                                 "doubles after t = 0 (%zu would be merged, and gas.h5 would have fewer "
+                                 "samples than asked for); give fewer samples or a wider range",
+                                 es_config_string(cfg, "gas", "sampling"), m, mode == 1 ? "[" : "(", t_lo,
+                                 t_end, distinct, m - distinct);
+}
+
 static int read_times(const es_config *cfg, gas_setup *s)
 {
     int mode = es_config_enum(cfg, "gas", "sampling"); /* linear|log|list|u */
@@ -249,6 +269,8 @@ static int read_times(const es_config *cfg, gas_setup *s)
             return es_config_key_error(cfg, "gas", "times", "the list must be increasing (%g after %g)", t,
                                        s->times[k - 1]);
     }
+    if (mode != 2 && k < m + 1)
+        return merged_times_error(cfg, mode, m, k - 1, mode == 1 && m > 1 ? t_min : 0.0, t_end);
     s->spec.times = s->times;
     s->spec.n_times = k;
     return ES_OK;

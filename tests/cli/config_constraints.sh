@@ -20,6 +20,15 @@ expect_fail gas-t-min-one-log-sample "tmin1.ini:6: key 'gas.t_min': t_min = 3 ha
   "$ESUITE" run tmin1.ini --check
 w tmin1ok.ini '[run]\nmodel = gas\n[gas]\nN = 300\nsampling = log\nsamples = 1\nt_end = 0.05\n'
 expect_true gas-one-log-sample-below-t-min "$ESUITE" run tmin1ok.ini --check
+# 1000 log-spaced times in [1, 1 + 1e-13] are 451 distinct doubles: the 549 others were dropped
+# silently (gas.h5 had 452 samples); now an error naming the grid key given last
+w tmerge.ini '[run]\nmodel = gas\n[gas]\nN = 300\nsampling = log\nsamples = 1000\nt_min = 1\nt_end = 1.0000000000001\n'
+expect_fail gas-log-times-merged "tmerge.ini:8: key 'gas.t_end': sampling = log: the 1000 times in [1, 1.0000000000001] are only 451 distinct doubles after t = 0 (549 would be merged, and gas.h5 would have fewer samples than asked for); give fewer samples or a wider range" \
+  "$ESUITE" run tmerge.ini --check
+expect_fail gas-log-times-merged-run "--set gas.samples=2000: key 'gas.samples': sampling = log: the 2000 times" \
+  "$ESUITE" run tmerge.ini --output tmerge_out --quiet --set gas.samples=2000
+expect_true gas-log-times-merged-no-dir test ! -e tmerge_out
+expect_true gas-log-times-distinct "$ESUITE" run tmerge.ini --check --set gas.samples=300
 w box.ini '[run]\nmodel = gas\n[gas]\nN = 0\nlx = 10\nly = 10\n'
 expect_fail explicit-box-N "box.ini:5: key 'gas.lx': an explicit box needs lx > 0, ly > 0 and N >= 1 (got lx = 10, ly = 10, N = 0)" \
   "$ESUITE" run box.ini --check
