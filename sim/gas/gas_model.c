@@ -23,7 +23,7 @@
 
 static const es_key_spec gas_schema[] = {
     {"gas", "N", ES_KEY_INT, "2000", 0, GAS_N_MAX, NULL, "1",
-     "Number of discs; 0 derives it from packing_fraction and knudsen (an explicit box, lx and ly, needs N >= 1, and equilibration_collisions > 0 with diameter > 0 needs N >= 2)."},
+     "Number of discs; 0 derives it from packing_fraction and knudsen (an explicit box, lx and ly, needs N >= 1; equilibration_collisions > 0 with diameter > 0, and knudsen, need N >= 2: one disc never collides)."},
     {"gas", "packing_fraction", ES_KEY_DOUBLE, "0.01", 0, ES_GAS_ETA_MAX, NULL, "1",
      "Packing fraction eta of the initial region (left half, or the whole periodic box); 0 = not given."},
     {"gas", "knudsen", ES_KEY_DOUBLE, "0", 0, 1e12, NULL, "1",
@@ -361,6 +361,20 @@ static int check_memory(const es_config *cfg, const gas_setup *s)
                                  per_disc, K, B, C, bytes / 1e9, phys / 1e9);
 }
 
+/* equilibration_collisions > 0 with one disc would wait for ever for a
+ * collision. The key to name is the one given last of N (or the box keys
+ * that derived it) and equilibration_collisions: a default
+ * equilibration_collisions has no line, the N = 1 that made it fail has. */
+static int one_disc_error(const es_config *cfg, double collisions)
+{
+    es_config_keyref keys[2] = {{"gas", "N"}, {"gas", "equilibration_collisions"}};
+    if (es_config_int(cfg, "gas", "N") <= 0)
+        keys[0].key = box_key(cfg);
+    return es_config_blame_error(cfg, keys, 2, "equilibration_collisions = %g needs collisions, and a "
+                                 "single disc (N = 1) has no other disc to collide with; give N >= 2, or "
+                                 "equilibration_collisions = 0", collisions);
+}
+
 static int setup(const es_run_ctx *ctx, gas_setup *s)
 {
     memset(s, 0, sizeof *s);
@@ -373,9 +387,7 @@ static int setup(const es_run_ctx *ctx, gas_setup *s)
     s->spec.gas.seed = ctx->seed;
     s->spec.equilibration = es_config_double(cfg, "gas", "equilibration_collisions");
     if (s->spec.gas.sigma > 0.0 && s->spec.gas.n < 2 && s->spec.equilibration > 0.0)
-        return es_config_key_error(cfg, "gas", "equilibration_collisions",
-                                   "%g collisions per disc cannot happen with N = %ld: give N >= 2, or "
-                                   "equilibration_collisions = 0", s->spec.equilibration, s->spec.gas.n);
+        return one_disc_error(cfg, s->spec.equilibration);
     s->compression = (int)es_config_int(cfg, "output", "compression");
     s->spec.realizations = (int)es_config_int(cfg, "gas", "realizations");
     s->spec.profile_bins = (size_t)es_config_int(cfg, "gas", "profile_bins");

@@ -97,6 +97,13 @@ int es_gas_box_from(es_gas_params *par, long n, double eta, double kn, double as
     if (eta >= ES_GAS_RSA_JAMMING)
         return es_error_set(ES_EDATA, "impossible packing: packing_fraction %g is at or above the "
                                       "random-insertion jamming limit %g", eta, ES_GAS_RSA_JAMMING);
+    /* λ is the mean distance between collisions with other discs: a single
+     * disc has none (λ infinite), so no box gives it a Knudsen number */
+    if (kn > 0.0 && n == 1)
+        return es_error_set(ES_EINVAL, "gas box: knudsen = %g needs N >= 2: a single disc never "
+                                       "collides, so it has no mean free path and no box gives it a "
+                                       "Knudsen number; give N >= 2, or packing_fraction instead of "
+                                       "knudsen", kn);
     if (n > 0 && eta > 0.0) {
         box_from_n_eta(par, n, eta, aspect);
         return ES_OK;
@@ -107,9 +114,10 @@ int es_gas_box_from(es_gas_params *par, long n, double eta, double kn, double as
         par->ly = par->lx / aspect;
         double area = initial_area(par);
         double nd = eta * area * 4.0 / (M_PI * par->sigma * par->sigma);
-        if (!(nd >= 0.5))
-            return es_error_set(ES_EINVAL, "gas box: packing_fraction %g and knudsen %g give "
-                                           "fewer than one disc", eta, kn);
+        if (!(nd >= 1.5)) /* rounds to one disc or none, which have no mean free path */
+            return es_error_set(ES_EINVAL, "gas box: packing_fraction %g and knudsen %g give %.3g "
+                                           "discs; a Knudsen number needs N >= 2 (a single disc never "
+                                           "collides, so it has no mean free path)", eta, kn, nd);
         if (nd > INT32_MAX / 2) /* also keeps lround defined */
             return es_error_set(ES_EINVAL, "gas box: packing_fraction %g and knudsen %g give %.3g discs, "
                                            "more than the engine holds (%d)", eta, kn, nd, INT32_MAX / 2);

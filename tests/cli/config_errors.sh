@@ -51,8 +51,19 @@ mkdir -p dir.ini
 expect_fail config-is-directory "dir.ini: cannot read config file: it is a directory" "$ESUITE" run dir.ini
 # semantic errors found after loading also name the file, the line and the key
 w one_disc.ini '[run]\nmodel = gas\n[gas]\nN = 1\nequilibration_collisions = 5\n'
-expect_fail one-disc "one_disc.ini:5: key 'gas.equilibration_collisions': 5 collisions per disc cannot happen with N = 1" \
+expect_fail one-disc "one_disc.ini:5: key 'gas.equilibration_collisions': equilibration_collisions = 5 needs collisions, and a single disc (N = 1) has no other disc to collide with; give N >= 2, or equilibration_collisions = 0" \
   "$ESUITE" run one_disc.ini
+# with the default equilibration_collisions (no line) the N = 1 that made it fail is named
+w one_disc2.ini '[run]\nmodel = gas\n[gas]\npacking_fraction = 0.02\nN = 1\n'
+expect_fail one-disc-default-equilibration "one_disc2.ini:5: key 'gas.N': equilibration_collisions = 10 needs collisions" \
+  "$ESUITE" run one_disc2.ini --check
+# one disc has no mean free path: a Knudsen number cannot give its box (N given, or derived)
+w one_disc_kn.ini '[run]\nmodel = gas\n[gas]\nN = 1\npacking_fraction = 0\nknudsen = 0.5\nequilibration_collisions = 0\n'
+expect_fail one-disc-knudsen "one_disc_kn.ini:6: key 'gas.knudsen': gas box: knudsen = 0.5 needs N >= 2: a single disc never collides, so it has no mean free path and no box gives it a Knudsen number; give N >= 2, or packing_fraction instead of knudsen" \
+  "$ESUITE" run one_disc_kn.ini --check
+w one_disc_kn2.ini '[run]\nmodel = gas\n[gas]\nN = 0\nequilibration_collisions = 0\nknudsen = 2.2\n'
+expect_fail derived-one-disc-knudsen "one_disc_kn2.ini:6: key 'gas.knudsen': gas box: packing_fraction 0.01 and knudsen 2.2 give 0.983 discs; a Knudsen number needs N >= 2 (a single disc never collides, so it has no mean free path)" \
+  "$ESUITE" run one_disc_kn2.ini --check
 w huge_n.ini '[run]\nmodel = gas\n[gas]\nN = 0\nknudsen = 2e-4\n'
 expect_fail derived-n-too-large "huge_n.ini:5: key 'gas.knudsen': packing_fraction = 0.01 and knudsen = 0.0002 give N =" \
   "$ESUITE" run huge_n.ini

@@ -316,9 +316,19 @@ static void test_config_errors(void **state)
     expect_error("[run]\nmodel = gas\n[gas]\nN = 100\nlx = 50\n", "test.ini:5: key 'gas.lx': an explicit box");
     expect_error("[run]\nmodel = gas\n[gas]\nsampling = list\ntimes = 5, 1\n",
                  "test.ini:5: key 'gas.times': the list must be increasing");
-    /* one disc never collides: refused instead of equilibrating for ever */
+    /* one disc never collides: refused instead of equilibrating for ever; the
+     * default equilibration_collisions has no line, so N = 1 (line 4) is named */
     expect_error("[run]\nmodel = gas\n[gas]\nN = 1\n",
-                 "key 'gas.equilibration_collisions': 10 collisions per disc cannot happen with N = 1");
+                 "test.ini:4: key 'gas.N': equilibration_collisions = 10 needs collisions, and a single disc "
+                 "(N = 1) has no other disc to collide with; give N >= 2, or equilibration_collisions = 0");
+    /* nor has it a mean free path: a Knudsen number cannot set its box (it was
+     * accepted with equilibration_collisions = 0, and reported a finite Kn) */
+    expect_error("[run]\nmodel = gas\n[gas]\nN = 1\npacking_fraction = 0\nknudsen = 1\n"
+                 "equilibration_collisions = 0\n",
+                 "test.ini:6: key 'gas.knudsen': gas box: knudsen = 1 needs N >= 2: a single disc never collides");
+    expect_error("[run]\nmodel = gas\n[gas]\nN = 0\nknudsen = 2.2\nequilibration_collisions = 0\n",
+                 "test.ini:5: key 'gas.knudsen': gas box: packing_fraction 0.01 and knudsen 2.2 give 0.983 discs; "
+                 "a Knudsen number needs N >= 2");
     /* a Knudsen number that asks for more discs than the limit */
     expect_error("[run]\nmodel = gas\n[gas]\nN = 0\npacking_fraction = 0.01\nknudsen = 2e-4\n",
                  "test.ini:6: key 'gas.knudsen': packing_fraction = 0.01 and knudsen = 0.0002 give N =");
