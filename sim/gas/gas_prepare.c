@@ -64,8 +64,11 @@ void es_gas_initial_scales(const es_gas_params *par, es_gas_scales *s)
 {
     s->n_density = par->n / initial_area(par);
     s->eta = es_gas_eta(s->n_density, par->sigma);
-    s->lambda = es_gas_mean_free_path(s->n_density, par->sigma);
-    s->nu = es_gas_enskog_nu(s->n_density, par->sigma, par->temperature);
+    /* one disc never collides: no mean free path, as for diameter 0 (the
+     * density-based Enskog values were reported for it) */
+    int alone = par->n < 2;
+    s->lambda = alone ? INFINITY : es_gas_mean_free_path(s->n_density, par->sigma);
+    s->nu = alone ? 0.0 : es_gas_enskog_nu(s->n_density, par->sigma, par->temperature);
     s->tau_c = s->nu > 0.0 ? 1.0 / s->nu : INFINITY;
     s->kn = s->lambda / par->lx;
 }

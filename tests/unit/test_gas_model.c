@@ -190,6 +190,25 @@ static void test_periodic_summary(void **state)
     remove_dir(dir);
 }
 
+/* One disc never collides: it has no mean free path (null in summary.json,
+ * as for diameter 0), where the Enskog value of its density was reported
+ * (mean_free_path 27.3, knudsen 2.18 for this box). */
+static void test_one_disc_scales(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/esuite-gas-test-XXXXXX";
+    const char *ini = "[run]\nmodel = gas\n[gas]\nN = 1\nequilibration_collisions = 0\nsampling = list\n"
+                      "times = 1\nprofile_bins = 0\nplots = false\n";
+    json_t *s = run_summary(ini, dir);
+    assert_close(json_real_value(json_object_get(s, "eta")), 0.01, 1e-12);
+    assert_true(json_is_null(json_object_get(s, "mean_free_path")));
+    assert_true(json_is_null(json_object_get(s, "mean_free_time")));
+    assert_true(json_is_null(json_object_get(s, "knudsen")));
+    assert_close(json_real_value(json_object_get(s, "collision_frequency_enskog")), 0.0, 0.0);
+    json_decref(s);
+    remove_dir(dir);
+}
+
 /* The sampling grids of docs/gas.md: t = 0 first, then u uniform up to u_max
  * for the smallest dv, t_end·i/m (linear), or t_min·(t_end/t_min)^(i/(m−1))
  * (log); /cells_c/u = dv·t/lx. */
@@ -365,6 +384,7 @@ int main(void)
         cmocka_unit_test(test_reference_summary),
         cmocka_unit_test(test_periodic_summary),
         cmocka_unit_test(test_sampling_times),
+        cmocka_unit_test(test_one_disc_scales),
         cmocka_unit_test(test_compression_level),
         cmocka_unit_test(test_config_errors),
     };
