@@ -63,7 +63,7 @@ static const es_key_spec gas_schema[] = {
     {"gas", "stop_after_samples", ES_KEY_INT, "0", 0, 1e6, NULL, "1",
      "Testing aid: after this many samples (t = 0 included; fewer than the run takes) write a checkpoint and stop as if SIGUSR1 came (exit 3; continue with esuite run --resume DIR); 0 = never."},
     {"entropy", "dx", ES_KEY_LIST, "0.05", 1e-9, 0.5, NULL, "lx",
-     "Position cell widths as fractions of lx, one per cell set (0.5/dx must be an integer); dx, dy, dv, v_max are parallel lists, a single value applies to every set."},
+     "Position cell widths as fractions of lx, one per cell set (0.5/dx must be an integer, so that lx/2 lies on a cell boundary; with box = periodic, which has no partition, 1/dx); dx, dy, dv, v_max are parallel lists, a single value applies to every set."},
     {"entropy", "dy", ES_KEY_LIST, "0", 0, 1, "full=0", "ly",
      "Position cell heights as fractions of ly (1/dy must be an integer); full (or 0) = strips of the full height."},
     {"entropy", "dv", ES_KEY_LIST, "0.1", 1e-9, 1e6, NULL, "sqrt(T0)", "Velocity cell sides."},
@@ -155,6 +155,22 @@ static int read_box(const es_config *cfg, es_gas_params *par)
     return es_gas_params_check(par) ? blame_box(cfg) : ES_OK;
 }
 
+/* The cells must tile the box (1/dx an integer); an expansion's must also have
+ * lx/2, the initial density step, on a cell boundary (0.5/dx an integer). A
+ * periodic box has no partition: the stricter rule refused dx = 0.2 there. */
+static int check_dx(const es_config *cfg, const es_gas_params *par, double fx, size_t c)
+{
+    int periodic = par->box == ES_GAS_BOX_PERIODIC;
+    double cells = (periodic ? 1.0 : 0.5) / fx;
+    if (fabs(cells - round(cells)) <= 1e-9 * cells)
+        return ES_OK;
+    if (periodic)
+        return es_config_key_error(cfg, "entropy", "dx", "dx = %g (set %zu): 1/dx = %g must be an integer "
+                                   "so that the cells tile the periodic box", fx, c + 1, cells);
+    return es_config_key_error(cfg, "entropy", "dx", "dx = %g (set %zu): 0.5/dx = %g must be an "
+                               "integer so that lx/2 lies on a cell boundary", fx, c + 1, cells);
+}
+
 /* Parallel lists: each of length n_sets or 1. */
 static int read_sets(const es_config *cfg, gas_setup *s)
 {
@@ -182,14 +198,13 @@ static int read_sets(const es_config *cfg, gas_setup *s)
     if (!s->sets || !s->frac_dx || !s->frac_dy)
         return es_error_set(ES_ENOMEM, "out of memory");
     const es_gas_params *par = &s->spec.gas;
+    int st;
     for (size_t c = 0; c < n; c++) {
         double fx = v[0][len[0] == 1 ? 0 : c], fy = v[1][len[1] == 1 ? 0 : c];
         s->frac_dx[c] = fx;
         s->frac_dy[c] = fy;
-        double half = 0.5 / fx;
-        if (fabs(half - round(half)) > 1e-9 * half)
-            return es_config_key_error(cfg, "entropy", "dx", "dx = %g (set %zu): 0.5/dx = %g must be an "
-                                       "integer so that lx/2 lies on a cell boundary", fx, c + 1, half);
+        if ((st = check_dx(cfg, par, fx, c)))
+            return st;
         if (fy > 0.0 && fabs(1.0 / fy - round(1.0 / fy)) > 1e-9 / fy)
             return es_config_key_error(cfg, "entropy", "dy", "dy = %g (set %zu): 1/dy must be an integer",
                                        fy, c + 1);

@@ -10,6 +10,13 @@ w() { printf '%b' "$2" > "$1"; }
 w dy.ini '[run]\nmodel = gas\n[entropy]\ndy = 0.3\n'
 expect_fail dy-integer "dy.ini:4: key 'entropy.dy': dy = 0.3 (set 1): 1/dy must be an integer" \
   "$ESUITE" run dy.ini --check
+# the partition rule (0.5/dx an integer) is an expansion's; a periodic box needs cells that tile it
+w pdx.ini '[run]\nmodel = gas\n[gas]\nN = 300\nbox = periodic\n[entropy]\ndx = 0.2\n'
+expect_true gas-periodic-dx-tiles "$ESUITE" run pdx.ini --check
+expect_fail gas-expansion-dx-half "pdx.ini:7: key 'entropy.dx': dx = 0.2 (set 1): 0.5/dx = 2.5 must be an integer so that lx/2 lies on a cell boundary" \
+  "$ESUITE" run pdx.ini --check --set gas.box=expansion
+expect_fail gas-periodic-dx-integer "--set entropy.dx=0.3: key 'entropy.dx': dx = 0.3 (set 1): 1/dx = 3.33333 must be an integer so that the cells tile the periodic box" \
+  "$ESUITE" run pdx.ini --check --set entropy.dx=0.3
 w tmin.ini '[run]\nmodel = gas\n[gas]\nsampling = log\nt_min = 5\nt_end = 2\n'
 expect_fail t-min-below-t-end "tmin.ini:5: key 'gas.t_min': log sampling needs t_min (5) < t_end (2)" \
   "$ESUITE" run tmin.ini --check

@@ -209,6 +209,47 @@ static void test_one_disc_scales(void **state)
     remove_dir(dir);
 }
 
+/* Dataset `name` of gas.h5 in dir, n doubles into out. */
+static void read_h5(const char *dir, const char *name, double *out, size_t n)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/gas.h5", dir);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    hid_t d = H5Dopen2(f, name, H5P_DEFAULT), sp = H5Dget_space(d);
+    assert_int_equal(H5Sget_simple_extent_npoints(sp), (hssize_t)n);
+    assert_true(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) >= 0);
+    H5Sclose(sp);
+    H5Dclose(d);
+    H5Fclose(f);
+}
+
+/* A periodic box has no partition, so only 1/dx must be an integer: dx = 0.2
+ * (0.5/dx = 2.5, refused before) runs. Collisionless discs uniform in the
+ * unit box with Maxwell velocities: s_MM = ln(lx ly) + 2 s1(dv = 0.25) =
+ * 2.843072 (spec gas.md §10.1 item 1, s1 from the exact bin sum of §4.3), the
+ * position part ln 1 = 0 (five equal strips), at t = 0 and t = 1 alike. */
+static void test_periodic_dx(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/esuite-gas-test-XXXXXX";
+    const char *ini = "[run]\nmodel = gas\nseed = 7\n"
+                      "[gas]\nN = 200000\ndiameter = 0\nlx = 1\nly = 1\nbox = periodic\n"
+                      "equilibration_collisions = 0\nsampling = list\ntimes = 1\nprofile_bins = 0\n"
+                      "plots = false\n[entropy]\ndx = 0.2\ndy = full\ndv = 0.25\nv_max = 6\n";
+    json_t *s = run_summary(ini, dir);
+    json_decref(s);
+    double sm[2], sx[2], occ[2];
+    read_h5(dir, "/cells_0/s_MM", sm, 2);
+    read_h5(dir, "/cells_0/s_position_MM", sx, 2);
+    read_h5(dir, "/cells_0/occupied", occ, 2);
+    for (int k = 0; k < 2; k++) {
+        assert_close(sm[k], 2.843072, 0.01 + occ[k] / 200000);
+        assert_close(sx[k], 0.0, 1e-3);
+    }
+    remove_dir(dir);
+}
+
 /* The sampling grids of docs/gas.md: t = 0 first, then u uniform up to u_max
  * for the smallest dv, t_end·i/m (linear), or t_min·(t_end/t_min)^(i/(m−1))
  * (log); /cells_c/u = dv·t/lx. */
@@ -323,6 +364,9 @@ static void test_config_errors(void **state)
     /* semantic errors name the file, the line and the key */
     expect_error("[run]\nmodel = gas\n[gas]\nN = 100\n[entropy]\ndx = 0.3\n",
                  "test.ini:6: key 'entropy.dx': dx = 0.3 (set 1): 0.5/dx");
+    expect_error("[run]\nmodel = gas\n[gas]\nN = 100\nbox = periodic\n[entropy]\ndx = 0.3\n",
+                 "test.ini:7: key 'entropy.dx': dx = 0.3 (set 1): 1/dx = 3.33333 must be an integer so that "
+                 "the cells tile the periodic box");
     /* parallel lists of different lengths: the one given last is named */
     expect_error("[run]\nmodel = gas\n[gas]\nN = 100\n[entropy]\ndx = 0.1, 0.05\ndv = 0.1, 0.2, 0.3\n",
                  "test.ini:7: key 'entropy.dv': dx has 2 values but dv has 3");
@@ -385,6 +429,7 @@ int main(void)
         cmocka_unit_test(test_periodic_summary),
         cmocka_unit_test(test_sampling_times),
         cmocka_unit_test(test_one_disc_scales),
+        cmocka_unit_test(test_periodic_dx),
         cmocka_unit_test(test_compression_level),
         cmocka_unit_test(test_config_errors),
     };
