@@ -20,6 +20,14 @@
 /* The largest box side: the schema's limit of lx and ly and of a derived box
  * (squares of positions beyond ~1e150 overflow, and the run never ends). */
 #define GAS_L_MAX 1e12
+/* The smallest positive diameter. Pair prediction works with squares of
+ * lengths of order sigma: below ~1e-154 sigma^2 is subnormal (diameter 1e-160
+ * drifted the energy by 1e-3, 1e-300 never finished the equilibration); 1e-100
+ * keeps every such square a full-precision double. */
+#define GAS_SIGMA_MIN 1e-100
+/* The largest sampling time (the schema's limit of t_end and times), also of
+ * the t_end that sampling = u derives. */
+#define GAS_T_MAX 1e15
 
 static const es_key_spec gas_schema[] = {
     {"gas", "N", ES_KEY_INT, "2000", 0, GAS_N_MAX, NULL, "1",
@@ -34,7 +42,7 @@ static const es_key_spec gas_schema[] = {
      "Explicit box length (with ly; then N is used, and packing_fraction, knudsen, aspect are errors); 0 = derive."},
     {"gas", "ly", ES_KEY_DOUBLE, "0", 0, GAS_L_MAX, NULL, "sigma", "Explicit box height (with lx)."},
     {"gas", "diameter", ES_KEY_DOUBLE, "1", 0, 1e6, NULL, "sigma",
-     "Disc diameter; 0 = collisionless gas (needs lx and ly)."},
+     "Disc diameter; 0 = collisionless gas (needs lx and ly); a positive diameter is at least 1e-100 (squares of smaller lengths lose precision)."},
     {"gas", "temperature", ES_KEY_DOUBLE, "1", 1e-12, 1e12, NULL, "m=kB=1",
      "Initial temperature T0, the unit of the run: times are in sigma/sqrt(T0), velocities (dv, v_max, flows) in sqrt(T0), energies in T0; hard discs have no energy scale, so in these units no result depends on it."},
     {"gas", "box", ES_KEY_ENUM, "expansion", 0, 0, "expansion|periodic", "",
@@ -48,10 +56,10 @@ static const es_key_spec gas_schema[] = {
     {"gas", "sampling", ES_KEY_ENUM, "u", 0, 0, "linear|log|list|u", "",
      "Sampling times: linear or log in [t_min, t_end], an explicit list, or u = dv*t/lx uniform in [0, u_max] for the smallest dv."},
     {"gas", "samples", ES_KEY_INT, "41", 1, 1e6, NULL, "1", "Number of sampling times after t = 0, which is always sampled first (linear, log, u); times that round to the same double are an error, not merged."},
-    {"gas", "t_end", ES_KEY_DOUBLE, "100", 1e-12, 1e15, NULL, "sigma/sqrt(T0)", "Last sampling time (linear, log)."},
-    {"gas", "t_min", ES_KEY_DOUBLE, "0.1", 1e-12, 1e15, NULL, "sigma/sqrt(T0)",
+    {"gas", "t_end", ES_KEY_DOUBLE, "100", 1e-12, GAS_T_MAX, NULL, "sigma/sqrt(T0)", "Last sampling time (linear, log)."},
+    {"gas", "t_min", ES_KEY_DOUBLE, "0.1", 1e-12, GAS_T_MAX, NULL, "sigma/sqrt(T0)",
      "First positive sampling time for log sampling (< t_end); with samples = 1 the one time is t_end and t_min is not read."},
-    {"gas", "times", ES_KEY_LIST, "1", 0, 1e15, NULL, "sigma/sqrt(T0)", "Sampling times for sampling = list, increasing; t = 0 is always sampled and may only open the list."},
+    {"gas", "times", ES_KEY_LIST, "1", 0, GAS_T_MAX, NULL, "sigma/sqrt(T0)", "Sampling times for sampling = list, increasing; t = 0 is always sampled and may only open the list."},
     {"gas", "u_max", ES_KEY_DOUBLE, "4", 1e-6, 1e6, NULL, "1", "Largest u = dv*t/lx for sampling = u."},
     {"gas", "realizations", ES_KEY_INT, "1", 1, 100000, NULL, "1",
      "Independent runs (rng stream r of the seed), parallel over OpenMP threads; entropies per run and pooled."},
@@ -116,6 +124,11 @@ static int read_box(const es_config *cfg, es_gas_params *par)
 {
     es_gas_params_default(par);
     par->sigma = es_config_double(cfg, "gas", "diameter");
+    if (par->sigma > 0.0 && par->sigma < GAS_SIGMA_MIN)
+        return es_config_key_error(cfg, "gas", "diameter", "diameter = %g is below %g: squares of lengths "
+                                   "this small underflow double precision, and collisions are missed; "
+                                   "give diameter >= %g (diameter 1 in a box scaled to match is the same "
+                                   "gas in other units), or 0 for a collisionless gas", par->sigma, GAS_SIGMA_MIN, GAS_SIGMA_MIN);
     /* Times, cells and every output are in units of T0 (σ/√T0, √T0, T0), and
      * hard discs have no energy scale: in those units the run is the T0 = 1
      * run. Passing T0 itself made the engine's times raw (t = 0.25 at T0 = 4

@@ -73,6 +73,15 @@ expect_fail derived-n-beyond-engine "huger_n.ini:5: key 'gas.knudsen': gas box: 
 w two_of_three.ini '[run]\nmodel = gas\n[gas]\nN = 500\nknudsen = 0.5\n'
 expect_fail three-box-keys "two_of_three.ini:5: key 'gas.knudsen': gas box: give exactly two of N" \
   "$ESUITE" run two_of_three.ini
+# a positive diameter so small that squares of lengths underflow: 1e-300 hung in the
+# equilibration, 1e-160 drifted the energy by 1e-3; refused at --check, naming the key
+w tiny_disc.ini '[run]\nmodel = gas\n[gas]\nN = 300\ndiameter = 1e-160\n'
+expect_fail tiny-diameter "tiny_disc.ini:5: key 'gas.diameter': diameter = 1e-160 is below 1e-100: squares of lengths this small underflow double precision, and collisions are missed; give diameter >= 1e-100 (diameter 1 in a box scaled to match is the same gas in other units), or 0 for a collisionless gas" \
+  "$ESUITE" run tiny_disc.ini --check
+expect_fail tiny-diameter-run "tiny_disc.ini:5: key 'gas.diameter': diameter = 1e-160 is below 1e-100" \
+  "$ESUITE" run tiny_disc.ini --output tiny_out --quiet
+expect_true tiny-diameter-no-dir test ! -e tiny_out
+expect_true smallest-diameter "$ESUITE" run tiny_disc.ini --check --set gas.diameter=1e-100
 # --check: the same checks as a run, nothing written
 w check_ok.ini '[run]\nmodel = gas\noutput_dir = chk_out\n[gas]\nN = 500\npacking_fraction = 0.05\n'
 expect_num check-ok-rc "$("$ESUITE" run check_ok.ini --check >check.txt 2>&1; echo $?)" 0 0
