@@ -60,7 +60,7 @@ static const es_key_spec gas_schema[] = {
     {"gas", "t_min", ES_KEY_DOUBLE, "0.1", 1e-12, GAS_T_MAX, NULL, "sigma/sqrt(T0)",
      "First positive sampling time for log sampling (< t_end); with samples = 1 the one time is t_end and t_min is not read."},
     {"gas", "times", ES_KEY_LIST, "1", 0, GAS_T_MAX, NULL, "sigma/sqrt(T0)", "Sampling times for sampling = list, increasing; t = 0 is always sampled and may only open the list."},
-    {"gas", "u_max", ES_KEY_DOUBLE, "4", 1e-6, 1e6, NULL, "1", "Largest u = dv*t/lx for sampling = u."},
+    {"gas", "u_max", ES_KEY_DOUBLE, "4", 1e-6, 1e6, NULL, "1", "Largest u = dv*t/lx for sampling = u; the t_end = u_max*lx/dv it gives (smallest dv) has the limit of t_end."},
     {"gas", "realizations", ES_KEY_INT, "1", 1, 100000, NULL, "1",
      "Independent runs (rng stream r of the seed), parallel over OpenMP threads; entropies per run and pooled."},
     {"gas", "profile_bins", ES_KEY_INT, "40", 0, 1e6, NULL, "1", "Bins of the x-profiles (density, flow, temperature); 0 = none."},
@@ -278,6 +278,13 @@ static int read_times(const es_config *cfg, gas_setup *s)
         for (size_t c = 0; c < s->spec.n_sets; c++)
             dv = fmin(dv, s->sets[c].dv);
         t_end = es_config_double(cfg, "gas", "u_max") * s->spec.gas.lx / dv;
+        if (t_end > GAS_T_MAX) { /* the limit of a t_end given as such */
+            static const es_config_keyref u_keys[] = {{"gas", "u_max"}, {"entropy", "dv"}};
+            return es_config_blame_error(cfg, u_keys, 2, "sampling = u: u_max = %g, lx = %g and the smallest "
+                                         "dv = %g give t_end = u_max lx/dv = %g, beyond the %g that t_end "
+                                         "may have", es_config_double(cfg, "gas", "u_max"),
+                                         s->spec.gas.lx, dv, t_end, GAS_T_MAX);
+        }
     }
     /* one log sample is t_end alone (check_unused_keys refuses a t_min given for it) */
     if (mode == 1 && m > 1 && !(t_min < t_end))

@@ -10,6 +10,12 @@ w() { printf '%b' "$2" > "$1"; }
 w dy.ini '[run]\nmodel = gas\n[entropy]\ndy = 0.3\n'
 expect_fail dy-integer "dy.ini:4: key 'entropy.dy': dy = 0.3 (set 1): 1/dy must be an integer" \
   "$ESUITE" run dy.ini --check
+# the t_end that sampling = u derives has the limit of t_end itself (u_max = 1000 in lx = 1e12
+# gave t_end = 1e16, accepted)
+w ulim.ini '[run]\nmodel = gas\n[gas]\nN = 10\ndiameter = 0\nlx = 1e12\nly = 1\nequilibration_collisions = 0\nu_max = 1000\n'
+expect_fail gas-u-t-end-limit "ulim.ini:9: key 'gas.u_max': sampling = u: u_max = 1000, lx = 1e+12 and the smallest dv = 0.1 give t_end = u_max lx/dv = 1e+16, beyond the 1e+15 that t_end may have" \
+  "$ESUITE" run ulim.ini --check
+expect_true gas-u-t-end-at-limit "$ESUITE" run ulim.ini --check --set gas.u_max=100
 # the partition rule (0.5/dx an integer) is an expansion's; a periodic box needs cells that tile it
 w pdx.ini '[run]\nmodel = gas\n[gas]\nN = 300\nbox = periodic\n[entropy]\ndx = 0.2\n'
 expect_true gas-periodic-dx-tiles "$ESUITE" run pdx.ini --check
