@@ -120,6 +120,23 @@ static int blame_box(const es_config *cfg)
     return es_config_key_error(cfg, "gas", box_key(cfg), "%s", msg);
 }
 
+/* blame_box, and where all three of N, packing_fraction and knudsen are
+ * nonzero because N or packing_fraction was not written (both have nonzero
+ * defaults), say so: "give exactly two of N (500), packing_fraction (0.01)
+ * and knudsen (0.5)" left the reader to find that 0.01 is in no file. */
+static int blame_box_default(const es_config *cfg, long n, double eta, double kn)
+{
+    const char *unwritten = !es_config_was_set(cfg, "gas", "packing_fraction") ? "packing_fraction"
+                            : !es_config_was_set(cfg, "gas", "N")              ? "N"
+                                                                               : NULL;
+    if (!(n > 0 && eta > 0.0 && kn > 0.0) || !unwritten)
+        return blame_box(cfg);
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s (%s is %s by default: set %s = 0 to give the box by the other two)",
+             es_error_message(), unwritten, es_config_string(cfg, "gas", unwritten), unwritten);
+    return es_config_key_error(cfg, "gas", box_key(cfg), "%s", msg);
+}
+
 static int read_box(const es_config *cfg, es_gas_params *par)
 {
     es_gas_params_default(par);
@@ -156,7 +173,7 @@ static int read_box(const es_config *cfg, es_gas_params *par)
                                                            "explicit box (lx and ly)");
     double eta = es_config_double(cfg, "gas", "packing_fraction"), kn = es_config_double(cfg, "gas", "knudsen");
     if (es_gas_box_from(par, n, eta, kn, es_config_double(cfg, "gas", "aspect")))
-        return blame_box(cfg);
+        return blame_box_default(cfg, n, eta, kn);
     if (n <= 0 && par->n > GAS_N_MAX)
         return es_config_key_error(cfg, "gas", box_key(cfg), "packing_fraction = %g and knudsen = %g give "
                                    "N = %ld discs, above the limit of %ld", eta, kn, par->n, GAS_N_MAX);

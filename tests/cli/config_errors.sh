@@ -73,6 +73,13 @@ expect_fail derived-n-beyond-engine "huger_n.ini:5: key 'gas.knudsen': gas box: 
 w two_of_three.ini '[run]\nmodel = gas\n[gas]\nN = 500\nknudsen = 0.5\n'
 expect_fail three-box-keys "two_of_three.ini:5: key 'gas.knudsen': gas box: give exactly two of N" \
   "$ESUITE" run two_of_three.ini
+# the third value came from the default, not the file: the message says where it came from
+expect_fail three-box-keys-default "two_of_three.ini:5: key 'gas.knudsen': gas box: give exactly two of N (500), packing_fraction (0.01) and knudsen (0.5); the others must be 0 (packing_fraction is 0.01 by default: set packing_fraction = 0 to give the box by the other two)" \
+  "$ESUITE" run two_of_three.ini --check
+expect_true three-box-keys-default-fixed "$ESUITE" run two_of_three.ini --check --set gas.packing_fraction=0
+w two_of_three_n.ini '[run]\nmodel = gas\n[gas]\npacking_fraction = 0.02\nknudsen = 0.5\n'
+expect_fail three-box-keys-default-n "two_of_three_n.ini:5: key 'gas.knudsen': gas box: give exactly two of N (2000), packing_fraction (0.02) and knudsen (0.5); the others must be 0 (N is 2000 by default: set N = 0 to give the box by the other two)" \
+  "$ESUITE" run two_of_three_n.ini --check
 # a positive diameter so small that squares of lengths underflow: 1e-300 hung in the
 # equilibration, 1e-160 drifted the energy by 1e-3; refused at --check, naming the key
 w tiny_disc.ini '[run]\nmodel = gas\n[gas]\nN = 300\ndiameter = 1e-160\n'
