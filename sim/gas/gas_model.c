@@ -881,8 +881,9 @@ static int gas_run(const es_run_ctx *ctx)
     return st;
 }
 
-/* The box, cell-set and sampling checks of gas_run (es_model.check); an
- * impossible packing shows only when the discs are inserted. */
+/* The box, cell-set and sampling checks of gas_run (es_model.check); of the
+ * impossible packings only those denser than any packing can be are found
+ * here, the others when the discs are inserted. */
 static int gas_check(const es_config *cfg)
 {
     es_run_ctx ctx = {.cfg = (es_config *)cfg, .output_dir = "", .threads = 1,

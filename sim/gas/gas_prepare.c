@@ -150,6 +150,32 @@ int es_gas_box_from(es_gas_params *par, long n, double eta, double kn, double as
 
 /* ---- allocation and insertion ------------------------------------------- */
 
+/* The densest packing of equal discs in the plane, pi/(2 sqrt 3): no
+ * container holds more. */
+#define ES_GAS_HEX_PACKING 0.9068996821171089
+
+/* Discs whose total area exceeds the hexagonal packing of the region their
+ * bodies can reach (a wall direction: the centres' extent plus sigma, as
+ * centres may touch a centre wall; a periodic one: its length) cannot be
+ * placed by any method. Found here, so that --check says so; insertion would
+ * say it only after its 100000 tries for a disc. */
+static int check_room(const es_gas_params *par)
+{
+    int periodic_x = par->box == ES_GAS_BOX_PERIODIC;
+    int periodic_y = periodic_x || par->ybc == ES_GAS_Y_PERIODIC;
+    double rim = par->rim ? par->sigma : 0.0;
+    double cx = (!periodic_x && par->partition ? 0.5 * par->lx : par->lx) - rim;
+    double w = periodic_x ? par->lx : cx + par->sigma;
+    double h = periodic_y ? par->ly : par->ly - rim + par->sigma;
+    double discs = par->n * M_PI * par->sigma * par->sigma / 4.0;
+    if (discs <= ES_GAS_HEX_PACKING * w * h)
+        return ES_OK;
+    return es_error_set(ES_EDATA, "gas: impossible packing: %ld discs of diameter %g (packing fraction "
+                                  "%.4g) would cover %.4g of the %g x %g their bodies can reach at t = 0, "
+                                  "more than the densest packing pi/(2 sqrt 3) = 0.9069 allows",
+                        par->n, par->sigma, discs / initial_area(par), discs / (w * h), w, h);
+}
+
 int es_gas_params_check(const es_gas_params *par)
 {
     if (par->n < 1 || par->n > INT32_MAX / 2)
@@ -177,6 +203,7 @@ int es_gas_params_check(const es_gas_params *par)
         if (par->box == ES_GAS_BOX_WALLS && !periodic_y && par->ly - rim <= 0.0)
             return es_error_set(ES_EINVAL, "gas: box too low (ly = %g) for discs of diameter %g between "
                                            "reflecting rim walls", par->ly, par->sigma);
+        return check_room(par);
     }
     return ES_OK;
 }

@@ -116,10 +116,15 @@ expect_true times-leading-zero-ok "$ESUITE" run times2.ini --check
 w no_key.ini '[run]\nmodel = gas\n= 4\n'
 expect_fail malformed-no-key "no_key.ini:3: malformed line: no key before '='" "$ESUITE" run no_key.ini
 # a packing found impossible while inserting the discs names the key that set the density
-w packing.ini '[run]\nmodel = gas\n[gas]\nN = 1000\nlx = 10\nly = 10\n'
+w packing.ini '[run]\nmodel = gas\n[gas]\nN = 60\nlx = 10\nly = 10\n'
 expect_fail impossible-packing "packing.ini:6: key 'gas.ly': realization 0: impossible packing: placed" \
   "$ESUITE" run packing.ini --output packing_run --quiet
 expect_true packing-run-dir-removed test ! -e packing_run
+# more disc area than the densest packing of the region allows: found by --check too (it said
+# 'valid gas config' for 1000 discs in a 5 x 10 left half)
+w packing2.ini '[run]\nmodel = gas\n[gas]\nN = 1000\nlx = 10\nly = 10\n'
+expect_fail impossible-packing-check "packing2.ini:6: key 'gas.ly': gas: impossible packing: 1000 discs of diameter 1 (packing fraction 15.71) would cover 13.09 of the 6 x 10 their bodies can reach at t = 0, more than the densest packing pi/(2 sqrt 3) = 0.9069 allows" \
+  "$ESUITE" run packing2.ini --check
 # orbits: errors of the [orbits] keys found when the run starts name file, line and key too
 w orb_term.ini '[run]\nmodel = orbits\n[orbits]\nsystem = potential\npotential = plumer\n'
 expect_fail orbits-potential-term "orb_term.ini:5: key 'orbits.potential': unknown term 'plumer'" \

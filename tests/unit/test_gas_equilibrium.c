@@ -283,17 +283,37 @@ static void test_impossible_packing(void **state)
     es_gas_params_default(&par);
     assert_int_equal(es_gas_box_from(&par, 100, 0.6, 0.0, 1.0), ES_EDATA);
     assert_non_null(strstr(es_error_message(), "impossible packing"));
-    /* 30 discs in a 5×5 periodic box: η = 0.94 > close packing */
+    /* 30 discs in a 5×5 periodic box: η = 0.94 > close packing, refused by
+     * the parameter check before any insertion */
     par.box = ES_GAS_BOX_PERIODIC;
     par.partition = 0;
     par.n = 30;
     par.lx = par.ly = 5.0;
     par.max_tries = 2000;
+    assert_int_equal(es_gas_params_check(&par), ES_EDATA);
+    assert_string_equal(es_error_message(), "gas: impossible packing: 30 discs of diameter 1 (packing fraction "
+                                            "0.9425) would cover 0.9425 of the 5 x 5 their bodies can reach at "
+                                            "t = 0, more than the densest packing pi/(2 sqrt 3) = 0.9069 allows");
     es_gas *g = NULL;
     assert_int_equal(es_gas_alloc(&par, &g), ES_EDATA);
     assert_null(g);
+    /* 27 discs (η = 0.848): below close packing, so only insertion finds no room */
+    par.n = 27;
+    assert_int_equal(es_gas_params_check(&par), ES_OK);
+    assert_int_equal(es_gas_alloc(&par, &g), ES_EDATA);
+    assert_null(g);
     assert_non_null(strstr(es_error_message(), "impossible packing"));
-    assert_non_null(strstr(es_error_message(), "of 30 discs"));
+    assert_non_null(strstr(es_error_message(), "of 27 discs"));
+    /* centre walls: bodies reach sigma/2 beyond the centres, so 2 discs of
+     * diameter 1 in a 1 x 1 left half (reflecting y) fit: 1.571 of 1 x 1,
+     * but 0.3927 of the 2 x 2 their bodies reach */
+    par.box = ES_GAS_BOX_WALLS;
+    par.partition = 1;
+    par.ybc = ES_GAS_Y_REFLECT;
+    par.n = 2;
+    par.lx = 2.0;
+    par.ly = 1.0;
+    assert_int_equal(es_gas_params_check(&par), ES_OK);
 }
 
 int main(void)

@@ -395,8 +395,13 @@ static void test_config_errors(void **state)
     /* a Knudsen number that asks for more discs than the limit */
     expect_error("[run]\nmodel = gas\n[gas]\nN = 0\npacking_fraction = 0.01\nknudsen = 2e-4\n",
                  "test.ini:6: key 'gas.knudsen': packing_fraction = 0.01 and knudsen = 0.0002 give N =");
-    /* 30 discs in the 2.5×5 left half: η = 1.9; the last box key is blamed */
+    /* 30 discs in the 2.5×5 left half: η = 1.9, more than any packing; found
+     * before insertion, and the last box key is blamed */
     expect_error("[run]\nmodel = gas\n[gas]\nN = 30\nlx = 5\nly = 5\n",
+                 "test.ini:6: key 'gas.ly': gas: impossible packing: 30 discs of diameter 1 (packing fraction "
+                 "1.885) would cover 1.346 of the 3.5 x 5 their bodies can reach at t = 0");
+    /* 18 discs there (η = 1.131, 0.808 of the 3.5 x 5): only insertion finds no room */
+    expect_error("[run]\nmodel = gas\n[gas]\nN = 18\nlx = 5\nly = 5\n",
                  "test.ini:6: key 'gas.ly': realization 0: impossible packing: placed");
     /* below the jamming limit 0.547, but insertion finds no room (as in the CLI test) */
     expect_error("[run]\nmodel = gas\n[gas]\nN = 2000\npacking_fraction = 0.54\nequilibration_collisions = 0\n",
