@@ -25,6 +25,10 @@
  * drifted the energy by 1e-3, 1e-300 never finished the equilibration); 1e-100
  * keeps every such square a full-precision double. */
 #define GAS_SIGMA_MIN 1e-100
+/* The smallest explicit box side: cell widths are fractions of it and their
+ * reciprocals must stay finite (lx = 1e-310 gave infinite densities and a
+ * position entropy 2.3 off ln(lx ly / 2)); the same bound as the diameter. */
+#define GAS_L_MIN GAS_SIGMA_MIN
 /* The largest sampling time (the schema's limit of t_end and times), also of
  * the t_end that sampling = u derives. */
 #define GAS_T_MAX 1e15
@@ -39,8 +43,8 @@ static const es_key_spec gas_schema[] = {
     {"gas", "aspect", ES_KEY_DOUBLE, "1", 1e-3, 1e3, NULL, "1",
      "Box aspect ratio lx/ly when the box is derived from N, packing_fraction, knudsen."},
     {"gas", "lx", ES_KEY_DOUBLE, "0", 0, GAS_L_MAX, NULL, "sigma",
-     "Explicit box length (with ly; then N is used, and packing_fraction, knudsen, aspect are errors); 0 = derive."},
-    {"gas", "ly", ES_KEY_DOUBLE, "0", 0, GAS_L_MAX, NULL, "sigma", "Explicit box height (with lx)."},
+     "Explicit box length (with ly; then N is used, and packing_fraction, knudsen, aspect are errors), at least 1e-100; 0 = derive."},
+    {"gas", "ly", ES_KEY_DOUBLE, "0", 0, GAS_L_MAX, NULL, "sigma", "Explicit box height (with lx), at least 1e-100."},
     {"gas", "diameter", ES_KEY_DOUBLE, "1", 0, 1e6, NULL, "sigma",
      "Disc diameter; 0 = collisionless gas (needs lx and ly); a positive diameter is at least 1e-100 (squares of smaller lengths lose precision)."},
     {"gas", "temperature", ES_KEY_DOUBLE, "1", 1e-12, 1e12, NULL, "m=kB=1",
@@ -163,6 +167,12 @@ static int read_box(const es_config *cfg, es_gas_params *par)
             return es_config_key_error(cfg, "gas", lx > 0.0 ? "lx" : "ly",
                                        "an explicit box needs lx > 0, ly > 0 and N >= 1 "
                                        "(got lx = %g, ly = %g, N = %ld)", lx, ly, n);
+        if (lx < GAS_L_MIN || ly < GAS_L_MIN)
+            return es_config_key_error(cfg, "gas", lx < GAS_L_MIN ? "lx" : "ly", "%s = %g is below %g: "
+                                       "cells of such a box have widths whose reciprocals overflow double "
+                                       "precision; give lx, ly >= %g (and lengths in larger units)",
+                                       lx < GAS_L_MIN ? "lx" : "ly", lx < GAS_L_MIN ? lx : ly, GAS_L_MIN,
+                                       GAS_L_MIN);
         par->n = n;
         par->lx = lx;
         par->ly = ly;

@@ -89,6 +89,13 @@ expect_fail tiny-diameter-run "tiny_disc.ini:5: key 'gas.diameter': diameter = 1
   "$ESUITE" run tiny_disc.ini --output tiny_out --quiet
 expect_true tiny-diameter-no-dir test ! -e tiny_out
 expect_true smallest-diameter "$ESUITE" run tiny_disc.ini --check --set gas.diameter=1e-100
+# an explicit box side so small that its cell widths' reciprocals overflow (lx = 1e-310 ran and
+# wrote infinite densities) is refused like a tiny diameter
+w tiny_box.ini '[run]\nmodel = gas\n[gas]\nN = 10\ndiameter = 0\nlx = 1e-310\nly = 1\nequilibration_collisions = 0\n'
+expect_fail tiny-box "tiny_box.ini:6: key 'gas.lx': lx = 1e-310 is below 1e-100: cells of such a box have widths whose reciprocals overflow double precision; give lx, ly >= 1e-100 (and lengths in larger units)" \
+  "$ESUITE" run tiny_box.ini --check
+expect_fail tiny-box-ly "--set gas.ly=1e-200: key 'gas.ly': ly = 1e-200 is below 1e-100" \
+  "$ESUITE" run tiny_box.ini --check --set gas.lx=1 --set gas.ly=1e-200
 # --check: the same checks as a run, nothing written
 w check_ok.ini '[run]\nmodel = gas\noutput_dir = chk_out\n[gas]\nN = 500\npacking_fraction = 0.05\n'
 expect_num check-ok-rc "$("$ESUITE" run check_ok.ini --check >check.txt 2>&1; echo $?)" 0 0
