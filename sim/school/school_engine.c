@@ -226,6 +226,24 @@ typedef struct {
                          couzin: visible iff cos >= cos_blind (zoo and zoa only) */
 } zone_cfg;
 
+/* cos(x°), exact where the cosine of an angle of a rational number of
+ * degrees is rational: multiples of 60° and 90° (0, ±1/2, ±1; by Niven's
+ * theorem nowhere else, so elsewhere no bearing cosine can equal it).
+ * cos(90·π/180) is 6.1e-17, not 0: with it a neighbour exactly abeam
+ * (bearing cosine 0, as on a lattice or in a plane) was seen through a
+ * β = 90° blind cone (its rule is angle < 90°) and hidden from a fov = 180°
+ * field (angle ≤ 90°). Elsewhere cos(x·π/180) as before. */
+static double cos_deg(double x)
+{
+    static const double c60[6] = {1.0, 0.5, -0.5, -1.0, -0.5, 0.5};
+    double r = fmod(fabs(x), 360.0);
+    if (fmod(r, 90.0) == 0.0)
+        return (r == 0.0) ? 1.0 : (r == 180.0) ? -1.0 : 0.0;
+    if (fmod(r, 60.0) == 0.0)
+        return c60[(int)(r / 60.0)];
+    return cos(x * DEG);
+}
+
 static zone_cfg zone_setup(const es_school_params *p)
 {
     zone_cfg z;
@@ -237,14 +255,14 @@ static zone_cfg zone_setup(const es_school_params *p)
     z.r_a2 = p->r_a * p->r_a;
     if (z.dewi) {
         z.use_blind = p->blind_angle > 0;
-        z.cos_blind = -cos(p->blind_angle * DEG);
+        z.cos_blind = -cos_deg(p->blind_angle);
         /* The reference clips the cosine to [-1, 1]; comparing the unclipped
          * value gives the same answer except at β = 180° (everything blind). */
         if (p->blind_angle >= 180.0)
             z.cos_blind = INFINITY;
     } else {
         z.use_blind = p->fov < 360.0;
-        z.cos_blind = cos(0.5 * p->fov * DEG);
+        z.cos_blind = cos_deg(0.5 * p->fov);
     }
     return z;
 }

@@ -561,6 +561,84 @@ static void test_zone_rules(void **state)
     es_school_free(s);
 }
 
+/* The blind-zone boundary at a bearing of exactly 90° (a neighbour abeam:
+ * bearing cosine exactly 0, as on a lattice or in a plane). dewi-kadita
+ * sees j iff angle < 180° − β (strict), Couzin iff angle ≤ α/2. With the
+ * threshold cos(90·π/180) = 6.1e-17 instead of 0, β = 90° saw a neighbour
+ * abeam and fov = 180° did not. Both kernels: the per-fish one
+ * (es_school_desired) and the all-pairs step (box 10 < 2.5 r_a). */
+static void test_blind_boundary(void **state)
+{
+    (void)state;
+    es_school_params p;
+    es_school_params_default(&p);
+    p.n = 2;
+    p.box = 40;
+    p.r_r = 1;
+    p.r_o = 3;
+    p.r_a = 6;
+    p.noise = 0;
+    p.blind_angle = 90;
+    es_school *s;
+    double d[3];
+    int cnt[3];
+    assert_int_equal(es_school_alloc(&p, &s), 0);
+    const double ahead = 1e-9; /* 1e-9 rad in front of the beam: 89.99999994° */
+    const struct {
+        double x1[3];
+        int seen;
+    } dk[] = {{{10, 12, 10}, 0},   /* abeam, zone of orientation: angle 90 = 180 − β */
+              {{10, 10.5, 10}, 0}, /* abeam, zone of repulsion (dewi: cone on all zones) */
+              {{10, 10, 7}, 0},
+              {{10 + 2 * ahead, 12, 10}, 1},
+              {{10 - 2 * ahead, 12, 10}, 0}};
+    for (size_t k = 0; k < sizeof dk / sizeof dk[0]; k++) {
+        place2(s, dk[k].x1, (double[]){0, 0, 1});
+        es_school_desired(s, 0, 1, d, cnt);
+        assert_int_equal(cnt[0] + cnt[1] + cnt[2], dk[k].seen);
+    }
+    es_school_free(s);
+    /* the all-pairs step: fish 1 abeam heading +y sees fish 0 dead astern
+     * (blind), fish 0 sees fish 1 abeam (blind too): both keep their heading */
+    p.box = 10;
+    for (int portable = 0; portable < 2; portable++) {
+        es_school_portable_kernels = portable;
+        assert_int_equal(es_school_alloc(&p, &s), 0);
+        place2(s, (double[]){10, 12, 10}, (double[]){0, 1, 0});
+        for (int k = 0; k < 6; k++)
+            s->pos[k] -= 5; /* inside [0, 10) */
+        assert_int_equal(es_school_step(s, 1), 0);
+        assert_memory_equal(s->dir, ((double[]){1, 0, 0, 0, 1, 0}), 6 * sizeof(double));
+        es_school_free(s);
+    }
+    es_school_portable_kernels = false;
+
+    p.mode = ES_SCHOOL_MODE_COUZIN;
+    p.box = 40;
+    p.fov = 180; /* α/2 = 90°: abeam is seen, anything behind it not */
+    assert_int_equal(es_school_alloc(&p, &s), 0);
+    const struct {
+        double x1[3];
+        int seen;
+    } cz[] = {{{10, 12, 10}, 1},
+              {{10, 10, 5}, 1},
+              {{10 - 2 * ahead, 12, 10}, 0},
+              {{10 - 4, 10, 10}, 0},
+              {{10 - 0.5, 10, 10}, 1}}; /* repulsion sees all round */
+    for (size_t k = 0; k < sizeof cz / sizeof cz[0]; k++) {
+        place2(s, cz[k].x1, (double[]){0, 0, 1});
+        es_school_desired(s, 0, 1, d, cnt);
+        assert_int_equal(cnt[0] + cnt[1] + cnt[2], cz[k].seen);
+    }
+    /* the desired direction from the abeam neighbour in the zone of
+     * orientation: its heading +z */
+    place2(s, (double[]){10, 12, 10}, (double[]){0, 0, 1});
+    es_school_desired(s, 0, 1, d, cnt);
+    assert_int_equal(cnt[1], 1);
+    assert_float_equal(d[2], 1.0, 0);
+    es_school_free(s);
+}
+
 /* Bad parameters are rejected with a status. */
 static void test_bad_params(void **state)
 {
@@ -593,6 +671,7 @@ int main(void)
         cmocka_unit_test(test_aligned_stays_aligned),
         cmocka_unit_test(test_reference_initial_state),
         cmocka_unit_test(test_zone_rules),
+        cmocka_unit_test(test_blind_boundary),
         cmocka_unit_test(test_bad_params),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
