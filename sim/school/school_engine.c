@@ -183,6 +183,10 @@ static void perpendicular(const double u[3], double e[3])
 
 void es_school_turn_rotate(const double u[3], const double d[3], double max_turn, double out[3])
 {
+    if (!(dot3(d, d) >= 1e-20)) { /* no desired direction: keep the heading */
+        memcpy(out, u, 3 * sizeof *out);
+        return;
+    }
     double c = fmax(-1.0, fmin(1.0, dot3(u, d)));
     double ang = acos(c);
     if (ang <= max_turn) {
@@ -193,7 +197,18 @@ void es_school_turn_rotate(const double u[3], const double d[3], double max_turn
     double w[3];
     for (int a = 0; a < 3; a++)
         w[a] = d[a] - c * u[a];
+    /* Near anti-parallel w is tiny and keeps an O(1e-16) part along u from
+     * the rounding of c, which, once w is normalised, changed the turn by up
+     * to 8e-7 rad (|d + u| = 1e-12); a second projection removes it. Only
+     * there (|w| < 2^-10; above, the error is < 1e-13 rad), so that other
+     * turns, and the trajectories made of them, keep their bits. */
     double nw = sqrt(dot3(w, w));
+    if (nw < 0x1p-10) {
+        double wu = dot3(w, u);
+        for (int a = 0; a < 3; a++)
+            w[a] -= wu * u[a];
+        nw = sqrt(dot3(w, w));
+    }
     if (nw < 1e-12)
         perpendicular(u, w); /* d anti-parallel to u: the plane is our choice */
     else

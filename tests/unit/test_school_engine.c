@@ -43,6 +43,30 @@ static void test_turn_rotate(void **state)
     double near[3] = {cos(0.05), sin(0.05), 0}; /* within reach: lands on d */
     es_school_turn_rotate(u, near, 0.2, out);
     assert_float_equal(angle(near, out), 0.0, 1e-7);
+    /* Nearly anti-parallel (|d + u| = ε) off the axes: still θτ to rounding.
+     * The plane vector d − (u·d)u kept a rounding part along u, which made
+     * the turn 0.0698 + 5.6e-11 at ε = 1e-8 and 0.0698 + 8.0e-7 at 1e-12. */
+    const double w[3] = {0.48, 0.6, 0.64}, q[3] = {0.8, 0.0, -0.6}; /* unit, w·q = 0 */
+    for (double eps = 1e-4; eps > 5e-13; eps /= 100) {
+        double da[3], cr[3];
+        for (int a = 0; a < 3; a++)
+            da[a] = -cos(eps) * w[a] + sin(eps) * q[a];
+        es_school_turn_rotate(w, da, 0.0698, out);
+        cr[0] = w[1] * out[2] - w[2] * out[1]; /* atan2 angle: exact near 0 and π */
+        cr[1] = w[2] * out[0] - w[0] * out[2];
+        cr[2] = w[0] * out[1] - w[1] * out[0];
+        double turn = atan2(sqrt(cr[0] * cr[0] + cr[1] * cr[1] + cr[2] * cr[2]),
+                            w[0] * out[0] + w[1] * out[1] + w[2] * out[2]);
+        assert_float_equal(turn, 0.0698, 1e-15);
+        /* towards q, the side d leans to: out = cos θτ w + sin θτ q */
+        for (int a = 0; a < 3; a++)
+            assert_float_equal(out[a], cos(0.0698) * w[a] + sin(0.0698) * q[a], 1e-5);
+    }
+    /* no desired direction: the heading is kept (it turned by θτ towards an
+     * arbitrary perpendicular) */
+    const double zero[3] = {0, 0, 0};
+    es_school_turn_rotate(w, zero, 0.0698, out);
+    assert_memory_equal(out, w, sizeof w);
 }
 
 /* NLERP (reference): effective turn for θ_max = 0.2 from spec §5:
