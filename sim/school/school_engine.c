@@ -245,9 +245,9 @@ typedef struct {
  * degrees is rational: multiples of 60° and 90° (0, ±1/2, ±1; by Niven's
  * theorem nowhere else, so elsewhere no bearing cosine can equal it).
  * cos(90·π/180) is 6.1e-17, not 0: with it a neighbour exactly abeam
- * (bearing cosine 0, as on a lattice or in a plane) was seen through a
- * β = 90° blind cone (its rule is angle < 90°) and hidden from a fov = 180°
- * field (angle ≤ 90°). Elsewhere cos(x·π/180) as before. */
+ * (bearing cosine 0, as on a lattice or in a plane) was hidden from a
+ * fov = 180° field of perception, whose rule is angle ≤ α/2 = 90°.
+ * Elsewhere cos(x·π/180) as before. */
 static double cos_deg(double x)
 {
     static const double c60[6] = {1.0, 0.5, -0.5, -1.0, -0.5, 0.5};
@@ -270,7 +270,11 @@ static zone_cfg zone_setup(const es_school_params *p)
     z.r_a2 = p->r_a * p->r_a;
     if (z.dewi) {
         z.use_blind = p->blind_angle > 0;
-        z.cos_blind = -cos_deg(p->blind_angle);
+        /* The reference's arithmetic, -cos(radians(β)), kept as it is: at
+         * β = 90° it is -6.1e-17, so a neighbour exactly abeam is seen there
+         * (the reference's comment, "blind if cos < threshold", says the
+         * same), although "angle < 180° − β" read strictly would hide it. */
+        z.cos_blind = -cos(p->blind_angle * DEG);
         /* The reference clips the cosine to [-1, 1]; comparing the unclipped
          * value gives the same answer except at β = 180° (everything blind). */
         if (p->blind_angle >= 180.0)

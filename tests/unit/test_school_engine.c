@@ -586,11 +586,12 @@ static void test_zone_rules(void **state)
 }
 
 /* The blind-zone boundary at a bearing of exactly 90° (a neighbour abeam:
- * bearing cosine exactly 0, as on a lattice or in a plane). dewi-kadita
- * sees j iff angle < 180° − β (strict), Couzin iff angle ≤ α/2. With the
- * threshold cos(90·π/180) = 6.1e-17 instead of 0, β = 90° saw a neighbour
- * abeam and fov = 180° did not. Both kernels: the per-fish one
- * (es_school_desired) and the all-pairs step (box 10 < 2.5 r_a). */
+ * bearing cosine exactly 0, as on a lattice or in a plane). Couzin sees j
+ * iff angle ≤ α/2: at fov = 180° abeam is seen (the threshold was
+ * cos(90·π/180) = 6.1e-17 > 0, which hid it). dewi-kadita keeps the
+ * reference's arithmetic, cos > -cos(radians(β)) = -6.1e-17 at β = 90°:
+ * abeam is seen there too, by the per-fish kernel (es_school_desired) and
+ * the all-pairs step (box 10 < 2.5 r_a) alike. */
 static void test_blind_boundary(void **state)
 {
     (void)state;
@@ -602,50 +603,19 @@ static void test_blind_boundary(void **state)
     p.r_o = 3;
     p.r_a = 6;
     p.noise = 0;
-    p.blind_angle = 90;
+    p.mode = ES_SCHOOL_MODE_COUZIN;
+    p.fov = 180; /* α/2 = 90°: abeam is seen, anything behind it not */
     es_school *s;
     double d[3];
     int cnt[3];
     assert_int_equal(es_school_alloc(&p, &s), 0);
-    const double ahead = 1e-9; /* 1e-9 rad in front of the beam: 89.99999994° */
+    const double ahead = 1e-9; /* 1e-9 rad off the beam: 90° ∓ 5.7e-8° */
     const struct {
         double x1[3];
         int seen;
-    } dk[] = {{{10, 12, 10}, 0},   /* abeam, zone of orientation: angle 90 = 180 − β */
-              {{10, 10.5, 10}, 0}, /* abeam, zone of repulsion (dewi: cone on all zones) */
-              {{10, 10, 7}, 0},
+    } cz[] = {{{10, 12, 10}, 1},              /* abeam, zone of orientation */
+              {{10, 10, 5}, 1},               /* abeam, zone of attraction */
               {{10 + 2 * ahead, 12, 10}, 1},
-              {{10 - 2 * ahead, 12, 10}, 0}};
-    for (size_t k = 0; k < sizeof dk / sizeof dk[0]; k++) {
-        place2(s, dk[k].x1, (double[]){0, 0, 1});
-        es_school_desired(s, 0, 1, d, cnt);
-        assert_int_equal(cnt[0] + cnt[1] + cnt[2], dk[k].seen);
-    }
-    es_school_free(s);
-    /* the all-pairs step: fish 1 abeam heading +y sees fish 0 dead astern
-     * (blind), fish 0 sees fish 1 abeam (blind too): both keep their heading */
-    p.box = 10;
-    for (int portable = 0; portable < 2; portable++) {
-        es_school_portable_kernels = portable;
-        assert_int_equal(es_school_alloc(&p, &s), 0);
-        place2(s, (double[]){10, 12, 10}, (double[]){0, 1, 0});
-        for (int k = 0; k < 6; k++)
-            s->pos[k] -= 5; /* inside [0, 10) */
-        assert_int_equal(es_school_step(s, 1), 0);
-        assert_memory_equal(s->dir, ((double[]){1, 0, 0, 0, 1, 0}), 6 * sizeof(double));
-        es_school_free(s);
-    }
-    es_school_portable_kernels = false;
-
-    p.mode = ES_SCHOOL_MODE_COUZIN;
-    p.box = 40;
-    p.fov = 180; /* α/2 = 90°: abeam is seen, anything behind it not */
-    assert_int_equal(es_school_alloc(&p, &s), 0);
-    const struct {
-        double x1[3];
-        int seen;
-    } cz[] = {{{10, 12, 10}, 1},
-              {{10, 10, 5}, 1},
               {{10 - 2 * ahead, 12, 10}, 0},
               {{10 - 4, 10, 10}, 0},
               {{10 - 0.5, 10, 10}, 1}}; /* repulsion sees all round */
@@ -654,13 +624,46 @@ static void test_blind_boundary(void **state)
         es_school_desired(s, 0, 1, d, cnt);
         assert_int_equal(cnt[0] + cnt[1] + cnt[2], cz[k].seen);
     }
-    /* the desired direction from the abeam neighbour in the zone of
-     * orientation: its heading +z */
+    /* the abeam neighbour in the zone of orientation sets d: its heading +z */
     place2(s, (double[]){10, 12, 10}, (double[]){0, 0, 1});
     es_school_desired(s, 0, 1, d, cnt);
     assert_int_equal(cnt[1], 1);
     assert_float_equal(d[2], 1.0, 0);
     es_school_free(s);
+
+    p.mode = ES_SCHOOL_MODE_DEWI;
+    p.blind_angle = 90;
+    assert_int_equal(es_school_alloc(&p, &s), 0);
+    const struct {
+        double x1[3];
+        int seen;
+    } dk[] = {{{10, 12, 10}, 1}, {{10, 10.5, 10}, 1}, {{10 + 2 * ahead, 12, 10}, 1},
+              {{10 - 2 * ahead, 12, 10}, 0}, {{10 - 0.5, 10, 10}, 0}};
+    for (size_t k = 0; k < sizeof dk / sizeof dk[0]; k++) {
+        place2(s, dk[k].x1, (double[]){0, 0, 1});
+        es_school_desired(s, 0, 1, d, cnt);
+        assert_int_equal(cnt[0] + cnt[1] + cnt[2], dk[k].seen);
+    }
+    es_school_free(s);
+    /* the all-pairs step agrees: fish 0 (+x) sees fish 1 abeam in its zone
+     * of orientation and turns by the NLERP step towards +y (φ = π/2,
+     * t = 0.3/φ: tan(turn) = t/(1 − t)); fish 1 (+y) has fish 0 dead astern,
+     * blind, and keeps its heading */
+    p.box = 10;
+    const double t = 0.3 / (M_PI / 2), turn = atan2(t, 1 - t);
+    for (int portable = 0; portable < 2; portable++) {
+        es_school_portable_kernels = portable;
+        assert_int_equal(es_school_alloc(&p, &s), 0);
+        place2(s, (double[]){10, 12, 10}, (double[]){0, 1, 0});
+        for (int k = 0; k < 6; k++)
+            s->pos[k] -= 5; /* inside [0, 10) */
+        assert_int_equal(es_school_step(s, 1), 0);
+        assert_float_equal(s->dir[0], cos(turn), 1e-15);
+        assert_float_equal(s->dir[1], sin(turn), 1e-15);
+        assert_memory_equal(s->dir + 3, ((double[]){0, 1, 0}), 3 * sizeof(double));
+        es_school_free(s);
+    }
+    es_school_portable_kernels = false;
 }
 
 /* Bad parameters are rejected with a status. */
