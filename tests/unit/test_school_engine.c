@@ -666,6 +666,259 @@ static void test_blind_boundary(void **state)
     es_school_portable_kernels = false;
 }
 
+/* Zone boundaries as the spec has them: repulsion d < r_r, orientation
+ * r_r <= d < r_o, attraction r_o <= d < r_a (a neighbour at exactly r_a is
+ * not seen), in both modes; the neighbour dead ahead, at exact distances
+ * (r² exact too) and one ulp inside. */
+static void test_zone_boundaries(void **state)
+{
+    (void)state;
+    for (int mode = 0; mode < 2; mode++) {
+        es_school_params p;
+        es_school_params_default(&p);
+        p.mode = mode ? ES_SCHOOL_MODE_COUZIN : ES_SCHOOL_MODE_DEWI;
+        p.n = 2;
+        p.box = 40;
+        p.r_r = 1;
+        p.r_o = 3;
+        p.r_a = 6;
+        es_school *s;
+        assert_int_equal(es_school_alloc(&p, &s), 0);
+        const struct {
+            double dist;
+            int zone; /* 0 repulsion, 1 orientation, 2 attraction, -1 none */
+        } c[] = {{nextafter(1.0, 0.0), 0}, {1.0, 1}, {nextafter(3.0, 0.0), 1}, {3.0, 2},
+                 {nextafter(6.0, 0.0), 2}, {6.0, -1}};
+        for (size_t k = 0; k < sizeof c / sizeof c[0]; k++) {
+            double d[3];
+            int cnt[3];
+            place2(s, (double[]){c[k].dist, 10, 10}, (double[]){0, 1, 0});
+            s->pos[0] = 0.0; /* the displacement is then dist exactly */
+            es_school_desired(s, 0, 1, d, cnt);
+            for (int z = 0; z < 3; z++)
+                assert_int_equal(cnt[z], z == c[k].zone);
+        }
+        es_school_free(s);
+    }
+}
+
+/* ---- one whole step against a direct computation written from the spec
+ * (not from the kernels): all pairs, minimum image by rounding (dewi), the
+ * bearing as an angle in degrees, repulsion priority, the two desired-
+ * direction rules, NLERP (dewi) / Rodrigues rotation (couzin), the noise of
+ * es_counter_gauss3_batch (additive after the turn / an N(0, σ) deflection
+ * before it), then c += s·τ·v(t+τ) from the old positions (synchronous). */
+static double dot3t(const double *a, const double *b)
+{
+    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}
+
+static void unit3(double *v)
+{
+    double n = sqrt(dot3t(v, v));
+    for (int a = 0; a < 3; a++)
+        v[a] /= n;
+}
+
+static void cross3(const double *a, const double *b, double *c)
+{
+    c[0] = a[1] * b[2] - a[2] * b[1];
+    c[1] = a[2] * b[0] - a[0] * b[2];
+    c[2] = a[0] * b[1] - a[1] * b[0];
+}
+
+static int direct_seen(const es_school_params *p, int zone, double bearing_deg)
+{
+    if (p->mode == ES_SCHOOL_MODE_DEWI)
+        return !(p->blind_angle > 0) || bearing_deg < 180.0 - p->blind_angle;
+    return zone == 0 || bearing_deg <= 0.5 * p->fov;
+}
+
+static void direct_desired(const es_school *s, size_t i, double d[3])
+{
+    const es_school_params *p = &s->p;
+    const int dewi = p->mode == ES_SCHOOL_MODE_DEWI;
+    double sum[3][3] = {{0}};
+    int cnt[3] = {0, 0, 0};
+    const double *ci = s->pos + 3 * i, *vi = s->dir + 3 * i;
+    for (size_t j = 0; j < s->n; j++) {
+        double r[3];
+        for (int a = 0; a < 3; a++) {
+            r[a] = s->pos[3 * j + a] - ci[a];
+            if (dewi)
+                r[a] -= p->box * round(r[a] / p->box);
+        }
+        double dist = sqrt(dot3t(r, r));
+        if (j == i || dist < 1e-10 || dist >= p->r_a)
+            continue;
+        int zone = dist < p->r_r ? 0 : dist < p->r_o ? 1 : 2;
+        double e[3] = {r[0] / dist, r[1] / dist, r[2] / dist};
+        if (!direct_seen(p, zone, acos(fmax(-1, fmin(1, dot3t(e, vi)))) * 180 / M_PI))
+            continue;
+        cnt[zone]++;
+        for (int a = 0; a < 3; a++)
+            sum[zone][a] += zone == 0 ? -e[a] : zone == 1 ? s->dir[3 * j + a] : e[a];
+    }
+    double v[3];
+    for (int a = 0; a < 3; a++) {
+        double o = sum[1][a] + (p->include_self && cnt[1] ? vi[a] : 0.0), at = sum[2][a];
+        if (cnt[0])
+            v[a] = sum[0][a];
+        else if (dewi)
+            v[a] = p->orientation_weight * o + at;
+        else
+            v[a] = cnt[1] && cnt[2] ? 0.5 * (o + at) : cnt[1] ? o : at;
+    }
+    if (!dewi && !cnt[0] && p->zone_normalise && cnt[1] && cnt[2]) {
+        double o[3], at[3];
+        for (int a = 0; a < 3; a++) {
+            o[a] = sum[1][a] + (p->include_self ? vi[a] : 0.0);
+            at[a] = sum[2][a];
+        }
+        unit3(o);
+        unit3(at);
+        for (int a = 0; a < 3; a++)
+            v[a] = 0.5 * (o[a] + at[a]);
+    }
+    memcpy(d, vi, 3 * sizeof *d);
+    if (sqrt(dot3t(v, v)) >= 1e-10) {
+        memcpy(d, v, 3 * sizeof *d);
+        unit3(d);
+    }
+}
+
+static void direct_turn(const es_school_params *p, const double *u, const double *d,
+                        const double *g, double *out)
+{
+    double phi = acos(fmax(-1, fmin(1, dot3t(u, d)))), th = p->max_turn;
+    if (p->mode == ES_SCHOOL_MODE_DEWI) {
+        if (phi < 1e-10)
+            memcpy(out, u, 3 * sizeof *out);
+        else if (phi <= th)
+            memcpy(out, d, 3 * sizeof *out);
+        else {
+            for (int a = 0; a < 3; a++)
+                out[a] = u[a] * (1 - th / phi) + d[a] * (th / phi);
+            unit3(out);
+        }
+        for (int a = 0; a < 3 && p->noise > 0; a++)
+            out[a] += p->noise * g[a];
+        unit3(out);
+        return;
+    }
+    double dn[3]; /* d deflected by ψ = σ g0 towards (g1 e1 + g2 e2)/|·|, e1 ⟂ d from
+                     the axis of d's smallest component, e2 = d × e1 */
+    memcpy(dn, d, sizeof dn);
+    if (p->noise > 0) {
+        int m = 0;
+        for (int a = 1; a < 3; a++)
+            if (fabs(d[a]) < fabs(d[m]))
+                m = a;
+        double e1[3] = {-d[m] * d[0], -d[m] * d[1], -d[m] * d[2]}, e2[3];
+        e1[m] += 1.0;
+        unit3(e1);
+        cross3(d, e1, e2);
+        double h = hypot(g[1], g[2]), psi = p->noise * g[0];
+        for (int a = 0; a < 3; a++)
+            dn[a] = cos(psi) * d[a] + sin(psi) * (g[1] * e1[a] + g[2] * e2[a]) / h;
+        unit3(dn);
+    }
+    phi = acos(fmax(-1, fmin(1, dot3t(u, dn))));
+    if (phi <= th) {
+        memcpy(out, dn, 3 * sizeof *out);
+        return;
+    }
+    double k[3], kxu[3]; /* Rodrigues about k = u × d / |u × d| */
+    cross3(u, dn, k);
+    unit3(k);
+    cross3(k, u, kxu);
+    for (int a = 0; a < 3; a++)
+        out[a] = u[a] * cos(th) + kxu[a] * sin(th);
+}
+
+static void check_step_direct(es_school_params *p, int warm)
+{
+    es_school *s;
+    assert_int_equal(es_school_alloc(p, &s), 0);
+    assert_int_equal(es_school_init_state(s), 0);
+    assert_int_equal(es_school_step(s, warm), 0);
+    const size_t n = p->n;
+    double *dir = malloc(3 * n * sizeof *dir), *pos = malloc(3 * n * sizeof *pos),
+           *g = malloc(3 * n * sizeof *g);
+    es_counter_gauss3_batch(p->noise_seed, (uint64_t)s->step + 1, 0, n, g);
+    for (size_t i = 0; i < n; i++) {
+        double d[3];
+        direct_desired(s, i, d);
+        direct_turn(p, s->dir + 3 * i, d, g + 3 * i, dir + 3 * i);
+        for (int a = 0; a < 3; a++) {
+            double x = s->pos[3 * i + a] + p->speed * p->dt * dir[3 * i + a];
+            pos[3 * i + a] = p->mode == ES_SCHOOL_MODE_DEWI ? x - p->box * floor(x / p->box) : x;
+        }
+    }
+    assert_int_equal(es_school_step(s, 1), 0);
+    for (size_t k = 0; k < 3 * n; k++) {
+        assert_float_equal(s->dir[k], dir[k], 1e-12);
+        double dx = fabs(s->pos[k] - pos[k]);
+        assert_true(fmin(dx, p->mode == ES_SCHOOL_MODE_DEWI ? p->box - dx : dx) < 1e-12);
+    }
+    free(dir);
+    free(pos);
+    free(g);
+    es_school_free(s);
+}
+
+static void test_step_vs_direct(void **state)
+{
+    (void)state;
+    es_school_params p;
+    set_case1(&p, 150); /* all-pairs kernel, blind cone 30°, noise 0.2 */
+    check_step_direct(&p, 5);
+    set_case1(&p, 200); /* case 2: torus start, β = 150°, w = 0.1, cell list (5 cells) */
+    p.r_r = 1;
+    p.r_o = 3;
+    p.r_a = 10;
+    p.box = 25;
+    p.max_turn = 0.2;
+    p.noise = 0.05;
+    p.blind_angle = 150;
+    p.orientation_weight = 0.1;
+    p.init = ES_SCHOOL_INIT_TORUS;
+    p.init_size = 6;
+    check_step_direct(&p, 5);
+    set_case1(&p, 1500); /* cell list, 20 cells per axis */
+    p.box = 40;
+    p.r_r = 0.5;
+    p.r_o = 1.5;
+    p.r_a = 4;
+    p.blind_angle = 60;
+    p.noise = 0.1;
+    check_step_direct(&p, 3);
+    for (int k = 0; k < 4; k++) { /* couzin: counts / normalised, with / without self */
+        es_school_params_default(&p);
+        p.mode = ES_SCHOOL_MODE_COUZIN;
+        p.n = 100;
+        p.speed = 3;
+        p.max_turn = 0.0698;
+        p.noise = 0.05;
+        p.fov = 270;
+        p.r_r = 1;
+        p.r_o = 3;
+        p.r_a = 15;
+        p.init = ES_SCHOOL_INIT_SPHERE;
+        p.init_size = 5;
+        p.zone_normalise = k & 1;
+        p.include_self = k >> 1;
+        check_step_direct(&p, 20);
+    }
+    p.n = 1000; /* Δr_o = 0 (no zone of orientation), α = 200°, cell list */
+    p.r_o = 1;
+    p.r_a = 4;
+    p.fov = 200;
+    p.noise = 0.1;
+    p.init_size = 10;
+    check_step_direct(&p, 10);
+}
+
 /* Bad parameters are rejected with a status. */
 static void test_bad_params(void **state)
 {
@@ -699,6 +952,8 @@ int main(void)
         cmocka_unit_test(test_reference_initial_state),
         cmocka_unit_test(test_zone_rules),
         cmocka_unit_test(test_blind_boundary),
+        cmocka_unit_test(test_zone_boundaries),
+        cmocka_unit_test(test_step_vs_direct),
         cmocka_unit_test(test_bad_params),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
