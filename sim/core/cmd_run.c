@@ -37,7 +37,8 @@ static void run_usage(FILE *out)
             "  --threads N   OpenMP threads (same as --set run.threads=N; results do not depend on it)\n"
             "  --quiet       no progress bar or log lines\n"
             "  --check       check CONFIG (and the --set overrides) as a run would, then exit: 0 if it\n"
-            "                is valid; writes nothing (input files and packings show only in a run)\n"
+            "                is valid; writes nothing (input files and packings show only in a run);\n"
+            "                gas: also prints the kinetic scales and the expected collisions and memory\n"
             "  --resume DIR  continue the interrupted run in DIR from DIR/checkpoint.esck; the output is\n"
             "                bit-identical to an uninterrupted run (any thread count)\n\n"
             "Checkpoints are written every [output] checkpoint_interval seconds and on SIGTERM, SIGINT\n"
@@ -298,6 +299,11 @@ int es_cmd_run(int argc, char **argv)
     }
     if (check_only) { /* everything a run checks before it starts, nothing written */
         printf("%s: valid %s config\n", path, model->name);
+        if (model->describe && model->describe(cfg, stdout)) {
+            es_cli_error("%s", es_error_message());
+            es_config_free(cfg);
+            return 2;
+        }
         es_config_free(cfg);
         return 0;
     }

@@ -3,6 +3,7 @@
 #define ESUITE_MODEL_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include "core/config.h"
 
 /* Everything a model's run function needs beyond its config. */
@@ -30,6 +31,9 @@ typedef struct {
      * `esuite run` calls it before it touches the output directory, and
      * `esuite sweep` for every task at plan time. */
     int (*check)(const es_config *cfg);
+    /* Optional: what a run of this checked config will be (sizes, scales, the
+     * work and memory it implies), printed by `esuite run --check`. */
+    int (*describe)(const es_config *cfg, FILE *out);
 } es_model;
 
 /* Models are looked up by name (core/models.c); NULL if not compiled in.

@@ -404,13 +404,25 @@ static int check_unused_keys(const es_config *cfg)
  * found by --check, not an "out of memory" (or an OOM kill) after the
  * equilibration. The engines were left out: 2 x 5e7 discs passed on a 23 GB
  * machine and needed some 30 GB. */
+static double disc_bytes(const gas_setup *s)
+{
+    return GAS_ENGINE_BYTES_MIN + 4.0 * sizeof(double) + 4.0 * (fmin((double)s->spec.n_sets, 10.0) + 1.0);
+}
+
+/* The least memory the run holds at its peak (engines, samples, profiles). */
+static double run_bytes(const gas_setup *s)
+{
+    double R = s->spec.realizations, K = (double)s->spec.n_times, C = (double)s->spec.n_sets;
+    double B = (double)s->spec.profile_bins, n = (double)s->spec.gas.n;
+    return K * 3.0 * B * sizeof(double) + (3.0 * R + 1.0) * K * C * sizeof(es_bz_result) +
+           4.0 * R * K * sizeof(double) + R * n * disc_bytes(s);
+}
+
 static int check_memory(const es_config *cfg, const gas_setup *s)
 {
     double R = s->spec.realizations, K = (double)s->spec.n_times, C = (double)s->spec.n_sets;
     double B = (double)s->spec.profile_bins, n = (double)s->spec.gas.n;
-    double per_disc = GAS_ENGINE_BYTES_MIN + 4.0 * sizeof(double) + 4.0 * (fmin(C, 10.0) + 1.0);
-    double bytes = K * 3.0 * B * sizeof(double) + (3.0 * R + 1.0) * K * C * sizeof(es_bz_result) +
-                   4.0 * R * K * sizeof(double) + R * n * per_disc;
+    double per_disc = disc_bytes(s), bytes = run_bytes(s);
     double phys = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
     if (!(phys > 0.0) || bytes <= phys)
         return ES_OK;
@@ -836,6 +848,57 @@ static void progress_end(gas_progress *g, int complete)
         es_progress_finish_at(p, g->done);
 }
 
+/* Collisions per realization of the run after the partition is removed, at
+ * the Enskog rate N nu / 2: at the initial region's density (an upper bound
+ * for an expansion, the rate of a periodic box) and at half of it (the
+ * expanded gas; n^2 g(n) is convex, so the rate of a spreading gas lies
+ * between the two). */
+static void run_collisions(const es_gas_params *par, double t_end, double *lo, double *hi)
+{
+    es_gas_scales sc;
+    es_gas_initial_scales(par, &sc);
+    *hi = 0.5 * (double)par->n * sc.nu * t_end;
+    *lo = *hi;
+    if (par->box == ES_GAS_BOX_WALLS && par->partition && par->n >= 2)
+        *lo = 0.5 * (double)par->n * es_gas_enskog_nu(0.5 * sc.n_density, par->sigma, par->temperature) *
+              t_end;
+}
+
+/* What a run of this setup will be: the box, the initial region's kinetic
+ * scales, the sampling and the work and memory they imply, so that a job
+ * script can be sized (SLURM --time, --mem) from `esuite run --check`. */
+static void describe_setup(const gas_setup *s, FILE *out)
+{
+    const es_gas_params *par = &s->spec.gas;
+    es_gas_scales sc;
+    es_gas_initial_scales(par, &sc);
+    double t_end = s->spec.n_times ? s->spec.times[s->spec.n_times - 1] : 0.0, lo, hi;
+    run_collisions(par, t_end, &lo, &hi);
+    fprintf(out, "gas: %ld discs of diameter %g in a %g x %g box (%s), %d realization%s\n", par->n,
+            par->sigma, par->lx, par->ly, par->box == ES_GAS_BOX_PERIODIC ? "periodic" : "expansion",
+            s->spec.realizations, s->spec.realizations == 1 ? "" : "s");
+    if (isfinite(sc.tau_c)) {
+        fprintf(out, "gas: initial region eta = %.6g, Kn = %.6g, mean free path %.6g, mean free time %.6g\n",
+                sc.eta, sc.kn, sc.lambda, sc.tau_c);
+        fprintf(out, "gas: %zu samples up to t_end = %.6g (%.4g mean free times), %zu cell sets\n",
+                s->spec.n_times, t_end, t_end / sc.tau_c, s->spec.n_sets);
+    } else {
+        fprintf(out, "gas: no collisions (%s)\n", par->sigma > 0.0 ? "a single disc" : "diameter 0");
+        fprintf(out, "gas: %zu samples up to t_end = %.6g (%.4g crossings of lx at the thermal speed), "
+                "%zu cell sets\n", s->spec.n_times, t_end, t_end * sqrt(par->temperature) / par->lx,
+                s->spec.n_sets);
+    }
+    double eq = par->sigma > 0.0 ? 0.5 * s->spec.equilibration * (double)par->n : 0.0;
+    double mb = run_bytes(s) / 1e6;
+    char run[64];
+    if (lo < hi)
+        snprintf(run, sizeof run, "%.3g .. %.3g", lo, hi);
+    else
+        snprintf(run, sizeof run, "%.3g", hi);
+    fprintf(out, "gas: per realization %.3g equilibration and %s run collisions; memory at least %.3g %s\n",
+            eq, run, mb < 1e3 ? mb : mb / 1e3, mb < 1e3 ? "MB" : "GB");
+}
+
 static int gas_run(const es_run_ctx *ctx)
 {
     gas_setup s;
@@ -844,6 +907,8 @@ static int gas_run(const es_run_ctx *ctx)
         setup_free(&s);
         return st;
     }
+    if (!ctx->quiet) /* the batch log says what the run is before it starts */
+        describe_setup(&s, stderr);
     gas_progress prog = {0};
     prog.log_interval = es_config_double(ctx->cfg, "output", "log_interval");
     prog.quiet = ctx->quiet;
@@ -904,7 +969,19 @@ static int gas_check(const es_config *cfg)
     return st;
 }
 
+static int gas_describe(const es_config *cfg, FILE *out)
+{
+    es_run_ctx ctx = {.cfg = (es_config *)cfg, .output_dir = "", .threads = 1,
+                      .seed = (unsigned long long)es_config_int(cfg, "run", "seed")};
+    gas_setup s;
+    int st = setup(&ctx, &s);
+    if (!st)
+        describe_setup(&s, out);
+    setup_free(&s);
+    return st;
+}
+
 static const char *const gas_outputs[] = {"gas.h5", "entropy.png", "profiles.png", NULL};
 
 const es_model es_model_gas = {"gas", "free expansion of a hard-disc gas and its Boltzmann entropy",
-                               gas_schema, gas_run, gas_outputs, gas_check};
+                               gas_schema, gas_run, gas_outputs, gas_check, gas_describe};

@@ -604,4 +604,4 @@ static const char *const orbits_outputs[] = {"orbits.h5", "hc_plane.png", "secti
 const es_model es_model_orbits = {
     "orbits",
     "tracer orbits, Hénon–Heiles, double pendulum, Lorenz, maps: chaos indicators + in-situ PECCARY",
-    es_orbits_schema, orbits_run, orbits_outputs, orbits_check};
+    es_orbits_schema, orbits_run, orbits_outputs, orbits_check, NULL};

@@ -188,4 +188,42 @@ expect_true "equilibration: nondecreasing to 100.0 ($(echo $eq))" \
 expect_true "equilibration lines before the run's" \
   awk '/ gas equilibration: / { if (run) exit 1 } / gas: [0-9.]*% done/ { run = 1 } END { exit !run }' prog.err
 expect_true "run: one 100.0 % line" test "$(grep -c ' gas: 100.0% done' prog.err)" -eq 1
+# 6. --check says what the run will be, from kinetic theory (spec §5–6), computed here
+# independently: small.ini's 500 discs at eta = 0.01 fill the left half ly x ly of a 2:1 box,
+# n = N/ly^2 = 0.01*4/pi, g = (1 - 7 eta/16)/(1 - eta)^2, lambda = 1/(2 sqrt2 n g),
+# nu = 2 n sqrt(pi) g, t_end = u_max lx/dv = 2 lx; equilibration 2 x 500/2 = 500 collisions;
+# run collisions N nu t_end / 2 at n (upper bound) and at n/2 (the expanded gas).
+"$ESUITE" run small.ini --check > check.out 2> check.err
+expect_true "check passes ($(cat check.err))" test -s check.out
+eval "$(awk 'BEGIN { pi = atan2(0, -1); N = 500; eta = 0.01; n = eta * 4 / pi; ly = sqrt(N / n);
+  lx = 2 * ly; g = (1 - 7 * eta / 16) / (1 - eta)^2; lam = 1 / (2 * sqrt(2) * n * g);
+  nu = 2 * n * sqrt(pi) * g; t = 2 * lx; e2 = eta / 2; g2 = (1 - 7 * e2 / 16) / (1 - e2)^2;
+  printf "w_ly=%.15g w_lam=%.15g w_tau=%.15g w_kn=%.15g w_t=%.15g w_hi=%.15g w_lo=%.15g\n",
+    ly, lam, 1 / nu, lam / lx, t, N * nu * t / 2, N * (2 * (n / 2) * sqrt(pi) * g2) * t / 2 }')"
+num() { grep -o "$1 [-0-9.e+]*" check.out | head -1 | awk '{ print $NF }'; }
+expect_num check-ly "$(grep -o 'x [0-9.e+]* box' check.out | awk '{ print $2 }')" "$w_ly" "$(awk -v w="$w_ly" 'BEGIN { print w * 1e-5 }')"
+expect_num check-eta "$(num 'eta =')" 0.01 1e-9
+expect_num check-mfp "$(num 'mean free path')" "$w_lam" "$(awk -v w="$w_lam" 'BEGIN { print w * 1e-5 }')"
+expect_num check-mft "$(num 'mean free time')" "$w_tau" "$(awk -v w="$w_tau" 'BEGIN { print w * 1e-5 }')"
+expect_num check-kn "$(num 'Kn =')" "$w_kn" "$(awk -v w="$w_kn" 'BEGIN { print w * 1e-5 }')"
+expect_num check-tend "$(num 't_end =')" "$w_t" "$(awk -v w="$w_t" 'BEGIN { print w * 1e-5 }')"
+expect_num check-eq "$(grep -o '[0-9.e+]* equilibration' check.out | awk '{ print $1 }')" 500 0
+range=$(grep -o 'and [0-9.e+]* \.\. [0-9.e+]* run' check.out)
+lo=$(echo "$range" | awk '{ print $2 }'); hi=$(echo "$range" | awk '{ print $4 }')
+expect_num check-lo "$lo" "$w_lo" "$(awk -v w="$w_lo" 'BEGIN { print w * 2e-3 }')"
+expect_num check-hi "$hi" "$w_hi" "$(awk -v w="$w_hi" 'BEGIN { print w * 2e-3 }')"
+# a non-quiet run starts its log with the same lines 
+"$ESUITE" run small.ini --output loud --threads 1 --set gas.plots=false 2> loud.err > /dev/null
+expect_true "the run's log starts with the check's lines" \
+  test "$(head -4 loud.err)" = "$(tail -n +2 check.out)"
+# and the run made that many collisions: each realization's count at t_end
+# lies in the range (4510 .. 9090; 4720 and 4891 with seed 7)
+if command -v h5dump > /dev/null; then
+  counts=$(h5dump -y -w 0 -d /collisions loud/gas.h5 | sed -n '/DATA {/,/}/p' | grep , | sed 's/, *$//' | awk -F', *' '{ print $NF }')
+  expect_true "two realizations' counts ($counts)" test "$(echo $counts | wc -w)" -eq 2
+  for c in $counts; do
+    expect_true "run collisions $c within $lo .. $hi" awk -v c="$c" -v l="$lo" -v h="$hi" 'BEGIN { exit !(c >= l && c <= h) }'
+  done
+fi
+
 finish
