@@ -892,10 +892,10 @@ static void describe_setup(const gas_setup *s, FILE *out)
     double mb = run_bytes(s) / 1e6;
     char run[64];
     if (lo < hi)
-        snprintf(run, sizeof run, "%.3g .. %.3g", lo, hi);
+        snprintf(run, sizeof run, "%.4g .. %.4g", lo, hi);
     else
-        snprintf(run, sizeof run, "%.3g", hi);
-    fprintf(out, "gas: per realization %.3g equilibration and %s run collisions; memory at least %.3g %s\n",
+        snprintf(run, sizeof run, "%.4g", hi);
+    fprintf(out, "gas: per realization %.4g equilibration and %s run collisions; memory at least %.3g %s\n",
             eq, run, mb < 1e3 ? mb : mb / 1e3, mb < 1e3 ? "MB" : "GB");
 }
 

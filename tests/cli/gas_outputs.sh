@@ -217,13 +217,45 @@ expect_num check-hi "$hi" "$w_hi" "$(awk -v w="$w_hi" 'BEGIN { print w * 2e-3 }'
 expect_true "the run's log starts with the check's lines" \
   test "$(head -4 loud.err)" = "$(tail -n +2 check.out)"
 # and the run made that many collisions: each realization's count at t_end
-# lies in the range (4510 .. 9090; 4720 and 4891 with seed 7)
+# lies in the range (4507 .. 9086; 4720 and 4891 with seed 7)
 if command -v h5dump > /dev/null; then
   counts=$(h5dump -y -w 0 -d /collisions loud/gas.h5 | sed -n '/DATA {/,/}/p' | grep , | sed 's/, *$//' | awk -F', *' '{ print $NF }')
   expect_true "two realizations' counts ($counts)" test "$(echo $counts | wc -w)" -eq 2
   for c in $counts; do
     expect_true "run collisions $c within $lo .. $hi" awk -v c="$c" -v l="$lo" -v h="$hi" 'BEGIN { exit !(c >= l && c <= h) }'
   done
+fi
+
+# A periodic box runs at the equilibrium Enskog rate: the check prints one number, N nu t_end/2
+# (N = 2000, eta = 0.05: 12228), and the run's count (12296 with seed 1) is within 5 % of it.
+cat > per.ini <<'EOF2'
+[run]
+model = gas
+seed = 1
+[gas]
+N = 2000
+packing_fraction = 0.05
+knudsen = 0
+aspect = 1
+box = periodic
+sampling = linear
+t_end = 50
+samples = 5
+plots = false
+[entropy]
+dx = 0.1
+dy = 0.1
+dv = 0.5
+v_max = 6
+EOF2
+w_per=$(awk 'BEGIN { pi = atan2(0, -1); eta = 0.05; n = eta * 4 / pi; g = (1 - 7 * eta / 16) / (1 - eta)^2;
+  printf "%.10g", 2000 * 2 * n * sqrt(pi) * g * 50 / 2 }')
+per=$("$ESUITE" run per.ini --check | grep -o 'and [0-9.e+]* run collisions' | awk '{ print $2 }')
+expect_num check-periodic "$per" "$w_per" "$(awk -v w="$w_per" 'BEGIN { print w * 2e-3 }')"
+"$ESUITE" run per.ini --output per --quiet
+if command -v h5dump > /dev/null; then
+  got=$(h5dump -y -w 0 -d /collisions per/gas.h5 | sed -n '/DATA {/,/}/p' | grep , | awk -F', *' '{ print $NF }')
+  expect_num periodic-run-collisions "$got" "$w_per" "$(awk -v w="$w_per" 'BEGIN { print w * 0.05 }')"
 fi
 
 finish
