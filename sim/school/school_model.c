@@ -522,6 +522,7 @@ static int load_init_file(const es_config *cfg, size_t n, double **pos, double *
 }
 
 static int school_run_with(const es_run_ctx *ctx, es_school_params *p);
+static int school_describe(const es_config *cfg, FILE *out);
 
 /* [ramp] keys without ramp.parameter would be silently ignored by a plain run */
 static int check_ramp_keys_unused(const es_config *cfg)
@@ -568,6 +569,8 @@ static int school_run(const es_run_ctx *ctx)
         rc = load_init_file(ctx->cfg, p.n, &pos, &vel);
     p.init_pos = pos;
     p.init_vel = vel;
+    if (!rc && !ctx->quiet) /* the batch log says what the run is before it starts */
+        rc = school_describe(ctx->cfg, stderr);
     if (!rc)
         rc = school_run_with(ctx, &p);
     free(pos);
@@ -623,6 +626,50 @@ static int school_run_with(const es_run_ctx *ctx, es_school_params *pp)
     return rc;
 }
 
+/* What a run of this config will be: fish, steps, the frames school.nc
+ * gets and their uncompressed size (positions and velocities, doubles), so
+ * that a job's --time and its disc quota can be sized from --check. */
+static void describe_run(FILE *out, const es_school_params *p, const char *mode, long long steps,
+                         long long save_interval, bool metrics_only)
+{
+    double t_end = (double)steps * p->dt;
+    fprintf(out, "school: %zu fish, mode %s, %lld steps of dt = %g (t = 0 .. %g), %.4g fish-steps\n", p->n,
+            mode, steps, p->dt, t_end, (double)steps * (double)p->n);
+    long long frames = steps / save_interval + 1;
+    if (metrics_only) {
+        fprintf(out, "school: %lld frames of metrics (every %lld steps), no positions or velocities\n",
+                frames, save_interval);
+        return;
+    }
+    double mb = (double)frames * (double)p->n * 6.0 * sizeof(double) / 1e6;
+    fprintf(out, "school: %lld frames (every %lld steps); positions and velocities %.4g %s uncompressed\n",
+            frames, save_interval, mb < 1e3 ? mb : mb / 1e3, mb < 1e3 ? "MB" : "GB");
+}
+
+static int school_describe(const es_config *cfg, FILE *out)
+{
+    es_school_params p;
+    int rc = params_from_config(cfg, (unsigned long long)es_config_int(cfg, "run", "seed"), &p);
+    if (rc)
+        return rc;
+    const char *mode = es_config_string(cfg, "school", "mode");
+    if (es_config_enum(cfg, "ramp", "parameter") == ES_SCHOOL_RAMP_NONE) {
+        describe_run(out, &p, mode, es_config_int(cfg, "school", "n_steps"),
+                     es_config_int(cfg, "school", "save_interval"), es_config_bool(cfg, "school", "metrics_only"));
+        return ES_OK;
+    }
+    es_school_ramp_opts ro;
+    double *values = NULL;
+    rc = ramp_from_config(cfg, &p, &ro, &values);
+    if (!rc) {
+        long long holds = (long long)ro.nvalues * (ro.back ? 2 : 1);
+        fprintf(out, "school: ramp of %s over %lld holds of %lld steps\n", ro.param_name, holds, ro.hold_steps);
+        describe_run(out, &p, mode, holds * ro.hold_steps, ro.save_interval, ro.metrics_only);
+    }
+    free(values);
+    return rc;
+}
+
 static const char *const school_outputs[] = {"school.nc", "hysteresis.png", NULL};
 
 const es_model es_model_school = {
@@ -632,4 +679,5 @@ const es_model es_model_school = {
     .run = school_run,
     .outputs = school_outputs,
     .check = school_check,
+    .describe = school_describe,
 };

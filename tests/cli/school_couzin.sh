@@ -35,6 +35,17 @@ sum=$(tr -d '\n ' < ok/summary.json)
 expect_num ramp-ok-steps "$(json_get "$sum" n_steps)" 160 0
 vals=$(printf '%s' "$sum" | grep -o '"value":[-0-9.eE+]*' | sed 's/.*://' | tr '\n' ' ')
 expect_true ramp-ok-plan test "$vals" = "0.050000000000000003 0.29999999999999999 0.29999999999999999 0.050000000000000003 "
+# --check says what the run will be: 4 holds x 40 steps = 160 steps of 20 fish (3200 fish-steps),
+# 160/10 + 1 = 17 frames of positions and velocities, 17 x 20 x 6 doubles = 16320 bytes
+"$ESUITE" run ok.ini --check > okcheck.out
+expect_true ramp-check-holds grep -qx 'school: ramp of noise over 4 holds of 40 steps' okcheck.out
+expect_true ramp-check-steps grep -qx 'school: 20 fish, mode couzin2002, 160 steps of dt = 0.1 (t = 0 .. 16), 3200 fish-steps' okcheck.out
+expect_true ramp-check-frames grep -qx 'school: 17 frames (every 10 steps); positions and velocities 0.01632 MB uncompressed' okcheck.out
+if command -v ncdump > /dev/null; then
+  expect_num ramp-check-frames-file "$(ncdump -h ok/school.nc | sed -n 's/^\t*time = \([0-9]*\) ;.*/\1/p')" 17 0
+fi
+expect_true ramp-check-metrics-only grep -qx 'school: 17 frames of metrics (every 10 steps), no positions or velocities' \
+  <("$ESUITE" run ok.ini --check --set school.metrics_only=true)
 # a sweep over the ramp config: every task runs its resolved config, which lists
 # every key with its default (n_steps, values = 0 next to from/to/step): not errors
 printf '[sweep]\nbase = ok.ini\nname = rs\nmode = cartesian\nreplicas = 1\nvary school.noise = 0.05:0.1:0.05\n' > rs.ini
