@@ -1,6 +1,6 @@
 /* The pairwise velocity-correlation histogram of H_vel: counts of
  * c_ij = v̂_i·v̂_j over all pairs i < j in 20 bins of (c + 1)/2 on [0, 1]
- * (numpy's rules: last bin closed, outside dropped).
+ * (numpy's rules: last bin closed; c clamped to [-1, 1], NaN dropped).
  *
  * Three ways to the counts, the first two exact and identical pair by pair:
  *  - pairs: every pair, vectorised (O(N²); small N);
@@ -26,8 +26,20 @@
 
 static inline void unit(const double *v, double u[3]) { es_school_unit(v, u); }
 
-/* The reference's bin of one dot product (-1 when dropped). */
-static long dot_bin(double c) { return es_school_bin((c + 1.0) / 2.0, 0.0, 1.0, NB); }
+/* The bin of one dot product (-1 when dropped: NaN only). A dot product of
+ * unit vectors is in [-1, 1], but rounds up to two ulps past it: identical
+ * headings (1, 13, 13) give c = 1 + 4.4e-16, opposite (1, 1, 1) ones
+ * c = -1 - 2.2e-16, so (c + 1)/2 fell outside [0, 1] and the pair was
+ * dropped: an aligned school had H_vel = 0.5 ("no pair in range"), not 0.
+ * Clamped, as H_pol clips v̂_z before acos. */
+static long dot_bin(double c)
+{
+    if (c > 1.0)
+        c = 1.0;
+    else if (c < -1.0)
+        c = -1.0;
+    return es_school_bin((c + 1.0) / 2.0, 0.0, 1.0, NB);
+}
 
 static void velcorr_bin(const double *a, const double *b, unsigned long long *cnt)
 {
@@ -62,7 +74,10 @@ static inline __attribute__((always_inline)) vc_v4i vc_bins(vc_v4d c, vc_v4l val
 {
     const vc_v4d one = VC4(1.0), half = VC4(0.5), twenty = VC4(20.0), step = VC4(1.0 / 20.0),
                  zero = VC4(0.0), nineteen = VC4(19.0);
-    const vc_v4d x = (c + one) * half; /* == (c + 1) / 2 exactly: a power of two */
+    const vc_v4d x0 = (c + one) * half; /* == (c + 1) / 2 exactly: a power of two */
+    /* clamped into [0, 1] as dot_bin clamps c (NaN stays NaN: dropped) */
+    const vc_v4l above = x0 > one, below = x0 < zero;
+    const vc_v4d x = (vc_v4d)((above & (vc_v4l)one) | (~(above | below) & (vc_v4l)x0));
     const vc_v4l inside = (x >= zero) & (x <= one);
     /* (long)(x·20) of an in-range x (0 elsewhere, masked), kept as a
      * double: small integers are exact, and int32 conversions are single
@@ -150,7 +165,10 @@ static inline __attribute__((always_inline, target("avx512f"))) __m256i vc_bins5
     const __m512d one = _mm512_set1_pd(1.0), half = _mm512_set1_pd(0.5),
                   twenty = _mm512_set1_pd(20.0), step = _mm512_set1_pd(1.0 / 20.0),
                   nineteen = _mm512_set1_pd(19.0);
-    const __m512d x = _mm512_mul_pd(_mm512_add_pd(c, one), half);
+    /* clamped into [0, 1] as dot_bin clamps c; vminpd / vmaxpd return the
+     * second operand when one is NaN, so NaN stays NaN (dropped) */
+    const __m512d x = _mm512_max_pd(_mm512_setzero_pd(),
+                                    _mm512_min_pd(one, _mm512_mul_pd(_mm512_add_pd(c, one), half)));
     /* x >= 0 && x <= 1, false for NaN */
     const __mmask8 inside = _mm512_mask_cmp_pd_mask(
         _mm512_mask_cmp_pd_mask(valid, x, _mm512_setzero_pd(), _CMP_GE_OQ), x, one, _CMP_LE_OQ);
@@ -272,7 +290,8 @@ static int counts_pairs(const double *vel, size_t n, unsigned long long *cnt)
 /* ------------------------------------------------ threshold counts
  *
  * Extended bins of a dot product: 0 dropped below the range, 1 + k for bin
- * k, NB + 1 dropped above it (c a rounding error above 1). ebin is
+ * k, NB + 1 dropped above it (empty for finite c since dot_bin clamps c
+ * into [-1, 1]: E[1] = -inf, E[NB + 1] = +inf). ebin is
  * non-decreasing in c (x = (c + 1)/2 rounds monotonically and es_school_bin
  * is numpy's searchsorted), so extended bin e starts at one double E[e]:
  * ebin(c) >= e iff c >= E[e], found once by bisection over the doubles.
@@ -321,7 +340,9 @@ static double of_ord(long long i)
 
 static void thresholds_init(void)
 {
-    for (int e = 1; e < NE; e++) {
+    ethr[1] = -INFINITY; /* every finite c is in a bin (clamped) */
+    ethr[NE - 1] = INFINITY;
+    for (int e = 2; e < NE - 1; e++) {
         long long lo = ord_of(-1.5), hi = ord_of(1.5); /* ebin(lo) < e <= ebin(hi) */
         while (hi - lo > 1) {
             long long mid = lo + (hi - lo) / 2;

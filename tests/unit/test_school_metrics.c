@@ -297,7 +297,7 @@ static void test_velcorr_sampled(void **state)
 /* Headings for the pair-histogram tests: kind 0 isotropic, 1 an aligned
  * school (spread ~0.15 rad about +z), 2 two opposite schools plus an
  * isotropic third; every kind also holds exact duplicates, exact
- * opposites (c = -|u|², rounding may put it below -1: dropped) and zero
+ * opposites (c = -|u|², rounding may put it below -1: clamped) and zero
  * velocities (unit vector ~0: c ~ 0). */
 static void velcorr_headings(double *vel, size_t n, int kind)
 {
@@ -335,7 +335,8 @@ static void velcorr_reference(const double *vel, size_t n, unsigned long long *c
     for (size_t i = 0; i < n; i++)
         for (size_t j = i + 1; j < n; j++) {
             const double *a = u + 3 * i, *b = u + 3 * j;
-            long k = es_school_bin((a[0] * b[0] + a[1] * b[1] + a[2] * b[2] + 1.0) / 2.0, 0, 1, 20);
+            double c = fmax(-1.0, fmin(1.0, a[0] * b[0] + a[1] * b[1] + a[2] * b[2]));
+            long k = es_school_bin((c + 1.0) / 2.0, 0, 1, 20);
             if (k >= 0)
                 cnt[k]++;
         }
@@ -344,8 +345,7 @@ static void velcorr_reference(const double *vel, size_t n, unsigned long long *c
 
 /* The dual-tree counts equal the all-pairs counts bin by bin (aligned,
  * isotropic and mixed headings, N in the thousands), and both equal the
- * scalar definition; dropped pairs (c rounding outside [-1, 1]) are
- * dropped by both. */
+ * scalar definition; c rounding outside [-1, 1] is clamped by both. */
 /* Rows of the pair histogram counted in pieces (as the pipelined run splits
  * them between its threads) add up to the all-pairs counts, and a frame's
  * metrics with the first rows given equal those computed in one piece. */
@@ -429,6 +429,41 @@ static void test_velcorr_tree_exact(void **state)
     for (int k = 0; k < 20; k++)
         assert_int_equal(tree[k], pairs[k]);
     free(vel);
+}
+
+/* Identical and opposite headings: c = ±|û|² rounds up to 2 ulps past ±1
+ * ((1, 13, 13): û·û = 1 + 4.4e-16, so (c + 1)/2 > 1; (1, 1, 1):
+ * -û·û = -1 - 2.2e-16, so (c + 1)/2 < 0). Such pairs were dropped: an
+ * aligned school of (1, 13, 13) had H_vel = 0.5 (no pair in range), two fish
+ * swimming exactly apart 0.5, and 2 + 2 opposite fish 0 (only the two
+ * same-heading pairs counted). Now c is clamped to [-1, 1]: by hand, H = 0,
+ * 0, and the four cross pairs in bin 0 with the two others in bin 19,
+ * H = -(2/3 ln 2/3 + 1/3 ln 1/3) / ln 20 = 0.21247364923557852. */
+static void test_velcorr_parallel_opposite(void **state)
+{
+    (void)state;
+    enum { N = 2500 };
+    double *vel = malloc(3 * N * sizeof *vel);
+    assert_non_null(vel);
+    for (size_t i = 0; i < N; i++) {
+        vel[3 * i] = 1.0;
+        vel[3 * i + 1] = 13.0;
+        vel[3 * i + 2] = 13.0;
+    }
+    assert_true(es_school_h_velcorr(vel, 10, 0) == 0.0);
+    unsigned long long pairs[20], tree[20];
+    assert_int_equal(es_school_velcorr_counts(vel, N, ES_SCHOOL_VELCORR_PAIRS, pairs), 0);
+    assert_int_equal(es_school_velcorr_counts(vel, N, ES_SCHOOL_VELCORR_TREE, tree), 0);
+    assert_true(pairs[19] == (unsigned long long)N * (N - 1) / 2);
+    assert_true(tree[19] == pairs[19]);
+    assert_true(es_school_h_velcorr(vel, N, 0) == 0.0);
+    free(vel);
+    double apart[6] = {1, 1, 1, -1, -1, -1};
+    assert_true(es_school_h_velcorr(apart, 2, 0) == 0.0);
+    double two_two[12] = {1, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1, -1};
+    assert_float_equal(es_school_h_velcorr(two_two, 4, 0),
+                       -(2.0 / 3 * log(2.0 / 3) + 1.0 / 3 * log(1.0 / 3)) / log(20.0), 1e-15);
+    assert_float_equal(es_school_h_velcorr(two_two, 4, 0), 0.21247364923557852, 1e-15);
 }
 
 /* H_pol against an independent binning (acos, atan2 and a linear search of
@@ -540,7 +575,8 @@ int main(void)
         cmocka_unit_test(test_shape_entropy),    cmocka_unit_test(test_order_parameters),
         cmocka_unit_test(test_periodic_centroid), cmocka_unit_test(test_knn_brute_force),
         cmocka_unit_test(test_cohesion_knn),     cmocka_unit_test(test_velcorr_sampled),
-        cmocka_unit_test(test_velcorr_tree_exact), cmocka_unit_test(test_polarization_bins),
+        cmocka_unit_test(test_velcorr_tree_exact), cmocka_unit_test(test_velcorr_parallel_opposite),
+        cmocka_unit_test(test_polarization_bins),
         cmocka_unit_test(test_classify_osi),       cmocka_unit_test(test_velcorr_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

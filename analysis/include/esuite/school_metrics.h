@@ -80,13 +80,15 @@ double es_school_h_depth(const double *pos, size_t n, double box);     /* 15 bin
 double es_school_h_angular(const double *pos, const double *vel, size_t n, const double c[3],
                            double box);                                /* 20 bins |r̂×v̂| */
 double es_school_h_knn(const double *knn5, size_t n);                  /* CV of 5-NN, 20 bins [0,2] */
-/* Pairwise v̂_i·v̂_j histogram (20 bins of (c+1)/2). Exact over all pairs
+/* Pairwise v̂_i·v̂_j histogram (20 bins of (c+1)/2; c clamped to [-1, 1]:
+ * it rounds up to 2 ulps past ±1, which dropped the pairs of identical or
+ * opposite headings). Exact over all pairs
  * when n <= exact_max (ES_SCHOOL_VELCORR_AUTO); above it
  * ES_SCHOOL_VELCORR_SAMPLES pairs drawn by a fixed counter-based hash
  * (deterministic, statistical error of each bin probability <= 2.5e-4).
  * exact_max = 0 selects the default. */
 double es_school_h_velcorr(const double *vel, size_t n, size_t exact_max);
-/* The pair counts themselves, cnt[20] (dropped pairs not counted):
+/* The pair counts themselves, cnt[20] (NaN pairs not counted):
  * PAIRS every pair (O(N²)); TREE a k-d tree over the headings on the unit
  * sphere with a dual-tree walk that counts whole node pairs lying
  * provably inside one bin and resolves the others pair by pair — the same
