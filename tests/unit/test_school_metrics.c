@@ -177,6 +177,32 @@ static void test_order_parameters(void **state)
                        1e-15);
 }
 
+/* H_ang with r̂ ⟂ v̂: ℓ = |r̂ × v̂| is 1 but rounds to 1 + 2.2e-16 for the
+ * offset (2, 3, 1) and heading (-3, 2, 0), past the histogram's [0, 1]: the
+ * fish was dropped. Two such fish (offsets ±(2, 3, 1)) and two with headings
+ * along their offsets (ℓ = 0) about the centroid (10, 10, 10): ℓ = 1, 1, 0,
+ * 0, bins 19 and 0 half each, H_ang = ln 2 / ln 20 = 0.23137821315975918
+ * by hand; it was 0 (only the ℓ = 0 fish counted). */
+static void test_angular_perpendicular(void **state)
+{
+    (void)state;
+    double pos[12] = {12, 13, 11, 8, 7, 9, 10, 10, 15, 10, 10, 5};
+    double vel[12] = {-3, 2, 0, -3, 2, 0, 0, 0, 1, 0, 0, 1}, c[3];
+    es_school_centroid(pos, 4, c);
+    assert_true(c[0] == 10 && c[1] == 10 && c[2] == 10);
+    assert_float_equal(es_school_h_angular(pos, vel, 4, c, 0), log(2.0) / log(20.0), 1e-15);
+    assert_float_equal(es_school_h_angular(pos, vel, 4, c, 0), 0.23137821315975918, 1e-15);
+    es_school_metrics m;
+    assert_int_equal(es_school_metrics_compute(pos, vel, 4, 20.0, 0, 0, &m), 0);
+    assert_float_equal(m.h[ES_SCHOOL_H_ANG], 0.23137821315975918, 1e-15);
+    double nanv[12] = {NAN, 2, 0, -3, 2, 0, 0, 0, 1, 0, 0, 1};
+    unsigned long long cnt[20] = {0}; /* a NaN ℓ is still dropped: ℓ = 1, 0, 0 */
+    cnt[19] = 1;
+    cnt[0] = 2;
+    assert_float_equal(es_school_h_angular(pos, nanv, 4, c, 0), es_school_entropy_counts(cnt, 20),
+                       1e-15);
+}
+
 /* A school straddling the periodic face: the naive centroid is off by
  * ~L/2, the periodic-aware one is not. */
 static void test_periodic_centroid(void **state)
@@ -573,6 +599,7 @@ int main(void)
         cmocka_unit_test(test_bin_edges),        cmocka_unit_test(test_aligned_school), cmocka_unit_test(test_aligned_not_above_one),
         cmocka_unit_test(test_guards),           cmocka_unit_test(test_uniform_headings),
         cmocka_unit_test(test_shape_entropy),    cmocka_unit_test(test_order_parameters),
+        cmocka_unit_test(test_angular_perpendicular),
         cmocka_unit_test(test_periodic_centroid), cmocka_unit_test(test_knn_brute_force),
         cmocka_unit_test(test_cohesion_knn),     cmocka_unit_test(test_velcorr_sampled),
         cmocka_unit_test(test_velcorr_tree_exact), cmocka_unit_test(test_velcorr_parallel_opposite),

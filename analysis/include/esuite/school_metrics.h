@@ -78,7 +78,7 @@ double es_school_h_cohesion(const double *nnd, size_t n, double box); /* 25 bins
 double es_school_h_polarization(const double *vel, size_t n);          /* 12×24, sinθ-weighted */
 double es_school_h_depth(const double *pos, size_t n, double box);     /* 15 bins z ∈ [0, L] */
 double es_school_h_angular(const double *pos, const double *vel, size_t n, const double c[3],
-                           double box);                                /* 20 bins |r̂×v̂| */
+                           double box); /* 20 bins of |r̂×v̂| (rounding above 1 clamped) */
 double es_school_h_knn(const double *knn5, size_t n);                  /* CV of 5-NN, 20 bins [0,2] */
 /* Pairwise v̂_i·v̂_j histogram (20 bins of (c+1)/2; c clamped to [-1, 1]:
  * it rounds up to 2 ulps past ±1, which dropped the pairs of identical or
