@@ -409,11 +409,22 @@ static int missing_marks(int grp, int varid, nc_type type, const char *what, nc_
     return 1;
 }
 
+/* Where value i is, for messages: its flat index, or with xyz (a frame's
+ * positions or velocities, fish × 3) the fish and the axis. */
+static const char *where(char *buf, size_t len, size_t i, bool xyz)
+{
+    if (xyz)
+        snprintf(buf, len, "fish %zu, axis %c", i / 3, "xyz"[i % 3]);
+    else
+        snprintf(buf, len, "index %zu (0-based)", i);
+    return buf;
+}
+
 /* The fill check compares stored values: the raw bits of an integer
  * variable (before _Unsigned and packing are applied), as the library
  * writes fills; floating-point values as read. */
 static int check_missing(int grp, int varid, nc_type type, const void *raw, size_t size,
-                         bool as_unsigned, const es_series *s)
+                         bool as_unsigned, bool xyz, const es_series *s)
 {
     nc_mark marks[1 + MAX_MISSING];
     int nmarks = missing_marks(grp, varid, type, s->source, marks);
@@ -431,12 +442,14 @@ static int check_missing(int grp, int varid, nc_type type, const void *raw, size
             if (!hit)
                 continue;
             const char *label = marks[m].attr ? marks[m].attr : "fill value";
+            char at[64];
+            where(at, sizeof at, i, xyz);
             if (as_unsigned && marks[m].has_raw && s->x[i] != marks[m].value)
                 return es_error_set(ES_EDATA, "%s: missing value (%s %.17g, stored as %.17g; "
-                                    "_Unsigned) at index %zu (0-based)", s->source, label,
-                                    s->x[i], marks[m].value, i);
-            return es_error_set(ES_EDATA, "%s: missing value (%s %g) at index %zu (0-based)",
-                                s->source, label, marks[m].value, i);
+                                    "_Unsigned) at %s", s->source, label,
+                                    s->x[i], marks[m].value, at);
+            return es_error_set(ES_EDATA, "%s: missing value (%s %g) at %s",
+                                s->source, label, marks[m].value, at);
         }
     return ES_OK;
 }
@@ -489,7 +502,7 @@ static const char *num(char *buf, size_t len, double v)
  * limits of a packed integer variable, which are in unpacked units (as
  * netCDF-Java reads them): `unpacked` says which pass this is. */
 static int check_valid(int grp, int varid, nc_type type, bool as_unsigned, bool packed,
-                       bool unpacked, const es_series *s)
+                       bool unpacked, bool xyz, const es_series *s)
 {
     double lim[2];
     nc_type at[2] = {NC_NAT, NC_NAT};
@@ -540,15 +553,16 @@ static int check_valid(int grp, int varid, nc_type type, bool as_unsigned, bool 
         const bool low = has[0] && s->x[i] < lim[0] - tol, high = has[1] && s->x[i] > lim[1] + tol;
         if (!low && !high)
             continue;
-        char v[32], a[32], b[32];
+        char v[32], a[32], b[32], at[64];
         num(v, sizeof v, s->x[i]);
         num(a, sizeof a, shown_lim[0]);
         num(b, sizeof b, shown_lim[1]);
+        where(at, sizeof at, i, xyz);
         if (what)
-            return es_error_set(ES_EDATA, "%s: value %s at index %zu (0-based) is outside valid_range "
-                                "[%s, %s] (missing or invalid data)", s->source, v, i, a, b);
-        return es_error_set(ES_EDATA, "%s: value %s at index %zu (0-based) is %s %s %s (missing or "
-                            "invalid data)", s->source, v, i, low ? "below" : "above",
+            return es_error_set(ES_EDATA, "%s: value %s at %s is outside valid_range "
+                                "[%s, %s] (missing or invalid data)", s->source, v, at, a, b);
+        return es_error_set(ES_EDATA, "%s: value %s at %s is %s %s %s (missing or "
+                            "invalid data)", s->source, v, at, low ? "below" : "above",
                             low ? "valid_min" : "valid_max", low ? a : b);
     }
     return ES_OK;
@@ -607,21 +621,22 @@ static int read_values(int grp, int varid, long long row, size_t n, es_series *o
         out->x[i] = int_value(raw, type, i, as_unsigned);
     int rc = es_series_check_finite(out);
     if (rc == ES_OK)
-        rc = check_missing(grp, varid, type, raw, size, as_unsigned, out);
+        rc = check_missing(grp, varid, type, raw, size, as_unsigned, false, out);
     free(raw);
     double dummy;
     const bool packed = att_double(grp, varid, "scale_factor", &dummy) ||
                         att_double(grp, varid, "add_offset", &dummy);
     if (rc == ES_OK)
-        rc = check_valid(grp, varid, type, as_unsigned, packed, false, out);
+        rc = check_valid(grp, varid, type, as_unsigned, packed, false, false, out);
     if (rc == ES_OK)
         rc = unpack(grp, varid, out);
     if (rc == ES_OK && packed)
-        rc = check_valid(grp, varid, type, as_unsigned, packed, true, out);
+        rc = check_valid(grp, varid, type, as_unsigned, packed, true, false, out);
     return rc;
 }
 
-int es_netcdf_check_values(int ncid, int varid, double *x, size_t n, int unpacked, const char *what)
+static int check_values(int ncid, int varid, double *x, size_t n, int unpacked, bool xyz,
+                        const char *what)
 {
     es_series s = {.x = x, .n = n};
     snprintf(s.source, sizeof s.source, "%s", what);
@@ -632,9 +647,19 @@ int es_netcdf_check_values(int ncid, int varid, double *x, size_t n, int unpacke
     const bool packed = att_double(ncid, varid, "scale_factor", &dummy) ||
                         att_double(ncid, varid, "add_offset", &dummy);
     if (unpacked)
-        return packed ? check_valid(ncid, varid, type, false, true, true, &s) : ES_OK;
-    int rc = check_missing(ncid, varid, type, NULL, 0, false, &s);
-    return rc == ES_OK ? check_valid(ncid, varid, type, false, packed, false, &s) : rc;
+        return packed ? check_valid(ncid, varid, type, false, true, true, xyz, &s) : ES_OK;
+    int rc = check_missing(ncid, varid, type, NULL, 0, false, xyz, &s);
+    return rc == ES_OK ? check_valid(ncid, varid, type, false, packed, false, xyz, &s) : rc;
+}
+
+int es_netcdf_check_values(int ncid, int varid, double *x, size_t n, int unpacked, const char *what)
+{
+    return check_values(ncid, varid, x, n, unpacked, false, what);
+}
+
+int es_netcdf_check_xyz(int ncid, int varid, double *x, size_t nfish, int unpacked, const char *what)
+{
+    return check_values(ncid, varid, x, 3 * nfish, unpacked, true, what);
 }
 
 int es_series_read_netcdf(const char *path, const char *var, long long row, const char *literal,

@@ -473,8 +473,8 @@ int es_school_knn(const double *pos, size_t n, double box, size_t k, double *dis
         return es_error_set(ES_EINVAL, "school k-NN: box size %g is not finite", box);
     for (size_t i = 0; i < 3 * n; i++)
         if (!isfinite(pos[i]))
-            return es_error_set(ES_EDATA, "school k-NN: position %zu of fish %zu is not finite",
-                                i % 3, i / 3);
+            return es_error_set(ES_EDATA, "school k-NN: position %c of fish %zu is not finite",
+                                "xyz"[i % 3], i / 3);
     if (n <= KNN_SMALL_N)
         return knn_small(pos, n, box, k, dist);
     knn_grid g = {0};

@@ -513,9 +513,10 @@ int es_school_metrics_compute_part(const double *pos, const double *vel, size_t 
     if (n == 0)
         return es_error_set(ES_EINVAL, "school metrics: no fish");
     for (size_t i = 0; i < 3 * n; i++)
-        if (!isfinite(pos[i]) || !isfinite(vel[i]))
-            return es_error_set(ES_EDATA, "school metrics: fish %zu has a non-finite %s", i / 3,
-                                isfinite(pos[i]) ? "velocity" : "position");
+        if (!isfinite(pos[i]) || !isfinite(vel[i])) /* named by fish and axis */
+            return es_error_set(ES_EDATA, "school metrics: fish %zu has a non-finite %s %c = %g",
+                                i / 3, isfinite(pos[i]) ? "velocity" : "position", "xyz"[i % 3],
+                                isfinite(pos[i]) ? vel[i] : pos[i]);
     double c[3], cbox = 0.0;
     if (flags & ES_SCHOOL_PERIODIC_CENTROID) {
         es_school_centroid_periodic(pos, n, box, c);

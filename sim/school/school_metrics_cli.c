@@ -184,14 +184,14 @@ static int frame_row(const nc_in *in, size_t t, unsigned flags, double *pos, dou
     for (int k = 0; k < 2; k++) {
         double *x = k ? vel : pos;
         char what[96];
-        snprintf(what, sizeof what, "frame %zu: %s (index 3·fish + axis)", t,
-                 k ? "velocities" : "positions");
+        snprintf(what, sizeof what, "frame %zu: %s", t, k ? "velocities" : "positions");
         const int var = k ? in->vvel : in->vpos;
-        if (es_netcdf_check_values(in->ncid, var, x, 3 * in->nf, 0, what) != ES_OK)
+        /* the message names the fish and the axis, not the flat index 3·fish + axis */
+        if (es_netcdf_check_xyz(in->ncid, var, x, in->nf, 0, what) != ES_OK)
             return ES_EDATA;
         for (size_t i = 0; (in->scale[k] != 1.0 || in->offset[k] != 0.0) && i < 3 * in->nf; i++)
             x[i] = x[i] * in->scale[k] + in->offset[k];
-        if (es_netcdf_check_values(in->ncid, var, x, 3 * in->nf, 1, what) != ES_OK)
+        if (es_netcdf_check_xyz(in->ncid, var, x, in->nf, 1, what) != ES_OK)
             return ES_EDATA;
     }
     /* Periodic metrics take every coordinate in [0, L): a wrong --box, or an

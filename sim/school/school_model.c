@@ -488,10 +488,8 @@ static int load_init_file(const es_config *cfg, size_t n, double **pos, double *
             rc = es_config_key_error(cfg, "school", "init_file", "%s", es_error_message());
         /* missing_value / valid_range as in school-metrics and the series reader */
         for (int pass = 0; pass < 2 && !rc; pass++) {
-            if (es_netcdf_check_values(ncid, vp, *pos, 3 * n, pass,
-                                       "last frame: positions (index 3·fish + axis)") ||
-                es_netcdf_check_values(ncid, vv, *vel, 3 * n, pass,
-                                       "last frame: velocities (index 3·fish + axis)")) {
+            if (es_netcdf_check_xyz(ncid, vp, *pos, n, pass, "last frame: positions") ||
+                es_netcdf_check_xyz(ncid, vv, *vel, n, pass, "last frame: velocities")) {
                 rc = es_config_key_error(cfg, "school", "init_file", "'%s', %s", path, es_error_message());
                 break;
             }

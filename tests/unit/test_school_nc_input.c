@@ -178,7 +178,7 @@ static void test_good_file(void **state)
 static void test_nan_frame(void **state)
 {
     (void)state;
-    expect_refused(NAN_FRAME, "frame 2: school metrics: fish 1 has a non-finite position");
+    expect_refused(NAN_FRAME, "frame 2: school metrics: fish 1 has a non-finite position y = nan");
 }
 
 static void test_swapped(void **state)
@@ -281,12 +281,13 @@ static void test_packed(void **state)
 static void test_missing_and_valid_range(void **state)
 {
     (void)state;
-    expect_refused(MISSING, "frame 3: positions (index 3·fish + axis): missing value (missing_value "
-                            "-999) at index 10 (0-based)");
-    expect_refused(OUT_OF_RANGE, "frame 3: velocities (index 3·fish + axis): value 1e+30 at index 6 "
-                                 "(0-based) is outside valid_range [-5, 5] (missing or invalid data)");
-    expect_refused(PACKED_ABOVE_MAX, "frame 0: positions (index 3·fish + axis): value 8.1 at index 27 "
-                                     "(0-based) is above valid_max 8 (missing or invalid data)");
+    /* named by frame, fish and axis (flat index 10 = 3·3 + 1, 6 = 3·2 + 0, 27 = 3·9 + 0) */
+    expect_refused(MISSING, "frame 3: positions: missing value (missing_value -999) at fish 3, "
+                            "axis y");
+    expect_refused(OUT_OF_RANGE, "frame 3: velocities: value 1e+30 at fish 2, axis x is outside "
+                                 "valid_range [-5, 5] (missing or invalid data)");
+    expect_refused(PACKED_ABOVE_MAX, "frame 0: positions: value 8.1 at fish 9, axis x is above "
+                                     "valid_max 8 (missing or invalid data)");
 }
 
 /* metrics.NAME.final of a summary.json. */
@@ -328,12 +329,12 @@ static void test_init_file(void **state)
     } bad[] = {{SWAPPED, "variable 'positions' has dimensions (fish, time, spatial), expected"},
                {UNWRITTEN, "last frame, fish 0: the fill value (frame never written"},
                {BAD_PACKING, "variable 'velocities': unusable packing (scale_factor 0, add_offset 0)"},
-               {MISSING, "last frame: positions (index 3·fish + axis): missing value (missing_value "
-                         "-999) at index 10"},
-               {OUT_OF_RANGE, "last frame: velocities (index 3·fish + axis): value 1e+30 at index 6 "
-                              "(0-based) is outside valid_range [-5, 5]"},
-               {PACKED_ABOVE_MAX, "last frame: positions (index 3·fish + axis): value 8.1 at index 24 "
-                                  "(0-based) is above valid_max 8"}};
+               {MISSING, "last frame: positions: missing value (missing_value -999) at fish 3, "
+                         "axis y"},
+               {OUT_OF_RANGE, "last frame: velocities: value 1e+30 at fish 2, axis x is outside "
+                              "valid_range [-5, 5]"},
+               {PACKED_ABOVE_MAX, "last frame: positions: value 8.1 at fish 8, axis x is above "
+                                  "valid_max 8"}};
     for (size_t c = 0; c < sizeof bad / sizeof bad[0]; c++) {
         write_file(path, bad[c].k);
         assert_int_equal(run_from(path, out), ES_ECONFIG);

@@ -52,6 +52,10 @@ int es_netcdf_packing(const char *path, int ncid, int varid, const char *var, do
  * the floating-point limits of a packed integer variable. ES_EDATA with a
  * message "WHAT: ... at index I (0-based) ..." for the first hit. */
 int es_netcdf_check_values(int ncid, int varid, double *x, size_t n, int unpacked, const char *what);
+/* The same checks on one frame of positions or velocities, x[3·fish + axis]
+ * for nfish fish: the message names the fish and the axis, "WHAT: ... at
+ * fish F, axis y ...", instead of the flat index. */
+int es_netcdf_check_xyz(int ncid, int varid, double *x, size_t nfish, int unpacked, const char *what);
 
 /* Fast, correctly rounded decimal parser (falls back to strtod for hard
  * cases). Returns the number of characters consumed, 0 if none. */
