@@ -92,6 +92,10 @@ static void cross(const double a[3], const double b[3], double c[3])
 
 static double norm3(const double a[3]) { return sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2]); }
 
+/* min(x, 1) for a rounding above 1, NaN kept: fmin(NaN, 1) is 1, which
+ * made a NaN heading a perfectly ordered school (P = M = 1). */
+static double clamp_one(double x) { return x > 1.0 ? 1.0 : x; }
+
 /* Offset of p from the centroid c; minimum image when box > 0. */
 static void offset(const double *p, const double c[3], double box, double r[3])
 {
@@ -159,7 +163,7 @@ static double polarization_of(const double *src, int is_unit, size_t n)
     /* |mean of unit vectors| <= 1; an aligned school rounds to 1 + 1e-15,
      * past school.nc's valid_range [0, 1], which CF readers (netCDF4-python)
      * then mask as invalid */
-    return fmin(norm3(s), 1.0);
+    return clamp_one(norm3(s));
 }
 
 double es_school_polarization(const double *vel, size_t n) { return polarization_of(vel, 0, n); }
@@ -191,7 +195,7 @@ static void rotation_angular(const double *pos, const double *src, int is_unit, 
     if (M) {
         for (int a = 0; a < 3; a++)
             s[a] = n ? s[a] / (double)n : 0.0;
-        *M = n ? fmin(norm3(s), 1.0) : 0.0; /* |r̂ × v̂| <= 1: as for P */
+        *M = n ? clamp_one(norm3(s)) : 0.0; /* |r̂ × v̂| <= 1: as for P */
     }
     if (Hang)
         *Hang = n < 3 ? 0.5 : es_school_entropy_counts(cnt, 20);

@@ -65,6 +65,18 @@ static void test_aligned_not_above_one(void **state)
     assert_true(m.rotation >= 0.0 && m.rotation <= 1.0);
 }
 
+/* P and M are clamped to 1 against rounding, but a NaN heading must stay
+ * NaN: fmin(NaN, 1) = 1 gave P = M = 1, a perfectly ordered school. */
+static void test_nan_heading_not_ordered(void **state)
+{
+    (void)state;
+    double vel[6] = {NAN, 0, 0, 1, 0, 0}, pos[6] = {0, 0, 0, 1, 1, 1}, c[3] = {0.5, 0.5, 0.5};
+    assert_true(isnan(es_school_polarization(vel, 2)));
+    assert_true(isnan(es_school_rotation(pos, vel, 2, c, 0)));
+    double ok[6] = {1, 0, 0, 1, 0, 0};
+    assert_true(es_school_polarization(ok, 2) == 1.0); /* two fish along +x */
+}
+
 /* The 0.5 guards of spec §3. */
 static void test_guards(void **state)
 {
@@ -598,6 +610,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bin_edges),        cmocka_unit_test(test_aligned_school), cmocka_unit_test(test_aligned_not_above_one),
         cmocka_unit_test(test_guards),           cmocka_unit_test(test_uniform_headings),
+        cmocka_unit_test(test_nan_heading_not_ordered),
         cmocka_unit_test(test_shape_entropy),    cmocka_unit_test(test_order_parameters),
         cmocka_unit_test(test_angular_perpendicular),
         cmocka_unit_test(test_periodic_centroid), cmocka_unit_test(test_knn_brute_force),

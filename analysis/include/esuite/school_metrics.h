@@ -39,7 +39,7 @@ extern const double es_school_osi_weights[ES_SCHOOL_NH]; /* .18 .28 .08 .08 .10 
 extern const char *const es_school_entropy_names[ES_SCHOOL_NH]; /* reference variable names */
 
 typedef struct {
-    double polarization;  /* P = |mean v̂|, at most 1 (rounding above it clamped) */
+    double polarization;  /* P = |mean v̂|, at most 1 (rounding above it clamped; NaN stays NaN) */
     double rotation;      /* M = |mean r̂ × v̂|, likewise */
     double spread;        /* sqrt(mean |p - centroid|²) */
     double order_index;   /* max(P, M) */
