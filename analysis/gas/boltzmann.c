@@ -112,20 +112,29 @@ static int grow(void **p, size_t *cap, size_t n, size_t size, int zero)
     return ES_OK;
 }
 
-/* Cells along a side of length `len` for width `d`; 0 if not an integer count. */
+/* Counts above this have no 64-bit key (and no size_t beyond 2^64: the
+ * conversion is undefined), so they are never converted. */
+#define BZ_COUNT_MAX 0x1p62
+
+/* Cells along a side of length `len` for width `d`; 0 if not an integer count
+ * (or above BZ_COUNT_MAX). */
 static size_t cells_along(double len, double d)
 {
     double c = round(len / d);
-    if (c < 1.0 || fabs(c * d - len) > 1e-9 * len)
+    if (!(c >= 1.0 && c <= BZ_COUNT_MAX) || fabs(c * d - len) > 1e-9 * len)
         return 0;
     return (size_t)c;
 }
+
+/* K = ceil(v_max/dv), less a rounding guard, as a double. */
+static double half_velocity_cells(const es_bz_grid *g) { return ceil(g->v_max / g->dv - 1e-12); }
 
 void es_bz_grid_shape(const es_bz_grid *g, size_t *nx, size_t *ny, size_t *nv)
 {
     *nx = cells_along(g->lx, g->dx);
     *ny = g->dy <= 0.0 ? 1 : cells_along(g->ly, g->dy);
-    *nv = 2 * (size_t)ceil(g->v_max / g->dv - 1e-12);
+    double k = half_velocity_cells(g);
+    *nv = k <= 0.5 * BZ_COUNT_MAX ? 2 * (size_t)k : 0;
 }
 
 int es_bz_grid_check(const es_bz_grid *g)
@@ -136,6 +145,14 @@ int es_bz_grid_check(const es_bz_grid *g)
     if (!(g->dx > 0.0) || !(g->dv > 0.0) || !(g->v_max > 0.0))
         return es_error_set(ES_EINVAL, "entropy cells: dx = %g, dv = %g and v_max = %g must be > 0",
                             g->dx, g->dv, g->v_max);
+    /* Counts too large for any key are refused before they are converted:
+     * v_max/dv >= 2^63 made nv = 2K wrap to 0, which passed this check and
+     * crashed the counting (dv = 1e-30, v_max = 1). */
+    double cx = g->lx / g->dx, cy = g->dy <= 0.0 ? 1.0 : g->ly / g->dy;
+    double cv = 2.0 * half_velocity_cells(g);
+    if (!(cx <= BZ_COUNT_MAX && cy <= BZ_COUNT_MAX && cv <= BZ_COUNT_MAX))
+        return es_error_set(ES_EINVAL, "entropy cells: %.6g×%.6g×%.6g² cells do not fit a 64-bit key",
+                            cx, cy, cv);
     size_t nx, ny, nv;
     es_bz_grid_shape(g, &nx, &ny, &nv);
     if (nx == 0)

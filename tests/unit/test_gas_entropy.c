@@ -102,6 +102,26 @@ static void test_bad_grid(void **state)
     assert_int_equal(es_bz_grid_check(&g), ES_OK);
     g.dv = 0;
     assert_int_equal(es_bz_grid_check(&g), ES_EINVAL);
+    /* Velocity cells beyond 2^63 per component: nv = 2K wrapped to 0, the
+     * check passed and the counting crashed. v_max/dv = 1e30 now fails the
+     * check, and the entropy call with it. */
+    double pv[8] = {0.1, 0.5, 0.1, 0.2, 0.7, 0.5, -0.3, 0.2};
+    es_bz_grid fine = {.lx = 1, .ly = 1, .dx = 0.5, .dy = 0, .dv = 1e-30, .v_max = 1};
+    assert_int_equal(es_bz_grid_check(&fine), ES_EINVAL);
+    assert_non_null(strstr(es_error_message(), "2e+30² cells do not fit a 64-bit key"));
+    size_t nx, ny, nv;
+    es_bz_grid_shape(&fine, &nx, &ny, &nv);
+    assert_int_equal(nv, 0); /* no count, rather than a wrapped one */
+    es_bz_workspace *w = es_bz_workspace_alloc(2);
+    es_bz_result r;
+    assert_int_equal(es_bz_entropy(&fine, ES_BZ_FULL, pv, 2, w, &r), ES_EINVAL);
+    es_bz_workspace_free(w);
+    /* So are position counts beyond 2^64 (lx/dx = 1e25, reported as not an
+     * integer by an undefined conversion before). */
+    fine.dv = 0.5;
+    fine.dx = 1e-25;
+    assert_int_equal(es_bz_grid_check(&fine), ES_EINVAL);
+    assert_non_null(strstr(es_error_message(), "1e+25×1×4² cells do not fit a 64-bit key"));
 }
 
 /* §4.3 / §10.1 item 2: exact 1-D velocity-bin entropy, table to 1e-5. */
