@@ -7,36 +7,54 @@
 
 #include "esuite/status.h"
 
+/* Bin of position x in nbins bins of width w (clamped into [0, nbins − 1]). */
+static size_t profile_bin(double x, double w, size_t nbins)
+{
+    double f = floor(x / w);
+    return f < 0.0 ? 0 : (f >= (double)nbins ? nbins - 1 : (size_t)f);
+}
+
 int es_bz_profiles(const double *pv, size_t n, double lx, double ly, size_t nbins,
                    double *density, double *ux, double *temperature)
 {
     if (nbins < 1 || !(lx > 0.0) || !(ly > 0.0))
         return es_error_set(ES_EINVAL, "profiles: need nbins >= 1 (got %zu) and a positive box "
                                        "(lx = %g, ly = %g)", nbins, lx, ly);
-    double *acc = calloc(5 * nbins, sizeof *acc); /* count, Σvx, Σvy, Σ|v|² per bin */
+    /* per bin: count, Σvx and Σvy (then the means ux, uy), Σ|v − u|² */
+    double *acc = calloc(4 * nbins, sizeof *acc);
     if (!acc)
         return es_error_set(ES_ENOMEM, "profiles: out of memory for %zu bins", nbins);
     double w = lx / nbins;
     for (size_t i = 0; i < n; i++) {
         const double *q = pv + 4 * i;
-        double f = floor(q[0] / w);
-        size_t b = f < 0.0 ? 0 : (f >= (double)nbins ? nbins - 1 : (size_t)f);
-        double *a = acc + 5 * b;
+        double *a = acc + 4 * profile_bin(q[0], w, nbins);
         a[0] += 1.0;
         a[1] += q[2];
         a[2] += q[3];
-        a[3] += q[2] * q[2] + q[3] * q[3];
     }
     for (size_t b = 0; b < nbins; b++) {
-        const double *a = acc + 5 * b;
+        double *a = acc + 4 * b;
+        a[1] = a[0] > 0 ? a[1] / a[0] : NAN;
+        a[2] = a[0] > 0 ? a[2] / a[0] : NAN;
+    }
+    /* Deviations from the bin's mean in a second pass: ⟨|v|²⟩ − |u|² cancels,
+     * and gave negative temperatures (a lone disc with v = (0.3, 0.7):
+     * −2.8e-17) where the spread is 0. */
+    for (size_t i = 0; i < n; i++) {
+        const double *q = pv + 4 * i;
+        double *a = acc + 4 * profile_bin(q[0], w, nbins);
+        double ex = q[2] - a[1], ey = q[3] - a[2];
+        a[3] += ex * ex + ey * ey;
+    }
+    for (size_t b = 0; b < nbins; b++) {
+        const double *a = acc + 4 * b;
         double c = a[0];
         if (density)
             density[b] = c / (w * ly);
-        double u = c > 0 ? a[1] / c : NAN, v = c > 0 ? a[2] / c : NAN;
         if (ux)
-            ux[b] = u;
+            ux[b] = a[1];
         if (temperature)
-            temperature[b] = c > 0 ? 0.5 * (a[3] / c - u * u - v * v) : NAN;
+            temperature[b] = c > 0 ? 0.5 * (a[3] / c) : NAN;
     }
     free(acc);
     return ES_OK;

@@ -257,6 +257,16 @@ static void test_profiles(void **state)
     assert_close(T[1], 0.0, 1e-15);
     assert_int_equal(es_bz_count_right(pv, 4, 1.0), 1);
     assert_close(es_bz_kinetic_energy(pv, 4), 0.5 + 6.5 + 1.0, 1e-15);
+    /* No spread, no temperature: exactly +0, where ½(⟨|v|²⟩ − |u|²) gave
+     * −2.8e-17 for a lone disc with v = (0.3, 0.7) and −4.4e-16 for two
+     * discs with v = (0.6, 2.8) (means of one or two equal values are exact). */
+    set(pv, 0, 0.5, 0.5, 0.3, 0.7);
+    set(pv, 1, 1.5, 0.5, 0.6, 2.8);
+    set(pv, 2, 1.2, 0.1, 0.6, 2.8);
+    assert_int_equal(es_bz_profiles(pv, 3, 2.0, 2.0, 2, n, u, T), ES_OK);
+    assert_true(T[0] == 0.0 && !signbit(T[0]));
+    assert_true(T[1] == 0.0 && !signbit(T[1]));
+    assert_close(u[0], 0.3, 0.0);
     /* A drifting Maxwellian: N = 2·10^5 uniform in the left half of a 1×1
      * box, T = 2, flow vx = 0.5 for x < 0.25 and 0 beyond; 4 bins. Each
      * filled bin holds 10^5 discs: ½⟨|v − u|²⟩ = T with std T/√(10^5) =
