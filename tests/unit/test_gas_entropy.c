@@ -150,6 +150,16 @@ static void test_collisionless_closed_form(void **state)
     assert_close(es_bz_collisionless_dS(0.0), 0.0, 0.0);
     /* minimum on [4, 6] (§7.3): 0.686359 at u = 4.9285 */
     assert_close(es_bz_collisionless_dS(4.9285), 0.686359, 2e-6);
+    /* Large u, where ln 2 − ΔS/N ≈ 1/(6u²) near odd u: the same formula in
+     * 60-digit arithmetic (mpmath) gives 0.69314718055977864308 at u = 1e6 + 1
+     * and ln 2 − 1.7e-19, − 1.7e-25, − 1.7e-31 at 1e9 + 1, 1e12 + 1, 1e15 + 1.
+     * G(b) − G(a) cancelled: 0.69314718068686 (above the maximum ln 2),
+     * ln 2 + 2.6e-8, ln 2 + 7.6e-5 and 0.66613. */
+    assert_close(es_bz_collisionless_dS(1e6 + 1), 0.69314718055977864308, 1e-15);
+    assert_close(es_bz_collisionless_dS(1e9 + 1), log(2.0), 1e-15);
+    assert_close(es_bz_collisionless_dS(1e12 + 1), log(2.0), 1e-15);
+    assert_close(es_bz_collisionless_dS(1e15 + 1), log(2.0), 1e-15);
+    assert_close(es_bz_collisionless_dS(1e4 + 0.5), 0.69314717972669530286, 1e-15);
 }
 
 /* Reference values of the expansion V → 2V (§5 table, §10.4 item 16): the
