@@ -235,11 +235,13 @@ static inline int64_t vel_bin(const cells *c, double a, int *out)
     return 0;
 }
 
-/* Velocity cell jx·nv + jy; *out set when a component was clamped. */
+/* Velocity cell jx·nv + jy; *out set when a component was clamped. Unsigned:
+ * nv² may exceed INT64_MAX (up to 1.8e19 cells with one position cell), and
+ * the signed product overflowed (undefined; UBSan stopped there). */
 static inline uint64_t vel_cell(const cells *c, const double *q, int *out)
 {
     int64_t jx = vel_bin(c, q[2] * c->idv, out), jy = vel_bin(c, q[3] * c->idv, out);
-    return (uint64_t)(jx * c->nv + jy);
+    return (uint64_t)jx * (uint64_t)c->nv + (uint64_t)jy;
 }
 
 /* ---- accumulating the estimators ------------------------------------------ */

@@ -468,6 +468,30 @@ static void test_fast_equals_naive(void **state)
     free(pv);
 }
 
+/* The finest velocity grid a 64-bit key allows with one position cell: K =
+ * 2.1e9, nv² = 1.764e19 > INT64_MAX, so velocity cell numbers above 2^63
+ * occur (vx = 0.99: jx·nv ≈ 1.76e19, a signed overflow before, which an
+ * ESUITE_SANITIZE build stopped at). Two discs in distinct cells: K_occ = 2,
+ * S_B = 2 ln|Δ| with |Δ| = dv², s_G = ln|Δ| + ln 2. */
+static void test_finest_velocity_grid(void **state)
+{
+    (void)state;
+    double pv[8] = {0.5, 0.5, 0.99, 0.99, 0.5, 0.5, 0.99, -0.5};
+    double dv = 1.0 / 2.1e9;
+    es_bz_grid g = {.lx = 1, .ly = 1, .dx = 1, .dy = 0, .dv = dv, .v_max = 1};
+    assert_int_equal(es_bz_grid_check(&g), ES_OK);
+    es_bz_workspace *w = es_bz_workspace_alloc(2);
+    es_bz_result full, vel;
+    assert_int_equal(es_bz_entropy_all(&g, pv, 2, w, &full, NULL, &vel), ES_OK);
+    double lnv = log(1.0 * (1.0 * 1.0) * (dv * dv));
+    assert_int_equal(full.occupied, 2);
+    assert_int_equal(vel.occupied, 2);
+    assert_close(full.S_B, 2 * lnv, 1e-12);
+    assert_close(full.s_G, lnv + log(2.0), 1e-12);
+    assert_close(vel.s_MM, lnv + log(2.0) + 1.0 / 4.0, 1e-12);
+    es_bz_workspace_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -476,6 +500,7 @@ int main(void)
         cmocka_unit_test(test_reference_values),
         cmocka_unit_test(test_equilibrium_value),  cmocka_unit_test(test_bias_law),
         cmocka_unit_test(test_profiles),          cmocka_unit_test(test_fast_equals_naive),
+        cmocka_unit_test(test_finest_velocity_grid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
