@@ -126,8 +126,15 @@ static size_t cells_along(double len, double d)
     return (size_t)c;
 }
 
-/* K = ceil(v_max/dv), less a rounding guard, as a double. */
-static double half_velocity_cells(const es_bz_grid *g) { return ceil(g->v_max / g->dv - 1e-12); }
+/* K = ceil(v_max/dv) as a double, a ratio within 1e-12 (relative) of an
+ * integer being that integer. The guard was an absolute 1e-12, below the
+ * rounding of ratios above ~4500: v_max = 7, dv = 7e-5 gave 100000.00000000001
+ * and K = 100001, a grid beyond v_max whose discs were not counted. */
+static double half_velocity_cells(const es_bz_grid *g)
+{
+    double r = g->v_max / g->dv, k = round(r);
+    return fabs(r - k) <= 1e-12 * r ? k : ceil(r);
+}
 
 void es_bz_grid_shape(const es_bz_grid *g, size_t *nx, size_t *ny, size_t *nv)
 {

@@ -82,7 +82,9 @@ static double normal_cdf(double z) { return 0.5 * erfc(-z / M_SQRT2); }
 
 double es_bz_maxwell_s1(double dv, double T, double v_max)
 {
-    long K = (long)ceil(v_max / dv - 1e-12);
+    /* K as es_bz_grid_shape has it: ceil(v_max/dv), within 1e-12 (relative) of an integer that integer */
+    double r = v_max / dv, near = round(r);
+    long K = (long)(fabs(r - near) <= 1e-12 * r ? near : ceil(r));
     double s = 0.0, sd = sqrt(T);
     for (long k = -K; k < K; k++) {
         double lo = k == -K ? -INFINITY : k * dv, hi = k == K - 1 ? INFINITY : (k + 1) * dv;

@@ -122,6 +122,20 @@ static void test_bad_grid(void **state)
     fine.dx = 1e-25;
     assert_int_equal(es_bz_grid_check(&fine), ES_EINVAL);
     assert_non_null(strstr(es_error_message(), "1e+25×1×4² cells do not fit a 64-bit key"));
+    /* v_max/dv = 7/7e-5 = 100000 (100000.00000000001 in doubles): K = 100000,
+     * where an absolute rounding guard of 1e-12 gave 100001, a grid to
+     * ±7.00007, and a disc at vx = 7.00001 was not counted as beyond it (nor
+     * clamped into the edge cell: K_occ = 2 with the disc at vx = 6.99999). */
+    es_bz_grid f7 = {.lx = 1, .ly = 1, .dx = 0.5, .dy = 0, .dv = 7e-5, .v_max = 7};
+    es_bz_grid_shape(&f7, &nx, &ny, &nv);
+    assert_int_equal(nv, 200000);
+    pv[2] = 7.00001;
+    pv[6] = 6.99999;
+    w = es_bz_workspace_alloc(2);
+    assert_int_equal(es_bz_entropy(&f7, ES_BZ_VELOCITY, pv, 2, w, &r), ES_OK);
+    assert_int_equal(r.out_of_range, 1);
+    assert_int_equal(r.occupied, 1); /* clamped into the edge cell [6.99993, 7) of the other */
+    es_bz_workspace_free(w);
 }
 
 /* §4.3 / §10.1 item 2: exact 1-D velocity-bin entropy, table to 1e-5. */
@@ -329,7 +343,10 @@ static void naive_entropy(const es_bz_grid *g, es_bz_marginal m, const double *p
 {
     int64_t nx = (int64_t)llround(g->lx / g->dx);
     int64_t ny = g->dy <= 0.0 ? 1 : (int64_t)llround(g->ly / g->dy);
-    int64_t K = (int64_t)ceil(g->v_max / g->dv - 1e-12), nv = 2 * K;
+    /* K = ceil(v_max/dv), a ratio within 1e-12 (relative) of an integer being that integer */
+    double ratio = g->v_max / g->dv;
+    int64_t K = (int64_t)(fabs(ratio - round(ratio)) <= 1e-12 * ratio ? round(ratio) : ceil(ratio));
+    int64_t nv = 2 * K;
     double dy = g->dy <= 0.0 ? g->ly : g->dy;
     uint64_t *key = malloc((n + 1) * sizeof *key);
     size_t out = 0;

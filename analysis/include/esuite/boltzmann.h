@@ -31,7 +31,8 @@ typedef struct {
     double dx;       /* position cell width in x */
     double dy;       /* position cell height; <= 0 means strips (dy = ly) */
     double dv;       /* velocity cell side */
-    double v_max;    /* velocity grid covers [−K dv, K dv]², K = ceil(v_max/dv);
+    double v_max;    /* velocity grid covers [−K dv, K dv]², K = ceil(v_max/dv) (a
+                        ratio within 1e-12, relative, of an integer is that integer);
                         components beyond are clamped into edge cells and counted */
 } es_bz_grid;
 
