@@ -657,6 +657,11 @@ int es_cmd_ordinal(int argc, char **argv)
     if (!st && o.output && (st = write_output(o.output, s, r, nin, &o)) != ES_OK && o.plot)
         es_output_discard(o.plot);
     if (!st) {
+        /* every result carries a class; at n = 3 it says nothing (docs/ordinal.md) */
+        if (o.order == 3)
+            fprintf(stderr, "esuite: warning: --order 3: H_max,per = log 6 / log 3! = 1, so the class cannot "
+                            "separate periodic from stochastic series (white noise reads 'periodic'); use "
+                            "--order 4 or more when the class matters\n");
         if (o.json) {
             json_t *j = nin == 1 ? output_json(&s[0], &o, &r[0], 0) : json_array();
             for (size_t k = 0; nin > 1 && k < nin; k++)

@@ -26,6 +26,11 @@ expect_true csv-number test "$jy" = "$jy3"
 # n = 3: H_max,per = 1, so even white noise falls in the periodic band (docs/ordinal.md); n = 4
 # calls it stochastic.
 expect_true n3-white-periodic grep -q '"class": "periodic"' <<<"$("$ESUITE" ordinal --json --order 3 gen:white:100000)"
+# ... and says so: one warning on stderr (none at n = 4, where white noise is 'stochastic')
+"$ESUITE" ordinal --json --order 3 gen:white:100000 > /dev/null 2> n3.err
+expect_true n3-warns test "$(cat n3.err)" = "esuite: warning: --order 3: H_max,per = log 6 / log 3! = 1, so the class cannot separate periodic from stochastic series (white noise reads 'periodic'); use --order 4 or more when the class matters"
+n4=$("$ESUITE" ordinal --json --order 4 gen:white:100000 2> n4.err)
+expect_true n4-white-stochastic-no-warning test -z "$(cat n4.err)" -a -n "$(grep '"class": "stochastic"' <<<"$n4")"
 expect_true n4-white-stochastic grep -q '"class": "stochastic"' <<<"$("$ESUITE" ordinal --json --order 4 gen:white:100000)"
 
 # --window text output: H in [min, max] over the windows (it printed the first and last H;
