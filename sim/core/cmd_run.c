@@ -327,6 +327,7 @@ int es_cmd_run(int argc, char **argv)
                       .seed = (unsigned long long)es_config_int(cfg, "run", "seed"),
                       .quiet = quiet != 0,
                       .bench_json = false};
+    es_provenance_mark_start();
     st = model->run(&ctx);
     es_cli_print_warnings();
     char ck[4300];

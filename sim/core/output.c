@@ -44,6 +44,7 @@ static void iso_utc_now(char *buf, size_t len)
 /* The process's command line, formatted when main starts (option parsers
  * permute argv later), copied into every record. */
 static char g_command_line[sizeof ((es_provenance *)0)->command_line];
+static char g_start_time[sizeof ((es_provenance *)0)->start_time];
 
 void es_provenance_init(es_provenance *p, const es_config *cfg, const char *model)
 {
@@ -67,7 +68,10 @@ void es_provenance_init(es_provenance *p, const es_config *cfg, const char *mode
     if (gethostname(p->host, sizeof p->host) != 0)
         snprintf(p->host, sizeof p->host, "unknown");
     p->host[sizeof p->host - 1] = '\0';
-    iso_utc_now(p->start_time, sizeof p->start_time);
+    if (g_start_time[0])
+        memcpy(p->start_time, g_start_time, sizeof p->start_time);
+    else
+        iso_utc_now(p->start_time, sizeof p->start_time);
 }
 
 /* True when `arg` must be quoted to be pasted back into a POSIX shell. */
@@ -124,6 +128,8 @@ void es_provenance_set_process_command(int argc, char **argv)
 {
     format_command(g_command_line, sizeof g_command_line, argc, argv);
 }
+
+void es_provenance_mark_start(void) { iso_utc_now(g_start_time, sizeof g_start_time); }
 
 void es_provenance_finish(es_provenance *p) { iso_utc_now(p->end_time, sizeof p->end_time); }
 

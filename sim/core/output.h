@@ -35,6 +35,10 @@ void es_provenance_set_command(es_provenance *p, int argc, char **argv);
 /* Record argv (shell-quoted) as the command line of every later
  * es_provenance_init; main() calls it once, before options are parsed. */
 void es_provenance_set_process_command(int argc, char **argv);
+/* Stamp now as the start_time of every later es_provenance_init: a model
+ * whose provenance is made after its computation (with the counts it derived)
+ * still records when the run began. `esuite run` calls it before the run. */
+void es_provenance_mark_start(void);
 void es_provenance_finish(es_provenance *p); /* stamps end_time */
 /* Stamp end_time and add esuite_version, git_revision, host, start_time and
  * end_time to every object of the JSON array `records` (bench and validate

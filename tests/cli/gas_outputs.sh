@@ -258,4 +258,16 @@ if command -v h5dump > /dev/null; then
   expect_num periodic-run-collisions "$got" "$w_per" "$(awk -v w="$w_per" 'BEGIN { print w * 0.05 }')"
 fi
 
+# The provenance's start_time is when the run began, not when its results were written
+# (it was stamped after the run: equal to end_time, later than the run's own first log line).
+# The run lasts over a second (~3.7 s on 2 loaded cores), so its log spans two clock seconds.
+sed 's/^t_end = 50/t_end = 20000/; s/^samples = 5/samples = 2/' per.ini > long.ini
+"$ESUITE" run long.ini --output long --set output.log_interval=0.5 2> long.err > /dev/null
+first=$(grep -o '^\[[0-9T:Z-]*\]' long.err | head -1 | tr -d '[]')
+last=$(grep -o '^\[[0-9T:Z-]*\]' long.err | tail -1 | tr -d '[]')
+t0=$(sed -n 's/.*"start_time": *"\([^"]*\)".*/\1/p' long/summary.json)
+t1=$(sed -n 's/.*"end_time": *"\([^"]*\)".*/\1/p' long/summary.json)
+expect_true "start_time $t0 <= first log line $first" test -n "$first" -a ! "$t0" \> "$first"
+expect_true "end_time $t1 >= last log line $last, after the start" test ! "$t1" \< "$last" -a "$t1" \> "$t0"
+
 finish
