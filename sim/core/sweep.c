@@ -85,9 +85,51 @@ static void fmt_number(double x, char *buf, size_t len)
     snprintf(buf, len, "%.15g", x);
 }
 
+/* A:B:STEP of integers, in integer arithmetic: through a double,
+ * 9007199254740993:9007199254740997:2 (seeds beyond 2^53) gave ...992,
+ * ...994, ...996, none of them listed. 0 when a part is no integer a long
+ * long holds (the real-valued range then takes it). */
+static int parse_int_range(const char *spec, char *parts[3], char ***values, size_t *n, int *done)
+{
+    long long x[3];
+    *done = 0;
+    for (int k = 0; k < 3; k++) {
+        const char *t = trim(parts[k]);
+        char *end;
+        errno = 0;
+        x[k] = strtoll(t, &end, 10);
+        if (!is_integer_text(t) || *end || errno == ERANGE)
+            return ES_OK;
+    }
+    *done = 1;
+    long long a = x[0], b = x[1], step = x[2];
+    if (step == 0 || (step > 0 ? b < a : b > a))
+        return es_error_set(ES_ECONFIG, "'%s': STEP must be nonzero and lead from A to B", spec);
+    /* |b - a| and |step| as unsigned: exact over the whole long long range */
+    unsigned long long span = step > 0 ? (unsigned long long)b - (unsigned long long)a
+                                       : (unsigned long long)a - (unsigned long long)b,
+                       ustep = step > 0 ? (unsigned long long)step : 0ULL - (unsigned long long)step;
+    unsigned long long count = span / ustep + 1;
+    if (count > 100000)
+        return es_error_set(ES_ECONFIG, "'%s': %llu values (at most 100000)", spec, count);
+    for (unsigned long long k = 0; k < count; k++) {
+        char buf[32];
+        unsigned long long off = k * ustep; /* <= span: a + off stays between a and b */
+        snprintf(buf, sizeof buf, "%lld",
+                 step > 0 ? (long long)((unsigned long long)a + off) : (long long)((unsigned long long)a - off));
+        int st = push_value(values, n, buf);
+        if (st)
+            return st;
+    }
+    return ES_OK;
+}
+
 /* A:B:STEP, inclusive of B within a relative 1e-9 of a step. */
 static int parse_range(const char *spec, char *parts[3], char ***values, size_t *n)
 {
+    int ints, st = parse_int_range(spec, parts, values, n, &ints);
+    if (ints)
+        return st;
     double a, b, step;
     if (!parse_double(parts[0], &a) || !parse_double(parts[1], &b) || !parse_double(parts[2], &step))
         return es_error_set(ES_ECONFIG, "'%s': expected A:B:STEP with three numbers", spec);
@@ -98,15 +140,10 @@ static int parse_range(const char *spec, char *parts[3], char ***values, size_t 
         return es_error_set(ES_ECONFIG, isfinite(count) ? "'%s': %.0f values (at most 100000)"
                                                         : "'%s': too many values (at most 100000)",
                             spec, count);
-    int ints = is_integer_text(trim(parts[0])) && is_integer_text(trim(parts[1])) &&
-               is_integer_text(trim(parts[2]));
     for (long k = 0; k < (long)count; k++) {
         char buf[64];
-        if (ints)
-            snprintf(buf, sizeof buf, "%lld", (long long)a + k * (long long)step);
-        else
-            fmt_number(a + (double)k * step, buf, sizeof buf);
-        int st = push_value(values, n, buf);
+        fmt_number(a + (double)k * step, buf, sizeof buf);
+        st = push_value(values, n, buf);
         if (st)
             return st;
     }

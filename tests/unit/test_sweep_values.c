@@ -31,6 +31,20 @@ static void test_integer_range(void **state)
     expect_values("5:5:1", 1, (const char *[]){"5"});
 }
 
+/* Integer ranges are exact beyond a double's 2^53 (seeds): through a double
+ * the first gave 9007199254740992, ...994, ...996. */
+static void test_integer_range_exact(void **state)
+{
+    (void)state;
+    expect_values("9007199254740993:9007199254740997:2", 3,
+                  (const char *[]){"9007199254740993", "9007199254740995", "9007199254740997"});
+    expect_values("9223372036854775805:9223372036854775807:1", 3,
+                  (const char *[]){"9223372036854775805", "9223372036854775806", "9223372036854775807"});
+    expect_values("-9223372036854775806:-9223372036854775808:-1", 3,
+                  (const char *[]){"-9223372036854775806", "-9223372036854775807", "-9223372036854775808"});
+    expect_values("+10:-10:-10", 3, (const char *[]){"10", "0", "-10"});
+}
+
 static void test_float_range_prints_as_written(void **state)
 {
     (void)state;
@@ -97,6 +111,8 @@ static void test_bad_specs(void **state)
     expect_bad("1:x:1", "three numbers");
     expect_bad("1:5:-1", "STEP");
     expect_bad("1:5:0", "STEP");
+    expect_bad("0:9223372036854775807:1", "'0:9223372036854775807:1': 9223372036854775808 values (at most 100000)");
+    expect_bad("-9223372036854775808:9223372036854775807:-1", "STEP must be nonzero and lead from A to B");
     expect_bad("logspace(1,2)", "logspace(A,B,N)");
     expect_bad("logspace(1,2,2.5)", "logspace(A,B,N)");
     expect_bad("1,,2", "empty element");
@@ -151,6 +167,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_integer_range),
+        cmocka_unit_test(test_integer_range_exact),
         cmocka_unit_test(test_float_range_prints_as_written),
         cmocka_unit_test(test_list),
         cmocka_unit_test(test_quoted_list),
