@@ -402,21 +402,49 @@ static int open_sweep(const sweep_opts *o, es_sweep **sw, char *dir, size_t len)
     return 0;
 }
 
+/* The path the script will name: realpath of the part of abs that exists,
+ * then the rest as given (the directory itself may not be there yet). */
+static void resolved_path(const char *abs, char *out, size_t len)
+{
+    char head[2 * PATH_MAX + 2], tail[2 * PATH_MAX + 2] = "", real[PATH_MAX], t[2 * PATH_MAX + 2];
+    snprintf(head, sizeof head, "%s", abs);
+    while (!realpath(head, real)) {
+        char *slash = strrchr(head, '/');
+        if (!slash) {
+            snprintf(out, len, "%s", abs);
+            return;
+        }
+        snprintf(t, sizeof t, "%s%s", slash, tail);
+        snprintf(tail, sizeof tail, "%s", t);
+        if (slash == head) { /* nothing below / exists */
+            snprintf(out, len, "%s", tail);
+            return;
+        }
+        *slash = '\0';
+    }
+    snprintf(out, len, "%s%s", strcmp(real, "/") ? real : "", tail);
+}
+
 /* A batch script names the sweep directory in its #SBATCH/#PBS directives,
  * which are not shell lines: a space would split the option, and Slurm
- * expands '%' in --output. Checked before the directory is written. */
+ * expands '%' in --output. Checked before the directory is written, on the
+ * path the script names: its real path (/scratch/me through a link may be
+ * "/gpfs/my data/me", which passed the check and broke the directives). */
 static int check_directive_path(const char *dir, const char *scheduler)
 {
     if (!strcmp(scheduler, "local"))
         return ES_OK;
-    char cwd[PATH_MAX] = "", abs[2 * PATH_MAX + 2];
+    char cwd[PATH_MAX] = "", abs[2 * PATH_MAX + 2], real[2 * PATH_MAX + 2], via[2 * PATH_MAX + 40] = "";
     if (dir[0] != '/' && !getcwd(cwd, sizeof cwd))
         return es_error_set(ES_EIO, "sweep: current directory: %s", strerror(errno));
     snprintf(abs, sizeof abs, "%s%s%s", cwd, cwd[0] ? "/" : "", dir);
-    if (strpbrk(abs, " \t\n\r%\"'\\"))
-        return es_error_set(ES_EINVAL, "sweep: the %s script's directives cannot hold the directory '%s' "
+    resolved_path(abs, real, sizeof real);
+    if (strcmp(real, abs))
+        snprintf(via, sizeof via, ", the real path of '%s'", abs);
+    if (strpbrk(real, " \t\n\r%\"'\\"))
+        return es_error_set(ES_EINVAL, "sweep: the %s script's directives cannot hold the directory '%s'%s "
                             "(a space, quote, backslash or '%%' in its path): choose a directory without "
-                            "them (--dir), or --scheduler local", scheduler, abs);
+                            "them (--dir), or --scheduler local", scheduler, real, via);
     return ES_OK;
 }
 

@@ -87,6 +87,15 @@ expect_fail dir-with-space "sweep: the slurm script's directives cannot hold the
 expect_true dir-with-space-not-written test ! -e 'D x'
 expect_fail dir-with-percent "(a space, quote, backslash or '%' in its path)" "$ESUITE" sweep s.ini --scheduler pbs --dir D%j
 expect_true dir-with-percent-not-written test ! -e 'D%j'
+# The script names the directory by its real path: through a link (/scratch/me → "/gpfs/my data")
+# a blank passed the check on the given path and split the #SBATCH --chdir/--output lines.
+mkdir 'real x'; ln -s "$TMP/real x" lnk
+expect_fail dir-link-with-space "sweep: the slurm script's directives cannot hold the directory '$TMP/real x/new', the real path of '$TMP/lnk/new' (a space" \
+  "$ESUITE" sweep s.ini --scheduler slurm --dir lnk/new
+expect_true dir-link-with-space-not-written test -z "$(ls -A 'real x')"
+expect_fail dir-link-with-space-pbs "sweep: the pbs script's directives cannot hold the directory '$TMP/real x', the real path of '$TMP/lnk' (a space" \
+  "$ESUITE" sweep s.ini --scheduler pbs --dir lnk
+rm -rf lnk 'real x'
 
 # A blank in partition/account would give sbatch a stray word on the directive line.
 sed 's/^partition = debug/partition = debug long/' s.ini > part.ini
