@@ -539,6 +539,16 @@ int es_cmd_sweep(int argc, char **argv)
         snprintf(target, sizeof target, "%s", o.target);
         if (is_dir(target))
             strip_slashes(target);
+        /* an index beyond the sweep (a job submitted with another --array)
+         * failed naming a temporary file: tasks/0007/failed.json.part-PID */
+        char td[64], tpath[PATH_MAX + 64];
+        es_sweep_task_dir((size_t)o.finish_task, td, sizeof td);
+        snprintf(tpath, sizeof tpath, "%s/%s", target, td);
+        if (!is_dir(tpath)) {
+            es_cli_error("sweep: --finish-task %lld: %s has no task %lld (no directory %s)", o.finish_task,
+                         target, o.finish_task, tpath);
+            return 2;
+        }
         int st = es_sweep_finish_task(target, (size_t)o.finish_task, (int)o.exit_code, o.log);
         if (st)
             es_cli_error("%s", es_error_message());

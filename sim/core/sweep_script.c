@@ -101,6 +101,8 @@ static void task_body(es_strbuf *b, const char *dir, const char *esuite, const c
     quoted(b, dir);
     es_strbuf_printf(b, "\ncd \"$SWEEP_DIR\" || exit 1\n"
           "T=tasks/$(printf %%04d \"$ID\")\n"
+          "# an element beyond the sweep (a job submitted with another --array)\n"
+          "[ -d \"$T\" ] || { echo \"esuite: $SWEEP_DIR has no task $ID (no directory $T)\" >&2; exit 1; }\n"
           "echo \"esuite sweep task $ID ($T) on $(hostname) at $(date -u +%%FT%%TZ)\" >&2\n"
           "rm -f \"$T/failed.json\"\n"
           "# Continue from a checkpoint left by an earlier, interrupted attempt.\n"

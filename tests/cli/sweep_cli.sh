@@ -145,6 +145,16 @@ for attempt in 1 2 3; do
   expect_num "sbatch-usr1-exit-$attempt" $? 3 0
   expect_true "sbatch-usr1-finish-$attempt" grep -q -- '--finish-task 5 --exit-code 3 ' D/fake_finish.txt
 done
+# An array element beyond the sweep (the job submitted with another --array, sbatch --array=0-15
+# job.sbatch) stops with one line naming it; it ran esuite run on tasks/0012/config.ini, which is
+# not there, and --finish-task failed naming tasks/0012/failed.json.part-PID.
+rm -f D/fake_started D/fake_finish.txt
+expect_fail sbatch-element-beyond-sweep "esuite: $TMP/D has no task 12 (no directory tasks/0012)" \
+  env SLURM_ARRAY_TASK_ID=12 SLURM_ARRAY_JOB_ID=78 ESUITE="$TMP/fake_esuite.sh" bash D/job.sbatch
+expect_true sbatch-element-beyond-sweep-nothing-run test ! -e D/fake_started -a ! -e D/fake_finish.txt -a ! -e D/tasks/0012
+expect_fail finish-task-beyond-sweep "esuite: error: sweep: --finish-task 12: D has no task 12 (no directory D/tasks/0012)" \
+  "$ESUITE" sweep D/ --finish-task 12 --exit-code 0 --log logs/x.err
+expect_true finish-task-beyond-sweep-nothing-written test ! -e D/tasks/0012
 
 # More tasks than the cluster's MaxArraySize (here max_array_size = 5 for 12 tasks): sbatch
 # refused such an array outright. One job takes 5 tasks; the second pass (tasks 0-4 done) maps
