@@ -291,6 +291,45 @@ int es_sweep_write_dir(const es_sweep *sw, const char *dir)
     return st;
 }
 
+/* collect writes task i at position i of the table (replica fastest, the
+ * last axis next, as sweep.c expands them) and each task's values from its
+ * value_index: a manifest whose task list does not fill the axes exactly (a
+ * task removed or reordered by hand) gave a table that read past its task
+ * arrays, or values in the wrong cells. */
+static int check_task_count(const es_sweep *sw, const char *mpath)
+{
+    size_t points = 1;
+    for (size_t a = 0; a < sw->naxes; a++) {
+        size_t n = sw->axes[a].n;
+        if (sw->mode == ES_SWEEP_ZIP)
+            points = a == 0 || n == points ? n : 0;
+        else
+            points = n && points <= 1000000 / n ? points * n : 0;
+    }
+    if (points && points <= 1000000 / (size_t)sw->replicas && sw->ntasks == points * (size_t)sw->replicas)
+        return ES_OK;
+    return es_error_set(ES_EDATA, "%s: malformed manifest: %zu tasks, but its axes and %d replica%s "
+                        "give %zu", mpath, sw->ntasks, sw->replicas, sw->replicas == 1 ? "" : "s",
+                        points * (size_t)sw->replicas);
+}
+
+static int check_task_point(const es_sweep *sw, const es_sweep_task *tk, const char *mpath)
+{
+    size_t p = tk->index / (size_t)sw->replicas;
+    int ok = tk->replica == (int)(tk->index % (size_t)sw->replicas);
+    for (size_t a = sw->naxes; a-- > 0 && ok;) {
+        size_t want = sw->mode == ES_SWEEP_ZIP ? p : p % sw->axes[a].n;
+        ok = tk->value_index[a] == want;
+        if (sw->mode == ES_SWEEP_CARTESIAN)
+            p /= sw->axes[a].n;
+    }
+    if (ok)
+        return ES_OK;
+    return es_error_set(ES_EDATA, "%s: malformed manifest: task %zu has value_index or replica of "
+                        "another task (the tasks are in the order of their index: replica fastest, "
+                        "then the last axis)", mpath, tk->index);
+}
+
 int es_sweep_load_dir(const char *dir, es_sweep **out)
 {
     *out = NULL;
@@ -350,6 +389,8 @@ int es_sweep_load_dir(const char *dir, es_sweep **out)
                  json_string_value(json_array_get(extra, i)) ? json_string_value(json_array_get(extra, i)) : "");
     json_t *tasks = json_object_get(m, "tasks");
     sw->ntasks = json_array_size(tasks);
+    if (!st)
+        st = check_task_count(sw, mpath);
     sw->tasks = calloc(sw->ntasks ? sw->ntasks : 1, sizeof *sw->tasks);
     for (size_t i = 0; i < sw->ntasks && !st; i++) {
         json_t *o = json_array_get(tasks, i), *vi = json_object_get(o, "value_index");
@@ -366,6 +407,8 @@ int es_sweep_load_dir(const char *dir, es_sweep **out)
         }
         if (tk->replica < 0 || tk->replica >= sw->replicas)
             st = es_error_set(ES_EDATA, "%s: task %zu: replica out of range", mpath, i);
+        if (!st)
+            st = check_task_point(sw, tk, mpath);
     }
     json_decref(m);
     if (st) {

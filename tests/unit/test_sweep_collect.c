@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <jansson.h>
 #include <math.h>
 #include <netcdf.h>
 #include <stdio.h>
@@ -402,6 +403,65 @@ static void test_zip_table(void **state)
     nc_close(ncid);
 }
 
+/* A manifest whose task list does not fill the axes in index order (a task
+ * removed or two swapped by hand) is refused naming it: collect read past its
+ * task arrays (a garbage seed in the last cell) or put values into the cells
+ * of other tasks. */
+static void edit_manifest(const char *dir, int drop_last, int swap)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/manifest.json", dir);
+    json_error_t je;
+    json_t *m = json_load_file(path, JSON_PRESERVE_ORDER, &je);
+    assert_non_null(m);
+    json_t *tasks = json_object_get(m, "tasks");
+    if (drop_last)
+        assert_int_equal(json_array_remove(tasks, json_array_size(tasks) - 1), 0);
+    if (swap) { /* tasks 0 and 2 exchange their points (log_interval 0.5 and 1 at compression 1) */
+        json_t *a = json_object_get(json_array_get(tasks, 0), "value_index"),
+               *b = json_object_get(json_array_get(tasks, 2), "value_index");
+        json_t *ca = json_deep_copy(a);
+        json_object_set(json_array_get(tasks, 0), "value_index", b);
+        json_object_set_new(json_array_get(tasks, 2), "value_index", ca);
+    }
+    assert_int_equal(json_dump_file(m, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER), 0);
+    json_decref(m);
+}
+
+static void test_malformed_manifest_refused(void **state)
+{
+    (void)state;
+    char path[512], dir[512], want[900];
+    snprintf(path, sizeof path, "%s/s.ini", tmpdir);
+    write_file(path, "[sweep]\nbase = base.ini\nname = t\nreplicas = 2\n"
+                     "vary output.compression = 1,4\nvary output.log_interval = 0.5:1.5:0.5\n");
+    const char *what[2] = {"dropped", "swapped"};
+    for (int k = 0; k < 2; k++) {
+        es_sweep *sw;
+        assert_int_equal(es_sweep_load(path, &sw), ES_OK);
+        snprintf(dir, sizeof dir, "%s/%s", tmpdir, what[k]);
+        assert_int_equal(es_sweep_write_dir(sw, dir), ES_OK);
+        es_sweep_free(sw);
+        edit_manifest(dir, k == 0, k == 1);
+        if (k == 0)
+            snprintf(want, sizeof want, "%s/manifest.json: malformed manifest: 11 tasks, but its axes and "
+                     "2 replicas give 12", dir);
+        else
+            snprintf(want, sizeof want, "%s/manifest.json: malformed manifest: task 0 has value_index or "
+                     "replica of another task (the tasks are in the order of their index: replica fastest, "
+                     "then the last axis)", dir);
+        es_error_clear();
+        assert_int_equal(es_sweep_load_dir(dir, &sw), ES_EDATA);
+        assert_null(sw);
+        assert_string_equal(es_error_message(), want);
+        es_collect_table *t;
+        es_error_clear();
+        assert_int_equal(es_collect_load(dir, &t), ES_EDATA);
+        assert_null(t);
+        assert_string_equal(es_error_message(), want);
+    }
+}
+
 static char *slurp(const char *path)
 {
     static char buf[256];
@@ -490,6 +550,7 @@ int main(void)
         cmocka_unit_test(test_collect_table),
         cmocka_unit_test(test_rewrite_same_sweep_keeps_state_other_sweep_refused),
         cmocka_unit_test(test_zip_table),
+        cmocka_unit_test(test_malformed_manifest_refused),
         cmocka_unit_test(test_commit_both_or_neither),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
