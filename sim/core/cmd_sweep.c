@@ -268,8 +268,10 @@ static int submit(const char *dir, const char *scheduler, const char *script, co
     }
     printf("%s\n", out);
     char q[PATH_MAX + 64];
-    fprintf(stderr, "esuite: sweep: submitted job %s (tasks %s); monitor with 'squeue -j %s' and "
-                    "'esuite sweep %s --status'\n", out, array, out, es_cli_shell_word(dir, q, sizeof q));
+    int slurm = !strcmp(scheduler, "slurm"); /* a PBS job was to be watched with squeue */
+    fprintf(stderr, "esuite: sweep: submitted job %s (tasks %s); monitor with '%s %s%s' and "
+                    "'esuite sweep %s --status'\n", out, array, slurm ? slurm_cmds.query : pbs_cmds.query,
+            slurm ? "-j " : "", out, es_cli_shell_word(dir, q, sizeof q));
     return 0;
 }
 

@@ -239,8 +239,10 @@ echo "77[].pbsserver  sq  me  0 B workq"
 ' "$TMP" > pbsbin/qstat
 chmod +x pbsbin/qsub pbsbin/qstat
 touch pbs_queued
-PATH="$TMP/pbsbin:$PATH" "$ESUITE" sweep sq.ini --scheduler pbs --dir PQ --submit > /dev/null 2>&1
+PATH="$TMP/pbsbin:$PATH" "$ESUITE" sweep sq.ini --scheduler pbs --dir PQ --submit > /dev/null 2> pq.err
 expect_true pbs-fake-submitted grep -q '"job_id": "77\[\].pbsserver"' PQ/manifest.json
+# the job is watched with qstat (the line said 'squeue -j 77[].pbsserver')
+expect_true "pbs-submit-monitor ($(cat pq.err))" grep -qxF "esuite: sweep: submitted job 77[].pbsserver (tasks 0-1); monitor with 'qstat 77[].pbsserver' and 'esuite sweep $TMP/PQ --status'" pq.err
 PATH="$TMP/pbsbin:$PATH" expect_fail pbs-submit-while-queued "sweep: job 77[].pbsserver of this sweep is still queued or running (qstat 77[].pbsserver); wait for it or cancel it (qdel 77[].pbsserver) before submitting again" \
   "$ESUITE" sweep PQ --scheduler pbs --submit
 PATH="$TMP/pbsbin:$PATH" expect_fail pbs-local-while-queued "(qstat 77[].pbsserver); wait for it or cancel it (qdel 77[].pbsserver) before running the sweep here" \
