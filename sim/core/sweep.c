@@ -740,8 +740,13 @@ static unsigned long long seed_value(const char *v)
     return *end ? (unsigned long long)strtod(v, NULL) : x;
 }
 
+/* One "section.key=value" override: a key (< 256) and a value of a list
+ * (< 4096). 512 cut a value of 540 characters (a long path) to 502 in the
+ * task config, while the plan, the manifest and the table showed it whole. */
+#define OV_LEN (256 + 4096 + 8)
+
 /* Overrides of task i: every axis, then run.seed. */
-static int task_overrides(const es_sweep *sw, size_t i, char ov[][512], int *nov)
+static int task_overrides(const es_sweep *sw, size_t i, char ov[][OV_LEN], int *nov)
 {
     const es_sweep_task *tk = &sw->tasks[i];
     unsigned long long seed_base = sw->base_seed;
@@ -750,11 +755,11 @@ static int task_overrides(const es_sweep *sw, size_t i, char ov[][512], int *nov
         const char *v = sw->axes[a].values[tk->value_index[a]];
         if (!strcmp(sw->axes[a].key, "run.seed"))
             seed_base = seed_value(v);
-        snprintf(ov[k++], 512, "%s=%s", sw->axes[a].key, v);
+        snprintf(ov[k++], OV_LEN, "%s=%s", sw->axes[a].key, v);
     }
     unsigned long long seed =
         sw->seeds ? sw->seeds[tk->replica] : seed_base + (unsigned long long)tk->replica;
-    snprintf(ov[k++], 512, "run.seed=%llu", seed);
+    snprintf(ov[k++], OV_LEN, "run.seed=%llu", seed);
     *nov = k;
     return ES_OK;
 }
@@ -765,8 +770,10 @@ static int task_overrides(const es_sweep *sw, size_t i, char ov[][512], int *nov
  * tasks run in the sweep directory: init_file = seed/school.nc ran with
  * `esuite run` and failed in every task. A relative one becomes absolute
  * from the directory `esuite sweep` runs in (one --set each, in ov). */
+#define PATH_OV_LEN (OV_LEN + 4096) /* and the working directory before the value */
+
 static int absolute_paths(const es_key_spec *const *schemas, const es_config *cfg,
-                          char ov[][4400], int *n)
+                          char ov[][PATH_OV_LEN], int *n)
 {
     char cwd[4096];
     *n = 0;
@@ -779,14 +786,14 @@ static int absolute_paths(const es_key_spec *const *schemas, const es_config *cf
                 continue;
             if (!getcwd(cwd, sizeof cwd))
                 return es_error_set(ES_EIO, "current directory: %s", strerror(errno));
-            snprintf(ov[(*n)++], 4400, "%s.%s=%s/%s", k->section, k->key, cwd, v);
+            snprintf(ov[(*n)++], PATH_OV_LEN, "%s.%s=%s/%s", k->section, k->key, cwd, v);
         }
     return ES_OK;
 }
 
 static int load_task(const es_sweep *sw, size_t i, es_config **cfg)
 {
-    char ov[ES_SWEEP_MAX_AXES + 1][512], paths[MAX_PATH_KEYS][4400];
+    char ov[ES_SWEEP_MAX_AXES + 1][OV_LEN], paths[MAX_PATH_KEYS][PATH_OV_LEN];
     const char *ovp[ES_SWEEP_MAX_AXES + 1 + MAX_PATH_KEYS];
     int nov, npaths;
     task_overrides(sw, i, ov, &nov);
@@ -822,7 +829,7 @@ int es_sweep_task_relative_path(const es_sweep *sw, size_t i, const char *sectio
                 spec = k;
     if (!spec || !spec->unit || strcmp(spec->unit, "path") || i >= sw->ntasks)
         return 0;
-    char ov[ES_SWEEP_MAX_AXES + 1][512];
+    char ov[ES_SWEEP_MAX_AXES + 1][OV_LEN];
     const char *ovp[ES_SWEEP_MAX_AXES + 1];
     int nov;
     task_overrides(sw, i, ov, &nov);
@@ -1095,7 +1102,7 @@ static int validate(parse_ctx *c)
                                "sweep runs one model; write a sweep per model)",
                             sw->axes[a].values[v], model);
             }
-            char ov[600];
+            char ov[OV_LEN];
             snprintf(ov, sizeof ov, "%s=%s", sw->axes[a].key, sw->axes[a].values[v]);
             const char *ovp[] = {ov};
             if ((st = es_config_load(sw->base, schemas, ovp, 1, &cfg))) {

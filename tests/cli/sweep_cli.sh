@@ -74,6 +74,13 @@ expect_true quoted-plan-task1 grep -Eq '^0001  b,c +0 +100$' qv_plan.txt
 expect_num quoted-plan-lines "$(grep -c '^000[0-9]  ' qv_plan.txt)" 2 0
 "$ESUITE" sweep qv.ini --scheduler slurm --dir QV > /dev/null 2>&1
 expect_true quoted-task-config grep -qx 'name = b,c    ; set by the sweep' QV/tasks/0001/config.ini
+# A long value (a deep path) reaches the task config whole: 540 characters were cut to 502 there,
+# while the plan and the manifest showed all of them.
+long=$(printf 'p%.0s' $(seq 540))
+printf '[sweep]\nbase = base.ini\nname = lv\nvary run.name = %s, b\n' "$long" > lv.ini
+"$ESUITE" sweep lv.ini --scheduler slurm --dir LV > /dev/null 2>&1
+expect_true long-value-task-config grep -qx "name = $long    ; set by the sweep" LV/tasks/0000/config.ini
+expect_true long-value-manifest grep -q "\"run.name\": \"$long\"" LV/manifest.json
 printf '[sweep]\nbase = base.ini\nname = qv\nvary run.name = a, "b,c\n' > qv.ini
 expect_fail quoted-unclosed "qv.ini:4: vary run.name: 'a, \"b,c': element 2 opens a quote \" that is not closed" \
   "$ESUITE" sweep qv.ini --plan
