@@ -477,11 +477,31 @@ static const char *extra_conflict(const char *val)
     return NULL;
 }
 
+/* Room for a [slurm] value (its field in es_sweep_resources, less the NUL);
+ * 0 for the integer keys. A longer one was cut silently: a 600-character
+ * extra line went into job.sbatch as its first 511 characters. */
+static size_t slurm_room(const es_sweep_resources *r, const char *key)
+{
+    if (!strcmp(key, "time") || !strcmp(key, "mem"))
+        return sizeof r->time - 1;
+    if (!strcmp(key, "partition") || !strcmp(key, "account"))
+        return sizeof r->partition - 1;
+    return !strcmp(key, "extra") ? sizeof r->extra[0] - 1 : 0;
+}
+
 static int slurm_key(parse_ctx *c, const char *key, const char *val)
 {
     es_sweep_resources *r = &c->sw->res;
     long long x = 0;
     int st;
+    size_t room = slurm_room(r, key);
+    if (room && strlen(val) > room) {
+        char n[32];
+        snprintf(n, sizeof n, "%zu", room);
+        return perr(c, !strcmp(key, "extra") ? "key 'slurm.%s': longer than %s characters (split it "
+                                               "into several extra lines)"
+                                             : "key 'slurm.%s': longer than %s characters", key, n);
+    }
     if (!strcmp(key, "time")) {
         if (!valid_time_limit(val))
             return perr(c, "key 'slurm.time': expected minutes, H:M:S or D-H:M:S (e.g. 02:00:00, 1-12:00:00), "

@@ -116,6 +116,15 @@ expect_fail extra-own-option "extra.ini:14: key 'slurm.extra': '--qos=low --outp
 sed 's/^extra = --qos=low/extra = -t 5/' s.ini > extra.ini
 expect_fail extra-time "extra.ini:14: key 'slurm.extra': '-t 5' sets an option of job.sbatch's own (use [slurm] time)" \
   "$ESUITE" sweep extra.ini --plan
+# A value longer than its field is an error naming the line: it was cut silently (a 600-character
+# extra line went into job.sbatch as its first 511 characters, a partition list at 127).
+sed "s/^extra = --qos=low/extra = --comment=$(printf 'c%.0s' $(seq 600))/" s.ini > extra.ini
+expect_fail extra-too-long "extra.ini:14: key 'slurm.extra': longer than 511 characters (split it into several extra lines)" \
+  "$ESUITE" sweep extra.ini --scheduler slurm --dir XL
+expect_true extra-too-long-nothing-written test ! -e XL
+sed "s/^partition = debug/partition = $(printf 'p,%.0s' $(seq 64))q/" s.ini > extra.ini
+expect_fail partition-too-long "extra.ini:11: key 'slurm.partition': longer than 127 characters" \
+  "$ESUITE" sweep extra.ini --plan
 # Slurm script.
 "$ESUITE" sweep s.ini --scheduler slurm --dir D > script.txt 2>/dev/null
 expect_true slurm-rc test $? -eq 0
