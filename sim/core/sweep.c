@@ -78,11 +78,42 @@ static int push_value(char ***values, size_t *n, const char *text)
     return ES_OK;
 }
 
-static void fmt_number(double x, char *buf, size_t len)
+static void fmt_number(double x, int digits, char *buf, size_t len)
 {
     if (x == 0)
         x = 0; /* no "-0" */
-    snprintf(buf, len, "%.15g", x);
+    snprintf(buf, len, "%.*g", digits, x);
+}
+
+/* Push the generated numbers x[0..count-1] as text: with 15 significant
+ * digits (0.1 + 2 * 0.1 reads 0.3, as written), or, when that prints two
+ * neighbours as one number, with the fewest digits up to 17 that keep them
+ * apart: a range finer than 15 digits (1:1.0000000000000107:2^-48) was
+ * refused as values repeated on its vary line. */
+static int push_numbers(const double *x, size_t count, char ***values, size_t *n)
+{
+    int digits = 15;
+    for (; digits < 17; digits++) {
+        int apart = 1;
+        double prev = 0;
+        for (size_t k = 0; k < count && apart; k++) {
+            char buf[64];
+            fmt_number(x[k], digits, buf, sizeof buf);
+            double v = strtod(buf, NULL);
+            apart = k == 0 || v != prev || x[k] == x[k - 1];
+            prev = v;
+        }
+        if (apart)
+            break;
+    }
+    for (size_t k = 0; k < count; k++) {
+        char buf[64];
+        fmt_number(x[k], digits, buf, sizeof buf);
+        int st = push_value(values, n, buf);
+        if (st)
+            return st;
+    }
+    return ES_OK;
 }
 
 /* A:B:STEP of integers, in integer arithmetic: through a double,
@@ -140,14 +171,14 @@ static int parse_range(const char *spec, char *parts[3], char ***values, size_t 
         return es_error_set(ES_ECONFIG, isfinite(count) ? "'%s': %.0f values (at most 100000)"
                                                         : "'%s': too many values (at most 100000)",
                             spec, count);
-    for (long k = 0; k < (long)count; k++) {
-        char buf[64];
-        fmt_number(a + (double)k * step, buf, sizeof buf);
-        st = push_value(values, n, buf);
-        if (st)
-            return st;
-    }
-    return ES_OK;
+    double *x = malloc((size_t)count * sizeof *x);
+    if (!x)
+        return es_error_set(ES_ENOMEM, "out of memory");
+    for (long k = 0; k < (long)count; k++)
+        x[k] = a + (double)k * step;
+    st = push_numbers(x, (size_t)count, values, n);
+    free(x);
+    return st;
 }
 
 static int parse_logspace(const char *spec, char ***values, size_t *n)
@@ -171,15 +202,14 @@ static int parse_logspace(const char *spec, char ***values, size_t *n)
                             "'%s': expected logspace(A,B,N): exponents A, B and a count N >= 1", spec);
     if (cnt > 100000) /* the message above said N >= 1, which N = 1e8 is */
         return es_error_set(ES_ECONFIG, "'%s': %.0f values (at most 100000)", spec, cnt);
-    for (long i = 0; i < (long)cnt; i++) {
-        double e = cnt == 1 ? a : a + (b - a) * (double)i / (cnt - 1);
-        char num[64];
-        fmt_number(pow(10.0, e), num, sizeof num);
-        int st = push_value(values, n, num);
-        if (st)
-            return st;
-    }
-    return ES_OK;
+    double *x = malloc((size_t)cnt * sizeof *x);
+    if (!x)
+        return es_error_set(ES_ENOMEM, "out of memory");
+    for (long i = 0; i < (long)cnt; i++)
+        x[i] = pow(10.0, cnt == 1 ? a : a + (b - a) * (double)i / (cnt - 1));
+    int st = push_numbers(x, (size_t)cnt, values, n);
+    free(x);
+    return st;
 }
 
 /* "A:B:STEP" (or a mistyped "1:10", "1:x:1") starts with a number; a path

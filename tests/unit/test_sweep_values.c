@@ -52,6 +52,11 @@ static void test_float_range_prints_as_written(void **state)
      * endpoint is included despite the rounding. */
     expect_values("0.1:0.3:0.1", 3, (const char *[]){"0.1", "0.2", "0.3"});
     expect_values("0:1:0.25", 5, (const char *[]){"0", "0.25", "0.5", "0.75", "1"});
+    /* a step finer than 15 digits resolve (2^-48 at 1): at %.15g the four values
+     * read 1, 1, 1.00000000000001, 1.00000000000001 and the vary line was refused
+     * as repeating a value; the fewest digits that keep them apart (16) */
+    expect_values("1:1.0000000000000107:3.552713678800501e-15", 4,
+                  (const char *[]){"1", "1.000000000000004", "1.000000000000007", "1.000000000000011"});
 }
 
 static void test_list(void **state)
