@@ -69,7 +69,6 @@ expect_true "failing run: the FAIL line names the run's error ($out)" \
 expect_true "failing run: one case ($out)" test "$(grep -c '^FAIL' <<< "$out")" -eq 1
 expect_true "failing run: its error is not also on stderr" test ! -s "$TMP/badrun.err"
 expect_num "--json: near miss measured C" "$(grep -o '"got":[-0-9.e]*' <<< "$one" | tail -1 | cut -d: -f2)" 0 0
-finish
 
 # Case files on the command line run just those, in the order given, named by
 # file name; with --dir or --case, or a word that is no .ini file, a usage error.
@@ -82,3 +81,4 @@ expect_fail validate-files-and-case "validate: case files ($V/ordinal_ramp.ini) 
   "$ESUITE" validate --case ramp "$V/ordinal_ramp.ini"
 expect_fail validate-word "validate: unknown argument 'ramp' (a case file ends in .ini; --case NAME selects cases by name" \
   "$ESUITE" validate ramp
+finish
