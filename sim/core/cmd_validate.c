@@ -105,6 +105,7 @@ static int run_child(const char *dir, char **argv, char **out)
         fclose(errf);
         return es_error_set(ES_EIO, "pipe: %s", strerror(errno));
     }
+    fflush(stdout); /* the report so far first: a child's warnings then precede its own case's line */
     fflush(stderr);
     pid_t pid = fork();
     if (pid < 0) {

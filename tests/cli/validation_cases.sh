@@ -81,4 +81,9 @@ expect_fail validate-files-and-case "validate: case files ($V/ordinal_ramp.ini) 
   "$ESUITE" validate --case ramp "$V/ordinal_ramp.ini"
 expect_fail validate-word "validate: unknown argument 'ramp' (a case file ends in .ini; --case NAME selects cases by name" \
   "$ESUITE" validate ramp
+# A child's warnings (passed on to stderr) come right before its own case's line, not all at the
+# top of a log that holds both streams: the report was left in the stdout buffer across forks.
+"$ESUITE" validate "$V/ordinal_ramp.ini" "$V/orbits_henon_map_lyapunov.ini" > "$TMP/both.log" 2>&1
+order=$(sed -n 's/^pass  \([a-z_]*\)\.ini .*/\1/p; s/^esuite: warning: .*/warning/p' "$TMP/both.log" | tr '\n' ' ')
+expect_true "warnings before their case's line ($order)" test "$order" = "ordinal_ramp warning orbits_henon_map_lyapunov "
 finish
