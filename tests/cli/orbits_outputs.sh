@@ -215,4 +215,27 @@ expect_true "no Lz series analysed" \
   bash -c "grep -A1 '\"Lz\": {' lz_out/summary.json | grep -q '\"analysed\": 0,'"
 expect_true "x: all 4 analysed, PECCARY calls none chaotic" \
   bash -c "grep -A8 '\"x\": {' lz_out/summary.json | tr -d '\n ' | grep -q '\"analysed\":4,.*\"peccary_chaotic\":0.0'"
+# start_time is the run's start, not the time orbits.h5 was written (it equalled end_time): not
+# after the start of the integration, whose last progress line gives its stamp and elapsed time.
+cat >hh.ini <<'EOF2'
+[run]
+model = orbits
+[orbits]
+system = henon_heiles
+ic = section
+energy = 0.125
+n_orbits = 400
+t_end = 1000
+observables = x
+plots = false
+EOF2
+"$ESUITE" run hh.ini --output hh_out --threads 1 2>hh.err
+line=$(grep '] orbits: 100.0% done' hh.err | tail -1)
+stamp=$(sed -n 's/^\[\([^]]*\)\].*/\1/p' <<< "$line")
+el=$(sed -n 's/.*elapsed \([0-9]*\)s,.*/\1/p' <<< "$line") # under a minute
+start=$(sed -n 's/.*"start_time": "\(.*\)".*/\1/p' hh_out/summary.json)
+expect_true "start_time $start not after the integration's start ($line)" \
+  test -n "$el" -a "$(date -u -d "$start" +%s)" -le $(($(date -u -d "$stamp" +%s) + 1 - ${el:-0}))
+expect_true "orbits.h5 start_time = summary.json's" \
+  test "$(h5dump -a start_time hh_out/orbits.h5 | sed -n 's/.*(0): "\(.*\)"/\1/p')" = "$start"
 finish
