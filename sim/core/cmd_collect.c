@@ -64,7 +64,7 @@ static void incomplete_reason(const es_collect_table *t, size_t i, char *buf, si
                  *s->reason ? " (" : "", s->reason, *s->reason ? ")" : "", t->dir, s->log);
         return;
     case ES_TASK_CORRUPT:
-        snprintf(buf, len, "outputs changed since completion (checksum mismatch)");
+        snprintf(buf, len, "%s", *s->reason ? s->reason : "outputs changed since completion (checksum mismatch)");
         return;
     default:
         snprintf(path, sizeof path, "%s/%s/out/summary.json", t->dir, td);
@@ -171,9 +171,12 @@ int es_cmd_collect(int argc, char **argv)
             incomplete_reason(t, i, why, sizeof why);
             fprintf(stderr, "esuite: collect: task %04zu (%s replica %d) %s\n", i, label,
                     sw->tasks[i].replica, why);
-        } else if (s->state == ES_TASK_CORRUPT)
-            fprintf(stderr, "esuite: collect: task %04zu (%s replica %d): outputs changed since "
-                            "completion (checksum mismatch); left out\n", i, label, sw->tasks[i].replica);
+        } else if (s->state == ES_TASK_CORRUPT) {
+            char why[1600];
+            incomplete_reason(t, i, why, sizeof why);
+            fprintf(stderr, "esuite: collect: task %04zu (%s replica %d): %s; left out\n", i, label,
+                    sw->tasks[i].replica, why);
+        }
         else
             fprintf(stderr, "esuite: collect: task %04zu (%s replica %d) has no result yet%s\n", i,
                     label, sw->tasks[i].replica, s->has_checkpoint ? " (a checkpoint exists)" : "");

@@ -100,8 +100,8 @@ static size_t pending_tasks(const es_sweep *sw, const char *dir, size_t *idx, in
             continue;
         }
         if (st.state == ES_TASK_CORRUPT)
-            fprintf(stderr, "esuite: sweep: task %04zu: outputs changed since completion "
-                            "(checksum mismatch): it runs again\n", i);
+            fprintf(stderr, "esuite: sweep: task %04zu: %s: it runs again\n", i,
+                    *st.reason ? st.reason : "outputs changed since completion (checksum mismatch)");
         idx[n++] = i;
     }
     if (!quiet && done)
@@ -295,6 +295,8 @@ static int do_status(const es_sweep *sw, const char *dir)
         if (st[i].state == ES_TASK_FAILED)
             printf("  exit code %d%s%s%s  log %s/%s", st[i].exit_code, *st[i].reason ? " (" : "",
                    st[i].reason, *st[i].reason ? ")" : "", dir, st[i].log);
+        if (st[i].state == ES_TASK_CORRUPT && *st[i].reason)
+            printf("  (%s)", st[i].reason);
         if (st[i].has_checkpoint)
             printf("  (checkpoint: resumable)");
         char cfg[PATH_MAX + 64];

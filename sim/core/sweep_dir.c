@@ -567,6 +567,14 @@ int es_sweep_task_status(const char *dir, size_t index, es_task_status *st)
     snprintf(path, sizeof path, "%s/.complete", out);
     json_error_t je;
     json_t *c = json_load_file(path, 0, &je);
+    if (!c && access(path, F_OK) == 0) {
+        /* damaged (a copy cut short by a quota): the outputs cannot be
+         * checked; it counted as pending, "no out/.complete" */
+        st->state = ES_TASK_CORRUPT;
+        snprintf(st->reason, sizeof st->reason, "out/.complete does not read as JSON (line %d: %.200s)",
+                 je.line, je.text);
+        return ES_OK;
+    }
     if (c) {
         const char *want = json_string_value(json_object_get(c, "fnv1a64"));
         char summary[4500];

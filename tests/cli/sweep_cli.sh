@@ -358,6 +358,18 @@ cp -r D DF
 expect_fail collect-strict-failed "collect: --strict: 1 of 12 tasks are not complete (1 failed, 0 pending, 0 corrupt), nothing written: task 11 (DF/tasks/0011): failed with exit code 2 (log DF/logs/x.err)" \
   "$ESUITE" collect DF --strict --quiet --output DF/t.nc
 expect_true collect-strict-failed-no-table test ! -e DF/t.nc -a ! -e DF/table.csv
+# A damaged out/.complete (a copy cut short) is corrupt, named with why: it counted as pending
+# and --strict said "no out/.complete: still running?".
+cp -r D DC
+printf '{"fnv1a64": "00' > DC/tasks/0003/out/.complete
+"$ESUITE" sweep DC --status > dc.txt
+expect_true damaged-complete-status grep -qF "task 0003  corrupt   (out/.complete does not read as JSON (line 1: " dc.txt
+expect_true damaged-complete-status-head grep -qF "12 tasks: 10 complete, 0 failed, 1 pending, 1 corrupt" dc.txt
+expect_fail damaged-complete-strict "collect: --strict: 2 of 12 tasks are not complete (0 failed, 1 pending, 1 corrupt), nothing written: task 3 (DC/tasks/0003): out/.complete does not read as JSON (line 1: " \
+  "$ESUITE" collect DC --strict --quiet
+"$ESUITE" collect DC 2> dc.err
+expect_true damaged-complete-collect grep -qF "esuite: collect: task 0003 (output.compression=1 output.log_interval=2 replica 1): out/.complete does not read as JSON (line 1: " dc.err
+expect_true damaged-complete-csv grep -qx '3,1,101,corrupt,,1,2,,' DC/table.csv
 # With every task complete --strict writes the same table as without it (exit 0).
 mkdir -p D/tasks/0011/out; printf '{"P": 32.25, "final": {"H": 11}}\n' > D/tasks/0011/out/summary.json
 "$ESUITE" sweep D --finish-task 11 --exit-code 0 --log x
