@@ -359,6 +359,45 @@ static void test_envelopes(void **state)
     assert_true(isnan(es_ordinal_cmax(2, 0.5)));
 }
 
+/* Golden-section search for the maximum of f(n, H) on [a, b] (unimodal there). */
+static double argmax_h(double (*f)(int, double), int n, double a, double b, double *fmax)
+{
+    const double g = 0.5 * (sqrt(5.0) - 1.0);
+    double c = b - g * (b - a), d = a + g * (b - a);
+    while (b - a > 1e-9) {
+        if (f(n, c) > f(n, d))
+            b = d;
+        else
+            a = c;
+        c = b - g * (b - a);
+        d = a + g * (b - a);
+    }
+    *fmax = f(n, 0.5 * (a + b));
+    return 0.5 * (a + b);
+}
+
+/* §2.1: where the n = 5 envelopes peak: C_min 0.207005 at H ≈ 0.484, C_max
+ * 0.42482 (getMaxC's discretised value, 0.42482041) at H ≈ 0.615. A grid
+ * scan of C_min (an independent search) finds the same peak. */
+static void test_envelope_peaks(void **state)
+{
+    (void)state;
+    double cmin, cmax;
+    double hmin = argmax_h(es_ordinal_cmin, 5, 0.3, 0.7, &cmin);
+    double hmax = argmax_h(es_ordinal_cmax, 5, 0.45, 0.8, &cmax);
+    assert_close(cmin, 0.207005, 1e-6);
+    assert_close(hmin, 0.484, 5e-4);
+    assert_close(cmax, 0.42482, 1e-5);
+    assert_close(hmax, 0.615, 5e-4);
+    /* the discretised maximum sits on a cusp of the envelope (an "m patterns
+     * equally likely" point), which a search in H approaches to ~1e-7 */
+    assert_close(cmax, es_ordinal_max_c(5, 1000), 1e-6);
+    double best = 0.0;
+    for (double h = 0.0; h <= 1.0; h += 1e-3)
+        best = fmax(best, es_ordinal_cmin(5, h));
+    assert_true(best <= cmin + 1e-12 && best > cmin - 1e-6);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -367,7 +406,7 @@ int main(void)
         cmocka_unit_test(test_ramp_constant),  cmocka_unit_test(test_k_equiprobable),
         cmocka_unit_test(test_bandt_pompe),    cmocka_unit_test(test_q0),
         cmocka_unit_test(test_hper),           cmocka_unit_test(test_max_c),
-        cmocka_unit_test(test_envelopes),
+        cmocka_unit_test(test_envelopes),      cmocka_unit_test(test_envelope_peaks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -117,6 +117,57 @@ static void test_single_fish_max_turn(void **state)
     es_school_free(s);
 }
 
+/* Spec school.md §5.3: dewi-kadita adds σ·N(0, I₃) to the unit heading after
+ * the turn and renormalises; the heading then moves by a mean / rms angle of
+ * 0.063 / 0.071 rad at σ = 0.05 and 0.251 / 0.285 at σ = 0.2 (rms ≈ √2 σ).
+ * Fish far apart (zones 100x smaller than their spacing) have no neighbours,
+ * so the turn keeps the heading and each step's change is the noise alone.
+ * 500 fish x 100 steps: the standard error of the mean angle is 0.33 σ/√5e4
+ * (3e-4 at σ = 0.2); the tolerance adds the spec's last-digit rounding. */
+static void noise_angles(double sigma, double *mean, double *rms)
+{
+    es_school_params p;
+    es_school_params_default(&p);
+    p.n = 500;
+    p.box = 1000.0;
+    p.r_r = 0.01;
+    p.r_o = 0.02;
+    p.r_a = 0.03;
+    p.noise = sigma;
+    p.seed = 7;
+    es_school *s;
+    assert_int_equal(es_school_alloc(&p, &s), 0);
+    assert_int_equal(es_school_init_state(s), 0); /* uniform over the box */
+    double sum = 0.0, sum2 = 0.0, *before = malloc(3 * p.n * sizeof *before);
+    assert_non_null(before);
+    const int steps = 100;
+    for (int k = 0; k < steps; k++) {
+        memcpy(before, s->dir, 3 * p.n * sizeof *before);
+        assert_int_equal(es_school_step(s, 1), 0);
+        for (size_t i = 0; i < p.n; i++) {
+            double a = angle(before + 3 * i, s->dir + 3 * i);
+            sum += a;
+            sum2 += a * a;
+        }
+    }
+    *mean = sum / (steps * (double)p.n);
+    *rms = sqrt(sum2 / (steps * (double)p.n));
+    free(before);
+    es_school_free(s);
+}
+
+static void test_noise_magnitude(void **state)
+{
+    (void)state;
+    double mean, rms;
+    noise_angles(0.05, &mean, &rms);
+    assert_float_equal(mean, 0.063, 0.0012);
+    assert_float_equal(rms, 0.071, 0.0012);
+    noise_angles(0.2, &mean, &rms);
+    assert_float_equal(mean, 0.251, 0.002);
+    assert_float_equal(rms, 0.285, 0.002);
+}
+
 static void set_case1(es_school_params *p, size_t n)
 {
     es_school_params_default(p);
@@ -942,7 +993,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_turn_rotate),
         cmocka_unit_test(test_turn_nlerp),
-        cmocka_unit_test(test_single_fish_max_turn),
+        cmocka_unit_test(test_single_fish_max_turn), cmocka_unit_test(test_noise_magnitude),
         cmocka_unit_test(test_cells_vs_brute_force),
         cmocka_unit_test(test_thread_independence),
         cmocka_unit_test(test_cell_kernels),
