@@ -727,6 +727,34 @@ static int record_override(es_config *cfg, const char *text)
     return ES_OK;
 }
 
+/* A value set from the command line must read back from the resolved
+ * config that resume, sweep tasks and the provenance write: a ';' at its
+ * start or after a blank would start a comment there (a sweep's absolute
+ * init_file under a directory named 'a ;b' ran with the path cut at ';'), a
+ * line break would end the line, and outer blanks would be trimmed (which
+ * changes a string, not a number). */
+static int ini_unsafe(const es_cfg_entry *e, const char *value, char *msg, size_t len)
+{
+    size_t n = strlen(value);
+    for (const char *c = value; *c; c++) {
+        if (*c == ';' && (c == value || isspace((unsigned char)c[-1]))) {
+            snprintf(msg, len, "'%s' has a ';' %s, which a config file reads as the start of a comment",
+                     value, c == value ? "at its start" : "after a blank");
+            return 1;
+        }
+        if (*c == '\n' || *c == '\r') {
+            snprintf(msg, len, "the value has a line break, which a config file cannot hold");
+            return 1;
+        }
+    }
+    if (e->spec->type == ES_KEY_STRING && n &&
+        (isspace((unsigned char)value[0]) || isspace((unsigned char)value[n - 1]))) {
+        snprintf(msg, len, "'%s' starts or ends with a blank, which a config file would drop", value);
+        return 1;
+    }
+    return 0;
+}
+
 static int apply_override(es_config *cfg, const char *ov)
 {
     char section[128], key[128], msg[1024], hint[256];
@@ -742,7 +770,7 @@ static int apply_override(es_config *cfg, const char *ov)
         suggest_key(cfg, section, key, hint, sizeof hint);
         return es_error_set(ES_ECONFIG, "--set %s: unknown key '%s.%s'%s", ov, section, key, hint);
     }
-    if (!entry_assign(e, value, msg, sizeof msg))
+    if (ini_unsafe(e, value, msg, sizeof msg) || !entry_assign(e, value, msg, sizeof msg))
         return es_error_set(ES_ECONFIG, "--set %s: key '%s.%s': %s", ov, section, key, msg);
     e->set = 1;
     e->overridden = 1;
@@ -986,7 +1014,7 @@ int es_config_set(es_config *cfg, const char *section, const char *key, const ch
     es_cfg_entry *e = find_entry(cfg, section, key);
     if (!e)
         return es_error_set(ES_ECONFIG, "%s: unknown key '%s.%s'", origin, section, key);
-    if (!entry_assign(e, value, msg, sizeof msg))
+    if (ini_unsafe(e, value, msg, sizeof msg) || !entry_assign(e, value, msg, sizeof msg))
         return es_error_set(ES_ECONFIG, "%s: key '%s.%s': %s", origin, section, key, msg);
     e->set = 1;
     e->overridden = 1;

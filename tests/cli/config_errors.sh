@@ -209,4 +209,11 @@ EOF2
     bash -c 'ulimit -v 2000000; exec "$0" run big.ini --output big_run --quiet' "$ESUITE"
   expect_true failed-run-dir-removed test ! -e big_run
 fi
+# --set values must read back from the resolved config (resume.ini, sweep tasks, provenance):
+# a ';' after a blank starts a comment there, outer blanks of a string are dropped; numbers may have them
+expect_fail set-semicolon "--set run.name=a ;b: key 'run.name': 'a ;b' has a ';' after a blank, which a config file reads as the start of a comment" \
+  "$ESUITE" run "$ES_SOURCE_DIR/configs/school_case1_swarm.ini" --check --set 'run.name=a ;b'
+expect_fail set-blank "--set run.name= ab: key 'run.name': ' ab' starts or ends with a blank, which a config file would drop" \
+  "$ESUITE" run "$ES_SOURCE_DIR/configs/school_case1_swarm.ini" --check --set 'run.name= ab'
+expect_true set-semicolon-inside "$ESUITE" run "$ES_SOURCE_DIR/configs/school_case1_swarm.ini" --check --set 'run.name=a;b' --set 'school.n_fish= 20'
 finish

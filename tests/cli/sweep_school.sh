@@ -73,6 +73,13 @@ expect_true colon-quoted-value grep -Eq '^0001  /y:z.nc +0 +3$' colon.txt
 printf '[sweep]\nbase = colon_base.ini\nname = c\nvary school.init_file = /data/a:b/x.nc\nvary school.noise = 0.1, 0.2\n' > colon1.ini
 "$ESUITE" sweep colon1.ini --plan > colon1.txt 2>&1
 expect_true colon-single-value grep -q "sweep 'c': 2 tasks" colon1.txt
+# a relative init_file becomes absolute from the directory the sweep runs in; under a directory
+# named 'semi ;dir' the task configs would read the path cut at ';' (a comment): refused at plan time
+mkdir -p "semi ;dir"
+{ cat base.ini; printf 'init = file\ninit_file = seed.nc\n'; } > "semi ;dir/sb.ini"
+printf '[sweep]\nbase = sb.ini\nname = s\nvary school.noise = 0.1, 0.2\n' > "semi ;dir/s.ini"
+expect_fail sweep-cwd-semicolon "key 'school.init_file': '$TMP/semi ;dir/seed.nc' has a ';' after a blank, which a config file reads as the start of a comment" \
+  bash -c 'cd "semi ;dir" && exec "$0" sweep s.ini --plan' "$ESUITE"
 printf '[sweep]\nbase = base.ini\nname = c\nvary school.noise = 1:10\n' > colon2.ini
 expect_fail colon-range-typo "colon2.ini:4: vary school.noise: '1:10': expected A:B:STEP" "$ESUITE" sweep colon2.ini --plan
 # run.threads in the base config overrides the OMP_NUM_THREADS a job sets from cpus_per_task: a warning

@@ -242,7 +242,8 @@ static void test_errors_name_the_line(void **state)
     expect_error("[sweep]\nbase = base.ini\nvary run.name = '\"x\"', y\n", "s.ini:3:",
                  "vary run.name: value '\"x\"' would read back from the task config as 'x'");
     expect_error("[sweep]\nbase = base.ini\n\nvary run.name = y, ';x'\n", "s.ini:4:",
-                 "vary run.name: value ';x' would not read back from the task config");
+                 "vary run.name: --set run.name=;x: key 'run.name': ';x' has a ';' at its start, which "
+                 "a config file reads as the start of a comment");
     expect_error("[sweep]\nbase = base.ini\nvary run.name = a, \"b\n", "s.ini:3:",
                  "vary run.name: 'a, \"b': element 2 opens a quote \" that is not closed");
     /* [sweep] name is the default sweep directory: not the current or parent one */
