@@ -386,7 +386,12 @@ static int load_checkpoint(const es_gas_run_spec *s, es_gas_run_result *res, es_
     if (!st)
         st = es_checkpoint_read_section(c, "gas_run", h, sizeof h);
     run_header(res, (size_t)s->gas.n, (size_t)h[0], want);
-    if (!st && (memcmp(h + 1, want + 1, 5 * sizeof *h) != 0 || h[0] < 1 || h[0] >= res->n_times))
+    /* 0 samples taken is a valid checkpoint: a signal during a preparation
+     * without equilibration (diameter 0, equilibration_collisions = 0) or
+     * after its last check stops the run before the t = 0 sample, with the
+     * prepared engines saved (stop_between_samples); refusing it left a
+     * checkpoint that could not be resumed */
+    if (!st && (memcmp(h + 1, want + 1, 5 * sizeof *h) != 0 || h[0] >= res->n_times))
         st = es_error_set(ES_EDATA, "%s: gas checkpoint of %llu realizations x %llu discs, %llu samples "
                                     "(%llu taken), %llu cell sets, %llu bins does not fit this run",
                           s->resume, (unsigned long long)h[1], (unsigned long long)h[2],

@@ -242,6 +242,35 @@ static void test_resume_after_sigusr1(void **state)
     es_gas_run_result_free(res);
 }
 
+/* SIGUSR1 after the preparation, before the t = 0 sample (the first progress
+ * report, done = 0: where a signal during a preparation without
+ * equilibration lands): the checkpoint holds 0 samples and the prepared
+ * engines, and resuming it gives the uninterrupted run. It was refused
+ * ("... (0 taken) ... does not fit this run"), so the preparation was lost. */
+static void test_resume_after_sigusr1_before_t0(void **state)
+{
+    (void)state;
+    reference();
+    unlink(ckpath);
+    es_checkpoint_clear_request();
+    gas_case c;
+    make_case(&c, 2);
+    c.prog.raise_at = 0.0;
+    es_gas_run_result *res;
+    assert_int_equal(es_gas_run(&c.s, &res), ES_EINTR);
+    char want[96];
+    snprintf(want, sizeof want, "signal %d after sample 0 of %d, on the way to the next", SIGUSR1, NS + 1);
+    assert_non_null(strstr(es_error_message(), want));
+    assert_int_equal(checkpoint_samples(), 0);
+
+    gas_case d;
+    make_case(&d, 1);
+    d.s.resume = ckpath;
+    assert_int_equal(es_gas_run(&d.s, &res), ES_OK);
+    assert_results_equal(res, ref);
+    es_gas_run_result_free(res);
+}
+
 /* A checkpoint after every sample (interval 1 ns): the run is not perturbed
  * and the last checkpoint holds all but the final sample. */
 static void test_periodic_checkpoints_do_not_perturb(void **state)
@@ -456,6 +485,7 @@ int main(void)
         cmocka_unit_test(test_resume_1_to_2_threads),
         cmocka_unit_test(test_resume_2_to_1_threads_right_after_t0),
         cmocka_unit_test(test_resume_after_sigusr1),
+        cmocka_unit_test(test_resume_after_sigusr1_before_t0),
         cmocka_unit_test(test_periodic_checkpoints_do_not_perturb),
         cmocka_unit_test(test_changed_config_refused),
         cmocka_unit_test(test_format_2_resumes_at_temperature_4),
