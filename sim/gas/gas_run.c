@@ -125,6 +125,12 @@ static void prep_report(const es_gas_run_spec *s, prep_tally *tally, unsigned lo
  * not collisions: a very dilute gas has many wall and cell events per
  * collision, and a piece of N/2 collisions ignored SIGTERM for minutes (for
  * ever at packing_fraction = 1e-300). Progress is reported every 2^20 events. */
+static int stopped_in_equilibration(void)
+{
+    return es_error_set(ES_EINTR, "stopped by signal %d during the equilibration, before the first "
+                                  "checkpoint: nothing written", es_checkpoint_signal());
+}
+
 static int equilibrate(const es_gas_run_spec *s, prep_tally *tally, es_gas *g, unsigned long long ncoll)
 {
     unsigned long long target = g->n_coll + ncoll;
@@ -138,8 +144,7 @@ static int equilibrate(const es_gas_run_spec *s, prep_tally *tally, es_gas *g, u
         }
         prep_report(s, tally, g->n_coll - before);
         if (es_checkpoint_should_stop())
-            return es_error_set(ES_EINTR, "stopped by signal %d during the equilibration, before the "
-                                          "first checkpoint: nothing written", es_checkpoint_signal());
+            return stopped_in_equilibration();
     }
     return ES_OK;
 }
@@ -156,12 +161,20 @@ static int prepare(const es_gas_run_spec *s, prep_tally *tally, int r, es_gas **
 {
     es_gas_params par = s->gas;
     par.stream = (unsigned long long)r;
+    int equilibrating = par.sigma > 0.0 && s->equilibration > 0.0;
+    /* Stopped during another realization's equilibration: this one would
+     * stop in its own after 2^14 events, so do not insert its discs first
+     * (R = 200 of 20000 discs took 6.7 s to stop, each inserted and run).
+     * Without an equilibration the preparation goes on: its engines are
+     * checkpointed before the t = 0 sample. */
+    if (equilibrating && es_checkpoint_should_stop())
+        return stopped_in_equilibration();
     int st = es_gas_alloc(&par, out);
     if (st)
         return st;
     es_gas *g = *out;
     *Z = *nu = NAN;
-    if (par.sigma > 0.0 && s->equilibration > 0.0) {
+    if (equilibrating) {
         unsigned long long half = equilibration_half(s, g->n);
         if ((st = equilibrate(s, tally, g, half)) == ES_OK) {
             es_gas_reset_stats(g);

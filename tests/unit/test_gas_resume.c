@@ -271,6 +271,55 @@ static void test_resume_after_sigusr1_before_t0(void **state)
     es_gas_run_result_free(res);
 }
 
+/* Equilibration reports: SIGUSR1 at the first (done = 0, before any
+ * realization is prepared); every report and the last fraction are kept. */
+typedef struct {
+    int calls;
+    double last;
+} prep_ctx;
+
+static prep_ctx prep_seen;
+
+static void on_prep(void *ctx, double done)
+{
+    (void)ctx;
+    if (prep_seen.calls++ == 0)
+        raise(SIGUSR1);
+    prep_seen.last = done;
+}
+
+/* A signal during the equilibration ends the run with nothing written; the
+ * realizations not yet prepared are not inserted and equilibrated first. With
+ * 4 realizations on one thread, each of them ran 2^14 events before it saw
+ * the flag (4 more reports, the last at 0.45125 of all 4 equilibrations
+ * done); now the one report is the opening 0. */
+static void test_stop_in_equilibration_prepares_no_more(void **state)
+{
+    (void)state;
+    unlink(ckpath);
+    es_checkpoint_clear_request();
+    gas_case c;
+    make_case(&c, 1);
+    c.s.realizations = 4;
+    c.s.prep_progress = on_prep;
+    memset(&prep_seen, 0, sizeof prep_seen);
+    es_gas_run_result *res = (es_gas_run_result *)0x1;
+    assert_int_equal(es_gas_run(&c.s, &res), ES_EINTR);
+    assert_null(res);
+    assert_non_null(strstr(es_error_message(), "during the equilibration, before the first checkpoint"));
+    assert_int_equal(access(ckpath, F_OK), -1);
+    assert_int_equal(prep_seen.calls, 1);
+    assert_true(prep_seen.last == 0.0);
+}
+
+/* The request must not outlive a failed assertion into the next test. */
+static int clear_request(void **state)
+{
+    (void)state;
+    es_checkpoint_clear_request();
+    return 0;
+}
+
 /* A checkpoint after every sample (interval 1 ns): the run is not perturbed
  * and the last checkpoint holds all but the final sample. */
 static void test_periodic_checkpoints_do_not_perturb(void **state)
@@ -486,6 +535,7 @@ int main(void)
         cmocka_unit_test(test_resume_2_to_1_threads_right_after_t0),
         cmocka_unit_test(test_resume_after_sigusr1),
         cmocka_unit_test(test_resume_after_sigusr1_before_t0),
+        cmocka_unit_test_teardown(test_stop_in_equilibration_prepares_no_more, clear_request),
         cmocka_unit_test(test_periodic_checkpoints_do_not_perturb),
         cmocka_unit_test(test_changed_config_refused),
         cmocka_unit_test(test_format_2_resumes_at_temperature_4),
