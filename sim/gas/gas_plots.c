@@ -84,14 +84,11 @@ static int plot_profiles(const es_gas_run_result *res, const double *times, doub
         size_t k = K <= 6 ? q : (size_t)llround((double)q * (K - 1) / 5.0);
         shown[ns++] = k;
     }
-    double n0 = 0.0; /* mean initial density over the occupied bins */
-    size_t occ = 0;
-    for (size_t j = 0; j < B; j++)
-        if (res->density[j] > 0.0) {
-            n0 += res->density[j];
-            occ++;
-        }
-    n0 = occ ? n0 / occ : 1.0;
+    /* The initial region's density N/A_0 (left half, or the periodic box).
+     * The mean over the bins occupied at t = 0 it was is not that where a
+     * bin straddles lx/2 (an odd bin count: 5 bins read 1.2 in the left
+     * half) or a bin of a dilute gas is empty by chance. */
+    double n0 = res->scales.n_density > 0.0 ? res->scales.n_density : 1.0;
     for (size_t s = 0; s < ns; s++) {
         es_strbuf_printf(&b, "$p%zu << EOD\n", s);
         for (size_t j = 0; j < B; j++)
