@@ -279,8 +279,12 @@ static int overlaps(const es_gas *g, double x, double y)
     for (int dy = -1; dy <= 1; dy++) {
         int ny = cy + dy;
         double sy = 0.0;
+        /* Wrapped also with fewer than 3 rows (then a row is its own
+         * neighbour, through the boundary), as the engine's neighbourhood
+         * does: skipping them placed overlapping discs across it (ly = 4,
+         * 2 rows: 6 pairs of 400 discs). */
         if (ny < 0 || ny >= g->ncy) {
-            if (!periodic_y || g->ncy < 3)
+            if (!periodic_y)
                 continue;
             sy = ny < 0 ? -g->par.ly : g->par.ly;
             ny = ny < 0 ? ny + g->ncy : ny - g->ncy;
@@ -289,7 +293,7 @@ static int overlaps(const es_gas *g, double x, double y)
             int nx = cx + dx;
             double sx = 0.0;
             if (nx < 0 || nx >= g->ncx) {
-                if (!periodic_x || g->ncx < 3)
+                if (!periodic_x)
                     continue;
                 sx = nx < 0 ? -g->par.lx : g->par.lx;
                 nx = nx < 0 ? nx + g->ncx : nx - g->ncx;

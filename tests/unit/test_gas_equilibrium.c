@@ -275,6 +275,38 @@ static void test_walls_centres_no_overlap(void **state)
     es_gas_free(g);
 }
 
+/* Insertion sees the periodic images across a boundary whose direction has
+ * fewer than 3 cells (the engine's neighbourhood wraps them; the insertion's
+ * skipped them). A thin expansion box, lx = 2000, ly = 4, y periodic, 400
+ * discs: 2 cell rows, and 6 overlapping pairs (closest 0.7649 σ) at t = 0,
+ * which the run's first sample refused as "the engine broke the hard-disc
+ * constraint". A periodic box 4 wide (2 cell columns) likewise in x. */
+static void test_insertion_thin_periodic(void **state)
+{
+    (void)state;
+    for (int periodic = 0; periodic < 2; periodic++) {
+        es_gas_params par;
+        es_gas_params_default(&par);
+        par.seed = 1;
+        par.n = 400;
+        par.lx = periodic ? 4.0 : 2000.0;
+        par.ly = periodic ? 2000.0 : 4.0;
+        if (periodic) {
+            par.box = ES_GAS_BOX_PERIODIC;
+            par.partition = 0;
+        }
+        es_gas *g = NULL;
+        assert_int_equal(es_gas_alloc(&par, &g), ES_OK);
+        assert_true(periodic ? g->ncx < 3 : g->ncy < 3);
+        double minr = 0.0;
+        long outside = -1;
+        assert_int_equal(es_gas_check_overlaps(g, 1e-9, &minr, &outside), 0);
+        assert_true(minr >= 1.0);
+        assert_int_equal(outside, 0);
+        es_gas_free(g);
+    }
+}
+
 /* Impossible packings fail with ES_EDATA and the numbers. */
 static void test_impossible_packing(void **state)
 {
@@ -322,7 +354,8 @@ int main(void)
         cmocka_unit_test(test_theory_values),     cmocka_unit_test(test_equation_of_state),
         cmocka_unit_test(test_maxwellization),    cmocka_unit_test(test_conservation_and_overlaps),
         cmocka_unit_test(test_reversibility),     cmocka_unit_test(test_walls_rim),
-        cmocka_unit_test(test_walls_centres_no_overlap), cmocka_unit_test(test_impossible_packing),
+        cmocka_unit_test(test_walls_centres_no_overlap), cmocka_unit_test(test_insertion_thin_periodic),
+        cmocka_unit_test(test_impossible_packing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
