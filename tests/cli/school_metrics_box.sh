@@ -14,6 +14,12 @@ expect_num own-box-rows "$(grep -vc '^#' own.txt)" 3 0
 expect_num own-box-no-warning "$(wc -c < own.err)" 0 0
 x=$("$ESUITE" school-metrics --json dk/school.nc | grep -o '"polarization":\[[-0-9.eE+]*' | sed 's/.*\[//')
 expect_true own-box-polarization test -n "$x"
+# the table's numbers are the run's: its last row's P is the summary's final polarization (as
+# for couzin2002 below), and its first the --json array's first
+p_tab=$(tail -1 own.txt | awk '{ print $2 }')
+p_sum=$(sed -n '/"polarization": {/,/}/p' dk/summary.json | json_get "$(cat)" final)
+expect_num own-box-final-P "$p_tab" "$p_sum" 1e-9
+expect_num own-box-first-P "$(grep -v '^#' own.txt | head -1 | awk '{ print $2 }')" "$x" 1e-9
 # a box smaller than the positions: an error (the positions reach beyond 5 in a 15 box)
 expect_fail small-box "dk/school.nc: frame 0: fish" "$ESUITE" school-metrics --box 5 dk/school.nc
 "$ESUITE" school-metrics --box 5 dk/school.nc 2>&1 >/dev/null | grep -q "outside the periodic box \[0, 5\] of --box (pass the file's box, or --open for open space)"
