@@ -84,6 +84,16 @@ expect_true no-temp-files test -z "$(ls -A | grep part || true)"
 h_direct=$(json_get "$("$ESUITE" ordinal --json gen:henon:20000)" H)
 h_h5=$("$ESUITE" ordinal --json --order 3 --allow-short curve.h5:/series_0/H | grep -c H)
 expect_num h5-readable "$h_h5" 1 0
+# and holds the numbers: H(L = 1) is the direct run's H (h_direct was computed, never compared),
+# and the 20 values are --json --delays 1:20's, to the last digit
+if command -v h5dump > /dev/null; then
+  h5dump -m '%.17g' -d /series_0/H -y -w 0 curve.h5 | sed -n '/DATA {/{n;p;q}' | tr -d ' ' | tr ',' '\n' > h5.txt
+  "$ESUITE" ordinal --json --delays 1:20 gen:henon:20000 | grep -o '"H": *[-0-9.eE+]*' | sed 's/.*: *//' > json.txt
+  expect_num h5-values "$(grep -c . h5.txt)" 20 0
+  expect_num h5-H-delay-1 "$(head -1 h5.txt)" "$h_direct" 1e-15
+  expect_true h5-values-equal-json awk 'NR == FNR { a[FNR] = $1; next } { d = $1 - a[FNR]; if (d < 0) d = -d; if (d > 1e-15) bad = 1; n++ }
+    END { exit !(n == 20 && !bad) }' json.txt h5.txt
+fi
 
 # --plot: a real PNG of the stated size (pngcairo 900 x 700), written atomically.
 if command -v gnuplot > /dev/null; then
