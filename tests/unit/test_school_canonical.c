@@ -138,7 +138,9 @@ static void test_case1_swarm(void **state)
     double M0;
     m = replicas(0, &sd, &M0);
     assert_float_equal(m.P, 0.0804, 0.02);
-    assert_float_equal(m.osi, 0.71, 0.05);
+    /* OSI2: replica scatter 0.0024 (mean 0.7092), vs one published run σ =
+     * 0.0026; 0.02 = the 2-digit rounding 0.005 + 5.7 σ (it was 0.05, 19 σ) */
+    assert_float_equal(m.osi, 0.71, 0.02);
 }
 
 /* Case 2 torus: the ring starts as a mill (M = 0.9519 at t = 0, published)
@@ -174,7 +176,10 @@ static void test_case4_highly_parallel(void **state)
     half_means sd, m;
     double M0;
     m = replicas(3, &sd, &M0);
-    assert_float_equal(m.P, 0.9972, 0.02);
+    /* P2 is 0.9972 ± 0.02 only in name (P ≤ 1): the replicas scatter by 2.7e-5
+     * (mean 0.997213), so our 5-replica mean vs one published run differs by
+     * σ = 3e-5; 2e-4 = the 4-digit rounding 5e-5 + 5 σ (it was 0.02) */
+    assert_float_equal(m.P, 0.9972, 2e-4);
     assert_float_equal(m.osi, 0.24, 0.05);
 }
 
