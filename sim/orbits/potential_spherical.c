@@ -44,11 +44,24 @@ double es_orb_pot_plummer(const es_orb_term *t, const double x[3], double acc[3]
     return spherical_fill(-t->gm / s, t->gm / s3, -3.0 * t->gm / (s3 * s * s), x, acc, hess);
 }
 
+/* The cusps (Hernquist, NFW) have |Φ'(0)| > 0: the force has no direction at
+ * r = 0 exactly and k1 = Φ'/r is infinite there, so acc = −k1·x was NaN and an
+ * orbit started at the centre (ic = grid with x_min = 0) was lost at once. By
+ * symmetry the force averaged over directions is zero: the centre itself gets
+ * zero force and zero curvature; every r > 0 keeps the exact terms. */
+static double cusp_centre(double phi0, double acc[3], double hess[9])
+{
+    const double x0[3] = {0.0, 0.0, 0.0};
+    return spherical_fill(phi0, 0.0, 0.0, x0, acc, hess);
+}
+
 double es_orb_pot_hernquist(const es_orb_term *t, const double x[3], double acc[3],
                             double hess[9], int want_phi)
 {
     (void)want_phi;
     double r = radius(x);
+    if (r == 0.0)
+        return cusp_centre(-t->gm / t->a, acc, hess);
     double ra = r + t->a;
     double k1 = t->gm / (r * ra * ra);
     double k2 = -t->gm * (3.0 * r + t->a) / (r * r * r * ra * ra * ra);
@@ -94,6 +107,8 @@ double es_orb_pot_nfw(const es_orb_term *t, const double x[3], double acc[3],
                       double hess[9], int want_phi)
 {
     double r = radius(x);
+    if (r == 0.0)
+        return cusp_centre(-t->gm / t->a, acc, hess);
     double u = r / t->a;
     double f, g;
     nfw_fg(u, &f, &g);

@@ -71,6 +71,32 @@ static void test_gradients_hessians(void **state)
         }
 }
 
+/* At r = 0 exactly every spherical term gives a finite state: the cored ones
+ * their limits (acc 0, Hessian k1(0) δ), the cusps (Hernquist, NFW: force of
+ * magnitude GM/a² resp. GM/(2a²) but no direction) zero force and curvature,
+ * and Φ(0) = −GM/a for both. Before, the cusps' acc was NaN (0·∞). */
+static void test_centre(void **state)
+{
+    (void)state;
+    init_terms();
+    const double o[3] = {0, 0, 0};
+    for (int k = 1; k <= 4; k++) {
+        double acc[3], hess[9];
+        double phi = es_orb_term_eval(&all_terms[k], o, acc, hess);
+        for (int i = 0; i < 3; i++)
+            assert_true(acc[i] == 0.0);
+        for (int i = 0; i < 9; i++)
+            assert_true(isfinite(hess[i]));
+        assert_true(isfinite(phi));
+    }
+    double acc[3], hess[9];
+    assert_float_equal(es_orb_term_eval(&all_terms[2], o, acc, hess), -2.0 / 0.5, 1e-15);
+    assert_float_equal(es_orb_term_eval(&all_terms[4], o, acc, hess), -3.0 / 2.0, 1e-15);
+    /* Plummer's Hessian at the centre: GM/a³ δ (k1(0) = GM/a³) */
+    es_orb_term_eval(&all_terms[1], o, acc, hess);
+    assert_float_equal(hess[0], 1.1 / (0.7 * 0.7 * 0.7), 1e-14);
+}
+
 /* Circular speeds in closed form (Binney & Tremaine 2008 eqs 2.34, 2.44d,
  * 2.49, 2.67, 2.73; MN eq. 2.69a at z = 0). */
 static void test_vcirc(void **state)
@@ -174,6 +200,7 @@ int main(void)
         cmocka_unit_test(test_vcirc),
         cmocka_unit_test(test_poisson),
         cmocka_unit_test(test_sum),
+        cmocka_unit_test(test_centre),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
