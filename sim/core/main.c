@@ -1,5 +1,6 @@
 /* esuite — one executable, subcommands dispatched by name. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -72,6 +73,11 @@ int main(int argc, char **argv)
 {
     es_cli_set_argv0(argv[0]);
     es_provenance_set_process_command(argc, argv);
+    /* Past a file-size limit (ulimit -f, a batch system's) the kernel sends
+     * SIGXFSZ, whose default action killed esuite mid-write: no message, a
+     * .part file left behind. Ignored, the write fails with EFBIG and the
+     * writer reports it, removes its temporary file and exits 2. */
+    signal(SIGXFSZ, SIG_IGN);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* HDF5 failures are reported as one esuite message */
     if (argc < 2) {
         usage(stderr);
