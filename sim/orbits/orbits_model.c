@@ -244,7 +244,9 @@ static int integrate(const es_run_ctx *ctx, const es_orbits_setup_t *su, es_orbi
     es_checkpoint_install_signals();
     es_checkpoint_timer timer;
     es_checkpoint_timer_init(&timer, es_config_double(ctx->cfg, "output", "checkpoint_interval"));
-    es_progress pr;
+    /* log_interval set, as gas and school do: left uninitialised, the batch
+     * log ignored [output] log_interval (an 11 s run logged only its end) */
+    es_progress pr = {.log_interval = es_config_double(ctx->cfg, "output", "log_interval")};
     es_progress_start(&pr, "orbits", (double)d->n, ctx->quiet);
     es_progress_resume_from(&pr, (double)i0); /* 0 unless resumed */
     size_t per = d->nout * (size_t)su->rp.nobs, sper = 2 * (size_t)su->rp.section_max;
