@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <hdf5.h>
 #include <math.h>
 #include <netcdf.h>
 #include <omp.h>
@@ -550,6 +551,10 @@ static void *pw_main(void *arg)
     school_run *r = arg;
     pipe_worker *w = r->pw;
     omp_set_num_threads(1); /* the metrics' own parallel loops stay on this thread */
+    /* HDF5 (thread-safe build) keeps its error printing per thread: main()
+     * switched it off for the main thread only, so reopening school.nc here
+     * on resume printed netCDF's probes for absent _Quantize* attributes */
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     if (r->setup_on_worker) {
         int rc = setup_output(r);
         if (rc)

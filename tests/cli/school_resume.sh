@@ -59,6 +59,10 @@ expect_true "resume hint printed" grep -q "esuite run --resume $TMP/cut" "$TMP/c
 "$ESUITE" run --resume "$TMP/cut" --quiet --threads 2 2>"$TMP/resume.err"
 rc=$?
 expect_true "resumed run succeeds (rc $rc: $(cat "$TMP/resume.err"))" test $rc -eq 0
+# two threads: the output worker reopens school.nc; HDF5's error stack (netCDF probing
+# for absent _Quantize* attributes) printed 6 HDF5-DIAG blocks there, 80 lines
+expect_true "resumed run with 2 threads: stderr empty, no HDF5-DIAG ($(head -c 300 "$TMP/resume.err"))" \
+  test ! -s "$TMP/resume.err"
 expect_true "checkpoint removed after completion" test ! -e "$TMP/cut/checkpoint.esck"
 
 "$ESUITE" school-metrics --json "$TMP/ref/school.nc" >"$TMP/ref.json"
