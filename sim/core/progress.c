@@ -24,6 +24,7 @@ void es_progress_start(es_progress *p, const char *label, double total, bool qui
         p->log_interval = 30.0;
     p->tty = isatty(STDERR_FILENO);
     p->quiet = quiet;
+    p->bar_width = 0;
 }
 
 void es_progress_format_duration(double s, char *buf, size_t len)
@@ -41,7 +42,7 @@ void es_progress_format_duration(double s, char *buf, size_t len)
         snprintf(buf, len, "%lds", t);
 }
 
-static void print_state(const es_progress *p, double done, double now)
+static void print_state(es_progress *p, double done, double now)
 {
     double frac = done / p->total;
     if (frac > 1)
@@ -57,7 +58,14 @@ static void print_state(const es_progress *p, double done, double now)
         for (int i = 0; i < 40; i++)
             bar[i] = i < filled ? '#' : '.';
         bar[40] = '\0';
-        fprintf(stderr, "\r%s [%s] %5.1f%%  elapsed %s  ETA %s ", p->label, bar, 100 * frac, e1, e2);
+        /* \r only moves back: when the line gets shorter ("ETA 1m00s" to
+         * "ETA 59s") blanks cover the previous line's end, else "59s s" shows */
+        int w = fprintf(stderr, "\r%s [%s] %5.1f%%  elapsed %s  ETA %s ", p->label, bar,
+                        100 * frac, e1, e2) - 1;
+        if (w >= 0 && w < p->bar_width)
+            fprintf(stderr, "%*s", p->bar_width - w, "");
+        if (w > p->bar_width)
+            p->bar_width = w;
     } else {
         time_t t = time(NULL);
         struct tm tm;

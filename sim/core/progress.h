@@ -14,6 +14,7 @@ typedef struct {
     double done0;         /* done before this process started (a resumed run) */
     bool tty;
     bool quiet;
+    int bar_width;        /* characters of the last bar drawn (blanks cover a shorter one) */
 } es_progress;
 
 void es_progress_start(es_progress *p, const char *label, double total, bool quiet);

@@ -68,12 +68,66 @@ static void test_eta_unknown(void **state)
     assert_non_null(strstr(line, "] demo: 50.0% done, elapsed 10s, ETA --\n"));
 }
 
+/* What a terminal shows after the bytes in `raw`: \r returns to column 0,
+ * other characters overwrite; trailing blanks dropped. */
+static void screen_of(const char *raw, char *screen, size_t len)
+{
+    size_t col = 0, end = 0;
+    memset(screen, 0, len);
+    for (const char *c = raw; *c && col < len - 1; c++) {
+        if (*c == '\r') {
+            col = 0;
+            continue;
+        }
+        screen[col++] = *c;
+        if (col > end)
+            end = col;
+    }
+    while (end > 0 && screen[end - 1] == ' ')
+        end--;
+    screen[end] = '\0';
+}
+
+/* The bar on a terminal, redrawn from ETA 1m00s to ETA 59s (two characters
+ * shorter): the second line covers the first's end. Before, the terminal
+ * showed "ETA 59s s" (the first line's last characters were left). */
+static void test_bar_redraw_shorter(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/esuite_progress_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    dup2(fd, STDERR_FILENO);
+    es_progress p = {0};
+    es_progress_start(&p, "demo", 100.0, false);
+    p.tty = true;         /* the bar form, drawn into the file */
+    p.start_wall -= 60.0; /* 50 units in 60 s: ETA 1m00s */
+    p.last_print -= 61.0;
+    es_progress_update(&p, 50.0);
+    p.last_print -= 1.0;
+    es_progress_update(&p, 100.0 * 60.0 / 119.0); /* ETA 60 s · (59/119) / (60/119) = 59 s */
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    char raw[1024] = {0}, screen[512];
+    assert_true(pread(fd, raw, sizeof raw - 1, 0) > 0);
+    close(fd);
+    unlink(path);
+    assert_non_null(strstr(raw, "ETA 1m00s "));
+    screen_of(raw, screen, sizeof screen);
+    assert_string_equal(screen,
+                        "demo [####################....................]  50.4%  elapsed 1m00s  ETA 59s");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_eta_fresh),
         cmocka_unit_test(test_eta_resumed),
         cmocka_unit_test(test_eta_unknown),
+        cmocka_unit_test(test_bar_redraw_shorter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
