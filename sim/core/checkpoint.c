@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -372,6 +373,12 @@ int es_checkpoint_read(const char *path, const char *model, uint64_t config_hash
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return es_error_set(ES_EIO, "%s: cannot open checkpoint: %s", path, strerror(errno));
+    /* fopen() opens a directory too; its size was then no size to read */
+    struct stat sb;
+    if (fstat(fileno(fp), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        fclose(fp);
+        return es_error_set(ES_EDATA, "%s: is a directory, not a checkpoint", path);
+    }
     es_checkpoint *c = calloc(1, sizeof *c);
     if (!c) {
         fclose(fp);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/checkpoint.h"
@@ -149,6 +150,15 @@ static void test_corruption_and_mismatch(void **state)
           fp);
     fclose(fp);
     expect_read_error(NULL, 0, "not an esuite checkpoint");
+    /* A directory where the checkpoint should be: fopen() opens it, and the
+     * read failed as out of memory ("cannot read", ES_ENOMEM). */
+    assert_int_equal(unlink(ckpath), 0);
+    assert_int_equal(mkdir(ckpath, 0755), 0);
+    char want[512];
+    snprintf(want, sizeof want, "%s: is a directory, not a checkpoint", ckpath);
+    expect_read_error(NULL, 0, want);
+    assert_string_equal(es_error_message(), want);
+    assert_int_equal(rmdir(ckpath), 0);
 }
 
 static void test_signal_sets_flag(void **state)
