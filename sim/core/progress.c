@@ -47,6 +47,9 @@ static void print_state(es_progress *p, double done, double now)
     double frac = done / p->total;
     if (frac > 1)
         frac = 1;
+    /* %.1f made 99.96 % "100.0%", a line claiming the end before it:
+     * short of the end it says 99.9% at most */
+    double pct = frac < 1 && 100 * frac >= 99.95 ? 99.9 : 100 * frac;
     double elapsed = now - p->start_wall, frac0 = p->done0 / p->total;
     double eta = frac > frac0 ? elapsed * (1 - frac) / (frac - frac0) : -1;
     char e1[32], e2[32];
@@ -61,7 +64,7 @@ static void print_state(es_progress *p, double done, double now)
         /* \r only moves back: when the line gets shorter ("ETA 1m00s" to
          * "ETA 59s") blanks cover the previous line's end, else "59s s" shows */
         int w = fprintf(stderr, "\r%s [%s] %5.1f%%  elapsed %s  ETA %s ", p->label, bar,
-                        100 * frac, e1, e2) - 1;
+                        pct, e1, e2) - 1;
         if (w >= 0 && w < p->bar_width)
             fprintf(stderr, "%*s", p->bar_width - w, "");
         if (w > p->bar_width)
@@ -72,7 +75,7 @@ static void print_state(es_progress *p, double done, double now)
         char stamp[32];
         gmtime_r(&t, &tm);
         strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        fprintf(stderr, "[%s] %s: %.1f%% done, elapsed %s, ETA %s\n", stamp, p->label, 100 * frac,
+        fprintf(stderr, "[%s] %s: %.1f%% done, elapsed %s, ETA %s\n", stamp, p->label, pct,
                 e1, e2);
     }
     fflush(stderr);

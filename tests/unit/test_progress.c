@@ -68,6 +68,20 @@ static void test_eta_unknown(void **state)
     assert_non_null(strstr(line, "] demo: 50.0% done, elapsed 10s, ETA --\n"));
 }
 
+/* 99.96 of 100 units is not "100.0%" (that is the finished run's line):
+ * 99.9%; below that, rounded to 0.1 % as before (29 of 100: 29.0%). */
+static void test_percent_rounds_down(void **state)
+{
+    (void)state;
+    char line[256];
+    last_line(0, 99.96, 10.0, line, sizeof line);
+    assert_non_null(strstr(line, "] demo: 99.9% done, elapsed 10s, ETA 0s\n"));
+    last_line(0, 29, 29.0, line, sizeof line);
+    assert_non_null(strstr(line, "] demo: 29.0% done, elapsed 29s, ETA 1m11s\n"));
+    last_line(0, 100, 29.0, line, sizeof line);
+    assert_non_null(strstr(line, "] demo: 100.0% done, elapsed 29s, ETA 0s\n"));
+}
+
 /* What a terminal shows after the bytes in `raw`: \r returns to column 0,
  * other characters overwrite; trailing blanks dropped. */
 static void screen_of(const char *raw, char *screen, size_t len)
@@ -128,6 +142,7 @@ int main(void)
         cmocka_unit_test(test_eta_resumed),
         cmocka_unit_test(test_eta_unknown),
         cmocka_unit_test(test_bar_redraw_shorter),
+        cmocka_unit_test(test_percent_rounds_down),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
