@@ -77,9 +77,12 @@ static int ic_file(const es_orb_system *s, const es_orb_ic_params *p, double **y
                             strerror(errno));
     size_t cap = 64, cnt = 0;
     double *buf = malloc(cap * (size_t)s->nvar * sizeof *buf);
-    char line[4096];
+    /* whole lines, however long: a fixed 4096-byte buffer split a longer
+     * line (a long '#' header) and parsed its rest as the next row */
+    char *line = NULL;
+    size_t linecap = 0;
     int lineno = 0, rc = ES_OK;
-    while (buf && fgets(line, sizeof line, f)) {
+    while (buf && getline(&line, &linecap, f) != -1) {
         lineno++;
         char *c = line;
         while (*c == ' ' || *c == '\t')
@@ -127,9 +130,12 @@ static int ic_file(const es_orb_system *s, const es_orb_ic_params *p, double **y
     else if (ferror(f)) /* a directory opens, then fails to read: not "no initial conditions" */
         rc = es_error_set(ES_EIO, "%s: cannot read initial conditions (%s)", p->path,
                           strerror(errno));
+    else if (!feof(f)) /* getline could not grow its buffer */
+        rc = es_error_set(ES_ENOMEM, "%s:%d: out of memory", p->path, lineno + 1);
     else if (cnt == 0)
         rc = es_error_set(ES_EDATA, "%s: no initial conditions found", p->path);
 done:
+    free(line);
     fclose(f);
     if (rc != ES_OK) {
         free(buf);

@@ -145,6 +145,25 @@ static void test_energy_grid_file(void **state)
     fclose(f);
     assert_int_equal(es_orb_ic_generate(&hh, &ic, &y0, &n), ES_EDATA);
     assert_non_null(strstr(es_error_message(), ":2: column 5: unexpected '7' after the 4 numbers"));
+    /* a '#' header longer than 4095 characters is one line: a fixed buffer
+     * split it and read its rest as row 2 ("...:2: column 1: expected 4
+     * finite numbers"); an error after it names its own line */
+    f = fopen(path, "w");
+    fputs("# ", f);
+    for (int i = 0; i < 5000; i++)
+        fputc('x', f);
+    fprintf(f, "\r\n0 0.1 0.3 0\r\n0 0.2 0.3 0.1\n");
+    fclose(f);
+    assert_int_equal(es_orb_ic_generate(&hh, &ic, &y0, &n), 0);
+    assert_int_equal(n, 2);
+    assert_float_equal(y0[5], 0.2, 0);
+    assert_float_equal(y0[7], 0.1, 0);
+    free(y0);
+    f = fopen(path, "a");
+    fprintf(f, "0 0.3\n");
+    fclose(f);
+    assert_int_equal(es_orb_ic_generate(&hh, &ic, &y0, &n), ES_EDATA);
+    assert_non_null(strstr(es_error_message(), ":4: column 3: expected 4 finite numbers per line"));
     remove(path);
     /* ic = section with a point mass: Φ(0, 0) = −∞, refused at once (ES_EUNSUP) */
     es_orb_potential pm = {.nterms = 1, .omega = 0.0};
