@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/config.h"
 #include "esuite/rng.h"
 #include "esuite/status.h"
 
@@ -84,7 +85,9 @@ static int ic_file(const es_orb_system *s, const es_orb_ic_params *p, double **y
     int lineno = 0, rc = ES_OK;
     while (buf && getline(&line, &linecap, f) != -1) {
         lineno++;
-        char *c = line;
+        /* a UTF-8 byte-order mark (Windows editors, spreadsheet "CSV UTF-8")
+         * is skipped, as in configs: it read as 'column 1: expected 4 numbers' */
+        char *c = es_config_skip_bom(line, lineno);
         while (*c == ' ' || *c == '\t')
             c++;
         if (*c == '#' || *c == '\n' || *c == '\r' || *c == 0)

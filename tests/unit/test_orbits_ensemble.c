@@ -164,6 +164,16 @@ static void test_energy_grid_file(void **state)
     fclose(f);
     assert_int_equal(es_orb_ic_generate(&hh, &ic, &y0, &n), ES_EDATA);
     assert_non_null(strstr(es_error_message(), ":4: column 3: expected 4 finite numbers per line"));
+    /* a UTF-8 byte-order mark before the first row is skipped (it was
+     * ':1: column 1: expected 4 finite numbers per line') */
+    f = fopen(path, "w");
+    fputs("\xEF\xBB\xBF" "0 0.1 0.3 0.05\n", f);
+    fclose(f);
+    assert_int_equal(es_orb_ic_generate(&hh, &ic, &y0, &n), 0);
+    assert_int_equal(n, 1);
+    assert_float_equal(y0[0], 0.0, 0);
+    assert_float_equal(y0[3], 0.05, 0);
+    free(y0);
     remove(path);
     /* ic = section with a point mass: Φ(0, 0) = −∞, refused at once (ES_EUNSUP) */
     es_orb_potential pm = {.nterms = 1, .omega = 0.0};
