@@ -628,11 +628,16 @@ static int school_run_with(const es_run_ctx *ctx, es_school_params *pp)
  * gets and their uncompressed size (positions and velocities, doubles), so
  * that a job's --time and its disc quota can be sized from --check. */
 static void describe_run(FILE *out, const es_school_params *p, const char *mode, long long steps,
-                         long long save_interval, bool metrics_only)
+                         long long save_interval, bool metrics_only, bool ramp)
 {
-    double t_end = (double)steps * p->dt;
-    fprintf(out, "school: %zu fish, mode %s, %lld steps of dt = %g (t = 0 .. %g), %.4g fish-steps\n", p->n,
-            mode, steps, p->dt, t_end, (double)steps * (double)p->n);
+    /* a plain run ends at its last saved frame; a ramp makes every step */
+    long long made = ramp ? steps : steps - steps % save_interval;
+    double t_end = (double)made * p->dt;
+    fprintf(out, "school: %zu fish, mode %s, %lld steps of dt = %g (t = 0 .. %g), %.4g fish-steps", p->n,
+            mode, made, p->dt, t_end, (double)made * (double)p->n);
+    if (made != steps)
+        fprintf(out, " (n_steps = %lld: the run ends at the last saved frame)", steps);
+    fputc('\n', out);
     long long frames = steps / save_interval + 1;
     if (metrics_only) {
         fprintf(out, "school: %lld frames of metrics (every %lld steps), no positions or velocities\n",
@@ -653,7 +658,7 @@ static int school_describe(const es_config *cfg, FILE *out)
     const char *mode = es_config_string(cfg, "school", "mode");
     if (es_config_enum(cfg, "ramp", "parameter") == ES_SCHOOL_RAMP_NONE) {
         describe_run(out, &p, mode, es_config_int(cfg, "school", "n_steps"),
-                     es_config_int(cfg, "school", "save_interval"), es_config_bool(cfg, "school", "metrics_only"));
+                     es_config_int(cfg, "school", "save_interval"), es_config_bool(cfg, "school", "metrics_only"), false);
         return ES_OK;
     }
     es_school_ramp_opts ro;
@@ -662,7 +667,7 @@ static int school_describe(const es_config *cfg, FILE *out)
     if (!rc) {
         long long holds = (long long)ro.nvalues * (ro.back ? 2 : 1);
         fprintf(out, "school: ramp of %s over %lld holds of %lld steps\n", ro.param_name, holds, ro.hold_steps);
-        describe_run(out, &p, mode, holds * ro.hold_steps, ro.save_interval, ro.metrics_only);
+        describe_run(out, &p, mode, holds * ro.hold_steps, ro.save_interval, ro.metrics_only, true);
     }
     free(values);
     return rc;

@@ -46,6 +46,15 @@ if command -v ncdump > /dev/null; then
 fi
 expect_true ramp-check-metrics-only grep -qx 'school: 17 frames of metrics (every 10 steps), no positions or velocities' \
   <("$ESUITE" run ok.ini --check --set school.metrics_only=true)
+# a plain run ends at its last saved frame: n_steps = 52, save_interval = 5 makes 50 steps
+# (t = 0 .. 5, 11 frames); --check used to say '52 steps of dt = 0.1 (t = 0 .. 5.2), 1040 fish-steps'
+printf '[run]\nmodel = school\n[school]\nn_fish = 20\nentropy = false\nn_steps = 52\nsave_interval = 5\nmetrics_every = 5\n' > plain52.ini
+"$ESUITE" run plain52.ini --check > plain52.out
+expect_true plain-check-steps-made grep -qx 'school: 20 fish, mode dewi-kadita, 50 steps of dt = 0.1 (t = 0 .. 5), 1000 fish-steps (n_steps = 52: the run ends at the last saved frame)' plain52.out
+expect_true plain-check-frames grep -qx 'school: 11 frames (every 5 steps); positions and velocities 0.01056 MB uncompressed' plain52.out
+# a ramp makes every step of its holds: 160 steps with frames every 15 steps
+expect_true ramp-check-steps-all grep -qx 'school: 20 fish, mode couzin2002, 160 steps of dt = 0.1 (t = 0 .. 16), 3200 fish-steps' \
+  <("$ESUITE" run ok.ini --check --set school.save_interval=15)
 # a sweep over the ramp config: every task runs its resolved config, which lists
 # every key with its default (n_steps, values = 0 next to from/to/step): not errors
 printf '[sweep]\nbase = ok.ini\nname = rs\nmode = cartesian\nreplicas = 1\nvary school.noise = 0.05:0.1:0.05\n' > rs.ini
