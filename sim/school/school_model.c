@@ -401,6 +401,15 @@ static int ramp_from_config(const es_config *cfg, const es_school_params *p,
             return es_config_key_error(cfg, "ramp", vkey, "%s = %g: %s", o->param_name, v, msg);
         }
     }
+    /* as in a plain run: frames beyond the last step would leave school.nc
+     * with the t = 0 state only, which init = file would then start from */
+    long long total = (long long)o->nvalues * (o->back ? 2 : 1) * o->hold_steps;
+    if (o->save_interval > total) {
+        const es_config_keyref ks[2] = {{"school", "save_interval"}, {"ramp", "hold_steps"}};
+        return es_config_blame_error(cfg, ks, 2, "save_interval = %lld exceeds the ramp's %lld "
+                                     "steps (holds × ramp.hold_steps): only the frame at step 0 "
+                                     "would be recorded", o->save_interval, total);
+    }
     o->cfg = cfg;
     o->checkpoint_interval = es_config_double(cfg, "output", "checkpoint_interval");
     o->stop_after_steps = es_config_int(cfg, "school", "stop_after_steps");

@@ -52,6 +52,10 @@ printf '[run]\nmodel = school\n[school]\nn_fish = 20\nentropy = false\nn_steps =
 "$ESUITE" run plain52.ini --check > plain52.out
 expect_true plain-check-steps-made grep -qx 'school: 20 fish, mode dewi-kadita, 50 steps of dt = 0.1 (t = 0 .. 5), 1000 fish-steps (n_steps = 52: the run ends at the last saved frame)' plain52.out
 expect_true plain-check-frames grep -qx 'school: 11 frames (every 5 steps); positions and velocities 0.01056 MB uncompressed' plain52.out
+# frames sparser than the whole ramp (160 steps) would record t = 0 only: an error, as in a plain run
+expect_fail ramp-save-interval-too-long "key 'school.save_interval': save_interval = 200 exceeds the ramp's 160 steps (holds × ramp.hold_steps): only the frame at step 0 would be recorded" \
+  "$ESUITE" run ok.ini --check --set school.save_interval=200
+expect_true ramp-save-interval-whole-ramp "$ESUITE" run ok.ini --check --set school.save_interval=160
 # a ramp makes every step of its holds: 160 steps with frames every 15 steps
 expect_true ramp-check-steps-all grep -qx 'school: 20 fish, mode couzin2002, 160 steps of dt = 0.1 (t = 0 .. 16), 3200 fish-steps' \
   <("$ESUITE" run ok.ini --check --set school.save_interval=15)
