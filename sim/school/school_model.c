@@ -188,7 +188,9 @@ static int params_from_config(const es_config *cfg, unsigned long long seed, es_
     }
     long long si = es_config_int(cfg, "school", "save_interval"),
               me = es_config_int(cfg, "school", "metrics_every");
-    if (me % si != 0 && es_config_enum(cfg, "ramp", "parameter") == 0) { /* a ramp has no metrics_every */
+    /* a ramp has no metrics_every; without entropies it is not read */
+    if (me % si != 0 && es_config_enum(cfg, "ramp", "parameter") == 0 &&
+        es_config_bool(cfg, "school", "entropy")) {
         const es_config_keyref k[2] = {{"school", "metrics_every"}, {"school", "save_interval"}};
         return es_config_blame_error(cfg, k, 2, "metrics_every = %lld must be a multiple of save_interval = %lld",
                            me, si);

@@ -46,6 +46,14 @@ expect_fail zone-order "zones.ini:6: key 'school.r_orientation': zone radii must
 w every.ini '[run]\nmodel = school\n[school]\nsave_interval = 3\nn_fish = 10\nmetrics_every = 4\n'
 expect_fail metrics-every "every.ini:6: key 'school.metrics_every': metrics_every = 4 must be a multiple of save_interval = 3" \
   "$ESUITE" run every.ini
+# without entropies metrics_every is not read: save_interval = 3 with its default 1 is no error
+# (was 'metrics_every = 1 must be a multiple of save_interval = 3'); the run writes frames 0, 3, 6
+w every2.ini '[run]\nmodel = school\n[school]\nn_fish = 10\nn_steps = 6\nsave_interval = 3\nentropy = false\n'
+expect_true metrics-every-unread-without-entropy "$ESUITE" run every2.ini --check
+expect_true metrics-every-unread-run "$ESUITE" run every2.ini --output every2 --quiet
+if command -v ncdump > /dev/null; then
+  expect_true metrics-every-unread-frames test "$(ncdump -v time every2/school.nc | tr -d ' \n' | sed 's/.*time=//')" = "0,0.3,0.6;}"
+fi
 # a cadence beyond the run: only step 0 would be recorded (summary "final" = the initial state)
 w late.ini '[run]\nmodel = school\n[school]\nn_fish = 10\nn_steps = 50\nsave_interval = 5\nmetrics_every = 100\n'
 expect_fail metrics-every-beyond-run "late.ini:7: key 'school.metrics_every': metrics_every = 100 exceeds n_steps = 50: the entropies and OSI would be computed at step 0 only" \
