@@ -185,10 +185,7 @@ static void rotation_angular(const double *pos, const double *src, int is_unit, 
         /* |r̂ × v̂| <= 1, but rounds to 1 + 2.2e-16 for perpendicular r̂, v̂
          * (r = (2, 3, 1), v = (-3, 2, 0); ~7 % of random perpendicular
          * pairs), which the histogram dropped: clamped (NaN still dropped) */
-        double l = norm3(x);
-        if (l > 1.0)
-            l = 1.0;
-        long b = es_school_bin(l, 0.0, 1.0, 20);
+        long b = es_school_bin(clamp_one(norm3(x)), 0.0, 1.0, 20);
         if (b >= 0)
             cnt[b]++;
     }

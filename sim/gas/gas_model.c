@@ -853,14 +853,13 @@ static void progress_end(gas_progress *g, int complete)
  * for an expansion, the rate of a periodic box) and at half of it (the
  * expanded gas; n^2 g(n) is convex, so the rate of a spreading gas lies
  * between the two). */
-static void run_collisions(const es_gas_params *par, double t_end, double *lo, double *hi)
+static void run_collisions(const es_gas_params *par, const es_gas_scales *sc, double t_end, double *lo,
+                           double *hi)
 {
-    es_gas_scales sc;
-    es_gas_initial_scales(par, &sc);
-    *hi = 0.5 * (double)par->n * sc.nu * t_end;
+    *hi = 0.5 * (double)par->n * sc->nu * t_end;
     *lo = *hi;
     if (par->box == ES_GAS_BOX_WALLS && par->partition && par->n >= 2)
-        *lo = 0.5 * (double)par->n * es_gas_enskog_nu(0.5 * sc.n_density, par->sigma, par->temperature) *
+        *lo = 0.5 * (double)par->n * es_gas_enskog_nu(0.5 * sc->n_density, par->sigma, par->temperature) *
               t_end;
 }
 
@@ -873,7 +872,7 @@ static void describe_setup(const gas_setup *s, FILE *out)
     es_gas_scales sc;
     es_gas_initial_scales(par, &sc);
     double t_end = s->spec.n_times ? s->spec.times[s->spec.n_times - 1] : 0.0, lo, hi;
-    run_collisions(par, t_end, &lo, &hi);
+    run_collisions(par, &sc, t_end, &lo, &hi);
     fprintf(out, "gas: %ld discs of diameter %g in a %g x %g box (%s), %d realization%s\n", par->n,
             par->sigma, par->lx, par->ly, par->box == ES_GAS_BOX_PERIODIC ? "periodic" : "expansion",
             s->spec.realizations, s->spec.realizations == 1 ? "" : "s");

@@ -214,24 +214,24 @@ static void test_resume_2_to_1_threads_right_after_t0(void **state)
     cut_and_resume(1, 2, 1);
 }
 
-static void test_resume_after_sigusr1(void **state)
+/* SIGUSR1 raised at progress `raise_at` (2 threads) stops the run after
+ * `after` samples with a checkpoint; resuming it (1 thread) gives the
+ * uninterrupted run. */
+static void signal_and_resume(double raise_at, int after)
 {
-    (void)state;
     reference();
     unlink(ckpath);
     es_checkpoint_clear_request();
     gas_case c;
     make_case(&c, 2);
-    /* raised half-way through the interval towards sample 7 (progress
-     * 6.5/11): the run stops there, not at the end of the interval, and the
-     * engines are checkpointed in mid-interval */
-    c.prog.raise_at = 6.5 / (NS + 1);
+    c.prog.raise_at = raise_at;
     es_gas_run_result *res;
     assert_int_equal(es_gas_run(&c.s, &res), ES_EINTR);
     char want[96];
-    snprintf(want, sizeof want, "signal %d after sample 6 of %d, on the way to the next", SIGUSR1, NS + 1);
+    snprintf(want, sizeof want, "signal %d after sample %d of %d, on the way to the next", SIGUSR1, after,
+             NS + 1);
     assert_non_null(strstr(es_error_message(), want));
-    assert_int_equal(checkpoint_samples(), 6);
+    assert_int_equal(checkpoint_samples(), after);
     assert_false(es_checkpoint_requested()); /* the request was consumed */
 
     gas_case d;
@@ -242,6 +242,15 @@ static void test_resume_after_sigusr1(void **state)
     es_gas_run_result_free(res);
 }
 
+/* Raised half-way through the interval towards sample 7 (progress 6.5/11):
+ * the run stops there, not at the end of the interval, and the engines are
+ * checkpointed in mid-interval. */
+static void test_resume_after_sigusr1(void **state)
+{
+    (void)state;
+    signal_and_resume(6.5 / (NS + 1), 6);
+}
+
 /* SIGUSR1 after the preparation, before the t = 0 sample (the first progress
  * report, done = 0: where a signal during a preparation without
  * equilibration lands): the checkpoint holds 0 samples and the prepared
@@ -250,25 +259,7 @@ static void test_resume_after_sigusr1(void **state)
 static void test_resume_after_sigusr1_before_t0(void **state)
 {
     (void)state;
-    reference();
-    unlink(ckpath);
-    es_checkpoint_clear_request();
-    gas_case c;
-    make_case(&c, 2);
-    c.prog.raise_at = 0.0;
-    es_gas_run_result *res;
-    assert_int_equal(es_gas_run(&c.s, &res), ES_EINTR);
-    char want[96];
-    snprintf(want, sizeof want, "signal %d after sample 0 of %d, on the way to the next", SIGUSR1, NS + 1);
-    assert_non_null(strstr(es_error_message(), want));
-    assert_int_equal(checkpoint_samples(), 0);
-
-    gas_case d;
-    make_case(&d, 1);
-    d.s.resume = ckpath;
-    assert_int_equal(es_gas_run(&d.s, &res), ES_OK);
-    assert_results_equal(res, ref);
-    es_gas_run_result_free(res);
+    signal_and_resume(0.0, 0);
 }
 
 /* Equilibration reports: SIGUSR1 at the first (done = 0, before any

@@ -16,28 +16,45 @@
 
 /* The one line es_progress_finish_at prints for `done` of 100 units, with the
  * run started `ago` seconds earlier and `done0` units done before it. */
-static void last_line(double done0, double done, double ago, char *line, size_t len)
+/* stderr into a temporary file (unlinked at once) until capture_end, which
+ * returns the file's descriptor positioned at its start. */
+typedef struct {
+    int fd, saved;
+} capture;
+
+static capture capture_begin(void)
 {
     char path[] = "/tmp/esuite_progress_XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
+    capture c = {mkstemp(path), -1};
+    assert_true(c.fd >= 0);
+    unlink(path);
     fflush(stderr);
-    int saved = dup(STDERR_FILENO);
-    dup2(fd, STDERR_FILENO);
+    c.saved = dup(STDERR_FILENO);
+    dup2(c.fd, STDERR_FILENO);
+    return c;
+}
+
+static int capture_end(capture c)
+{
+    fflush(stderr);
+    dup2(c.saved, STDERR_FILENO);
+    close(c.saved);
+    lseek(c.fd, 0, SEEK_SET);
+    return c.fd;
+}
+
+static void last_line(double done0, double done, double ago, char *line, size_t len)
+{
+    capture c = capture_begin();
     es_progress p = {0};
     es_progress_start(&p, "demo", 100.0, false);
     if (done0 > 0)
         es_progress_resume_from(&p, done0);
     p.start_wall -= ago;
     es_progress_finish_at(&p, done);
-    fflush(stderr);
-    dup2(saved, STDERR_FILENO);
-    close(saved);
-    FILE *f = fdopen(fd, "r");
-    rewind(f);
+    FILE *f = fdopen(capture_end(c), "r");
     assert_non_null(fgets(line, (int)len, f));
     fclose(f);
-    unlink(path);
 }
 
 /* Fresh run: 25 of 100 units in 10 s, so 75 more take 30 s. */
@@ -108,12 +125,7 @@ static void screen_of(const char *raw, char *screen, size_t len)
 static void test_bar_redraw_shorter(void **state)
 {
     (void)state;
-    char path[] = "/tmp/esuite_progress_XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    fflush(stderr);
-    int saved = dup(STDERR_FILENO);
-    dup2(fd, STDERR_FILENO);
+    capture c = capture_begin();
     es_progress p = {0};
     es_progress_start(&p, "demo", 100.0, false);
     p.tty = true;         /* the bar form, drawn into the file */
@@ -122,13 +134,10 @@ static void test_bar_redraw_shorter(void **state)
     es_progress_update(&p, 50.0);
     p.last_print -= 1.0;
     es_progress_update(&p, 100.0 * 60.0 / 119.0); /* ETA 60 s · (59/119) / (60/119) = 59 s */
-    fflush(stderr);
-    dup2(saved, STDERR_FILENO);
-    close(saved);
+    int fd = capture_end(c);
     char raw[1024] = {0}, screen[512];
     assert_true(pread(fd, raw, sizeof raw - 1, 0) > 0);
     close(fd);
-    unlink(path);
     assert_non_null(strstr(raw, "ETA 1m00s "));
     screen_of(raw, screen, sizeof screen);
     assert_string_equal(screen,
