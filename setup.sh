@@ -8,8 +8,9 @@ mode=${1:-}
 case "$mode" in demo|test) ;; *) echo "usage: ./setup.sh demo|test" >&2; exit 2 ;; esac
 
 packages="build-essential cmake pkgconf git libgsl-dev libhdf5-dev libnetcdf-dev libinih-dev
-          libjansson-dev libcmocka-dev gnuplot-nox hdf5-tools netcdf-bin"
-# hdf5-tools/netcdf-bin: h5dump and ncdump, with which the resume and sweep tests compare whole files
+          libjansson-dev libcmocka-dev gnuplot-nox hdf5-tools netcdf-bin strace"
+# hdf5-tools/netcdf-bin: h5dump and ncdump, with which the resume and sweep tests compare whole files;
+# strace: the durable-writes test reads the system calls of a run
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -1,5 +1,6 @@
 /* Checkpoint/restart: signal flag, timing, and the binary container. */
 #include "core/checkpoint.h"
+#include "core/output.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -280,6 +281,8 @@ int es_checkpoint_writer_commit(es_checkpoint_writer *w)
     w->fp = NULL;
     if (!st && rename(w->tmp, w->path) != 0)
         st = es_error_set(ES_EIO, "%s: cannot rename into place: %s", w->path, strerror(errno));
+    else if (!st)
+        st = es_output_sync_parent(w->path); /* else a crash could bring back the old one */
     if (st)
         unlink(w->tmp);
     free(w);
@@ -492,6 +495,12 @@ int es_checkpoint_resume_config(const char *dir, char **config_path, char **orig
         free(orig);
         free(ovs);
         return es_error_set(ES_EIO, "%s: cannot write: %s", ini, strerror(errno));
+    }
+    st = es_output_sync_parent(ini);
+    if (st) {
+        free(orig);
+        free(ovs);
+        return st;
     }
     *config_path = strdup(ini);
     if (origin)

@@ -388,8 +388,7 @@ int es_collect_write_nc(const es_collect_table *t, const char *path)
     int rc = nc_close(ncid);
     ncid = -1;
     NCCHK(rc);
-    if (rename(tmp, path) != 0)
-        st = es_error_set(ES_EIO, "%s: cannot rename into place: %s", path, strerror(errno));
+    st = es_output_commit(tmp, path); /* NetCDF does not fsync on close */
 done:
     if (ncid >= 0)
         nc_close(ncid);
@@ -481,7 +480,7 @@ int es_collect_write_csv(const es_collect_table *t, const char *path)
         unlink(tmp);
         return es_error_set(ES_EIO, "%s: cannot write: %s", path, strerror(errno));
     }
-    return ES_OK;
+    return es_output_sync_parent(path);
 }
 
 /* ---- committing both ---- */

@@ -214,15 +214,20 @@ int es_output_commit(const char *tmp_path, const char *final_path)
     if (rename(tmp_path, final_path) != 0)
         return es_error_set(ES_EIO, "cannot write '%s': %s (moving the finished '%s' onto it "
                             "failed)", final_path, strerror(errno), tmp_path);
-    /* Make the new directory entry itself durable. */
+    return es_output_sync_parent(final_path);
+}
+
+int es_output_sync_parent(const char *path)
+{
+    /* A rename is durable only once the directory holding the new entry is. */
     char dir[4096];
-    const char *slash = strrchr(final_path, '/');
+    const char *slash = strrchr(path, '/');
     if (!slash)
         strcpy(dir, ".");
-    else if (slash == final_path)
+    else if (slash == path)
         strcpy(dir, "/");
     else
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - final_path), final_path);
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
     if (fsync_path(dir, O_DIRECTORY) != 0 && errno != EINVAL)
         return es_error_set(ES_EIO, "cannot flush directory '%s' to disk: %s", dir,
                             strerror(errno));

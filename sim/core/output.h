@@ -59,6 +59,7 @@ int es_output_prepare_dir(const char *dir); /* mkdir -p */
 /* Atomic file: fill `tmp` (size >= 4200) with the temporary path for `final_path`. */
 void es_output_tmp_path(const char *final_path, char *tmp, size_t len);
 int es_output_commit(const char *tmp_path, const char *final_path); /* fsync + rename */
+int es_output_sync_parent(const char *path); /* fsync the directory holding path */
 void es_output_discard(const char *tmp_path);                      /* unlink */
 /* A file written through HDF5 (NetCDF-4) failed to write or close: HDF5 may
  * keep it half open and crash on it in its exit handler, which main() then

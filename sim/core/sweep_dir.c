@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/checkpoint.h"
+#include "core/output.h"
 #include "core/sweep.h"
 #include "esuite/status.h"
 #include "esuite_version.h"
@@ -67,7 +68,7 @@ int es_sweep_write_file_atomic(const char *path, const char *text, size_t len)
         unlink(tmp);
         return es_error_set(ES_EIO, "%s: cannot commit: %s", path, strerror(errno));
     }
-    return ES_OK;
+    return es_output_sync_parent(path);
 }
 
 void es_sweep_task_dir(size_t index, char *buf, size_t len) { snprintf(buf, len, "tasks/%04zu", index); }
