@@ -38,9 +38,9 @@ static const es_key_spec school_schema[] = {
     {S, "r_attraction", ES_KEY_DOUBLE, "10", 1e-12, 1e12, NULL, "length",
      "Zone of attraction outer radius r_a."},
     {S, "dr_orientation", ES_KEY_DOUBLE, "-1", -1, 1e12, NULL, "length",
-     "Zone-of-orientation width Δr_o = r_o − r_r; >= 0 overrides r_orientation (phase-diagram sweeps)."},
+     "Zone-of-orientation width Δr_o = r_o − r_r; >= 0 overrides r_orientation (phase-diagram sweeps); -1: not set (another negative value is an error)."},
     {S, "dr_attraction", ES_KEY_DOUBLE, "-1", -1, 1e12, NULL, "length",
-     "Zone-of-attraction width Δr_a = r_a − r_o; >= 0 overrides r_attraction."},
+     "Zone-of-attraction width Δr_a = r_a − r_o; >= 0 overrides r_attraction; -1: not set (another negative value is an error)."},
     {S, "max_turn", ES_KEY_DOUBLE, "0.3", 1e-12, 3.141592653589793, NULL, "rad/step",
      "Maximum turn per step (θ_max; couzin2002: θ·τ, e.g. 40°/s·0.1 s = 0.0698)."},
     {S, "noise", ES_KEY_DOUBLE, "0.1", 0, 10, NULL, "rad",
@@ -153,6 +153,15 @@ static int params_from_config(const es_config *cfg, unsigned long long seed, es_
     p->r_a = es_config_double(cfg, "school", "r_attraction");
     double dro = es_config_double(cfg, "school", "dr_orientation"),
            dra = es_config_double(cfg, "school", "dr_attraction");
+    /* -1 is the "not set" of the schema; any other negative width would
+     * silently leave r_orientation / r_attraction in force */
+    const char *const drk[2] = {"dr_orientation", "dr_attraction"};
+    const double drv[2] = {dro, dra};
+    for (int k = 0; k < 2; k++)
+        if (drv[k] < 0 && drv[k] != -1)
+            return es_config_key_error(cfg, "school", drk[k], "%s = %g: a zone width must be >= 0 "
+                                       "(-1: not set, r_%s is used)", drk[k], drv[k],
+                                       k ? "attraction" : "orientation");
     if (dro >= 0)
         p->r_o = p->r_r + dro;
     if (dra >= 0)

@@ -43,6 +43,16 @@ expect_fail noise-seed-range "ns.ini:4: key 'school.noise_seed': value 922337203
 w zones.ini '[run]\nmodel = school\n[school]\nr_attraction = 3\nn_fish = 10\nr_orientation = 4\n'
 expect_fail zone-order "zones.ini:6: key 'school.r_orientation': zone radii must satisfy 0 < r_r < r_o <= r_a, got r_r = 1, r_o = 4, r_a = 3" \
   "$ESUITE" run zones.ini
+# a negative zone width other than -1 ("not set") was ignored: dr_attraction = -0.5 ran with
+# r_a = 15 (r_attraction), rc 0; now an error at its line
+w width.ini '[run]\nmodel = school\n[school]\nn_fish = 10\nn_steps = 2\ndr_attraction = -0.5\n'
+expect_fail dr-attraction-negative "width.ini:6: key 'school.dr_attraction': dr_attraction = -0.5: a zone width must be >= 0 (-1: not set, r_attraction is used)" \
+  "$ESUITE" run width.ini
+w width2.ini '[run]\nmodel = school\n[school]\nn_fish = 10\nn_steps = 2\ndr_orientation = -0.25\n'
+expect_fail dr-orientation-negative "width2.ini:6: key 'school.dr_orientation': dr_orientation = -0.25: a zone width must be >= 0 (-1: not set, r_orientation is used)" \
+  "$ESUITE" run width2.ini --check
+w width3.ini '[run]\nmodel = school\n[school]\nn_fish = 10\nn_steps = 2\ndr_orientation = -1\ndr_attraction = 0\n'
+expect_true dr-unset-and-zero "$ESUITE" run width3.ini --check
 w every.ini '[run]\nmodel = school\n[school]\nsave_interval = 3\nn_fish = 10\nmetrics_every = 4\n'
 expect_fail metrics-every "every.ini:6: key 'school.metrics_every': metrics_every = 4 must be a multiple of save_interval = 3" \
   "$ESUITE" run every.ini
