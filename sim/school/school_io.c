@@ -740,6 +740,14 @@ static int write_checkpoint(school_run *r, const char *dir)
     return es_checkpoint_writer_commit(w);
 }
 
+void es_school_partial_path(const char *tmp, const char *stored, char *out, size_t len)
+{
+    const char *base = strrchr(stored, '/'), *dir_end = strrchr(tmp, '/');
+    base = base ? base + 1 : stored;
+    int dlen = dir_end ? (int)(dir_end - tmp) + 1 : 0; /* with the '/' */
+    snprintf(out, len, "%.*s%s", dlen, tmp, base);
+}
+
 /* Restore the state from `path` and reopen the partial school.nc. */
 static int read_checkpoint(school_run *r, const char *path)
 {
@@ -784,8 +792,11 @@ static int read_checkpoint(school_run *r, const char *path)
     es_checkpoint_free(c);
     if (rc)
         return rc;
-    if (strcmp(old, r->tmp) != 0 && rename(old, r->tmp) != 0)
-        return es_error_set(ES_EIO, "%s: cannot take over the partial output %s: %s", path, old,
+    /* the name as written is relative to the interrupted run's working directory */
+    char found[sizeof old + sizeof r->tmp];
+    es_school_partial_path(r->tmp, old, found, sizeof found);
+    if (strcmp(found, r->tmp) != 0 && rename(found, r->tmp) != 0)
+        return es_error_set(ES_EIO, "%s: cannot take over the partial output %s: %s", path, found,
                             strerror(errno));
     int nrc = nc_open(r->tmp, NC_WRITE, &r->h.ncid);
     if (nrc != NC_NOERR) {

@@ -405,8 +405,11 @@ static int read_checkpoint(ramp_run *r, const char *path)
     es_checkpoint_free(c);
     if (rc)
         return rc;
-    if (strcmp(old, r->tmp) != 0 && rename(old, r->tmp) != 0)
-        return es_error_set(ES_EIO, "%s: cannot take over the partial output %s: %s", path, old,
+    /* the name as written is relative to the interrupted run's working directory */
+    char found[sizeof old + sizeof r->tmp];
+    es_school_partial_path(r->tmp, old, found, sizeof found);
+    if (strcmp(found, r->tmp) != 0 && rename(found, r->tmp) != 0)
+        return es_error_set(ES_EIO, "%s: cannot take over the partial output %s: %s", path, found,
                             strerror(errno));
     int nrc = nc_open(r->tmp, NC_WRITE, &r->h.ncid);
     if (nrc != NC_NOERR) {

@@ -83,6 +83,18 @@ same_as ref edge "stopped at the hold boundary 120, resumed"
 stop_resume early 7 1 1 1 "${small[@]}"
 same_as ref early "stopped at step 7, resumed"
 
+# resumed from another working directory, DIR given as an absolute path: the
+# checkpoint names the partial school.nc as the stopped run wrote it (relative to its
+# working directory), which failed there ("cannot take over the partial output
+# away/.school.nc.part-N: No such file or directory", exit status 2)
+"$ESUITE" run "$CFG" --output away --threads 1 "${small[@]}" --set school.stop_after_steps=103 2>/dev/null
+expect_num "away: stopped run's exit status" $? 3 0
+mkdir -p elsewhere
+(cd elsewhere && "$ESUITE" run --resume "$TMP/away" --quiet --threads 2 2>"$TMP/away.resume.err")
+rc=$? # before the message's $(cat ...), which sets $? itself
+expect_num "away: resumed from another directory: exit status ($(cat away.resume.err))" $rc 0 0
+same_as ref away "resumed from another working directory"
+
 # at the last step nothing is left to resume: the run finishes
 "$ESUITE" run "$CFG" --output last --quiet --threads 1 "${small[@]}" --set school.stop_after_steps=240 2>last.err
 expect_num "stop_after_steps = 240 of 240: exit status" $? 0 0

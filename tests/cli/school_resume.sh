@@ -77,6 +77,28 @@ expect_true "summary.json statistics identical" cmp -s "$TMP/ref.stats" "$TMP/cu
 frames=$(json_get "$(cat "$TMP/cut/summary.json")" frames)
 expect_num "frames in the resumed run" "$frames" 201 0
 
+# Resumed from another working directory with DIR as an absolute path: the checkpoint
+# names the partial school.nc as the stopped run wrote it, relative to its working
+# directory ('rel/.school.nc.part-N'), and the resume failed with exit status 2
+# ("cannot take over the partial output"); now it finishes with the same numbers.
+small=(--set school.n_fish=100 --set school.n_steps=60)
+"$ESUITE" run "$TMP/school.ini" --output "$TMP/relref" --quiet --threads 1 "${small[@]}" 2>/dev/null
+(cd "$TMP" && "$ESUITE" run "$TMP/school.ini" --output rel --quiet --threads 2 "${small[@]}" \
+  --set school.stop_after_steps=23 2>/dev/null)
+expect_num "relative --output, stopped: exit status" $? 3 0
+mkdir -p "$TMP/elsewhere"
+(cd "$TMP/elsewhere" && "$ESUITE" run --resume "$TMP/rel" --quiet --threads 1 2>"$TMP/rel.err")
+rc=$? # before the message's $(cat ...), which sets $? itself
+expect_num "resumed from another directory: exit status ($(cat "$TMP/rel.err"))" $rc 0 0
+"$ESUITE" school-metrics --json "$TMP/relref/school.nc" | sed 's/,"provenance":{[^}]*}}$/}/' >"$TMP/relref.json"
+"$ESUITE" school-metrics --json "$TMP/rel/school.nc" 2>/dev/null | sed 's/,"provenance":{[^}]*}}$/}/' >"$TMP/rel.json"
+expect_true "resumed from another directory: per-frame metrics identical" \
+  sh -c "test -s '$TMP/relref.json' && cmp -s '$TMP/relref.json' '$TMP/rel.json'"
+stats "$TMP/relref/summary.json" >"$TMP/relref.stats"
+stats "$TMP/rel/summary.json" >"$TMP/rel.stats" 2>/dev/null
+expect_true "resumed from another directory: summary.json statistics identical" \
+  cmp -s "$TMP/relref.stats" "$TMP/rel.stats"
+
 # Resuming a directory without a checkpoint is refused with one message.
 expect_fail "resume of a complete run" "run: --resume $TMP/ref: the run there is complete (summary.json, no checkpoint); nothing to resume" \
   "$ESUITE" run --resume "$TMP/ref" --quiet
