@@ -76,7 +76,7 @@ static const es_key_spec school_schema[] = {
     {S, "metrics_every", ES_KEY_INT, "1", 1, 1e12, NULL, "steps",
      "Steps between entropy/OSI evaluations; a multiple of save_interval, and with entropy = true at most n_steps when n_steps > 0. Not with a [ramp]."},
     {S, "entropy", ES_KEY_BOOL, "true", 0, 0, NULL, "",
-     "Compute the seven entropies and OSI (false: P, M, spread and order index only); a [ramp] run records P and M only: true given there is an error."},
+     "Compute the seven entropies and OSI (false: P, M, spread and order index only); a [ramp] run records P and M only and does not read it."},
     {S, "metrics_only", ES_KEY_BOOL, "false", 0, 0, NULL, "",
      "Write no positions/velocities (large N): only the metric time series."},
     {S, "periodic_centroid", ES_KEY_BOOL, "false", 0, 0, NULL, "",
@@ -360,9 +360,10 @@ static int ramp_from_config(const es_config *cfg, const es_school_params *p,
                              "not used by a ramp run (ramp.parameter = %s): its length is the "
                              "number of holds × ramp.hold_steps, and it records P and M only",
                              es_config_string(cfg, "ramp", "parameter"));
-    if (es_config_was_set(cfg, "school", "entropy") && es_config_bool(cfg, "school", "entropy"))
-        return es_config_key_error(cfg, "school", "entropy",
-                         "a ramp run records P and M only; set entropy = false");
+    /* `entropy` is not read (a ramp records P and M only) and not refused:
+     * its default, true, is what the resolved configs of a resume or a sweep
+     * task list, and refusing `entropy = true` made every ramp config without
+     * `entropy = false` fail there */
     if (es_config_given(cfg, "school", "velcorr_exact_max"))
         return es_config_key_error(cfg, "school", "velcorr_exact_max",
                          "not used by a ramp run: it records P and M only (no velocity "

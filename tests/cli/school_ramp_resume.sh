@@ -95,6 +95,17 @@ rc=$? # before the message's $(cat ...), which sets $? itself
 expect_num "away: resumed from another directory: exit status ($(cat away.resume.err))" $rc 0 0
 same_as ref away "resumed from another working directory"
 
+# a ramp config without `entropy = false` (a ramp does not read it): its resume read the
+# resolved config, which lists the default `entropy = true`, and refused it ("resume.ini:41:
+# key 'school.entropy': a ramp run records P and M only", exit status 2); now it finishes
+grep -v '^entropy' "$CFG" > noent.ini
+"$ESUITE" run noent.ini --output noent --quiet --threads 1 "${small[@]}" --set school.stop_after_steps=103 2>/dev/null
+expect_num "no entropy key: stopped run's exit status" $? 3 0
+"$ESUITE" run --resume noent --quiet --threads 2 2>noent.resume.err
+rc=$?
+expect_num "no entropy key: resumed run's exit status ($(cat noent.resume.err))" $rc 0 0
+same_as ref noent "a ramp config without entropy = false, stopped and resumed"
+
 # at the last step nothing is left to resume: the run finishes
 "$ESUITE" run "$CFG" --output last --quiet --threads 1 "${small[@]}" --set school.stop_after_steps=240 2>last.err
 expect_num "stop_after_steps = 240 of 240: exit status" $? 0 0

@@ -295,4 +295,13 @@ expect_true local-deleted-task-status grep -q "task 0001  pending   (config.ini 
 "$ESUITE" sweep g.ini --scheduler local --dir G 2> g2.err
 expect_num local-deleted-task-rerun-rc $? 0 0
 expect_true local-deleted-task-rerun-skip grep -q "2 of 3 tasks already complete (skipped)" g2.err
+# a sweep over a ramp config without `entropy = false` (a ramp does not read it): every task's
+# resolved config lists the default `entropy = true`, which was refused ("tasks/0000/config.ini:42:
+# key 'school.entropy': a ramp run records P and M only"): 2 of 2 tasks failed, exit code 2
+printf '[run]\nmodel = school\nseed = 3\n[school]\nmode = couzin2002\nn_fish = 10\nbox_size = 20\ninit = sphere\ninit_size = 2\nsave_interval = 10\n[ramp]\nparameter = noise\nvalues = 0.1, 0.2\nhold_steps = 20\nplots = false\n' > rbase.ini
+printf '[sweep]\nbase = rbase.ini\nname = r\nvary school.n_fish = 10, 12\n' > r.ini
+"$ESUITE" sweep r.ini --scheduler local --dir R --quiet 2> r.err
+rc=$?
+expect_num "ramp-sweep-rc ($(head -c 300 r.err))" $rc 0 0
+expect_num ramp-sweep-complete "$(ls R/tasks/*/out/.complete 2>/dev/null | wc -l)" 2 0
 finish
