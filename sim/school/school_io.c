@@ -694,8 +694,8 @@ static int put_series(school_run *r)
  * noise is keyed by step, so nothing else), the metric series recorded so
  * far, and the name of the partial school.nc. The buffered trajectory
  * frames are written and the file synced first, so the file holds exactly
- * frames 0 .. f-1; the resumed run renames it to its own temporary name,
- * reopens it and continues at frame f. */
+ * frames 0 .. f-1; the resumed run reopens it under that name
+ * (es_school_adopt_partial) and continues at frame f. */
 
 static int write_checkpoint(school_run *r, const char *dir)
 {
@@ -740,12 +740,20 @@ static int write_checkpoint(school_run *r, const char *dir)
     return es_checkpoint_writer_commit(w);
 }
 
-void es_school_partial_path(const char *tmp, const char *stored, char *out, size_t len)
+int es_school_adopt_partial(const char *ckpt, const char *stored, char *tmp, size_t len)
 {
     const char *base = strrchr(stored, '/'), *dir_end = strrchr(tmp, '/');
     base = base ? base + 1 : stored;
     int dlen = dir_end ? (int)(dir_end - tmp) + 1 : 0; /* with the '/' */
-    snprintf(out, len, "%.*s%s", dlen, tmp, base);
+    char found[8704];
+    int n = snprintf(found, sizeof found, "%.*s%s", dlen, tmp, base);
+    if (n < 0 || (size_t)n >= len || (size_t)n >= sizeof found)
+        return es_error_set(ES_EIO, "%s: the partial output's path is too long", ckpt);
+    if (access(found, F_OK) != 0)
+        return es_error_set(ES_EIO, "%s: cannot take over the partial output %s: %s", ckpt, found,
+                            strerror(errno));
+    memcpy(tmp, found, (size_t)n + 1);
+    return ES_OK;
 }
 
 /* Restore the state from `path` and reopen the partial school.nc. */
@@ -792,12 +800,8 @@ static int read_checkpoint(school_run *r, const char *path)
     es_checkpoint_free(c);
     if (rc)
         return rc;
-    /* the name as written is relative to the interrupted run's working directory */
-    char found[sizeof old + sizeof r->tmp];
-    es_school_partial_path(r->tmp, old, found, sizeof found);
-    if (strcmp(found, r->tmp) != 0 && rename(found, r->tmp) != 0)
-        return es_error_set(ES_EIO, "%s: cannot take over the partial output %s: %s", path, found,
-                            strerror(errno));
+    if ((rc = es_school_adopt_partial(path, old, r->tmp, sizeof r->tmp)))
+        return rc;
     int nrc = nc_open(r->tmp, NC_WRITE, &r->h.ncid);
     if (nrc != NC_NOERR) {
         r->h.ncid = -1;

@@ -33,13 +33,16 @@ int es_school_nc_put_index_coords(int ncid, size_t n);
 enum { ES_SCHOOL_ATT_NO_R_O = 1u, ES_SCHOOL_ATT_NO_R_A = 2u, ES_SCHOOL_ATT_NO_NOISE = 4u };
 int es_school_nc_put_model_attrs(int ncid, const es_school_params *p, unsigned omit);
 
-/* The partial school.nc a checkpoint names (`stored`, the path as the
- * interrupted run wrote it: relative to that run's working directory) as a
- * path in the resumed run's directory, which holds it: the directory of
- * this run's own temporary name `tmp`, and the file name of `stored`. A
- * resume from another working directory (an absolute DIR, a requeued job)
- * then finds it. */
-void es_school_partial_path(const char *tmp, const char *stored, char *out, size_t len);
+/* A resumed run takes over the partial school.nc that checkpoint `ckpt`
+ * names (`stored`, as the interrupted run wrote it: relative to that run's
+ * working directory): the file of that name in the resumed run's directory,
+ * the directory of `tmp` (its own temporary name, len bytes), which then
+ * becomes that path. Found from any working directory (an absolute DIR, a
+ * requeued job), and kept under its name rather than renamed to this
+ * process's: a resumed run killed without a signal (SIGKILL, a node
+ * failure) before its own first checkpoint leaves the checkpoint naming it,
+ * and a renamed file could not be found by the next resume. */
+int es_school_adopt_partial(const char *ckpt, const char *stored, char *tmp, size_t len);
 
 typedef struct {
     long long n_steps;

@@ -301,7 +301,8 @@ static void hold_finish(hold_result *r, long long h0, const hold_acc *a)
  * mean and m2 of P, of M}; "ramp_holds" {P, P_sd, M, M_sd} of each hold
  * done; "pos", "dir" (n×3); "nc_partial", the name of the partial
  * school.nc, synced first so that it holds exactly the frames written. The
- * resumed run renames it to its own temporary name and continues. */
+ * resumed run reopens it under that name (es_school_adopt_partial) and
+ * continues. */
 
 static int write_checkpoint(ramp_run *r)
 {
@@ -405,12 +406,8 @@ static int read_checkpoint(ramp_run *r, const char *path)
     es_checkpoint_free(c);
     if (rc)
         return rc;
-    /* the name as written is relative to the interrupted run's working directory */
-    char found[sizeof old + sizeof r->tmp];
-    es_school_partial_path(r->tmp, old, found, sizeof found);
-    if (strcmp(found, r->tmp) != 0 && rename(found, r->tmp) != 0)
-        return es_error_set(ES_EIO, "%s: cannot take over the partial output %s: %s", path, found,
-                            strerror(errno));
+    if ((rc = es_school_adopt_partial(path, old, r->tmp, sizeof r->tmp)))
+        return rc;
     int nrc = nc_open(r->tmp, NC_WRITE, &r->h.ncid);
     if (nrc != NC_NOERR) {
         r->h.ncid = -1;

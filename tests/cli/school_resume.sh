@@ -99,6 +99,31 @@ stats "$TMP/rel/summary.json" >"$TMP/rel.stats" 2>/dev/null
 expect_true "resumed from another directory: summary.json statistics identical" \
   cmp -s "$TMP/relref.stats" "$TMP/rel.stats"
 
+# A resumed run killed without a signal (SIGKILL: a node failure, a hard time limit) before
+# its own first checkpoint: the checkpoint still names the partial file it was stopped with,
+# which the resume had renamed to its own temporary name, so the next resume failed
+# ("cannot take over the partial output kill/.school.nc.part-N: No such file or directory",
+# exit status 2); the file now keeps its name, and the next resume finishes the run.
+long=(--set school.n_fish=150 --set school.n_steps=60000 --set school.save_interval=60 --set school.metrics_every=60)
+"$ESUITE" run "$TMP/school.ini" --output "$TMP/killref" --quiet --threads 2 "${long[@]}" 2>/dev/null
+"$ESUITE" run "$TMP/school.ini" --output "$TMP/kill" --quiet --threads 1 "${long[@]}" \
+  --set school.stop_after_steps=600 2>/dev/null
+expect_num "kill: stopped run's exit status" $? 3 0
+timeout -s KILL 0.4 "$ESUITE" run --resume "$TMP/kill" --quiet --threads 1 2>/dev/null
+rc=$?
+if [ $rc -eq 0 ]; then
+  echo "SKIP: the resumed run finished within 0.4 s, before SIGKILL (machine too fast for this config)"
+else
+  expect_num "kill: resumed run killed by SIGKILL" $rc 137 0
+  "$ESUITE" run --resume "$TMP/kill" --quiet --threads 2 2>"$TMP/kill.err"
+  rc=$? # before the message's $(cat ...), which sets $? itself
+  expect_num "kill: second resume's exit status ($(cat "$TMP/kill.err"))" $rc 0 0
+  "$ESUITE" school-metrics --json "$TMP/killref/school.nc" | sed 's/,"provenance":{[^}]*}}$/}/' >"$TMP/killref.json"
+  "$ESUITE" school-metrics --json "$TMP/kill/school.nc" 2>/dev/null | sed 's/,"provenance":{[^}]*}}$/}/' >"$TMP/kill.json"
+  expect_true "kill: per-frame metrics identical to the uninterrupted run" \
+    sh -c "test -s '$TMP/killref.json' && cmp -s '$TMP/killref.json' '$TMP/kill.json'"
+fi
+
 # Resuming a directory without a checkpoint is refused with one message.
 expect_fail "resume of a complete run" "run: --resume $TMP/ref: the run there is complete (summary.json, no checkpoint); nothing to resume" \
   "$ESUITE" run --resume "$TMP/ref" --quiet
