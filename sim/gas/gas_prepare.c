@@ -190,9 +190,13 @@ int es_gas_params_check(const es_gas_params *par)
         int periodic_x = par->box == ES_GAS_BOX_PERIODIC;
         int periodic_y = periodic_x || par->ybc == ES_GAS_Y_PERIODIC;
         /* Periodic directions need 3 cells of width >= sigma (no double images). */
-        if ((periodic_x && par->lx < 3.0 * par->sigma) || (periodic_y && par->ly < 3.0 * par->sigma))
-            return es_error_set(ES_EINVAL, "gas: periodic box side (lx = %g, ly = %g) must be at "
-                                           "least 3 diameters (%g)", par->lx, par->ly, 3 * par->sigma);
+        if (periodic_x && par->lx < 3.0 * par->sigma)
+            return es_error_set(ES_EINVAL, "gas: periodic box: lx = %g must be at least 3 diameters "
+                                           "(%g)", par->lx, 3 * par->sigma);
+        if (periodic_y && par->ly < 3.0 * par->sigma)
+            return es_error_set(ES_EINVAL, "gas: %s: ly = %g must be at least 3 diameters (%g)",
+                                periodic_x ? "periodic box" : "y_boundary = periodic", par->ly,
+                                3 * par->sigma);
         double rim = par->rim ? par->sigma : 0.0;
         double w = (par->box == ES_GAS_BOX_WALLS && par->partition ? 0.5 * par->lx : par->lx);
         if (par->box == ES_GAS_BOX_WALLS && w - rim <= 0.0)

@@ -418,9 +418,13 @@ static void test_config_errors(void **state)
                  "test.ini:5: key 'gas.packing_fraction': realization 0: impossible packing: placed");
     /* boxes too small for their discs, explicit and derived */
     expect_error("[run]\nmodel = gas\n[gas]\nN = 2\nbox = periodic\nlx = 2\nly = 10\n",
-                 "test.ini:7: key 'gas.ly': gas: periodic box side (lx = 2, ly = 10) must be at least 3 diameters");
+                 "test.ini:7: key 'gas.ly': gas: periodic box: lx = 2 must be at least 3 diameters (3)");
+    /* 2 discs at η = 0.5: a square of area 2·(π/4)/0.5 = π, side √π = 1.77245 */
     expect_error("[run]\nmodel = gas\n[gas]\nN = 2\npacking_fraction = 0.5\nbox = periodic\n",
-                 "test.ini:5: key 'gas.packing_fraction': gas: periodic box side");
+                 "test.ini:5: key 'gas.packing_fraction': gas: periodic box: lx = 1.77245 must be at least 3");
+    /* walls in x: only y is periodic, and only ly is named (the message gave lx = 2.5 too) */
+    expect_error("[run]\nmodel = gas\n[gas]\nN = 2\nlx = 2.5\nly = 2.5\n",
+                 "test.ini:6: key 'gas.ly': gas: y_boundary = periodic: ly = 2.5 must be at least 3 diameters (3)");
     expect_error("[run]\nmodel = gas\n[gas]\nN = 4\nlx = 10\nly = 20\nwalls = rim\ndiameter = 5\n",
                  "test.ini:8: key 'gas.diameter': gas: box too narrow for discs of diameter 5");
     /* rim walls: the packing fractions are those of the left half, as in
