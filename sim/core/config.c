@@ -671,6 +671,15 @@ static char *read_line(char *buf, int size, void *stream)
                                                   "(expected '[section]')",
                                       cfg->path, src_line(cfg, cfg->cur_line),
                                       (int)(n > 80 ? 80 : n), p);
+        } else if (!cfg->error && cfg->n && !section_known(cfg, src->section)) {
+            /* the handler sees only keys: an unknown section without any
+             * (a misspelt header, a model's section in another model's
+             * config) was silently accepted (cfg->n = 0: the schema-less
+             * scratch of es_config_peek_model, which checks nothing) */
+            char hint[256];
+            suggest_section(cfg, src->section, hint, sizeof hint);
+            cfg->error = es_error_set(ES_ECONFIG, "%s:%d: unknown section [%s]%s", cfg->path,
+                                      src_line(cfg, cfg->cur_line), src->section, hint);
         }
     }
     if (cfg->error || len + 1 > (size_t)size) {

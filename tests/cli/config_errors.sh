@@ -11,6 +11,13 @@ w typo_key.ini '[run]\nmodel = gas\nsede = 4\n'
 expect_fail unknown-key "typo_key.ini:3: unknown key 'run.sede' (did you mean 'run.seed'?)" "$ESUITE" run typo_key.ini
 w typo_section.ini '[runn]\nmodel = gas\n'
 expect_fail unknown-section "typo_section.ini:1: unknown section [runn] (did you mean [run]?)" "$ESUITE" run typo_section.ini
+# an unknown section without keys is an error too (it was accepted: only key lines were checked)
+w empty_section.ini '[run]\nmodel = orbits\n[orbit]\n[orbits]\nsystem = logistic\n'
+expect_fail unknown-empty-section "empty_section.ini:3: unknown section [orbit] (did you mean [orbits]?)" \
+  "$ESUITE" run empty_section.ini --check
+w other_model_section.ini '[run]\nmodel = orbits\n[orbits]\nsystem = logistic\n[gas]\n'
+expect_fail other-model-empty-section "other_model_section.ini:5: unknown section [gas]" \
+  "$ESUITE" run other_model_section.ini --check
 w malformed.ini '[run]\nmodel = gas\nthreads 4\n'
 expect_fail malformed-line "malformed.ini:3: malformed line" "$ESUITE" run malformed.ini
 w wrong_type.ini '[run]\nmodel = gas\nthreads = four\n'
