@@ -175,7 +175,8 @@ static long long time_limit_seconds(const char *t)
 int es_sweep_warn_seconds(const char *time)
 {
     long long lim = time_limit_seconds(time);
-    if (lim < 0 || lim >= 600)
+    /* 0 (any spelling), like UNLIMITED, is Slurm's "no limit" */
+    if (lim <= 0 || lim >= 600)
         return 120;
     return lim >= 5 ? (int)(lim / 5) : 1;
 }

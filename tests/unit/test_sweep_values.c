@@ -157,6 +157,9 @@ static void test_warn_seconds(void **state)
     assert_int_equal(es_sweep_warn_seconds("00:02:00"), 24);
     assert_int_equal(es_sweep_warn_seconds("1:30"), 18);   /* M:S */
     assert_int_equal(es_sweep_warn_seconds("0:03"), 1);
+    /* time = 0 is no limit, as UNLIMITED (docs/hpc.md): not a limit under 10 minutes (gave 1) */
+    assert_int_equal(es_sweep_warn_seconds("0"), 120);
+    assert_int_equal(es_sweep_warn_seconds("0:00:00"), 120);
 }
 
 static void test_fnv1a64_reference(void **state)
