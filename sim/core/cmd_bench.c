@@ -1,4 +1,4 @@
-/* esuite bench AREA [--json] [--quick] — performance figures as JSON.
+/* esuite bench AREA [--json] [--quick] — performance figures: one line per record, or JSON.
  *
  * Each area appends one object per measured case; docs/performance.md keeps
  * the table. Outside checks read the JSON keys, so keep them stable. */

@@ -21,7 +21,7 @@ static const es_command commands[] = {
     {"run", es_cmd_run, "run a simulation (gas | school | orbits) from an INI config"},
     {"ordinal", es_cmd_ordinal, "ordinal-pattern analysis: permutation entropy H, complexity C"},
     {"school-metrics", es_cmd_school_metrics, "school order parameters, entropies and OSI of a NetCDF file"},
-    {"bench", es_cmd_bench, "performance benchmarks (ordinal, gas, school, orbits) as JSON"},
+    {"bench", es_cmd_bench, "performance benchmarks (ordinal, gas, school, orbits), text or --json"},
     {"sweep", es_cmd_sweep, "parameter sweeps: plan, Slurm/PBS array scripts, local runs, status"},
     {"collect", es_cmd_collect, "gather a sweep's summary.json files into a NetCDF table and CSV"},
     {"validate", es_cmd_validate, "check every validation case against its published value"},

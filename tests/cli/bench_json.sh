@@ -21,4 +21,7 @@ expect_true bench-start-before-end test ! "$start" \> "$end"
 # the text form stays one line of the area's own keys per record
 "$ESUITE" bench ordinal --quick > b.txt
 expect_num bench-text-no-provenance "$(grep -c git_revision b.txt)" 0 0
+# ... and is not JSON, so 'esuite --help' may not call the bench output JSON without --json
+expect_num bench-text-not-json "$(grep -c '^[[{]' b.txt)" 0 0
+expect_num help-bench-line-names-json-option "$("$ESUITE" --help | grep -c '^  bench .*--json')" 1 0
 finish
