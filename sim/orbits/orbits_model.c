@@ -498,7 +498,7 @@ static int check_file_count(es_config *cfg, const es_orbits_setup_t *su, size_t 
         long long want = es_config_int(cfg, "orbits", "n_orbits");
         if ((size_t)want == n)
             return ES_OK;
-        return es_config_key_error(cfg, "orbits", "n_orbits", "= %lld, but ic_file %s holds %zu "
+        return es_config_key_error(cfg, "orbits", "n_orbits", "n_orbits = %lld, but ic_file %s holds %zu "
                                    "initial condition%s; leave n_orbits out with ic = file (the "
                                    "file decides) or make it %zu", want, su->ic.path, n,
                                    n == 1 ? "" : "s", n);

@@ -38,10 +38,10 @@ expect_fail series-row-out-of-range "ic_ok/orbits.h5:/series/x[3]: row 3 is out 
   "$ESUITE" ordinal 'ic_ok/orbits.h5:/series/x[3]'
 cp ic.ini ic5.ini
 echo "n_orbits = 5" >>ic5.ini
-expect_fail ic-count-mismatch "ic5.ini:9: key 'orbits.n_orbits': = 5, but ic_file $TMP/ic.txt holds 3 initial conditions" \
+expect_fail ic-count-mismatch "ic5.ini:9: key 'orbits.n_orbits': n_orbits = 5, but ic_file $TMP/ic.txt holds 3 initial conditions" \
   "$ESUITE" run ic5.ini --output ic5 --quiet
 expect_true "no run directory after the mismatch" test ! -e ic5
-expect_fail ic-count-mismatch-set "--set orbits.n_orbits=4: key 'orbits.n_orbits': = 4, but ic_file" \
+expect_fail ic-count-mismatch-set "--set orbits.n_orbits=4: key 'orbits.n_orbits': n_orbits = 4, but ic_file" \
   "$ESUITE" run ic.ini --output ic4 --quiet --set orbits.n_orbits=4
 "$ESUITE" run ic.ini --output ic3 --quiet --set orbits.n_orbits=3 2>/dev/null
 expect_true "n_orbits equal to the rows is accepted" test -f ic3/summary.json

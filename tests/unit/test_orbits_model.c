@@ -445,7 +445,7 @@ static void test_ic_file_count(void **state)
     snprintf(ini, sizeof ini, "%sic_file = %s\nn_orbits = 5\n", head, ic);
     assert_int_equal(run_text(ini, dir), ES_ECONFIG);
     char want[9000];
-    snprintf(want, sizeof want, "test.ini:9: key 'orbits.n_orbits': = 5, but ic_file %s holds 3 "
+    snprintf(want, sizeof want, "test.ini:9: key 'orbits.n_orbits': n_orbits = 5, but ic_file %s holds 3 "
              "initial conditions; leave n_orbits out with ic = file (the file decides) or make "
              "it 3", ic);
     assert_string_equal(es_error_message(), want);
