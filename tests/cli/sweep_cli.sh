@@ -313,6 +313,12 @@ rm -f D/fake_finish.txt
 expect_num collect-rc $? 0 0
 expect_true collect-lists-missing grep -q "task 0011 (output.compression=3 output.log_interval=2 replica 1) has no result yet" collect_err.txt
 expect_true collect-summary grep -q "11 of 12 tasks complete (0 failed, 1 pending, 0 corrupt), 2 fields" collect_err.txt
+# 'esuite collect --help' names every per-task-state attribute the table carries (corrupt_tasks
+# and complete_tasks were not named)
+for att in $(ncdump -h t.nc | sed -n 's/^\t\t:\([a-z]*_tasks\) = .*/\1/p'); do
+  expect_true "collect-help-names-$att" bash -c "'$ESUITE' collect --help | grep -qw $att"
+done
+expect_num collect-task-attributes "$(ncdump -h t.nc | grep -c '^		:[a-z]*_tasks = ')" 4 0
 # --strict with a task missing writes nothing at all (it wrote both tables, then exited 1):
 # one message with the count and the task, no file, no temporary file, an old table untouched.
 expect_fail collect-strict-missing "collect: --strict: 1 of 12 tasks are not complete (0 failed, 1 pending, 0 corrupt), nothing written: task 11 (D/tasks/0011): no summary.json" \
