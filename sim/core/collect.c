@@ -58,6 +58,43 @@ static long add_field(es_collect_table *t, const char *name)
     return (long)(nf - 1);
 }
 
+/* Arrays longer than this (per-sample series, per-orbit lists) stay out of the
+ * table: one column per element would swamp it. */
+#define ES_COLLECT_ARRAY_MAX 64
+
+static int flatten(es_collect_table *t, size_t task, const char *prefix, json_t *obj);
+
+/* One value under its flattened name: objects recurse with '.', short arrays
+ * with "[i]" (gas's cells[0].dS_MM, a ramp's ramp.holds[3].M), numbers and
+ * null (NaN) become columns; strings and booleans are left out. */
+static int flatten_value(es_collect_table *t, size_t task, const char *name, json_t *val)
+{
+    if (json_is_object(val))
+        return flatten(t, task, name, val);
+    if (json_is_array(val)) {
+        if (json_array_size(val) > ES_COLLECT_ARRAY_MAX)
+            return ES_OK;
+        size_t i;
+        json_t *el;
+        json_array_foreach(val, i, el)
+        {
+            char elname[512];
+            snprintf(elname, sizeof elname, "%s[%zu]", name, i);
+            int st = flatten_value(t, task, elname, el);
+            if (st)
+                return st;
+        }
+        return ES_OK;
+    }
+    if (!json_is_number(val) && !json_is_null(val))
+        return ES_OK;
+    long k = add_field(t, name);
+    if (k < 0)
+        return es_error_set(ES_ENOMEM, "collect: out of memory for field %s", name);
+    t->values[task * t->nfields + (size_t)k] = json_is_null(val) ? NAN : json_number_value(val);
+    return ES_OK;
+}
+
 static int flatten(es_collect_table *t, size_t task, const char *prefix, json_t *obj)
 {
     const char *key;
@@ -68,16 +105,9 @@ static int flatten(es_collect_table *t, size_t task, const char *prefix, json_t 
             continue;
         char name[512];
         snprintf(name, sizeof name, "%s%s%s", prefix, *prefix ? "." : "", key);
-        if (json_is_object(val)) {
-            int st = flatten(t, task, name, val);
-            if (st)
-                return st;
-        } else if (json_is_number(val) || json_is_null(val)) {
-            long k = add_field(t, name);
-            if (k < 0)
-                return es_error_set(ES_ENOMEM, "collect: out of memory for field %s", name);
-            t->values[task * t->nfields + (size_t)k] = json_is_null(val) ? NAN : json_number_value(val);
-        }
+        int st = flatten_value(t, task, name, val);
+        if (st)
+            return st;
     }
     return ES_OK;
 }
@@ -201,13 +231,15 @@ static int collect_provenance(const es_collect_table *t, es_provenance *p)
         }                                                                                          \
     } while (0)
 
-/* NetCDF names: '.' and other punctuation → '_', unique among `taken`. */
+/* NetCDF names: '.', '[' and other punctuation → '_', ']' dropped
+ * (cells[0].dS_MM → cells_0_dS_MM), unique among `taken`. */
 static void nc_name(const char *in, char *out, size_t len, char taken[][256], size_t ntaken)
 {
     char base[200];
     size_t k = 0;
     for (const char *p = in; *p && k + 1 < sizeof base; p++)
-        base[k++] = (isalnum((unsigned char)*p) || *p == '_' || *p == '-') ? *p : '_';
+        if (*p != ']')
+            base[k++] = (isalnum((unsigned char)*p) || *p == '_' || *p == '-') ? *p : '_';
     base[k] = '\0';
     if (!k || !(isalpha((unsigned char)base[0]) || base[0] == '_'))
         snprintf(out, len, "v_%s", base);

@@ -173,14 +173,16 @@ static void test_collect_table(void **state)
     assert_int_equal(t->ncomplete, 10);
     assert_int_equal(t->nfailed, 1);
     assert_int_equal(t->npending, 1);
-    /* numeric fields only, flattened, provenance and arrays left out */
-    assert_int_equal(t->nfields, 3);
+    /* numeric fields only, flattened (short arrays by index), provenance and text left out */
+    assert_int_equal(t->nfields, 5);
     assert_string_equal(t->fields[0], "P");
     assert_string_equal(t->fields[1], "final.H");
     assert_string_equal(t->fields[2], "final.C");
+    assert_string_equal(t->fields[3], "list[0]");
+    assert_string_equal(t->fields[4], "list[1]");
     const es_sweep *sw = t->sw;
     for (size_t i = 0; i < 12; i++) {
-        double p = t->values[i * 3 + 0];
+        double p = t->values[i * 5 + 0];
         if (i == 5 || i == 9) {
             assert_true(isnan(p));
             continue;
@@ -188,8 +190,9 @@ static void test_collect_table(void **state)
         double c = strtod(sw->axes[0].values[sw->tasks[i].value_index[0]], NULL);
         double li = strtod(sw->axes[1].values[sw->tasks[i].value_index[1]], NULL);
         assert_true(p == expected_P(c, li, sw->tasks[i].replica));
-        assert_true(t->values[i * 3 + 1] == (double)i);
-        assert_true(isnan(t->values[i * 3 + 2])); /* null → NaN */
+        assert_true(t->values[i * 5 + 1] == (double)i);
+        assert_true(isnan(t->values[i * 5 + 2])); /* null → NaN */
+        assert_true(t->values[i * 5 + 3] == 1.0 && t->values[i * 5 + 4] == 2.0);
     }
 
     char nc[600], csv[600];
@@ -300,14 +303,14 @@ static void test_collect_table(void **state)
     assert_true(config_lines > 100 + 10); /* the seed line and the config */
     assert_true(comments > 10);
     assert_string_equal(line, "task,replica,seed,status,exit_code,output.compression,output.log_interval,"
-                              "P,final.H,final.C\n");
+                              "P,final.H,final.C,list[0],list[1]\n");
     int row = 0;
     while (fgets(line, sizeof line, fp)) {
         if (row == 5)
-            assert_string_equal(line, "5,1,6,failed,3,1,1.5,,,\n");
+            assert_string_equal(line, "5,1,6,failed,3,1,1.5,,,,,\n");
         if (row == 7) {
             char want[256];
-            snprintf(want, sizeof want, "7,1,6,complete,,4,0.5,%.17g,7,\n", expected_P(4, 0.5, 1));
+            snprintf(want, sizeof want, "7,1,6,complete,,4,0.5,%.17g,7,,1,2\n", expected_P(4, 0.5, 1));
             assert_string_equal(line, want);
         }
         row++;
