@@ -1,8 +1,9 @@
 /* core/collect.h — gather a sweep's summary.json files into one table.
  *
  * Every numeric field of every complete task's summary.json (nested objects
- * flattened with ".", e.g. "final.P"; "provenance" and arrays left out; null
- * read as NaN) becomes a column. Tasks that are not complete (pending,
+ * flattened with ".", e.g. "final.P", arrays of up to 64 elements by index,
+ * e.g. "cells[1].dS_MM"; "provenance" and longer arrays left out; null read
+ * as NaN) becomes a column. Tasks that are not complete (pending,
  * failed, or whose outputs changed after completion) keep NaN in every
  * column and are listed, never dropped.
  *
