@@ -54,15 +54,32 @@ static void ordinal_usage(FILE *out)
         "  --seed S           seed of generated noise (default 1)\n");
 }
 
+/* Split at every ':' (not strtok, which merges runs of ':' and stopped
+ * after three parts): "1:5:2:3" was the curve 1:5:2 and "1::5" was 1:5,
+ * silently. Two or three parts, none empty; 0 otherwise. */
+static int split_delays(char *buf, char *parts[3])
+{
+    int np = 0;
+    for (char *p = buf; p; np++) {
+        if (np == 3)
+            return 0;
+        parts[np] = p;
+        if ((p = strchr(p, ':')) != NULL)
+            *p++ = '\0';
+    }
+    for (int k = 0; k < np; k++)
+        if (!*parts[k])
+            return 0;
+    return np >= 2 ? np : 0;
+}
+
 static int parse_delays(const char *text, ordinal_opts *o)
 {
     long long a, b, s = 1;
     char buf[128], *parts[3] = {0};
     snprintf(buf, sizeof buf, "%s", text);
-    int np = 0;
-    for (char *p = strtok(buf, ":"); p && np < 3; p = strtok(NULL, ":"))
-        parts[np++] = p;
-    if (np < 2 || strtok(NULL, ":")) {
+    int np = strlen(text) < sizeof buf ? split_delays(buf, parts) : 0;
+    if (np == 0) {
         es_cli_error("--delays: expected A:B or A:B:STEP, got '%s'", text);
         return 0;
     }

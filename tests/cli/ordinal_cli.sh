@@ -193,6 +193,11 @@ expect_true output-is-directory-leaves-nothing test -z "$(ls -A dir_out.h5; ls -
 expect_fail order-range "--order: value 11 is out of range (allowed range 3 .. 10)" "$ESUITE" ordinal --order 11 ramp.txt
 expect_fail delay-zero "--delay: value 0 is out of range" "$ESUITE" ordinal --delay 0 ramp.txt
 expect_fail delays-bad "--delays: expected A:B or A:B:STEP" "$ESUITE" ordinal --delays 5 ramp.txt
+# four parts, an empty part, a trailing ':': errors (strtok took 1:5:2:3 for the curve 1, 3, 5 and
+# 1::5 for 1:5, exit 0)
+for d in 1:5:2:3 1::5 1:5: 1:5:2:; do
+  expect_fail "delays-malformed-$d" "error: --delays: expected A:B or A:B:STEP, got '$d'" "$ESUITE" ordinal --delays "$d" ramp.txt
+done
 expect_fail both-modes "only one of --delay, --delays, --auto" "$ESUITE" ordinal --delay 2 --auto ramp.txt
 expect_fail tnat-method "--tnat-method: 'fourier' is not one of ncross, maxavg, minavg" "$ESUITE" ordinal --auto --tnat-method fourier ramp.txt
 # options of another mode were ignored without a word (--step without --window gave the whole-series
