@@ -471,10 +471,15 @@ static int select_column(text_file *t, const char *column, const char *row_spec,
         t->col = 0;
     } else {
         t->col = -1;
+        /* A name given to two columns (a spreadsheet's "x, y, x") chose
+         * the first without a word; which one was meant, only a number says. */
         for (int i = 0; header && i < t->ncols && i < MAX_COLUMNS; i++)
             if (names[i].len == strlen(column) && memcmp(names[i].s, column, names[i].len) == 0) {
+                if (t->col >= 0)
+                    return es_error_set(ES_EINVAL, "%s: column name '%s' is in the header twice "
+                                        "(columns %d and %d): choose one by 1-based number",
+                                        t->name, column, t->col + 1, i + 1);
                 t->col = i;
-                break;
             }
         for (int i = 0; header && t->col < 0 && i < t->ncols && i < MAX_COLUMNS; i++) {
             char utf8[600];

@@ -137,6 +137,20 @@ static void test_csv_header_by_name_and_number(void **state)
     snprintf(want, sizeof want, "%s:T[K]", p);
     assert_string_equal(s.source, want);
     es_series_free(&s);
+    /* a name in the header twice: an error naming both columns (the first was
+     * read, 1 and 3, silently); by number either one */
+    snprintf(p, sizeof p, "%s", write_file("dup.csv", "x,y,x\n1,2,3\n4,5,6\n"));
+    snprintf(want, sizeof want, "%s: column name 'x' is in the header twice (columns 1 and 3): "
+             "choose one by 1-based number", p);
+    expect_error(p, "x", ES_EINVAL, want);
+    snprintf(spec, sizeof spec, "%s:x", p);
+    expect_error(spec, NULL, ES_EINVAL, want);
+    assert_int_equal(es_series_read(p, "3", &s), ES_OK);
+    assert_true(s.n == 2 && s.x[0] == 3 && s.x[1] == 6);
+    es_series_free(&s);
+    assert_int_equal(es_series_read(p, "y", &s), ES_OK);
+    assert_true(s.n == 2 && s.x[0] == 2 && s.x[1] == 5);
+    es_series_free(&s);
 }
 
 static void test_delimiters(void **state)
