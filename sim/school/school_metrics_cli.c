@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int es_school_metrics_main(int argc, char **argv);
 
@@ -91,8 +92,25 @@ static int check_time_var(const char *path, nc_in *in)
     return ES_OK;
 }
 
+/* A run's directory (esuite school-metrics out) got NetCDF's "Unknown file
+ * format": say what it is, and name its school.nc when it has one. */
+static int refuse_directory(const char *path)
+{
+    char nc[4200];
+    size_t n = strlen(path);
+    snprintf(nc, sizeof nc, "%s%sschool.nc", path, n && path[n - 1] == '/' ? "" : "/");
+    struct stat st;
+    if (stat(nc, &st) == 0 && S_ISREG(st.st_mode))
+        return es_error_set(ES_EIO, "%s: is a directory, not a NetCDF file (its run's output: "
+                                    "esuite school-metrics %s)", path, nc);
+    return es_error_set(ES_EIO, "%s: is a directory, not a NetCDF file", path);
+}
+
 static int open_input(const char *path, double box_opt, nc_in *in)
 {
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return refuse_directory(path);
     int rc = nc_open(path, NC_NOWRITE, &in->ncid);
     if (rc != NC_NOERR)
         return es_error_set(ES_EIO, "%s: cannot open as NetCDF: %s", path, nc_strerror(rc));

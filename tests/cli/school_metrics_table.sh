@@ -21,6 +21,12 @@ want="\"provenance\":{\"esuite_version\":\"$1\",\"git_revision\":\"$2\",\"input\
 got=$(grep -o '"provenance":.*' table.json)
 if [ "$got" = "$want" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL json-provenance: '$got'"; fi
 expect_num json-polarization-frames "$(grep -o '"polarization":\[[^]]*\]' table.json | tr ',' '\n' | wc -l)" 11 0
+# a directory is named as one (it was 'cannot open as NetCDF: NetCDF: Unknown file format'); a
+# run's directory points at its school.nc
+mkdir plain
+expect_fail directory "error: plain: is a directory, not a NetCDF file" "$ESUITE" school-metrics plain
+expect_fail run-directory "error: run/: is a directory, not a NetCDF file (its run's output: esuite school-metrics run/school.nc)" \
+  "$ESUITE" school-metrics run/
 # a table that cannot be written (a full disc) is an error, exit status 2; it was exit 0
 for form in "" --json; do
   "$ESUITE" school-metrics $form run/school.nc > /dev/full 2> full.err
