@@ -273,7 +273,24 @@ static inline bool is_blank(char c, char delim)
 typedef struct {
     const char *s;
     size_t len;
+    bool quoted; /* was in quotes: a doubled quote ("") in it is one quote */
 } span;
+
+/* Past the quoted field that opens at p ('"'): a doubled quote inside is
+ * one literal quote (RFC 4180, as Excel, Python's csv and pandas write a
+ * text that holds quotes), not the end: '"he said ""hi"", then",1' was
+ * split at the comma inside. At the line's end if it is not closed (the
+ * buffer ends in '\n', so p[1] can be read). */
+static const char *skip_quoted(const char *p)
+{
+    for (p++; *p != '\n'; p++)
+        if (*p == '"') {
+            if (p[1] != '"')
+                return p + 1;
+            p++;
+        }
+    return p;
+}
 
 /* Split the line at p into trimmed fields (surrounding quotes removed).
  * Returns the field count (fields beyond `max` are counted, not stored). */
@@ -287,23 +304,20 @@ static int split_line(const char *p, char delim, span *fields, int max)
         return 0;
     for (;;) {
         const char *s = p;
-        if (*p == '"') {
-            for (p++; *p != '"' && *p != '\n'; p++)
-                ;
-            if (*p == '"')
-                p++;
-        }
+        if (*p == '"')
+            p = skip_quoted(p);
         while (*p != '\n' && (ws ? !is_blank(*p, delim) : *p != delim))
             p++;
         const char *e = p;
         while (e > s && is_blank(e[-1], delim))
             e--;
-        if (e - s >= 2 && *s == '"' && e[-1] == '"') {
+        const bool quoted = e - s >= 2 && *s == '"' && e[-1] == '"';
+        if (quoted) {
             s++;
             e--;
         }
         if (n < max)
-            fields[n] = (span){s, (size_t)(e - s)};
+            fields[n] = (span){s, (size_t)(e - s), quoted};
         n++;
         while (is_blank(*p, delim))
             p++;
@@ -433,6 +447,33 @@ static bool cp1252_to_utf8(const char *s, size_t len, char *out, size_t size)
     return changed;
 }
 
+/* The name a header field gives: a quoted one's "" as one quote. */
+static bool name_is(span f, const char *column)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < f.len; i++, k++) {
+        if (column[k] != f.s[i]) /* also at the end of `column` (text holds no NUL) */
+            return false;
+        if (f.quoted && f.s[i] == '"' && i + 1 < f.len && f.s[i + 1] == '"')
+            i++;
+    }
+    return column[k] == '\0';
+}
+
+/* The name of field f for a message, as name_is reads it, in out[size]
+ * (truncated). */
+static const char *name_shown(span f, char *out, size_t size)
+{
+    char name[400];
+    size_t k = 0;
+    for (size_t i = 0; i < f.len && k + 1 < sizeof name; i++) {
+        name[k++] = f.s[i];
+        if (f.quoted && f.s[i] == '"' && i + 1 < f.len && f.s[i + 1] == '"')
+            i++;
+    }
+    return shown(name, k, out, size);
+}
+
 static void list_columns(const span *names, int n, char *buf, size_t len)
 {
     size_t used = 0;
@@ -440,7 +481,7 @@ static void list_columns(const span *names, int n, char *buf, size_t len)
     for (int i = 0; i < n && used + 8 < len; i++) {
         char name[400];
         int w = snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
-                         shown(names[i].s, names[i].len, name, sizeof name));
+                         name_shown(names[i], name, sizeof name));
         if (w < 0 || (size_t)w >= len - used) {
             strcpy(buf + len - 4, "...");
             return;
@@ -474,7 +515,7 @@ static int select_column(text_file *t, const char *column, const char *row_spec,
         /* A name given to two columns (a spreadsheet's "x, y, x") chose
          * the first without a word; which one was meant, only a number says. */
         for (int i = 0; header && i < t->ncols && i < MAX_COLUMNS; i++)
-            if (names[i].len == strlen(column) && memcmp(names[i].s, column, names[i].len) == 0) {
+            if (name_is(names[i], column)) {
                 if (t->col >= 0)
                     return es_error_set(ES_EINVAL, "%s: column name '%s' is in the header twice "
                                         "(columns %d and %d): choose one by 1-based number",
@@ -518,7 +559,7 @@ static int select_column(text_file *t, const char *column, const char *row_spec,
     char name[160];
     if (header)
         snprintf(t->label, sizeof t->label, "column '%s'",
-                 shown(names[t->col].s, names[t->col].len, name, sizeof name));
+                 name_shown(names[t->col], name, sizeof name));
     else
         snprintf(t->label, sizeof t->label, "column %d", t->col + 1);
     return ES_OK;
@@ -610,12 +651,8 @@ static void parse_piece(const text_file *t, const char *p, const char *stop, pie
                 x[n++] = v;
                 p += k;
             } else {
-                if (*p == '"') { /* quoted text field: delimiters inside do not count */
-                    for (p++; *p != '"' && *p != '\n'; p++)
-                        ;
-                    if (*p == '"')
-                        p++;
-                }
+                if (*p == '"') /* quoted text field: delimiters inside do not count */
+                    p = skip_quoted(p);
                 if (ws)
                     while (*p != '\n' && !is_blank(*p, delim))
                         p++;

@@ -153,6 +153,43 @@ static void test_csv_header_by_name_and_number(void **state)
     es_series_free(&s);
 }
 
+/* RFC 4180: a quote inside a quoted field is doubled ("he said ""hi"""), as
+ * Excel, Python's csv and pandas' to_csv write a text holding quotes. The
+ * field ended at the first inner quote, so a comma after it split the field:
+ * 'cannot parse 'then left"'', 'expected 2 columns, found 3'. */
+static void test_doubled_quotes(void **state)
+{
+    (void)state;
+    char p[512], want[700];
+    es_series s;
+    snprintf(p, sizeof p, "%s", write_file("notes.csv", "note,v\n"
+                                           "\"he said \"\"hi\"\", then left\",1.5\n"
+                                           "\"plain\",2.5\n"
+                                           "\"\",3.5\n"
+                                           "\"a \"\"b\"\"\",4.5\n"));
+    assert_int_equal(es_series_read(p, "v", &s), ES_OK);
+    assert_int_equal(s.n, 4);
+    assert_true(s.x[0] == 1.5 && s.x[1] == 2.5 && s.x[2] == 3.5 && s.x[3] == 4.5);
+    es_series_free(&s);
+    /* the text column last: the row still has 2 fields */
+    snprintf(p, sizeof p, "%s", write_file("notes_last.csv", "v,note\n"
+                                           "1,\"x \"\"y\"\", z\"\n2,w\n"));
+    assert_int_equal(es_series_read(p, "v", &s), ES_OK);
+    assert_true(s.n == 2 && s.x[0] == 1 && s.x[1] == 2);
+    es_series_free(&s);
+    /* a header name with a doubled quote and a comma is one column, named
+     * with one quote, and messages show it so */
+    snprintf(p, sizeof p, "%s", write_file("qname.csv", "\"a \"\"b\"\", c\",v\n1,2\n3,4\n"));
+    assert_int_equal(es_series_read(p, "a \"b\", c", &s), ES_OK);
+    assert_true(s.n == 2 && s.x[0] == 1 && s.x[1] == 3);
+    es_series_free(&s);
+    assert_int_equal(es_series_read(p, "v", &s), ES_OK);
+    assert_true(s.n == 2 && s.x[0] == 2 && s.x[1] == 4);
+    es_series_free(&s);
+    snprintf(want, sizeof want, "%s: no column 'x' (columns: a \"b\", c, v)", p);
+    expect_error(p, "x", ES_EINVAL, want);
+}
+
 static void test_delimiters(void **state)
 {
     (void)state;
@@ -759,6 +796,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip_17_digits),
         cmocka_unit_test(test_csv_header_by_name_and_number),
+        cmocka_unit_test(test_doubled_quotes),
         cmocka_unit_test(test_delimiters),
         cmocka_unit_test(test_cr_line_ends),
         cmocka_unit_test(test_windows_1252),
