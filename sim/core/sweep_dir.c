@@ -338,6 +338,14 @@ int es_sweep_load_dir(const char *dir, es_sweep **out)
     snprintf(mpath, sizeof mpath, "%s/manifest.json", dir);
     json_error_t je;
     json_t *m = json_load_file(mpath, 0, &je);
+    struct stat sb;
+    /* a mistyped path or a file (the sweep's .ini given for its directory)
+     * got "no manifest.json; 'esuite sweep FILE --scheduler ...' writes one" */
+    if (!m && stat(dir, &sb) != 0)
+        return es_error_set(ES_EIO, "%s: no such sweep directory: %s", dir, strerror(errno));
+    if (!m && !S_ISDIR(sb.st_mode))
+        return es_error_set(ES_EIO, "%s is a file, not a sweep directory (the directory that 'esuite "
+                                    "sweep FILE --scheduler ...' wrote)", dir);
     if (!m && access(mpath, F_OK) != 0)
         return es_error_set(ES_EIO, "%s is not a sweep directory (no manifest.json; 'esuite sweep FILE "
                                     "--scheduler ...' writes one)", dir);

@@ -435,6 +435,12 @@ rmdir D/table.nc
 mkdir -p notasweep
 expect_fail collect-not-a-sweep "notasweep is not a sweep directory (no manifest.json" "$ESUITE" collect notasweep
 expect_fail status-not-a-sweep "notasweep is not a sweep directory (no manifest.json" "$ESUITE" sweep notasweep --status
+# a path that is not there, or a file (the sweep file for its directory), says that (both got
+# "is not a sweep directory (no manifest.json; 'esuite sweep FILE --scheduler ...' writes one)")
+expect_fail collect-no-such-dir "error: nosuchsweep: no such sweep directory: No such file or directory" \
+  "$ESUITE" collect nosuchsweep
+expect_fail collect-file "error: s.ini is a file, not a sweep directory (the directory that 'esuite sweep FILE --scheduler ...' wrote)" \
+  "$ESUITE" collect s.ini
 # --scheduler local continues a task from its checkpoint, as job.sbatch does: the tasks stop
 # at step 5 (exit 3, checkpoint) on the first pass; the second pass resumes them to the end
 # (a fresh start would stop at step 5 again).
