@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "core/commands.h"
 #include "core/output.h"
@@ -129,6 +130,43 @@ static int column_used(int argc, char **argv, const ordinal_opts *o)
     return 0;
 }
 
+/* The file an INPUT reads, split as es_series_read() splits it: the whole
+ * spec when it names a file, else the part before the last ':'. */
+static void input_file(const char *spec, char *buf, size_t len)
+{
+    struct stat st;
+    const char *colon = strrchr(spec, ':');
+    if (stat(spec, &st) == 0 || !colon || colon == spec)
+        snprintf(buf, len, "%s", spec);
+    else
+        snprintf(buf, len, "%.*s", (int)(colon - spec), spec);
+}
+
+/* --output or --plot naming an input file: the series was read, and the
+ * file then replaced by the results ('--output run.h5 run.h5:/series/x'
+ * left a curve where the orbits were). */
+static int outputs_not_inputs(int argc, char **argv, const ordinal_opts *o)
+{
+    const char *outs[2] = {o->output, o->plot}, *names[2] = {"--output", "--plot"};
+    for (int k = 0; k < 2; k++) {
+        struct stat so, si;
+        if (!outs[k] || stat(outs[k], &so) != 0)
+            continue; /* a file not there yet is no input */
+        for (int i = optind; i < argc; i++) {
+            char path[4096];
+            if (!strncmp(argv[i], "gen:", 4) || !strcmp(argv[i], "-"))
+                continue;
+            input_file(argv[i], path, sizeof path);
+            if (stat(path, &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino) {
+                es_cli_error("ordinal: %s %s is the file of input '%s': writing it would replace the "
+                             "data it reads; choose another name", names[k], outs[k], argv[i]);
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
 static int parse_options(int argc, char **argv, ordinal_opts *o)
 {
     static const struct option opts[] = {
@@ -218,7 +256,8 @@ static int parse_options(int argc, char **argv, ordinal_opts *o)
         es_cli_error("ordinal: at most %d inputs", MAX_INPUTS);
         return 0;
     }
-    return stdin_at_most_once(argc, argv) && column_used(argc, argv, o);
+    return stdin_at_most_once(argc, argv) && column_used(argc, argv, o) &&
+           outputs_not_inputs(argc, argv, o);
 }
 
 /* gen:NAME[:LENGTH] — the ordinal module's generators, for demos and checks. */

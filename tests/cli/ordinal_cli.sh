@@ -248,6 +248,12 @@ printf '\x89HDF\r\n\x1a\ngarbage garbage garbage' > corrupt.h5
 expect_fail corrupt-h5 "corrupt.h5" "$ESUITE" ordinal corrupt.h5
 expect_fail bad-output-name "--output out.txt" "$ESUITE" ordinal --output out.txt ramp.txt
 expect_fail failed-no-output "nan.txt:3" "$ESUITE" ordinal --output failed.h5 nan.txt
+# --output naming the file an input is read from: refused before anything is read, the input kept
+# (it was replaced by the curve: 1000 samples of ramp.h5 became one value, exit 0)
+"$ESUITE" ordinal --delays 1:1000 --allow-short --order 3 --output ramp_in.h5 gen:sine:3000 > /dev/null
+expect_fail output-is-input "error: ordinal: --output ./ramp_in.h5 is the file of input 'ramp_in.h5:series_0/H': writing it would replace the data it reads; choose another name" \
+  "$ESUITE" ordinal --allow-short --output ./ramp_in.h5 ramp_in.h5:series_0/H
+expect_num output-is-input-kept "$(json_get "$("$ESUITE" ordinal --json --allow-short ramp_in.h5:series_0/delay)" patterns_total)" 996 0
 expect_true failed-left-nothing test ! -e failed.h5
 # standard output on a full disc: exit 2 and a message, for any command (exit 0
 # said a cut-short table was complete)
