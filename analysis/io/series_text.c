@@ -693,7 +693,8 @@ static void parse_piece(const text_file *t, const char *p, const char *stop, pie
 static int bad_token(const text_file *t, long line, const char *p)
 {
     const bool ws = t->delim == ' ';
-    const char *e = p;
+    /* a quoted text is quoted whole ('"a,b"' was shown as '"a') */
+    const char *e = *p == '"' ? skip_quoted(p) : p;
     while (*e != '\n' && (ws ? !is_blank(*e, t->delim) : *e != t->delim))
         e++;
     while (e > p && is_blank(e[-1], t->delim))

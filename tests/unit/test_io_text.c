@@ -188,6 +188,10 @@ static void test_doubled_quotes(void **state)
     es_series_free(&s);
     snprintf(want, sizeof want, "%s: no column 'x' (columns: a \"b\", c, v)", p);
     expect_error(p, "x", ES_EINVAL, want);
+    /* a quoted text in the chosen column is quoted whole in the message */
+    snprintf(p, sizeof p, "%s", write_file("qtext.csv", "v,w\n1,2\n\"a,b\",3\n"));
+    snprintf(want, sizeof want, "%s:3: column 'v': cannot parse '\"a,b\"' as a number", p);
+    expect_error(p, "v", ES_EDATA, want);
 }
 
 static void test_delimiters(void **state)
