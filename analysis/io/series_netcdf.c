@@ -668,9 +668,11 @@ int es_series_read_netcdf(const char *path, const char *var, long long row, cons
     int ncid;
     int st = nc_open(path, NC_NOWRITE, &ncid);
     if (st != NC_NOERR)
+        /* only a file with classic NetCDF's magic bytes gets here: one whose
+         * header is cut short read "NetCDF: Invalid argument" and no more */
         return hdf5_fallback ? ES_SERIES_NOT_NETCDF
-                          : es_error_set(ES_EIO, "cannot open '%s' as NetCDF: %s", path,
-                                         nc_strerror(st));
+                          : es_error_set(ES_EIO, "cannot open '%s' as NetCDF (corrupt or truncated "
+                                         "file?): %s", path, nc_strerror(st));
     /* NetCDF-C also opens plain HDF5 files, with made-up "phony_dim_N"
      * dimensions; those read better through the HDF5 API (real dataset
      * paths and shapes). Files written by the NetCDF library carry the

@@ -431,6 +431,12 @@ static void test_netcdf_classic_truncated(void **state)
             }
             copy_head(path, cut, size / 2); /* a large cut, inside the data */
             expect_error(cut, ES_EDATA, "truncated NetCDF file");
+            /* a cut inside the header: NetCDF-C's "Invalid argument" alone did not
+             * say the file is damaged */
+            copy_head(path, cut, 4); /* the magic bytes alone */
+            char want[700];
+            snprintf(want, sizeof want, "cannot open '%s' as NetCDF (corrupt or truncated file?): ", cut);
+            expect_error(cut, ES_EIO, want);
         }
 }
 
