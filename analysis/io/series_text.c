@@ -490,6 +490,15 @@ static void list_columns(const span *names, int n, char *buf, size_t len)
     }
 }
 
+/* Whether `column` is a 1-based column number (digits only), in *k. */
+static bool column_number(const char *column, long *k)
+{
+    char *stop;
+    errno = 0;
+    *k = strtol(column, &stop, 10);
+    return *column >= '0' && *column <= '9' && *stop == '\0' && errno == 0;
+}
+
 /* Resolve `column` against the header (or by number) and set t->col and t->label. */
 static int select_column(text_file *t, const char *column, const char *row_spec, const span *names,
                          bool header)
@@ -522,6 +531,19 @@ static int select_column(text_file *t, const char *column, const char *row_spec,
                                         t->name, column, t->col + 1, i + 1);
                 t->col = i;
             }
+        /* "1" naming column 3 of the header "t,0,1" is also the number of
+         * column 1: the name was taken without a word. */
+        long k;
+        if (t->col >= 0 && column_number(column, &k) && k >= 1 && k <= t->ncols &&
+            k != t->col + 1 && k <= MAX_COLUMNS) {
+            char other[200];
+            name_shown(names[k - 1], other, sizeof other);
+            return es_error_set(ES_EINVAL, "%s: '%s' is the name of column %d and the number of "
+                                "column %ld%s%s%s: choose column %d by its number %d%s%s%s", t->name,
+                                column, t->col + 1, k, *other ? " ('" : "", other, *other ? "')" : "",
+                                t->col + 1, t->col + 1, *other ? ", or column '" : "", other,
+                                *other ? "' by its name" : "");
+        }
         for (int i = 0; header && t->col < 0 && i < t->ncols && i < MAX_COLUMNS; i++) {
             char utf8[600];
             if (cp1252_to_utf8(names[i].s, names[i].len, utf8, sizeof utf8) && !strcmp(utf8, column))
@@ -530,10 +552,7 @@ static int select_column(text_file *t, const char *column, const char *row_spec,
         if (t->col < 0 && row_spec) /* "x[1]" and no column of that name */
             return es_series_row_not_binary(row_spec, column, header ? cols : NULL);
         if (t->col < 0) {
-            char *stop;
-            errno = 0;
-            long k = strtol(column, &stop, 10);
-            bool numeric = *column >= '0' && *column <= '9' && *stop == '\0' && errno == 0;
+            bool numeric = column_number(column, &k);
             if (!numeric && header && t->ncols > MAX_COLUMNS) /* names past the limit are not read */
                 return es_error_set(ES_EINVAL, "%s: no column '%s' among the first %d of its %d "
                                     "columns (at most %d columns are supported)", t->name, column,

@@ -151,6 +151,27 @@ static void test_csv_header_by_name_and_number(void **state)
     assert_int_equal(es_series_read(p, "y", &s), ES_OK);
     assert_true(s.n == 2 && s.x[0] == 2 && s.x[1] == 5);
     es_series_free(&s);
+    /* "1" names column 3 of "t,0,1" and is the number of column 1: an error
+     * (column 3 was read, silently); "0" (no column 0) and "2" (no such
+     * name) are not ambiguous */
+    snprintf(p, sizeof p, "%s", write_file("numnames.csv", "t,0,1\n10,20,30\n11,21,31\n"));
+    snprintf(want, sizeof want, "%s: '1' is the name of column 3 and the number of column 1 ('t'): "
+             "choose column 3 by its number 3, or column 't' by its name", p);
+    expect_error(p, "1", ES_EINVAL, want);
+    assert_int_equal(es_series_read(p, "0", &s), ES_OK);
+    assert_true(s.n == 2 && s.x[0] == 20 && s.x[1] == 21);
+    es_series_free(&s);
+    assert_int_equal(es_series_read(p, "2", &s), ES_OK);
+    assert_true(s.n == 2 && s.x[0] == 20 && s.x[1] == 21);
+    es_series_free(&s);
+    assert_int_equal(es_series_read(p, "3", &s), ES_OK);
+    assert_true(s.n == 2 && s.x[0] == 30 && s.x[1] == 31);
+    es_series_free(&s);
+    /* a numeric name that is its own column's number is that column */
+    snprintf(p, sizeof p, "%s", write_file("samenum.csv", "a,2,c\n1,2,3\n4,5,6\n"));
+    assert_int_equal(es_series_read(p, "2", &s), ES_OK);
+    assert_true(s.n == 2 && s.x[0] == 2 && s.x[1] == 5);
+    es_series_free(&s);
 }
 
 /* RFC 4180: a quote inside a quoted field is doubled ("he said ""hi"""), as
