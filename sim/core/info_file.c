@@ -152,10 +152,32 @@ static void print_attr(int ncid, int i, int pass)
     free(v);
 }
 
+/* "HDF5" or "NetCDF" when the file starts with that format's signature, else NULL. */
+static const char *binary_kind(const char *path)
+{
+    static const unsigned char hdf5[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    unsigned char head[8] = {0};
+    FILE *f = fopen(path, "rb");
+    size_t got = f ? fread(head, 1, sizeof head, f) : 0;
+    if (f)
+        fclose(f);
+    if (got == sizeof head && !memcmp(head, hdf5, sizeof head))
+        return "HDF5";
+    if (got >= 4 && !memcmp(head, "CDF", 3) && (head[3] == 1 || head[3] == 2 || head[3] == 5))
+        return "NetCDF";
+    return NULL;
+}
+
 static int print_netcdf(const char *path)
 {
     int ncid, natts = 0;
     int st = nc_open(path, NC_NOWRITE, &ncid);
+    const char *kind = st != NC_NOERR ? binary_kind(path) : NULL;
+    if (kind) { /* a cut-short gas.h5 read "cannot read it as HDF5, NetCDF or JSON: NetCDF: HDF error" */
+        es_cli_error("info: %s: %s %s file that cannot be opened (corrupt or truncated file?): %s",
+                     path, kind[0] == 'H' ? "an" : "a", kind, nc_strerror(st));
+        return 2;
+    }
     if (st != NC_NOERR) {
         es_cli_error("info: %s: cannot read it as HDF5, NetCDF or JSON: %s", path, nc_strerror(st));
         return 2;

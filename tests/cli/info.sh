@@ -66,6 +66,14 @@ expect_true "info school.nc: second override aligned under the first" \
 expect_fail info-missing "info: cannot open 'nope.h5': No such file or directory" "$ESUITE" info nope.h5
 printf 'x\n' > t.txt
 expect_fail info-not-output "info: t.txt: cannot read it as HDF5, NetCDF or JSON" "$ESUITE" info t.txt
+# an output cut short (a copy interrupted) is named as a damaged HDF5 / NetCDF file, not as
+# something that is neither ("cannot read it as HDF5, NetCDF or JSON: NetCDF: HDF error")
+head -c 2000 g/gas.h5 > cut.h5
+expect_fail info-truncated-h5 "info: cut.h5: an HDF5 file that cannot be opened (corrupt or truncated file?): NetCDF: " \
+  "$ESUITE" info cut.h5
+printf 'CDF\001' > cut.nc
+expect_fail info-truncated-nc "info: cut.nc: a NetCDF file that cannot be opened (corrupt or truncated file?): NetCDF: " \
+  "$ESUITE" info cut.nc
 echo '{"a": 1}' > other.json
 expect_fail info-json-without-provenance "info: other.json: no \"provenance\" object" "$ESUITE" info other.json
 # a directory, and JSON that is not an object, say what they are (they got the generic
