@@ -420,7 +420,7 @@ static json_t *output_json(const es_series *s, const ordinal_opts *o, const ordi
         j = json_array();
         for (size_t i = 0; i < r->nres; i++) {
             json_t *e = result_json(&r->res[i], o->dt);
-            if (multi) json_object_set_new(e, "source", json_string(s->source));
+            if (multi) json_object_set_new(e, "source", es_json_text(s->source));
             json_array_append_new(j, e);
         }
         return j;
@@ -437,7 +437,7 @@ static json_t *output_json(const es_series *s, const ordinal_opts *o, const ordi
         }
     }
     if (multi)
-        json_object_set_new(j, "source", json_string(s->source));
+        json_object_set_new(j, "source", es_json_text(s->source));
     return j;
 }
 

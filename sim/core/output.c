@@ -585,6 +585,52 @@ int es_output_nc_finish(int ncid, es_provenance *p)
 
 json_t *es_json_real(double x) { return isfinite(x) ? json_real(x) : json_null(); }
 
+/* Length of the valid UTF-8 sequence at s (NUL-terminated), 0 if there is
+ * none (a stray byte, overlong, surrogate, beyond U+10FFFF). */
+static size_t utf8_seq(const unsigned char *s)
+{
+    if (s[0] < 0x80)
+        return 1;
+    size_t n = s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
+             : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+    for (size_t k = 1; k < n; k++)
+        if ((s[k] & 0xC0) != 0x80) /* also stops at the NUL */
+            return 0;
+    if (n && ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F) ||
+              (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F)))
+        return 0;
+    return n;
+}
+
+json_t *es_json_text(const char *s)
+{
+    s = nz(s);
+    json_t *j = json_string(s);
+    if (j)
+        return j;
+    /* json_string() refuses bytes that are not UTF-8 (a Latin-1 file name)
+     * and the key was then left out of the object */
+    char *t = malloc(4 * strlen(s) + 1);
+    if (!t)
+        return json_null();
+    size_t o = 0;
+    for (const unsigned char *u = (const unsigned char *)s; *u;) {
+        size_t n = utf8_seq(u);
+        if (n == 0) {
+            o += (size_t)sprintf(t + o, "\\x%02X", *u);
+            u++;
+        } else {
+            memcpy(t + o, u, n);
+            o += n;
+            u += n;
+        }
+    }
+    t[o] = '\0';
+    j = json_string(t);
+    free(t);
+    return j ? j : json_null();
+}
+
 static json_t *lines_array(const char *text)
 {
     json_t *arr = json_array();
@@ -604,7 +650,7 @@ static json_t *provenance_json(const es_provenance *p)
     json_object_set_new(j, "esuite_version", json_string(ESUITE_VERSION));
     json_object_set_new(j, "git_revision", json_string(ESUITE_GIT_REVISION));
     json_object_set_new(j, "model", json_string(nz(p->model)));
-    json_object_set_new(j, "run_name", json_string(nz(p->run_name)));
+    json_object_set_new(j, "run_name", es_json_text((p->run_name)));
     /* json_int_t is 64-bit signed; config seeds are at most INT64_MAX (ES_KEY_INT_MAX) */
     json_object_set_new(j, "seed", p->seed <= (unsigned long long)LLONG_MAX
                                        ? json_integer((json_int_t)p->seed)
@@ -613,9 +659,9 @@ static json_t *provenance_json(const es_provenance *p)
     json_object_set_new(j, "host", json_string(p->host));
     json_object_set_new(j, "start_time", json_string(p->start_time));
     json_object_set_new(j, "end_time", json_string(p->end_time));
-    json_object_set_new(j, "config_path", json_string(nz(p->config_path)));
+    json_object_set_new(j, "config_path", es_json_text((p->config_path)));
     json_object_set_new(j, "overrides", lines_array(p->overrides));
-    json_object_set_new(j, "command_line", json_string(p->command_line));
+    json_object_set_new(j, "command_line", es_json_text(p->command_line));
     return j;
 }
 

@@ -107,5 +107,8 @@ int es_output_write_summary(const char *dir, json_t *summary, const es_provenanc
 
 /* Print a JSON number with full double precision ("%.17g"); NaN/Inf as null. */
 json_t *es_json_real(double x);
+/* A JSON string of s, bytes that are not UTF-8 written as the text \xHH
+ * (json_string() gives NULL for them, and the key was dropped); NULL s is "". */
+json_t *es_json_text(const char *s);
 
 #endif

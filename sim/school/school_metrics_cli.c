@@ -5,6 +5,7 @@
  * spatial) — the layout esuite and the reference library both write. The
  * box side comes from the global attribute box_size or --box. */
 #include "core/commands.h"
+#include "core/output.h"
 #include "core/strbuf.h"
 #include "esuite/school_metrics.h"
 #include "esuite/series_io.h"
@@ -306,7 +307,7 @@ static json_t *provenance_json(int ncid, const char *path)
     json_t *p = json_object();
     json_object_set_new(p, "esuite_version", json_string(ESUITE_VERSION));
     json_object_set_new(p, "git_revision", json_string(ESUITE_GIT_REVISION));
-    json_object_set_new(p, "input", json_string(path));
+    json_object_set_new(p, "input", es_json_text(path));
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
         char buf[256], key[64];
         unsigned long long seed;

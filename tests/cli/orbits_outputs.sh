@@ -23,6 +23,13 @@ EOF2
 "$ESUITE" run ic.ini --output ic_ok --quiet 2>ic_ok.err
 expect_true "ic = file without n_orbits runs ($(cat ic_ok.err))" test -f ic_ok/summary.json
 expect_num "summary n_orbits = the file's rows" "$(json_get "$(cat ic_ok/summary.json)" n_orbits)" 3 0
+# a config in a directory whose name is not UTF-8 (Latin-1 '\xB0'): summary.json keeps its
+# config_path and command_line keys, the byte as \xB0 (json_string refused them: both keys missing)
+lat=$(printf 'cfg\xb0')
+mkdir "$lat"; cp ic.ini "$lat/"
+"$ESUITE" run "$lat/ic.ini" --output ic_lat --quiet 2>/dev/null
+expect_true summary-latin1-config-path grep -qF '"config_path": "cfg\\xB0/ic.ini"' ic_lat/summary.json
+expect_true summary-latin1-command-line grep -qF '"command_line": ' ic_lat/summary.json
 expect_true "the resolved config in orbits.h5 records n_orbits = 3" \
   grep -aq "n_orbits = 3    ; the rows of ic_file" ic_ok/orbits.h5
 expect_true "... and not the unused default" bash -c '! grep -aq "n_orbits = 100" ic_ok/orbits.h5'

@@ -248,6 +248,12 @@ printf '\x89HDF\r\n\x1a\ngarbage garbage garbage' > corrupt.h5
 expect_fail corrupt-h5 "corrupt.h5" "$ESUITE" ordinal corrupt.h5
 expect_fail bad-output-name "--output out.txt" "$ESUITE" ordinal --output out.txt ramp.txt
 expect_fail failed-no-output "nan.txt:3" "$ESUITE" ordinal --output failed.h5 nan.txt
+# a file name that is not UTF-8 (Latin-1 '\xB0') keeps its "source" key, the byte written as \xB0
+# (json_string refused it and the first object had no "source")
+cp ramp.txt "$(printf 'ramp\xb0.txt')"
+js=$("$ESUITE" ordinal --json "$(printf 'ramp\xb0.txt')" ramp.txt)
+expect_num latin1-source-keys "$(grep -o '"source"' <<<"$js" | wc -l)" 2 0
+expect_true latin1-source-value grep -qF '"source": "ramp\\xB0.txt"' <<<"$js"
 # --output naming the file an input is read from: refused before anything is read, the input kept
 # (it was replaced by the curve: 1000 samples of ramp.h5 became one value, exit 0)
 "$ESUITE" ordinal --delays 1:1000 --allow-short --order 3 --output ramp_in.h5 gen:sine:3000 > /dev/null
