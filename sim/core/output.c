@@ -637,8 +637,10 @@ static json_t *lines_array(const char *text)
     for (const char *s = nz(text); *s;) {
         const char *e = strchr(s, '\n');
         size_t len = e ? (size_t)(e - s) : strlen(s);
-        if (len)
-            json_array_append_new(arr, json_stringn(s, len));
+        char *line = len ? strndup(s, len) : NULL;
+        if (line) /* es_json_text: a Latin-1 path in an override was dropped from the array */
+            json_array_append_new(arr, es_json_text(line));
+        free(line);
         s += len + (e ? 1 : 0);
     }
     return arr;

@@ -30,6 +30,10 @@ mkdir "$lat"; cp ic.ini "$lat/"
 "$ESUITE" run "$lat/ic.ini" --output ic_lat --quiet 2>/dev/null
 expect_true summary-latin1-config-path grep -qF '"config_path": "cfg\\xB0/ic.ini"' ic_lat/summary.json
 expect_true summary-latin1-command-line grep -qF '"command_line": ' ic_lat/summary.json
+# and an override holding such a path stays in the overrides array (it was dropped: [])
+cp ic.txt "$lat/"
+"$ESUITE" run ic.ini --output ic_lat2 --quiet --set "orbits.ic_file=$TMP/$lat/ic.txt" 2>/dev/null
+expect_true summary-latin1-override grep -qF "\"orbits.ic_file=$TMP/cfg\\\\xB0/ic.txt\"" ic_lat2/summary.json
 expect_true "the resolved config in orbits.h5 records n_orbits = 3" \
   grep -aq "n_orbits = 3    ; the rows of ic_file" ic_ok/orbits.h5
 expect_true "... and not the unused default" bash -c '! grep -aq "n_orbits = 100" ic_ok/orbits.h5'
