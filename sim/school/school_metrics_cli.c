@@ -321,7 +321,7 @@ static json_t *provenance_json(int ncid, const char *path)
             continue;
         }
         src_text(ncid, names[k], buf, sizeof buf);
-        json_object_set_new(p, key, *buf ? json_string(buf) : json_null());
+        json_object_set_new(p, key, *buf ? es_json_text(buf) : json_null());
     }
     return p;
 }

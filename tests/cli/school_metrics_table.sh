@@ -21,6 +21,10 @@ want="\"provenance\":{\"esuite_version\":\"$1\",\"git_revision\":\"$2\",\"input\
 got=$(grep -o '"provenance":.*' table.json)
 if [ "$got" = "$want" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL json-provenance: '$got'"; fi
 expect_num json-polarization-frames "$(grep -o '"polarization":\[[^]]*\]' table.json | tr ',' '\n' | wc -l)" 11 0
+# a run name that is not UTF-8 (Latin-1 '\xB0') keeps its input_run_name key, the byte as \xB0
+# (json_string refused it and the key was missing)
+"$ESUITE" run s.ini --output run_lat --quiet --set run.name="$(printf 't\xb0')"
+expect_true json-latin1-run-name grep -qF '"input_run_name":"t\\xB0"' <("$ESUITE" school-metrics --json run_lat/school.nc)
 # a directory is named as one (it was 'cannot open as NetCDF: NetCDF: Unknown file format'); a
 # run's directory points at its school.nc
 mkdir plain
