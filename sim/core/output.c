@@ -602,6 +602,17 @@ static size_t utf8_seq(const unsigned char *s)
     return n;
 }
 
+int es_utf8_valid(const char *s)
+{
+    for (const unsigned char *u = (const unsigned char *)nz(s); *u;) {
+        size_t n = utf8_seq(u);
+        if (n == 0)
+            return 0;
+        u += n;
+    }
+    return 1;
+}
+
 json_t *es_json_text(const char *s)
 {
     s = nz(s);

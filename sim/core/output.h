@@ -110,5 +110,7 @@ json_t *es_json_real(double x);
 /* A JSON string of s, bytes that are not UTF-8 written as the text \xHH
  * (json_string() gives NULL for them, and the key was dropped); NULL s is "". */
 json_t *es_json_text(const char *s);
+/* 1 if s is valid UTF-8 text (NULL: ""), 0 if not. */
+int es_utf8_valid(const char *s);
 
 #endif

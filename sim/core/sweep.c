@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/model.h"
+#include "core/output.h"
 #include "core/sweep.h"
 #include "esuite/status.h"
 
@@ -1151,6 +1152,15 @@ static int validate(parse_ctx *c)
                 return perr(c, "vary run.model: '%s' is not the base config's model '%s' (one "
                                "sweep runs one model; write a sweep per model)",
                             sw->axes[a].values[v], model);
+            }
+            /* manifest.json holds UTF-8 only: a Latin-1 value was left out of
+             * it, and the sweep directory then read as a malformed manifest */
+            if (!es_utf8_valid(sw->axes[a].values[v])) {
+                char nth[32];
+                snprintf(nth, sizeof nth, "%zu", v + 1);
+                c->line = sw->axes[a].line;
+                return perr(c, "vary %s: value %s is not UTF-8 text (bytes of another encoding, "
+                               "such as Latin-1); save the sweep file as UTF-8", sw->axes[a].key, nth);
             }
             char ov[OV_LEN];
             snprintf(ov, sizeof ov, "%s=%s", sw->axes[a].key, sw->axes[a].values[v]);

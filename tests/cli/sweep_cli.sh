@@ -74,6 +74,13 @@ expect_true quoted-plan-task1 grep -Eq '^0001  b,c +0 +100$' qv_plan.txt
 expect_num quoted-plan-lines "$(grep -c '^000[0-9]  ' qv_plan.txt)" 2 0
 "$ESUITE" sweep qv.ini --scheduler slurm --dir QV > /dev/null 2>&1
 expect_true quoted-task-config grep -qx 'name = b,c    ; set by the sweep' QV/tasks/0001/config.ini
+# A value that is not UTF-8 (Latin-1 'a\xB0') is an error naming the line: it was left out of
+# manifest.json, and collect / --status then read 'malformed manifest: 2 tasks, but its axes and
+# 1 replica give 1'
+printf '[sweep]\nbase = base.ini\nname = lat\nvary run.name = a\xb0, b\n' > lat.ini
+expect_fail vary-not-utf8 "lat.ini:4: vary run.name: value 1 is not UTF-8 text (bytes of another encoding, such as Latin-1); save the sweep file as UTF-8" \
+  "$ESUITE" sweep lat.ini --scheduler slurm --dir LAT
+expect_true vary-not-utf8-nothing-written test ! -e LAT
 # A long value (a deep path) reaches the task config whole: 540 characters were cut to 502 there,
 # while the plan and the manifest showed all of them.
 long=$(printf 'p%.0s' $(seq 540))
