@@ -823,6 +823,25 @@ static int parse_rows(const text_file *t, const char *p, long line, es_series *o
     return ES_OK;
 }
 
+/* pandas' to_csv() of a frame with the default column names 0, 1, ... writes
+ * the header ",0,1,...": its unnamed index column, then the names. Read as
+ * a data row with its first value missing, the names became the first
+ * values of their columns, silently (',0,1' then '0,0.5,0.7': column 3
+ * began 1, 0.7). An empty first field followed by exactly 0, 1, ..., n-2
+ * is that header. */
+static bool pandas_range_header(const span *names, int ncols)
+{
+    if (ncols < 2 || ncols > MAX_COLUMNS || names[0].len != 0)
+        return false;
+    for (int i = 1; i < ncols; i++) {
+        char want[16];
+        int w = snprintf(want, sizeof want, "%d", i - 1);
+        if (names[i].len != (size_t)w || memcmp(names[i].s, want, (size_t)w) != 0)
+            return false;
+    }
+    return true;
+}
+
 int es_series_read_text(const char *path, const char *column, const char *row_spec, es_series *out)
 {
     text_file t = {.name = strcmp(path, "-") == 0 ? "<stdin>" : path};
@@ -865,6 +884,8 @@ int es_series_read_text(const char *path, const char *column, const char *row_sp
     bool header = false;
     for (int i = 0; i < t.ncols && i < MAX_COLUMNS && !header; i++)
         header = names[i].len > 0 && !is_number(names[i]);
+    if (!header)
+        header = pandas_range_header(names, t.ncols);
     rc = select_column(&t, column, row_spec, names, header);
     free(names);
     if (rc == ES_OK) {

@@ -167,6 +167,20 @@ static void test_csv_header_by_name_and_number(void **state)
     assert_int_equal(es_series_read(p, "3", &s), ES_OK);
     assert_true(s.n == 2 && s.x[0] == 30 && s.x[1] == 31);
     es_series_free(&s);
+    /* pandas' to_csv() of a frame with default column names: ",0,1" is a
+     * header (its unnamed index, then 0 and 1), not a row with a missing first
+     * value: column '1' is 0.7, 0.2 (it was 1, 0.7, 0.2 by number 3, and
+     * '--column 0' was out of range); ",2,3" stays data */
+    snprintf(p, sizeof p, "%s", write_file("pandas.csv", ",0,1\n0,0.5,0.7\n1,0.6,0.2\n"));
+    assert_int_equal(es_series_read(p, "0", &s), ES_OK);
+    assert_true(s.n == 2 && s.x[0] == 0.5 && s.x[1] == 0.6);
+    es_series_free(&s);
+    assert_int_equal(es_series_read(p, "3", &s), ES_OK);
+    assert_true(s.n == 2 && s.x[0] == 0.7 && s.x[1] == 0.2);
+    es_series_free(&s);
+    snprintf(p, sizeof p, "%s", write_file("notpandas.csv", ",2,3\n1,2,3\n"));
+    snprintf(want, sizeof want, "%s:1: column 1: empty value", p);
+    expect_error(p, "1", ES_EDATA, want);
     /* a numeric name that is its own column's number is that column */
     snprintf(p, sizeof p, "%s", write_file("samenum.csv", "a,2,c\n1,2,3\n4,5,6\n"));
     assert_int_equal(es_series_read(p, "2", &s), ES_OK);
