@@ -152,8 +152,7 @@ static void print_attr(int ncid, int i, int pass)
     free(v);
 }
 
-/* "HDF5" or "NetCDF" when the file starts with that format's signature, else NULL. */
-static const char *binary_kind(const char *path)
+const char *es_info_binary_kind(const char *path)
 {
     static const unsigned char hdf5[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
     unsigned char head[8] = {0};
@@ -172,7 +171,7 @@ static int print_netcdf(const char *path)
 {
     int ncid, natts = 0;
     int st = nc_open(path, NC_NOWRITE, &ncid);
-    const char *kind = st != NC_NOERR ? binary_kind(path) : NULL;
+    const char *kind = st != NC_NOERR ? es_info_binary_kind(path) : NULL;
     if (kind) { /* a cut-short gas.h5 read "cannot read it as HDF5, NetCDF or JSON: NetCDF: HDF error" */
         es_cli_error("info: %s: %s %s file that cannot be opened (corrupt or truncated file?): %s",
                      path, kind[0] == 'H' ? "an" : "a", kind, nc_strerror(st));

@@ -7,4 +7,8 @@
  * message for a file that is missing or not an esuite output. */
 int es_info_print_file(const char *path);
 
+/* "HDF5" or "NetCDF" when the file at path starts with that format's
+ * signature (a file NetCDF-C then cannot open is damaged), else NULL. */
+const char *es_info_binary_kind(const char *path);
+
 #endif

@@ -5,6 +5,7 @@
  * spatial) — the layout esuite and the reference library both write. The
  * box side comes from the global attribute box_size or --box. */
 #include "core/commands.h"
+#include "core/info_file.h"
 #include "core/output.h"
 #include "core/strbuf.h"
 #include "esuite/school_metrics.h"
@@ -113,6 +114,10 @@ static int open_input(const char *path, double box_opt, nc_in *in)
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
         return refuse_directory(path);
     int rc = nc_open(path, NC_NOWRITE, &in->ncid);
+    /* a school.nc cut short (an interrupted copy) read "NetCDF: HDF error" only */
+    if (rc != NC_NOERR && es_info_binary_kind(path))
+        return es_error_set(ES_EIO, "%s: cannot open as NetCDF (corrupt or truncated %s file?): %s",
+                            path, es_info_binary_kind(path), nc_strerror(rc));
     if (rc != NC_NOERR)
         return es_error_set(ES_EIO, "%s: cannot open as NetCDF: %s", path, nc_strerror(rc));
     if (es_netcdf_check_extent(path, in->ncid) != ES_OK)

@@ -25,6 +25,10 @@ expect_num json-polarization-frames "$(grep -o '"polarization":\[[^]]*\]' table.
 # (json_string refused it and the key was missing)
 "$ESUITE" run s.ini --output run_lat --quiet --set run.name="$(printf 't\xb0')"
 expect_true json-latin1-run-name grep -qF '"input_run_name":"t\\xB0"' <("$ESUITE" school-metrics --json run_lat/school.nc)
+# a school.nc cut short is named as damaged (it said only 'cannot open as NetCDF: NetCDF: HDF error')
+head -c 3000 run/school.nc > cut.nc
+expect_fail truncated "error: cut.nc: cannot open as NetCDF (corrupt or truncated HDF5 file?): NetCDF: " \
+  "$ESUITE" school-metrics cut.nc
 # a directory is named as one (it was 'cannot open as NetCDF: NetCDF: Unknown file format'); a
 # run's directory points at its school.nc
 mkdir plain
