@@ -117,6 +117,30 @@ static double write_bounds(FILE *fp, int n)
     return cmax_top;
 }
 
+/* A point for region `cls`'s name, inside the region as es_ordinal_classify
+ * draws it: at entropy H, the middle of the C interval (between C_min and
+ * C_max) that the classifier gives that class. Returns 0 where no C at this H
+ * has the class. The fixed places they had were outside: at n = 5 'regular'
+ * at (0.298, 0.175) and 'stochastic' at (0.80, 0.03), both below C_min (no
+ * distribution lies there), and 'complex' at (0.611, 0.310), which the
+ * classifier calls stochastic (its divide is at C = 0.344 there). */
+static int region_label_c(int n, es_ordinal_class cls, double H, double *C)
+{
+    double lo = es_ordinal_cmin(n, H), hi = es_ordinal_cmax(n, H), first = NAN, last = NAN;
+    for (int j = 0; j < 400; j++) {
+        double c = lo + (j + 0.5) / 400.0 * (hi - lo);
+        if (es_ordinal_classify(n, H, c) == cls) {
+            if (isnan(first))
+                first = c;
+            last = c;
+        }
+    }
+    if (isnan(first))
+        return 0;
+    *C = 0.5 * (first + last);
+    return 1;
+}
+
 static void remove_plot_dir(const char *dir, const char *bfile, const char *pfile,
                             char lfile[2][64])
 {
@@ -182,13 +206,24 @@ int es_plot_hc(const char *png_path, int n, const es_hc_points *pts, const char 
         "set xrange [0:1]\nset yrange [0:%.3f]\nset key top left\nset grid lc rgb '#dddddd'\n"
         "set arrow from %.6f,%.6f to %.6f,%.6f nohead dt 2 lc rgb '#555555'\n"
         "set arrow from %.6f,%.6f to %.6f,%.6f nohead dt 2 lc rgb '#555555'\n"
-        "set arrow from %.6f,%.6f to %.6f,%.6f nohead dt 2 lc rgb '#555555'\n"
-        "set label 'regular' at %.4f,%.4f font ',9' tc rgb '#555555'\n"
-        "set label 'complex' at %.4f,%.4f font ',9' tc rgb '#555555'\n"
-        "set label 'stochastic' at 0.80,0.03 font ',9' tc rgb '#555555'\n",
+        "set arrow from %.6f,%.6f to %.6f,%.6f nohead dt 2 lc rgb '#555555'\n",
         tmp_png, title ? title : "HC plane", n, cmax_top * 1.08,
-        h1, c1min, h1, c1max, h2, c2min, h2, c2max, h1, c1max, h2, c2max,
-        0.5 * (h1 + h2) - 0.05, 0.5 * (c1min + c2min) + 0.02, h2 + 0.06, 0.5 * (c2max + c2min));
+        h1, c1min, h1, c1max, h2, c2min, h2, c2max, h1, c1max, h2, c2max);
+    /* Region names inside their regions: 'regular' halfway across the periodic band,
+     * 'complex' and 'stochastic' at 40% and 80% of the way from H_max,per to 1 (none at
+     * n = 3, where H_max,per = 1). */
+    static const struct { es_ordinal_class cls; const char *name; double at; } region[3] = {
+        {ES_ORDINAL_REGULAR, "regular", -1.0},
+        {ES_ORDINAL_COMPLEX, "complex", 0.4},
+        {ES_ORDINAL_STOCHASTIC, "stochastic", 0.8}};
+    for (int r = 0; r < 3; r++) {
+        double H = region[r].at < 0 ? 0.5 * (h1 + h2) : h2 + region[r].at * (1.0 - h2), C;
+        if (h2 < 1.0 - 1e-9 || region[r].at < 0)
+            if (region_label_c(n, region[r].cls, H, &C))
+                len += snprintf(script + len, sizeof script - (size_t)len,
+                                "set label '%s' at %.4f,%.4f center font ',9' tc rgb '#555555'\n",
+                                region[r].name, H, C);
+    }
     const char *point_style = pts->connect ? "with linespoints pt 7 ps 0.6" : "with points pt 7 ps 1.3";
     if (pts->color)
         len += snprintf(script + len, sizeof script - (size_t)len,
