@@ -1,5 +1,7 @@
 /* Figures of a gas run (gnuplot, pngcairo): ΔS/N against u for every cell
- * set with the collisionless closed form, and density profiles. */
+ * set with the collisionless closed form, and density profiles. Units as in
+ * the run: m = k_B = 1, lengths in σ, times in σ/√T0, velocities in √T0; the
+ * legends give them (they said 'Δx = 177, Δv = 0.5' and 't = 1418'). */
 #include "gas/gas_plots.h"
 
 #include <math.h>
@@ -42,7 +44,7 @@ static int plot_entropy(const es_gas_run_result *res, const es_bz_grid *sets, co
     es_strbuf_printf(&b, "set title 'Coarse-grained Boltzmann entropy %s'\n",
                      expansion ? "after the partition removal" : "in the periodic box (equilibrium)");
     es_strbuf_printf(&b, 
-                  "set xlabel 'u = {/Symbol D}v t / L_x'\nset ylabel '{/Symbol D}S/N (Miller-Madow, pooled)'\n"
+                  "set xlabel 'u = {/Symbol D}v t / L_x'\nset ylabel '{/Symbol D}S/(N k_B) (Miller-Madow, pooled)'\n"
                   "set key bottom right\nset grid\nset xrange [0:%g]\n", umax > 0 ? umax : 1);
     for (size_t c = 0; c < C; c++) {
         es_strbuf_printf(&b, "$s%zu << EOD\n", c);
@@ -63,8 +65,8 @@ static int plot_entropy(const es_gas_run_result *res, const es_bz_grid *sets, co
         es_strbuf_printf(&b, "plot 0 w l lc rgb 'gray' t '0'");
     }
     for (size_t c = 0; c < C; c++)
-        es_strbuf_printf(&b, ", $s%zu w lp pt 7 ps 0.6 t '{/Symbol D}x = %.3g, {/Symbol D}v = %.3g'", c,
-                  sets[c].dx, sets[c].dv);
+        es_strbuf_printf(&b, ", $s%zu w lp pt 7 ps 0.6 t '{/Symbol D}x = %.3g L_x = %.4g σ, {/Symbol D}v = %.3g √T_0'",
+                  c, sets[c].dx / lx, sets[c].dx, sets[c].dv);
     es_strbuf_printf(&b, "\n");
     int st = run(&b, dir, "entropy.png");
     es_strbuf_free(&b);
@@ -97,7 +99,7 @@ static int plot_profiles(const es_gas_run_result *res, const double *times, doub
     }
     es_strbuf_printf(&b, "plot ");
     for (size_t s = 0; s < ns; s++)
-        es_strbuf_printf(&b, "%s$p%zu w l lw 2 t 't = %.4g'", s ? ", " : "", s, times[shown[s]]);
+        es_strbuf_printf(&b, "%s$p%zu w l lw 2 t 't = %.4g σ/√T_0'", s ? ", " : "", s, times[shown[s]]);
     es_strbuf_printf(&b, "\n");
     (void)lx;
     int st = run(&b, dir, "profiles.png");

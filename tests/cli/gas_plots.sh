@@ -4,7 +4,8 @@
 # the initial region's density N/(lx ly/2), so that the t = 0 profile of an
 # expansion sums to B/2 over its B bins whatever B is. With 5 bins (the middle
 # one straddles lx/2) it was divided by the mean over the 3 occupied bins and
-# summed to 3, the left half reading 1.2.
+# summed to 3, the left half reading 1.2. The entropy figure's curves end at summary.json's
+# values and its legends, like the profiles', state their units.
 . "$(dirname "$0")/lib.bash"
 cd "$TMP"
 mkdir bin scripts
@@ -51,4 +52,19 @@ PATH="$TMP/bin:$PATH" GP_KEEP="$TMP/scripts" "$ESUITE" run p.ini --output per --
   --set gas.profile_bins=5 2>per.err
 gp=$(grep -l "Density profiles" scripts/*.gp)
 expect_num "periodic box, 5 bins: the t = 0 profile sums to 5" "$(p0_sum "$gp")" 5 1e-9
+# entropy.png: the last point of each cell set's curve is summary.json's dS_MM_pooled, and the
+# legends carry units (they read 'Δx = 25.1, Δv = 0.5' and 't = 0': σ, √T0 and σ/√T0 unsaid)
+rm -f scripts/*
+PATH="$TMP/bin:$PATH" GP_KEEP="$TMP/scripts" "$ESUITE" run p.ini --output leg --quiet 2>leg.err
+ent=$(grep -l "Coarse-grained Boltzmann entropy" scripts/*.gp)
+prof=$(grep -l "Density profiles" scripts/*.gp)
+last=$(awk '/^\$s0 << EOD/ {on = 1; next} /^EOD/ {on = 0} on {v = $2} END {print v}' "$ent")
+want=$(grep -o '"dS_MM_pooled": *[-0-9.eE+]*' leg/summary.json | head -1 | sed 's/.*: *//')
+expect_num "entropy.png: last point = summary dS_MM_pooled" "$last" "$want" 1e-9
+lx=$(json_get "$(cat leg/summary.json)" lx)
+dxs=$(awk -v lx="$lx" 'BEGIN { printf "%.4g", 0.1 * lx }')
+expect_true "entropy.png legend: 'Δx = 0.1 L_x = $dxs σ, Δv = 0.5 √T_0'" \
+  grep -qF "t '{/Symbol D}x = 0.1 L_x = $dxs σ, {/Symbol D}v = 0.5 √T_0'" "$ent"
+expect_true "entropy.png ylabel: ΔS/(N k_B)" grep -qF "set ylabel '{/Symbol D}S/(N k_B)" "$ent"
+expect_true "profiles.png legend: 't = 0 σ/√T_0'" grep -qF "t 't = 0 σ/√T_0'" "$prof"
 finish
