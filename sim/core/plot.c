@@ -106,12 +106,36 @@ int es_plot_run_script(const char *script, const char *tmp_png, const char *png_
  * es_ordinal_max_c, visits (n! − 1)·1000 points: 13 s at n = 9 and about
  * two minutes at n = 10 before gnuplot even started. The grid maximum is
  * at most 4e-4 below it, at n = 4.) */
+/* The C at which es_ordinal_classify turns from complex (above) to stochastic
+ * at entropy H (bisection), or NAN where H has not both classes. */
+static double divide_c(int n, double H, double cmin, double cmax)
+{
+    if (!(H > es_ordinal_hmax_per(n)) || cmax <= cmin ||
+        es_ordinal_classify(n, H, cmax) != ES_ORDINAL_COMPLEX ||
+        es_ordinal_classify(n, H, cmin) == ES_ORDINAL_COMPLEX)
+        return NAN;
+    double lo = cmin, hi = cmax;
+    for (int it = 0; it < 40; it++) {
+        double mid = 0.5 * (lo + hi);
+        if (es_ordinal_classify(n, H, mid) == ES_ORDINAL_COMPLEX)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
+/* Columns H, C_min, C_max and the complex/stochastic divide (NaN where there
+ * is none: gnuplot leaves it out). The figure had the names 'complex' and
+ * 'stochastic' but not the line between them. */
 static double write_bounds(FILE *fp, int n)
 {
     double cmax_top = 0.0;
     for (int i = 0; i <= 400; i++) {
-        double H = i / 400.0, cmax = es_ordinal_cmax(n, H);
-        fprintf(fp, "%.6f %.6f %.6f\n", H, es_ordinal_cmin(n, H), cmax);
+        double H = i / 400.0, cmin = es_ordinal_cmin(n, H), cmax = es_ordinal_cmax(n, H);
+        double div = divide_c(n, H, cmin, cmax);
+        fprintf(fp, "%.6f %.6f %.6f ", H, cmin, cmax);
+        fprintf(fp, isnan(div) ? "NaN\n" : "%.6f\n", div);
         cmax_top = cmax > cmax_top ? cmax : cmax_top;
     }
     return cmax_top;
@@ -232,8 +256,9 @@ int es_plot_hc(const char *png_path, int n, const es_hc_points *pts, const char 
     len += snprintf(script + len, sizeof script - (size_t)len,
         "plot '%s' using 1:2 with lines lw 2 lc rgb '#1f77b4' title 'C_{min}', \\\n"
         "     '%s' using 1:3 with lines lw 2 lc rgb '#d62728' title 'C_{max}', \\\n"
+        "     '%s' using 1:4 with lines lw 1 dt 3 lc rgb '#555555' title 'complex/stochastic', \\\n"
         "     '%s' using 1:2%s %s %s title '%s'",
-        bfile, bfile, pfile, pts->color ? ":3" : "", point_style,
+        bfile, bfile, bfile, pfile, pts->color ? ":3" : "", point_style,
         pts->color ? "lc palette" : "lc rgb '#2ca02c'", "series");
     static const char *const label_style[2] = {"offset 1,0.7 left", "offset -1,0.7 right"};
     for (int side = 0; side < 2; side++)
