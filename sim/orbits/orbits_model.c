@@ -412,6 +412,17 @@ static void summarise_warnings(const es_orbits_setup_t *su, const es_orbits_data
     }
 }
 
+/* Without gnuplot a figure is a warning, as in gas and school runs (the
+ * computed orbits.h5 is kept); a figure that fails to draw or to be written
+ * (a full disc) still fails the run. */
+static int figure_status(int st, const char *name)
+{
+    if (st != ES_EUNSUP)
+        return st;
+    es_warning_add("orbits: %s not drawn: %s", name, es_error_message());
+    return ES_OK;
+}
+
 static int plot_hc(const char *dir, const es_orbits_setup_t *su, const es_orbits_data *d)
 {
     double *H = malloc(d->n * sizeof *H), *C = malloc(d->n * sizeof *C),
@@ -580,9 +591,9 @@ static int orbits_run(const es_run_ctx *ctx)
     if (st == ES_OK)
         st = es_orbits_write_h5(path, &su, &d, &prov, level < 0 ? 4 : (int)level);
     if (st == ES_OK && su.plots)
-        st = plot_hc(ctx->output_dir, &su, &d);
+        st = figure_status(plot_hc(ctx->output_dir, &su, &d), "hc_plane.png");
     if (st == ES_OK && su.plots && d.section)
-        st = plot_section(ctx->output_dir, &su, &d);
+        st = figure_status(plot_section(ctx->output_dir, &su, &d), "section.png");
     if (st == ES_OK) {
         json_t *sum = es_orbits_summary(&su, &d, seconds);
         st = es_output_write_summary(ctx->output_dir, sum, &prov);

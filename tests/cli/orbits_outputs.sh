@@ -121,6 +121,23 @@ if command -v gnuplot >/dev/null; then
     bash -c '! test -e noplot/hc_plane.png && grep -q "no '"'"'x'"'"' series could be analysed: hc_plane.png (which shows the first observable) not drawn" noplot.err'
 fi
 
+# 1f'. plots = true without gnuplot: a warning per figure, as in gas and school runs; the run used
+# to exit 1 and discard the computed orbits.h5. (A gnuplot that fails, or a full disc, still fails
+# the run: section 3.) PATH holds only a directory without gnuplot; popen runs /bin/sh.
+mkdir -p nogp
+PATH="$TMP/nogp" "$ESUITE" run ic.ini --output nogp_run --quiet --set orbits.plots=true \
+  --set orbits.section_points=10 2>nogp.err; rc=$?
+expect_num "no gnuplot: exit status ($(cat nogp.err))" "$rc" 0 0
+expect_true "no gnuplot: orbits.h5 and summary.json kept" test -f nogp_run/orbits.h5 -a -f nogp_run/summary.json
+expect_true "no gnuplot: hc_plane.png warning" grep -q "warning: orbits: hc_plane.png not drawn: gnuplot is not installed" nogp.err
+expect_true "no gnuplot: section.png warning" grep -q "warning: orbits: section.png not drawn: gnuplot is not installed" nogp.err
+expect_true "no gnuplot: no figure left" test ! -e nogp_run/hc_plane.png -a ! -e nogp_run/section.png
+"$ESUITE" run ic.ini --output nogp_ref --quiet --set orbits.section_points=10 2>/dev/null
+for ds in /insitu/x/H /insitu/x/C /orbits/mlce; do
+  expect_true "no gnuplot: $ds as without figures" \
+    cmp -s <(h5dump -d $ds nogp_run/orbits.h5 2>&1 | tail -n +2) <(h5dump -d $ds nogp_ref/orbits.h5 2>&1 | tail -n +2)
+  expect_true "no gnuplot: $ds has data" grep -q 'DATA {' <(h5dump -d $ds nogp_run/orbits.h5)
+done
 # 1g. Tolerances no step can meet: every orbit's rk8pd step collapses (escaped = 2); the run says
 # so instead of reporting an all-escaped ensemble without a word.
 "$ESUITE" run ic.ini --output tol --quiet --set orbits.integrator=rk8pd --set orbits.eps_abs=1e-300 \
