@@ -38,7 +38,11 @@ grep -A3 '"chaos_indicator"' "$out/henon_heiles/summary.json" | head -4
 
 echo "== gas: free expansion V -> 2V of 10^4 hard discs, Boltzmann entropy S_B(t) =="
 "$esuite" run configs/gas_expansion.ini --output "$out/gas_expansion" --set output.overwrite=true --quiet
-grep -E '"(n_right_fraction|dS_ideal|dS_MM_pooled)"' "$out/gas_expansion/summary.json" || true
+# summary.json has one "key": value per line; each cell set's dS_MM_pooled follows its dx and dv
+awk -F'[:,]' '/"(n_right_fraction|dS_ideal)"/ { gsub(/[" ]/, "", $1); printf "  %s = %s\n", $1, $2 + 0 }
+  /"dx"/ { dx = $2 + 0 } /"dv"/ { dv = $2 + 0 }
+  /"dS_MM_pooled"/ { printf "  cells dx = %g, dv = %g: dS_MM_pooled = %s\n", dx, dv, $2 + 0 }' \
+  "$out/gas_expansion/summary.json"
 
 echo "== school: swarm -> highly parallel (dewi-kadita case 4, 250 fish, 1000 steps) =="
 "$esuite" run configs/school_case4_highly_parallel.ini --output "$out/school" --set output.overwrite=true --quiet

@@ -63,4 +63,16 @@ for pair in "2 polarisation P polarization" "3 rotation M rotation" "13 OSI ocea
   got=$(awk -v c="$col" '{print $c}' <<<"$header")
   expect_true "metrics.txt column $col is $name (got '$got')" test "$got" = "$name"
 done
+# the gas part names the cell set of each dS_MM_pooled it prints (two bare lines before),
+# with the values of summary.json
+sum="$TMP/d2/gas_expansion/summary.json"
+mapfile -t want < <(grep -o '"dS_MM_pooled": [-0-9.eE+]*' "$sum" | sed 's/.*: //')
+mapfile -t dxs < <(grep -o '"dx": [-0-9.eE+]*' "$sum" | sed 's/.*: //')
+expect_num "gas: one line per cell set" "$(grep -c '^  cells dx = .*: dS_MM_pooled = ' "$TMP/d2.out")" "${#want[@]}" 0
+for k in "${!want[@]}"; do
+  line=$(grep '^  cells dx = ' "$TMP/d2.out" | sed -n "$((k + 1))p")
+  expect_num "gas: cell set $k value" "${line##*= }" "${want[$k]}" 5e-6
+  dx=$(sed 's/^  cells dx = \([^,]*\),.*/\1/' <<<"$line")
+  expect_num "gas: cell set $k dx" "$dx" "${dxs[$k]}" 1e-3
+done
 finish
