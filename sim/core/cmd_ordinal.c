@@ -102,6 +102,17 @@ static int has_suffix(const char *s, const char *suf)
     return a >= b && !strcasecmp(s + a - b, suf);
 }
 
+/* HDF5 by .h5 / .hdf5, NetCDF-4 by .nc: the name chooses the format. */
+static int output_is_h5(const char *path)
+{
+    return has_suffix(path, ".h5") || has_suffix(path, ".hdf5");
+}
+
+static int output_suffix_ok(const char *path)
+{
+    return output_is_h5(path) || has_suffix(path, ".nc");
+}
+
 /* Standard input can be read once: a second '-' would read nothing and fail with a
  * misleading "no values". */
 static int stdin_at_most_once(int argc, char **argv)
@@ -233,6 +244,16 @@ static int parse_options(int argc, char **argv, ordinal_opts *o)
     /* gnuplot writes PNG whatever the name says: a fig.jpg would be a PNG. */
     if (o->plot && !has_suffix(o->plot, ".png")) {
         es_cli_error("--plot %s: the figure is a PNG, so the name must end in .png", o->plot);
+        return 0;
+    }
+    /* Checked here, before any input is read: write_output found these only
+     * after the whole analysis, which on a long series wasted the run. */
+    if (o->output && !output_suffix_ok(o->output)) {
+        es_cli_error("--output %s: the name must end in .h5, .hdf5 or .nc", o->output);
+        return 0;
+    }
+    if (o->output && o->window) {
+        es_cli_error("--output is not available with --window (use --json)");
         return 0;
     }
     /* Options of another mode would be ignored: the user meant that mode. */
@@ -600,11 +621,7 @@ static char *options_text(const ordinal_opts *o)
 static int write_output(const char *path, const es_series *s, const ordinal_out *r, size_t nin,
                         const ordinal_opts *o)
 {
-    int is_h5 = has_suffix(path, ".h5") || has_suffix(path, ".hdf5");
-    if (!is_h5 && !has_suffix(path, ".nc"))
-        return es_error_set(ES_EINVAL, "--output %s: the name must end in .h5, .hdf5 or .nc", path);
-    if (o->window)
-        return es_error_set(ES_EINVAL, "--output is not available with --window (use --json)");
+    int is_h5 = output_is_h5(path); /* the suffix and --window were checked by parse_options */
     es_provenance p;
     es_provenance_init(&p, NULL, "ordinal"); /* with the process's command line */
     p.seed = o->seed; /* of generated noise (gen:white, ...) */

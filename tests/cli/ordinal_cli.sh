@@ -167,6 +167,13 @@ expect_fail missing "missing.txt" "$ESUITE" ordinal missing.txt
 expect_fail plot-not-png "--plot fig.jpg: the figure is a PNG, so the name must end in .png" "$ESUITE" ordinal --plot fig.jpg ramp.txt
 expect_true plot-not-png-nothing-written test ! -e fig.jpg
 expect_fail output-bad-suffix "--output out.txt: the name must end in .h5, .hdf5 or .nc" "$ESUITE" ordinal --output out.txt ramp.txt
+# ... and found before any input is read (it was found after the whole analysis, so a long
+# series was read and analysed for nothing; a missing input then hid it): the input here does not exist
+expect_fail output-suffix-before-input "error: --output out.txt: the name must end in .h5, .hdf5 or .nc" \
+  "$ESUITE" ordinal --output out.txt no_such_input.txt
+expect_fail output-window-before-input "error: --output is not available with --window (use --json)" \
+  "$ESUITE" ordinal --window 200 --output w.h5 no_such_input.txt
+expect_true output-window-no-file test ! -e w.h5
 "$ESUITE" ordinal --output UPPER.H5 ramp.txt > /dev/null
 expect_true output-suffix-any-case test -s UPPER.H5
 # quoted numbers (csv.QUOTE_ALL, R's write.csv) are the numbers: same result as unquoted
