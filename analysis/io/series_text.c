@@ -727,6 +727,41 @@ static int bad_token(const text_file *t, long line, const char *p)
                         len > TOKEN_SHOW ? "..." : "");
 }
 
+/* A blank-separated file (tabs are blanks: docs/output-format.md) whose
+ * short line, split at single tabs, has the header's column count with an
+ * empty field: a tab-separated file's missing value ("1\t\t3", "1\t4\t"),
+ * reported as "expected 3 columns, found 2", which named no column. Returns
+ * the 0-based column of the empty field, the selected one first, else -1.
+ * The line stays an error: only its message changes. */
+static int tab_empty_field(const text_file *t, const char *line_start)
+{
+    if (t->delim != ' ' || split_line(line_start, '\t', NULL, 0) != t->ncols)
+        return -1;
+    span *f = malloc(MAX_COLUMNS * sizeof *f);
+    if (!f)
+        return -1;
+    int n = split_line(line_start, '\t', f, MAX_COLUMNS), empty = -1;
+    for (int i = 0; i < n && i < MAX_COLUMNS; i++)
+        if (f[i].len == 0 && (empty < 0 || i == t->col))
+            empty = i;
+    free(f);
+    return empty;
+}
+
+static int count_error(const text_file *t, const piece *r, long line)
+{
+    int empty = tab_empty_field(t, r->line_start);
+    if (empty == t->col)
+        return es_error_set(ES_EDATA, "%s:%ld: %s: empty value", t->name, line, t->label);
+    if (empty >= 0) /* a CSV file skips it; here the columns after it could not be told apart */
+        return es_error_set(ES_EDATA, "%s:%ld: column %d: empty value (tabs and spaces both separate "
+                            "columns in this file, so an empty field cannot be told from a wider gap)",
+                            t->name, line, empty + 1);
+    int found = split_line(r->line_start, t->delim, NULL, 0);
+    return es_error_set(ES_EDATA, "%s:%ld: expected %d column%s, found %d", t->name, line, t->ncols,
+                        t->ncols == 1 ? "" : "s", found);
+}
+
 static int piece_error(const text_file *t, const piece *r, long line)
 {
     switch (r->err) {
@@ -735,11 +770,8 @@ static int piece_error(const text_file *t, const piece *r, long line)
     case ROW_NONFINITE:
         return es_error_set(ES_EDATA, "%s:%ld: NaN/Inf value in %s ('%.*s')", t->name, line,
                             t->label, (int)r->token_len, r->token);
-    case ROW_COUNT: {
-        int found = split_line(r->line_start, t->delim, NULL, 0);
-        return es_error_set(ES_EDATA, "%s:%ld: expected %d column%s, found %d", t->name, line,
-                            t->ncols, t->ncols == 1 ? "" : "s", found);
-    }
+    case ROW_COUNT:
+        return count_error(t, r, line);
     default:
         return es_error_set(ES_ENOMEM, "%s: out of memory", t->name);
     }

@@ -259,6 +259,34 @@ static void test_delimiters(void **state)
     }
 }
 
+/* A tab-separated file with a missing value ("1\t\t3", "1\t4\t": pandas'
+ * to_csv(sep='\t') of a NaN) is read with tabs as blanks (its header names
+ * have no spaces), so the line was short: "expected 3 columns, found 2",
+ * naming no column. The empty value is named, as in a CSV file. Lines
+ * whose blank runs hold two tabs but that have all columns still read. */
+static void test_tab_empty_value(void **state)
+{
+    (void)state;
+    char p[512], want[700];
+    snprintf(p, sizeof p, "%s", write_file("empty.tsv", "t\tx\ty\n0\t1\t2\n1\t\t3\n2\t5\t6\n"));
+    snprintf(want, sizeof want, "%s:3: column 'x': empty value", p);
+    expect_error(p, "x", ES_EDATA, want);
+    snprintf(want, sizeof want, "%s:3: column 2: empty value (tabs and spaces both separate columns "
+             "in this file, so an empty field cannot be told from a wider gap)", p);
+    expect_error(p, "y", ES_EDATA, want);
+    snprintf(p, sizeof p, "%s", write_file("trail.tsv", "t\tx\ty\n0\t1\t2\n1\t4\t\n"));
+    snprintf(want, sizeof want, "%s:3: column 'y': empty value", p);
+    expect_error(p, "y", ES_EDATA, want);
+    snprintf(p, sizeof p, "%s", write_file("short.dat", "t x y\n0 1 2\n1 3\n"));
+    snprintf(want, sizeof want, "%s:3: expected 3 columns, found 2", p);
+    expect_error(p, "y", ES_EDATA, want);
+    es_series s;
+    snprintf(p, sizeof p, "%s", write_file("aligned.dat", "t\tx\n0\t\t1\n10\t2\n"));
+    assert_int_equal(es_series_read(p, "x", &s), ES_OK);
+    assert_true(s.n == 2 && s.x[0] == 1 && s.x[1] == 2);
+    es_series_free(&s);
+}
+
 /* CR-only line ends (classic Mac OS, Excel's "CSV (Macintosh)") are line
  * ends: the whole file was one line of blank-separated fields ("a,b\r1,10\r…"
  * had the columns a, b1, 102, …, and a single column of numbers read as one
@@ -847,6 +875,7 @@ int main(void)
         cmocka_unit_test(test_large_line_count),
         cmocka_unit_test(test_threads_same_result),
         cmocka_unit_test(test_random_layouts),
+        cmocka_unit_test(test_tab_empty_value),
     };
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }
