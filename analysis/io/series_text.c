@@ -596,7 +596,7 @@ static int select_column(text_file *t, const char *column, const char *row_spec,
 #define PARALLEL_MIN_BYTES (8u << 20)
 #define BYTES_PER_THREAD (4u << 20)
 
-typedef enum { ROW_OK, ROW_TOKEN, ROW_NONFINITE, ROW_COUNT, ROW_NOMEM } row_error;
+typedef enum { ROW_OK, ROW_TOKEN, ROW_NONFINITE, ROW_UNDERFLOW, ROW_COUNT, ROW_NOMEM } row_error;
 
 typedef struct {
     double *x;
@@ -607,6 +607,21 @@ typedef struct {
     const char *token;      /* the field with the error */
     size_t token_len;       /* parsed length (non-finite values) */
 } piece;
+
+/* Whether the number literal s[0..len) has a nonzero digit in its mantissa
+ * (decimal before 'e', hexadecimal before 'p'): read as 0, it underflowed
+ * ("1e-400", "0x1p-1100"). Called only for values that are 0. */
+static bool literal_nonzero(const char *s, size_t len)
+{
+    const char *e = s + len;
+    if (s < e && (*s == '+' || *s == '-'))
+        s++;
+    const bool hex = e - s > 1 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+    for (s += hex ? 2 : 0; s < e && *s != (hex ? 'p' : 'e') && *s != (hex ? 'P' : 'E'); s++)
+        if ((*s >= '1' && *s <= '9') || (hex && strchr("abcdefABCDEF", *s)))
+            return true;
+    return false;
+}
 
 static void parse_piece(const text_file *t, const char *p, const char *stop, piece *r)
 {
@@ -655,6 +670,13 @@ static void parse_piece(const text_file *t, const char *p, const char *stop, pie
                 }
                 if (!isfinite(v)) {
                     r->err = ROW_NONFINITE;
+                    r->token_len = k;
+                    goto fail;
+                }
+                /* 1e400 is refused (Inf above), so 1e-400 is too: read as 0 it
+                 * would tie with every true zero, silently. Subnormals stay. */
+                if (v == 0 && literal_nonzero(p + quoted, k - 2 * (size_t)quoted)) {
+                    r->err = ROW_UNDERFLOW;
                     r->token_len = k;
                     goto fail;
                 }
@@ -770,6 +792,10 @@ static int piece_error(const text_file *t, const piece *r, long line)
     case ROW_NONFINITE:
         return es_error_set(ES_EDATA, "%s:%ld: NaN/Inf value in %s ('%.*s')", t->name, line,
                             t->label, (int)r->token_len, r->token);
+    case ROW_UNDERFLOW:
+        return es_error_set(ES_EDATA, "%s:%ld: %s: '%.*s' underflows to 0 (its magnitude is below "
+                            "the smallest double, 4.9e-324)", t->name, line, t->label,
+                            (int)r->token_len, r->token);
     case ROW_COUNT:
         return count_error(t, r, line);
     default:

@@ -259,6 +259,34 @@ static void test_delimiters(void **state)
     }
 }
 
+/* 1e400 is refused (NaN/Inf), but 1e-400 was read as 0 without a word: a
+ * value that is no zero tied with every zero of the series. A nonzero
+ * literal that rounds to 0 is refused naming file, line, column; true
+ * zeros in any spelling and subnormals (4.9e-324) still read. */
+static void test_underflow(void **state)
+{
+    (void)state;
+    char p[512], want[700];
+    snprintf(p, sizeof p, "%s", write_file("under.txt", "1\n2\n1e-400\n3\n"));
+    snprintf(want, sizeof want, "%s:3: column 1: '1e-400' underflows to 0 (its magnitude is below "
+             "the smallest double, 4.9e-324)", p);
+    expect_error(p, NULL, ES_EDATA, want);
+    snprintf(p, sizeof p, "%s", write_file("under.csv", "t,x\n0,1\n1,\"-2.5E-999\"\n"));
+    snprintf(want, sizeof want, "%s:3: column 'x': '\"-2.5E-999\"' underflows to 0", p);
+    expect_error(p, "x", ES_EDATA, want);
+    snprintf(p, sizeof p, "%s", write_file("under_hex.txt", "1\n0x1p-1100\n"));
+    snprintf(want, sizeof want, "%s:2: column 1: '0x1p-1100' underflows to 0", p);
+    expect_error(p, NULL, ES_EDATA, want);
+    es_series s;
+    snprintf(p, sizeof p, "%s", write_file("zeros.txt", "0\n-0.0\n0e-400\n000.000E+5\n0x0p-2000\n4.9e-324\n"));
+    assert_int_equal(es_series_read(p, NULL, &s), ES_OK);
+    assert_int_equal(s.n, 6);
+    for (int i = 0; i < 5; i++)
+        assert_true(s.x[i] == 0);
+    assert_true(s.x[5] > 0 && s.x[5] == 4.9e-324);
+    es_series_free(&s);
+}
+
 /* A tab-separated file with a missing value ("1\t\t3", "1\t4\t": pandas'
  * to_csv(sep='\t') of a NaN) is read with tabs as blanks (its header names
  * have no spaces), so the line was short: "expected 3 columns, found 2",
@@ -876,6 +904,7 @@ int main(void)
         cmocka_unit_test(test_threads_same_result),
         cmocka_unit_test(test_random_layouts),
         cmocka_unit_test(test_tab_empty_value),
+        cmocka_unit_test(test_underflow),
     };
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }
