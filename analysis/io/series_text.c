@@ -329,9 +329,17 @@ static int split_line(const char *p, char delim, span *fields, int max)
     }
 }
 
+/* As parse_piece reads a value: blanks inside quotes (" 4 ") do not count,
+ * so a first line of such numbers is data, not a header. */
 static bool is_number(span f)
 {
     double v;
+    while (f.quoted && f.len > 0 && (*f.s == ' ' || *f.s == '\t')) {
+        f.s++;
+        f.len--;
+    }
+    while (f.quoted && f.len > 0 && (f.s[f.len - 1] == ' ' || f.s[f.len - 1] == '\t'))
+        f.len--;
     return f.len > 0 && es_parse_double(f.s, f.s + f.len, &v) == f.len;
 }
 
@@ -623,6 +631,14 @@ static bool literal_nonzero(const char *s, size_t len)
     return false;
 }
 
+/* Past spaces and tabs inside quotes (the buffer ends in '\n'). */
+static const char *skip_inner_blanks(const char *p)
+{
+    while (*p == ' ' || *p == '\t')
+        p++;
+    return p;
+}
+
 static void parse_piece(const text_file *t, const char *p, const char *stop, piece *r)
 {
     const char delim = t->delim;
@@ -658,11 +674,17 @@ static void parse_piece(const text_file *t, const char *p, const char *stop, pie
         for (int i = 0;; i++) {
             if (i == col) {
                 double v;
-                /* a quoted number ("1.5", as QUOTE_ALL CSV writers give) is that number */
+                /* a quoted number ("1.5", as QUOTE_ALL CSV writers give) is that
+                 * number, blanks inside the quotes too (" 4 ", as Python's
+                 * float() reads the field): blanks around an unquoted one are
+                 * skipped, and " 4 " was refused */
                 const bool quoted = *p == '"';
-                size_t k = es_parse_double(p + quoted, stop, &v);
-                if (quoted)
-                    k = k > 0 && p[1 + k] == '"' ? k + 2 : 0;
+                const char *a = quoted ? skip_inner_blanks(p + 1) : p;
+                size_t m = es_parse_double(a, stop, &v), k = m;
+                if (quoted) {
+                    const char *z = skip_inner_blanks(a + m);
+                    k = m > 0 && *z == '"' ? (size_t)(z + 1 - p) : 0;
+                }
                 char c = p[k];
                 if (k == 0 || !(c == '\n' || is_blank(c, delim) || (!ws && c == delim))) {
                     r->err = ROW_TOKEN;
@@ -675,7 +697,7 @@ static void parse_piece(const text_file *t, const char *p, const char *stop, pie
                 }
                 /* 1e400 is refused (Inf above), so 1e-400 is too: read as 0 it
                  * would tie with every true zero, silently. Subnormals stay. */
-                if (v == 0 && literal_nonzero(p + quoted, k - 2 * (size_t)quoted)) {
+                if (v == 0 && literal_nonzero(a, m)) {
                     r->err = ROW_UNDERFLOW;
                     r->token_len = k;
                     goto fail;
