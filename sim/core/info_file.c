@@ -268,15 +268,20 @@ static int print_json(const char *path)
     return 0;
 }
 
+const char *es_info_file_in_dir(const char *dir, const char *name, char *buf, size_t len)
+{
+    size_t n = strlen(dir);
+    snprintf(buf, len, "%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/", name);
+    struct stat st;
+    return stat(buf, &st) == 0 && S_ISREG(st.st_mode) ? buf : NULL;
+}
+
 /* A directory (a run's, most likely): not "cannot read it as HDF5, NetCDF or
  * JSON", and its summary.json named when it has one. */
 static int refuse_directory(const char *path)
 {
     char summary[4200];
-    size_t n = strlen(path);
-    snprintf(summary, sizeof summary, "%s%ssummary.json", path, n && path[n - 1] == '/' ? "" : "/");
-    struct stat st;
-    if (stat(summary, &st) == 0 && S_ISREG(st.st_mode))
+    if (es_info_file_in_dir(path, "summary.json", summary, sizeof summary))
         es_cli_error("info: %s: is a directory, not an output file (its run's provenance: esuite info %s)",
                      path, summary);
     else

@@ -99,10 +99,7 @@ static int check_time_var(const char *path, nc_in *in)
 static int refuse_directory(const char *path)
 {
     char nc[4200];
-    size_t n = strlen(path);
-    snprintf(nc, sizeof nc, "%s%sschool.nc", path, n && path[n - 1] == '/' ? "" : "/");
-    struct stat st;
-    if (stat(nc, &st) == 0 && S_ISREG(st.st_mode))
+    if (es_info_file_in_dir(path, "school.nc", nc, sizeof nc))
         return es_error_set(ES_EIO, "%s: is a directory, not a NetCDF file (its run's output: "
                                     "esuite school-metrics %s)", path, nc);
     return es_error_set(ES_EIO, "%s: is a directory, not a NetCDF file", path);
