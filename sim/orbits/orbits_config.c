@@ -95,6 +95,23 @@ const es_key_spec es_orbits_schema[] = {
 static const es_config_keyref sampling_keys[] = {{S, "t_end"}, {S, "dt"}, {S, "output_every"}};
 static const es_config_keyref integrator_keys[] = {{S, "integrator"}, {S, "system"}};
 static const es_config_keyref tnat_keys[] = {{S, "tnat"}, {S, "system"}};
+static const es_config_keyref x_range_keys[] = {{S, "x_min"}, {S, "x_max"}};
+static const es_config_keyref v_range_keys[] = {{S, "v_min"}, {S, "v_max"}};
+
+/* A grid's range given upside down is a typo far more often than a wish for
+ * the lattice in reverse order: say so rather than run it. */
+static int check_grid_ranges(const es_config *cfg, const es_orb_ic_params *ic)
+{
+    if (ic->kind != ES_ORB_IC_GRID)
+        return ES_OK;
+    if (ic->x_min > ic->x_max)
+        return es_config_blame_error(cfg, x_range_keys, 2, "ic = grid: x_min = %g exceeds x_max = %g",
+                                     ic->x_min, ic->x_max);
+    if (ic->v_min > ic->v_max)
+        return es_config_blame_error(cfg, v_range_keys, 2, "ic = grid: v_min = %g exceeds v_max = %g",
+                                     ic->v_min, ic->v_max);
+    return ES_OK;
+}
 
 static int parse_potential(const es_config *cfg, es_orb_potential *p)
 {
@@ -287,6 +304,8 @@ int es_orbits_setup(const es_config *cfg, uint64_t seed, es_orbits_setup_t *su)
     ic->path = es_config_string(cfg, S, "ic_file");
     if (ic->kind == ES_ORB_IC_FILE && !*ic->path)
         return es_config_key_error(cfg, S, "ic", "ic = file needs [orbits] ic_file");
+    if ((st = check_grid_ranges(cfg, ic)))
+        return st;
 
     su->ip.order = (int)es_config_int(cfg, S, "order");
     su->ip.tnat = (es_orb_tnat_source)es_config_enum(cfg, S, "tnat");

@@ -380,6 +380,11 @@ static void test_bad_configs(void **state)
     expect_error("[run]\nmodel = orbits\n[orbits]\nsystem = lorenz\nintegrator = rk8pd\n"
                  "tnat = radial\nic = grid\n", "tnat");
     expect_error("[run]\nmodel = orbits\n[orbits]\nsystem = potential\nic = file\n", "ic_file");
+    /* a grid range upside down, against a default and against a given bound */
+    expect_error("[run]\nmodel = orbits\n[orbits]\nsystem = henon_heiles\nic = grid\nv_max = 0.2\n",
+                 "test.ini:6: key 'orbits.v_max': ic = grid: v_min = 0.5 exceeds v_max = 0.2");
+    expect_error("[run]\nmodel = orbits\n[orbits]\nsystem = henon_heiles\nic = grid\nx_max = 0.1\n"
+                 "x_min = 0.3\n", "test.ini:7: key 'orbits.x_min': ic = grid: x_min = 0.3 exceeds x_max = 0.1");
 }
 
 /* The "config" attribute of orbits.h5 (the resolved config) into buf. */
