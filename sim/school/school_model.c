@@ -72,7 +72,7 @@ static const es_key_spec school_schema[] = {
     {S, "noise_seed", ES_KEY_INT, "-1", -1, ES_KEY_INT_MAX, NULL, "",
      "Seed of the noise stream; -1: the [run] seed (set it to run replicas from one initial state)."},
     {S, "save_interval", ES_KEY_INT, "1", 1, 1e12, NULL, "steps",
-     "Steps between saved frames (t = 0 always saved); at most n_steps when n_steps > 0."},
+     "Steps between saved frames (t = 0 always saved); at most n_steps when n_steps > 0; with a [ramp], a divisor of holds × hold_steps (its last frame is the final state)."},
     {S, "metrics_every", ES_KEY_INT, "1", 1, 1e12, NULL, "steps",
      "Steps between entropy/OSI evaluations; a multiple of save_interval, and with entropy = true at most n_steps when n_steps > 0. Not with a [ramp]."},
     {S, "entropy", ES_KEY_BOOL, "true", 0, 0, NULL, "",
@@ -344,6 +344,25 @@ static int ramp_range_error(const es_config *cfg, const es_school_ramp_opts *o, 
     return ES_OK;
 }
 
+/* A plain run ends at its last saved frame, so school.nc always holds its
+ * final state (init = file chains start from it). A ramp cannot end early
+ * without cutting its last hold, so its length must be a whole number of
+ * frames: else the steps after the last frame were made and then lost. */
+static int ramp_final_frame_error(const es_config *cfg, const es_school_ramp_opts *o,
+                                  long long total)
+{
+    if (total % o->save_interval == 0)
+        return ES_OK;
+    long long holds = total / o->hold_steps;
+    const es_config_keyref ks[2] = {{"school", "save_interval"}, {"ramp", "hold_steps"}};
+    return es_config_blame_error(cfg, ks, 2, "save_interval = %lld does not divide the ramp's %lld "
+                                 "steps (%lld holds × ramp.hold_steps = %lld): its last frame "
+                                 "would be step %lld, and the final state (step %lld) would not "
+                                 "be in school.nc; make ramp.hold_steps a multiple of "
+                                 "save_interval", o->save_interval, total, holds, o->hold_steps,
+                                 total - total % o->save_interval, total);
+}
+
 /* [ramp] → options, every value checked against the model (each hold must
  * be a valid parameter set) and against the keys a ramp run does not use. */
 static int ramp_from_config(const es_config *cfg, const es_school_params *p,
@@ -422,6 +441,8 @@ static int ramp_from_config(const es_config *cfg, const es_school_params *p,
                                      "steps (holds × ramp.hold_steps): only the frame at step 0 "
                                      "would be recorded", o->save_interval, total);
     }
+    if ((rc = ramp_final_frame_error(cfg, o, total)))
+        return rc;
     o->cfg = cfg;
     o->checkpoint_interval = es_config_double(cfg, "output", "checkpoint_interval");
     o->stop_after_steps = es_config_int(cfg, "school", "stop_after_steps");
@@ -651,7 +672,8 @@ static int school_run_with(const es_run_ctx *ctx, es_school_params *pp)
 static void describe_run(FILE *out, const es_school_params *p, const char *mode, long long steps,
                          long long save_interval, bool metrics_only, bool ramp)
 {
-    /* a plain run ends at its last saved frame; a ramp makes every step */
+    /* a plain run ends at its last saved frame; a ramp makes every step (its
+     * length is a multiple of save_interval: ramp_final_frame_error) */
     long long made = ramp ? steps : steps - steps % save_interval;
     double t_end = (double)made * p->dt;
     fprintf(out, "school: %zu fish, mode %s, %lld steps of dt = %g (t = 0 .. %g), %.4g fish-steps", p->n,

@@ -56,9 +56,23 @@ expect_true plain-check-frames grep -qx 'school: 11 frames (every 5 steps); posi
 expect_fail ramp-save-interval-too-long "key 'school.save_interval': save_interval = 200 exceeds the ramp's 160 steps (holds × ramp.hold_steps): only the frame at step 0 would be recorded" \
   "$ESUITE" run ok.ini --check --set school.save_interval=200
 expect_true ramp-save-interval-whole-ramp "$ESUITE" run ok.ini --check --set school.save_interval=160
-# a ramp makes every step of its holds: 160 steps with frames every 15 steps
+# a ramp makes every step of its holds, so save_interval must divide them: 160 steps with
+# frames every 15 steps ran and saved frames up to step 150 only (t = 0 .. 15), the final
+# state of step 160 was lost (an init = file chain started from step 150)
+printf '%s\nparameter = noise\nvalues = 0.05, 0.3\nhold_steps = 40\nsample_every = 2\nplots = false\n' "$base" |
+  sed 's/^save_interval = 10/save_interval = 15/' > odd.ini
+expect_fail ramp-save-interval-divides "odd.ini:14: key 'ramp.hold_steps': save_interval = 15 does not divide the ramp's 160 steps (4 holds × ramp.hold_steps = 40): its last frame would be step 150, and the final state (step 160) would not be in school.nc; make ramp.hold_steps a multiple of save_interval" \
+  "$ESUITE" run odd.ini --output odd
+expect_true ramp-save-interval-divides-no-output test ! -e odd/school.nc -a ! -e odd/summary.json
+expect_fail ramp-save-interval-divides-set "--set school.save_interval=15: key 'school.save_interval': save_interval = 15 does not divide" \
+  "$ESUITE" run ok.ini --check --set school.save_interval=15
+# 160 steps with frames every 20: the last frame is the final state (t = 16)
 expect_true ramp-check-steps-all grep -qx 'school: 20 fish, mode couzin2002, 160 steps of dt = 0.1 (t = 0 .. 16), 3200 fish-steps' \
-  <("$ESUITE" run ok.ini --check --set school.save_interval=15)
+  <("$ESUITE" run ok.ini --check --set school.save_interval=20)
+if command -v ncdump > /dev/null; then
+  "$ESUITE" run ok.ini --output ok20 --quiet --set school.save_interval=20 2> ok20.err
+  expect_true ramp-last-frame-final test "$(ncdump -v time ok20/school.nc | tr -d ' \n' | sed 's/.*time=//')" = "0,2,4,6,8,10,12,14,16;}"
+fi
 # a sweep over the ramp config: every task runs its resolved config, which lists
 # every key with its default (n_steps, values = 0 next to from/to/step): not errors
 printf '[sweep]\nbase = ok.ini\nname = rs\nmode = cartesian\nreplicas = 1\nvary school.noise = 0.05:0.1:0.05\n' > rs.ini
