@@ -618,6 +618,34 @@ static int school_run(const es_run_ctx *ctx)
     return rc;
 }
 
+/* The [school] value of the ramped key is replaced by the ramp's values
+ * from the first hold on. Given explicitly (not at its default: resolved
+ * configs list every key) and different from the first value, the user
+ * may believe it matters (e.g. as the start): say that it is replaced. A
+ * warning, not an error: the run is what the [ramp] describes. One effect
+ * remains: without dr_attraction, a dr_orientation ramp keeps the Δr_a of
+ * the [school] values, r_attraction − (r_r + dr_orientation). */
+static void warn_ramp_overrides(const es_config *cfg, const es_school_params *p,
+                                const es_school_ramp_opts *o)
+{
+    const char *key = o->param_name; /* the [school] key of the same name */
+    if (o->nvalues == 0 || !es_config_given(cfg, "school", key))
+        return;
+    double v = es_config_double(cfg, "school", key);
+    if (v == o->values[0])
+        return;
+    char still[200] = "";
+    if (o->param == ES_SCHOOL_RAMP_DR_ORIENTATION && !es_config_given(cfg, "school", "dr_attraction"))
+        snprintf(still, sizeof still, "; it only sets the Δr_a the ramp keeps, r_attraction − r_r − "
+                 "dr_orientation = %g (give dr_attraction to set Δr_a)", p->r_a - p->r_o);
+    /* the message of a key error (file:line, or the --set), as a warning */
+    es_config_key_error(cfg, "school", key, "%s = %s is replaced by the [ramp] values hold by hold "
+                        "(first value %g)%s", key, es_config_string(cfg, "school", key), o->values[0],
+                        still);
+    es_warning_add("%s", es_error_message());
+    es_error_clear();
+}
+
 static int school_run_with(const es_run_ctx *ctx, es_school_params *pp)
 {
     const es_config *cfg = ctx->cfg;
@@ -628,6 +656,7 @@ static int school_run_with(const es_run_ctx *ctx, es_school_params *pp)
         double *values = NULL;
         rc = ramp_from_config(cfg, &p, &ro, &values);
         if (rc == ES_OK) {
+            warn_ramp_overrides(cfg, &p, &ro);
             ro.quiet = ctx->quiet;
             es_provenance prov;
             es_provenance_init(&prov, cfg, "school");

@@ -80,6 +80,24 @@ printf '[sweep]\nbase = ok.ini\nname = rs\nmode = cartesian\nreplicas = 1\nvary 
 expect_true ramp-sweep-tasks test -s rs/tasks/0000/out/summary.json -a -s rs/tasks/0001/out/summary.json
 holds=$(tr -d '\n ' < rs/tasks/0001/out/summary.json | grep -o '"direction":' | grep -c '')
 expect_num ramp-sweep-holds "$holds" 4 0
+# the [school] value of the ramped key is replaced by the ramp's values: given (not at its
+# default) and unlike the first value, a warning names its line (before: not a word); the
+# same value as the ramp's first, or the key's default, gives none
+printf '%s\nparameter = dr_orientation\nvalues = 0, 1\nhold_steps = 40\nsample_every = 2\nplots = false\n' "$base" |
+  sed 's/^init_size = 3/init_size = 3\ndr_orientation = 3/' > over.ini
+"$ESUITE" run over.ini --output over --quiet 2> over.err
+expect_true ramp-override-warning grep -qx "esuite: warning: over.ini:9: key 'school.dr_orientation': dr_orientation = 3 is replaced by the \[ramp\] values hold by hold (first value 0); it only sets the Δr_a the ramp keeps, r_attraction − r_r − dr_orientation = 6 (give dr_attraction to set Δr_a)" over.err
+expect_num ramp-override-warning-once "$(grep -c '' over.err)" 1 0
+"$ESUITE" run over.ini --output over2 --quiet --set school.dr_attraction=7 --set school.dr_orientation=2 2> over2.err
+expect_true ramp-override-warning-set grep -qx "esuite: warning: --set school.dr_orientation=2: key 'school.dr_orientation': dr_orientation = 2 is replaced by the \[ramp\] values hold by hold (first value 0)" over2.err
+"$ESUITE" run over.ini --output over3 --quiet --set school.dr_orientation=0 2> over3.err
+expect_true ramp-override-same-silent test ! -s over3.err -a -s over3/summary.json
+"$ESUITE" run ok.ini --output over4 --quiet --set school.noise=0.1 2> over4.err
+expect_true ramp-override-default-silent test ! -s over4.err -a -s over4/summary.json
+# configs/school_couzin_hysteresis.ini: dr_orientation = 0 and a ramp from 0 (shortened holds)
+"$ESUITE" run "$ES_SOURCE_DIR/configs/school_couzin_hysteresis.ini" --output hyst --quiet \
+  --set ramp.hold_steps=20 --set ramp.average_steps=10 --set school.save_interval=20 --set ramp.plots=false 2> hyst.err
+expect_true ramp-override-hysteresis-silent test ! -s hyst.err -a -s hyst/summary.json
 # SIGTERM stops a ramp after writing a checkpoint: exit status 3 ("resume"), a message
 # naming the signal, step and hold, and no school.nc or summary.json (resumed:
 # tests/cli/school_ramp_resume.sh)
