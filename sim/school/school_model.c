@@ -74,7 +74,7 @@ static const es_key_spec school_schema[] = {
     {S, "save_interval", ES_KEY_INT, "1", 1, 1e12, NULL, "steps",
      "Steps between saved frames (t = 0 always saved); at most n_steps when n_steps > 0; with a [ramp], a divisor of holds × hold_steps (its last frame is the final state)."},
     {S, "metrics_every", ES_KEY_INT, "1", 1, 1e12, NULL, "steps",
-     "Steps between entropy/OSI evaluations; a multiple of save_interval, and with entropy = true at most n_steps when n_steps > 0. Not with a [ramp]."},
+     "Steps between entropy/OSI evaluations; a multiple of save_interval, and with entropy = true at most n_steps when n_steps > 0. With entropy = false only save_interval (or the default). Not with a [ramp]."},
     {S, "entropy", ES_KEY_BOOL, "true", 0, 0, NULL, "",
      "Compute the seven entropies and OSI (false: P, M, spread and order index only); a [ramp] run records P and M only and does not read it."},
     {S, "metrics_only", ES_KEY_BOOL, "false", 0, 0, NULL, "",
@@ -137,6 +137,23 @@ static int check_zones(const es_config *cfg, const es_school_params *p, double d
                            "r_o = %g, r_a = %g", order, p->r_r, p->r_o, p->r_a);
     }
     return ES_OK;
+}
+
+/* Without entropies a plain run computes P and M at every saved frame and
+ * never reads metrics_every: another cadence than save_interval would
+ * silently do nothing. Equal to save_interval it says what happens (the
+ * configs/school_couzin_*.ini keep it so, ready for entropy = true); at its
+ * default it is not given (resolved configs list every key). A ramp refuses
+ * the key itself (ramp_from_config). */
+static int check_metrics_every_read(const es_config *cfg, long long me, long long si)
+{
+    if (es_config_enum(cfg, "ramp", "parameter") != 0 || es_config_bool(cfg, "school", "entropy") ||
+        !es_config_given(cfg, "school", "metrics_every") || me == si)
+        return ES_OK;
+    const es_config_keyref k[2] = {{"school", "metrics_every"}, {"school", "entropy"}};
+    return es_config_blame_error(cfg, k, 2, "metrics_every = %lld has no effect with entropy = false "
+                                 "(it sets the cadence of the entropies and OSI; P and M are "
+                                 "recorded at every saved frame, save_interval = %lld)", me, si);
 }
 
 static int params_from_config(const es_config *cfg, unsigned long long seed, es_school_params *p)
@@ -204,6 +221,8 @@ static int params_from_config(const es_config *cfg, unsigned long long seed, es_
         return es_config_blame_error(cfg, k, 2, "metrics_every = %lld must be a multiple of save_interval = %lld",
                            me, si);
     }
+    if ((rc = check_metrics_every_read(cfg, me, si)))
+        return rc;
     /* A cadence beyond the run leaves only the frame at step 0, whose values
      * summary.json would report as the "final" and second-half "mean" of a
      * run that went on (n_steps = 0 asks for step 0 alone). */

@@ -72,7 +72,15 @@ w late2.ini '[run]\nmodel = school\n[school]\nn_fish = 10\nn_steps = 50\nsave_in
 expect_fail save-interval-beyond-run "late2.ini:6: key 'school.save_interval': save_interval = 60 exceeds n_steps = 50: only the frame at step 0 would be recorded" \
   "$ESUITE" run late2.ini
 w late3.ini '[run]\nmodel = school\n[school]\nn_fish = 10\nn_steps = 50\nsave_interval = 5\nmetrics_every = 100\nentropy = false\n'
-expect_true metrics-every-without-entropy "$ESUITE" run late3.ini --check
+# without entropies metrics_every is not read: another value than save_interval silently did
+# nothing (--check passed; the run wrote the polarization of metrics_every = 5, bit for bit)
+expect_fail metrics-every-without-entropy "late3.ini:8: key 'school.entropy': metrics_every = 100 has no effect with entropy = false (it sets the cadence of the entropies and OSI; P and M are recorded at every saved frame, save_interval = 5)" \
+  "$ESUITE" run late3.ini --output late3
+expect_true metrics-every-without-entropy-no-output test ! -e late3
+expect_fail metrics-every-without-entropy-set "--set school.metrics_every=7: key 'school.metrics_every': metrics_every = 7 has no effect with entropy = false" \
+  "$ESUITE" run late3.ini --check --set school.metrics_every=7
+# equal to save_interval it says what happens (configs/school_couzin_*.ini); a ramp refuses it itself
+expect_true metrics-every-without-entropy-equal "$ESUITE" run late3.ini --check --set school.metrics_every=5
 w zero.ini '[run]\nmodel = school\n[school]\nn_fish = 10\nn_steps = 0\nsave_interval = 5\nmetrics_every = 100\n'
 expect_true n-steps-zero-any-cadence "$ESUITE" run zero.ini --check
 w numpy.ini '[run]\nmodel = school\nseed = 5000000000\n[school]\nn_fish = 10\ninit_rng = numpy\n'
