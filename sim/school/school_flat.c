@@ -384,7 +384,14 @@ int es_school_import_flat(const char *path, char **ini_text, int **line_map, siz
         rc = part_add(&st.school, st.torus_line, "init", "torus");
     /* the reference reads torus_radius only for its torus start; init_size
      * with init = box would be an error */
-    if (rc == ES_OK && st.radius_line && st.torus)
+    /* R = 0 is the reference's ring collapsed to one point, every fish at
+     * the box centre; as init_size, 0 would instead mean L/4 */
+    if (rc == ES_OK && st.radius_line && st.torus && strtod(st.radius, NULL) == 0.0)
+        rc = es_error_set(ES_ECONFIG, "%s:%d: key 'torus_radius': %s puts every fish at the centre "
+                                      "of the ring (the reference's torus start with R = 0); give "
+                                      "R > 0, or leave the key out for L/4",
+                          path, st.radius_line, st.radius);
+    else if (rc == ES_OK && st.radius_line && st.torus)
         rc = part_add(&st.school, st.radius_line, "init_size", "%s", st.radius);
     else if (rc == ES_OK && st.radius_line)
         es_warning_add("%s:%d: torus_radius ignored without torus_init = true, as the reference "

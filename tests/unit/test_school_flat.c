@@ -122,6 +122,34 @@ static void test_bad_flat(void **state)
 
 /* A line that is neither `key = value`, a comment nor blank is an error at
  * its own line (the reference skips it: a typo would run the default). */
+/* torus_radius = 0 (the reference's ring of radius 0: every fish at one
+ * point) ran the init_size default, L/4, without a word: an error at the
+ * flat file's line, in either order of the two keys. torus_radius = 0
+ * without torus_init stays ignored (a warning). */
+static void test_torus_radius_zero(void **state)
+{
+    (void)state;
+    expect_flat_error("n_fish = 20\ntorus_init = true\ntorus_radius = 0\n",
+                      ":3: key 'torus_radius': 0 puts every fish at the centre of the ring (the "
+                      "reference's torus start with R = 0); give R > 0, or leave the key out for L/4");
+    expect_flat_error("torus_radius = 0.0 # none\n\ntorus_init = true\n",
+                      ":1: key 'torus_radius': 0.0 puts every fish at the centre of the ring");
+    char path[32];
+    write_flat(path, "torus_radius = 0\ntorus_init = false\n");
+    char *ini = NULL;
+    int *lines = NULL;
+    size_t nl = 0;
+    es_warning_clear();
+    assert_int_equal(es_school_import_flat(path, &ini, &lines, &nl), ES_OK);
+    assert_null(strstr(ini, "init_size"));
+    assert_int_equal(es_warning_count(), 1);
+    assert_non_null(strstr(es_warning_get(0), ":1: torus_radius ignored without torus_init = true"));
+    es_warning_clear();
+    free(ini);
+    free(lines);
+    unlink(path);
+}
+
 static void test_garbage_line(void **state)
 {
     (void)state;
@@ -207,6 +235,7 @@ int main(void)
         cmocka_unit_test(test_case2_translation),
         cmocka_unit_test(test_bad_flat),
         cmocka_unit_test(test_garbage_line),
+        cmocka_unit_test(test_torus_radius_zero),
         cmocka_unit_test(test_duplicate_key),
         cmocka_unit_test(test_mapped_lines),
         cmocka_unit_test(test_integral_reals),
