@@ -305,6 +305,7 @@ int es_cmd_run(int argc, char **argv)
             es_config_free(cfg);
             return 2;
         }
+        es_cli_print_warnings(); /* what the run would warn about before it starts */
         es_config_free(cfg);
         return 0;
     }

@@ -597,46 +597,6 @@ static int check_ramp_keys_unused(const es_config *cfg)
 }
 
 /* Every check of school_run that reads no file (es_model.check). */
-static int school_check(const es_config *cfg)
-{
-    es_school_params p;
-    int rc = params_from_config(cfg, (unsigned long long)es_config_int(cfg, "run", "seed"), &p);
-    if (!rc)
-        rc = check_mode_keys(cfg, &p);
-    if (!rc)
-        rc = check_init_keys(cfg);
-    if (!rc && es_config_enum(cfg, "ramp", "parameter") != ES_SCHOOL_RAMP_NONE) {
-        es_school_ramp_opts ro;
-        double *values = NULL;
-        rc = ramp_from_config(cfg, &p, &ro, &values);
-        free(values);
-    } else if (!rc) {
-        rc = check_ramp_keys_unused(cfg);
-    }
-    return rc;
-}
-
-static int school_run(const es_run_ctx *ctx)
-{
-    es_school_params p;
-    int rc = params_from_config(ctx->cfg, ctx->seed, &p);
-    if (!rc)
-        rc = check_mode_keys(ctx->cfg, &p);
-    double *pos = NULL, *vel = NULL;
-    /* a resumed run restores its state from the checkpoint */
-    if (!rc && !es_checkpoint_resume_path())
-        rc = load_init_file(ctx->cfg, p.n, &pos, &vel);
-    p.init_pos = pos;
-    p.init_vel = vel;
-    if (!rc && !ctx->quiet) /* the batch log says what the run is before it starts */
-        rc = school_describe(ctx->cfg, stderr);
-    if (!rc)
-        rc = school_run_with(ctx, &p);
-    free(pos);
-    free(vel);
-    return rc;
-}
-
 /* The [school] value of the ramped key is replaced by the ramp's values
  * from the first hold on. Given explicitly (not at its default: resolved
  * configs list every key) and different from the first value, the user
@@ -665,6 +625,48 @@ static void warn_ramp_overrides(const es_config *cfg, const es_school_params *p,
     es_error_clear();
 }
 
+static int school_check(const es_config *cfg)
+{
+    es_school_params p;
+    int rc = params_from_config(cfg, (unsigned long long)es_config_int(cfg, "run", "seed"), &p);
+    if (!rc)
+        rc = check_mode_keys(cfg, &p);
+    if (!rc)
+        rc = check_init_keys(cfg);
+    if (!rc && es_config_enum(cfg, "ramp", "parameter") != ES_SCHOOL_RAMP_NONE) {
+        es_school_ramp_opts ro;
+        double *values = NULL;
+        rc = ramp_from_config(cfg, &p, &ro, &values);
+        if (!rc) /* here, not in the run: --check says it too, and a run says it once */
+            warn_ramp_overrides(cfg, &p, &ro);
+        free(values);
+    } else if (!rc) {
+        rc = check_ramp_keys_unused(cfg);
+    }
+    return rc;
+}
+
+static int school_run(const es_run_ctx *ctx)
+{
+    es_school_params p;
+    int rc = params_from_config(ctx->cfg, ctx->seed, &p);
+    if (!rc)
+        rc = check_mode_keys(ctx->cfg, &p);
+    double *pos = NULL, *vel = NULL;
+    /* a resumed run restores its state from the checkpoint */
+    if (!rc && !es_checkpoint_resume_path())
+        rc = load_init_file(ctx->cfg, p.n, &pos, &vel);
+    p.init_pos = pos;
+    p.init_vel = vel;
+    if (!rc && !ctx->quiet) /* the batch log says what the run is before it starts */
+        rc = school_describe(ctx->cfg, stderr);
+    if (!rc)
+        rc = school_run_with(ctx, &p);
+    free(pos);
+    free(vel);
+    return rc;
+}
+
 static int school_run_with(const es_run_ctx *ctx, es_school_params *pp)
 {
     const es_config *cfg = ctx->cfg;
@@ -675,7 +677,6 @@ static int school_run_with(const es_run_ctx *ctx, es_school_params *pp)
         double *values = NULL;
         rc = ramp_from_config(cfg, &p, &ro, &values);
         if (rc == ES_OK) {
-            warn_ramp_overrides(cfg, &p, &ro);
             ro.quiet = ctx->quiet;
             es_provenance prov;
             es_provenance_init(&prov, cfg, "school");

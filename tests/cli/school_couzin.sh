@@ -88,6 +88,9 @@ printf '%s\nparameter = dr_orientation\nvalues = 0, 1\nhold_steps = 40\nsample_e
 "$ESUITE" run over.ini --output over --quiet 2> over.err
 expect_true ramp-override-warning grep -qx "esuite: warning: over.ini:9: key 'school.dr_orientation': dr_orientation = 3 is replaced by the \[ramp\] values hold by hold (first value 0); it only sets the Δr_a the ramp keeps, r_attraction − r_r − dr_orientation = 6 (give dr_attraction to set Δr_a)" over.err
 expect_num ramp-override-warning-once "$(grep -c '' over.err)" 1 0
+# --check warns as the run would, before it starts (it printed no warning)
+"$ESUITE" run over.ini --check > over-check.out 2> over-check.err
+expect_true ramp-override-warning-check grep -qx "esuite: warning: over.ini:9: key 'school.dr_orientation': dr_orientation = 3 is replaced by the \[ramp\] values hold by hold (first value 0); it only sets the Δr_a the ramp keeps, r_attraction − r_r − dr_orientation = 6 (give dr_attraction to set Δr_a)" over-check.err
 "$ESUITE" run over.ini --output over2 --quiet --set school.dr_attraction=7 --set school.dr_orientation=2 2> over2.err
 expect_true ramp-override-warning-set grep -qx "esuite: warning: --set school.dr_orientation=2: key 'school.dr_orientation': dr_orientation = 2 is replaced by the \[ramp\] values hold by hold (first value 0)" over2.err
 "$ESUITE" run over.ini --output over3 --quiet --set school.dr_orientation=0 2> over3.err
