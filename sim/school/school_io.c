@@ -695,7 +695,7 @@ static int put_series(school_run *r)
  * far, and the name of the partial school.nc. The buffered trajectory
  * frames are written and the file synced first, so the file holds exactly
  * frames 0 .. f-1; the resumed run reopens it under that name
- * (es_school_adopt_partial) and continues at frame f. */
+ * (adopt_partial) and continues at frame f. */
 
 static int write_checkpoint(school_run *r, const char *dir)
 {
@@ -740,7 +740,16 @@ static int write_checkpoint(school_run *r, const char *dir)
     return es_checkpoint_writer_commit(w);
 }
 
-int es_school_adopt_partial(const char *ckpt, const char *stored, char *tmp, size_t len)
+/* A resumed run takes over the partial school.nc that checkpoint `ckpt`
+ * names (`stored`, as the interrupted run wrote it: relative to that run's
+ * working directory): the file of that name in the resumed run's directory,
+ * the directory of `tmp` (its own temporary name, len bytes), which then
+ * becomes that path. Found from any working directory (an absolute DIR, a
+ * requeued job), and kept under its name rather than renamed to this
+ * process's: a resumed run killed without a signal (SIGKILL, a node
+ * failure) before its own first checkpoint leaves the checkpoint naming it,
+ * and a renamed file could not be found by the next resume. */
+static int adopt_partial(const char *ckpt, const char *stored, char *tmp, size_t len)
 {
     const char *base = strrchr(stored, '/'), *dir_end = strrchr(tmp, '/');
     base = base ? base + 1 : stored;
@@ -753,6 +762,26 @@ int es_school_adopt_partial(const char *ckpt, const char *stored, char *tmp, siz
         return es_error_set(ES_EIO, "%s: cannot take over the partial output %s: %s", ckpt, found,
                             strerror(errno));
     memcpy(tmp, found, (size_t)n + 1);
+    return ES_OK;
+}
+
+int es_school_reopen_partial(const char *ckpt, const es_checkpoint *c, char *tmp, size_t len, int *ncid)
+{
+    size_t size;
+    char old[4300] = "";
+    const char *name = es_checkpoint_section(c, "nc_partial", &size);
+    if (!name || size == 0 || size >= sizeof old)
+        return es_error_set(ES_EDATA, "%s: section 'nc_partial' missing", ckpt);
+    memcpy(old, name, size);
+    int rc = adopt_partial(ckpt, old, tmp, len);
+    if (rc)
+        return rc;
+    int nrc = nc_open(tmp, NC_WRITE, ncid);
+    if (nrc != NC_NOERR) {
+        *ncid = -1;
+        return es_error_set(ES_EDATA, "%s: cannot reopen the partial output (%s): %s", ckpt, tmp,
+                            nc_strerror(nrc));
+    }
     return ES_OK;
 }
 
@@ -791,23 +820,11 @@ static int read_checkpoint(school_run *r, const char *path)
         if (r->o->entropy)
             memcpy(r->mtimes, q, mf * sizeof *q);
     }
-    char old[4300] = "";
-    const char *name = rc ? NULL : es_checkpoint_section(c, "nc_partial", &size);
-    if (!rc && (!name || size == 0 || size >= sizeof old))
-        rc = es_error_set(ES_EDATA, "%s: section 'nc_partial' missing", path);
     if (!rc)
-        memcpy(old, name, size);
+        rc = es_school_reopen_partial(path, c, r->tmp, sizeof r->tmp, &r->h.ncid);
     es_checkpoint_free(c);
     if (rc)
         return rc;
-    if ((rc = es_school_adopt_partial(path, old, r->tmp, sizeof r->tmp)))
-        return rc;
-    int nrc = nc_open(r->tmp, NC_WRITE, &r->h.ncid);
-    if (nrc != NC_NOERR) {
-        r->h.ncid = -1;
-        return es_error_set(ES_EDATA, "%s: cannot reopen the partial output (%s): %s", path,
-                            r->tmp, nc_strerror(nrc));
-    }
     nc_handles *h = &r->h;
     h->separate_mtime = r->o->entropy && r->o->metrics_every != r->o->save_interval;
     NC_TRY(nc_inq_varid(h->ncid, "time", &h->v_time));

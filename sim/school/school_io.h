@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/checkpoint.h"
 #include "core/config.h"
 #include "core/output.h"
 #include "school/school.h"
@@ -33,16 +34,11 @@ int es_school_nc_put_index_coords(int ncid, size_t n);
 enum { ES_SCHOOL_ATT_NO_R_O = 1u, ES_SCHOOL_ATT_NO_R_A = 2u, ES_SCHOOL_ATT_NO_NOISE = 4u };
 int es_school_nc_put_model_attrs(int ncid, const es_school_params *p, unsigned omit);
 
-/* A resumed run takes over the partial school.nc that checkpoint `ckpt`
- * names (`stored`, as the interrupted run wrote it: relative to that run's
- * working directory): the file of that name in the resumed run's directory,
- * the directory of `tmp` (its own temporary name, len bytes), which then
- * becomes that path. Found from any working directory (an absolute DIR, a
- * requeued job), and kept under its name rather than renamed to this
- * process's: a resumed run killed without a signal (SIGKILL, a node
- * failure) before its own first checkpoint leaves the checkpoint naming it,
- * and a renamed file could not be found by the next resume. */
-int es_school_adopt_partial(const char *ckpt, const char *stored, char *tmp, size_t len);
+/* The partial school.nc that checkpoint c (read from ckpt) names in its
+ * section "nc_partial", found in the resumed run's directory (school_io.c,
+ * adopt_partial, says why) and opened for writing (*ncid; -1 when it cannot
+ * be opened). The plain run and the ramp both resume so. */
+int es_school_reopen_partial(const char *ckpt, const es_checkpoint *c, char *tmp, size_t len, int *ncid);
 
 typedef struct {
     long long n_steps;

@@ -301,7 +301,7 @@ static void hold_finish(hold_result *r, long long h0, const hold_acc *a)
  * mean and m2 of P, of M}; "ramp_holds" {P, P_sd, M, M_sd} of each hold
  * done; "pos", "dir" (n×3); "nc_partial", the name of the partial
  * school.nc, synced first so that it holds exactly the frames written. The
- * resumed run reopens it under that name (es_school_adopt_partial) and
+ * resumed run reopens it under that name (es_school_reopen_partial) and
  * continues. */
 
 static int write_checkpoint(ramp_run *r)
@@ -397,23 +397,11 @@ static int read_checkpoint(ramp_run *r, const char *path)
             hr->state = es_school_classify(hr->P, hr->M);
         }
     }
-    char old[4300] = "";
-    const char *name = rc ? NULL : es_checkpoint_section(c, "nc_partial", &size);
-    if (!rc && (!name || size == 0 || size >= sizeof old))
-        rc = es_error_set(ES_EDATA, "%s: section 'nc_partial' missing", path);
     if (!rc)
-        memcpy(old, name, size);
+        rc = es_school_reopen_partial(path, c, r->tmp, sizeof r->tmp, &r->h.ncid);
     es_checkpoint_free(c);
     if (rc)
         return rc;
-    if ((rc = es_school_adopt_partial(path, old, r->tmp, sizeof r->tmp)))
-        return rc;
-    int nrc = nc_open(r->tmp, NC_WRITE, &r->h.ncid);
-    if (nrc != NC_NOERR) {
-        r->h.ncid = -1;
-        return es_error_set(ES_EDATA, "%s: cannot reopen the partial output (%s): %s", path,
-                            r->tmp, nc_strerror(nrc));
-    }
     static const char *const bn[4] = {"polarization", "rotation", "spread", "order_index"};
     ramp_nc *h = &r->h;
     NC_TRY(nc_inq_varid(h->ncid, "time", &h->v_time));
