@@ -36,7 +36,8 @@ static void usage(FILE *out)
                  "commands:\n", ESUITE_VERSION);
     for (size_t i = 0; i < N_COMMANDS; i++)
         fprintf(out, "  %-15s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\n'esuite COMMAND --help' (or 'esuite help COMMAND') describes a command. Documentation: docs/.\n\n"
+    fprintf(out, "\n'esuite COMMAND --help' (or 'esuite help COMMAND', 'esuite --help COMMAND') describes\n"
+                 "a command. Documentation: docs/.\n\n"
                  "exit status: 0 success; 1 a failure while running (and: validate, a case failed;\n"
                  "sweep --status, a task is not complete; collect --strict, a task is missing);\n"
                  "2 bad usage, bad input (config errors name file, line and key) or a file that\n"
@@ -69,6 +70,41 @@ static int es_cli_exit(int rc)
     _exit(rc);
 }
 
+/* esuite help [COMMAND] (also --help, -h): the usage, or COMMAND's help.
+ * A word after COMMAND was dropped without a word and the exit was 0, so a
+ * typo ('esuite --help run extra') looked accepted; it is a usage error
+ * (exit 2) as for every command. argv[0] is the spelling used. */
+static int help(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc > 2) {
+        es_cli_error("%s: expected one COMMAND, got an extra argument '%s' (usage: esuite %s [COMMAND])",
+                     argv[0], argv[2], argv[0]);
+        return 2;
+    }
+    char *args[] = {argv[1], "--help", NULL};
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (!strcmp(commands[i].name, argv[1]))
+            return commands[i].fn(2, args);
+    es_cli_error("%s: unknown command '%s' (see 'esuite --help')", argv[0], argv[1]);
+    return 2;
+}
+
+/* esuite --version (also -V) takes nothing after it: 'esuite --version run
+ * x.ini' printed the version, ran nothing and exited 0. */
+static int version(int argc, char **argv)
+{
+    if (argc > 1) {
+        es_cli_error("%s takes no argument, got '%s' (usage: esuite %s)", argv[0], argv[1], argv[0]);
+        return 2;
+    }
+    printf("esuite %s (git %s)\n", ESUITE_VERSION, ESUITE_GIT_REVISION);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     es_cli_set_argv0(argv[0]);
@@ -84,26 +120,10 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *cmd = argv[1];
-    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
-        usage(stdout);
-        return 0;
-    }
-    if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
-        printf("esuite %s (git %s)\n", ESUITE_VERSION, ESUITE_GIT_REVISION);
-        return 0;
-    }
-    if (!strcmp(cmd, "help")) {
-        if (argc < 3) {
-            usage(stdout);
-            return 0;
-        }
-        char *args[] = {argv[2], "--help", NULL};
-        for (size_t i = 0; i < N_COMMANDS; i++)
-            if (!strcmp(commands[i].name, argv[2]))
-                return commands[i].fn(2, args);
-        es_cli_error("help: unknown command '%s' (see 'esuite --help')", argv[2]);
-        return 2;
-    }
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help"))
+        return es_cli_exit(help(argc - 1, argv + 1));
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V"))
+        return es_cli_exit(version(argc - 1, argv + 1));
     for (size_t i = 0; i < N_COMMANDS; i++)
         if (!strcmp(commands[i].name, cmd))
             return es_cli_exit(commands[i].fn(argc - 1, argv + 1));
