@@ -329,6 +329,16 @@ static int split_line(const char *p, char delim, span *fields, int max)
     }
 }
 
+/* An empty field: nothing, or quotes around nothing but blanks ("", "  "),
+ * which a value read from it reports as an empty value (bad_token). */
+static bool is_empty_field(span f)
+{
+    size_t i = 0;
+    while (f.quoted && i < f.len && (f.s[i] == ' ' || f.s[i] == '\t'))
+        i++;
+    return i == f.len;
+}
+
 /* As parse_piece reads a value: blanks inside quotes (" 4 ") do not count,
  * so a first line of such numbers is data, not a header. */
 static bool is_number(span f)
@@ -753,6 +763,19 @@ static void parse_piece(const text_file *t, const char *p, const char *stop, pie
     r->lines = lines;
 }
 
+/* The field [p, e) holds no value: nothing, or quotes around nothing but
+ * blanks ("" is QUOTE_ALL's empty value; "  " is one whose blanks a
+ * quoted number may have too, so it is the same missing value, not a
+ * token to show as "cannot parse '"  "' as a number"). */
+static bool is_empty_value(const char *p, const char *e)
+{
+    if (e == p)
+        return true;
+    if (e - p < 2 || p[0] != '"' || e[-1] != '"')
+        return false;
+    return skip_inner_blanks(p + 1) == e - 1;
+}
+
 static int bad_token(const text_file *t, long line, const char *p)
 {
     const bool ws = t->delim == ' ';
@@ -762,7 +785,7 @@ static int bad_token(const text_file *t, long line, const char *p)
         e++;
     while (e > p && is_blank(e[-1], t->delim))
         e--;
-    if (e == p || (e - p == 2 && p[0] == '"' && p[1] == '"')) /* "" is QUOTE_ALL's empty value */
+    if (is_empty_value(p, e))
         return es_error_set(ES_EDATA, "%s:%ld: %s: empty value", t->name, line, t->label);
     size_t len = (size_t)(e - p);
     char tok[4 * TOKEN_SHOW + 1];
@@ -959,11 +982,11 @@ int es_series_read_text(const char *path, const char *column, const char *row_sp
     t.delim = detect_delim(p, names);
     t.ncols = split_line(p, t.delim, names, MAX_COLUMNS);
     /* A header needs a name: a field that is neither a number nor empty.
-     * "1,,3" is a data row with a missing value (an error in its column),
+     * "1,,3" (or 1,"  ",3) is a data row with a missing value (an error in its column),
      * not a header, which would drop the row without a word. */
     bool header = false;
     for (int i = 0; i < t.ncols && i < MAX_COLUMNS && !header; i++)
-        header = names[i].len > 0 && !is_number(names[i]);
+        header = !is_empty_field(names[i]) && !is_number(names[i]);
     if (!header)
         header = pandas_range_header(names, t.ncols);
     rc = select_column(&t, column, row_spec, names, header);

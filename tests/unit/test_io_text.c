@@ -285,6 +285,38 @@ static void test_quoted_blanks(void **state)
     expect_error(p, "x", ES_EDATA, want);
 }
 
+/* Quotes around nothing but blanks ("  ", "\t") hold no value, as "" and an
+ * unquoted empty field: the message said "cannot parse '"  "' as a number",
+ * and on a first line of numbers the field made the line a header, whose
+ * row was dropped without a word ("1,\"  \",3" read 2 rows of 3). */
+static void test_quoted_blank_empty(void **state)
+{
+    (void)state;
+    char p[512], want[700];
+    snprintf(p, sizeof p, "%s", write_file("qempty.csv", "x,y\n1,2\n\"  \",3\n"));
+    snprintf(want, sizeof want, "%s:3: column 'x': empty value", p);
+    expect_error(p, "x", ES_EDATA, want);
+    snprintf(p, sizeof p, "%s", write_file("qempty_tab.csv", "x,y\n1,2\n3,\"\t\"\n"));
+    snprintf(want, sizeof want, "%s:3: column 'y': empty value", p);
+    expect_error(p, "y", ES_EDATA, want);
+    snprintf(p, sizeof p, "%s", write_file("qempty.tsv", "x\ty\n1\t2\n\" \"\t3\n"));
+    snprintf(want, sizeof want, "%s:3: column 'x': empty value", p);
+    expect_error(p, "x", ES_EDATA, want);
+    /* text beside the blanks is still text */
+    snprintf(p, sizeof p, "%s", write_file("qempty_text.csv", "x\n1\n\" \"\" \"\n"));
+    snprintf(want, sizeof want, "%s:3: column 'x': cannot parse '\" \"\" \"' as a number", p);
+    expect_error(p, "x", ES_EDATA, want);
+    /* a first line of numbers with one is data, as "1,,3" */
+    snprintf(p, sizeof p, "%s", write_file("qempty_first.csv", "1,\"  \",3\n4,5,6\n7,8,9\n"));
+    snprintf(want, sizeof want, "%s:1: column 2: empty value", p);
+    expect_error(p, "2", ES_EDATA, want);
+    es_series s;
+    assert_int_equal(es_series_read(p, "3", &s), ES_OK);
+    assert_int_equal(s.n, 3);
+    assert_true(s.x[0] == 3 && s.x[1] == 6 && s.x[2] == 9);
+    es_series_free(&s);
+}
+
 /* 1e400 is refused (NaN/Inf), but 1e-400 was read as 0 without a word: a
  * value that is no zero tied with every zero of the series. A nonzero
  * literal that rounds to 0 is refused naming file, line, column; true
@@ -932,6 +964,7 @@ int main(void)
         cmocka_unit_test(test_tab_empty_value),
         cmocka_unit_test(test_underflow),
         cmocka_unit_test(test_quoted_blanks),
+        cmocka_unit_test(test_quoted_blank_empty),
     };
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }
