@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <netcdf.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +113,62 @@ static int flatten(es_collect_table *t, size_t task, const char *prefix, json_t 
     return ES_OK;
 }
 
+static void nc_name(const char *in, char *out, size_t len, char taken[][256], size_t ntaken);
+
+/* A name collect gives a column or variable of its own: the CSV's task,
+ * replica, seed, status and exit_code, the NetCDF file's task_index,
+ * task_seed, task_status and (zip) point, and every swept key, as it is
+ * (CSV) and spelt for NetCDF (gas.N, gas_N). `name` matches when it or its
+ * NetCDF spelling is one of them. */
+static bool is_own_column(const es_collect_table *t, const char *name)
+{
+    static const char *const own[] = {"task",       "replica",   "seed",      "status",
+                                      "exit_code", "task_index", "task_seed", "task_status"};
+    char nc[256], key_nc[256];
+    nc_name(name, nc, sizeof nc, NULL, 0);
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+        if (!strcmp(name, own[i]) || !strcmp(nc, own[i]))
+            return true;
+    if (t->sw->mode == ES_SWEEP_ZIP && (!strcmp(name, "point") || !strcmp(nc, "point")))
+        return true;
+    for (size_t a = 0; a < t->sw->naxes; a++) {
+        nc_name(t->sw->axes[a].key, key_nc, sizeof key_nc, NULL, 0);
+        if (!strcmp(name, t->sw->axes[a].key) || !strcmp(nc, key_nc))
+            return true;
+    }
+    return false;
+}
+
+static bool is_other_field(const es_collect_table *t, size_t self, const char *name)
+{
+    for (size_t j = 0; j < t->nfields; j++)
+        if (j != self && !strcmp(t->fields[j], name))
+            return true;
+    return false;
+}
+
+/* A summary field named like one of collect's own columns (a summary.json
+ * key "seed", "replica" or "gas": {"N": ...} in a sweep of gas.N) gave the
+ * CSV two columns of that name, which pandas reads as "seed" and "seed.1"
+ * (and a script picking "seed" got the first), while the NetCDF file named
+ * it "seed" or "replica_2". It is prefixed with "summary." in both, again
+ * while that name is taken ("summary.seed" in the summary itself): the same
+ * unique name for the same summaries, whatever order the tasks finished in. */
+static int rename_clashing_fields(es_collect_table *t)
+{
+    for (size_t i = 0; i < t->nfields; i++)
+        while (is_own_column(t, t->fields[i]) || is_other_field(t, i, t->fields[i])) {
+            size_t n = strlen(t->fields[i]) + sizeof "summary.";
+            char *name = malloc(n);
+            if (!name)
+                return es_error_set(ES_ENOMEM, "collect: out of memory for field %s", t->fields[i]);
+            snprintf(name, n, "summary.%s", t->fields[i]);
+            free(t->fields[i]);
+            t->fields[i] = name;
+        }
+    return ES_OK;
+}
+
 int es_collect_load(const char *dir, es_collect_table **out)
 {
     *out = NULL;
@@ -148,6 +205,8 @@ int es_collect_load(const char *dir, es_collect_table **out)
             st = flatten(t, i, "", s);
         json_decref(s);
     }
+    if (!st)
+        st = rename_clashing_fields(t);
     if (st) {
         es_collect_free(t);
         return st;

@@ -3,7 +3,8 @@
  * Every numeric field of every complete task's summary.json (nested objects
  * flattened with ".", e.g. "final.P", arrays of up to 64 elements by index,
  * e.g. "cells[1].dS_MM"; "provenance" and longer arrays left out; null read
- * as NaN) becomes a column. Tasks that are not complete (pending,
+ * as NaN) becomes a column; one named like a column collect adds itself
+ * (seed, replica, a swept key, ...) is prefixed with "summary.". Tasks that are not complete (pending,
  * failed, or whose outputs changed after completion) keep NaN in every
  * column and are listed, never dropped.
  *
