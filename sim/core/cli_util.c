@@ -30,6 +30,21 @@ void es_cli_print_warnings(void)
     es_warning_clear();
 }
 
+/* A path made from an empty directory name as "%s/manifest.json" is
+ * "/manifest.json": 'esuite sweep s.ini --dir= --scheduler local' wrote its
+ * tasks into the root directory, then failed with ": No such file or
+ * directory"; 'esuite collect ""' collected a sweep found there. */
+int es_cli_name_given(const char *cmd, const char *what, const char *value, int is_dir)
+{
+    if (*value)
+        return 1;
+    if (is_dir)
+        es_cli_error("%s: %s: empty directory name (the current directory is '.')", cmd, what);
+    else
+        es_cli_error("%s: %s: empty file name", cmd, what);
+    return 0;
+}
+
 int es_cli_parse_int(const char *opt, const char *text, long long min, long long max, long long *out)
 {
     char *end;

@@ -128,6 +128,10 @@ int es_cmd_collect(int argc, char **argv)
         es_cli_error("collect: expected one SWEEPDIR (see 'esuite collect --help')");
         return 2;
     }
+    if (!es_cli_name_given("collect", "SWEEPDIR", argv[optind], 1) ||
+        (nc && !es_cli_name_given("collect", "--output", nc, 0)) ||
+        (csv && !es_cli_name_given("collect", "--csv", csv, 0)))
+        return 2;
     char dir[PATH_MAX]; /* less trailing slashes: "LR/" named LR//tasks/0005 and LR//table.nc */
     snprintf(dir, sizeof dir, "%s", argv[optind]);
     for (size_t n = strlen(dir); n > 1 && dir[n - 1] == '/';)

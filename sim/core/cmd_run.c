@@ -250,6 +250,8 @@ int es_cmd_run(int argc, char **argv)
     }
     char *resume_ini = NULL, *origin = NULL, *first_ovs = NULL;
     if (resume) {
+        if (!es_cli_name_given("run", "--resume", resume, 1))
+            return 2;
         if (optind != argc || nov || outdir || check_only) {
             es_cli_error("run: --resume DIR takes no CONFIG, --set, --output or --check (the run's own config is used)");
             return 2;

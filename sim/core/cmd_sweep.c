@@ -356,6 +356,9 @@ static int parse_opts(int argc, char **argv, sweep_opts *o)
         return 2;
     }
     o->target = argv[optind];
+    if (!es_cli_name_given("sweep", "SWEEP file or DIR", o->target, 0) ||
+        (o->dir && !es_cli_name_given("sweep", "--dir", o->dir, 1)))
+        return 2;
     if (o->scheduler && strcmp(o->scheduler, "slurm") && strcmp(o->scheduler, "pbs") &&
         strcmp(o->scheduler, "local")) {
         es_cli_error("sweep: --scheduler: expected slurm, pbs or local, got '%s'", o->scheduler);

@@ -350,6 +350,8 @@ int es_cmd_validate(int argc, char **argv)
             return 2;
         }
     }
+    if (dir_given && !es_cli_name_given("validate", "--dir", dir, 1))
+        return 2;
     if (nfiles && (dir_given || only)) {
         es_cli_error("validate: case files (%s) and %s both choose the cases: give one of them", files[0],
                      dir_given ? "--dir" : "--case");
