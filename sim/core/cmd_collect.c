@@ -124,8 +124,13 @@ int es_cmd_collect(int argc, char **argv)
         default: es_cli_error("collect: unknown option '%s' (see 'esuite collect --help')", argv[optind - 1]); return 2;
         }
     }
-    if (optind != argc - 1) {
-        es_cli_error("collect: expected one SWEEPDIR (see 'esuite collect --help')");
+    if (optind >= argc) {
+        es_cli_error("collect: missing SWEEPDIR (see 'esuite collect --help')");
+        return 2;
+    }
+    if (optind != argc - 1) { /* name it, as run and info do: "expected one SWEEPDIR" left it to guess */
+        es_cli_error("collect: expected one SWEEPDIR, got an extra argument '%s' (see 'esuite collect --help')",
+                     argv[optind + 1]);
         return 2;
     }
     if (!es_cli_name_given("collect", "SWEEPDIR", argv[optind], 1) ||

@@ -350,9 +350,13 @@ static int parse_opts(int argc, char **argv, sweep_opts *o)
         default: es_cli_error("sweep: unknown option '%s' (see 'esuite sweep --help')", argv[optind - 1]); return 2;
         }
     }
-    if (optind != argc - 1) {
-        es_cli_error(optind >= argc ? "sweep: missing SWEEP file or sweep DIR (see 'esuite sweep --help')"
-                                    : "sweep: expected one SWEEP file or sweep DIR");
+    if (optind >= argc) {
+        es_cli_error("sweep: missing SWEEP file or sweep DIR (see 'esuite sweep --help')");
+        return 2;
+    }
+    if (optind != argc - 1) { /* name it, as run and info do */
+        es_cli_error("sweep: expected one SWEEP file or sweep DIR, got an extra argument '%s' (see "
+                     "'esuite sweep --help')", argv[optind + 1]);
         return 2;
     }
     o->target = argv[optind];

@@ -427,9 +427,11 @@ int es_school_metrics_main(int argc, char **argv)
             return 2;
         }
     }
-    if (optind != argc - 1) {
-        es_cli_error(optind >= argc ? "school-metrics: missing FILE.nc"
-                                    : "school-metrics: expected one FILE.nc");
+    if (optind != argc - 1) { /* an extra argument is named, as run and info do */
+        if (optind >= argc)
+            es_cli_error("school-metrics: missing FILE.nc");
+        else
+            es_cli_error("school-metrics: expected one FILE.nc, got an extra argument '%s'", argv[optind + 1]);
         return 2;
     }
     if ((flags & ES_SCHOOL_OPEN) && (flags & ES_SCHOOL_PERIODIC_CENTROID)) {

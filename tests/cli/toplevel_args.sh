@@ -29,6 +29,21 @@ expect_rc dashhelp-cmd-extra 2 \
   "$ESUITE" --help info x
 expect_rc help-unknown 2 "esuite: error: help: unknown command 'rnu' (see 'esuite --help')" "$ESUITE" help rnu
 
+# commands with one positional argument name the extra one, as run and info do (they said
+# "expected one SWEEPDIR" and left the user to find which word was too many)
+expect_rc collect-extra 2 \
+  "esuite: error: collect: expected one SWEEPDIR, got an extra argument 'b' (see 'esuite collect --help')" \
+  "$ESUITE" collect a --strict b
+expect_rc collect-missing 2 "esuite: error: collect: missing SWEEPDIR (see 'esuite collect --help')" \
+  "$ESUITE" collect --strict
+expect_rc sweep-extra 2 \
+  "esuite: error: sweep: expected one SWEEP file or sweep DIR, got an extra argument 'x' (see 'esuite sweep --help')" \
+  "$ESUITE" sweep s.ini x --plan
+if "$ESUITE" info | grep -q '^models:.* school\( \|$\)'; then
+  expect_rc school-metrics-extra 2 "esuite: error: school-metrics: expected one FILE.nc, got an extra argument 'b.nc'" \
+    "$ESUITE" school-metrics a.nc b.nc
+fi
+
 # what stays accepted
 expect_true "--version alone: exit 0, one line" \
   bash -c '[ "$("$0" --version | grep -c "^esuite [0-9][^ ]* (git [^)]*)$")" -eq 1 ]' "$ESUITE"
