@@ -35,7 +35,7 @@ static void sweep_usage(FILE *out)
             "                      local → run the tasks here\n"
             "  --dir D             sweep directory (default: ./NAME from [sweep] name)\n"
             "  --submit            slurm/pbs: submit the script (sbatch/qsub) and record the job id\n"
-            "  --jobs N            local: tasks run at the same time (default 1)\n"
+            "  --jobs N            local: tasks run at the same time (default 1; only with local)\n"
             "  --status            list complete, failed (exit code, log), pending tasks; exit 0\n"
             "                      only when all are complete\n"
             "  --quiet             fewer messages\n\n"
@@ -45,7 +45,7 @@ static void sweep_usage(FILE *out)
 
 typedef struct {
     const char *target, *scheduler, *dir;
-    int plan, submit, status, quiet;
+    int plan, submit, status, quiet, jobs_given, exit_code_given;
     long long jobs, finish_task, exit_code;
     const char *log;
 } sweep_opts;
@@ -336,6 +336,7 @@ static int parse_opts(int argc, char **argv, sweep_opts *o)
         case 'j':
             if (!es_cli_parse_int("--jobs", optarg, 1, 4096, &o->jobs))
                 return 2;
+            o->jobs_given = 1;
             break;
         case 'F':
             if (!es_cli_parse_int("--finish-task", optarg, 0, 1000000, &o->finish_task))
@@ -344,6 +345,7 @@ static int parse_opts(int argc, char **argv, sweep_opts *o)
         case 'E':
             if (!es_cli_parse_int("--exit-code", optarg, -1, 255, &o->exit_code))
                 return 2;
+            o->exit_code_given = 1;
             break;
         case 'h': sweep_usage(stdout); return -1;
         case ':': es_cli_error("sweep: option %s needs a value", argv[optind - 1]); return 2;
@@ -375,6 +377,19 @@ static int parse_opts(int argc, char **argv, sweep_opts *o)
     }
     if (o->submit && (!o->scheduler || !strcmp(o->scheduler, "local"))) {
         es_cli_error("sweep: --submit needs --scheduler slurm or pbs");
+        return 2;
+    }
+    /* Options of one mode given to another were dropped without a word:
+     * 'esuite sweep s.ini --scheduler slurm --jobs 8' wrote an array job
+     * that Slurm runs as wide as it likes, not 8 at a time. */
+    if (o->jobs_given && (!o->scheduler || strcmp(o->scheduler, "local"))) {
+        es_cli_error("sweep: --jobs needs --scheduler local (a Slurm array's limit is [slurm] "
+                     "max_concurrent in the sweep file)");
+        return 2;
+    }
+    if ((o->exit_code_given || o->log) && o->finish_task < 0) {
+        es_cli_error("sweep: %s goes with --finish-task (what the batch script records for a task)",
+                     o->exit_code_given ? "--exit-code" : "--log");
         return 2;
     }
     return 0;

@@ -32,6 +32,14 @@ max_concurrent = 3
 extra = --qos=low
 EOF
 
+# an option of another mode is refused, not dropped: --jobs 8 with slurm did not limit the array
+expect_fail jobs-not-local "sweep: --jobs needs --scheduler local (a Slurm array's limit is [slurm] max_concurrent in the sweep file)" \
+  "$ESUITE" sweep s.ini --scheduler slurm --jobs 8 --dir jobs_dir
+expect_true jobs-not-local-nothing-written test ! -e jobs_dir
+expect_fail jobs-plan "sweep: --jobs needs --scheduler local" "$ESUITE" sweep s.ini --plan --jobs 2
+expect_fail exit-code-not-finish "sweep: --exit-code goes with --finish-task" "$ESUITE" sweep s.ini --plan --exit-code 3
+expect_fail log-not-finish "sweep: --log goes with --finish-task" "$ESUITE" sweep s.ini --plan --log x.log
+
 # --plan: 3 x 2 x 2 = 12 tasks, replica fastest.
 "$ESUITE" sweep s.ini --plan > plan.txt 2>/dev/null
 expect_true plan-rc test $? -eq 0
