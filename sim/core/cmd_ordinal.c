@@ -178,6 +178,7 @@ static int outputs_not_inputs(int argc, char **argv, const ordinal_opts *o)
     return 1;
 }
 
+/* 1: options valid; 0: a usage error, reported; -1: --help printed. */
 static int parse_options(int argc, char **argv, ordinal_opts *o)
 {
     static const struct option opts[] = {
@@ -228,7 +229,7 @@ static int parse_options(int argc, char **argv, ordinal_opts *o)
             if (!es_cli_parse_int("--seed", optarg, 0, (long long)9e18, &v)) return 0;
             o->seed = (unsigned long long)v;
             break;
-        case 'h': ordinal_usage(stdout); exit(0);
+        case 'h': ordinal_usage(stdout); return -1; /* returned, so main checks stdout was written */
         case ':': es_cli_error("ordinal: option %s needs a value", argv[optind - 1]); return 0;
         default: es_cli_error("ordinal: unknown option '%s' (see 'esuite ordinal --help')", argv[optind - 1]); return 0;
         }
@@ -699,8 +700,9 @@ static void name_warnings(int from, const char *source)
 int es_cmd_ordinal(int argc, char **argv)
 {
     ordinal_opts o = {.order = 5, .delay = 1, .dt = 1.0, .seed = 1, .tnat = ES_TNAT_MAXAVG};
-    if (!parse_options(argc, argv, &o))
-        return 2;
+    int parsed = parse_options(argc, argv, &o);
+    if (parsed <= 0)
+        return parsed < 0 ? 0 : 2; /* -1: --help printed */
     size_t nin = (size_t)(argc - optind);
     char **inputs = argv + optind;
     es_series *s = calloc(nin, sizeof *s);

@@ -57,5 +57,10 @@ if [ -w /dev/full ]; then
     bash -c '"$0" --version >/dev/full' "$ESUITE"
   expect_rc help-cmd-full 2 "esuite: error: cannot write to standard output: No space left on device" \
     bash -c '"$0" help collect >/dev/full' "$ESUITE"
+  # every command's --help (ordinal's left with exit(0), past the check)
+  for cmd in run ordinal school-metrics bench sweep collect validate info; do
+    expect_rc "$cmd-help-full" 2 "esuite: error: cannot write to standard output: No space left on device" \
+      bash -c '"$0" "$1" --help >/dev/full' "$ESUITE" "$cmd"
+  done
 fi
 finish
