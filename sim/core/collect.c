@@ -205,6 +205,13 @@ int es_collect_load(const char *dir, es_collect_table **out)
             st = flatten(t, i, "", s);
         json_decref(s);
     }
+    /* checked here, before anything is written: the writer's message named
+     * its temporary file ("T/.table.nc.part-PID: more than 1000 summary
+     * fields"), which is gone when the user reads it */
+    if (!st && t->nfields > ES_COLLECT_MAX_FIELDS)
+        st = es_error_set(ES_EDATA, "collect: %s: the summaries have %zu numeric fields, more than the %d "
+                          "a table holds (field %d is '%s'); nothing written", dir, t->nfields,
+                          ES_COLLECT_MAX_FIELDS, ES_COLLECT_MAX_FIELDS + 1, t->fields[ES_COLLECT_MAX_FIELDS]);
     if (!st)
         st = rename_clashing_fields(t);
     if (st) {
@@ -357,8 +364,8 @@ int es_collect_write_nc(const es_collect_table *t, const char *path)
         st = es_error_set(ES_ENOMEM, "%s: out of memory", path);
         goto done;
     }
-    if (t->nfields > 1000) {
-        st = es_error_set(ES_EDATA, "%s: more than 1000 summary fields", path);
+    if (t->nfields > ES_COLLECT_MAX_FIELDS) { /* es_collect_load refuses them */
+        st = es_error_set(ES_EDATA, "%s: more than %d summary fields", path, ES_COLLECT_MAX_FIELDS);
         goto done;
     }
     NCCHK(nc_create(tmp, NC_NETCDF4 | NC_CLOBBER, &ncid));

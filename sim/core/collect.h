@@ -26,6 +26,9 @@
 
 #include "core/sweep.h"
 
+/* Columns a table holds (the NetCDF writer's name list is sized for them). */
+#define ES_COLLECT_MAX_FIELDS 1000
+
 typedef struct {
     es_sweep *sw;            /* from the sweep directory's manifest */
     char dir[4096];

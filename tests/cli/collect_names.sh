@@ -57,4 +57,16 @@ if command -v ncdump >/dev/null; then
   expect_true "nc replica is the dimension" test "$(ncval replica)" = "0"
   expect_true nc-long-name grep -qF 'summary_summary_seed:long_name = "summary.summary.seed"' <(ncdump -h S/table.nc)
 fi
+
+# more fields than a table holds: refused before anything is written, naming the sweep directory
+# (the message named the NetCDF writer's temporary file, S/.table.nc.part-PID, gone by then)
+sum_before=$(cksum < S/table.csv)
+seq 0 1000 | awk 'BEGIN { printf "{" } { printf "%s\"k%d\": %d", (NR > 1 ? ", " : ""), $1, $1 } END { print "}" }' \
+  > S/tasks/0001/out/summary.json
+printf '{"a": 1}\n' > S/tasks/0000/out/summary.json  # task 0's one field comes first
+for k in 0 1; do "$ESUITE" sweep S --finish-task $k --exit-code 0 --log x; done
+expect_fail too-many-fields "esuite: error: collect: S: the summaries have 1002 numeric fields, more than the 1000 a table holds (field 1001 is 'k999'); nothing written" \
+  "$ESUITE" collect S --quiet
+expect_true "table left as it was" test "$(cksum < S/table.csv)" = "$sum_before"
+expect_true "no staging file left" bash -c '! ls -a S | grep -q part'
 finish
