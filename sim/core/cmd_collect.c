@@ -213,8 +213,8 @@ int es_cmd_collect(int argc, char **argv)
     char ncstage[4500], csvstage[4500];
     es_output_tmp_path(ncpath, ncstage, sizeof ncstage);
     es_output_tmp_path(csvpath, csvstage, sizeof csvstage);
-    if (!st && !(st = es_collect_write_nc(t, ncstage)))
-        st = es_collect_write_csv(t, csvstage);
+    if (!st && !(st = es_collect_write_nc(t, ncstage, ncpath)))
+        st = es_collect_write_csv(t, csvstage, csvpath);
     if (!st)
         st = es_collect_commit(ncstage, ncpath, csvstage, csvpath);
     unlink(ncstage);

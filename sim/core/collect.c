@@ -292,7 +292,7 @@ static int collect_provenance(const es_collect_table *t, es_provenance *p)
     do {                                                                                           \
         int _r = (call);                                                                           \
         if (_r != NC_NOERR) {                                                                      \
-            st = es_error_set(ES_EIO, "%s: NetCDF: %s", path, nc_strerror(_r));                    \
+            st = es_error_set(ES_EIO, "cannot write '%s': %s", shown, nc_strerror(_r));            \
             goto done;                                                                             \
         }                                                                                          \
     } while (0)
@@ -347,9 +347,10 @@ static int put_att_text(int ncid, int var, const char *name, const char *value)
     return nc_put_att_text(ncid, var, name, strlen(value), value);
 }
 
-int es_collect_write_nc(const es_collect_table *t, const char *path)
+int es_collect_write_nc(const es_collect_table *t, const char *path, const char *shown)
 {
     const es_sweep *sw = t->sw;
+    shown = shown ? shown : path;
     char tmp[4400];
     es_output_tmp_path(path, tmp, sizeof tmp);
     int ncid = -1, st = ES_OK;
@@ -516,14 +517,15 @@ static void csv_text(FILE *fp, const char *s)
     fputc('"', fp);
 }
 
-int es_collect_write_csv(const es_collect_table *t, const char *path)
+int es_collect_write_csv(const es_collect_table *t, const char *path, const char *shown)
 {
     const es_sweep *sw = t->sw;
+    shown = shown ? shown : path;
     char tmp[4400];
     es_output_tmp_path(path, tmp, sizeof tmp);
     FILE *fp = fopen(tmp, "w");
     if (!fp)
-        return es_error_set(ES_EIO, "%s: cannot write: %s", tmp, strerror(errno));
+        return es_error_set(ES_EIO, "cannot write '%s': %s", shown, strerror(errno));
     /* provenance first, as '#' comment lines (read_csv(..., comment="#")) */
     es_provenance prov;
     int pst = collect_provenance(t, &prov);
@@ -576,7 +578,7 @@ int es_collect_write_csv(const es_collect_table *t, const char *path)
     bad |= fclose(fp) != 0;
     if (bad || rename(tmp, path) != 0) {
         unlink(tmp);
-        return es_error_set(ES_EIO, "%s: cannot write: %s", path, strerror(errno));
+        return es_error_set(ES_EIO, "cannot write '%s': %s", shown, strerror(errno));
     }
     return es_output_sync_parent(path);
 }

@@ -45,8 +45,12 @@ void es_collect_free(es_collect_table *t);
 /* Value of `field` for task i (NaN if absent); -1 index if no such field. */
 long es_collect_field_index(const es_collect_table *t, const char *field);
 
-int es_collect_write_nc(const es_collect_table *t, const char *path);
-int es_collect_write_csv(const es_collect_table *t, const char *path);
+/* Write to `path`; messages name `shown` (NULL: path), the file the user
+ * asked for when `path` is its staging name: "cannot write 'S/table.nc':
+ * NetCDF: HDF error" past a file-size limit named S/.table.nc.part-PID,
+ * removed by the time it was read. */
+int es_collect_write_nc(const es_collect_table *t, const char *path, const char *shown);
+int es_collect_write_csv(const es_collect_table *t, const char *path, const char *shown);
 
 /* Move the staged NetCDF table and CSV onto nc_path and csv_path, together:
  * an existing table at nc_path is kept under a hard link (.NAME.bak-PID)

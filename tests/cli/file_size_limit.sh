@@ -17,4 +17,15 @@ expect_fail "school.nc past ulimit -f 100" "esuite: error: cannot write 's/schoo
   bash -c 'ulimit -f 100; exec "$0" run "$1" --output s --quiet --threads 1 --set school.n_steps=300' \
   "$ESUITE" "$ES_SOURCE_DIR/configs/school_case1_swarm.ini"
 expect_true "school: no run directory left ($(ls -A s 2>&1))" test ! -e s
+# esuite collect past the limit names the table it was asked for, as a run names its output
+# (it named its staging file, 'S/.table.nc.part-PID: NetCDF: NetCDF: HDF error', gone by then)
+printf '[sweep]\nbase = g.ini\nname = t\nvary gas.N = 200, 300\n' > t.ini
+"$ESUITE" sweep t.ini --scheduler slurm --dir S >/dev/null 2>&1
+for k in 0 1; do
+  mkdir -p S/tasks/000$k/out && printf '{"a": %d}\n' $k > S/tasks/000$k/out/summary.json
+  "$ESUITE" sweep S --finish-task $k --exit-code 0 --log x
+done
+expect_fail "table.nc past ulimit -f 4" "esuite: error: cannot write 'S/table.nc': NetCDF: HDF error" \
+  bash -c 'ulimit -f 4; exec "$0" collect S --quiet' "$ESUITE"
+expect_true "collect: nothing left ($(ls -A S | tr '\n' ' '))" bash -c '! ls -A S | grep -q "table\|part"'
 finish

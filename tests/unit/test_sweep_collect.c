@@ -198,8 +198,8 @@ static void test_collect_table(void **state)
     char nc[600], csv[600];
     snprintf(nc, sizeof nc, "%s/t.nc", tmpdir);
     snprintf(csv, sizeof csv, "%s/t.csv", tmpdir);
-    assert_int_equal(es_collect_write_nc(t, nc), ES_OK);
-    assert_int_equal(es_collect_write_csv(t, csv), ES_OK);
+    assert_int_equal(es_collect_write_nc(t, nc, NULL), ES_OK);
+    assert_int_equal(es_collect_write_csv(t, csv, NULL), ES_OK);
     es_collect_free(t);
 
     /* NetCDF read back: P(compression, log_interval, replica). */
@@ -372,7 +372,7 @@ static void test_zip_table(void **state)
     es_collect_table *t;
     assert_int_equal(es_collect_load(dir, &t), ES_OK);
     snprintf(nc, sizeof nc, "%s/z.nc", tmpdir);
-    assert_int_equal(es_collect_write_nc(t, nc), ES_OK);
+    assert_int_equal(es_collect_write_nc(t, nc, NULL), ES_OK);
     es_collect_free(t);
     int ncid, v, nd, dimids[2];
     size_t len;
