@@ -30,6 +30,21 @@ uint64_t es_fnv1a64(uint64_t h, const void *data, size_t n)
     return h;
 }
 
+/* One directory of a path: created, or there already as a directory. A
+ * file of that name was taken for one (mkdir's EEXIST), and the message
+ * came from below it: "F/logs: cannot create directory: Not a directory". */
+static int mkdir_one(const char *b)
+{
+    struct stat sb;
+    if (mkdir(b, 0777) == 0)
+        return ES_OK;
+    if (errno != EEXIST)
+        return es_error_set(ES_EIO, "%s: cannot create directory: %s", b, strerror(errno));
+    if (stat(b, &sb) == 0 && !S_ISDIR(sb.st_mode))
+        return es_error_set(ES_EIO, "cannot create directory '%s': it exists and is not a directory", b);
+    return ES_OK;
+}
+
 int es_sweep_mkdir_p(const char *dir)
 {
     char b[4096];
@@ -37,13 +52,12 @@ int es_sweep_mkdir_p(const char *dir)
     for (char *p = b + 1; *p; p++)
         if (*p == '/') {
             *p = '\0';
-            if (mkdir(b, 0777) != 0 && errno != EEXIST)
-                return es_error_set(ES_EIO, "%s: cannot create directory: %s", b, strerror(errno));
+            int st = mkdir_one(b);
+            if (st)
+                return st;
             *p = '/';
         }
-    if (mkdir(b, 0777) != 0 && errno != EEXIST)
-        return es_error_set(ES_EIO, "%s: cannot create directory: %s", b, strerror(errno));
-    return ES_OK;
+    return mkdir_one(b);
 }
 
 /* Temp name + fsync + rename: readers never see half a file. */

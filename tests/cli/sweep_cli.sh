@@ -40,6 +40,15 @@ expect_fail jobs-plan "sweep: --jobs needs --scheduler local" "$ESUITE" sweep s.
 expect_fail exit-code-not-finish "sweep: --exit-code goes with --finish-task" "$ESUITE" sweep s.ini --plan --exit-code 3
 expect_fail log-not-finish "sweep: --log goes with --finish-task" "$ESUITE" sweep s.ini --plan --log x.log
 
+# --dir naming a file: the message named the directory below it ("F/logs: cannot create directory:
+# Not a directory"); now the file, and nothing is written
+: > plainfile
+expect_fail dir-is-file "esuite: error: cannot create directory 'plainfile': it exists and is not a directory" \
+  "$ESUITE" sweep s.ini --scheduler slurm --dir plainfile
+expect_fail dir-under-file "esuite: error: cannot create directory 'plainfile': it exists and is not a directory" \
+  "$ESUITE" sweep s.ini --scheduler slurm --dir plainfile/x
+expect_true "the file is left as it was" test -f plainfile -a ! -s plainfile
+
 # --plan: 3 x 2 x 2 = 12 tasks, replica fastest.
 "$ESUITE" sweep s.ini --plan > plan.txt 2>/dev/null
 expect_true plan-rc test $? -eq 0
