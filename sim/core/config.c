@@ -764,7 +764,51 @@ static int ini_unsafe(const es_cfg_entry *e, const char *value, char *msg, size_
     return 0;
 }
 
-static int apply_override(es_config *cfg, const char *ov)
+/* "section.key = value" as a config line reads it: blanks around the
+ * whole and around the first '=' dropped ('--set "orbits.system = lorenz"'
+ * was the unknown key 'orbits.system '), into a malloc'ed copy. */
+static char *normalise_override(const char *ov)
+{
+    while (isspace((unsigned char)*ov))
+        ov++;
+    size_t n = strlen(ov);
+    while (n && isspace((unsigned char)ov[n - 1]))
+        n--;
+    char *out = malloc(n + 1);
+    if (!out)
+        return NULL;
+    const char *eq = memchr(ov, '=', n);
+    if (!eq) {
+        memcpy(out, ov, n);
+        out[n] = '\0';
+        return out;
+    }
+    size_t lk = (size_t)(eq - ov);
+    while (lk && isspace((unsigned char)ov[lk - 1]))
+        lk--;
+    const char *v = eq + 1, *end = ov + n;
+    while (v < end && isspace((unsigned char)*v))
+        v++;
+    memcpy(out, ov, lk);
+    out[lk] = '=';
+    memcpy(out + lk + 1, v, (size_t)(end - v));
+    out[lk + 1 + (size_t)(end - v)] = '\0';
+    return out;
+}
+
+static int apply_override_text(es_config *cfg, const char *ov);
+
+static int apply_override(es_config *cfg, const char *given)
+{
+    char *ov = normalise_override(given);
+    if (!ov)
+        return es_error_set(ES_ENOMEM, "--set %s: out of memory", given);
+    int st = apply_override_text(cfg, ov);
+    free(ov);
+    return st;
+}
+
+static int apply_override_text(es_config *cfg, const char *ov)
 {
     char section[128], key[128], msg[1024], hint[256];
     const char *value;
