@@ -37,7 +37,7 @@ static const es_key_spec gas_schema[] = {
     {"gas", "N", ES_KEY_INT, "2000", 0, GAS_N_MAX, NULL, "1",
      "Number of discs; 0 derives it from packing_fraction and knudsen (an explicit box, lx and ly, needs N >= 1; equilibration_collisions > 0 with diameter > 0, and knudsen, need N >= 2: one disc never collides)."},
     {"gas", "packing_fraction", ES_KEY_DOUBLE, "0.01", 0, ES_GAS_ETA_MAX, NULL, "1",
-     "Packing fraction eta of the initial region (left half, or the whole periodic box); 0 = not given."},
+     "Packing fraction eta of the initial region (left half, or the whole periodic box); 0 = not given. At most 0.52, and 0.52 - 0.3/sqrt(N) of the region the discs' bodies reach less diameter/2 at each wall: what random sequential insertion reaches (it jams at 0.547, and its 100000 tries a disc gave out at 0.526 for N = 10^6; docs/gas.md)."},
     {"gas", "knudsen", ES_KEY_DOUBLE, "0", 0, 1e12, NULL, "1",
      "Knudsen number lambda/lx of the initial state (Enskog mean free path); 0 = not given. Exactly two of N, packing_fraction, knudsen must be nonzero unless lx and ly are given."},
     {"gas", "aspect", ES_KEY_DOUBLE, "1", 1e-3, 1e3, NULL, "1",

@@ -12,9 +12,6 @@
 void es_gas_cell_insert(es_gas *g, int32_t i, int32_t c);
 void es_gas_cell_remove(es_gas *g, int32_t i);
 
-/* Random sequential addition of discs jams at this coverage in 2-D
- * (Hinrichsen, Feder & Jøssang 1986): beyond it insertion cannot succeed. */
-#define ES_GAS_RSA_JAMMING 0.547
 
 void es_gas_params_default(es_gas_params *par)
 {
@@ -97,9 +94,10 @@ int es_gas_box_from(es_gas_params *par, long n, double eta, double kn, double as
     if (!(par->sigma > 0.0))
         return es_error_set(ES_EINVAL, "gas box: packing_fraction and knudsen need diameter > 0; "
                                        "give lx and ly for the collisionless mode");
-    if (eta >= ES_GAS_RSA_JAMMING)
-        return es_error_set(ES_EDATA, "impossible packing: packing_fraction %g is at or above the "
-                                      "random-insertion jamming limit %g", eta, ES_GAS_RSA_JAMMING);
+    if (eta > ES_GAS_ETA_MAX)
+        return es_error_set(ES_EDATA, "impossible packing: packing_fraction %g is above %g, the most "
+                                      "that random sequential insertion reaches (docs/gas.md)",
+                            eta, ES_GAS_ETA_MAX);
     /* λ is the mean distance between collisions with other discs: a single
      * disc has none (λ infinite), so no box gives it a Knudsen number */
     if (kn > 0.0 && n == 1)
@@ -154,11 +152,44 @@ int es_gas_box_from(es_gas_params *par, long n, double eta, double kn, double as
  * container holds more. */
 #define ES_GAS_HEX_PACKING 0.9068996821171089
 
+/* Random sequential insertion (insert_positions) cannot place every
+ * packing that exists. Discs jam at a coverage of 0.547 in the plane
+ * (Hinrichsen, Feder & Jossang 1986), and its 100000 tries a disc give out
+ * before that: in periodic boxes (5 seeds each) it stopped at 0.534 on
+ * average for N = 10^3, 0.532 (10^4), 0.527 (10^5), 0.526 (10^6); the gap to
+ * 0.547 grows as (ln N)^(1/3) (the free area shrinks as the gap cubed), so
+ * about 0.524 at the largest N, 5·10^7. Few discs jam anywhere within
+ * ~0.1/sqrt(N) of that (periodic, at 0.52: 7 of 40 seeds failed for N = 10,
+ * 1 of 40 for N = 100). A wall costs more: beside it discs park less densely,
+ * as if a layer about sigma/5 thick were missing (reflecting rims in x and
+ * y: 0.50 at N = 30 and 100, 0.524 at 1000). So the coverage of the bodies'
+ * region, less a layer sigma/2 thick at each wall, may be at most
+ * ES_GAS_ETA_MAX - 0.3/sqrt(N); above that it is refused here, by --check as
+ * by the run, and not by insertion after it has placed most of the discs. */
+static double insertion_limit(long n) { return ES_GAS_ETA_MAX - 0.3 / sqrt((double)n); }
+
+static int check_insertion_reach(const es_gas_params *par, double discs, double w, double h)
+{
+    double limit = insertion_limit(par->n);
+    if (discs <= limit * w * h)
+        return ES_OK;
+    int walls = par->box == ES_GAS_BOX_WALLS;
+    return es_error_set(ES_EDATA, "gas: impossible packing: %ld discs of diameter %g (packing fraction "
+                                  "%.4g) would cover %.4g of the %g x %g %s, more than the %.4g = %g - "
+                                  "0.3/sqrt(N) that random sequential insertion reaches (discs jam at "
+                                  "0.547, and its 100000 tries a disc gave out at 0.526 for N = 10^6; "
+                                  "docs/gas.md)",
+                        par->n, par->sigma, discs / initial_area(par), discs / (w * h), w, h,
+                        walls ? "their bodies can reach less sigma/2 at each wall" : "periodic box",
+                        limit, ES_GAS_ETA_MAX);
+}
+
 /* Discs whose total area exceeds the hexagonal packing of the region their
  * bodies can reach (a wall direction: the centres' extent plus sigma, as
  * centres may touch a centre wall; a periodic one: its length) cannot be
  * placed by any method. Found here, so that --check says so; insertion would
- * say it only after its 100000 tries for a disc. */
+ * say it only after its 100000 tries for a disc. Fewer, but more than
+ * insertion reaches, are refused by check_insertion_reach. */
 static int check_room(const es_gas_params *par)
 {
     int periodic_x = par->box == ES_GAS_BOX_PERIODIC;
@@ -168,12 +199,14 @@ static int check_room(const es_gas_params *par)
     double w = periodic_x ? par->lx : cx + par->sigma;
     double h = periodic_y ? par->ly : par->ly - rim + par->sigma;
     double discs = par->n * M_PI * par->sigma * par->sigma / 4.0;
-    if (discs <= ES_GAS_HEX_PACKING * w * h)
-        return ES_OK;
-    return es_error_set(ES_EDATA, "gas: impossible packing: %ld discs of diameter %g (packing fraction "
-                                  "%.4g) would cover %.4g of the %g x %g their bodies can reach at t = 0, "
-                                  "more than the densest packing pi/(2 sqrt 3) = 0.9069 allows",
-                        par->n, par->sigma, discs / initial_area(par), discs / (w * h), w, h);
+    if (discs > ES_GAS_HEX_PACKING * w * h)
+        return es_error_set(ES_EDATA, "gas: impossible packing: %ld discs of diameter %g (packing "
+                                      "fraction %.4g) would cover %.4g of the %g x %g their bodies can "
+                                      "reach at t = 0, more than the densest packing pi/(2 sqrt 3) = "
+                                      "0.9069 allows",
+                            par->n, par->sigma, discs / initial_area(par), discs / (w * h), w, h);
+    return check_insertion_reach(par, discs, periodic_x ? w : w - par->sigma,
+                                 periodic_y ? h : h - par->sigma);
 }
 
 int es_gas_params_check(const es_gas_params *par)

@@ -129,11 +129,29 @@ w times2.ini '[run]\nmodel = gas\n[gas]\nN = 200\nsampling = list\ntimes = 0, 0.
 expect_true times-leading-zero-ok "$ESUITE" run times2.ini --check
 w no_key.ini '[run]\nmodel = gas\n= 4\n'
 expect_fail malformed-no-key "no_key.ini:3: malformed line: no key before '='" "$ESUITE" run no_key.ini
-# a packing found impossible while inserting the discs names the key that set the density
+# a packing below the densest one but beyond what random insertion reaches is refused by
+# --check and by the run, naming the key that set the density (the run used to fail in the
+# insertion: 'realization 0: impossible packing: placed ...'), and leaves no run directory
 w packing.ini '[run]\nmodel = gas\n[gas]\nN = 60\nlx = 10\nly = 10\n'
-expect_fail impossible-packing "packing.ini:6: key 'gas.ly': realization 0: impossible packing: placed" \
-  "$ESUITE" run packing.ini --output packing_run --quiet
+packing_msg="packing.ini:6: key 'gas.ly': gas: impossible packing: 60 discs of diameter 1 (packing fraction 0.9425) would cover 0.9425 of the 5 x 10 their bodies can reach less sigma/2 at each wall, more than the 0.4813 = 0.52 - 0.3/sqrt(N) that random sequential insertion reaches (discs jam at 0.547, and its 100000 tries a disc gave out at 0.526 for N = 10^6; docs/gas.md)"
+expect_fail impossible-packing-insertion-check "$packing_msg" "$ESUITE" run packing.ini --check
+expect_fail impossible-packing "$packing_msg" "$ESUITE" run packing.ini --output packing_run --quiet
 expect_true packing-run-dir-removed test ! -e packing_run
+# a fully periodic box at packing_fraction 0.54 passed --check, and then insertion stopped at
+# 0.537 ('placed 995 of 1000 discs'): 0.54 is beyond the key's limit, 0.52
+w periodic54.ini '[run]\nmodel = gas\n[gas]\nbox = periodic\nN = 1000\npacking_fraction = 0.54\n'
+expect_fail periodic-eta-054 "periodic54.ini:6: key 'gas.packing_fraction': value 0.54 is out of range (allowed range 0 .. 0.52)" \
+  "$ESUITE" run periodic54.ini --check
+# just above the limit for N = 200, 0.52 - 0.3/sqrt(200) = 0.4988 (few discs jam earlier) ...
+w periodic50.ini '[run]\nmodel = gas\n[gas]\nbox = periodic\nN = 200\npacking_fraction = 0.5\n'
+expect_fail periodic-eta-above-limit "periodic50.ini:6: key 'gas.packing_fraction': gas: impossible packing: 200 discs of diameter 1 (packing fraction 0.5) would cover 0.5 of the 17.7245 x 17.7245 periodic box, more than the 0.4988 = 0.52 - 0.3/sqrt(N) that random sequential insertion reaches (discs jam at 0.547, and its 100000 tries a disc gave out at 0.526 for N = 10^6; docs/gas.md)" \
+  "$ESUITE" run periodic50.ini --check
+# ... and just below it prepared and run (60 seeds of it were, at 100000 tries a disc)
+w periodic498.ini '[run]\nmodel = gas\n[gas]\nbox = periodic\nN = 200\npacking_fraction = 0.498\nequilibration_collisions = 1\nsampling = linear\nt_end = 0.1\nsamples = 1\nplots = false\n[entropy]\ndx = 0.5\n'
+"$ESUITE" run periodic498.ini --output p498 --quiet 2>p498.err
+expect_true "periodic N = 200 at 0.498 runs ($(cat p498.err))" \
+  grep -q '"eta": 0.4979999' p498/summary.json
+expect_true "all 200 discs placed" grep -q '"N": 200,' p498/summary.json
 # more disc area than the densest packing of the region allows: found by --check too (it said
 # 'valid gas config' for 1000 discs in a 5 x 10 left half)
 w packing2.ini '[run]\nmodel = gas\n[gas]\nN = 1000\nlx = 10\nly = 10\n'

@@ -53,18 +53,18 @@ static void test_theory_values(void **state)
     assert_close(s.eta, 0.01, 1e-4);
     assert_close(s.kn, 0.1, 1e-3);
     /* (N, Kn) reaches every packing fraction the config accepts: the Kn of
-     * N = 100 at eta = 0.52 gives eta = 0.52 back (the bisection stopped at
+     * N = 100 at eta = 0.51 gives eta = 0.51 back (the bisection stopped at
      * 0.5 and refused it), and a Kn beyond eta = ES_GAS_ETA_MAX is refused */
-    assert_int_equal(es_gas_box_from(&par, 100, 0.52, 0.0, 1.0), ES_OK);
+    assert_int_equal(es_gas_box_from(&par, 100, 0.51, 0.0, 1.0), ES_OK);
     es_gas_initial_scales(&par, &s);
-    double kn52 = s.kn;
-    assert_int_equal(es_gas_box_from(&par, 100, 0.0, kn52, 1.0), ES_OK);
+    double kn51 = s.kn;
+    assert_int_equal(es_gas_box_from(&par, 100, 0.0, kn51, 1.0), ES_OK);
     es_gas_initial_scales(&par, &s);
-    assert_close(s.eta, 0.52, 1e-9);
+    assert_close(s.eta, 0.51, 1e-9);
     assert_int_equal(es_gas_box_from(&par, 100, ES_GAS_ETA_MAX, 0.0, 1.0), ES_OK);
     es_gas_initial_scales(&par, &s);
     assert_int_equal(es_gas_box_from(&par, 100, 0.0, 0.99 * s.kn, 1.0), ES_EINVAL);
-    assert_non_null(strstr(es_error_message(), "outside [1e-12, 0.54]"));
+    assert_non_null(strstr(es_error_message(), "outside [1e-12, 0.52]"));
 }
 
 /* Z = PA/(NT) against Henderson within 0.5 % and ν against Enskog within
@@ -334,22 +334,46 @@ static void test_impossible_packing(void **state)
     es_gas *g = NULL;
     assert_int_equal(es_gas_alloc(&par, &g), ES_EDATA);
     assert_null(g);
-    /* 27 discs (η = 0.848): below close packing, so only insertion finds no room */
+    /* 27 discs (η = 0.848): below close packing, but above what insertion
+     * reaches (0.52 - 0.3/sqrt(27) = 0.4623): refused by the check too (it
+     * passed, and only insertion found no room) */
     par.n = 27;
+    assert_int_equal(es_gas_params_check(&par), ES_EDATA);
+    assert_string_equal(es_error_message(), "gas: impossible packing: 27 discs of diameter 1 (packing fraction "
+                                            "0.8482) would cover 0.8482 of the 5 x 5 periodic box, more than "
+                                            "the 0.4623 = 0.52 - 0.3/sqrt(N) that random sequential insertion "
+                                            "reaches (discs jam at 0.547, and its 100000 tries a disc gave out "
+                                            "at 0.526 for N = 10^6; docs/gas.md)");
+    assert_int_equal(es_gas_alloc(&par, &g), ES_EDATA);
+    assert_null(g);
+    /* 13 discs (η = 0.408, below 0.4368) pass the check; insertion that
+     * still finds no room (3 tries a disc here) says how far it got */
+    par.n = 13;
+    par.max_tries = 3;
     assert_int_equal(es_gas_params_check(&par), ES_OK);
     assert_int_equal(es_gas_alloc(&par, &g), ES_EDATA);
     assert_null(g);
-    assert_non_null(strstr(es_error_message(), "impossible packing"));
-    assert_non_null(strstr(es_error_message(), "of 27 discs"));
+    assert_non_null(strstr(es_error_message(), "impossible packing: placed"));
+    assert_non_null(strstr(es_error_message(), "of 13 discs"));
+    par.max_tries = 2000;
     /* centre walls: bodies reach sigma/2 beyond the centres, so 2 discs of
-     * diameter 1 in a 1 x 1 left half (reflecting y) fit: 1.571 of 1 x 1,
-     * but 0.3927 of the 2 x 2 their bodies reach */
+     * diameter 1 in a 1 x 1 left half (reflecting y) are no denser than the
+     * densest packing: 1.571 of 1 x 1, but 0.3927 of the 2 x 2 their bodies
+     * reach. Insertion is not trusted there (0.3927 of 2 x 2 less sigma/2 at
+     * each wall is 1.571 of 1 x 1, above 0.52 - 0.3/sqrt(2)), and only that
+     * is said */
     par.box = ES_GAS_BOX_WALLS;
     par.partition = 1;
     par.ybc = ES_GAS_Y_REFLECT;
     par.n = 2;
     par.lx = 2.0;
     par.ly = 1.0;
+    assert_int_equal(es_gas_params_check(&par), ES_EDATA);
+    assert_non_null(strstr(es_error_message(), "would cover 1.571 of the 1 x 1 their bodies can reach less "
+                                               "sigma/2 at each wall, more than the 0.3079"));
+    /* in a 4 x 4 left half the same 2 discs are trusted: 0.0785 of 5 x 5 */
+    par.lx = 8.0;
+    par.ly = 4.0;
     assert_int_equal(es_gas_params_check(&par), ES_OK);
 }
 

@@ -410,12 +410,17 @@ static void test_config_errors(void **state)
     expect_error("[run]\nmodel = gas\n[gas]\nN = 30\nlx = 5\nly = 5\n",
                  "test.ini:6: key 'gas.ly': gas: impossible packing: 30 discs of diameter 1 (packing fraction "
                  "1.885) would cover 1.346 of the 3.5 x 5 their bodies can reach at t = 0");
-    /* 18 discs there (η = 1.131, 0.808 of the 3.5 x 5): only insertion finds no room */
+    /* 18 discs there (η = 1.131, 0.808 of the 3.5 x 5): below the densest
+     * packing, but more than insertion reaches; refused before it (it used to
+     * fail only in the run, after placing most of the discs) */
     expect_error("[run]\nmodel = gas\n[gas]\nN = 18\nlx = 5\nly = 5\n",
-                 "test.ini:6: key 'gas.ly': realization 0: impossible packing: placed");
-    /* below the jamming limit 0.547, but insertion finds no room (as in the CLI test) */
+                 "test.ini:6: key 'gas.ly': gas: impossible packing: 18 discs of diameter 1 (packing fraction "
+                 "1.131) would cover 1.131 of the 2.5 x 5 their bodies can reach less sigma/2 at each wall, "
+                 "more than the 0.4493 = 0.52 - 0.3/sqrt(N) that random sequential insertion reaches");
+    /* below the jamming limit 0.547, but beyond what insertion reaches: the
+     * schema's limit (it passed, and insertion failed in the run) */
     expect_error("[run]\nmodel = gas\n[gas]\nN = 2000\npacking_fraction = 0.54\nequilibration_collisions = 0\n",
-                 "test.ini:5: key 'gas.packing_fraction': realization 0: impossible packing: placed");
+                 "test.ini:5: key 'gas.packing_fraction': value 0.54 is out of range (allowed range 0 .. 0.52)");
     /* boxes too small for their discs, explicit and derived */
     expect_error("[run]\nmodel = gas\n[gas]\nN = 2\nbox = periodic\nlx = 2\nly = 10\n",
                  "test.ini:7: key 'gas.ly': gas: periodic box: lx = 2 must be at least 3 diameters (3)");
@@ -430,7 +435,8 @@ static void test_config_errors(void **state)
     /* rim walls: the packing fractions are those of the left half, as in
      * summary.json (40 discs in 5 x 10: 0.6283, not 0.7854 of the centres' 4 x 10) */
     expect_error("[run]\nmodel = gas\n[gas]\nN = 40\nlx = 10\nly = 10\nwalls = rim\n",
-                 "of the requested 0.6283) and 100000 random tries found no room");
+                 "40 discs of diameter 1 (packing fraction 0.6283) would cover 0.7854 of the 4 x 10 their "
+                 "bodies can reach less sigma/2 at each wall");
     /* reflecting rims in y with ly <= diameter: refused (the run used to hang) */
     expect_error("[run]\nmodel = gas\n[gas]\nN = 2\nlx = 10\nly = 1\ny_boundary = reflecting\nwalls = rim\n",
                  "test.ini:6: key 'gas.ly': gas: box too low (ly = 1) for discs of diameter 1 between "
