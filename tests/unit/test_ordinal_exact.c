@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define assert_close(a, b, tol)                                                                  \
     do {                                                                                         \
@@ -398,6 +399,45 @@ static void test_envelope_peaks(void **state)
     assert_true(best <= cmin + 1e-12 && best > cmin - 1e-6);
 }
 
+/* The largest C of all 3628799·1000 max-curve points at n = 10 (full scan,
+ * before es_ordinal_max_c took only the segments' end points). */
+#define FULL_SCAN_N10 0.69272653643545867
+
+/* es_ordinal_max_c evaluates only the two end points of each max-curve
+ * segment; the oracle is the largest of all (n! − 1)·nsteps points that
+ * es_ordinal_hc_plane returns (the old full scan), for several grids. */
+static void test_max_c_end_points(void **state)
+{
+    (void)state;
+    const int grids[] = {1, 2, 3, 10, 1000};
+    for (int n = 3; n <= 6; n++) {
+        const size_t segs = (size_t)es_ordinal_factorial(n) - 1;
+        for (size_t g = 0; g < sizeof grids / sizeof grids[0]; g++) {
+            const int ns = grids[g];
+            double *hmin = malloc(ns * sizeof(double)), *cmin = malloc(ns * sizeof(double));
+            double *hmax = malloc(segs * ns * sizeof(double)), *cmax = malloc(segs * ns * sizeof(double));
+            assert_int_equal(es_ordinal_hc_plane(n, ns, hmin, cmin, hmax, cmax), 0);
+            double best = -INFINITY;
+            for (size_t k = 0; k < segs * (size_t)ns; k++)
+                best = cmax[k] > best ? cmax[k] : best;
+            assert_close(es_ordinal_max_c(n, ns), best, 1e-12);
+            free(hmin);
+            free(cmin);
+            free(hmax);
+            free(cmax);
+        }
+    }
+    /* n = 9 and 10 against the full scan's values (59 s and about 10 min of
+     * one core before; the same bits): and fast, in CPU time, so that load
+     * on the machine does not matter (the full scan took 13 s at n = 9). */
+    clock_t t0 = clock();
+    assert_close(es_ordinal_max_c(9, 1000), 0.6570554689387984, 1e-12);
+    assert_close(es_ordinal_max_c(10, 1000), FULL_SCAN_N10, 1e-12);
+    double cpu = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    if (cpu > 5.0)
+        fail_msg("es_ordinal_max_c(9) and (10) took %.1f s of CPU time (allowed 5)", cpu);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -406,6 +446,7 @@ int main(void)
         cmocka_unit_test(test_ramp_constant),  cmocka_unit_test(test_k_equiprobable),
         cmocka_unit_test(test_bandt_pompe),    cmocka_unit_test(test_q0),
         cmocka_unit_test(test_hper),           cmocka_unit_test(test_max_c),
+        cmocka_unit_test(test_max_c_end_points),
         cmocka_unit_test(test_envelopes),      cmocka_unit_test(test_envelope_peaks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -94,8 +94,10 @@ double es_ordinal_cmax(int n, double H);
  * nsteps points, Hmax/Cmax (n!−1)·nsteps points (segment-major). */
 int es_ordinal_hc_plane(int n, int nsteps, double *Hmin, double *Cmin, double *Hmax,
                         double *Cmax);
-/* The package's getMaxC: (n! − 1)·nsteps evaluations (13 s at n = 9 and
- * nsteps = 1000, ten times that at n = 10); es_ordinal_cmax is exact and cheap. */
+/* The package's getMaxC: the largest C of es_ordinal_hc_plane's max curve,
+ * found from the two end points of each of its n! − 1 segments (the largest
+ * point of a segment is one of them), 2·(n! − 1) evaluations; es_ordinal_cmax
+ * is the exact envelope at one H. */
 double es_ordinal_max_c(int n, int nsteps);
 
 /* ---- timescales ---- */
