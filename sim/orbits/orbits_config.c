@@ -17,7 +17,7 @@ const es_key_spec es_orbits_schema[] = {
      "potential|henon_heiles|double_pendulum|lorenz|logistic|henon_map|tent|asymm_tent|noise", "",
      "What to integrate: a (sum of) potential(s), Hénon–Heiles, the double pendulum, Lorenz, or a map/noise generator of the ordinal module."},
     {S, "potential", ES_KEY_STRING, "logarithmic", 0, 0, NULL, "",
-     "system = potential: '+'- or ','-separated terms from pointmass, plummer, hernquist, isochrone, nfw, logarithmic, miyamoto_nagai, dehnen_bar (each at most once)."},
+     "system = potential: '+'- or ','-separated terms from pointmass, plummer, hernquist, isochrone, nfw, logarithmic, miyamoto_nagai, dehnen_bar (each at most once; an empty term, as in 'plummer++nfw', is an error)."},
     {S, "ndim", ES_KEY_INT, "3", 2, 3, NULL, "", "system = potential: 2 (planar, z = 0) or 3 dimensions."},
     {S, "pattern_speed", ES_KEY_DOUBLE, "0", -BIG, BIG, NULL, "1/time",
      "Angular speed Ω of the frame about z (the bar's pattern speed); ≠ 0 adds Coriolis and centrifugal forces and conserves the Jacobi integral."},
@@ -80,7 +80,7 @@ const es_key_spec es_orbits_schema[] = {
     {S, "z0", ES_KEY_DOUBLE, "0", -BIG, BIG, NULL, "length", "ic = grid: z (3-D; Lorenz z)."},
     {S, "vz0", ES_KEY_DOUBLE, "0", -BIG, BIG, NULL, "length/time", "ic = grid: vz (3-D)."},
     {S, "observables", ES_KEY_STRING, "x", 0, 0, NULL, "",
-     "Comma-separated series recorded and analysed: x, y, z, vx, vy, vz, R, r, Lz, E (potentials); x, y, x2, y2, theta1, theta2, E (pendulum); x, y, z (Lorenz); at most 8, each once. Maps/noise: ignored."},
+     "Comma-separated series recorded and analysed: x, y, z, vx, vy, vz, R, r, Lz, E (potentials); x, y, x2, y2, theta1, theta2, E (pendulum); x, y, z (Lorenz); at most 8, each once, none empty ('x,,z' is an error). Maps/noise: ignored."},
     {S, "order", ES_KEY_INT, "5", 3, 8, NULL, "", "Ordinal pattern order n."},
     {S, "tnat", ES_KEY_ENUM, "maxavg", 0, 0, "ncross|maxavg|minavg|radial|azimuthal", "",
      "Natural timescale: an ordinal-module estimator on the observable, or the orbit's radial/azimuthal period (potential systems only)."},
@@ -113,12 +113,36 @@ static int check_grid_ranges(const es_config *cfg, const es_orb_ic_params *ic)
     return ES_OK;
 }
 
+/* 1-based number of the first empty element of a list split at any of seps
+ * (blanks around elements allowed), 0 if there is none.  strtok_r, which the
+ * parsers below use, merges runs of separators, so "x,,z" or "x," would
+ * otherwise pass silently with an element lost (the numeric lists refuse an
+ * empty element the same way, sim/core/config.c). */
+static int empty_list_element(const char *s, const char *seps)
+{
+    int element = 1, blank = 1;
+    for (; *s; s++) {
+        if (strchr(seps, *s)) {
+            if (blank)
+                return element;
+            element++;
+            blank = 1;
+        } else if (*s != ' ' && *s != '\t') {
+            blank = 0;
+        }
+    }
+    return blank && element > 1 ? element : 0;
+}
+
 static int parse_potential(const es_config *cfg, es_orb_potential *p)
 {
     memset(p, 0, sizeof *p);
     p->omega = es_config_double(cfg, S, "pattern_speed");
     char buf[512];
     snprintf(buf, sizeof buf, "%s", es_config_string(cfg, S, "potential"));
+    int empty = empty_list_element(buf, "+,");
+    if (empty)
+        return es_config_key_error(cfg, S, "potential", "term %d of '%s' is empty", empty, buf);
     unsigned seen = 0;
     for (char *save = NULL, *tok = strtok_r(buf, "+, \t", &save); tok;
          tok = strtok_r(NULL, "+, \t", &save)) {
@@ -182,6 +206,10 @@ static int parse_observables(const es_config *cfg, const es_orb_system *sys, es_
 {
     char buf[512];
     snprintf(buf, sizeof buf, "%s", es_config_string(cfg, S, "observables"));
+    int empty = empty_list_element(buf, ",");
+    if (empty)
+        return es_config_key_error(cfg, S, "observables", "element %d of '%s' is empty", empty,
+                                   buf);
     rp->nobs = 0;
     for (char *save = NULL, *tok = strtok_r(buf, ", \t", &save); tok;
          tok = strtok_r(NULL, ", \t", &save)) {

@@ -164,6 +164,13 @@ expect_fail orbits-potential-term "orb_term.ini:5: key 'orbits.potential': unkno
 w orb_obs.ini '[run]\nmodel = orbits\n[orbits]\nobservables = x, q\n'
 expect_fail orbits-observable "orb_obs.ini:4: key 'orbits.observables': unknown observable 'q'" \
   "$ESUITE" run orb_obs.ini --output orb_run --quiet
+# an empty list element was skipped silently ('valid orbits config' for x,,z and plummer++nfw)
+w orb_obs_empty.ini '[run]\nmodel = orbits\n[orbits]\nsystem = henon_heiles\nobservables = x,,y\n'
+expect_fail orbits-observable-empty "orb_obs_empty.ini:5: key 'orbits.observables': element 2 of 'x,,y' is empty" \
+  "$ESUITE" run orb_obs_empty.ini --check
+w orb_term_empty.ini '[run]\nmodel = orbits\n[orbits]\nsystem = potential\npotential = plummer + + nfw\n'
+expect_fail orbits-potential-term-empty "orb_term_empty.ini:5: key 'orbits.potential': term 2 of 'plummer + + nfw' is empty" \
+  "$ESUITE" run orb_term_empty.ini --check
 w orb_lf.ini '[run]\nmodel = orbits\n[orbits]\nsystem = lorenz\nobservables = x\n'
 expect_fail orbits-default-integrator "orb_lf.ini:4: key 'orbits.system': integrator = leapfrog (the default)" \
   "$ESUITE" run orb_lf.ini --output orb_run --quiet
