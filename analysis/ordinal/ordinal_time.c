@@ -78,6 +78,24 @@ static int extrema_spacing(const double *t, double dt, const double *x, size_t T
     return ES_OK;
 }
 
+/* Mean of finite samples.  The plain sum overflows to ±inf for values near
+ * DBL_MAX (a sine of amplitude 1.7e308 has mean ~0 but its sum was inf, so
+ * ncross reported "0 crossings of inf"); then the sum is taken again scaled
+ * by 2^-64, exact for all but values below 2^-958, which cannot matter next
+ * to ones that overflow, so ordinary series keep the plain sum bit for bit. */
+static double series_mean(const double *x, size_t T)
+{
+    double sum = 0.0;
+    for (size_t i = 0; i < T; i++)
+        sum += x[i];
+    if (isfinite(sum))
+        return sum / (double)T;
+    sum = 0.0;
+    for (size_t i = 0; i < T; i++)
+        sum += ldexp(x[i], -64);
+    return ldexp(sum / (double)T, 64);
+}
+
 int es_ordinal_tnat(const double *t, double dt, const double *x, size_t T, es_tnat_method m,
                     const double *cross, double *tnat)
 {
@@ -95,10 +113,7 @@ int es_ordinal_tnat(const double *t, double dt, const double *x, size_t T, es_tn
         if (cross) {
             c = *cross;
         } else {
-            c = 0.0;
-            for (size_t i = 0; i < T; i++)
-                c += x[i];
-            c /= (double)T;
+            c = series_mean(x, T);
         }
         size_t k = count_crossings(x, T, c);
         if (k < 2)
