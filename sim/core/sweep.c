@@ -1104,6 +1104,28 @@ static int check_read_back(parse_ctx *c, const es_sweep_axis *ax, const char *v,
     return perr(c, "vary %s: %s", ax->key, what);
 }
 
+/* Keys that every task's command line sets itself (--output tasks/NNNN/out,
+ * --set output.overwrite=true, in job.sbatch, job.pbs and the local runner):
+ * a vary line over one of them was accepted and then had no effect, so its
+ * tasks were one run counted several times. */
+static int refuse_runner_keys(parse_ctx *c)
+{
+    static const char *const keys[][2] = {
+        {"run.output_dir", "each task writes to tasks/NNNN/out of the sweep directory (--output)"},
+        {"output.overwrite", "each task runs with --set output.overwrite=true"},
+    };
+    const es_sweep *sw = c->sw;
+    for (size_t a = 0; a < sw->naxes; a++)
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+            if (!strcmp(sw->axes[a].key, keys[k][0])) {
+                c->line = sw->axes[a].line;
+                return perr(c, "vary %s: the sweep sets this key for every task (%s), so the values "
+                               "would make no difference",
+                            keys[k][0], keys[k][1]);
+            }
+    return ES_OK;
+}
+
 /* Every value alone, then every task: a bad value names its vary line. */
 static int validate(parse_ctx *c)
 {
@@ -1143,6 +1165,8 @@ static int validate(parse_ctx *c)
                        c->file, threads, cpus);
     warn_relative_paths(c, schemas, cfg);
     es_config_free(cfg);
+    if ((st = refuse_runner_keys(c)))
+        return st;
     for (size_t a = 0; a < sw->naxes; a++)
         for (size_t v = 0; v < sw->axes[a].n; v++) {
             /* every task is checked against the base config's model, so

@@ -40,6 +40,16 @@ expect_fail jobs-plan "sweep: --jobs needs --scheduler local" "$ESUITE" sweep s.
 expect_fail exit-code-not-finish "sweep: --exit-code goes with --finish-task" "$ESUITE" sweep s.ini --plan --exit-code 3
 expect_fail log-not-finish "sweep: --log goes with --finish-task" "$ESUITE" sweep s.ini --plan --log x.log
 
+# a vary line over a key each task's command sets itself (--output, --set output.overwrite=true)
+# was accepted, and its tasks were then one run counted twice: refused, naming the line
+printf '[sweep]\nbase = base.ini\nvary run.output_dir = oa, ob\n' > outdir.ini
+expect_fail vary-output-dir "esuite: error: outdir.ini:3: vary run.output_dir: the sweep sets this key for every task (each task writes to tasks/NNNN/out of the sweep directory (--output)), so the values would make no difference" \
+  "$ESUITE" sweep outdir.ini --scheduler slurm --dir outdir_dir
+expect_true vary-output-dir-nothing-written test ! -e outdir_dir
+printf '[sweep]\nbase = base.ini\n[vary]\noutput.log_interval = 1, 2\noutput.overwrite = true, false\n' > overwrite.ini
+expect_fail vary-overwrite "esuite: error: overwrite.ini:5: vary output.overwrite: the sweep sets this key for every task (each task runs with --set output.overwrite=true), so the values would make no difference" \
+  "$ESUITE" sweep overwrite.ini --plan
+
 # --dir naming a file: the message named the directory below it ("F/logs: cannot create directory:
 # Not a directory"); now the file, and nothing is written
 : > plainfile
