@@ -44,6 +44,39 @@ static const es_key_spec case_schema[] = {
     ES_KEY_END,
 };
 
+#define MAX_ARGS 61 /* words of 'args' after "esuite" (argv holds 64 with the NULL) */
+
+/* Words of an args line, split as evaluate() splits it. */
+static size_t count_words(const char *s)
+{
+    size_t n = 0;
+    for (;;) {
+        s += strspn(s, " \t");
+        if (!*s)
+            return n;
+        n++;
+        s += strcspn(s, " \t");
+    }
+}
+
+/* args and quantity are copied into fixed buffers and args split into a
+ * fixed argv: beyond either, the case ran another command than the file
+ * says (the words past the 61st were dropped without a word). */
+static int check_lengths(const es_config *cfg, const vcase *c)
+{
+    const char *args = es_config_string(cfg, "case", "args");
+    if (strlen(args) >= sizeof c->args)
+        return es_config_key_error(cfg, "case", "args", "longer than %zu characters", sizeof c->args - 1);
+    size_t words = count_words(args);
+    if (words > MAX_ARGS)
+        return es_config_key_error(cfg, "case", "args", "%zu words, more than the %d a case may give",
+                                   words, MAX_ARGS);
+    if (strlen(es_config_string(cfg, "case", "quantity")) >= sizeof c->quantity)
+        return es_config_key_error(cfg, "case", "quantity", "longer than %zu characters",
+                                   sizeof c->quantity - 1);
+    return ES_OK;
+}
+
 static int load_case(const char *path, vcase *c)
 {
     memset(c, 0, sizeof *c);
@@ -63,7 +96,9 @@ static int load_case(const char *path, vcase *c)
     snprintf(c->quantity, sizeof c->quantity, "%s", es_config_string(cfg, "case", "quantity"));
     c->expected = es_config_double(cfg, "case", "expected");
     c->tolerance = es_config_double(cfg, "case", "tolerance");
-    if (!*c->args == !*c->config)
+    if ((st = check_lengths(cfg, c)))
+        ;
+    else if (!*c->args == !*c->config)
         st = es_config_key_error(cfg, "case", *c->args ? "args" : "config", "give exactly one of 'args' or 'config'");
     else if (!*c->quantity || !*c->source)
         st = es_config_key_error(cfg, "case", *c->quantity ? "source" : "quantity", "must not be empty");
@@ -191,7 +226,7 @@ static int evaluate(const vcase *c, double *got)
     argv[argc++] = "esuite";
     if (*c->args) {
         snprintf(buf, sizeof buf, "%s", c->args);
-        for (char *t = strtok(buf, " \t"); t && argc < 62; t = strtok(NULL, " \t"))
+        for (char *t = strtok(buf, " \t"); t && argc <= MAX_ARGS; t = strtok(NULL, " \t"))
             argv[argc++] = t;
         argv[argc] = NULL;
         st = run_child(c->dir, argv, &out);

@@ -70,6 +70,21 @@ expect_true "failing run: one case ($out)" test "$(grep -c '^FAIL' <<< "$out")" 
 expect_true "failing run: its error is not also on stderr" test ! -s "$TMP/badrun.err"
 expect_num "--json: near miss measured C" "$(grep -o '"got":[-0-9.e]*' <<< "$one" | tail -1 | cut -d: -f2)" 0 0
 
+# An args line of more than 61 words lost the rest without a word: the case ran another command
+# ('--order 5' x 30, then the file: "ordinal: option --order needs a value"). Refused, naming
+# the line; 61 words still run.
+mkdir words && cp "$V/data/ramp.txt" words/
+many=$(for i in $(seq 30); do printf -- '--order 5 '; done)
+printf '[case]\nsource = s\nargs = ordinal --json %s--delay 1 ramp.txt\nquantity = H\nexpected = 0\ntolerance = 1e-12\n' "$many" > words/many.ini
+out=$("$ESUITE" validate words/many.ini 2>/dev/null); rc=$?
+expect_true "args of 65 words: exit 1 (rc=$rc)" test "$rc" -eq 1
+expect_true "args of 65 words: the FAIL line names file, line and key ($out)" \
+  grep -q "^FAIL  many.ini .* words/many.ini:3: key 'case.args': 65 words, more than the 61 a case may give$" <<< "$out"
+fit=$(for i in $(seq 28); do printf -- '--order 5 '; done)
+printf '[case]\nsource = s\nargs = ordinal --json %s--delay 1 ramp.txt\nquantity = H\nexpected = 0\ntolerance = 1e-12\n' "$fit" > words/fit.ini
+out=$("$ESUITE" validate words/fit.ini 2>/dev/null); rc=$?
+expect_true "args of 61 words: they all run (rc=$rc, $out)" grep -q '^pass  fit.ini .*H = 0 ' <<< "$out"
+
 # Case files on the command line run just those, in the order given, named by
 # file name; with --dir or --case, or a word that is no .ini file, a usage error.
 out=$("$ESUITE" validate "$V/ordinal_ramp.ini" "$V/ordinal_constant.ini"); rc=$?
