@@ -50,6 +50,37 @@ static int same_file(const char *a, const char *b)
     return !strcmp(na, nb) && realpath(da, ra) && realpath(db, rb) && !strcmp(ra, rb);
 }
 
+/* Whether output f would replace a file of the sweep itself: its manifest,
+ * job scripts or lock, or anything under tasks/ or logs/. '--output
+ * S/manifest.json' wrote the table over the manifest, and S was no sweep
+ * directory any more. Returns what it would replace, or NULL. */
+static const char *sweep_own_file(const char *dir, const char *f)
+{
+    static const char *const files[] = {"manifest.json", "job.sbatch", "job.pbs", ".lock"};
+    char own[4400];
+    for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+        snprintf(own, sizeof own, "%s/%s", dir, files[k]);
+        if (same_file(f, own))
+            return files[k];
+    }
+    char parent[4400], real_parent[PATH_MAX], real_sub[PATH_MAX];
+    snprintf(parent, sizeof parent, "%s", f);
+    char *slash = strrchr(parent, '/');
+    if (slash)
+        *(slash == parent ? slash + 1 : slash) = '\0';
+    if (!realpath(slash ? parent : ".", real_parent))
+        return NULL; /* a missing directory: the write check says so */
+    static const char *const subdirs[] = {"tasks", "logs"};
+    for (size_t k = 0; k < sizeof subdirs / sizeof subdirs[0]; k++) {
+        snprintf(own, sizeof own, "%s/%s", dir, subdirs[k]);
+        size_t n;
+        if (realpath(own, real_sub) && !strncmp(real_parent, real_sub, n = strlen(real_sub)) &&
+            (real_parent[n] == '\0' || real_parent[n] == '/'))
+            return subdirs[k];
+    }
+    return NULL;
+}
+
 /* Why task i is not complete, in a few words ("no summary.json", "failed
  * with exit code 2 (log DIR/logs/x.err)", ...); exit code -1 with its reason
  * in the words of 'esuite sweep DIR --status': "failed with exit code -1
@@ -157,6 +188,15 @@ int es_cmd_collect(int argc, char **argv)
                          nc ? nc : csv, nc ? "CSV" : "NetCDF", nc ? csvpath : ncpath,
                          nc ? "--csv" : "--output", nc ? "--csv" : "--output");
         return 2;
+    }
+    for (int k = 0; k < 2; k++) { /* before anything is read: the sweep itself must stay intact */
+        const char *f = k ? csvpath : ncpath, *own = sweep_own_file(dir, f);
+        int in_dir = own && (!strcmp(own, "tasks") || !strcmp(own, "logs"));
+        if (own) {
+            es_cli_error("collect: %s '%s' %s the sweep's own %s%s: nothing written", k ? "--csv" : "--output",
+                         f, in_dir ? "lies in" : "would replace", own, in_dir ? "/ directory" : "");
+            return 2;
+        }
     }
     es_collect_table *t;
     int st = es_collect_load(dir, &t);

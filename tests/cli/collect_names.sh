@@ -58,6 +58,16 @@ if command -v ncdump >/dev/null; then
   expect_true nc-long-name grep -qF 'summary_summary_seed:long_name = "summary.summary.seed"' <(ncdump -h S/table.nc)
 fi
 
+# --output onto the sweep's own manifest wrote the table over it (exit 0), and S was no sweep
+# directory any more ('S/manifest.json:1: unable to decode byte 0x89: not a sweep manifest')
+man_before=$(cksum < S/manifest.json)
+expect_fail output-onto-manifest "esuite: error: collect: --output 'S/./manifest.json' would replace the sweep's own manifest.json: nothing written" \
+  "$ESUITE" collect S --output S/./manifest.json --quiet
+expect_true "manifest left as it was" test "$(cksum < S/manifest.json)" = "$man_before"
+expect_fail csv-into-tasks "esuite: error: collect: --csv 'S/tasks/0000/out/t.csv' lies in the sweep's own tasks/ directory: nothing written" \
+  "$ESUITE" collect S --csv S/tasks/0000/out/t.csv --quiet
+expect_true "nothing written into the task" test ! -e S/tasks/0000/out/t.csv
+
 # more fields than a table holds: refused before anything is written, naming the sweep directory
 # (the message named the NetCDF writer's temporary file, S/.table.nc.part-PID, gone by then)
 sum_before=$(cksum < S/table.csv)
@@ -69,4 +79,5 @@ expect_fail too-many-fields "esuite: error: collect: S: the summaries have 1002 
   "$ESUITE" collect S --quiet
 expect_true "table left as it was" test "$(cksum < S/table.csv)" = "$sum_before"
 expect_true "no staging file left" bash -c '! ls -a S | grep -q part'
+
 finish
