@@ -1126,6 +1126,24 @@ static int refuse_runner_keys(parse_ctx *c)
     return ES_OK;
 }
 
+/* With a seeds list every replica gets its listed seed and a varied run.seed
+ * is dropped: 'seeds = 1, 2' with 'vary run.seed = 5, 10' made every pair of
+ * tasks one run, refused as "the zip lists repeat a point" in cartesian mode. */
+static int refuse_seed_axis_with_seeds(parse_ctx *c)
+{
+    const es_sweep *sw = c->sw;
+    for (size_t a = 0; a < sw->naxes && c->seeds_line; a++)
+        if (!strcmp(sw->axes[a].key, "run.seed")) {
+            char line[32];
+            snprintf(line, sizeof line, "%d", c->seeds_line);
+            c->line = sw->axes[a].line;
+            return perr(c, "vary run.seed: the seeds line (line %s) gives every replica its seed, so the "
+                           "varied values would make no difference; give one of them%s",
+                        line, "");
+        }
+    return ES_OK;
+}
+
 /* Every value alone, then every task: a bad value names its vary line. */
 static int validate(parse_ctx *c)
 {
@@ -1165,7 +1183,7 @@ static int validate(parse_ctx *c)
                        c->file, threads, cpus);
     warn_relative_paths(c, schemas, cfg);
     es_config_free(cfg);
-    if ((st = refuse_runner_keys(c)))
+    if ((st = refuse_runner_keys(c)) || (st = refuse_seed_axis_with_seeds(c)))
         return st;
     for (size_t a = 0; a < sw->naxes; a++)
         for (size_t v = 0; v < sw->axes[a].n; v++) {

@@ -50,6 +50,12 @@ printf '[sweep]\nbase = base.ini\n[vary]\noutput.log_interval = 1, 2\noutput.ove
 expect_fail vary-overwrite "esuite: error: overwrite.ini:5: vary output.overwrite: the sweep sets this key for every task (each task runs with --set output.overwrite=true), so the values would make no difference" \
   "$ESUITE" sweep overwrite.ini --plan
 
+# seeds = ... replaces a varied run.seed: 'seeds = 1, 2' with 'vary run.seed = 5, 10' was refused as
+# "tasks 0 and 2 are the same run (same values, seed 1): the zip lists repeat a point" in cartesian mode
+printf '[sweep]\nbase = base.ini\nreplicas = 2\nseeds = 1, 2\nvary run.seed = 5, 10\n' > seedaxis.ini
+expect_fail vary-seed-with-seeds "esuite: error: seedaxis.ini:5: vary run.seed: the seeds line (line 4) gives every replica its seed, so the varied values would make no difference; give one of them" \
+  "$ESUITE" sweep seedaxis.ini --plan
+
 # --dir naming a file: the message named the directory below it ("F/logs: cannot create directory:
 # Not a directory"); now the file, and nothing is written
 : > plainfile
