@@ -169,7 +169,7 @@ static int parse_range(const char *spec, char *parts[3], char ***values, size_t 
         return es_error_set(ES_ECONFIG, "'%s': STEP must be nonzero and lead from A to B", spec);
     double count = floor((b - a) / step + 1e-9) + 1;
     if (count > 100000)
-        return es_error_set(ES_ECONFIG, isfinite(count) ? "'%s': %.0f values (at most 100000)"
+        return es_error_set(ES_ECONFIG, isfinite(count) ? "'%s': %.15g values (at most 100000)"
                                                         : "'%s': too many values (at most 100000)",
                             spec, count);
     double *x = malloc((size_t)count * sizeof *x);
@@ -202,7 +202,7 @@ static int parse_logspace(const char *spec, char ***values, size_t *n)
         return es_error_set(ES_ECONFIG,
                             "'%s': expected logspace(A,B,N): exponents A, B and a count N >= 1", spec);
     if (cnt > 100000) /* the message above said N >= 1, which N = 1e8 is */
-        return es_error_set(ES_ECONFIG, "'%s': %.0f values (at most 100000)", spec, cnt);
+        return es_error_set(ES_ECONFIG, "'%s': %.15g values (at most 100000)", spec, cnt);
     double *x = malloc((size_t)cnt * sizeof *x);
     if (!x)
         return es_error_set(ES_ENOMEM, "out of memory");

@@ -113,6 +113,9 @@ static void test_bad_specs(void **state)
     /* a count beyond the limit says so (it read "a count N >= 1"; "inf values") */
     expect_bad("logspace(-1,1,100000000)", "'logspace(-1,1,100000000)': 100000000 values (at most 100000)");
     expect_bad("0:1e300:1e-300", "'0:1e300:1e-300': too many values (at most 100000)");
+    /* a huge finite count was printed with %.0f, 301 digits of it */
+    expect_bad("1:3:1e-300", "'1:3:1e-300': 2e+300 values (at most 100000)");
+    expect_bad("logspace(0,1,1e300)", "'logspace(0,1,1e300)': 1e+300 values (at most 100000)");
     expect_bad("1:x:1", "three numbers");
     expect_bad("1:5:-1", "STEP");
     expect_bad("1:5:0", "STEP");
