@@ -68,14 +68,20 @@ static int is_flat_config(const char *path)
     return has_kv && !has_section;
 }
 
-/* The model named by the last --set run.model=..., else by the file. */
-static const char *override_model(char *const *ov, int n)
+/* The model named by the last --set run.model=... into `name` (left as it
+ * is when none), read as the config applies it: '--set "run.model = gas"'
+ * must pick the gas schema, not the file's model. */
+static int override_model(char *const *ov, int n, char *name, size_t len)
 {
-    const char *m = NULL;
-    for (int i = 0; i < n; i++)
-        if (!strncmp(ov[i], "run.model=", 10))
-            m = ov[i] + 10;
-    return m;
+    for (int i = 0; i < n; i++) {
+        char *o = es_config_normalise_override(ov[i]);
+        if (!o)
+            return es_error_set(ES_ENOMEM, "--set %s: out of memory", ov[i]);
+        if (!strncmp(o, "run.model=", 10))
+            snprintf(name, len, "%s", o + 10);
+        free(o);
+    }
+    return ES_OK;
 }
 
 static int load_config(const char *path, char **overrides, int nov, es_config **cfg,
@@ -95,13 +101,15 @@ static int load_config(const char *path, char **overrides, int nov, es_config **
             return st;
     }
     char name[128] = "";
-    const char *om = override_model(overrides, nov);
-    if (om)
-        snprintf(name, sizeof name, "%s", om);
-    else if (!flat_ini && (st = es_config_peek_model(path, name, sizeof name)))
+    if ((st = override_model(overrides, nov, name, sizeof name))) {
+        free(flat_ini);
+        free(flat_lines);
         return st;
-    else if (flat_ini)
+    }
+    if (!name[0] && flat_ini)
         snprintf(name, sizeof name, "school");
+    else if (!name[0] && (st = es_config_peek_model(path, name, sizeof name)))
+        return st;
     *model = es_model_find(name);
     const es_key_spec *schemas[] = {es_config_core_schema(), *model ? (*model)->schema : NULL, NULL};
     const char *const *ovc = (const char *const *)overrides;

@@ -767,7 +767,7 @@ static int ini_unsafe(const es_cfg_entry *e, const char *value, char *msg, size_
 /* "section.key = value" as a config line reads it: blanks around the
  * whole and around the first '=' dropped ('--set "orbits.system = lorenz"'
  * was the unknown key 'orbits.system '), into a malloc'ed copy. */
-static char *normalise_override(const char *ov)
+char *es_config_normalise_override(const char *ov)
 {
     while (isspace((unsigned char)*ov))
         ov++;
@@ -800,7 +800,7 @@ static int apply_override_text(es_config *cfg, const char *ov);
 
 static int apply_override(es_config *cfg, const char *given)
 {
-    char *ov = normalise_override(given);
+    char *ov = es_config_normalise_override(given);
     if (!ov)
         return es_error_set(ES_ENOMEM, "--set %s: out of memory", given);
     int st = apply_override_text(cfg, ov);

@@ -60,6 +60,11 @@ void es_config_key_range(const es_key_spec *s, char *buf, size_t len);
  * "FILE:LINE: key 'section.key': ..." and *out = NULL. */
 int es_config_load(const char *path, const es_key_spec *const *schemas,
                    const char *const *overrides, int n_overrides, es_config **out);
+
+/* A --set text as es_config_load applies it: blanks around the whole and
+ * around the first '=' dropped ("run.model = gas" is "run.model=gas").
+ * Malloc'ed; NULL when out of memory. */
+char *es_config_normalise_override(const char *ov);
 /* Parse from an in-memory string (tests, embedded defaults). `name` is used in messages. */
 int es_config_load_string(const char *text, const char *name, const es_key_spec *const *schemas,
                           const char *const *overrides, int n_overrides, es_config **out);

@@ -252,4 +252,10 @@ expect_fail set-blank-named "--set school.n_fish=0: key 'school.n_fish': value 0
   --set 'run.name = ab ' --set 'school.n_steps = 2' --set school.save_interval=1 --set school.metrics_every=1
 expect_true set-blank-trimmed bash -c '"$0" info set_blank/summary.json | grep -qx "overrides          run.name=ab"' "$ESUITE"
 expect_true set-semicolon-inside "$ESUITE" run "$ES_SOURCE_DIR/configs/school_case1_swarm.ini" --check --set 'run.name=a;b' --set 'school.n_fish= 20'
+# the model a blank-spaced --set run.model names is the one whose keys are read
+# (it was the file's: 'valid orbits config', run.model = school in the record)
+w run_only.ini "[run]\nmodel = orbits\n"
+expect_true set-blank-model bash -c '"$0" run run_only.ini --check --set " run.model = school " | grep -qx "run_only.ini: valid school config"' "$ESUITE"
+expect_fail set-blank-model-keys "/configs/orbits_lorenz.ini:7: unknown section [orbits]" \
+  "$ESUITE" run "$ES_SOURCE_DIR/configs/orbits_lorenz.ini" --check --set 'run.model = school'
 finish
