@@ -1145,6 +1145,33 @@ static int refuse_seed_axis_with_seeds(parse_ctx *c)
 }
 
 /* Every value alone, then every task: a bad value names its vary line. */
+/* The model's check runs once per task, and a warning about the base
+ * config (a [school] value its [ramp] replaces) came once per task: six
+ * identical lines for 2 points x 3 replicas, 1280 for a phase sweep, which
+ * also filled the 32 kept warnings. Keep the first of each text; the
+ * warnings added since `since` that repeat an earlier one are dropped. */
+static void drop_repeated_warnings(int since)
+{
+    int n = es_warning_count();
+    if (es_warning_dropped() > 0 || n <= since)
+        return; /* a full list: the texts beyond it cannot be compared */
+    char **fresh = calloc((size_t)(n - since), sizeof *fresh);
+    if (!fresh)
+        return;
+    for (int i = since; i < n; i++)
+        fresh[i - since] = strdup(es_warning_get(i));
+    es_warning_truncate(since);
+    for (int i = 0; i < n - since; i++) {
+        int seen = !fresh[i];
+        for (int j = 0; !seen && j < es_warning_count(); j++)
+            seen = !strcmp(es_warning_get(j), fresh[i]);
+        if (!seen)
+            es_warning_add("%s", fresh[i]);
+        free(fresh[i]);
+    }
+    free(fresh);
+}
+
 static int validate(parse_ctx *c)
 {
     es_sweep *sw = c->sw;
@@ -1230,7 +1257,9 @@ static int validate(parse_ctx *c)
         }
         sw->tasks[i].seed = (unsigned long long)es_config_int(cfg, "run", "seed");
         /* the model's checks of keys that must agree (zone radii, box keys, ...) */
+        int nwarn = es_warning_count();
         st = m && m->check ? m->check(cfg) : ES_OK;
+        drop_repeated_warnings(nwarn);
         es_config_free(cfg);
         if (st) {
             c->line = task_error_line(c, es_error_message());

@@ -304,4 +304,11 @@ printf '[sweep]\nbase = rbase.ini\nname = r\nvary school.n_fish = 10, 12\n' > r.
 rc=$?
 expect_num "ramp-sweep-rc ($(head -c 300 r.err))" $rc 0 0
 expect_num ramp-sweep-complete "$(ls R/tasks/*/out/.complete 2>/dev/null | wc -l)" 2 0
+# a [school] value the [ramp] replaces is one warning for the sweep, not one per task
+# (6 identical lines for 2 points x 3 replicas before)
+printf '[run]\nmodel = school\nseed = 3\n[school]\nmode = couzin2002\nn_fish = 10\nbox_size = 20\ninit = sphere\ninit_size = 2\nnoise = 0.3\nsave_interval = 10\n[ramp]\nparameter = noise\nvalues = 0.1, 0.2\nhold_steps = 20\nplots = false\n' > rwarn.ini
+printf '[sweep]\nbase = rwarn.ini\nname = rw\nreplicas = 3\nvary school.n_fish = 10, 12\n' > rw.ini
+"$ESUITE" sweep rw.ini --plan > rw.out 2> rw.err
+expect_num ramp-warning-once-rc $? 0 0
+expect_true ramp-warning-once bash -c '[ "$(cat rw.err)" = "esuite: warning: $PWD/rwarn.ini:10: key '"'"'school.noise'"'"': noise = 0.3 is replaced by the [ramp] values hold by hold (first value 0.1)" ]'
 finish
