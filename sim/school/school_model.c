@@ -596,7 +596,6 @@ static int check_ramp_keys_unused(const es_config *cfg)
     return ES_OK;
 }
 
-/* Every check of school_run that reads no file (es_model.check). */
 /* The [school] value of the ramped key is replaced by the ramp's values
  * from the first hold on. Given explicitly (not at its default: resolved
  * configs list every key) and different from the first value, the user
@@ -625,6 +624,7 @@ static void warn_ramp_overrides(const es_config *cfg, const es_school_params *p,
     es_error_clear();
 }
 
+/* Every check of school_run that reads no file (es_model.check). */
 static int school_check(const es_config *cfg)
 {
     es_school_params p;
