@@ -489,8 +489,16 @@ int es_collect_write_nc(const es_collect_table *t, const char *path, const char 
     NCCHK(rc);
     st = es_output_commit(tmp, path); /* NetCDF does not fsync on close */
 done:
-    if (ncid >= 0)
-        nc_close(ncid);
+    if (ncid >= 0) {
+        /* nc_close writes what HDF5 still buffers: its failure is a table
+         * cut short, and HDF5 may still hold the broken file, which its
+         * exit handler then crashes on (a sanitizer build's exit) */
+        int rc = nc_close(ncid);
+        if (st == ES_EIO || rc != NC_NOERR)
+            es_output_hdf5_failed();
+        if (!st && rc != NC_NOERR)
+            st = es_error_set(ES_EIO, "cannot write '%s': %s (in nc_close)", shown, nc_strerror(rc));
+    }
     if (st)
         unlink(tmp);
     free(fieldvar);
