@@ -12,6 +12,9 @@ expect_num bench-version "$(grep -c "\"esuite_version\": \"$1\"" b.json)" "$n" 0
 expect_num bench-revision "$(grep -c "\"git_revision\": \"$2\"" b.json)" "$n" 0
 expect_num bench-host "$(grep -c "\"host\": \"$(hostname)\"" b.json)" "$n" 0
 expect_num bench-samples-per-second "$(grep -c '"samples_per_second": ' b.json)" 2 100
+# getMaxC at n = 9: the full scan's value (tests/unit/test_ordinal_exact.c; JSON keeps 10 digits), with its time
+expect_num bench-max-c "$(sed -n 's/.*"max_c": \([0-9.e+-]*\).*/\1/p' b.json)" 0.6570554689387984 1e-9
+expect_num bench-max-c-seconds "$(grep -c '"max_c_seconds": ' b.json)" 1 0
 stamp='"20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]Z"'
 expect_num bench-start "$(grep -Ec "\"start_time\": $stamp" b.json)" "$n" 0
 expect_num bench-end "$(grep -Ec "\"end_time\": $stamp" b.json)" "$n" 0
