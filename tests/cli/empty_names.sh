@@ -6,18 +6,6 @@
 . "$(dirname "$0")/lib.bash"
 cd "$TMP"
 
-# expect_rc NAME WANT-RC "stderr" CMD... : exit status WANT-RC and stderr exactly as given, no stdout
-expect_rc() {
-  local name=$1 want=$2 msg=$3; shift 3
-  local out rc
-  out=$("$@" 2>"$TMP/err"); rc=$?
-  if [ "$rc" -eq "$want" ] && [ -z "$out" ] && [ "$(cat "$TMP/err")" = "$msg" ]; then
-    pass=$((pass + 1))
-  else
-    fail=$((fail + 1))
-    echo "FAIL $name: rc=$rc (wanted $want) stdout='${out:0:120}' stderr='$(cat "$TMP/err")' (wanted '$msg')"
-  fi
-}
 cur="(the current directory is '.')"
 
 printf '[run]\nmodel = gas\n[gas]\nN = 200\nsamples = 3\nplots = false\n' > base.ini

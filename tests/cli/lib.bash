@@ -22,6 +22,19 @@ expect_fail() {
   fi
 }
 
+# expect_rc NAME WANT-RC "stderr" CMD... : exit status WANT-RC and stderr exactly as given, no stdout
+expect_rc() {
+  local name=$1 want=$2 msg=$3; shift 3
+  local out rc
+  out=$("$@" 2>"$TMP/err"); rc=$?
+  if [ "$rc" -eq "$want" ] && [ -z "$out" ] && [ "$(cat "$TMP/err")" = "$msg" ]; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL $name: rc=$rc (wanted $want) stdout='${out:0:120}' stderr='$(cat "$TMP/err")' (wanted '$msg')"
+  fi
+}
+
 # expect_num NAME GOT WANT TOL : |GOT - WANT| <= TOL
 expect_num() {
   if awk -v g="$2" -v w="$3" -v t="$4" 'BEGIN { d = g - w; if (d < 0) d = -d; exit !(g != "" && d <= t) }'; then

@@ -3,19 +3,6 @@
 # exit 0; and their output to a full disc fails as a command's does.
 . "$(dirname "$0")/lib.bash"
 
-# expect_rc NAME WANT-RC "stderr" CMD... : exit status WANT-RC and stderr exactly as given, no stdout
-expect_rc() {
-  local name=$1 want=$2 msg=$3; shift 3
-  local out rc
-  out=$("$@" 2>"$TMP/err"); rc=$?
-  if [ "$rc" -eq "$want" ] && [ -z "$out" ] && [ "$(cat "$TMP/err")" = "$msg" ]; then
-    pass=$((pass + 1))
-  else
-    fail=$((fail + 1))
-    echo "FAIL $name: rc=$rc (wanted $want) stdout='${out:0:120}' stderr='$(cat "$TMP/err")' (wanted '$msg')"
-  fi
-}
-
 expect_rc version-extra 2 "esuite: error: --version takes no argument, got 'extra' (usage: esuite --version)" \
   "$ESUITE" --version extra
 expect_rc V-extra 2 "esuite: error: -V takes no argument, got 'run' (usage: esuite -V)" "$ESUITE" -V run x.ini
