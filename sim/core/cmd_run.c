@@ -257,6 +257,8 @@ int es_cmd_run(int argc, char **argv)
         }
     }
     char *resume_ini = NULL, *origin = NULL, *first_ovs = NULL;
+    if (outdir && !es_cli_name_given("run", "--output", outdir, 1))
+        return 2;
     if (resume) {
         if (!es_cli_name_given("run", "--resume", resume, 1))
             return 2;

@@ -28,6 +28,9 @@ expect_true "collect wrote nothing" test ! -e S/table.nc -a ! -e S/table.csv
 expect_true "no staging file left" bash -c '! ls -a S | grep -q part'
 
 expect_rc resume-empty 2 "esuite: error: run: --resume: empty directory name $cur" "$ESUITE" run --resume ""
+# it said "empty output directory name", without the option
+expect_rc output-empty 2 "esuite: error: run: --output: empty directory name $cur" \
+  "$ESUITE" run "$ES_SOURCE_DIR/configs/orbits_lorenz.ini" --output ""
 expect_rc validate-dir-empty 2 "esuite: error: validate: --dir: empty directory name $cur" \
   "$ESUITE" validate --dir ""
 finish
