@@ -1144,7 +1144,6 @@ static int refuse_seed_axis_with_seeds(parse_ctx *c)
     return ES_OK;
 }
 
-/* Every value alone, then every task: a bad value names its vary line. */
 /* The model's check runs once per task, and a warning about the base
  * config (a [school] value its [ramp] replaces) came once per task: six
  * identical lines for 2 points x 3 replicas, 1280 for a phase sweep, which
@@ -1172,6 +1171,7 @@ static void drop_repeated_warnings(int since)
     free(fresh);
 }
 
+/* Every value alone, then every task: a bad value names its vary line. */
 static int validate(parse_ctx *c)
 {
     es_sweep *sw = c->sw;
