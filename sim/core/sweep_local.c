@@ -1,14 +1,16 @@
 /* The local scheduler: run a sweep's tasks on this machine, N at a time,
  * each as a child `esuite run` (fork/exec of this executable; `esuite run
  * --resume` where an earlier attempt left a checkpoint), with its stdout and
- * stderr in logs/local-NNNN.log. */
+ * stderr appended to logs/local-NNNN.log. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,13 +35,46 @@ typedef struct {
 
 static void restore_signals(const runner_signals *rs);
 
+/* Open a task's log for appending (stdout and stderr of its run). An
+ * earlier attempt of the task (interrupted, failed, or stopped with a
+ * checkpoint) left its log there: O_TRUNC threw it away when the task ran
+ * again, and with it the reason it stopped. As Slurm's --open-mode=append
+ * would, the new attempt goes below it, after one line that says when and
+ * how it was started. `now` is formatted by the parent (no time zone code
+ * between fork and exec). */
+static int open_task_log(const char *log, size_t task, const char *now, int resume, const char *cfg,
+                         const char *out)
+{
+    int fd = open(log, O_RDWR | O_CREAT | O_APPEND, 0666); /* read: its last byte */
+    if (fd < 0)
+        fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0666); /* a log we may only write */
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0 || sb.st_size == 0)
+        return fd;
+    char last = '\n', line[512];
+    if (pread(fd, &last, 1, sb.st_size - 1) != 1) /* a log cut short mid-line gets its newline */
+        last = '\n';
+    int n = snprintf(line, sizeof line, "%s--- esuite sweep: task %04zu run again at %s, %s%s); the "
+                     "earlier attempts' output is above ---\n", last == '\n' ? "" : "\n", task, now,
+                     resume ? "resumed from its checkpoint (esuite run --resume "
+                            : "started afresh (esuite run ",
+                     resume ? out : cfg);
+    /* a header that cannot be written (a full disk) does not keep the task from running */
+    ssize_t w = n > 0 ? write(fd, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1) : 0;
+    (void)w;
+    return fd;
+}
+
 static pid_t start_task(const char *dir, const char *esuite, size_t task, const runner_signals *rs)
 {
-    char td[64], cfg[128], out[128], log[128];
+    char td[64], cfg[128], out[128], log[128], now[32];
     es_sweep_task_dir(task, td, sizeof td);
     snprintf(cfg, sizeof cfg, "%s/config.ini", td);
     snprintf(out, sizeof out, "%s/out", td);
     snprintf(log, sizeof log, "logs/local-%04zu.log", task);
+    time_t t = time(NULL);
+    struct tm tm;
+    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid != 0)
@@ -55,7 +90,11 @@ static pid_t start_task(const char *dir, const char *esuite, size_t task, const 
         _exit(127);
     if (chdir(dir) != 0)
         _exit(127);
-    int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    /* as the batch scripts do: continue from an interrupted attempt's checkpoint */
+    char ck[192];
+    snprintf(ck, sizeof ck, "%s/%s", out, ES_CHECKPOINT_FILE);
+    int resume = access(ck, F_OK) == 0;
+    int fd = open_task_log(log, task, now, resume, cfg, out);
     if (fd >= 0) {
         dup2(fd, STDOUT_FILENO);
         dup2(fd, STDERR_FILENO);
@@ -63,11 +102,8 @@ static pid_t start_task(const char *dir, const char *esuite, size_t task, const 
     }
     /* not --quiet: the task's log gets the run's progress lines with an ETA */
     char *argv[] = {"esuite", "run", cfg, "--output", out, "--set", "output.overwrite=true", NULL};
-    /* as the batch scripts do: continue from an interrupted attempt's checkpoint */
-    char ck[192];
-    snprintf(ck, sizeof ck, "%s/%s", out, ES_CHECKPOINT_FILE);
     char *resume_argv[] = {"esuite", "run", "--resume", out, NULL};
-    execv(esuite, access(ck, F_OK) == 0 ? resume_argv : argv);
+    execv(esuite, resume ? resume_argv : argv);
     fprintf(stderr, "esuite: cannot execute %s: %s\n", esuite, strerror(errno));
     _exit(127);
 }

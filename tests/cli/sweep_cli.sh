@@ -496,6 +496,26 @@ if "$ESUITE" info | grep -q '^models:.* school' && ! "$ESUITE" info | grep -q 's
   expect_true local-resumed-with-resume grep -q 'run --resume tasks/0001/out' CK/tasks/0001/out/summary.json
   # a task's log has the run's progress lines (batch jobs need the ETA), ending at 100 % of the run
   expect_true local-log-progress grep -q '^\[20[0-9T:Z-]*\] school: 100.0% done, elapsed' CK/logs/local-0001.log
+  # The rerun appends to the task's log: it was opened with O_TRUNC, so the first attempt's lines
+  # (why it stopped) were gone. Now they stay, then one line on when and how it ran again.
+  expect_true local-log-first-attempt-kept grep -qxF "esuite: error: school: interrupted by stop_after_steps = 5 at step 5 of 20 (checkpoint written); continue with 'esuite run --resume tasks/0001/out'" CK/logs/local-0001.log
+  expect_num local-log-one-header "$(grep -c '^--- esuite sweep: task 0001 run again at ' CK/logs/local-0001.log)" 1 0
+  expect_true local-log-resumed-header grep -qxE "\-\-\- esuite sweep: task 0001 run again at 20[0-9-]{8}T[0-9:]{8}Z, resumed from its checkpoint \(esuite run --resume tasks/0001/out\); the earlier attempts' output is above \-\-\-" CK/logs/local-0001.log
+  expect_true local-log-order test "$(grep -n -e 'interrupted by stop_after_steps' -e '^--- esuite sweep' -e 'run complete' CK/logs/local-0001.log | cut -d: -f1 | tr '\n' ' ')" = "4 5 9 "
+  # A task that failed without a checkpoint starts afresh, below the earlier log; a log cut short
+  # mid-line (a node lost while writing) gets its newline before the header.
+  printf '[run]\nmodel = school\nseed = 5\n[school]\nn_fish = 20\nn_steps = 20\ninit = file\ninit_file = %s/no_such_seed.nc\n' "$TMP" > nf_base.ini
+  printf '[sweep]\nbase = nf_base.ini\nname = nf\nreplicas = 2\n' > nf.ini
+  "$ESUITE" sweep nf.ini --scheduler local --dir NF --quiet 2>/dev/null
+  expect_num local-rerun-first-rc $? 1 0
+  printf 'cut short' >> NF/logs/local-0000.log
+  "$ESUITE" sweep NF --scheduler local --quiet 2>/dev/null
+  expect_num local-rerun-second-rc $? 1 0
+  nferr="esuite: error: tasks/0000/config.ini:36: key 'school.init_file': cannot open '$TMP/no_such_seed.nc': No such file or directory"
+  expect_true "local-log-afresh ($(cat NF/logs/local-0000.log))" test "$(sed 's/ at 20[0-9-]*T[0-9:]*Z,/ at T,/' NF/logs/local-0000.log)" = "$nferr
+cut short
+--- esuite sweep: task 0000 run again at T, started afresh (esuite run tasks/0000/config.ini); the earlier attempts' output is above ---
+$nferr"
   # SIGTERM to the local runner is passed on to the running tasks at once (they checkpoint and
   # stop: failed with exit code 3, resumable), no further task starts, and it exits 1 naming how
   # many did not start. The signal is blocked while the runner decides and taken in sigsuspend: one
