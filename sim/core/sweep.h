@@ -130,14 +130,16 @@ typedef enum {
     ES_TASK_PENDING = 0,   /* no output yet, or interrupted without a result */
     ES_TASK_COMPLETE = 1,  /* summary.json + .complete whose checksum matches */
     ES_TASK_FAILED = 2,    /* the run exited nonzero (tasks/NNNN/failed.json) */
-    ES_TASK_CORRUPT = 3    /* .complete present but the outputs changed or vanished, or it is damaged */
+    ES_TASK_CORRUPT = 3    /* .complete present but the outputs changed or vanished, or it is damaged;
+                            * or failed.json is damaged */
 } es_task_state;
 
 typedef struct {
     es_task_state state;
     int exit_code;         /* FAILED */
     char log[1024];        /* FAILED: the log path recorded by the runner */
-    char reason[320];      /* FAILED with exit code -1, CORRUPT with an unreadable .complete: why ("" otherwise) */
+    char reason[320];      /* FAILED with exit code -1, CORRUPT with an unreadable .complete or
+                            * failed.json: why ("" otherwise) */
     int has_checkpoint;    /* out/checkpoint.esck exists (resumable) */
 } es_task_status;
 

@@ -579,6 +579,22 @@ const char *es_task_state_name(es_task_state s)
     return names[s];
 }
 
+/* A failed.json that is there but is not the record es_sweep_finish_task
+ * writes (a JSON object with an integer exit_code): why, in `why`. */
+static int damaged_failure_record(const json_t *f, const char *path, const json_error_t *je, char *why,
+                                  size_t len)
+{
+    if (!f && access(path, F_OK) != 0)
+        return 0; /* none: the task has not failed */
+    if (!f)
+        snprintf(why, len, "failed.json does not read as JSON (line %d: %.200s)", je->line, je->text);
+    else if (!json_is_object(f) || !json_is_integer(json_object_get(f, "exit_code")))
+        snprintf(why, len, "failed.json is not a failure record (a JSON object with an integer exit_code)");
+    else
+        return 0;
+    return 1;
+}
+
 int es_sweep_task_status(const char *dir, size_t index, es_task_status *st)
 {
     memset(st, 0, sizeof *st);
@@ -615,6 +631,14 @@ int es_sweep_task_status(const char *dir, size_t index, es_task_status *st)
     }
     snprintf(path, sizeof path, "%s/%s/failed.json", dir, td);
     json_t *f = json_load_file(path, 0, &je);
+    if (damaged_failure_record(f, path, &je, st->reason, sizeof st->reason)) {
+        /* a copy cut short, a disk that filled while it was written by hand: it
+         * counted as pending, as if the task had never run, and its exit code and
+         * log were lost without a word */
+        json_decref(f);
+        st->state = ES_TASK_CORRUPT;
+        return ES_OK;
+    }
     if (f) {
         st->state = ES_TASK_FAILED;
         st->exit_code = (int)json_integer_value(json_object_get(f, "exit_code"));

@@ -416,6 +416,27 @@ expect_fail damaged-complete-strict "collect: --strict: 2 of 12 tasks are not co
 "$ESUITE" collect DC 2> dc.err
 expect_true damaged-complete-collect grep -qF "esuite: collect: task 0003 (output.compression=1 output.log_interval=2 replica 1): out/.complete does not read as JSON (line 1: " dc.err
 expect_true damaged-complete-csv grep -qx '3,1,101,corrupt,,1,2,,' DC/table.csv
+# A damaged failed.json (cut short) is corrupt, named with why: it counted as pending, as if the
+# task had never run ("task 0011  pending", --strict "no summary.json"), and its exit code was lost.
+cp -r D DJ
+printf '{"exit_code": 2, "lo' > DJ/tasks/0011/failed.json
+"$ESUITE" sweep DJ --status > dj.txt
+expect_num damaged-failed-status-rc $? 1 0
+expect_true damaged-failed-status-head grep -qF "12 tasks: 11 complete, 0 failed, 0 pending, 1 corrupt" dj.txt
+expect_true damaged-failed-status grep -qxF "  task 0011  corrupt   (failed.json does not read as JSON (line 1: premature end of input near '\"lo'))  output.compression=3 output.log_interval=2 replica 1" dj.txt
+expect_fail damaged-failed-strict "collect: --strict: 1 of 12 tasks are not complete (0 failed, 0 pending, 1 corrupt), nothing written: task 11 (DJ/tasks/0011): failed.json does not read as JSON (line 1: premature end of input near '\"lo')" \
+  "$ESUITE" collect DJ --strict --quiet
+"$ESUITE" collect DJ 2> dj.err
+expect_true damaged-failed-collect grep -qxF "esuite: collect: task 0011 (output.compression=3 output.log_interval=2 replica 1): failed.json does not read as JSON (line 1: premature end of input near '\"lo'); left out" dj.err
+expect_true damaged-failed-csv grep -qx '11,1,101,corrupt,,3,2,,' DJ/table.csv
+# JSON that is not the record (no integer exit_code) read as "failed with exit code 0"
+echo '[]' > DJ/tasks/0011/failed.json
+"$ESUITE" sweep DJ --status > dj.txt
+expect_true damaged-failed-not-record grep -qF "  task 0011  corrupt   (failed.json is not a failure record (a JSON object with an integer exit_code))" dj.txt
+# a rerun says so and runs the task again
+"$ESUITE" sweep DJ --scheduler slurm > /dev/null 2> dj.err
+expect_true damaged-failed-rerun grep -qxF "esuite: sweep: task 0011: failed.json is not a failure record (a JSON object with an integer exit_code): it runs again" dj.err
+expect_true damaged-failed-rerun-array grep -qx '#SBATCH --array=11%3' DJ/job.sbatch
 # With every task complete --strict writes the same table as without it (exit 0).
 mkdir -p D/tasks/0011/out; printf '{"P": 32.25, "final": {"H": 11}}\n' > D/tasks/0011/out/summary.json
 "$ESUITE" sweep D --finish-task 11 --exit-code 0 --log x

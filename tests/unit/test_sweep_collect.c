@@ -161,6 +161,13 @@ static void test_status_and_checksum(void **state)
     assert_int_equal(st.exit_code, -1);
     char failed[700];
     snprintf(failed, sizeof failed, "%s/tasks/0009/failed.json", sweepdir);
+    /* A failed.json cut short is corrupt, with why: it read as pending. */
+    FILE *fj = fopen(failed, "wb");
+    fputs("{\"exit_code\": 2, \"lo", fj);
+    fclose(fj);
+    assert_int_equal(es_sweep_task_status(sweepdir, 9, &st), ES_OK);
+    assert_int_equal(st.state, ES_TASK_CORRUPT);
+    assert_string_equal(st.reason, "failed.json does not read as JSON (line 1: premature end of input near '\"lo')");
     unlink(failed); /* back to pending for the collect test */
     es_sweep_free(sw);
 }
