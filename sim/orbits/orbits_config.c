@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "esuite/status.h"
@@ -134,12 +135,19 @@ static int empty_list_element(const char *s, const char *seps)
     return blank && element > 1 ? element : 0;
 }
 
-static int parse_potential(const es_config *cfg, es_orb_potential *p)
+/* A writable copy of a list-valued key for strtok_r, as long as the value:
+ * a fixed 512-byte copy cut longer values short without a word (the terms
+ * or observables past byte 511 were dropped, or one was cut in half). */
+static char *list_copy(const es_config *cfg, const char *key)
 {
-    memset(p, 0, sizeof *p);
-    p->omega = es_config_double(cfg, S, "pattern_speed");
-    char buf[512];
-    snprintf(buf, sizeof buf, "%s", es_config_string(cfg, S, "potential"));
+    const char *v = es_config_string(cfg, S, key);
+    size_t n = strlen(v) + 1;
+    char *out = malloc(n);
+    return out ? memcpy(out, v, n) : NULL;
+}
+
+static int parse_potential_terms(const es_config *cfg, char *buf, es_orb_potential *p)
+{
     int empty = empty_list_element(buf, "+,");
     if (empty)
         return es_config_key_error(cfg, S, "potential", "term %d of '%s' is empty", empty, buf);
@@ -202,10 +210,21 @@ static int parse_potential(const es_config *cfg, es_orb_potential *p)
     return ES_OK;
 }
 
-static int parse_observables(const es_config *cfg, const es_orb_system *sys, es_orb_run_params *rp)
+static int parse_potential(const es_config *cfg, es_orb_potential *p)
 {
-    char buf[512];
-    snprintf(buf, sizeof buf, "%s", es_config_string(cfg, S, "observables"));
+    memset(p, 0, sizeof *p);
+    p->omega = es_config_double(cfg, S, "pattern_speed");
+    char *buf = list_copy(cfg, "potential");
+    if (!buf)
+        return es_error_set(ES_ENOMEM, "orbits: out of memory for the potential list");
+    int st = parse_potential_terms(cfg, buf, p);
+    free(buf);
+    return st;
+}
+
+static int parse_observable_list(const es_config *cfg, const es_orb_system *sys, char *buf,
+                                 es_orb_run_params *rp)
+{
     int empty = empty_list_element(buf, ",");
     if (empty)
         return es_config_key_error(cfg, S, "observables", "element %d of '%s' is empty", empty,
@@ -231,6 +250,16 @@ static int parse_observables(const es_config *cfg, const es_orb_system *sys, es_
     if (rp->nobs == 0)
         return es_config_key_error(cfg, S, "observables", "give at least one observable");
     return ES_OK;
+}
+
+static int parse_observables(const es_config *cfg, const es_orb_system *sys, es_orb_run_params *rp)
+{
+    char *buf = list_copy(cfg, "observables");
+    if (!buf)
+        return es_error_set(ES_ENOMEM, "orbits: out of memory for the observables list");
+    int st = parse_observable_list(cfg, sys, buf, rp);
+    free(buf);
+    return st;
 }
 
 int es_orbits_setup(const es_config *cfg, uint64_t seed, es_orbits_setup_t *su)

@@ -387,6 +387,49 @@ static void test_bad_configs(void **state)
                  "x_min = 0.3\n", "test.ini:7: key 'orbits.x_min': ic = grid: x_min = 0.3 exceeds x_max = 0.1");
 }
 
+/* es_orbits_setup on config text (no run). */
+static int setup_text(const char *text, es_orbits_setup_t *su)
+{
+    const es_key_spec *schemas[] = {es_config_core_schema(), es_model_orbits.schema, NULL};
+    es_config *cfg = NULL;
+    int st = es_config_load_string(text, "test.ini", schemas, NULL, 0, &cfg);
+    if (st == ES_OK)
+        st = es_orbits_setup(cfg, 1, su);
+    es_config_free(cfg);
+    return st;
+}
+
+/* A potential or observables list longer than 512 bytes reads like its
+ * short form: it was copied into a 512-byte buffer, so a term or an
+ * observable past byte 511 was dropped without a word ('plummer <600
+ * blanks> + nfw' ran the Plummer sphere alone, 'x <600 blanks>, y' only x). */
+static void test_long_lists(void **state)
+{
+    (void)state;
+    char pad[601], ini[2000];
+    memset(pad, ' ', 600);
+    pad[600] = '\0';
+    const char *head = "[run]\nmodel = orbits\n[orbits]\nsystem = potential\n";
+    es_orbits_setup_t su;
+    snprintf(ini, sizeof ini, "%spotential = plummer%s+ nfw\nobservables = x%s, y\n", head, pad, pad);
+    assert_int_equal(setup_text(ini, &su), ES_OK);
+    assert_int_equal(su.sys.pot.nterms, 2);
+    assert_int_equal(su.sys.pot.term[0].kind, ES_ORB_PLUMMER);
+    assert_int_equal(su.sys.pot.term[1].kind, ES_ORB_NFW);
+    assert_int_equal(su.rp.nobs, 2);
+    assert_int_equal(su.rp.obs[0], ES_ORB_OBS_X);
+    assert_int_equal(su.rp.obs[1], ES_ORB_OBS_Y);
+    /* an error past byte 511 is reported, not cut off */
+    snprintf(ini, sizeof ini, "%spotential = plummer%s+ nfw + foo\n", head, pad);
+    assert_int_equal(setup_text(ini, &su), ES_ECONFIG);
+    assert_string_equal(es_error_message(), "test.ini:5: key 'orbits.potential': unknown term 'foo' "
+                        "(allowed: pointmass, plummer, hernquist, isochrone, nfw, logarithmic, "
+                        "miyamoto_nagai, dehnen_bar)");
+    snprintf(ini, sizeof ini, "%sobservables = x,y%s,\n", head, pad);
+    assert_int_equal(setup_text(ini, &su), ES_ECONFIG);
+    assert_non_null(strstr(es_error_message(), "test.ini:5: key 'orbits.observables': element 3 of 'x,y "));
+}
+
 /* The "config" attribute of orbits.h5 (the resolved config) into buf. */
 static void read_config_attr(const char *file, char *buf, size_t len)
 {
@@ -594,6 +637,7 @@ int main(void)
         cmocka_unit_test(test_streaming_analysis),
         cmocka_unit_test(test_thread_count),
         cmocka_unit_test(test_bad_configs),
+        cmocka_unit_test(test_long_lists),
         cmocka_unit_test(test_ic_file_count),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
