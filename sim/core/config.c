@@ -19,6 +19,9 @@
 #include "esuite/status.h"
 
 #define ES_CFG_LINE_MAX 4096
+/* The longest line accepted, and so the longest value (also from --set):
+ * every value fits the buffers of entry_assign. */
+#define ES_CFG_LINE_LONGEST (ES_CFG_LINE_MAX - 2)
 
 typedef struct {
     const es_key_spec *spec;
@@ -313,6 +316,14 @@ static int entry_assign(es_cfg_entry *e, const char *raw, char *msg, size_t mlen
 {
     const es_key_spec *s = e->spec;
     char v[ES_CFG_LINE_MAX], range[256];
+    /* a file's longer line is refused as such; a --set value this long was
+     * cut to the buffer without a word (observables 'x<5000 blanks>,y' read x) */
+    size_t rawlen = strlen(raw);
+    if (rawlen > ES_CFG_LINE_LONGEST) {
+        snprintf(msg, mlen, "the value is %zu characters long (at most %d, the longest config line)",
+                 rawlen, ES_CFG_LINE_LONGEST);
+        return 0;
+    }
     trim_value(raw, v, sizeof v);
     es_config_key_range(s, range, sizeof range);
     double d = 0;
@@ -391,7 +402,7 @@ static int entry_assign(es_cfg_entry *e, const char *raw, char *msg, size_t mlen
             next = strchr(tok, ',');
             if (next)
                 *next++ = '\0';
-            char t[256];
+            char t[ES_CFG_LINE_MAX]; /* as long as v: a 256-byte t cut a longer element short */
             trim_value(tok, t, sizeof t);
             if (!list_word(s->choices, t, &d) && !parse_double_strict(t, &d)) {
                 snprintf(msg, mlen, "element %zu: expected a number, got '%s' (%s)", n + 1, t, range);
@@ -542,9 +553,6 @@ typedef struct {
     size_t cap;
     char section[128];      /* current [section], as inih keeps it */
 } line_source;
-
-/* The longest line accepted: every value fits the buffers of entry_assign. */
-#define ES_CFG_LINE_LONGEST (ES_CFG_LINE_MAX - 2)
 
 static char *rstrip(char *s)
 {
@@ -823,8 +831,12 @@ static int apply_override_text(es_config *cfg, const char *ov)
         suggest_key(cfg, section, key, hint, sizeof hint);
         return es_error_set(ES_ECONFIG, "--set %s: unknown key '%s.%s'%s", ov, section, key, hint);
     }
-    if (ini_unsafe(e, value, msg, sizeof msg) || !entry_assign(e, value, msg, sizeof msg))
-        return es_error_set(ES_ECONFIG, "--set %s: key '%s.%s': %s", ov, section, key, msg);
+    if (ini_unsafe(e, value, msg, sizeof msg) || !entry_assign(e, value, msg, sizeof msg)) {
+        /* an over-long value in full would push the reason out of the message */
+        int n = (int)strlen(ov), cut = n > 200;
+        return es_error_set(ES_ECONFIG, "--set %.*s%s: key '%s.%s': %s", cut ? 200 : n, ov,
+                            cut ? "..." : "", section, key, msg);
+    }
     e->set = 1;
     e->overridden = 1;
     return record_override(cfg, ov);
@@ -1063,7 +1075,7 @@ int es_config_line(const es_config *cfg, const char *section, const char *key)
 int es_config_set(es_config *cfg, const char *section, const char *key, const char *value,
                   const char *origin)
 {
-    char msg[1024], ov[ES_CFG_LINE_MAX];
+    char msg[1024];
     es_cfg_entry *e = find_entry(cfg, section, key);
     if (!e)
         return es_error_set(ES_ECONFIG, "%s: unknown key '%s.%s'", origin, section, key);
@@ -1071,8 +1083,15 @@ int es_config_set(es_config *cfg, const char *section, const char *key, const ch
         return es_error_set(ES_ECONFIG, "%s: key '%s.%s': %s", origin, section, key, msg);
     e->set = 1;
     e->overridden = 1;
-    snprintf(ov, sizeof ov, "%s.%s=%s", section, key, value);
-    return record_override(cfg, ov);
+    /* whole, as the value is (a fixed buffer cut the provenance's copy) */
+    es_strbuf ov = {0};
+    es_strbuf_printf(&ov, "%s.%s=%s", section, key, value);
+    char *text = es_strbuf_take(&ov);
+    if (!text)
+        return es_error_set(ES_ENOMEM, "%s: out of memory", origin);
+    int st = record_override(cfg, text);
+    free(text);
+    return st;
 }
 
 int es_config_set_derived(es_config *cfg, const char *section, const char *key, const char *value,

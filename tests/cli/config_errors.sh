@@ -258,4 +258,16 @@ w run_only.ini "[run]\nmodel = orbits\n"
 expect_true set-blank-model bash -c '"$0" run run_only.ini --check --set " run.model = school " | grep -qx "run_only.ini: valid school config"' "$ESUITE"
 expect_fail set-blank-model-keys "/configs/orbits_lorenz.ini:7: unknown section [orbits]" \
   "$ESUITE" run "$ES_SOURCE_DIR/configs/orbits_lorenz.ini" --check --set 'run.model = school'
+# A list element longer than 255 characters was cut to 255 (a 256-byte copy): 0.<300 zeros>1e300
+# (0.1) read as 0.000... = 0, out of range; and a --set value longer than a config line was cut
+# to 4095 characters without a word (observables 'x<5000 blanks>,q' read as x and passed --check)
+zeros=$(printf '0%.0s' $(seq 300))
+w long_element.ini "[run]\nmodel = gas\n[gas]\nN = 300\nsamples = 2\n[entropy]\ndx = 0.${zeros}1e300\n"
+expect_true long-list-element bash -c '"$0" run long_element.ini --check | grep -qx "long_element.ini: valid gas config"' "$ESUITE"
+w long_element2.ini "[run]\nmodel = gas\n[gas]\nN = 300\nsamples = 2\n[entropy]\ndx = 0.${zeros}1e301\n"
+expect_fail long-list-element-range "long_element2.ini:7: key 'entropy.dx': element 1: value 0.${zeros}1e301 is out of range (allowed range 1e-09 .. 0.5)" \
+  "$ESUITE" run long_element2.ini --check
+w hh.ini '[run]\nmodel = orbits\n[orbits]\nsystem = henon_heiles\n'
+expect_fail set-long-value "...: key 'orbits.observables': the value is 5003 characters long (at most 4094, the longest config line)" \
+  "$ESUITE" run hh.ini --check --set "orbits.observables=x$(printf '%*s' 5000 ''),q"
 finish
