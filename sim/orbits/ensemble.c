@@ -70,6 +70,60 @@ static void ic_grid(const es_orb_system *s, const es_orb_ic_params *p, double *y
         }
 }
 
+static const char *skip_blanks(const char *c)
+{
+    while (*c == ' ' || *c == '\t')
+        c++;
+    return c;
+}
+
+static int row_end(const char *c)
+{
+    return *c == '\0' || *c == '\n' || *c == '\r' || *c == '#';
+}
+
+/* One row of an ic_file into q: nvar numbers, separated by blanks or by one
+ * ',' or ';' (blanks around it allowed), then blanks or a '#' comment. An
+ * empty field is an error, as in the config's lists: ',,' was skipped as
+ * one separator (so '0.1,,0.3' lost its empty column without a word) and a
+ * trailing ',' was dropped, though in a CSV row it is one more (empty)
+ * column. */
+static int ic_row(const char *path, int lineno, const char *c, int nvar, double *q)
+{
+    for (int k = 0; k < nvar; k++) {
+        c = skip_blanks(c);
+        if (k > 0 && (*c == ',' || *c == ';'))
+            c = skip_blanks(c + 1);
+        if (*c == ',' || *c == ';')
+            return es_error_set(ES_EDATA, "%s:%d: column %d is empty (expected %d numbers "
+                                "separated by blanks, ',' or ';')", path, lineno, k + 1, nvar);
+        char *end;
+        double v = strtod(c, &end);
+        if (end == c || !isfinite(v))
+            return es_error_set(ES_EDATA, "%s:%d: column %d: expected %d finite numbers per "
+                                "line (the phase-space point)", path, lineno, k + 1, nvar);
+        q[k] = v;
+        c = end;
+    }
+    /* A row with more numbers is a point of another system (a 3-D row for
+     * ndim = 2 would be read as x, y, z -> x, y, vx): refuse it. */
+    c = skip_blanks(c);
+    char sep = *c == ',' || *c == ';' ? *c : 0;
+    if (sep && row_end(skip_blanks(c + 1)))
+        return es_error_set(ES_EDATA, "%s:%d: column %d is empty (a trailing '%c' after the %d "
+                            "numbers of the phase-space point)", path, lineno, nvar + 1, sep,
+                            nvar);
+    if (sep)
+        c = skip_blanks(c + 1);
+    if (!row_end(c)) {
+        int len = (int)strcspn(c, " \t,;\r\n");
+        return es_error_set(ES_EDATA, "%s:%d: column %d: unexpected '%.*s' after the %d "
+                            "numbers of the phase-space point", path, lineno, nvar + 1,
+                            len < 40 ? len : 40, c, nvar);
+    }
+    return ES_OK;
+}
+
 static int ic_file(const es_orb_system *s, const es_orb_ic_params *p, double **y, size_t *n)
 {
     FILE *f = fopen(p->path, "r");
@@ -100,32 +154,8 @@ static int ic_file(const es_orb_system *s, const es_orb_ic_params *p, double **y
             }
             buf = nb, cap *= 2;
         }
-        for (int k = 0; k < s->nvar; k++) {
-            while (*c == ' ' || *c == '\t' || *c == ',' || *c == ';')
-                c++;
-            char *end;
-            double v = strtod(c, &end);
-            if (end == c || !isfinite(v)) {
-                rc = es_error_set(ES_EDATA, "%s:%d: column %d: expected %d finite numbers per "
-                                  "line (the phase-space point)", p->path, lineno, k + 1,
-                                  s->nvar);
-                goto done;
-            }
-            buf[cnt * (size_t)s->nvar + (size_t)k] = v;
-            c = end;
-        }
-        /* A row with more numbers is a point of another system (a 3-D row for
-         * ndim = 2 would be read as x, y, z -> x, y, vx): refuse it. Trailing
-         * separators and a '#' comment are allowed. */
-        while (*c == ' ' || *c == '\t' || *c == ',' || *c == ';' || *c == '\r' || *c == '\n')
-            c++;
-        if (*c != '\0' && *c != '#') {
-            int len = (int)strcspn(c, " \t,;\r\n");
-            rc = es_error_set(ES_EDATA, "%s:%d: column %d: unexpected '%.*s' after the %d "
-                              "numbers of the phase-space point", p->path, lineno, s->nvar + 1,
-                              len < 40 ? len : 40, c, s->nvar);
+        if ((rc = ic_row(p->path, lineno, c, s->nvar, buf + cnt * (size_t)s->nvar)))
             goto done;
-        }
         cnt++;
     }
     if (!buf)

@@ -57,15 +57,27 @@ expect_fail ic-count-mismatch-set "--set orbits.n_orbits=4: key 'orbits.n_orbits
 "$ESUITE" run ic.ini --output ic3 --quiet --set orbits.n_orbits=3 2>/dev/null
 expect_true "n_orbits equal to the rows is accepted" test -f ic3/summary.json
 # A row with more numbers than the system's phase space (a 3-D point for Hénon–Heiles) is
-# refused with its line and column; it was cut to the first 4 numbers before. A trailing
-# separator and a '#' comment are not numbers.
-printf '0 0.1 0.3 0 , # ok\n0 0.2 0.25 0 0.5\n' >ic_wide.txt
+# refused with its line and column; it was cut to the first 4 numbers before. A '#' comment is
+# not a number.
+printf '0 0.1 0.3 0 # ok\n0 0.2 0.25 0 0.5\n' >ic_wide.txt
 expect_fail ic-extra-column "ic_wide.txt:2: column 5: unexpected '0.5' after the 4 numbers of the phase-space point" \
   "$ESUITE" run ic.ini --output ic_wide --quiet --set orbits.ic_file=ic_wide.txt
 expect_true "no run directory after the wide row" test ! -e ic_wide
-printf '0 0.1 0.3 0 , # ok\n' >ic_one.txt
+printf '0, 0.1, 0.3, 0 # ok\n' >ic_one.txt
 "$ESUITE" run ic.ini --output ic_one --quiet --set orbits.ic_file=ic_one.txt 2>/dev/null
-expect_num "a trailing separator and comment are accepted" "$(json_get "$(cat ic_one/summary.json)" n_orbits)" 1 0
+expect_num "separators and a comment are accepted" "$(json_get "$(cat ic_one/summary.json)" n_orbits)" 1 0
+# An empty field is refused with its line and column, like the config's lists: a trailing ',' (a
+# fifth, empty CSV column) was dropped and ',,' read as one separator, so '0,,0.1,0.3,0' ran.
+printf '0,0.1,0.3,0\n0,0.2,0.25,0,\n' >ic_trail.txt
+expect_fail ic-trailing-comma "key 'orbits.ic_file': initial conditions (ic = file): ic_trail.txt:2: column 5 is empty (a trailing ',' after the 4 numbers of the phase-space point)" \
+  "$ESUITE" run ic.ini --output ic_trail --quiet --set orbits.ic_file=ic_trail.txt
+expect_true "no run directory after the trailing comma" test ! -e ic_trail
+printf '0,0.1,0.3,0\n0,,0.1,0.3,0\n' >ic_gap.txt
+expect_fail ic-empty-field "key 'orbits.ic_file': initial conditions (ic = file): ic_gap.txt:2: column 2 is empty (expected 4 numbers separated by blanks, ',' or ';')" \
+  "$ESUITE" run ic.ini --output ic_gap --quiet --set orbits.ic_file=ic_gap.txt
+printf '0,0.1,0.3,0\n0,0.1,0.3\n' >ic_short.txt
+expect_fail ic-missing-column "key 'orbits.ic_file': initial conditions (ic = file): ic_short.txt:2: column 4: expected 4 finite numbers per line (the phase-space point)" \
+  "$ESUITE" run ic.ini --output ic_short --quiet --set orbits.ic_file=ic_short.txt
 
 # ic_file naming a directory: a read error, not "no initial conditions found"
 mkdir ic_dir

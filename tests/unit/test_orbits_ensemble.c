@@ -141,10 +141,41 @@ static void test_energy_grid_file(void **state)
     assert_int_not_equal(es_orb_ic_generate(&hh, &ic, &y0, &n), 0);
     /* a fifth number is not dropped: the row belongs to another phase space */
     f = fopen(path, "w");
-    fprintf(f, "0 0.1 0.3 0 ; # comment\n0 0.1 0.3 0 7\n");
+    fprintf(f, "0 0.1 0.3 0 # comment\n0 0.1 0.3 0 7\n");
     fclose(f);
     assert_int_equal(es_orb_ic_generate(&hh, &ic, &y0, &n), ES_EDATA);
     assert_non_null(strstr(es_error_message(), ":2: column 5: unexpected '7' after the 4 numbers"));
+    /* an empty field is an error naming file, line and column: ',,' was
+     * read as one separator and a trailing ',' or ';' was dropped */
+    static const struct { const char *row, *msg; } empty[] = {
+        {"0.1,0.2,0.3,0.4,\n", ":2: column 5 is empty (a trailing ',' after the 4 numbers of the phase-space point)"},
+        {"0.1;0.2;0.3;0.4 ; # c\n", ":2: column 5 is empty (a trailing ';' after the 4 numbers of the phase-space point)"},
+        {"0.1,,0.3,0.4\n", ":2: column 2 is empty (expected 4 numbers separated by blanks, ',' or ';')"},
+        {"0.1,,0.2,0.3,0.4\n", ":2: column 2 is empty (expected 4 numbers separated by blanks, ',' or ';')"},
+        {"0.1 , , 0.3 0.4\n", ":2: column 2 is empty (expected 4 numbers separated by blanks, ',' or ';')"},
+        {",0.1,0.2,0.3,0.4\n", ":2: column 1 is empty (expected 4 numbers separated by blanks, ',' or ';')"},
+        {"0.1,0.2,0.3\n", ":2: column 4: expected 4 finite numbers per line"},
+        {"0.1,0.2,0.3,\n", ":2: column 4: expected 4 finite numbers per line"},
+        {"0.1,0.2,0.3,0.4,0.5\n", ":2: column 5: unexpected '0.5' after the 4 numbers"},
+    };
+    for (size_t i = 0; i < sizeof empty / sizeof empty[0]; i++) {
+        f = fopen(path, "w");
+        fprintf(f, "0 0.1 0.3 0\n%s", empty[i].row);
+        fclose(f);
+        assert_int_equal(es_orb_ic_generate(&hh, &ic, &y0, &n), ES_EDATA);
+        if (!strstr(es_error_message(), empty[i].msg))
+            print_error("row '%s': message '%s'\n", empty[i].row, es_error_message());
+        assert_non_null(strstr(es_error_message(), empty[i].msg));
+    }
+    /* one separator with blanks around it, blanks alone, a comment */
+    f = fopen(path, "w");
+    fprintf(f, "0.1 , 0.2;0.3\t0.4 # c\n0.5,0.6, 0.7 ;0.8\r\n");
+    fclose(f);
+    assert_int_equal(es_orb_ic_generate(&hh, &ic, &y0, &n), 0);
+    assert_int_equal(n, 2);
+    assert_float_equal(y0[3], 0.4, 0);
+    assert_float_equal(y0[7], 0.8, 0);
+    free(y0);
     /* a '#' header longer than 4095 characters is one line: a fixed buffer
      * split it and read its rest as row 2 ("...:2: column 1: expected 4
      * finite numbers"); an error after it names its own line */
