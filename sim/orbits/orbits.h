@@ -302,7 +302,9 @@ typedef struct {
 const char *es_orb_map_name(es_orb_map_kind k);
 /* T samples into x; *lyap = the map's Lyapunov exponent along this orbit
  * (per iteration, NaN for noise). The Hénon map ignores x0: it starts at
- * (1 + dx, 1). */
+ * (1 + dx, 1). Returns ES_OK, ES_EINVAL (T < 2, an unknown map) or, for
+ * noise, es_gen_colored_noise's error. It never returns ES_ESHORT (4): a
+ * series too short to analyse is the in-situ analysis' status (below). */
 int es_orb_map_generate(es_orb_map_kind k, const es_orb_map_params *p, size_t T, uint64_t seed,
                         double *x, double *lyap);
 
@@ -328,8 +330,11 @@ typedef struct {
     double H, C;
     int ordinal_class;/* es_ordinal_class, −1 if not analysed */
     int chaotic;      /* PECCARY verdict: 1 complex/stochastic, 0 periodic/regular/oversampled, −1 none */
-    int status;       /* ES_OK or why it could not be analysed (too short, no t_nat, escaped
-                         ES_EDATA, constant to rounding ES_EUNSUP) */
+    int status;       /* ES_OK (0) or why it could not be analysed (esuite/status.h):
+                         ES_ESHORT (4) too short for the order and delay, or too few
+                         extrema/crossings for t_nat, or t_dur < t_nat (a map with a small
+                         map_length, a short t_end); ES_EDATA (5) escaped or lost, or no
+                         radial/azimuthal period; ES_EUNSUP (8) constant to rounding */
     int warned;       /* t_dur < 1.5 t_nat or delay clamped */
 } es_orb_insitu;
 

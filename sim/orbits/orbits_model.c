@@ -390,21 +390,32 @@ static void summarise_warnings(const es_orbits_setup_t *su, const es_orbits_data
                        "integrator step (escaped = 2: a runaway orbit, or eps_abs/eps_rel too "
                        "strict); see /orbits/escaped and /orbits/t_end", lost, d->n);
     for (int k = 0; k < su->rp.nobs; k++) {
-        size_t w = 0, bad = 0, flat = 0;
+        size_t w = 0, bad = 0, flat = 0, shortn = 0;
         for (size_t i = 0; i < d->n; i++) {
             const es_orb_insitu *a = &d->ins[i * (size_t)su->rp.nobs + (size_t)k];
             w += a->warned != 0;
             flat += a->status == ES_EUNSUP;
-            bad += a->status != ES_OK && a->status != ES_EUNSUP;
+            shortn += a->status == ES_ESHORT;
+            bad += a->status != ES_OK && a->status != ES_EUNSUP && a->status != ES_ESHORT;
         }
         const char *on = su->is_map ? "x" : es_orb_observable_name(su->rp.obs[k]);
         if (w)
             es_warning_add("orbits: %zu of %zu '%s' series broke the sampling rule (t_dur < 1.5 "
                            "t_nat, or the ideal delay rounds below 1 sample); see "
                            "/insitu/%s/warned", w, d->n, on, on);
+        /* status 4 was one "could not be analysed" with escaped orbits, and
+         * the file's status 4 was documented nowhere: say what it means and
+         * which key gives more samples */
+        if (shortn)
+            es_warning_add("orbits: %zu of %zu '%s' series were not analysed (/insitu/%s/status "
+                           "= %d, series too short): too few samples for order %d, or too few "
+                           "extrema or crossings for tnat = %s; %s helps a series that is "
+                           "merely short", shortn, d->n, on, on, ES_ESHORT, su->ip.order,
+                           es_orb_tnat_source_name(su->ip.tnat),
+                           su->is_map ? "a longer map_length" : "a longer t_end or a smaller output_every");
         if (bad)
-            es_warning_add("orbits: %zu of %zu '%s' series could not be analysed (escaped, too "
-                           "short or no t_nat); see /insitu/%s/status", bad, d->n, on, on);
+            es_warning_add("orbits: %zu of %zu '%s' series could not be analysed (escaped, or "
+                           "no radial/azimuthal period); see /insitu/%s/status", bad, d->n, on, on);
         if (flat)
             es_warning_add("orbits: %zu of %zu '%s' series are constant to rounding (a conserved "
                            "quantity) and were not analysed (/insitu/%s/status = %d)",

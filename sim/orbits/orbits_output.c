@@ -165,7 +165,10 @@ static int write_insitu(hid_t file, const es_orbits_setup_t *su, const es_orbits
         DCOL("C", IN(i).C, "1", "statistical complexity");
         ICOL("class", IN(i).ordinal_class, "HC-plane class: 0 oversampled 1 periodic 2 regular 3 complex 4 stochastic, −1 none");
         ICOL("chaotic", IN(i).chaotic, "PECCARY verdict: 1 complex/stochastic, 0 otherwise, −1 none");
-        ICOL("status", IN(i).status, "0 analysed, else the esuite status why not (5 escaped, 8 constant to rounding)");
+        /* the numbers of esuite/status.h, written out for the reader of the file */
+        _Static_assert(ES_ESHORT == 4 && ES_EDATA == 5 && ES_EUNSUP == 8, "status long_name");
+        ICOL("status", IN(i).status, "0 analysed, else the esuite status why not (4 too short or "
+             "no t_nat, 5 escaped or no orbital period, 8 constant to rounding)");
         ICOL("warned", IN(i).warned, "1: t_dur < 1.5 t_nat or the ideal delay was clamped to 1");
         int L = su->ip.curve_max_delay;
         if (st == ES_OK && L > 0 && d->Hc) {

@@ -226,7 +226,7 @@ EOF2
 expect_true "grid rounding warned ($(cat warn.err))" grep -q "n_orbits = 200 rounded to 210" warn.err
 expect_true "no per-series ordinal warning on stderr" bash -c "! grep -q 'esuite: warning: ordinal:' warn.err"
 expect_true "the sampling-rule summary counts all 210" grep -q "210 of 210 'x' series broke the sampling rule" warn.err
-expect_true "the could-not-analyse summary is there" grep -q "210 of 210 'x' series could not be analysed" warn.err
+expect_true "the too-short summary is there" grep -qxF "esuite: warning: orbits: 210 of 210 'x' series were not analysed (/insitu/x/status = 4, series too short): too few samples for order 5, or too few extrema or crossings for tnat = maxavg; a longer t_end or a smaller output_every helps a series that is merely short" warn.err
 expect_num "stderr has exactly these three warnings" "$(grep -c 'esuite: warning:' warn.err)" 3 0
 
 # A conserved observable (L_z in a Plummer sphere: the leapfrog keeps it to rounding) is not
@@ -255,6 +255,18 @@ expect_true "no Lz series analysed" \
   bash -c "grep -A1 '\"Lz\": {' lz_out/summary.json | grep -q '\"analysed\": 0,'"
 expect_true "x: all 4 analysed, PECCARY calls none chaotic" \
   bash -c "grep -A8 '\"x\": {' lz_out/summary.json | tr -d '\n ' | grep -q '\"analysed\":4,.*\"peccary_chaotic\":0.0'"
+# A map series too short for the analysis (logistic map, map_length = 5 < the 6 samples order 5
+# needs) gets /insitu/x/status = 4 (ES_ESHORT), which the warning names and explains, as the
+# dataset's long_name does; it was "could not be analysed (escaped, too short or no t_nat)", and
+# 4 was listed neither there nor in the long_name (only 5 and 8).
+printf '[run]\nmodel = orbits\n[orbits]\nsystem = logistic\nmap_length = 5\nn_orbits = 2\n' >short.ini
+expect_rc map-too-short 0 "esuite: warning: orbits: 2 of 2 'x' series were not analysed (/insitu/x/status = 4, series too short): too few samples for order 5, or too few extrema or crossings for tnat = maxavg; a longer map_length helps a series that is merely short" \
+  "$ESUITE" run short.ini --output short_out --quiet
+if command -v h5dump > /dev/null; then
+  expect_true "status 4 in /insitu/x/status" grep -qx ' *(0): 4, 4' <(h5dump -d /insitu/x/status short_out/orbits.h5)
+  expect_true "the long_name explains 4" grep -qF '"0 analysed, else the esuite status why not (4 too short or no t_nat, 5 escaped or no orbital period, 8 constant to rounding)"' \
+    <(h5dump -a /insitu/x/status/long_name short_out/orbits.h5)
+fi
 # start_time is the run's start, not the time orbits.h5 was written (it equalled end_time): not
 # after the start of the integration, whose last progress line gives its stamp and elapsed time.
 cat >hh.ini <<'EOF2'

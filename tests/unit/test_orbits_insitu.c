@@ -232,6 +232,19 @@ static void test_maps(void **state)
     assert_int_equal(es_orb_map_generate(ES_ORB_MAP_HENON, &mp, T, 1, x, &lyap), 0);
     assert_float_equal(x[2], 0.796, 1e-12);
     assert_float_equal(lyap, 0.419, 0.005);
+    /* The generator takes any length >= 2; 5 samples are too short for the
+     * analysis at order 5 (6 needed), whose status is ES_ESHORT = 4, the
+     * /insitu/<obs>/status value documented in orbits.h and docs/orbits.md */
+    assert_int_equal(es_orb_map_generate(ES_ORB_MAP_LOGISTIC, &mp, 1, 1, x, &lyap), ES_EINVAL);
+    assert_int_equal(es_orb_map_generate(ES_ORB_MAP_LOGISTIC, &mp, 5, 1, x, &lyap), ES_OK);
+    es_orb_result r;
+    memset(&r, 0, sizeof r);
+    es_orb_insitu_params ip = {.order = 5, .tnat = ES_ORB_TNAT_MAXAVG, .curve_max_delay = 0};
+    es_orb_insitu a;
+    es_orb_insitu_one(x, 5, 1.0, &r, &ip, &a, NULL, NULL);
+    assert_int_equal(a.status, ES_ESHORT);
+    assert_int_equal(ES_ESHORT, 4);
+    assert_int_equal(a.ordinal_class, -1);
     free(x);
 }
 
