@@ -295,18 +295,17 @@ static void print_case(const char *name, const vcase *c, double got, int pass, i
 }
 
 /* A case as a JSON record: what is compared with what, and where the expected
- * value comes from; a case file that could not be read has no expected value
- * or tolerance (null, not 0). */
-static json_t *case_json(const char *name, const vcase *c, int loaded, double got, int pass, int st)
+ * value comes from. */
+static json_t *case_json(const char *name, const vcase *c, double got, int pass, int st)
 {
     json_t *o = json_object();
     json_object_set_new(o, "case", json_string(name));
-    json_object_set_new(o, "quantity", loaded ? json_string(c->quantity) : json_null());
-    json_object_set_new(o, "expected", loaded ? json_real(c->expected) : json_null());
+    json_object_set_new(o, "quantity", json_string(c->quantity));
+    json_object_set_new(o, "expected", json_real(c->expected));
     json_object_set_new(o, "got", isfinite(got) ? json_real(got) : json_null());
-    json_object_set_new(o, "tolerance", loaded ? json_real(c->tolerance) : json_null());
+    json_object_set_new(o, "tolerance", json_real(c->tolerance));
     json_object_set_new(o, "pass", json_boolean(pass));
-    json_object_set_new(o, "source", loaded ? json_string(c->source) : json_null());
+    json_object_set_new(o, "source", json_string(c->source));
     if (st)
         json_object_set_new(o, "error", json_string(es_error_message()));
     return o;
@@ -345,6 +344,40 @@ static size_t collect_cases(const char *dir, const char *only, char **files, siz
     return n;
 }
 
+static void free_names(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+}
+
+/* Every case file read before any case runs (malloc'ed array, NULL when one
+ * is not valid): a missing or malformed case file is bad input (exit 2, like
+ * 'esuite run' of a missing config), not a failed comparison (exit 1), and is
+ * reported at once, not after the other cases' runs; each such file gets its
+ * own line so that all can be fixed before the next try. */
+static vcase *load_cases(char **names, size_t n)
+{
+    vcase *cases = malloc(n * sizeof *cases);
+    if (!cases) {
+        es_cli_error("validate: out of memory for %zu cases", n);
+        return NULL;
+    }
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++)
+        if (load_case(names[i], &cases[i])) {
+            es_cli_error("validate: %s", es_error_message());
+            bad++;
+        }
+    if (bad && n > 1)
+        es_cli_error("validate: %zu of %zu case files %s not valid; no case was run", bad, n,
+                     bad == 1 ? "is" : "are");
+    if (bad) {
+        free(cases);
+        return NULL;
+    }
+    return cases;
+}
+
 static const char *base_name(const char *path)
 {
     const char *slash = strrchr(path, '/');
@@ -366,7 +399,8 @@ int es_cmd_validate(int argc, char **argv)
             printf("usage: esuite validate [--dir DIR] [--case NAME] [--json] [CASE.ini ...]\n\n"
                    "Run every DIR/*.ini validation case (default DIR: validation), or the case\n"
                    "files given, and compare its quantity with the published value. Exit status 1\n"
-                   "if any case fails.\n\n"
+                   "if any case fails; 2 if a case file is missing or not valid (each such file is\n"
+                   "named on stderr with its line and key, and no case runs).\n\n"
                    "  --dir DIR    directory of the case files\n"
                    "  --case NAME  only the cases whose file name contains NAME\n"
                    "  --json       one JSON array: case, quantity, expected, got (null when the case\n"
@@ -396,25 +430,28 @@ int es_cmd_validate(int argc, char **argv)
     size_t n = collect_cases(dir, only, files, nfiles, names);
     if (n == 0)
         return 2;
+    vcase *cases = load_cases(names, n);
+    if (!cases) {
+        free_names(names, n);
+        return 2;
+    }
     es_provenance prov;
     es_provenance_init(&prov, NULL, "validate");
     int failed = 0;
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
-        const char *path = names[i];
-        vcase c;
+        const vcase *c = &cases[i];
         double got = NAN;
-        int st = load_case(path, &c), loaded = !st;
-        if (!st)
-            st = evaluate(&c, &got);
-        int pass = !st && fabs(got - c.expected) <= c.tolerance;
+        int st = evaluate(c, &got);
+        int pass = !st && fabs(got - c->expected) <= c->tolerance;
         failed += !pass;
         if (json)
-            json_array_append_new(arr, case_json(base_name(path), &c, loaded, got, pass, st));
+            json_array_append_new(arr, case_json(base_name(names[i]), c, got, pass, st));
         else
-            print_case(base_name(path), &c, got, pass, st);
-        free(names[i]);
+            print_case(base_name(names[i]), c, got, pass, st);
     }
+    free(cases);
+    free_names(names, n);
     if (json) {
         es_provenance_add_to_records(arr, &prov);
         char *t = json_dumps(arr, JSON_INDENT(1) | JSON_REAL_PRECISION(17));

@@ -40,9 +40,9 @@ static void usage(FILE *out)
                  "a command. Documentation: docs/.\n\n"
                  "exit status: 0 success; 1 a failure while running (and: validate, a case failed;\n"
                  "sweep --status, a task is not complete; collect --strict, a task is missing);\n"
-                 "2 bad usage, bad input (config errors name file, line and key) or a file that\n"
-                 "cannot be read or written; 3 esuite run stopped by a signal after writing a\n"
-                 "checkpoint (continue with 'esuite run --resume DIR').\n");
+                 "2 bad usage, bad input (config errors name file, line and key; so do validate's\n"
+                 "for a case file) or a file that cannot be read or written; 3 esuite run stopped\n"
+                 "by a signal after writing a checkpoint (continue with 'esuite run --resume DIR').\n");
 }
 
 /* Leave without the libraries' exit handlers: every output is closed and

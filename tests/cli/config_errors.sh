@@ -208,11 +208,11 @@ expect_fail overwrite-config-error "key 'orbits.t_end': t_end = 0.01" "$ESUITE" 
 expect_true "previous results kept after a config error" test -f kept/summary.json -a -f kept/orbits.h5
 mkdir -p vcases
 expect_fail validate-no-case "validate: no case in vcases matches 'nosuch'" "$ESUITE" validate --dir vcases --case nosuch
-# a broken validation case fails (exit 1) with its file, line and key
+# a broken validation case is bad input (exit 2) named with its file, line and key
 mkdir -p vbad && printf '[case]\nsource = s\nquantity = Z\nexpected = abc\ntolerance = 1\nconfig = x.ini\n' > vbad/c.ini
-vout=$("$ESUITE" validate --dir vbad 2>&1); vrc=$?
-expect_true "validate case error names file, line and key (rc=$vrc: $vout)" \
-  bash -c '[ "$1" -eq 1 ] && [[ "$2" == *"vbad/c.ini:4: key '"'"'case.expected'"'"': expected a number, got '"'"'abc'"'"'"* ]]' _ "$vrc" "$vout"
+expect_rc validate-case-error 2 \
+  "esuite: error: validate: vbad/c.ini:4: key 'case.expected': expected a number, got 'abc' (allowed range -1e+300 .. 1e+300)" \
+  "$ESUITE" validate --dir vbad
 expect_fail validate-dir-no-value "validate: option --dir needs a value" "$ESUITE" validate --dir
 # --json: a case that cannot be evaluated has "got": null and its error, not a number
 mkdir -p vnull && printf '[case]\nsource = s\nquantity = nosuch\nexpected = 0\ntolerance = 1\nargs = ordinal --json gen:sine\n' > vnull/c.ini
