@@ -77,6 +77,53 @@ static int check_lengths(const es_config *cfg, const vcase *c)
     return ES_OK;
 }
 
+/* The quantity path's syntax (see json_path), or NULL when it is good; *at is
+ * the character (from 1) where it goes wrong. json_path read an index with
+ * strtol, so 'series[]' was series[0] and '[ 1]' was [1], and it skipped dots,
+ * so 'a..b' was a.b: a mistyped path checked another number than it says. */
+static const char *quantity_syntax(const char *q, size_t *at)
+{
+    const char *p = q;
+    int need_key = 0; /* after a '.' */
+    for (;;) {
+        *at = (size_t)(p - q) + 1;
+        if (*p == '[' && !need_key) {
+            size_t nd = strspn(p + 1, "0123456789");
+            if (p[1] == ']')
+                return "empty index '[]' (an array element is [N], N = 0, 1, ...)";
+            if (p[1 + nd] != ']')
+                return p[1 + nd] ? "an index is [N], N digits 0-9 only" : "'[' without ']'";
+            if (nd > 9)
+                return "an index of more than 9 digits";
+            p += nd + 2;
+        } else {
+            size_t n = strcspn(p, ".[]");
+            if (n == 0)
+                return *p == ']' ? "']' without '['" : "empty key (a key comes first and after each '.')";
+            if (n >= 128)
+                return "a key longer than 127 characters";
+            p += n;
+        }
+        need_key = 0;
+        *at = (size_t)(p - q) + 1;
+        if (!*p)
+            return NULL;
+        if (*p == '.')
+            p++, need_key = 1;
+        else if (*p != '[')
+            return p[-1] == ']' ? "after ']' comes '.', '[' or the end" : "']' without '['";
+    }
+}
+
+static int check_quantity(const es_config *cfg, const char *q)
+{
+    size_t at;
+    const char *why = quantity_syntax(q, &at);
+    if (why)
+        return es_config_key_error(cfg, "case", "quantity", "'%s', character %zu: %s", q, at, why);
+    return ES_OK;
+}
+
 static int load_case(const char *path, vcase *c)
 {
     memset(c, 0, sizeof *c);
@@ -102,6 +149,8 @@ static int load_case(const char *path, vcase *c)
         st = es_config_key_error(cfg, "case", *c->args ? "args" : "config", "give exactly one of 'args' or 'config'");
     else if (!*c->quantity || !*c->source)
         st = es_config_key_error(cfg, "case", *c->quantity ? "source" : "quantity", "must not be empty");
+    else
+        st = check_quantity(cfg, c->quantity);
     es_config_free(cfg);
     return st;
 }
@@ -189,7 +238,8 @@ static int run_child(const char *dir, char **argv, char **out)
     return ES_OK;
 }
 
-/* Follow a path like "final.P", "[0].C" or "cases[2].value". */
+/* Follow a path like "final.P", "[0].C" or "cases[2].value" (its syntax
+ * checked by quantity_syntax when the case was read). */
 static json_t *json_path(json_t *root, const char *path)
 {
     json_t *cur = root;

@@ -115,6 +115,31 @@ esuite: error: validate: 1 of 2 case files is not valid; no case was run" \
 out=$("$ESUITE" validate mixed/good.ini 2>&1); rc=$?
 expect_true "the good case alone passes (rc=$rc, $out)" grep -q '^1 passed, 0 failed' <<< "$out"
 
+# A quantity path is checked when the case is read: 'holds[]' read holds[0] (strtol of an empty
+# index), '[ 1]' read [1] and 'a..b' read a.b, so the case checked another number than its file
+# says ('[].H' passed, comparing the first delay's H). Each is bad input naming file, line and key.
+mkdir qpath && cp "$V/data/ramp.txt" qpath/
+qcase() { printf '[case]\nsource = s\nargs = ordinal --json --delays 1:2 ramp.txt\nquantity = %s\nexpected = 0\ntolerance = 1\n' "$1" > qpath/q.ini; }
+qerr="esuite: error: validate: qpath/q.ini:4: key 'case.quantity':"
+while IFS='|' read -r q why; do
+  qcase "$q"
+  expect_rc "quantity '$q' refused" 2 "$qerr '$q', $why" "$ESUITE" validate qpath/q.ini
+done <<'EOF_Q'
+[].H|character 1: empty index '[]' (an array element is [N], N = 0, 1, ...)
+[1].holds[]|character 10: empty index '[]' (an array element is [N], N = 0, 1, ...)
+[ 1].H|character 1: an index is [N], N digits 0-9 only
+[-1].H|character 1: an index is [N], N digits 0-9 only
+[1|character 1: '[' without ']'
+[1].|character 5: empty key (a key comes first and after each '.')
+[0]..H|character 5: empty key (a key comes first and after each '.')
+[0]H|character 4: after ']' comes '.', '[' or the end
+H]|character 2: ']' without '['
+[1234567890].H|character 1: an index of more than 9 digits
+EOF_Q
+qcase '[1].H'
+out=$("$ESUITE" validate qpath/q.ini 2>&1); rc=$?
+expect_true "quantity '[1].H' still reads the second delay (rc=$rc, $out)" grep -q '^pass  q.ini  *\[1\]\.H = 0 ' <<< "$out"
+
 # A child's warnings (passed on to stderr) come right before its own case's line, not all at the
 # top of a log that holds both streams: the report was left in the stdout buffer across forks.
 "$ESUITE" validate "$V/ordinal_ramp.ini" "$V/orbits_henon_map_lyapunov.ini" > "$TMP/both.log" 2>&1
