@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -45,12 +46,22 @@ int es_cli_name_given(const char *cmd, const char *what, const char *value, int 
     return 0;
 }
 
+/* Past the blanks at `end`: strtoll and strtod skip those in front, so
+ * '--order " 4"' was 4 but '--order "4 "' an error. Both ends are now trimmed,
+ * as a config line and a --set are (es_config_normalise_override). */
+static const char *skip_blanks(const char *end)
+{
+    while (isspace((unsigned char)*end))
+        end++;
+    return end;
+}
+
 int es_cli_parse_int(const char *opt, const char *text, long long min, long long max, long long *out)
 {
     char *end;
     errno = 0;
     long long v = strtoll(text, &end, 10);
-    if (end == text || *end != '\0' || errno == ERANGE) {
+    if (end == text || *skip_blanks(end) != '\0' || errno == ERANGE) {
         es_cli_error("%s: expected an integer, got '%s' (allowed range %lld .. %lld)", opt, text, min, max);
         return 0;
     }
@@ -67,7 +78,7 @@ int es_cli_parse_double(const char *opt, const char *text, double min, double ma
     char *end;
     errno = 0;
     double v = strtod(text, &end);
-    if (end == text || *end != '\0' || !isfinite(v)) {
+    if (end == text || *skip_blanks(end) != '\0' || !isfinite(v)) {
         es_cli_error("%s: expected a number, got '%s' (allowed range %g .. %g)", opt, text, min, max);
         return 0;
     }
