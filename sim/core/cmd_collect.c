@@ -214,22 +214,20 @@ int es_cmd_collect(int argc, char **argv)
         const es_task_status *s = &t->status[i];
         if (s->state == ES_TASK_COMPLETE)
             continue;
-        char label[1024];
-        es_sweep_task_label(sw, i, label, sizeof label);
+        char label[1100];
+        es_sweep_task_describe(sw, i, label, sizeof label);
         if (s->state == ES_TASK_FAILED) { /* as --strict says it: the reason of exit code -1 too */
             char why[1600];
             incomplete_reason(t, i, why, sizeof why);
-            fprintf(stderr, "esuite: collect: task %04zu (%s replica %d) %s\n", i, label,
-                    sw->tasks[i].replica, why);
+            fprintf(stderr, "esuite: collect: task %04zu (%s) %s\n", i, label, why);
         } else if (s->state == ES_TASK_CORRUPT) {
             char why[1600];
             incomplete_reason(t, i, why, sizeof why);
-            fprintf(stderr, "esuite: collect: task %04zu (%s replica %d): %s; left out\n", i, label,
-                    sw->tasks[i].replica, why);
+            fprintf(stderr, "esuite: collect: task %04zu (%s): %s; left out\n", i, label, why);
         }
         else
-            fprintf(stderr, "esuite: collect: task %04zu (%s replica %d) has no result yet%s\n", i,
-                    label, sw->tasks[i].replica, s->has_checkpoint ? " (a checkpoint exists)" : "");
+            fprintf(stderr, "esuite: collect: task %04zu (%s) has no result yet%s\n", i, label,
+                    s->has_checkpoint ? " (a checkpoint exists)" : "");
     }
     for (int k = 0; k < 2 && !st; k++) { /* name the file the user gave, not a temporary one */
         const char *f = k ? csvpath : ncpath;

@@ -289,8 +289,8 @@ static int do_status(const es_sweep *sw, const char *dir)
     for (size_t i = 0; i < sw->ntasks; i++) {
         if (st[i].state == ES_TASK_COMPLETE)
             continue;
-        char label[1024];
-        es_sweep_task_label(sw, i, label, sizeof label);
+        char label[1100];
+        es_sweep_task_describe(sw, i, label, sizeof label);
         printf("  task %04zu  %-8s", i, es_task_state_name(st[i].state));
         if (st[i].state == ES_TASK_FAILED)
             printf("  exit code %d%s%s%s  log %s/%s", st[i].exit_code, *st[i].reason ? " (" : "",
@@ -303,7 +303,7 @@ static int do_status(const es_sweep *sw, const char *dir)
         snprintf(cfg, sizeof cfg, "%s/tasks/%04zu/config.ini", dir, i);
         if (access(cfg, F_OK) != 0) /* deleted: only the sweep file can write it again */
             printf("  (config.ini missing: rerun 'esuite sweep FILE' to write it again)");
-        printf("  %s%sreplica %d\n", label, *label ? " " : "", sw->tasks[i].replica);
+        printf("  %s\n", label);
     }
     free(st);
     return count[ES_TASK_COMPLETE] == sw->ntasks ? 0 : 1;

@@ -937,6 +937,13 @@ void es_sweep_task_label(const es_sweep *sw, size_t i, char *buf, size_t len)
                                 sw->axes[a].values[sw->tasks[i].value_index[a]]);
 }
 
+void es_sweep_task_describe(const es_sweep *sw, size_t i, char *buf, size_t len)
+{
+    char label[1024];
+    es_sweep_task_label(sw, i, label, sizeof label);
+    snprintf(buf, len, "%s%sreplica %d", label, *label ? " " : "", sw->tasks[i].replica);
+}
+
 /* The sweep-file line for a task's model error: the vary line of a key the
  * message names, else the first vary line, else seeds/replicas, else base. */
 static int task_error_line(const parse_ctx *c, const char *msg)
@@ -1263,11 +1270,10 @@ static int validate(parse_ctx *c)
         es_config_free(cfg);
         if (st) {
             c->line = task_error_line(c, es_error_message());
-            char msg[2048], what[1200], label[1024];
+            char msg[2048], what[1200], desc[1100];
             snprintf(msg, sizeof msg, "%s", es_error_message());
-            es_sweep_task_label(sw, i, label, sizeof label);
-            snprintf(what, sizeof what, "%zu (%s%sreplica %d)", i, label, *label ? " " : "",
-                     sw->tasks[i].replica);
+            es_sweep_task_describe(sw, i, desc, sizeof desc);
+            snprintf(what, sizeof what, "%zu (%s)", i, desc);
             return perr(c, "task %s: %s", what, msg);
         }
     }

@@ -109,6 +109,9 @@ int es_sweep_task_relative_path(const es_sweep *sw, size_t i, const char *sectio
                                 char *value, size_t len);
 /* "gas.N=64 school.r_o=2" style description of task i (buffer). */
 void es_sweep_task_label(const es_sweep *sw, size_t i, char *buf, size_t len);
+/* The label and the replica: "gas.N=64 replica 1", or "replica 1" for a sweep
+ * without vary lines (so no message reads "( replica 1)"). */
+void es_sweep_task_describe(const es_sweep *sw, size_t i, char *buf, size_t len);
 
 /* ---- sweep directories (sweep_dir.c) ---- */
 

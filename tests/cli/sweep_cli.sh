@@ -604,4 +604,15 @@ $nferr"
   expect_fail plan-model-check "zones.ini:4: task 1 (school.r_orientation=12 replica 0): --set school.r_orientation=12: key 'school.r_orientation': zone radii must satisfy" \
     "$ESUITE" sweep zones.ini --plan
 fi
+# A sweep of replicas alone (no vary line): a task is "replica N", not "( replica N)"
+printf '[sweep]\nbase = base.ini\nname = reps\nreplicas = 2\n' > reps.ini
+"$ESUITE" sweep reps.ini --scheduler slurm --dir REPS --quiet > /dev/null 2>&1
+mkdir -p REPS/tasks/0000/out
+printf '{"P": 1.5, "provenance": {"seed": 100}}\n' > REPS/tasks/0000/out/summary.json
+"$ESUITE" sweep "$TMP/REPS" --finish-task 0 --exit-code 0 --log x
+"$ESUITE" collect REPS --output reps.nc 2> reps_collect.txt
+expect_true replicas-only-collect-label grep -qxF "esuite: collect: task 0001 (replica 1) has no result yet" reps_collect.txt
+"$ESUITE" sweep REPS --status > reps_status.txt
+expect_true replicas-only-status-label grep -q "^  task 0001  pending .*  replica 1\$" reps_status.txt
+
 finish
