@@ -198,6 +198,10 @@ int es_sweep_write_sbatch(const es_sweep *sw, const char *dir, const char *esuit
     es_strbuf_printf(&b, "#SBATCH --chdir=%s\n", dir);
     es_strbuf_printf(&b, "#SBATCH --output=%s/logs/slurm-%%A_%%a.out\n", dir);
     es_strbuf_printf(&b, "#SBATCH --error=%s/logs/slurm-%%A_%%a.err\n", dir);
+    /* A requeued job (node failure, preemption, scontrol requeue) keeps its
+     * job ID and so its log names: appending keeps the earlier attempt's
+     * lines (why it stopped) instead of the default truncation. */
+    es_strbuf_printf(&b, "#SBATCH --open-mode=append\n");
     es_strbuf_printf(&b, "#SBATCH --ntasks=1\n");
     es_strbuf_printf(&b, "#SBATCH --cpus-per-task=%d\n", r->cpus_per_task > 0 ? r->cpus_per_task : 1);
     if (r->time[0])
@@ -230,6 +234,12 @@ int es_sweep_write_sbatch(const es_sweep *sw, const char *dir, const char *esuit
         es_strbuf_printf(&b, "ID=${SLURM_ARRAY_TASK_ID:?job.sbatch must run as an array job}\n");
         es_strbuf_printf(&b, "LOG=logs/slurm-${SLURM_ARRAY_JOB_ID}_${ID}.err\n");
     }
+    es_strbuf_printf(&b, "# A requeued job writes below the lines of its earlier attempt (--open-mode=append).\n"
+                         "if [ \"${SLURM_RESTART_COUNT:-0}\" -gt 0 ] 2>/dev/null; then\n"
+                         "  H=\"--- esuite sweep: job ${SLURM_JOB_ID:-?} requeued (restart $SLURM_RESTART_COUNT) at "
+                         "$(date -u +%%FT%%TZ); the earlier attempts' output is above ---\"\n"
+                         "  echo \"$H\"; echo \"$H\" >&2\n"
+                         "fi\n");
     task_body(&b, dir, esuite, "USR1");
     free(array);
     return write_script(dir, "job.sbatch", &b, script, len);

@@ -171,7 +171,7 @@ expect_true slurm-rc test $? -eq 0
 expect_true script-path grep -qx "$TMP/D/job.sbatch" script.txt
 for line in '#SBATCH --array=0-11%3' '#SBATCH --cpus-per-task=2' '#SBATCH --time=00:10:00' '#SBATCH --mem=1G' \
             '#SBATCH --partition=debug' '#SBATCH --account=proj' '#SBATCH --signal=B:USR1@120' \
-            '#SBATCH --qos=low' '#SBATCH --job-name=demo' 'export OMP_NUM_THREADS=${SLURM_CPUS_PER_TASK:-1}'; do
+            '#SBATCH --qos=low' '#SBATCH --job-name=demo' '#SBATCH --open-mode=append' 'export OMP_NUM_THREADS=${SLURM_CPUS_PER_TASK:-1}'; do
   expect_true "sbatch: $line" grep -qxF -- "$line" D/job.sbatch
 done
 expect_true sbatch-run-line grep -qF '"$ESUITE" run "$T/config.ini" --output "$T/out" --set output.overwrite=true &' D/job.sbatch
@@ -211,6 +211,20 @@ expect_true sbatch-element-beyond-sweep-nothing-run test ! -e D/fake_started -a 
 expect_fail finish-task-beyond-sweep "esuite: error: sweep: --finish-task 12: D has no task 12 (no directory D/tasks/0012)" \
   "$ESUITE" sweep D/ --finish-task 12 --exit-code 0 --log logs/x.err
 expect_true finish-task-beyond-sweep-nothing-written test ! -e D/tasks/0012
+# A requeued job (same job ID, so the same log files, appended to) marks where its new attempt starts
+printf '#!/bin/bash\nexit 0\n' > fake_true.sh; chmod +x fake_true.sh
+SLURM_ARRAY_TASK_ID=4 SLURM_ARRAY_JOB_ID=78 SLURM_JOB_ID=82 SLURM_RESTART_COUNT=2 ESUITE="$TMP/fake_true.sh" \
+  bash D/job.sbatch > rq.out 2> rq.err
+expect_num requeue-rc $? 0 0
+hdr='^--- esuite sweep: job 82 requeued \(restart 2\) at [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z; the earlier attempts. output is above ---$'
+expect_true requeue-header-out grep -qE "$hdr" rq.out
+expect_true requeue-header-err-first sh -c "head -1 rq.err | grep -qE '$hdr'"
+SLURM_ARRAY_TASK_ID=4 SLURM_ARRAY_JOB_ID=78 SLURM_JOB_ID=82 SLURM_RESTART_COUNT=0 ESUITE="$TMP/fake_true.sh" \
+  bash D/job.sbatch > rq.out 2> rq.err
+expect_true first-attempt-no-header sh -c "! grep -q requeued rq.out rq.err"
+sed 's/^extra = --qos=low/extra = --open-mode=truncate/' s.ini > extra.ini
+expect_fail extra-open-mode "extra.ini:14: key 'slurm.extra': '--open-mode=truncate' sets an option of job.sbatch's own (esuite appends, so a requeued job keeps the earlier attempt's log)" \
+  "$ESUITE" sweep extra.ini --plan
 
 # More tasks than the cluster's MaxArraySize (here max_array_size = 5 for 12 tasks): sbatch
 # refused such an array outright. One job takes 5 tasks; the second pass (tasks 0-4 done) maps

@@ -148,4 +148,38 @@ wait_job "$j2"
 [ -f "big/logs/slurm-${j2}_0.err" ] || die "big sweep: no log slurm-${j2}_0.err for task 2"
 echo "big sweep (3 tasks, max_array_size = 2) done in two jobs after $(elapsed) s"
 
+# --- a requeued job appends to its logs (same job ID, same file names) -------
+# The first attempt is held in a wrapper until requeued (scontrol requeue kills
+# it); the second runs the task. Both attempts' lines must be in the one log.
+cat > slow.sh <<EOF
+#!/bin/bash
+if [ "\$1" = run ] && [ "\${2:-}" != --help ] && [ ! -e "$W/rq_first" ]; then
+  touch "$W/rq_first"; sleep 120
+fi
+exec "$ESUITE" "\$@"
+EOF
+chmod +x slow.sh
+printf '[sweep]\nbase = base.ini\nname = slurmrq\nreplicas = 2\n[slurm]\ntime = 00:10:00\nmax_concurrent = 1\n' > rq.ini
+j3=$(ESUITE="$W/slow.sh" "$ESUITE" sweep rq.ini --scheduler slurm --dir "$W/rq" --submit 2>rq_submit.err) ||
+  die "requeue sweep: --submit failed: $(cat rq_submit.err)"
+for i in $(seq 1 240); do [ -e rq_first ] && break; sleep 0.5; done
+[ -e rq_first ] || { squeue; die "requeue sweep: job $j3 did not start within 120 s"; }
+scontrol requeue "${j3}_0" || die "scontrol requeue ${j3}_0 failed"
+# slurmctld holds a requeued job back for about two minutes (its BeginTime): start it now
+for i in $(seq 1 60); do
+  squeue -h -j "${j3}_0" -o %T 2>/dev/null | grep -q PENDING && break; sleep 0.5
+done
+scontrol update JobId="${j3}_0" StartTime=now >/dev/null 2>&1
+wait_job "$j3"
+"$ESUITE" sweep rq --status >/dev/null ||
+  { "$ESUITE" sweep rq --status; tail -20 rq/logs/*; die "requeue sweep: task not complete after the requeue"; }
+log=rq/logs/slurm-${j3}_0.err
+[ "$(grep -c '^esuite sweep task 0 ' "$log")" = 2 ] ||
+  { cat "$log"; die "requeue: $log does not hold both attempts (truncated on requeue?)"; }
+grep -qE '^--- esuite sweep: job [0-9]+ requeued \(restart 1\) at .*; the earlier attempts. output is above ---$' "$log" ||
+  { cat "$log"; die "requeue: no requeue header in $log"; }
+[ "$(grep -n 'requeued (restart 1)' "$log" | cut -d: -f1)" -gt "$(grep -n '^esuite sweep task 0 ' "$log" | head -1 | cut -d: -f1)" ] ||
+  { cat "$log"; die "requeue: the header is not below the first attempt's lines"; }
+echo "requeued job $j3: both attempts in $log after $(elapsed) s"
+
 echo "PASS: 2x2 $model sweep through Slurm, $checked numbers checked, $(elapsed) s in all"
