@@ -1,4 +1,5 @@
 /* esuite ordinal — permutation entropy and statistical complexity of series. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <netcdf.h>
@@ -295,6 +296,10 @@ static int generate(const char *spec, const ordinal_opts *o, es_series *s)
         char *end;
         errno = 0;
         len = strtoll(colon + 1, &end, 10);
+        /* blanks at either end are dropped, as es_cli_parse_int does for number options:
+         * strtoll skipped those in front, so 'gen:sine: 900' was 900 but 'gen:sine:900 ' refused */
+        while (end != colon + 1 && isspace((unsigned char)*end))
+            end++;
         if (end == colon + 1 || *end || errno == ERANGE || len < 2 || len > (long long)1 << 32)
             return es_error_set(ES_EINVAL, "%s: LENGTH must be an integer in 2 .. %lld", spec,
                                 (long long)1 << 32);

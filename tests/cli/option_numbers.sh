@@ -6,6 +6,7 @@
 cd "$TMP"
 
 plain=$("$ESUITE" ordinal --json --order 4 --dt 0.5 gen:logistic:1000)
+plain_gen=$("$ESUITE" ordinal --json --order 4 gen:logistic:1000)
 for v in ' 4' '4 ' ' 4 ' $'4\t'; do
   got=$("$ESUITE" ordinal --json --order "$v" --dt "$v" gen:logistic:1000 2>&1)
   want=$("$ESUITE" ordinal --json --order 4 --dt 4 gen:logistic:1000)
@@ -16,6 +17,12 @@ expect_true "--delays ' 1: 3 ' (parts trimmed) is 1:3" \
   test "$("$ESUITE" ordinal --json --delays ' 1: 3 ' gen:logistic:1000)" = "$("$ESUITE" ordinal --json --delays 1:3 gen:logistic:1000)"
 expect_true "--seed '7 ' is 7" \
   test "$("$ESUITE" ordinal --json --seed '7 ' gen:white:1000)" = "$("$ESUITE" ordinal --json --seed 7 gen:white:1000)"
+# LENGTH of a generated input gen:NAME:LENGTH likewise (strtoll skipped blanks in front only, so
+# 'gen:logistic: 1000' was 1000 and 'gen:logistic:1000 ' "LENGTH must be an integer")
+for v in ' 1000' '1000 ' ' 1000 ' $'1000\t'; do
+  got=$("$ESUITE" ordinal --json --order 4 "gen:logistic:$v" 2>&1)
+  expect_true "gen:logistic:'$v' is 1000 samples ($got)" test "$got" = "$plain_gen"
+done
 # sweep reads its options before the sweep file: '2 ' now gets as far as the missing file
 expect_rc sweep-jobs-trailing-blank 2 "esuite: error: nosuch.ini: cannot open sweep file: No such file or directory" \
   "$ESUITE" sweep nosuch.ini --jobs '2 ' --scheduler local
@@ -28,6 +35,10 @@ expect_rc dt-blank 2 "esuite: error: --dt: expected a number, got ' ' (allowed r
   "$ESUITE" ordinal --json --dt ' ' gen:logistic:1000
 expect_rc order-inner-blank 2 "esuite: error: --order: expected an integer, got '4 5' (allowed range 3 .. 10)" \
   "$ESUITE" ordinal --json --order '4 5' gen:logistic:1000
+expect_rc gen-length-blank 2 "esuite: error: gen:logistic: : LENGTH must be an integer in 2 .. 4294967296" \
+  "$ESUITE" ordinal --json 'gen:logistic: '
+expect_rc gen-length-inner-blank 2 "esuite: error: gen:logistic:10 00: LENGTH must be an integer in 2 .. 4294967296" \
+  "$ESUITE" ordinal --json 'gen:logistic:10 00'
 expect_rc jobs-blank 2 "esuite: error: --jobs: expected an integer, got ' ' (allowed range 1 .. 4096)" \
   "$ESUITE" sweep nosuch.ini --jobs ' ' --scheduler local
 expect_rc threads-blank 2 "esuite: error: --threads: key 'run.threads': expected an integer, got '' (allowed range 0 .. 4096)" \
