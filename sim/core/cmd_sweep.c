@@ -109,14 +109,23 @@ static size_t pending_tasks(const es_sweep *sw, const char *dir, size_t *idx, in
     return n;
 }
 
-/* Seconds a scheduler command (sbatch, qsub, squeue) may take: a hung
- * controller must not hang esuite. ESUITE_SCHEDULER_TIMEOUT overrides (tests). */
-static unsigned scheduler_timeout(void)
+/* Seconds a scheduler command (sbatch, qsub, squeue, qstat) may take: a hung
+ * controller must not hang esuite. ESUITE_SCHEDULER_TIMEOUT overrides it. */
+#define SCHEDULER_TIMEOUT_MAX 86400
+static long long sched_timeout = 120;
+
+/* Read ESUITE_SCHEDULER_TIMEOUT once, before anything is written: it was
+ * read with strtol when a scheduler command ran, so '10x' was 10 s, '1e9'
+ * 1 s, and '', '0' or '-5' the default 120 s without a word. 1: valid or
+ * unset; 0: reported. */
+static int read_scheduler_timeout(void)
 {
     const char *e = getenv("ESUITE_SCHEDULER_TIMEOUT");
-    long v = e ? strtol(e, NULL, 10) : 0;
-    return v > 0 && v < 86400 ? (unsigned)v : 120u;
+    return !e || es_cli_parse_int("sweep: environment variable ESUITE_SCHEDULER_TIMEOUT", e, 1,
+                                  SCHEDULER_TIMEOUT_MAX, &sched_timeout);
 }
+
+static unsigned scheduler_timeout(void) { return (unsigned)sched_timeout; }
 
 #define RUN_TIMED_OUT (-2)
 
@@ -392,6 +401,9 @@ static int parse_opts(int argc, char **argv, sweep_opts *o)
                      o->exit_code_given ? "--exit-code" : "--log");
         return 2;
     }
+    /* the modes that run sbatch/qsub (--submit) or squeue/qstat (--submit, local) */
+    if ((o->submit || (o->scheduler && !strcmp(o->scheduler, "local"))) && !read_scheduler_timeout())
+        return 2;
     return 0;
 }
 

@@ -629,4 +629,31 @@ expect_true replicas-only-collect-label grep -qxF "esuite: collect: task 0001 (r
 "$ESUITE" sweep REPS --status > reps_status.txt
 expect_true replicas-only-status-label grep -q "^  task 0001  pending .*  replica 1\$" reps_status.txt
 
+# ESUITE_SCHEDULER_TIMEOUT (seconds given to sbatch/qsub/squeue/qstat) was read with strtol when a
+# scheduler command ran: '10x' was 10 s, '1e9' 1 s, '', '0' and '-5' the default 120 s, without a word.
+# A bad value is now refused naming the variable, before the sweep directory is written or sbatch runs.
+mkdir -p tobin
+printf '#!/bin/sh\ntouch %s/sbatch_called\necho 5151\n' "$TMP" > tobin/sbatch
+printf '#!/bin/sh\nexit 0\n' > tobin/squeue
+chmod +x tobin/sbatch tobin/squeue
+to_msg="esuite: error: sweep: environment variable ESUITE_SCHEDULER_TIMEOUT:"
+for v in '10x' '' '1e9' '5 5'; do
+  PATH="$TMP/tobin:$PATH" ESUITE_SCHEDULER_TIMEOUT="$v" expect_rc "scheduler-timeout-submit '$v'" 2 \
+    "$to_msg expected an integer, got '$v' (allowed range 1 .. 86400)" "$ESUITE" sweep s.ini --scheduler slurm --submit --dir TO
+done
+for v in '-5' '0' '86401'; do
+  PATH="$TMP/tobin:$PATH" ESUITE_SCHEDULER_TIMEOUT="$v" expect_rc "scheduler-timeout-submit '$v'" 2 \
+    "$to_msg value $v is out of range (allowed range 1 .. 86400)" "$ESUITE" sweep s.ini --scheduler slurm --submit --dir TO
+done
+expect_true scheduler-timeout-nothing-written-or-submitted test ! -e TO -a ! -e sbatch_called
+ESUITE_SCHEDULER_TIMEOUT=10x expect_rc scheduler-timeout-local 2 \
+  "$to_msg expected an integer, got '10x' (allowed range 1 .. 86400)" "$ESUITE" sweep s.ini --scheduler local --dir TL
+expect_true scheduler-timeout-local-nothing-written test ! -e TL
+# the modes that run no scheduler command do not read it; a valid value (blanks trimmed) submits
+ESUITE_SCHEDULER_TIMEOUT=10x "$ESUITE" sweep s.ini --plan > /dev/null 2>&1
+expect_num scheduler-timeout-plan-ignores $? 0 0
+PATH="$TMP/tobin:$PATH" ESUITE_SCHEDULER_TIMEOUT=' 30 ' "$ESUITE" sweep s.ini --scheduler slurm --submit --dir TO > to.out 2>/dev/null
+expect_true scheduler-timeout-valid-submits grep -qx 5151 to.out
+expect_true scheduler-timeout-valid-recorded grep -q '"job_id": "5151"' TO/manifest.json
+
 finish
