@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -71,6 +72,8 @@ static int check_lengths(const es_config *cfg, const vcase *c)
     if (words > MAX_ARGS)
         return es_config_key_error(cfg, "case", "args", "%zu words, more than the %d a case may give",
                                    words, MAX_ARGS);
+    if (strlen(es_config_string(cfg, "case", "config")) >= sizeof c->config)
+        return es_config_key_error(cfg, "case", "config", "longer than %zu characters", sizeof c->config - 1);
     if (strlen(es_config_string(cfg, "case", "quantity")) >= sizeof c->quantity)
         return es_config_key_error(cfg, "case", "quantity", "longer than %zu characters",
                                    sizeof c->quantity - 1);
@@ -124,6 +127,31 @@ static int check_quantity(const es_config *cfg, const char *q)
     return ES_OK;
 }
 
+/* The run config a case names, opened as the child will open it (relative
+ * to the case file's directory, where the child runs): a missing one was
+ * found only when the case ran, as a failed comparison (exit 1, 'esuite run
+ * exited with status 2: ... cannot open config file'), not as bad input of
+ * the case file. */
+static int check_config(const es_config *cfg, const vcase *c)
+{
+    char path[sizeof c->dir + sizeof c->config + 2];
+    int rel = c->config[0] != '/';
+    if (rel && strcmp(c->dir, ".") != 0)
+        snprintf(path, sizeof path, "%s/%s", c->dir, c->config);
+    else
+        snprintf(path, sizeof path, "%s", c->config);
+    const char *how = rel ? " (a relative config is read from the case file's directory)" : "";
+    FILE *fp = fopen(path, "r");
+    struct stat st;
+    int err = fp ? (fstat(fileno(fp), &st) ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0) : errno;
+    if (fp)
+        fclose(fp);
+    if (err)
+        return es_config_key_error(cfg, "case", "config", "cannot open run config %s%s: %s", path, how,
+                                   strerror(err));
+    return ES_OK;
+}
+
 static int load_case(const char *path, vcase *c)
 {
     memset(c, 0, sizeof *c);
@@ -149,8 +177,8 @@ static int load_case(const char *path, vcase *c)
         st = es_config_key_error(cfg, "case", *c->args ? "args" : "config", "give exactly one of 'args' or 'config'");
     else if (!*c->quantity || !*c->source)
         st = es_config_key_error(cfg, "case", *c->quantity ? "source" : "quantity", "must not be empty");
-    else
-        st = check_quantity(cfg, c->quantity);
+    else if (!(st = check_quantity(cfg, c->quantity)) && *c->config)
+        st = check_config(cfg, c);
     es_config_free(cfg);
     return st;
 }
@@ -449,8 +477,9 @@ int es_cmd_validate(int argc, char **argv)
             printf("usage: esuite validate [--dir DIR] [--case NAME] [--json] [CASE.ini ...]\n\n"
                    "Run every DIR/*.ini validation case (default DIR: validation), or the case\n"
                    "files given, and compare its quantity with the published value. Exit status 1\n"
-                   "if any case fails; 2 if a case file is missing or not valid (each such file is\n"
-                   "named on stderr with its line and key, and no case runs).\n\n"
+                   "if any case fails; 2 if a case file is missing or not valid, or its run config\n"
+                   "(relative to the case file) cannot be opened (each such file is named on stderr\n"
+                   "with its line and key, and no case runs).\n\n"
                    "  --dir DIR    directory of the case files\n"
                    "  --case NAME  only the cases whose file name contains NAME\n"
                    "  --json       one JSON array: case, quantity, expected, got (null when the case\n"

@@ -114,6 +114,34 @@ esuite: error: validate: 1 of 2 case files is not valid; no case was run" \
   "$ESUITE" validate mixed/good.ini nope.ini
 out=$("$ESUITE" validate mixed/good.ini 2>&1); rc=$?
 expect_true "the good case alone passes (rc=$rc, $out)" grep -q '^1 passed, 0 failed' <<< "$out"
+# A run config named by a case that cannot be opened is bad input of the case file too: the case
+# ran, and 'esuite run' failing on it was reported as 'FAIL ... esuite run exited with status 2:
+# error: cfg/nope.ini: cannot open config file', '0 passed, 1 failed', exit 1. It is refused when
+# the case files are read, naming the config line. The config is relative to the case file's
+# directory (where the case runs), not to the working directory: cfg/nope.ini here does not count.
+mkdir -p badcfg/cfg cfg && touch cfg/nope.ini
+printf '[case]\nsource = s\nconfig = cfg/nope.ini\nquantity = Z\nexpected = 1\ntolerance = 1\n' > badcfg/missing.ini
+cfg_err="esuite: error: validate: badcfg/missing.ini:3: key 'case.config': cannot open run config badcfg/cfg/nope.ini (a relative config is read from the case file's directory): No such file or directory"
+expect_rc validate-missing-config 2 "$cfg_err" "$ESUITE" validate badcfg/missing.ini
+expect_rc validate-missing-config-json 2 "$cfg_err" "$ESUITE" validate --json badcfg/missing.ini
+expect_rc validate-missing-config-among-good 2 "$cfg_err
+esuite: error: validate: 1 of 2 case files is not valid; no case was run" "$ESUITE" validate mixed/good.ini badcfg/missing.ini
+expect_rc validate-missing-config-here 2 \
+  "esuite: error: validate: missing.ini:3: key 'case.config': cannot open run config cfg/nope.ini (a relative config is read from the case file's directory): No such file or directory" \
+  bash -c 'cd badcfg && "$0" validate missing.ini' "$ESUITE"
+printf '[case]\nsource = s\nconfig = %s/nowhere/x.ini\nquantity = Z\nexpected = 1\ntolerance = 1\n' "$TMP" > badcfg/abs.ini
+expect_rc validate-missing-config-absolute 2 \
+  "esuite: error: validate: badcfg/abs.ini:3: key 'case.config': cannot open run config $TMP/nowhere/x.ini: No such file or directory" \
+  "$ESUITE" validate badcfg/abs.ini
+printf '[case]\nsource = s\nconfig = cfg\nquantity = Z\nexpected = 1\ntolerance = 1\n' > badcfg/dir.ini
+expect_rc validate-config-directory 2 \
+  "esuite: error: validate: badcfg/dir.ini:3: key 'case.config': cannot open run config badcfg/cfg (a relative config is read from the case file's directory): Is a directory" \
+  "$ESUITE" validate badcfg/dir.ini
+# a config name longer than the case's buffer was cut short: it ran (or missed) another file
+printf '[case]\nsource = s\nconfig = %s.ini\nquantity = Z\nexpected = 1\ntolerance = 1\n' "$(printf 'c%.0s' $(seq 1100))" > badcfg/long.ini
+expect_rc validate-config-too-long 2 \
+  "esuite: error: validate: badcfg/long.ini:3: key 'case.config': longer than 1023 characters" \
+  "$ESUITE" validate badcfg/long.ini
 
 # A quantity path is checked when the case is read: 'holds[]' read holds[0] (strtol of an empty
 # index), '[ 1]' read [1] and 'a..b' read a.b, so the case checked another number than its file
