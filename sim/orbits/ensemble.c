@@ -115,6 +115,9 @@ static int ic_row(const char *path, int lineno, const char *c, int nvar, double 
                             nvar);
     if (sep)
         c = skip_blanks(c + 1);
+    if (sep && (*c == ',' || *c == ';')) /* '0.1,0.2,0.3,0.4,,' said "unexpected ''" */
+        return es_error_set(ES_EDATA, "%s:%d: column %d is empty (expected %d numbers "
+                            "separated by blanks, ',' or ';')", path, lineno, nvar + 1, nvar);
     if (!row_end(c)) {
         int len = (int)strcspn(c, " \t,;\r\n");
         return es_error_set(ES_EDATA, "%s:%d: column %d: unexpected '%.*s' after the %d "

@@ -154,6 +154,9 @@ static void test_energy_grid_file(void **state)
         {"0.1,,0.2,0.3,0.4\n", ":2: column 2 is empty (expected 4 numbers separated by blanks, ',' or ';')"},
         {"0.1 , , 0.3 0.4\n", ":2: column 2 is empty (expected 4 numbers separated by blanks, ',' or ';')"},
         {",0.1,0.2,0.3,0.4\n", ":2: column 1 is empty (expected 4 numbers separated by blanks, ',' or ';')"},
+        /* two separators after the last number: column 5 is empty, not "unexpected ''" */
+        {"0.1,0.2,0.3,0.4,,\n", ":2: column 5 is empty (expected 4 numbers separated by blanks, ',' or ';')"},
+        {"0.1 0.2 0.3 0.4 , ;\n", ":2: column 5 is empty (expected 4 numbers separated by blanks, ',' or ';')"},
         {"0.1,0.2,0.3\n", ":2: column 4: expected 4 finite numbers per line"},
         {"0.1,0.2,0.3,\n", ":2: column 4: expected 4 finite numbers per line"},
         {"0.1,0.2,0.3,0.4,0.5\n", ":2: column 5: unexpected '0.5' after the 4 numbers"},
