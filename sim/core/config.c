@@ -755,8 +755,14 @@ static int ini_unsafe(const es_cfg_entry *e, const char *value, char *msg, size_
     size_t n = strlen(value);
     for (const char *c = value; *c; c++) {
         if (*c == ';' && (c == value || isspace((unsigned char)c[-1]))) {
-            snprintf(msg, len, "'%s' has a ';' %s, which a config file reads as the start of a comment",
-                     value, c == value ? "at its start" : "after a blank");
+            /* a long value is quoted by its first 200 characters and the ';'
+             * by its place: quoted whole, it pushed the reason out of the message */
+            char at[48] = "";
+            if (n > 200)
+                snprintf(at, sizeof at, " (character %zu)", (size_t)(c - value) + 1);
+            snprintf(msg, len, "'%.*s%s' has a ';' %s%s, which a config file reads as the start of a comment",
+                     n > 200 ? 200 : (int)n, value, n > 200 ? "..." : "",
+                     c == value ? "at its start" : "after a blank", at);
             return 1;
         }
         if (*c == '\n' || *c == '\r') {

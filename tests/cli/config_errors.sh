@@ -270,4 +270,9 @@ expect_fail long-list-element-range "long_element2.ini:7: key 'entropy.dx': elem
 w hh.ini '[run]\nmodel = orbits\n[orbits]\nsystem = henon_heiles\n'
 expect_fail set-long-value "...: key 'orbits.observables': the value is 5003 characters long (at most 4094, the longest config line)" \
   "$ESUITE" run hh.ini --check --set "orbits.observables=x$(printf '%*s' 5000 ''),q"
+# a long value that a config file cannot hold: the reason was cut off the message
+# (the value was quoted whole into a 1024-byte message)
+long=$(printf 'x%.0s' $(seq 1 1000))
+expect_fail set-long-semicolon "...: key 'run.name': 'a${long:0:199}...' has a ';' after a blank (character 1003), which a config file reads as the start of a comment" \
+  "$ESUITE" run hh.ini --check --set "run.name=a$long ;b"
 finish
