@@ -24,7 +24,6 @@
 #include "esuite/status.h"
 #include "esuite_version.h"
 
-#define MAX_CASES 1024 /* case files in one run */
 
 typedef struct {
     char file[1024], dir[1024];
@@ -392,11 +391,39 @@ static json_t *case_json(const char *name, const vcase *c, double got, int pass,
 /* The case files named on the command line (FILE.ini ...), or every
  * DIR/NAME.ini whose NAME contains `only`, as paths in `paths` (strdup'd,
  * sorted; the files in the order given). Returns their count, 0 with the error printed when there is none. */
-static size_t collect_cases(const char *dir, const char *only, char **files, size_t nfiles, char **paths)
+/* Append a copy of s to the growing list *paths (capacity *cap). */
+static int push_name(char ***paths, size_t *n, size_t *cap, const char *a, const char *b)
 {
-    size_t n = 0;
+    if (*n == *cap) {
+        size_t nc = *cap ? 2 * *cap : 64;
+        char **p = realloc(*paths, nc * sizeof *p);
+        if (!p)
+            return -1;
+        *paths = p, *cap = nc;
+    }
+    size_t la = strlen(a), lb = b ? strlen(b) : 0;
+    char *s = malloc(la + lb + 2);
+    if (!s)
+        return -1;
+    memcpy(s, a, la);
+    if (b) {
+        s[la] = '/';
+        memcpy(s + la + 1, b, lb + 1);
+    } else
+        s[la] = '\0';
+    (*paths)[(*n)++] = s;
+    return 0;
+}
+
+/* The case files to run (malloc'ed list in *paths; no limit on their number:
+ * a fixed table of 1024 dropped the rest of a larger directory unsaid). */
+static size_t collect_cases(const char *dir, const char *only, char **files, size_t nfiles, char ***paths)
+{
+    size_t n = 0, cap = 0;
+    *paths = NULL;
     for (size_t i = 0; i < nfiles; i++)
-        paths[n++] = strdup(files[i]);
+        if (push_name(paths, &n, &cap, files[i], NULL))
+            goto oom;
     if (nfiles)
         return n;
     DIR *d = opendir(dir);
@@ -405,12 +432,12 @@ static size_t collect_cases(const char *dir, const char *only, char **files, siz
         return 0;
     }
     struct dirent *e;
-    while ((e = readdir(d)) && n < MAX_CASES) {
+    while ((e = readdir(d))) {
         size_t l = strlen(e->d_name);
-        if (l > 4 && !strcmp(e->d_name + l - 4, ".ini") && (!only || strstr(e->d_name, only))) {
-            char path[2048];
-            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-            paths[n++] = strdup(path);
+        if (l > 4 && !strcmp(e->d_name + l - 4, ".ini") && (!only || strstr(e->d_name, only)) &&
+            push_name(paths, &n, &cap, dir, e->d_name)) {
+            closedir(d);
+            goto oom;
         }
     }
     closedir(d);
@@ -418,14 +445,23 @@ static size_t collect_cases(const char *dir, const char *only, char **files, siz
         es_cli_error("validate: no case in %s matches '%s'", dir, only);
     else if (n == 0)
         es_cli_error("validate: no validation case (*.ini) in %s", dir);
-    qsort(paths, n, sizeof *paths, cmp_names);
+    if (n)
+        qsort(*paths, n, sizeof **paths, cmp_names);
     return n;
+oom:
+    es_cli_error("validate: out of memory for the list of case files");
+    for (size_t i = 0; i < n; i++)
+        free((*paths)[i]);
+    free(*paths);
+    *paths = NULL;
+    return 0;
 }
 
 static void free_names(char **names, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         free(names[i]);
+    free(names);
 }
 
 /* Every case file read before any case runs (malloc'ed array, NULL when one
@@ -465,10 +501,14 @@ static const char *base_name(const char *path)
 int es_cmd_validate(int argc, char **argv)
 {
     const char *dir = "validation", *only = NULL;
-    char *files[MAX_CASES];
+    char **files = malloc((size_t)argc * sizeof *files); /* the CASE.ini arguments */
     size_t nfiles = 0;
-    int json = 0, dir_given = 0;
-    for (int i = 1; i < argc; i++) {
+    if (!files) {
+        es_cli_error("validate: out of memory");
+        return 2;
+    }
+    int json = 0, dir_given = 0, rc = -1; /* rc >= 0: stop with it */
+    for (int i = 1; i < argc && rc < 0; i++) {
         size_t l = strlen(argv[i]);
         if (!strcmp(argv[i], "--dir") && i + 1 < argc) dir = argv[++i], dir_given = 1;
         else if (!strcmp(argv[i], "--case") && i + 1 < argc) only = argv[++i];
@@ -486,27 +526,32 @@ int es_cmd_validate(int argc, char **argv)
                    "               could not be evaluated, with its error), tolerance, pass, source,\n"
                    "               and esuite_version, git_revision, host, start_time, end_time\n"
                    "  CASE.ini     run these case files only (not with --dir or --case)\n");
-            return 0;
+            rc = 0;
         } else if (!strcmp(argv[i], "--dir") || !strcmp(argv[i], "--case")) {
             es_cli_error("validate: option %s needs a value", argv[i]);
-            return 2;
-        } else if (argv[i][0] != '-' && l > 4 && !strcmp(argv[i] + l - 4, ".ini") && nfiles < MAX_CASES) {
+            rc = 2;
+        } else if (argv[i][0] != '-' && l > 4 && !strcmp(argv[i] + l - 4, ".ini")) {
             files[nfiles++] = argv[i];
         } else {
             es_cli_error("validate: unknown argument '%s' (a case file ends in .ini; --case NAME "
                          "selects cases by name; see 'esuite validate --help')", argv[i]);
-            return 2;
+            rc = 2;
         }
     }
-    if (dir_given && !es_cli_name_given("validate", "--dir", dir, 1))
-        return 2;
-    if (nfiles && (dir_given || only)) {
+    if (rc < 0 && dir_given && !es_cli_name_given("validate", "--dir", dir, 1))
+        rc = 2;
+    if (rc < 0 && nfiles && (dir_given || only)) {
         es_cli_error("validate: case files (%s) and %s both choose the cases: give one of them", files[0],
                      dir_given ? "--dir" : "--case");
-        return 2;
+        rc = 2;
     }
-    char *names[MAX_CASES];
-    size_t n = collect_cases(dir, only, files, nfiles, names);
+    if (rc >= 0) {
+        free(files);
+        return rc;
+    }
+    char **names;
+    size_t n = collect_cases(dir, only, files, nfiles, &names);
+    free(files);
     if (n == 0)
         return 2;
     vcase *cases = load_cases(names, n);

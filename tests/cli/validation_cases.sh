@@ -173,4 +173,16 @@ expect_true "quantity '[1].H' still reads the second delay (rc=$rc, $out)" grep 
 "$ESUITE" validate "$V/ordinal_ramp.ini" "$V/orbits_henon_map_lyapunov.ini" > "$TMP/both.log" 2>&1
 order=$(sed -n 's/^pass  \([a-z_]*\)\.ini .*/\1/p; s/^esuite: warning: .*/warning/p' "$TMP/both.log" | tr '\n' ' ')
 expect_true "warnings before their case's line ($order)" test "$order" = "ordinal_ramp warning orbits_henon_map_lyapunov "
+# More than 1024 case files: all are read (a fixed table of 1024 dropped the rest unsaid, so
+# 1100 empty case files were reported as '1024 of 1024'; 1030 names on the command line
+# made the 1025th an 'unknown argument')
+mkdir -p many
+for i in $(seq 1 1100); do : > many/c$i.ini; done
+"$ESUITE" validate --dir many > many.out 2> many.err
+expect_num validate-many-rc $? 2 0
+expect_true validate-many-all-read grep -qxF "esuite: error: validate: 1100 of 1100 case files are not valid; no case was run" many.err
+expect_num validate-many-lines "$(grep -c "key 'case\." many.err)" 1100 0
+(cd many && "$ESUITE" validate $(ls | head -1030)) > /dev/null 2> many_args.err
+expect_true validate-many-args grep -qxF "esuite: error: validate: 1030 of 1030 case files are not valid; no case was run" many_args.err
+
 finish
