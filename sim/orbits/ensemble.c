@@ -278,24 +278,46 @@ static double section_vmax(const es_orb_system *s, const es_orb_ic_params *p)
     return p->energy > m ? sqrt(2.0 * (p->energy - m)) * 1.0001 : 0.0;
 }
 
-static int ic_sampled(const es_orb_system *s, const es_orb_ic_params *p, double *y)
+/* What the config alone decides about a sampled kind (energy, section), before
+ * any draw; *vmax: the section's bound on |v_y| (0 for ic = energy). */
+static int ic_sampled_check(const es_orb_system *s, const es_orb_ic_params *p, double *vmax)
 {
     int section = p->kind == ES_ORB_IC_SECTION;
+    *vmax = 0.0;
     if (s->kind == ES_ORB_SYS_LORENZ || (section && s->kind != ES_ORB_SYS_POTENTIAL))
         return es_error_set(ES_EINVAL, "orbits: ic = %s is not available for this system "
                             "(use grid or file)", es_orb_ic_name(p->kind));
     if (s->kind == ES_ORB_SYS_POTENTIAL && !(p->rmax > 0.0))
         return es_error_set(ES_EINVAL, "orbits: rmax = %g must be > 0", p->rmax);
-    double vmax = section ? section_vmax(s, p) : 0.0;
-    if (section && vmax == 0.0)
+    double vm = section ? section_vmax(s, p) : 0.0;
+    if (section && vm == 0.0)
         return es_error_set(ES_EINVAL, "orbits: energy = %g is below the potential on the "
                             "section x = 0", p->energy);
     /* Φ → −∞ on the section (a point mass at the origin): v_y is unbounded,
      * so the rejection sampler below would reject every draw. */
-    if (section && !isfinite(vmax))
+    if (section && !isfinite(vm))
         return es_error_set(ES_EUNSUP, "orbits: ic = section needs a potential bounded below on "
                             "the section x = 0 (pointmass diverges at the origin); use ic = "
                             "energy, grid or file");
+    *vmax = vm;
+    return ES_OK;
+}
+
+int es_orb_ic_check(const es_orb_system *s, const es_orb_ic_params *p)
+{
+    if (p->kind != ES_ORB_IC_ENERGY && p->kind != ES_ORB_IC_SECTION)
+        return ES_OK;
+    double vmax;
+    return ic_sampled_check(s, p, &vmax);
+}
+
+static int ic_sampled(const es_orb_system *s, const es_orb_ic_params *p, double *y)
+{
+    int section = p->kind == ES_ORB_IC_SECTION;
+    double vmax;
+    int st = ic_sampled_check(s, p, &vmax);
+    if (st != ES_OK)
+        return st;
     for (size_t i = 0; i < p->n; i++) {
         double *q = y + i * (size_t)s->nvar;
         int rc = section ? ic_section(s, p, i, q, vmax)

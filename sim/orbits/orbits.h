@@ -240,6 +240,11 @@ typedef struct {
  * ES_EUNSUP: ic = section in a potential unbounded below on the section. */
 int es_orb_ic_generate(const es_orb_system *s, const es_orb_ic_params *p, double **y0,
                        size_t *n_out);
+/* The checks of es_orb_ic_generate that the config alone decides (a sampled
+ * kind the system lacks, an energy below the section's potential, a section
+ * through a point mass), without drawing or reading a file: `esuite run
+ * --check` and a sweep's plan make them. ES_OK for grid and file. */
+int es_orb_ic_check(const es_orb_system *s, const es_orb_ic_params *p);
 
 /* Per-orbit results of an ensemble run. */
 typedef struct {

@@ -545,6 +545,25 @@ static int record_grid_count(es_config *cfg, const es_orbits_setup_t *su, size_t
     return es_config_set_derived(cfg, "orbits", "n_orbits", v, "ic = grid: rounded to nx × nv");
 }
 
+/* An error st of es_orb_ic_generate or es_orb_ic_check as a config error
+ * naming the key to change: the file, the energy, or ic itself (grid, or a
+ * sampled kind the system lacks: ensemble.c, ic_sampled_check). */
+static int ic_error(const es_config *cfg, const es_orbits_setup_t *su, int st)
+{
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", es_error_message());
+    int no_sampling = su->sys.kind == ES_ORB_SYS_LORENZ ||
+                      (su->ic.kind == ES_ORB_IC_SECTION && su->sys.kind != ES_ORB_SYS_POTENTIAL);
+    const char *key = su->ic.kind == ES_ORB_IC_FILE                        ? "ic_file"
+                      : su->ic.kind == ES_ORB_IC_GRID || st == ES_EUNSUP ? "ic"
+                      : !no_sampling                 ? "energy"
+                      : es_config_line(cfg, "orbits", "ic") ? "ic" : "system";
+    if (st == ES_ENOMEM)
+        return es_error_set(st, "%s", msg);
+    return es_config_key_error(cfg, "orbits", key, "initial conditions (ic = %s): %s",
+                               es_orb_ic_name(su->ic.kind), msg);
+}
+
 static int orbits_run(const es_run_ctx *ctx)
 {
     es_orbits_setup_t su;
@@ -559,22 +578,8 @@ static int orbits_run(const es_run_ctx *ctx)
         d.nout = su.map_length;
         d.dt_out = 1.0;
     } else {
-        if ((st = es_orb_ic_generate(&su.sys, &su.ic, &d.y0, &d.n))) {
-            char msg[1024];
-            snprintf(msg, sizeof msg, "%s", es_error_message());
-            /* the key to change: the file, the energy, or ic itself (grid, or a
-             * sampled kind the system lacks: ensemble.c, ic_sampled) */
-            int no_sampling = su.sys.kind == ES_ORB_SYS_LORENZ ||
-                              (su.ic.kind == ES_ORB_IC_SECTION && su.sys.kind != ES_ORB_SYS_POTENTIAL);
-            const char *key = su.ic.kind == ES_ORB_IC_FILE                        ? "ic_file"
-                              : su.ic.kind == ES_ORB_IC_GRID || st == ES_EUNSUP ? "ic"
-                              : !no_sampling                 ? "energy"
-                              : es_config_line(ctx->cfg, "orbits", "ic") ? "ic" : "system";
-            if (st == ES_ENOMEM)
-                return es_error_set(st, "%s", msg);
-            return es_config_key_error(ctx->cfg, "orbits", key, "initial conditions (ic = %s): %s",
-                                       es_orb_ic_name(su.ic.kind), msg);
-        }
+        if ((st = es_orb_ic_generate(&su.sys, &su.ic, &d.y0, &d.n)))
+            return ic_error(ctx->cfg, &su, st);
         if (su.ic.kind == ES_ORB_IC_GRID && (st = record_grid_count(ctx->cfg, &su, d.n))) {
             free(d.y0);
             return st;
@@ -615,12 +620,17 @@ static int orbits_run(const es_run_ctx *ctx)
     return st;
 }
 
-/* The key checks of es_orbits_setup (es_model.check); initial conditions,
- * ic_file included, are made when the run starts. */
+/* The key checks of es_orbits_setup (es_model.check) and what the config
+ * alone decides about the initial conditions (es_orb_ic_check: ic = energy
+ * or section for a system without it, a section through a point mass or
+ * above the energy); the draws and ic_file are made when the run starts. */
 static int orbits_check(const es_config *cfg)
 {
     es_orbits_setup_t su;
-    return es_orbits_setup(cfg, (uint64_t)es_config_int(cfg, "run", "seed"), &su);
+    int st = es_orbits_setup(cfg, (uint64_t)es_config_int(cfg, "run", "seed"), &su);
+    if (st == ES_OK && !su.is_map && (st = es_orb_ic_check(&su.sys, &su.ic)))
+        return ic_error(cfg, &su, st);
+    return st;
 }
 
 static const char *const orbits_outputs[] = {"orbits.h5", "hc_plane.png", "section.png", NULL};

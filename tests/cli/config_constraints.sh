@@ -128,4 +128,23 @@ expect_fail leapfrog-potentials-only "lf.ini:4: key 'orbits.system': integrator 
 w lf2.ini '[run]\nmodel = orbits\n[orbits]\nintegrator = leapfrog\nsystem = lorenz\nic = grid\n'
 expect_fail leapfrog-given "lf2.ini:5: key 'orbits.system': integrator = leapfrog integrates motion in a potential" \
   "$ESUITE" run lf2.ini --check
+# initial conditions that the config alone rules out are found by --check (and so by a sweep's
+# plan), as the run finds them: --check said "valid orbits config", exit 0, for all four
+w icpm.ini '[run]\nmodel = orbits\n[orbits]\nsystem = potential\npotential = pointmass\nndim = 2\nic = section\nenergy = -0.5\n'
+expect_fail check-section-pointmass "icpm.ini:7: key 'orbits.ic': initial conditions (ic = section): orbits: ic = section needs a potential bounded below on the section x = 0" \
+  "$ESUITE" run icpm.ini --check
+w iclz.ini '[run]\nmodel = orbits\n[orbits]\nsystem = lorenz\nintegrator = rk8pd\nic = energy\n'
+expect_fail check-energy-lorenz "iclz.ini:6: key 'orbits.ic': initial conditions (ic = energy): orbits: ic = energy is not available for this system (use grid or file)" \
+  "$ESUITE" run iclz.ini --check
+w icdp.ini '[run]\nmodel = orbits\n[orbits]\nsystem = double_pendulum\nintegrator = rk8pd\nic = section\n'
+expect_fail check-section-pendulum "icdp.ini:6: key 'orbits.ic': initial conditions (ic = section): orbits: ic = section is not available for this system (use grid or file)" \
+  "$ESUITE" run icdp.ini --check
+w iche.ini '[run]\nmodel = orbits\n[orbits]\nsystem = henon_heiles\nic = section\nenergy = -1\n'
+expect_fail check-section-below-energy "iche.ini:6: key 'orbits.energy': initial conditions (ic = section): orbits: energy = -1 is below the potential on the section x = 0" \
+  "$ESUITE" run iche.ini --check
+expect_true check-section-above-energy "$ESUITE" run iche.ini --check --set orbits.energy=0.125
+# the same at a sweep's plan: task 1 failed only when it ran
+w icsw.ini '[sweep]\nbase = iche.ini\nname = s\nvary orbits.energy = 0.125, -1\n'
+expect_fail plan-section-below-energy "icsw.ini:4: task 1 (orbits.energy=-1 replica 0): --set orbits.energy=-1: key 'orbits.energy': initial conditions (ic = section): orbits: energy = -1 is below the potential" \
+  "$ESUITE" sweep icsw.ini --plan
 finish
