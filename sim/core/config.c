@@ -1166,14 +1166,28 @@ int es_config_key_verror(const es_config *cfg, const char *section, const char *
     return es_error_set(ES_ECONFIG, "%s: key '%s.%s': %s", cfg->path, section, key, msg);
 }
 
+/* 1 + the index in cfg->overrides of the last --set of section.key; 0: none. */
+static size_t override_rank(const es_config *cfg, const char *section, const char *key)
+{
+    const char *o = last_override(cfg, section, key);
+    for (size_t i = cfg->noverrides; o && i-- > 0;)
+        if (cfg->overrides[i] == o)
+            return i + 1;
+    return 0;
+}
+
 es_config_keyref es_config_blame(const es_config *cfg, const es_config_keyref *k, size_t n)
 {
-    /* a --set comes after every line of the file: it made the conflict */
-    for (size_t i = n; i-- > 0;) {
-        const es_cfg_entry *e = find_entry(cfg, k[i].section, k[i].key);
-        if (e && e->overridden)
-            return k[i];
+    /* a --set comes after every line of the file: it made the conflict; of
+     * several, the one given last on the command line */
+    size_t top = 0, rank_top = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t r = override_rank(cfg, k[i].section, k[i].key);
+        if (r > rank_top)
+            top = i, rank_top = r;
     }
+    if (rank_top)
+        return k[top];
     size_t best = 0;
     int best_line = 0;
     bool best_set = false;

@@ -115,9 +115,9 @@ typedef struct {
     const char *section, *key;
 } es_config_keyref;
 /* Of n keys that together make a semantic error, the one to name: one set
- * by --set (given after the whole file; the last of k if several); else the
- * one given on the latest line of the file (where the conflict became
- * visible); else k[0]. */
+ * by --set (given after the whole file; of several, the one given last on
+ * the command line); else the one given on the latest line of the file
+ * (where the conflict became visible); else k[0]. */
 es_config_keyref es_config_blame(const es_config *cfg, const es_config_keyref *k, size_t n);
 /* es_config_key_error on the key es_config_blame picks; returns ES_ECONFIG. */
 int es_config_blame_error(const es_config *cfg, const es_config_keyref *k, size_t n, const char *fmt, ...)

@@ -147,4 +147,11 @@ expect_true check-section-above-energy "$ESUITE" run iche.ini --check --set orbi
 w icsw.ini '[sweep]\nbase = iche.ini\nname = s\nvary orbits.energy = 0.125, -1\n'
 expect_fail plan-section-below-energy "icsw.ini:4: task 1 (orbits.energy=-1 replica 0): --set orbits.energy=-1: key 'orbits.energy': initial conditions (ic = section): orbits: energy = -1 is below the potential" \
   "$ESUITE" sweep icsw.ini --plan
+# keys that must agree, both from --set: the error names the one given last on the command line
+# (docs/config.md Rules); it named n_steps in both orders (the last of the model's key list)
+w sch.ini '[run]\nmodel = school\n[school]\nn_fish = 20\n'
+expect_fail blame-last-set-metrics "--set school.metrics_every=20: key 'school.metrics_every': metrics_every = 20 exceeds n_steps = 10" \
+  "$ESUITE" run sch.ini --check --set school.n_steps=10 --set school.metrics_every=20
+expect_fail blame-last-set-steps "--set school.n_steps=10: key 'school.n_steps': metrics_every = 20 exceeds n_steps = 10" \
+  "$ESUITE" run sch.ini --check --set school.metrics_every=20 --set school.n_steps=10
 finish

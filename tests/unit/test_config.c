@@ -201,6 +201,20 @@ static void test_blame(void **state)
     const es_config_keyref k2[] = {{"gas", "N"}, {"gas", "dv"}};
     assert_string_equal(es_config_blame(cfg, k2, 2).key, "dv");
     es_config_free(cfg);
+    /* two keys both from --set: the one given last on the command line, in
+     * either order of k (it was the last of k, whatever the order given) */
+    const char *ov3[] = {"gas.t_end=2", "gas.N=7"};
+    assert_int_equal(load(text, &cfg, ov3, 2), ES_OK);
+    assert_string_equal(es_config_blame(cfg, k, 3).key, "N");
+    const es_config_keyref k3[] = {{"gas", "t_end"}, {"gas", "N"}};
+    assert_string_equal(es_config_blame(cfg, k3, 2).key, "N");
+    es_config_free(cfg);
+    const char *ov4[] = {"gas.N=7", "gas.t_end=2", "gas.N=8"};
+    assert_int_equal(load(text, &cfg, ov4, 3), ES_OK);
+    assert_string_equal(es_config_blame(cfg, k, 3).key, "N"); /* its last --set is the latest */
+    assert_int_equal(es_config_blame_error(cfg, k3, 2, "clash"), ES_ECONFIG);
+    assert_string_equal(es_error_message(), "--set gas.N=8: key 'gas.N': clash");
+    es_config_free(cfg);
 }
 
 static void test_bad_overrides(void **state)
