@@ -183,16 +183,24 @@ static int load_case(const char *path, vcase *c)
 }
 
 /* The child's stderr, kept in `errf`: passed on when the child succeeds (its
- * warnings), and its last line put into the failure message when it does not,
- * so that a FAIL line (and the --json "error") says why the run failed. */
-static void child_stderr_finish(FILE *errf, int failed, char *last, size_t len)
+ * warnings, each naming the case file `label`: with the report on stdout
+ * redirected, a warning was not attributable to any case), and its last line
+ * put into the failure message when it does not, so that a FAIL line (and the
+ * --json "error") says why the run failed. */
+static void child_stderr_finish(FILE *errf, int failed, char *last, size_t len, const char *label)
 {
+    static const char warn[] = "esuite: warning: ";
     char line[1024];
     last[0] = '\0';
     rewind(errf);
+    int at_start = 1; /* fgets may split a long line: prefix only its first piece */
     while (fgets(line, sizeof line, errf)) {
         if (!failed) {
-            fputs(line, stderr);
+            if (at_start && strncmp(line, warn, sizeof warn - 1) == 0)
+                fprintf(stderr, "%svalidate: %s: %s", warn, label, line + sizeof warn - 1);
+            else
+                fputs(line, stderr);
+            at_start = strchr(line, '\n') != NULL;
             continue;
         }
         line[strcspn(line, "\n")] = '\0';
@@ -205,8 +213,9 @@ static void child_stderr_finish(FILE *errf, int failed, char *last, size_t len)
     fclose(errf);
 }
 
-/* Run self with argv in directory dir; capture stdout (caller frees). */
-static int run_child(const char *dir, char **argv, char **out)
+/* Run self with argv in directory dir; capture stdout (caller frees).
+ * label: the case file's name, for the child's warnings. */
+static int run_child(const char *label, const char *dir, char **argv, char **out)
 {
     int pipefd[2];
     FILE *errf = tmpfile();
@@ -254,7 +263,7 @@ static int run_child(const char *dir, char **argv, char **out)
     waitpid(pid, &status, 0);
     int failed = !WIFEXITED(status) || WEXITSTATUS(status) != 0;
     char why[1024];
-    child_stderr_finish(errf, failed, why, sizeof why);
+    child_stderr_finish(errf, failed, why, sizeof why, label);
     if (!buf)
         return es_error_set(ES_ENOMEM, "esuite %s: out of memory for its output", argv[1]);
     buf[len] = '\0';
@@ -297,6 +306,7 @@ static json_t *json_path(json_t *root, const char *path)
 
 static int evaluate(const vcase *c, double *got)
 {
+    const char *slash = strrchr(c->file, '/'), *label = slash ? slash + 1 : c->file;
     char *out = NULL, *argv[64];
     int argc = 0, st;
     char buf[2048], tmpdir[] = "/tmp/esuite-validate-XXXXXX";
@@ -306,12 +316,12 @@ static int evaluate(const vcase *c, double *got)
         for (char *t = strtok(buf, " \t"); t && argc <= MAX_ARGS; t = strtok(NULL, " \t"))
             argv[argc++] = t;
         argv[argc] = NULL;
-        st = run_child(c->dir, argv, &out);
+        st = run_child(label, c->dir, argv, &out);
     } else {
         if (!mkdtemp(tmpdir))
             return es_error_set(ES_EIO, "mkdtemp: %s", strerror(errno));
         char *rargv[] = {"esuite", "run", (char *)c->config, "--output", tmpdir, "--quiet", NULL};
-        st = run_child(c->dir, rargv, &out);
+        st = run_child(label, c->dir, rargv, &out);
         if (!st) {
             char sp[1100];
             snprintf(sp, sizeof sp, "%s/summary.json", tmpdir);

@@ -173,6 +173,11 @@ expect_true "quantity '[1].H' still reads the second delay (rc=$rc, $out)" grep 
 "$ESUITE" validate "$V/ordinal_ramp.ini" "$V/orbits_henon_map_lyapunov.ini" > "$TMP/both.log" 2>&1
 order=$(sed -n 's/^pass  \([a-z_]*\)\.ini .*/\1/p; s/^esuite: warning: .*/warning/p' "$TMP/both.log" | tr '\n' ' ')
 expect_true "warnings before their case's line ($order)" test "$order" = "ordinal_ramp warning orbits_henon_map_lyapunov "
+# ... and each names its case, so that a report with stdout and stderr apart still tells which
+# case warned (it was 'esuite: warning: orbits: 1 of 1 'x' series broke the sampling rule ...')
+"$ESUITE" validate "$V/ordinal_ramp.ini" "$V/orbits_henon_map_lyapunov.ini" > /dev/null 2> "$TMP/warn.err"
+expect_true "the warning names its case ($(cat "$TMP/warn.err"))" \
+  test "$(grep -c '' "$TMP/warn.err")" = 1 -a "$(grep -c "^esuite: warning: validate: orbits_henon_map_lyapunov.ini: orbits: 1 of 1 'x' series broke the sampling rule" "$TMP/warn.err")" = 1
 # More than 1024 case files: all are read (a fixed table of 1024 dropped the rest unsaid, so
 # 1100 empty case files were reported as '1024 of 1024'; 1030 names on the command line
 # made the 1025th an 'unknown argument')
