@@ -290,6 +290,14 @@ static int generate(const char *spec, const ordinal_opts *o, es_series *s)
     long long len = 100000;
     const char *p = spec + 4, *colon = strchr(p, ':');
     size_t nl = colon ? (size_t)(colon - p) : strlen(p);
+    /* blanks at either end of NAME are dropped, as they are for LENGTH: 'gen: logistic:1000'
+     * was "unknown generator ' logistic'"; a blank inside is still unknown */
+    while (nl > 0 && isspace((unsigned char)*p)) {
+        p++;
+        nl--;
+    }
+    while (nl > 0 && isspace((unsigned char)p[nl - 1]))
+        nl--;
     if (nl >= sizeof name) nl = sizeof name - 1;
     memcpy(name, p, nl);
     if (colon) { /* parsed here, not by es_cli_parse_int: the caller prints the one message */

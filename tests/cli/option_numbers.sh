@@ -23,6 +23,15 @@ for v in ' 1000' '1000 ' ' 1000 ' $'1000\t'; do
   got=$("$ESUITE" ordinal --json --order 4 "gen:logistic:$v" 2>&1)
   expect_true "gen:logistic:'$v' is 1000 samples ($got)" test "$got" = "$plain_gen"
 done
+# and NAME (it was "unknown generator ' logistic'"; LENGTH took blanks since 9302857)
+for v in ' logistic' 'logistic ' ' logistic ' $'\tlogistic'; do
+  got=$("$ESUITE" ordinal --json --order 4 "gen:$v:1000" 2>&1)
+  expect_true "gen:'$v':1000 is the logistic map ($got)" test "$got" = "$plain_gen"
+done
+expect_rc gen-name-inner-blank 2 "esuite: error: gen:logi stic:1000: unknown generator 'logi stic' (logistic, henon, tent, asymm_tent, sine, lorenz, white, pink, red, blue, violet)" \
+  "$ESUITE" ordinal --json 'gen:logi stic:1000'
+expect_rc gen-name-blank 2 "esuite: error: gen: :1000: unknown generator '' (logistic, henon, tent, asymm_tent, sine, lorenz, white, pink, red, blue, violet)" \
+  "$ESUITE" ordinal --json 'gen: :1000'
 # sweep reads its options before the sweep file: '2 ' now gets as far as the missing file
 expect_rc sweep-jobs-trailing-blank 2 "esuite: error: nosuch.ini: cannot open sweep file: No such file or directory" \
   "$ESUITE" sweep nosuch.ini --jobs '2 ' --scheduler local
