@@ -151,6 +151,119 @@ static int check_config(const es_config *cfg, const vcase *c)
     return ES_OK;
 }
 
+/* The input files of an args line, checked as check_config checks a run
+ * config: 'args = ordinal --json data/nope.txt' ran, and the command failing
+ * on the missing file was a failed comparison (exit 1), not bad input of the
+ * case file. Only the positional inputs of the commands that read files
+ * (ordinal's INPUT..., school-metrics' FILE.nc) are checked; option values
+ * (--output, --plot, --column, ...) are not. Options are matched as
+ * getopt_long matches them (a unique prefix of a long one, --opt=value,
+ * clusters of short ones); a word that cannot be told apart for sure (an
+ * unknown or ambiguous option) ends the check, the command itself then
+ * reports it. */
+typedef struct {
+    const char *command;
+    const char *const *with_value; /* long options that take a value */
+    const char *const *flags;      /* long options that do not */
+    const char *short_value;       /* short options that take a value */
+    int stdin_dash;                /* '-' is standard input */
+    int series_spec;               /* FILE:VARIABLE and gen:NAME inputs */
+} input_cmd;
+
+static const char *const ordinal_value[] = {"order", "delay", "delays", "column", "plot", "output",
+                                            "window", "step", "dt", "tnat-method", "seed", NULL};
+static const char *const ordinal_flags[] = {"auto", "json", "allow-short", "help", NULL};
+static const char *const metrics_value[] = {"box", NULL};
+static const char *const metrics_flags[] = {"json", "periodic-centroid", "open", "help", NULL};
+static const input_cmd input_cmds[] = {
+    {"ordinal", ordinal_value, ordinal_flags, "nlc", 1, 1},
+    {"school-metrics", metrics_value, metrics_flags, "b", 0, 0},
+};
+
+/* 1: --NAME takes a value, 0: it does not, -1: unknown or ambiguous. */
+static int long_takes_value(const input_cmd *ic, const char *name, size_t len)
+{
+    int found = -1, matches = 0;
+    for (int k = 0; k < 2; k++)
+        for (const char *const *o = k ? ic->flags : ic->with_value; *o; o++) {
+            if (strncmp(*o, name, len) != 0)
+                continue;
+            if ((*o)[len] == '\0')
+                return !k; /* an exact match wins */
+            found = !k;
+            matches++;
+        }
+    return matches == 1 ? found : -1;
+}
+
+static int check_input(const es_config *cfg, const vcase *c, const input_cmd *ic, const char *word)
+{
+    if (ic->stdin_dash && strcmp(word, "-") == 0)
+        return ES_OK;
+    if (ic->series_spec && strncmp(word, "gen:", 4) == 0)
+        return ES_OK;
+    char path[sizeof c->dir + sizeof c->args + 2];
+    const int rel = word[0] != '/';
+    if (rel && strcmp(c->dir, ".") != 0)
+        snprintf(path, sizeof path, "%s/%s", c->dir, word);
+    else
+        snprintf(path, sizeof path, "%s", word);
+    struct stat st;
+    /* FILE:VARIABLE, split at the last ':' unless the whole word is a file (as es_series_read does) */
+    const char *colon = strrchr(word, ':');
+    if (ic->series_spec && colon && colon != word && stat(path, &st) != 0)
+        path[strlen(path) - strlen(colon)] = '\0';
+    const char *how = rel ? " (a relative input is read from the case file's directory)" : "";
+    FILE *fp = fopen(path, "r");
+    int err = fp ? (fstat(fileno(fp), &st) ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0) : errno;
+    if (fp)
+        fclose(fp);
+    if (err)
+        return es_config_key_error(cfg, "case", "args", "cannot open input file %s of '%s'%s: %s", path,
+                                   ic->command, how, strerror(err));
+    return ES_OK;
+}
+
+static int check_args_inputs(const es_config *cfg, const vcase *c)
+{
+    char buf[sizeof c->args];
+    snprintf(buf, sizeof buf, "%s", c->args);
+    char *save = NULL, *w = strtok_r(buf, " \t", &save);
+    const input_cmd *ic = NULL;
+    for (size_t k = 0; w && k < sizeof input_cmds / sizeof input_cmds[0]; k++)
+        if (strcmp(w, input_cmds[k].command) == 0)
+            ic = &input_cmds[k];
+    if (!ic)
+        return ES_OK;
+    int options = 1;
+    while ((w = strtok_r(NULL, " \t", &save))) {
+        if (options && strcmp(w, "--") == 0) {
+            options = 0;
+        } else if (options && strncmp(w, "--", 2) == 0) {
+            const char *eq = strchr(w, '=');
+            int v = long_takes_value(ic, w + 2, eq ? (size_t)(eq - w - 2) : strlen(w + 2));
+            if (v < 0)
+                return ES_OK; /* the command reports it */
+            if (v && !eq)
+                w = strtok_r(NULL, " \t", &save); /* its value */
+        } else if (options && w[0] == '-' && w[1]) {
+            for (const char *p = w + 1; *p; p++)
+                if (strchr(ic->short_value, *p)) {
+                    if (!p[1])
+                        w = strtok_r(NULL, " \t", &save); /* -n 5; -n5 is its own value */
+                    break;
+                }
+        } else {
+            int st = check_input(cfg, c, ic, w);
+            if (st)
+                return st;
+        }
+        if (!w)
+            break;
+    }
+    return ES_OK;
+}
+
 static int load_case(const char *path, vcase *c)
 {
     memset(c, 0, sizeof *c);
@@ -176,8 +289,8 @@ static int load_case(const char *path, vcase *c)
         st = es_config_key_error(cfg, "case", *c->args ? "args" : "config", "give exactly one of 'args' or 'config'");
     else if (!*c->quantity || !*c->source)
         st = es_config_key_error(cfg, "case", *c->quantity ? "source" : "quantity", "must not be empty");
-    else if (!(st = check_quantity(cfg, c->quantity)) && *c->config)
-        st = check_config(cfg, c);
+    else if (!(st = check_quantity(cfg, c->quantity)))
+        st = *c->config ? check_config(cfg, c) : check_args_inputs(cfg, c);
     es_config_free(cfg);
     return st;
 }
@@ -528,8 +641,9 @@ int es_cmd_validate(int argc, char **argv)
                    "Run every DIR/*.ini validation case (default DIR: validation), or the case\n"
                    "files given, and compare its quantity with the published value. Exit status 1\n"
                    "if any case fails; 2 if a case file is missing or not valid, or its run config\n"
-                   "(relative to the case file) cannot be opened (each such file is named on stderr\n"
-                   "with its line and key, and no case runs).\n\n"
+                   "or an input file of its ordinal or school-metrics args (relative to the case\n"
+                   "file) cannot be opened (each such file is named on stderr with its line and\n"
+                   "key, and no case runs).\n\n"
                    "  --dir DIR    directory of the case files\n"
                    "  --case NAME  only the cases whose file name contains NAME\n"
                    "  --json       one JSON array: case, quantity, expected, got (null when the case\n"

@@ -143,6 +143,38 @@ expect_rc validate-config-too-long 2 \
   "esuite: error: validate: badcfg/long.ini:3: key 'case.config': longer than 1023 characters" \
   "$ESUITE" validate badcfg/long.ini
 
+# An input file named by an args line is checked likewise: 'args = ordinal --json data/nope.txt'
+# ran, and 'esuite ordinal' failing on the missing file was 'FAIL ... esuite ordinal exited with
+# status 2: error: cannot open ...', '0 passed, 1 failed', exit 1. The positional inputs of ordinal
+# (FILE, FILE:VARIABLE; not gen: or '-') and school-metrics are opened, relative to the case file's
+# directory, when the case files are read; option values (--output, --plot) are not inputs.
+mkdir -p badin/data data && cp "$V/data/ramp.txt" badin/data/ && touch data/nope.txt
+inq() { printf '[case]\nsource = s\nargs = %s\nquantity = %s\nexpected = 0\ntolerance = 1\n' "$2" "${3:-C}" > "badin/$1.ini"; }
+inerr() { echo "esuite: error: validate: badin/$1.ini:3: key 'case.args': cannot open input file $2 of '${3:-ordinal}' (a relative input is read from the case file's directory): ${4:-No such file or directory}"; }
+inq missing 'ordinal --json data/nope.txt'
+expect_rc validate-args-missing-input 2 "$(inerr missing badin/data/nope.txt)" "$ESUITE" validate badin/missing.ini
+expect_rc validate-args-missing-input-json 2 "$(inerr missing badin/data/nope.txt)" "$ESUITE" validate --json badin/missing.ini
+expect_rc validate-args-missing-input-among-good 2 "$(inerr missing badin/data/nope.txt)
+esuite: error: validate: 1 of 2 case files is not valid; no case was run" "$ESUITE" validate mixed/good.ini badin/missing.ini
+inq second 'ordinal --json --order 4 data/ramp.txt data/nope2.txt'
+expect_rc validate-args-second-input 2 "$(inerr second badin/data/nope2.txt)" "$ESUITE" validate badin/second.ini
+inq short 'ordinal -jn 4 data/nope.txt'
+expect_rc validate-args-input-after-short-options 2 "$(inerr short badin/data/nope.txt)" "$ESUITE" validate badin/short.ini
+inq spec 'ordinal --json data/nope.h5:/series/x[0]'
+expect_rc validate-args-missing-variable-file 2 "$(inerr spec badin/data/nope.h5)" "$ESUITE" validate badin/spec.ini
+inq dir 'ordinal --json data'
+expect_rc validate-args-input-directory 2 "$(inerr dir badin/data ordinal 'Is a directory')" "$ESUITE" validate badin/dir.ini
+inq metrics 'school-metrics --json --box 25 data/nope.nc' 'polarization[0]'
+expect_rc validate-args-missing-school-nc 2 "$(inerr metrics badin/data/nope.nc school-metrics)" "$ESUITE" validate badin/metrics.ini
+printf '[case]\nsource = s\nargs = ordinal --json %s/nowhere/x.txt\nquantity = C\nexpected = 0\ntolerance = 1\n' "$TMP" > badin/abs.ini
+expect_rc validate-args-missing-input-absolute 2 \
+  "esuite: error: validate: badin/abs.ini:3: key 'case.args': cannot open input file $TMP/nowhere/x.txt of 'ordinal': No such file or directory" \
+  "$ESUITE" validate badin/abs.ini
+# not inputs: an --output (abbreviated, or as --output=), a --column value, gen: and an existing FILE:VARIABLE
+inq outputs 'ordinal --json --out o1.h5 --output=o2.h5 -c 1 --order 4 data/ramp.txt gen:logistic:1000' '[0].C'
+out=$("$ESUITE" validate badin/outputs.ini 2>&1); rc=$?
+expect_true "validate-args-outputs-not-inputs (rc=$rc, $out)" grep -q '^1 passed, 0 failed' <<< "$out"
+
 # A quantity path is checked when the case is read: 'holds[]' read holds[0] (strtol of an empty
 # index), '[ 1]' read [1] and 'a..b' read a.b, so the case checked another number than its file
 # says ('[].H' passed, comparing the first delay's H). Each is bad input naming file, line and key.
