@@ -108,8 +108,14 @@ static int refuse_directory(const char *path)
 static int open_input(const char *path, double box_opt, nc_in *in)
 {
     struct stat st;
+    /* '' read "cannot open as NetCDF: NetCDF: Malformed URL", an empty file
+     * (a copy that never started) "NetCDF: Unknown file format" */
+    if (!*path)
+        return es_error_set(ES_EINVAL, "school-metrics: empty FILE.nc name");
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
         return refuse_directory(path);
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
+        return es_error_set(ES_EDATA, "%s: empty file (0 bytes), not a NetCDF file", path);
     int rc = nc_open(path, NC_NOWRITE, &in->ncid);
     /* a school.nc cut short (an interrupted copy) read "NetCDF: HDF error" only */
     if (rc != NC_NOERR && es_info_binary_kind(path))

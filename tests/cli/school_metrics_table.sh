@@ -29,6 +29,11 @@ expect_true json-latin1-run-name grep -qF '"input_run_name":"t\\xB0"' <("$ESUITE
 head -c 3000 run/school.nc > cut.nc
 expect_fail truncated "error: cut.nc: cannot open as NetCDF (corrupt or truncated HDF5 file?): NetCDF: " \
   "$ESUITE" school-metrics cut.nc
+# an empty name or file is named as such (they were 'cannot open as NetCDF: NetCDF: Malformed URL'
+# and '... NetCDF: Unknown file format')
+expect_rc empty-name 2 "esuite: error: school-metrics: empty FILE.nc name" "$ESUITE" school-metrics ''
+: > empty.nc
+expect_rc empty-file 2 "esuite: error: empty.nc: empty file (0 bytes), not a NetCDF file" "$ESUITE" school-metrics --json empty.nc
 # a directory is named as one (it was 'cannot open as NetCDF: NetCDF: Unknown file format'); a
 # run's directory points at its school.nc
 mkdir plain
