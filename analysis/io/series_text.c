@@ -25,6 +25,8 @@
 
 #define MAX_COLUMNS 4096
 #define TOKEN_SHOW 40 /* characters of a bad token quoted in messages */
+/* a '#' after a value is no comment: only lines that start with '#' are */
+#define COMMENT_HINT " (a '#' comment must be on a line of its own)"
 
 typedef struct {
     const char *name; /* file name in messages */
@@ -689,6 +691,7 @@ static void parse_piece(const text_file *t, const char *p, const char *stop, pie
                  * float() reads the field): blanks around an unquoted one are
                  * skipped, and " 4 " was refused */
                 const bool quoted = *p == '"';
+                const char *field = p;
                 const char *a = quoted ? skip_inner_blanks(p + 1) : p;
                 size_t m = es_parse_double(a, stop, &v), k = m;
                 if (quoted) {
@@ -723,6 +726,18 @@ static void parse_piece(const text_file *t, const char *p, const char *stop, pie
                 }
                 x[n++] = v;
                 p += k;
+                /* '2,3 # note' or '2,3 x': blanks, then more in the field. It was
+                 * "expected 2 columns, found 2"; it is this field that is bad. */
+                if (!ws) {
+                    const char *q = p;
+                    while (is_blank(*q, delim))
+                        q++;
+                    if (*q != '\n' && *q != delim) {
+                        r->err = ROW_TOKEN;
+                        p = field;
+                        goto fail;
+                    }
+                }
             } else {
                 if (*p == '"') /* quoted text field: delimiters inside do not count */
                     p = skip_quoted(p);
@@ -789,9 +804,10 @@ static int bad_token(const text_file *t, long line, const char *p)
         return es_error_set(ES_EDATA, "%s:%ld: %s: empty value", t->name, line, t->label);
     size_t len = (size_t)(e - p);
     char tok[4 * TOKEN_SHOW + 1];
-    return es_error_set(ES_EDATA, "%s:%ld: %s: cannot parse '%s%s' as a number", t->name, line,
+    return es_error_set(ES_EDATA, "%s:%ld: %s: cannot parse '%s%s' as a number%s", t->name, line,
                         t->label, shown(p, len > TOKEN_SHOW ? TOKEN_SHOW : len, tok, sizeof tok),
-                        len > TOKEN_SHOW ? "..." : "");
+                        len > TOKEN_SHOW ? "..." : "",
+                        *p != '#' && memchr(p, '#', len) ? COMMENT_HINT : "");
 }
 
 /* A blank-separated file (tabs are blanks: docs/output-format.md) whose
@@ -825,8 +841,13 @@ static int count_error(const text_file *t, const piece *r, long line)
                             "columns in this file, so an empty field cannot be told from a wider gap)",
                             t->name, line, empty + 1);
     int found = split_line(r->line_start, t->delim, NULL, 0);
-    return es_error_set(ES_EDATA, "%s:%ld: expected %d column%s, found %d", t->name, line, t->ncols,
-                        t->ncols == 1 ? "" : "s", found);
+    /* '2 # note' in a blank-separated file: three fields, "expected 1 column, found 3" */
+    const char *hash = NULL;
+    for (const char *c = r->line_start; *c != '\n' && !hash; c++)
+        if (*c == '#' && c > r->line_start && is_blank(c[-1], t->delim))
+            hash = c;
+    return es_error_set(ES_EDATA, "%s:%ld: expected %d column%s, found %d%s", t->name, line, t->ncols,
+                        t->ncols == 1 ? "" : "s", found, hash ? COMMENT_HINT : "");
 }
 
 static int piece_error(const text_file *t, const piece *r, long line)

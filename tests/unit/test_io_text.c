@@ -944,6 +944,32 @@ static void test_random_layouts(void **state)
     assert_true(checked_errors > 50 && checked_values > 150);
 }
 
+/* A '#' after a value is no comment, and the messages said so badly: in a CSV
+ * file '2,3 # c' (or '2,3 x') was "expected 2 columns, found 2", and in a
+ * blank-separated one '2 # c' "expected 1 column, found 3". */
+static void test_trailing_comment(void **state)
+{
+    (void)state;
+    char p[512], want[700];
+    snprintf(p, sizeof p, "%s", write_file("tc.csv", "a,b\n1,2\n2,3 # note\n"));
+    snprintf(want, sizeof want, "%s:3: column 'b': cannot parse '3 # note' as a number (a '#' comment "
+             "must be on a line of its own)", p);
+    expect_error(p, "b", ES_EDATA, want);
+    snprintf(p, sizeof p, "%s", write_file("tj.csv", "a;b\n1;2\n2 x;3\n"));
+    snprintf(want, sizeof want, "%s:3: column 'a': cannot parse '2 x' as a number", p);
+    expect_error(p, "a", ES_EDATA, want);
+    /* the other column is not read: its blanks and text do not matter */
+    es_series s;
+    snprintf(p, sizeof p, "%s", write_file("tk.csv", "a,b\n1,2\n2,3 x\n"));
+    assert_int_equal(es_series_read(p, "a", &s), ES_OK);
+    assert_int_equal(s.n, 2);
+    es_series_free(&s);
+    snprintf(p, sizeof p, "%s", write_file("tc.txt", "1\n2 # note\n3\n"));
+    snprintf(want, sizeof want, "%s:2: expected 1 column, found 3 (a '#' comment must be on a line of "
+             "its own)", p);
+    expect_error(p, NULL, ES_EDATA, want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -965,6 +991,7 @@ int main(void)
         cmocka_unit_test(test_underflow),
         cmocka_unit_test(test_quoted_blanks),
         cmocka_unit_test(test_quoted_blank_empty),
+        cmocka_unit_test(test_trailing_comment),
     };
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }
