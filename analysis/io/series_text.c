@@ -411,17 +411,36 @@ static size_t utf8_len(const unsigned char *s, size_t len)
     return n;
 }
 
+/* The invisible characters a message spells out: no-break spaces (U+00A0,
+ * U+2007, U+202F: a French or German locale's digit group separator, shown
+ * raw as a plain blank: "cannot parse '2 500'") and U+FEFF (a byte-order
+ * mark inside the text); 0 for any other. */
+static unsigned long invisible(const unsigned char *u, size_t n)
+{
+    unsigned long cp = n == 2 ? (unsigned long)(u[0] & 0x1F) << 6 | (u[1] & 0x3F)
+                     : n == 3 ? (unsigned long)(u[0] & 0x0F) << 12 | (unsigned long)(u[1] & 0x3F) << 6 |
+                                    (u[2] & 0x3F)
+                              : 0;
+    return cp == 0xA0 || cp == 0x2007 || cp == 0x202F || cp == 0xFEFF ? cp : 0;
+}
+
 /* s[0..len) for a message: bytes that are not UTF-8 as \xHH (a Windows-1252
- * "°" printed raw is a replacement character no one can type). Truncated
- * to fit out[size]. */
+ * "°" printed raw is a replacement character no one can type), control
+ * characters too (a form feed before "3" read "cannot parse '3'"), and the
+ * invisible characters above as \uXXXX. Truncated to fit out[size]. */
 static const char *shown(const char *s, size_t len, char *out, size_t size)
 {
     size_t o = 0;
-    for (size_t i = 0; i < len && o + 5 < size;) {
-        size_t n = utf8_len((const unsigned char *)s + i, len - i);
-        if (n == 0) {
+    for (size_t i = 0; i < len && o + 7 < size;) {
+        const unsigned char *u = (const unsigned char *)s + i;
+        size_t n = utf8_len(u, len - i);
+        unsigned long cp = n > 1 ? invisible(u, n) : 0;
+        if (n == 0 || (n == 1 && (u[0] < 0x20 || u[0] == 0x7F))) {
             o += (size_t)snprintf(out + o, size - o, "\\x%02X", (unsigned char)s[i]);
             i++;
+        } else if (cp) {
+            o += (size_t)snprintf(out + o, size - o, "\\u%04lX", cp);
+            i += n;
         } else if (o + n < size) {
             memcpy(out + o, s + i, n);
             o += n;

@@ -970,6 +970,26 @@ static void test_trailing_comment(void **state)
     expect_error(p, NULL, ES_EDATA, want);
 }
 
+/* Invisible characters in a bad value were printed raw: a form feed before 3
+ * read "cannot parse '3'", a no-break space "cannot parse '2 500'". */
+static void test_hidden_characters_shown(void **state)
+{
+    (void)state;
+    char p[512], want[700];
+    snprintf(p, sizeof p, "%s", write_file("ff.txt", "1\n2\n\f3\n"));
+    snprintf(want, sizeof want, "%s:3: column 1: cannot parse '\\x0C3' as a number", p);
+    expect_error(p, NULL, ES_EDATA, want);
+    snprintf(p, sizeof p, "%s", write_file("nbsp.txt", "1\n2\xc2\xa0" "500\n"));
+    snprintf(want, sizeof want, "%s:2: column 1: cannot parse '2\\u00A0500' as a number", p);
+    expect_error(p, NULL, ES_EDATA, want);
+    snprintf(p, sizeof p, "%s", write_file("nnbsp.txt", "1\n2\xe2\x80\xaf" "500\n"));
+    snprintf(want, sizeof want, "%s:2: column 1: cannot parse '2\\u202F500' as a number", p);
+    expect_error(p, NULL, ES_EDATA, want);
+    snprintf(p, sizeof p, "%s", write_file("deg.txt", "1\n3\xc2\xb0\n"));
+    snprintf(want, sizeof want, "%s:2: column 1: cannot parse '3\xc2\xb0' as a number", p);
+    expect_error(p, NULL, ES_EDATA, want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -992,6 +1012,7 @@ int main(void)
         cmocka_unit_test(test_quoted_blanks),
         cmocka_unit_test(test_quoted_blank_empty),
         cmocka_unit_test(test_trailing_comment),
+        cmocka_unit_test(test_hidden_characters_shown),
     };
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }
