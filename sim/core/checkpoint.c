@@ -93,7 +93,12 @@ void es_checkpoint_timer_reset(es_checkpoint_timer *t) { t->last = now_s(); }
 
 /* ---------- config identity ---------- */
 
-uint64_t es_checkpoint_config_text_hash(const char *ini)
+/* A testing stop knob ([gas] stop_after_samples, [school] stop_after_steps:
+ * every key named stop_after_*) hashes as "KEY = 0": it says where a run
+ * stops, not what it computes, and `esuite run --resume` sets it to 0 so
+ * that the finished output's recorded config reproduces it. `legacy`: the
+ * value as written (the hash of checkpoints of builds before that). */
+static uint64_t text_hash(const char *ini, int legacy)
 {
     uint64_t h = FNV_INIT;
     char section[128] = "";
@@ -113,6 +118,13 @@ uint64_t es_checkpoint_config_text_hash(const char *ini)
         while (len && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r'))
             line[--len] = '\0';
         int skip = len == 0;
+        if (!legacy && !strncmp(line, "stop_after_", 11)) {
+            char *eq = strstr(line, " = ");
+            if (eq && (size_t)(eq - line) + 4 < sizeof line) {
+                strcpy(eq + 3, "0");
+                len = strlen(line);
+            }
+        }
         if (line[0] == '[') {
             snprintf(section, sizeof section, "%s", line);
         } else if (!skip) {
@@ -131,6 +143,8 @@ uint64_t es_checkpoint_config_text_hash(const char *ini)
     }
     return h;
 }
+
+uint64_t es_checkpoint_config_text_hash(const char *ini) { return text_hash(ini, 0); }
 
 uint64_t es_checkpoint_config_hash(const es_config *cfg)
 {
@@ -369,6 +383,19 @@ static int parse(es_checkpoint *c, const char *path)
     return ES_OK;
 }
 
+/* A checkpoint of an older build hashed a stop_after_* knob's value as
+ * written: it matches when its own config text hashes to its stored hash
+ * that way and to `config_hash` with the knobs as 0. */
+static int legacy_hash_matches(const es_checkpoint *c, uint64_t config_hash)
+{
+    size_t n;
+    const char *text = es_checkpoint_section(c, "config", &n);
+    char *ini = text ? strndup(text, n) : NULL;
+    int ok = ini && text_hash(ini, 1) == c->config_hash && text_hash(ini, 0) == config_hash;
+    free(ini);
+    return ok;
+}
+
 int es_checkpoint_read(const char *path, const char *model, uint64_t config_hash,
                        es_checkpoint **out)
 {
@@ -400,7 +427,7 @@ int es_checkpoint_read(const char *path, const char *model, uint64_t config_hash
         st = parse(c, path);
     if (!st && model && strcmp(model, c->model) != 0)
         st = es_error_set(ES_EDATA, "%s: checkpoint of model '%s', not '%s'", path, c->model, model);
-    if (!st && config_hash && config_hash != c->config_hash)
+    if (!st && config_hash && config_hash != c->config_hash && !legacy_hash_matches(c, config_hash))
         st = es_error_set(ES_EDATA, "%s: written for another configuration (config hash %016llx, "
                                     "this run has %016llx): a resumed run must use the same config",
                           path, (unsigned long long)c->config_hash, (unsigned long long)config_hash);

@@ -62,7 +62,10 @@ void es_checkpoint_timer_reset(es_checkpoint_timer *t);
 
 /* FNV-1a-64 of the resolved config text without the keys that do not change
  * results ([run] threads, [run] output_dir, [run] name, the whole [output]
- * section), so a resubmission with other thread counts may resume. */
+ * section), so a resubmission with other thread counts may resume; a
+ * testing stop knob (a key named stop_after_*) counts as 0, since a resumed
+ * run sets it to 0 (es_checkpoint_read also accepts an older build's hash of
+ * its value as written). */
 uint64_t es_checkpoint_config_hash(const es_config *cfg);
 /* The same over INI text as produced by es_config_to_ini(). */
 uint64_t es_checkpoint_config_text_hash(const char *ini);

@@ -41,7 +41,8 @@ static void run_usage(FILE *out)
             "                also says what the run will be (gas: kinetic scales, collisions, memory;\n"
             "                school: steps, frames, trajectory size), as a run's log starts\n"
             "  --resume DIR  continue the interrupted run in DIR from DIR/checkpoint.esck; the output is\n"
-            "                bit-identical to an uninterrupted run (any thread count)\n\n"
+            "                bit-identical to an uninterrupted run (any thread count); a stop_after_*\n"
+            "                test knob is set to 0, so the output's recorded config reproduces it\n\n"
             "Checkpoints are written every [output] checkpoint_interval seconds and on SIGTERM, SIGINT\n"
             "and SIGUSR1 (what SLURM sends before a time limit); the run then exits with status 3.\n\n"
             "Keys and their ranges: docs/config.md or 'esuite info --config-doc'.\n");
@@ -212,6 +213,26 @@ static void remove_created_dirs(const char *dir, const char *top)
     }
 }
 
+/* A resumed run sets the model's testing stop knobs (stop_after_samples,
+ * stop_after_steps: every integer key named stop_after_*) to 0: they are
+ * past already and would not fire again, and the output's recorded config
+ * must reproduce the finished run, not stop again with status 3. The reset
+ * is recorded as an override ("gas.stop_after_samples=0" after the first
+ * run's "gas.stop_after_samples=4"), so the provenance keeps the
+ * interruption and its overrides, applied in order, give the recorded
+ * config. */
+static int clear_stop_knobs(es_config *cfg, const es_model *model)
+{
+    for (const es_key_spec *k = model->schema; k && k->key; k++)
+        if (k->type == ES_KEY_INT && !strncmp(k->key, "stop_after_", 11) &&
+            es_config_int(cfg, k->section, k->key) != 0) {
+            int st = es_config_set(cfg, k->section, k->key, "0", "--resume");
+            if (st)
+                return st;
+        }
+    return ES_OK;
+}
+
 /* DIR/resume.ini is written from the checkpoint on every --resume: a
  * temporary, removed however the run ends (the checkpoint is what stays). */
 static void drop_resume_ini(char *path)
@@ -298,6 +319,8 @@ int es_cmd_run(int argc, char **argv)
     if (!st && origin) /* provenance: the original config, not the temporary resume.ini */
         st = es_config_set_origin(cfg, origin);
     free(origin);
+    if (!st && resume)
+        st = clear_stop_knobs(cfg, model);
     if (!st && threads)
         st = es_config_set(cfg, "run", "threads", threads, "--threads");
     /* keys that must agree: before the output directory is touched (an

@@ -137,8 +137,10 @@ void es_provenance_free(es_provenance *p)
 {
     free(p->config_ini);
     free(p->overrides);
+    free(p->history_before);
     p->config_ini = NULL;
     p->overrides = NULL;
+    p->history_before = NULL;
 }
 
 /* ---------- directories and atomic files ---------- */
@@ -433,7 +435,9 @@ int es_h5_write_double_level(hid_t loc, const char *name, int rank, const unsign
 
 static void history_line(const es_provenance *p, char *buf, size_t len)
 {
-    int w = snprintf(buf, len, "%s: %s (esuite %s, git %s)", p->start_time,
+    int w = snprintf(buf, len, "%s%s%s: %s (esuite %s, git %s)",
+                     p->history_before ? p->history_before : "", p->history_before ? "\n" : "",
+                     p->start_time,
                      *p->command_line ? p->command_line : "esuite", ESUITE_VERSION,
                      ESUITE_GIT_REVISION);
     (void)w;
@@ -457,7 +461,7 @@ static int provenance_strings(const es_provenance *p, char *title, char *source,
 {
     title_line(p, title, 256);
     snprintf(source, 64, "esuite %s", ESUITE_VERSION);
-    history_line(p, history, 2048);
+    history_line(p, history, 8192);
     int n = 0;
     a[n++] = (str_attr){"title", title};
     a[n++] = (str_attr){"source", source};
@@ -487,7 +491,7 @@ int es_output_h5_provenance(hid_t file, const es_provenance *p)
 {
     if (check_complete(p))
         return ES_ENOMEM;
-    char title[256], source[64], history[2048];
+    char title[256], source[64], history[8192];
     str_attr a[16];
     int n = provenance_strings(p, title, source, history, a);
     for (int i = 0; i < n; i++) {
@@ -521,7 +525,7 @@ int es_output_nc_provenance(int ncid, const es_provenance *p)
             return es_error_set(ES_EIO, "NetCDF: cannot enter define mode: %s", nc_strerror(redef));
         st = nc_put_att_text(ncid, NC_GLOBAL, "Conventions", 6, "CF-1.8");
     }
-    char title[256], source[64], history[2048];
+    char title[256], source[64], history[8192];
     str_attr a[16];
     int n = provenance_strings(p, title, source, history, a);
     for (int i = 0; i < n && st == NC_NOERR; i++)
@@ -579,6 +583,28 @@ int es_output_nc_finish(int ncid, es_provenance *p)
     if (st != NC_NOERR)
         return es_error_set(ES_EIO, "NetCDF: cannot write provenance (end_time): %s", nc_strerror(st));
     return ES_OK;
+}
+
+int es_output_nc_finish_resumed(int ncid, es_provenance *p)
+{
+    size_t len = 0;
+    free(p->history_before);
+    p->history_before = NULL;
+    if (nc_inq_attlen(ncid, NC_GLOBAL, "history", &len) == NC_NOERR && len > 0) {
+        char *h = malloc(len + 1);
+        if (!h)
+            return es_error_set(ES_ENOMEM, "NetCDF: out of memory for the history attribute");
+        if (nc_get_att_text(ncid, NC_GLOBAL, "history", h) != NC_NOERR) {
+            free(h);
+            return es_error_set(ES_EIO, "NetCDF: cannot read the history attribute");
+        }
+        while (len && h[len - 1] == '\n')
+            len--;
+        h[len] = '\0';
+        p->history_before = h;
+    }
+    es_provenance_finish(p);
+    return es_output_nc_provenance(ncid, p);
 }
 
 /* ---------- summary.json ---------- */

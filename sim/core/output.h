@@ -26,6 +26,7 @@ typedef struct {
     char start_time[32];     /* ISO 8601 UTC */
     char end_time[32];
     char command_line[1024];
+    char *history_before;    /* a resumed school.nc: the history lines of the runs before (owned) */
     int incomplete;          /* a text could not be allocated: the writers refuse it */
 } es_provenance;
 
@@ -76,6 +77,12 @@ int es_output_nc_provenance(int ncid, const es_provenance *p);
  * is finished here, before nc_close: stamps p's end_time and writes it over
  * the attribute, which es_output_nc_provenance could only leave empty. */
 int es_output_nc_finish(int ncid, es_provenance *p);
+/* The same for a file a resumed run reopened (written by the run it
+ * continues): every provenance attribute is written again as this run's
+ * (its config, with a stop_after_* knob reset to 0, overrides, command line,
+ * start and end time), and `history` keeps the lines of the runs before it,
+ * this run's line last. */
+int es_output_nc_finish_resumed(int ncid, es_provenance *p);
 
 /* An HDF5 file built in memory and written out only when complete: HDF5 then
  * never meets a full disk itself (a failed H5Fclose leaves the library in a

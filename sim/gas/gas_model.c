@@ -73,7 +73,7 @@ static const es_key_spec gas_schema[] = {
     {"gas", "cell_occupancy", ES_KEY_DOUBLE, "0", 0, 100, NULL, "1",
      "Performance: target mean discs per cell of the event-driven cell list; 0 = automatic (cell width max(σ, σ·(λ/σ)^0.6), λ the Enskog mean free path)."},
     {"gas", "stop_after_samples", ES_KEY_INT, "0", 0, 1e6, NULL, "1",
-     "Testing aid: after this many samples (t = 0 included; fewer than the run takes) write a checkpoint and stop as if SIGUSR1 came (exit 3; continue with esuite run --resume DIR); 0 = never."},
+     "Testing aid: after this many samples (t = 0 included; fewer than the run takes) write a checkpoint and stop as if SIGUSR1 came (exit 3; continue with esuite run --resume DIR, which sets it to 0 (recorded as an override), so that the output's recorded config reproduces the finished run); 0 = never."},
     {"entropy", "dx", ES_KEY_LIST, "0.05", 1e-9, 0.5, NULL, "lx",
      "Position cell widths as fractions of lx, one per cell set (0.5/dx must be an integer, so that lx/2 lies on a cell boundary; with box = periodic, which has no partition, 1/dx); dx, dy, dv, v_max are parallel lists, a single value applies to every set."},
     {"entropy", "dy", ES_KEY_LIST, "0", 0, 1, "full=0", "ly",

@@ -1040,7 +1040,8 @@ int es_school_run_to_dir(const es_school_params *p, const es_school_run_opts *o,
     if (!rc)
         rc = put_series(&r);
     if (!rc && r.h.ncid >= 0)
-        rc = es_output_nc_finish(r.h.ncid, prov); /* end_time, also in summary.json */
+        rc = resume ? es_output_nc_finish_resumed(r.h.ncid, prov) /* this run's provenance */
+                    : es_output_nc_finish(r.h.ncid, prov); /* end_time, also in summary.json */
     if (r.wb_fd >= 0)
         close(r.wb_fd);
     if (r.h.ncid >= 0) {

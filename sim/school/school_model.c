@@ -87,7 +87,8 @@ static const es_key_spec school_schema[] = {
     {S, "stop_after_steps", ES_KEY_INT, "0", 0, 1e12, NULL, "steps",
      "Testing: write a checkpoint and stop (exit status 3, as after SIGUSR1) once the run passes "
      "this step (a [ramp]: at this step exactly, counting the steps of all holds); 0: never. A run "
-     "resumed from there continues to the end."},
+     "resumed from there continues to the end and sets it to 0 (recorded as an override), so that "
+     "the output's recorded config reproduces the finished run."},
 #undef S
 #define R "ramp"
     {R, "parameter", ES_KEY_ENUM, "none", 0, 0, "none|dr_orientation|dr_attraction|noise", "",

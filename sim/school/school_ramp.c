@@ -700,7 +700,8 @@ int es_school_ramp_run(const es_school_params *p, const es_school_ramp_opts *o, 
     if (!rc)
         rc = put_holds(&r.h, r.hr, r.nh);
     if (!rc && r.h.ncid >= 0)
-        rc = es_output_nc_finish(r.h.ncid, prov); /* end_time, also in summary.json */
+        rc = resume ? es_output_nc_finish_resumed(r.h.ncid, prov) /* this run's provenance */
+                    : es_output_nc_finish(r.h.ncid, prov); /* end_time, also in summary.json */
     if (r.h.ncid >= 0) {
         int nrc = nc_close(r.h.ncid);
         if (rc == ES_EIO || nrc != NC_NOERR)

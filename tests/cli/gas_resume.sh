@@ -61,10 +61,11 @@ expect_true "summary.json statistics are non-empty" test "$(grep -c '' "$TMP/ref
 expect_true "summary.json statistics identical" cmp -s "$TMP/ref.stats" "$TMP/cut.stats"
 cpath=$(grep -o '"config_path": *"[^"]*"' "$TMP/cut/summary.json" | sed 's/.*: *"//; s/"$//')
 expect_true "the resumed run records the original config ($cpath)" test "$cpath" = "$TMP/gas.ini"
-# the first run's --set options stay in the provenance (config_path alone would not give them)
+# the first run's --set options stay in the provenance (config_path alone would not give them),
+# and so does the reset of the stop knob by --resume (tests/cli/resume_recorded_config.sh)
 ovs=$(sed -n '/"overrides"/,/\]/p' "$TMP/cut/summary.json" | grep -o '"[a-z_]*\.[a-z_]*=[^"]*"' | tr '\n' ' ')
 expect_true "the resumed run lists the first run's overrides ($ovs)" \
-  test "$ovs" = '"gas.stop_after_samples=4" "run.threads=1" "run.threads=2" '
+  test "$ovs" = '"gas.stop_after_samples=4" "run.threads=1" "gas.stop_after_samples=0" "run.threads=2" '
 kn=$(json_get "$(cat "$TMP/cut/summary.json")" knudsen)
 expect_num "knudsen of the resumed run" "$kn" 0.1 1e-9
 if command -v h5dump >/dev/null; then

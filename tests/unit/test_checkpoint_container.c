@@ -245,6 +245,53 @@ static void test_config_hash_and_resume(void **state)
     es_config_free(r);
 }
 
+/* FNV-1a-64 of lines, each with its NUL (the hash of the kept lines). */
+static uint64_t fnv_lines(const char *const *lines, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k <= strlen(lines[i]); k++) {
+            h ^= (unsigned char)lines[i][k];
+            h *= 0x100000001b3ULL;
+        }
+    return h;
+}
+
+/* A testing stop knob (stop_after_*) hashes as 0: `esuite run --resume` sets
+ * it to 0, and the checkpoint written with it set must still match. A
+ * checkpoint of an older build, whose hash took the knob's value as
+ * written, resumes too; another key's change is still refused. */
+static void test_stop_knob_hash(void **state)
+{
+    (void)state;
+    const char *stopped = "[gas]\nN = 10\nstop_after_samples = 4    ; set on the command line\n";
+    const char *cleared = "[gas]\nN = 10\nstop_after_samples = 0    ; set on the command line\n";
+    const char *other = "[gas]\nN = 11\nstop_after_samples = 0\n";
+    const char *school = "[school]\nstop_after_steps = 60\n";
+    assert_true(es_checkpoint_config_text_hash(stopped) == es_checkpoint_config_text_hash(cleared));
+    assert_true(es_checkpoint_config_text_hash(stopped) != es_checkpoint_config_text_hash(other));
+    const char *school0[] = {"[school]", "stop_after_steps = 0"};
+    assert_true(es_checkpoint_config_text_hash(school) == fnv_lines(school0, 2));
+    /* an older build's checkpoint: hash of "stop_after_samples = 4" */
+    const char *old_lines[] = {"[gas]", "N = 10", "stop_after_samples = 4"};
+    uint64_t old = fnv_lines(old_lines, 3);
+    assert_true(old != es_checkpoint_config_text_hash(stopped));
+    es_checkpoint_writer *w;
+    assert_int_equal(es_checkpoint_writer_alloc(ckpath, "gas", old, &w), ES_OK);
+    assert_int_equal(es_checkpoint_write_section(w, "config", stopped, strlen(stopped)), ES_OK);
+    assert_int_equal(es_checkpoint_writer_commit(w), ES_OK);
+    es_checkpoint *ck;
+    assert_int_equal(es_checkpoint_read(ckpath, "gas", es_checkpoint_config_text_hash(cleared), &ck), ES_OK);
+    es_checkpoint_free(ck);
+    assert_int_equal(es_checkpoint_read(ckpath, "gas", es_checkpoint_config_text_hash(other), &ck), ES_EDATA);
+    assert_non_null(strstr(es_error_message(), "written for another configuration"));
+    /* the stored hash must be the old hash of its own config text */
+    assert_int_equal(es_checkpoint_writer_alloc(ckpath, "gas", old + 1, &w), ES_OK);
+    assert_int_equal(es_checkpoint_write_section(w, "config", stopped, strlen(stopped)), ES_OK);
+    assert_int_equal(es_checkpoint_writer_commit(w), ES_OK);
+    assert_int_equal(es_checkpoint_read(ckpath, "gas", es_checkpoint_config_text_hash(cleared), &ck), ES_EDATA);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -252,6 +299,7 @@ int main(void)
         cmocka_unit_test(test_corruption_and_mismatch),
         cmocka_unit_test(test_signal_sets_flag),
         cmocka_unit_test(test_config_hash_and_resume),
+        cmocka_unit_test(test_stop_knob_hash),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
