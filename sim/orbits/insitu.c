@@ -93,8 +93,11 @@ void es_orb_insitu_one(const double *x, size_t T, double dt, const es_orb_result
     }
     for (int k = 0; k < p->curve_max_delay; k++) {
         es_ordinal_result r;
-        if (es_ordinal_hc(x, T, p->order, k + 1, 0, &r) == ES_OK)
+        int cst = es_ordinal_hc(x, T, p->order, k + 1, 0, &r);
+        if (cst == ES_OK)
             Hc[k] = r.H, Cc[k] = r.C;
+        else if (cst == ES_ENOMEM) /* not a short series: the run fails (es_orbits_insitu_check) */
+            out->status = ES_ENOMEM;
     }
     es_error_clear();
 }

@@ -339,7 +339,9 @@ typedef struct {
                          ES_ESHORT (4) too short for the order and delay, or too few
                          extrema/crossings for t_nat, or t_dur < t_nat (a map with a small
                          map_length, a short t_end); ES_EDATA (5) escaped or lost, or no
-                         radial/azimuthal period; ES_EUNSUP (8) constant to rounding */
+                         radial/azimuthal period; ES_EUNSUP (8) constant to rounding;
+                         ES_ENOMEM (3) the analysis ran out of memory, which fails the
+                         run (es_orbits_insitu_check) */
     int warned;       /* t_dur < 1.5 t_nat or delay clamped */
 } es_orb_insitu;
 

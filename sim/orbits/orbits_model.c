@@ -92,6 +92,33 @@ static void analyse_range(const es_orbits_setup_t *su, es_orbits_data *d, size_t
         }
 }
 
+int es_orbits_insitu_check(const es_orbits_setup_t *su, const es_orbits_data *d, size_t i0, size_t m)
+{
+    size_t nobs = (size_t)su->rp.nobs;
+    for (size_t i = i0; i < i0 + m; i++)
+        for (size_t k = 0; k < nobs; k++)
+            if (d->ins[i * nobs + k].status == ES_ENOMEM)
+                return es_error_set(ES_ENOMEM, "orbits: out of memory in the in-situ analysis of "
+                                    "the '%s' series of orbit %zu (order %d)",
+                                    su->is_map ? "x" : es_orb_observable_name(su->rp.obs[k]), i,
+                                    su->ip.order);
+    return ES_OK;
+}
+
+void es_orbits_insitu_status_warning(char *buf, size_t len, int status, size_t count, size_t n,
+                                     const char *obs, es_orb_tnat_source tnat)
+{
+    const char *why = es_status_name(status);
+    if (status == ES_EDATA)
+        why = tnat == ES_ORB_TNAT_RADIAL || tnat == ES_ORB_TNAT_AZIMUTHAL
+                  ? "escaped or lost, or no radial/azimuthal period"
+                  : "escaped or lost";
+    else if (status == ES_EINVAL)
+        why = "invalid argument: t_nat, dt or the delay not positive";
+    snprintf(buf, len, "orbits: %zu of %zu '%s' series could not be analysed (%s); see "
+             "/insitu/%s/status = %d", count, n, obs, why, obs, status);
+}
+
 /* Checkpoint after `done` orbits: the per-orbit results, their series and
  * section points (orbits are independent, so continuing from `done`
  * reproduces an uninterrupted run bit for bit). */
@@ -220,6 +247,9 @@ static int analyse_all(const es_run_ctx *ctx, const es_orbits_setup_t *su, es_or
             return stop_after_integration(ctx, su, d);
         size_t m = d->n - i0 < ORB_CHUNK ? d->n - i0 : ORB_CHUNK;
         analyse_range(su, d, i0, m, d->series + i0 * per);
+        int st = es_orbits_insitu_check(su, d, i0, m);
+        if (st)
+            return st;
     }
     return es_checkpoint_should_stop() ? stop_after_integration(ctx, su, d) : ES_OK;
 }
@@ -263,8 +293,10 @@ static int integrate(const es_run_ctx *ctx, const es_orbits_setup_t *su, es_orbi
             st = stop_with_checkpoint(ctx, su, d, i0); /* the chunk is dropped */
             break;
         }
-        if (st == ES_OK && !keep)
+        if (st == ES_OK && !keep) {
             analyse_range(su, d, i0, m, ser);
+            st = es_orbits_insitu_check(su, d, i0, m); /* before a checkpoint keeps it */
+        }
         i0 += m;
         es_progress_update(&pr, (double)i0);
         if (st == ES_OK && i0 < d->n && es_checkpoint_due(&timer)) {
@@ -390,14 +422,14 @@ static void summarise_warnings(const es_orbits_setup_t *su, const es_orbits_data
                        "integrator step (escaped = 2: a runaway orbit, or eps_abs/eps_rel too "
                        "strict); see /orbits/escaped and /orbits/t_end", lost, d->n);
     for (int k = 0; k < su->rp.nobs; k++) {
-        size_t w = 0, bad = 0, flat = 0, shortn = 0;
+        /* statuses 0 .. ES_EUNSUP, and one more for any other */
+        size_t w = 0, by[ES_EUNSUP + 2] = {0};
         for (size_t i = 0; i < d->n; i++) {
             const es_orb_insitu *a = &d->ins[i * (size_t)su->rp.nobs + (size_t)k];
             w += a->warned != 0;
-            flat += a->status == ES_EUNSUP;
-            shortn += a->status == ES_ESHORT;
-            bad += a->status != ES_OK && a->status != ES_EUNSUP && a->status != ES_ESHORT;
+            by[a->status >= 0 && a->status <= ES_EUNSUP ? a->status : ES_EUNSUP + 1]++;
         }
+        size_t flat = by[ES_EUNSUP], shortn = by[ES_ESHORT];
         const char *on = su->is_map ? "x" : es_orb_observable_name(su->rp.obs[k]);
         if (w)
             es_warning_add("orbits: %zu of %zu '%s' series broke the sampling rule (t_dur < 1.5 "
@@ -413,9 +445,16 @@ static void summarise_warnings(const es_orbits_setup_t *su, const es_orbits_data
                            "merely short", shortn, d->n, on, on, ES_ESHORT, su->ip.order,
                            es_orb_tnat_source_name(su->ip.tnat),
                            su->is_map ? "a longer map_length" : "a longer t_end or a smaller output_every");
-        if (bad)
-            es_warning_add("orbits: %zu of %zu '%s' series could not be analysed (escaped, or "
-                           "no radial/azimuthal period); see /insitu/%s/status", bad, d->n, on, on);
+        /* the others by what they are: an escaped orbit (ES_EDATA) is not an
+         * invalid parameter; out of memory has failed the run already
+         * (es_orbits_insitu_check) */
+        for (int s = 0; s <= ES_EUNSUP + 1; s++)
+            if (by[s] && s != ES_OK && s != ES_ESHORT && s != ES_EUNSUP) {
+                char msg[512];
+                es_orbits_insitu_status_warning(msg, sizeof msg, s <= ES_EUNSUP ? s : -1, by[s],
+                                                d->n, on, su->ip.tnat);
+                es_warning_add("%s", msg);
+            }
         if (flat)
             es_warning_add("orbits: %zu of %zu '%s' series are constant to rounding (a conserved "
                            "quantity) and were not analysed (/insitu/%s/status = %d)",

@@ -42,6 +42,19 @@ typedef struct {
     double *section;      /* n·2·section_max surface-of-section points, or NULL */
 } es_orbits_data;
 
+/* ES_ENOMEM, with a message naming the observable and the orbit, when the
+ * in-situ analysis of an orbit i0 .. i0+m−1 ran out of memory (its status
+ * ES_ENOMEM): that fails the run, it is no property of the series; else ES_OK. */
+int es_orbits_insitu_check(const es_orbits_setup_t *su, const es_orbits_data *d, size_t i0, size_t m);
+/* The run's warning, into buf, for `count` of `n` series of observable
+ * `obs` whose in-situ status is `status` (not 0, ES_ESHORT or ES_EUNSUP,
+ * which have their own wording): ES_EDATA is an escaped or lost orbit (or,
+ * with tnat = radial/azimuthal, one without that period), ES_EINVAL a
+ * parameter the analysis refused, any other the status's name
+ * (es_status_name); -1: a status esuite does not know. */
+void es_orbits_insitu_status_warning(char *buf, size_t len, int status, size_t count, size_t n,
+                                     const char *obs, es_orb_tnat_source tnat);
+
 int es_orbits_write_h5(const char *path, const es_orbits_setup_t *su, const es_orbits_data *d,
                        const es_provenance *prov, int compression);
 json_t *es_orbits_summary(const es_orbits_setup_t *su, const es_orbits_data *d, double seconds);

@@ -625,9 +625,50 @@ static void test_map_runaway(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* An in-situ status other than 0, 4 and 8 is named by what it is: every one
+ * read "could not be analysed (escaped, or no radial/azimuthal period)", an
+ * out of memory (from es_ordinal_auto's workspace) too, which now fails the
+ * run naming the series instead of being recorded as the series' status. */
+static void test_insitu_status_messages(void **state)
+{
+    (void)state;
+    char msg[512];
+    es_orbits_insitu_status_warning(msg, sizeof msg, ES_EDATA, 2, 10, "x", ES_ORB_TNAT_MAXAVG);
+    assert_string_equal(msg, "orbits: 2 of 10 'x' series could not be analysed (escaped or lost); "
+                             "see /insitu/x/status = 5");
+    es_orbits_insitu_status_warning(msg, sizeof msg, ES_EDATA, 1, 4, "R", ES_ORB_TNAT_RADIAL);
+    assert_string_equal(msg, "orbits: 1 of 4 'R' series could not be analysed (escaped or lost, or "
+                             "no radial/azimuthal period); see /insitu/R/status = 5");
+    es_orbits_insitu_status_warning(msg, sizeof msg, ES_EINVAL, 3, 4, "R", ES_ORB_TNAT_AZIMUTHAL);
+    assert_string_equal(msg, "orbits: 3 of 4 'R' series could not be analysed (invalid argument: "
+                             "t_nat, dt or the delay not positive); see /insitu/R/status = 1");
+    es_orbits_insitu_status_warning(msg, sizeof msg, ES_ENOMEM, 1, 4, "x", ES_ORB_TNAT_RADIAL);
+    assert_string_equal(msg, "orbits: 1 of 4 'x' series could not be analysed (out of memory); "
+                             "see /insitu/x/status = 3");
+    es_orbits_insitu_status_warning(msg, sizeof msg, -1, 1, 4, "x", ES_ORB_TNAT_MAXAVG);
+    assert_string_equal(msg, "orbits: 1 of 4 'x' series could not be analysed (unknown status); "
+                             "see /insitu/x/status = -1");
+
+    es_orbits_setup_t su;
+    assert_int_equal(setup_text("[run]\nmodel = orbits\n[orbits]\nsystem = henon_heiles\n"
+                                "observables = x, y\n", &su), ES_OK);
+    es_orb_insitu ins[3 * 2];
+    memset(ins, 0, sizeof ins);
+    ins[1].status = ES_EDATA; /* a per-series status: the run goes on */
+    ins[2].status = ES_ESHORT;
+    es_orbits_data d = {.n = 3, .ins = ins};
+    assert_int_equal(es_orbits_insitu_check(&su, &d, 0, 3), ES_OK);
+    ins[2 * 2 + 1].status = ES_ENOMEM; /* orbit 2, observable y */
+    assert_int_equal(es_orbits_insitu_check(&su, &d, 0, 2), ES_OK); /* not in orbits 0, 1 */
+    assert_int_equal(es_orbits_insitu_check(&su, &d, 0, 3), ES_ENOMEM);
+    assert_string_equal(es_error_message(), "orbits: out of memory in the in-situ analysis of the 'y' "
+                                            "series of orbit 2 (order 5)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_insitu_status_messages),
         cmocka_unit_test(test_map_starts),
         cmocka_unit_test(test_map_runaway),
         cmocka_unit_test(test_grid_count),
