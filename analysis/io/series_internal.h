@@ -32,7 +32,8 @@ int es_series_read_netcdf(const char *path, const char *var, long long row, cons
 /* "'PATH:LITERAL': a row is selected as VARIABLE[ROW] with ROW a nonnegative integer" */
 int es_series_bad_row(const char *path, const char *literal);
 
-/* out->source = "path", "path:var" or "path:var[row]" (truncated to fit). */
+/* out->source = "path", "path:var" or "path:var[row]" (whole for names up to
+ * PATH_MAX each; longer, "..." and the end). */
 void es_series_set_source(es_series *s, const char *path, const char *var, long long row);
 /* "2-D (shape …): select a 1-D variable, or one row with VAR[ROW]" and the like:
  * the shape check shared by both binary readers. dims[rank]; on success *n is

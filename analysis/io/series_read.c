@@ -198,10 +198,29 @@ void es_series_set_source(es_series *s, const char *path, const char *var, long 
     char r[32] = "";
     if (row >= 0)
         snprintf(r, sizeof r, "[%lld]", row);
-    int w = var ? snprintf(s->source, sizeof s->source, "%s:%s%s", path, var, r)
-                : snprintf(s->source, sizeof s->source, "%s%s", path, r);
-    if (w >= (int)sizeof s->source) /* keep the end: the variable name matters most */
-        memcpy(s->source + sizeof s->source - 4, "...", 4);
+    const char *sep = var ? ":" : "";
+    if (!var)
+        var = "";
+    size_t w = strlen(path) + strlen(sep) + strlen(var) + strlen(r);
+    if (w < sizeof s->source) {
+        snprintf(s->source, sizeof s->source, "%s%s%s%s", path, sep, var, r);
+        return;
+    }
+    /* longer than any path and name can be: keep the end (the file and
+     * variable names matter most), marked "..." in front */
+    size_t keep = sizeof s->source - 4, skip = w - keep;
+    char *o = s->source;
+    memcpy(o, "...", 3);
+    o += 3;
+    const char *part[] = {path, sep, var, r};
+    for (int i = 0; i < 4; i++) {
+        size_t len = strlen(part[i]);
+        size_t from = skip < len ? skip : len;
+        skip -= from;
+        memcpy(o, part[i] + from, len - from);
+        o += len - from;
+    }
+    *o = '\0';
 }
 
 int es_series_check_finite(const es_series *s)

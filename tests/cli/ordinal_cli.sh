@@ -277,4 +277,15 @@ if [ -w /dev/full ]; then
     expect_true "full-disc message ($cmd): $(cat full.err)" grep -q '^esuite: error: cannot write to standard output: ' full.err
   done
 fi
+
+# A deep input path is named whole: es_series kept 512 bytes, so a file three
+# 200-character directories down was 'DIR/DIR/DIR...: 500 samples' (and the same
+# "source" in --json and the HDF5/NetCDF output), its file name gone.
+seg=$(printf 'd%.0s' $(seq 200))
+deep="$TMP/$seg/$seg/$seg"
+mkdir -p "$deep"
+seq 1 500 | awk '{ print sin($1 * 1.3) }' > "$deep/x.txt"
+expect_true "long-path-source-text" bash -c '[ "$("$0" ordinal "$1" | head -1)" = "$1: 500 samples" ]' "$ESUITE" "$deep/x.txt"
+expect_true "long-path-source-json" bash -c '"$0" ordinal --json "$1" gen:sine:300 | grep -qF "\"source\": \"$1\""' "$ESUITE" "$deep/x.txt"
+
 finish

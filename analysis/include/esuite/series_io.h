@@ -17,7 +17,10 @@
 typedef struct {
     double *x;
     size_t n;
-    char source[512]; /* what was read, for messages and provenance */
+    /* what was read, for messages and provenance: a file name of up to
+     * PATH_MAX and a variable or column name of as much again fit whole (512
+     * bytes cut a 604-character path to 'DIR/DIR/DIR...', without its file) */
+    char source[2 * 4096 + 64];
 } es_series;
 
 int es_series_read(const char *spec, const char *column, es_series *out);
