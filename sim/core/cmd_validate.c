@@ -26,7 +26,10 @@
 
 
 typedef struct {
-    char file[1024], dir[1024];
+    /* a case file's name and directory as long as a path may be (PATH_MAX):
+     * 1024 bytes cut a deeper case file's directory short, and its case ran in
+     * a directory above it, on that directory's input files */
+    char file[4096], dir[4096];
     char description[512], source[512], args[2048], config[1024], quantity[256];
     double expected, tolerance;
 } vcase;
@@ -267,8 +270,11 @@ static int check_args_inputs(const es_config *cfg, const vcase *c)
 static int load_case(const char *path, vcase *c)
 {
     memset(c, 0, sizeof *c);
+    if (strlen(path) >= sizeof c->file)
+        return es_error_set(ES_EINVAL, "case file name of %zu characters, longer than the %zu a path may have: "
+                            "'%.64s...'", strlen(path), sizeof c->file - 1, path);
     snprintf(c->file, sizeof c->file, "%s", path);
-    char tmp[1024];
+    char tmp[sizeof c->file];
     snprintf(tmp, sizeof tmp, "%s", path);
     snprintf(c->dir, sizeof c->dir, "%s", dirname(tmp));
     const es_key_spec *schemas[] = {case_schema, NULL};

@@ -222,4 +222,18 @@ expect_num validate-many-lines "$(grep -c "key 'case\." many.err)" 1100 0
 (cd many && "$ESUITE" validate $(ls | head -1030)) > /dev/null 2> many_args.err
 expect_true validate-many-args grep -qxF "esuite: error: validate: 1030 of 1030 case files are not valid; no case was run" many_args.err
 
+
+# A case file deeper than 1023 characters runs in its own directory: its
+# directory was taken from the first 1023 bytes of the name, so a case six
+# 200-character directories down ran one directory up, on the ramp.txt there
+# ('FAIL c.ini H = 0.30811'), or failed when none was there.
+seg=$(printf 'v%.0s' $(seq 200))
+up="$TMP/deep/$seg/$seg/$seg/$seg/$seg"
+mkdir -p "$up/$seg"
+seq 1 200 > "$up/$seg/ramp.txt"
+seq 200 -1 1 | awk '{ print $1 % 7 }' > "$up/ramp.txt"
+printf '[case]\nsource = s\nargs = ordinal --json ramp.txt\nquantity = H\nexpected = 0\ntolerance = 1e-12\n' > "$up/$seg/c.ini"
+expect_true validate-deep-case-file bash -c '"$0" validate "$1" | grep -q "^pass  c.ini .*H = 0 "' "$ESUITE" "$up/$seg/c.ini"
+expect_true validate-deep-case-dir bash -c '"$0" validate --dir "$1" | grep -q "^1 passed, 0 failed"' "$ESUITE" "$up/$seg"
+
 finish
