@@ -48,7 +48,8 @@ static void ordinal_usage(FILE *out)
         "  --tnat-method M    ncross | maxavg | minavg (default maxavg) for --auto\n"
         "  --dt DT            time between samples (default 1) for t_pat and t_nat\n"
         "  --window W         sliding-window H(t), C(t) over W samples, every --step S (default W/10)\n"
-        "  --column NAME      column of a CSV file, by header name or 1-based number\n"
+        "  --column NAME      column of a CSV file, by header name or 1-based number (blanks at\n"
+        "                     either end dropped; an empty NAME is an error)\n"
         "  --json             print JSON (full double precision)\n"
         "  --plot FILE.png    draw the HC plane with the bounds and the result(s) (gnuplot)\n"
         "  --output FILE      write the results with provenance to HDF5 (.h5) or NetCDF (.nc)\n"
@@ -179,6 +180,25 @@ static int outputs_not_inputs(int argc, char **argv, const ordinal_opts *o)
     return 1;
 }
 
+/* --column NAME with blanks at both ends dropped, as the number options drop
+ * them (es_cli_parse_int): ' 2' read "no column ' 2'" and '2 ' the same, and
+ * an empty (or all-blank) value was taken as no --column at all, the first
+ * column read without a word. NULL, reported, for an empty one. argv's own
+ * text is cut at the last non-blank (its trailing blanks were never a name). */
+static const char *column_name(char *text)
+{
+    while (isspace((unsigned char)*text))
+        text++;
+    size_t n = strlen(text);
+    while (n && isspace((unsigned char)text[n - 1]))
+        text[--n] = '\0';
+    if (!n) {
+        es_cli_error("ordinal: --column: empty column name (give a header name or a 1-based number)");
+        return NULL;
+    }
+    return text;
+}
+
 /* 1: options valid; 0: a usage error, reported; -1: --help printed. */
 static int parse_options(int argc, char **argv, ordinal_opts *o)
 {
@@ -208,7 +228,7 @@ static int parse_options(int argc, char **argv, ordinal_opts *o)
             break;
         case 'D': if (!parse_delays(optarg, o)) return 0; ndelay_opts++; break;
         case 'a': o->use_auto = 1; ndelay_opts++; break;
-        case 'c': o->column = optarg; break;
+        case 'c': if (!(o->column = column_name(optarg))) return 0; break;
         case 'j': o->json = 1; break;
         case 'p': o->plot = optarg; break;
         case 'o': o->output = optarg; break;

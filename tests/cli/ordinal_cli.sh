@@ -288,4 +288,21 @@ seq 1 500 | awk '{ print sin($1 * 1.3) }' > "$deep/x.txt"
 expect_true "long-path-source-text" bash -c '[ "$("$0" ordinal "$1" | head -1)" = "$1: 500 samples" ]' "$ESUITE" "$deep/x.txt"
 expect_true "long-path-source-json" bash -c '"$0" ordinal --json "$1" gen:sine:300 | grep -qF "\"source\": \"$1\""' "$ESUITE" "$deep/x.txt"
 
+
+# --column drops blanks at both ends, as the number options do: ' 2' read
+# "no column ' 2'", 'b ' "no column 'b '"; an empty value is refused naming the
+# option (it was taken as no --column, and the first column read without a word).
+printf 'a,b\n' > "$TMP/col.csv"
+seq 1 300 | awk '{ print $1 % 5 "," sin($1) }' >> "$TMP/col.csv"
+expect_true column-blank-number bash -c '[ "$("$0" ordinal --column " 2" "$1" | head -1)" = "$1:2: 300 samples" ]' "$ESUITE" "$TMP/col.csv"
+expect_true column-blank-name bash -c '[ "$("$0" ordinal --column "b	 " "$1" | head -1)" = "$1:b: 300 samples" ]' "$ESUITE" "$TMP/col.csv"
+expect_true column-blank-same-H bash -c '[ "$("$0" ordinal --json --column " b " "$1")" = "$("$0" ordinal --json --column 2 "$1")" ]' "$ESUITE" "$TMP/col.csv"
+for v in "" " " "	"; do
+  expect_rc "column-empty '$v'" 2 "esuite: error: ordinal: --column: empty column name (give a header name or a 1-based number)" \
+    "$ESUITE" ordinal --column "$v" "$TMP/col.csv"
+done
+expect_rc "column-empty =" 2 "esuite: error: ordinal: --column: empty column name (give a header name or a 1-based number)" \
+  "$ESUITE" ordinal --column= --output "$TMP/col.h5" "$TMP/col.csv"
+expect_true "column-empty wrote nothing" test ! -e "$TMP/col.h5"
+
 finish
