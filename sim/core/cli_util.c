@@ -37,6 +37,14 @@ void es_cli_print_warnings(void)
  * directory"; 'esuite collect ""' collected a sweep found there. */
 int es_cli_name_given(const char *cmd, const char *what, const char *value, int is_dir)
 {
+    /* A name longer than a path may be was copied cut to PATH_MAX - 1 bytes:
+     * 'run --output' of 5024 characters made the directory of its first 4095
+     * and failed there with a cut message in two lines. */
+    if (*value && strlen(value) >= PATH_MAX) {
+        es_cli_error("%s: %s: %s name of %zu characters, longer than the %d a path may have (PATH_MAX): '%.64s...'",
+                     cmd, what, is_dir ? "directory" : "file", strlen(value), PATH_MAX - 1, value);
+        return 0;
+    }
     if (*value)
         return 1;
     if (is_dir)

@@ -155,9 +155,13 @@ static int resolve_output_dir(const es_config *cfg, const es_model *model, const
 {
     if (cli_dir)
         snprintf(dir, len, "%s", cli_dir);
-    else
-        snprintf(dir, len, "%s/%s", es_config_string(cfg, "run", "output_dir"),
-                 es_config_string(cfg, "run", "name"));
+    else if ((size_t)snprintf(dir, len, "%s/%s", es_config_string(cfg, "run", "output_dir"),
+                              es_config_string(cfg, "run", "name")) >= len)
+        /* was cut to len - 1 bytes: the run went to another directory */
+        return es_config_key_error(cfg, "run", "output_dir",
+                                   "with [run] name, a run directory of %zu characters, longer than the "
+                                   "%zu a path may have", strlen(es_config_string(cfg, "run", "output_dir")) + 1 +
+                                   strlen(es_config_string(cfg, "run", "name")), len - 1);
     char summary[4300];
     snprintf(summary, sizeof summary, "%s/summary.json", dir);
     if (access(summary, F_OK) == 0) {

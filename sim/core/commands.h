@@ -18,8 +18,9 @@ int es_cmd_collect(int argc, char **argv);
 /* Shared CLI helpers (cli_util.c). */
 void es_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void es_cli_print_warnings(void);
-/* 1 if `value` (a file or directory name given as `what`) is not empty;
- * else an error "CMD: WHAT: empty ... name" and 0. */
+/* 1 if `value` (a file or directory name given as `what`) is not empty and
+ * shorter than PATH_MAX; else an error "CMD: WHAT: empty ... name" (or "...
+ * name of N characters, longer than the 4095 a path may have") and 0. */
 int es_cli_name_given(const char *cmd, const char *what, const char *value, int is_dir);
 /* `s` quoted as one shell word if needed (buf receives the quoted form). */
 const char *es_cli_shell_word(const char *s, char *buf, size_t len);
