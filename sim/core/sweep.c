@@ -1313,10 +1313,16 @@ int es_sweep_load(const char *path, es_sweep **out)
             snprintf(sw->base, sizeof sw->base, "%s", abs);
         if (!sw->name[0]) {
             const char *b = strrchr(path, '/');
-            snprintf(sw->name, sizeof sw->name, "%s", b ? b + 1 : path);
-            char *dot = strrchr(sw->name, '.');
-            if (dot && dot != sw->name)
-                *dot = '\0';
+            b = b ? b + 1 : path;
+            const char *dot = strrchr(b, '.');
+            size_t len = dot && dot != b ? (size_t)(dot - b) : strlen(b);
+            /* was cut to 127 bytes: the sweep went to a directory of another name */
+            if (len >= sizeof sw->name)
+                st = es_error_set(ES_ECONFIG, "%s: the default sweep name from the file name has %zu "
+                                  "characters, more than the %zu of [sweep] name: set [sweep] name",
+                                  path, len, sizeof sw->name - 1);
+            else
+                snprintf(sw->name, sizeof sw->name, "%.*s", (int)len, b);
             /* "..ini" gave ".": the tasks went into the current directory */
             if (!strcmp(sw->name, ".") || !strcmp(sw->name, ".."))
                 st = es_error_set(ES_ECONFIG, "%s: the default sweep name from the file name is '%s', "

@@ -95,6 +95,17 @@ printf '[sweep]\nbase = base.ini\nreplicas = 2\n' > NM/sub/..ini
 expect_fail name-default-dot "NM/sub/..ini: the default sweep name from the file name is '.', which names the current directory: set [sweep] name" \
   "$ESUITE" sweep NM/sub/..ini --scheduler local
 expect_true name-default-dot-nothing-written test "$(ls -A NM/sub | tr '\n' ' ')" = "..ini base.ini n.ini "
+# a file name longer than a [sweep] name may be was cut to its first 127 bytes, and so was the
+# sweep directory ('sweep 'sss...s' (127 s)': 2 tasks'); now an error, nothing written
+ln=$(printf 's%.0s' $(seq 150))
+printf '[sweep]\nbase = base.ini\nreplicas = 2\n' > "NM/sub/$ln.ini"
+expect_fail name-default-long "sub/$ln.ini: the default sweep name from the file name has 150 characters, more than the 127 of [sweep] name: set [sweep] name" \
+  bash -c 'cd NM && "$0" sweep "sub/$1.ini" --scheduler local' "$ESUITE" "$ln"
+expect_true name-default-long-nothing-written test "$(ls -A NM | tr '\n' ' ')" = "sub "
+ln=$(printf 's%.0s' $(seq 127))
+printf '[sweep]\nbase = base.ini\nreplicas = 2\n' > "NM/sub/$ln.ini"
+expect_true name-default-127 bash -c '"$0" sweep "NM/sub/$1.ini" --plan | grep -qF "sweep '"'"'$1'"'"': 2 tasks"' "$ESUITE" "$ln"
+rm "NM/sub/$ln.ini" "NM/sub/$(printf 's%.0s' $(seq 150)).ini"
 expect_fail bad-scheduler "--scheduler: expected slurm, pbs or local, got 'sge'" "$ESUITE" sweep s.ini --scheduler sge
 
 # A quoted value keeps its commas: a, "b,c" is 2 tasks (it was 3: a, "b and c"), and the task
