@@ -264,6 +264,11 @@ static int parse_options(int argc, char **argv, ordinal_opts *o)
         return 0;
     }
     /* gnuplot writes PNG whatever the name says: a fig.jpg would be a PNG. */
+    /* an empty name, or one longer than a path may be (it was cut to fit a
+     * buffer, and the run failed with a cut message) */
+    if ((o->plot && !es_cli_name_given("ordinal", "--plot", o->plot, 0)) ||
+        (o->output && !es_cli_name_given("ordinal", "--output", o->output, 0)))
+        return 0;
     if (o->plot && !has_suffix(o->plot, ".png")) {
         es_cli_error("--plot %s: the figure is a PNG, so the name must end in .png", o->plot);
         return 0;

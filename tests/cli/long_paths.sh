@@ -29,4 +29,14 @@ expect_rc run-output-dir-key-long 2 \
   "esuite: error: lo.ini:3: key 'run.output_dir': with [run] name, a run directory of 4101 characters, longer than the 4095 a path may have" \
   "$ESUITE" run lo.ini --quiet
 expect_true "nothing written (output_dir)" test ! -e "$seg"
+
+# ordinal --output and --plot: a 5029-character name failed with "cannot write 'DIR/.../dddd" (cut),
+# and an empty one read "--output : the name must end in .h5, .hdf5 or .nc"
+expect_rc ordinal-output-long 2 "esuite: error: ordinal: --output: file name of 5029 characters, longer than the 4095 a path may have (PATH_MAX): '$(printf 'd%.0s' $(seq 64))...'" \
+  "$ESUITE" ordinal --output "$long/o.h5" gen:sine:300
+expect_rc ordinal-plot-long 2 "esuite: error: ordinal: --plot: file name of 5030 characters, longer than the 4095 a path may have (PATH_MAX): '$(printf 'd%.0s' $(seq 64))...'" \
+  "$ESUITE" ordinal --plot "$long/o.png" gen:sine:300
+expect_rc ordinal-output-empty 2 "esuite: error: ordinal: --output: empty file name" "$ESUITE" ordinal --output= gen:sine:300
+expect_rc ordinal-plot-empty 2 "esuite: error: ordinal: --plot: empty file name" "$ESUITE" ordinal --plot "" gen:sine:300
+
 finish
