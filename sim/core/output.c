@@ -436,7 +436,8 @@ int es_h5_write_double_level(hid_t loc, const char *name, int rank, const unsign
 static void history_line(const es_provenance *p, char *buf, size_t len)
 {
     int w = snprintf(buf, len, "%s%s%s: %s (esuite %s, git %s)",
-                     p->history_before ? p->history_before : "", p->history_before ? "\n" : "",
+                     p->history_before ? p->history_before : "",
+                     p->history_before && *p->history_before ? "\n" : "",
                      p->start_time,
                      *p->command_line ? p->command_line : "esuite", ESUITE_VERSION,
                      ESUITE_GIT_REVISION);
@@ -585,13 +586,16 @@ int es_output_nc_finish(int ncid, es_provenance *p)
     return ES_OK;
 }
 
-int es_output_nc_finish_resumed(int ncid, es_provenance *p)
+/* The history of a file written by the runs before: into p->history_before
+ * (set to "" when there is none, so that it is read only once). */
+static int read_history_before(int ncid, es_provenance *p)
 {
     size_t len = 0;
     free(p->history_before);
     p->history_before = NULL;
+    char *h = NULL;
     if (nc_inq_attlen(ncid, NC_GLOBAL, "history", &len) == NC_NOERR && len > 0) {
-        char *h = malloc(len + 1);
+        h = malloc(len + 1);
         if (!h)
             return es_error_set(ES_ENOMEM, "NetCDF: out of memory for the history attribute");
         if (nc_get_att_text(ncid, NC_GLOBAL, "history", h) != NC_NOERR) {
@@ -601,7 +605,44 @@ int es_output_nc_finish_resumed(int ncid, es_provenance *p)
         while (len && h[len - 1] == '\n')
             len--;
         h[len] = '\0';
-        p->history_before = h;
+    } else if (!(h = strdup(""))) {
+        return es_error_set(ES_ENOMEM, "NetCDF: out of memory for the history attribute");
+    }
+    p->history_before = h;
+    return ES_OK;
+}
+
+int es_output_nc_resume_history(int ncid, es_provenance *p)
+{
+    int st = read_history_before(ncid, p);
+    if (st)
+        return st;
+    char history[8192];
+    history_line(p, history, sizeof history);
+    int redef = NC_EINDEFINE;
+    int nst = nc_put_att_text(ncid, NC_GLOBAL, "history", strlen(history), history);
+    if (nst == NC_ENOTINDEFINE) { /* classic formats: attributes only in define mode */
+        redef = nc_redef(ncid);
+        if (redef != NC_NOERR)
+            return es_error_set(ES_EIO, "NetCDF: cannot enter define mode: %s", nc_strerror(redef));
+        nst = nc_put_att_text(ncid, NC_GLOBAL, "history", strlen(history), history);
+    }
+    if (redef == NC_NOERR) {
+        int st2 = nc_enddef(ncid);
+        if (nst == NC_NOERR)
+            nst = st2;
+    }
+    if (nst != NC_NOERR)
+        return es_error_set(ES_EIO, "NetCDF: cannot write provenance (history): %s", nc_strerror(nst));
+    return ES_OK;
+}
+
+int es_output_nc_finish_resumed(int ncid, es_provenance *p)
+{
+    if (!p->history_before) { /* not read when the file was reopened */
+        int st = read_history_before(ncid, p);
+        if (st)
+            return st;
     }
     es_provenance_finish(p);
     return es_output_nc_provenance(ncid, p);

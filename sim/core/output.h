@@ -83,6 +83,11 @@ int es_output_nc_finish(int ncid, es_provenance *p);
  * start and end time), and `history` keeps the lines of the runs before it,
  * this run's line last. */
 int es_output_nc_finish_resumed(int ncid, es_provenance *p);
+/* Called when a resumed run has reopened the file: its history gets this
+ * run's line at once, so that a resumed run interrupted again (a checkpoint,
+ * exit 3) keeps its line too; es_output_nc_finish_resumed then reuses the
+ * lines read here. */
+int es_output_nc_resume_history(int ncid, es_provenance *p);
 
 /* An HDF5 file built in memory and written out only when complete: HDF5 then
  * never meets a full disk itself (a failed H5Fclose leaves the library in a

@@ -1024,6 +1024,8 @@ int es_school_run_to_dir(const es_school_params *p, const es_school_run_opts *o,
     const char *resume = o->cfg ? es_checkpoint_resume_path() : NULL;
     if (!rc && resume) {
         rc = read_checkpoint(&r, resume);
+        if (!rc) /* this run's history line, kept if it is interrupted again */
+            rc = es_output_nc_resume_history(r.h.ncid, prov);
         if (!rc)
             r.wb_fd = open(r.tmp, O_RDONLY | O_CLOEXEC);
     } else if (!rc) {

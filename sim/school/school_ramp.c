@@ -673,6 +673,8 @@ int es_school_ramp_run(const es_school_params *p, const es_school_ramp_opts *o, 
     es_output_tmp_path(final_path, r.tmp, sizeof r.tmp);
     if (!rc && resume) {
         rc = read_checkpoint(&r, resume);
+        if (!rc) /* this run's history line, kept if it is interrupted again */
+            rc = es_output_nc_resume_history(r.h.ncid, prov);
     } else if (!rc) {
         rc = es_school_init_state(r.s);
         if (!rc) {

@@ -86,4 +86,22 @@ check ramp school.nc school.stop_after_steps \
   "$CFG" --set school.n_fish=40 --set ramp.from=1 --set ramp.to=2 --set ramp.step=1 \
   --set ramp.hold_steps=60 --set ramp.average_steps=30 --set ramp.sample_every=5 \
   --set school.save_interval=10 --set ramp.plots=false --set school.stop_after_steps=100
+# A resumed run interrupted again (SIGUSR1: a checkpoint, exit 3) and resumed
+# once more: school.nc's history keeps a line for each of the three runs (the
+# second run's line was lost: it was written only when a run finished).
+"$ESUITE" run school.ini --output twice --quiet --threads 1 --set school.n_steps=120000 \
+  --set school.save_interval=100 --set school.metrics_every=100 --set school.stop_after_steps=50 2>/dev/null
+expect_num "twice: stopped by the knob" $? 3 0
+"$ESUITE" run --resume twice --quiet --threads 1 2>twice.err &
+pid=$!
+sleep 0.5
+kill -USR1 $pid
+wait $pid
+rc=$?
+expect_true "twice: the resumed run is interrupted by SIGUSR1 (rc $rc: $(cat twice.err))" test $rc -eq 3
+"$ESUITE" run --resume twice --quiet --threads 1
+expect_num "twice: the third run finishes" $? 0 0
+hist=$("$ESUITE" info twice/school.nc | sed -n '/^history /,/^[a-z]/p' | sed '$d')
+expect_true "twice: school.nc history has the stopped run's line, then both resumed runs' ($hist)" \
+  test "$(grep -c 'stop_after_steps=50 .*(esuite ' <<< "$hist"):$(grep -c 'esuite run --resume twice --quiet --threads 1 (esuite ' <<< "$hist"):$(grep -c '' <<< "$hist")" = 1:2:3
 finish
