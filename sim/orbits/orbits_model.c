@@ -99,9 +99,9 @@ int es_orbits_insitu_check(const es_orbits_setup_t *su, const es_orbits_data *d,
         for (size_t k = 0; k < nobs; k++)
             if (d->ins[i * nobs + k].status == ES_ENOMEM)
                 return es_error_set(ES_ENOMEM, "orbits: out of memory in the in-situ analysis of "
-                                    "the '%s' series of orbit %zu (order %d)",
-                                    su->is_map ? "x" : es_orb_observable_name(su->rp.obs[k]), i,
-                                    su->ip.order);
+                                    "the '%s' series of orbit %zu of %zu (order %d)",
+                                    su->is_map ? "x" : es_orb_observable_name(su->rp.obs[k]), i + 1,
+                                    d->n, su->ip.order);
     return ES_OK;
 }
 

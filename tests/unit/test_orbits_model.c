@@ -658,11 +658,11 @@ static void test_insitu_status_messages(void **state)
     ins[2].status = ES_ESHORT;
     es_orbits_data d = {.n = 3, .ins = ins};
     assert_int_equal(es_orbits_insitu_check(&su, &d, 0, 3), ES_OK);
-    ins[2 * 2 + 1].status = ES_ENOMEM; /* orbit 2, observable y */
+    ins[2 * 2 + 1].status = ES_ENOMEM; /* the third orbit, observable y */
     assert_int_equal(es_orbits_insitu_check(&su, &d, 0, 2), ES_OK); /* not in orbits 0, 1 */
     assert_int_equal(es_orbits_insitu_check(&su, &d, 0, 3), ES_ENOMEM);
     assert_string_equal(es_error_message(), "orbits: out of memory in the in-situ analysis of the 'y' "
-                                            "series of orbit 2 (order 5)");
+                                            "series of orbit 3 of 3 (order 5)"); /* counted from 1, as elsewhere */
 }
 
 int main(void)
