@@ -90,11 +90,15 @@ check ramp school.nc school.stop_after_steps \
 # once more: school.nc's history keeps a line for each of the three runs (the
 # second run's line was lost: it was written only when a run finished).
 "$ESUITE" run school.ini --output twice --quiet --threads 1 --set school.n_steps=120000 \
-  --set school.save_interval=100 --set school.metrics_every=100 --set school.stop_after_steps=50 2>/dev/null
+  --set school.save_interval=100 --set school.metrics_every=100 --set school.stop_after_steps=50 \
+  --set output.checkpoint_interval=0.05 2>/dev/null
 expect_num "twice: stopped by the knob" $? 3 0
+touch twice.mark; sleep 0.05
 "$ESUITE" run --resume twice --quiet --threads 1 2>twice.err &
 pid=$!
-sleep 0.5
+# signal it once it is running (its first timed checkpoint, checkpoint_interval = 0.05 s, is written), not after a
+# fixed delay that a fast machine finishes within or a slow one has not yet installed handlers by
+for i in $(seq 1 400); do [ twice/checkpoint.esck -nt twice.mark ] && break; sleep 0.025; done
 kill -USR1 $pid
 wait $pid
 rc=$?
