@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ES_MSG_LEN 1024
 #define ES_MAX_WARNINGS 32
 
 static _Thread_local char es_msg[ES_MSG_LEN];
+static _Thread_local char es_msg_tmp[ES_MSG_LEN]; /* es_error_set's scratch (not on the stack) */
 static _Thread_local char es_warn[ES_MAX_WARNINGS][ES_MSG_LEN / 2];
 static _Thread_local int es_nwarn;
 static _Thread_local unsigned long es_warn_serial;
@@ -16,12 +16,11 @@ int es_error_set(int status, const char *fmt, ...)
 {
     /* Format into a scratch buffer first: callers may pass es_error_message()
      * itself as an argument (to prefix context), which must not alias the output. */
-    char tmp[ES_MSG_LEN];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    vsnprintf(es_msg_tmp, sizeof es_msg_tmp, fmt, ap);
     va_end(ap);
-    memcpy(es_msg, tmp, sizeof es_msg);
+    memcpy(es_msg, es_msg_tmp, sizeof es_msg);
     return status;
 }
 

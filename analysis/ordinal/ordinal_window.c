@@ -130,7 +130,7 @@ int es_ordinal_hc_batch(const double *const *series, const size_t *lengths, size
         if (status[i] == ES_ENOMEM)
             return es_error_set(ES_ENOMEM, "ordinal: series %zu: out of memory", i);
         es_ordinal_check(series[i], lengths[i], n, delay, flags);
-        char msg[512];
+        char msg[ES_MSG_LEN];
         strncpy(msg, es_error_message(), sizeof msg - 1);
         msg[sizeof msg - 1] = '\0';
         return es_error_set(status[i], "series %zu: %s", i, msg);

@@ -755,7 +755,7 @@ int es_cmd_ordinal(int argc, char **argv)
             st = analyse(&s[k], &o, &r[k]);
             name_warnings(nw, s[k].source);
             if (st) {
-                char msg[1024]; /* copy: es_error_set writes the buffer it would read */
+                char msg[ES_MSG_LEN]; /* copy: es_error_set writes the buffer it would read */
                 snprintf(msg, sizeof msg, "%s", es_error_message());
                 es_error_set(st, "%s: %s", s[k].source, msg);
             }

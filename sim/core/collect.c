@@ -609,7 +609,7 @@ int es_collect_commit(const char *nc_stage, const char *nc_path, const char *csv
     if (!st)
         st = es_output_commit(csv_stage, csv_path);
     if (st && nc_in && access(csv_stage, F_OK) == 0) { /* the new table without its CSV */
-        char msg[8192];
+        char msg[ES_MSG_LEN];
         snprintf(msg, sizeof msg, "%s", es_error_message());
         if (backed_up && rename(bak, nc_path) == 0)
             es_error_set(ES_EIO, "%s; %s left as it was", msg, nc_path);

@@ -493,7 +493,7 @@ static int config_ini_handler(void *user, const char *section, const char *name,
     es_config *cfg = user;
     if (cfg->error)
         return 1; /* report only the first problem */
-    char msg[1024], hint[256];
+    char msg[ES_MSG_LEN], hint[256];
     if (!*name) { /* "= value": inih passes an empty name */
         cfg->error = es_error_set(ES_ECONFIG, "%s:%d: malformed line: no key before '=' (expected "
                                               "'key = value')", cfg->path, src_line(cfg, cfg->cur_line));
@@ -861,7 +861,7 @@ static int finish_load(es_config *cfg, int ini_rc, const char *const *overrides,
         if (st)
             return st;
     }
-    char msg[1024];
+    char msg[ES_MSG_LEN];
     for (size_t i = 0; i < cfg->n; i++) {
         es_cfg_entry *e = &cfg->entries[i];
         if (e->set)
@@ -1081,7 +1081,7 @@ int es_config_line(const es_config *cfg, const char *section, const char *key)
 int es_config_set(es_config *cfg, const char *section, const char *key, const char *value,
                   const char *origin)
 {
-    char msg[1024];
+    char msg[ES_MSG_LEN];
     es_cfg_entry *e = find_entry(cfg, section, key);
     if (!e)
         return es_error_set(ES_ECONFIG, "%s: unknown key '%s.%s'", origin, section, key);
@@ -1103,7 +1103,7 @@ int es_config_set(es_config *cfg, const char *section, const char *key, const ch
 int es_config_set_derived(es_config *cfg, const char *section, const char *key, const char *value,
                           const char *note)
 {
-    char msg[1024];
+    char msg[ES_MSG_LEN];
     es_cfg_entry *e = find_entry(cfg, section, key);
     if (!e)
         return es_error_set(ES_ECONFIG, "unknown key '%s.%s'", section, key);
@@ -1155,7 +1155,7 @@ static const char *last_override(const es_config *cfg, const char *section, cons
 int es_config_key_verror(const es_config *cfg, const char *section, const char *key, const char *fmt,
                          va_list ap)
 {
-    char msg[600];
+    char msg[ES_MSG_LEN];
     vsnprintf(msg, sizeof msg, fmt, ap);
     const char *ov = last_override(cfg, section, key);
     if (ov) /* the value in effect came from the command line, not the file */

@@ -311,7 +311,7 @@ typedef struct {
 
 static int perr(const parse_ctx *c, const char *fmt, const char *a, const char *b)
 {
-    char msg[1024];
+    char msg[ES_MSG_LEN];
     snprintf(msg, sizeof msg, fmt, a, b);
     return es_error_set(ES_ECONFIG, "%s:%d: %s", c->file, c->line, msg);
 }
@@ -334,7 +334,7 @@ static int add_axis(parse_ctx *c, const char *key, const char *spec)
     snprintf(ax->key, sizeof ax->key, "%s", key);
     ax->line = c->line;
     if (es_sweep_parse_values(spec, &ax->values, &ax->n)) {
-        char msg[2048];
+        char msg[ES_MSG_LEN];
         snprintf(msg, sizeof msg, "%s", es_error_message());
         return perr(c, "vary %s: %s", key, msg);
     }
@@ -413,7 +413,7 @@ static int sweep_key(parse_ctx *c, char *key, char *val)
         char **v;
         size_t n;
         if (es_sweep_parse_values(val, &v, &n)) {
-            char msg[1024];
+            char msg[ES_MSG_LEN];
             snprintf(msg, sizeof msg, "%s", es_error_message());
             return perr(c, "key 'sweep.seeds': %s%s", msg, "");
         }
@@ -1094,7 +1094,7 @@ static int check_read_back(parse_ctx *c, const es_sweep_axis *ax, const char *v,
     es_config *back = NULL;
     int st = es_config_load_string(ini, "task config", schemas, NULL, 0, &back);
     free(ini);
-    char got[1100];
+    char got[ES_MSG_LEN];
     if (st) {
         snprintf(got, sizeof got, "would not read back from the task config (%s)", es_error_message());
     } else {
@@ -1106,7 +1106,7 @@ static int check_read_back(parse_ctx *c, const es_sweep_axis *ax, const char *v,
     if (!st)
         return ES_OK;
     c->line = ax->line;
-    char what[1600];
+    char what[ES_MSG_LEN];
     snprintf(what, sizeof what, "value '%.200s' %s (a config value "
              "drops one pair of enclosing quotes, and a ';' after the '=' starts a comment)", v, got);
     return perr(c, "vary %s: %s", ax->key, what);
@@ -1187,7 +1187,7 @@ static int validate(parse_ctx *c)
     int st = es_config_peek_model(sw->base, model, sizeof model);
     if (st) {
         c->line = c->base_line;
-        char msg[2048];
+        char msg[ES_MSG_LEN];
         snprintf(msg, sizeof msg, "%s", es_error_message());
         return perr(c, "base config: %s%s", msg, "");
     }
@@ -1203,7 +1203,7 @@ static int validate(parse_ctx *c)
     es_config *cfg;
     if ((st = es_config_load(sw->base, schemas, NULL, 0, &cfg))) {
         c->line = c->base_line;
-        char msg[2048];
+        char msg[ES_MSG_LEN];
         snprintf(msg, sizeof msg, "%s", es_error_message());
         return perr(c, "base config: %s%s", msg, hint);
     }
@@ -1244,7 +1244,7 @@ static int validate(parse_ctx *c)
             const char *ovp[] = {ov};
             if ((st = es_config_load(sw->base, schemas, ovp, 1, &cfg))) {
                 c->line = sw->axes[a].line;
-                char msg[2048];
+                char msg[ES_MSG_LEN];
                 snprintf(msg, sizeof msg, "%s", es_error_message());
                 strncat(msg, hint, sizeof msg - strlen(msg) - 1);
                 return perr(c, "vary %s: %s", sw->axes[a].key, msg);
@@ -1258,7 +1258,7 @@ static int validate(parse_ctx *c)
     for (size_t i = 0; i < sw->ntasks; i++) {
         if ((st = load_task(sw, i, &cfg))) {
             c->line = c->seeds_line ? c->seeds_line : c->replicas_line;
-            char msg[2048], idx[32];
+            char msg[ES_MSG_LEN], idx[32];
             snprintf(msg, sizeof msg, "%s", es_error_message());
             snprintf(idx, sizeof idx, "%zu", i);
             return perr(c, "task %s: %s", idx, msg);
@@ -1271,7 +1271,7 @@ static int validate(parse_ctx *c)
         es_config_free(cfg);
         if (st) {
             c->line = task_error_line(c, es_error_message());
-            char msg[2048], what[1200], desc[1100];
+            char msg[ES_MSG_LEN], what[1200], desc[1100];
             snprintf(msg, sizeof msg, "%s", es_error_message());
             es_sweep_task_describe(sw, i, desc, sizeof desc);
             snprintf(what, sizeof what, "%zu (%s)", i, desc);

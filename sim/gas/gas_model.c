@@ -119,7 +119,7 @@ static const char *box_key(const es_config *cfg)
  * may not be formatted into itself, so it is copied first). */
 static int blame_box(const es_config *cfg)
 {
-    char msg[512];
+    char msg[ES_MSG_LEN];
     snprintf(msg, sizeof msg, "%s", es_error_message());
     return es_config_key_error(cfg, "gas", box_key(cfg), "%s", msg);
 }
@@ -135,7 +135,7 @@ static int blame_box_default(const es_config *cfg, long n, double eta, double kn
                                                                                : NULL;
     if (!(n > 0 && eta > 0.0 && kn > 0.0) || !unwritten)
         return blame_box(cfg);
-    char msg[512];
+    char msg[ES_MSG_LEN];
     snprintf(msg, sizeof msg, "%s (%s is %s by default: set %s = 0 to give the box by the other two)",
              es_error_message(), unwritten, es_config_string(cfg, "gas", unwritten), unwritten);
     return es_config_key_error(cfg, "gas", box_key(cfg), "%s", msg);
@@ -255,7 +255,7 @@ static int read_sets(const es_config *cfg, gas_setup *s)
         /* es_gas_run finds a grid too large for its cell keys too, but only in
          * a run (not --check) and without file, line or key */
         if (es_bz_grid_check(&s->sets[c])) {
-            char msg[512];
+            char msg[ES_MSG_LEN];
             snprintf(msg, sizeof msg, "%s", es_error_message());
             es_config_keyref all[4] = {{"entropy", "dx"}, {"entropy", "dy"}, {"entropy", "dv"},
                                        {"entropy", "v_max"}};

@@ -79,7 +79,7 @@ static int check_spec(const es_gas_run_spec *s)
         g.ly = s->gas.ly;
         int st = es_bz_grid_check(&g);
         if (st) {
-            char msg[512]; /* the message may not be formatted into itself */
+            char msg[ES_MSG_LEN]; /* the message may not be formatted into itself */
             snprintf(msg, sizeof msg, "%s", es_error_message());
             return es_error_set(st, "cell set %zu: %s", c + 1, msg);
         }
@@ -261,7 +261,7 @@ static int pooled_entropy(const es_gas_run_spec *s, es_gas_run_result *res, size
     T = T < C ? T : C;
     if (T == 0) /* no cell sets (num_threads(0) is not allowed) */
         return ES_OK;
-    char msg[512] = ""; /* the failing thread's message (messages are thread-local) */
+    char msg[ES_MSG_LEN] = ""; /* the failing thread's message (messages are thread-local) */
 #pragma omp parallel for schedule(static, 1) num_threads((int)T)
     for (size_t t = 0; t < T; t++) {
         es_bz_workspace *w = es_bz_workspace_alloc(R * n);
@@ -423,7 +423,7 @@ static int load_checkpoint(const es_gas_run_spec *s, es_gas_run_result *res, es_
     }
     es_checkpoint_free(c);
     if (st) {
-        char msg[1024]; /* the message may not be formatted into itself; it names the file */
+        char msg[ES_MSG_LEN]; /* the message may not be formatted into itself; it names the file */
         snprintf(msg, sizeof msg, "%s", es_error_message());
         return es_error_set(st, "resume: %s", msg);
     }
@@ -504,7 +504,7 @@ int es_gas_run(const es_gas_run_spec *s, es_gas_run_result **out)
     }
     es_gas_initial_scales(&s->gas, &res->scales);
     int threads = s->threads > 0 ? s->threads : omp_get_max_threads();
-    char msg[512] = "";
+    char msg[ES_MSG_LEN] = "";
     size_t k0 = 0; /* samples already taken (resume) */
     es_checkpoint_timer timer = {0};
     if (s->ck_dir) {

@@ -236,7 +236,7 @@ static int parse_observable_list(const es_config *cfg, const es_orb_system *sys,
         if (rp->nobs == 8)
             return es_config_key_error(cfg, S, "observables", "at most 8 observables");
         if (es_orb_observable_parse(tok, &o) != ES_OK || es_orb_observable_check(sys, o) != ES_OK) {
-            char msg[512]; /* copy: the message buffer is rewritten by es_error_set */
+            char msg[ES_MSG_LEN]; /* copy: the message buffer is rewritten by es_error_set */
             snprintf(msg, sizeof msg, "%s", es_error_message());
             return es_config_key_error(cfg, S, "observables", "%s", msg);
         }
@@ -299,7 +299,7 @@ int es_orbits_setup(const es_config *cfg, uint64_t seed, es_orbits_setup_t *su)
     }
     su->is_map = su->system >= ES_ORB_MODEL_LOGISTIC;
     if (!su->is_map && es_orb_system_check(&su->sys) != ES_OK) {
-        char msg[512];
+        char msg[ES_MSG_LEN];
         snprintf(msg, sizeof msg, "%s", es_error_message());
         return es_config_key_error(cfg, S, su->system == ES_ORB_MODEL_POTENTIAL ? "potential" : "system",
                                    "%s", msg);

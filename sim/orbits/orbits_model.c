@@ -589,7 +589,7 @@ static int record_grid_count(es_config *cfg, const es_orbits_setup_t *su, size_t
  * sampled kind the system lacks: ensemble.c, ic_sampled_check). */
 static int ic_error(const es_config *cfg, const es_orbits_setup_t *su, int st)
 {
-    char msg[1024];
+    char msg[ES_MSG_LEN];
     snprintf(msg, sizeof msg, "%s", es_error_message());
     int no_sampling = su->sys.kind == ES_ORB_SYS_LORENZ ||
                       (su->ic.kind == ES_ORB_IC_SECTION && su->sys.kind != ES_ORB_SYS_POTENTIAL);

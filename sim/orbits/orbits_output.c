@@ -64,7 +64,7 @@ static int write_dataset(hid_t loc, const char *name, hid_t type, int rank, cons
  * written under: "cannot write 'DIR/orbits.h5': REASON". */
 static int name_output(int st, const char *path)
 {
-    char reason[1024];
+    char reason[ES_MSG_LEN];
     snprintf(reason, sizeof reason, "%s", es_error_message());
     return es_error_set(st, "cannot write '%s': %s", path, reason);
 }

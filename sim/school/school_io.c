@@ -474,7 +474,7 @@ typedef struct pipe_worker {
     atomic_long quit_job;     /* the job that tells the worker to leave (0: none yet) */
     atomic_int rc;            /* the worker's first error (later frames are then skipped) */
     double spin_main, spin_worker; /* pw_wait's spin budgets (seconds) */
-    char msg[1024];           /* written before rc */
+    char msg[ES_MSG_LEN];           /* written before rc */
 } pipe_worker;
 
 static double mono_seconds(void)
@@ -1005,7 +1005,7 @@ static int name_output(const char *final_path)
     const char *msg = es_error_message();
     if (strncmp(msg, "school.nc: ", 11) != 0)
         return ES_EIO;
-    char reason[1024];
+    char reason[ES_MSG_LEN];
     snprintf(reason, sizeof reason, "%s", msg + 11);
     return es_error_set(ES_EIO, "cannot write '%s': %s", final_path, reason);
 }

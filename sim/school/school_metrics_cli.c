@@ -365,7 +365,7 @@ static int run(const char *path, double box, unsigned flags, int as_json)
         double row[NCOLS], time;
         rc = frame_row(&in, t, flags, pos, vel, &time, row);
         if (rc) {
-            char msg[1024];
+            char msg[ES_MSG_LEN];
             snprintf(msg, sizeof msg, "%s", es_error_message());
             rc = es_error_set(rc, "%s: %s", path, msg);
             break;

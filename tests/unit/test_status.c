@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <cmocka.h>
 #include <string.h>
 
@@ -16,6 +17,22 @@ static void test_prefix_current_message(void **state)
     assert_string_equal(es_error_message(), "data.txt: NaN at index 17");
     es_error_set(ES_EIO, "%s%s", es_error_message(), es_error_message());
     assert_string_equal(es_error_message(), "data.txt: NaN at index 17data.txt: NaN at index 17");
+}
+
+/* Two paths as long as a path may be (4095 bytes) and the text around them,
+ * prefixed once more: the reason at the end is kept (1024 bytes cut it). */
+static void test_two_long_paths(void **state)
+{
+    (void)state;
+    static char a[4096], b[4096], want[ES_MSG_LEN];
+    memset(a, 'a', 4095);
+    memset(b, 'b', 4095);
+    es_error_set(ES_EIO, "cannot create '%s': '%s' exists and is not a directory", a, b);
+    es_error_set(ES_EIO, "%s:%d: base config: %s", a, 2, es_error_message());
+    snprintf(want, sizeof want, "%s:2: base config: cannot create '%s': '%s' exists and is not a directory", a,
+             a, b);
+    assert_int_equal(strlen(es_error_message()), strlen(want));
+    assert_string_equal(es_error_message(), want);
 }
 
 static void test_warnings_and_names(void **state)
@@ -54,6 +71,7 @@ static void test_warnings_and_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_prefix_current_message),
+                                       cmocka_unit_test(test_two_long_paths),
                                        cmocka_unit_test(test_warnings_and_names)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,6 +19,12 @@ enum {
     ES_EUNSUP = 8    /* feature not available in this build */
 };
 
+/* The most bytes (with the NUL) a message holds: room for two full paths
+ * of PATH_MAX (4096) and the text around them, so the reason at the end of
+ * a message naming long paths is not cut. A caller that copies a message
+ * (to prefix context, or out of a thread) copies into char[ES_MSG_LEN]. */
+#define ES_MSG_LEN 16384
+
 /* Record the message of the current error (printf-style); returns `status`
  * so that `return es_error_set(ES_EINVAL, "...")` reads naturally. */
 int es_error_set(int status, const char *fmt, ...)
