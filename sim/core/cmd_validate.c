@@ -309,17 +309,18 @@ static int load_case(const char *path, vcase *c)
 static void child_stderr_finish(FILE *errf, int failed, char *last, size_t len, const char *label)
 {
     static const char warn[] = "esuite: warning: ";
-    char line[1024];
+    /* whole lines (getline): a fixed buffer split an error longer than it,
+     * and `last` got only its final piece, without the start of the message */
+    char *line = NULL;
+    size_t cap = 0;
     last[0] = '\0';
     rewind(errf);
-    int at_start = 1; /* fgets may split a long line: prefix only its first piece */
-    while (fgets(line, sizeof line, errf)) {
+    while (getline(&line, &cap, errf) != -1) {
         if (!failed) {
-            if (at_start && strncmp(line, warn, sizeof warn - 1) == 0)
+            if (strncmp(line, warn, sizeof warn - 1) == 0)
                 fprintf(stderr, "%svalidate: %s: %s", warn, label, line + sizeof warn - 1);
             else
                 fputs(line, stderr);
-            at_start = strchr(line, '\n') != NULL;
             continue;
         }
         line[strcspn(line, "\n")] = '\0';
@@ -329,6 +330,7 @@ static void child_stderr_finish(FILE *errf, int failed, char *last, size_t len, 
         if (*text)
             snprintf(last, len, "%s", text);
     }
+    free(line);
     fclose(errf);
 }
 
@@ -381,7 +383,7 @@ static int run_child(const char *label, const char *dir, char **argv, char **out
     int status;
     waitpid(pid, &status, 0);
     int failed = !WIFEXITED(status) || WEXITSTATUS(status) != 0;
-    char why[1024];
+    char why[ES_MSG_LEN];
     child_stderr_finish(errf, failed, why, sizeof why, label);
     if (!buf)
         return es_error_set(ES_ENOMEM, "esuite %s: out of memory for its output", argv[1]);

@@ -1,8 +1,9 @@
 # Error messages naming long paths are printed whole, ending with their reason. A message was cut
 # at 1024 bytes (and copies of it at 512 or 1024 before a prefix was added), so with a path of
 # ~2800 characters (an HPC scratch directory) 'esuite ordinal' of a missing file printed
-# "cannot open 'DIR/.../pppp" with no "No such file or directory", and a config error lost its
-# line, key and reason.
+# "cannot open 'DIR/.../pppp" with no "No such file or directory", a config error lost its line,
+# key and reason, and a validate case's failed run kept only the last 1023-byte piece of the
+# child's error line.
 . "$(dirname "$0")/lib.bash"
 cd "$TMP"
 here=$(pwd -P)
@@ -46,5 +47,19 @@ expect_rc sweep-base-deep 2 \
   "esuite: error: $deep/s.ini:2: base config: $here/$deep/base.ini:7: unknown key 'gas.bogus' (did you mean 'gas.box'?)" \
   "$ESUITE" sweep "$deep/s.ini" --dir "$deep/sw" --scheduler local
 expect_true "nothing written (sweep)" test ! -e "$deep/sw"
+
+# a validate case whose run fails with an error line longer than 1024 bytes: the FAIL line has it whole
+mid=""
+for i in $(seq 9); do mid="$mid$seg/"; done
+mid=${mid%/}
+mkdir -p "$mid"
+touch "$mid/afile"
+printf '[case]\ndescription = x\nsource = y\nargs = ordinal --output %s/afile/o.h5 gen:sine:300\nquantity = final.P\nexpected = 1\ntolerance = 0.1\n' \
+  "$here/$mid" > "$mid/child_case.ini"
+"$ESUITE" validate "$mid/child_case.ini" > out.txt 2> err.txt
+rc=$?
+expect_num "validate child failure: exit status" "$rc" 1 0
+expect_true "validate child failure: whole reason" \
+  grep -qF "esuite ordinal exited with status 2: error: cannot write '$here/$mid/afile/o.h5': Not a directory" out.txt
 
 finish
