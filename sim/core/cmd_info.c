@@ -57,7 +57,8 @@ int es_cmd_info(int argc, char **argv)
                    "Markdown reference of every config key (the generated part of docs/config.md).\n"
                    "FILE (gas.h5, orbits.h5, school.nc, summary.json, an ordinal or collect output):\n"
                    "the provenance it records (esuite version, git revision, model, seed, threads,\n"
-                   "host, times, command line) and, last, the config it was run with.\n");
+                   "host, times, command line) and, last, the config it was run with. A collect\n"
+                   "table.csv: its '#' provenance lines (named as in table.nc), column and row counts.\n");
             return 0;
         }
         if (!strcmp(argv[i], "--config-doc"))

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "core/commands.h"
@@ -268,6 +269,180 @@ static int print_json(const char *path)
     return 0;
 }
 
+/* One record of a CSV body (RFC 4180: quoted fields with "" and line ends
+ * inside); its field count, 0 at the end of the file, -1 for a quote left
+ * open. *line counts the lines read. */
+static long csv_record(FILE *f, long *line)
+{
+    int c = fgetc(f);
+    if (c == EOF)
+        return 0;
+    long fields = 1;
+    int quoted = 0;
+    for (;; c = fgetc(f)) {
+        if (c == EOF)
+            return quoted ? -1 : fields;
+        if (c == '\n')
+            ++*line;
+        if (quoted) {
+            if (c == '"') {
+                int d = fgetc(f);
+                if (d != '"') {
+                    quoted = 0;
+                    if (d != EOF)
+                        ungetc(d, f);
+                }
+            }
+        } else if (c == '"')
+            quoted = 1;
+        else if (c == ',')
+            fields++;
+        else if (c == '\n')
+            return fields;
+    }
+}
+
+/* A "# key = value" provenance line of the CSV: the key and the value, each
+ * in buf, or 0 if it is not one. */
+static int csv_key_value(char *text, char **key, char **value)
+{
+    char *eq = strstr(text, " = ");
+    if (!eq)
+        return 0;
+    for (char *c = text; c < eq; c++)
+        if (!(*c == '_' || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')))
+            return 0;
+    *eq = '\0';
+    *key = text;
+    *value = eq + 3;
+    return eq > text;
+}
+
+/* The CSV table 'esuite collect' writes: its '#' provenance lines (the title
+ * line, key = value lines, the config indented under '# config:'), printed
+ * with the NetCDF table's attribute names, and the column and row counts of
+ * the table that follows. */
+static int print_csv(const char *path)
+{
+    static const char title[] = "# esuite sweep summary table of '";
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        es_cli_error("info: cannot open '%s': %s", path, strerror(errno));
+        return 2;
+    }
+    char *buf = NULL;
+    size_t cap = 0;
+    ssize_t n = getline(&buf, &cap, f);
+    char *name = NULL, *model = NULL, *dir = NULL;
+    if (n > 0 && buf[n - 1] == '\n')
+        buf[--n] = '\0';
+    if (n > 0 && !strncmp(buf, title, sizeof title - 1)) {
+        name = buf + sizeof title - 1;
+        char *end = strstr(name, "' (");
+        char *from = end ? strstr(end, "), collected from ") : NULL;
+        if (from) {
+            *end = '\0';
+            model = end + 3;
+            *from = '\0';
+            dir = from + strlen("), collected from ");
+        }
+    }
+    if (!dir) {
+        es_cli_error("info: %s: a CSV file without esuite's provenance lines (its first line is not "
+                     "\"%s<sweep>' (<model>), collected from <dir>\"): esuite info reads the table.csv "
+                     "'esuite collect' writes",
+                     path, title);
+        free(buf);
+        fclose(f);
+        return 2;
+    }
+    es_strbuf out = {0}, config = {0};
+    es_strbuf_printf(&out, "file               %s\n", path);
+    es_strbuf_printf(&out, "%-18s %s\n%-18s %s\n", "title", "esuite sweep summary table", "model", model);
+    es_strbuf_printf(&out, "%-18s %s\n%-18s %s\n", "sweep_name", name, "sweep_dir", dir);
+    long line = 1, header_line = 0, columns = 0, rows = 0;
+    int in_config = 0, bad = 0;
+    while (!bad) {
+        long start = ftell(f);
+        int c = fgetc(f);
+        if (c == EOF)
+            break;
+        if (c != '#') { /* the header, then one row per task */
+            ungetc(c, f);
+            if (fseek(f, start, SEEK_SET) != 0)
+                break;
+            header_line = line + 1;
+            columns = csv_record(f, &line);
+            for (long fields, at = line + 1; !bad && (fields = csv_record(f, &line)) != 0; at = line + 1) {
+                if (fields < 0) {
+                    es_cli_error("info: %s:%ld: a quoted field is not closed before the end of the file",
+                                 path, at);
+                    bad = 1;
+                } else if (fields != columns) {
+                    es_cli_error("info: %s:%ld: %ld fields, but the header (line %ld) has %ld columns",
+                                 path, at, fields, header_line, columns);
+                    bad = 1;
+                } else
+                    rows++;
+            }
+            if (columns < 0 && !bad) {
+                es_cli_error("info: %s:%ld: a quoted field of the header is not closed", path, header_line);
+                bad = 1;
+            }
+            break;
+        }
+        n = getline(&buf, &cap, f);
+        line++;
+        if (n < 0)
+            break;
+        if (n > 0 && buf[n - 1] == '\n')
+            buf[--n] = '\0';
+        char *text = buf, *key, *value;
+        if (in_config) { /* "#   LINE", or "#" for an empty one */
+            es_strbuf_printf(&config, "%s\n", !strncmp(text, "   ", 3) ? text + 3 : text);
+            continue;
+        }
+        if (!strcmp(text, " config:")) {
+            in_config = 1;
+            continue;
+        }
+        if (*text == ' ' && csv_key_value(text + 1, &key, &value)) {
+            if (!strcmp(key, "seed")) /* "100 (task 0000; every task's in the seed column)" */
+                value[strspn(value, "0123456789")] = '\0';
+            es_strbuf_printf(&out, "%-18s %s\n", key, value);
+        }
+    }
+    free(buf);
+    fclose(f);
+    if (bad) {
+        es_strbuf_free(&out);
+        es_strbuf_free(&config);
+        return 2;
+    }
+    if (!header_line) {
+        es_cli_error("info: %s: esuite's provenance lines but no header line after them (a cut-short table?)",
+                     path);
+        es_strbuf_free(&out);
+        es_strbuf_free(&config);
+        return 2;
+    }
+    es_strbuf_printf(&out, "%-18s %ld\n%-18s %ld\n", "columns", columns, "rows", rows);
+    char *o = es_strbuf_take(&out), *cfg = es_strbuf_take(&config);
+    fputs(o ? o : "", stdout);
+    if (in_config)
+        printf("\nconfig:\n%s", cfg ? cfg : "");
+    free(o);
+    free(cfg);
+    return 0;
+}
+
+/* A name ending in ".csv" (any case). */
+static int csv_name(const char *path)
+{
+    size_t n = strlen(path);
+    return n >= 4 && !strcasecmp(path + n - 4, ".csv");
+}
+
 const char *es_info_file_in_dir(const char *dir, const char *name, char *buf, size_t len)
 {
     size_t n = strlen(dir);
@@ -304,5 +479,10 @@ int es_info_print_file(const char *path)
     int c;
     while ((c = fgetc(f)) == ' ' || c == '\n' || c == '\t' || c == '\r') {}
     fclose(f);
-    return c == '{' || c == '[' ? print_json(path) : print_netcdf(path);
+    if (c == '{' || c == '[')
+        return print_json(path);
+    /* a '#' line first, or a .csv name that is neither HDF5 nor NetCDF: collect's CSV table */
+    if (c == '#' || (csv_name(path) && !es_info_binary_kind(path)))
+        return print_csv(path);
+    return print_netcdf(path);
 }

@@ -378,6 +378,30 @@ rm -f D/fake_finish.txt
 expect_num collect-rc $? 0 0
 expect_true collect-lists-missing grep -q "task 0011 (output.compression=3 output.log_interval=2 replica 1) has no result yet" collect_err.txt
 expect_true collect-summary grep -q "11 of 12 tasks complete (0 failed, 1 pending, 0 corrupt), 2 fields" collect_err.txt
+# esuite info t.csv: the CSV's '#' provenance lines under the table.nc attribute names, plus its
+# column and row counts (it was refused: "cannot read it as HDF5, NetCDF or JSON")
+"$ESUITE" info t.csv > info_csv.txt 2> info_csv.err
+expect_num info-csv-rc $? 0 0
+"$ESUITE" info t.nc > info_nc.txt
+field() { sed -n "/^config:$/q; s/^$1  *//p" "$2"; }  # above the config text
+for k in esuite_version git_revision model seed created command_line sweep_name sweep_dir; do
+  expect_true "info-csv-$k '$(field $k info_csv.txt)' as table.nc's '$(field $k info_nc.txt)'" \
+    test -n "$(field $k info_nc.txt)" -a "$(field $k info_csv.txt)" = "$(field $k info_nc.txt)"
+done
+expect_true "info-csv-values ($(field model info_csv.txt) $(field seed info_csv.txt) $(field sweep_name info_csv.txt), model $model)" \
+  test "$(field model info_csv.txt) $(field seed info_csv.txt) $(field sweep_name info_csv.txt)" = "$model 100 demo"
+expect_true "info-csv-file-line" grep -qx 'file  *t.csv' info_csv.txt
+# task,replica,seed,status,exit_code, 2 swept keys, 2 fields; 12 tasks (the pending one a row too)
+expect_num info-csv-columns "$(field columns info_csv.txt)" 9 0
+expect_num info-csv-rows "$(field rows info_csv.txt)" 12 0
+expect_true info-csv-config-as-table-nc test "$(sed -n '/^config:$/,$p' info_csv.txt)" = "$(sed -n '/^config:$/,$p' info_nc.txt)"
+expect_true info-csv-config-has-lines test "$(sed -n '/^config:$/,$p' info_csv.txt | grep -c '; set by the sweep$')" -eq 3
+printf 'a,b\n1,2\n' > plain.csv
+expect_rc info-csv-no-provenance 2 "esuite: error: info: plain.csv: a CSV file without esuite's provenance lines (its first line is not \"# esuite sweep summary table of '<sweep>' (<model>), collected from <dir>\"): esuite info reads the table.csv 'esuite collect' writes" \
+  "$ESUITE" info plain.csv
+{ cat t.csv; echo '12,0,1'; } > short_row.csv
+expect_rc info-csv-short-row 2 "esuite: error: info: short_row.csv:$(($(wc -l < t.csv) + 1)): 3 fields, but the header (line $(grep -n '^task,' t.csv | cut -d: -f1)) has 9 columns" \
+  "$ESUITE" info short_row.csv
 # 'esuite collect --help' names every per-task-state attribute the table carries (corrupt_tasks
 # and complete_tasks were not named)
 for att in $(ncdump -h t.nc | sed -n 's/^\t\t:\([a-z]*_tasks\) = .*/\1/p'); do
