@@ -372,6 +372,17 @@ static int parse_int_value(parse_ctx *c, const char *key, const char *v, long lo
     return ES_OK;
 }
 
+/* The first character a sweep name may not have (letters, digits, '_', '-',
+ * '.' only: it names the directory and the job, and '%' is a pattern in
+ * #SBATCH --output), or NULL. */
+static const char *sweep_name_bad_char(const char *name)
+{
+    for (const char *p = name; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '.')
+            return p;
+    return NULL;
+}
+
 static int sweep_key(parse_ctx *c, char *key, char *val)
 {
     es_sweep *sw = c->sw;
@@ -383,10 +394,9 @@ static int sweep_key(parse_ctx *c, char *key, char *val)
         c->base_line = c->line;
         snprintf(sw->base, sizeof sw->base, "%s", val);
     } else if (!strcmp(key, "name")) {
-        for (const char *p = val; *p; p++)
-            if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '.')
-                return perr(c, "key 'sweep.name': '%s' may use only letters, digits, '_', '-', '.'%s",
-                            val, "");
+        if (sweep_name_bad_char(val))
+            return perr(c, "key 'sweep.name': '%s' may use only letters, digits, '_', '-', '.'%s",
+                        val, "");
         if (!*val || strlen(val) >= sizeof sw->name)
             return perr(c, "key 'sweep.name': 1 to 127 characters%s%s", "", "");
         /* the name is the default sweep directory: "." or ".." wrote the task
@@ -1323,6 +1333,19 @@ int es_sweep_load(const char *path, es_sweep **out)
                                   path, len, sizeof sw->name - 1);
             else
                 snprintf(sw->name, sizeof sw->name, "%.*s", (int)len, b);
+            /* 'my sweep.ini' or 'a%b.ini' named a directory and job the [sweep] name check
+             * refuses ('%' is a pattern in #SBATCH --output, a blank splits the job line) */
+            const char *bad = st ? NULL : sweep_name_bad_char(sw->name);
+            if (bad) {
+                char what[16];
+                if (isprint((unsigned char)*bad))
+                    snprintf(what, sizeof what, "'%c'", *bad);
+                else
+                    snprintf(what, sizeof what, "byte 0x%02x", (unsigned char)*bad);
+                st = es_error_set(ES_ECONFIG, "%s: the default sweep name from the file name is '%s', "
+                                  "which has %s, but a sweep name may use only letters, digits, '_', '-', "
+                                  "'.': set [sweep] name", path, sw->name, what);
+            }
             /* "..ini" gave ".": the tasks went into the current directory */
             if (!strcmp(sw->name, ".") || !strcmp(sw->name, ".."))
                 st = es_error_set(ES_ECONFIG, "%s: the default sweep name from the file name is '%s', "

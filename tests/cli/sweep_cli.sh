@@ -106,6 +106,22 @@ ln=$(printf 's%.0s' $(seq 127))
 printf '[sweep]\nbase = base.ini\nreplicas = 2\n' > "NM/sub/$ln.ini"
 expect_true name-default-127 bash -c '"$0" sweep "NM/sub/$1.ini" --plan | grep -qF "sweep '"'"'$1'"'"': 2 tasks"' "$ESUITE" "$ln"
 rm "NM/sub/$ln.ini" "NM/sub/$(printf 's%.0s' $(seq 150)).ini"
+# a default name with characters an explicit [sweep] name may not have ('my sweep.ini': a blank;
+# 'a%b.ini': '%', a pattern in #SBATCH --output) named the sweep directory and job unchecked;
+# now refused like the explicit name, saying it came from the file name, nothing written
+printf '[sweep]\nbase = base.ini\nreplicas = 2\n' > "NM/sub/my sweep.ini"
+printf '[sweep]\nbase = base.ini\nreplicas = 2\n' > "NM/sub/a%b.ini"
+expect_rc name-default-blank 2 "esuite: error: sub/my sweep.ini: the default sweep name from the file name is 'my sweep', which has ' ', but a sweep name may use only letters, digits, '_', '-', '.': set [sweep] name" \
+  bash -c 'cd NM && "$0" sweep "sub/my sweep.ini" --scheduler local' "$ESUITE"
+expect_rc name-default-percent 2 "esuite: error: sub/a%b.ini: the default sweep name from the file name is 'a%b', which has '%', but a sweep name may use only letters, digits, '_', '-', '.': set [sweep] name" \
+  bash -c 'cd NM && "$0" sweep sub/a%b.ini --scheduler slurm' "$ESUITE"
+expect_rc name-default-percent-plan 2 "esuite: error: NM/sub/a%b.ini: the default sweep name from the file name is 'a%b', which has '%', but a sweep name may use only letters, digits, '_', '-', '.': set [sweep] name" \
+  "$ESUITE" sweep NM/sub/a%b.ini --plan
+expect_true name-default-chars-nothing-written test "$(ls -A NM | tr '\n' ' ')" = "sub "
+# with a [sweep] name the file name may have them
+printf '[sweep]\nbase = base.ini\nname = mine\nreplicas = 2\n' > "NM/sub/my sweep.ini"
+expect_true name-default-blank-explicit-ok bash -c '"$0" sweep "NM/sub/my sweep.ini" --plan | grep -qF "sweep '"'"'mine'"'"': 2 tasks"' "$ESUITE"
+rm "NM/sub/my sweep.ini" "NM/sub/a%b.ini"
 expect_fail bad-scheduler "--scheduler: expected slurm, pbs or local, got 'sge'" "$ESUITE" sweep s.ini --scheduler sge
 
 # A quoted value keeps its commas: a, "b,c" is 2 tasks (it was 3: a, "b and c"), and the task
