@@ -264,12 +264,17 @@ int es_checkpoint_writer_begin(const char *dir, const char *model, const es_conf
     /* the --set options too: a resumed run's provenance lists them as the
      * uninterrupted run's does (config_path alone would not give its values) */
     char *ovs = st ? NULL : es_config_overrides_text(cfg);
-    if (!st && !ovs)
+    /* and the history lines of the runs so far, this one's last: the run
+     * that resumes it writes them before its own (docs/output-format.md) */
+    char *hist = st ? NULL : es_provenance_history_so_far();
+    if (!st && (!ovs || !hist))
         st = es_error_set(ES_ENOMEM, "%s: out of memory", path);
     if (!st && !(st = es_checkpoint_write_section(*w, "config", ini, strlen(ini))) &&
-        !(st = es_checkpoint_write_section(*w, "config_origin", origin, strlen(origin))))
-        st = es_checkpoint_write_section(*w, "config_overrides", ovs, strlen(ovs));
+        !(st = es_checkpoint_write_section(*w, "config_origin", origin, strlen(origin))) &&
+        !(st = es_checkpoint_write_section(*w, "config_overrides", ovs, strlen(ovs))))
+        st = es_checkpoint_write_section(*w, "history", hist, strlen(hist));
     free(ovs);
+    free(hist);
     if (st && *w) {
         es_checkpoint_writer_free(*w);
         *w = NULL;
@@ -481,9 +486,12 @@ void es_checkpoint_free(es_checkpoint *c)
 
 static char resume_path[4200];
 
-int es_checkpoint_resume_config(const char *dir, char **config_path, char **origin, char **overrides)
+int es_checkpoint_resume_config(const char *dir, char **config_path, char **origin, char **overrides,
+                                char **history)
 {
     *config_path = NULL;
+    if (history)
+        *history = NULL;
     if (origin)
         *origin = NULL;
     if (overrides)
@@ -516,17 +524,29 @@ int es_checkpoint_resume_config(const char *dir, char **config_path, char **orig
     size_t nv = 0;
     const char *v = es_checkpoint_section(c, "config_overrides", &nv);
     char *ovs = v ? strndup(v, nv) : strdup(""); /* older checkpoints: none recorded */
+    size_t nh = 0;
+    const char *h = es_checkpoint_section(c, "history", &nh);
+    char *hist = h ? strndup(h, nh) : NULL; /* older checkpoints: the runs before are unknown */
     es_checkpoint_free(c);
+    if (!orig || !ovs || (h && !hist)) {
+        unlink(tmp);
+        free(orig);
+        free(ovs);
+        free(hist);
+        return es_error_set(ES_ENOMEM, "%s: out of memory", path);
+    }
     if (bad || rename(tmp, ini) != 0) {
         unlink(tmp);
         free(orig);
         free(ovs);
+        free(hist);
         return es_error_set(ES_EIO, "%s: cannot write: %s", ini, strerror(errno));
     }
     st = es_output_sync_parent(ini);
     if (st) {
         free(orig);
         free(ovs);
+        free(hist);
         return st;
     }
     *config_path = strdup(ini);
@@ -538,6 +558,10 @@ int es_checkpoint_resume_config(const char *dir, char **config_path, char **orig
         *overrides = ovs;
     else
         free(ovs);
+    if (history)
+        *history = hist;
+    else
+        free(hist);
     return ES_OK;
 }
 

@@ -78,7 +78,8 @@ typedef struct es_checkpoint_writer es_checkpoint_writer;
 int es_checkpoint_writer_alloc(const char *path, const char *model, uint64_t config_hash,
                                es_checkpoint_writer **w);
 /* Convenience: writer for DIR/checkpoint.esck with the config's hash and a
- * "config" section holding its resolved INI text (used by resume). */
+ * "config" section holding its resolved INI text (used by resume), with
+ * "config_origin", "config_overrides" and "history" (es_provenance_history_so_far). */
 int es_checkpoint_writer_begin(const char *dir, const char *model, const es_config *cfg,
                                es_checkpoint_writer **w);
 int es_checkpoint_write_section(es_checkpoint_writer *w, const char *name, const void *data,
@@ -119,8 +120,13 @@ void es_checkpoint_free(es_checkpoint *c);
  * for the provenance (es_config_set_origin). If overrides is not NULL,
  * *overrides (malloc'd) is the first run's --set options, one per line (empty
  * for checkpoints that did not record them), to be applied again so that the
- * resumed run's provenance lists them. */
-int es_checkpoint_resume_config(const char *dir, char **config_path, char **origin, char **overrides);
+ * resumed run's provenance lists them. If history is not NULL, *history
+ * (malloc'd) is the checkpoint's "history" section: the history lines of
+ * the runs so far, one per run, the one that wrote the checkpoint last
+ * (NULL for checkpoints that did not record them), for
+ * es_provenance_set_history_before. */
+int es_checkpoint_resume_config(const char *dir, char **config_path, char **origin, char **overrides,
+                                char **history);
 /* The run command tells models that this run continues a checkpoint;
  * NULL clears it. */
 void es_checkpoint_set_resume(const char *dir);

@@ -300,8 +300,19 @@ int es_cmd_run(int argc, char **argv)
                          "nothing to resume", resume);
             return 2;
         }
-        if (es_checkpoint_resume_config(resume, &resume_ini, &origin, &first_ovs)) {
+        char *history = NULL;
+        if (es_checkpoint_resume_config(resume, &resume_ini, &origin, &first_ovs, &history)) {
             es_cli_error("%s", es_error_message());
+            return 2;
+        }
+        /* every output's history: the runs before this one first */
+        int hst = es_provenance_set_history_before(history);
+        free(history);
+        if (hst) {
+            es_cli_error("%s", es_error_message());
+            drop_resume_ini(resume_ini);
+            free(origin);
+            free(first_ovs);
             return 2;
         }
         /* The first run's --set values are in resume.ini already; applying

@@ -45,6 +45,9 @@ static void iso_utc_now(char *buf, size_t len)
  * permute argv later), copied into every record. */
 static char g_command_line[sizeof ((es_provenance *)0)->command_line];
 static char g_start_time[sizeof ((es_provenance *)0)->start_time];
+/* A resumed run: the history lines of the runs before it, from its checkpoint
+ * (NULL: a fresh run, or a checkpoint that did not record them). */
+static char *g_history_before;
 
 void es_provenance_init(es_provenance *p, const es_config *cfg, const char *model)
 {
@@ -72,6 +75,10 @@ void es_provenance_init(es_provenance *p, const es_config *cfg, const char *mode
         memcpy(p->start_time, g_start_time, sizeof p->start_time);
     else
         iso_utc_now(p->start_time, sizeof p->start_time);
+    if (g_history_before && *g_history_before) {
+        p->history_before = strdup(g_history_before);
+        p->incomplete |= !p->history_before;
+    }
 }
 
 /* True when `arg` must be quoted to be pasted back into a POSIX shell. */
@@ -130,6 +137,20 @@ void es_provenance_set_process_command(int argc, char **argv)
 }
 
 void es_provenance_mark_start(void) { iso_utc_now(g_start_time, sizeof g_start_time); }
+
+int es_provenance_set_history_before(const char *lines)
+{
+    free(g_history_before);
+    g_history_before = NULL;
+    if (!lines)
+        return ES_OK;
+    size_t n = strlen(lines);
+    while (n && lines[n - 1] == '\n')
+        n--;
+    if (n && !(g_history_before = strndup(lines, n)))
+        return es_error_set(ES_ENOMEM, "out of memory for the history of the runs before");
+    return ES_OK;
+}
 
 void es_provenance_finish(es_provenance *p) { iso_utc_now(p->end_time, sizeof p->end_time); }
 
@@ -442,6 +463,22 @@ static void history_line(const es_provenance *p, char *buf, size_t len)
                      *p->command_line ? p->command_line : "esuite", ESUITE_VERSION,
                      ESUITE_GIT_REVISION);
     (void)w;
+}
+
+char *es_provenance_history_so_far(void)
+{
+    es_provenance p;
+    memset(&p, 0, sizeof p);
+    memcpy(p.command_line, g_command_line, sizeof p.command_line);
+    if (g_start_time[0])
+        memcpy(p.start_time, g_start_time, sizeof p.start_time);
+    else
+        iso_utc_now(p.start_time, sizeof p.start_time);
+    p.history_before = g_history_before;
+    char *h = malloc(8192);
+    if (h)
+        history_line(&p, h, 8192);
+    return h;
 }
 
 static void title_line(const es_provenance *p, char *buf, size_t len)

@@ -26,7 +26,8 @@ typedef struct {
     char start_time[32];     /* ISO 8601 UTC */
     char end_time[32];
     char command_line[1024];
-    char *history_before;    /* a resumed school.nc: the history lines of the runs before (owned) */
+    char *history_before;    /* a resumed run: the history lines of the runs before (owned; from
+                              * the checkpoint, for school.nc from the reopened file) */
     int incomplete;          /* a text could not be allocated: the writers refuse it */
 } es_provenance;
 
@@ -40,6 +41,15 @@ void es_provenance_set_process_command(int argc, char **argv);
  * whose provenance is made after its computation (with the counts it derived)
  * still records when the run began. `esuite run` calls it before the run. */
 void es_provenance_mark_start(void);
+/* A resumed run: the history lines of the runs before it (its checkpoint's
+ * "history" section; NULL for a fresh run or an older checkpoint without
+ * one), copied into every later es_provenance_init, so that the output's
+ * `history` has one line per run, the earlier ones first. */
+int es_provenance_set_history_before(const char *lines);
+/* The history lines so far (those of the runs before, then this run's line
+ * from the start time and command line), malloc'd (NULL: out of memory):
+ * what a checkpoint records for the run that resumes it. */
+char *es_provenance_history_so_far(void);
 void es_provenance_finish(es_provenance *p); /* stamps end_time */
 /* Stamp end_time and add esuite_version, git_revision, host, start_time and
  * end_time to every object of the JSON array `records` (bench and validate

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/checkpoint.h"
+#include "core/output.h"
 #include "esuite/status.h"
 
 static char tmpdir[256], ckpath[400];
@@ -223,7 +224,7 @@ static void test_config_hash_and_resume(void **state)
     assert_int_equal(es_checkpoint_write_section(w, "x", &x, sizeof x), ES_OK);
     assert_int_equal(es_checkpoint_writer_commit(w), ES_OK);
     char *cfgpath, *ovs;
-    assert_int_equal(es_checkpoint_resume_config(tmpdir, &cfgpath, NULL, &ovs), ES_OK);
+    assert_int_equal(es_checkpoint_resume_config(tmpdir, &cfgpath, NULL, &ovs, NULL), ES_OK);
     assert_string_equal(ovs, "run.seed=3\nrun.name=x\n");
     free(ovs);
     es_config *r;
@@ -243,6 +244,66 @@ static void test_config_hash_and_resume(void **state)
     es_config_free(b);
     es_config_free(c);
     es_config_free(r);
+}
+
+/* The "history" section: the history lines of the runs so far, the writing
+ * run's last; a checkpoint without it (an older build's) resumes with none. */
+static void test_history_section(void **state)
+{
+    (void)state;
+    const es_key_spec *schemas[] = {es_config_core_schema(), NULL};
+    es_config *a;
+    assert_int_equal(es_config_load_string("[run]\nmodel = gas\nseed = 3\n", "a", schemas, NULL, 0, &a), ES_OK);
+    char *argv[] = {"esuite", "run", "a.ini", "--set", "gas.stop_after_samples=5"};
+    es_provenance_set_process_command(5, argv);
+    es_provenance_mark_start();
+    es_checkpoint_writer *w;
+    assert_int_equal(es_checkpoint_writer_begin(tmpdir, "gas", a, &w), ES_OK);
+    assert_int_equal(es_checkpoint_writer_commit(w), ES_OK);
+    char *cfgpath, *hist;
+    assert_int_equal(es_checkpoint_resume_config(tmpdir, &cfgpath, NULL, NULL, &hist), ES_OK);
+    free(cfgpath);
+    assert_non_null(hist);
+    assert_null(strchr(hist, '\n')); /* one line: the first run's */
+    assert_non_null(strstr(hist, "Z: esuite run a.ini --set gas.stop_after_samples=5 (esuite "));
+
+    /* the resumed run: its checkpoint has the first run's line, then its own */
+    char *argv2[] = {"esuite", "run", "--resume", "d"};
+    es_provenance_set_process_command(4, argv2);
+    assert_int_equal(es_provenance_set_history_before(hist), ES_OK);
+    es_provenance p;
+    es_provenance_init(&p, a, "gas");
+    assert_string_equal(p.history_before, hist);
+    es_provenance_free(&p);
+    assert_int_equal(es_checkpoint_writer_begin(tmpdir, "gas", a, &w), ES_OK);
+    assert_int_equal(es_checkpoint_writer_commit(w), ES_OK);
+    char *hist2;
+    assert_int_equal(es_checkpoint_resume_config(tmpdir, &cfgpath, NULL, NULL, &hist2), ES_OK);
+    free(cfgpath);
+    assert_non_null(hist2);
+    size_t n = strlen(hist);
+    assert_memory_equal(hist2, hist, n);
+    assert_int_equal(hist2[n], '\n');
+    assert_non_null(strstr(hist2 + n + 1, "Z: esuite run --resume d (esuite "));
+    assert_null(strchr(hist2 + n + 1, '\n'));
+    free(hist);
+    free(hist2);
+
+    /* an older checkpoint, without the section: no lines known */
+    assert_int_equal(es_checkpoint_writer_alloc(ckpath, "gas", es_checkpoint_config_hash(a), &w), ES_OK);
+    char *ini = es_config_to_ini(a);
+    assert_int_equal(es_checkpoint_write_section(w, "config", ini, strlen(ini)), ES_OK);
+    free(ini);
+    assert_int_equal(es_checkpoint_writer_commit(w), ES_OK);
+    hist = (char *)"x";
+    assert_int_equal(es_checkpoint_resume_config(tmpdir, &cfgpath, NULL, NULL, &hist), ES_OK);
+    free(cfgpath);
+    assert_null(hist);
+    assert_int_equal(es_provenance_set_history_before(NULL), ES_OK);
+    es_provenance_init(&p, a, "gas");
+    assert_null(p.history_before);
+    es_provenance_free(&p);
+    es_config_free(a);
 }
 
 /* FNV-1a-64 of lines, each with its NUL (the hash of the kept lines). */
@@ -300,6 +361,7 @@ int main(void)
         cmocka_unit_test(test_signal_sets_flag),
         cmocka_unit_test(test_config_hash_and_resume),
         cmocka_unit_test(test_stop_knob_hash),
+        cmocka_unit_test(test_history_section),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -142,7 +142,7 @@ static void test_kill_and_resume_bit_identical(void **state)
 
     /* `esuite run --resume DIR`: config from the checkpoint, then the model. */
     char *ini;
-    assert_int_equal(es_checkpoint_resume_config(tmpdir, &ini, NULL, NULL), ES_OK);
+    assert_int_equal(es_checkpoint_resume_config(tmpdir, &ini, NULL, NULL, NULL), ES_OK);
     free(ini);
     es_checkpoint_set_resume(tmpdir);
     toy_state resumed;

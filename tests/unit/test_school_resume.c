@@ -171,7 +171,7 @@ static void kill_and_resume(const char *mode_keys, int t_ref, int t_stop, int t_
 
     /* What `esuite run --resume DIR` does: the checkpoint's own config. */
     char *resume_ini = NULL;
-    assert_int_equal(es_checkpoint_resume_config(cut, &resume_ini, NULL, NULL), ES_OK);
+    assert_int_equal(es_checkpoint_resume_config(cut, &resume_ini, NULL, NULL, NULL), ES_OK);
     const es_key_spec *schemas[] = {es_config_core_schema(), es_model_school.schema, NULL};
     assert_int_equal(es_config_load(resume_ini, schemas, NULL, 0, &cfg), ES_OK);
     es_checkpoint_set_resume(cut);
@@ -299,7 +299,7 @@ static void ramp_kill_and_resume(long long stop, int t_ref, int t_stop, int t_re
     assert_false(file_exists(cut, "school.nc"));
 
     char *resume_ini = NULL;
-    assert_int_equal(es_checkpoint_resume_config(cut, &resume_ini, NULL, NULL), ES_OK);
+    assert_int_equal(es_checkpoint_resume_config(cut, &resume_ini, NULL, NULL, NULL), ES_OK);
     const es_key_spec *schemas[] = {es_config_core_schema(), es_model_school.schema, NULL};
     assert_int_equal(es_config_load(resume_ini, schemas, NULL, 0, &cfg), ES_OK);
     es_checkpoint_set_resume(cut);
