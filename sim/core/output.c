@@ -454,15 +454,20 @@ int es_h5_write_double_level(hid_t loc, const char *name, int rank, const unsign
     return rc;
 }
 
-static void history_line(const es_provenance *p, char *buf, size_t len)
+/* The history attribute: the earlier runs' lines, then this run's
+ * (malloc'ed, NULL when out of memory). Sized to fit: a fixed 8 KiB cut the
+ * oldest lines off after about 50 resumed runs. */
+static char *history_text(const es_provenance *p)
 {
-    int w = snprintf(buf, len, "%s%s%s: %s (esuite %s, git %s)",
-                     p->history_before ? p->history_before : "",
-                     p->history_before && *p->history_before ? "\n" : "",
-                     p->start_time,
-                     *p->command_line ? p->command_line : "esuite", ESUITE_VERSION,
-                     ESUITE_GIT_REVISION);
-    (void)w;
+    const char *before = p->history_before ? p->history_before : "";
+    const char *cmd = *p->command_line ? p->command_line : "esuite";
+    const char *fmt = "%s%s%s: %s (esuite %s, git %s)";
+    const char *nl = *before ? "\n" : "";
+    int n = snprintf(NULL, 0, fmt, before, nl, p->start_time, cmd, ESUITE_VERSION, ESUITE_GIT_REVISION);
+    char *h = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (h)
+        snprintf(h, (size_t)n + 1, fmt, before, nl, p->start_time, cmd, ESUITE_VERSION, ESUITE_GIT_REVISION);
+    return h;
 }
 
 char *es_provenance_history_so_far(void)
@@ -475,10 +480,7 @@ char *es_provenance_history_so_far(void)
     else
         iso_utc_now(p.start_time, sizeof p.start_time);
     p.history_before = g_history_before;
-    char *h = malloc(8192);
-    if (h)
-        history_line(&p, h, 8192);
-    return h;
+    return history_text(&p);
 }
 
 static void title_line(const es_provenance *p, char *buf, size_t len)
@@ -494,12 +496,17 @@ typedef struct {
     const char *name, *value;
 } str_attr;
 
-static int provenance_strings(const es_provenance *p, char *title, char *source, char *history,
+/* The string attributes; *history is malloc'ed (the caller frees it);
+ * -1 when out of memory. */
+static int provenance_strings(const es_provenance *p, char *title, char *source, char **history,
                               str_attr *a)
 {
     title_line(p, title, 256);
     snprintf(source, 64, "esuite %s", ESUITE_VERSION);
-    history_line(p, history, 8192);
+    if (!(*history = history_text(p))) {
+        es_error_set(ES_ENOMEM, "provenance: out of memory for the history attribute");
+        return -1;
+    }
     int n = 0;
     a[n++] = (str_attr){"title", title};
     a[n++] = (str_attr){"source", source};
@@ -514,7 +521,7 @@ static int provenance_strings(const es_provenance *p, char *title, char *source,
     a[n++] = (str_attr){"config", nz(p->config_ini)};
     a[n++] = (str_attr){"overrides", nz(p->overrides)};
     a[n++] = (str_attr){"command_line", p->command_line};
-    a[n++] = (str_attr){"history", history};
+    a[n++] = (str_attr){"history", *history};
     return n;
 }
 
@@ -529,16 +536,19 @@ int es_output_h5_provenance(hid_t file, const es_provenance *p)
 {
     if (check_complete(p))
         return ES_ENOMEM;
-    char title[256], source[64], history[8192];
+    char title[256], source[64], *history;
     str_attr a[16];
-    int n = provenance_strings(p, title, source, history, a);
-    for (int i = 0; i < n; i++) {
-        int rc = es_h5_write_attr_string(file, a[i].name, a[i].value);
-        if (rc)
-            return rc;
-    }
+    int n = provenance_strings(p, title, source, &history, a);
+    if (n < 0)
+        return ES_ENOMEM;
+    int rc = ES_OK;
+    for (int i = 0; i < n && !rc; i++)
+        rc = es_h5_write_attr_string(file, a[i].name, a[i].value);
+    free(history);
+    if (rc)
+        return rc;
     unsigned long long seed = p->seed;
-    int rc = h5_attr_scalar(file, "seed", H5T_STD_U64LE, H5T_NATIVE_ULLONG, &seed);
+    rc = h5_attr_scalar(file, "seed", H5T_STD_U64LE, H5T_NATIVE_ULLONG, &seed);
     if (!rc) {
         int threads = p->threads;
         rc = h5_attr_scalar(file, "threads", H5T_STD_I32LE, H5T_NATIVE_INT, &threads);
@@ -563,11 +573,17 @@ int es_output_nc_provenance(int ncid, const es_provenance *p)
             return es_error_set(ES_EIO, "NetCDF: cannot enter define mode: %s", nc_strerror(redef));
         st = nc_put_att_text(ncid, NC_GLOBAL, "Conventions", 6, "CF-1.8");
     }
-    char title[256], source[64], history[8192];
+    char title[256], source[64], *history;
     str_attr a[16];
-    int n = provenance_strings(p, title, source, history, a);
+    int n = provenance_strings(p, title, source, &history, a);
+    if (n < 0) {
+        if (redef == NC_NOERR)
+            nc_enddef(ncid);
+        return ES_ENOMEM;
+    }
     for (int i = 0; i < n && st == NC_NOERR; i++)
         st = nc_put_att_text(ncid, NC_GLOBAL, a[i].name, strlen(a[i].value), a[i].value);
+    free(history);
     const char *failed = st == NC_NOERR ? NULL : "string attributes";
     int format = NC_FORMAT_CLASSIC;
     nc_inq_format(ncid, &format);
@@ -654,16 +670,20 @@ int es_output_nc_resume_history(int ncid, es_provenance *p)
     int st = read_history_before(ncid, p);
     if (st)
         return st;
-    char history[8192];
-    history_line(p, history, sizeof history);
+    char *history = history_text(p);
+    if (!history)
+        return es_error_set(ES_ENOMEM, "NetCDF: out of memory for the history attribute");
     int redef = NC_EINDEFINE;
     int nst = nc_put_att_text(ncid, NC_GLOBAL, "history", strlen(history), history);
     if (nst == NC_ENOTINDEFINE) { /* classic formats: attributes only in define mode */
         redef = nc_redef(ncid);
-        if (redef != NC_NOERR)
+        if (redef != NC_NOERR) {
+            free(history);
             return es_error_set(ES_EIO, "NetCDF: cannot enter define mode: %s", nc_strerror(redef));
+        }
         nst = nc_put_att_text(ncid, NC_GLOBAL, "history", strlen(history), history);
     }
+    free(history);
     if (redef == NC_NOERR) {
         int st2 = nc_enddef(ncid);
         if (nst == NC_NOERR)

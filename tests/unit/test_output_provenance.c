@@ -263,12 +263,59 @@ static void test_nc_provenance(void **state)
     es_provenance_free(&p);
 }
 
+/* A long history (about 60 earlier runs, 12 KB) is written whole: a fixed
+ * 8 KiB buffer cut its end, this run's own line, off. */
+static void test_long_history(void **state)
+{
+    (void)state;
+    es_provenance p;
+    fill_provenance(&p);
+    size_t nlines = 60, linelen = 200, blen = nlines * linelen;
+    char *before = malloc(blen + 1);
+    assert_non_null(before);
+    for (size_t i = 0; i < nlines; i++) {
+        memset(before + i * linelen, 'a' + (int)(i % 26), linelen - 1);
+        before[i * linelen + linelen - 1] = '\n';
+    }
+    before[blen - 1] = '\0'; /* the last line without its newline */
+    p.history_before = before;
+    const char *own = expected_text[N_TEXT - 1][1];
+    size_t want = strlen(before) + 1 + strlen(own);
+    char path[512];
+    snprintf(path, sizeof path, "%s/long.h5", dir);
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(f >= 0);
+    assert_int_equal(es_output_h5_provenance(f, &p), ES_OK);
+    H5Fclose(f);
+    f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    char *text = malloc(want + 64);
+    assert_non_null(text);
+    h5_attr_text(f, "history", text, want + 64);
+    H5Fclose(f);
+    assert_int_equal(strlen(text), want);
+    assert_memory_equal(text, before, strlen(before));
+    assert_string_equal(text + strlen(before) + 1, own);
+    snprintf(path, sizeof path, "%s/long.nc", dir);
+    int nc;
+    assert_int_equal(nc_create(path, NC_CLOBBER | NC_NETCDF4, &nc), NC_NOERR);
+    assert_int_equal(es_output_nc_provenance(nc, &p), ES_OK);
+    assert_int_equal(nc_close(nc), NC_NOERR);
+    assert_int_equal(nc_open(path, NC_NOWRITE, &nc), NC_NOERR);
+    nc_text(nc, "history", text, want + 64);
+    nc_close(nc);
+    assert_int_equal(strlen(text), want);
+    assert_string_equal(text + strlen(before) + 1, own);
+    free(text);
+    es_provenance_free(&p); /* frees history_before */
+}
+
 int main(void)
 {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_h5_datasets_and_provenance),
         cmocka_unit_test(test_nc_provenance),
+        cmocka_unit_test(test_long_history),
     };
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }
