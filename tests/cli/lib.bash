@@ -69,3 +69,18 @@ signal_run() {
   wait "$pid"
   RC=$?
 }
+
+# interrupt NAME ERRFILE CMD...: run CMD in the background and send it SIGUSR1 once it has
+# written a timed checkpoint (output.checkpoint_interval = 0.05 s) newer than the call; RC
+# is its exit status.
+interrupt() {
+  local name=$1 errfile=$2; shift 2
+  touch "$name.mark"
+  sleep 0.05
+  "$@" 2>"$errfile" &
+  local pid=$! i
+  for i in $(seq 1 600); do [ "$name/checkpoint.esck" -nt "$name.mark" ] && break; sleep 0.025; done
+  kill -USR1 $pid 2>/dev/null
+  wait $pid
+  RC=$?
+}

@@ -93,15 +93,9 @@ check ramp school.nc school.stop_after_steps \
   --set school.save_interval=100 --set school.metrics_every=100 --set school.stop_after_steps=50 \
   --set output.checkpoint_interval=0.05 2>/dev/null
 expect_num "twice: stopped by the knob" $? 3 0
-touch twice.mark; sleep 0.05
-"$ESUITE" run --resume twice --quiet --threads 1 2>twice.err &
-pid=$!
-# signal it once it is running (its first timed checkpoint, checkpoint_interval = 0.05 s, is written), not after a
-# fixed delay that a fast machine finishes within or a slow one has not yet installed handlers by
-for i in $(seq 1 400); do [ twice/checkpoint.esck -nt twice.mark ] && break; sleep 0.025; done
-kill -USR1 $pid
-wait $pid
-rc=$?
+# signalled once it is running (its first timed checkpoint is written), not after a fixed delay
+interrupt twice twice.err "$ESUITE" run --resume twice --quiet --threads 1
+rc=$RC
 expect_true "twice: the resumed run is interrupted by SIGUSR1 (rc $rc: $(cat twice.err))" test $rc -eq 3
 "$ESUITE" run --resume twice --quiet --threads 1
 expect_num "twice: the third run finishes" $? 0 0
